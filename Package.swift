@@ -1,0 +1,39 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layers, lightest first: BallastCore is pure (no C, no I/O); adapters
+// (YAML, Git, Kinds) depend on it; BallastEngine joins them; the CLI wires all.
+let package = Package(
+    name: "ballast",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "ballast", targets: ["ballast"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CGit2", pkgConfig: "libgit2",
+                       providers: [.apt(["libgit2-dev"])]),
+        .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1",
+                       providers: [.apt(["libyaml-dev"])]),
+
+        .target(name: "BallastCore"),
+        .target(name: "BallastYAML", dependencies: ["BallastCore", "CYAML"]),
+        .target(name: "BallastGit", dependencies: ["CGit2"]),
+        .target(name: "BallastKinds", dependencies: ["BallastCore"]),
+        .target(name: "BallastEngine",
+                dependencies: ["BallastCore", "BallastYAML", "BallastGit", "BallastKinds"]),
+        .executableTarget(name: "ballast", dependencies: [
+            "BallastEngine",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        // Benchmarks are programs that print figures, never timed tests.
+        .executableTarget(name: "ballast-bench", dependencies: ["BallastEngine"]),
+
+        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine"]),
+        .testTarget(name: "BallastGitTests", dependencies: ["BallastGit", "BallastEngine"]),
+        .testTarget(name: "BallastCLITests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v6]
+)

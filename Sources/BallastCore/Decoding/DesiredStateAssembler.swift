@@ -1,0 +1,90 @@
+/// A file that parsed: its repository-relative path and its documents.
+public struct ParsedFile: Sendable {
+    public var path: String
+    public var documents: [Node]
+
+    public init(path: String, documents: [Node]) {
+        self.path = path
+        self.documents = documents
+    }
+}
+
+/// The files of one environment folder.
+public struct EnvironmentFiles: Sendable {
+    public var name: String
+    /// `desired-state/<name>`
+    public var folder: String
+    public var environmentFile: ParsedFile?
+    public var resourceFiles: [ParsedFile]
+
+    public init(name: String, folder: String, environmentFile: ParsedFile?, resourceFiles: [ParsedFile]) {
+        self.name = name
+        self.folder = folder
+        self.environmentFile = environmentFile
+        self.resourceFiles = resourceFiles
+    }
+}
+
+/// Builds the desired state from parsed files and reports every mistake:
+/// per-file ones from the decoders, and duplicate identities across files.
+public struct DesiredStateAssembler: Sendable {
+    let decoder: ResourceDecoder
+
+    public init(schemas: [ResourceSchema]) {
+        decoder = ResourceDecoder(schemas: schemas)
+    }
+
+    public func assemble(_ folders: [EnvironmentFiles], diagnostics: inout Diagnostics) -> DesiredState {
+        var environments: [Environment] = []
+        for folder in folders.sorted(by: { $0.name < $1.name }) {
+            guard let envFile = folder.environmentFile else {
+                diagnostics.add(SourceLocation(file: folder.folder + "/environment.yaml"),
+                                "missing: every environment folder needs an environment.yaml with at least 'region'")
+                continue
+            }
+            guard let document = envFile.documents.first else {
+                diagnostics.add(SourceLocation(file: envFile.path, line: 1, column: 1), "environment.yaml is empty; it needs at least 'region'")
+                continue
+            }
+            guard var environment = EnvironmentDecoder.decode(document, name: folder.name, file: envFile.path,
+                                                              diagnostics: &diagnostics) else { continue }
+            for file in folder.resourceFiles.sorted(by: { $0.path < $1.path }) {
+                for document in file.documents {
+                    environment.resources += decoder.decode(document: document, environment: folder.name,
+                                                            defaultRegion: environment.region, diagnostics: &diagnostics)
+                }
+            }
+            environments.append(environment)
+        }
+        diagnostics.add(contentsOf: Self.duplicates(in: environments))
+        return DesiredState(environments: environments)
+    }
+
+    /// Two declarations of one resource would fight over it. Within an environment
+    /// that is always a mistake; across environments only when both name the same account.
+    static func duplicates(in environments: [Environment]) -> [Diagnostic] {
+        struct Key: Hashable {
+            let scope: String, type: String, region: String, identity: ResourceIdentity
+        }
+        var firstSeen: [Key: DesiredResource] = [:]
+        var found: [Diagnostic] = []
+        for environment in environments {
+            var scopes = ["env:" + environment.name]
+            if let account = environment.account { scopes.append("account:" + account) }
+            for resource in environment.resources {
+                for scope in scopes {
+                    let key = Key(scope: scope, type: resource.type, region: resource.region, identity: resource.identity)
+                    if let first = firstSeen[key] {
+                        if first.environment == resource.environment, !scope.hasPrefix("env:") { continue }
+                        found.append(Diagnostic(resource.source,
+                            "duplicate resource: \(resource.type) \(resource.identity) in \(resource.region) "
+                            + "is already declared at \(first.source) (environment \(first.environment))"))
+                        break
+                    }
+                    firstSeen[key] = resource
+                }
+            }
+        }
+        return found
+    }
+}

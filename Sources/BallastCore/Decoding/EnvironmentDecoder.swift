@@ -1,0 +1,82 @@
+/// Decodes `desired-state/<env>/environment.yaml`.
+public enum EnvironmentDecoder {
+    static let keys = ["region", "account", "changeWindows", "lockTable"]
+    static let windowKeys = ["days", "start", "end"]
+
+    public static func decode(_ node: Node, name: String, file: String,
+                              diagnostics: inout Diagnostics) -> Environment? {
+        guard let map = MappingReader(node, what: "environment.yaml", known: keys, diagnostics: &diagnostics) else {
+            return nil
+        }
+        let before = diagnostics.all.count
+        let region = map.string("region", diagnostics: &diagnostics)
+        if let region, !RegionName.isValid(region) {
+            diagnostics.add(map["region"]!.location, "'\(region)' is not an AWS region name (like us-east-1)")
+        }
+        let account = map["account"].flatMap { accountId($0, diagnostics: &diagnostics) }
+        let lockTable = map["lockTable"] == nil ? nil : map.string("lockTable", diagnostics: &diagnostics)
+        var windows: [ChangeWindow] = []
+        if let list = map["changeWindows"] {
+            if let items = list.items {
+                windows = items.compactMap { changeWindow($0, diagnostics: &diagnostics) }
+            } else {
+                diagnostics.add(list.location, "changeWindows must be a list, found \(list.kindName)")
+            }
+        }
+        guard diagnostics.all.count == before, let region else { return nil }
+        return Environment(name: name, region: region, account: account, changeWindows: windows,
+                           lockTable: lockTable, source: SourceLocation(file: file, line: 1, column: 1))
+    }
+
+    /// Twelve digits. An unquoted number is accepted by its source text, so a
+    /// leading zero is never lost to integer parsing.
+    static func accountId(_ node: Node, diagnostics: inout Diagnostics) -> String? {
+        if case .scalar(let value, let text) = node.content {
+            let digits = value.string ?? text
+            if digits.count == 12, digits.allSatisfy({ $0.isASCII && $0.isNumber }) { return digits }
+        }
+        diagnostics.add(node.location, "account must be a 12-digit AWS account id in quotes, like \"123456789012\"")
+        return nil
+    }
+
+    static func changeWindow(_ node: Node, diagnostics: inout Diagnostics) -> ChangeWindow? {
+        guard let map = MappingReader(node, what: "a change window", known: windowKeys, diagnostics: &diagnostics) else {
+            return nil
+        }
+        var days = Set<Weekday>()
+        var ok = true
+        if let list = map["days"]?.items, !list.isEmpty {
+            for item in list {
+                if let name = item.scalar?.string, let day = Weekday(name: name) {
+                    days.insert(day)
+                } else {
+                    ok = false
+                    let shown = item.scalar.map(\.description) ?? item.kindName
+                    let names = Weekday.allCases.map(\.shortName)
+                    diagnostics.add(item.location, "\(shown) is not a day name (use \(names.joined(separator: ", ")))"
+                        + Suggestion.hint(for: item.scalar?.string ?? "", in: names))
+                }
+            }
+        } else {
+            ok = false
+            diagnostics.add(map["days"]?.location ?? node.location, "a change window needs 'days': a non-empty list like [Sat, Sun]")
+        }
+        let start = time(map, "start", diagnostics: &diagnostics)
+        let end = time(map, "end", diagnostics: &diagnostics)
+        guard ok, let start, let end else { return nil }
+        if start == end {
+            diagnostics.add(map["end"]!.location, "a change window's end must differ from its start")
+            return nil
+        }
+        return ChangeWindow(days: days, start: start, end: end)
+    }
+
+    static func time(_ map: MappingReader, _ key: String, diagnostics: inout Diagnostics) -> Int? {
+        guard let text = map.string(key, diagnostics: &diagnostics) else { return nil }
+        guard let minutes = ChangeWindow.minutes(from: text) else {
+            diagnostics.add(map[key]!.location, "'\(text)' is not a UTC time of day as HH:MM (00:00 to 24:00)")
+            return nil
+        }
+        return minutes
+    }
+}

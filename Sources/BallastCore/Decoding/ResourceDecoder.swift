@@ -1,0 +1,249 @@
+/// Decodes resource documents (`resources: [...]`) against the kinds' schemas.
+public struct ResourceDecoder: Sendable {
+    static let documentKeys = ["resources"]
+    static let resourceKeys = ["type", "id", "ref", "region", "properties"]
+    static let refKeys = ["stack", "logicalId"]
+    static let rangeKeys = ["within", "atLeast", "atMost"]
+
+    public let schemas: [String: ResourceSchema]
+
+    public init(schemas: [ResourceSchema]) {
+        self.schemas = Dictionary(schemas.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    public func decode(document: Node, environment: String, defaultRegion: String,
+                       diagnostics: inout Diagnostics) -> [DesiredResource] {
+        if case .scalar(.null, _) = document.content { return [] }  // an empty file
+        guard let map = MappingReader(document, what: "a resource document", known: Self.documentKeys,
+                                      diagnostics: &diagnostics) else { return [] }
+        guard let list = map["resources"] else {
+            diagnostics.add(document.location, "a resource document needs a 'resources:' list")
+            return []
+        }
+        if case .scalar(.null, _) = list.content { return [] }
+        guard let items = list.items else {
+            diagnostics.add(list.location, "'resources' must be a list, found \(list.kindName)")
+            return []
+        }
+        return items.compactMap {
+            resource($0, environment: environment, defaultRegion: defaultRegion, diagnostics: &diagnostics)
+        }
+    }
+
+    func resource(_ node: Node, environment: String, defaultRegion: String,
+                  diagnostics: inout Diagnostics) -> DesiredResource? {
+        guard let map = MappingReader(node, what: "a resource", known: Self.resourceKeys, diagnostics: &diagnostics) else {
+            return nil
+        }
+        let before = diagnostics.all.count
+        guard let type = map.string("type", diagnostics: &diagnostics) else { return nil }
+        guard let schema = schemas[type] else {
+            diagnostics.add(map["type"]!.location, "unknown resource type '\(type)'"
+                + Suggestion.hint(for: type, in: schemas.keys.sorted()))
+            return nil
+        }
+        let identity = self.identity(map, schema: schema, diagnostics: &diagnostics)
+        var region = defaultRegion
+        if map["region"] != nil, let r = map.string("region", diagnostics: &diagnostics) {
+            if RegionName.isValid(r) { region = r } else {
+                diagnostics.add(map["region"]!.location, "'\(r)' is not an AWS region name (like us-east-1)")
+            }
+        }
+        var properties: [String: Expectation] = [:]
+        var sources: [String: SourceLocation] = [:]
+        if let propertiesNode = map["properties"] {
+            if let fields = object(propertiesNode, schema.properties, path: "", what: "\(type) properties",
+                                   sources: &sources, diagnostics: &diagnostics) {
+                properties = fields
+            }
+        } else {
+            diagnostics.add(node.location, "a resource needs 'properties': the settings this repository owns")
+        }
+        guard let identity, diagnostics.all.count == before else { return nil }
+        let resource = DesiredResource(type: type, identity: identity, region: region, environment: environment,
+                                       properties: properties, source: node.location, propertySources: sources)
+        diagnostics.add(contentsOf: schema.checks(resource))
+        return resource
+    }
+
+    func identity(_ map: MappingReader, schema: ResourceSchema, diagnostics: inout Diagnostics) -> ResourceIdentity? {
+        switch (map["id"], map["ref"]) {
+        case (nil, nil):
+            diagnostics.add(map.node.location, "a resource needs 'id' (its physical id) or 'ref: {stack, logicalId}'")
+            return nil
+        case (_?, let ref?):
+            diagnostics.add(map.entry("ref")!.keyLocation, "give either 'id' or 'ref', not both")
+            _ = ref
+            return nil
+        case (let idNode?, nil):
+            guard let id = map.string("id", diagnostics: &diagnostics) else { return nil }
+            if let format = schema.idFormat, !format.matches(id) {
+                diagnostics.add(idNode.location, "'\(id)' is not a valid id for \(schema.type) (expected \(format.description))")
+                return nil
+            }
+            return .id(id)
+        case (nil, let refNode?):
+            guard let ref = MappingReader(refNode, what: "ref", known: Self.refKeys, diagnostics: &diagnostics),
+                  let stack = ref.string("stack", diagnostics: &diagnostics),
+                  let logicalId = ref.string("logicalId", diagnostics: &diagnostics) else { return nil }
+            return .ref(stack: stack, logicalId: logicalId)
+        }
+    }
+
+    // MARK: Property values
+
+    func object(_ node: Node, _ schema: ObjectSchema, path: String, what: String,
+                sources: inout [String: SourceLocation], diagnostics: inout Diagnostics) -> [String: Expectation]? {
+        guard let entries = node.entries else {
+            diagnostics.add(node.location, "\(what) must be a mapping, found \(node.kindName)")
+            return nil
+        }
+        var fields: [String: Expectation] = [:]
+        for entry in entries {
+            let fieldPath = path + "/" + entry.key
+            guard let type = schema[entry.key] else {
+                diagnostics.add(entry.keyLocation, "unknown property '\(entry.key)' in \(what)"
+                    + Suggestion.hint(for: entry.key, in: schema.names))
+                continue
+            }
+            sources[fieldPath] = entry.keyLocation
+            if let e = expectation(entry.value, type, path: fieldPath, sources: &sources, diagnostics: &diagnostics) {
+                fields[entry.key] = e
+            }
+        }
+        return fields
+    }
+
+    func expectation(_ node: Node, _ type: ValueType, path: String,
+                     sources: inout [String: SourceLocation], diagnostics: inout Diagnostics) -> Expectation? {
+        let name = Check.name(path)
+        if case .scalar(.null, _) = node.content {
+            diagnostics.add(node.location, "\(name) has no value; remove it to leave the property unmanaged")
+            return nil
+        }
+        if case .object(let schema) = type {
+            return object(node, schema, path: path, what: name, sources: &sources, diagnostics: &diagnostics)
+                .map(Expectation.object)
+        }
+        if let entries = node.entries, entries.contains(where: { Self.rangeKeys.contains($0.key) || $0.key.first?.isLowercase == true }),
+           !isMap(type) {
+            guard type.acceptsRanges else {
+                diagnostics.add(node.location, "\(name) does not accept a range (within/atLeast/atMost apply to numbers)")
+                return nil
+            }
+            return range(node, type, name: name, diagnostics: &diagnostics).map(Expectation.range)
+        }
+        return value(node, type, name: name, diagnostics: &diagnostics).map(Expectation.exact)
+    }
+
+    private func isMap(_ type: ValueType) -> Bool {
+        if case .map = type { return true }
+        return false
+    }
+
+    func range(_ node: Node, _ type: ValueType, name: String, diagnostics: inout Diagnostics) -> ValueRange? {
+        guard let map = MappingReader(node, what: "a range", known: Self.rangeKeys, diagnostics: &diagnostics) else {
+            return nil
+        }
+        let before = diagnostics.all.count
+        var lower: Value?, upper: Value?
+        if let within = map["within"] {
+            if map["atLeast"] != nil || map["atMost"] != nil {
+                diagnostics.add(within.location, "use 'within' alone, or 'atLeast'/'atMost'")
+            }
+            guard let pair = within.items, pair.count == 2 else {
+                diagnostics.add(within.location, "'within' takes two bounds: [lowest, highest]")
+                return nil
+            }
+            lower = value(pair[0], type, name: name, diagnostics: &diagnostics)
+            upper = value(pair[1], type, name: name, diagnostics: &diagnostics)
+        } else {
+            lower = map["atLeast"].flatMap { value($0, type, name: name, diagnostics: &diagnostics) }
+            upper = map["atMost"].flatMap { value($0, type, name: name, diagnostics: &diagnostics) }
+        }
+        guard diagnostics.all.count == before else { return nil }
+        if lower == nil, upper == nil {
+            diagnostics.add(node.location, "a range needs 'within', 'atLeast' or 'atMost'")
+            return nil
+        }
+        if let lo = lower?.number, let hi = upper?.number, lo > hi {
+            diagnostics.add(node.location, "\(name): the range's lowest bound \(lower!) is above its highest \(upper!)")
+            return nil
+        }
+        return ValueRange(lower: lower, upper: upper)
+    }
+
+    /// Checks one fixed value against its type.
+    func value(_ node: Node, _ type: ValueType, name: String, diagnostics: inout Diagnostics) -> Value? {
+        func mismatch(_ extra: String = "") -> Value? {
+            let found = node.scalar.map { "\($0.typeName) \($0)" } ?? node.kindName
+            diagnostics.add(node.location, "\(name) must be \(type.name), found \(found)\(extra)")
+            return nil
+        }
+        switch type {
+        case .integer(let allowed):
+            guard case .int(let i)? = node.scalar else { return mismatch() }
+            return allowed.contains(i) ? .int(i) : mismatch()
+        case .integerIn(let allowed):
+            guard case .int(let i)? = node.scalar else { return mismatch() }
+            if allowed.contains(i) { return .int(i) }
+            let nearest = allowed.min { abs($0 - i) < abs($1 - i) }!
+            diagnostics.add(node.location, "\(name) must be one of \(allowed.map(String.init).joined(separator: ", ")); "
+                + "\(i) is not (nearest: \(nearest))")
+            return nil
+        case .number:
+            guard let v = node.scalar, v.number != nil else { return mismatch() }
+            return v
+        case .boolean:
+            guard case .bool(let b)? = node.scalar else {
+                if case .string(let s)? = node.scalar, ["yes", "no", "on", "off", "y", "n"].contains(s.lowercased()) {
+                    return mismatch(" (YAML 1.2: only true and false are booleans)")
+                }
+                return mismatch()
+            }
+            return .bool(b)
+        case .string(let format):
+            guard case .string(let s)? = node.scalar else {
+                return mismatch(node.scalar != nil ? " (quote it to make it a string)" : "")
+            }
+            if let format, !format.matches(s) { return mismatch() }
+            return .string(s)
+        case .oneOf(let options):
+            guard case .string(let s)? = node.scalar else { return mismatch() }
+            guard options.contains(s) else { return mismatch(Suggestion.hint(for: s, in: options)) }
+            return .string(s)
+        case .list(let element, let maxCount):
+            guard let items = node.items else { return mismatch() }
+            if let maxCount, items.count > maxCount {
+                diagnostics.add(node.location, "\(name) takes at most \(maxCount) entries, found \(items.count)")
+                return nil
+            }
+            let values = items.compactMap { value($0, element, name: name, diagnostics: &diagnostics) }
+            return values.count == items.count ? .list(values) : nil
+        case .map(let element):
+            guard let entries = node.entries else { return mismatch() }
+            var result: [String: Value] = [:]
+            for entry in entries {
+                guard let v = value(entry.value, element, name: "\(name).\(entry.key)", diagnostics: &diagnostics) else {
+                    return nil
+                }
+                result[entry.key] = v
+            }
+            return .map(result)
+        case .object(let schema):
+            // Objects inside lists (lifecycle rules) are plain values checked field by field.
+            guard let reader = MappingReader(node, what: name, known: schema.names, diagnostics: &diagnostics) else {
+                return nil
+            }
+            var result: [String: Value] = [:]
+            for entry in reader.node.entries! {
+                guard let fieldType = schema[entry.key] else { return nil }
+                guard let v = value(entry.value, fieldType, name: "\(name).\(entry.key)", diagnostics: &diagnostics) else {
+                    return nil
+                }
+                result[entry.key] = v
+            }
+            return .map(result)
+        }
+    }
+}

@@ -1,0 +1,156 @@
+/// The desired state of one revision: environments and their resources.
+public struct DesiredState: Sendable {
+    public var environments: [Environment]
+
+    public init(environments: [Environment]) {
+        self.environments = environments
+    }
+
+    public var resourceCount: Int { environments.reduce(0) { $0 + $1.resources.count } }
+}
+
+/// One folder under `desired-state/`.
+public struct Environment: Sendable {
+    public var name: String
+    public var region: String
+    /// Account guard: plan and apply refuse to run against another account.
+    public var account: String?
+    public var changeWindows: [ChangeWindow]
+    /// DynamoDB table that holds apply locks and the journal, if the team shares one.
+    public var lockTable: String?
+    public var resources: [DesiredResource]
+    /// The environment.yaml file.
+    public var source: SourceLocation
+
+    public init(name: String, region: String, account: String? = nil, changeWindows: [ChangeWindow] = [],
+                lockTable: String? = nil, resources: [DesiredResource] = [], source: SourceLocation) {
+        self.name = name
+        self.region = region
+        self.account = account
+        self.changeWindows = changeWindows
+        self.lockTable = lockTable
+        self.resources = resources
+        self.source = source
+    }
+}
+
+/// How a resource is found: its physical id, or a CloudFormation stack's logical id.
+public enum ResourceIdentity: Sendable, Hashable, CustomStringConvertible {
+    case id(String)
+    case ref(stack: String, logicalId: String)
+
+    public var description: String {
+        switch self {
+        case .id(let id): return id
+        case .ref(let stack, let logicalId): return "\(stack)/\(logicalId) (CloudFormation)"
+        }
+    }
+}
+
+/// A resource the repository owns some properties of.
+public struct DesiredResource: Sendable {
+    public var type: String
+    public var identity: ResourceIdentity
+    /// Effective region: the resource's own `region:` or its environment's.
+    public var region: String
+    public var environment: String
+    /// Declared properties, by top-level name.
+    public var properties: [String: Expectation]
+    /// Where the resource starts (its `- type:` line).
+    public var source: SourceLocation
+    /// Where each declared property path (`/ProvisionedThroughput/ReadCapacityUnits`) was written.
+    public var propertySources: [String: SourceLocation]
+
+    public init(type: String, identity: ResourceIdentity, region: String, environment: String,
+                properties: [String: Expectation], source: SourceLocation,
+                propertySources: [String: SourceLocation] = [:]) {
+        self.type = type
+        self.identity = identity
+        self.region = region
+        self.environment = environment
+        self.properties = properties
+        self.source = source
+        self.propertySources = propertySources
+    }
+
+    /// Every declared leaf, by property path, in path order.
+    public var leaves: [(path: String, expectation: Expectation)] {
+        properties.flatMap { Expectation.leaves(of: $0.value, at: "/" + $0.key) }
+            .sorted { $0.path < $1.path }
+    }
+
+    /// The expectation at a path such as `/ProvisionedThroughput/ReadCapacityUnits`.
+    public func expectation(at path: String) -> Expectation? {
+        var parts = path.split(separator: "/").map(String.init)[...]
+        guard let first = parts.popFirst(), var current = properties[first] else { return nil }
+        for part in parts {
+            guard case .object(let fields) = current, let next = fields[part] else { return nil }
+            current = next
+        }
+        return current
+    }
+
+    /// The fixed value at a path, when it is declared as one value (not a range).
+    public func exactValue(at path: String) -> Value? {
+        if case .exact(let v) = expectation(at: path) { return v }
+        return nil
+    }
+
+    public func location(of path: String) -> SourceLocation {
+        propertySources[path] ?? source
+    }
+}
+
+/// What the repository says a property should be.
+public indirect enum Expectation: Sendable, Hashable {
+    case exact(Value)
+    /// Something else (an autoscaler, a person within limits) may move it inside the range.
+    case range(ValueRange)
+    /// A nested object (`ProvisionedThroughput`) whose declared fields are compared one by one.
+    case object([String: Expectation])
+
+    static func leaves(of e: Expectation, at path: String) -> [(path: String, expectation: Expectation)] {
+        if case .object(let fields) = e {
+            return fields.flatMap { leaves(of: $0.value, at: path + "/" + $0.key) }
+        }
+        return [(path, e)]
+    }
+}
+
+/// `within: [lo, hi]`, `atLeast: lo`, `atMost: hi`. Bounds are inclusive.
+public struct ValueRange: Sendable, Hashable, CustomStringConvertible {
+    public var lower: Value?
+    public var upper: Value?
+
+    public init(lower: Value?, upper: Value?) {
+        self.lower = lower
+        self.upper = upper
+    }
+
+    public func contains(_ value: Value) -> Bool {
+        guard let x = value.number else { return false }
+        if let lo = lower?.number, x < lo { return false }
+        if let hi = upper?.number, x > hi { return false }
+        return true
+    }
+
+    /// The nearest bound for an out-of-range value: where a plan moves it.
+    public func nearestBound(to value: Value) -> Value? {
+        guard let x = value.number else { return lower ?? upper }
+        if let lo = lower, let l = lo.number, x < l { return lo }
+        if let hi = upper, let h = hi.number, x > h { return hi }
+        return nil
+    }
+
+    /// The finite ends, where policies check the assertion.
+    public var bounds: [Value] { [lower, upper].compactMap { $0 } }
+
+    public var description: String {
+        switch (lower, upper) {
+        case let (lo?, hi?): return "within [\(lo), \(hi)]"
+        case let (lo?, nil): return "at least \(lo)"
+        case let (nil, hi?): return "at most \(hi)"
+        case (nil, nil): return "any"
+        }
+    }
+}

@@ -1,0 +1,75 @@
+/// The type a property's value must have. Numeric types accept ranges.
+public indirect enum ValueType: Sendable {
+    case integer(ClosedRange<Int>)
+    /// An integer from a fixed set (CloudWatch Logs retention days).
+    case integerIn([Int])
+    case number
+    case boolean
+    case string(StringFormat?)
+    case oneOf([String])
+    case list(ValueType, maxCount: Int?)
+    /// A map of string keys (alarm `Dimensions`).
+    case map(ValueType)
+    case object(ObjectSchema)
+
+    public static let nonNegative = ValueType.integer(0...Int.max)
+    public static let positive = ValueType.integer(1...Int.max)
+    public static let text = ValueType.string(nil)
+
+    public var acceptsRanges: Bool {
+        switch self {
+        case .integer, .integerIn, .number: return true
+        default: return false
+        }
+    }
+
+    /// Words for "expected ..." messages.
+    public var name: String {
+        switch self {
+        case .integer(let r):
+            if r.upperBound == Int.max { return r.lowerBound == 0 ? "a non-negative integer" : "an integer >= \(r.lowerBound)" }
+            return "an integer from \(r.lowerBound) to \(r.upperBound)"
+        case .integerIn: return "an integer"
+        case .number: return "a number"
+        case .boolean: return "true or false"
+        case .string(let f): return f.map { "a string (\($0.description))" } ?? "a string"
+        case .oneOf(let options): return "one of " + options.joined(separator: ", ")
+        case .list(let t, _): return "a list of \(t.name.droppingArticle)s"
+        case .map: return "a map"
+        case .object: return "a mapping"
+        }
+    }
+}
+
+/// A string shape with a human description (`hh24:mi-hh24:mi`).
+public struct StringFormat: Sendable {
+    public let description: String
+    public let matches: @Sendable (String) -> Bool
+
+    public init(_ description: String, matches: @escaping @Sendable (String) -> Bool) {
+        self.description = description
+        self.matches = matches
+    }
+}
+
+/// Named fields of a nested object, in declaration order.
+public struct ObjectSchema: Sendable {
+    public let fields: [(name: String, type: ValueType)]
+
+    public init(_ fields: [(String, ValueType)]) {
+        self.fields = fields.map { (name: $0.0, type: $0.1) }
+    }
+
+    public subscript(name: String) -> ValueType? {
+        fields.first { $0.name == name }?.type
+    }
+
+    public var names: [String] { fields.map(\.name) }
+}
+
+private extension String {
+    var droppingArticle: String {
+        for article in ["an ", "a "] where hasPrefix(article) { return String(dropFirst(article.count)) }
+        return self
+    }
+}

@@ -1,0 +1,166 @@
+import BallastCore
+import BallastGit
+import BallastKinds
+import BallastYAML
+
+/// What to read: a repository, a revision or the working tree, some environments.
+public struct LoadRequest: Sendable {
+    public var repositoryPath: String
+    public var revision: String
+    public var worktree: Bool
+    /// Empty means every environment.
+    public var environments: [String]
+
+    public init(repositoryPath: String, revision: String = "HEAD", worktree: Bool = false, environments: [String] = []) {
+        self.repositoryPath = repositoryPath
+        self.revision = revision
+        self.worktree = worktree
+        self.environments = environments
+    }
+}
+
+/// The desired state of one revision, and every mistake found reading it.
+public struct LoadedState: Sendable {
+    /// Where the repository is (working tree root, or the bare repository).
+    public var repositoryRoot: String
+    public var isBare: Bool
+    /// The commit read; with `--worktree`, the HEAD the working tree sits on.
+    public var commit: GitCommit?
+    public var fromWorktree: Bool
+    public var state: DesiredState
+    public var policyFiles: [ParsedFile]
+    /// Every environment folder in the tree, before `--env` filtering.
+    public var availableEnvironments: [String]
+    public var diagnostics: [Diagnostic]
+    /// Things the user should know that are not mistakes (an uncommitted change).
+    public var notes: [String]
+
+    /// `3f2c9a1e4b5d` or `3f2c9a1e4b5d+worktree`.
+    public var revisionLabel: String {
+        let sha = commit?.shortSHA ?? "(no commits)"
+        return fromWorktree ? sha + "+worktree" : sha
+    }
+}
+
+/// A problem that stops loading before any file is read: not a repository,
+/// unknown revision, no `desired-state/`.
+public struct LoadError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ message: String) { description = message }
+}
+
+/// Reads the desired state through libgit2 (or from the working tree), parses
+/// YAML, decodes against every kind's schema, and collects all mistakes.
+public struct DesiredStateLoader: Sendable {
+    let assembler: DesiredStateAssembler
+
+    public init(schemas: [ResourceSchema] = KindRegistry.schemas) {
+        assembler = DesiredStateAssembler(schemas: schemas)
+    }
+
+    public func load(_ request: LoadRequest) throws(LoadError) -> LoadedState {
+        let repository: GitRepository
+        do { repository = try GitRepository(discoveringFrom: request.repositoryPath) } catch {
+            throw LoadError(error.message)
+        }
+        let root = repository.workdir ?? repository.gitDirectory
+        var notes: [String] = []
+        let files: SourceFiles
+        var commit: GitCommit?
+        do {
+            if request.worktree {
+                guard let workdir = repository.workdir else {
+                    throw LoadError("--worktree: \(root) is a bare repository; it has no working tree")
+                }
+                commit = try? repository.commit("HEAD")
+                files = SourceFiles.worktree(at: workdir)
+                let head = try commit.map { c throws(GitError) in try SourceFiles.committed(repository, c) }
+                let changed = files.changedPaths(comparedTo: head ?? SourceFiles(desiredState: nil, policies: [:]))
+                if !changed.isEmpty {
+                    notes.append("reading the working tree (--worktree): \(describe(changed)) differ from HEAD")
+                }
+            } else {
+                let resolved = try repository.commit(request.revision)
+                commit = resolved
+                files = try SourceFiles.committed(repository, resolved)
+                if let workdir = repository.workdir, (try? repository.commit("HEAD")) == resolved {
+                    let changed = SourceFiles.worktree(at: workdir).changedPaths(comparedTo: files)
+                    if !changed.isEmpty {
+                        notes.append("the working tree has uncommitted changes in \(describe(changed)); "
+                            + "they are not read (pass --worktree to read them)")
+                    }
+                }
+            }
+        } catch let error as GitError {
+            throw LoadError(error.message)
+        } catch let error as LoadError {
+            throw error
+        } catch {
+            throw LoadError("\(error)")
+        }
+        guard let desired = files.desiredState else {
+            let at = request.worktree ? "the working tree of \(root)" : "revision \(request.revision) (\(commit?.shortSHA ?? "?"))"
+            throw LoadError("no \(SourceFiles.desiredStateFolder)/ folder in \(at)")
+        }
+
+        var diagnostics = Diagnostics()
+        let (folders, available) = try environmentFolders(desired, only: request.environments, diagnostics: &diagnostics)
+        let state = assembler.assemble(folders, diagnostics: &diagnostics)
+        let policyFiles = parse(files.policies.filter { isYAML($0.key) }, diagnostics: &diagnostics)
+        diagnostics.add(contentsOf: PolicyFileShape.check(policyFiles))
+        return LoadedState(repositoryRoot: root, isBare: repository.isBare, commit: commit,
+                           fromWorktree: request.worktree, state: state, policyFiles: policyFiles,
+                           availableEnvironments: available, diagnostics: diagnostics.sorted, notes: notes)
+    }
+
+    /// Groups files by environment folder (`desired-state/<env>/...`) and parses them.
+    func environmentFolders(_ files: [String: [UInt8]], only wanted: [String],
+                            diagnostics: inout Diagnostics) throws(LoadError) -> ([EnvironmentFiles], [String]) {
+        var byEnvironment: [String: [String: [UInt8]]] = [:]
+        let prefix = SourceFiles.desiredStateFolder + "/"
+        for (path, bytes) in files where isYAML(path) {
+            let parts = path.dropFirst(prefix.count).split(separator: "/")
+            guard parts.count >= 2 else {
+                diagnostics.add(SourceLocation(file: path),
+                                "resource files belong in an environment folder (\(prefix)<environment>/)")
+                continue
+            }
+            byEnvironment[String(parts[0]), default: [:]][path] = bytes
+        }
+        let available = byEnvironment.keys.sorted()
+        for name in wanted where byEnvironment[name] == nil {
+            throw LoadError("unknown environment '\(name)'" + Suggestion.hint(for: name, in: available)
+                + "; environments: " + (available.isEmpty ? "none" : available.joined(separator: ", ")))
+        }
+        let selected = wanted.isEmpty ? available : available.filter(wanted.contains)
+        let folders = selected.map { name in
+            let folder = prefix + name
+            var envFiles = byEnvironment[name]!
+            let envPath = envFiles.keys.first { $0 == folder + "/environment.yaml" || $0 == folder + "/environment.yml" }
+            let envBytes = envPath.flatMap { envFiles.removeValue(forKey: $0) }
+            let environmentFile = envBytes.map { parse([envPath!: $0], diagnostics: &diagnostics).first }
+            return EnvironmentFiles(name: name, folder: folder,
+                                    environmentFile: environmentFile ?? nil,
+                                    resourceFiles: parse(envFiles, diagnostics: &diagnostics))
+        }
+        return (folders, available)
+    }
+
+    /// Parses each file; a file with a syntax error contributes its diagnostics only.
+    func parse(_ files: [String: [UInt8]], diagnostics: inout Diagnostics) -> [ParsedFile] {
+        files.keys.sorted().compactMap { path in
+            let (documents, problems) = YAML.parse(files[path]!, file: path)
+            diagnostics.add(contentsOf: problems)
+            return problems.isEmpty ? ParsedFile(path: path, documents: documents) : nil
+        }
+    }
+
+    func isYAML(_ path: String) -> Bool {
+        path.hasSuffix(".yaml") || path.hasSuffix(".yml")
+    }
+
+    func describe(_ paths: [String]) -> String {
+        paths.count <= 3 ? paths.joined(separator: ", ") : paths.prefix(3).joined(separator: ", ") + " and \(paths.count - 3) more"
+    }
+}

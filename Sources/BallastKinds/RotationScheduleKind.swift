@@ -1,0 +1,34 @@
+import BallastCore
+
+/// Secrets Manager rotation, identified by the secret's name or ARN. ballast
+/// reads rotation settings only, never the secret's value.
+public struct RotationScheduleKind: ResourceKind {
+    public static let schema = ResourceSchema(
+        type: "AWS::SecretsManager::RotationSchedule",
+        properties: ObjectSchema([
+            ("RotationLambdaARN", .string(StringFormat("a Lambda function ARN") { $0.hasPrefix("arn:") && $0.contains(":lambda:") })),
+            ("RotationRules", .object(ObjectSchema([
+                ("AutomaticallyAfterDays", .integer(1...1000)),
+                ("ScheduleExpression", .string(Schedule.format)),
+                ("Duration", .string(StringFormat("hours like 2h, 1 to 24") { d in
+                    d.hasSuffix("h") && Int(d.dropLast()).map { (1...24).contains($0) } == true
+                })),
+            ]))),
+        ]),
+        checks: { r in Check.exclusive(r, "/RotationRules/AutomaticallyAfterDays", "/RotationRules/ScheduleExpression") })
+}
+
+/// `rate(...)` and `cron(...)` schedule expressions (EventBridge and Secrets Manager).
+enum Schedule {
+    static let format = StringFormat("rate(N unit) or cron(six fields)") { s in
+        if s.hasPrefix("rate("), s.hasSuffix(")") {
+            let parts = s.dropFirst(5).dropLast().split(separator: " ")
+            let units = ["minute", "minutes", "hour", "hours", "day", "days"]
+            return parts.count == 2 && Int(parts[0]).map { $0 > 0 } == true && units.contains(String(parts[1]))
+        }
+        if s.hasPrefix("cron("), s.hasSuffix(")") {
+            return s.dropFirst(5).dropLast().split(separator: " ").count == 6
+        }
+        return false
+    }
+}

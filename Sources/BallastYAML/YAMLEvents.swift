@@ -1,0 +1,83 @@
+import BallastCore
+import CYAML
+
+/// libyaml's events, copied out of C memory as soon as they are parsed.
+enum YAMLEvent {
+    case documentStart
+    case documentEnd
+    case streamEnd
+    case alias(anchor: String, at: SourceLocation)
+    case scalar(text: String, tag: String?, anchor: String?, plain: Bool, at: SourceLocation)
+    case sequenceStart(tag: String?, anchor: String?, at: SourceLocation)
+    case sequenceEnd
+    case mappingStart(tag: String?, anchor: String?, at: SourceLocation)
+    case mappingEnd
+    case other
+}
+
+/// Owns one libyaml parser over a byte buffer for the duration of `withEvents`.
+final class YAMLEventReader {
+    private var parser = yaml_parser_t()
+    private let file: String
+
+    private init(file: String) {
+        self.file = file
+    }
+
+    /// Runs `body` with a reader over `bytes`; the parser and buffer live exactly that long.
+    static func withEvents<T>(_ bytes: [UInt8], file: String,
+                              _ body: (YAMLEventReader) throws(Diagnostic) -> T) throws(Diagnostic) -> T {
+        let reader = YAMLEventReader(file: file)
+        guard yaml_parser_initialize(&reader.parser) == 1 else {
+            throw Diagnostic(SourceLocation(file: file), "could not start the YAML parser (out of memory)")
+        }
+        defer { yaml_parser_delete(&reader.parser) }
+        let result: Result<T, Diagnostic> = bytes.withUnsafeBufferPointer { buffer in
+            yaml_parser_set_input_string(&reader.parser, buffer.baseAddress, buffer.count)
+            do throws(Diagnostic) { return .success(try body(reader)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+
+    func next() throws(Diagnostic) -> YAMLEvent {
+        var event = yaml_event_t()
+        guard yaml_parser_parse(&parser, &event) == 1 else { throw syntaxError() }
+        defer { yaml_event_delete(&event) }
+        let at = location(event.start_mark)
+        switch event.type {
+        case YAML_STREAM_END_EVENT: return .streamEnd
+        case YAML_DOCUMENT_START_EVENT: return .documentStart
+        case YAML_DOCUMENT_END_EVENT: return .documentEnd
+        case YAML_ALIAS_EVENT:
+            return .alias(anchor: string(event.data.alias.anchor) ?? "", at: at)
+        case YAML_SCALAR_EVENT:
+            let s = event.data.scalar
+            let text = String(decoding: UnsafeBufferPointer(start: s.value, count: s.length), as: UTF8.self)
+            return .scalar(text: text, tag: string(s.tag), anchor: string(s.anchor),
+                           plain: s.style == YAML_PLAIN_SCALAR_STYLE, at: at)
+        case YAML_SEQUENCE_START_EVENT:
+            return .sequenceStart(tag: string(event.data.sequence_start.tag),
+                                  anchor: string(event.data.sequence_start.anchor), at: at)
+        case YAML_SEQUENCE_END_EVENT: return .sequenceEnd
+        case YAML_MAPPING_START_EVENT:
+            return .mappingStart(tag: string(event.data.mapping_start.tag),
+                                 anchor: string(event.data.mapping_start.anchor), at: at)
+        case YAML_MAPPING_END_EVENT: return .mappingEnd
+        default: return .other
+        }
+    }
+
+    private func location(_ mark: yaml_mark_t) -> SourceLocation {
+        SourceLocation(file: file, line: Int(mark.line) + 1, column: Int(mark.column) + 1)
+    }
+
+    private func string(_ pointer: UnsafeMutablePointer<yaml_char_t>?) -> String? {
+        pointer.map { String(cString: UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self)) }
+    }
+
+    private func syntaxError() -> Diagnostic {
+        let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
+        let context = parser.context.map { String(cString: $0) + ": " } ?? ""
+        return Diagnostic(location(parser.problem_mark), "YAML syntax error: \(context)\(problem)")
+    }
+}

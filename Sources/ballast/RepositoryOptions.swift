@@ -1,0 +1,40 @@
+import ArgumentParser
+import BallastEngine
+import Foundation
+
+/// The options every command takes: where the desired state comes from.
+struct RepositoryOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The git repository (default: the one around the current directory).",
+                                            valueName: "path"))
+    var repo: String?
+
+    @Option(name: .long, help: ArgumentHelp("Only this environment (repeat or comma-separate for several; default: all).",
+                                            valueName: "name"))
+    var env: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("The git revision to read: sha, tag, branch, HEAD~2.", valueName: "rev"))
+    var revision: String?
+
+    @Flag(name: .long, help: "Read the working tree's uncommitted files instead of a revision.")
+    var worktree = false
+
+    func validate() throws {
+        if worktree, revision != nil {
+            throw ValidationError("--worktree reads the working tree; it cannot be combined with --revision")
+        }
+    }
+
+    var request: LoadRequest {
+        LoadRequest(repositoryPath: repo ?? FileManager.default.currentDirectoryPath,
+                    revision: revision ?? "HEAD",
+                    worktree: worktree,
+                    environments: env.flatMap { $0.split(separator: ",").map(String.init) })
+    }
+
+    /// Loads the desired state, printing notes (uncommitted changes) on stderr.
+    func load() throws -> LoadedState {
+        let loaded = try DesiredStateLoader().load(request)
+        for note in loaded.notes { Terminal.note(note) }
+        return loaded
+    }
+}

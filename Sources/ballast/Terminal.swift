@@ -1,0 +1,33 @@
+import Foundation
+
+/// Where output goes: reports on stdout, notes and errors on stderr. Colour only
+/// on a terminal and never with NO_COLOR.
+enum Terminal {
+    static func out(_ line: String) {
+        print(line)
+    }
+
+    static func note(_ message: String) {
+        err(paint("note:", .yellow) + " " + message)
+    }
+
+    static func error(_ message: String) {
+        err(paint("error:", .red) + " " + message)
+    }
+
+    static func err(_ line: String) {
+        FileHandle.standardError.write(Data((line + "\n").utf8))
+    }
+
+    enum Colour: String {
+        case red = "31", green = "32", yellow = "33", bold = "1"
+    }
+
+    static func paint(_ text: String, _ colour: Colour, stream: Int32 = STDERR_FILENO) -> String {
+        useColour(stream) ? "\u{1B}[\(colour.rawValue)m\(text)\u{1B}[0m" : text
+    }
+
+    static func useColour(_ stream: Int32) -> Bool {
+        ProcessInfo.processInfo.environment["NO_COLOR"] == nil && isatty(stream) == 1
+    }
+}

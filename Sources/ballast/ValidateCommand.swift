@@ -1,0 +1,36 @@
+import ArgumentParser
+import BallastEngine
+
+struct ValidateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "validate",
+        abstract: "Parse and check the desired state and policies; makes no AWS call.",
+        discussion: """
+            Reports every mistake at once as path/file.yaml:LINE:COLUMN: message, and exits 1
+            if there is any; exits 0 when the desired state is valid.
+
+            EXAMPLES:
+              ballast validate
+              ballast validate --revision v1.4.0 --env prod
+              ballast validate --worktree
+            """)
+
+    @OptionGroup var source: RepositoryOptions
+
+    func run() throws {
+        try Failure.guarding {
+            let loaded = try source.load()
+            for diagnostic in loaded.diagnostics { Terminal.out(diagnostic.description) }
+            let environments = loaded.state.environments
+            if loaded.diagnostics.isEmpty {
+                Terminal.out("valid: \(loaded.revisionLabel): \(environments.count) environment(s) "
+                    + "(\(environments.map(\.name).joined(separator: ", "))), "
+                    + "\(loaded.state.resourceCount) resource(s), \(loaded.policyFiles.count) policy file(s)")
+                return
+            }
+            let files = Set(loaded.diagnostics.map(\.location.file)).count
+            Terminal.out("invalid: \(loaded.revisionLabel): \(loaded.diagnostics.count) mistake(s) in \(files) file(s)")
+            throw Failure.error
+        }
+    }
+}
