@@ -31,9 +31,10 @@ let package = Package(
         // Benchmarks are programs that print figures, never timed tests.
         .executableTarget(name: "ballast-bench", dependencies: ["BallastEngine"]),
 
-        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine"]),
-        .testTarget(name: "BallastGitTests", dependencies: ["BallastGit", "BallastEngine"]),
-        .testTarget(name: "BallastCLITests", dependencies: []),
+        .target(name: "BallastTestSupport", path: "Tests/BallastTestSupport"),
+        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine", "BallastTestSupport"]),
+        .testTarget(name: "BallastGitTests", dependencies: ["BallastGit", "BallastEngine", "BallastTestSupport"]),
+        .testTarget(name: "BallastCLITests", dependencies: ["BallastTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

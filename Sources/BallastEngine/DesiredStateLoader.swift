@@ -42,6 +42,13 @@ public struct LoadedState: Sendable {
     }
 }
 
+public struct DecodedFiles: Sendable {
+    public var state: DesiredState
+    public var policyFiles: [ParsedFile]
+    public var availableEnvironments: [String]
+    public var diagnostics: [Diagnostic]
+}
+
 /// A problem that stops loading before any file is read: not a repository,
 /// unknown revision, no `desired-state/`.
 public struct LoadError: Error, Sendable, CustomStringConvertible {
@@ -78,7 +85,7 @@ public struct DesiredStateLoader: Sendable {
                 let head = try commit.map { c throws(GitError) in try SourceFiles.committed(repository, c) }
                 let changed = files.changedPaths(comparedTo: head ?? SourceFiles(desiredState: nil, policies: [:]))
                 if !changed.isEmpty {
-                    notes.append("reading the working tree (--worktree): \(describe(changed)) differ from HEAD")
+                    notes.append("reading the working tree (--worktree): \(describe(changed)) \(changed.count == 1 ? "differs" : "differ") from HEAD")
                 }
             } else {
                 let resolved = try repository.commit(request.revision)
@@ -99,19 +106,28 @@ public struct DesiredStateLoader: Sendable {
         } catch {
             throw LoadError("\(error)")
         }
-        guard let desired = files.desiredState else {
+        guard files.desiredState != nil else {
             let at = request.worktree ? "the working tree of \(root)" : "revision \(request.revision) (\(commit?.shortSHA ?? "?"))"
             throw LoadError("no \(SourceFiles.desiredStateFolder)/ folder in \(at)")
         }
 
+        let decoded = try decode(files, environments: request.environments)
+        return LoadedState(repositoryRoot: root, isBare: repository.isBare, commit: commit,
+                           fromWorktree: request.worktree, state: decoded.state, policyFiles: decoded.policyFiles,
+                           availableEnvironments: decoded.availableEnvironments, diagnostics: decoded.diagnostics,
+                           notes: notes)
+    }
+
+    /// The part of loading that needs no repository: files in, desired state and mistakes out.
+    public func decode(_ files: SourceFiles, environments wanted: [String] = []) throws(LoadError) -> DecodedFiles {
         var diagnostics = Diagnostics()
-        let (folders, available) = try environmentFolders(desired, only: request.environments, diagnostics: &diagnostics)
+        let (folders, available) = try environmentFolders(files.desiredState ?? [:], only: wanted,
+                                                          diagnostics: &diagnostics)
         let state = assembler.assemble(folders, diagnostics: &diagnostics)
         let policyFiles = parse(files.policies.filter { isYAML($0.key) }, diagnostics: &diagnostics)
         diagnostics.add(contentsOf: PolicyFileShape.check(policyFiles))
-        return LoadedState(repositoryRoot: root, isBare: repository.isBare, commit: commit,
-                           fromWorktree: request.worktree, state: state, policyFiles: policyFiles,
-                           availableEnvironments: available, diagnostics: diagnostics.sorted, notes: notes)
+        return DecodedFiles(state: state, policyFiles: policyFiles, availableEnvironments: available,
+                            diagnostics: diagnostics.sorted)
     }
 
     /// Groups files by environment folder (`desired-state/<env>/...`) and parses them.

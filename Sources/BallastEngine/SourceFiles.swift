@@ -10,6 +10,18 @@ public struct SourceFiles: Sendable, Equatable {
     public var desiredState: [String: [UInt8]]?
     public var policies: [String: [UInt8]]
 
+    public init(desiredState: [String: [UInt8]]?, policies: [String: [UInt8]] = [:]) {
+        self.desiredState = desiredState
+        self.policies = policies
+    }
+
+    /// From text, for tests and tools that build desired state in memory.
+    public init(texts: [String: String]) {
+        let bytes = texts.mapValues { Array($0.utf8) }
+        self.init(desiredState: bytes.filter { $0.key.hasPrefix(Self.desiredStateFolder + "/") },
+                  policies: bytes.filter { $0.key.hasPrefix(Self.policiesFolder + "/") })
+    }
+
     /// From a commit's tree, through libgit2, without a checkout.
     static func committed(_ repository: GitRepository, _ commit: GitCommit) throws(GitError) -> SourceFiles {
         SourceFiles(desiredState: try repository.files(under: desiredStateFolder, at: commit),

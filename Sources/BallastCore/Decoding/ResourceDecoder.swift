@@ -59,11 +59,12 @@ public struct ResourceDecoder: Sendable {
         } else {
             diagnostics.add(node.location, "a resource needs 'properties': the settings this repository owns")
         }
-        guard let identity, diagnostics.all.count == before else { return nil }
-        let resource = DesiredResource(type: type, identity: identity, region: region, environment: environment,
-                                       properties: properties, source: node.location, propertySources: sources)
+        // Cross-property checks run on whatever decoded, so one run reports every mistake.
+        let resource = DesiredResource(type: type, identity: identity ?? .id(""), region: region,
+                                       environment: environment, properties: properties,
+                                       source: node.location, propertySources: sources)
         diagnostics.add(contentsOf: schema.checks(resource))
-        return resource
+        return identity != nil && diagnostics.all.count == before ? resource : nil
     }
 
     func identity(_ map: MappingReader, schema: ResourceSchema, diagnostics: inout Diagnostics) -> ResourceIdentity? {

@@ -1,11 +1,15 @@
 /// "Did you mean" hints: the closest known name by edit distance, if close enough.
 public enum Suggestion {
-    public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
+    public static func closest(to word: String, in candidates: some Collection<String>) -> String? {
         let lowered = word.lowercased()
         var best: (name: String, distance: Int)?
         for candidate in candidates {
             let d = editDistance(lowered, candidate.lowercased())
             if d < (best?.distance ?? .max) { best = (candidate, d) }
+        }
+        // A truncated name ("DesiredCap") is a typo too, however far its edit distance.
+        if lowered.count >= 4, let whole = candidates.first(where: { $0.lowercased().hasPrefix(lowered) }) {
+            return whole
         }
         guard let best else { return nil }
         // Allow roughly one typo per three characters, and always a case-only slip.
@@ -14,7 +18,7 @@ public enum Suggestion {
     }
 
     /// " (did you mean X?)" or "".
-    public static func hint(for word: String, in candidates: some Sequence<String>) -> String {
+    public static func hint(for word: String, in candidates: some Collection<String>) -> String {
         closest(to: word, in: candidates).map { " (did you mean \($0)?)" } ?? ""
     }
 
