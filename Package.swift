@@ -33,7 +33,7 @@ let package = Package(
 
         .target(name: "BallastTestSupport", path: "Tests/BallastTestSupport"),
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine", "BallastTestSupport"]),
-        .testTarget(name: "BallastGitTests", dependencies: ["BallastGit", "BallastEngine", "BallastTestSupport"]),
+        .testTarget(name: "BallastGitTests", dependencies: ["BallastCore", "BallastGit", "BallastEngine", "BallastTestSupport"]),
         .testTarget(name: "BallastCLITests", dependencies: ["BallastTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,0 +1,107 @@
+import BallastTestSupport
+import Testing
+
+/// Runs the built `ballast` binary and checks stdout, stderr and the exit code.
+@Suite struct ValidateCommandTests {
+    func repository() throws -> (TempRepository, old: String) {
+        let repo = try TempRepository()
+        let old = try repo.commit(["desired-state/prod/environment.yaml": Fixture.environment,
+                                   "desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 7)], message: "good")
+        try repo.commit(["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 8)], message: "bad retention")
+        return (repo, old)
+    }
+
+    @Test func invalidHeadExitsOneWithFileLineColumn() throws {
+        let (repo, _) = try repository()
+        let result = try Run.ballast(["validate", "--repo", repo.path])
+        #expect(result.status == 1)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first?.hasPrefix("desired-state/prod/logs.yaml:5:24: RetentionInDays must be one of") == true)
+        #expect(lines.last?.hasSuffix(": 1 mistake(s) in 1 file(s)") == true)
+        #expect(result.stderr.isEmpty)
+    }
+
+    @Test func olderRevisionIsValidatedFromItsOwnTree() throws {
+        let (repo, old) = try repository()
+        let result = try Run.ballast(["validate", "--repo", repo.path, "--revision", String(old.prefix(10))])
+        #expect(result.status == 0)
+        #expect(result.stdout == "valid: \(old.prefix(12)): 1 environment(s) (prod), 1 resource(s), 0 policy file(s)\n")
+    }
+
+    @Test func worktreeFlagReadsUncommittedFilesAndSaysSo() throws {
+        let (repo, _) = try repository()
+        try repo.write(["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 14)])
+        let result = try Run.ballast(["validate", "--worktree"], cwd: repo.path)
+        #expect(result.status == 0)
+        #expect(result.stderr == "note: reading the working tree (--worktree): desired-state/prod/logs.yaml differs from HEAD\n")
+        let head = try Run.ballast(["validate"], cwd: repo.path)
+        #expect(head.status == 1, "HEAD still has the bad retention")
+        #expect(head.stderr.contains("pass --worktree to read them"))
+    }
+
+    @Test func unknownRevisionIsOneErrorLine() throws {
+        let (repo, _) = try repository()
+        let result = try Run.ballast(["validate", "--repo", repo.path, "--revision", "v9.9"])
+        #expect(result.status == 1)
+        #expect(result.stdout.isEmpty)
+        #expect(result.stderr == "error: unknown revision 'v9.9' in \(repo.path)\n")
+    }
+
+    @Test func notARepositoryIsOneErrorLine() throws {
+        let result = try Run.ballast(["validate", "--repo", "/proc"])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: not a git repository: /proc (nor any folder above it)\n")
+    }
+
+    @Test func worktreeAndRevisionConflict() throws {
+        let result = try Run.ballast(["validate", "--worktree", "--revision", "HEAD~1"])
+        #expect(result.status == 64, "a usage error")
+        #expect(result.stderr.contains("--worktree reads the working tree; it cannot be combined with --revision"))
+    }
+
+    @Test func envFilterAndUnknownEnvironment() throws {
+        let (repo, old) = try repository()
+        let ok = try Run.ballast(["validate", "--repo", repo.path, "--revision", old, "--env", "prod"])
+        #expect(ok.status == 0)
+        let unknown = try Run.ballast(["validate", "--repo", repo.path, "--env", "prd"])
+        #expect(unknown.status == 1)
+        #expect(unknown.stderr == "error: unknown environment 'prd' (did you mean prod?); environments: prod\n")
+    }
+
+    @Test func helpShowsExamples() throws {
+        for command in [["--help"], ["validate", "--help"], ["doctor", "--help"]] {
+            let result = try Run.ballast(command)
+            #expect(result.status == 0)
+            #expect(result.stdout.contains("EXAMPLES:"), "\(command)")
+        }
+    }
+
+    @Test func doctorShowsRepositoryRevisionAndEnvironments() throws {
+        let (repo, old) = try repository()
+        try repo.commit(["desired-state/prod/environment.yaml": """
+            region: eu-west-1
+            account: "123456789012"
+            changeWindows: [{days: [Sat, Sun], start: "02:00", end: "04:00"}]
+
+            """, "desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 7)], message: "fix")
+        let result = try Run.ballast(["doctor", "--repo", repo.path])
+        #expect(result.status == 0)
+        #expect(result.stdout.contains("repository   \(repo.path)\n"))
+        #expect(result.stdout.contains("  fix\n"), "revision line carries the commit summary")
+        #expect(result.stdout.contains("    region         eu-west-1\n"))
+        #expect(result.stdout.contains("    change windows Sun,Sat 02:00-04:00 UTC\n"))
+        let broken = try Run.ballast(["doctor", "--repo", repo.path, "--revision", old + "~0"])
+        #expect(broken.status == 0)
+        let bad = try Run.ballast(["doctor", "--repo", repo.path, "--revision", "HEAD~1"])
+        #expect(bad.status == 1)
+        #expect(bad.stdout.contains("problem: 1 mistake(s) in the desired state"))
+    }
+
+    @Test func theExampleDesiredStateIsValid() throws {
+        // The repository's own example, read from the working tree of this checkout.
+        let root = #filePath.components(separatedBy: "/Tests/").first!
+        let result = try Run.ballast(["validate", "--worktree", "--repo", root])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("2 environment(s) (prod, staging)"))
+    }
+}

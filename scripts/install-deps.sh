@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs what ballast needs on a Debian machine that has the Swift toolchain:
+# the C libraries (libgit2, libcurl, libyaml, libcrypto), git, and the moto AWS
+# emulator for the tests and the demo. Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+packages=(git pkg-config libgit2-dev libcurl4-openssl-dev libyaml-dev libssl-dev python3 python3-venv)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "==> apt-get install ${missing[*]}"
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+
+# moto's server: use one on PATH, else keep a private virtualenv in .build-tools/.
+if ! command -v moto_server >/dev/null 2>&1 && [ ! -x .build-tools/venv/bin/moto_server ]; then
+  echo "==> pip install 'moto[server]' into .build-tools/venv"
+  python3 -m venv .build-tools/venv
+  .build-tools/venv/bin/pip install -q 'moto[server]==5.2.1'
+fi
