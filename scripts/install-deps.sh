@@ -5,7 +5,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(git pkg-config libgit2-dev libcurl4-openssl-dev libyaml-dev libssl-dev python3 python3-venv)
+packages=(git pkg-config libgit2-dev libcurl4-openssl-dev libyaml-dev libssl-dev)
+need_moto=false
+if ! command -v moto_server >/dev/null 2>&1 && [ ! -x .build-tools/venv/bin/moto_server ]; then
+  need_moto=true
+  packages+=(python3 python3-venv)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -18,7 +23,7 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 
 # moto's server: use one on PATH, else keep a private virtualenv in .build-tools/.
-if ! command -v moto_server >/dev/null 2>&1 && [ ! -x .build-tools/venv/bin/moto_server ]; then
+if $need_moto; then
   echo "==> pip install 'moto[server]' into .build-tools/venv"
   python3 -m venv .build-tools/venv
   .build-tools/venv/bin/pip install -q 'moto[server]==5.2.1'
