@@ -18,7 +18,14 @@ let package = Package(
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1",
                        providers: [.apt(["libyaml-dev"])]),
 
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl",
+                       providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+        .target(name: "CCurlShim", dependencies: ["CCurl"]),
+
         .target(name: "BallastCore"),
+        .target(name: "BallastAWS", dependencies: ["BallastCore", "CCurl", "CCurlShim", "CCrypto"]),
         .target(name: "BallastYAML", dependencies: ["BallastCore", "CYAML"]),
         .target(name: "BallastGit", dependencies: ["CGit2"]),
         .target(name: "BallastKinds", dependencies: ["BallastCore"]),
@@ -35,6 +42,8 @@ let package = Package(
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine", "BallastTestSupport"]),
         .testTarget(name: "BallastGitTests", dependencies: ["BallastCore", "BallastGit", "BallastEngine", "BallastTestSupport"]),
         .testTarget(name: "BallastCLITests", dependencies: ["BallastTestSupport"]),
+        .testTarget(name: "BallastAWSTests", dependencies: ["BallastAWS", "BallastCore", "BallastTestSupport"],
+                    resources: [.copy("SigV4Suite")]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -1,0 +1,133 @@
+import BallastCore
+import Foundation
+
+/// Signs, sends and retries AWS calls for one region. Protocol-specific
+/// helpers (`query`, `json`, `restJSON`, `restXML`) decode the answers.
+public final class AWSClient: Sendable {
+    public let region: String
+    public let endpoints: EndpointResolver
+    let credentials: CachedCredentials
+    let transport: any HTTPTransport
+    let retry: RetryPolicy
+    let quota: RetryQuota
+    let log: AWSLog?
+    let clock: @Sendable () -> Date
+    let jitter: @Sendable () -> Double
+    let sleep: @Sendable (Double) async -> Void
+
+    public init(region: String, credentials: CachedCredentials, transport: any HTTPTransport,
+                endpoints: EndpointResolver, retry: RetryPolicy = RetryPolicy(), quota: RetryQuota = RetryQuota(),
+                log: AWSLog? = nil, clock: @escaping @Sendable () -> Date = Date.init,
+                jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
+                sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(nanoseconds: UInt64($0 * 1e9)) }) {
+        self.region = region
+        self.credentials = credentials
+        self.transport = transport
+        self.endpoints = endpoints
+        self.retry = retry
+        self.quota = quota
+        self.log = log
+        self.clock = clock
+        self.jitter = jitter
+        self.sleep = sleep
+    }
+
+    /// The same client for another region (shares credentials, transport and quota).
+    public func inRegion(_ region: String) -> AWSClient {
+        AWSClient(region: region, credentials: credentials, transport: transport, endpoints: endpoints, retry: retry,
+                  quota: quota, log: log, clock: clock, jitter: jitter, sleep: sleep)
+    }
+
+    /// Sends with retries; returns a 2xx response or throws `AWSError`.
+    public func send(_ operation: AWSOperation) async throws -> HTTPResponse {
+        let endpoint = endpoints.endpoint(for: operation.service, region: region).url
+        var attempt = 1
+        var spent = 0
+        while true {
+            var request = operation.request(endpoint: endpoint)
+            if !operation.unsigned {
+                let resolved = try await credentials.resolve().credentials
+                let options = operation.service.wire == .restXML ? SigV4Signer.Options.s3 : SigV4Signer.Options()
+                SigV4Signer(credentials: resolved, region: region, service: operation.service.signingName, options: options)
+                    .sign(&request, date: clock())
+            }
+            log?.request(request, operation: operation.name, attempt: attempt)
+            let started = DispatchTime.now().uptimeNanoseconds
+            let failure: Error
+            do {
+                let response = try await transport.send(request)
+                log?.response(response, operation: operation.name,
+                              milliseconds: Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000))
+                if (200..<300).contains(response.status) {
+                    quota.deposit(spent > 0 ? spent : 1)
+                    return response
+                }
+                failure = ErrorParsing.error(from: response, operation: operation)
+            } catch let error as TransportError {
+                failure = error
+            }
+            guard case .retry(let wait, let cost) = retry.decision(for: failure, attempt: attempt, jitter: jitter()),
+                  quota.withdraw(cost) else {
+                log?.failure(failure, operation: operation.name, retryIn: nil)
+                throw finalError(failure, operation: operation, attempts: attempt)
+            }
+            log?.failure(failure, operation: operation.name, retryIn: wait)
+            spent += cost
+            attempt += 1
+            await sleep(wait)
+        }
+    }
+
+    private func finalError(_ error: Error, operation: AWSOperation, attempts: Int) -> Error {
+        let tries = attempts == 1 ? "" : " (after \(attempts) attempts)"
+        if let aws = error as? AWSError {
+            guard attempts > 1 else { return aws }
+            return AWSError(service: aws.service, operation: aws.operation, code: aws.code, message: aws.message + tries,
+                            status: aws.status, requestId: aws.requestId)
+        }
+        return AWSError(service: operation.service.serviceId, operation: operation.name, code: "TransportError",
+                        message: "\(error)\(tries)", status: 0, requestId: nil)
+    }
+
+    // MARK: Protocol helpers
+
+    /// `query` protocol: the `<Action>Result` element of the answer.
+    public func query(_ service: AWSService, _ action: String, _ parameters: [String: String] = [:]) async throws -> XMLNode {
+        let response = try await send(.query(service, action, parameters))
+        guard let root = XMLNode.parse(response.body) else {
+            throw malformed(service, action, "an XML answer")
+        }
+        return root.child(action + "Result") ?? root
+    }
+
+    /// `json` protocol: the decoded answer (an empty body is `{}`).
+    public func json(_ service: AWSService, _ operation: String, _ input: Value = .map([:])) async throws -> Value {
+        try decodeJSON(try await send(.json(service, operation, input)), service, operation)
+    }
+
+    /// `rest-json` protocol.
+    public func restJSON(_ service: AWSService, _ operation: String, method: String, segments: [String],
+                         query: [(String, String)] = [], body: Value? = nil) async throws -> Value {
+        let response = try await send(.rest(service, operation, method: method, segments: segments, query: query, jsonBody: body))
+        return try decodeJSON(response, service, operation)
+    }
+
+    /// `rest-xml` protocol: the root element of the answer.
+    public func restXML(_ service: AWSService, _ operation: String, method: String, segments: [String],
+                        query: [(String, String)] = [], body: String? = nil) async throws -> XMLNode {
+        let response = try await send(.rest(service, operation, method: method, segments: segments, query: query, xmlBody: body))
+        if response.body.isEmpty { return XMLNode(name: "", text: "", children: []) }
+        guard let root = XMLNode.parse(response.body) else { throw malformed(service, operation, "an XML answer") }
+        return root
+    }
+
+    private func decodeJSON(_ response: HTTPResponse, _ service: AWSService, _ operation: String) throws -> Value {
+        if response.body.isEmpty { return .map([:]) }
+        do { return try JSON.parse(response.body) } catch { throw malformed(service, operation, "a JSON answer (\(error))") }
+    }
+
+    private func malformed(_ service: AWSService, _ operation: String, _ expected: String) -> AWSError {
+        AWSError(service: service.serviceId, operation: operation, code: "MalformedResponse",
+                 message: "expected \(expected)", status: 200, requestId: nil)
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+
+/// `~/.aws/credentials` and `~/.aws/config` (or `AWS_SHARED_CREDENTIALS_FILE`,
+/// `AWS_CONFIG_FILE`), parsed as the AWS CLI reads them.
+public struct ProfileFiles: Sendable {
+    public let credentialsPath: String
+    public let configPath: String
+    /// Profile name -> key -> value; credentials file first, then config.
+    let credentialsFile: [String: [String: String]]
+    let configFile: [String: [String: String]]
+
+    public init(environment: [String: String]) {
+        let home = environment["HOME"] ?? NSHomeDirectory()
+        credentialsPath = Self.expand(environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "~/.aws/credentials", home: home)
+        configPath = Self.expand(environment["AWS_CONFIG_FILE"] ?? "~/.aws/config", home: home)
+        credentialsFile = Self.parse(path: credentialsPath, isConfig: false)
+        configFile = Self.parse(path: configPath, isConfig: true)
+    }
+
+    /// A profile's settings: the credentials file wins over config for the same key.
+    public func profile(_ name: String) -> [String: String]? {
+        let fromCredentials = credentialsFile[name], fromConfig = configFile[name]
+        if fromCredentials == nil, fromConfig == nil { return nil }
+        return (fromConfig ?? [:]).merging(fromCredentials ?? [:]) { _, credentials in credentials }
+    }
+
+    public func region(profile: String) -> String? {
+        configFile[profile]?["region"]
+    }
+
+    static func expand(_ path: String, home: String) -> String {
+        path.hasPrefix("~/") ? home + path.dropFirst(1) : path
+    }
+
+    /// INI sections; in config, `[profile NAME]` names NAME and `[default]` stays default.
+    static func parse(path: String, isConfig: Bool) -> [String: [String: String]] {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+            return [:]
+        }
+        var profiles: [String: [String: String]] = [:]
+        var current: String?
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
+            if line.hasPrefix("[") && line.hasSuffix("]") {
+                var name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
+                if isConfig, name.hasPrefix("profile ") { name = name.dropFirst(8).trimmingCharacters(in: .whitespaces) }
+                current = (isConfig && name != "default" && !line.contains("profile ")) ? nil : name
+                if isConfig, line.hasPrefix("[sso-session") || line.hasPrefix("[services") { current = nil }
+                if let current, profiles[current] == nil { profiles[current] = [:] }
+                continue
+            }
+            guard let current, let eq = line.firstIndex(of: "="), !rawLine.first!.isWhitespace else { continue }
+            let key = line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
+            profiles[current]![key] = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+        }
+        return profiles
+    }
+}

@@ -1,0 +1,110 @@
+import CCurl
+import CCurlShim
+
+/// One libcurl easy handle, reused across requests so its connection stays
+/// alive (keep-alive per host). Owns the handle, the header list of the
+/// current transfer and the response buffer; frees them in `deinit`.
+/// Unchecked Sendable: the transport's pool lends it to one transfer at a time.
+final class CurlEasyHandle: @unchecked Sendable {
+    private let handle: UnsafeMutableRawPointer
+    /// curl does not copy header lists: it must live until the transfer ends.
+    private var headerList: UnsafeMutablePointer<curl_slist>?
+    private let sink = ResponseSink()
+
+    static let globalInit: Bool = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK }()
+
+    init?() {
+        guard Self.globalInit, let h = curl_easy_init() else { return nil }
+        handle = h
+    }
+
+    deinit {
+        curl_slist_free_all(headerList)
+        curl_easy_cleanup(handle)
+    }
+
+    /// Runs one transfer to completion on the calling thread.
+    func perform(_ request: HTTPRequest, connectTimeoutMs: Int, totalTimeoutMs: Int) throws(TransportError) -> HTTPResponse {
+        curl_easy_reset(handle)  // options only: live connections and caches stay
+        curl_slist_free_all(headerList)
+        headerList = nil
+        sink.reset()
+
+        _ = ballast_curl_setopt_string(handle, CURLOPT_URL, request.url)
+        _ = ballast_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)  // threads + timeouts
+        _ = ballast_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMs)
+        _ = ballast_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, totalTimeoutMs)
+        _ = ballast_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+        switch request.method {
+        case "GET": _ = ballast_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
+        case "HEAD": _ = ballast_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
+        default:
+            _ = ballast_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+        }
+        if !request.body.isEmpty || request.method == "POST" || request.method == "PUT" {
+            // COPYPOSTFIELDS: curl keeps its own copy; the Swift buffer may go away.
+            _ = ballast_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
+            request.body.withUnsafeBufferPointer { body in
+                _ = ballast_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS,
+                                                UnsafeMutableRawPointer(mutating: body.baseAddress ?? UnsafePointer(bitPattern: 1)!))
+            }
+        }
+        for (name, value) in request.headers {
+            headerList = curl_slist_append(headerList, "\(name): \(value)")
+        }
+        headerList = curl_slist_append(headerList, "Expect:")  // no 100-continue round trip
+        _ = ballast_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))
+
+        let context = Unmanaged.passUnretained(sink).toOpaque()
+        _ = ballast_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, { data, size, count, context in
+            let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+            sink.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: size * count))
+            return size * count
+        })
+        _ = ballast_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
+        _ = ballast_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, { data, size, count, context in
+            let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+            sink.headerLine(String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self))
+            return size * count
+        })
+        _ = ballast_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+
+        let code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
+        guard code == CURLE_OK else {
+            let message = String(cString: curl_easy_strerror(code))
+            throw TransportError("\(request.method) \(request.hostHeader ?? request.url): \(message)",
+                                 isTimeout: code == CURLE_OPERATION_TIMEDOUT)
+        }
+        var status = 0
+        _ = ballast_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+}
+
+/// Collects what curl's callbacks deliver for one transfer.
+private final class ResponseSink {
+    var body: [UInt8] = []
+    var headers: [String: String] = [:]
+
+    func reset() {
+        body = []
+        headers = [:]
+    }
+
+    func headerLine(_ line: String) {
+        if line.hasPrefix("HTTP/") {
+            headers = [:]  // a new response (after 100 Continue or a redirect)
+            return
+        }
+        guard let colon = line.firstIndex(of: ":") else { return }
+        let name = line[..<colon].lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: [" ", "\r", "\n", "\t"])
+        headers[name] = value
+    }
+}
+
+private extension Substring {
+    func trimmingCharacters(in set: Set<Character>) -> String {
+        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
+    }
+}

@@ -1,0 +1,77 @@
+import Dispatch
+import Foundation
+
+/// HTTP on libcurl: a pool of at most `maxConcurrent` easy handles, each reused
+/// so its connection stays open. A request waits for a free handle, then runs
+/// its blocking transfer on a worker thread.
+///
+/// Why a pool of easy handles and not a multi handle: every transfer here is a
+/// small request/response, the pool gives the same keep-alive reuse, and the
+/// benchmark (ballast-bench aws) measures it; a multi handle would add an event
+/// loop for no gain at these sizes.
+public final class CurlTransport: HTTPTransport, @unchecked Sendable {
+    public let maxConcurrent: Int
+    public let connectTimeoutMs: Int
+    public let totalTimeoutMs: Int
+
+    private let lock = NSLock()
+    private var idle: [CurlEasyHandle] = []
+    private var created = 0
+    private var waiters: [CheckedContinuation<CurlEasyHandle, Never>] = []
+    private let workers = DispatchQueue(label: "ballast.curl", attributes: .concurrent)
+
+    public init(maxConcurrent: Int = 16, connectTimeoutMs: Int = 3_000, totalTimeoutMs: Int = 30_000) {
+        self.maxConcurrent = max(1, maxConcurrent)
+        self.connectTimeoutMs = connectTimeoutMs
+        self.totalTimeoutMs = totalTimeoutMs
+    }
+
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        let handle = await acquire()
+        defer { release(handle) }
+        let (connect, total) = (connectTimeoutMs, totalTimeoutMs)
+        return try await withCheckedThrowingContinuation { continuation in
+            workers.async {
+                do throws(TransportError) {
+                    continuation.resume(returning: try handle.perform(request, connectTimeoutMs: connect, totalTimeoutMs: total))
+                } catch {
+                    continuation.resume(throwing: error)
+                }
+            }
+        }
+    }
+
+    private func acquire() async -> CurlEasyHandle {
+        if let handle = takeOrCreate() { return handle }
+        return await withCheckedContinuation { continuation in
+            lock.withLock {
+                if let handle = idle.popLast() {
+                    continuation.resume(returning: handle)
+                } else {
+                    waiters.append(continuation)
+                }
+            }
+        }
+    }
+
+    private func takeOrCreate() -> CurlEasyHandle? {
+        lock.withLock {
+            if let handle = idle.popLast() { return handle }
+            guard created < maxConcurrent, let handle = CurlEasyHandle() else { return nil }
+            created += 1
+            return handle
+        }
+    }
+
+    private func release(_ handle: CurlEasyHandle) {
+        let next: CheckedContinuation<CurlEasyHandle, Never>? = lock.withLock {
+            if waiters.isEmpty {
+                idle.append(handle)
+                return nil
+            }
+            return waiters.removeFirst()
+        }
+        next?.resume(returning: handle)
+    }
+}
+
