@@ -1,4 +1,5 @@
 import CCurl
+import Foundation
 import CCurlShim
 
 /// One libcurl easy handle, reused across requests so its connection stays
@@ -98,13 +99,8 @@ private final class ResponseSink {
         }
         guard let colon = line.firstIndex(of: ":") else { return }
         let name = line[..<colon].lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: [" ", "\r", "\n", "\t"])
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
         headers[name] = value
     }
 }
 
-private extension Substring {
-    func trimmingCharacters(in set: Set<Character>) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
-    }
-}

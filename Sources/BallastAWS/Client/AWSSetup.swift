@@ -1,0 +1,57 @@
+import Foundation
+
+/// Builds clients the way the AWS CLI configures itself from the environment:
+/// region, endpoints, credential chain, retry mode, debug logging.
+public struct AWSSetup: Sendable {
+    public let environment: [String: String]
+    public let transport: any HTTPTransport
+    public let endpoints: EndpointResolver
+    public let credentials: CachedCredentials
+    public let retry: RetryPolicy
+    public let quota = RetryQuota()
+    public let log: AWSLog?
+    let profiles: ProfileFiles
+
+    public init(environment: [String: String] = ProcessInfo.processInfo.environment, debug: Bool = false,
+                transport: (any HTTPTransport)? = nil) {
+        self.environment = environment
+        let transport = transport ?? CurlTransport()
+        self.transport = transport
+        endpoints = EndpointResolver(environment: environment)
+        profiles = ProfileFiles(environment: environment)
+        retry = RetryPolicy.fromEnvironment(environment)
+        log = AWSLog.fromEnvironment(environment, force: debug)
+        let profileName = environment["AWS_PROFILE"] ?? "default"
+        let sts = STSContext(transport: transport, endpoints: endpoints,
+                             region: Self.envRegion(environment) ?? profiles.region(profile: profileName))
+        // Metadata endpoints answer within a second or not at all.
+        let metadata = CurlTransport(maxConcurrent: 2, connectTimeoutMs: 1_000, totalTimeoutMs: 2_000)
+        credentials = CachedCredentials(CredentialChain.standard(environment: environment, sts: sts, metadataTransport: metadata))
+    }
+
+    /// Where the region came from, for `doctor`.
+    public struct Region: Sendable, Equatable {
+        public let name: String
+        public let source: String
+    }
+
+    /// Flag, then environment.yaml, then `AWS_REGION`, `AWS_DEFAULT_REGION`, then the profile's `region`.
+    public func region(flag: String? = nil, environmentFile: String? = nil) -> Region? {
+        if let flag { return Region(name: flag, source: "--region") }
+        if let environmentFile { return Region(name: environmentFile, source: "environment.yaml") }
+        for variable in ["AWS_REGION", "AWS_DEFAULT_REGION"] {
+            if let value = environment[variable], !value.isEmpty { return Region(name: value, source: variable) }
+        }
+        let profile = environment["AWS_PROFILE"] ?? "default"
+        return profiles.region(profile: profile).map { Region(name: $0, source: "profile \(profile)") }
+    }
+
+    static func envRegion(_ environment: [String: String]) -> String? {
+        (environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"]).flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    public func client(region: String) -> AWSClient {
+        AWSClient(region: region, credentials: credentials, transport: transport, endpoints: endpoints,
+                  retry: retry, quota: quota, log: log)
+    }
+}

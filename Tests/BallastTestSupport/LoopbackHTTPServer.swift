@@ -1,0 +1,168 @@
+import Foundation
+
+/// A tiny HTTP/1.1 server on 127.0.0.1 for tests: one request per connection,
+/// answered by a handler. Serves the ECS and IMDS credential endpoints and the
+/// fault-injecting proxy in front of moto.
+public final class LoopbackHTTPServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public let method: String
+        public let path: String
+        public let headers: [String: String]
+        /// The request exactly as received, for forwarding.
+        public let raw: [UInt8]
+    }
+
+    public enum Reply: Sendable {
+        case response(status: Int, headers: [String: String], body: [UInt8])
+        /// Raw bytes written as they are (a forwarded answer).
+        case raw([UInt8])
+        /// Close the connection without answering.
+        case drop
+    }
+
+    public let port: Int
+    public var url: String { "http://127.0.0.1:\(port)" }
+    private let listener: Int32
+    private let handler: @Sendable (Request) -> Reply
+    private let lock = NSLock()
+    private var stopped = false
+    private var _count = 0
+
+    /// Requests served so far.
+    public var requestCount: Int { lock.withLock { _count } }
+
+    public init(handler: @escaping @Sendable (Request) -> Reply) throws {
+        self.handler = handler
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var yes: Int32 = 1
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(fd, 64) == 0 else { throw TestFailure("loopback server cannot listen") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        listener = fd
+        port = Int(UInt16(bigEndian: address.sin_port))
+        Thread.detachNewThread { [self] in acceptLoop() }
+    }
+
+    deinit { stop() }
+
+    public func stop() {
+        let wasRunning = lock.withLock { () -> Bool in
+            defer { stopped = true }
+            return !stopped
+        }
+        if wasRunning {
+            shutdown(listener, Int32(SHUT_RDWR))
+            close(listener)
+        }
+    }
+
+    private func acceptLoop() {
+        while true {
+            let client = accept(listener, nil, nil)
+            if client < 0 { return }
+            Thread.detachNewThread { [self] in serve(client) }
+        }
+    }
+
+    private func serve(_ fd: Int32) {
+        defer { close(fd) }
+        guard let request = Self.readRequest(fd) else { return }
+        lock.withLock { _count += 1 }
+        switch handler(request) {
+        case .drop:
+            return
+        case .raw(let bytes):
+            Self.writeAll(fd, bytes)
+        case .response(let status, let headers, let body):
+            var head = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
+            for (name, value) in headers { head += "\(name): \(value)\r\n" }
+            Self.writeAll(fd, Array((head + "\r\n").utf8) + body)
+        }
+    }
+
+    static func readRequest(_ fd: Int32) -> Request? {
+        var data = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var headerEnd: Int?
+        while headerEnd == nil {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { return nil }
+            data += buffer[0..<n]
+            headerEnd = find(data, Array("\r\n\r\n".utf8))
+        }
+        let head = String(decoding: data[0..<headerEnd!], as: UTF8.self)
+        var lines = head.components(separatedBy: "\r\n")
+        let parts = lines.removeFirst().split(separator: " ")
+        var headers: [String: String] = [:]
+        for line in lines {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        let length = Int(headers["content-length"] ?? "0") ?? 0
+        while data.count < headerEnd! + 4 + length {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            data += buffer[0..<n]
+        }
+        guard parts.count >= 2 else { return nil }
+        return Request(method: String(parts[0]), path: String(parts[1]), headers: headers, raw: data)
+    }
+
+    static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes[offset...].withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            if n <= 0 { return }
+            offset += n
+        }
+    }
+
+    static func find(_ haystack: [UInt8], _ needle: [UInt8]) -> Int? {
+        guard haystack.count >= needle.count else { return nil }
+        for i in 0...(haystack.count - needle.count) where haystack[i..<i + needle.count].elementsEqual(needle) {
+            return i
+        }
+        return nil
+    }
+
+    /// Sends a raw request to another loopback port (asking it to close after
+    /// answering) and returns the raw answer: the proxy's way through to moto.
+    public static func forward(_ request: Request, toPort port: Int) -> [UInt8]? {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return nil }
+        // Rewrite the connection header so the answer ends with the connection.
+        var text = String(decoding: request.raw, as: UTF8.self)
+        if let range = text.range(of: "\r\n\r\n") {
+            let head = text[..<range.lowerBound].components(separatedBy: "\r\n")
+                .filter { !$0.lowercased().hasPrefix("connection:") }.joined(separator: "\r\n")
+            text = head + "\r\nConnection: close" + text[range.lowerBound...]
+        }
+        writeAll(fd, Array(text.utf8))
+        var answer = [UInt8]()
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n <= 0 { break }
+            answer += buffer[0..<n]
+        }
+        return answer
+    }
+}

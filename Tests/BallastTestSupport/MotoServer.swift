@@ -1,0 +1,99 @@
+import Foundation
+
+/// A moto server on a free loopback port, started once per test process and
+/// stopped when it exits (a watchdog also stops it if the process dies).
+public final class MotoServer: @unchecked Sendable {
+    public let port: Int
+    public var endpoint: String { "http://127.0.0.1:\(port)" }
+    private let process: Process
+
+    /// The shared server; tests use unique resource names so they never collide.
+    public static let shared: MotoServer = {
+        do { return try MotoServer() } catch { fatalError("cannot start moto_server: \(error)") }
+    }()
+
+    public init() throws {
+        port = try LoopbackPort.free()
+        guard let binary = MotoServer.binary() else {
+            throw TestFailure("moto_server not found: run scripts/install-deps.sh (pip install 'moto[server]')")
+        }
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // The shell watches the test process and stops moto when it is gone.
+        let parent = ProcessInfo.processInfo.processIdentifier
+        process.arguments = ["-c", """
+            "\(binary)" -H 127.0.0.1 -p \(port) >/dev/null 2>&1 &
+            moto=$!
+            trap 'kill $moto 2>/dev/null; exit 0' TERM INT
+            while kill -0 \(parent) 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 1; done
+            kill $moto 2>/dev/null
+            """]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let started = Date()
+        while !LoopbackPort.accepts(port) {
+            guard Date().timeIntervalSince(started) < 30 else { throw TestFailure("moto_server did not start on port \(port)") }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        let process = self.process
+        atexit_handlers.append { process.terminate() }
+    }
+
+    deinit {
+        process.terminate()
+    }
+
+    static func binary() -> String? {
+        let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/moto_server" }
+            + [FileManager.default.currentDirectoryPath + "/.build-tools/venv/bin/moto_server"]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+
+    /// The environment a ballast process needs to talk to this server: fake
+    /// credentials, a region, the endpoint, and no instance-metadata lookups.
+    public var environment: [String: String] {
+        ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
+         "AWS_ENDPOINT_URL": endpoint, "AWS_EC2_METADATA_DISABLED": "true",
+         "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent"]
+    }
+}
+
+nonisolated(unsafe) private var atexit_handlers: [() -> Void] = {
+    atexit { for handler in atexit_handlers { handler() } }
+    return []
+}()
+
+/// Loopback ports for test servers.
+public enum LoopbackPort {
+    /// Binds port 0 on 127.0.0.1 and returns the port the kernel chose.
+    public static func free() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw TestFailure("cannot bind a loopback port") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    public static func accepts(_ port: Int) -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        } == 0
+    }
+}
