@@ -32,11 +32,11 @@ let package = Package(
         .target(name: "BallastEngine",
                 dependencies: ["BallastCore", "BallastYAML", "BallastGit", "BallastKinds"]),
         .executableTarget(name: "ballast", dependencies: [
-            "BallastEngine",
+            "BallastEngine", "BallastAWS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks are programs that print figures, never timed tests.
-        .executableTarget(name: "ballast-bench", dependencies: ["BallastEngine"]),
+        .executableTarget(name: "ballast-bench", dependencies: ["BallastEngine", "BallastAWS"]),
 
         .target(name: "BallastTestSupport", path: "Tests/BallastTestSupport"),
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine", "BallastTestSupport"]),

@@ -84,15 +84,15 @@ import Testing
             changeWindows: [{days: [Sat, Sun], start: "02:00", end: "04:00"}]
 
             """, "desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 7)], message: "fix")
-        let result = try Run.ballast(["doctor", "--repo", repo.path])
+        let result = try Run.ballast(["doctor", "--no-aws", "--repo", repo.path])
         #expect(result.status == 0)
         #expect(result.stdout.contains("repository   \(repo.path)\n"))
         #expect(result.stdout.contains("  fix\n"), "revision line carries the commit summary")
         #expect(result.stdout.contains("    region         eu-west-1\n"))
         #expect(result.stdout.contains("    change windows Sun,Sat 02:00-04:00 UTC\n"))
-        let broken = try Run.ballast(["doctor", "--repo", repo.path, "--revision", old + "~0"])
-        #expect(broken.status == 0)
-        let bad = try Run.ballast(["doctor", "--repo", repo.path, "--revision", "HEAD~1"])
+        let older = try Run.ballast(["doctor", "--no-aws", "--repo", repo.path, "--revision", old + "~0"])
+        #expect(older.status == 0)
+        let bad = try Run.ballast(["doctor", "--no-aws", "--repo", repo.path, "--revision", "HEAD~1"])
         #expect(bad.status == 1)
         #expect(bad.stdout.contains("problem: 1 mistake(s) in the desired state"))
     }
@@ -103,5 +103,33 @@ import Testing
         let result = try Run.ballast(["validate", "--worktree", "--repo", root])
         #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.contains("2 environment(s) (prod, staging)"))
+    }
+
+    @Test func doctorShowsCallerIdentityEndpointsAndCredentialSource() throws {
+        let moto = MotoServer.shared
+        let repo = try TempRepository()
+        try repo.commit(["desired-state/prod/environment.yaml": "region: eu-west-1\naccount: \"123456789012\"\n",
+                         "desired-state/staging/environment.yaml": "region: eu-west-1\naccount: \"210987654321\"\n"],
+                        message: "two accounts")
+        let result = try Run.ballast(["doctor", "--repo", repo.path], environment: moto.environment)
+        #expect(result.stdout.contains("  credentials  environment variables (AWS_ACCESS_KEY_ID), key ***ting\n"))
+        #expect(result.stdout.contains("  identity     arn:aws:sts::123456789012:user/moto (account 123456789012)\n"))
+        #expect(result.stdout.contains("  endpoints    every service -> \(moto.endpoint) (AWS_ENDPOINT_URL)\n"))
+        #expect(result.stdout.contains("  problem      environment staging is guarded to account 210987654321, but the credentials are for 123456789012"))
+        #expect(result.status == 1, "a mismatched account guard is a problem")
+        #expect(!result.stdout.contains("testing\n") && !result.stderr.contains("testing"), "no secret in any output")
+        let prodOnly = try Run.ballast(["doctor", "--repo", repo.path, "--env", "prod"], environment: moto.environment)
+        #expect(prodOnly.status == 0, "\(prodOnly.stdout)\(prodOnly.stderr)")
+    }
+
+    @Test func doctorWithoutCredentialsSaysWhatItTried() throws {
+        let (repo, old) = try repository()
+        let result = try Run.ballast(["doctor", "--repo", repo.path, "--revision", old],
+                                     environment: ["AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "",
+                                                   "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent",
+                                                   "AWS_ROLE_ARN": "", "AWS_WEB_IDENTITY_TOKEN_FILE": "",
+                                                   "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": ""])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("  credentials  problem: no AWS credentials found; tried environment variables"))
     }
 }

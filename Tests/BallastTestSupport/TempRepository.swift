@@ -118,6 +118,8 @@ public enum Run {
     public static func ballast(_ arguments: [String], cwd: String? = nil, environment: [String: String] = [:]) throws -> Result {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
+        // Tests never reach for the real instance-metadata address.
+        env["AWS_EC2_METADATA_DISABLED"] = "true"
         env.merge(environment) { _, new in new }
         return try process(ballastBinary, arguments, cwd: cwd, environment: env)
     }

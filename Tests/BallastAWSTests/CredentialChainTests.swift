@@ -1,0 +1,193 @@
+@testable import BallastAWS
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// Each credential source, with temp files, environment and loopback endpoints;
+/// the STS-backed ones against moto.
+@Suite struct CredentialChainTests {
+    let moto = MotoServer.shared
+
+    /// An environment with no credentials anywhere, pointing STS at moto.
+    func bareEnvironment(_ extra: [String: String] = [:]) -> [String: String] {
+        ["AWS_REGION": "us-east-1", "AWS_ENDPOINT_URL": moto.endpoint, "AWS_EC2_METADATA_DISABLED": "true",
+         "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent", "HOME": "/nonexistent"]
+            .merging(extra) { _, new in new }
+    }
+
+    func resolve(_ environment: [String: String]) async throws -> ResolvedCredentials {
+        try await AWSSetup(environment: environment).credentials.resolve()
+    }
+
+    func tempFile(_ content: String) throws -> String {
+        let path = NSTemporaryDirectory() + "ballast-cred-" + UUID().uuidString
+        try content.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    @Test func environmentVariables() async throws {
+        let found = try await resolve(bareEnvironment(["AWS_ACCESS_KEY_ID": "AKIAENV", "AWS_SECRET_ACCESS_KEY": "s",
+                                                       "AWS_SESSION_TOKEN": "t"]))
+        #expect(found.credentials == Credentials(accessKeyId: "AKIAENV", secretAccessKey: "s", sessionToken: "t"))
+        #expect(found.source == "environment variables (AWS_ACCESS_KEY_ID)")
+    }
+
+    @Test func halfSetEnvironmentIsOneClearSentence() async throws {
+        let error = await #expect(throws: CredentialError.self) {
+            _ = try await resolve(bareEnvironment(["AWS_ACCESS_KEY_ID": "AKIAENV"]))
+        }
+        #expect(error?.description == "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together; only AWS_ACCESS_KEY_ID is set")
+    }
+
+    @Test func nothingConfiguredNamesEverySourceTried() async throws {
+        let error = await #expect(throws: CredentialError.self) { _ = try await resolve(bareEnvironment()) }
+        let text = try #require(error?.description)
+        #expect(text.hasPrefix("no AWS credentials found; tried environment variables (AWS_ACCESS_KEY_ID), web identity"))
+        #expect(text.contains("profile default (/nonexistent, /nonexistent)"))
+        #expect(text.contains("ECS container endpoint") && text.hasSuffix("EC2 instance metadata (IMDSv2)"))
+    }
+
+    @Test func webIdentityAgainstMotoSTS() async throws {
+        let token = try tempFile("eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJyZXBvOm9yZy9vcHMifQ.c2ln")
+        let environment = bareEnvironment(["AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/github-deploy",
+                                           "AWS_WEB_IDENTITY_TOKEN_FILE": token, "AWS_ROLE_SESSION_NAME": "ci-run"])
+        let found = try await resolve(environment)
+        #expect(found.source.hasPrefix("web identity"))
+        #expect(found.credentials.sessionToken != nil)
+        #expect(found.credentials.expiration != nil)
+        // The assumed identity works for signed calls.
+        let identity = try await AWSSetup(environment: environment).client(region: "us-east-1").query(.sts, "GetCallerIdentity")
+        #expect(identity.child("Arn")?.text.contains("assumed-role/github-deploy/ci-run") == true)
+    }
+
+    @Test func profileWithStaticKeysAndRegion() async throws {
+        let credentials = try tempFile("[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = d\n\n[ops]\naws_access_key_id=AKIAOPS\naws_secret_access_key=o\n")
+        let config = try tempFile("[profile ops]\nregion = eu-west-1\n")
+        let environment = bareEnvironment(["AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_CONFIG_FILE": config,
+                                           "AWS_PROFILE": "ops", "AWS_REGION": ""])
+        let found = try await resolve(environment)
+        #expect(found.credentials.accessKeyId == "AKIAOPS")
+        #expect(found.source.hasPrefix("profile ops"))
+        #expect(AWSSetup(environment: environment).region() == .init(name: "eu-west-1", source: "profile ops"))
+    }
+
+    @Test func profileRoleArnWithSourceProfileAssumesTheRole() async throws {
+        let credentials = try tempFile("[base]\naws_access_key_id = AKIABASE\naws_secret_access_key = b\n")
+        let config = try tempFile("""
+            [profile deploy]
+            role_arn = arn:aws:iam::123456789012:role/ballast-apply
+            source_profile = base
+            role_session_name = ballast-test
+
+            """)
+        let found = try await resolve(bareEnvironment(["AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_CONFIG_FILE": config,
+                                                       "AWS_PROFILE": "deploy"]))
+        #expect(found.credentials.accessKeyId != "AKIABASE")
+        #expect(found.credentials.sessionToken != nil)
+        let client = AWSSetup(environment: bareEnvironment(["AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_CONFIG_FILE": config,
+                                                            "AWS_PROFILE": "deploy"])).client(region: "us-east-1")
+        let identity = try await client.query(.sts, "GetCallerIdentity")
+        #expect(identity.child("Arn")?.text.contains("assumed-role/ballast-apply/ballast-test") == true)
+    }
+
+    @Test func sourceProfileLoopsAndMissingProfilesAreClear() async throws {
+        let config = try tempFile("[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n")
+        let loop = await #expect(throws: CredentialError.self) {
+            _ = try await resolve(bareEnvironment(["AWS_CONFIG_FILE": config, "AWS_PROFILE": "a"]))
+        }
+        #expect(loop?.description == "profiles form a source_profile loop: a -> b -> a")
+        let missing = await #expect(throws: CredentialError.self) {
+            _ = try await resolve(bareEnvironment(["AWS_CONFIG_FILE": config, "AWS_PROFILE": "nope"]))
+        }
+        #expect(missing?.description.hasPrefix("AWS_PROFILE names profile 'nope', which is in neither") == true)
+    }
+
+    @Test func credentialProcess() async throws {
+        let script = try tempFile("#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": \"p\", \"SessionToken\": \"pt\", \"Expiration\": \"2099-01-01T00:00:00Z\"}'\n")
+        chmod(script, 0o755)
+        let config = try tempFile("[default]\ncredential_process = \(script)\n")
+        let found = try await resolve(bareEnvironment(["AWS_CONFIG_FILE": config]))
+        #expect(found.credentials.accessKeyId == "AKIAPROC")
+        #expect(found.credentials.expiration == ISO8601DateFormatter().date(from: "2099-01-01T00:00:00Z"))
+        let failing = try tempFile("[default]\ncredential_process = /bin/false\n")
+        let error = await #expect(throws: CredentialError.self) {
+            _ = try await resolve(bareEnvironment(["AWS_CONFIG_FILE": failing]))
+        }
+        #expect(error?.description == "profile 'default': credential_process exited with status 1")
+    }
+
+    static let metadataDocument = #"{"Code":"Success","AccessKeyId":"AKIAMETA","SecretAccessKey":"m","Token":"mt","Expiration":"2099-01-01T00:00:00Z"}"#
+
+    @Test func ecsContainerEndpointWithAuthorizationToken() async throws {
+        let server = try LoopbackHTTPServer { request in
+            guard request.path == "/v2/credentials/task", request.headers["authorization"] == "Bearer ecs-secret" else {
+                return .response(status: 403, headers: [:], body: [])
+            }
+            return .response(status: 200, headers: ["Content-Type": "application/json"], body: Array(Self.metadataDocument.utf8))
+        }
+        let tokenFile = try tempFile("Bearer ecs-secret\n")
+        let found = try await resolve(bareEnvironment(["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/v2/credentials/task",
+                                                       "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile]))
+        #expect(found.credentials == Credentials(accessKeyId: "AKIAMETA", secretAccessKey: "m", sessionToken: "mt",
+                                                 expiration: ISO8601DateFormatter().date(from: "2099-01-01T00:00:00Z")))
+        #expect(found.source.hasPrefix("ECS container endpoint"))
+    }
+
+    @Test func instanceMetadataV2UsesASessionToken() async throws {
+        let server = try LoopbackHTTPServer { request in
+            switch (request.method, request.path) {
+            case ("PUT", "/latest/api/token") where request.headers["x-aws-ec2-metadata-token-ttl-seconds"] == "21600":
+                return .response(status: 200, headers: [:], body: Array("imds-token".utf8))
+            case (_, _) where request.headers["x-aws-ec2-metadata-token"] != "imds-token":
+                return .response(status: 401, headers: [:], body: [])
+            case ("GET", "/latest/meta-data/iam/security-credentials/"):
+                return .response(status: 200, headers: [:], body: Array("tolling-vision-node\n".utf8))
+            case ("GET", "/latest/meta-data/iam/security-credentials/tolling-vision-node"):
+                return .response(status: 200, headers: [:], body: Array(Self.metadataDocument.utf8))
+            default:
+                return .response(status: 404, headers: [:], body: [])
+            }
+        }
+        let found = try await resolve(bareEnvironment(["AWS_EC2_METADATA_DISABLED": "false",
+                                                       "AWS_EC2_METADATA_SERVICE_ENDPOINT": server.url]))
+        #expect(found.credentials.accessKeyId == "AKIAMETA")
+        #expect(found.source == "EC2 instance metadata (IMDSv2)")
+        #expect(server.requestCount == 3)
+    }
+
+    @Test func temporaryCredentialsAreCachedAndRefreshedBeforeExpiry() async throws {
+        let counter = Counter()
+        struct Expiring: CredentialProvider {
+            let counter: Counter
+            let name = "expiring"
+            func credentials() async throws -> Credentials? {
+                let n = counter.next()
+                return Credentials(accessKeyId: "AKIA\(n)", secretAccessKey: "s", sessionToken: "t",
+                                   expiration: Date(timeIntervalSince1970: 1_000_000 + 3600))
+            }
+        }
+        let now = Clock(Date(timeIntervalSince1970: 1_000_000))
+        let cache = CachedCredentials(Expiring(counter: counter), refreshMargin: 300, clock: { now.date })
+        #expect(try await cache.resolve().credentials.accessKeyId == "AKIA1")
+        #expect(try await cache.resolve().credentials.accessKeyId == "AKIA1", "cached")
+        now.date = Date(timeIntervalSince1970: 1_000_000 + 3600 - 200)  // inside the 5-minute margin
+        #expect(try await cache.resolve().credentials.accessKeyId == "AKIA2", "refreshed before expiry")
+    }
+}
+
+final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = 0
+    func next() -> Int { lock.withLock { value += 1; return value } }
+}
+
+final class Clock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var _date: Date
+    init(_ date: Date) { _date = date }
+    var date: Date {
+        get { lock.withLock { _date } }
+        set { lock.withLock { _date = newValue } }
+    }
+}

@@ -1,0 +1,51 @@
+@testable import BallastAWS
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+final class Lines: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    func add(_ line: String) { lock.withLock { lines.append(line) } }
+    var all: [String] { lock.withLock { lines } }
+}
+
+@Suite struct RedactionTests {
+    @Test func debugLogShowsRequestsButNoCredential() async throws {
+        let lines = Lines()
+        let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", token = "FQoGZXIvYXdzEXAMPLETOKEN"
+        let environment = MotoServer.shared.environment.merging(["AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+                                                                 "AWS_SECRET_ACCESS_KEY": secret,
+                                                                 "AWS_SESSION_TOKEN": token]) { _, new in new }
+        let setup = AWSSetup(environment: environment)
+        let client = AWSClient(region: "us-east-1", credentials: setup.credentials, transport: setup.transport,
+                               endpoints: setup.endpoints, log: AWSLog { lines.add($0) })
+        _ = try await client.query(.sts, "GetCallerIdentity")
+        _ = try? await client.json(.dynamodb, "DescribeTable", .map(["TableName": .string("no-such-table")]))
+        let text = lines.all.joined(separator: "\n")
+        #expect(text.contains("-> GetCallerIdentity attempt 1: POST \(MotoServer.shared.endpoint)/"))
+        #expect(text.contains("<- GetCallerIdentity: HTTP 200"))
+        #expect(text.contains("Authorization: AWS4-HMAC-SHA256 Credential=<redacted>/"))
+        #expect(text.contains("X-Amz-Security-Token: <redacted>"))
+        #expect(text.contains("ResourceNotFoundException"))
+        for leaked in [secret, token, "AKIAIOSFODNN7EXAMPLE"] {
+            #expect(!text.contains(leaked), "the log must not contain \(leaked.prefix(6))…")
+        }
+        #expect(!containsHexRun(text, length: 64), "no signature may appear")
+    }
+
+    @Test func accessKeysShowOnlyTheirLastFourCharacters() {
+        #expect(Redaction.accessKey("AKIAIOSFODNN7EXAMPLE") == "****************MPLE")
+    }
+}
+
+/// True if `text` holds `length` hex digits in a row (a SigV4 signature is 64).
+func containsHexRun(_ text: String, length: Int) -> Bool {
+    var run = 0
+    for c in text.unicodeScalars {
+        run = ("0"..."9").contains(c) || ("a"..."f").contains(c) ? run + 1 : 0
+        if run >= length { return true }
+    }
+    return false
+}
