@@ -1,7 +1,7 @@
 import Foundation
 
-/// A moto server on a free loopback port, started once per test process and
-/// stopped when it exits (a watchdog also stops it if the process dies).
+/// A moto server on a free loopback port, started once per test process; a
+/// watchdog shell stops it within half a second of the process ending.
 public final class MotoServer: @unchecked Sendable {
     public let port: Int
     public var endpoint: String { "http://127.0.0.1:\(port)" }
@@ -19,14 +19,15 @@ public final class MotoServer: @unchecked Sendable {
         }
         process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // The shell watches the test process and stops moto when it is gone.
+        // The shell watches the test process and stops moto when it is gone. It
+        // uses SIGKILL: children of the test runner inherit a signal mask that
+        // blocks SIGTERM, so moto would never see a TERM.
         let parent = ProcessInfo.processInfo.processIdentifier
         process.arguments = ["-c", """
             "\(binary)" -H 127.0.0.1 -p \(port) >/dev/null 2>&1 &
             moto=$!
-            trap 'kill $moto 2>/dev/null; exit 0' TERM INT
-            while kill -0 \(parent) 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 1; done
-            kill $moto 2>/dev/null
+            while kill -0 \(parent) 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 0.5; done
+            kill -9 $moto 2>/dev/null
             """]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
@@ -36,12 +37,6 @@ public final class MotoServer: @unchecked Sendable {
             guard Date().timeIntervalSince(started) < 30 else { throw TestFailure("moto_server did not start on port \(port)") }
             Thread.sleep(forTimeInterval: 0.1)
         }
-        let process = self.process
-        atexit_handlers.append { process.terminate() }
-    }
-
-    deinit {
-        process.terminate()
     }
 
     static func binary() -> String? {
@@ -58,11 +53,6 @@ public final class MotoServer: @unchecked Sendable {
          "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent"]
     }
 }
-
-nonisolated(unsafe) private var atexit_handlers: [() -> Void] = {
-    atexit { for handler in atexit_handlers { handler() } }
-    return []
-}()
 
 /// Loopback ports for test servers.
 public enum LoopbackPort {
