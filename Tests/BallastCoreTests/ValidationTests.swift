@@ -330,3 +330,17 @@ private func byLocation(_ a: String, _ b: String) -> Bool {
     }
     return key(a) < key(b)
 }
+
+@Suite struct DuplicateAcrossEnvironmentsTests {
+    @Test func sameAccountInTwoEnvironmentsIsADuplicate() throws {
+        let files = [
+            "desired-state/prod/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
+            "desired-state/prod/a.yaml": Fixture.logGroup("/aws/shared", days: 7),
+            "desired-state/qa/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
+            "desired-state/qa/a.yaml": Fixture.logGroup("/aws/shared", days: 14),
+        ]
+        try expectMistakes(files, [
+            "desired-state/qa/a.yaml:2:5: duplicate resource: AWS::Logs::LogGroup /aws/shared in us-east-1 is already declared at desired-state/prod/a.yaml:2:5 (environment prod)",
+        ])
+    }
+}

@@ -36,20 +36,10 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else { throw TestFailure("loopback server cannot listen") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
-        }
+        let bound = try LoopbackPort.bindLoopback(fd)
+        guard listen(fd, 64) == 0 else { throw TestFailure("loopback server cannot listen") }
         listener = fd
-        port = Int(UInt16(bigEndian: address.sin_port))
+        port = bound
         Thread.detachNewThread { [self] in acceptLoop() }
     }
 
@@ -140,14 +130,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     public static func forward(_ request: Request, toPort port: Int) -> [UInt8]? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0 else { return nil }
+        guard LoopbackPort.connectLoopback(fd, port: port) else { return nil }
         // Rewrite the connection header so the answer ends with the connection.
         var text = String(decoding: request.raw, as: UTF8.self)
         if let range = text.range(of: "\r\n\r\n") {

@@ -68,21 +68,22 @@ public struct DesiredStateAssembler: Sendable {
         }
         var firstSeen: [Key: DesiredResource] = [:]
         var found: [Diagnostic] = []
+        func report(_ resource: DesiredResource, _ first: DesiredResource) {
+            found.append(Diagnostic(resource.source,
+                "duplicate resource: \(resource.type) \(resource.identity) in \(resource.region) "
+                + "is already declared at \(first.source) (environment \(first.environment))"))
+        }
         for environment in environments {
-            var scopes = ["env:" + environment.name]
-            if let account = environment.account { scopes.append("account:" + account) }
             for resource in environment.resources {
-                for scope in scopes {
-                    let key = Key(scope: scope, type: resource.type, region: resource.region, identity: resource.identity)
-                    if let first = firstSeen[key] {
-                        if first.environment == resource.environment, !scope.hasPrefix("env:") { continue }
-                        found.append(Diagnostic(resource.source,
-                            "duplicate resource: \(resource.type) \(resource.identity) in \(resource.region) "
-                            + "is already declared at \(first.source) (environment \(first.environment))"))
-                        break
-                    }
-                    firstSeen[key] = resource
-                }
+                let own = Key(scope: "env:" + environment.name, type: resource.type, region: resource.region,
+                              identity: resource.identity)
+                if let first = firstSeen[own] { report(resource, first); continue }
+                firstSeen[own] = resource
+                guard let account = environment.account else { continue }
+                let shared = Key(scope: "account:" + account, type: resource.type, region: resource.region,
+                                 identity: resource.identity)
+                if let first = firstSeen[shared] { report(resource, first); continue }
+                firstSeen[shared] = resource
             }
         }
         return found

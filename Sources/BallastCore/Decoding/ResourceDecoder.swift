@@ -72,9 +72,8 @@ public struct ResourceDecoder: Sendable {
         case (nil, nil):
             diagnostics.add(map.node.location, "a resource needs 'id' (its physical id) or 'ref: {stack, logicalId}'")
             return nil
-        case (_?, let ref?):
+        case (_?, _?):
             diagnostics.add(map.entry("ref")!.keyLocation, "give either 'id' or 'ref', not both")
-            _ = ref
             return nil
         case (let idNode?, nil):
             guard let id = map.string("id", diagnostics: &diagnostics) else { return nil }

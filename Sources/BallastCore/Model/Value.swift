@@ -57,10 +57,10 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         case .double(let d):
             if d == d.rounded(), abs(d) < 1e15 { return String(Int(d)) }
             return String(d)
-        case .string(let s): return quoted(s)
+        case .string: return JSON.encode(self)
         case .list(let l): return "[" + l.map(\.description).joined(separator: ", ") + "]"
         case .map(let m):
-            return "{" + m.keys.sorted().map { "\(quoted($0)): \(m[$0]!.description)" }
+            return "{" + m.keys.sorted().map { "\(JSON.encode(.string($0))): \(m[$0]!.description)" }
                 .joined(separator: ", ") + "}"
         }
     }
@@ -77,18 +77,4 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         case .map: return "map"
         }
     }
-}
-
-private func quoted(_ s: String) -> String {
-    var out = "\""
-    for ch in s.unicodeScalars {
-        switch ch {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case "\n": out += "\\n"
-        case "\t": out += "\\t"
-        default: out.unicodeScalars.append(ch)
-        }
-    }
-    return out + "\""
 }
