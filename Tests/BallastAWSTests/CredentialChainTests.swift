@@ -103,6 +103,14 @@ import Testing
         #expect(missing?.description.hasPrefix("AWS_PROFILE names profile 'nope', which is in neither") == true)
     }
 
+    @Test func ssoProfilesAreAClearErrorNotASilentSkip() async throws {
+        let config = try tempFile("[profile sso-ops]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = ops\n")
+        let error = await #expect(throws: CredentialError.self) {
+            _ = try await resolve(bareEnvironment(["AWS_CONFIG_FILE": config, "AWS_PROFILE": "sso-ops"]))
+        }
+        #expect(error?.description.hasPrefix("profile 'sso-ops' uses AWS IAM Identity Center (SSO)") == true)
+    }
+
     @Test func credentialProcess() async throws {
         let script = try tempFile("#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": \"p\", \"SessionToken\": \"pt\", \"Expiration\": \"2099-01-01T00:00:00Z\"}'\n")
         chmod(script, 0o755)

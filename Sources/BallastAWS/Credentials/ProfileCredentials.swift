@@ -42,6 +42,10 @@ public struct ProfileCredentials: CredentialProvider {
         if let command = profile["credential_process"] {
             return try await CredentialProcess.run(command, profile: name)
         }
+        if profile["sso_session"] != nil || profile["sso_start_url"] != nil {
+            throw CredentialError("profile '\(name)' uses AWS IAM Identity Center (SSO), which ballast does not read yet; "
+                + "set credential_process = aws configure export-credentials --profile \(name) --format process")
+        }
         if profile["aws_access_key_id"] != nil || profile["aws_secret_access_key"] != nil {
             throw CredentialError("profile '\(name)' has only one of aws_access_key_id and aws_secret_access_key")
         }
