@@ -1,4 +1,4 @@
-@testable import BallastAWS
+import BallastAWS
 import BallastCore
 import Foundation
 import Testing
@@ -70,29 +70,18 @@ import Testing
     func signsLikeAWS(_ name: String) throws {
         let test = try Self.load(name)
         var request = test.request
-        test.signer.sign(&request, date: test.date)
-        // Recompute the intermediate steps on the signed request, as the signer did.
-        var unsignedWithDate = test.request
-        unsignedWithDate.setHeader("X-Amz-Date", SigV4Signer.timestamp(test.date))
-        if test.signer.options.contentSHA256Header {
-            unsignedWithDate.setHeader("x-amz-content-sha256", Digest.hex(Digest.sha256(test.request.body)))
-        }
-        if let token = test.signer.credentials.sessionToken, !test.signer.options.omitSessionTokenFromSignature {
-            unsignedWithDate.setHeader("X-Amz-Security-Token", token)
-        }
-        let (canonical, _) = test.signer.canonicalRequest(unsignedWithDate, payloadHash: Digest.hex(Digest.sha256(test.request.body)))
-        #expect(canonical == test.expected.canonical)
-        let toSign = test.signer.stringToSign(canonical, timestamp: SigV4Signer.timestamp(test.date),
-                                              scope: test.signer.credentialScope(test.date))
-        #expect(toSign == test.expected.stringToSign)
+        let steps = test.signer.sign(&request, date: test.date)
+        #expect(steps.canonicalRequest == test.expected.canonical)
+        #expect(steps.stringToSign == test.expected.stringToSign)
+        #expect(steps.signature == test.expected.signature)
         #expect(request.header("Authorization") == test.expected.authorization)
-        #expect(request.header("Authorization")?.hasSuffix("Signature=" + test.expected.signature) == true)
     }
 
     @Test func credentialsNeverPrintTheirSecret() {
-        let c = Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", sessionToken: "tok")
-        #expect(!"\(c)".contains("wJalr"))
-        #expect(!"\(c)".contains("tok,") && !"\(c)".contains("AKIDEXAMPLE"))
-        #expect("\(c)".contains("*******MPLE"))
+        let c = Credentials(accessKeyId: "AKIDEXAMPLE", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY",
+                            sessionToken: "FQoGZXIvYXdzSESSIONTOKEN")
+        let shown = "\(c)"
+        #expect(!shown.contains("wJalr") && !shown.contains("FQoGZX") && !shown.contains("AKIDEXAMPLE"))
+        #expect(shown == "Credentials(accessKeyId: *******MPLE, secret: <redacted>, token: <redacted>)")
     }
 }

@@ -38,8 +38,16 @@ public struct SigV4Signer: Sendable {
         self.options = options
     }
 
+    /// What signing produced, step by step (tests compare each with AWS's suite).
+    public struct Steps: Sendable {
+        public let canonicalRequest: String
+        public let stringToSign: String
+        public let signature: String
+    }
+
     /// Adds `X-Amz-Date`, the token, the payload hash if wanted, and `Authorization`.
-    public func sign(_ request: inout HTTPRequest, date: Date) {
+    @discardableResult
+    public func sign(_ request: inout HTTPRequest, date: Date) -> Steps {
         let stamp = Self.timestamp(date)
         request.setHeader("X-Amz-Date", stamp)
         let payloadHash = Digest.hex(Digest.sha256(request.body))
@@ -56,6 +64,7 @@ public struct SigV4Signer: Sendable {
         if let token = credentials.sessionToken, options.omitSessionTokenFromSignature {
             request.setHeader("X-Amz-Security-Token", token)
         }
+        return Steps(canonicalRequest: canonical, stringToSign: toSign, signature: signature)
     }
 
     // MARK: The steps
