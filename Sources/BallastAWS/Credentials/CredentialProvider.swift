@@ -7,6 +7,15 @@ public protocol CredentialProvider: Sendable {
     /// How `doctor` and errors name it: "environment", "profile dev (~/.aws/config)".
     var name: String { get }
     func credentials() async throws -> Credentials?
+    /// The credentials with the name of the source that gave them; a chain
+    /// names the member that answered.
+    func resolve() async throws -> ResolvedCredentials?
+}
+
+extension CredentialProvider {
+    public func resolve() async throws -> ResolvedCredentials? {
+        try await credentials().map { ResolvedCredentials(credentials: $0, source: name) }
+    }
 }
 
 /// A configured source that does not work, in one sentence.
@@ -42,13 +51,7 @@ public actor CachedCredentials {
         if let inFlight { return try await inFlight.value }
         let provider = self.provider
         let task = Task { () throws -> ResolvedCredentials in
-            let found: ResolvedCredentials?
-            if let chain = provider as? CredentialChain {
-                found = try await chain.resolve()
-            } else {
-                found = try await provider.credentials().map { ResolvedCredentials(credentials: $0, source: provider.name) }
-            }
-            guard let found else {
+            guard let found = try await provider.resolve() else {
                 throw CredentialError("no AWS credentials found; tried \(provider.name)")
             }
             return found
