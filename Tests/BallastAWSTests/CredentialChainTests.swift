@@ -165,37 +165,21 @@ import Testing
     }
 
     @Test func temporaryCredentialsAreCachedAndRefreshedBeforeExpiry() async throws {
-        let counter = Counter()
+        let counter = Locked(0)
         struct Expiring: CredentialProvider {
-            let counter: Counter
+            let counter: Locked<Int>
             let name = "expiring"
             func credentials() async throws -> Credentials? {
-                let n = counter.next()
+                let n = counter.update { $0 += 1; return $0 }
                 return Credentials(accessKeyId: "AKIA\(n)", secretAccessKey: "s", sessionToken: "t",
                                    expiration: Date(timeIntervalSince1970: 1_000_000 + 3600))
             }
         }
-        let now = Clock(Date(timeIntervalSince1970: 1_000_000))
-        let cache = CachedCredentials(Expiring(counter: counter), refreshMargin: 300, clock: { now.date })
+        let now = Locked(Date(timeIntervalSince1970: 1_000_000))
+        let cache = CachedCredentials(Expiring(counter: counter), refreshMargin: 300, clock: { now.current })
         #expect(try await cache.resolve().credentials.accessKeyId == "AKIA1")
         #expect(try await cache.resolve().credentials.accessKeyId == "AKIA1", "cached")
-        now.date = Date(timeIntervalSince1970: 1_000_000 + 3600 - 200)  // inside the 5-minute margin
+        now.update { $0 = Date(timeIntervalSince1970: 1_000_000 + 3600 - 200) }  // inside the 5-minute margin
         #expect(try await cache.resolve().credentials.accessKeyId == "AKIA2", "refreshed before expiry")
-    }
-}
-
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func next() -> Int { lock.withLock { value += 1; return value } }
-}
-
-final class Clock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var _date: Date
-    init(_ date: Date) { _date = date }
-    var date: Date {
-        get { lock.withLock { _date } }
-        set { lock.withLock { _date = newValue } }
     }
 }

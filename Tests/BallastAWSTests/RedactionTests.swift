@@ -4,26 +4,19 @@ import BallastTestSupport
 import Foundation
 import Testing
 
-final class Lines: @unchecked Sendable {
-    private let lock = NSLock()
-    private var lines: [String] = []
-    func add(_ line: String) { lock.withLock { lines.append(line) } }
-    var all: [String] { lock.withLock { lines } }
-}
-
 @Suite struct RedactionTests {
     @Test func debugLogShowsRequestsButNoCredential() async throws {
-        let lines = Lines()
+        let lines = Locked<[String]>([])
         let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", token = "FQoGZXIvYXdzEXAMPLETOKEN"
         let environment = MotoServer.shared.environment.merging(["AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
                                                                  "AWS_SECRET_ACCESS_KEY": secret,
                                                                  "AWS_SESSION_TOKEN": token]) { _, new in new }
         let setup = AWSSetup(environment: environment)
         let client = AWSClient(region: "us-east-1", credentials: setup.credentials, transport: setup.transport,
-                               endpoints: setup.endpoints, log: AWSLog { lines.add($0) })
+                               endpoints: setup.endpoints, log: AWSLog { line in lines.update { $0.append(line) } })
         _ = try await client.query(.sts, "GetCallerIdentity")
         _ = try? await client.json(.dynamodb, "DescribeTable", .map(["TableName": .string("no-such-table")]))
-        let text = lines.all.joined(separator: "\n")
+        let text = lines.current.joined(separator: "\n")
         #expect(text.contains("-> GetCallerIdentity attempt 1: POST \(MotoServer.shared.endpoint)/"))
         #expect(text.contains("<- GetCallerIdentity: HTTP 200"))
         #expect(text.contains("Authorization: AWS4-HMAC-SHA256 Credential=<redacted>/"))

@@ -5,18 +5,20 @@ import Foundation
 import Testing
 
 /// A proxy in front of moto that spoils the first `failures` requests.
-final class FaultProxy: @unchecked Sendable {
+final class FaultProxy: Sendable {
     enum Fault { case throttle, unavailable, drop }
 
     let server: LoopbackHTTPServer
-    private let lock = NSLock()
-    private var remaining: Int
 
     init(_ fault: Fault, failures: Int, motoPort: Int) throws {
-        remaining = failures
-        let box = Box()
+        let remaining = Locked(failures)
         server = try LoopbackHTTPServer { request in
-            guard box.proxy!.takeFailure() else {
+            let spoil = remaining.update { left -> Bool in
+                guard left > 0 else { return false }
+                left -= 1
+                return true
+            }
+            guard spoil else {
                 return LoopbackHTTPServer.forward(request, toPort: motoPort).map { .raw($0) } ?? .drop
             }
             switch fault {
@@ -29,50 +31,32 @@ final class FaultProxy: @unchecked Sendable {
                 return .drop
             }
         }
-        box.proxy = self
     }
-
-    private func takeFailure() -> Bool {
-        lock.withLock {
-            guard remaining > 0 else { return false }
-            remaining -= 1
-            return true
-        }
-    }
-
-    private final class Box: @unchecked Sendable { var proxy: FaultProxy? }
-}
-
-final class Waits: @unchecked Sendable {
-    private let lock = NSLock()
-    private var values: [Double] = []
-    func add(_ v: Double) { lock.withLock { values.append(v) } }
-    var all: [Double] { lock.withLock { values } }
 }
 
 @Suite struct RetryTests {
     /// A client through the proxy that records backoff waits instead of sleeping.
-    func client(through proxy: FaultProxy, environment: [String: String] = [:], waits: Waits) -> AWSClient {
+    func client(through proxy: FaultProxy, environment: [String: String] = [:], waits: Locked<[Double]>) -> AWSClient {
         let env = MotoServer.shared.environment.merging(["AWS_ENDPOINT_URL": proxy.server.url]) { _, new in new }
             .merging(environment) { _, new in new }
         let setup = AWSSetup(environment: env)
         return AWSClient(region: "us-east-1", credentials: setup.credentials, transport: setup.transport,
-                         endpoints: setup.endpoints, retry: setup.retry, jitter: { 1.0 }, sleep: { waits.add($0) })
+                         endpoints: setup.endpoints, retry: setup.retry, jitter: { 1.0 }, sleep: { wait in waits.update { $0.append(wait) } })
     }
 
     @Test(arguments: [FaultProxy.Fault.throttle, .unavailable, .drop])
     func retriesTransientFaultsAndSucceeds(_ fault: FaultProxy.Fault) async throws {
         let proxy = try FaultProxy(fault, failures: 2, motoPort: MotoServer.shared.port)
-        let waits = Waits()
+        let waits = Locked<[Double]>([])
         let result = try await client(through: proxy, waits: waits).json(.logs, "DescribeLogGroups", .map(["limit": .int(1)]))
         #expect(result["logGroups"] != nil)
         #expect(proxy.server.requestCount == 3, "two spoiled attempts, then the real answer")
-        #expect(waits.all == [1.0, 2.0], "full-jitter exponential backoff (jitter pinned at 1)")
+        #expect(waits.current == [1.0, 2.0], "full-jitter exponential backoff (jitter pinned at 1)")
     }
 
     @Test func pastTheAttemptBudgetFailsNamingTheOperation() async throws {
         let proxy = try FaultProxy(.throttle, failures: 10, motoPort: MotoServer.shared.port)
-        let waits = Waits()
+        let waits = Locked<[Double]>([])
         let error = await #expect(throws: AWSError.self) {
             _ = try await client(through: proxy, waits: waits).json(.logs, "DescribeLogGroups")
         }
@@ -83,7 +67,7 @@ final class Waits: @unchecked Sendable {
     @Test func droppedConnectionsPastTheBudgetAreATransportError() async throws {
         let proxy = try FaultProxy(.drop, failures: 10, motoPort: MotoServer.shared.port)
         let error = await #expect(throws: AWSError.self) {
-            _ = try await client(through: proxy, waits: Waits()).query(.sts, "GetCallerIdentity")
+            _ = try await client(through: proxy, waits: Locked([])).query(.sts, "GetCallerIdentity")
         }
         #expect(error?.code == "TransportError")
         #expect(error?.description.hasPrefix("STS GetCallerIdentity failed: TransportError: POST 127.0.0.1:") == true)
@@ -92,7 +76,7 @@ final class Waits: @unchecked Sendable {
 
     @Test func maxAttemptsFromTheEnvironment() async throws {
         let proxy = try FaultProxy(.unavailable, failures: 4, motoPort: MotoServer.shared.port)
-        let result = try await client(through: proxy, environment: ["AWS_MAX_ATTEMPTS": "5"], waits: Waits())
+        let result = try await client(through: proxy, environment: ["AWS_MAX_ATTEMPTS": "5"], waits: Locked([]))
             .query(.sts, "GetCallerIdentity")
         #expect(result.child("Account")?.text == "123456789012")
         #expect(proxy.server.requestCount == 5)
@@ -101,7 +85,7 @@ final class Waits: @unchecked Sendable {
     @Test func clientErrorsAreNotRetried() async throws {
         let proxy = try FaultProxy(.throttle, failures: 0, motoPort: MotoServer.shared.port)
         _ = await #expect(throws: AWSError.self) {
-            _ = try await client(through: proxy, waits: Waits()).json(.dynamodb, "DescribeTable", .map(["TableName": .string("missing-table")]))
+            _ = try await client(through: proxy, waits: Locked([])).json(.dynamodb, "DescribeTable", .map(["TableName": .string("missing-table")]))
         }
         #expect(proxy.server.requestCount == 1)
     }
