@@ -35,8 +35,9 @@ let package = Package(
             "BallastEngine", "BallastAWS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
-        // Benchmarks are programs that print figures, never timed tests.
-        .executableTarget(name: "ballast-bench", dependencies: ["BallastEngine", "BallastAWS"]),
+        // Benchmarks are programs that print figures, never timed tests. They build
+        // their repositories and moto server with the tests' own helpers.
+        .executableTarget(name: "ballast-bench", dependencies: ["BallastEngine", "BallastAWS", "BallastTestSupport"]),
 
         .target(name: "BallastTestSupport", path: "Tests/BallastTestSupport"),
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine", "BallastTestSupport"]),

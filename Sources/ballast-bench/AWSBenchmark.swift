@@ -1,5 +1,6 @@
 import BallastAWS
 import BallastCore
+import BallastTestSupport
 import Foundation
 
 /// The AWS client against moto on loopback: requests per second and client CPU
@@ -10,8 +11,7 @@ enum AWSBenchmark {
     static func run(_ arguments: [Int]) async throws {
         let requests = arguments.count > 0 ? arguments[0] : 2_000
         let cliCalls = arguments.count > 1 ? arguments[1] : 40
-        let moto = try await Moto.start()
-        defer { moto.stop() }
+        let moto = try MotoServer()  // stopped by its watchdog when the benchmark exits
         var environment = ProcessInfo.processInfo.environment.merging([
             "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1",
             "AWS_ENDPOINT_URL": moto.endpoint, "AWS_EC2_METADATA_DISABLED": "true",
@@ -44,7 +44,10 @@ enum AWSBenchmark {
 
         // The anchor: one `aws` process per call, as a runbook loop runs it.
         let loop = "for i in $(seq \(cliCalls)); do aws logs describe-log-groups --region us-east-1 --endpoint-url \(moto.endpoint) --output json >/dev/null || exit 1; done"
-        let (seconds, cpu) = try await measure(children: true) { try shell(loop, environment: environment) }
+        let (seconds, cpu) = try await measure(children: true) {
+            let result = try Run.process("/bin/sh", ["-c", loop], environment: environment)
+            guard result.status == 0 else { throw TestFailure("the aws CLI loop failed: \(result.stderr)") }
+        }
         report("aws CLI loop (one process per call)", calls: cliCalls, seconds: seconds, cpu: cpu)
     }
 
@@ -67,63 +70,9 @@ enum AWSBenchmark {
         getrusage(who, &usage)
         return Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
-
-    static func shell(_ script: String, environment: [String: String]) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", script]
-        process.environment = environment
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw BenchError("the aws CLI loop failed") }
-    }
 }
 
 /// Unbuffered, so figures appear as they are measured.
 func say(_ line: String) {
     FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
-
-struct BenchError: Error, CustomStringConvertible {
-    let description: String
-    init(_ description: String) { self.description = description }
-}
-
-/// moto_server on a free loopback port for the length of the benchmark.
-struct Moto {
-    let process: Process
-    let endpoint: String
-
-    static func start() async throws -> Moto {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/moto_server" }
-            + [FileManager.default.currentDirectoryPath + "/.build-tools/venv/bin/moto_server"]
-        guard let binary = path.first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
-            throw BenchError("moto_server not found: run scripts/install-deps.sh")
-        }
-        let port = Int.random(in: 20_000..<40_000)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["-H", "127.0.0.1", "-p", String(port)]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let endpoint = "http://127.0.0.1:\(port)"
-        let probe = CurlTransport(maxConcurrent: 1, connectTimeoutMs: 200, totalTimeoutMs: 1_000)
-        let started = Date()
-        while (try? await probe.send(HTTPRequest(method: "GET", url: endpoint + "/moto-api/"))) == nil {
-            guard Date().timeIntervalSince(started) < 30 else {
-                kill(process.processIdentifier, SIGKILL)
-                throw BenchError("moto_server did not start")
-            }
-            try await Task.sleep(nanoseconds: 100_000_000)
-        }
-        return Moto(process: process, endpoint: endpoint)
-    }
-
-    /// SIGKILL: a child may inherit a mask that blocks SIGTERM.
-    func stop() {
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-    }
-}
-

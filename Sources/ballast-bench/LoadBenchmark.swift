@@ -1,4 +1,5 @@
 import BallastEngine
+import BallastTestSupport
 import Foundation
 
 /// Load + validate: 10,000 resources in 200 files, read through libgit2 at a
@@ -9,25 +10,20 @@ let fileCount = arguments.count > 0 ? arguments[0] : 200
 let perFile = arguments.count > 1 ? arguments[1] : 50
 let runs = arguments.count > 2 ? arguments[2] : 7
 
-let root = NSTemporaryDirectory() + "ballast-bench-" + UUID().uuidString
-defer { try? FileManager.default.removeItem(atPath: root) }
-let folder = root + "/desired-state/prod"
-try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-try "region: us-east-1\n".write(toFile: folder + "/environment.yaml", atomically: true, encoding: .utf8)
+let repo = try TempRepository()
+var files = ["desired-state/prod/environment.yaml": "region: us-east-1\n"]
 var bytes = 0
 for f in 0..<fileCount {
     let text = "resources:\n" + (0..<perFile).map { resource(f * perFile + $0) }.joined()
     bytes += text.utf8.count
-    try text.write(toFile: folder + "/services-\(f).yaml", atomically: true, encoding: .utf8)
+    files["desired-state/prod/services-\(f).yaml"] = text
 }
-shell(["init", "-q", "-b", "main"], in: root)
-shell(["add", "-A"], in: root)
-shell(["-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-q", "-m", "bench"], in: root)
-// Move the working tree on, so the benchmark reads the commit, not the files on disk.
-shell(["-c", "user.name=bench", "-c", "user.email=bench@example.com", "commit", "-q", "--allow-empty", "-m", "next"], in: root)
+try repo.commit(files, message: "bench")
+// Move HEAD on, so the benchmark reads a commit, not the files on disk.
+try repo.commit(message: "next")
 
 let loader = DesiredStateLoader()
-let request = LoadRequest(repositoryPath: root, revision: "HEAD~1")
+let request = LoadRequest(repositoryPath: repo.path, revision: "HEAD~1")
 var seconds: [Double] = []
 var resources = 0
 for _ in 0..<runs {
@@ -104,15 +100,4 @@ static func resource(_ n: Int) -> String {
         """
     }
 }
-
-static func shell(_ args: [String], in dir: String) {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    p.arguments = ["git", "-C", dir] + args
-    p.standardOutput = FileHandle.nullDevice
-    try! p.run()
-    p.waitUntilExit()
-    precondition(p.terminationStatus == 0, "git \(args) failed")
-}
-
 }

@@ -7,8 +7,8 @@ import Foundation
 ///
 /// Why a pool of easy handles and not a multi handle: every transfer is a small
 /// request/response and the pool gives the same keep-alive reuse with no event
-/// loop. `ballast-bench aws` measured 0.39-0.43 ms of client CPU per request and
-/// 420-460 req/s against moto, where the single-process emulator, not the
+/// loop. `ballast-bench aws` measured 0.39-0.64 ms of client CPU per request and
+/// 270-460 req/s against moto, where the single-process emulator, not the
 /// client, is the limit; a multi handle could not raise that.
 public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public let maxConcurrent: Int
