@@ -67,45 +67,24 @@ public struct DesiredStateLoader: Sendable {
     }
 
     public func load(_ request: LoadRequest) throws(LoadError) -> LoadedState {
-        let repository: GitRepository
-        do { repository = try GitRepository(discoveringFrom: request.repositoryPath) } catch {
-            throw LoadError(error.message)
-        }
+        let repository = try gitStep { () throws(GitError) in try GitRepository(discoveringFrom: request.repositoryPath) }
         let root = repository.workdir ?? repository.gitDirectory
-        var notes: [String] = []
+        let head = try? repository.commit("HEAD")
         let files: SourceFiles
-        var commit: GitCommit?
-        do {
-            if request.worktree {
-                guard let workdir = repository.workdir else {
-                    throw LoadError("--worktree: \(root) is a bare repository; it has no working tree")
-                }
-                commit = try? repository.commit("HEAD")
-                files = SourceFiles.worktree(at: workdir)
-                let head = try commit.map { c throws(GitError) in try SourceFiles.committed(repository, c) }
-                let changed = files.changedPaths(comparedTo: head ?? SourceFiles(desiredState: nil, policies: [:]))
-                if !changed.isEmpty {
-                    notes.append("reading the working tree (--worktree): \(describe(changed)) \(changed.count == 1 ? "differs" : "differ") from HEAD")
-                }
-            } else {
-                let resolved = try repository.commit(request.revision)
-                commit = resolved
-                files = try SourceFiles.committed(repository, resolved)
-                if let workdir = repository.workdir, (try? repository.commit("HEAD")) == resolved {
-                    let changed = SourceFiles.worktree(at: workdir).changedPaths(comparedTo: files)
-                    if !changed.isEmpty {
-                        notes.append("the working tree has uncommitted changes in \(describe(changed)); "
-                            + "they are not read (pass --worktree to read them)")
-                    }
-                }
+        let commit: GitCommit?
+        if request.worktree {
+            guard let workdir = repository.workdir else {
+                throw LoadError("--worktree: \(root) is a bare repository; it has no working tree")
             }
-        } catch let error as GitError {
-            throw LoadError(error.message)
-        } catch let error as LoadError {
-            throw error
-        } catch {
-            throw LoadError("\(error)")
+            files = SourceFiles.worktree(at: workdir)
+            commit = head
+        } else {
+            let resolved = try gitStep { () throws(GitError) in try repository.commit(request.revision) }
+            files = try gitStep { () throws(GitError) in try SourceFiles.committed(repository, resolved) }
+            commit = resolved
         }
+        let notes = try worktreeNote(repository, head: head, read: files, fromWorktree: request.worktree,
+                                     readHead: commit == head).map { [$0] } ?? []
         guard files.desiredState != nil else {
             let at = request.worktree ? "the working tree of \(root)" : "revision \(request.revision) (\(commit?.shortSHA ?? "?"))"
             throw LoadError("no \(SourceFiles.desiredStateFolder)/ folder in \(at)")
@@ -116,6 +95,32 @@ public struct DesiredStateLoader: Sendable {
                            fromWorktree: request.worktree, state: decoded.state, policyFiles: decoded.policyFiles,
                            availableEnvironments: decoded.availableEnvironments, diagnostics: decoded.diagnostics,
                            notes: notes)
+    }
+
+    /// When the working tree differs from HEAD under the folders ballast reads,
+    /// say so: which one was read, and the flag that reads the other.
+    func worktreeNote(_ repository: GitRepository, head: GitCommit?, read files: SourceFiles,
+                      fromWorktree: Bool, readHead: Bool) throws(LoadError) -> String? {
+        guard let workdir = repository.workdir, fromWorktree || readHead else { return nil }
+        let headFiles: SourceFiles
+        if fromWorktree {
+            headFiles = try head.map { c throws(LoadError) in
+                try gitStep { () throws(GitError) in try SourceFiles.committed(repository, c) }
+            } ?? SourceFiles(desiredState: nil)
+        } else {
+            headFiles = files
+        }
+        let changed = (fromWorktree ? files : SourceFiles.worktree(at: workdir)).changedPaths(comparedTo: headFiles)
+        guard !changed.isEmpty else { return nil }
+        if fromWorktree {
+            return "reading the working tree (--worktree): \(describe(changed)) \(changed.count == 1 ? "differs" : "differ") from HEAD"
+        }
+        return "the working tree has uncommitted changes in \(describe(changed)); they are not read (pass --worktree to read them)"
+    }
+
+    /// Runs a libgit2 step; its error becomes the one-line load error.
+    func gitStep<T>(_ body: () throws(GitError) -> T) throws(LoadError) -> T {
+        do { return try body() } catch { throw LoadError(error.message) }
     }
 
     /// The part of loading that needs no repository: files in, desired state and mistakes out.

@@ -27,10 +27,6 @@ public enum KindRegistry {
     ]
 
     public static let schemas: [ResourceSchema] = kinds.map { $0.schema }
-
-    public static func kind(for type: String) -> (any ResourceKind.Type)? {
-        kinds.first { $0.schema.type == type }
-    }
 }
 
 /// Id shapes shared by several kinds.

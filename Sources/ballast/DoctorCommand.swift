@@ -31,11 +31,7 @@ struct DoctorCommand: AsyncParsableCommand {
     var debug = false
 
     func run() async throws {
-        let loaded: LoadedState
-        do { loaded = try source.load() } catch let error as LoadError {
-            Terminal.error(error.description)
-            throw Failure.error
-        }
+        let loaded = try Failure.guarding { try source.load() }
         var problems = describeRepository(loaded)
         if !noAws {
             problems += await AWSFacts(setup: AWSSetup(debug: debug)).report(for: loaded.state.environments)

@@ -6,10 +6,10 @@ enum Failure {
     /// Exit 1: a mistake, an unreadable repository, a failed call.
     static let error = ExitCode(1)
 
-    /// Runs a command body; known errors print one clear line and exit 1.
-    static func guarding(_ body: () throws -> Void) throws {
+    /// Runs a command step; known errors print one clear line and exit 1.
+    static func guarding<T>(_ body: () throws -> T) throws -> T {
         do {
-            try body()
+            return try body()
         } catch let error as LoadError {
             Terminal.error(error.description)
             throw Failure.error

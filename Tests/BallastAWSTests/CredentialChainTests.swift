@@ -91,6 +91,16 @@ import Testing
         #expect(identity.child("Arn")?.text.contains("assumed-role/ballast-apply/ballast-test") == true)
     }
 
+    @Test func configSectionsThatAreNotProfilesAreIgnored() throws {
+        let config = try tempFile("[default]\nregion = us-east-1\n[profile ops]\nregion = eu-west-1\n"
+            + "[sso-session corp]\nsso_region = us-east-1\n[ops-plain]\nregion = ap-south-1\n")
+        let files = ProfileFiles(environment: ["AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"])
+        #expect(files.region(profile: "default") == "us-east-1")
+        #expect(files.region(profile: "ops") == "eu-west-1")
+        #expect(files.profile("sso-session corp") == nil && files.profile("corp") == nil)
+        #expect(files.profile("ops-plain") == nil, "in config, a profile needs the 'profile ' prefix")
+    }
+
     @Test func sourceProfileLoopsAndMissingProfilesAreClear() async throws {
         let config = try tempFile("[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n")
         let loop = await #expect(throws: CredentialError.self) {

@@ -94,6 +94,20 @@ let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam"
         #expect(lifecycle["Rule", "Expiration", "Days"]?.text == "30")
     }
 
+    @Test func queryProtocolPaginatesWithMarker() async throws {
+        let client = motoClient()
+        let path = "/" + uniqueName("pages") + "/"
+        for i in 0..<5 {
+            _ = try await client.query(iam, "CreateRole", ["RoleName": uniqueName("role\(i)"), "Path": path,
+                                                          "AssumeRolePolicyDocument": #"{"Version":"2012-10-17","Statement":[]}"#])
+        }
+        let pages = try await client.queryPages(iam, "ListRoles", ["PathPrefix": path, "MaxItems": "2"], token: "Marker")
+        let roles = pages.flatMap { $0.child("Roles")?.children ?? [] }
+        #expect(pages.count == 3)
+        #expect(roles.count == 5)
+        #expect(roles.allSatisfy { $0.child("Path")?.text == path })
+    }
+
     // MARK: One parsed error per protocol
 
     @Test func queryErrorIsTyped() async throws {

@@ -29,10 +29,6 @@ public final class TempRepository {
         }
     }
 
-    public func remove(_ relative: String) throws {
-        try FileManager.default.removeItem(atPath: path + "/" + relative)
-    }
-
     /// Writes, stages everything and commits; returns the new commit's sha.
     @discardableResult
     public func commit(_ files: [String: String] = [:], message: String) throws -> String {

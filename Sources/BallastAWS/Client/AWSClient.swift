@@ -32,12 +32,6 @@ public final class AWSClient: Sendable {
         self.sleep = sleep
     }
 
-    /// The same client for another region (shares credentials, transport and quota).
-    public func inRegion(_ region: String) -> AWSClient {
-        AWSClient(region: region, credentials: credentials, transport: transport, endpoints: endpoints, retry: retry,
-                  quota: quota, log: log, clock: clock, jitter: jitter, sleep: sleep)
-    }
-
     /// Sends with retries; returns a 2xx response or throws `AWSError`.
     public func send(_ operation: AWSOperation) async throws -> HTTPResponse {
         let endpoint = endpoints.endpoint(for: operation.service, region: region).url

@@ -32,7 +32,16 @@ public struct ProfileFiles: Sendable {
         path.hasPrefix("~/") ? home + path.dropFirst(1) : path
     }
 
-    /// INI sections; in config, `[profile NAME]` names NAME and `[default]` stays default.
+    /// The profile a section header names: in the credentials file, the header
+    /// itself; in config, `[default]` or `[profile NAME]`, and nothing for other
+    /// sections (`[sso-session ...]`, `[services ...]`).
+    static func profileName(section: String, isConfig: Bool) -> String? {
+        guard isConfig, section != "default" else { return section }
+        guard section.hasPrefix("profile ") else { return nil }
+        return section.dropFirst("profile ".count).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// INI sections of profile settings, keyed by profile name.
     static func parse(path: String, isConfig: Bool) -> [String: [String: String]] {
         guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
             return [:]
@@ -43,10 +52,8 @@ public struct ProfileFiles: Sendable {
             let line = rawLine.trimmingCharacters(in: .whitespaces)
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") && line.hasSuffix("]") {
-                var name = line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces)
-                if isConfig, name.hasPrefix("profile ") { name = name.dropFirst(8).trimmingCharacters(in: .whitespaces) }
-                current = (isConfig && name != "default" && !line.contains("profile ")) ? nil : name
-                if isConfig, line.hasPrefix("[sso-session") || line.hasPrefix("[services") { current = nil }
+                current = profileName(section: line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces),
+                                      isConfig: isConfig)
                 if let current, profiles[current] == nil { profiles[current] = [:] }
                 continue
             }

@@ -12,6 +12,8 @@ public struct STSContext: Sendable {
         self.region = region ?? "us-east-1"
     }
 
+    /// A client signing with `credentials`; nil is only for unsigned operations,
+    /// which never ask for credentials (see `AWSOperation.unsigned`).
     func client(signedWith credentials: Credentials?) -> AWSClient {
         let provider = StaticCredentials(credentials ?? Credentials(accessKeyId: "", secretAccessKey: ""))
         return AWSClient(region: region, credentials: CachedCredentials(provider), transport: transport, endpoints: endpoints)

@@ -11,8 +11,6 @@ public struct XMLNode: Sendable {
 
     public func child(_ name: String) -> XMLNode? { children.first { $0.name == name } }
 
-    public func children(_ name: String) -> [XMLNode] { children.filter { $0.name == name } }
-
     /// Follows a path of child names: `node["DescribeLogGroupsResult", "NextToken"]`.
     public subscript(path: String...) -> XMLNode? {
         var node: XMLNode? = self

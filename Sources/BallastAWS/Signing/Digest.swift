@@ -33,7 +33,4 @@ enum Digest {
         }
         return String(decoding: out, as: UTF8.self)
     }
-
-    /// SHA-256 of the empty string, the payload hash of every body-less request.
-    static let emptyHash = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
 }

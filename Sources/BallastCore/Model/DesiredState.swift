@@ -142,9 +142,6 @@ public struct ValueRange: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    /// The finite ends, where policies check the assertion.
-    public var bounds: [Value] { [lower, upper].compactMap { $0 } }
-
     public var description: String {
         switch (lower, upper) {
         case let (lo?, hi?): return "within [\(lo), \(hi)]"
