@@ -28,9 +28,9 @@ let package = Package(
         .target(name: "BallastAWS", dependencies: ["BallastCore", "CCurl", "CCurlShim", "CCrypto"]),
         .target(name: "BallastYAML", dependencies: ["BallastCore", "CYAML"]),
         .target(name: "BallastGit", dependencies: ["CGit2"]),
-        .target(name: "BallastKinds", dependencies: ["BallastCore"]),
+        .target(name: "BallastKinds", dependencies: ["BallastCore", "BallastAWS"]),
         .target(name: "BallastEngine",
-                dependencies: ["BallastCore", "BallastYAML", "BallastGit", "BallastKinds"]),
+                dependencies: ["BallastCore", "BallastYAML", "BallastGit", "BallastKinds", "BallastAWS"]),
         .executableTarget(name: "ballast", dependencies: [
             "BallastEngine", "BallastAWS",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),

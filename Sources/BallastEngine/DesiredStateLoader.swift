@@ -35,6 +35,12 @@ public struct LoadedState: Sendable {
     /// Things the user should know that are not mistakes (an uncommitted change).
     public var notes: [String]
 
+    /// The full commit id for reports; `+worktree` when uncommitted files were read.
+    public var revision: String {
+        let sha = commit?.sha ?? "(no commits)"
+        return fromWorktree ? sha + "+worktree" : sha
+    }
+
     /// `3f2c9a1e4b5d` or `3f2c9a1e4b5d+worktree`.
     public var revisionLabel: String {
         let sha = commit?.shortSHA ?? "(no commits)"

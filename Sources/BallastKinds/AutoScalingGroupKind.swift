@@ -1,3 +1,4 @@
+import BallastAWS
 import BallastCore
 
 /// EC2 Auto Scaling groups: the capacity runbooks change most during incidents.
@@ -13,4 +14,25 @@ public struct AutoScalingGroupKind: ResourceKind {
             Check.ordered(r, "/MinSize", "/MaxSize")
                 + Check.between(r, "/DesiredCapacity", "/MinSize", "/MaxSize")
         })
+
+    /// DescribeAutoScalingGroups takes up to 100 names a call.
+    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+        await Reading.inBatches(targets, of: 100) { batch in
+            var parameters = ["MaxRecords": "100"]
+            for (index, target) in batch.enumerated() {
+                parameters["AutoScalingGroupNames.member.\(index + 1)"] = name(target.id)
+            }
+            let groups = try await client.queryPages(.autoScaling, "DescribeAutoScalingGroups", parameters)
+                .items("AutoScalingGroups")
+            let found = Dictionary(groups.map { group in
+                (group.child("AutoScalingGroupName")?.text ?? "",
+                 ["MinSize": group.int("MinSize"), "MaxSize": group.int("MaxSize"),
+                  "DesiredCapacity": group.int("DesiredCapacity")].compactMapValues { $0 })
+            }, uniquingKeysWith: { a, _ in a })
+            return Reading.pair(batch, found, key: name)
+        }
+    }
+
+    /// A group's ARN ends in `autoScalingGroupName/NAME`.
+    static func name(_ id: String) -> String { ARN.name(id, after: "autoScalingGroupName/") }
 }

@@ -1,3 +1,4 @@
+import BallastAWS
 import BallastCore
 
 /// CloudWatch metric alarms. Dimensions are a map of name to value.
@@ -34,4 +35,49 @@ public struct CloudWatchAlarmKind: ResourceKind {
             }
             return found
         })
+    /// AWS keeps action lists in no particular order.
+    public static let comparison = ComparisonRules(unordered: ["/AlarmActions", "/OKActions", "/InsufficientDataActions"])
+
+    /// DescribeAlarms takes up to 100 names a call.
+    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+        await Reading.inBatches(targets, of: 100) { batch in
+            var parameters = ["MaxRecords": "100"]
+            for (index, target) in batch.enumerated() {
+                parameters["AlarmNames.member.\(index + 1)"] = name(target.id)
+            }
+            let alarms = try await client.queryPages(.cloudWatch, "DescribeAlarms", parameters).items("MetricAlarms")
+            let found = Dictionary(alarms.map { ($0.child("AlarmName")?.text ?? "", properties($0)) }, uniquingKeysWith: { a, _ in a })
+            return Reading.pair(batch, found, key: name)
+        }
+    }
+
+    static func properties(_ alarm: XMLNode) -> [String: Value] {
+        var live: [String: Value?] = [
+            "Namespace": alarm.string("Namespace"),
+            "MetricName": alarm.string("MetricName"),
+            "Statistic": alarm.string("Statistic"),
+            "Period": alarm.int("Period"),
+            "EvaluationPeriods": alarm.int("EvaluationPeriods"),
+            // Unset means every evaluated period must breach.
+            "DatapointsToAlarm": alarm.int("DatapointsToAlarm") ?? alarm.int("EvaluationPeriods"),
+            "Threshold": alarm.double("Threshold"),
+            "ComparisonOperator": alarm.string("ComparisonOperator"),
+            // Unset is AWS's default, `missing`.
+            "TreatMissingData": alarm.string("TreatMissingData") ?? .string("missing"),
+            "ActionsEnabled": alarm.bool("ActionsEnabled"),
+            // An alarm without actions has empty lists, not absent ones.
+            "AlarmActions": alarm.texts("AlarmActions"),
+            "OKActions": alarm.texts("OKActions"),
+            "InsufficientDataActions": alarm.texts("InsufficientDataActions"),
+            "AlarmDescription": alarm.string("AlarmDescription"),
+        ]
+        // CloudFormation writes dimensions as a list of {Name, Value}; the repository as a map.
+        live["Dimensions"] = .map(Dictionary(alarm.members("Dimensions").map {
+            ($0.child("Name")?.text ?? "", Value.string($0.child("Value")?.text ?? ""))
+        }, uniquingKeysWith: { a, _ in a }))
+        return live.compactMapValues { $0 }
+    }
+
+    /// An alarm ARN ends in `alarm:NAME`.
+    static func name(_ id: String) -> String { ARN.name(id, after: "alarm:") }
 }

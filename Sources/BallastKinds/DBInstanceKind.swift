@@ -1,3 +1,4 @@
+import BallastAWS
 import BallastCore
 
 /// RDS instances: backups, maintenance windows and deletion protection.
@@ -34,4 +35,27 @@ public struct DBInstanceKind: ResourceKind {
             ("PreferredMaintenanceWindow", .string(maintenanceWindow)),
             ("DeletionProtection", .boolean),
         ]))
+    /// DescribeDBInstances with a `db-instance-id` filter: up to 100 instances a call.
+    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+        await Reading.inBatches(targets, of: 100) { batch in
+            var parameters = ["MaxRecords": "100", "Filters.Filter.1.Name": "db-instance-id"]
+            for (index, target) in batch.enumerated() {
+                parameters["Filters.Filter.1.Values.Value.\(index + 1)"] = target.id
+            }
+            let instances = try await client.queryPages(.rds, "DescribeDBInstances", parameters, token: "Marker")
+                .items("DBInstances")
+            var found: [String: [String: Value]] = [:]
+            for instance in instances {
+                let live = ["BackupRetentionPeriod": instance.int("BackupRetentionPeriod"),
+                            "PreferredBackupWindow": instance.string("PreferredBackupWindow"),
+                            "PreferredMaintenanceWindow": instance.string("PreferredMaintenanceWindow"),
+                            "DeletionProtection": instance.bool("DeletionProtection")].compactMapValues { $0 }
+                // The filter takes names and ARNs alike; answer under both.
+                for key in ["DBInstanceIdentifier", "DBInstanceArn"] {
+                    if let id = instance.child(key)?.text { found[id] = live }
+                }
+            }
+            return Reading.pair(batch, found)
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import BallastAWS
 import BallastCore
 
 /// DynamoDB tables: billing mode, provisioned throughput, backups and TTL.
@@ -33,4 +34,40 @@ public struct DynamoDBTableKind: ResourceKind {
             }
             return found
         })
+
+    /// One table at a time: DescribeTable for billing and throughput,
+    /// DescribeContinuousBackups and DescribeTimeToLive only when declared.
+    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+        await Reading.each(targets, missing: ["ResourceNotFoundException", "TableNotFoundException"]) { target in
+            let table = Value.map(["TableName": .string(target.id)])
+            var live: [String: Value] = [:]
+            if target.wants("BillingMode", "ProvisionedThroughput") {
+                let description = try await client.json(.dynamodb, "DescribeTable", table)["Table"]
+                // Tables older than on-demand billing carry no BillingModeSummary: they are provisioned.
+                let mode = description?["BillingModeSummary"]?["BillingMode"]?.string ?? "PROVISIONED"
+                live["BillingMode"] = .string(mode)
+                // On-demand tables report zero throughput, which means "none".
+                if mode == "PROVISIONED", let throughput = description?["ProvisionedThroughput"] {
+                    live["ProvisionedThroughput"] = .map(["ReadCapacityUnits": throughput["ReadCapacityUnits"],
+                                                          "WriteCapacityUnits": throughput["WriteCapacityUnits"]]
+                        .compactMapValues { $0 })
+                }
+            }
+            if target.wants("PointInTimeRecoverySpecification") {
+                let backups = try await client.json(.dynamodb, "DescribeContinuousBackups", table)
+                let status = backups["ContinuousBackupsDescription"]?["PointInTimeRecoveryDescription"]?["PointInTimeRecoveryStatus"]?.string
+                // PITR that was never turned on is off.
+                live["PointInTimeRecoverySpecification"] = .map(["PointInTimeRecoveryEnabled": .bool(status == "ENABLED")])
+            }
+            if target.wants("TimeToLiveSpecification") {
+                let ttl = try await client.json(.dynamodb, "DescribeTimeToLive", table)["TimeToLiveDescription"]
+                let status = ttl?["TimeToLiveStatus"]?.string ?? "DISABLED"
+                // ENABLING is on as far as the repository is concerned; AWS finishes it on its own.
+                var spec: [String: Value] = ["Enabled": .bool(status == "ENABLED" || status == "ENABLING")]
+                spec["AttributeName"] = ttl?["AttributeName"]
+                live["TimeToLiveSpecification"] = .map(spec)
+            }
+            return .found(live)
+        }
+    }
 }

@@ -1,3 +1,4 @@
+import BallastAWS
 import BallastCore
 
 /// ECS services, identified as `cluster/service`.
@@ -6,4 +7,31 @@ public struct ECSServiceKind: ResourceKind {
         type: "AWS::ECS::Service",
         properties: ObjectSchema([("DesiredCount", .nonNegative)]),
         idFormat: IdFormat.parts(2, "cluster/service"))
+
+    /// DescribeServices takes one cluster and up to 10 services a call.
+    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+        let batches = Dictionary(grouping: targets) { cluster($0.id) }.values.flatMap { Reading.chunks($0, of: 10) }
+        return await Reading.inGroups(batches, missing: ["ClusterNotFoundException"]) { batch in
+            let answer = try await client.json(.ecs, "DescribeServices", .map([
+                "cluster": .string(cluster(batch[0].id)),
+                "services": .list(batch.map { .string(serviceName($0.id)) }),
+            ]))
+            var found: [String: [String: Value]] = [:]
+            for service in answer["services"]?.list ?? [] {
+                // Deleted services linger as INACTIVE for a while: they are gone.
+                guard service["status"]?.string != "INACTIVE", let name = service["serviceName"]?.string else { continue }
+                found[name] = ["DesiredCount": service["desiredCount"]].compactMapValues { $0 }
+            }
+            return Reading.pair(batch, found, key: serviceName)
+        }
+    }
+
+    static func cluster(_ id: String) -> String { String(id.prefix { $0 != "/" }) }
+    static func serviceName(_ id: String) -> String { String(id.split(separator: "/").last ?? "") }
+
+    /// CloudFormation's physical id is the service ARN: `arn:aws:ecs:r:a:service/cluster/name`.
+    public static func id(fromPhysicalId physicalId: String) -> String {
+        guard let arn = ARN(physicalId), arn.resource.hasPrefix("service/") else { return physicalId }
+        return String(arn.resource.dropFirst("service/".count))
+    }
 }

@@ -1,3 +1,4 @@
+import BallastAWS
 import BallastCore
 
 /// KMS keys, identified by key id, key ARN or alias: automatic rotation.
@@ -15,4 +16,26 @@ public struct KMSKeyKind: ResourceKind {
             }
             return [Diagnostic(r.location(of: "/RotationPeriodInDays"), "RotationPeriodInDays needs EnableKeyRotation: true")]
         })
+    /// GetKeyRotationStatus, one key at a time. It takes a key id or ARN only,
+    /// so an alias is resolved to its key with DescribeKey first.
+    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+        await Reading.each(targets, missing: ["NotFoundException"]) { target in
+            var keyId = target.id
+            if isAlias(target.id) {
+                let key = try await client.json(.kms, "DescribeKey", .map(["KeyId": .string(target.id)]))
+                guard let resolved = key["KeyMetadata"]?["KeyId"]?.string else { return .missing }
+                keyId = resolved
+            }
+            let status = try await client.json(.kms, "GetKeyRotationStatus", .map(["KeyId": .string(keyId)]))
+            let enabled = status["KeyRotationEnabled"]?.bool ?? false
+            var live: [String: Value] = ["EnableKeyRotation": .bool(enabled)]
+            // The period is only meaningful (and only reported) while rotation is on.
+            if enabled { live["RotationPeriodInDays"] = status["RotationPeriodInDays"] }
+            return .found(live)
+        }
+    }
+
+    static func isAlias(_ id: String) -> Bool {
+        id.hasPrefix("alias/") || ARN(id)?.resource.hasPrefix("alias/") == true
+    }
 }

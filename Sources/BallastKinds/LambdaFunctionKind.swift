@@ -1,3 +1,4 @@
+import BallastAWS
 import BallastCore
 
 /// Lambda functions: memory, timeout and reserved concurrency, within Lambda's limits.
@@ -9,4 +10,24 @@ public struct LambdaFunctionKind: ResourceKind {
             ("Timeout", .integer(1...900)),
             ("ReservedConcurrentExecutions", .nonNegative),
         ]))
+    /// One function at a time: GetFunctionConfiguration for memory and timeout,
+    /// GetFunctionConcurrency only when reserved concurrency is declared.
+    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+        await Reading.each(targets, missing: ["ResourceNotFoundException"]) { target in
+            var live: [String: Value] = [:]
+            if target.wants("MemorySize", "Timeout") {
+                let configuration = try await client.restJSON(.lambda, "GetFunctionConfiguration", method: "GET",
+                                                              segments: ["2015-03-31", "functions", target.id, "configuration"])
+                live["MemorySize"] = configuration["MemorySize"]
+                live["Timeout"] = configuration["Timeout"]
+            }
+            if target.wants("ReservedConcurrentExecutions") {
+                // No reservation is an empty answer: the property is absent, not zero.
+                let concurrency = try await client.restJSON(.lambda, "GetFunctionConcurrency", method: "GET",
+                                                            segments: ["2019-09-30", "functions", target.id, "concurrency"])
+                live["ReservedConcurrentExecutions"] = concurrency["ReservedConcurrentExecutions"]
+            }
+            return .found(live)
+        }
+    }
 }

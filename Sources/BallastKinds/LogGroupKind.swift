@@ -1,3 +1,4 @@
+import BallastAWS
 import BallastCore
 
 /// CloudWatch Logs groups: retention, one of the values PutRetentionPolicy accepts.
@@ -9,4 +10,50 @@ public struct LogGroupKind: ResourceKind {
     public static let schema = ResourceSchema(
         type: "AWS::Logs::LogGroup",
         properties: ObjectSchema([("RetentionInDays", .integerIn(retentionDays))]))
+    /// DescribeLogGroups filters by name prefix and answers in name order, 50 a
+    /// page. Names are grouped by their folder (`/aws/lambda/`); each group is
+    /// one prefix query paged only as far as its last name.
+    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+        let byFolder = Dictionary(grouping: targets) { folder(name($0.id)) }
+        return await Reading.inGroups(Array(byFolder.values)) { batch in
+            let wanted = Set(batch.map { name($0.id) })
+            let prefix = commonPrefix(wanted.sorted())
+            let last = wanted.max()!
+            var found: [String: [String: Value]] = [:]
+            var request: [String: Value] = ["logGroupNamePrefix": .string(prefix), "limit": .int(50)]
+            while true {
+                let page = try await client.json(.logs, "DescribeLogGroups", .map(request))
+                let groups = page["logGroups"]?.list ?? []
+                for group in groups {
+                    guard let groupName = group["logGroupName"]?.string, wanted.contains(groupName) else { continue }
+                    // A group that keeps logs forever has no retentionInDays at all.
+                    found[groupName] = ["RetentionInDays": group["retentionInDays"]].compactMapValues { $0 }
+                }
+                guard found.count < wanted.count, let next = page["nextToken"]?.string, !next.isEmpty,
+                      let lastSeen = groups.last?["logGroupName"]?.string, lastSeen < last else { break }
+                request["nextToken"] = .string(next)
+            }
+            return Reading.pair(batch, found, key: name)
+        }
+    }
+
+    /// A log group ARN is `arn:aws:logs:r:a:log-group:NAME` with an optional `:*`.
+    static func name(_ id: String) -> String {
+        let name = ARN.name(id, after: "log-group:")
+        return name.hasSuffix(":*") && name != id ? String(name.dropLast(2)) : name
+    }
+
+    /// `/aws/lambda/people-count` -> `/aws/lambda/`; a name without `/` is its own folder.
+    static func folder(_ name: String) -> String {
+        guard let slash = name.lastIndex(of: "/") else { return name }
+        return String(name[...slash])
+    }
+
+    static func commonPrefix(_ names: [String]) -> String {
+        guard var prefix = names.first else { return "" }
+        for name in names.dropFirst() {
+            while !name.hasPrefix(prefix) { prefix.removeLast() }
+        }
+        return prefix
+    }
 }

@@ -1,10 +1,30 @@
+import BallastAWS
 import BallastCore
 
 /// One AWS resource type ballast manages. Each kind lives in one file and knows
-/// its CloudFormation schema; reading, comparing and writing join it as the
-/// AWS client grows.
+/// its CloudFormation schema, how to read its live settings in CloudFormation's
+/// names, and the comparison rules that keep AWS's habits from looking like drift.
 public protocol ResourceKind: Sendable {
     static var schema: ResourceSchema { get }
+
+    /// Reads these resources (all of this kind, in the client's region) with
+    /// the fewest calls the APIs allow. Every target gets an answer, keyed by id.
+    static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead]
+
+    static var comparison: ComparisonRules { get }
+
+    /// Live values seen the way the desired state means them, where AWS fills
+    /// in what the repository leaves to it (an S3 rule's generated Id).
+    static func normalized(_ live: [String: Value], for resource: DesiredResource) -> [String: Value]
+
+    /// The id ballast uses for a CloudFormation physical id (an ECS service ARN -> `cluster/service`).
+    static func id(fromPhysicalId physicalId: String) -> String
+}
+
+public extension ResourceKind {
+    static var comparison: ComparisonRules { .plain }
+    static func normalized(_ live: [String: Value], for resource: DesiredResource) -> [String: Value] { live }
+    static func id(fromPhysicalId physicalId: String) -> String { physicalId }
 }
 
 /// Every kind ballast knows, by CloudFormation type. Adding a kind is one file
@@ -27,6 +47,10 @@ public enum KindRegistry {
     ]
 
     public static let schemas: [ResourceSchema] = kinds.map { $0.schema }
+
+    public static func kind(for type: String) -> (any ResourceKind.Type)? {
+        kinds.first { $0.schema.type == type }
+    }
 }
 
 /// Id shapes shared by several kinds.

@@ -1,3 +1,4 @@
+import BallastAWS
 import BallastCore
 
 /// Secrets Manager rotation, identified by the secret's name or ARN. ballast
@@ -16,6 +17,23 @@ public struct RotationScheduleKind: ResourceKind {
             ]))),
         ]),
         checks: { r in Check.exclusive(r, "/RotationRules/AutomaticallyAfterDays", "/RotationRules/ScheduleExpression") })
+
+    /// DescribeSecret, one secret at a time: rotation settings only. ballast
+    /// never calls GetSecretValue.
+    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+        await Reading.each(targets, missing: ["ResourceNotFoundException"]) { target in
+            let secret = try await client.json(.secretsManager, "DescribeSecret", .map(["SecretId": .string(target.id)]))
+            // A secret scheduled for deletion is gone as far as rotation goes.
+            if secret["DeletedDate"] != nil { return .missing }
+            var live: [String: Value] = [:]
+            if let lambda = secret["RotationLambdaARN"]?.string, !lambda.isEmpty { live["RotationLambdaARN"] = .string(lambda) }
+            // Rotation turned off keeps its old rules on record; off means no rules.
+            if secret["RotationEnabled"]?.bool == true, case .map(let rules)? = secret["RotationRules"] {
+                live["RotationRules"] = .map(rules)
+            }
+            return .found(live)
+        }
+    }
 }
 
 /// `rate(...)` and `cron(...)` schedule expressions (EventBridge and Secrets Manager).

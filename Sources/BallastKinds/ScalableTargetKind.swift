@@ -1,3 +1,4 @@
+import BallastAWS
 import BallastCore
 
 /// Application Auto Scaling targets, identified as `namespace/resourceId/dimension`,
@@ -23,4 +24,39 @@ public struct ScalableTargetKind: ResourceKind {
         ]),
         idFormat: idFormat,
         checks: { r in Check.ordered(r, "/MinCapacity", "/MaxCapacity") })
+
+    /// DescribeScalableTargets takes one namespace and up to 50 resource ids a call.
+    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+        // One namespace per call; several dimensions of one resource share its resource id.
+        let batches = Dictionary(grouping: targets) { parts($0.id).namespace }.values.flatMap { members in
+            let byResource = Dictionary(grouping: members) { parts($0.id).resourceId }
+            return Reading.chunks(byResource.keys.sorted(), of: 50).map { ids in ids.flatMap { byResource[$0]! } }
+        }
+        return await Reading.inGroups(batches) { batch in
+            let namespace = parts(batch[0].id).namespace
+            let resourceIds = Array(Set(batch.map { parts($0.id).resourceId })).sorted()
+            let pages = try await client.jsonPages(.applicationAutoScaling, "DescribeScalableTargets", [
+                "ServiceNamespace": .string(namespace), "ResourceIds": .list(resourceIds.map(Value.string)), "MaxResults": .int(50),
+            ], token: "NextToken")
+            var found: [String: [String: Value]] = [:]
+            for target in pages.flatMap({ $0["ScalableTargets"]?.list ?? [] }) {
+                let id = [namespace, target["ResourceId"]?.string ?? "", target["ScalableDimension"]?.string ?? ""].joined(separator: "/")
+                found[id] = ["MinCapacity": target["MinCapacity"], "MaxCapacity": target["MaxCapacity"]].compactMapValues { $0 }
+            }
+            return Reading.pair(batch, found)
+        }
+    }
+
+    /// `ecs/service/cluster/web/ecs:service:DesiredCount` -> resource id `service/cluster/web`.
+    static func parts(_ id: String) -> (namespace: String, resourceId: String, dimension: String) {
+        let segments = id.split(separator: "/", omittingEmptySubsequences: false)
+        return (String(segments.first ?? ""), segments.dropFirst().dropLast().joined(separator: "/"), String(segments.last ?? ""))
+    }
+
+    /// CloudFormation's physical id is `resourceId|dimension|namespace`.
+    public static func id(fromPhysicalId physicalId: String) -> String {
+        let parts = physicalId.split(separator: "|")
+        guard parts.count == 3 else { return physicalId }
+        return "\(parts[2])/\(parts[0])/\(parts[1])"
+    }
 }

@@ -1,3 +1,4 @@
+import BallastAWS
 import BallastCore
 
 /// Timestream tables, identified as `database/table`: memory and magnetic retention.
@@ -11,4 +12,34 @@ public struct TimestreamTableKind: ResourceKind {
             ]))),
         ]),
         idFormat: IdFormat.parts(2, "database/table"))
+    /// DescribeTable, one table at a time, at the endpoint Timestream assigns.
+    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+        let endpoint: String?
+        do {
+            endpoint = try await discoveredEndpoint(client)
+        } catch {
+            let reason = LiveRead.failed(Reading.reason(error))
+            return Dictionary(targets.map { ($0.id, reason) }, uniquingKeysWith: { a, _ in a })
+        }
+        return await Reading.each(targets, missing: ["ResourceNotFoundException"]) { target in
+            let parts = target.id.split(separator: "/", maxSplits: 1).map(String.init)
+            let table = try await client.json(.timestreamWrite, "DescribeTable", .map([
+                "DatabaseName": .string(parts[0]), "TableName": .string(parts.count > 1 ? parts[1] : ""),
+            ]), endpoint: endpoint)
+            guard let retention = table["Table"]?["RetentionProperties"] else { return .found([:]) }
+            return .found(["RetentionProperties": retention])
+        }
+    }
+
+    /// Timestream requires endpoint discovery (DescribeEndpoints) on AWS; an
+    /// endpoint set with AWS_ENDPOINT_URL is used as it is.
+    static func discoveredEndpoint(_ client: AWSClient) async throws -> String? {
+        guard client.endpoints.endpoint(for: .timestreamWrite, region: client.region).source == "default" else { return nil }
+        let answer = try await client.json(.timestreamWrite, "DescribeEndpoints")
+        return answer["Endpoints"]?.list?.first?["Address"]?.string.map { "https://" + $0 }
+    }
+    /// CloudFormation may name a table `database|table`.
+    public static func id(fromPhysicalId physicalId: String) -> String {
+        physicalId.replacingOccurrences(of: "|", with: "/")
+    }
 }

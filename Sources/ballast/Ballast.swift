@@ -14,8 +14,9 @@ struct Ballast: AsyncParsableCommand {
               ballast validate                       check HEAD's desired state and policies
               ballast validate --revision HEAD~3     check an older revision's files
               ballast validate --worktree            check uncommitted edits
+              ballast drift --env prod               compare live settings with HEAD's desired state
               ballast doctor --env prod              show repository, revision and environments
             """,
         version: BallastVersion.current,
-        subcommands: [ValidateCommand.self, DoctorCommand.self])
+        subcommands: [ValidateCommand.self, DriftCommand.self, DoctorCommand.self])
 }

@@ -15,4 +15,12 @@ enum Failure {
             throw Failure.error
         }
     }
+
+    /// Commands that touch AWS read nothing while the desired state has mistakes.
+    static func refuseMistakes(_ loaded: LoadedState) throws {
+        guard !loaded.diagnostics.isEmpty else { return }
+        for diagnostic in loaded.diagnostics { Terminal.out(diagnostic.description) }
+        Terminal.error("\(loaded.diagnostics.count) mistake(s) in the desired state at \(loaded.revisionLabel); nothing was read from AWS")
+        throw Failure.error
+    }
 }

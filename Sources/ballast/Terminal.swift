@@ -7,6 +7,11 @@ enum Terminal {
         print(line)
     }
 
+    /// A whole rendered report, as it is.
+    static func write(_ text: String) {
+        FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
     static func note(_ message: String) {
         err(paint("note:", .yellow) + " " + message)
     }

@@ -34,7 +34,7 @@ public final class AWSClient: Sendable {
 
     /// Sends with retries; returns a 2xx response or throws `AWSError`.
     public func send(_ operation: AWSOperation) async throws -> HTTPResponse {
-        let endpoint = endpoints.endpoint(for: operation.service, region: region).url
+        let endpoint = operation.endpoint ?? endpoints.endpoint(for: operation.service, region: region).url
         var attempt = 1
         var spent = 0
         while true {
@@ -95,8 +95,11 @@ public final class AWSClient: Sendable {
     }
 
     /// `json` protocol: the decoded answer (an empty body is `{}`).
-    public func json(_ service: AWSService, _ operation: String, _ input: Value = .map([:])) async throws -> Value {
-        try decodeJSON(try await send(.json(service, operation, input)), service, operation)
+    public func json(_ service: AWSService, _ operation: String, _ input: Value = .map([:]),
+                     endpoint: String? = nil) async throws -> Value {
+        var call = AWSOperation.json(service, operation, input)
+        call.endpoint = endpoint
+        return try decodeJSON(try await send(call), service, operation)
     }
 
     /// `rest-json` protocol.

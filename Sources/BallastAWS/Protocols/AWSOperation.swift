@@ -12,6 +12,8 @@ public struct AWSOperation: Sendable {
     public var body: [UInt8]
     /// AssumeRoleWithWebIdentity is called without credentials.
     public var unsigned = false
+    /// An endpoint the service assigned (Timestream's discovery) instead of the resolved one.
+    public var endpoint: String?
 
     init(service: AWSService, name: String, method: String = "POST", path: String = "/",
          query: [(String, String)] = [], headers: [(String, String)] = [], body: [UInt8] = []) {

@@ -1,0 +1,47 @@
+/// The JSON report of spec section 4. `changes` and `policy` stay empty for
+/// `drift`; `plan` fills them.
+public extension DriftReport {
+    func json(changes: [Value] = [], policy: [Value] = []) -> Value {
+        let summary = summary
+        return .map([
+            "schemaVersion": .int(1),
+            "command": .string(command),
+            "revision": .string(revision),
+            "generatedAt": .string(Timestamp.iso8601(generatedAt)),
+            "summary": .map([
+                "resources": .int(summary.resources), "inSync": .int(summary.inSync), "modified": .int(summary.modified),
+                "deleted": .int(summary.deleted), "notChecked": .int(summary.notChecked),
+            ]),
+            "environments": .list(environments.map { environment in
+                .map(["name": .string(environment.name), "region": .string(environment.region),
+                      "resources": .list(environment.resources.map(\.json))])
+            }),
+            "changes": .list(changes),
+            "policy": .list(policy),
+        ])
+    }
+}
+
+extension ResourceDrift {
+    var json: Value {
+        var fields: [String: Value] = [
+            "type": .string(resource.type),
+            "id": .string(displayId),
+            "region": .string(resource.region),
+            "source": .map(["file": .string(resource.source.file), "line": .int(resource.source.line)]),
+            "status": .string(status.rawValue),
+            "differences": .list(differences.map(\.json)),
+        ]
+        if case .ref(let stack, let logicalId) = resource.identity {
+            fields["ref"] = .map(["stack": .string(stack), "logicalId": .string(logicalId)])
+        }
+        if let reason { fields["reason"] = .string(reason) }
+        return .map(fields)
+    }
+}
+
+extension PropertyDifference {
+    var json: Value {
+        .map(["path": .string(path), "expected": expected ?? .null, "actual": actual ?? .null, "type": .string(type.rawValue)])
+    }
+}

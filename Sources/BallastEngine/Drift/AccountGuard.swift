@@ -1,0 +1,28 @@
+import BallastAWS
+import BallastCore
+
+/// An environment that names an account is only read with credentials for that
+/// account: a report of "everything DELETED" from the wrong account misleads.
+struct AccountGuard: Sendable {
+    let client: @Sendable (String) -> AWSClient
+
+    /// Environment name -> why its resources are not checked.
+    func problems(for environments: [Environment]) async -> [String: String] {
+        let guarded = environments.filter { $0.account != nil }
+        guard let first = guarded.first else { return [:] }
+        let account: String
+        do {
+            let identity = try await client(first.region).query(.sts, "GetCallerIdentity")
+            account = identity.child("Account")?.text ?? ""
+        } catch {
+            let reason = "account guard: cannot tell which account the credentials belong to (\(error))"
+            return Dictionary(guarded.map { ($0.name, reason) }, uniquingKeysWith: { a, _ in a })
+        }
+        var problems: [String: String] = [:]
+        for environment in guarded where environment.account != account {
+            problems[environment.name] = "account guard: environment \(environment.name) is for account \(environment.account!), "
+                + "but the credentials are for \(account)"
+        }
+        return problems
+    }
+}

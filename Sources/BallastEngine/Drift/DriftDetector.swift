@@ -1,0 +1,96 @@
+import BallastAWS
+import BallastCore
+import BallastKinds
+import Foundation
+
+/// Joins the parts of a drift run: account guard -> resolve `ref`s -> read each
+/// kind in each region in batches -> pair desired with live -> compare.
+public struct DriftDetector: Sendable {
+    /// A client for a region (one per region; they share transport and credentials).
+    let client: @Sendable (String) -> AWSClient
+    /// Called as groups finish: resources read so far, and the total.
+    let progress: @Sendable (Int, Int) -> Void
+
+    public init(client: @escaping @Sendable (String) -> AWSClient,
+                progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) {
+        self.client = client
+        self.progress = progress
+    }
+
+    public func detect(_ state: DesiredState, revision: String, now: Date = Date()) async -> DriftReport {
+        let resources = state.environments.flatMap(\.resources)
+        let blocked = await AccountGuard(client: client).problems(for: state.environments)
+        let stacks = await StackResolver(client: client).resolve(resources.filter { blocked[$0.environment] == nil })
+
+        // Every resource either gets a physical id to read or an early verdict.
+        var verdicts: [Int: ResourceDrift] = [:]
+        var toRead: [GroupKey: [(index: Int, id: String)]] = [:]
+        for (index, resource) in resources.enumerated() {
+            if let reason = blocked[resource.environment] {
+                verdicts[index] = .notChecked(resource, reason)
+                continue
+            }
+            switch stacks.physicalId(of: resource) {
+            case .failure(let problem):
+                verdicts[index] = .notChecked(resource, problem.reason)
+            case .success(let id):
+                toRead[GroupKey(type: resource.type, region: resource.region), default: []].append((index, id))
+            }
+        }
+
+        let reads = await readGroups(toRead, resources: resources)
+        for (key, members) in toRead {
+            let kind = KindRegistry.kind(for: key.type)
+            for member in members {
+                let resource = resources[member.index]
+                guard let kind else {
+                    verdicts[member.index] = .notChecked(resource, physicalId: member.id, "ballast cannot read \(key.type)")
+                    continue
+                }
+                var read = reads[key]?[member.id] ?? .failed("no answer")
+                if case .found(let live) = read { read = .found(kind.normalized(live, for: resource)) }
+                verdicts[member.index] = .judge(resource, physicalId: member.id, read: read, rules: kind.comparison)
+            }
+        }
+
+        var offset = 0
+        let environments = state.environments.map { environment in
+            defer { offset += environment.resources.count }
+            return EnvironmentDrift(name: environment.name, region: environment.region,
+                                    resources: environment.resources.indices.map { verdicts[offset + $0]! })
+        }
+        return DriftReport(revision: revision, generatedAt: now, environments: environments)
+    }
+
+    struct GroupKey: Hashable, Sendable {
+        let type: String
+        let region: String
+    }
+
+    /// One reader call per (kind, region), all groups at once; the HTTP pool bounds the calls in flight.
+    func readGroups(_ groups: [GroupKey: [(index: Int, id: String)]], resources: [DesiredResource]) async -> [GroupKey: [String: LiveRead]] {
+        let total = groups.values.reduce(0) { $0 + $1.count }
+        let work: [(GroupKey, [LiveTarget])] = groups.map { key, members in
+            // Two environments may name the same resource: read it once, for everything either declares.
+            var declared: [String: Set<String>] = [:]
+            for member in members { declared[member.id, default: []].formUnion(resources[member.index].properties.keys) }
+            return (key, declared.keys.sorted().map { LiveTarget(id: $0, declared: declared[$0]!) })
+        }
+        let client = client, progress = progress
+        return await withTaskGroup(of: (GroupKey, [String: LiveRead], Int).self) { group in
+            for (key, targets) in work {
+                guard let kind = KindRegistry.kind(for: key.type) else { continue }
+                let count = groups[key]!.count
+                group.addTask { (key, await kind.read(targets, with: client(key.region)), count) }
+            }
+            var results: [GroupKey: [String: LiveRead]] = [:]
+            var done = 0
+            for await (key, reads, count) in group {
+                results[key] = reads
+                done += count
+                progress(done, total)
+            }
+            return results
+        }
+    }
+}

@@ -1,0 +1,50 @@
+import BallastCore
+
+/// `--output`: how a report is written.
+public enum ReportFormat: String, Sendable, CaseIterable {
+    case text, json, markdown, cfn
+}
+
+public enum DriftRendering {
+    /// The report in one format. `colour` applies to text only.
+    public static func render(_ report: DriftReport, as format: ReportFormat, colour: Bool = false) -> String {
+        switch format {
+        case .text: return TextRenderer(colour: colour).render(report)
+        case .json: return JSON.encode(report.json(), pretty: true) + "\n"
+        case .markdown: return MarkdownRenderer().render(report)
+        case .cfn: return CloudFormationRenderer().render(report)
+        }
+    }
+
+    /// `/LifecycleConfiguration/Rules/0/ExpirationInDays` -> `LifecycleConfiguration.Rules[0].ExpirationInDays`.
+    static func readablePath(_ path: String) -> String {
+        path.split(separator: "/").reduce(into: "") { out, part in
+            if Int(part) != nil { out += "[\(part)]" } else { out += (out.isEmpty ? "" : ".") + part }
+        }
+    }
+
+    /// `7 -> 30`: live, then what the repository wants (the change apply would make).
+    static func change(_ difference: PropertyDifference) -> String {
+        "\(difference.actual?.description ?? "(none)") -> \(expected(difference))"
+    }
+
+    static func expected(_ difference: PropertyDifference) -> String {
+        guard let expected = difference.expected else { return "(none)" }
+        if case .map(let range) = expected, let bound = range.first, ["within", "atLeast", "atMost"].contains(bound.key) {
+            switch bound.key {
+            case "within": return "within \(bound.value)"
+            case "atLeast": return "at least \(bound.value)"
+            default: return "at most \(bound.value)"
+            }
+        }
+        return expected.description
+    }
+
+    static func summaryLine(_ summary: DriftSummary) -> String {
+        if !summary.hasDrift && summary.notChecked == 0 {
+            return "No drift: \(summary.resources) resource\(summary.resources == 1 ? "" : "s") in sync."
+        }
+        return "Drift: \(summary.modified) modified, \(summary.deleted) deleted, \(summary.notChecked) not checked, "
+            + "\(summary.inSync) in sync (\(summary.resources) resources)."
+    }
+}

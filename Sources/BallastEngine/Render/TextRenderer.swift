@@ -1,0 +1,48 @@
+import BallastCore
+
+/// Terraform-like text: resources that are not in sync, grouped by environment,
+/// one line per property as `live -> desired`, and a summary line.
+struct TextRenderer {
+    let colour: Bool
+
+    func render(_ report: DriftReport) -> String {
+        var lines = ["ballast \(report.command) at \(report.revision), \(Timestamp.iso8601(report.generatedAt)); values read live -> desired", ""]
+        for environment in report.environments {
+            let summary = DriftSummary(environment.resources)
+            let notInSync = environment.resources.filter { $0.status != .inSync }
+            lines.append(paint("\(environment.name)", "1") + " (\(environment.region)): \(summary.inSync) of \(summary.resources) in sync")
+            for drift in notInSync {
+                lines.append("  \(marker(drift.status)) \(drift.resource.type) \(drift.displayId)\(refNote(drift))  (\(drift.resource.source))")
+                switch drift.status {
+                case .deleted: lines.append("      does not exist")
+                case .notChecked: lines.append("      not checked: \(drift.reason ?? "unknown reason")")
+                default:
+                    for difference in drift.differences {
+                        lines.append("      \(DriftRendering.readablePath(difference.path)): \(DriftRendering.change(difference))")
+                    }
+                }
+            }
+            lines.append("")
+        }
+        lines.append(DriftRendering.summaryLine(report.summary))
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    func marker(_ status: DriftStatus) -> String {
+        switch status {
+        case .modified: return paint("~", "33")
+        case .deleted: return paint("-", "31")
+        case .notChecked: return paint("?", "35")
+        case .inSync: return " "
+        }
+    }
+
+    func refNote(_ drift: ResourceDrift) -> String {
+        guard case .ref(let stack, let logicalId) = drift.resource.identity, drift.physicalId != nil else { return "" }
+        return " [\(stack)/\(logicalId)]"
+    }
+
+    func paint(_ text: String, _ code: String) -> String {
+        colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
+    }
+}

@@ -1,0 +1,82 @@
+import BallastAWS
+import BallastCore
+
+/// The shapes every kind's reader takes: batched calls, or one call chain per
+/// resource; both bounded, both turning failures into NOT_CHECKED for exactly
+/// the resources they cover.
+enum Reading {
+    /// Calls in flight per kind and region; the HTTP pool bounds the total.
+    static let concurrency = 8
+
+    /// One call (or page chain) per slice of `size` targets. A failed slice is
+    /// NOT_CHECKED; `missing` error codes mean none of the slice exists.
+    static func inBatches(_ targets: [LiveTarget], of size: Int, missing: Set<String> = [],
+                          _ read: @escaping @Sendable ([LiveTarget]) async throws -> [String: LiveRead]) async -> [String: LiveRead] {
+        await inGroups(chunks(targets, of: size), missing: missing, read)
+    }
+
+    /// Like `inBatches` for groups a kind forms itself (one ECS cluster's services).
+    static func inGroups(_ batches: [[LiveTarget]], missing: Set<String> = [],
+                         _ read: @escaping @Sendable ([LiveTarget]) async throws -> [String: LiveRead]) async -> [String: LiveRead] {
+        let results = await bounded(batches) { batch -> [String: LiveRead] in
+            do {
+                return try await read(batch)
+            } catch {
+                let outcome: LiveRead = isMissing(error, missing) ? .missing : .failed(reason(error))
+                return Dictionary(batch.map { ($0.id, outcome) }, uniquingKeysWith: { a, _ in a })
+            }
+        }
+        return results.reduce(into: [:]) { $0.merge($1) { a, _ in a } }
+    }
+
+    static func chunks<T>(_ items: [T], of size: Int) -> [[T]] {
+        stride(from: 0, to: items.count, by: size).map { Array(items[$0..<min($0 + size, items.count)]) }
+    }
+
+    /// One call chain per target. `missing` error codes mean it does not exist.
+    static func each(_ targets: [LiveTarget], missing: Set<String>,
+                     _ read: @escaping @Sendable (LiveTarget) async throws -> LiveRead) async -> [String: LiveRead] {
+        let results = await bounded(targets) { target -> (String, LiveRead) in
+            do {
+                return (target.id, try await read(target))
+            } catch {
+                return (target.id, isMissing(error, missing) ? .missing : .failed(reason(error)))
+            }
+        }
+        return Dictionary(results, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Targets found in a batched answer are `found`; the rest do not exist.
+    static func pair(_ targets: [LiveTarget], _ found: [String: [String: Value]],
+                     key: (String) -> String = { $0 }) -> [String: LiveRead] {
+        Dictionary(targets.map { ($0.id, found[key($0.id)].map(LiveRead.found) ?? .missing) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    static func isMissing(_ error: Error, _ codes: Set<String>) -> Bool {
+        (error as? AWSError).map { codes.contains($0.code) } ?? false
+    }
+
+    /// What NOT_CHECKED says: the operation, AWS's code and message.
+    static func reason(_ error: Error) -> String {
+        guard let aws = error as? AWSError else { return "\(error)" }
+        return "\(aws.operation): \(aws.code)" + (aws.message.isEmpty ? "" : ": \(aws.message)")
+    }
+
+    /// Runs `body` over `items`, at most `limit` at a time, keeping no order.
+    static func bounded<Item: Sendable, Result: Sendable>(_ items: [Item], limit: Int = concurrency,
+                                                          _ body: @escaping @Sendable (Item) async -> Result) async -> [Result] {
+        await withTaskGroup(of: Result.self) { group in
+            var results: [Result] = []
+            var next = items.makeIterator()
+            for _ in 0..<limit {
+                guard let item = next.next() else { break }
+                group.addTask { await body(item) }
+            }
+            while let result = await group.next() {
+                results.append(result)
+                if let item = next.next() { group.addTask { await body(item) } }
+            }
+            return results
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import ArgumentParser
+import BallastAWS
+import BallastCore
+import BallastEngine
+import Foundation
+
+extension ReportFormat: ExpressibleByArgument {}
+
+struct DriftCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "drift",
+        abstract: "Read the live settings from AWS and report where they differ from the desired state.",
+        discussion: """
+            Compares only the properties the repository declares, like CloudFormation drift
+            detection: IN_SYNC, MODIFIED (with each property's live and desired value), DELETED
+            (the resource does not exist) or NOT_CHECKED (it could not be read; the reason is
+            given and the rest of the report still comes out). Nothing is written to AWS.
+
+            Exit codes: 0 in sync, 2 drift, 1 an error or anything NOT_CHECKED.
+
+            EXAMPLES:
+              ballast drift
+              ballast drift --env prod --output markdown > comment.md
+              ballast drift --revision v1.4.0 --output json
+              ballast drift --output cfn | jq '.StackResourceDrifts[] | select(.StackResourceDriftStatus != "IN_SYNC")'
+            """)
+
+    @OptionGroup var source: RepositoryOptions
+
+    @Option(name: .long, help: ArgumentHelp("text, json, markdown or cfn (CloudFormation's StackResourceDrifts shape).",
+                                            valueName: "format"))
+    var output: ReportFormat = .text
+
+    @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr; same as BALLAST_LOG=debug.")
+    var debug = false
+
+    func run() async throws {
+        let loaded = try Failure.guarding { try source.load() }
+        try Failure.refuseMistakes(loaded)
+        let setup = AWSSetup(debug: debug)
+        let progress = Progress(label: "reading live settings")
+        let detector = DriftDetector(client: { setup.client(region: $0) }, progress: progress.update)
+        let report = await detector.detect(loaded.state, revision: loaded.revision)
+        progress.finish()
+        Terminal.write(DriftRendering.render(report, as: output, colour: Terminal.useColour(STDOUT_FILENO)))
+        if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+}

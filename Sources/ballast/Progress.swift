@@ -1,0 +1,36 @@
+import Foundation
+
+/// Progress for long runs on stderr: silent for the first two seconds, then a
+/// line now and then (rewritten in place on a terminal).
+final class Progress: @unchecked Sendable {
+    let label: String
+    let started = Date()
+    let lock = NSLock()
+    var lastShown: Date?
+    var shownOnTerminal = false
+
+    init(label: String) {
+        self.label = label
+    }
+
+    func update(done: Int, total: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        let now = Date()
+        guard now.timeIntervalSince(started) > 2, lastShown.map({ now.timeIntervalSince($0) >= 1 }) ?? true else { return }
+        lastShown = now
+        let line = "\(label): \(done)/\(total) resources, \(Int(now.timeIntervalSince(started))) s"
+        if isatty(STDERR_FILENO) == 1 {
+            FileHandle.standardError.write(Data("\r\(line)".utf8))
+            shownOnTerminal = true
+        } else {
+            Terminal.err(line)
+        }
+    }
+
+    func finish() {
+        lock.lock()
+        defer { lock.unlock() }
+        if shownOnTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+}
