@@ -38,8 +38,10 @@ let package = Package(
         // Benchmarks are programs that print figures, never timed tests. They build
         // their repositories and moto server with the tests' own helpers.
         .executableTarget(name: "ballast-bench", dependencies: ["BallastEngine", "BallastAWS", "BallastTestSupport"]),
+        // Creates the example's live resources in a local emulator for the demo.
+        .executableTarget(name: "ballast-seed", dependencies: ["BallastEngine", "BallastAWS", "BallastYAML", "BallastTestSupport"]),
 
-        .target(name: "BallastTestSupport", path: "Tests/BallastTestSupport"),
+        .target(name: "BallastTestSupport", dependencies: ["BallastAWS", "BallastCore"], path: "Tests/BallastTestSupport"),
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine", "BallastTestSupport"]),
         .testTarget(name: "BallastGitTests", dependencies: ["BallastCore", "BallastGit", "BallastEngine", "BallastTestSupport"]),
         .testTarget(name: "BallastCLITests", dependencies: ["BallastTestSupport"]),

@@ -29,8 +29,9 @@ public struct KMSKeyKind: ResourceKind {
             let status = try await client.json(.kms, "GetKeyRotationStatus", .map(["KeyId": .string(keyId)]))
             let enabled = status["KeyRotationEnabled"]?.bool ?? false
             var live: [String: Value] = ["EnableKeyRotation": .bool(enabled)]
-            // The period is only meaningful (and only reported) while rotation is on.
-            if enabled { live["RotationPeriodInDays"] = status["RotationPeriodInDays"] }
+            // The period is only meaningful while rotation is on; AWS's default
+            // (and the fixed period before custom periods existed) is 365 days.
+            if enabled { live["RotationPeriodInDays"] = status["RotationPeriodInDays"] ?? .int(365) }
             return .found(live)
         }
     }

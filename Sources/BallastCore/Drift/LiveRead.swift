@@ -8,7 +8,7 @@ public enum LiveRead: Sendable, Equatable {
 }
 
 /// The value at a property path (`/ProvisionedThroughput/ReadCapacityUnits`)
-/// of a live property map; nil when absent.
+/// of a live property map; nil when absent (a JSON null is absent too).
 public func value(at path: String, in properties: [String: Value]) -> Value? {
     var current: Value = .map(properties)
     for part in path.split(separator: "/") {
@@ -23,5 +23,5 @@ public func value(at path: String, in properties: [String: Value]) -> Value? {
             return nil
         }
     }
-    return current
+    return current == .null ? nil : current
 }

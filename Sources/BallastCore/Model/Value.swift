@@ -78,3 +78,10 @@ public enum Value: Sendable, Hashable, CustomStringConvertible {
         }
     }
 }
+
+/// Literals, so request bodies and test data read as what they are.
+extension Value: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByBooleanLiteral {
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+}

@@ -36,14 +36,16 @@ enum Reading {
     /// One call chain per target. `missing` error codes mean it does not exist.
     static func each(_ targets: [LiveTarget], missing: Set<String>,
                      _ read: @escaping @Sendable (LiveTarget) async throws -> LiveRead) async -> [String: LiveRead] {
-        let results = await bounded(targets) { target -> (String, LiveRead) in
+        // One-entry maps, not tuples: with a tuple result the release build got
+        // nothing back from the task group (the debug build did).
+        let results = await bounded(targets) { target -> [String: LiveRead] in
             do {
-                return (target.id, try await read(target))
+                return [target.id: try await read(target)]
             } catch {
-                return (target.id, isMissing(error, missing) ? .missing : .failed(reason(error)))
+                return [target.id: isMissing(error, missing) ? .missing : .failed(reason(error))]
             }
         }
-        return Dictionary(results, uniquingKeysWith: { a, _ in a })
+        return results.reduce(into: [:]) { $0.merge($1) { a, _ in a } }
     }
 
     /// Targets found in a batched answer are `found`; the rest do not exist.

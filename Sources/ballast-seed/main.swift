@@ -1,0 +1,62 @@
+import BallastAWS
+import BallastCore
+import BallastEngine
+import BallastTestSupport
+import BallastYAML
+import Foundation
+
+// ballast-seed REPO [--env NAME] [--incident FILE]
+//
+// Creates an environment's resources in a local AWS emulator with their
+// desired values, then the edits an incident file lists (live values someone
+// changed by hand, resources someone deleted). For the demo and benchmarks;
+// it refuses any endpoint that is not on this machine.
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(Data("ballast-seed: \(message)\n".utf8))
+    exit(1)
+}
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+func option(_ name: String) -> String? {
+    guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
+    return arguments[index + 1]
+}
+let environments = option("--env").map { [$0] } ?? []
+let incidentFile = option("--incident")
+guard let repository = arguments.first, !repository.hasPrefix("--") else { fail("usage: ballast-seed REPO [--env NAME] [--incident FILE]") }
+
+let environment = ProcessInfo.processInfo.environment
+guard let endpoint = environment["AWS_ENDPOINT_URL"], endpoint.contains("://127.0.0.1:") || endpoint.contains("://localhost:") else {
+    fail("AWS_ENDPOINT_URL must point at a local emulator (http://127.0.0.1:PORT)")
+}
+
+/// `edits: [{id, set: {Property: value}}, {id, delete: true}]`.
+func incident(_ path: String) -> (overrides: [String: [String: Value]], skip: Set<String>) {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { fail("cannot read \(path)") }
+    let (documents, diagnostics) = YAML.parse(text, file: path)
+    if let first = diagnostics.first { fail(first.description) }
+    var overrides: [String: [String: Value]] = [:]
+    var skip: Set<String> = []
+    for edit in documents.first?["edits"]?.items ?? [] {
+        guard let id = edit["id"]?.scalar?.string else { fail("\(edit.location): an edit needs an id") }
+        if edit["delete"]?.scalar == .bool(true) { skip.insert(id) }
+        if case .map(let set)? = edit["set"]?.value { overrides[id] = set }
+    }
+    return (overrides, skip)
+}
+
+let loaded: LoadedState
+do {
+    loaded = try DesiredStateLoader().load(LoadRequest(repositoryPath: repository, environments: environments))
+} catch { fail("\(error)") }
+if let mistake = loaded.diagnostics.first { fail(mistake.description) }
+let edits: (overrides: [String: [String: Value]], skip: Set<String>) = incidentFile.map(incident) ?? ([:], [])
+let setup = AWSSetup(environment: environment)
+for env in loaded.state.environments {
+    let seeder = LiveSeeder(client: setup.client(region: env.region))
+    do {
+        try await seeder.seed(DesiredState(environments: [env]), overrides: edits.overrides, skip: edits.skip)
+    } catch { fail("seeding \(env.name): \(error)") }
+    print("seeded \(env.name): \(env.resources.count - edits.skip.count) resources, \(edits.overrides.count) incident edits")
+}

@@ -1,0 +1,149 @@
+import BallastAWS
+import BallastCore
+import Foundation
+
+/// Data and operations kinds: tables, logs, alarms, secrets, keys, databases, buckets, rules.
+extension LiveSeeder {
+    func dynamoDBTable(_ name: String, _ p: [String: Value]) async throws {
+        var table: [String: Value] = [
+            "TableName": .string(name),
+            "AttributeDefinitions": .list([.map(["AttributeName": "id", "AttributeType": "S"])]),
+            "KeySchema": .list([.map(["AttributeName": "id", "KeyType": "HASH"])]),
+            "BillingMode": p["BillingMode"] ?? "PROVISIONED",
+        ]
+        if table["BillingMode"] == "PROVISIONED" {
+            table["ProvisionedThroughput"] = p["ProvisionedThroughput"] ?? .map(["ReadCapacityUnits": .int(1), "WriteCapacityUnits": .int(1)])
+        }
+        try await tolerant { _ = try await client.json(.dynamodb, "CreateTable", .map(table)) }
+        if let pitr = p["PointInTimeRecoverySpecification"] {
+            _ = try await client.json(.dynamodb, "UpdateContinuousBackups", .map([
+                "TableName": .string(name), "PointInTimeRecoverySpecification": pitr]))
+        }
+        if let ttl = p["TimeToLiveSpecification"], ttl["Enabled"] == .bool(true) {
+            _ = try await client.json(.dynamodb, "UpdateTimeToLive", .map(["TableName": .string(name), "TimeToLiveSpecification": ttl]))
+        }
+    }
+
+    func logGroup(_ name: String, _ p: [String: Value]) async throws {
+        try await tolerant { _ = try await client.json(.logs, "CreateLogGroup", .map(["logGroupName": .string(name)])) }
+        if let days = p["RetentionInDays"] {
+            _ = try await client.json(.logs, "PutRetentionPolicy", .map(["logGroupName": .string(name), "retentionInDays": days]))
+        }
+    }
+
+    func alarm(_ name: String, _ p: [String: Value]) async throws {
+        var parameters = ["AlarmName": name]
+        for key in ["Namespace", "MetricName", "Statistic", "Period", "EvaluationPeriods", "DatapointsToAlarm", "Threshold",
+                    "ComparisonOperator", "TreatMissingData", "ActionsEnabled", "AlarmDescription"] {
+            parameters[key] = p[key]?.plain
+        }
+        parameters["Namespace"] = parameters["Namespace"] ?? "Ballast/Seed"
+        parameters["MetricName"] = parameters["MetricName"] ?? "Seed"
+        parameters["Statistic"] = parameters["Statistic"] ?? "Average"
+        parameters["Period"] = parameters["Period"] ?? "60"
+        parameters["EvaluationPeriods"] = parameters["EvaluationPeriods"] ?? "1"
+        parameters["Threshold"] = parameters["Threshold"] ?? "1"
+        parameters["ComparisonOperator"] = parameters["ComparisonOperator"] ?? "GreaterThanThreshold"
+        for list in ["AlarmActions", "OKActions", "InsufficientDataActions"] {
+            parameters.merge(Self.members("\(list).member", p[list]?.list)) { a, _ in a }
+        }
+        let dimensions = p["Dimensions"].flatMap { value -> [String: Value]? in if case .map(let m) = value { return m } else { return nil } } ?? [:]
+        for (index, key) in dimensions.keys.sorted().enumerated() {
+            parameters["Dimensions.member.\(index + 1).Name"] = key
+            parameters["Dimensions.member.\(index + 1).Value"] = dimensions[key]!.plain
+        }
+        _ = try await client.query(.cloudWatch, "PutMetricAlarm", parameters)
+    }
+
+    func rotationSchedule(_ name: String, _ p: [String: Value]) async throws {
+        try await tolerant {
+            _ = try await client.json(.secretsManager, "CreateSecret", .map(["Name": .string(name), "SecretString": "seed"]))
+        }
+        guard let rules = p["RotationRules"] else { return }
+        var rotate: [String: Value] = ["SecretId": .string(name), "RotationRules": rules]
+        if let lambda = p["RotationLambdaARN"]?.string {
+            // moto invokes the rotation function, so it must exist.
+            try await ensureFunction(String(lambda.split(separator: ":").last!))
+            rotate["RotationLambdaARN"] = .string(lambda)
+        }
+        _ = try await client.json(.secretsManager, "RotateSecret", .map(rotate))
+    }
+
+    /// An `alias/...` id gets a new key behind that alias; any other id is ignored
+    /// and the new key's id returned.
+    func kmsKey(_ id: String, _ p: [String: Value]) async throws -> String {
+        if id.hasPrefix("alias/") {
+            let existing = try? await client.json(.kms, "DescribeKey", .map(["KeyId": .string(id)]))
+            if existing != nil { return id }
+        }
+        let key = try await client.json(.kms, "CreateKey", .map(["Description": "ballast seed"]))
+        guard let keyId = key["KeyMetadata"]?["KeyId"]?.string else { throw TestFailure("CreateKey gave no KeyId") }
+        if id.hasPrefix("alias/") {
+            _ = try await client.json(.kms, "CreateAlias", .map(["AliasName": .string(id), "TargetKeyId": .string(keyId)]))
+        }
+        if p["EnableKeyRotation"] == .bool(true) {
+            var input: [String: Value] = ["KeyId": .string(keyId)]
+            input["RotationPeriodInDays"] = p["RotationPeriodInDays"]
+            _ = try await client.json(.kms, "EnableKeyRotation", .map(input))
+        }
+        return id.hasPrefix("alias/") ? id : keyId
+    }
+
+    func dbInstance(_ name: String, _ p: [String: Value]) async throws {
+        var parameters = ["DBInstanceIdentifier": name, "Engine": "postgres", "DBInstanceClass": "db.t3.micro",
+                          "AllocatedStorage": "20", "MasterUsername": "seed", "MasterUserPassword": "seed-password-1"]
+        for key in ["BackupRetentionPeriod", "PreferredBackupWindow", "PreferredMaintenanceWindow", "DeletionProtection"] {
+            parameters[key] = p[key]?.plain
+        }
+        try await tolerant { _ = try await client.query(.rds, "CreateDBInstance", parameters) }
+    }
+
+    func bucket(_ name: String, _ p: [String: Value]) async throws {
+        let location = client.region == "us-east-1" ? nil
+            : "<CreateBucketConfiguration><LocationConstraint>\(client.region)</LocationConstraint></CreateBucketConfiguration>"
+        try await tolerant { _ = try await client.restXML(.s3, "CreateBucket", method: "PUT", segments: [name], body: location) }
+        if let status = p["VersioningConfiguration"]?["Status"]?.string {
+            _ = try await client.restXML(.s3, "PutBucketVersioning", method: "PUT", segments: [name], query: [("versioning", "")],
+                                         body: "<VersioningConfiguration><Status>\(status)</Status></VersioningConfiguration>")
+        }
+        if let rules = p["LifecycleConfiguration"]?["Rules"]?.list, !rules.isEmpty {
+            _ = try await client.restXML(.s3, "PutBucketLifecycleConfiguration", method: "PUT", segments: [name],
+                                         query: [("lifecycle", "")],
+                                         body: "<LifecycleConfiguration>" + rules.map(Self.lifecycleRule).joined() + "</LifecycleConfiguration>")
+        }
+    }
+
+    /// CloudFormation's rule -> S3's XML.
+    static func lifecycleRule(_ rule: Value) -> String {
+        var xml = "<Rule>"
+        if let id = rule["Id"]?.string { xml += "<ID>\(id)</ID>" }
+        xml += "<Filter><Prefix>\(rule["Prefix"]?.string ?? "")</Prefix></Filter>"
+        xml += "<Status>\(rule["Status"]?.string ?? "Enabled")</Status>"
+        for transition in rule["Transitions"]?.list ?? [] {
+            xml += "<Transition><Days>\(transition["TransitionInDays"]?.plain ?? "0")</Days>"
+                + "<StorageClass>\(transition["StorageClass"]?.string ?? "GLACIER")</StorageClass></Transition>"
+        }
+        if let days = rule["ExpirationInDays"] { xml += "<Expiration><Days>\(days.plain)</Days></Expiration>" }
+        if let days = rule["NoncurrentVersionExpirationInDays"] {
+            xml += "<NoncurrentVersionExpiration><NoncurrentDays>\(days.plain)</NoncurrentDays></NoncurrentVersionExpiration>"
+        }
+        if let days = rule["AbortIncompleteMultipartUpload"]?["DaysAfterInitiation"] {
+            xml += "<AbortIncompleteMultipartUpload><DaysAfterInitiation>\(days.plain)</DaysAfterInitiation></AbortIncompleteMultipartUpload>"
+        }
+        return xml + "</Rule>"
+    }
+
+    func timestreamTable(_ id: String, _ p: [String: Value]) async throws {
+        let parts = id.split(separator: "/").map(String.init)
+        try await tolerant { _ = try await client.json(.timestreamWrite, "CreateDatabase", .map(["DatabaseName": .string(parts[0])])) }
+        var table: [String: Value] = ["DatabaseName": .string(parts[0]), "TableName": .string(parts[1])]
+        table["RetentionProperties"] = p["RetentionProperties"]
+        try await tolerant { _ = try await client.json(.timestreamWrite, "CreateTable", .map(table)) }
+    }
+
+    func eventsRule(_ name: String, _ p: [String: Value]) async throws {
+        var rule: [String: Value] = ["Name": .string(name), "ScheduleExpression": p["ScheduleExpression"] ?? "rate(1 hour)"]
+        rule["State"] = p["State"]
+        _ = try await client.json(.events, "PutRule", .map(rule))
+    }
+}
