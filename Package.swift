@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "BallastTestSupport", dependencies: ["BallastAWS", "BallastCore"], path: "Tests/BallastTestSupport"),
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine", "BallastTestSupport"]),
         .testTarget(name: "BallastGitTests", dependencies: ["BallastCore", "BallastGit", "BallastEngine", "BallastTestSupport"]),
-        .testTarget(name: "BallastCLITests", dependencies: ["BallastTestSupport"]),
+        .testTarget(name: "BallastCLITests", dependencies: ["BallastTestSupport", "BallastCore", "BallastAWS"]),
         .testTarget(name: "BallastAWSTests", dependencies: ["BallastAWS", "BallastCore", "BallastTestSupport"],
                     resources: [.copy("SigV4Suite")]),
     ],

@@ -10,10 +10,6 @@ func motoClient(_ extra: [String: String] = [:], transport: (any HTTPTransport)?
         .client(region: "us-east-1")
 }
 
-func uniqueName(_ prefix: String) -> String {
-    prefix + "-" + UUID().uuidString.prefix(8).lowercased()
-}
-
 let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam", apiVersion: "2010-05-08", wire: .query)
 
 @Suite struct MotoProtocolTests {

@@ -37,6 +37,21 @@ public final class MotoServer: @unchecked Sendable {
             guard Date().timeIntervalSince(started) < 30 else { throw TestFailure("moto_server did not start on port \(port)") }
             Thread.sleep(forTimeInterval: 0.1)
         }
+        try configure()
+    }
+
+    /// moto runs Lambda functions in Docker unless told not to, and Secrets
+    /// Manager rotation invokes them. A plain socket call: this runs inside a
+    /// lazy static that async tests may reach, where waiting on a Task could deadlock.
+    func configure() throws {
+        let body = #"{"lambda": {"use_docker": false}}"#
+        let raw = "POST /moto-api/config HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\n"
+            + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
+        let request = LoopbackHTTPServer.Request(method: "POST", path: "/moto-api/config", headers: [:], raw: Array(raw.utf8))
+        let answer = LoopbackHTTPServer.forward(request, toPort: port).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        guard answer.hasPrefix("HTTP/1.1 2") || answer.hasPrefix("HTTP/1.0 2") else {
+            throw TestFailure("moto did not take its configuration: \(answer.prefix(80))")
+        }
     }
 
     static func binary() -> String? {

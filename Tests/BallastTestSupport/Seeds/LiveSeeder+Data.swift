@@ -135,7 +135,11 @@ extension LiveSeeder {
 
     func timestreamTable(_ id: String, _ p: [String: Value]) async throws {
         let parts = id.split(separator: "/").map(String.init)
-        try await tolerant { _ = try await client.json(.timestreamWrite, "CreateDatabase", .map(["DatabaseName": .string(parts[0])])) }
+        // moto's CreateDatabase replaces an existing database, tables and all: look first.
+        let database = Value.map(["DatabaseName": .string(parts[0])])
+        if (try? await client.json(.timestreamWrite, "DescribeDatabase", database)) == nil {
+            try await tolerant { _ = try await client.json(.timestreamWrite, "CreateDatabase", database) }
+        }
         var table: [String: Value] = ["DatabaseName": .string(parts[0]), "TableName": .string(parts[1])]
         table["RetentionProperties"] = p["RetentionProperties"]
         try await tolerant { _ = try await client.json(.timestreamWrite, "CreateTable", .map(table)) }

@@ -1,0 +1,54 @@
+import BallastAWS
+import BallastCore
+import Foundation
+
+/// A drift test's two sides: live resources seeded in moto, desired state in a
+/// temporary git repository, then the real binary with `--output json`.
+public struct DriftRun {
+    public let status: Int32
+    public let report: Value
+    public let stderr: String
+
+    /// Runs `ballast drift` on `resources` (a YAML list, indented as under `resources:`).
+    public static func run(_ resources: String, environment: String = Fixture.environment, arguments: [String] = [],
+                           variables: [String: String] = [:]) throws -> DriftRun {
+        let repo = try TempRepository()
+        _ = try repo.commit(["desired-state/test/environment.yaml": environment,
+                             "desired-state/test/resources.yaml": "resources:\n" + resources], message: "desired")
+        let result = try Run.ballast(["drift", "--repo", repo.path, "--output", "json"] + arguments,
+                                     environment: MotoServer.shared.environment.merging(variables) { _, new in new })
+        do {
+            return DriftRun(status: result.status, report: try JSON.parse(result.stdout), stderr: result.stderr)
+        } catch {
+            throw TestFailure("drift printed no JSON report (exit \(result.status)): \(result.stdout)\(result.stderr)")
+        }
+    }
+
+    /// The report's resources by id.
+    public var resources: [String: Value] {
+        var byId: [String: Value] = [:]
+        for environment in report["environments"]?.list ?? [] {
+            for resource in environment["resources"]?.list ?? [] { byId[resource["id"]?.string ?? ""] = resource }
+        }
+        return byId
+    }
+
+    public func status(of id: String) -> String? { resources[id]?["status"]?.string }
+
+    /// Differences of one resource, as `[path: difference]` for exact comparison.
+    public func differences(of id: String) -> [Value] { resources[id]?["differences"]?.list ?? [] }
+}
+
+/// One expected difference in the report's JSON form.
+public func difference(_ path: String, _ expected: Value?, _ actual: Value?, _ type: String = "NOT_EQUAL") -> Value {
+    ["path": .string(path), "expected": expected ?? .null, "actual": actual ?? .null, "type": .string(type)]
+}
+
+/// Seeding through the project's client, against the shared moto server.
+public func seeder(region: String = "us-east-1") -> LiveSeeder {
+    LiveSeeder(client: AWSSetup(environment: MotoServer.shared.environment).client(region: region))
+}
+
+public func uniqueName(_ prefix: String) -> String {
+    prefix + "-" + UUID().uuidString.prefix(8).lowercased()
+}
