@@ -1,0 +1,128 @@
+import BallastAWS
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// What a drift run does beyond one kind: refs through CloudFormation, reads
+/// that fail, several regions, long listings, exit codes and output formats.
+@Suite struct DriftBehaviourTests {
+    @Test func refsResolveThroughACloudFormationStack() async throws {
+        let stack = uniqueName("stack"), logGroup = "/ballast/" + uniqueName("stacked")
+        let template = #"{"Resources": {"AppLogs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "\#(logGroup)", "RetentionInDays": 7}}}}"#
+        _ = try await seeder().client.query(.cloudFormation, "CreateStack", ["StackName": stack, "TemplateBody": template])
+        let run = try DriftRun.run("""
+              - {type: AWS::Logs::LogGroup, ref: {stack: \(stack), logicalId: AppLogs}, properties: {RetentionInDays: 14}}
+              - {type: AWS::Logs::LogGroup, ref: {stack: \(stack), logicalId: Missing}, properties: {RetentionInDays: 14}}
+              - {type: AWS::AutoScaling::AutoScalingGroup, ref: {stack: \(stack), logicalId: AppLogs}, properties: {MinSize: 1}}
+              - {type: AWS::Logs::LogGroup, ref: {stack: no-such-stack, logicalId: AppLogs}, properties: {RetentionInDays: 14}}
+            """)
+        #expect(run.status == 1) // something NOT_CHECKED wins over drift
+        let resolved = try #require(run.resources[logGroup])
+        #expect(resolved["status"] == "MODIFIED")
+        #expect(resolved["ref"] == ["stack": .string(stack), "logicalId": "AppLogs"])
+        #expect(run.differences(of: logGroup) == [difference("/RetentionInDays", 14, 7)])
+        #expect(run.resources["\(stack)/Missing (CloudFormation)"]?["reason"]?.string
+            == "stack \(stack) has no resource with logical id Missing")
+        #expect(run.resources["\(stack)/AppLogs (CloudFormation)"]?["reason"]?.string
+            == "\(stack)/AppLogs is a AWS::Logs::LogGroup, not a AWS::AutoScaling::AutoScalingGroup")
+        #expect(run.resources["no-such-stack/AppLogs (CloudFormation)"]?["reason"]?.string
+            == "CloudFormation stack no-such-stack does not exist in us-east-1")
+    }
+
+    @Test func aThrottledServiceIsNotCheckedAndTheRestIsReported() async throws {
+        let group = "/ballast/" + uniqueName("throttled"), rule = uniqueName("rule")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
+        try await seeder().create("AWS::Events::Rule", id: rule, ["State": "ENABLED", "ScheduleExpression": "rate(1 hour)"])
+        let throttling = try LoopbackHTTPServer { _ in
+            .response(status: 400, headers: ["Content-Type": "application/x-amz-json-1.1"],
+                      body: Array(#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#.utf8))
+        }
+        let run = try DriftRun.run("""
+              - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}
+              - {type: AWS::Events::Rule, id: \(rule), properties: {State: DISABLED}}
+            """, variables: ["AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": throttling.url, "AWS_MAX_ATTEMPTS": "2"])
+        #expect(run.status == 1)
+        #expect(run.status(of: group) == "NOT_CHECKED")
+        #expect(run.resources[group]?["reason"]?.string == "DescribeLogGroups: ThrottlingException: Rate exceeded (after 2 attempts)")
+        #expect(run.differences(of: rule) == [difference("/State", "DISABLED", "ENABLED")])
+        #expect(run.report["summary"] == ["resources": 2, "inSync": 0, "modified": 1, "deleted": 0, "notChecked": 1])
+        #expect(throttling.requestCount == 2)
+    }
+
+    @Test func eachRegionIsReadWithItsOwnClient() async throws {
+        let home = "/ballast/" + uniqueName("home"), away = "/ballast/" + uniqueName("away")
+        try await seeder().create("AWS::Logs::LogGroup", id: home, ["RetentionInDays": 30])
+        try await seeder(region: "eu-west-1").create("AWS::Logs::LogGroup", id: away, ["RetentionInDays": 14])
+        let run = try DriftRun.run("""
+              - {type: AWS::Logs::LogGroup, id: \(home), properties: {RetentionInDays: 30}}
+              - {type: AWS::Logs::LogGroup, id: \(away), region: eu-west-1, properties: {RetentionInDays: 14}}
+            """)
+        #expect(run.status == 0)
+        #expect(run.resources[home]?["region"] == "us-east-1")
+        #expect(run.resources[away]?["region"] == "eu-west-1")
+        #expect(run.report["summary"]?["inSync"] == 2)
+    }
+
+    @Test func logGroupsArePagedOnlyAsFarAsNeeded() async throws {
+        let folder = "/ballast/" + uniqueName("many") + "/"
+        let client = seeder().client
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<120 {
+                group.addTask { _ = try await client.json(.logs, "CreateLogGroup", ["logGroupName": .string(folder + String(format: "g%03d", index))]) }
+            }
+            try await group.waitForAll()
+        }
+        // g000 and g060: the second page ends the listing; g119 would need a third.
+        let run = try DriftRun.run("""
+              - {type: AWS::Logs::LogGroup, id: \(folder)g000, properties: {RetentionInDays: 30}}
+              - {type: AWS::Logs::LogGroup, id: \(folder)g060, properties: {RetentionInDays: 30}}
+            """, arguments: ["--debug"])
+        #expect(run.status(of: "\(folder)g000") == "MODIFIED")
+        #expect(run.status(of: "\(folder)g060") == "MODIFIED")
+        #expect(run.stderr.components(separatedBy: "-> DescribeLogGroups").count - 1 == 2)
+    }
+
+    @Test func textMarkdownAndCloudFormationOutputs() async throws {
+        let group = "/ballast/" + uniqueName("formats")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        let repo = try TempRepository()
+        _ = try repo.commit(["desired-state/prod/environment.yaml": Fixture.environment,
+                             "desired-state/prod/logs.yaml": Fixture.logGroup(group, days: 30)], message: "desired")
+        func drift(_ format: String) throws -> Run.Result {
+            try Run.ballast(["drift", "--repo", repo.path, "--output", format], environment: MotoServer.shared.environment)
+        }
+        let text = try drift("text")
+        #expect(text.status == 2)
+        #expect(text.stdout.contains("  ~ AWS::Logs::LogGroup \(group)  (desired-state/prod/logs.yaml:2:5)\n      RetentionInDays: 7 -> 30\n"))
+        #expect(text.stdout.hasSuffix("Drift: 1 modified, 0 deleted, 0 not checked, 0 in sync (1 resources).\n"))
+        let markdown = try drift("markdown")
+        #expect(markdown.stdout.contains("| ~ | `AWS::Logs::LogGroup` `\(group)` | prod | `RetentionInDays` | `7` | `30` | `desired-state/prod/logs.yaml:2` |"))
+        let cfn = try JSON.parse(try drift("cfn").stdout)
+        let entry = try #require(cfn["StackResourceDrifts"]?.list?.first)
+        #expect(entry["StackResourceDriftStatus"] == "MODIFIED")
+        #expect(entry["PhysicalResourceId"] == .string(group))
+        #expect(entry["PropertyDifferences"] == [["PropertyPath": "/RetentionInDays", "ExpectedValue": "30", "ActualValue": "7",
+                                                  "DifferenceType": "NOT_EQUAL"]])
+        #expect(entry["ActualProperties"] == #"{"RetentionInDays":7}"#)
+    }
+
+    @Test func mistakesStopDriftBeforeAnyAWSCall() throws {
+        let unreachable = ["AWS_ENDPOINT_URL": "http://127.0.0.1:9"]
+        let repo = try TempRepository()
+        _ = try repo.commit(["desired-state/prod/environment.yaml": Fixture.environment,
+                             "desired-state/prod/logs.yaml": Fixture.logGroup("/x", days: 31)], message: "bad")
+        let result = try Run.ballast(["drift", "--repo", repo.path], environment: MotoServer.shared.environment.merging(unreachable) { $1 })
+        #expect(result.status == 1)
+        #expect(result.stdout.hasPrefix("desired-state/prod/logs.yaml:5:24: RetentionInDays"))
+        #expect(result.stderr.contains("nothing was read from AWS"))
+    }
+
+    @Test func accountGuardMismatchIsNotChecked() throws {
+        let run = try DriftRun.run("  - {type: AWS::Logs::LogGroup, id: /guarded, properties: {RetentionInDays: 30}}\n",
+                                   environment: "region: us-east-1\naccount: \"210987654321\"\n")
+        #expect(run.status == 1)
+        #expect(run.resources["/guarded"]?["reason"]?.string
+            == "account guard: environment test is for account 210987654321, but the credentials are for 123456789012")
+    }
+}
