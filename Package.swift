@@ -42,7 +42,8 @@ let package = Package(
         .executableTarget(name: "ballast-seed", dependencies: ["BallastEngine", "BallastAWS", "BallastYAML", "BallastTestSupport"]),
 
         .target(name: "BallastTestSupport", dependencies: ["BallastAWS", "BallastCore"], path: "Tests/BallastTestSupport"),
-        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine", "BallastTestSupport"]),
+        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine", "BallastTestSupport"],
+                    exclude: ["Snapshots"]),
         .testTarget(name: "BallastGitTests", dependencies: ["BallastCore", "BallastGit", "BallastEngine", "BallastTestSupport"]),
         .testTarget(name: "BallastCLITests", dependencies: ["BallastTestSupport", "BallastCore", "BallastAWS"]),
         .testTarget(name: "BallastAWSTests", dependencies: ["BallastAWS", "BallastCore", "BallastTestSupport"],

@@ -5,7 +5,8 @@ import BallastCore
 struct MarkdownRenderer {
     func render(_ report: DriftReport) -> String {
         let summary = report.summary
-        var out = "### ballast \(report.command): \(DriftRendering.summaryLine(summary))\n\n"
+        let headline = summary.hasDrift || summary.notChecked > 0 ? DriftRendering.counts(summary) : "no drift, " + DriftRendering.counts(summary)
+        var out = "### ballast \(report.command): \(headline)\n\n"
         out += "Revision `\(report.revision)` · read \(Timestamp.iso8601(report.generatedAt))\n"
         let rows = report.environments.flatMap { environment in
             environment.resources.filter { $0.status != .inSync }.flatMap { rowsFor($0, environment: environment.name) }

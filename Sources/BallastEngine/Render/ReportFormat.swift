@@ -41,10 +41,15 @@ public enum DriftRendering {
     }
 
     static func summaryLine(_ summary: DriftSummary) -> String {
-        if !summary.hasDrift && summary.notChecked == 0 {
-            return "No drift: \(summary.resources) resource\(summary.resources == 1 ? "" : "s") in sync."
-        }
-        return "Drift: \(summary.modified) modified, \(summary.deleted) deleted, \(summary.notChecked) not checked, "
-            + "\(summary.inSync) in sync (\(summary.resources) resources)."
+        if !summary.hasDrift && summary.notChecked == 0 { return "No drift: \(counts(summary))." }
+        return "Drift: \(counts(summary))."
+    }
+
+    /// `3 modified, 1 deleted, 0 not checked, 14 in sync (18 resources)`; all in sync is just the count.
+    static func counts(_ summary: DriftSummary) -> String {
+        let resources = "\(summary.resources) resource\(summary.resources == 1 ? "" : "s")"
+        if !summary.hasDrift && summary.notChecked == 0 { return "\(resources) in sync" }
+        return "\(summary.modified) modified, \(summary.deleted) deleted, \(summary.notChecked) not checked, "
+            + "\(summary.inSync) in sync (\(resources))"
     }
 }

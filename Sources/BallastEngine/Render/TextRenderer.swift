@@ -11,6 +11,14 @@ struct TextRenderer {
             let summary = DriftSummary(environment.resources)
             let notInSync = environment.resources.filter { $0.status != .inSync }
             lines.append(paint("\(environment.name)", "1") + " (\(environment.region)): \(summary.inSync) of \(summary.resources) in sync")
+            // One reason for everything (an account guard, no credentials): say it once.
+            let reasons = Set(notInSync.compactMap(\.reason))
+            if notInSync.count > 1, notInSync.count == environment.resources.count, notInSync.allSatisfy({ $0.status == .notChecked }),
+               reasons.count == 1 {
+                lines.append("  \(marker(.notChecked)) none of the \(notInSync.count) resources checked: \(reasons.first!)")
+                lines.append("")
+                continue
+            }
             for drift in notInSync {
                 lines.append("  \(marker(drift.status)) \(drift.resource.type) \(drift.displayId)\(refNote(drift))  (\(drift.resource.source))")
                 switch drift.status {
