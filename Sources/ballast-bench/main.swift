@@ -3,13 +3,15 @@ import Foundation
 // Benchmarks that print figures (never timed tests). Release build:
 //   swift run -c release ballast-bench load [files] [resourcesPerFile] [runs]
 //   swift run -c release ballast-bench aws [requests] [cliCalls]
+//   swift build -c release && swift run -c release ballast-bench drift [resources] [runs]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let numbers = arguments.dropFirst().compactMap { Int($0) }
 switch arguments.first ?? "load" {
 case "load": try LoadBenchmark.run(numbers)
 case "aws": try await AWSBenchmark.run(numbers)
+case "drift": try await DriftBenchmark.run(numbers)
 default:
-    print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls]")
+    print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | drift [resources] [runs]")
     exit(64)
 }

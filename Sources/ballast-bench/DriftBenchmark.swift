@@ -1,0 +1,158 @@
+import BallastAWS
+import BallastCore
+import BallastTestSupport
+import Foundation
+
+/// `ballast drift` over N resources of all 13 kinds in moto: wall time of the
+/// release binary, the API calls it made (counted by a loopback proxy in front
+/// of moto), and the smallest possible call count for the same set from each
+/// API's batch size. Every tenth resource is drifted, and the run must find
+/// exactly those, so the figures are for a correct answer.
+enum DriftBenchmark {
+    /// One resource of a kind, as seeded (live) and as desired (drifted or not).
+    struct Item: Sendable {
+        let type: String
+        let id: String
+        let live: [String: Value]
+        let desired: String
+    }
+
+    static func run(_ arguments: [Int]) async throws {
+        let total = arguments.count > 0 ? arguments[0] : 2_000
+        let runs = arguments.count > 1 ? arguments[1] : 3
+        let moto = try MotoServer()
+        var environment = ProcessInfo.processInfo.environment.merging(moto.environment) { _, new in new }
+        environment["NO_COLOR"] = "1"
+        environment["AWS_PROFILE"] = nil
+        let client = AWSSetup(environment: environment, transport: CurlTransport(maxConcurrent: 16)).client(region: "us-east-1")
+        let seeder = LiveSeeder(client: client)
+
+        let perKind = total / kinds.count
+        var items: [Item] = []
+        for (k, kind) in kinds.enumerated() {
+            let count = k < total % kinds.count ? perKind + 1 : perKind
+            items += (0..<count).map { kind($0, $0 % 10 == 9) }
+        }
+        say("seeding \(items.count) resources of \(kinds.count) kinds in moto (\(moto.endpoint)) ...")
+        let seedStart = Date()
+        // Tables first: the scalable targets point at them.
+        for wave in [items.filter { $0.type == "AWS::DynamoDB::Table" }, items.filter { $0.type != "AWS::DynamoDB::Table" }] {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var next = wave.makeIterator()
+                for _ in 0..<16 { if let item = next.next() { group.addTask { try await seeder.create(item.type, id: item.id, item.live) } } }
+                while try await group.next() != nil {
+                    if let item = next.next() { group.addTask { try await seeder.create(item.type, id: item.id, item.live) } }
+                }
+            }
+        }
+        say(String(format: "  seeded in %.1f s", Date().timeIntervalSince(seedStart)))
+
+        let repo = try TempRepository()
+        _ = try repo.commit(["desired-state/bench/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
+                             "desired-state/bench/resources.yaml": "resources:\n" + items.map(\.desired).joined()], message: "bench")
+        let binary = Run.ballastBinary.replacingOccurrences(of: "/debug/", with: "/release/")
+        let expectedDrift = items.filter { $0.desired.contains("# drifted") }.count
+
+        var seconds: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let result = try Run.process(binary, ["drift", "--repo", repo.path, "--output", "json"], environment: environment)
+            seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+            try check(result, expectedDrift: expectedDrift, resources: items.count)
+        }
+
+        // One more run through a counting proxy for the call count.
+        let counter = try LoopbackHTTPServer { request in
+            LoopbackHTTPServer.forward(request, toPort: moto.port).map { .raw($0) } ?? .drop
+        }
+        var proxied = environment
+        proxied["AWS_ENDPOINT_URL"] = counter.url
+        try check(try Run.process(binary, ["drift", "--repo", repo.path, "--output", "json"], environment: proxied),
+                  expectedDrift: expectedDrift, resources: items.count)
+        let calls = counter.requestCount
+        let minimum = minimalCalls(items)
+
+        seconds.sort()
+        say("ballast drift (release) over \(items.count) resources, \(expectedDrift) drifted, all found")
+        say(String(format: "  wall time   runs %d   min %.2f s   median %.2f s   max %.2f s", runs, seconds.first!, seconds[seconds.count / 2], seconds.last!))
+        say(String(format: "  API calls   %d made   %.3f per resource   smallest possible %d   ratio %.3f (target <= 1.1)",
+                   calls, Double(calls) / Double(items.count), minimum, Double(calls) / Double(minimum)))
+    }
+
+    static func check(_ result: Run.Result, expectedDrift: Int, resources: Int) throws {
+        guard result.status == 2, let report = try? JSON.parse(result.stdout), let summary = report["summary"],
+              summary["modified"] == .int(expectedDrift), summary["inSync"] == .int(resources - expectedDrift) else {
+            throw TestFailure("drift did not find exactly the \(expectedDrift) drifted resources (exit \(result.status)): "
+                + String(result.stdout.prefix(400)) + result.stderr.prefix(400))
+        }
+    }
+
+    /// The fewest calls the APIs allow for these items: batch sizes from the
+    /// botocore models, one call per resource (and per declared part) otherwise,
+    /// plus one STS call for the account guard.
+    static func minimalCalls(_ items: [Item]) -> Int {
+        let byType = Dictionary(grouping: items, by: \.type)
+        func batches(_ type: String, _ size: Int) -> Int { ((byType[type]?.count ?? 0) + size - 1) / size }
+        func each(_ type: String, _ callsPerResource: Int) -> Int { (byType[type]?.count ?? 0) * callsPerResource }
+        let ecsClusters = Dictionary(grouping: byType["AWS::ECS::Service"] ?? []) { $0.id.split(separator: "/")[0] }
+        return 1
+            + batches("AWS::AutoScaling::AutoScalingGroup", 100)          // DescribeAutoScalingGroups, 100 names
+            + ecsClusters.values.reduce(0) { $0 + ($1.count + 9) / 10 }    // DescribeServices, 10 per cluster
+            + each("AWS::DynamoDB::Table", 3)                             // DescribeTable + ContinuousBackups + TimeToLive
+            + batches("AWS::ApplicationAutoScaling::ScalableTarget", 50)  // DescribeScalableTargets, 50 resource ids
+            + each("AWS::Lambda::Function", 2)                            // configuration + concurrency
+            + batches("AWS::Logs::LogGroup", 50)                          // DescribeLogGroups, one prefix, 50 a page
+            + batches("AWS::CloudWatch::Alarm", 100)                      // DescribeAlarms, 100 names
+            + each("AWS::SecretsManager::RotationSchedule", 1)            // DescribeSecret
+            + each("AWS::KMS::Key", 2)                                    // DescribeKey (alias) + GetKeyRotationStatus
+            + batches("AWS::RDS::DBInstance", 100)                        // DescribeDBInstances, db-instance-id filter
+            + each("AWS::S3::Bucket", 2)                                  // versioning + lifecycle
+            + each("AWS::Timestream::Table", 1)                           // DescribeTable
+            + each("AWS::Events::Rule", 1)                                // DescribeRule
+    }
+
+    static func item(_ type: String, _ id: String, _ live: [String: Value], _ desired: String, drifted: Bool) -> Item {
+        Item(type: type, id: id, live: live,
+             desired: "  - {type: \(type), id: \"\(id)\", properties: \(desired)}\(drifted ? "  # drifted" : "")\n")
+    }
+
+    /// One generator per kind: (index, drifted) -> item.
+    static let kinds: [@Sendable (Int, Bool) -> Item] = [
+        { i, d in item("AWS::AutoScaling::AutoScalingGroup", "bench-asg-\(i)", ["MinSize": 0, "MaxSize": 4, "DesiredCapacity": 0],
+                       "{MinSize: 0, MaxSize: \(d ? 6 : 4), DesiredCapacity: {within: [0, 4]}}", drifted: d) },
+        { i, d in item("AWS::ECS::Service", "bench-cluster-\(i % 10)/svc-\(i)", ["DesiredCount": 2], "{DesiredCount: \(d ? 3 : 2)}", drifted: d) },
+        { i, d in item("AWS::DynamoDB::Table", "bench-table-\(i)",
+                       ["BillingMode": "PROVISIONED", "ProvisionedThroughput": ["ReadCapacityUnits": 5, "WriteCapacityUnits": 5]],
+                       "{BillingMode: PROVISIONED, ProvisionedThroughput: {ReadCapacityUnits: \(d ? 10 : 5), WriteCapacityUnits: 5}, "
+                       + "PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: false}, TimeToLiveSpecification: {Enabled: false}}",
+                       drifted: d) },
+        { i, d in item("AWS::ApplicationAutoScaling::ScalableTarget", "dynamodb/table/bench-table-\(i)/dynamodb:table:ReadCapacityUnits",
+                       ["MinCapacity": 1, "MaxCapacity": 10], "{MinCapacity: 1, MaxCapacity: \(d ? 20 : 10)}", drifted: d) },
+        { i, d in item("AWS::Lambda::Function", "bench-fn-\(i)", ["MemorySize": 256, "Timeout": 30, "ReservedConcurrentExecutions": 2],
+                       "{MemorySize: \(d ? 512 : 256), Timeout: 30, ReservedConcurrentExecutions: 2}", drifted: d) },
+        { i, d in item("AWS::Logs::LogGroup", String(format: "/bench/app/group-%04d", i), ["RetentionInDays": 30],
+                       "{RetentionInDays: \(d ? 90 : 30)}", drifted: d) },
+        { i, d in item("AWS::CloudWatch::Alarm", "bench-alarm-\(i)",
+                       ["Namespace": "AWS/SQS", "MetricName": "ApproximateAgeOfOldestMessage", "Dimensions": ["QueueName": .string("q\(i)")],
+                        "Threshold": 300, "EvaluationPeriods": 5, "AlarmActions": [.string("arn:aws:sns:us-east-1:123456789012:pager")]],
+                       "{MetricName: ApproximateAgeOfOldestMessage, Dimensions: {QueueName: q\(i)}, Threshold: \(d ? 600 : 300), "
+                       + "EvaluationPeriods: 5, AlarmActions: [\"arn:aws:sns:us-east-1:123456789012:pager\"]}", drifted: d) },
+        { i, d in item("AWS::SecretsManager::RotationSchedule", "bench/secret-\(i)",
+                       ["RotationLambdaARN": "arn:aws:lambda:us-east-1:123456789012:function:bench-rotator",
+                        "RotationRules": ["AutomaticallyAfterDays": 30]],
+                       "{RotationRules: {AutomaticallyAfterDays: \(d ? 7 : 30)}}", drifted: d) },
+        { i, d in item("AWS::KMS::Key", "alias/bench-key-\(i)", ["EnableKeyRotation": .bool(!d)], "{EnableKeyRotation: true}", drifted: d) },
+        { i, d in item("AWS::RDS::DBInstance", "bench-db-\(i)", ["BackupRetentionPeriod": 7, "DeletionProtection": false],
+                       "{BackupRetentionPeriod: \(d ? 14 : 7), DeletionProtection: false}", drifted: d) },
+        { i, d in item("AWS::S3::Bucket", "bench-bucket-\(i)",
+                       ["VersioningConfiguration": ["Status": "Enabled"],
+                        "LifecycleConfiguration": ["Rules": [["Id": "expire", "Status": "Enabled", "ExpirationInDays": 30]]]],
+                       "{VersioningConfiguration: {Status: Enabled}, LifecycleConfiguration: {Rules: [{Id: expire, Status: Enabled, "
+                       + "ExpirationInDays: \(d ? 60 : 30)}]}}", drifted: d) },
+        { i, d in item("AWS::Timestream::Table", "bench_db_\(i % 5)/table_\(i)",
+                       ["RetentionProperties": ["MemoryStoreRetentionPeriodInHours": 24, "MagneticStoreRetentionPeriodInDays": 365]],
+                       "{RetentionProperties: {MemoryStoreRetentionPeriodInHours: \(d ? 12 : 24)}}", drifted: d) },
+        { i, d in item("AWS::Events::Rule", "bench-rule-\(i)", ["State": "ENABLED", "ScheduleExpression": "rate(1 hour)"],
+                       "{State: \(d ? "DISABLED" : "ENABLED"), ScheduleExpression: rate(1 hour)}", drifted: d) },
+    ]
+}
