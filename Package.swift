@@ -41,7 +41,7 @@ let package = Package(
         // Creates the example's live resources in a local emulator for the demo.
         .executableTarget(name: "ballast-seed", dependencies: ["BallastEngine", "BallastAWS", "BallastYAML", "BallastTestSupport"]),
 
-        .target(name: "BallastTestSupport", dependencies: ["BallastAWS", "BallastCore"], path: "Tests/BallastTestSupport"),
+        .target(name: "BallastTestSupport", dependencies: ["BallastAWS", "BallastCore", "BallastKinds"], path: "Tests/BallastTestSupport"),
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine", "BallastTestSupport"],
                     exclude: ["Snapshots"]),
         .testTarget(name: "BallastGitTests", dependencies: ["BallastCore", "BallastGit", "BallastEngine", "BallastTestSupport"]),

@@ -35,4 +35,15 @@ public struct AutoScalingGroupKind: ResourceKind {
 
     /// A group's ARN ends in `autoScalingGroupName/NAME`.
     static func name(_ id: String) -> String { ARN.name(id, after: "autoScalingGroupName/") }
+
+    /// MinSize, MaxSize and DesiredCapacity in one UpdateAutoScalingGroup.
+    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        Planning.change(drift, call: "autoscaling:UpdateAutoScalingGroup").map { [$0] } ?? []
+    }
+
+    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+        var parameters = ["AutoScalingGroupName": name(change.id)]
+        for key in ["MinSize", "MaxSize", "DesiredCapacity"] { parameters[key] = change.to("/" + key)?.description }
+        _ = try await client.query(.autoScaling, "UpdateAutoScalingGroup", parameters)
+    }
 }

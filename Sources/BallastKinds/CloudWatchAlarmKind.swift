@@ -80,4 +80,40 @@ public struct CloudWatchAlarmKind: ResourceKind {
 
     /// An alarm ARN ends in `alarm:NAME`.
     static func name(_ id: String) -> String { ARN.name(id, after: "alarm:") }
+
+    /// PutMetricAlarm replaces the whole alarm, so apply re-reads it and re-puts
+    /// every live setting, changing only the owned ones.
+    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        Planning.change(drift, call: "cloudwatch:PutMetricAlarm").map { [$0] } ?? []
+    }
+
+    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+        let alarmName = name(change.id)
+        let answer = try await client.query(.cloudWatch, "DescribeAlarms", ["AlarmNames.member.1": alarmName])
+        guard let alarm = answer.child("MetricAlarms")?.children.first else {
+            throw AWSError(service: "CloudWatch", operation: "DescribeAlarms", code: "NotFound",
+                           message: "alarm \(alarmName) no longer exists", status: 0, requestId: nil)
+        }
+        guard alarm.members("Metrics").isEmpty else { throw UnsupportedWrite(call: "PutMetricAlarm for a metric-math alarm") }
+        var parameters = ["AlarmName": alarmName]
+        for key in ["AlarmDescription", "ActionsEnabled", "MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Period",
+                    "Unit", "EvaluationPeriods", "DatapointsToAlarm", "Threshold", "ComparisonOperator", "TreatMissingData",
+                    "EvaluateLowSampleCountPercentile", "ThresholdMetricId"] {
+            parameters[key] = change.to("/" + key).map(plain) ?? alarm.child(key)?.text
+        }
+        for list in ["AlarmActions", "OKActions", "InsufficientDataActions"] {
+            let items = change.to("/" + list)?.list?.map(plain) ?? alarm.members(list).map(\.text)
+            for (index, item) in items.enumerated() { parameters["\(list).member.\(index + 1)"] = item }
+        }
+        var dimensions = Dictionary(alarm.members("Dimensions").map { ($0.child("Name")?.text ?? "", $0.child("Value")?.text ?? "") },
+                                    uniquingKeysWith: { a, _ in a })
+        if case .map(let wanted)? = change.to("/Dimensions") { dimensions = wanted.mapValues(plain) }
+        for (index, key) in dimensions.keys.sorted().enumerated() {
+            parameters["Dimensions.member.\(index + 1).Name"] = key
+            parameters["Dimensions.member.\(index + 1).Value"] = dimensions[key]
+        }
+        _ = try await client.query(.cloudWatch, "PutMetricAlarm", parameters)
+    }
+
+    static func plain(_ value: Value) -> String { value.string ?? value.description }
 }

@@ -58,4 +58,17 @@ public struct DBInstanceKind: ResourceKind {
             return Reading.pair(batch, found)
         }
     }
+
+    /// One ModifyDBInstance, applied now rather than in the next maintenance window.
+    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        Planning.change(drift, call: "rds:ModifyDBInstance").map { [$0] } ?? []
+    }
+
+    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+        var parameters = ["DBInstanceIdentifier": ARN.name(change.id, after: "db:"), "ApplyImmediately": "true"]
+        for key in ["BackupRetentionPeriod", "PreferredBackupWindow", "PreferredMaintenanceWindow", "DeletionProtection"] {
+            parameters[key] = change.to("/" + key).map { $0.string ?? $0.description }
+        }
+        _ = try await client.query(.rds, "ModifyDBInstance", parameters)
+    }
 }

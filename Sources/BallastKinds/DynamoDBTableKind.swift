@@ -70,4 +70,44 @@ public struct DynamoDBTableKind: ResourceKind {
             return .found(live)
         }
     }
+
+    /// Billing and throughput in one UpdateTable (with both capacities, as it requires);
+    /// PITR and TTL have a call each.
+    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        [Planning.change(drift, call: "dynamodb:UpdateTable", prefixes: ["/BillingMode", "/ProvisionedThroughput"]) { set in
+            if set.keys.contains(where: { $0.hasPrefix("/ProvisionedThroughput/") }) {
+                Planning.keep("/ProvisionedThroughput/ReadCapacityUnits", from: drift.live, in: &set)
+                Planning.keep("/ProvisionedThroughput/WriteCapacityUnits", from: drift.live, in: &set)
+            }
+        },
+         Planning.change(drift, call: "dynamodb:UpdateContinuousBackups", prefixes: ["/PointInTimeRecoverySpecification"]),
+         Planning.change(drift, call: "dynamodb:UpdateTimeToLive", prefixes: ["/TimeToLiveSpecification"]) { set in
+            // Turning TTL off names the attribute it is on.
+            Planning.keep("/TimeToLiveSpecification/AttributeName", from: drift.live, in: &set)
+        }].compactMap { $0 }
+    }
+
+    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+        let table: [String: Value] = ["TableName": .string(change.id)]
+        switch change.call {
+        case "dynamodb:UpdateTable":
+            var input = table
+            input["BillingMode"] = change.to("/BillingMode")
+            if let read = change.to("/ProvisionedThroughput/ReadCapacityUnits"), let write = change.to("/ProvisionedThroughput/WriteCapacityUnits") {
+                input["ProvisionedThroughput"] = .map(["ReadCapacityUnits": read, "WriteCapacityUnits": write])
+            }
+            _ = try await client.json(.dynamodb, "UpdateTable", .map(input))
+        case "dynamodb:UpdateContinuousBackups":
+            _ = try await client.json(.dynamodb, "UpdateContinuousBackups", .map(table.merging([
+                "PointInTimeRecoverySpecification": .map(["PointInTimeRecoveryEnabled":
+                    change.to("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled") ?? false]),
+            ]) { $1 }))
+        case "dynamodb:UpdateTimeToLive":
+            _ = try await client.json(.dynamodb, "UpdateTimeToLive", .map(table.merging([
+                "TimeToLiveSpecification": .map(["Enabled": change.to("/TimeToLiveSpecification/Enabled") ?? false,
+                                                 "AttributeName": change.to("/TimeToLiveSpecification/AttributeName") ?? ""]),
+            ]) { $1 }))
+        default: throw UnsupportedWrite(call: change.call)
+        }
+    }
 }

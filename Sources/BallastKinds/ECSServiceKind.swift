@@ -34,4 +34,14 @@ public struct ECSServiceKind: ResourceKind {
         guard let arn = ARN(physicalId), arn.resource.hasPrefix("service/") else { return physicalId }
         return String(arn.resource.dropFirst("service/".count))
     }
+
+    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        Planning.change(drift, call: "ecs:UpdateService").map { [$0] } ?? []
+    }
+
+    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+        var input: [String: Value] = ["cluster": .string(cluster(change.id)), "service": .string(serviceName(change.id))]
+        input["desiredCount"] = change.to("/DesiredCount")
+        _ = try await client.json(.ecs, "UpdateService", .map(input))
+    }
 }

@@ -26,4 +26,31 @@ public struct EventsRuleKind: ResourceKind {
         guard let slash = path.lastIndex(of: "/") else { return (nil, path) }
         return (String(path[..<slash]), String(path[path.index(after: slash)...]))
     }
+
+    /// The switch alone is EnableRule/DisableRule; a new schedule re-puts the
+    /// rule with its live description, role and pattern kept.
+    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        if let schedule = Planning.change(drift, call: "events:PutRule", prefixes: ["/ScheduleExpression"], extra: { set in
+            if let state = PlanTargets.assignments(for: drift)["/State"] { set["/State"] = state }
+        }) { return [schedule] }
+        guard let state = Planning.change(drift, call: "events:EnableRule", prefixes: ["/State"]) else { return [] }
+        return [state.to("/State") == "DISABLED" ? state.calling("events:DisableRule") : state]
+    }
+
+    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+        let (bus, name) = parts(change.id)
+        var input: [String: Value] = ["Name": .string(name)]
+        if let bus { input["EventBusName"] = .string(bus) }
+        switch change.call {
+        case "events:EnableRule": _ = try await client.json(.events, "EnableRule", .map(input))
+        case "events:DisableRule": _ = try await client.json(.events, "DisableRule", .map(input))
+        case "events:PutRule":
+            let live = try await client.json(.events, "DescribeRule", .map(input))
+            for key in ["Description", "RoleArn", "EventPattern", "State"] { input[key] = live[key] }
+            input["ScheduleExpression"] = change.to("/ScheduleExpression")
+            if let state = change.to("/State") { input["State"] = state }
+            _ = try await client.json(.events, "PutRule", .map(input.filter { $0.value != .null }))
+        default: throw UnsupportedWrite(call: change.call)
+        }
+    }
 }

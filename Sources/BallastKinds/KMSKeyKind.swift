@@ -39,4 +39,25 @@ public struct KMSKeyKind: ResourceKind {
     static func isAlias(_ id: String) -> Bool {
         id.hasPrefix("alias/") || ARN(id)?.resource.hasPrefix("alias/") == true
     }
+
+    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        guard let change = Planning.change(drift, call: "kms:EnableKeyRotation") else { return [] }
+        return [change.to("/EnableKeyRotation") == false ? change.calling("kms:DisableKeyRotation") : change]
+    }
+
+    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+        var keyId = change.id
+        if isAlias(keyId) {
+            let key = try await client.json(.kms, "DescribeKey", .map(["KeyId": .string(keyId)]))
+            keyId = key["KeyMetadata"]?["KeyId"]?.string ?? keyId
+        }
+        var input: [String: Value] = ["KeyId": .string(keyId)]
+        switch change.call {
+        case "kms:EnableKeyRotation":
+            input["RotationPeriodInDays"] = change.to("/RotationPeriodInDays")
+            _ = try await client.json(.kms, "EnableKeyRotation", .map(input))
+        case "kms:DisableKeyRotation": _ = try await client.json(.kms, "DisableKeyRotation", .map(input))
+        default: throw UnsupportedWrite(call: change.call)
+        }
+    }
 }

@@ -30,4 +30,27 @@ public struct LambdaFunctionKind: ResourceKind {
             return .found(live)
         }
     }
+
+    /// Memory and timeout in one UpdateFunctionConfiguration; reserved concurrency has its own call.
+    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        [Planning.change(drift, call: "lambda:UpdateFunctionConfiguration", prefixes: ["/MemorySize", "/Timeout"]),
+         Planning.change(drift, call: "lambda:PutFunctionConcurrency", prefixes: ["/ReservedConcurrentExecutions"])]
+            .compactMap { $0 }
+    }
+
+    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+        switch change.call {
+        case "lambda:UpdateFunctionConfiguration":
+            var body: [String: Value] = [:]
+            body["MemorySize"] = change.to("/MemorySize")
+            body["Timeout"] = change.to("/Timeout")
+            _ = try await client.restJSON(.lambda, "UpdateFunctionConfiguration", method: "PUT",
+                                          segments: ["2015-03-31", "functions", change.id, "configuration"], body: .map(body))
+        case "lambda:PutFunctionConcurrency":
+            _ = try await client.restJSON(.lambda, "PutFunctionConcurrency", method: "PUT",
+                                          segments: ["2017-10-31", "functions", change.id, "concurrency"],
+                                          body: .map(["ReservedConcurrentExecutions": change.to("/ReservedConcurrentExecutions") ?? .null]))
+        default: throw UnsupportedWrite(call: change.call)
+        }
+    }
 }

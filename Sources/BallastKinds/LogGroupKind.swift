@@ -56,4 +56,13 @@ public struct LogGroupKind: ResourceKind {
         }
         return prefix
     }
+
+    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        Planning.change(drift, call: "logs:PutRetentionPolicy").map { [$0] } ?? []
+    }
+
+    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+        _ = try await client.json(.logs, "PutRetentionPolicy", .map([
+            "logGroupName": .string(name(change.id)), "retentionInDays": change.to("/RetentionInDays") ?? .null]))
+    }
 }

@@ -19,6 +19,12 @@ public protocol ResourceKind: Sendable {
 
     /// The id ballast uses for a CloudFormation physical id (an ECS service ARN -> `cluster/service`).
     static func id(fromPhysicalId physicalId: String) -> String
+
+    /// The API writes that fix a MODIFIED resource, as few as the APIs allow.
+    static func changes(for drift: ResourceDrift) -> [PlannedChange]
+
+    /// Performs one planned change. Every write sets absolute values, so repeating it is safe.
+    static func apply(_ change: PlannedChange, with client: AWSClient) async throws
 }
 
 public extension ResourceKind {

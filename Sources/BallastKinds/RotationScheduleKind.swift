@@ -34,6 +34,25 @@ public struct RotationScheduleKind: ResourceKind {
             return .found(live)
         }
     }
+
+    /// RotateSecret sets the function and the whole rule set; it is told not to
+    /// rotate now, only to keep the schedule.
+    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        Planning.change(drift, call: "secretsmanager:RotateSecret") { set in
+            for path in ["/RotationLambdaARN", "/RotationRules/AutomaticallyAfterDays", "/RotationRules/ScheduleExpression",
+                         "/RotationRules/Duration"] where drift.resource.expectation(at: path) != nil {
+                Planning.keep(path, from: drift.live, in: &set)
+            }
+        }.map { [$0] } ?? []
+    }
+
+    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+        var rules: [String: Value] = [:]
+        for key in ["AutomaticallyAfterDays", "ScheduleExpression", "Duration"] { rules[key] = change.to("/RotationRules/" + key) }
+        var input: [String: Value] = ["SecretId": .string(change.id), "RotateImmediately": false, "RotationRules": .map(rules)]
+        input["RotationLambdaARN"] = change.to("/RotationLambdaARN")
+        _ = try await client.json(.secretsManager, "RotateSecret", .map(input))
+    }
 }
 
 /// `rate(...)` and `cron(...)` schedule expressions (EventBridge and Secrets Manager).

@@ -106,4 +106,59 @@ public struct S3BucketKind: ResourceKind {
         copy["LifecycleConfiguration"] = .map(["Rules": .list(liveRules)])
         return copy
     }
+
+    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        [Planning.change(drift, call: "s3:PutBucketVersioning", prefixes: ["/VersioningConfiguration"]),
+         Planning.change(drift, call: "s3:PutBucketLifecycleConfiguration", prefixes: ["/LifecycleConfiguration"])].compactMap { $0 }
+    }
+
+    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+        let bucket = ARN(change.id)?.resource ?? change.id
+        switch change.call {
+        case "s3:PutBucketVersioning":
+            let status = change.to("/VersioningConfiguration/Status")?.string ?? "Suspended"
+            _ = try await client.restXML(.s3, "PutBucketVersioning", method: "PUT", segments: [bucket], query: [("versioning", "")],
+                                         body: "<VersioningConfiguration><Status>\(status)</Status></VersioningConfiguration>")
+        case "s3:PutBucketLifecycleConfiguration":
+            let rules = change.to("/LifecycleConfiguration/Rules")?.list ?? []
+            if rules.isEmpty {
+                _ = try await client.restXML(.s3, "DeleteBucketLifecycle", method: "DELETE", segments: [bucket], query: [("lifecycle", "")])
+            } else {
+                _ = try await client.restXML(.s3, "PutBucketLifecycleConfiguration", method: "PUT", segments: [bucket],
+                                             query: [("lifecycle", "")], body: lifecycleXML(rules), checksum: true)
+            }
+        default: throw UnsupportedWrite(call: change.call)
+        }
+    }
+
+    /// CloudFormation's rules -> S3's XML (the inverse of `rule(_:)`).
+    public static func lifecycleXML(_ rules: [Value]) -> String {
+        func element(_ name: String, _ value: Value?) -> String {
+            value.map { "<\(name)>\(XMLText.escape($0.string ?? $0.description))</\(name)>" } ?? ""
+        }
+        let body = rules.map { rule -> String in
+            var xml = "<Rule>" + element("ID", rule["Id"]) + "<Filter>" + element("Prefix", rule["Prefix"] ?? "") + "</Filter>"
+                + element("Status", rule["Status"] ?? "Enabled")
+            for transition in rule["Transitions"]?.list ?? [] {
+                xml += "<Transition>" + element("Days", transition["TransitionInDays"]) + element("StorageClass", transition["StorageClass"])
+                    + "</Transition>"
+            }
+            for transition in rule["NoncurrentVersionTransitions"]?.list ?? [] {
+                xml += "<NoncurrentVersionTransition>" + element("NoncurrentDays", transition["TransitionInDays"])
+                    + element("StorageClass", transition["StorageClass"]) + "</NoncurrentVersionTransition>"
+            }
+            if rule["ExpirationInDays"] != nil || rule["ExpiredObjectDeleteMarker"] != nil {
+                xml += "<Expiration>" + element("Days", rule["ExpirationInDays"])
+                    + element("ExpiredObjectDeleteMarker", rule["ExpiredObjectDeleteMarker"]) + "</Expiration>"
+            }
+            if let days = rule["NoncurrentVersionExpirationInDays"] {
+                xml += "<NoncurrentVersionExpiration>" + element("NoncurrentDays", days) + "</NoncurrentVersionExpiration>"
+            }
+            if let abort = rule["AbortIncompleteMultipartUpload"]?["DaysAfterInitiation"] {
+                xml += "<AbortIncompleteMultipartUpload>" + element("DaysAfterInitiation", abort) + "</AbortIncompleteMultipartUpload>"
+            }
+            return xml + "</Rule>"
+        }
+        return "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" + body.joined() + "</LifecycleConfiguration>"
+    }
 }

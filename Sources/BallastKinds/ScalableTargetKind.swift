@@ -59,4 +59,21 @@ public struct ScalableTargetKind: ResourceKind {
         guard parts.count == 3 else { return physicalId }
         return "\(parts[2])/\(parts[0])/\(parts[1])"
     }
+
+    /// RegisterScalableTarget updates an existing target in place; both bounds are sent.
+    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        Planning.change(drift, call: "application-autoscaling:RegisterScalableTarget") { set in
+            Planning.keep("/MinCapacity", from: drift.live, in: &set)
+            Planning.keep("/MaxCapacity", from: drift.live, in: &set)
+        }.map { [$0] } ?? []
+    }
+
+    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+        let (namespace, resourceId, dimension) = parts(change.id)
+        var input: [String: Value] = ["ServiceNamespace": .string(namespace), "ResourceId": .string(resourceId),
+                                      "ScalableDimension": .string(dimension)]
+        input["MinCapacity"] = change.to("/MinCapacity")
+        input["MaxCapacity"] = change.to("/MaxCapacity")
+        _ = try await client.json(.applicationAutoScaling, "RegisterScalableTarget", .map(input))
+    }
 }

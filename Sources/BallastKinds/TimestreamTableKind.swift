@@ -42,4 +42,22 @@ public struct TimestreamTableKind: ResourceKind {
     public static func id(fromPhysicalId physicalId: String) -> String {
         physicalId.replacingOccurrences(of: "|", with: "/")
     }
+
+    /// UpdateTable takes both retention periods; the unchanged one is kept.
+    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        Planning.change(drift, call: "timestream:UpdateTable") { set in
+            Planning.keep("/RetentionProperties/MemoryStoreRetentionPeriodInHours", from: drift.live, in: &set)
+            Planning.keep("/RetentionProperties/MagneticStoreRetentionPeriodInDays", from: drift.live, in: &set)
+        }.map { [$0] } ?? []
+    }
+
+    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+        let parts = change.id.split(separator: "/", maxSplits: 1).map(String.init)
+        var retention: [String: Value] = [:]
+        retention["MemoryStoreRetentionPeriodInHours"] = change.to("/RetentionProperties/MemoryStoreRetentionPeriodInHours")
+        retention["MagneticStoreRetentionPeriodInDays"] = change.to("/RetentionProperties/MagneticStoreRetentionPeriodInDays")
+        _ = try await client.json(.timestreamWrite, "UpdateTable", .map([
+            "DatabaseName": .string(parts[0]), "TableName": .string(parts.count > 1 ? parts[1] : ""), "RetentionProperties": .map(retention),
+        ]), endpoint: try await discoveredEndpoint(client))
+    }
 }

@@ -110,9 +110,15 @@ public final class AWSClient: Sendable {
     }
 
     /// `rest-xml` protocol: the root element of the answer.
+    /// `checksum`: operations S3 requires a body checksum for (PutBucketLifecycleConfiguration).
     public func restXML(_ service: AWSService, _ operation: String, method: String, segments: [String],
-                        query: [(String, String)] = [], body: String? = nil) async throws -> XMLNode {
-        let response = try await send(.rest(service, operation, method: method, segments: segments, query: query, xmlBody: body))
+                        query: [(String, String)] = [], body: String? = nil, checksum: Bool = false) async throws -> XMLNode {
+        var call = AWSOperation.rest(service, operation, method: method, segments: segments, query: query, xmlBody: body)
+        if checksum {
+            call.headers.append(("x-amz-sdk-checksum-algorithm", "SHA256"))
+            call.headers.append(("x-amz-checksum-sha256", Data(Digest.sha256(call.body)).base64EncodedString()))
+        }
+        let response = try await send(call)
         if response.body.isEmpty { return XMLNode(name: "", text: "", children: []) }
         guard let root = XMLNode.parse(response.body) else { throw malformed(service, operation, "an XML answer") }
         return root

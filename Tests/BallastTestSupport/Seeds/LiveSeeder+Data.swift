@@ -1,5 +1,6 @@
 import BallastAWS
 import BallastCore
+import BallastKinds
 import Foundation
 
 /// Data and operations kinds: tables, logs, alarms, secrets, keys, databases, buckets, rules.
@@ -109,28 +110,8 @@ extension LiveSeeder {
         if let rules = p["LifecycleConfiguration"]?["Rules"]?.list, !rules.isEmpty {
             _ = try await client.restXML(.s3, "PutBucketLifecycleConfiguration", method: "PUT", segments: [name],
                                          query: [("lifecycle", "")],
-                                         body: "<LifecycleConfiguration>" + rules.map(Self.lifecycleRule).joined() + "</LifecycleConfiguration>")
+                                         body: S3BucketKind.lifecycleXML(rules), checksum: true)
         }
-    }
-
-    /// CloudFormation's rule -> S3's XML.
-    static func lifecycleRule(_ rule: Value) -> String {
-        var xml = "<Rule>"
-        if let id = rule["Id"]?.string { xml += "<ID>\(id)</ID>" }
-        xml += "<Filter><Prefix>\(rule["Prefix"]?.string ?? "")</Prefix></Filter>"
-        xml += "<Status>\(rule["Status"]?.string ?? "Enabled")</Status>"
-        for transition in rule["Transitions"]?.list ?? [] {
-            xml += "<Transition><Days>\(transition["TransitionInDays"]?.plain ?? "0")</Days>"
-                + "<StorageClass>\(transition["StorageClass"]?.string ?? "GLACIER")</StorageClass></Transition>"
-        }
-        if let days = rule["ExpirationInDays"] { xml += "<Expiration><Days>\(days.plain)</Days></Expiration>" }
-        if let days = rule["NoncurrentVersionExpirationInDays"] {
-            xml += "<NoncurrentVersionExpiration><NoncurrentDays>\(days.plain)</NoncurrentDays></NoncurrentVersionExpiration>"
-        }
-        if let days = rule["AbortIncompleteMultipartUpload"]?["DaysAfterInitiation"] {
-            xml += "<AbortIncompleteMultipartUpload><DaysAfterInitiation>\(days.plain)</DaysAfterInitiation></AbortIncompleteMultipartUpload>"
-        }
-        return xml + "</Rule>"
     }
 
     func timestreamTable(_ id: String, _ p: [String: Value]) async throws {

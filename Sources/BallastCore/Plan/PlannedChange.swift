@@ -1,0 +1,60 @@
+/// One API write that moves live values to desired ones (spec section 4 `changes`).
+public struct PlannedChange: Sendable, Equatable {
+    public struct Assignment: Sendable, Equatable {
+        /// The live value the plan was made against; nil when AWS had none.
+        public var from: Value?
+        public var to: Value
+
+        public init(from: Value?, to: Value) {
+            self.from = from
+            self.to = to
+        }
+    }
+
+    public var type: String
+    public var id: String
+    public var region: String
+    public var environment: String
+    /// `autoscaling:UpdateAutoScalingGroup`: service prefix and operation, as IAM names it.
+    public var call: String
+    /// Property path -> from/to.
+    public var set: [String: Assignment]
+
+    public init(type: String, id: String, region: String, environment: String, call: String, set: [String: Assignment]) {
+        self.type = type
+        self.id = id
+        self.region = region
+        self.environment = environment
+        self.call = call
+        self.set = set
+    }
+
+    /// `{"type","id","region","action":"update","call","set":{"/DesiredCapacity":{"from":5,"to":3}}}`.
+    public var json: Value {
+        .map(["type": .string(type), "id": .string(id), "region": .string(region), "environment": .string(environment),
+              "action": "update", "call": .string(call),
+              "set": .map(set.mapValues { .map(["from": $0.from ?? .null, "to": $0.to]) })])
+    }
+}
+
+/// What each differing property should become: a fixed value, or the nearest
+/// bound of its range. Lists and maps are set whole (alarm actions, dimensions, rules).
+public enum PlanTargets {
+    public static func assignments(for drift: ResourceDrift) -> [String: PlannedChange.Assignment] {
+        guard drift.status == .modified, let live = drift.live else { return [:] }
+        var set: [String: PlannedChange.Assignment] = [:]
+        for leaf in drift.resource.leaves {
+            let current = value(at: leaf.path, in: live)
+            let touched = drift.differences.contains { $0.path == leaf.path || $0.path.hasPrefix(leaf.path + "/") }
+            guard touched else { continue }
+            switch leaf.expectation {
+            case .exact(let wanted): set[leaf.path] = .init(from: current, to: wanted)
+            case .range(let range):
+                guard let bound = current.flatMap(range.nearestBound) ?? range.lower ?? range.upper else { continue }
+                set[leaf.path] = .init(from: current, to: bound)
+            case .object: continue
+            }
+        }
+        return set
+    }
+}

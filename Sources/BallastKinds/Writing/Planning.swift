@@ -1,0 +1,40 @@
+import BallastCore
+
+/// Building blocks for kinds' `changes(for:)`: which assignments go into which call.
+enum Planning {
+    /// One change for the assignments under `prefixes` (all when empty), or none.
+    static func change(_ drift: ResourceDrift, call: String, prefixes: [String] = [],
+                       extra: (inout [String: PlannedChange.Assignment]) -> Void = { _ in }) -> PlannedChange? {
+        var set = PlanTargets.assignments(for: drift).filter { entry in
+            prefixes.isEmpty || prefixes.contains { entry.key == $0 || entry.key.hasPrefix($0 + "/") }
+        }
+        guard !set.isEmpty else { return nil }
+        extra(&set)
+        return PlannedChange(type: drift.resource.type, id: drift.physicalId ?? drift.resource.identity.description,
+                             region: drift.resource.region, environment: drift.resource.environment, call: call, set: set)
+    }
+
+    /// Adds a live value the API needs alongside the changed ones (UpdateTable wants both capacities).
+    static func keep(_ path: String, from live: [String: Value]?, in set: inout [String: PlannedChange.Assignment]) {
+        guard set[path] == nil, let current = live.flatMap({ value(at: path, in: $0) }) else { return }
+        set[path] = .init(from: current, to: current)
+    }
+}
+
+/// A change the kind has no call for; never expected once every kind writes.
+struct UnsupportedWrite: Error, CustomStringConvertible {
+    let call: String
+    var description: String { "ballast cannot perform \(call)" }
+}
+
+extension PlannedChange {
+    /// The target value at a path, if this change sets it.
+    func to(_ path: String) -> Value? { set[path]?.to }
+
+    /// The same assignments through another call (DisableRule rather than EnableRule).
+    func calling(_ call: String) -> PlannedChange {
+        var copy = self
+        copy.call = call
+        return copy
+    }
+}
