@@ -18,5 +18,5 @@ struct Ballast: AsyncParsableCommand {
               ballast doctor --env prod              show repository, revision and environments
             """,
         version: BallastVersion.current,
-        subcommands: [ValidateCommand.self, DriftCommand.self, DoctorCommand.self])
+        subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, DoctorCommand.self])
 }

@@ -34,3 +34,8 @@ enum Digest {
         return String(decoding: out, as: UTF8.self)
     }
 }
+
+/// SHA-256 for callers outside the client (plan file checksums).
+public enum Checksum {
+    public static func sha256Hex(_ bytes: [UInt8]) -> String { Digest.hex(Digest.sha256(bytes)) }
+}

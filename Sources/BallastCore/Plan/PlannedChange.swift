@@ -58,3 +58,18 @@ public enum PlanTargets {
         return set
     }
 }
+
+public extension PlannedChange {
+    /// Reads a change back from a plan file.
+    init?(json: Value) {
+        guard let type = json["type"]?.string, let id = json["id"]?.string, let region = json["region"]?.string,
+              let call = json["call"]?.string, case .map(let set)? = json["set"] else { return nil }
+        var assignments: [String: Assignment] = [:]
+        for (path, assignment) in set {
+            guard let to = assignment["to"] else { return nil }
+            let from = assignment["from"]
+            assignments[path] = Assignment(from: from == .null ? nil : from, to: to)
+        }
+        self.init(type: type, id: id, region: region, environment: json["environment"]?.string ?? "", call: call, set: assignments)
+    }
+}

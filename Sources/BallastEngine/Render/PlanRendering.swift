@@ -1,0 +1,45 @@
+import BallastCore
+
+/// A plan: the drift report, then one entry per API write and the resources
+/// no write can fix.
+public enum PlanRendering {
+    public static func render(_ plan: Plan, as format: ReportFormat, colour: Bool = false) -> String {
+        switch format {
+        case .json: return JSON.encode(plan.json, pretty: true) + "\n"
+        case .cfn: return DriftRendering.render(plan.report, as: .cfn)
+        case .text: return DriftRendering.render(plan.report, as: .text, colour: colour) + "\n" + text(plan)
+        case .markdown: return DriftRendering.render(plan.report, as: .markdown) + "\n" + markdown(plan)
+        }
+    }
+
+    static func text(_ plan: Plan) -> String {
+        var lines = [plan.changes.isEmpty ? "No changes." : "Plan: \(plan.changes.count) change\(plan.changes.count == 1 ? "" : "s")"]
+        for change in plan.changes {
+            lines.append("  \(change.call) \(change.id)  (\(change.environment), \(change.region))")
+            for (path, assignment) in change.set.sorted(by: { $0.key < $1.key }) where assignment.from != assignment.to {
+                lines.append("      \(DriftRendering.readablePath(path)): \(assignment.from?.description ?? "(none)") -> \(assignment.to)")
+            }
+        }
+        if !plan.unfixable.isEmpty {
+            lines.append("")
+            lines.append("Cannot fix (ballast changes settings; it does not create resources):")
+            for drift in plan.unfixable { lines.append("  \(drift.resource.type) \(drift.displayId) does not exist  (\(drift.resource.source))") }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    static func markdown(_ plan: Plan) -> String {
+        guard !plan.changes.isEmpty else { return "**No changes.**\n" }
+        var out = "#### Plan: \(plan.changes.count) change\(plan.changes.count == 1 ? "" : "s")\n\n| Call | Resource | Property | From | To |\n|---|---|---|---|---|\n"
+        for change in plan.changes {
+            for (path, assignment) in change.set.sorted(by: { $0.key < $1.key }) where assignment.from != assignment.to {
+                out += "| `\(change.call)` | `\(change.id)` (\(change.environment)) | `\(DriftRendering.readablePath(path))` | "
+                    + "`\(assignment.from?.description ?? "(none)")` | `\(assignment.to)` |\n"
+            }
+        }
+        if !plan.unfixable.isEmpty {
+            out += "\nCannot fix: " + plan.unfixable.map { "`\($0.displayId)` does not exist" }.joined(separator: ", ") + ".\n"
+        }
+        return out
+    }
+}
