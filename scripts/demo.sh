@@ -2,7 +2,8 @@
 # The main job on the example desired state, against a local AWS emulator this
 # script starts itself: create prod's live resources with the drift an incident
 # left behind (scripts/demo-incident.yaml), then ask ballast what drifted, as
-# text and as a pull-request comment. Also shows validate catching an incident
+# text and as a pull-request comment; plan the fix, apply the saved plan and
+# check again. Also shows validate catching an incident
 # edit with mistakes before anything reaches AWS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -40,6 +41,9 @@ echo; echo "==> creating prod in the emulator, with the incident's hand edits"
 run doctor --env prod
 run drift --env prod
 run drift --env prod --output markdown
+run plan --env prod --out prod.plan.json
+run apply prod.plan.json
+run drift --env prod   # what is left: the log group someone deleted
 
 echo; echo "==> an incident edit with mistakes never reaches AWS"
 sed -i 's/      MinSize: 3 .*/      MinSize: 20/; s/RetentionInDays: 90/RetentionInDay: 90/' desired-state/prod/tolling-vision.yaml

@@ -41,6 +41,7 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         let setup = AWSSetup(debug: debug)
         let changes: [PlannedChange]
+        let unfixable: [ResourceDrift]
         var options = source
         if let planFile {
             let saved = try Failure.guarding { try PlanFile.read(planFile) }
@@ -55,6 +56,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw Failure.error
             }
             changes = saved.changes
+            unfixable = fresh.unfixable
         } else {
             let (_, plan) = try await Planning.make(options, setup: setup)
             Terminal.write(PlanRendering.render(plan, as: .text, colour: Terminal.useColour(STDOUT_FILENO)))
@@ -63,12 +65,17 @@ struct ApplyCommand: AsyncParsableCommand {
                 throw Failure.error
             }
             changes = plan.changes
-            if changes.isEmpty { return }
-            try confirm(changes.count)
+            unfixable = plan.unfixable
+            if changes.isEmpty && unfixable.isEmpty { return }
+            if !changes.isEmpty { try confirm(changes.count) }
         }
         let outcomes = await Applier(client: { setup.client(region: $0) }).apply(changes, continueOnError: continueOnError)
         report(outcomes)
-        if outcomes.contains(where: { $0.1 != .applied }) { throw Failure.error }
+        // A settings tool cannot create what is gone: say so, never skip it silently.
+        for drift in unfixable {
+            Terminal.out("cannot fix     \(drift.resource.type) \(drift.displayId): it does not exist (\(drift.resource.source))")
+        }
+        if outcomes.contains(where: { $0.1 != .applied }) || !unfixable.isEmpty { throw Failure.error }
     }
 
     func confirm(_ count: Int) throws {

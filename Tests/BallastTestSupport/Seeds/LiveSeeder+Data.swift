@@ -60,13 +60,11 @@ extension LiveSeeder {
         try await tolerant {
             _ = try await client.json(.secretsManager, "CreateSecret", .map(["Name": .string(name), "SecretString": "seed"]))
         }
+        // moto invokes the rotation function, so it must exist (also for a later apply).
+        if let lambda = p["RotationLambdaARN"]?.string { try await ensureFunction(String(lambda.split(separator: ":").last!)) }
         guard let rules = p["RotationRules"] else { return }
         var rotate: [String: Value] = ["SecretId": .string(name), "RotationRules": rules]
-        if let lambda = p["RotationLambdaARN"]?.string {
-            // moto invokes the rotation function, so it must exist.
-            try await ensureFunction(String(lambda.split(separator: ":").last!))
-            rotate["RotationLambdaARN"] = .string(lambda)
-        }
+        rotate["RotationLambdaARN"] = p["RotationLambdaARN"]
         _ = try await client.json(.secretsManager, "RotateSecret", .map(rotate))
     }
 
