@@ -49,7 +49,7 @@ public struct EventsRuleKind: ResourceKind {
             for key in ["Description", "RoleArn", "EventPattern", "State"] { input[key] = live[key] }
             input["ScheduleExpression"] = change.to("/ScheduleExpression")
             if let state = change.to("/State") { input["State"] = state }
-            _ = try await client.json(.events, "PutRule", .map(input.filter { $0.value != .null }))
+            _ = try await client.json(.events, "PutRule", .map(input))
         default: throw UnsupportedWrite(call: change.call)
         }
     }

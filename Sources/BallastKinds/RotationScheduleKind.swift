@@ -24,7 +24,7 @@ public struct RotationScheduleKind: ResourceKind {
         await Reading.each(targets, missing: ["ResourceNotFoundException"]) { target in
             let secret = try await client.json(.secretsManager, "DescribeSecret", .map(["SecretId": .string(target.id)]))
             // A secret scheduled for deletion is gone as far as rotation goes.
-            if let deleted = secret["DeletedDate"], deleted != .null { return .missing }
+            if secret["DeletedDate"] != nil { return .missing }
             var live: [String: Value] = [:]
             if let lambda = secret["RotationLambdaARN"]?.string, !lambda.isEmpty { live["RotationLambdaARN"] = .string(lambda) }
             // Rotation turned off keeps its old rules on record; off means no rules.

@@ -42,12 +42,9 @@ struct AWSFacts {
         }
         printEndpoints(region: firstRegion?.name ?? "us-east-1")
         for environment in environments {
-            guard let guardAccount = environment.account, let account else { continue }
-            if guardAccount != account {
-                let line = "environment \(environment.name) is guarded to account \(guardAccount), but the credentials are for \(account)"
-                Terminal.out("  problem      \(line)")
-                problems.append(line)
-            }
+            guard let account, let line = AccountGuard.mismatch(environment, account: account) else { continue }
+            Terminal.out("  problem      \(line)")
+            problems.append(line)
         }
         return problems
     }

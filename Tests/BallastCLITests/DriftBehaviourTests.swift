@@ -123,6 +123,6 @@ import Testing
                                    environment: "region: us-east-1\naccount: \"210987654321\"\n")
         #expect(run.status == 1)
         #expect(run.resources["/guarded"]?["reason"]?.string
-            == "account guard: environment test is for account 210987654321, but the credentials are for 123456789012")
+            == "account guard: environment test is guarded to account 210987654321, but the credentials are for 123456789012")
     }
 }

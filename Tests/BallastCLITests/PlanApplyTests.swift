@@ -6,13 +6,6 @@ import Testing
 
 /// Plan and apply end to end against moto.
 @Suite struct PlanApplyTests {
-    func repository(_ resources: String) throws -> TempRepository {
-        let repo = try TempRepository()
-        _ = try repo.commit(["desired-state/test/environment.yaml": Fixture.environment,
-                             "desired-state/test/resources.yaml": "resources:\n" + resources], message: "desired")
-        return repo
-    }
-
     func ballast(_ arguments: [String], _ repo: TempRepository) throws -> Run.Result {
         try Run.ballast(arguments + ["--repo", repo.path], environment: MotoServer.shared.environment)
     }
@@ -24,7 +17,7 @@ import Testing
         try await seeder().create("AWS::CloudWatch::Alarm", id: alarm, [
             "Namespace": "AWS/SQS", "MetricName": "ApproximateAgeOfOldestMessage", "Dimensions": ["QueueName": "frames"],
             "Threshold": 300, "EvaluationPeriods": 5, "AlarmDescription": "owned by nobody here", "AlarmActions": ["arn:aws:sns:us-east-1:123456789012:pager"]])
-        let repo = try repository("""
+        let repo = try TempRepository.desiredState("""
               - {type: AWS::AutoScaling::AutoScalingGroup, id: \(asg), properties: {MaxSize: 4, DesiredCapacity: {within: [1, 4]}}}
               - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}
               - {type: AWS::CloudWatch::Alarm, id: \(alarm), properties: {Threshold: 600}}
@@ -55,7 +48,7 @@ import Testing
     @Test func aStalePlanIsRefusedAndNothingIsWritten() async throws {
         let group = "/ballast/" + uniqueName("stale")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try repository("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
         let planFile = repo.path + "/stale.plan.json"
         #expect(try ballast(["plan", "--out", planFile], repo).status == 2)
         // Someone changes it by hand between plan and apply.
@@ -71,7 +64,7 @@ import Testing
     @Test func anEditedPlanFileIsRefused() async throws {
         let group = "/ballast/" + uniqueName("edited")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try repository("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
         let planFile = repo.path + "/edited.plan.json"
         _ = try ballast(["plan", "--out", planFile], repo)
         let text = try String(contentsOfFile: planFile, encoding: .utf8).replacingOccurrences(of: "\"to\": 30", with: "\"to\": 1")
@@ -84,7 +77,7 @@ import Testing
     @Test func applyWithoutATerminalNeedsAutoApprove() async throws {
         let group = "/ballast/" + uniqueName("approve")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try repository("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
         let refused = try ballast(["apply"], repo)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("pass --auto-approve"))

@@ -12,9 +12,7 @@ public struct DriftRun {
     /// Runs `ballast drift` on `resources` (a YAML list, indented as under `resources:`).
     public static func run(_ resources: String, environment: String = Fixture.environment, arguments: [String] = [],
                            variables: [String: String] = [:]) throws -> DriftRun {
-        let repo = try TempRepository()
-        _ = try repo.commit(["desired-state/test/environment.yaml": environment,
-                             "desired-state/test/resources.yaml": "resources:\n" + resources], message: "desired")
+        let repo = try TempRepository.desiredState(resources, environment: environment)
         let result = try Run.ballast(["drift", "--repo", repo.path, "--output", "json"] + arguments,
                                      environment: MotoServer.shared.environment.merging(variables) { _, new in new })
         do {
@@ -37,6 +35,17 @@ public struct DriftRun {
 
     /// Differences of one resource, as `[path: difference]` for exact comparison.
     public func differences(of id: String) -> [Value] { resources[id]?["differences"]?.list ?? [] }
+}
+
+extension TempRepository {
+    /// A repository with one committed environment, `test`, holding `resources`
+    /// (a YAML list, indented as under `resources:`).
+    public static func desiredState(_ resources: String, environment: String = Fixture.environment) throws -> TempRepository {
+        let repo = try TempRepository()
+        _ = try repo.commit(["desired-state/test/environment.yaml": environment,
+                             "desired-state/test/resources.yaml": "resources:\n" + resources], message: "desired")
+        return repo
+    }
 }
 
 /// One expected difference in the report's JSON form.

@@ -209,9 +209,10 @@ public enum JSON {
 }
 
 public extension Value {
+    /// A map's field; a JSON `null` reads as absent, the way AWS answers mean it.
     subscript(key: String) -> Value? {
-        if case .map(let m) = self { return m[key] }
-        return nil
+        guard case .map(let m) = self, let value = m[key], value != .null else { return nil }
+        return value
     }
 
     var list: [Value]? {

@@ -67,8 +67,7 @@ public extension PlannedChange {
         var assignments: [String: Assignment] = [:]
         for (path, assignment) in set {
             guard let to = assignment["to"] else { return nil }
-            let from = assignment["from"]
-            assignments[path] = Assignment(from: from == .null ? nil : from, to: to)
+            assignments[path] = Assignment(from: assignment["from"], to: to)
         }
         self.init(type: type, id: id, region: region, environment: json["environment"]?.string ?? "", call: call, set: assignments)
     }

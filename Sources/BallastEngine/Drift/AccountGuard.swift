@@ -3,8 +3,14 @@ import BallastCore
 
 /// An environment that names an account is only read with credentials for that
 /// account: a report of "everything DELETED" from the wrong account misleads.
-struct AccountGuard: Sendable {
+public struct AccountGuard: Sendable {
     let client: @Sendable (String) -> AWSClient
+
+    /// The problem when an environment's guard names another account than the credentials'.
+    public static func mismatch(_ environment: Environment, account: String) -> String? {
+        guard let expected = environment.account, expected != account else { return nil }
+        return "environment \(environment.name) is guarded to account \(expected), but the credentials are for \(account)"
+    }
 
     /// Environment name -> why its resources are not checked.
     func problems(for environments: [Environment]) async -> [String: String] {
@@ -19,9 +25,8 @@ struct AccountGuard: Sendable {
             return Dictionary(guarded.map { ($0.name, reason) }, uniquingKeysWith: { a, _ in a })
         }
         var problems: [String: String] = [:]
-        for environment in guarded where environment.account != account {
-            problems[environment.name] = "account guard: environment \(environment.name) is for account \(environment.account!), "
-                + "but the credentials are for \(account)"
+        for environment in guarded {
+            problems[environment.name] = Self.mismatch(environment, account: account).map { "account guard: " + $0 }
         }
         return problems
     }

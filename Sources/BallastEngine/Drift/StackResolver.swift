@@ -26,10 +26,13 @@ struct StackResolver: Sendable {
         let stacks: [StackKey: Result<[String: Entry], Problem>]
 
         func physicalId(of resource: DesiredResource) -> Result<String, Problem> {
-            guard case .ref(let stack, let logicalId) = resource.identity else {
-                if case .id(let id) = resource.identity { return .success(id) }
-                return .failure(Problem(reason: "no id"))
+            switch resource.identity {
+            case .id(let id): return .success(id)
+            case .ref(let stack, let logicalId): return lookup(stack, logicalId, of: resource)
             }
+        }
+
+        func lookup(_ stack: String, _ logicalId: String, of resource: DesiredResource) -> Result<String, Problem> {
             guard let entries = stacks[StackKey(region: resource.region, stack: stack)] else {
                 return .failure(Problem(reason: "stack \(stack) was not read"))
             }

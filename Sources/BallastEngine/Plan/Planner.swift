@@ -25,22 +25,17 @@ public enum Planner {
     }
 
     /// Assignments whose live value is no longer the one the plan was made
-    /// against: `fresh` is a plan made now from the same desired state.
+    /// against: `fresh` is drift read now from the same desired state.
     public static func moved(_ planned: [PlannedChange], now fresh: DriftReport) -> [String] {
-        let live = Dictionary(fresh.resources.map { ("\($0.resource.type) \($0.displayId)", $0) }, uniquingKeysWith: { a, _ in a })
-        var moved: [String] = []
-        for change in planned {
-            guard let current = live["\(change.type) \(change.id)"], let values = current.live ?? (current.status == .inSync ? [:] : nil) else {
-                moved.append("\(change.type) \(change.id): could not be read again")
-                continue
-            }
-            for (path, assignment) in change.set.sorted(by: { $0.key < $1.key }) {
-                let now = value(at: path, in: values) ?? (current.status == .inSync ? assignment.to : nil)
-                if now != assignment.from {
-                    moved.append("\(change.type) \(change.id) \(path): planned from \(assignment.from?.description ?? "(none)"), now \(now?.description ?? "(none)")")
-                }
+        let live = Dictionary(fresh.resources.map { ("\($0.resource.type) \($0.displayId)", $0.live) }, uniquingKeysWith: { a, _ in a })
+        return planned.flatMap { change -> [String] in
+            let resource = "\(change.type) \(change.id)"
+            guard let values = live[resource] ?? nil else { return ["\(resource): could not be read again"] }
+            return change.set.sorted { $0.key < $1.key }.compactMap { path, assignment in
+                let now = value(at: path, in: values)
+                guard now != assignment.from else { return nil }
+                return "\(resource) \(path): planned from \(assignment.from?.description ?? "(none)"), now \(now?.description ?? "(none)")"
             }
         }
-        return moved
     }
 }
