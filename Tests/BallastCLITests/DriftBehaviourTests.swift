@@ -126,3 +126,66 @@ import Testing
             == "account guard: environment test is guarded to account 210987654321, but the credentials are for 123456789012")
     }
 }
+
+/// Claims the README makes about ids and lingering deletions, shown against moto.
+@Suite struct DriftIdentityTests {
+    @Test func arnsAreReadLikeNames() async throws {
+        let group = "/ballast/" + uniqueName("arn"), asg = uniqueName("asg"), alarm = uniqueName("alarm"), db = uniqueName("db")
+        let rule = uniqueName("rule")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
+        try await seeder().create("AWS::AutoScaling::AutoScalingGroup", id: asg, ["MinSize": 1, "MaxSize": 2, "DesiredCapacity": 1])
+        try await seeder().create("AWS::CloudWatch::Alarm", id: alarm, ["Threshold": 5])
+        try await seeder().create("AWS::RDS::DBInstance", id: db, ["BackupRetentionPeriod": 7])
+        try await seeder().create("AWS::Events::Rule", id: rule, ["State": "ENABLED"])
+        let ids = [
+            "arn:aws:logs:us-east-1:123456789012:log-group:\(group):*",
+            "arn:aws:autoscaling:us-east-1:123456789012:autoScalingGroup:0:autoScalingGroupName/\(asg)",
+            "arn:aws:cloudwatch:us-east-1:123456789012:alarm:\(alarm)",
+            "arn:aws:rds:us-east-1:123456789012:db:\(db)",
+            "arn:aws:events:us-east-1:123456789012:rule/\(rule)",
+        ]
+        let run = try DriftRun.run("""
+              - {type: AWS::Logs::LogGroup, id: "\(ids[0])", properties: {RetentionInDays: 30}}
+              - {type: AWS::AutoScaling::AutoScalingGroup, id: "\(ids[1])", properties: {MaxSize: 2}}
+              - {type: AWS::CloudWatch::Alarm, id: "\(ids[2])", properties: {Threshold: 5}}
+              - {type: AWS::RDS::DBInstance, id: "\(ids[3])", properties: {BackupRetentionPeriod: 7}}
+              - {type: AWS::Events::Rule, id: "\(ids[4])", properties: {State: ENABLED}}
+            """)
+        for id in ids { #expect(run.status(of: id) == "IN_SYNC", "\(id)") }
+    }
+
+    @Test func deletedServicesAndSecretsScheduledForDeletionAreDeleted() async throws {
+        let cluster = uniqueName("cluster"), secret = "ballast/" + uniqueName("gone")
+        try await seeder().create("AWS::ECS::Service", id: "\(cluster)/web", ["DesiredCount": 0])
+        try await seeder().create("AWS::SecretsManager::RotationSchedule", id: secret, [:])
+        let client = seeder().client
+        _ = try await client.json(.ecs, "DeleteService", ["cluster": .string(cluster), "service": "web"])
+        _ = try await client.json(.secretsManager, "DeleteSecret", ["SecretId": .string(secret), "RecoveryWindowInDays": 7])
+        let run = try DriftRun.run("""
+              - {type: AWS::ECS::Service, id: \(cluster)/web, properties: {DesiredCount: 0}}
+              - {type: AWS::SecretsManager::RotationSchedule, id: \(secret), properties: {RotationRules: {AutomaticallyAfterDays: 30}}}
+            """)
+        #expect(run.status(of: "\(cluster)/web") == "DELETED")
+        #expect(run.status(of: secret) == "DELETED")
+    }
+
+    @Test func longRunsShowProgressOnStderr() async throws {
+        let group = "/ballast/" + uniqueName("slow"), rule = uniqueName("rule")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
+        try await seeder().create("AWS::Events::Rule", id: rule, ["State": "ENABLED"])
+        let port = MotoServer.shared.port
+        // Logs answers after 2.5 s, so the run passes the two-second mark with one kind done.
+        let slow = try LoopbackHTTPServer { request in
+            if request.headers.first(where: { $0.key.lowercased() == "x-amz-target" })?.value.hasPrefix("Logs_") == true {
+                Thread.sleep(forTimeInterval: 2.5)
+            }
+            return LoopbackHTTPServer.forward(request, toPort: port).map { .raw($0) } ?? .drop
+        }
+        let run = try DriftRun.run("""
+              - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}
+              - {type: AWS::Events::Rule, id: \(rule), properties: {State: ENABLED}}
+            """, variables: ["AWS_ENDPOINT_URL": slow.url])
+        #expect(run.status == 0)
+        #expect(run.stderr.contains("reading live settings: 2/2 resources"))
+    }
+}

@@ -1,4 +1,5 @@
 import BallastCore
+import BallastKinds
 import Testing
 
 /// The comparison rules that keep AWS's habits from reading as drift.
@@ -65,5 +66,20 @@ import Testing
         #expect(ResourceDrift.judge(desired, physicalId: "x", read: .missing).status == .deleted)
         let failed = ResourceDrift.judge(desired, physicalId: "x", read: .failed("AccessDenied"))
         #expect(failed.status == .notChecked && failed.reason == "AccessDenied")
+    }
+}
+
+/// Kind-level normalization that needs no AWS to show.
+@Suite struct KindNormalizationTests {
+    @Test func anIdS3GeneratedForARuleWrittenWithoutOneIsIgnored() {
+        let rules: Value = [["Status": "Enabled", "ExpirationInDays": 30], ["Id": "mine", "Status": "Enabled"]]
+        let desired = DesiredResource(type: "AWS::S3::Bucket", identity: .id("b"), region: "us-east-1", environment: "prod",
+                                      properties: ["LifecycleConfiguration": .object(["Rules": .exact(rules)])],
+                                      source: SourceLocation(file: "f.yaml", line: 1, column: 1))
+        let live: [String: Value] = ["LifecycleConfiguration": ["Rules": [["Id": "Zm9v", "Status": "Enabled", "ExpirationInDays": 30],
+                                                                            ["Id": "theirs", "Status": "Enabled"]]]]
+        let seen = S3BucketKind.normalized(live, for: desired)
+        #expect(Comparison.differences(desired, live: seen)
+            == [PropertyDifference(path: "/LifecycleConfiguration/Rules/1/Id", expected: "mine", actual: "theirs", type: .notEqual)])
     }
 }
