@@ -24,8 +24,12 @@ public struct LoadedState: Sendable {
     /// Where the repository is (working tree root, or the bare repository).
     public var repositoryRoot: String
     public var isBare: Bool
+    /// The `.git` directory (the repository itself when bare): where lock files go.
+    public var gitDirectory: String
     /// The commit read; with `--worktree`, the HEAD the working tree sits on.
     public var commit: GitCommit?
+    /// HEAD when the load ran (rollback records where it rolled back from).
+    public var head: GitCommit?
     public var fromWorktree: Bool
     public var state: DesiredState
     public var policyFiles: [ParsedFile]
@@ -97,7 +101,7 @@ public struct DesiredStateLoader: Sendable {
         }
 
         let decoded = try decode(files, environments: request.environments)
-        return LoadedState(repositoryRoot: root, isBare: repository.isBare, commit: commit,
+        return LoadedState(repositoryRoot: root, isBare: repository.isBare, gitDirectory: repository.gitDirectory, commit: commit, head: head,
                            fromWorktree: request.worktree, state: decoded.state, policyFiles: decoded.policyFiles,
                            availableEnvironments: decoded.availableEnvironments, diagnostics: decoded.diagnostics,
                            notes: notes)

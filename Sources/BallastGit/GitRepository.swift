@@ -123,7 +123,7 @@ public final class GitRepository {
         }
     }
 
-    private func blob(_ oid: GitOID, path: String) throws(GitError) -> [UInt8] {
+    func blob(_ oid: GitOID, path: String) throws(GitError) -> [UInt8] {
         var raw = oid.raw
         var blob: OpaquePointer?
         try Libgit2.check(git_blob_lookup(&blob, pointer, &raw), "cannot read \(path)")

@@ -17,7 +17,14 @@ struct ApplyCommand: AsyncParsableCommand {
             the report says what was applied, what failed and what was not attempted. Every write
             sets absolute values, so running apply again after a failure converges.
 
-            Exit codes: 0 applied (or nothing to do), 1 an error, a refusal or a failed write.
+            One apply per environment at a time: a lock item in the environment's lockTable
+            (DynamoDB), else a lock file in .git. Outside the environment's changeWindows it
+            refuses unless --override-window "reason" is given. Every written resource is read
+            back; the apply is journaled as a git note on the applied commit (refs/notes/ballast)
+            and in the lock table: see `ballast history`.
+
+            Exit codes: 0 applied and verified (or nothing to do), 1 an error, a refusal, a failed
+            or unverified write, or a resource that does not exist.
 
             EXAMPLES:
               ballast plan --env prod --out prod.plan.json && ballast apply prod.plan.json
@@ -28,79 +35,15 @@ struct ApplyCommand: AsyncParsableCommand {
     var planFile: String?
 
     @OptionGroup var source: RepositoryOptions
-
-    @Flag(name: .long, help: "Apply without asking.")
-    var autoApprove = false
-
-    @Flag(name: .long, help: "Go on after a failed write instead of stopping.")
-    var continueOnError = false
-
-    @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr.")
-    var debug = false
+    @OptionGroup var options: ApplyOptions
 
     func run() async throws {
-        let setup = AWSSetup(debug: debug)
-        let changes: [PlannedChange]
-        let unfixable: [ResourceDrift]
-        var options = source
-        if let planFile {
-            let saved = try Failure.guarding { try PlanFile.read(planFile) }
-            options.revision = saved.revision.hasSuffix("+worktree") ? nil : saved.revision
-            options.worktree = saved.revision.hasSuffix("+worktree")
-            options.env = saved.environments
-            let (_, fresh) = try await Planning.make(options, setup: setup)
-            let moved = Planner.moved(saved.changes, now: fresh.report)
-            guard moved.isEmpty else {
-                Terminal.error("the plan is stale: live values moved since it was made; nothing was changed")
-                for line in moved { Terminal.err("  \(line)") }
-                throw Failure.error
-            }
-            changes = saved.changes
-            unfixable = fresh.unfixable
-        } else {
-            let (_, plan) = try await Planning.make(options, setup: setup)
-            Terminal.write(PlanRendering.render(plan, as: .text, colour: Terminal.useColour(STDOUT_FILENO)))
-            guard plan.report.summary.notChecked == 0 else {
-                Terminal.error("some resources could not be read; nothing was changed")
-                throw Failure.error
-            }
-            changes = plan.changes
-            unfixable = plan.unfixable
-            if changes.isEmpty && unfixable.isEmpty { return }
-            if !changes.isEmpty { try confirm(changes.count) }
-        }
-        let outcomes = await Applier(client: { setup.client(region: $0) }).apply(changes, continueOnError: continueOnError)
-        report(outcomes)
-        // A settings tool cannot create what is gone: say so, never skip it silently.
-        for drift in unfixable {
-            Terminal.out("cannot fix     \(drift.resource.type) \(drift.displayId): it does not exist (\(drift.resource.source))")
-        }
-        if outcomes.contains(where: { $0.1 != .applied }) || !unfixable.isEmpty { throw Failure.error }
-    }
-
-    func confirm(_ count: Int) throws {
-        if autoApprove { return }
-        guard isatty(STDIN_FILENO) == 1 else {
-            Terminal.error("no terminal to ask on: pass --auto-approve, or apply a saved plan file")
-            throw Failure.error
-        }
-        FileHandle.standardOutput.write(Data("Apply these \(count) changes? [y/N] ".utf8))
-        guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
-            Terminal.out("Nothing was changed.")
-            throw Failure.error
-        }
-    }
-
-    func report(_ outcomes: [(PlannedChange, Applier.Outcome)]) {
-        Terminal.out("")
-        for (change, outcome) in outcomes {
-            switch outcome {
-            case .applied: Terminal.out("applied        \(change.call) \(change.id)")
-            case .failed(let why): Terminal.out("failed         \(change.call) \(change.id): \(why)")
-            case .notAttempted: Terminal.out("not attempted  \(change.call) \(change.id)")
-            }
-        }
-        let applied = outcomes.filter { $0.1 == .applied }.count
-        Terminal.out("Apply: \(applied) of \(outcomes.count) changes applied.")
+        guard let planFile else { return try await ApplyFlow(options: options).run(source) }
+        let saved = try Failure.guarding { try PlanFile.read(planFile) }
+        var planned = source
+        planned.worktree = saved.revision.hasSuffix("+worktree")
+        planned.revision = planned.worktree ? nil : saved.revision
+        planned.env = saved.environments
+        try await ApplyFlow(options: options).run(planned, saved: saved)
     }
 }

@@ -35,52 +35,15 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let setup = AWSSetup(debug: debug)
-        let (_, plan) = try await Planning.make(source, setup: setup)
+        let loaded = try Planning.load(source)
+        let plan = try await Planning.read(loaded, setup: setup)
         Terminal.write(PlanRendering.render(plan, as: output, colour: Terminal.useColour(STDOUT_FILENO)))
-        if let out { try PlanFile.write(plan, to: out) }
+        if let out {
+            let account = await Planning.account(loaded, setup: setup)
+            try Failure.guarding { try PlanFile.write(plan, account: account, to: out) }
+        }
         if plan.report.summary.notChecked > 0 { throw Failure.error }
         if !plan.changes.isEmpty || !plan.unfixable.isEmpty { throw ExitCode(2) }
     }
 }
 
-/// Load, refuse mistakes, read live values, plan: shared by plan and apply.
-enum Planning {
-    static func make(_ source: RepositoryOptions, setup: AWSSetup) async throws -> (LoadedState, Plan) {
-        let loaded = try Failure.guarding { try source.load() }
-        try Failure.refuseMistakes(loaded)
-        let progress = Progress(label: "reading live settings")
-        let report = await DriftDetector(client: { setup.client(region: $0) }, progress: progress.update)
-            .detect(loaded.state, revision: loaded.revision)
-        progress.finish()
-        return (loaded, Planner.plan(report))
-    }
-}
-
-/// The saved plan: the JSON report with `changes`, a format version and a checksum.
-enum PlanFile {
-    static let version = 1
-
-    static func write(_ plan: Plan, to path: String) throws {
-        guard case .map(var fields) = plan.json else { return }
-        fields["planFormat"] = .int(version)
-        fields["checksum"] = .string(checksum(.map(fields)))
-        try (JSON.encode(.map(fields), pretty: true) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
-    }
-
-    /// The plan's revision, environments and changes; a damaged or edited file is refused.
-    static func read(_ path: String) throws -> (revision: String, environments: [String], changes: [PlannedChange]) {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8), case .map(var fields)? = try? JSON.parse(text) else {
-            throw LoadError("\(path): not a ballast plan file")
-        }
-        guard fields["planFormat"] == .int(version) else { throw LoadError("\(path): plan format \(fields["planFormat"] ?? .null) is not \(version)") }
-        let stated = fields.removeValue(forKey: "checksum")?.string
-        guard stated == checksum(.map(fields)) else { throw LoadError("\(path): checksum does not match; the plan was edited or damaged") }
-        let changes = (fields["changes"]?.list ?? []).compactMap(PlannedChange.init(json:))
-        let environments = (fields["environments"]?.list ?? []).compactMap { $0["name"]?.string }
-        return (fields["revision"]?.string ?? "HEAD", environments, changes)
-    }
-
-    static func checksum(_ value: Value) -> String {
-        Checksum.sha256Hex(Array(JSON.encode(value).utf8))
-    }
-}

@@ -17,9 +17,7 @@ public struct ChangeWindow: Sendable, Hashable {
     /// True when `date` falls inside the window. A window that crosses midnight
     /// belongs to the day it starts on.
     public func contains(_ date: Date) -> Bool {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        let parts = calendar.dateComponents([.weekday, .hour, .minute], from: date)
+        let parts = Self.utc.dateComponents([.weekday, .hour, .minute], from: date)
         guard let weekday = parts.weekday.flatMap(Weekday.init(rawValue:)) else { return false }
         let minute = parts.hour! * 60 + parts.minute!
         if start < end {

@@ -1,0 +1,103 @@
+import Foundation
+
+/// One apply as the journal keeps it: what was meant (revision, plan
+/// checksum), who and when, and what happened to each write.
+public struct JournalEntry: Sendable, Equatable {
+    public enum Kind: String, Sendable { case apply, rollback, revert }
+
+    /// `applied`: every change written and verified, nothing left unfixable;
+    /// `partial`: some written, not all; `failed`: nothing written.
+    public enum Outcome: String, Sendable { case applied, partial, failed }
+
+    public struct Change: Sendable, Equatable {
+        public var change: PlannedChange
+        /// `applied`, `failed` or `not attempted`.
+        public var outcome: String
+        /// The AWS error of a failed write, or why the re-read did not confirm it.
+        public var error: String?
+        /// The re-read after the write showed the desired values.
+        public var verified: Bool
+
+        public init(change: PlannedChange, outcome: String, error: String? = nil, verified: Bool = false) {
+            self.change = change
+            self.outcome = outcome
+            self.error = error
+            self.verified = verified
+        }
+    }
+
+    public var id: String
+    public var kind: Kind
+    public var environments: [String]
+    /// The commit whose desired state was applied (`+worktree` for uncommitted files).
+    public var revision: String
+    public var time: Date
+    public var actor: String
+    public var planChecksum: String
+    /// The reason given with `--override-window`, when applied outside a change window.
+    public var windowOverride: String?
+    /// Rollback: the HEAD it rolled back from. Revert: the commit it reverted.
+    public var relatedCommit: String?
+    public var changes: [Change]
+    /// Resources that do not exist, as `type id`.
+    public var unfixable: [String]
+
+    public init(id: String = UUID().uuidString.lowercased(), kind: Kind, environments: [String], revision: String,
+                time: Date, actor: String, planChecksum: String, windowOverride: String? = nil,
+                relatedCommit: String? = nil, changes: [Change], unfixable: [String] = []) {
+        self.id = id
+        self.kind = kind
+        self.environments = environments
+        self.revision = revision
+        self.time = time
+        self.actor = actor
+        self.planChecksum = planChecksum
+        self.windowOverride = windowOverride
+        self.relatedCommit = relatedCommit
+        self.changes = changes
+        self.unfixable = unfixable
+    }
+
+    public var outcome: Outcome {
+        let applied = changes.filter { $0.outcome == "applied" }
+        if applied.isEmpty && !changes.isEmpty { return .failed }
+        let complete = applied.count == changes.count && applied.allSatisfy(\.verified) && unfixable.isEmpty
+        return complete ? .applied : .partial
+    }
+
+    public var json: Value {
+        var fields: [String: Value] = [
+            "id": .string(id), "kind": .string(kind.rawValue), "environments": .list(environments.map(Value.string)),
+            "revision": .string(revision), "time": .string(Timestamp.iso8601(time)), "actor": .string(actor),
+            "planChecksum": .string(planChecksum), "outcome": .string(outcome.rawValue),
+            "unfixable": .list(unfixable.map(Value.string)),
+            "changes": .list(changes.map { entry in
+                guard case .map(var change) = entry.change.json else { return entry.change.json }
+                change["outcome"] = .string(entry.outcome)
+                change["verified"] = .bool(entry.verified)
+                if let error = entry.error { change["error"] = .string(error) }
+                return .map(change)
+            }),
+        ]
+        if let windowOverride { fields["windowOverride"] = .string(windowOverride) }
+        if let relatedCommit { fields[kind == .revert ? "reverted" : "rolledBackFrom"] = .string(relatedCommit) }
+        return .map(fields)
+    }
+
+    public init?(json: Value) {
+        guard let id = json["id"]?.string, let kind = json["kind"]?.string.flatMap(Kind.init(rawValue:)),
+              let revision = json["revision"]?.string, let time = json["time"]?.string.flatMap(Timestamp.parse) else {
+            return nil
+        }
+        let changes = (json["changes"]?.list ?? []).compactMap { item -> Change? in
+            guard let change = PlannedChange(json: item) else { return nil }
+            return Change(change: change, outcome: item["outcome"]?.string ?? "", error: item["error"]?.string,
+                          verified: item["verified"] == .bool(true))
+        }
+        self.init(id: id, kind: kind, environments: (json["environments"]?.list ?? []).compactMap(\.string),
+                  revision: revision, time: time, actor: json["actor"]?.string ?? "", planChecksum: json["planChecksum"]?.string ?? "",
+                  windowOverride: json["windowOverride"]?.string,
+                  relatedCommit: (json["reverted"] ?? json["rolledBackFrom"])?.string,
+                  changes: changes, unfixable: (json["unfixable"]?.list ?? []).compactMap(\.string))
+    }
+}
