@@ -18,5 +18,6 @@ struct Ballast: AsyncParsableCommand {
               ballast doctor --env prod              show repository, revision and environments
             """,
         version: BallastVersion.current,
-        subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, DoctorCommand.self])
+        subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
+                      RevertCommand.self, HistoryCommand.self, UnlockCommand.self, DoctorCommand.self])
 }

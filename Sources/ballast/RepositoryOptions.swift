@@ -33,6 +33,15 @@ struct RepositoryOptions: ParsableArguments {
 
     /// Loads the desired state, printing notes (uncommitted changes) on stderr.
     func load() throws -> LoadedState {
+        try Self.load(request)
+    }
+
+    /// HEAD's desired state of some environments: for commands that only need the environments' settings.
+    static func head(repo: String?, environments: [String]) throws -> LoadedState {
+        try load(LoadRequest(repositoryPath: repo ?? FileManager.default.currentDirectoryPath, environments: environments))
+    }
+
+    static func load(_ request: LoadRequest) throws -> LoadedState {
         let loaded = try DesiredStateLoader().load(request)
         for note in loaded.notes { Terminal.note(note) }
         return loaded

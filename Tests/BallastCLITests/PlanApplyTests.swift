@@ -34,7 +34,7 @@ import Testing
 
         let apply = try ballast(["apply", planFile], repo)
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
-        #expect(apply.stdout.contains("Apply: 3 of 3 changes applied."))
+        #expect(apply.stdout.contains("Apply: 3 of 3 changes applied, 3 verified"))
         #expect(try ballast(["drift"], repo).status == 0)
 
         let after = try await seeder().client.query(.cloudWatch, "DescribeAlarms", ["AlarmNames.member.1": alarm])

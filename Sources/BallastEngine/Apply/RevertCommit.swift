@@ -1,0 +1,16 @@
+import BallastGit
+
+/// `ballast revert`'s git half: the revert commit, made as `git revert` makes it.
+public enum RevertCommit {
+    /// Commits the revert of `revision` on HEAD; returns (the new commit, the reverted one).
+    public static func make(_ revision: String, repositoryPath: String) throws(LoadError) -> (created: GitCommit, reverted: GitCommit) {
+        do {
+            let repository = try GitRepository(discoveringFrom: repositoryPath)
+            let reverted = try repository.commit(revision)
+            let created = try repository.revert(revision, cleanPath: SourceFiles.desiredStateFolder)
+            return (created, reverted)
+        } catch {
+            throw LoadError(error.message)
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import BallastAWS
+import BallastCore
+import BallastTestSupport
+import Testing
+
+/// Plan then apply for every kind against moto: the writes land, the read-back
+/// verifies them, and drift is clean afterwards.
+@Suite struct ApplyKindTests {
+    /// One kind: its live resource (seeded drifted) and the desired properties.
+    struct Case: Sendable, CustomTestStringConvertible {
+        let type: String
+        let id: @Sendable () -> String
+        let live: Value
+        let desired: String
+        var seedFirst: (@Sendable (String) async throws -> Void)? = nil
+
+        var testDescription: String { type }
+    }
+
+    static let rotator = "arn:aws:lambda:us-east-1:123456789012:function:" + uniqueName("rotator")
+    static let cases: [Case] = [
+        Case(type: "AWS::AutoScaling::AutoScalingGroup", id: { uniqueName("asg") },
+             live: ["MinSize": 1, "MaxSize": 8, "DesiredCapacity": 8], desired: "{MinSize: 2, MaxSize: 4, DesiredCapacity: {within: [2, 4]}}"),
+        Case(type: "AWS::ECS::Service", id: { uniqueName("cluster") + "/web" }, live: ["DesiredCount": 6], desired: "{DesiredCount: 2}"),
+        Case(type: "AWS::DynamoDB::Table", id: { uniqueName("table") },
+             live: ["BillingMode": "PROVISIONED", "ProvisionedThroughput": ["ReadCapacityUnits": 5, "WriteCapacityUnits": 5]],
+             desired: "{ProvisionedThroughput: {ReadCapacityUnits: 20, WriteCapacityUnits: 10}, PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: true}, TimeToLiveSpecification: {Enabled: true, AttributeName: expiresAt}}"),
+        Case(type: "AWS::ApplicationAutoScaling::ScalableTarget", id: { "dynamodb/table/\(uniqueName("scaled"))/dynamodb:table:ReadCapacityUnits" },
+             live: ["MinCapacity": 1, "MaxCapacity": 50], desired: "{MinCapacity: 5, MaxCapacity: 20}",
+             seedFirst: { id in try await seeder().create("AWS::DynamoDB::Table", id: String(id.split(separator: "/")[2]), [:]) }),
+        Case(type: "AWS::Lambda::Function", id: { uniqueName("fn") },
+             live: ["MemorySize": 128, "Timeout": 3], desired: "{MemorySize: 512, Timeout: 30, ReservedConcurrentExecutions: 5}"),
+        Case(type: "AWS::Logs::LogGroup", id: { "/ballast/" + uniqueName("logs") }, live: ["RetentionInDays": 7], desired: "{RetentionInDays: {atLeast: 30}}"),
+        Case(type: "AWS::CloudWatch::Alarm", id: { uniqueName("alarm") },
+             live: ["Namespace": "AWS/SQS", "MetricName": "ApproximateAgeOfOldestMessage", "Dimensions": ["QueueName": "frames"],
+                    "Threshold": 300, "EvaluationPeriods": 5, "ActionsEnabled": false],
+             desired: "{Threshold: 120, EvaluationPeriods: 3, ActionsEnabled: true, AlarmActions: [\"arn:aws:sns:us-east-1:123456789012:pager\"]}"),
+        Case(type: "AWS::SecretsManager::RotationSchedule", id: { "ballast/" + uniqueName("secret") },
+             live: ["RotationLambdaARN": .string(rotator), "RotationRules": ["AutomaticallyAfterDays": 90]],
+             desired: "{RotationLambdaARN: \"\(rotator)\", RotationRules: {AutomaticallyAfterDays: 30}}"),
+        Case(type: "AWS::KMS::Key", id: { "alias/" + uniqueName("key") }, live: ["EnableKeyRotation": false], desired: "{EnableKeyRotation: true}"),
+        Case(type: "AWS::RDS::DBInstance", id: { uniqueName("db") },
+             live: ["BackupRetentionPeriod": 1, "DeletionProtection": false, "PreferredBackupWindow": "03:00-04:00"],
+             desired: "{BackupRetentionPeriod: 14, DeletionProtection: true, PreferredBackupWindow: \"01:00-02:00\"}"),
+        Case(type: "AWS::S3::Bucket", id: { uniqueName("bucket") }, live: [:],
+             desired: "{VersioningConfiguration: {Status: Enabled}, LifecycleConfiguration: {Rules: [{Id: raw, Status: Enabled, Prefix: raw/, ExpirationInDays: 30}]}}"),
+        Case(type: "AWS::Timestream::Table", id: { uniqueName("tsdb").replacingOccurrences(of: "-", with: "_") + "/positions" },
+             live: ["RetentionProperties": ["MemoryStoreRetentionPeriodInHours": 24, "MagneticStoreRetentionPeriodInDays": 30]],
+             desired: "{RetentionProperties: {MemoryStoreRetentionPeriodInHours: 12, MagneticStoreRetentionPeriodInDays: 365}}"),
+        Case(type: "AWS::Events::Rule", id: { uniqueName("rule") }, live: ["State": "DISABLED", "ScheduleExpression": "rate(2 hours)"],
+             desired: "{State: ENABLED, ScheduleExpression: rate(1 hour)}"),
+    ]
+
+    @Test(arguments: cases)
+    func planThenApplyConverges(_ kind: Case) async throws {
+        let id = kind.id()
+        try await kind.seedFirst?(id)
+        guard case .map(let live) = kind.live else { return }
+        try await seeder().create(kind.type, id: id, live)
+        let repo = try TempRepository.desiredState("  - {type: \(kind.type), id: \"\(id)\", properties: \(kind.desired)}\n")
+        let environment = MotoServer.shared.environment
+
+        let plan = try Run.ballast(["plan", "--repo", repo.path, "--output", "json"], environment: environment)
+        #expect(plan.status == 2, "\(plan.stdout)\(plan.stderr)")
+        let planned = try JSON.parse(plan.stdout)["changes"]?.list ?? []
+        #expect(!planned.isEmpty)
+
+        let apply = try Run.ballast(["apply", "--auto-approve", "--repo", repo.path], environment: environment)
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("Apply: \(planned.count) of \(planned.count) changes applied, \(planned.count) verified"))
+
+        let drift = try Run.ballast(["drift", "--repo", repo.path], environment: environment)
+        #expect(drift.status == 0, "\(drift.stdout)\(drift.stderr)")
+    }
+}

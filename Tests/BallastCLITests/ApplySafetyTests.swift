@@ -1,0 +1,208 @@
+import BallastAWS
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// What keeps an apply safe: change windows, locks, the journal of a partial
+/// apply and convergence after it.
+@Suite struct ApplySafetyTests {
+    func ballast(_ arguments: [String], _ repo: TempRepository, _ variables: [String: String] = [:]) throws -> Run.Result {
+        try Run.ballast(arguments + ["--repo", repo.path], environment: MotoServer.shared.environment.merging(variables) { _, new in new })
+    }
+
+    func retention(_ group: String) async throws -> Value? {
+        let groups = try await seeder().client.json(.logs, "DescribeLogGroups", ["logGroupNamePrefix": .string(group)])
+        return groups["logGroups"]?.list?.first { $0["logGroupName"]?.string == group }?["retentionInDays"]
+    }
+
+    func history(_ repo: TempRepository) throws -> [Value] {
+        let result = try ballast(["history", "--output", "json"], repo)
+        return try JSON.parse(result.stdout)["entries"]?.list ?? []
+    }
+
+    /// A window on a day three days from now: never open while the test runs.
+    var closedWindow: String {
+        let today = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date()).weekday!
+        let day = Weekday(rawValue: (today + 2) % 7 + 1)!.shortName
+        return "region: us-east-1\nchangeWindows:\n  - {days: [\(day)], start: \"00:00\", end: \"24:00\"}\n"
+    }
+
+    @Test func outsideAChangeWindowNothingIsWrittenUnlessOverriddenWithAReason() async throws {
+        let group = "/ballast/" + uniqueName("window")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+                                                   environment: closedWindow)
+        let refused = try ballast(["apply", "--auto-approve"], repo)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("test is outside its change windows ("))
+        #expect(refused.stderr.contains("the next opens"))
+        #expect(try await retention(group) == 7)
+        // plan and drift are never blocked by windows.
+        #expect(try ballast(["plan"], repo).status == 2)
+
+        let overridden = try ballast(["apply", "--auto-approve", "--override-window", "INC-4312: queue backlog"], repo)
+        #expect(overridden.status == 0, "\(overridden.stderr)")
+        #expect(overridden.stderr.contains("applying anyway (--override-window: INC-4312: queue backlog)"))
+        #expect(try await retention(group) == 30)
+        #expect(try history(repo).first?["windowOverride"] == "INC-4312: queue backlog")
+        #expect(try ballast(["apply", "--auto-approve", "--override-window", " "], repo).stderr.contains("needs a reason"))
+    }
+
+    @Test func aFailureInTheMiddleIsReportedExactlyJournaledAsPartialAndARerunConverges() async throws {
+        let asg = uniqueName("asg"), folder = "/ballast/" + uniqueName("mid")
+        let (first, second) = (folder + "/a", folder + "/b")
+        try await seeder().create("AWS::AutoScaling::AutoScalingGroup", id: asg, ["MinSize": 1, "MaxSize": 4, "DesiredCapacity": 4])
+        for group in [first, second] { try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7]) }
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::AutoScaling::AutoScalingGroup, id: \(asg), properties: {DesiredCapacity: 2}}
+              - {type: AWS::Logs::LogGroup, id: \(first), properties: {RetentionInDays: 30}}
+              - {type: AWS::Logs::LogGroup, id: \(second), properties: {RetentionInDays: 30}}
+            """)
+        let planFile = repo.path + "/mid.plan.json"
+        #expect(try ballast(["plan", "--out", planFile], repo).status == 2)
+
+        // Between the plan's re-check and the second write, someone deletes log group a.
+        let port = MotoServer.shared.port
+        let deleter = try LoopbackHTTPServer { request in
+            if String(decoding: request.raw, as: UTF8.self).contains("Action=UpdateAutoScalingGroup") {
+                let done = DispatchSemaphore(value: 0)
+                Task {
+                    _ = try? await seeder().client.json(.logs, "DeleteLogGroup", ["logGroupName": .string(first)])
+                    done.signal()
+                }
+                done.wait()
+            }
+            return LoopbackHTTPServer.forward(request, toPort: port).map { .raw($0) } ?? .drop
+        }
+        let apply = try ballast(["apply", planFile], repo, ["AWS_ENDPOINT_URL": deleter.url])
+        #expect(apply.status == 1)
+        #expect(apply.stdout.contains("applied        autoscaling:UpdateAutoScalingGroup \(asg)"))
+        #expect(apply.stdout.contains("failed         logs:PutRetentionPolicy \(first): CloudWatch Logs PutRetentionPolicy failed: ResourceNotFoundException"))
+        #expect(apply.stdout.contains("not attempted  logs:PutRetentionPolicy \(second)"))
+        #expect(apply.stdout.contains("Apply: 1 of 3 changes applied, 1 verified by reading them back; outcome partial."))
+        #expect(try await retention(second) == 7)
+
+        let entry = try #require(try history(repo).first)
+        #expect(entry["outcome"] == "partial")
+        #expect(entry["changes"]?.list?.map { $0["outcome"]?.string ?? "" } == ["applied", "failed", "not attempted"])
+        #expect(entry["changes"]?.list?.first?["set"] == ["/DesiredCapacity": ["from": 4, "to": 2]])
+
+        // Re-run: what can be fixed is fixed; the deleted group is named, not skipped.
+        let rerun = try ballast(["apply", "--auto-approve"], repo)
+        #expect(rerun.status == 1)
+        #expect(rerun.stdout.contains("applied        logs:PutRetentionPolicy \(second)"))
+        #expect(rerun.stdout.contains("cannot fix     AWS::Logs::LogGroup \(first): it does not exist"))
+        try await seeder().create("AWS::Logs::LogGroup", id: first, ["RetentionInDays": 7])
+        #expect(try ballast(["apply", "--auto-approve"], repo).status == 0)
+        #expect(try ballast(["drift"], repo).status == 0)
+    }
+
+    @Test func twoAppliesAtOnceOnALockTableNeverBothWrite() async throws {
+        let table = uniqueName("locks"), group = "/ballast/" + uniqueName("race")
+        try await createLockTable(table)
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+                                                   environment: "region: us-east-1\nlockTable: \(table)\n")
+        // Reads and writes are slowed (not the lock's own calls), so the first apply holds the lock for seconds.
+        let port = MotoServer.shared.port
+        let slow = try LoopbackHTTPServer { request in
+            if request.headers.first(where: { $0.key.lowercased() == "x-amz-target" })?.value.hasPrefix("Logs_") == true {
+                Thread.sleep(forTimeInterval: 0.7)
+            }
+            return LoopbackHTTPServer.forward(request, toPort: port).map { .raw($0) } ?? .drop
+        }
+        let (path, variables) = (repo.path, MotoServer.shared.environment.merging(["AWS_ENDPOINT_URL": slow.url]) { _, new in new })
+        let results = try await both { try Run.ballast(["apply", "--auto-approve", "--repo", path], environment: variables) }
+        #expect(results.filter { $0.status == 0 }.count == 1, "\(results.map { $0.stdout + $0.stderr })")
+        let loser = try #require(results.first { $0.status != 0 })
+        #expect(loser.stderr.contains("environment test is locked by"))
+        #expect(loser.stderr.contains("[DynamoDB table \(table) in us-east-1]"))
+        #expect(!loser.stdout.contains("applied "))
+        // The lock item is gone afterwards; the journal is in the notes and in the table.
+        let item = try await seeder().client.json(.dynamodb, "GetItem", ["TableName": .string(table), "Key": ["LockID": ["S": "ballast/lock/test"]]])
+        #expect(item["Item"] == nil)
+        let fromTable = try ballast(["history", "--from-lock-table", "--output", "json"], repo)
+        #expect(fromTable.status == 0, "\(fromTable.stderr)")
+        #expect(try JSON.parse(fromTable.stdout)["entries"]?.list?.count == 1)
+        #expect(try history(repo).count == 1)
+    }
+
+    @Test func aHeldLockNamesItsHolderAndAgeAndUnlockForceRemovesIt() async throws {
+        let table = uniqueName("locks"), group = "/ballast/" + uniqueName("held")
+        try await createLockTable(table)
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+                                                   environment: "region: us-east-1\nlockTable: \(table)\n")
+        let acquired = Date().addingTimeInterval(-300)
+        try await putLock(table, holder: "bob on runner-7 (pid 41)", acquired: acquired, expires: Date().addingTimeInterval(3000))
+
+        let refused = try ballast(["apply", "--auto-approve"], repo)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("environment test is locked by bob on runner-7 (pid 41), applying 0123456789ab, since \(Timestamp.iso8601(acquired)) (5 min ago)"))
+        #expect(refused.stderr.contains("ballast unlock test --force"))
+        #expect(try await retention(group) == 7)
+
+        #expect(try ballast(["unlock", "test"], repo).status == 1)
+        let unlocked = try ballast(["unlock", "test", "--force"], repo)
+        #expect(unlocked.status == 0, "\(unlocked.stderr)")
+        #expect(unlocked.stdout.contains("Removed the lock on test held by bob on runner-7 (pid 41)"))
+        #expect(try ballast(["apply", "--auto-approve"], repo).status == 0)
+
+        // A lock past its expiry (a crashed runner's) is taken over without unlock.
+        try await putLock(table, holder: "carol on runner-2 (pid 7)", acquired: Date().addingTimeInterval(-7200), expires: Date().addingTimeInterval(-3600))
+        _ = try await seeder().client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group), "retentionInDays": 14])
+        #expect(try ballast(["apply", "--auto-approve"], repo).status == 0)
+    }
+
+    @Test func theLockFileInGitKeepsASecondApplyOutUntilItsProcessIsGone() async throws {
+        let group = "/ballast/" + uniqueName("filelock")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let lockFile = repo.path + "/.git/ballast-test.lock"
+        let host = ProcessInfo.processInfo.hostName
+        // Held by a live process (this test run).
+        let live = #"{"token":"x","holder":"dave on \#(host) (pid \#(getpid()))","revision":"abc","acquired":"2026-11-23T07:00:00Z","host":"\#(host)","pid":\#(getpid())}"#
+        try live.write(toFile: lockFile, atomically: true, encoding: .utf8)
+        let refused = try ballast(["apply", "--auto-approve"], repo)
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("environment test is locked by dave on \(host) (pid \(getpid()))"))
+        #expect(refused.stderr.contains("[lock file \(repo.path)/.git/ballast-test.lock]") || refused.stderr.contains("ballast-test.lock]"))
+        #expect(try await retention(group) == 7)
+        // Its process is gone: the lock is taken over.
+        try live.replacingOccurrences(of: "\(getpid())", with: "999999").write(toFile: lockFile, atomically: true, encoding: .utf8)
+        #expect(try ballast(["apply", "--auto-approve"], repo).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: lockFile))
+    }
+
+    func createLockTable(_ table: String) async throws {
+        _ = try await seeder().client.json(.dynamodb, "CreateTable", [
+            "TableName": .string(table), "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [["AttributeName": "LockID", "AttributeType": "S"]],
+            "KeySchema": [["AttributeName": "LockID", "KeyType": "HASH"]],
+        ])
+    }
+
+    func putLock(_ table: String, holder: String, acquired: Date, expires: Date) async throws {
+        _ = try await seeder().client.json(.dynamodb, "PutItem", ["TableName": .string(table), "Item": [
+            "LockID": ["S": "ballast/lock/test"], "Owner": ["S": "someone-else"], "Holder": ["S": .string(holder)],
+            "Revision": ["S": "0123456789abcdef"], "Acquired": ["S": .string(Timestamp.iso8601(acquired))],
+            "Expires": ["N": .string(String(Int(expires.timeIntervalSince1970)))],
+        ]])
+    }
+
+    /// Runs `body` twice at the same time, on two threads.
+    func both(_ body: @escaping @Sendable () throws -> Run.Result) async throws -> [Run.Result] {
+        let results = Locked<[Result<Run.Result, Error>]>([])
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                DispatchQueue.concurrentPerform(iterations: 2) { _ in
+                    let result = Result { try body() }
+                    results.update { $0.append(result) }
+                }
+                done.resume()
+            }
+        }
+        return try results.current.map { try $0.get() }
+    }
+}
