@@ -68,7 +68,7 @@ public struct JournalEntry: Sendable, Equatable {
     public var json: Value {
         var fields: [String: Value] = [
             "id": .string(id), "kind": .string(kind.rawValue), "environments": .list(environments.map(Value.string)),
-            "revision": .string(revision), "time": .string(Timestamp.iso8601(time)), "actor": .string(actor),
+            "revision": .string(revision), "time": .string(Timestamp.iso8601(time, milliseconds: true)), "actor": .string(actor),
             "planChecksum": .string(planChecksum), "outcome": .string(outcome.rawValue),
             "unfixable": .list(unfixable.map(Value.string)),
             "changes": .list(changes.map { entry in

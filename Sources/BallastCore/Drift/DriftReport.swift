@@ -115,17 +115,18 @@ public struct DriftReport: Sendable {
 }
 
 public enum Timestamp {
-    /// `2026-11-23T07:00:00Z`.
-    public static func iso8601(_ date: Date) -> String {
+    /// `2026-11-23T07:00:00Z`; with `milliseconds`, `2026-11-23T07:00:00.250Z` (journal entries
+    /// a second apart still sort in order).
+    public static func iso8601(_ date: Date, milliseconds: Bool = false) -> String {
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
+        formatter.formatOptions = milliseconds ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
         return formatter.string(from: date)
     }
 
-    /// Reads `2026-11-23T07:00:00Z` back.
+    /// Reads either form back.
     public static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime]
+        formatter.formatOptions = text.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
         return formatter.date(from: text)
     }
 }

@@ -1,0 +1,119 @@
+import BallastAWS
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// Rollback by revision and by `git revert`, with the journal after each,
+/// checked against the real git CLI.
+@Suite struct RollbackRevertTests {
+    func ballast(_ arguments: [String], _ repo: TempRepository) throws -> Run.Result {
+        try Run.ballast(arguments + ["--repo", repo.path], environment: MotoServer.shared.environment)
+    }
+
+    func retention(_ group: String) async throws -> Value? {
+        let groups = try await seeder().client.json(.logs, "DescribeLogGroups", ["logGroupNamePrefix": .string(group)])
+        return groups["logGroups"]?.list?.first { $0["logGroupName"]?.string == group }?["retentionInDays"]
+    }
+
+    func history(_ repo: TempRepository) throws -> [Value] {
+        try JSON.parse(try ballast(["history", "--output", "json"], repo).stdout)["entries"]?.list ?? []
+    }
+
+    /// Two commits: retention 30, then 90 (applied). Returns the repo and both shas.
+    func appliedTwice(_ group: String) async throws -> (TempRepository, String, String) {
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let first = try repo.git(["rev-parse", "HEAD"])
+        let second = try repo.commit(["desired-state/test/resources.yaml": Fixture.logGroup(group, days: 90)],
+                                     message: "Keep \(group) 90 days")
+        let apply = try ballast(["apply", "--auto-approve"], repo)
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(try await retention(group) == 90)
+        return (repo, first, second)
+    }
+
+    @Test func rollbackAppliesAnEarlierRevisionAndTheJournalSaysSo() async throws {
+        let group = "/ballast/" + uniqueName("rollback")
+        let (repo, first, second) = try await appliedTwice(group)
+        let rollback = try ballast(["rollback", "--to", "HEAD~1", "--auto-approve"], repo)
+        #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
+        #expect(try await retention(group) == 30)
+        #expect(try repo.git(["rev-parse", "HEAD"]) == second)  // the repository is not changed
+
+        let entries = try history(repo)
+        #expect(entries.map { $0["kind"]?.string ?? "" } == ["rollback", "apply"])
+        #expect(entries.first?["revision"] == .string(first))
+        #expect(entries.first?["rolledBackFrom"] == .string(second))
+        #expect(entries.first?["changes"]?.list?.first?["set"] == ["/RetentionInDays": ["from": 90, "to": 30]])
+        // Real git reads the journal note ballast wrote on the rolled-back-to commit.
+        let note = try repo.git(["notes", "--ref=ballast", "show", first])
+        #expect(try JSON.parse(note)["kind"] == "rollback")
+        let text = try ballast(["history"], repo)
+        #expect(text.stdout.contains("rollback  test  \(first.prefix(12))"))
+        #expect(text.stdout.contains("rolled back from \(second.prefix(12))"))
+    }
+
+    @Test func revertCommitsLikeGitAndAppliesIt() async throws {
+        let group = "/ballast/" + uniqueName("revert")
+        let (repo, _, second) = try await appliedTwice(group)
+        let revert = try ballast(["revert", second, "--apply", "--auto-approve"], repo)
+        #expect(revert.status == 0, "\(revert.stdout)\(revert.stderr)")
+        #expect(try await retention(group) == 30)
+
+        #expect(try repo.git(["log", "-1", "--format=%B"]) == "Revert \"Keep \(group) 90 days\"\n\nThis reverts commit \(second).")
+        #expect(try repo.git(["rev-parse", "HEAD~1"]) == second)
+        #expect(try repo.git(["show", "HEAD:desired-state/test/resources.yaml"]).contains("RetentionInDays: 30"))
+        // Index and working tree follow the new commit.
+        #expect(try repo.git(["status", "--porcelain"]) == "")
+        let file = try String(contentsOfFile: repo.path + "/desired-state/test/resources.yaml", encoding: .utf8)
+        #expect(file.contains("RetentionInDays: 30"))
+
+        let entry = try #require(try history(repo).first)
+        #expect(entry["kind"] == "revert")
+        #expect(entry["reverted"] == .string(second))
+        #expect(entry["revision"] == .string(try repo.git(["rev-parse", "HEAD"])))
+    }
+
+    @Test func revertWithoutApplyCommitsAndPlans() async throws {
+        let group = "/ballast/" + uniqueName("revertplan")
+        let (repo, _, second) = try await appliedTwice(group)
+        let revert = try ballast(["revert", "HEAD"], repo)
+        #expect(revert.status == 2)
+        #expect(revert.stdout.contains("Revert \"Keep \(group) 90 days\""))
+        #expect(revert.stdout.contains("RetentionInDays: 90 -> 30"))
+        #expect(try repo.git(["rev-parse", "HEAD~1"]) == second)
+        #expect(try await retention(group) == 90)
+    }
+
+    @Test func revertRefusesADirtyTreeAndConflictsAndChangesNothing() async throws {
+        let group = "/ballast/" + uniqueName("refuse")
+        let (repo, _, second) = try await appliedTwice(group)
+        let path = "desired-state/test/resources.yaml"
+        try repo.write([path: Fixture.logGroup(group, days: 14)])
+        let dirty = try ballast(["revert", second], repo)
+        #expect(dirty.status == 1)
+        #expect(dirty.stderr.contains("uncommitted changes under desired-state/ (\(path))"))
+        #expect(try repo.git(["rev-parse", "HEAD"]) == second)
+
+        // A later commit changes the same line: reverting the earlier one conflicts.
+        let third = try repo.commit([path: Fixture.logGroup(group, days: 60)], message: "60 days")
+        let conflict = try ballast(["revert", second], repo)
+        #expect(conflict.status == 1)
+        #expect(conflict.stderr.contains("it conflicts with later commits in \(path)"))
+        #expect(try repo.git(["rev-parse", "HEAD"]) == third)
+        #expect(try repo.git(["status", "--porcelain"]) == "")
+        #expect(try await retention(group) == 90)
+    }
+
+    @Test func aBareCloneRollsBackAndKeepsItsJournal() async throws {
+        let group = "/ballast/" + uniqueName("bare")
+        let (repo, first, _) = try await appliedTwice(group)
+        let bare = try repo.bareClone()
+        let rollback = try ballast(["rollback", "--to", first, "--auto-approve"], bare)
+        #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
+        #expect(try await retention(group) == 30)
+        #expect(try history(bare).first?["kind"] == "rollback")
+        #expect(try JSON.parse(try bare.git(["notes", "--ref=ballast", "show", first]))["revision"] == .string(first))
+    }
+}
