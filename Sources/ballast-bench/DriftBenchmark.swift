@@ -35,16 +35,7 @@ enum DriftBenchmark {
         }
         say("seeding \(items.count) resources of \(kinds.count) kinds in moto (\(moto.endpoint)) ...")
         let seedStart = Date()
-        // Tables first: the scalable targets point at them.
-        for wave in [items.filter { $0.type == "AWS::DynamoDB::Table" }, items.filter { $0.type != "AWS::DynamoDB::Table" }] {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                var next = wave.makeIterator()
-                for _ in 0..<16 { if let item = next.next() { group.addTask { try await seeder.create(item.type, id: item.id, item.live) } } }
-                while try await group.next() != nil {
-                    if let item = next.next() { group.addTask { try await seeder.create(item.type, id: item.id, item.live) } }
-                }
-            }
-        }
+        try await seed(items, with: seeder)
         say(String(format: "  seeded in %.1f s", Date().timeIntervalSince(seedStart)))
 
         let repo = try TempRepository()
@@ -77,6 +68,19 @@ enum DriftBenchmark {
         say(String(format: "  wall time   runs %d   min %.2f s   median %.2f s   max %.2f s", runs, seconds.first!, seconds[seconds.count / 2], seconds.last!))
         say(String(format: "  API calls   %d made   %.3f per resource   smallest possible %d   ratio %.3f (target <= 1.1)",
                    calls, Double(calls) / Double(items.count), minimum, Double(calls) / Double(minimum)))
+    }
+
+    /// Creates the live side, 16 at a time; tables first, as the scalable targets point at them.
+    static func seed(_ items: [Item], with seeder: LiveSeeder) async throws {
+        for wave in [items.filter { $0.type == "AWS::DynamoDB::Table" }, items.filter { $0.type != "AWS::DynamoDB::Table" }] {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                var next = wave.makeIterator()
+                for _ in 0..<16 { if let item = next.next() { group.addTask { try await seeder.create(item.type, id: item.id, item.live) } } }
+                while try await group.next() != nil {
+                    if let item = next.next() { group.addTask { try await seeder.create(item.type, id: item.id, item.live) } }
+                }
+            }
+        }
     }
 
     static func check(_ result: Run.Result, expectedDrift: Int, resources: Int) throws {
