@@ -3,8 +3,9 @@
 # script starts itself: create prod's live resources with the drift an incident
 # left behind (scripts/demo-incident.yaml), then ask ballast what drifted, as
 # text and as a pull-request comment; plan the fix, apply the saved plan and
-# check again. Also shows validate catching an incident
-# edit with mistakes before anything reaches AWS.
+# check again; change a setting through git, roll it back by revision, record
+# the rollback with a revert commit, and read the apply journal. Also shows
+# validate catching an incident edit with mistakes before anything reaches AWS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -29,10 +30,11 @@ for _ in $(seq 100); do python3 -c "import socket; socket.create_connection(('12
 # moto runs Lambda functions in Docker unless told not to (rotation invokes them).
 python3 -c "import urllib.request as u; u.urlopen(u.Request('$AWS_ENDPOINT_URL/moto-api/config', data=b'{\"lambda\": {\"use_docker\": false}}', method='POST'))"
 
-cp -r desired-state policies "$scratch/"
-cd "$scratch"
-git init -q -b main && git add -A
-git -c user.name=demo -c user.email=demo@example.com commit -q -m "Example desired state"
+mkdir "$scratch/repo"
+cp -r desired-state policies "$scratch/repo/"
+cd "$scratch/repo"
+git init -q -b main && git config user.name "Dana Ops" && git config user.email dana@example.com
+git add -A && git commit -q -m "Example desired state"
 
 run() { echo; echo "\$ ballast $*"; "$ballast" "$@" || echo "(exit $?)"; }
 
@@ -42,12 +44,30 @@ run doctor --env prod
 run drift --env prod
 run drift --env prod --output markdown
 run plan --env prod --out prod.plan.json
-run apply prod.plan.json
+# prod takes changes only in its change windows; outside them an apply needs a journaled reason.
+echo; echo "\$ ballast apply prod.plan.json"
+if ! "$ballast" apply prod.plan.json; then
+  run apply prod.plan.json --override-window "INC-2291: restore the settings changed by hand"
+fi
 run drift --env prod   # what is left: the log group someone deleted
+
+window=(--override-window "DEMO: outside prod's change window")
+echo; echo "==> the team re-creates the deleted log group (a settings tool never creates resources)"
+python3 -c "import boto3; boto3.client('logs', region_name='us-east-1', endpoint_url='$AWS_ENDPOINT_URL').create_log_group(logGroupName='/aws/lambda/vehicle-tracking-prod-api')"
+echo; echo "==> a change through git: page sooner on the tolling-vision queue backlog"
+sed -i '/tolling-vision-prod-queue-backlog/,/Threshold/ s/Threshold: 300/Threshold: 60/' desired-state/prod/tolling-vision.yaml
+git commit -qam "Page on tolling-vision backlog after 60 s"
+run apply --env prod --auto-approve "${window[@]}"
+echo; echo "==> the pager storms: roll back to the previous revision at once"
+run rollback --to HEAD~1 --env prod --auto-approve "${window[@]}"
+echo; echo "==> then make git say so: revert the commit (live already matches, so nothing to write)"
+run revert HEAD --env prod --apply --auto-approve "${window[@]}"
+echo; echo "\$ git log --oneline -3"; git log --oneline -3
+run history --env prod --limit 3
 
 echo; echo "==> an incident edit with mistakes never reaches AWS"
 sed -i 's/      MinSize: 3 .*/      MinSize: 20/; s/RetentionInDays: 90/RetentionInDay: 90/' desired-state/prod/tolling-vision.yaml
-git -c user.name=demo -c user.email=demo@example.com commit -qam "Scale tolling-vision up during incident"
+git commit -qam "Scale tolling-vision up during incident"
 run validate
 run drift --env prod
 run validate --revision HEAD~1

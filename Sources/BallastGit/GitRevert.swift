@@ -49,11 +49,7 @@ extension GitRepository {
 
         if workdir != nil {
             // Before the commit, so the checkout's baseline is the HEAD the working tree matches.
-            var options = git_checkout_options()
-            git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION))
-            options.checkout_strategy = GIT_CHECKOUT_SAFE.rawValue
-            try Libgit2.check(git_checkout_tree(pointer, tree, &options),
-                              "cannot update the working tree for the revert (local changes in the way?)")
+            try checkout(tree!)
         }
         let message = "Revert \"\(reverted.summary)\"\n\nThis reverts commit \(reverted.sha).\n"
         let signature = try Signature(self)
@@ -62,6 +58,27 @@ extension GitRepository {
         try Libgit2.check(git_commit_create(&created, pointer, "HEAD", signature.pointer, signature.pointer, nil,
                                             message, tree, 1, &parents), "cannot commit the revert")
         return try commit(GitOID(created).hex)
+    }
+
+    /// Writes `tree` into the working tree and index, never over local changes;
+    /// a refusal names the files in the way.
+    func checkout(_ tree: OpaquePointer) throws(GitError) {
+        final class Paths { var list: [String] = [] }
+        let blocked = Paths()
+        var options = git_checkout_options()
+        git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION))
+        options.checkout_strategy = GIT_CHECKOUT_SAFE.rawValue
+        options.notify_flags = GIT_CHECKOUT_NOTIFY_CONFLICT.rawValue
+        options.notify_payload = Unmanaged.passUnretained(blocked).toOpaque()
+        options.notify_cb = { _, path, _, _, _, payload in
+            if let path, let payload { Unmanaged<Paths>.fromOpaque(payload).takeUnretainedValue().list.append(String(cString: path)) }
+            return 0
+        }
+        let code = withExtendedLifetime(blocked) { git_checkout_tree(pointer, tree, &options) }
+        if code < 0 && !blocked.list.isEmpty {
+            throw GitError("cannot revert: local changes to \(blocked.list.joined(separator: ", ")) would be overwritten; commit or stash them first")
+        }
+        try Libgit2.check(code, "cannot update the working tree for the revert")
     }
 
     /// Tracked paths under `path` whose index or working copy differs from HEAD.

@@ -47,7 +47,8 @@ enum ApplyBenchmark {
         say("ballast plan --out + apply FILE (release), \(total) changes of \(kinds.count) kinds, all applied and verified")
         report("plan ", planned, total)
         report("apply", applied, total)
-        say("  apply calls = re-read for the stale check + \(total) writes + read-back of written resources + STS (account)")
+        say("  apply calls = re-read for the stale check + \(total) writes (an alarm re-put reads the alarm first, a KMS alias"
+            + " is resolved to its key) + read-back of the written resources + STS for the account")
     }
 
     /// Runs the binary through a fresh counting proxy.

@@ -15,6 +15,11 @@ struct Ballast: AsyncParsableCommand {
               ballast validate --revision HEAD~3     check an older revision's files
               ballast validate --worktree            check uncommitted edits
               ballast drift --env prod               compare live settings with HEAD's desired state
+              ballast plan --env prod --out p.json   the writes that fix it, saved for apply
+              ballast apply p.json                   apply the saved plan (refused if live moved)
+              ballast rollback --to HEAD~1 --env prod
+              ballast revert 3f2c9a1 --env prod --apply
+              ballast history --env prod             the apply journal, newest first
               ballast doctor --env prod              show repository, revision and environments
             """,
         version: BallastVersion.current,

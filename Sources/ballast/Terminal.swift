@@ -3,8 +3,9 @@ import Foundation
 /// Where output goes: reports on stdout, notes and errors on stderr. Colour only
 /// on a terminal and never with NO_COLOR.
 enum Terminal {
+    /// Unbuffered, like `write`, so lines and whole reports keep their order in a pipe.
     static func out(_ line: String) {
-        print(line)
+        write(line + "\n")
     }
 
     /// A whole rendered report, as it is.
