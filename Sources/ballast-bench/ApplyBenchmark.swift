@@ -11,11 +11,7 @@ enum ApplyBenchmark {
     static func run(_ arguments: [Int]) async throws {
         let total = arguments.count > 0 ? arguments[0] : 500
         let runs = arguments.count > 1 ? arguments[1] : 3
-        let moto = try MotoServer()
-        var environment = ProcessInfo.processInfo.environment.merging(moto.environment) { _, new in new }
-        environment["NO_COLOR"] = "1"
-        environment["AWS_PROFILE"] = nil
-        let seeder = LiveSeeder(client: AWSSetup(environment: environment, transport: CurlTransport(maxConcurrent: 16)).client(region: "us-east-1"))
+        let (moto, environment, seeder) = try DriftBenchmark.emulator()
         let binary = Run.ballastBinary.replacingOccurrences(of: "/debug/", with: "/release/")
         let kinds = DriftBenchmark.kinds
 

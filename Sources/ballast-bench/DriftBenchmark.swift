@@ -20,12 +20,7 @@ enum DriftBenchmark {
     static func run(_ arguments: [Int]) async throws {
         let total = arguments.count > 0 ? arguments[0] : 2_000
         let runs = arguments.count > 1 ? arguments[1] : 3
-        let moto = try MotoServer()
-        var environment = ProcessInfo.processInfo.environment.merging(moto.environment) { _, new in new }
-        environment["NO_COLOR"] = "1"
-        environment["AWS_PROFILE"] = nil
-        let client = AWSSetup(environment: environment, transport: CurlTransport(maxConcurrent: 16)).client(region: "us-east-1")
-        let seeder = LiveSeeder(client: client)
+        let (moto, environment, seeder) = try emulator()
 
         let perKind = total / kinds.count
         var items: [Item] = []
@@ -68,6 +63,16 @@ enum DriftBenchmark {
         say(String(format: "  wall time   runs %d   min %.2f s   median %.2f s   max %.2f s", runs, seconds.first!, seconds[seconds.count / 2], seconds.last!))
         say(String(format: "  API calls   %d made   %.3f per resource   smallest possible %d   ratio %.3f (target <= 1.1)",
                    calls, Double(calls) / Double(items.count), minimum, Double(calls) / Double(minimum)))
+    }
+
+    /// A moto server of the benchmark's own, the environment that points the binary at it, and a seeder.
+    static func emulator() throws -> (MotoServer, [String: String], LiveSeeder) {
+        let moto = try MotoServer()
+        var environment = ProcessInfo.processInfo.environment.merging(moto.environment) { _, new in new }
+        environment["NO_COLOR"] = "1"
+        environment["AWS_PROFILE"] = nil
+        let client = AWSSetup(environment: environment, transport: CurlTransport(maxConcurrent: 16)).client(region: "us-east-1")
+        return (moto, environment, LiveSeeder(client: client))
     }
 
     /// Creates the live side, 16 at a time; tables first, as the scalable targets point at them.

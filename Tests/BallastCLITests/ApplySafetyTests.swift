@@ -99,11 +99,7 @@ import Testing
     }
 
     @Test func twoAppliesAtOnceOnALockTableNeverBothWrite() async throws {
-        let table = uniqueName("locks"), group = "/ballast/" + uniqueName("race")
-        try await createLockTable(table)
-        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
-                                                   environment: "region: us-east-1\nlockTable: \(table)\n")
+        let (repo, table, group) = try await lockTableRepository()
         // Reads and writes are slowed (not the lock's own calls), so the first apply holds the lock for seconds.
         let port = MotoServer.shared.port
         let slow = try LoopbackHTTPServer { request in
@@ -119,6 +115,7 @@ import Testing
         #expect(loser.stderr.contains("environment test is locked by"))
         #expect(loser.stderr.contains("[DynamoDB table \(table) in us-east-1]"))
         #expect(!loser.stdout.contains("applied "))
+        #expect(try await retention(group) == 30)
         // The lock item is gone afterwards; the journal is in the notes and in the table.
         let item = try await seeder().client.json(.dynamodb, "GetItem", ["TableName": .string(table), "Key": ["LockID": ["S": "ballast/lock/test"]]])
         #expect(item["Item"] == nil)
@@ -129,11 +126,7 @@ import Testing
     }
 
     @Test func aHeldLockNamesItsHolderAndAgeAndUnlockForceRemovesIt() async throws {
-        let table = uniqueName("locks"), group = "/ballast/" + uniqueName("held")
-        try await createLockTable(table)
-        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
-                                                   environment: "region: us-east-1\nlockTable: \(table)\n")
+        let (repo, table, group) = try await lockTableRepository()
         let acquired = Date().addingTimeInterval(-300)
         try await putLock(table, holder: "bob on runner-7 (pid 41)", acquired: acquired, expires: Date().addingTimeInterval(3000))
 
@@ -175,12 +168,18 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: lockFile))
     }
 
-    func createLockTable(_ table: String) async throws {
+    /// A log group at 7 days desired at 30, in an environment with a fresh lock table.
+    func lockTableRepository() async throws -> (TempRepository, String, String) {
+        let table = uniqueName("locks"), group = "/ballast/" + uniqueName("locked")
         _ = try await seeder().client.json(.dynamodb, "CreateTable", [
             "TableName": .string(table), "BillingMode": "PAY_PER_REQUEST",
             "AttributeDefinitions": [["AttributeName": "LockID", "AttributeType": "S"]],
             "KeySchema": [["AttributeName": "LockID", "KeyType": "HASH"]],
         ])
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+                                                   environment: "region: us-east-1\nlockTable: \(table)\n")
+        return (repo, table, group)
     }
 
     func putLock(_ table: String, holder: String, acquired: Date, expires: Date) async throws {
