@@ -33,6 +33,7 @@ public struct LoadedState: Sendable {
     public var fromWorktree: Bool
     public var state: DesiredState
     public var policyFiles: [ParsedFile]
+    public var policies: PolicySet
     /// Every environment folder in the tree, before `--env` filtering.
     public var availableEnvironments: [String]
     public var diagnostics: [Diagnostic]
@@ -55,6 +56,7 @@ public struct LoadedState: Sendable {
 public struct DecodedFiles: Sendable {
     public var state: DesiredState
     public var policyFiles: [ParsedFile]
+    public var policies: PolicySet
     public var availableEnvironments: [String]
     public var diagnostics: [Diagnostic]
 }
@@ -102,7 +104,7 @@ public struct DesiredStateLoader: Sendable {
 
         let decoded = try decode(files, environments: request.environments)
         return LoadedState(repositoryRoot: root, isBare: repository.isBare, gitDirectory: repository.gitDirectory, commit: commit, head: head,
-                           fromWorktree: request.worktree, state: decoded.state, policyFiles: decoded.policyFiles,
+                           fromWorktree: request.worktree, state: decoded.state, policyFiles: decoded.policyFiles, policies: decoded.policies,
                            availableEnvironments: decoded.availableEnvironments, diagnostics: decoded.diagnostics,
                            notes: notes)
     }
@@ -140,8 +142,8 @@ public struct DesiredStateLoader: Sendable {
                                                           diagnostics: &diagnostics)
         let state = assembler.assemble(folders, diagnostics: &diagnostics)
         let policyFiles = parse(files.policies.filter { isYAML($0.key) }, diagnostics: &diagnostics)
-        diagnostics.add(contentsOf: PolicyFileShape.check(policyFiles))
-        return DecodedFiles(state: state, policyFiles: policyFiles, availableEnvironments: available,
+        let policies = PolicyDecoder.decode(policyFiles, diagnostics: &diagnostics)
+        return DecodedFiles(state: state, policyFiles: policyFiles, policies: policies, availableEnvironments: available,
                             diagnostics: diagnostics.sorted)
     }
 

@@ -90,6 +90,13 @@ struct ApplyFlow {
             }
             (changes, checksum) = (plan.changes, PlanFile.checksum(plan.json))
         }
+        // Policies hold at apply time too, against the changes about to be written (a saved plan's included).
+        let policy = PolicyEngine(loaded.policies).check(loaded.state, changes: changes)
+        if policy.contains(where: \.blocks) {
+            if saved != nil { Terminal.write(PolicyRendering.text(policy)) }
+            Terminal.error("a deny policy fails; nothing was changed")
+            throw ExitCode(3)
+        }
         if changes.isEmpty {
             // Only resources that do not exist: nothing to write or journal, but never a silent success.
             for drift in plan.unfixable { Terminal.out("cannot fix     \(drift.resource.type) \(drift.displayId): it does not exist") }

@@ -14,7 +14,11 @@ struct PlanCommand: AsyncParsableCommand {
             exist are listed as unfixable. --out saves the plan for `ballast apply FILE`, which
             refuses it if any planned live value has moved since.
 
-            Exit codes: 0 no changes, 2 changes, 1 an error or anything not checked.
+            Policies (policies/*.yaml) run on the desired state and on each planned change; a
+            failed deny policy is listed under "Denied" and blocks apply.
+
+            Exit codes: 0 no changes, 2 changes, 3 a deny policy fails, 1 an error or anything
+            not checked.
 
             EXAMPLES:
               ballast plan --env prod
@@ -43,6 +47,7 @@ struct PlanCommand: AsyncParsableCommand {
             try Failure.guarding { try PlanFile.write(plan, account: account, to: out) }
         }
         if plan.report.summary.notChecked > 0 { throw Failure.error }
+        if plan.denied { throw ExitCode(3) }
         if !plan.changes.isEmpty || !plan.unfixable.isEmpty { throw ExitCode(2) }
     }
 }

@@ -15,7 +15,9 @@ enum Planning {
         let progress = Progress(label: "reading live settings")
         let report = await detector(setup, progress: progress.update).detect(loaded.state, revision: loaded.revision)
         progress.finish()
-        return Planner.plan(report)
+        var plan = Planner.plan(report)
+        plan.policy = PolicyEngine(loaded.policies).check(loaded.state, changes: plan.changes)
+        return plan
     }
 
     static func detector(_ setup: AWSSetup, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) -> DriftDetector {

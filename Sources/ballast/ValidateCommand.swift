@@ -1,4 +1,5 @@
 import ArgumentParser
+import BallastCore
 import BallastEngine
 
 struct ValidateCommand: ParsableCommand {
@@ -7,7 +8,8 @@ struct ValidateCommand: ParsableCommand {
         abstract: "Parse and check the desired state and policies; makes no AWS call.",
         discussion: """
             Reports every mistake at once as path/file.yaml:LINE:COLUMN: message, and exits 1
-            if there is any; exits 0 when the desired state is valid.
+            if there is any. Then runs the state policies (policies/*.yaml) on the desired state
+            and exits 1 if a deny policy fails; exits 0 when the desired state is valid.
 
             EXAMPLES:
               ballast validate
@@ -23,9 +25,15 @@ struct ValidateCommand: ParsableCommand {
             for diagnostic in loaded.diagnostics { Terminal.out(diagnostic.description) }
             let environments = loaded.state.environments
             if loaded.diagnostics.isEmpty {
+                let policy = PolicyEngine(loaded.policies).check(loaded.state)
+                Terminal.write(PolicyRendering.text(policy))
                 Terminal.out("valid: \(loaded.revisionLabel): \(environments.count) environment(s) "
                     + "(\(environments.map(\.name).joined(separator: ", "))), "
                     + "\(loaded.state.resourceCount) resource(s), \(loaded.policyFiles.count) policy file(s)")
+                if policy.contains(where: \.blocks) {
+                    Terminal.error("a deny policy fails on the desired state")
+                    throw Failure.error
+                }
                 return
             }
             let files = Set(loaded.diagnostics.map(\.location.file)).count

@@ -5,12 +5,17 @@ import BallastKinds
 public struct Plan: Sendable {
     public var report: DriftReport
     public var changes: [PlannedChange]
+    /// State policies on the desired state and change policies on `changes`.
+    public var policy: [PolicyResult] = []
+
+    /// A deny policy failed: plan exits 3, apply writes nothing.
+    public var denied: Bool { policy.contains(where: \.blocks) }
 
     /// Resources a settings tool cannot fix: they do not exist.
     public var unfixable: [ResourceDrift] { report.resources.filter { $0.status == .deleted } }
 
     /// The JSON report with `changes`; a plan file adds `account` and a checksum.
-    public var json: Value { report.json(changes: changes.map(\.json)) }
+    public var json: Value { report.json(changes: changes.map(\.json), policy: policy.map(\.json)) }
 }
 
 public enum Planner {

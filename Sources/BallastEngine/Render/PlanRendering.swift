@@ -7,8 +7,8 @@ public enum PlanRendering {
         switch format {
         case .json: return JSON.encode(plan.json, pretty: true) + "\n"
         case .cfn: return DriftRendering.render(plan.report, as: .cfn)
-        case .text: return DriftRendering.render(plan.report, as: .text, colour: colour) + "\n" + text(plan)
-        case .markdown: return DriftRendering.render(plan.report, as: .markdown) + "\n" + markdown(plan)
+        case .text: return DriftRendering.render(plan.report, as: .text, colour: colour) + "\n" + text(plan) + PolicyRendering.text(plan.policy)
+        case .markdown: return DriftRendering.render(plan.report, as: .markdown) + "\n" + markdown(plan) + PolicyRendering.markdown(plan.policy)
         }
     }
 
