@@ -65,6 +65,14 @@ run revert HEAD --env prod --apply --auto-approve "${window[@]}"
 echo; echo "\$ git log --oneline -3"; git log --oneline -3
 run history --env prod --limit 3
 
+echo; echo "==> policies: a branch that cuts prod's plate-read logs to 7 days is denied (exit 3)"
+git checkout -q -b cost-cutting
+sed -i 's/RetentionInDays: 90 .*/RetentionInDays: 7/' desired-state/prod/tolling-vision.yaml
+git commit -qam "Keep tolling-vision logs 7 days"
+run plan --env prod
+run apply --env prod --auto-approve "${window[@]}"
+git checkout -q main
+
 echo; echo "==> an incident edit with mistakes never reaches AWS"
 sed -i 's/      MinSize: 3 .*/      MinSize: 20/; s/RetentionInDays: 90/RetentionInDay: 90/' desired-state/prod/tolling-vision.yaml
 git commit -qam "Scale tolling-vision up during incident"

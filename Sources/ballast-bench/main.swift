@@ -5,6 +5,7 @@ import Foundation
 //   swift run -c release ballast-bench aws [requests] [cliCalls]
 //   swift build -c release && swift run -c release ballast-bench drift [resources] [runs]
 //   swift build -c release && swift run -c release ballast-bench apply [changes] [runs]
+//   swift run -c release ballast-bench policy [resources] [runs]
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let numbers = arguments.dropFirst().compactMap { Int($0) }
@@ -13,7 +14,8 @@ case "load": try LoadBenchmark.run(numbers)
 case "aws": try await AWSBenchmark.run(numbers)
 case "drift": try await DriftBenchmark.run(numbers)
 case "apply": try await ApplyBenchmark.run(numbers)
+case "policy": try PolicyBenchmark.run(numbers)
 default:
-    print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | drift [resources] [runs] | apply [changes] [runs]")
+    print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | drift [resources] [runs] | apply [changes] [runs] | policy [resources] [runs]")
     exit(64)
 }

@@ -15,11 +15,21 @@ public struct PolicyEngine: Sendable {
     public func check(_ state: DesiredState, changes: [PlannedChange]? = nil) -> [PolicyResult] {
         var results: [PolicyResult] = []
         let resources = state.environments.flatMap(\.resources)
-        for policy in set.policies where policy.scope == .state {
-            for resource in resources where policy.match.matches(type: resource.type, id: resource.identity.description, environment: resource.environment) {
-                results.append(waive(evaluate(policy, on: resource)))
+        let statePolicies = set.policies.filter { $0.scope == .state }
+        for resource in resources {
+            let id = resource.identity.description
+            let matching = statePolicies.filter { $0.match.matches(type: resource.type, id: id, environment: resource.environment) }
+            guard !matching.isEmpty else { continue }
+            // The resource's variables are made once, for every policy that matches it.
+            let variants = Self.boundVariants(resource.properties).map { variant in
+                (label: variant.label, variables: ["properties": CELValue(.map(variant.properties)), "environment": .string(resource.environment),
+                                                   "resource": Self.resourceValue(resource)] as [String: CELValue])
             }
+            for policy in matching { results.append(waive(evaluate(policy, on: resource, variants: variants))) }
         }
+        // Policy order, as the files list them.
+        let order = Dictionary(uniqueKeysWithValues: set.policies.enumerated().map { ($1.id, $0) })
+        results.sort { order[$0.policy, default: 0] < order[$1.policy, default: 0] }
         if let changes {
             let bySource = Dictionary(resources.map { ("\($0.environment) \($0.type) \($0.identity.description)", $0) }, uniquingKeysWith: { a, _ in a })
             for policy in set.policies where policy.scope == .change {
@@ -32,13 +42,12 @@ public struct PolicyEngine: Sendable {
         return results + expiredWaivers()
     }
 
-    func evaluate(_ policy: Policy, on resource: DesiredResource) -> PolicyResult {
+    func evaluate(_ policy: Policy, on resource: DesiredResource,
+                  variants: [(label: String?, variables: [String: CELValue])]) -> PolicyResult {
         var result = PolicyResult(policy: policy.id, severity: policy.severity, resource: "\(resource.type) \(resource.identity)",
                                   environment: resource.environment, message: "", result: .pass, source: resource.source)
-        for variant in Self.boundVariants(resource.properties) {
-            let variables: [String: CELValue] = ["properties": CELValue(.map(variant.properties)), "environment": .string(resource.environment),
-                                                 "resource": Self.resourceValue(resource)]
-            let outcome = run(policy, variables)
+        for variant in variants {
+            let outcome = run(policy, variant.variables)
             guard outcome.result != .pass else { continue }
             result.result = outcome.result
             result.message = outcome.message + (variant.label.map { " (with \($0))" } ?? "")

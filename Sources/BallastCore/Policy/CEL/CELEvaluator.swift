@@ -4,12 +4,13 @@ extension CELExpression {
     /// Evaluates with `variables` bound (`properties`, `before`, `after`, `resource`, `environment`).
     /// Type errors, missing fields and the like are thrown with their offset.
     public func evaluate(_ variables: [String: CELValue]) throws(CELError) -> CELValue {
-        try CELEvaluator(variables: variables).eval(root)
+        try CELEvaluator(variables: variables, patterns: patterns).eval(root)
     }
 }
 
 struct CELEvaluator {
     let variables: [String: CELValue]
+    let patterns: CompiledPatterns
 
     func noOverload(_ op: String, _ values: [CELValue], at offset: Int) -> CELError {
         CELError("no matching overload for \(op) on (\(values.map(\.typeName).joined(separator: ", ")))", at: offset)
@@ -208,7 +209,7 @@ struct CELEvaluator {
         case ("contains", (.string(let s), .string(let p))?, _): return .bool(p.isEmpty || s.contains(p))
         case ("matches", (.string, .string(""))?, _): return .bool(true)  // the empty pattern matches anywhere
         case ("matches", (.string(let s), .string(let pattern))?, _):
-            guard let regex = try? NSRegularExpression(pattern: pattern) else {
+            guard let regex = patterns.byPattern[pattern] ?? (try? NSRegularExpression(pattern: pattern)) else {
                 throw CELError("invalid regular expression '\(pattern)'", at: at)
             }
             return .bool(regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil)

@@ -1,3 +1,5 @@
+import Foundation
+
 /// A parsed CEL expression: a tree of nodes, each with its offset in the source.
 public indirect enum CELNode: Sendable {
     case literal(CELValue, Int)
@@ -25,6 +27,8 @@ public indirect enum CELNode: Sendable {
 public struct CELExpression: Sendable {
     public let source: String
     let root: CELNode
+    /// `matches` patterns written as literals, compiled once here rather than at every evaluation.
+    let patterns: CompiledPatterns
 
     /// Functions and methods the subset has.
     static let functions: Set<String> = ["size", "startsWith", "endsWith", "contains", "matches"]
@@ -33,6 +37,7 @@ public struct CELExpression: Sendable {
         self.source = source
         var parser = CELParser(tokens: try CELLexer.tokens(source))
         root = try parser.parseWhole()
+        patterns = CompiledPatterns(root)
     }
 }
 
@@ -261,5 +266,34 @@ struct CELParser {
         default:
             throw CELError("unexpected \(describe(token.kind))", at: token.offset)
         }
+    }
+}
+
+/// Regular expressions compiled at parse time. NSRegularExpression is immutable
+/// and documented safe to share between threads.
+final class CompiledPatterns: @unchecked Sendable {
+    let byPattern: [String: NSRegularExpression]
+
+    init(_ root: CELNode) {
+        var found: [String: NSRegularExpression] = [:]
+        func walk(_ node: CELNode) {
+            switch node {
+            case .call("matches", let target, let args, _):
+                if let pattern = args.last, case .literal(.string(let text), _) = pattern {
+                    found[text] = try? NSRegularExpression(pattern: text)
+                }
+                target.map(walk)
+                args.forEach(walk)
+            case .call(_, let target, let args, _): target.map(walk); args.forEach(walk)
+            case .literal, .identifier: break
+            case .select(let n, _, _), .has(let n, _, _), .unary(_, let n, _): walk(n)
+            case .index(let a, let b, _), .binary(_, let a, let b, _): walk(a); walk(b)
+            case .list(let items, _): items.forEach(walk)
+            case .map(let entries, _): entries.forEach { walk($0.0); walk($0.1) }
+            case .conditional(let a, let b, let c, _): walk(a); walk(b); walk(c)
+            }
+        }
+        walk(root)
+        byPattern = found
     }
 }
