@@ -7,17 +7,8 @@ import Testing
 /// What keeps an apply safe: change windows, locks, the journal of a partial
 /// apply and convergence after it.
 @Suite struct ApplySafetyTests {
-    func ballast(_ arguments: [String], _ repo: TempRepository, _ variables: [String: String] = [:]) throws -> Run.Result {
-        try Run.ballast(arguments + ["--repo", repo.path], environment: MotoServer.shared.environment.merging(variables) { _, new in new })
-    }
-
-    func retention(_ group: String) async throws -> Value? {
-        let groups = try await seeder().client.json(.logs, "DescribeLogGroups", ["logGroupNamePrefix": .string(group)])
-        return groups["logGroups"]?.list?.first { $0["logGroupName"]?.string == group }?["retentionInDays"]
-    }
-
     func history(_ repo: TempRepository) throws -> [Value] {
-        let result = try ballast(["history", "--output", "json"], repo)
+        let result = try repo.ballast(["history", "--output", "json"])
         return try JSON.parse(result.stdout)["entries"]?.list ?? []
     }
 
@@ -33,20 +24,20 @@ import Testing
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
         let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
                                                    environment: closedWindow)
-        let refused = try ballast(["apply", "--auto-approve"], repo)
+        let refused = try repo.ballast(["apply", "--auto-approve"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("test is outside its change windows ("))
         #expect(refused.stderr.contains("the next opens"))
-        #expect(try await retention(group) == 7)
+        #expect(try await liveRetention(group) == 7)
         // plan and drift are never blocked by windows.
-        #expect(try ballast(["plan"], repo).status == 2)
+        #expect(try repo.ballast(["plan"]).status == 2)
 
-        let overridden = try ballast(["apply", "--auto-approve", "--override-window", "INC-4312: queue backlog"], repo)
+        let overridden = try repo.ballast(["apply", "--auto-approve", "--override-window", "INC-4312: queue backlog"])
         #expect(overridden.status == 0, "\(overridden.stderr)")
         #expect(overridden.stderr.contains("applying anyway (--override-window: INC-4312: queue backlog)"))
-        #expect(try await retention(group) == 30)
+        #expect(try await liveRetention(group) == 30)
         #expect(try history(repo).first?["windowOverride"] == "INC-4312: queue backlog")
-        #expect(try ballast(["apply", "--auto-approve", "--override-window", " "], repo).stderr.contains("needs a reason"))
+        #expect(try repo.ballast(["apply", "--auto-approve", "--override-window", " "]).stderr.contains("needs a reason"))
     }
 
     @Test func aFailureInTheMiddleIsReportedExactlyJournaledAsPartialAndARerunConverges() async throws {
@@ -60,7 +51,7 @@ import Testing
               - {type: AWS::Logs::LogGroup, id: \(second), properties: {RetentionInDays: 30}}
             """)
         let planFile = repo.path + "/mid.plan.json"
-        #expect(try ballast(["plan", "--out", planFile], repo).status == 2)
+        #expect(try repo.ballast(["plan", "--out", planFile]).status == 2)
 
         // Between the plan's re-check and the second write, someone deletes log group a.
         let port = MotoServer.shared.port
@@ -75,13 +66,13 @@ import Testing
             }
             return LoopbackHTTPServer.forward(request, toPort: port).map { .raw($0) } ?? .drop
         }
-        let apply = try ballast(["apply", planFile], repo, ["AWS_ENDPOINT_URL": deleter.url])
+        let apply = try repo.ballast(["apply", planFile], ["AWS_ENDPOINT_URL": deleter.url])
         #expect(apply.status == 1)
         #expect(apply.stdout.contains("applied        autoscaling:UpdateAutoScalingGroup \(asg)"))
         #expect(apply.stdout.contains("failed         logs:PutRetentionPolicy \(first): CloudWatch Logs PutRetentionPolicy failed: ResourceNotFoundException"))
         #expect(apply.stdout.contains("not attempted  logs:PutRetentionPolicy \(second)"))
         #expect(apply.stdout.contains("Apply: 1 of 3 changes applied, 1 verified by reading them back; outcome partial."))
-        #expect(try await retention(second) == 7)
+        #expect(try await liveRetention(second) == 7)
 
         let entry = try #require(try history(repo).first)
         #expect(entry["outcome"] == "partial")
@@ -89,13 +80,13 @@ import Testing
         #expect(entry["changes"]?.list?.first?["set"] == ["/DesiredCapacity": ["from": 4, "to": 2]])
 
         // Re-run: what can be fixed is fixed; the deleted group is named, not skipped.
-        let rerun = try ballast(["apply", "--auto-approve"], repo)
+        let rerun = try repo.ballast(["apply", "--auto-approve"])
         #expect(rerun.status == 1)
         #expect(rerun.stdout.contains("applied        logs:PutRetentionPolicy \(second)"))
         #expect(rerun.stdout.contains("cannot fix     AWS::Logs::LogGroup \(first): it does not exist"))
         try await seeder().create("AWS::Logs::LogGroup", id: first, ["RetentionInDays": 7])
-        #expect(try ballast(["apply", "--auto-approve"], repo).status == 0)
-        #expect(try ballast(["drift"], repo).status == 0)
+        #expect(try repo.ballast(["apply", "--auto-approve"]).status == 0)
+        #expect(try repo.ballast(["drift"]).status == 0)
     }
 
     @Test func twoAppliesAtOnceOnALockTableNeverBothWrite() async throws {
@@ -115,11 +106,11 @@ import Testing
         #expect(loser.stderr.contains("environment test is locked by"))
         #expect(loser.stderr.contains("[DynamoDB table \(table) in us-east-1]"))
         #expect(!loser.stdout.contains("applied "))
-        #expect(try await retention(group) == 30)
+        #expect(try await liveRetention(group) == 30)
         // The lock item is gone afterwards; the journal is in the notes and in the table.
         let item = try await seeder().client.json(.dynamodb, "GetItem", ["TableName": .string(table), "Key": ["LockID": ["S": "ballast/lock/test"]]])
         #expect(item["Item"] == nil)
-        let fromTable = try ballast(["history", "--from-lock-table", "--output", "json"], repo)
+        let fromTable = try repo.ballast(["history", "--from-lock-table", "--output", "json"])
         #expect(fromTable.status == 0, "\(fromTable.stderr)")
         #expect(try JSON.parse(fromTable.stdout)["entries"]?.list?.count == 1)
         #expect(try history(repo).count == 1)
@@ -130,22 +121,22 @@ import Testing
         let acquired = Date().addingTimeInterval(-300)
         try await putLock(table, holder: "bob on runner-7 (pid 41)", acquired: acquired, expires: Date().addingTimeInterval(3000))
 
-        let refused = try ballast(["apply", "--auto-approve"], repo)
+        let refused = try repo.ballast(["apply", "--auto-approve"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("environment test is locked by bob on runner-7 (pid 41), applying 0123456789ab, since \(Timestamp.iso8601(acquired)) (5 min ago)"))
         #expect(refused.stderr.contains("ballast unlock test --force"))
-        #expect(try await retention(group) == 7)
+        #expect(try await liveRetention(group) == 7)
 
-        #expect(try ballast(["unlock", "test"], repo).status == 1)
-        let unlocked = try ballast(["unlock", "test", "--force"], repo)
+        #expect(try repo.ballast(["unlock", "test"]).status == 1)
+        let unlocked = try repo.ballast(["unlock", "test", "--force"])
         #expect(unlocked.status == 0, "\(unlocked.stderr)")
         #expect(unlocked.stdout.contains("Removed the lock on test held by bob on runner-7 (pid 41)"))
-        #expect(try ballast(["apply", "--auto-approve"], repo).status == 0)
+        #expect(try repo.ballast(["apply", "--auto-approve"]).status == 0)
 
         // A lock past its expiry (a crashed runner's) is taken over without unlock.
         try await putLock(table, holder: "carol on runner-2 (pid 7)", acquired: Date().addingTimeInterval(-7200), expires: Date().addingTimeInterval(-3600))
         _ = try await seeder().client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group), "retentionInDays": 14])
-        #expect(try ballast(["apply", "--auto-approve"], repo).status == 0)
+        #expect(try repo.ballast(["apply", "--auto-approve"]).status == 0)
     }
 
     @Test func theLockFileInGitKeepsASecondApplyOutUntilItsProcessIsGone() async throws {
@@ -157,14 +148,14 @@ import Testing
         // Held by a live process (this test run).
         let live = #"{"token":"x","holder":"dave on \#(host) (pid \#(getpid()))","revision":"abc","acquired":"2026-11-23T07:00:00Z","host":"\#(host)","pid":\#(getpid())}"#
         try live.write(toFile: lockFile, atomically: true, encoding: .utf8)
-        let refused = try ballast(["apply", "--auto-approve"], repo)
+        let refused = try repo.ballast(["apply", "--auto-approve"])
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("environment test is locked by dave on \(host) (pid \(getpid()))"))
         #expect(refused.stderr.contains("[lock file \(repo.path)/.git/ballast-test.lock]") || refused.stderr.contains("ballast-test.lock]"))
-        #expect(try await retention(group) == 7)
+        #expect(try await liveRetention(group) == 7)
         // Its process is gone: the lock is taken over.
         try live.replacingOccurrences(of: "\(getpid())", with: "999999").write(toFile: lockFile, atomically: true, encoding: .utf8)
-        #expect(try ballast(["apply", "--auto-approve"], repo).status == 0)
+        #expect(try repo.ballast(["apply", "--auto-approve"]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: lockFile))
     }
 

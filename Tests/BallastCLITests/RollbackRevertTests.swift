@@ -7,17 +7,8 @@ import Testing
 /// Rollback by revision and by `git revert`, with the journal after each,
 /// checked against the real git CLI.
 @Suite struct RollbackRevertTests {
-    func ballast(_ arguments: [String], _ repo: TempRepository) throws -> Run.Result {
-        try Run.ballast(arguments + ["--repo", repo.path], environment: MotoServer.shared.environment)
-    }
-
-    func retention(_ group: String) async throws -> Value? {
-        let groups = try await seeder().client.json(.logs, "DescribeLogGroups", ["logGroupNamePrefix": .string(group)])
-        return groups["logGroups"]?.list?.first { $0["logGroupName"]?.string == group }?["retentionInDays"]
-    }
-
     func history(_ repo: TempRepository) throws -> [Value] {
-        try JSON.parse(try ballast(["history", "--output", "json"], repo).stdout)["entries"]?.list ?? []
+        try JSON.parse(try repo.ballast(["history", "--output", "json"]).stdout)["entries"]?.list ?? []
     }
 
     /// Two commits: retention 30, then 90 (applied). Returns the repo and both shas.
@@ -27,18 +18,18 @@ import Testing
         let first = try repo.git(["rev-parse", "HEAD"])
         let second = try repo.commit(["desired-state/test/resources.yaml": Fixture.logGroup(group, days: 90)],
                                      message: "Keep \(group) 90 days")
-        let apply = try ballast(["apply", "--auto-approve"], repo)
+        let apply = try repo.ballast(["apply", "--auto-approve"])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
-        #expect(try await retention(group) == 90)
+        #expect(try await liveRetention(group) == 90)
         return (repo, first, second)
     }
 
     @Test func rollbackAppliesAnEarlierRevisionAndTheJournalSaysSo() async throws {
         let group = "/ballast/" + uniqueName("rollback")
         let (repo, first, second) = try await appliedTwice(group)
-        let rollback = try ballast(["rollback", "--to", "HEAD~1", "--auto-approve"], repo)
+        let rollback = try repo.ballast(["rollback", "--to", "HEAD~1", "--auto-approve"])
         #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
-        #expect(try await retention(group) == 30)
+        #expect(try await liveRetention(group) == 30)
         #expect(try repo.git(["rev-parse", "HEAD"]) == second)  // the repository is not changed
 
         let entries = try history(repo)
@@ -49,7 +40,7 @@ import Testing
         // Real git reads the journal note ballast wrote on the rolled-back-to commit.
         let note = try repo.git(["notes", "--ref=ballast", "show", first])
         #expect(try JSON.parse(note)["kind"] == "rollback")
-        let text = try ballast(["history"], repo)
+        let text = try repo.ballast(["history"])
         #expect(text.stdout.contains("rollback  test  \(first.prefix(12))"))
         #expect(text.stdout.contains("rolled back from \(second.prefix(12))"))
     }
@@ -57,9 +48,9 @@ import Testing
     @Test func revertCommitsLikeGitAndAppliesIt() async throws {
         let group = "/ballast/" + uniqueName("revert")
         let (repo, _, second) = try await appliedTwice(group)
-        let revert = try ballast(["revert", second, "--apply", "--auto-approve"], repo)
+        let revert = try repo.ballast(["revert", second, "--apply", "--auto-approve"])
         #expect(revert.status == 0, "\(revert.stdout)\(revert.stderr)")
-        #expect(try await retention(group) == 30)
+        #expect(try await liveRetention(group) == 30)
 
         #expect(try repo.git(["log", "-1", "--format=%B"]) == "Revert \"Keep \(group) 90 days\"\n\nThis reverts commit \(second).")
         #expect(try repo.git(["rev-parse", "HEAD~1"]) == second)
@@ -78,12 +69,12 @@ import Testing
     @Test func revertWithoutApplyCommitsAndPlans() async throws {
         let group = "/ballast/" + uniqueName("revertplan")
         let (repo, _, second) = try await appliedTwice(group)
-        let revert = try ballast(["revert", "HEAD"], repo)
+        let revert = try repo.ballast(["revert", "HEAD"])
         #expect(revert.status == 2)
         #expect(revert.stdout.contains("Revert \"Keep \(group) 90 days\""))
         #expect(revert.stdout.contains("RetentionInDays: 90 -> 30"))
         #expect(try repo.git(["rev-parse", "HEAD~1"]) == second)
-        #expect(try await retention(group) == 90)
+        #expect(try await liveRetention(group) == 90)
     }
 
     @Test func revertRefusesADirtyTreeAndConflictsAndChangesNothing() async throws {
@@ -91,28 +82,28 @@ import Testing
         let (repo, _, second) = try await appliedTwice(group)
         let path = "desired-state/test/resources.yaml"
         try repo.write([path: Fixture.logGroup(group, days: 14)])
-        let dirty = try ballast(["revert", second], repo)
+        let dirty = try repo.ballast(["revert", second])
         #expect(dirty.status == 1)
         #expect(dirty.stderr.contains("uncommitted changes under desired-state/ (\(path))"))
         #expect(try repo.git(["rev-parse", "HEAD"]) == second)
 
         // A later commit changes the same line: reverting the earlier one conflicts.
         let third = try repo.commit([path: Fixture.logGroup(group, days: 60)], message: "60 days")
-        let conflict = try ballast(["revert", second], repo)
+        let conflict = try repo.ballast(["revert", second])
         #expect(conflict.status == 1)
         #expect(conflict.stderr.contains("it conflicts with later commits in \(path)"))
         #expect(try repo.git(["rev-parse", "HEAD"]) == third)
         #expect(try repo.git(["status", "--porcelain"]) == "")
-        #expect(try await retention(group) == 90)
+        #expect(try await liveRetention(group) == 90)
     }
 
     @Test func aBareCloneRollsBackAndKeepsItsJournal() async throws {
         let group = "/ballast/" + uniqueName("bare")
         let (repo, first, _) = try await appliedTwice(group)
         let bare = try repo.bareClone()
-        let rollback = try ballast(["rollback", "--to", first, "--auto-approve"], bare)
+        let rollback = try bare.ballast(["rollback", "--to", first, "--auto-approve"])
         #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
-        #expect(try await retention(group) == 30)
+        #expect(try await liveRetention(group) == 30)
         #expect(try history(bare).first?["kind"] == "rollback")
         #expect(try JSON.parse(try bare.git(["notes", "--ref=ballast", "show", first]))["revision"] == .string(first))
     }

@@ -61,3 +61,16 @@ public func seeder(region: String = "us-east-1") -> LiveSeeder {
 public func uniqueName(_ prefix: String) -> String {
     prefix + "-" + UUID().uuidString.prefix(8).lowercased()
 }
+
+extension TempRepository {
+    /// The ballast binary on this repository, pointed at the shared moto server.
+    public func ballast(_ arguments: [String], _ variables: [String: String] = [:]) throws -> Run.Result {
+        try Run.ballast(arguments + ["--repo", path], environment: MotoServer.shared.environment.merging(variables) { _, new in new })
+    }
+}
+
+/// A log group's live retention in moto (nil: never expires, or no such group).
+public func liveRetention(_ group: String) async throws -> Value? {
+    let groups = try await seeder().client.json(.logs, "DescribeLogGroups", ["logGroupNamePrefix": .string(group)])
+    return groups["logGroups"]?.list?.first { $0["logGroupName"]?.string == group }?["retentionInDays"]
+}
