@@ -41,8 +41,8 @@ public struct CELExpression: Sendable {
     }
 }
 
-/// Recursive descent with CEL's precedence, loosest first:
-/// `?:`, `||`, `&&`, relations (`== != < <= > >= in`), `+ -`, `* / %`, unary `! -`, member access.
+/// Recursive descent with CEL's precedence, loosest first: `?:`, then the
+/// binary levels in `levels`, then unary `! -`, then member access.
 struct CELParser {
     let tokens: [CELLexer.Token]
     var position = 0
@@ -87,69 +87,34 @@ struct CELParser {
         depth += 1
         defer { depth -= 1 }
         guard depth < 250 else { throw CELError("expression nested too deeply", at: current.offset) }
-        let condition = try or()
+        let condition = try binary(0)
         let at = current.offset
         guard take("?") else { return condition }
-        let then = try or()
+        let then = try binary(0)
         try expect(":")
         return .conditional(condition, then, try expression(), at)
     }
 
-    mutating func or() throws(CELError) -> CELNode {
-        var left = try and()
-        while isSymbol("||") {
+    /// The binary operators by level, loosest first; each level is left-associative.
+    static let levels: [Set<String>] = [["||"], ["&&"], ["==", "!=", "<", "<=", ">", ">=", "in"], ["+", "-"], ["*", "/", "%"]]
+
+    mutating func binary(_ level: Int) throws(CELError) -> CELNode {
+        guard level < Self.levels.count else { return try unary() }
+        var left = try binary(level + 1)
+        while let op = currentOperator, Self.levels[level].contains(op) {
             let at = current.offset
             position += 1
-            left = .binary("||", left, try and(), at)
+            left = .binary(op, left, try binary(level + 1), at)
         }
         return left
     }
 
-    mutating func and() throws(CELError) -> CELNode {
-        var left = try relation()
-        while isSymbol("&&") {
-            let at = current.offset
-            position += 1
-            left = .binary("&&", left, try relation(), at)
+    var currentOperator: String? {
+        switch current.kind {
+        case .symbol(let s): s
+        case .identifier("in"): "in"
+        default: nil
         }
-        return left
-    }
-
-    mutating func relation() throws(CELError) -> CELNode {
-        var left = try addition()
-        while true {
-            let at = current.offset
-            let op: String
-            switch current.kind {
-            case .symbol(let s) where ["==", "!=", "<", "<=", ">", ">="].contains(s): op = s
-            case .identifier("in"): op = "in"
-            default: return left
-            }
-            position += 1
-            left = .binary(op, left, try addition(), at)
-        }
-    }
-
-    mutating func addition() throws(CELError) -> CELNode {
-        var left = try multiplication()
-        while isSymbol("+") || isSymbol("-") {
-            guard case .symbol(let op) = current.kind else { break }
-            let at = current.offset
-            position += 1
-            left = .binary(op, left, try multiplication(), at)
-        }
-        return left
-    }
-
-    mutating func multiplication() throws(CELError) -> CELNode {
-        var left = try unary()
-        while isSymbol("*") || isSymbol("/") || isSymbol("%") {
-            guard case .symbol(let op) = current.kind else { break }
-            let at = current.offset
-            position += 1
-            left = .binary(op, left, try unary(), at)
-        }
-        return left
     }
 
     mutating func unary() throws(CELError) -> CELNode {

@@ -81,7 +81,7 @@ struct CELLexer {
     mutating func skipSpaceAndComments() {
         while let c = peek() {
             if c.isWhitespace { position += 1 } else if c == "/" && peek(1) == "/" {
-                while let d = peek(), d != "\n" { _ = d; position += 1 }
+                while peek().map({ $0 != "\n" }) == true { position += 1 }
             } else { return }
         }
     }
