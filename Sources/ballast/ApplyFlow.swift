@@ -91,7 +91,7 @@ struct ApplyFlow {
             (changes, checksum) = (plan.changes, PlanFile.checksum(plan.json))
         }
         // Policies hold at apply time too, against the changes about to be written (a saved plan's included).
-        let policy = PolicyEngine(loaded.policies).check(loaded.state, changes: changes)
+        let policy = saved == nil ? plan.policy : PolicyEngine(loaded.policies).check(loaded.state, changes: changes)
         if policy.contains(where: \.blocks) {
             if saved != nil { Terminal.write(PolicyRendering.text(policy)) }
             Terminal.error("a deny policy fails; nothing was changed")
@@ -118,9 +118,9 @@ struct ApplyFlow {
             windowOverride: windowOverride, relatedCommit: relatedCommit,
             changes: outcomes.map { change, outcome in
                 switch outcome {
-                case .applied: return .init(change: change, outcome: "applied", error: unverified[key(change)], verified: unverified[key(change)] == nil)
-                case .failed(let why): return .init(change: change, outcome: "failed", error: why)
-                case .notAttempted: return .init(change: change, outcome: "not attempted")
+                case .applied: return .init(change: change, outcome: .applied, error: unverified[key(change)], verified: unverified[key(change)] == nil)
+                case .failed(let why): return .init(change: change, outcome: .failed, error: why)
+                case .notAttempted: return .init(change: change, outcome: .notAttempted)
                 }
             },
             unfixable: plan.unfixable.map { "\($0.resource.type) \($0.displayId)" })
@@ -176,15 +176,15 @@ struct ApplyFlow {
         for item in entry.changes {
             let change = item.change
             switch item.outcome {
-            case "applied" where item.verified: Terminal.out("applied        \(change.call) \(change.id)")
-            case "applied": Terminal.out("not verified   \(change.call) \(change.id): written, but read back \(item.error ?? "")")
-            case "failed": Terminal.out("failed         \(change.call) \(change.id): \(item.error ?? "")")
-            default: Terminal.out("not attempted  \(change.call) \(change.id)")
+            case .applied where item.verified: Terminal.out("applied        \(change.call) \(change.id)")
+            case .applied: Terminal.out("not verified   \(change.call) \(change.id): written, but read back \(item.error ?? "")")
+            case .failed: Terminal.out("failed         \(change.call) \(change.id): \(item.error ?? "")")
+            case .notAttempted: Terminal.out("not attempted  \(change.call) \(change.id)")
             }
         }
         // A settings tool cannot create what is gone: say so, never skip it silently.
         for resource in entry.unfixable { Terminal.out("cannot fix     \(resource): it does not exist") }
-        let applied = entry.changes.filter { $0.outcome == "applied" }
+        let applied = entry.changes.filter { $0.outcome == .applied }
         Terminal.out("Apply: \(applied.count) of \(entry.changes.count) changes applied, "
             + "\(applied.filter(\.verified).count) verified by reading them back; outcome \(entry.outcome.rawValue).")
     }

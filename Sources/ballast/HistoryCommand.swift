@@ -69,12 +69,12 @@ struct HistoryCommand: AsyncParsableCommand {
             }
         }
         var seen = Set<String>()
-        return entries.filter { seen.insert($0.id).inserted }.sorted { ($0.time, $0.id) > ($1.time, $1.id) }
+        return Journal.newestFirst(entries.filter { seen.insert($0.id).inserted })
     }
 
     /// `2026-11-23T07:00:00Z  rollback  prod  3f2c9a1e4b5d  alice  applied (2 of 2)` and a line per change.
     static func describe(_ entry: JournalEntry) -> String {
-        let applied = entry.changes.filter { $0.outcome == "applied" }.count
+        let applied = entry.changes.filter { $0.outcome == .applied }.count
         var lines = ["\(Timestamp.iso8601(entry.time))  \(entry.kind.rawValue)  \(entry.environments.joined(separator: ","))  "
             + "\(entry.revision.prefix(12))  \(entry.actor)  \(entry.outcome.rawValue) (\(applied) of \(entry.changes.count) applied)"]
         if let related = entry.relatedCommit {
@@ -85,7 +85,7 @@ struct HistoryCommand: AsyncParsableCommand {
             let values = item.change.set.sorted { $0.key < $1.key }
                 .map { "\($0.key) \($0.value.from?.description ?? "(none)") -> \($0.value.to.description)" }.joined(separator: ", ")
             let failure = item.error.map { ": \($0)" } ?? ""
-            lines.append("    \(item.outcome.padding(toLength: 13, withPad: " ", startingAt: 0)) \(item.change.type) \(item.change.id)  \(values)\(failure)")
+            lines.append("    \(item.outcome.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(item.change.type) \(item.change.id)  \(values)\(failure)")
         }
         for resource in entry.unfixable { lines.append("    cannot fix    \(resource): it does not exist") }
         return lines.joined(separator: "\n")

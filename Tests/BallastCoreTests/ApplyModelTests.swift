@@ -36,15 +36,15 @@ import Testing
                                    call: "logs:PutRetentionPolicy", set: ["/RetentionInDays": .init(from: 7, to: 30)])
         var entry = JournalEntry(kind: .rollback, environments: ["prod"], revision: "abc", time: utc("2026-11-23T07:00:00Z"),
                                  actor: "alice", planChecksum: "f00", windowOverride: "INC-1", relatedCommit: "def",
-                                 changes: [.init(change: change, outcome: "applied", verified: true)])
+                                 changes: [.init(change: change, outcome: .applied, verified: true)])
         #expect(entry.outcome == .applied)
         #expect(JournalEntry(json: entry.json) == entry)
         #expect(entry.json["rolledBackFrom"] == "def")
-        entry.changes.append(.init(change: change, outcome: "failed", error: "AccessDenied"))
+        entry.changes.append(.init(change: change, outcome: .failed, error: "AccessDenied"))
         #expect(entry.outcome == .partial)
-        entry.changes[0].outcome = "not attempted"
+        entry.changes[0].outcome = .notAttempted
         #expect(entry.outcome == .failed)
-        entry.changes = [.init(change: change, outcome: "applied", verified: false)]
+        entry.changes = [.init(change: change, outcome: .applied, verified: false)]
         #expect(entry.outcome == .partial)  // written but not read back as desired
     }
 }

@@ -9,16 +9,21 @@ public struct JournalEntry: Sendable, Equatable {
     /// `partial`: some written, not all; `failed`: nothing written.
     public enum Outcome: String, Sendable { case applied, partial, failed }
 
+    /// What happened to one write.
+    public enum Written: String, Sendable {
+        case applied, failed
+        case notAttempted = "not attempted"
+    }
+
     public struct Change: Sendable, Equatable {
         public var change: PlannedChange
-        /// `applied`, `failed` or `not attempted`.
-        public var outcome: String
+        public var outcome: Written
         /// The AWS error of a failed write, or why the re-read did not confirm it.
         public var error: String?
         /// The re-read after the write showed the desired values.
         public var verified: Bool
 
-        public init(change: PlannedChange, outcome: String, error: String? = nil, verified: Bool = false) {
+        public init(change: PlannedChange, outcome: Written, error: String? = nil, verified: Bool = false) {
             self.change = change
             self.outcome = outcome
             self.error = error
@@ -59,7 +64,7 @@ public struct JournalEntry: Sendable, Equatable {
     }
 
     public var outcome: Outcome {
-        let applied = changes.filter { $0.outcome == "applied" }
+        let applied = changes.filter { $0.outcome == .applied }
         if applied.isEmpty && !changes.isEmpty { return .failed }
         let complete = applied.count == changes.count && applied.allSatisfy(\.verified) && unfixable.isEmpty
         return complete ? .applied : .partial
@@ -73,7 +78,7 @@ public struct JournalEntry: Sendable, Equatable {
             "unfixable": .list(unfixable.map(Value.string)),
             "changes": .list(changes.map { entry in
                 guard case .map(var change) = entry.change.json else { return entry.change.json }
-                change["outcome"] = .string(entry.outcome)
+                change["outcome"] = .string(entry.outcome.rawValue)
                 change["verified"] = .bool(entry.verified)
                 if let error = entry.error { change["error"] = .string(error) }
                 return .map(change)
@@ -90,8 +95,8 @@ public struct JournalEntry: Sendable, Equatable {
             return nil
         }
         let changes = (json["changes"]?.list ?? []).compactMap { item -> Change? in
-            guard let change = PlannedChange(json: item) else { return nil }
-            return Change(change: change, outcome: item["outcome"]?.string ?? "", error: item["error"]?.string,
+            guard let change = PlannedChange(json: item), let outcome = item["outcome"]?.string.flatMap(Written.init) else { return nil }
+            return Change(change: change, outcome: outcome, error: item["error"]?.string,
                           verified: item["verified"] == .bool(true))
         }
         self.init(id: id, kind: kind, environments: (json["environments"]?.list ?? []).compactMap(\.string),

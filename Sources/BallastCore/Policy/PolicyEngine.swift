@@ -25,7 +25,7 @@ public struct PolicyEngine: Sendable {
                 (label: variant.label, variables: ["properties": CELValue(.map(variant.properties)), "environment": .string(resource.environment),
                                                    "resource": Self.resourceValue(resource)] as [String: CELValue])
             }
-            for policy in matching { results.append(waive(evaluate(policy, on: resource, variants: variants))) }
+            for policy in matching { results.append(waive(evaluate(policy, on: resource, variants: variants), type: resource.type, id: id)) }
         }
         // Policy order, as the files list them.
         let order = Dictionary(uniqueKeysWithValues: set.policies.enumerated().map { ($1.id, $0) })
@@ -35,7 +35,7 @@ public struct PolicyEngine: Sendable {
             for policy in set.policies where policy.scope == .change {
                 for change in changes where policy.match.matches(type: change.type, id: change.id, environment: change.environment) {
                     let resource = bySource["\(change.environment) \(change.type) \(change.id)"]
-                    results.append(waive(evaluate(policy, on: change, desired: resource)))
+                    results.append(waive(evaluate(policy, on: change, desired: resource), type: change.type, id: change.id))
                 }
             }
         }
@@ -87,10 +87,8 @@ public struct PolicyEngine: Sendable {
         }
     }
 
-    func waive(_ result: PolicyResult) -> PolicyResult {
+    func waive(_ result: PolicyResult, type: String, id: String) -> PolicyResult {
         guard result.result == .fail || result.result == .error else { return result }
-        let id = String(result.resource.split(separator: " ", maxSplits: 1).last ?? "")
-        let type = String(result.resource.split(separator: " ", maxSplits: 1).first ?? "")
         guard let waiver = set.waivers.first(where: {
             $0.policy == result.policy && !$0.isExpired(on: today) && $0.match.matches(type: type, id: id, environment: result.environment)
         }) else { return result }

@@ -35,7 +35,7 @@ public struct Journal: Sendable {
         return Self.newestFirst(entries)
     }
 
-    static func newestFirst(_ entries: [JournalEntry]) -> [JournalEntry] {
+    public static func newestFirst(_ entries: [JournalEntry]) -> [JournalEntry] {
         entries.sorted { ($0.time, $0.id) > ($1.time, $1.id) }
     }
 
