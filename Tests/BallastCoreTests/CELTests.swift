@@ -53,6 +53,8 @@ import Testing
         #expect(try eval("'/aws/lambda/x'.startsWith('/aws/') && 'x.yaml'.endsWith('.yaml') && 'prod-api'.contains('-')") == .bool(true))
         #expect(try eval("'tolling-vision-prod-asg'.matches('^[a-z-]+-prod-asg$') && !'staging'.matches('prod')") == .bool(true))
         #expect(try eval("matches('abc', 'b')") == .bool(true))
+        // RE2 forms the README names: classes, repetition, anchors, groups, alternation, (?i).
+        #expect(try eval("'Prod-API'.matches('(?i)^prod-(api|web)$') && 'a1b22'.matches('^[a-z]\\\\d[a-z]\\\\d{2}$')") == .bool(true))
         #expect(throws: CELError.self) { try eval("'x'.matches('(')") }
         #expect(try eval("has({'a': 1}.a) && !has({'a': 1}.b)") == .bool(true))
         #expect(try eval("1 == 1.0 && [1] == [1.0] && 'a' != 1 && null == null") == .bool(true))
