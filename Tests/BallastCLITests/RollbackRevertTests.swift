@@ -97,6 +97,27 @@ import Testing
         #expect(try await liveRetention(group) == 90)
     }
 
+    @Test func revertRefusesMergeCommitsAndRevertsThatChangeNothing() throws {
+        let repo = try TempRepository.desiredState(Fixture.logGroup("/ballast/merge", days: 30).replacingOccurrences(of: "resources:\n", with: ""))
+        let path = "desired-state/test/resources.yaml"
+        try repo.git(["checkout", "-q", "-b", "side"])
+        try repo.commit(["desired-state/test/other.yaml": "resources: []\n"], message: "side")
+        try repo.git(["checkout", "-q", "main"])
+        try repo.commit([path: Fixture.logGroup("/ballast/merge", days: 60)], message: "60 days")
+        try repo.git(["merge", "-q", "--no-ff", "-m", "merge side", "side"])
+        let merge = try repo.git(["rev-parse", "HEAD"])
+        let refused = try repo.ballast(["revert", "HEAD"])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("it is a merge commit"))
+
+        // 60 days, then back to 30 by hand: reverting "60 days" now changes nothing.
+        try repo.commit([path: Fixture.logGroup("/ballast/merge", days: 30)], message: "back to 30")
+        let empty = try repo.ballast(["revert", "HEAD~2"])
+        #expect(empty.status == 1)
+        #expect(empty.stderr.contains("changes nothing: HEAD already undoes it"))
+        #expect(try repo.git(["rev-parse", "HEAD~1"]) == merge)
+    }
+
     @Test func aBareCloneRollsBackAndKeepsItsJournal() async throws {
         let group = "/ballast/" + uniqueName("bare")
         let (repo, first, _) = try await appliedTwice(group)
