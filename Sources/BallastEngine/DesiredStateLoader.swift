@@ -142,7 +142,7 @@ public struct DesiredStateLoader: Sendable {
                                                           diagnostics: &diagnostics)
         let state = assembler.assemble(folders, diagnostics: &diagnostics)
         let policyFiles = parse(files.policies.filter { isYAML($0.key) }, diagnostics: &diagnostics)
-        let policies = PolicyDecoder.decode(policyFiles, diagnostics: &diagnostics)
+        let policies = PolicyDecoder.decode(policyFiles, resources: assembler.decoder, diagnostics: &diagnostics)
         return DecodedFiles(state: state, policyFiles: policyFiles, policies: policies, availableEnvironments: available,
                             diagnostics: diagnostics.sorted)
     }

@@ -91,7 +91,7 @@ struct ApplyFlow {
             (changes, checksum) = (plan.changes, PlanFile.checksum(plan.json))
         }
         // Policies hold at apply time too, against the changes about to be written (a saved plan's included).
-        let policy = saved == nil ? plan.policy : PolicyEngine(loaded.policies).check(loaded.state, changes: changes)
+        let policy = saved == nil ? plan.policy : PolicyEngine(loaded.policies).check(loaded.state, changes: changes, drift: plan.report)
         if policy.contains(where: \.blocks) {
             if saved != nil { Terminal.write(PolicyRendering.text(policy)) }
             Terminal.error("a deny policy fails; nothing was changed")

@@ -24,5 +24,5 @@ struct Ballast: AsyncParsableCommand {
             """,
         version: BallastVersion.current,
         subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
-                      RevertCommand.self, HistoryCommand.self, UnlockCommand.self, DoctorCommand.self])
+                      RevertCommand.self, HistoryCommand.self, UnlockCommand.self, PolicyCommand.self, DoctorCommand.self])
 }

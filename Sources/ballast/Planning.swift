@@ -16,7 +16,7 @@ enum Planning {
         let report = await detector(setup, progress: progress.update).detect(loaded.state, revision: loaded.revision)
         progress.finish()
         var plan = Planner.plan(report)
-        plan.policy = PolicyEngine(loaded.policies).check(loaded.state, changes: plan.changes)
+        plan.policy = PolicyEngine(loaded.policies).check(loaded.state, changes: plan.changes, drift: report)
         return plan
     }
 

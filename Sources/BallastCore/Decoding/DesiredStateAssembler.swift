@@ -28,7 +28,7 @@ public struct EnvironmentFiles: Sendable {
 /// Builds the desired state from parsed files and reports every mistake:
 /// per-file ones from the decoders, and duplicate identities across files.
 public struct DesiredStateAssembler: Sendable {
-    let decoder: ResourceDecoder
+    public let decoder: ResourceDecoder
 
     public init(schemas: [ResourceSchema]) {
         decoder = ResourceDecoder(schemas: schemas)

@@ -2,15 +2,16 @@ import Foundation
 
 /// Decodes `policies/*.yaml`: `policies:`, `waivers:` and `tests:` lists. Every
 /// mistake (an assert that does not parse included) is a file:line:column diagnostic.
+/// Test resources are decoded like desired-state ones, by `resources`.
 public enum PolicyDecoder {
     static let sections = ["policies", "waivers", "tests"]
     static let policyKeys = ["id", "description", "severity", "match", "on", "assert", "message"]
     static let matchKeys = ["type", "id", "environments"]
     static let waiverKeys = ["policy", "id", "environments", "until", "reason"]
 
-    public static func decode(_ files: [ParsedFile], diagnostics: inout Diagnostics) -> PolicySet {
+    public static func decode(_ files: [ParsedFile], resources: ResourceDecoder, diagnostics: inout Diagnostics) -> PolicySet {
         var set = PolicySet()
-        var waiverNodes: [Node] = []
+        var waiverNodes: [Node] = [], testNodes: [Node] = []
         var seen: [String: SourceLocation] = [:]
         for file in files {
             for document in file.documents {
@@ -34,13 +35,16 @@ public enum PolicyDecoder {
                             set.policies.append(policy)
                         }
                     case "waivers": waiverNodes += items
-                    default: continue  // tests: read by `ballast policy test`
+                    default: testNodes += items
                     }
                 }
             }
         }
         let ids = set.policies.map(\.id)
         set.waivers = waiverNodes.compactMap { decodeWaiver($0, policies: ids, diagnostics: &diagnostics) }
+        set.tests = testNodes.compactMap {
+            PolicyTestDecoder(policies: set.policies, resources: resources).decode($0, diagnostics: &diagnostics)
+        }
         return set
     }
 

@@ -109,6 +109,14 @@ public indirect enum Expectation: Sendable, Hashable {
     /// A nested object (`ProvisionedThroughput`) whose declared fields are compared one by one.
     case object([String: Expectation])
 
+    var hasRange: Bool {
+        switch self {
+        case .exact: false
+        case .range: true
+        case .object(let fields): fields.values.contains(where: \.hasRange)
+        }
+    }
+
     static func leaves(of e: Expectation, at path: String) -> [(path: String, expectation: Expectation)] {
         if case .object(let fields) = e {
             return fields.flatMap { leaves(of: $0.value, at: path + "/" + $0.key) }

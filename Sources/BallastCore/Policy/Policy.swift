@@ -33,10 +33,14 @@ public struct PolicyMatch: Sendable {
     }
 
     public func matches(type resourceType: String, id resourceId: String, environment: String) -> Bool {
-        (type.map { Glob.matches($0, resourceType) } ?? true)
-            && (id.map { Glob.matches($0, resourceId) } ?? true)
-            && (environments.map { $0.contains(environment) } ?? true)
+        matches(type: resourceType, environment: environment) && matches(id: resourceId)
     }
+
+    func matches(type resourceType: String, environment: String) -> Bool {
+        (type.map { Glob.matches($0, resourceType) } ?? true) && (environments.map { $0.contains(environment) } ?? true)
+    }
+
+    func matches(id resourceId: String) -> Bool { id.map { Glob.matches($0, resourceId) } ?? true }
 }
 
 /// An exception to a policy for matching resources until a date, with the reason.
@@ -56,17 +60,21 @@ public struct Waiver: Sendable {
 public struct PolicySet: Sendable {
     public var policies: [Policy]
     public var waivers: [Waiver]
+    /// Test cases for `ballast policy test`.
+    public var tests: [PolicyTestCase]
 
-    public init(policies: [Policy] = [], waivers: [Waiver] = []) {
+    public init(policies: [Policy] = [], waivers: [Waiver] = [], tests: [PolicyTestCase] = []) {
         self.policies = policies
         self.waivers = waivers
+        self.tests = tests
     }
 }
 
 /// `*` (any run of characters, `/` included) and `?` (one character), as in the spec's `id: "/aws/*"`.
 public enum Glob {
     public static func matches(_ pattern: String, _ text: String) -> Bool {
-        let p = Array(pattern), t = Array(text)
+        // Unicode scalars: `?` is one character, and scalars compare far faster than Characters.
+        let p = Array(pattern.unicodeScalars), t = Array(text.unicodeScalars)
         var pi = 0, ti = 0, star = -1, mark = 0
         while ti < t.count {
             if pi < p.count, p[pi] == "?" || p[pi] == t[ti] {

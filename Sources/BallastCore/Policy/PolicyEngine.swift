@@ -12,41 +12,76 @@ public struct PolicyEngine: Sendable {
         self.today = today
     }
 
-    public func check(_ state: DesiredState, changes: [PlannedChange]? = nil) -> [PolicyResult] {
-        var results: [PolicyResult] = []
+    /// Every result: state policies resource by resource (in the files' order; for each resource,
+    /// the policies in theirs), then change policies change by change, then expired waivers.
+    /// `drift` (a plan's report) names the physical ids `ref:` resources resolved to, so a change
+    /// to one finds its desired resource.
+    public func check(_ state: DesiredState, changes: [PlannedChange]? = nil, drift: DriftReport? = nil) -> [PolicyResult] {
         let resources = state.environments.flatMap(\.resources)
-        let statePolicies = set.policies.filter { $0.scope == .state }
-        for resource in resources {
-            let id = resource.identity.description
-            let matching = statePolicies.filter { $0.match.matches(type: resource.type, id: id, environment: resource.environment) }
-            guard !matching.isEmpty else { continue }
-            // The resource's variables are made once, for every policy that matches it.
-            let variants = Self.boundVariants(resource.properties).map { variant in
-                (label: variant.label, variables: ["properties": CELValue(.map(variant.properties)), "environment": .string(resource.environment),
-                                                   "resource": Self.resourceValue(resource)] as [String: CELValue])
-            }
-            for policy in matching { results.append(waive(evaluate(policy, on: resource, variants: variants), type: resource.type, id: id)) }
+        let kinds = ResourceKinds(resources)
+        // Type and environment are matched once per (environment, type), not per resource.
+        let statePolicies = set.policies.indices.filter { set.policies[$0].scope == .state }
+        let candidates = kinds.keys.map { key in
+            statePolicies.filter { set.policies[$0].match.matches(type: key.type, environment: key.environment) }
         }
-        // Policy order, as the files list them.
-        let order = Dictionary(uniqueKeysWithValues: set.policies.enumerated().map { ($1.id, $0) })
-        results.sort { order[$0.policy, default: 0] < order[$1.policy, default: 0] }
+        // Resources are independent: slices of them run on every core and are joined in order.
+        let slices = stride(from: 0, to: resources.count, by: Self.sliceSize).map { $0..<min($0 + Self.sliceSize, resources.count) }
+        let parts = SliceResults(count: slices.count)
+        DispatchQueue.concurrentPerform(iterations: slices.count) { n in
+            parts.store(n, check(resources[slices[n]], kindOf: kinds.ofResource, candidates: candidates))
+        }
+        var results = parts.joined()
         if let changes {
-            let bySource = Dictionary(resources.map { ("\($0.environment) \($0.type) \($0.identity.description)", $0) }, uniquingKeysWith: { a, _ in a })
-            for policy in set.policies where policy.scope == .change {
-                for change in changes where policy.match.matches(type: change.type, id: change.id, environment: change.environment) {
-                    let resource = bySource["\(change.environment) \(change.type) \(change.id)"]
-                    results.append(waive(evaluate(policy, on: change, desired: resource), type: change.type, id: change.id))
+            let desired = Self.desiredByChangeKey(resources, drift)
+            let changePolicies = set.policies.filter { $0.scope == .change }
+            for change in changes {
+                for policy in changePolicies where policy.match.matches(type: change.type, id: change.id, environment: change.environment) {
+                    results.append(evaluate(policy, on: change, desired: desired[Self.changeKey(change.environment, change.type, change.id)]))
+                    waive(&results[results.count - 1], type: change.type, id: change.id)
                 }
             }
         }
-        return results + expiredWaivers()
+        results.append(contentsOf: expiredWaivers())
+        return results
     }
 
-    func evaluate(_ policy: Policy, on resource: DesiredResource,
-                  variants: [(label: String?, variables: [String: CELValue])]) -> PolicyResult {
-        var result = PolicyResult(policy: policy.id, severity: policy.severity, resource: "\(resource.type) \(resource.identity)",
-                                  environment: resource.environment, message: "", result: .pass, source: resource.source)
-        for variant in variants {
+    static let sliceSize = 500
+
+    /// State policies over one slice of the resources; `kindOf` and `candidates` are indexed like the whole list.
+    func check(_ resources: ArraySlice<DesiredResource>, kindOf: [Int], candidates: [[Int]]) -> [PolicyResult] {
+        var results: [PolicyResult] = []
+        set.policies.withUnsafeBufferPointer { policies in
+            for index in resources.indices {
+                let id = resources[index].identity.description
+                let matching = candidates[kindOf[index]].filter { policies[$0].match.matches(id: id) }
+                guard !matching.isEmpty else { continue }
+                // Made once, for every policy that matches the resource.
+                let subject = PolicySubject(resources[index], id: id)
+                for policyIndex in matching {
+                    results.append(evaluate(policies[policyIndex], on: subject))
+                    waive(&results[results.count - 1], type: subject.type, id: id)
+                }
+            }
+        }
+        return results
+    }
+
+    static func changeKey(_ environment: String, _ type: String, _ id: String) -> String { "\(environment) \(type) \(id)" }
+
+    /// A change names the physical id it writes; its desired resource is found by that id.
+    static func desiredByChangeKey(_ resources: [DesiredResource], _ drift: DriftReport?) -> [String: DesiredResource] {
+        var byKey: [String: DesiredResource] = [:]
+        for resource in resources { byKey[changeKey(resource.environment, resource.type, resource.identity.description)] = resource }
+        for resource in drift?.environments.flatMap(\.resources) ?? [] {
+            byKey[changeKey(resource.resource.environment, resource.resource.type, resource.displayId)] = resource.resource
+        }
+        return byKey
+    }
+
+    func evaluate(_ policy: Policy, on subject: PolicySubject) -> PolicyResult {
+        var result = PolicyResult(policy: policy.id, severity: policy.severity, resource: subject.name,
+                                  environment: subject.environment, message: "", result: .pass, source: subject.source)
+        for variant in subject.variants {
             let outcome = run(policy, variant.variables)
             guard outcome.result != .pass else { continue }
             result.result = outcome.result
@@ -66,7 +101,7 @@ public struct PolicyEngine: Sendable {
                                             .string("region"): .string(change.region)]
         if let desired { resource[.string("source")] = .string("\(desired.source.file):\(desired.source.line)") }
         let variables: [String: CELValue] = ["before": CELValue(.map(before)), "after": CELValue(.map(after)),
-                                             "properties": CELValue(.map(desired.map { Self.boundVariants($0.properties)[0].properties } ?? [:])),
+                                             "properties": desired.map { Self.propertyVariants($0.properties)[0].properties } ?? .map([:]),
                                              "environment": .string(change.environment), "resource": .map(resource)]
         let outcome = run(policy, variables)
         return PolicyResult(policy: policy.id, severity: policy.severity, resource: "\(change.type) \(change.id)",
@@ -87,15 +122,13 @@ public struct PolicyEngine: Sendable {
         }
     }
 
-    func waive(_ result: PolicyResult, type: String, id: String) -> PolicyResult {
-        guard result.result == .fail || result.result == .error else { return result }
+    func waive(_ result: inout PolicyResult, type: String, id: String) {
+        guard result.result == .fail || result.result == .error else { return }
         guard let waiver = set.waivers.first(where: {
             $0.policy == result.policy && !$0.isExpired(on: today) && $0.match.matches(type: type, id: id, environment: result.environment)
-        }) else { return result }
-        var waived = result
-        waived.result = .waived
-        waived.reason = "\(waiver.reason) (waiver until \(waiver.untilText), \(waiver.source))"
-        return waived
+        }) else { return }
+        result.result = .waived
+        result.reason = "\(waiver.reason) (waiver until \(waiver.untilText), \(waiver.source))"
     }
 
     func expiredWaivers() -> [PolicyResult] {
@@ -132,9 +165,11 @@ public struct PolicyEngine: Sendable {
         return variants.map { ($0.0, $0.1.isEmpty ? nil : $0.1.joined(separator: ", ")) }
     }
 
-    static func resourceValue(_ resource: DesiredResource) -> CELValue {
-        .map([.string("type"): .string(resource.type), .string("id"): .string(resource.identity.description),
-              .string("region"): .string(resource.region), .string("source"): .string("\(resource.source.file):\(resource.source.line)")])
+    /// A state policy's `properties`: each variant's values as one CEL map.
+    static func propertyVariants(_ properties: [String: Expectation]) -> [(properties: CELValue, label: String?)] {
+        // Most resources declare exact values only: one variant, converted straight to CEL.
+        if !properties.values.contains(where: \.hasRange) { return [(CELValue(exactly: .object(properties)), nil)] }
+        return boundVariants(properties).map { (CELValue(.map($0.properties)), $0.label) }
     }
 
     /// Puts `value` at `/A/B` in a nested map.
@@ -147,4 +182,71 @@ public struct PolicyEngine: Sendable {
         place(value, at: "/" + parts.dropFirst().joined(separator: "/"), in: &inner)
         map[first] = .map(inner)
     }
+}
+
+/// A desired resource as state policies see it, made once for every policy that matches it.
+final class PolicySubject {
+    let type: String
+    let id: String
+    /// `AWS::Logs::LogGroup /aws/ec2/tolling-vision`, the result's `resource`.
+    let name: String
+    let environment: String
+    let source: SourceLocation
+    /// One set of variables per combination of range bounds (one when nothing is ranged).
+    let variants: [(label: String?, variables: [String: CELValue])]
+
+    init(_ resource: DesiredResource, id: String) {
+        type = resource.type
+        self.id = id
+        name = "\(resource.type) \(id)"
+        environment = resource.environment
+        source = resource.source
+        let described: CELValue = .map([.string("type"): .string(resource.type), .string("id"): .string(id), .string("region"): .string(resource.region),
+                                        .string("source"): .string("\(resource.source.file):\(resource.source.line)")])
+        variants = PolicyEngine.propertyVariants(resource.properties).map { variant in
+            (variant.label, ["properties": variant.properties, "environment": .string(resource.environment), "resource": described])
+        }
+    }
+}
+
+/// Resources grouped by (environment, type), so globs on those run once per group.
+struct ResourceKinds {
+    var keys: [(environment: String, type: String)] = []
+    /// For each resource, its index in `keys`.
+    var ofResource: [Int] = []
+
+    init(_ resources: [DesiredResource]) {
+        var index: [String: Int] = [:]
+        for resource in resources {
+            let key = resource.environment + " " + resource.type
+            if let known = index[key] { ofResource.append(known); continue }
+            index[key] = keys.count
+            ofResource.append(keys.count)
+            keys.append((resource.environment, resource.type))
+        }
+    }
+}
+
+extension CELValue {
+    /// An expectation without ranges as a value.
+    init(exactly expectation: Expectation) {
+        switch expectation {
+        case .exact(let value): self.init(value)
+        case .range: self = .null
+        case .object(let fields):
+            self = .map(Dictionary(uniqueKeysWithValues: fields.map { (CELKey.string($0.key), CELValue(exactly: $0.value)) }))
+        }
+    }
+}
+
+/// Each slice's results, filled from several threads and joined in slice order.
+final class SliceResults: @unchecked Sendable {
+    private let lock = NSLock()
+    private var parts: [[PolicyResult]]
+
+    init(count: Int) { parts = Array(repeating: [], count: count) }
+
+    func store(_ index: Int, _ results: [PolicyResult]) { lock.withLock { parts[index] = results } }
+
+    func joined() -> [PolicyResult] { lock.withLock { parts.flatMap { $0 } } }
 }

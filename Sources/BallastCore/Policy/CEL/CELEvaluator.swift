@@ -69,10 +69,18 @@ struct CELEvaluator {
         case .binary(let op, let left, let right, let at):
             return try binary(op, try eval(left), try eval(right), at: at)
         case .call(let name, let target, let args, let at):
-            var values: [CELValue] = []
-            if let target { values.append(try eval(target)) }
-            for arg in args { values.append(try eval(arg)) }
-            return try call(name, values, at: at)
+            // The subset's functions take one or two values; the common shapes skip building an array.
+            switch (target, args.count) {
+            case (nil, 1): return try call(name, try eval(args[0]), nil, at: at)
+            case (let target?, 0): return try call(name, try eval(target), nil, at: at)
+            case (let target?, 1): return try call(name, try eval(target), try eval(args[0]), at: at)
+            case (nil, 2): return try call(name, try eval(args[0]), try eval(args[1]), at: at)
+            default:
+                var values: [CELValue] = []
+                if let target { values.append(try eval(target)) }
+                for arg in args { values.append(try eval(arg)) }
+                throw noOverload(name + "()", values, at: at)
+            }
         }
     }
 
@@ -199,21 +207,21 @@ struct CELEvaluator {
         }
     }
 
-    func call(_ name: String, _ args: [CELValue], at: Int) throws(CELError) -> CELValue {
-        switch (name, args.count == 2 ? (args[0], args[1]) : nil, args.first) {
-        case ("size", nil, .string(let s)?) where args.count == 1: return .int(Int64(s.unicodeScalars.count))
-        case ("size", nil, .list(let l)?) where args.count == 1: return .int(Int64(l.count))
-        case ("size", nil, .map(let m)?) where args.count == 1: return .int(Int64(m.count))
-        case ("startsWith", (.string(let s), .string(let p))?, _): return .bool(s.unicodeScalars.starts(with: p.unicodeScalars))
-        case ("endsWith", (.string(let s), .string(let p))?, _): return .bool(s.unicodeScalars.reversed().starts(with: p.unicodeScalars.reversed()))
-        case ("contains", (.string(let s), .string(let p))?, _): return .bool(p.isEmpty || s.contains(p))
-        case ("matches", (.string, .string(""))?, _): return .bool(true)  // the empty pattern matches anywhere
-        case ("matches", (.string(let s), .string(let pattern))?, _):
+    func call(_ name: String, _ first: CELValue, _ second: CELValue?, at: Int) throws(CELError) -> CELValue {
+        switch (name, first, second) {
+        case ("size", .string(let s), nil): return .int(Int64(s.unicodeScalars.count))
+        case ("size", .list(let l), nil): return .int(Int64(l.count))
+        case ("size", .map(let m), nil): return .int(Int64(m.count))
+        case ("startsWith", .string(let s), .string(let p)?): return .bool(s.unicodeScalars.starts(with: p.unicodeScalars))
+        case ("endsWith", .string(let s), .string(let p)?): return .bool(s.unicodeScalars.reversed().starts(with: p.unicodeScalars.reversed()))
+        case ("contains", .string(let s), .string(let p)?): return .bool(p.isEmpty || s.contains(p))
+        case ("matches", .string, .string("")?): return .bool(true)  // the empty pattern matches anywhere
+        case ("matches", .string(let s), .string(let pattern)?):
             guard let regex = patterns.byPattern[pattern] ?? (try? NSRegularExpression(pattern: pattern)) else {
                 throw CELError("invalid regular expression '\(pattern)'", at: at)
             }
             return .bool(regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil)
-        default: throw noOverload(name + "()", args, at: at)
+        default: throw noOverload(name + "()", [first] + (second.map { [$0] } ?? []), at: at)
         }
     }
 }
