@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine", "BallastTestSupport"],
                     exclude: ["Snapshots", "CELConformance"]),
         .testTarget(name: "BallastGitTests", dependencies: ["BallastCore", "BallastGit", "BallastEngine", "BallastTestSupport"]),
-        .testTarget(name: "BallastCLITests", dependencies: ["BallastTestSupport", "BallastCore", "BallastAWS"]),
+        .testTarget(name: "BallastCLITests", dependencies: ["BallastTestSupport", "BallastCore", "BallastAWS"], exclude: ["SARIF"]),
         .testTarget(name: "BallastAWSTests", dependencies: ["BallastAWS", "BallastCore", "BallastTestSupport"],
                     resources: [.copy("SigV4Suite")]),
     ],

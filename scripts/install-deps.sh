@@ -11,6 +11,14 @@ if ! command -v moto_server >/dev/null 2>&1 && [ ! -x .build-tools/venv/bin/moto
   need_moto=true
   packages+=(python3 python3-venv)
 fi
+# The SARIF tests check ballast's output against the SARIF 2.1.0 JSON schema with
+# Python's jsonschema: the project's virtualenv gets it when no python3 here has it.
+need_jsonschema=false
+python=python3; [ -x .build-tools/venv/bin/python3 ] && python=.build-tools/venv/bin/python3
+if ! command -v "$python" >/dev/null 2>&1 || ! "$python" -c 'import jsonschema' 2>/dev/null; then
+  need_jsonschema=true
+  packages+=(python3 python3-venv)
+fi
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -27,4 +35,9 @@ if $need_moto; then
   echo "==> pip install 'moto[server]' into .build-tools/venv"
   python3 -m venv .build-tools/venv
   .build-tools/venv/bin/pip install -q 'moto[server]==5.2.1'
+fi
+if $need_jsonschema && ! .build-tools/venv/bin/python3 -c 'import jsonschema' 2>/dev/null; then
+  echo "==> pip install jsonschema into .build-tools/venv"
+  [ -x .build-tools/venv/bin/python3 ] || python3 -m venv .build-tools/venv
+  .build-tools/venv/bin/pip install -q 'jsonschema>=4.17'
 fi

@@ -27,7 +27,7 @@ struct DriftCommand: AsyncParsableCommand {
 
     @OptionGroup var source: RepositoryOptions
 
-    @Option(name: .long, help: ArgumentHelp("text, json, markdown or cfn (CloudFormation's StackResourceDrifts shape).",
+    @Option(name: .long, help: ArgumentHelp("text, json, markdown, cfn (CloudFormation's StackResourceDrifts shape) or sarif (each drifted property at its line).",
                                             valueName: "format"))
     var output: ReportFormat = .text
 

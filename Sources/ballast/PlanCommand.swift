@@ -24,11 +24,12 @@ struct PlanCommand: AsyncParsableCommand {
               ballast plan --env prod
               ballast plan --env prod --out prod.plan.json
               ballast plan --output markdown > comment.md
+              ballast plan --output sarif > ballast.sarif    # upload with github/codeql-action/upload-sarif
             """)
 
     @OptionGroup var source: RepositoryOptions
 
-    @Option(name: .long, help: ArgumentHelp("text, json, markdown or cfn.", valueName: "format"))
+    @Option(name: .long, help: ArgumentHelp("text, json, markdown, cfn or sarif (the policy results, for code scanning).", valueName: "format"))
     var output: ReportFormat = .text
 
     @Option(name: .long, help: ArgumentHelp("Save the plan (versioned JSON) to this file.", valueName: "file"))
@@ -41,7 +42,7 @@ struct PlanCommand: AsyncParsableCommand {
         let setup = AWSSetup(debug: debug)
         let loaded = try Planning.load(source)
         let plan = try await Planning.read(loaded, setup: setup)
-        Terminal.write(PlanRendering.render(plan, as: output, colour: Terminal.useColour(STDOUT_FILENO)))
+        Terminal.write(PlanRendering.render(plan, as: output, colour: Terminal.useColour(STDOUT_FILENO), policies: loaded.policies.policies))
         if let out {
             let account = await Planning.account(loaded, setup: setup)
             try Failure.guarding { try PlanFile.write(plan, account: account, to: out) }

@@ -15,13 +15,21 @@ struct ValidateCommand: ParsableCommand {
               ballast validate
               ballast validate --revision v1.4.0 --env prod
               ballast validate --worktree
+              ballast validate --output sarif > ballast.sarif   # mistakes and policy results for code scanning
             """)
 
+    enum Format: String, ExpressibleByArgument, CaseIterable { case text, sarif }
+
     @OptionGroup var source: RepositoryOptions
+
+    @Option(name: .long, help: ArgumentHelp("text, or sarif (SARIF 2.1.0: every mistake and failing policy at its file and line).",
+                                            valueName: "format"))
+    var output: Format = .text
 
     func run() throws {
         try Failure.guarding {
             let loaded = try source.load()
+            if output == .sarif { return try sarif(loaded) }
             for diagnostic in loaded.diagnostics { Terminal.out(diagnostic.description) }
             let environments = loaded.state.environments
             if loaded.diagnostics.isEmpty {
@@ -40,5 +48,12 @@ struct ValidateCommand: ParsableCommand {
             Terminal.out("invalid: \(loaded.revisionLabel): \(loaded.diagnostics.count) mistake(s) in \(files) file(s)")
             throw Failure.error
         }
+    }
+
+    /// The same checks and exit code, written as one SARIF document on stdout.
+    func sarif(_ loaded: LoadedState) throws {
+        let policy = loaded.diagnostics.isEmpty ? PolicyEngine(loaded.policies).check(loaded.state) : []
+        Terminal.write(SARIFRendering.render(policy: policy, policies: loaded.policies.policies, mistakes: loaded.diagnostics))
+        if !loaded.diagnostics.isEmpty || policy.contains(where: \.blocks) { throw Failure.error }
     }
 }

@@ -215,6 +215,12 @@ public extension Value {
         return value
     }
 
+    /// A list's element; nil out of range or when this is not a list.
+    subscript(index: Int) -> Value? {
+        guard case .list(let l) = self, l.indices.contains(index) else { return nil }
+        return l[index]
+    }
+
     var list: [Value]? {
         if case .list(let l) = self { return l }
         return nil

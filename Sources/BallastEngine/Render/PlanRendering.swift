@@ -3,8 +3,10 @@ import BallastCore
 /// A plan: the drift report, then one entry per API write and the resources
 /// no write can fix.
 public enum PlanRendering {
-    public static func render(_ plan: Plan, as format: ReportFormat, colour: Bool = false) -> String {
+    /// `policies` describe the SARIF rules (their descriptions); results alone name them.
+    public static func render(_ plan: Plan, as format: ReportFormat, colour: Bool = false, policies: [Policy] = []) -> String {
         switch format {
+        case .sarif: return SARIFRendering.render(policy: plan.policy, policies: policies)
         case .json: return JSON.encode(plan.json, pretty: true) + "\n"
         case .cfn: return DriftRendering.render(plan.report, as: .cfn)
         case .text: return DriftRendering.render(plan.report, as: .text, colour: colour) + "\n" + text(plan) + PolicyRendering.text(plan.policy)

@@ -3,6 +3,8 @@ import BallastCore
 /// `--output`: how a report is written.
 public enum ReportFormat: String, Sendable, CaseIterable {
     case text, json, markdown, cfn
+    /// SARIF 2.1.0 for code scanning: drift at the declaring line; for a plan, the policy results.
+    case sarif
 }
 
 public enum DriftRendering {
@@ -13,6 +15,7 @@ public enum DriftRendering {
         case .json: return JSON.encode(report.json(), pretty: true) + "\n"
         case .markdown: return MarkdownRenderer().render(report)
         case .cfn: return CloudFormationRenderer().render(report)
+        case .sarif: return SARIFRendering.render(drift: report)
         }
     }
 

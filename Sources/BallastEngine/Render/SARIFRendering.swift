@@ -1,0 +1,112 @@
+import BallastCore
+import Foundation
+
+/// SARIF 2.1.0 (`--output sarif`), the format GitHub code scanning reads: one
+/// result per failing policy (a waived one carries its waiver as a suppression)
+/// and, for validate, one per mistake, each located at its YAML file and line.
+public enum SARIFRendering {
+    /// The rule for mistakes in the desired state or policies (`validate`).
+    static let mistakeRule = "ballast/invalid-file"
+
+    /// Policy results that did not pass (validate and plan), and validate's mistakes.
+    public static func render(policy results: [PolicyResult], policies: [Policy], mistakes: [Diagnostic] = []) -> String {
+        var run = Run()
+        for mistake in mistakes {
+            run.add(rule: mistakeRule, level: "error", message: mistake.message, at: mistake.location) {
+                ["id": .string(mistakeRule), "shortDescription": ["text": "A desired-state or policy file that ballast cannot read"],
+                 "defaultConfiguration": ["level": "error"]]
+            }
+        }
+        let byId = Dictionary(policies.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for result in results where result.result != .pass {
+            let suppression: Value? = result.result == .waived
+                ? ["kind": "external", "justification": .string(result.reason ?? "waived")] : nil
+            run.add(rule: result.policy, level: level(result.severity), message: "\(result.resource) (\(result.environment)): \(result.message)",
+                    at: result.source, suppression: suppression) { rule(result, byId[result.policy]) }
+        }
+        return run.document
+    }
+
+    /// Drift (`drift --output sarif`): one result per differing property, at the line that declares it.
+    public static func render(drift report: DriftReport) -> String {
+        var run = Run()
+        for drift in report.environments.flatMap(\.resources) {
+            let resource = "\(drift.resource.type) \(drift.displayId) (\(drift.resource.environment))"
+            switch drift.status {
+            case .inSync: continue
+            case .deleted:
+                run.add(rule: "ballast/deleted", level: "warning", message: "\(resource) does not exist", at: drift.resource.source) {
+                    ["id": "ballast/deleted", "shortDescription": ["text": "A declared resource that does not exist"], "defaultConfiguration": ["level": "warning"]]
+                }
+            case .notChecked:
+                run.add(rule: "ballast/not-checked", level: "error", message: "\(resource) could not be read: \(drift.reason ?? "")",
+                        at: drift.resource.source) {
+                    ["id": "ballast/not-checked", "shortDescription": ["text": "A declared resource ballast could not read"], "defaultConfiguration": ["level": "error"]]
+                }
+            case .modified:
+                for difference in drift.differences {
+                    let at = drift.resource.propertySources[difference.path] ?? drift.resource.source
+                    run.add(rule: "ballast/drift", level: "warning",
+                            message: "\(resource): \(DriftRendering.readablePath(difference.path)) is \(DriftRendering.change(difference))", at: at) {
+                        ["id": "ballast/drift", "shortDescription": ["text": "A live setting that differs from the desired state"],
+                         "defaultConfiguration": ["level": "warning"]]
+                    }
+                }
+            }
+        }
+        return run.document
+    }
+
+    /// One SARIF run: rules in first-use order, results pointing at them.
+    struct Run {
+        var rules: [Value] = []
+        var ruleIndex: [String: Int] = [:]
+        var results: [Value] = []
+
+        mutating func add(rule id: String, level: String, message: String, at location: SourceLocation?,
+                          suppression: Value? = nil, rule describe: () -> Value) {
+            let index = ruleIndex[id] ?? {
+                rules.append(describe())
+                ruleIndex[id] = rules.count - 1
+                return rules.count - 1
+            }()
+            var entry = SARIFRendering.result(rule: id, index: index, level: level, message: message, at: location)
+            if let suppression, case .map(var fields) = entry {
+                fields["suppressions"] = [suppression]
+                entry = .map(fields)
+            }
+            results.append(entry)
+        }
+
+        var document: String {
+            let driver: Value = ["name": "ballast", "semanticVersion": .string(BallastVersion.current), "rules": .list(rules)]
+            let document: Value = ["$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+                                   "runs": [["tool": ["driver": driver], "columnKind": "unicodeCodePoints", "results": .list(results)]]]
+            return JSON.encode(document, pretty: true) + "\n"
+        }
+    }
+
+    static func rule(_ result: PolicyResult, _ policy: Policy?) -> Value {
+        var rule: [String: Value] = ["id": .string(result.policy), "defaultConfiguration": ["level": .string(level(policy?.severity ?? result.severity))]]
+        if let description = policy?.description ?? policy?.message { rule["shortDescription"] = ["text": .string(description)] }
+        if let policy { rule["properties"] = ["tags": ["policy", .string(policy.scope.rawValue)], "assert": .string(policy.assert.source)] }
+        return .map(rule)
+    }
+
+    static func level(_ severity: Policy.Severity) -> String { severity == .deny ? "error" : "warning" }
+
+    static func result(rule: String, index: Int, level: String, message: String, at location: SourceLocation?) -> Value {
+        var entry: [String: Value] = ["ruleId": .string(rule), "ruleIndex": .int(index), "level": .string(level), "message": ["text": .string(message)]]
+        if let location {
+            // Relative to the repository root, which is where code scanning resolves them.
+            let uri = location.file.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? location.file
+            var physical: [String: Value] = ["artifactLocation": ["uri": .string(uri)]]
+            if location.line > 0 {
+                physical["region"] = location.column > 0 ? ["startLine": .int(location.line), "startColumn": .int(location.column)]
+                    : ["startLine": .int(location.line)]
+            }
+            entry["locations"] = [["physicalLocation": .map(physical)]]
+        }
+        return .map(entry)
+    }
+}
