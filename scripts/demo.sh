@@ -37,6 +37,7 @@ git init -q -b main && git config user.name "Dana Ops" && git config user.email 
 git add -A && git commit -q -m "Example desired state"
 
 run() { echo; echo "\$ ballast $*"; "$ballast" "$@" || echo "(exit $?)"; }
+run policy test
 
 echo; echo "==> creating prod in the emulator, with the incident's hand edits"
 "$seed" . --env prod --incident "$incident"
@@ -70,6 +71,8 @@ git checkout -q -b cost-cutting
 sed -i 's/RetentionInDays: 90 .*/RetentionInDays: 7/' desired-state/prod/tolling-vision.yaml
 git commit -qam "Keep tolling-vision logs 7 days"
 run plan --env prod
+echo; echo "\$ ballast plan --env prod --output sarif   # for code scanning; the first result:"
+"$ballast" plan --env prod --output sarif | python3 -c "import json,sys; print(json.dumps(json.load(sys.stdin)['runs'][0]['results'][0], indent=2))" || true
 run apply --env prod --auto-approve "${window[@]}"
 git checkout -q main
 

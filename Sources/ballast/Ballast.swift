@@ -20,6 +20,7 @@ struct Ballast: AsyncParsableCommand {
               ballast rollback --to HEAD~1 --env prod
               ballast revert 3f2c9a1 --env prod --apply
               ballast history --env prod             the apply journal, newest first
+              ballast policy test                    run the policy files' tests
               ballast doctor --env prod              show repository, revision and environments
             """,
         version: BallastVersion.current,
