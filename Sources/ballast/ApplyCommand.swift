@@ -9,21 +9,21 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Apply a saved plan, or plan and apply.",
         discussion: """
-            With FILE (from `ballast plan --out`): reads the live value of every planned property
-            again and refuses, changing nothing, if any moved since the plan was made. Without FILE:
+            With FILE (from `ballast plan --out`): reads the live value of every planned property \
+            again and refuses, changing nothing, if any moved since the plan was made. Without FILE: \
             plans, shows the plan and asks before applying; with no terminal it needs --auto-approve.
 
-            Writes run in plan order and stop at the first failure (--continue-on-error goes on);
-            the report says what was applied, what failed and what was not attempted. Every write
+            Writes run in plan order and stop at the first failure (--continue-on-error goes on); \
+            the report says what was applied, what failed and what was not attempted. Every write \
             sets absolute values, so running apply again after a failure converges.
 
-            One apply per environment at a time: a lock item in the environment's lockTable
-            (DynamoDB), else a lock file in .git. Outside the environment's changeWindows it
-            refuses unless --override-window "reason" is given. Every written resource is read
-            back; the apply is journaled as a git note on the applied commit (refs/notes/ballast)
+            One apply per environment at a time: a lock item in the environment's lockTable \
+            (DynamoDB), else a lock file in .git. Outside the environment's changeWindows it \
+            refuses unless --override-window "reason" is given. Every written resource is read \
+            back; the apply is journaled as a git note on the applied commit (refs/notes/ballast) \
             and in the lock table: see `ballast history`.
 
-            Exit codes: 0 applied and verified (or nothing to do), 1 an error, a refusal, a failed
+            Exit codes: 0 applied and verified (or nothing to do), 1 an error, a refusal, a failed \
             or unverified write, or a resource that does not exist.
 
             EXAMPLES:

@@ -9,10 +9,10 @@ struct DoctorCommand: AsyncParsableCommand {
         commandName: "doctor",
         abstract: "Show what ballast would work on: repository, revision, environments, AWS identity and endpoints.",
         discussion: """
-            Reads the desired state, then asks AWS who the credentials belong to (STS
-            GetCallerIdentity) and shows the region, the endpoint of each service and the
-            credential source (by name; never the key). Exits 1 when something is wrong (no
-            repository, unknown revision, mistakes in the desired state, no credentials, an
+            Reads the desired state, then asks AWS who the credentials belong to (STS \
+            GetCallerIdentity) and shows the region, the endpoint of each service and the \
+            credential source (by name; never the key). Exits 1 when something is wrong (no \
+            repository, unknown revision, mistakes in the desired state, no credentials, an \
             account guard that does not match), 0 otherwise. --no-aws skips the AWS part.
 
             EXAMPLES:

@@ -11,9 +11,9 @@ struct DriftCommand: AsyncParsableCommand {
         commandName: "drift",
         abstract: "Read the live settings from AWS and report where they differ from the desired state.",
         discussion: """
-            Compares only the properties the repository declares, like CloudFormation drift
-            detection: IN_SYNC, MODIFIED (with each property's live and desired value), DELETED
-            (the resource does not exist) or NOT_CHECKED (it could not be read; the reason is
+            Compares only the properties the repository declares, like CloudFormation drift \
+            detection: IN_SYNC, MODIFIED (with each property's live and desired value), DELETED \
+            (the resource does not exist) or NOT_CHECKED (it could not be read; the reason is \
             given and the rest of the report still comes out). Nothing is written to AWS.
 
             Exit codes: 0 in sync, 2 drift, 1 an error or anything NOT_CHECKED.

@@ -9,9 +9,9 @@ struct HistoryCommand: AsyncParsableCommand {
         commandName: "history",
         abstract: "List the apply journal, newest first.",
         discussion: """
-            Every apply, rollback and revert --apply: when, which revision, who, the outcome and
-            each change with its before and after values. The journal is kept as git notes under
-            refs/notes/ballast (share it with `git push origin refs/notes/ballast`); with
+            Every apply, rollback and revert --apply: when, which revision, who, the outcome and \
+            each change with its before and after values. The journal is kept as git notes under \
+            refs/notes/ballast (share it with `git push origin refs/notes/ballast`); with \
             --from-lock-table it is read from the environments' DynamoDB lock tables instead.
 
             EXAMPLES:

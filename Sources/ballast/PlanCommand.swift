@@ -9,22 +9,22 @@ struct PlanCommand: AsyncParsableCommand {
         commandName: "plan",
         abstract: "Show the drift and the API writes that would bring live settings to the desired state.",
         discussion: """
-            One entry per API write, as few as the APIs allow (MinSize, MaxSize and DesiredCapacity
-            in one UpdateAutoScalingGroup). A range moves to its nearest bound. Resources that do not
-            exist are listed as unfixable. --out saves the plan for `ballast apply FILE`, which
+            One entry per API write, as few as the APIs allow (MinSize, MaxSize and DesiredCapacity \
+            in one UpdateAutoScalingGroup). A range moves to its nearest bound. Resources that do not \
+            exist are listed as unfixable. --out saves the plan for `ballast apply FILE`, which \
             refuses it if any planned live value has moved since.
 
-            Policies (policies/*.yaml) run on the desired state and on each planned change; a
+            Policies (policies/*.yaml) run on the desired state and on each planned change; a \
             failed deny policy is listed under "Denied" and blocks apply.
 
-            Exit codes: 0 no changes, 2 changes, 3 a deny policy fails, 1 an error or anything
+            Exit codes: 0 no changes, 2 changes, 3 a deny policy fails, 1 an error or anything \
             not checked.
 
             EXAMPLES:
               ballast plan --env prod
               ballast plan --env prod --out prod.plan.json
               ballast plan --output markdown > comment.md
-              ballast plan --output sarif > ballast.sarif    # upload with github/codeql-action/upload-sarif
+              ballast plan --output sarif > ballast.sarif   # for code scanning
             """)
 
     @OptionGroup var source: RepositoryOptions

@@ -14,10 +14,11 @@ struct PolicyTestCommand: ParsableCommand {
         commandName: "test",
         abstract: "Run the policy files' tests (`tests:`): each gives a resource or change and the expected result.",
         discussion: """
-            Each test names a policy, a resource (as written in desired-state/) or a change
-            (`set` as in the plan JSON), and what the policy must give: pass, fail, error, waived,
-            or skip (its match leaves the subject out). Exits 0 when every test gives what it
-            expects, 1 when one does not or a policy file has mistakes. Makes no AWS call.
+            Each test names a policy, a resource (as written in desired-state/) or a \
+            change (`set` as in the plan JSON), and what the policy must give: pass, \
+            fail, error, waived, or skip (its match leaves the subject out). Exits 0 \
+            when every test gives what it expects, 1 when one does not or a policy \
+            file has mistakes. Makes no AWS call.
 
             EXAMPLES:
               ballast policy test

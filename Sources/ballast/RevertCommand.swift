@@ -8,10 +8,10 @@ struct RevertCommand: AsyncParsableCommand {
         commandName: "revert",
         abstract: "Commit the revert of COMMIT (as git revert does), then plan it or apply it.",
         discussion: """
-            Makes the commit `Revert "<subject>"` / `This reverts commit <sha>.` on HEAD through
-            libgit2, updating the index and working tree (a bare repository gets the commit only).
-            Refuses, changing nothing, on uncommitted changes under desired-state/, on conflicts
-            with later commits, and on merge commits. Then shows the plan of the new commit, or
+            Makes the commit `Revert "<subject>"` / `This reverts commit <sha>.` on HEAD through \
+            libgit2, updating the index and working tree (a bare repository gets the commit only). \
+            Refuses, changing nothing, on uncommitted changes under desired-state/, on conflicts \
+            with later commits, and on merge commits. Then shows the plan of the new commit, or \
             with --apply applies it as `ballast apply` does; the journal marks it a revert.
 
             Exit codes: as plan (0 no changes, 2 changes) without --apply; as apply with it.

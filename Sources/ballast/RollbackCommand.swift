@@ -6,9 +6,9 @@ struct RollbackCommand: AsyncParsableCommand {
         commandName: "rollback",
         abstract: "Apply the desired state of an earlier revision.",
         discussion: """
-            Plans and applies REV's desired state exactly as `ballast apply` does, with the same
-            lock, change windows, confirmation and read-back; the journal marks it a rollback from
-            the current HEAD. The repository is not changed (use `ballast revert` to record the
+            Plans and applies REV's desired state exactly as `ballast apply` does, with the same \
+            lock, change windows, confirmation and read-back; the journal marks it a rollback from \
+            the current HEAD. The repository is not changed (use `ballast revert` to record the \
             rollback as a commit). To see the plan first: `ballast plan --revision REV`.
 
             Exit codes: as apply (0 applied, 1 an error or refusal).

@@ -7,8 +7,8 @@ struct UnlockCommand: AsyncParsableCommand {
         commandName: "unlock",
         abstract: "Remove an environment's apply lock left by an apply that is gone.",
         discussion: """
-            Removes the lock item from the environment's lockTable, or the .git lock file. Only
-            for a lock whose apply is no longer running: two applies at once can undo each
+            Removes the lock item from the environment's lockTable, or the .git lock file. Only \
+            for a lock whose apply is no longer running: two applies at once can undo each \
             other's writes. Without --force it changes nothing.
 
             EXAMPLES:

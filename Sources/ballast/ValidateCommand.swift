@@ -7,15 +7,15 @@ struct ValidateCommand: ParsableCommand {
         commandName: "validate",
         abstract: "Parse and check the desired state and policies; makes no AWS call.",
         discussion: """
-            Reports every mistake at once as path/file.yaml:LINE:COLUMN: message, and exits 1
-            if there is any. Then runs the state policies (policies/*.yaml) on the desired state
+            Reports every mistake at once as path/file.yaml:LINE:COLUMN: message, and exits 1 \
+            if there is any. Then runs the state policies (policies/*.yaml) on the desired state \
             and exits 1 if a deny policy fails; exits 0 when the desired state is valid.
 
             EXAMPLES:
               ballast validate
               ballast validate --revision v1.4.0 --env prod
               ballast validate --worktree
-              ballast validate --output sarif > ballast.sarif   # mistakes and policy results for code scanning
+              ballast validate --output sarif > ballast.sarif   # for code scanning
             """)
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, sarif }
