@@ -14,14 +14,14 @@ struct Ballast: AsyncParsableCommand {
               ballast validate                       check HEAD's state and policies
               ballast validate --revision HEAD~3     check an older revision's files
               ballast validate --worktree            check uncommitted edits
-              ballast drift --env prod               compare live settings with HEAD's desired state
-              ballast plan --env prod --out p.json   the writes that fix it, saved for apply
-              ballast apply p.json                   apply the saved plan (refused if live moved)
+              ballast drift --env prod               compare live settings with HEAD
+              ballast plan --env prod --out p.json   the writes that fix it, saved
+              ballast apply p.json                   apply it (refused if live moved)
               ballast rollback --to HEAD~1 --env prod
               ballast revert 3f2c9a1 --env prod --apply
               ballast history --env prod             the apply journal, newest first
               ballast policy test                    run the policy files' tests
-              ballast doctor --env prod              show repository, revision and environments
+              ballast doctor --env prod              show identity, repo and revision
             """,
         version: BallastVersion.current,
         subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
