@@ -29,31 +29,29 @@ struct ValidateCommand: ParsableCommand {
     func run() throws {
         try Failure.guarding {
             let loaded = try source.load()
-            if output == .sarif { return try sarif(loaded) }
-            for diagnostic in loaded.diagnostics { Terminal.out(diagnostic.description) }
-            let environments = loaded.state.environments
-            if loaded.diagnostics.isEmpty {
-                let policy = PolicyEngine(loaded.policies).check(loaded.state)
-                Terminal.write(PolicyRendering.text(policy))
-                Terminal.out("valid: \(loaded.revisionLabel): \(environments.count) environment(s) "
-                    + "(\(environments.map(\.name).joined(separator: ", "))), "
-                    + "\(loaded.state.resourceCount) resource(s), \(loaded.policyFiles.count) policy file(s)")
-                if policy.contains(where: \.blocks) {
-                    Terminal.error("a deny policy fails on the desired state")
-                    throw Failure.error
-                }
-                return
+            // Policies run only on a desired state without mistakes.
+            let policy = loaded.diagnostics.isEmpty ? PolicyEngine(loaded.policies).check(loaded.state) : []
+            let failed = !loaded.diagnostics.isEmpty || policy.contains(where: \.blocks)
+            switch output {
+            case .sarif: Terminal.write(SARIFRendering.render(policy: policy, policies: loaded.policies.policies, mistakes: loaded.diagnostics))
+            case .text: report(loaded, policy)
             }
-            let files = Set(loaded.diagnostics.map(\.location.file)).count
-            Terminal.out("invalid: \(loaded.revisionLabel): \(loaded.diagnostics.count) mistake(s) in \(files) file(s)")
-            throw Failure.error
+            if failed { throw Failure.error }
         }
     }
 
-    /// The same checks and exit code, written as one SARIF document on stdout.
-    func sarif(_ loaded: LoadedState) throws {
-        let policy = loaded.diagnostics.isEmpty ? PolicyEngine(loaded.policies).check(loaded.state) : []
-        Terminal.write(SARIFRendering.render(policy: policy, policies: loaded.policies.policies, mistakes: loaded.diagnostics))
-        if !loaded.diagnostics.isEmpty || policy.contains(where: \.blocks) { throw Failure.error }
+    func report(_ loaded: LoadedState, _ policy: [PolicyResult]) {
+        for diagnostic in loaded.diagnostics { Terminal.out(diagnostic.description) }
+        guard loaded.diagnostics.isEmpty else {
+            let files = Set(loaded.diagnostics.map(\.location.file)).count
+            Terminal.out("invalid: \(loaded.revisionLabel): \(loaded.diagnostics.count) mistake(s) in \(files) file(s)")
+            return
+        }
+        let environments = loaded.state.environments
+        Terminal.write(PolicyRendering.text(policy))
+        Terminal.out("valid: \(loaded.revisionLabel): \(environments.count) environment(s) "
+            + "(\(environments.map(\.name).joined(separator: ", "))), "
+            + "\(loaded.state.resourceCount) resource(s), \(loaded.policyFiles.count) policy file(s)")
+        if policy.contains(where: \.blocks) { Terminal.error("a deny policy fails on the desired state") }
     }
 }

@@ -17,14 +17,16 @@ import Testing
 
         """
 
-    /// Two log groups live at 30 days: one desired at 7 (denied), one debug group at 7 (waived).
+    /// Two log groups live at 30 days: one desired at 7 (denied), one debug group at 7 (waived);
+    /// and a third, desired at 30, that does not exist.
     func repository() async throws -> (TempRepository, denied: String, waived: String) {
         let denied = "/ballast/" + uniqueName("sarif"), waived = "/ballast/debug-" + uniqueName("sarif")
         for group in [denied, waived] { try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30]) }
         let repo = try TempRepository()
+        let missing = Fixture.logGroup("/ballast/" + uniqueName("never-made"), days: 30).replacingOccurrences(of: "resources:\n", with: "")
         _ = try repo.commit(["desired-state/test/environment.yaml": Fixture.environment,
                              "desired-state/test/logs.yaml": Fixture.logGroup(denied, days: 7) + Fixture.logGroup(waived, days: 7)
-                                .replacingOccurrences(of: "resources:\n", with: ""),
+                                .replacingOccurrences(of: "resources:\n", with: "") + missing,
                              "policies/p.yaml": Self.policies], message: "desired")
         return (repo, denied, waived)
     }
@@ -63,15 +65,16 @@ import Testing
         #expect(drift.status == 2)
         try SARIFSchema.validate(drift.stdout)
         let drifted = try JSON.parse(drift.stdout)["runs"]?[0]?["results"]?.list ?? []
-        #expect(drifted.map { $0["ruleId"]?.string ?? "" } == ["ballast/drift", "ballast/drift"])
-        #expect(drifted.map { $0["locations"]?[0]?["physicalLocation"]?["region"]?["startLine"] } == [5, 9])  // the RetentionInDays lines
+        #expect(drifted.map { $0["ruleId"]?.string ?? "" } == ["ballast/drift", "ballast/drift", "ballast/deleted"])
+        // The RetentionInDays lines for drift, the resource's line for the one that does not exist.
+        #expect(drifted.map { $0["locations"]?[0]?["physicalLocation"]?["region"]?["startLine"] } == [5, 9, 10])
     }
 
     @Test func aDeniedPlanAsAPullRequestCommentListsTheDenialAndTheWaiver() async throws {
         let (repo, denied, waived) = try await repository()
         let markdown = try repo.ballast(["plan", "--output", "markdown"])
         #expect(markdown.status == 3)
-        #expect(markdown.stdout.contains("#### Policies: 1 denied, 0 warnings, 1 waived, 0 passed"))
+        #expect(markdown.stdout.contains("#### Policies: 1 denied, 0 warnings, 1 waived, 1 passed"))
         #expect(markdown.stdout.contains("| ⛔ deny | `log-retention-minimum` | `AWS::Logs::LogGroup \(denied)` (test) | Logs are kept at least 14 days |"))
         #expect(markdown.stdout.contains("| waived | `log-retention-minimum` | `AWS::Logs::LogGroup \(waived)` (test) | Logs are kept at least 14 days — waived: debug logs are short-lived"))
     }
@@ -96,7 +99,10 @@ import Testing
 
     @Test func aPolicyTestThatGetsAnotherResultFailsAndSaysWhat() throws {
         let repo = try TempRepository()
-        _ = try repo.commit(["desired-state/test/environment.yaml": Fixture.environment, "policies/p.yaml": Self.policies + """
+        _ = try repo.commit(["desired-state/test/environment.yaml": Fixture.environment, "policies/p.yaml": Self.policies.replacingOccurrences(of: "waivers:", with: """
+              - {id: kms-rotation, severity: warn, match: {type: AWS::KMS::Key}, assert: properties.EnableKeyRotation}
+            waivers:
+            """) + """
             tests:
               - name: two weeks pass
                 policy: log-retention-minimum
@@ -117,9 +123,10 @@ import Testing
         #expect(result.stdout == """
             ok    log-retention-minimum: two weeks pass
             FAIL  log-retention-minimum: a week passes (wrongly expected)
-                  expected pass, got fail: Logs are kept at least 14 days (policies/p.yaml:14:5)
+                  expected pass, got fail: Logs are kept at least 14 days (policies/p.yaml:15:5)
             ok    log-retention-minimum: a debug group is waived
             policy tests: 2 passed, 1 failed
+            policies without a test: kms-rotation
 
             """)
     }
@@ -132,6 +139,10 @@ import Testing
                 policy: log-retention-minimun
                 change: {type: AWS::Logs::LogGroup, id: /app, set: {RetentionInDays: {to: 1}}}
                 expect: maybe
+              - name: a state policy given a change
+                policy: log-retention-minimum
+                change: {type: AWS::Logs::LogGroup, id: /app, set: {/RetentionInDays: {from: 30, to: 7}}}
+                expect: fail
 
             """], message: "broken tests")
         let result = try repo.ballast(["policy", "test"])
@@ -140,9 +151,10 @@ import Testing
             policies/p.yaml:11:13: the test names an unknown policy 'log-retention-minimun' (did you mean log-retention-minimum?)
             policies/p.yaml:12:57: a property path starts with '/', like /RetentionInDays
             policies/p.yaml:13:13: expect must be one of pass, fail, error, waived, skip, found 'maybe'
+            policies/p.yaml:16:13: 'log-retention-minimum' runs on the desired state; give the test a 'resource', not a 'change'
 
             """)
-        #expect(result.stderr.contains("3 mistake(s) in the policy files"))
+        #expect(result.stderr.contains("4 mistake(s) in the policy files"))
         #expect(try repo.ballast(["validate"]).status == 1)  // validate reports them too
     }
 }

@@ -35,10 +35,8 @@ public struct PolicyEngine: Sendable {
             let desired = Self.desiredByChangeKey(resources, drift)
             let changePolicies = set.policies.filter { $0.scope == .change }
             for change in changes {
-                for policy in changePolicies where policy.match.matches(type: change.type, id: change.id, environment: change.environment) {
-                    results.append(evaluate(policy, on: change, desired: desired[Self.changeKey(change.environment, change.type, change.id)]))
-                    waive(&results[results.count - 1], type: change.type, id: change.id)
-                }
+                let resource = desired[Self.changeKey(change.environment, change.type, change.id)]
+                results += changePolicies.compactMap { result(of: $0, on: change, desired: resource) }
             }
         }
         results.append(contentsOf: expiredWaivers())
@@ -58,13 +56,25 @@ public struct PolicyEngine: Sendable {
                 guard !matching.isEmpty else { continue }
                 // Made once, for every policy that matches the resource.
                 let subject = PolicySubject(resources[index], id: id)
-                for policyIndex in matching {
-                    results.append(evaluate(policies[policyIndex], on: subject))
-                    waive(&results[results.count - 1], type: subject.type, id: id)
-                }
+                for policyIndex in matching { results.append(result(of: policies[policyIndex], on: subject)) }
             }
         }
         return results
+    }
+
+    /// One state policy on a resource it matches: evaluated, then waived if a waiver applies.
+    func result(of policy: Policy, on subject: PolicySubject) -> PolicyResult {
+        var result = evaluate(policy, on: subject)
+        waive(&result, type: subject.type, id: subject.id)
+        return result
+    }
+
+    /// One change policy on a change, or nil when the policy's match leaves the change out.
+    func result(of policy: Policy, on change: PlannedChange, desired: DesiredResource?) -> PolicyResult? {
+        guard policy.match.matches(type: change.type, id: change.id, environment: change.environment) else { return nil }
+        var result = evaluate(policy, on: change, desired: desired)
+        waive(&result, type: change.type, id: change.id)
+        return result
     }
 
     static func changeKey(_ environment: String, _ type: String, _ id: String) -> String { "\(environment) \(type) \(id)" }

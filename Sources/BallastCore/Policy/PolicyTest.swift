@@ -43,21 +43,16 @@ extension PolicyEngine {
             // The decoder refuses tests of unknown policies; this is only a safeguard.
             return PolicyTestOutcome(test: test, actual: .error, message: "no policy '\(test.policy)'")
         }
-        var result: PolicyResult
+        let skipped = PolicyTestOutcome(test: test, actual: .skip, message: "")
+        let result: PolicyResult
         switch test.subject {
         case .resource(let resource):
             let id = resource.identity.description
-            guard policy.scope == .state, policy.match.matches(type: resource.type, id: id, environment: resource.environment) else {
-                return PolicyTestOutcome(test: test, actual: .skip, message: "")
-            }
-            result = evaluate(policy, on: PolicySubject(resource, id: id))
-            waive(&result, type: resource.type, id: id)
+            guard policy.scope == .state, policy.match.matches(type: resource.type, id: id, environment: resource.environment) else { return skipped }
+            result = self.result(of: policy, on: PolicySubject(resource, id: id))
         case .change(let change, let desired):
-            guard policy.scope == .change, policy.match.matches(type: change.type, id: change.id, environment: change.environment) else {
-                return PolicyTestOutcome(test: test, actual: .skip, message: "")
-            }
-            result = evaluate(policy, on: change, desired: desired)
-            waive(&result, type: change.type, id: change.id)
+            guard policy.scope == .change, let found = self.result(of: policy, on: change, desired: desired) else { return skipped }
+            result = found
         }
         let actual: PolicyTestCase.Expected = switch result.result {
         case .pass: .pass

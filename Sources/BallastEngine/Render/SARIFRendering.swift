@@ -13,8 +13,7 @@ public enum SARIFRendering {
         var run = Run()
         for mistake in mistakes {
             run.add(rule: mistakeRule, level: "error", message: mistake.message, at: mistake.location) {
-                ["id": .string(mistakeRule), "shortDescription": ["text": "A desired-state or policy file that ballast cannot read"],
-                 "defaultConfiguration": ["level": "error"]]
+                rule(mistakeRule, "A desired-state or policy file that ballast cannot read", level: "error")
             }
         }
         let byId = Dictionary(policies.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -36,20 +35,19 @@ public enum SARIFRendering {
             case .inSync: continue
             case .deleted:
                 run.add(rule: "ballast/deleted", level: "warning", message: "\(resource) does not exist", at: drift.resource.source) {
-                    ["id": "ballast/deleted", "shortDescription": ["text": "A declared resource that does not exist"], "defaultConfiguration": ["level": "warning"]]
+                    rule("ballast/deleted", "A declared resource that does not exist", level: "warning")
                 }
             case .notChecked:
                 run.add(rule: "ballast/not-checked", level: "error", message: "\(resource) could not be read: \(drift.reason ?? "")",
                         at: drift.resource.source) {
-                    ["id": "ballast/not-checked", "shortDescription": ["text": "A declared resource ballast could not read"], "defaultConfiguration": ["level": "error"]]
+                    rule("ballast/not-checked", "A declared resource ballast could not read", level: "error")
                 }
             case .modified:
                 for difference in drift.differences {
                     let at = drift.resource.propertySources[difference.path] ?? drift.resource.source
                     run.add(rule: "ballast/drift", level: "warning",
                             message: "\(resource): \(DriftRendering.readablePath(difference.path)) is \(DriftRendering.change(difference))", at: at) {
-                        ["id": "ballast/drift", "shortDescription": ["text": "A live setting that differs from the desired state"],
-                         "defaultConfiguration": ["level": "warning"]]
+                        rule("ballast/drift", "A live setting that differs from the desired state", level: "warning")
                     }
                 }
             }
@@ -87,10 +85,17 @@ public enum SARIFRendering {
     }
 
     static func rule(_ result: PolicyResult, _ policy: Policy?) -> Value {
-        var rule: [String: Value] = ["id": .string(result.policy), "defaultConfiguration": ["level": .string(level(policy?.severity ?? result.severity))]]
-        if let description = policy?.description ?? policy?.message { rule["shortDescription"] = ["text": .string(description)] }
-        if let policy { rule["properties"] = ["tags": ["policy", .string(policy.scope.rawValue)], "assert": .string(policy.assert.source)] }
-        return .map(rule)
+        var fields = ruleFields(result.policy, policy?.description ?? policy?.message, level: level(policy?.severity ?? result.severity))
+        if let policy { fields["properties"] = ["tags": ["policy", .string(policy.scope.rawValue)], "assert": .string(policy.assert.source)] }
+        return .map(fields)
+    }
+
+    static func rule(_ id: String, _ description: String?, level: String) -> Value { .map(ruleFields(id, description, level: level)) }
+
+    static func ruleFields(_ id: String, _ description: String?, level: String) -> [String: Value] {
+        var fields: [String: Value] = ["id": .string(id), "defaultConfiguration": ["level": .string(level)]]
+        if let description { fields["shortDescription"] = ["text": .string(description)] }
+        return fields
     }
 
     static func level(_ severity: Policy.Severity) -> String { severity == .deny ? "error" : "warning" }
