@@ -39,7 +39,10 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         guard let planFile else { return try await ApplyFlow(options: options).run(source) }
-        let saved = try Failure.guarding { try PlanFile.read(planFile) }
+        let (saved, notes) = try Failure.guarding {
+            try PlanFile.read(planFile, key: PlanFile.key(from: ProcessInfo.processInfo.environment))
+        }
+        for note in notes { Terminal.note(note) }
         var planned = source
         planned.worktree = saved.revision.hasSuffix("+worktree")
         planned.revision = planned.worktree ? nil : saved.revision

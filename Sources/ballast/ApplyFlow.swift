@@ -26,9 +26,9 @@ struct ApplyOptions: ParsableArguments {
     }
 }
 
-/// One apply, the same for apply, rollback and revert: lock every environment,
-/// plan (or check a saved plan is still true), enforce change windows, ask,
-/// write, read back, journal, unlock.
+/// The CLI half of an apply (apply, rollback, revert --apply): loads, asks,
+/// hands the rest to the engine's `ApplyRun`, renders its result and maps it to
+/// an exit code.
 struct ApplyFlow {
     var options: ApplyOptions
     var kind: JournalEntry.Kind = .apply
@@ -38,140 +38,85 @@ struct ApplyFlow {
     func run(_ source: RepositoryOptions, saved: SavedPlan? = nil) async throws {
         let setup = AWSSetup(debug: options.debug)
         let loaded = try Planning.load(source)
-        let owner = LockOwner(actor: Actor.current(repositoryPath: loaded.repositoryRoot), revision: loaded.revision)
-        let locks = loaded.state.environments.map { environment -> any ApplyLock in
-            guard let table = environment.lockTable else {
-                return FileLock(gitDirectory: loaded.gitDirectory, environment: environment.name, owner: owner)
-            }
-            return DynamoDBLock(table: table, environment: environment.name, owner: owner, client: setup.client(region: environment.region))
-        }
-        var held: [any ApplyLock] = []
-        do {
-            for lock in locks {
-                try await lock.acquire()
-                held.append(lock)
-            }
-            try await underLock(loaded, saved: saved, owner: owner, setup: setup)
-        } catch {
-            await release(held)
-            if let error = error as? LockHeld {
-                Terminal.error(error.description)
-                throw Failure.error
-            }
-            if let error = error as? LoadError {
-                Terminal.error(error.description)
-                throw Failure.error
-            }
-            throw error
-        }
-        await release(held)
-    }
-
-    func release(_ locks: [any ApplyLock]) async {
-        for lock in locks.reversed() {
-            do { try await lock.release() } catch {
-                Terminal.error("could not release the lock in \(lock.place): \(error); `ballast unlock --force` removes it")
-            }
-        }
-    }
-
-    func underLock(_ loaded: LoadedState, saved: SavedPlan?, owner: LockOwner, setup: AWSSetup) async throws {
-        let plan = try await Planning.read(loaded, setup: setup)
-        let changes: [PlannedChange]
-        let checksum: String
-        if let saved {
-            try await refuseStale(saved, plan: plan, loaded: loaded, setup: setup)
-            (changes, checksum) = (saved.changes, saved.checksum)
-        } else {
-            Terminal.write(PlanRendering.render(plan, as: .text, colour: Terminal.useColour(STDOUT_FILENO)))
-            guard plan.report.summary.notChecked == 0 else {
-                Terminal.error("some resources could not be read; nothing was changed")
-                throw Failure.error
-            }
-            (changes, checksum) = (plan.changes, PlanFile.checksum(plan.json))
-        }
-        // Policies hold at apply time too, against the changes about to be written (a saved plan's included).
-        let policy = saved == nil ? plan.policy : PolicyEngine(loaded.policies).check(loaded.state, changes: changes, drift: plan.report)
-        if policy.contains(where: \.blocks) {
-            if saved != nil { Terminal.write(PolicyRendering.text(policy)) }
-            Terminal.error("a deny policy fails; nothing was changed")
-            throw ExitCode(3)
-        }
-        if changes.isEmpty {
-            // Only resources that do not exist: nothing to write or journal, but never a silent success.
-            for drift in plan.unfixable { Terminal.out("cannot fix     \(drift.resource.type) \(drift.displayId): it does not exist") }
-            if plan.unfixable.isEmpty { return }
-            throw Failure.error
-        }
-        let windowOverride = try checkWindows(for: changes, in: loaded.state)
-        if saved == nil { try confirm(changes.count) }
-
-        let outcomes = await Applier(client: { setup.client(region: $0) }).apply(changes, continueOnError: options.continueOnError)
-        let applied = outcomes.filter { $0.1 == .applied }.map(\.0)
-        let verdicts = await Verifier(detector: Planning.detector(setup)).verify(applied, planned: plan.report, state: loaded.state)
-        var unverified: [String: String] = [:]
-        for (change, verdict) in zip(applied, verdicts) { if let verdict { unverified[key(change)] = verdict } }
-
-        let entry = JournalEntry(
-            kind: kind, environments: loaded.state.environments.map(\.name), revision: loaded.revision, time: Date(),
-            actor: owner.actor, planChecksum: checksum,
-            windowOverride: windowOverride, relatedCommit: relatedCommit,
-            changes: outcomes.map { change, outcome in
-                switch outcome {
-                case .applied: return .init(change: change, outcome: .applied, error: unverified[key(change)], verified: unverified[key(change)] == nil)
-                case .failed(let why): return .init(change: change, outcome: .failed, error: why)
-                case .notAttempted: return .init(change: change, outcome: .notAttempted)
+        let progress = Progress(label: "reading live settings")
+        let autoApprove = options.autoApprove
+        let run = ApplyRun(
+            client: { setup.client(region: $0) }, gitDirectory: loaded.gitDirectory,
+            confirm: { count in Self.confirm(count, autoApprove: autoApprove) },
+            events: { event in
+                switch event {
+                case .planned(let plan):
+                    progress.finish()
+                    Terminal.write(PlanRendering.render(plan, as: .text, colour: Terminal.useColour(STDOUT_FILENO)))
+                case .note(let text): Terminal.note(text)
+                case .problem(let text): Terminal.error(text)
                 }
             },
-            unfixable: plan.unfixable.map { "\($0.resource.type) \($0.displayId)" })
-        report(entry)
-        let journaled = await journal(entry, loaded: loaded, setup: setup)
-        if entry.outcome != .applied || !journaled { throw Failure.error }
+            progress: progress.update)
+        let request = ApplyRequest(kind: kind, relatedCommit: relatedCommit, saved: saved,
+                                   continueOnError: options.continueOnError, overrideWindow: options.overrideWindow)
+        let result = await run.run(loaded, request)
+        progress.finish()
+        try Self.render(result, saved: saved != nil)
     }
 
-    func key(_ change: PlannedChange) -> String { "\(change.environment) \(change.type) \(change.id) \(change.call)" }
-
-    /// A saved plan holds only while every planned live value, and the account, are what they were.
-    func refuseStale(_ saved: SavedPlan, plan: Plan, loaded: LoadedState, setup: AWSSetup) async throws {
-        var moved = Planner.moved(saved.changes, now: plan.report)
-        if let planned = saved.account, let now = await Planning.account(loaded, setup: setup), now != planned {
-            moved.insert("the credentials are for account \(now); the plan was made in account \(planned)", at: 0)
+    /// Prints the result; throws the exit code of anything but a complete, journaled apply.
+    static func render(_ result: ApplyResult, saved: Bool) throws {
+        switch result {
+        case .refused(let refusal):
+            try render(refusal, saved: saved)
+        case .nothingToWrite(let unfixable):
+            for drift in unfixable { Terminal.out("cannot fix     \(drift.resource.type) \(drift.displayId): it does not exist") }
+            if saved, unfixable.isEmpty { Terminal.out("Nothing to apply.") }
+            if !unfixable.isEmpty { throw Failure.error }
+        case .finished(let entry, let record):
+            report(entry)
+            for problem in record.problems { Terminal.error(problem) }
+            if !record.places.isEmpty { Terminal.out("Journal: recorded as \(record.places.joined(separator: " and ")).") }
+            if entry.outcome != .applied || !record.problems.isEmpty { throw Failure.error }
         }
-        guard moved.isEmpty else {
+    }
+
+    static func render(_ refusal: ApplyRefusal, saved: Bool) throws {
+        switch refusal {
+        case .locked(let held): Terminal.error(held.description)
+        case .lockFailed(let why), .journal(let why): Terminal.error("\(why); nothing was changed")
+        case .notChecked: Terminal.error("some resources could not be read; nothing was changed")
+        case .wrongAccount(let why): Terminal.error("\(why); nothing was changed")
+        case .forged(let lines):
+            Terminal.error("the plan file asks for writes the desired state at its revision does not; nothing was changed")
+            for line in lines { Terminal.err("  \(line)") }
+        case .stale(let lines):
             Terminal.error("the plan is stale: live values moved since it was made; nothing was changed")
-            for line in moved { Terminal.err("  \(line)") }
-            throw Failure.error
-        }
-    }
-
-    /// Refuses outside a change window of any environment with changes, unless overridden; returns the override's reason.
-    func checkWindows(for changes: [PlannedChange], in state: DesiredState) throws -> String? {
-        let touched = Set(changes.map(\.environment))
-        let refusals = state.environments.filter { touched.contains($0.name) }.compactMap { $0.windowRefusal(at: Date()) }
-        guard !refusals.isEmpty else { return nil }
-        guard let reason = options.overrideWindow else {
+            for line in lines { Terminal.err("  \(line)") }
+        case .denied(let policy):
+            if saved { Terminal.write(PolicyRendering.text(policy)) }
+            Terminal.error("a deny policy fails; nothing was changed")
+            throw ExitCode(3)
+        case .outsideWindows(let refusals):
             for refusal in refusals { Terminal.error(refusal) }
             Terminal.err("Nothing was changed. For an emergency, pass --override-window \"reason\" (it is journaled).")
-            throw Failure.error
+        case .declined:
+            break
         }
-        for refusal in refusals { Terminal.note("\(refusal); applying anyway (--override-window: \(reason))") }
-        return reason
+        throw Failure.error
     }
 
-    func confirm(_ count: Int) throws {
-        if options.autoApprove { return }
+    static func confirm(_ count: Int, autoApprove: Bool) -> Bool {
+        if autoApprove { return true }
         guard isatty(STDIN_FILENO) == 1 else {
             Terminal.error("no terminal to ask on: pass --auto-approve, or apply a saved plan file")
-            throw Failure.error
+            return false
         }
         FileHandle.standardOutput.write(Data("Apply these \(count) changes? [y/N] ".utf8))
         guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
             Terminal.out("Nothing was changed.")
-            throw Failure.error
+            return false
         }
+        return true
     }
 
-    func report(_ entry: JournalEntry) {
+    static func report(_ entry: JournalEntry) {
         Terminal.out("")
         for item in entry.changes {
             let change = item.change
@@ -180,6 +125,7 @@ struct ApplyFlow {
             case .applied: Terminal.out("not verified   \(change.call) \(change.id): written, but read back \(item.error ?? "")")
             case .failed: Terminal.out("failed         \(change.call) \(change.id): \(item.error ?? "")")
             case .notAttempted: Terminal.out("not attempted  \(change.call) \(change.id)")
+            case .unknown: Terminal.out("unknown        \(change.call) \(change.id): \(item.error ?? "")")
             }
         }
         // A settings tool cannot create what is gone: say so, never skip it silently.
@@ -187,32 +133,5 @@ struct ApplyFlow {
         let applied = entry.changes.filter { $0.outcome == .applied }
         Terminal.out("Apply: \(applied.count) of \(entry.changes.count) changes applied, "
             + "\(applied.filter(\.verified).count) verified by reading them back; outcome \(entry.outcome.rawValue).")
-    }
-
-    /// Records the entry as a git note and in each lock table; false when a copy could not be written.
-    func journal(_ entry: JournalEntry, loaded: LoadedState, setup: AWSSetup) async -> Bool {
-        var places: [String] = []
-        var complete = true
-        if let commit = loaded.commit {
-            do {
-                try Journal(repositoryPath: loaded.repositoryRoot).record(entry, on: commit.sha)
-                places.append("a note on \(commit.shortSHA) (\(Journal.notesRef))")
-            } catch {
-                Terminal.error("the journal note could not be written: \(error)")
-                complete = false
-            }
-        }
-        for environment in loaded.state.environments {
-            guard let table = environment.lockTable else { continue }
-            do {
-                try await LockTableJournal(table: table, client: setup.client(region: environment.region)).record(entry, environment: environment.name)
-                places.append("lock table \(table)")
-            } catch {
-                Terminal.error("the journal entry could not be written to lock table \(table): \(error)")
-                complete = false
-            }
-        }
-        if !places.isEmpty { Terminal.out("Journal: recorded as \(places.joined(separator: " and ")).") }
-        return complete
     }
 }

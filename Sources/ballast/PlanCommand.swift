@@ -44,8 +44,14 @@ struct PlanCommand: AsyncParsableCommand {
         let plan = try await Planning.read(loaded, setup: setup)
         Terminal.write(PlanRendering.render(plan, as: output, colour: Terminal.useColour(STDOUT_FILENO), policies: loaded.policies.policies))
         if let out {
-            let account = await Planning.account(loaded, setup: setup)
-            try Failure.guarding { try PlanFile.write(plan, account: account, to: out) }
+            guard let account = await Planning.account(loaded, setup: setup) else {
+                Terminal.error("cannot tell which account the credentials are for (STS GetCallerIdentity); "
+                    + "a plan file records it, so \(out) was not written")
+                throw Failure.error
+            }
+            try Failure.guarding {
+                try PlanFile.write(plan, account: account, key: PlanFile.key(from: ProcessInfo.processInfo.environment), to: out)
+            }
         }
         if plan.report.summary.notChecked > 0 { throw Failure.error }
         if plan.denied { throw ExitCode(3) }

@@ -32,5 +32,6 @@ final class Progress: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         if shownOnTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        shownOnTerminal = false
     }
 }

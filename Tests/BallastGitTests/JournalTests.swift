@@ -26,7 +26,8 @@ import Testing
         let repo = try TempRepository()
         let sha = try repo.commit(["desired-state/prod/environment.yaml": "region: us-east-1\n"], message: "one")
         let turn = repo.path + "/.git/ballast-journal.lock"
-        #expect(FileManager.default.createFile(atPath: turn, contents: nil))
+        let held = open(turn, O_RDWR | O_CREAT, 0o644)
+        #expect(flock(held, LOCK_EX) == 0)
         let journal = Journal(repositoryPath: repo.path)
         let done = DispatchSemaphore(value: 0)
         DispatchQueue.global().async {
@@ -35,7 +36,7 @@ import Testing
         }
         #expect(done.wait(timeout: .now() + 0.5) == .timedOut)
         #expect(try journal.entries().isEmpty)
-        try FileManager.default.removeItem(atPath: turn)
+        close(held)  // as a killed holder's flock goes with its process
         #expect(done.wait(timeout: .now() + 5) == .success)
         #expect(try journal.entries().map(\.id) == ["entry-1"])
     }

@@ -35,7 +35,16 @@ enum Digest {
     }
 }
 
-/// SHA-256 for callers outside the client (plan file checksums).
+/// SHA-256 and HMAC for callers outside the client (plan file checksums and MACs).
 public enum Checksum {
     public static func sha256Hex(_ bytes: [UInt8]) -> String { Digest.hex(Digest.sha256(bytes)) }
+
+    public static func hmacSHA256Hex(key: [UInt8], _ bytes: [UInt8]) -> String { Digest.hex(Digest.hmacSHA256(key: key, bytes)) }
+
+    /// Equal strings, compared in time that does not depend on where they differ (MACs).
+    public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        guard x.count == y.count else { return false }
+        return zip(x, y).reduce(UInt8(0)) { $0 | ($1.0 ^ $1.1) } == 0
+    }
 }

@@ -6,13 +6,21 @@ public struct JournalEntry: Sendable, Equatable {
     public enum Kind: String, Sendable { case apply, rollback, revert }
 
     /// `applied`: every change written and verified, nothing left unfixable;
-    /// `partial`: some written, not all; `failed`: nothing written.
-    public enum Outcome: String, Sendable { case applied, partial, failed }
+    /// `partial`: some written, not all; `failed`: nothing written;
+    /// `started`: recorded before the first write, not finished (yet);
+    /// `interrupted`: the process died mid-apply, closed by the next apply.
+    public enum Outcome: String, Sendable { case applied, partial, failed, started, interrupted }
+
+    /// Where an apply is: an intent written before the first write, the entry it
+    /// ends with, or an intent the next apply found unfinished.
+    public enum Stage: Sendable { case started, finished, interrupted }
 
     /// What happened to one write.
     public enum Written: String, Sendable {
         case applied, failed
         case notAttempted = "not attempted"
+        /// In flight when the apply was interrupted: it may or may not have landed.
+        case unknown
     }
 
     public struct Change: Sendable, Equatable {
@@ -46,10 +54,11 @@ public struct JournalEntry: Sendable, Equatable {
     public var changes: [Change]
     /// Resources that do not exist, as `type id`.
     public var unfixable: [String]
+    public var stage: Stage
 
     public init(id: String = UUID().uuidString.lowercased(), kind: Kind, environments: [String], revision: String,
                 time: Date, actor: String, planChecksum: String, windowOverride: String? = nil,
-                relatedCommit: String? = nil, changes: [Change], unfixable: [String] = []) {
+                relatedCommit: String? = nil, changes: [Change], unfixable: [String] = [], stage: Stage = .finished) {
         self.id = id
         self.kind = kind
         self.environments = environments
@@ -61,9 +70,15 @@ public struct JournalEntry: Sendable, Equatable {
         self.relatedCommit = relatedCommit
         self.changes = changes
         self.unfixable = unfixable
+        self.stage = stage
     }
 
     public var outcome: Outcome {
+        switch stage {
+        case .started: return .started
+        case .interrupted: return .interrupted
+        case .finished: break
+        }
         let applied = changes.filter { $0.outcome == .applied }
         if applied.isEmpty && !changes.isEmpty { return .failed }
         let complete = applied.count == changes.count && applied.allSatisfy(\.verified) && unfixable.isEmpty
@@ -104,5 +119,30 @@ public struct JournalEntry: Sendable, Equatable {
                   windowOverride: json["windowOverride"]?.string,
                   relatedCommit: (json["reverted"] ?? json["rolledBackFrom"])?.string,
                   changes: changes, unfixable: (json["unfixable"]?.list ?? []).compactMap(\.string))
+        switch json["outcome"]?.string {
+        case Outcome.started.rawValue: stage = .started
+        case Outcome.interrupted.rawValue: stage = .interrupted
+        default: stage = .finished
+        }
+    }
+
+    /// What an interrupted apply did, from its intent and the writes recorded as
+    /// they completed (change index -> outcome and error). The first change with no
+    /// record may have been in flight when the process died: it is `unknown`.
+    public func interrupted(progress: [Int: (Written, String?)]) -> JournalEntry {
+        var closed = self
+        closed.stage = .interrupted
+        var inFlightSeen = false
+        for index in closed.changes.indices {
+            if let (outcome, error) = progress[index] {
+                closed.changes[index].outcome = outcome
+                closed.changes[index].error = error
+            } else if !inFlightSeen {
+                inFlightSeen = true
+                closed.changes[index].outcome = .unknown
+                closed.changes[index].error = "in flight when the apply was interrupted: it may or may not have landed"
+            }
+        }
+        return closed
     }
 }

@@ -57,3 +57,10 @@ public protocol ApplyLock: Sendable {
     /// Removes whoever holds it; returns who that was.
     func breakLock() async throws -> LockRecord?
 }
+
+/// A lock that could not be taken or given back for a reason other than its holder.
+public struct LockError: Error, CustomStringConvertible {
+    public let description: String
+
+    public init(_ description: String) { self.description = description }
+}

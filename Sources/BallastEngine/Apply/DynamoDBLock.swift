@@ -44,7 +44,7 @@ public struct DynamoDBLock: ApplyLock {
             guard let found = try await current(), found.token != owner.token else { return }
             throw LockHeld(environment: environment, record: found.record, place: place)
         } catch let error as AWSError where error.code == "ResourceNotFoundException" {
-            throw LoadError("lock table \(table) does not exist in \(client.region): create it with the partition key "
+            throw LockError("lock table \(table) does not exist in \(client.region): create it with the partition key "
                 + "LockID (string), or remove lockTable from \(environment)'s environment.yaml")
         }
     }

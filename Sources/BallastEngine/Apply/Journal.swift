@@ -29,10 +29,14 @@ public struct Journal: Sendable {
     public func entries() throws -> [JournalEntry] {
         let repository = try openRepository()
         let notes = try step { () throws(GitError) in try repository.notes(ref: Self.notesRef) }
-        let entries = notes.flatMap { note in
-            note.text.split(separator: "\n").compactMap { line in (try? JSON.parse(String(line))).flatMap(JournalEntry.init(json:)) }
+        var latest: [String: JournalEntry] = [:]
+        for note in notes {
+            for line in note.text.split(separator: "\n") {
+                // An apply's intent and the entry that ends it share an id: the later line is the truth.
+                if let entry = (try? JSON.parse(String(line))).flatMap(JournalEntry.init(json:)) { latest[entry.id] = entry }
+            }
         }
-        return Self.newestFirst(entries)
+        return Self.newestFirst(Array(latest.values))
     }
 
     public static func newestFirst(_ entries: [JournalEntry]) -> [JournalEntry] {
@@ -47,16 +51,20 @@ public struct Journal: Sendable {
         do { return try body() } catch { throw LoadError("journal: \(error.message)") }
     }
 
+    /// Holds a `flock` on `path` while `body` runs. The kernel drops it when its
+    /// holder dies, so a writer killed mid-note never blocks the next one.
     func withExclusiveFile(_ path: String, _ body: () throws -> Void) throws {
-        var fd: Int32 = -1
+        let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw JournalProblem("journal: cannot open \(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var locked = false
         for _ in 0..<200 {
-            fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0o644)
-            if fd >= 0 || errno != EEXIST { break }
+            locked = flock(fd, LOCK_EX | LOCK_NB) == 0
+            if locked || errno != EWOULDBLOCK { break }
             usleep(50_000)
         }
-        guard fd >= 0 else { throw LoadError("journal: \(path) stayed taken for 10 s; remove it if no ballast is running") }
-        close(fd)
-        defer { unlink(path) }
+        guard locked else { throw JournalProblem("journal: another ballast held \(path) for 10 s") }
+        defer { flock(fd, LOCK_UN) }
         try body()
     }
 }
@@ -71,13 +79,70 @@ public struct LockTableJournal: Sendable {
         self.client = client
     }
 
+    func key(_ entry: JournalEntry, _ environment: String) -> String {
+        "ballast/journal/\(environment)/\(Timestamp.iso8601(entry.time))/\(entry.id)"
+    }
+
+    func runningKey(_ environment: String) -> Value { ["LockID": ["S": .string("ballast/running/\(environment)")]] }
+
     /// One item per environment of the entry; the same key on a retry, so a repeat is harmless.
+    /// The intent and the entry that ends it share the key: the end replaces the intent.
     public func record(_ entry: JournalEntry, environment: String) async throws {
-        let key = "ballast/journal/\(environment)/\(Timestamp.iso8601(entry.time))/\(entry.id)"
         _ = try await client.json(.dynamodb, "PutItem", [
             "TableName": .string(table),
-            "Item": ["LockID": ["S": .string(key)], "Entry": ["S": .string(JSON.encode(entry.json))]],
+            "Item": ["LockID": ["S": .string(key(entry, environment))], "Entry": ["S": .string(JSON.encode(entry.json))]],
         ])
+    }
+
+    /// Points `ballast/running/<env>` at the intent, for the next apply to find if this one dies.
+    func markRunning(_ intent: JournalEntry, environment: String) async throws {
+        guard case .map(var item) = runningKey(environment) else { return }
+        item["Journal"] = ["S": .string(key(intent, environment))]
+        _ = try await client.json(.dynamodb, "PutItem", ["TableName": .string(table), "Item": .map(item)])
+    }
+
+    /// Adds a finished write's index to the intent's `Applied` or `Failed` number set
+    /// (a set: a retried add changes nothing).
+    func recordProgress(_ intent: JournalEntry, environment: String, index: Int, outcome: JournalEntry.Written) async throws {
+        _ = try await client.json(.dynamodb, "UpdateItem", [
+            "TableName": .string(table), "Key": ["LockID": ["S": .string(key(intent, environment))]],
+            "UpdateExpression": .string("ADD \(outcome == .applied ? "Applied" : "Failed") :index"),
+            "ExpressionAttributeValues": [":index": ["NS": [.string(String(index))]]],
+        ])
+    }
+
+    /// Removes the running mark if it still names this apply.
+    func clearRunning(environment: String, id: String) async throws {
+        do {
+            _ = try await client.json(.dynamodb, "DeleteItem", [
+                "TableName": .string(table), "Key": runningKey(environment),
+                "ConditionExpression": "contains(Journal, :id)",
+                "ExpressionAttributeValues": [":id": ["S": .string(id)]],
+            ])
+        } catch let error as AWSError where error.code == "ConditionalCheckFailedException" {
+            return
+        }
+    }
+
+    /// The apply marked running in this environment, closed as interrupted: the caller
+    /// holds the lock, so it is not running any more.
+    func runningEntry(environment: String) async throws -> JournalEntry? {
+        let mark = try await client.json(.dynamodb, "GetItem", ["TableName": .string(table), "Key": runningKey(environment),
+                                                                "ConsistentRead": true])
+        guard let key = mark["Item"]?["Journal"]?["S"]?.string else { return nil }
+        let answer = try await client.json(.dynamodb, "GetItem", ["TableName": .string(table), "ConsistentRead": true,
+                                                                  "Key": ["LockID": ["S": .string(key)]]])
+        guard let item = answer["Item"], let text = item["Entry"]?["S"]?.string,
+              let entry = (try? JSON.parse(text)).flatMap(JournalEntry.init(json:)), entry.stage == .started else {
+            return nil
+        }
+        var progress: [Int: (JournalEntry.Written, String?)] = [:]
+        for (attribute, outcome) in [("Failed", JournalEntry.Written.failed), ("Applied", .applied)] {
+            for index in (item[attribute]?["NS"]?.list ?? []).compactMap({ $0.string.flatMap { Int($0) } }) {
+                progress[index] = (outcome, nil)
+            }
+        }
+        return entry.interrupted(progress: progress)
     }
 
     /// Every entry of `environment` kept in the table, newest first.

@@ -12,6 +12,11 @@ public struct AccountGuard: Sendable {
         return "environment \(environment.name) is guarded to account \(expected), but the credentials are for \(account)"
     }
 
+    /// The account the client's credentials belong to; nil when STS cannot say.
+    public static func account(_ client: AWSClient) async -> String? {
+        try? await client.query(.sts, "GetCallerIdentity").child("Account")?.text
+    }
+
     /// Environment name -> why its resources are not checked.
     func problems(for environments: [Environment]) async -> [String: String] {
         let guarded = environments.filter { $0.account != nil }

@@ -17,10 +17,12 @@ public struct Applier: Sendable {
         self.client = client
     }
 
-    public func apply(_ changes: [PlannedChange], continueOnError: Bool = false) async -> [(PlannedChange, Outcome)] {
+    /// `finished` hears of each write as it ends (by index), before the next starts.
+    public func apply(_ changes: [PlannedChange], continueOnError: Bool = false,
+                      finished: @Sendable (Int, Outcome) async -> Void = { _, _ in }) async -> [(PlannedChange, Outcome)] {
         var outcomes: [(PlannedChange, Outcome)] = []
         var stopped = false
-        for change in changes {
+        for (index, change) in changes.enumerated() {
             guard !stopped else {
                 outcomes.append((change, .notAttempted))
                 continue
@@ -33,6 +35,7 @@ public struct Applier: Sendable {
                 outcomes.append((change, .failed(String(describing: error))))
                 stopped = !continueOnError
             }
+            await finished(index, outcomes[index].1)
         }
         return outcomes
     }

@@ -29,18 +29,12 @@ public enum Planner {
         return Plan(report: report, changes: changes)
     }
 
-    /// Assignments whose live value is no longer the one the plan was made
-    /// against: `fresh` is drift read now from the same desired state.
-    public static func moved(_ planned: [PlannedChange], now fresh: DriftReport) -> [String] {
-        let live = Dictionary(fresh.resources.map { ("\($0.resource.type) \($0.displayId)", $0.live) }, uniquingKeysWith: { a, _ in a })
-        return planned.flatMap { change -> [String] in
-            let resource = "\(change.type) \(change.id)"
-            guard let values = live[resource] ?? nil else { return ["\(resource): could not be read again"] }
-            return change.set.sorted { $0.key < $1.key }.compactMap { path, assignment in
-                let now = value(at: path, in: values)
-                guard now != assignment.from else { return nil }
-                return "\(resource) \(path): planned from \(assignment.from?.description ?? "(none)"), now \(now?.description ?? "(none)")"
-            }
-        }
+    /// Reads the live values of a loaded desired state and plans: drift, the
+    /// changes that fix it, and the policy results on both.
+    public static func plan(_ loaded: LoadedState, detector: DriftDetector) async -> Plan {
+        let report = await detector.detect(loaded.state, revision: loaded.revision)
+        var plan = plan(report)
+        plan.policy = PolicyEngine(loaded.policies).check(loaded.state, changes: plan.changes, drift: report)
+        return plan
     }
 }

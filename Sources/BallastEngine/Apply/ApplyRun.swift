@@ -1,0 +1,160 @@
+import BallastAWS
+import BallastCore
+import Foundation
+
+/// One apply, the same for apply, rollback, revert and self-heal: lock every
+/// environment, close an apply before it that was interrupted, plan (or prove a
+/// saved plan is what the desired state asks for and still true), check policies
+/// and change windows, ask, journal the intent, write with progress journaled,
+/// read back, journal the end, unlock. It returns what happened; it prints nothing.
+public struct ApplyRun: Sendable {
+    let client: @Sendable (String) -> AWSClient
+    let locks: @Sendable (Environment, LockOwner) -> any ApplyLock
+    let clock: @Sendable () -> Date
+    let confirm: @Sendable (_ changes: Int) async -> Bool
+    let events: @Sendable (ApplyEvent) -> Void
+    let progress: @Sendable (Int, Int) -> Void
+    let actor: String?
+
+    /// `locks` defaults to each environment's lock table, else a lock file in `.git`.
+    public init(client: @escaping @Sendable (String) -> AWSClient,
+                locks: (@Sendable (Environment, LockOwner) -> any ApplyLock)? = nil,
+                gitDirectory: String,
+                clock: @escaping @Sendable () -> Date = { Date() },
+                confirm: @escaping @Sendable (Int) async -> Bool,
+                events: @escaping @Sendable (ApplyEvent) -> Void = { _ in },
+                progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
+                actor: String? = nil) {
+        self.client = client
+        self.locks = locks ?? { environment, owner in
+            guard let table = environment.lockTable else {
+                return FileLock(gitDirectory: gitDirectory, environment: environment.name, owner: owner)
+            }
+            return DynamoDBLock(table: table, environment: environment.name, owner: owner, client: client(environment.region))
+        }
+        self.clock = clock
+        self.confirm = confirm
+        self.events = events
+        self.progress = progress
+        self.actor = actor
+    }
+
+    public func run(_ loaded: LoadedState, _ request: ApplyRequest) async -> ApplyResult {
+        let owner = LockOwner(actor: actor ?? Actor.current(repositoryPath: loaded.repositoryRoot), revision: loaded.revision)
+        var held: [any ApplyLock] = []
+        for environment in loaded.state.environments {
+            let lock = locks(environment, owner)
+            do {
+                try await lock.acquire()
+                held.append(lock)
+            } catch {
+                await release(held)
+                if let error = error as? LockHeld { return .refused(.locked(error)) }
+                return .refused(.lockFailed("cannot take the lock in \(lock.place): \(error)"))
+            }
+        }
+        let result = await underLock(loaded, request, owner: owner)
+        await release(held)
+        return result
+    }
+
+    func underLock(_ loaded: LoadedState, _ request: ApplyRequest, owner: LockOwner) async -> ApplyResult {
+        let journal = ApplyJournal(loaded: loaded, client: client)
+        for entry in await journal.closeInterrupted() {
+            events(.note(Self.describeInterrupted(entry)))
+        }
+        let plan = await Planner.plan(loaded, detector: DriftDetector(client: client, progress: progress))
+        var changes = plan.changes
+        var checksum = PlanFile.checksum(plan)
+        var policy = plan.policy
+        if let saved = request.saved {
+            if let refusal = await refusal(of: saved, fresh: plan, loaded: loaded) { return .refused(refusal) }
+            (changes, checksum) = (saved.changes, saved.checksum)
+            // Policies hold at apply time too, against the changes about to be written.
+            policy = PolicyEngine(loaded.policies).check(loaded.state, changes: changes, drift: plan.report)
+        } else {
+            events(.planned(plan))
+            if plan.report.summary.notChecked > 0 { return .refused(.notChecked) }
+        }
+        if policy.contains(where: \.blocks) { return .refused(.denied(policy)) }
+        // Only resources that do not exist: nothing to write or journal, but never a silent success.
+        if changes.isEmpty { return .nothingToWrite(unfixable: plan.unfixable) }
+
+        let touched = Set(changes.map(\.environment))
+        let refusals = loaded.state.environments.filter { touched.contains($0.name) }.compactMap { $0.windowRefusal(at: clock()) }
+        if !refusals.isEmpty {
+            guard let reason = request.overrideWindow else { return .refused(.outsideWindows(refusals)) }
+            for refusal in refusals { events(.note("\(refusal); applying anyway (--override-window: \(reason))")) }
+        }
+        if request.saved == nil, !(await confirm(changes.count)) { return .refused(.declined) }
+
+        let intent = JournalEntry(
+            kind: request.kind, environments: loaded.state.environments.map(\.name), revision: loaded.revision, time: clock(),
+            actor: owner.actor, planChecksum: checksum, windowOverride: refusals.isEmpty ? nil : request.overrideWindow,
+            relatedCommit: request.relatedCommit, changes: changes.map { .init(change: $0, outcome: .notAttempted) },
+            unfixable: plan.unfixable.map { "\($0.resource.type) \($0.displayId)" }, stage: .started)
+        do { try await journal.begin(intent) } catch { return .refused(.journal(error.description)) }
+
+        let outcomes = await Applier(client: client).apply(changes, continueOnError: request.continueOnError) { index, outcome in
+            switch outcome {
+            case .applied: await journal.progress(intent, index: index, outcome: .applied, error: nil)
+            case .failed(let why): await journal.progress(intent, index: index, outcome: .failed, error: why)
+            case .notAttempted: break
+            }
+        }
+        let applied = outcomes.filter { $0.1 == .applied }.map(\.0)
+        let verdicts = await Verifier(detector: DriftDetector(client: client)).verify(applied, planned: plan.report, state: loaded.state)
+        var unverified: [Int: String] = [:]
+        var appliedIndex = 0
+        for (index, outcome) in outcomes.enumerated() where outcome.1 == .applied {
+            if let verdict = verdicts[appliedIndex] { unverified[index] = verdict }
+            appliedIndex += 1
+        }
+        var entry = intent
+        entry.stage = .finished
+        entry.changes = outcomes.enumerated().map { index, pair in
+            switch pair.1 {
+            case .applied: return .init(change: pair.0, outcome: .applied, error: unverified[index], verified: unverified[index] == nil)
+            case .failed(let why): return .init(change: pair.0, outcome: .failed, error: why)
+            case .notAttempted: return .init(change: pair.0, outcome: .notAttempted)
+            }
+        }
+        return .finished(entry, await journal.finish(entry))
+    }
+
+    /// A saved plan is applied only when it is what the desired state asks for, made
+    /// in the account the credentials are for, and no planned live value has moved.
+    func refusal(of saved: SavedPlan, fresh plan: Plan, loaded: LoadedState) async -> ApplyRefusal? {
+        guard let planned = saved.account else {
+            return .wrongAccount("the plan file records no account; make it again with `ballast plan --out`")
+        }
+        let region = loaded.state.environments.first?.region ?? "us-east-1"
+        guard let now = await AccountGuard.account(client(region)) else {
+            return .wrongAccount("cannot tell which account the credentials are for; the plan was made in account \(planned)")
+        }
+        guard now == planned else {
+            return .wrongAccount("the credentials are for account \(now); the plan was made in account \(planned)")
+        }
+        let check = SavedPlanCheck(saved.changes, fresh: plan.report)
+        if !check.forged.isEmpty { return .forged(check.forged) }
+        if !check.stale.isEmpty { return .stale(check.stale) }
+        return nil
+    }
+
+    static func describeInterrupted(_ entry: JournalEntry) -> String {
+        let count = { (outcome: JournalEntry.Written) in entry.changes.filter { $0.outcome == outcome }.count }
+        return "the \(entry.kind.rawValue) before this one (\(entry.id.prefix(8)), by \(entry.actor), started "
+            + "\(Timestamp.iso8601(entry.time)), revision \(entry.revision.prefix(12))) was interrupted: "
+            + "\(count(.applied)) of \(entry.changes.count) writes made, \(count(.failed)) failed, "
+            + "\(count(.unknown)) unknown, \(count(.notAttempted)) not attempted; journaled as interrupted "
+            + "(`ballast history` lists them)"
+    }
+
+    func release(_ locks: [any ApplyLock]) async {
+        for lock in locks.reversed() {
+            do { try await lock.release() } catch {
+                events(.problem("could not release the lock in \(lock.place): \(error); `ballast unlock --force` removes it"))
+            }
+        }
+    }
+}

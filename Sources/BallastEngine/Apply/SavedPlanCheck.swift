@@ -1,0 +1,92 @@
+import BallastCore
+import BallastKinds
+
+/// Checks a saved plan against a fresh read of the desired state at its revision.
+/// A saved change must be exactly what the desired state asks for, given the live
+/// values the plan recorded (`from`): same resource, environment, region, call,
+/// paths and `to` values. Anything else was not made by ballast from that state
+/// (`forged`). When it is what the state asks for but live values have moved
+/// since, the plan is `stale`.
+public struct SavedPlanCheck: Sendable, Equatable {
+    public var forged: [String] = []
+    public var stale: [String] = []
+
+    public init(_ saved: [PlannedChange], fresh report: DriftReport) {
+        var seen = Set<String>()
+        for (index, change) in saved.enumerated() {
+            let label = "change \(index + 1) (\(change.call) \(change.id) in \(change.environment), \(change.region))"
+            guard seen.insert("\(change.environment)|\(change.region)|\(change.type)|\(change.id)|\(change.call)").inserted else {
+                forged.append("\(label): appears twice")
+                continue
+            }
+            guard let drift = report.resources.first(where: { Self.declares($0, change) }) else {
+                forged.append("\(label): no \(change.type) \(change.id) is declared in \(change.environment) "
+                    + "with region \(change.region) at \(report.revision.prefix(12))")
+                continue
+            }
+            check(change, label: label, against: drift, revision: String(report.revision.prefix(12)))
+        }
+    }
+
+    /// Neither forged nor stale.
+    public var holds: Bool { forged.isEmpty && stale.isEmpty }
+
+    static func declares(_ drift: ResourceDrift, _ change: PlannedChange) -> Bool {
+        drift.resource.environment == change.environment && drift.resource.type == change.type
+            && drift.resource.region == change.region && drift.displayId == change.id
+    }
+
+    mutating func check(_ change: PlannedChange, label: String, against drift: ResourceDrift, revision: String) {
+        guard let kind = KindRegistry.kind(for: change.type) else {
+            forged.append("\(label): ballast cannot write \(change.type)")
+            return
+        }
+        guard let live = drift.live else {
+            stale.append("\(change.type) \(change.id): "
+                + (drift.status == .deleted ? "no longer exists" : "could not be read again: \(drift.reason ?? "")"))
+            return
+        }
+        // The plan the desired state makes when live holds the values the saved plan recorded.
+        var then = live
+        for (path, assignment) in change.set { Self.put(assignment.from, at: path, in: &then) }
+        let judged = ResourceDrift.judge(drift.resource, physicalId: drift.displayId, read: .found(then), rules: kind.comparison)
+        guard let expected = kind.changes(for: judged).first(where: { $0.call == change.call }) else {
+            forged.append("\(label): the desired state at \(revision) makes no \(change.call) call for it")
+            return
+        }
+        for (path, assignment) in change.set.sorted(by: { $0.key < $1.key }) {
+            guard let wanted = expected.set[path] else {
+                forged.append("\(label): sets \(path), which the desired state does not change")
+                continue
+            }
+            if wanted.to != assignment.to {
+                forged.append("\(label): sets \(path) to \(assignment.to), but the desired state asks for \(wanted.to)")
+            }
+        }
+        for path in expected.set.keys.sorted() where change.set[path] == nil {
+            stale.append("\(change.type) \(change.id) \(path): now \(value(at: path, in: live)?.description ?? "(none)"), "
+                + "which the plan did not change")
+        }
+        for (path, assignment) in change.set.sorted(by: { $0.key < $1.key }) {
+            let now = value(at: path, in: live)
+            if now != assignment.from {
+                stale.append("\(change.type) \(change.id) \(path): planned from \(assignment.from?.description ?? "(none)"), "
+                    + "now \(now?.description ?? "(none)")")
+            }
+        }
+    }
+
+    /// Sets (or removes, for nil) the value at a map path; a path through anything
+    /// but maps is left alone, so the comparison then names it.
+    static func put(_ value: Value?, at path: String, in properties: inout [String: Value]) {
+        let parts = path.split(separator: "/").map(String.init)
+        guard let first = parts.first else { return }
+        guard parts.count > 1 else {
+            properties[first] = value
+            return
+        }
+        guard case .map(var inner) = properties[first] ?? .map([:]) else { return }
+        put(value, at: "/" + parts.dropFirst().joined(separator: "/"), in: &inner)
+        properties[first] = .map(inner)
+    }
+}

@@ -1,0 +1,94 @@
+import BallastAWS
+import BallastCore
+import Foundation
+
+/// A plan saved by `ballast plan --out`, as `apply FILE` reads it back.
+public struct SavedPlan: Sendable {
+    public var revision: String
+    public var environments: [String]
+    /// The account the plan was made in; apply refuses a plan without one.
+    public var account: String?
+    public var changes: [PlannedChange]
+    public var checksum: String
+    /// The file's MAC was checked with `BALLAST_PLAN_KEY`.
+    public var authenticated: Bool
+}
+
+/// The saved plan: the JSON report with `changes`, the account, a format version,
+/// a checksum (SHA-256: finds a damaged file, not an edited one, since anyone can
+/// recompute it) and, when `BALLAST_PLAN_KEY` is set, a MAC (HMAC-SHA256 with that
+/// key: only a holder of the key can make one that matches). Whatever the file
+/// says, apply writes only what a fresh plan of the desired state asks for.
+public enum PlanFile {
+    public static let version = 1
+    public static let keyVariable = "BALLAST_PLAN_KEY"
+    static let macPrefix = "hmac-sha256:"
+
+    /// The MAC key from the environment: nil when unset; too short a key is refused.
+    public static func key(from environment: [String: String]) throws(LoadError) -> [UInt8]? {
+        guard let text = environment[keyVariable], !text.isEmpty else { return nil }
+        guard text.utf8.count >= 32 else {
+            throw LoadError("\(keyVariable) must be at least 32 characters (for example `openssl rand -hex 32`)")
+        }
+        return Array(text.utf8)
+    }
+
+    public static func write(_ plan: Plan, account: String, key: [UInt8]?, to path: String) throws(LoadError) {
+        guard case .map(var fields) = plan.json else { return }
+        fields["planFormat"] = .int(version)
+        fields["account"] = .string(account)
+        let signed = JSON.encode(.map(fields))
+        fields["checksum"] = .string(Checksum.sha256Hex(Array(signed.utf8)))
+        if let key { fields["mac"] = .string(macPrefix + Checksum.hmacSHA256Hex(key: key, Array(signed.utf8))) }
+        do {
+            try (JSON.encode(.map(fields), pretty: true) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+        } catch {
+            throw LoadError("cannot write the plan to \(path): \(error.localizedDescription)")
+        }
+    }
+
+    /// A damaged file, a wrong MAC, or a missing one while a key is set, is refused.
+    /// Returns notes for the user (a MAC present but no key to check it).
+    public static func read(_ path: String, key: [UInt8]?) throws(LoadError) -> (plan: SavedPlan, notes: [String]) {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8), case .map(var fields)? = try? JSON.parse(text) else {
+            throw LoadError("\(path): not a ballast plan file")
+        }
+        guard fields["planFormat"] == .int(version) else {
+            throw LoadError("\(path): plan format \(fields["planFormat"] ?? .null) is not \(version)")
+        }
+        let stated = fields.removeValue(forKey: "checksum")?.string
+        let mac = fields.removeValue(forKey: "mac")?.string
+        let signed = Array(JSON.encode(.map(fields)).utf8)
+        guard let stated, stated == Checksum.sha256Hex(signed) else {
+            throw LoadError("\(path): checksum does not match; the plan was damaged or edited")
+        }
+        var notes: [String] = []
+        switch (key, mac) {
+        case (let key?, let mac?):
+            guard Checksum.constantTimeEqual(mac, macPrefix + Checksum.hmacSHA256Hex(key: key, signed)) else {
+                throw LoadError("\(path): its MAC does not match \(keyVariable): the plan was edited, or made with another key")
+            }
+        case (.some, nil):
+            throw LoadError("\(path): the plan has no MAC, but \(keyVariable) is set: make it with `ballast plan --out` "
+                + "under the same key")
+        case (nil, .some):
+            notes.append("\(path) carries a MAC, but \(keyVariable) is not set here, so it was not checked")
+        case (nil, nil):
+            break
+        }
+        let listed = fields["changes"]?.list ?? []
+        let changes = listed.compactMap(PlannedChange.init(json:))
+        guard changes.count == listed.count else { throw LoadError("\(path): a change in it is malformed") }
+        let plan = SavedPlan(revision: fields["revision"]?.string ?? "HEAD",
+                             environments: (fields["environments"]?.list ?? []).compactMap { $0["name"]?.string },
+                             account: fields["account"]?.string,
+                             changes: changes,
+                             checksum: stated, authenticated: key != nil)
+        return (plan, notes)
+    }
+
+    /// The checksum of a plan made and applied in one run (for the journal).
+    public static func checksum(_ plan: Plan) -> String {
+        Checksum.sha256Hex(Array(JSON.encode(plan.json).utf8))
+    }
+}
