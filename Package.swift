@@ -44,6 +44,8 @@ let package = Package(
         .target(name: "BallastTestSupport", dependencies: ["BallastAWS", "BallastCore", "BallastKinds"], path: "Tests/BallastTestSupport"),
         .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine", "BallastTestSupport"],
                     exclude: ["Snapshots", "CELConformance"]),
+        .testTarget(name: "BallastEngineTests",
+                    dependencies: ["BallastEngine", "BallastCore", "BallastAWS", "BallastTestSupport"]),
         .testTarget(name: "BallastGitTests", dependencies: ["BallastCore", "BallastGit", "BallastEngine", "BallastTestSupport"]),
         .testTarget(name: "BallastCLITests", dependencies: ["BallastTestSupport", "BallastCore", "BallastAWS"], exclude: ["SARIF"]),
         .testTarget(name: "BallastAWSTests", dependencies: ["BallastAWS", "BallastCore", "BallastTestSupport"],

@@ -177,6 +177,29 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: lockFile))
     }
 
+    @Test func sixAppliesRacingToTakeOverADeadApplysLockFileLetExactlyOneWrite() async throws {
+        let group = "/ballast/" + uniqueName("takeover")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let host = ProcessInfo.processInfo.hostName
+        try #"{"token":"gone","holder":"a killed apply","revision":"abc","acquired":"2026-11-23T07:00:00Z","host":"\#(host)","pid":999999}"#
+            .write(toFile: repo.path + "/.git/ballast-test.lock", atomically: true, encoding: .utf8)
+        // Logs calls are slowed, so the winner still holds the lock while the others try.
+        let port = MotoServer.shared.port
+        let slow = try LoopbackHTTPServer { request in
+            if request.headers.first(where: { $0.key.lowercased() == "x-amz-target" })?.value.hasPrefix("Logs_") == true {
+                Thread.sleep(forTimeInterval: 0.5)
+            }
+            return LoopbackHTTPServer.forward(request, toPort: port).map { .raw($0) } ?? .drop
+        }
+        let (path, variables) = (repo.path, MotoServer.shared.environment.merging(["AWS_ENDPOINT_URL": slow.url]) { _, new in new })
+        let results = try await together(6) { try Run.ballast(["apply", "--auto-approve", "--repo", path], environment: variables) }
+        let writers = results.filter { $0.stdout.contains("applied        logs:PutRetentionPolicy") }
+        #expect(writers.count == 1, "\(results.map { $0.stdout + $0.stderr })")
+        #expect(results.filter { $0.stderr.contains("environment test is locked by") }.count == 5)
+        #expect(try history(repo).count == 1)
+    }
+
     /// A log group at 7 days desired at 30, in an environment with a fresh lock table.
     func lockTableRepository() async throws -> (TempRepository, String, String) {
         let table = uniqueName("locks"), group = "/ballast/" + uniqueName("locked")
@@ -201,10 +224,15 @@ import Testing
 
     /// Runs `body` twice at the same time, on two threads.
     func both(_ body: @escaping @Sendable () throws -> Run.Result) async throws -> [Run.Result] {
+        try await together(2, body)
+    }
+
+    /// Runs `body` `count` times at the same time, each on its own thread.
+    func together(_ count: Int, _ body: @escaping @Sendable () throws -> Run.Result) async throws -> [Run.Result] {
         let results = Locked<[Result<Run.Result, Error>]>([])
         await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
             DispatchQueue.global().async {
-                DispatchQueue.concurrentPerform(iterations: 2) { _ in
+                DispatchQueue.concurrentPerform(iterations: count) { _ in
                     let result = Result { try body() }
                     results.update { $0.append(result) }
                 }
