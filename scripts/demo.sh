@@ -45,6 +45,21 @@ run doctor --env prod
 run drift --env prod
 run drift --env prod --output markdown
 run plan --env prod --out prod.plan.json
+echo; echo "==> a plan file is a CI artifact: someone edits it (and recomputes its checksum)"
+python3 - prod.plan.json forged.plan.json <<'PY'
+import hashlib, json, sys
+plan = json.load(open(sys.argv[1]))
+plan.pop("checksum")
+for change in plan["changes"]:
+    if change["call"] == "logs:PutRetentionPolicy":
+        change["set"]["/RetentionInDays"]["to"] = 1   # keep the logs for one day
+    if change["call"] == "cloudwatch:PutMetricAlarm":
+        change["set"]["/AlarmActions"] = {"from": [], "to": ["arn:aws:sns:us-east-1:123456789012:not-ours"]}
+text = json.dumps(plan, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+plan["checksum"] = hashlib.sha256(text.encode()).hexdigest()
+json.dump(plan, open(sys.argv[2], "w"), indent=2)
+PY
+run apply forged.plan.json --override-window "an attacker's reason"
 # prod takes changes only in its change windows; outside them an apply needs a journaled reason.
 echo; echo "\$ ballast apply prod.plan.json"
 if ! "$ballast" apply prod.plan.json; then

@@ -9,9 +9,11 @@ struct ApplyCommand: AsyncParsableCommand {
         commandName: "apply",
         abstract: "Apply a saved plan, or plan and apply.",
         discussion: """
-            With FILE (from `ballast plan --out`): reads the live value of every planned property \
-            again and refuses, changing nothing, if any moved since the plan was made. Without FILE: \
-            plans, shows the plan and asks before applying; with no terminal it needs --auto-approve.
+            With FILE (from `ballast plan --out`): plans again at the plan's revision and refuses, \
+            changing nothing, unless every saved change is one that plan makes, the credentials are \
+            for the account the plan records, and no planned live value moved since. With \
+            BALLAST_PLAN_KEY set, the file's MAC (HMAC-SHA256) must match too. Without FILE: plans, \
+            shows the plan and asks before applying; with no terminal it needs --auto-approve.
 
             Writes run in plan order and stop at the first failure (--continue-on-error goes on); \
             the report says what was applied, what failed and what was not attempted. Every write \
@@ -20,8 +22,9 @@ struct ApplyCommand: AsyncParsableCommand {
             One apply per environment at a time: a lock item in the environment's lockTable \
             (DynamoDB), else a lock file in .git. Outside the environment's changeWindows it \
             refuses unless --override-window "reason" is given. Every written resource is read \
-            back; the apply is journaled as a git note on the applied commit (refs/notes/ballast) \
-            and in the lock table: see `ballast history`.
+            back; the apply is journaled (its intent before the first write, each write as it ends) \
+            as a git note on the applied commit (refs/notes/ballast) and in the lock table: see \
+            `ballast history`. An apply killed midway is closed as interrupted by the next one.
 
             Exit codes: 0 applied and verified (or nothing to do), 1 an error, a refusal, a failed \
             or unverified write, or a resource that does not exist.

@@ -202,12 +202,7 @@ import Testing
 
     /// A log group at 7 days desired at 30, in an environment with a fresh lock table.
     func lockTableRepository() async throws -> (TempRepository, String, String) {
-        let table = uniqueName("locks"), group = "/ballast/" + uniqueName("locked")
-        _ = try await seeder().client.json(.dynamodb, "CreateTable", [
-            "TableName": .string(table), "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [["AttributeName": "LockID", "AttributeType": "S"]],
-            "KeySchema": [["AttributeName": "LockID", "KeyType": "HASH"]],
-        ])
+        let (table, group) = (try await createLockTable(), "/ballast/" + uniqueName("locked"))
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
         let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
                                                    environment: "region: us-east-1\nlockTable: \(table)\n")

@@ -15,24 +15,8 @@ import Testing
             "  - {type: AWS::Logs::LogGroup, id: \($0), properties: {RetentionInDays: 30}}\n"
         }.joined())
 
-        // Each write takes 0.15 s on its way to moto; the proxy counts the ones that reached it.
-        let port = MotoServer.shared.port
-        let landed = Locked(0)
-        let slow = try LoopbackHTTPServer { request in
-            let isWrite = request.headers.first { $0.key.lowercased() == "x-amz-target" }?.value == "Logs_20140328.PutRetentionPolicy"
-            if isWrite { Thread.sleep(forTimeInterval: 0.15) }
-            let answer = LoopbackHTTPServer.forward(request, toPort: port)
-            if isWrite, answer != nil { landed.update { $0 += 1 } }
-            return answer.map { .raw($0) } ?? .drop
-        }
-        let apply = try start(["apply", "--auto-approve", "--repo", repo.path], endpoint: slow.url)
-        let started = Date()
-        while landed.current < 6, Date().timeIntervalSince(started) < 60 { try await Task.sleep(for: .milliseconds(20)) }
-        kill(apply.processIdentifier, SIGKILL)
-        apply.waitUntilExit()
-        try await Task.sleep(for: .milliseconds(300))  // a write the proxy was still sleeping on lands now
-        let written = try await groupsAt30(groups)
-        #expect(written.count == landed.current)
+        let (written, landed) = try await killApply(repo, groups, afterWrites: 6)
+        #expect(written.count == landed)
         #expect(written.count >= 6 && written.count < groups.count)
 
         // The intent was journaled before the first write, and each finished write after it.
@@ -67,30 +51,10 @@ import Testing
         let folder = "/ballast/" + uniqueName("runner")
         let groups = (0..<12).map { String(format: "\(folder)/%02d", $0) }
         for group in groups { try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7]) }
-        let table = uniqueName("locks")
-        _ = try await seeder().client.json(.dynamodb, "CreateTable", [
-            "TableName": .string(table), "BillingMode": "PAY_PER_REQUEST",
-            "AttributeDefinitions": [["AttributeName": "LockID", "AttributeType": "S"]],
-            "KeySchema": [["AttributeName": "LockID", "KeyType": "HASH"]],
-        ])
+        let table = try await createLockTable()
         let resources = groups.map { "  - {type: AWS::Logs::LogGroup, id: \($0), properties: {RetentionInDays: 30}}\n" }.joined()
         let repo = try TempRepository.desiredState(resources, environment: "region: us-east-1\nlockTable: \(table)\n")
-        let port = MotoServer.shared.port
-        let landed = Locked(0)
-        let slow = try LoopbackHTTPServer { request in
-            let isWrite = request.headers.first { $0.key.lowercased() == "x-amz-target" }?.value == "Logs_20140328.PutRetentionPolicy"
-            if isWrite { Thread.sleep(forTimeInterval: 0.15) }
-            let answer = LoopbackHTTPServer.forward(request, toPort: port)
-            if isWrite, answer != nil { landed.update { $0 += 1 } }
-            return answer.map { .raw($0) } ?? .drop
-        }
-        let apply = try start(["apply", "--auto-approve", "--repo", repo.path], endpoint: slow.url)
-        let started = Date()
-        while landed.current < 4, Date().timeIntervalSince(started) < 60 { try await Task.sleep(for: .milliseconds(20)) }
-        kill(apply.processIdentifier, SIGKILL)
-        apply.waitUntilExit()
-        try await Task.sleep(for: .milliseconds(300))
-        let written = try await groupsAt30(groups)
+        let (written, _) = try await killApply(repo, groups, afterWrites: 4)
 
         // A new runner: a fresh clone, and the killed apply's lock still in the table.
         let runner = try TempRepository()
@@ -110,6 +74,28 @@ import Testing
         let recorded = Set(changes.filter { $0["outcome"] == "applied" }.compactMap { $0["id"]?.string })
         #expect(recorded.isSubset(of: Set(written)))
         #expect(recorded.count + 1 >= written.count)
+    }
+
+    /// Starts `ballast apply` with each write slowed to 0.15 s, kills it with SIGKILL once
+    /// `afterWrites` writes reached moto, and returns the groups now at 30 days and
+    /// how many writes the proxy saw land.
+    func killApply(_ repo: TempRepository, _ groups: [String], afterWrites: Int) async throws -> ([String], Int) {
+        let port = MotoServer.shared.port
+        let landed = Locked(0)
+        let slow = try LoopbackHTTPServer { request in
+            let isWrite = request.headers.first { $0.key.lowercased() == "x-amz-target" }?.value == "Logs_20140328.PutRetentionPolicy"
+            if isWrite { Thread.sleep(forTimeInterval: 0.15) }
+            let answer = LoopbackHTTPServer.forward(request, toPort: port)
+            if isWrite, answer != nil { landed.update { $0 += 1 } }
+            return answer.map { .raw($0) } ?? .drop
+        }
+        let apply = try start(["apply", "--auto-approve", "--repo", repo.path], endpoint: slow.url)
+        let started = Date()
+        while landed.current < afterWrites, Date().timeIntervalSince(started) < 60 { try await Task.sleep(for: .milliseconds(20)) }
+        kill(apply.processIdentifier, SIGKILL)
+        apply.waitUntilExit()
+        try await Task.sleep(for: .milliseconds(300))  // a write the proxy was still sleeping on lands now
+        return (try await groupsAt30(groups), landed.current)
     }
 
     func history(_ repo: TempRepository) throws -> [Value] {

@@ -74,3 +74,14 @@ public func liveRetention(_ group: String) async throws -> Value? {
     let groups = try await seeder().client.json(.logs, "DescribeLogGroups", ["logGroupNamePrefix": .string(group)])
     return groups["logGroups"]?.list?.first { $0["logGroupName"]?.string == group }?["retentionInDays"]
 }
+
+/// A new lock table in moto, keyed as ballast (and Terraform) expect: `LockID`, a string.
+public func createLockTable() async throws -> String {
+    let table = uniqueName("locks")
+    _ = try await seeder().client.json(.dynamodb, "CreateTable", [
+        "TableName": .string(table), "BillingMode": "PAY_PER_REQUEST",
+        "AttributeDefinitions": [["AttributeName": "LockID", "AttributeType": "S"]],
+        "KeySchema": [["AttributeName": "LockID", "KeyType": "HASH"]],
+    ])
+    return table
+}
