@@ -38,7 +38,7 @@ public struct AutoScalingGroupKind: ResourceKind {
 
     /// MinSize, MaxSize and DesiredCapacity in one UpdateAutoScalingGroup.
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        Planning.change(drift, call: "autoscaling:UpdateAutoScalingGroup").map { [$0] } ?? []
+        ChangeBuilder.change(drift, call: "autoscaling:UpdateAutoScalingGroup").map { [$0] } ?? []
     }
 
     public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {

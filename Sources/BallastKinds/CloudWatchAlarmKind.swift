@@ -84,7 +84,7 @@ public struct CloudWatchAlarmKind: ResourceKind {
     /// PutMetricAlarm replaces the whole alarm, so apply re-reads it and re-puts
     /// every live setting, changing only the owned ones.
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        Planning.change(drift, call: "cloudwatch:PutMetricAlarm").map { [$0] } ?? []
+        ChangeBuilder.change(drift, call: "cloudwatch:PutMetricAlarm").map { [$0] } ?? []
     }
 
     public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {

@@ -61,7 +61,7 @@ public struct DBInstanceKind: ResourceKind {
 
     /// One ModifyDBInstance, applied now rather than in the next maintenance window.
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        Planning.change(drift, call: "rds:ModifyDBInstance").map { [$0] } ?? []
+        ChangeBuilder.change(drift, call: "rds:ModifyDBInstance").map { [$0] } ?? []
     }
 
     public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {

@@ -74,16 +74,16 @@ public struct DynamoDBTableKind: ResourceKind {
     /// Billing and throughput in one UpdateTable (with both capacities, as it requires);
     /// PITR and TTL have a call each.
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        [Planning.change(drift, call: "dynamodb:UpdateTable", prefixes: ["/BillingMode", "/ProvisionedThroughput"]) { set in
+        [ChangeBuilder.change(drift, call: "dynamodb:UpdateTable", prefixes: ["/BillingMode", "/ProvisionedThroughput"]) { set in
             if set.keys.contains(where: { $0.hasPrefix("/ProvisionedThroughput/") }) {
-                Planning.keep("/ProvisionedThroughput/ReadCapacityUnits", from: drift.live, in: &set)
-                Planning.keep("/ProvisionedThroughput/WriteCapacityUnits", from: drift.live, in: &set)
+                ChangeBuilder.keep("/ProvisionedThroughput/ReadCapacityUnits", from: drift.live, in: &set)
+                ChangeBuilder.keep("/ProvisionedThroughput/WriteCapacityUnits", from: drift.live, in: &set)
             }
         },
-         Planning.change(drift, call: "dynamodb:UpdateContinuousBackups", prefixes: ["/PointInTimeRecoverySpecification"]),
-         Planning.change(drift, call: "dynamodb:UpdateTimeToLive", prefixes: ["/TimeToLiveSpecification"]) { set in
+         ChangeBuilder.change(drift, call: "dynamodb:UpdateContinuousBackups", prefixes: ["/PointInTimeRecoverySpecification"]),
+         ChangeBuilder.change(drift, call: "dynamodb:UpdateTimeToLive", prefixes: ["/TimeToLiveSpecification"]) { set in
             // Turning TTL off names the attribute it is on.
-            Planning.keep("/TimeToLiveSpecification/AttributeName", from: drift.live, in: &set)
+            ChangeBuilder.keep("/TimeToLiveSpecification/AttributeName", from: drift.live, in: &set)
         }].compactMap { $0 }
     }
 

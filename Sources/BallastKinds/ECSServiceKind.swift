@@ -36,7 +36,7 @@ public struct ECSServiceKind: ResourceKind {
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        Planning.change(drift, call: "ecs:UpdateService").map { [$0] } ?? []
+        ChangeBuilder.change(drift, call: "ecs:UpdateService").map { [$0] } ?? []
     }
 
     public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {

@@ -30,10 +30,10 @@ public struct EventsRuleKind: ResourceKind {
     /// The switch alone is EnableRule/DisableRule; a new schedule re-puts the
     /// rule with its live description, role and pattern kept.
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        if let schedule = Planning.change(drift, call: "events:PutRule", prefixes: ["/ScheduleExpression"], extra: { set in
+        if let schedule = ChangeBuilder.change(drift, call: "events:PutRule", prefixes: ["/ScheduleExpression"], extra: { set in
             if let state = PlanTargets.assignments(for: drift)["/State"] { set["/State"] = state }
         }) { return [schedule] }
-        guard let state = Planning.change(drift, call: "events:EnableRule", prefixes: ["/State"]) else { return [] }
+        guard let state = ChangeBuilder.change(drift, call: "events:EnableRule", prefixes: ["/State"]) else { return [] }
         return [state.to("/State") == "DISABLED" ? state.calling("events:DisableRule") : state]
     }
 

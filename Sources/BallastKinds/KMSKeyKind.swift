@@ -41,7 +41,7 @@ public struct KMSKeyKind: ResourceKind {
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        guard let change = Planning.change(drift, call: "kms:EnableKeyRotation") else { return [] }
+        guard let change = ChangeBuilder.change(drift, call: "kms:EnableKeyRotation") else { return [] }
         return [change.to("/EnableKeyRotation") == false ? change.calling("kms:DisableKeyRotation") : change]
     }
 

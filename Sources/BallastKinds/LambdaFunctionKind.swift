@@ -33,8 +33,8 @@ public struct LambdaFunctionKind: ResourceKind {
 
     /// Memory and timeout in one UpdateFunctionConfiguration; reserved concurrency has its own call.
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        [Planning.change(drift, call: "lambda:UpdateFunctionConfiguration", prefixes: ["/MemorySize", "/Timeout"]),
-         Planning.change(drift, call: "lambda:PutFunctionConcurrency", prefixes: ["/ReservedConcurrentExecutions"])]
+        [ChangeBuilder.change(drift, call: "lambda:UpdateFunctionConfiguration", prefixes: ["/MemorySize", "/Timeout"]),
+         ChangeBuilder.change(drift, call: "lambda:PutFunctionConcurrency", prefixes: ["/ReservedConcurrentExecutions"])]
             .compactMap { $0 }
     }
 

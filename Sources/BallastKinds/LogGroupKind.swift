@@ -58,7 +58,7 @@ public struct LogGroupKind: ResourceKind {
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        Planning.change(drift, call: "logs:PutRetentionPolicy").map { [$0] } ?? []
+        ChangeBuilder.change(drift, call: "logs:PutRetentionPolicy").map { [$0] } ?? []
     }
 
     public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {

@@ -38,10 +38,10 @@ public struct RotationScheduleKind: ResourceKind {
     /// RotateSecret sets the function and the whole rule set; it is told not to
     /// rotate now, only to keep the schedule.
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        Planning.change(drift, call: "secretsmanager:RotateSecret") { set in
+        ChangeBuilder.change(drift, call: "secretsmanager:RotateSecret") { set in
             for path in ["/RotationLambdaARN", "/RotationRules/AutomaticallyAfterDays", "/RotationRules/ScheduleExpression",
                          "/RotationRules/Duration"] where drift.resource.expectation(at: path) != nil {
-                Planning.keep(path, from: drift.live, in: &set)
+                ChangeBuilder.keep(path, from: drift.live, in: &set)
             }
         }.map { [$0] } ?? []
     }

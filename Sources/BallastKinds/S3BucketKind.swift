@@ -108,8 +108,8 @@ public struct S3BucketKind: ResourceKind {
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        [Planning.change(drift, call: "s3:PutBucketVersioning", prefixes: ["/VersioningConfiguration"]),
-         Planning.change(drift, call: "s3:PutBucketLifecycleConfiguration", prefixes: ["/LifecycleConfiguration"])].compactMap { $0 }
+        [ChangeBuilder.change(drift, call: "s3:PutBucketVersioning", prefixes: ["/VersioningConfiguration"]),
+         ChangeBuilder.change(drift, call: "s3:PutBucketLifecycleConfiguration", prefixes: ["/LifecycleConfiguration"])].compactMap { $0 }
     }
 
     public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {

@@ -62,9 +62,9 @@ public struct ScalableTargetKind: ResourceKind {
 
     /// RegisterScalableTarget updates an existing target in place; both bounds are sent.
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        Planning.change(drift, call: "application-autoscaling:RegisterScalableTarget") { set in
-            Planning.keep("/MinCapacity", from: drift.live, in: &set)
-            Planning.keep("/MaxCapacity", from: drift.live, in: &set)
+        ChangeBuilder.change(drift, call: "application-autoscaling:RegisterScalableTarget") { set in
+            ChangeBuilder.keep("/MinCapacity", from: drift.live, in: &set)
+            ChangeBuilder.keep("/MaxCapacity", from: drift.live, in: &set)
         }.map { [$0] } ?? []
     }
 

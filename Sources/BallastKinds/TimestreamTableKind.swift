@@ -45,9 +45,9 @@ public struct TimestreamTableKind: ResourceKind {
 
     /// UpdateTable takes both retention periods; the unchanged one is kept.
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        Planning.change(drift, call: "timestream:UpdateTable") { set in
-            Planning.keep("/RetentionProperties/MemoryStoreRetentionPeriodInHours", from: drift.live, in: &set)
-            Planning.keep("/RetentionProperties/MagneticStoreRetentionPeriodInDays", from: drift.live, in: &set)
+        ChangeBuilder.change(drift, call: "timestream:UpdateTable") { set in
+            ChangeBuilder.keep("/RetentionProperties/MemoryStoreRetentionPeriodInHours", from: drift.live, in: &set)
+            ChangeBuilder.keep("/RetentionProperties/MagneticStoreRetentionPeriodInDays", from: drift.live, in: &set)
         }.map { [$0] } ?? []
     }
 

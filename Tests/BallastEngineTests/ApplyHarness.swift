@@ -15,10 +15,13 @@ struct ApplyHarness {
         try DesiredStateLoader().load(LoadRequest(repositoryPath: repo.path, revision: revision))
     }
 
-    var run: ApplyRun {
+    var run: ApplyRun { run() }
+
+    func run(clock: @escaping @Sendable () -> Date = { Date() }, confirm: @escaping @Sendable (Int) async -> Bool = { _ in true },
+             locks: (@Sendable (Environment, LockOwner) -> any ApplyLock)? = nil) -> ApplyRun {
         let (events, setup) = (events, setup)
-        return ApplyRun(client: { setup.client(region: $0) }, gitDirectory: repo.path + "/.git",
-                        confirm: { _ in true },
+        return ApplyRun(client: { setup.client(region: $0) }, locks: locks, gitDirectory: repo.path + "/.git",
+                        clock: clock, confirm: confirm,
                         events: { event in
                             if case .note(let text) = event { events.update { $0.append(text) } }
                         },

@@ -28,6 +28,12 @@ public struct LockRecord: Sendable {
     public var revision: String
     public var acquired: Date
 
+    public init(holder: String, revision: String, acquired: Date) {
+        self.holder = holder
+        self.revision = revision
+        self.acquired = acquired
+    }
+
     public func describe(now: Date = Date()) -> String {
         let minutes = Int(now.timeIntervalSince(acquired) / 60)
         let age = minutes < 1 ? "less than a minute" : minutes < 120 ? "\(minutes) min" : "\(minutes / 60) h"
@@ -39,6 +45,12 @@ public struct LockHeld: Error, CustomStringConvertible {
     public var environment: String
     public var record: LockRecord
     public var place: String
+
+    public init(environment: String, record: LockRecord, place: String) {
+        self.environment = environment
+        self.record = record
+        self.place = place
+    }
 
     public var description: String {
         "environment \(environment) is locked by \(record.describe()) [\(place)]; "

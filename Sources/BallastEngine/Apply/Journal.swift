@@ -17,11 +17,14 @@ public struct Journal: Sendable {
     /// Appends `entry` to the note on `commit`. Writers on one repository take
     /// turns through an exclusive file, so no entry is lost to a concurrent write.
     public func record(_ entry: JournalEntry, on commitSHA: String) throws {
-        let repository = try openRepository()
-        let commit = try step { () throws(GitError) in try repository.commit(commitSHA) }
-        let turn = repository.gitDirectory + "/ballast-journal.lock"
-        try withExclusiveFile(turn) {
-            try step { () throws(GitError) in try repository.appendNote(ref: Self.notesRef, commit: commit, line: JSON.encode(entry.json)) }
+        do {
+            let repository = try GitRepository(discoveringFrom: repositoryPath)
+            let commit = try repository.commit(commitSHA)
+            try withExclusiveFile(repository.gitDirectory + "/ballast-journal.lock") {
+                try repository.appendNote(ref: Self.notesRef, commit: commit, line: JSON.encode(entry.json))
+            }
+        } catch let error as GitError {
+            throw JournalProblem("journal: \(error.message)")
         }
     }
 

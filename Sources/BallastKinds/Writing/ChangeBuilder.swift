@@ -1,7 +1,7 @@
 import BallastCore
 
 /// Building blocks for kinds' `changes(for:)`: which assignments go into which call.
-enum Planning {
+enum ChangeBuilder {
     /// One change for the assignments under `prefixes` (all when empty), or none.
     static func change(_ drift: ResourceDrift, call: String, prefixes: [String] = [],
                        extra: (inout [String: PlannedChange.Assignment]) -> Void = { _ in }) -> PlannedChange? {
