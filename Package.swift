@@ -1,4 +1,5 @@
 // swift-tools-version:6.0
+import Foundation
 import PackageDescription
 
 // Layers, lightest first: BallastCore is pure (no C, no I/O); adapters
@@ -53,3 +54,16 @@ let package = Package(
     ],
     swiftLanguageModes: [.v6]
 )
+
+// Fuzz targets (libFuzzer), only when scripts/fuzz.sh asks: they have no main of
+// their own (libFuzzer's), so an ordinary build would not link them.
+if ProcessInfo.processInfo.environment["BALLAST_FUZZ"] != nil {
+    let fuzzer: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
+    package.targets += [
+        .executableTarget(name: "fuzz-yaml", dependencies: ["BallastEngine", "BallastCore"], path: "Fuzz/YAML",
+                          swiftSettings: fuzzer),
+        .executableTarget(name: "fuzz-cel", dependencies: ["BallastCore"], path: "Fuzz/CEL", swiftSettings: fuzzer),
+        .executableTarget(name: "fuzz-planfile", dependencies: ["BallastEngine", "BallastCore"], path: "Fuzz/PlanFile",
+                          swiftSettings: fuzzer),
+    ]
+}

@@ -1,3 +1,4 @@
+import Foundation
 import BallastCore
 import CYAML
 
@@ -19,15 +20,17 @@ enum YAMLEvent {
 final class YAMLEventReader {
     private var parser = yaml_parser_t()
     private let file: String
+    private let bytes: [UInt8]
 
-    private init(file: String) {
+    private init(file: String, bytes: [UInt8]) {
         self.file = file
+        self.bytes = bytes
     }
 
     /// Runs `body` with a reader over `bytes`; the parser and buffer live exactly that long.
     static func withEvents<T>(_ bytes: [UInt8], file: String,
                               _ body: (YAMLEventReader) throws(Diagnostic) -> T) throws(Diagnostic) -> T {
-        let reader = YAMLEventReader(file: file)
+        let reader = YAMLEventReader(file: file, bytes: bytes)
         guard yaml_parser_initialize(&reader.parser) == 1 else {
             throw Diagnostic(SourceLocation(file: file), "could not start the YAML parser (out of memory)")
         }
@@ -78,6 +81,25 @@ final class YAMLEventReader {
     private func syntaxError() -> Diagnostic {
         let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
         let context = parser.context.map { String(cString: $0) + ": " } ?? ""
+        // The reader (bad UTF-8, a NUL or other control byte) names a byte offset, not a mark.
+        if parser.error == YAML_READER_ERROR {
+            let at = location(ofByte: Int(parser.problem_offset))
+            let byte = parser.problem_value >= 0 ? String(format: " (byte 0x%02X)", Int(parser.problem_value)) : ""
+            return Diagnostic(at, "not valid UTF-8 text: \(problem)\(byte)")
+        }
         return Diagnostic(location(parser.problem_mark), "YAML syntax error: \(context)\(problem)")
+    }
+
+    /// Line and column (in characters) of a byte offset.
+    private func location(ofByte offset: Int) -> SourceLocation {
+        let end = min(max(offset, 0), bytes.count)
+        var line = 1, lineStart = 0
+        for index in 0..<end where bytes[index] == 0x0A {
+            line += 1
+            lineStart = index + 1
+        }
+        // Count characters, not bytes: UTF-8 continuation bytes (10xxxxxx) do not start one.
+        let column = bytes[lineStart..<end].filter { $0 & 0xC0 != 0x80 }.count + 1
+        return SourceLocation(file: file, line: line, column: column)
     }
 }

@@ -60,4 +60,17 @@ import Testing
         #expect(try eval("1 == 1.0 && [1] == [1.0] && 'a' != 1 && null == null") == .bool(true))
         #expect(try eval("2 < 2.5 && 'a' < 'b' && false < true") == .bool(true))
     }
+
+    // MARK: Found by fuzzing (scripts/fuzz.sh cel): each once hung or crashed the parser.
+
+    @Test func aNonASCIILetterIsAnErrorNotAnEndlessStreamOfTokens() {
+        #expect(throws: CELError("unexpected character 'К'", at: 0)) { try CELExpression("К-324  / 2.0") }
+        #expect(throws: CELError("unexpected character '٣'", at: 0)) { try CELExpression("٣ + 1") }
+    }
+
+    @Test func anAssertLongerThanTheTokenCapIsAMistake() {
+        let long = Array(repeating: "1", count: 600).joined(separator: " + ")
+        #expect(throws: CELError.self) { try CELExpression(long) }
+        #expect(throws: CELError.self) { try CELExpression(String(repeating: "!", count: 100_000) + "true") }
+    }
 }

@@ -83,4 +83,48 @@ import Testing
         #expect(documents.count == 2)
         #expect(documents[1]["b"]?.location.line == 3)
     }
+
+    // MARK: Hostile input: every file costs bounded time and memory and fails at its place.
+
+    func mistakes(_ bytes: [UInt8]) -> [String] {
+        YAML.parse(bytes, file: "t.yaml").diagnostics.map(\.description)
+    }
+
+    /// Nine anchors, each a list of nine aliases of the one before: 9^9 nodes once expanded.
+    static var aliasBomb: String {
+        var text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
+        for level in 1...8 {
+            text += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
+        }
+        return text
+    }
+
+    @Test func anAliasBombStopsAtTheAliasThatCrossesTheCap() {
+        let found = mistakes(Array(Self.aliasBomb.utf8))
+        #expect(found.count == 1)
+        #expect(found.first?.hasPrefix("t.yaml:6:") == true)
+        #expect(found.first?.hasSuffix("aliases expand this file past 100000 nodes; a file that size is a mistake (or an alias bomb)") == true)
+        // Ordinary anchors stay fine.
+        #expect(mistakes(Array("base: &b {x: 1}\none: *b\ntwo: *b\n".utf8)).isEmpty)
+    }
+
+    @Test func deepNestingIsAMistakeNotACrash() {
+        #expect(mistakes(Array(String(repeating: "[", count: 8000).utf8)) == ["t.yaml:1:257: nested deeper than 256 levels"])
+        #expect(mistakes(Array((String(repeating: "[", count: 256) + String(repeating: "]", count: 256)).utf8)).isEmpty)
+    }
+
+    @Test func aBadByteIsReportedWhereItIs() {
+        #expect(mistakes(Array("a: 1\nb: ".utf8) + [0xFF] + Array("\n".utf8))
+            == ["t.yaml:2:4: not valid UTF-8 text: invalid leading UTF-8 octet (byte 0xFF)"])
+        #expect(mistakes(Array("a: 1\nbé: x".utf8) + [0x00] + Array("\n".utf8))
+            == ["t.yaml:2:6: not valid UTF-8 text: control characters are not allowed (byte 0x00)"])
+    }
+
+    @Test func tagsOnMappingsAndListsAreMistakes() {
+        #expect(mistakes(Array("a: !!set {x: 1}\nb: !custom [1]\nc: !!python/object:os.system {x: 1}\nd: !!map {x: 1}\n".utf8)) == [
+            "t.yaml:1:4: unsupported YAML tag '!!set' on a mapping; write it without a tag",
+            "t.yaml:2:4: unsupported YAML tag '!custom' on a list; write it without a tag",
+            "t.yaml:3:4: unsupported YAML tag '!!python/object:os.system' on a mapping; write it without a tag",
+        ])
+    }
 }

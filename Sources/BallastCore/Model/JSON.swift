@@ -78,9 +78,13 @@ public enum JSON {
         out += "\""
     }
 
+    /// Deeper nesting is refused: ballast's own files nest a few levels, and the parser recurses.
+    public static let maxDepth = 256
+
     struct Parser {
         let bytes: [UInt8]
         var at = 0
+        var depth = 0
 
         mutating func skipSpace() {
             while at < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[at]) { at += 1 }
@@ -90,6 +94,9 @@ public enum JSON {
 
         mutating func value() throws(ParseError) -> Value {
             guard at < bytes.count else { throw fail("unexpected end") }
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= JSON.maxDepth else { throw fail("nested deeper than \(JSON.maxDepth) levels") }
             switch bytes[at] {
             case UInt8(ascii: "{"): return try object()
             case UInt8(ascii: "["): return try array()

@@ -50,7 +50,20 @@ public enum PlanFile {
     /// A damaged file, a wrong MAC, or a missing one while a key is set, is refused.
     /// Returns notes for the user (a MAC present but no key to check it).
     public static func read(_ path: String, key: [UInt8]?) throws(LoadError) -> (plan: SavedPlan, notes: [String]) {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8), case .map(var fields)? = try? JSON.parse(text) else {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
+            throw LoadError("\(path): cannot read it")
+        }
+        guard size <= maxBytes else { throw LoadError("\(path): \(size) bytes is too large for a plan file") }
+        guard let data = FileManager.default.contents(atPath: path) else { throw LoadError("\(path): cannot read it") }
+        return try decode(Array(data), name: path, key: key)
+    }
+
+    /// A plan file larger than this is refused before it is read (100,000 changes fit).
+    public static let maxBytes = 256 << 20
+
+    /// The checks of `read` on a file's bytes; `name` is used in messages.
+    public static func decode(_ bytes: [UInt8], name path: String, key: [UInt8]?) throws(LoadError) -> (plan: SavedPlan, notes: [String]) {
+        guard case .map(var fields)? = try? JSON.parse(bytes) else {
             throw LoadError("\(path): not a ballast plan file")
         }
         guard fields["planFormat"] == .int(version) else {

@@ -33,9 +33,17 @@ public struct CELExpression: Sendable {
     /// Functions and methods the subset has.
     static let functions: Set<String> = ["size", "startsWith", "endsWith", "contains", "matches"]
 
+    /// An assert longer than this is a mistake; it also bounds the tree's height,
+    /// so evaluation recursion stays shallow on any thread's stack.
+    static let maxTokens = 512
+
     public init(_ source: String) throws(CELError) {
         self.source = source
-        var parser = CELParser(tokens: try CELLexer.tokens(source))
+        let tokens = try CELLexer.tokens(source)
+        guard tokens.count <= Self.maxTokens + 1 else {  // + the end token
+            throw CELError("expression has more than \(Self.maxTokens) tokens; split the policy", at: tokens[Self.maxTokens].offset)
+        }
+        var parser = CELParser(tokens: tokens)
         root = try parser.parseWhole()
         patterns = CompiledPatterns(root)
     }

@@ -44,10 +44,10 @@ struct CELLexer {
         skipSpaceAndComments()
         let start = position
         guard let c = peek() else { return Token(kind: .end, offset: start) }
-        if c.isNumber || (c == "." && peek(1)?.isNumber == true) { return try number() }
-        if c.isLetter || c == "_" {
+        if c.isDigit || (c == "." && peek(1)?.isDigit == true) { return try number() }
+        if (c.isLetter && c.isASCII) || c == "_" {
             var word = ""
-            while let d = peek(), d.isLetter || d.isNumber || d == "_", d.isASCII { word.append(d); position += 1 }
+            while let d = peek(), d.isLetter || d.isDigit || d == "_", d.isASCII { word.append(d); position += 1 }
             let quote = peek()
             if quote == "\"" || quote == "'", ["r", "R", "b", "B", "rb", "rB", "Rb", "RB", "br", "bR", "Br", "BR"].contains(word) {
                 if word.lowercased().contains("b") { throw CELError("bytes literals are outside ballast's CEL subset", at: start) }
@@ -98,19 +98,19 @@ struct CELLexer {
         }
         var literal = ""
         var isDouble = false
-        while let d = peek(), d.isNumber { literal.append(d); position += 1 }
-        if peek() == ".", peek(1)?.isNumber == true {
+        while let d = peek(), d.isDigit { literal.append(d); position += 1 }
+        if peek() == ".", peek(1)?.isDigit == true {
             isDouble = true
             literal.append("."); position += 1
-            while let d = peek(), d.isNumber { literal.append(d); position += 1 }
+            while let d = peek(), d.isDigit { literal.append(d); position += 1 }
         }
         if let e = peek(), e == "e" || e == "E" {
             let sign = peek(1) == "+" || peek(1) == "-"
-            if peek(sign ? 2 : 1)?.isNumber == true {
+            if peek(sign ? 2 : 1)?.isDigit == true {
                 isDouble = true
                 literal.append("e"); position += 1
                 if sign { literal.append(peek()!); position += 1 }
-                while let d = peek(), d.isNumber { literal.append(d); position += 1 }
+                while let d = peek(), d.isDigit { literal.append(d); position += 1 }
             }
         }
         if !isDouble, peek() == "u" || peek() == "U" { throw CELError("unsigned integers are outside ballast's CEL subset", at: start) }
@@ -169,4 +169,9 @@ struct CELLexer {
         }
         return String(decoding: bytes, as: UTF8.self)
     }
+}
+
+extension Character {
+    /// 0-9 only: CEL's numbers and identifiers are ASCII (`isNumber` takes in `½` and `٣`).
+    var isDigit: Bool { ("0"..."9").contains(self) }
 }

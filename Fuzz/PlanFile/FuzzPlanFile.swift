@@ -1,0 +1,26 @@
+import BallastCore
+import BallastEngine
+
+/// libFuzzer entry: the input as a saved plan file, with and without a MAC key.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzPlanFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
+    let bytes = Array(UnsafeBufferPointer(start: data, count: size))
+    _ = try? PlanFile.decode(bytes, name: "fuzz.plan.json", key: nil)
+    _ = try? PlanFile.decode(bytes, name: "fuzz.plan.json", key: Array("0123456789abcdef0123456789abcdef".utf8))
+    if let value = try? JSON.parse(bytes) { _ = JSON.encode(value, pretty: true) }
+    return 0
+}
+
+/// SwiftPM links an executable's entry point as `fuzz_planfile_main` (its module name);
+/// it hands the arguments to libFuzzer's driver, which calls the entry above.
+@_cdecl("fuzz_planfile_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    var count = argc
+    var arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments, fuzzPlanFile)
+}
+
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
+                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt
