@@ -103,6 +103,11 @@ public struct DesiredStateLoader: Sendable {
         }
 
         let decoded = try decode(files, environments: request.environments)
+        guard !decoded.availableEnvironments.isEmpty else {
+            let skipped = files.unreadable.keys.sorted().map { "\($0) is \(files.unreadable[$0]!)" }
+            throw LoadError("no environments under \(SourceFiles.desiredStateFolder)/: add a folder per environment, each "
+                + "with an environment.yaml" + (skipped.isEmpty ? "" : " (" + skipped.joined(separator: "; ") + ")"))
+        }
         return LoadedState(repositoryRoot: root, isBare: repository.isBare, gitDirectory: repository.gitDirectory, commit: commit, head: head,
                            fromWorktree: request.worktree, state: decoded.state, policyFiles: decoded.policyFiles, policies: decoded.policies,
                            availableEnvironments: decoded.availableEnvironments, diagnostics: decoded.diagnostics,
@@ -110,19 +115,18 @@ public struct DesiredStateLoader: Sendable {
     }
 
     /// When the working tree differs from HEAD under the folders ballast reads,
-    /// say so: which one was read, and the flag that reads the other.
+    /// say so: which one was read, and the flag that reads the other. libgit2
+    /// compares sizes and blob ids, so nothing large is read to say it.
     func worktreeNote(_ repository: GitRepository, head: GitCommit?, read files: SourceFiles,
                       fromWorktree: Bool, readHead: Bool) throws(LoadError) -> String? {
-        guard let workdir = repository.workdir, fromWorktree || readHead else { return nil }
-        let headFiles: SourceFiles
-        if fromWorktree {
-            headFiles = try head.map { c throws(LoadError) in
-                try gitStep { () throws(GitError) in try SourceFiles.committed(repository, c) }
-            } ?? SourceFiles(desiredState: nil)
+        guard repository.workdir != nil, fromWorktree || readHead else { return nil }
+        let folders = [SourceFiles.desiredStateFolder, SourceFiles.policiesFolder]
+        let changed: [String]
+        if let head {
+            changed = try gitStep { () throws(GitError) in try repository.changedInWorkingTree(under: folders, comparedTo: head) }
         } else {
-            headFiles = files
+            changed = files.changedPaths(comparedTo: SourceFiles(desiredState: nil))
         }
-        let changed = (fromWorktree ? files : SourceFiles.worktree(at: workdir)).changedPaths(comparedTo: headFiles)
         guard !changed.isEmpty else { return nil }
         if fromWorktree {
             return "reading the working tree (--worktree): \(describe(changed)) \(changed.count == 1 ? "differs" : "differ") from HEAD"
@@ -138,6 +142,10 @@ public struct DesiredStateLoader: Sendable {
     /// The part of loading that needs no repository: files in, desired state and mistakes out.
     public func decode(_ files: SourceFiles, environments wanted: [String] = []) throws(LoadError) -> DecodedFiles {
         var diagnostics = Diagnostics()
+        for (path, what) in files.unreadable.sorted(by: { $0.key < $1.key }) {
+            diagnostics.add(SourceLocation(file: path), "not read: it is \(what); ballast reads the YAML files in this "
+                + "repository itself")
+        }
         let (folders, available) = try environmentFolders(files.desiredState ?? [:], only: wanted,
                                                           diagnostics: &diagnostics)
         let state = assembler.assemble(folders, diagnostics: &diagnostics)
@@ -170,7 +178,11 @@ public struct DesiredStateLoader: Sendable {
         let folders = selected.map { name in
             let folder = prefix + name
             var envFiles = byEnvironment[name]!
-            let envPath = envFiles.keys.first { $0 == folder + "/environment.yaml" || $0 == folder + "/environment.yml" }
+            let (long, short) = (folder + "/environment.yaml", folder + "/environment.yml")
+            if envFiles[long] != nil, envFiles.removeValue(forKey: short) != nil {
+                diagnostics.add(SourceLocation(file: short), "both \(long) and \(short) exist; keep one")
+            }
+            let envPath = envFiles.keys.first { $0 == long || $0 == short }
             let envBytes = envPath.flatMap { envFiles.removeValue(forKey: $0) }
             let environmentFile = envBytes.map { parse([envPath!: $0], diagnostics: &diagnostics).first }
             return EnvironmentFiles(name: name, folder: folder,

@@ -1,4 +1,5 @@
 import CGit2
+import Foundation
 
 /// A commit, copied out of libgit2.
 public struct GitCommit: Sendable, Hashable {
@@ -27,6 +28,18 @@ struct GitOID: Sendable, Hashable {
 
     var hex: String {
         bytes.map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+}
+
+/// What a tree folder holds for a reader of files.
+public struct TreeFiles: Sendable, Equatable {
+    public var files: [String: [UInt8]] = [:]
+    /// Path -> what it is instead of a readable file (a submodule, a symbolic link, too large).
+    public var unreadable: [String: String] = [:]
+
+    public init(files: [String: [UInt8]] = [:], unreadable: [String: String] = [:]) {
+        self.files = files
+        self.unreadable = unreadable
     }
 }
 
@@ -66,6 +79,11 @@ public final class GitRepository {
         let code = git_revparse_single(&object, pointer, revision)
         if code == GIT_ENOTFOUND.rawValue || code == GIT_EAMBIGUOUS.rawValue || code == GIT_EINVALIDSPEC.rawValue {
             let why = code == GIT_EAMBIGUOUS.rawValue ? "ambiguous revision" : "unknown revision"
+            if code == GIT_ENOTFOUND.rawValue, isShallow {
+                throw GitError("\(why) '\(revision)' in \(workdir ?? gitDirectory), which is a shallow clone (it has only "
+                    + "part of the history): fetch more with `git fetch --deepen=50` or `git fetch --unshallow` "
+                    + "(GitHub Actions: actions/checkout with fetch-depth: 0)")
+            }
             throw GitError("\(why) '\(revision)' in \(workdir ?? gitDirectory)")
         }
         try Libgit2.check(code, "cannot resolve revision '\(revision)'")
@@ -82,10 +100,13 @@ public final class GitRepository {
         return GitCommit(sha: oid.hex, summary: summary, time: git_commit_time(commit), oid: oid)
     }
 
-    /// Every file under `directory` (a repository-relative path such as
-    /// `desired-state`) in the commit's tree, keyed by repository-relative path.
-    /// Nil when the tree has no such directory. Reads objects; touches no working tree.
-    public func files(under directory: String, at commit: GitCommit) throws(GitError) -> [String: [UInt8]]? {
+    /// The files under `directory` (a repository-relative path such as `desired-state`)
+    /// in the commit's tree that `wanted` accepts, keyed by repository-relative path,
+    /// and the entries that cannot be read as files (submodules, symbolic links, blobs
+    /// over `maxBytes`, whose size is read from the object header first). Nil when the
+    /// tree has no such directory. Reads objects; touches no working tree.
+    public func files(under directory: String, at commit: GitCommit, wanted: (String) -> Bool,
+                      maxBytes: Int) throws(GitError) -> TreeFiles? {
         var rawOID = commit.oid.raw
         var commitHandle: OpaquePointer?
         try Libgit2.check(git_commit_lookup(&commitHandle, pointer, &rawOID), "cannot read commit \(commit.shortSHA)")
@@ -101,12 +122,17 @@ public final class GitRepository {
         defer { git_tree_entry_free(entry) }
         guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return nil }
 
-        var files: [String: [UInt8]] = [:]
-        try collect(tree: GitOID(git_tree_entry_id(entry).pointee), prefix: directory, into: &files)
-        return files
+        var odb: OpaquePointer?
+        try Libgit2.check(git_repository_odb(&odb, pointer), "cannot open the object database")
+        defer { git_odb_free(odb) }
+        var found = TreeFiles()
+        try collect(tree: GitOID(git_tree_entry_id(entry).pointee), prefix: directory, odb: odb,
+                    wanted: wanted, maxBytes: maxBytes, into: &found)
+        return found
     }
 
-    private func collect(tree oid: GitOID, prefix: String, into files: inout [String: [UInt8]]) throws(GitError) {
+    private func collect(tree oid: GitOID, prefix: String, odb: OpaquePointer?, wanted: (String) -> Bool, maxBytes: Int,
+                         into found: inout TreeFiles) throws(GitError) {
         var raw = oid.raw
         var tree: OpaquePointer?
         try Libgit2.check(git_tree_lookup(&tree, pointer, &raw), "cannot read tree \(prefix)")
@@ -115,13 +141,67 @@ public final class GitRepository {
             let entry = git_tree_entry_byindex(tree, index)  // owned by the tree
             let path = prefix + "/" + String(cString: git_tree_entry_name(entry))
             let id = GitOID(git_tree_entry_id(entry).pointee)
-            switch git_tree_entry_type(entry) {
-            case GIT_OBJECT_TREE: try collect(tree: id, prefix: path, into: &files)
-            case GIT_OBJECT_BLOB: files[path] = try blob(id, path: path)
-            default: continue  // submodules are not desired state
+            switch (git_tree_entry_type(entry), git_tree_entry_filemode(entry)) {
+            case (GIT_OBJECT_TREE, _):
+                try collect(tree: id, prefix: path, odb: odb, wanted: wanted, maxBytes: maxBytes, into: &found)
+            case (GIT_OBJECT_COMMIT, _):
+                found.unreadable[path] = "a submodule"
+            case (_, GIT_FILEMODE_LINK):
+                found.unreadable[path] = "a symbolic link"
+            case (GIT_OBJECT_BLOB, _) where wanted(path):
+                var size = 0
+                var type = GIT_OBJECT_ANY
+                var rawId = id.raw
+                try Libgit2.check(git_odb_read_header(&size, &type, odb, &rawId), "cannot read \(path)")
+                if size > maxBytes {
+                    found.unreadable[path] = "\(size) bytes, over the \(maxBytes)-byte limit for a file"
+                } else {
+                    found.files[path] = try blob(id, path: path)
+                }
+            default:
+                continue
             }
         }
     }
+
+    /// Paths under `folders` whose working-tree state differs from `commit`'s tree:
+    /// changed, added (untracked included), or removed. Sizes and git's blob ids are
+    /// compared (libgit2 stats first and hashes only same-size files), so a large
+    /// untracked file costs a stat, not a read. Submodules and ignored files are left out.
+    public func changedInWorkingTree(under folders: [String], comparedTo commit: GitCommit) throws(GitError) -> [String] {
+        var rawOID = commit.oid.raw
+        var commitHandle: OpaquePointer?
+        try Libgit2.check(git_commit_lookup(&commitHandle, pointer, &rawOID), "cannot read commit \(commit.shortSHA)")
+        defer { git_commit_free(commitHandle) }
+        var tree: OpaquePointer?
+        try Libgit2.check(git_commit_tree(&tree, commitHandle), "cannot read the tree of \(commit.shortSHA)")
+        defer { git_tree_free(tree) }
+
+        var options = git_diff_options()
+        try Libgit2.check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "cannot set up a diff")
+        options.flags = GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
+            | GIT_DIFF_IGNORE_SUBMODULES.rawValue | GIT_DIFF_DISABLE_PATHSPEC_MATCH.rawValue
+        var diff: OpaquePointer?
+        let specs = folders.map { strdup($0) }
+        defer { specs.forEach { free($0) } }
+        var pointers = specs.map { UnsafeMutablePointer<CChar>($0) }
+        let code = pointers.withUnsafeMutableBufferPointer { buffer in
+            options.pathspec = git_strarray(strings: buffer.baseAddress, count: buffer.count)
+            return git_diff_tree_to_workdir(&diff, pointer, tree, &options)
+        }
+        try Libgit2.check(code, "cannot compare the working tree with \(commit.shortSHA)")
+        defer { git_diff_free(diff) }
+        var paths: [String] = []
+        for index in 0..<git_diff_num_deltas(diff) {
+            guard let delta = git_diff_get_delta(diff, index) else { continue }
+            let file = delta.pointee.status == GIT_DELTA_DELETED ? delta.pointee.old_file : delta.pointee.new_file
+            paths.append(String(cString: file.path))
+        }
+        return paths.sorted()
+    }
+
+    /// The repository has only part of its history (`git clone --depth`).
+    public var isShallow: Bool { git_repository_is_shallow(pointer) == 1 }
 
     func blob(_ oid: GitOID, path: String) throws(GitError) -> [UInt8] {
         var raw = oid.raw

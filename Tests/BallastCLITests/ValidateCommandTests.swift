@@ -1,4 +1,5 @@
 import BallastTestSupport
+import Foundation
 import Testing
 
 /// Runs the built `ballast` binary and checks stdout, stderr and the exit code.
@@ -131,5 +132,79 @@ import Testing
                                                    "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": ""])
         #expect(result.status == 1)
         #expect(result.stdout.contains("  credentials  problem: no AWS credentials found; tried environment variables"))
+    }
+
+    // MARK: Repository edge cases: each is a mistake with its place, never a silent pass.
+
+    @Test func noEnvironmentFolderIsAnErrorNotACleanReport() throws {
+        let repo = try TempRepository()
+        try repo.commit(["desired-state/README.md": "nothing yet\n"], message: "empty")
+        let result = try Run.ballast(["validate", "--repo", repo.path])
+        #expect(result.status == 1)
+        #expect(result.stderr == "error: no environments under desired-state/: add a folder per environment, each with an environment.yaml\n")
+        // A symbolic link where the folder should be is named.
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/desired-state/prod", withDestinationPath: "/tmp")
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-q", "-m", "a link"])
+        let linked = try Run.ballast(["drift", "--repo", repo.path])
+        #expect(linked.status == 1)
+        #expect(linked.stderr.contains("no environments under desired-state/"))
+        #expect(linked.stderr.contains("(desired-state/prod is a symbolic link)"))
+    }
+
+    @Test func bothEnvironmentYamlAndYmlIsAMistake() throws {
+        let repo = try TempRepository()
+        try repo.commit(["desired-state/prod/environment.yaml": Fixture.environment,
+                         "desired-state/prod/environment.yml": "region: eu-west-1\n"], message: "two")
+        let result = try Run.ballast(["validate", "--repo", repo.path])
+        #expect(result.status == 1)
+        #expect(result.stdout.hasPrefix("desired-state/prod/environment.yml: both desired-state/prod/environment.yaml and "
+            + "desired-state/prod/environment.yml exist; keep one\n"))
+    }
+
+    @Test func aSubmoduleUnderDesiredStateIsAMistakeAndNotAnUncommittedChange() throws {
+        let inner = try TempRepository()
+        try inner.commit(["prod/logs.yaml": Fixture.logGroup("/aws/app", days: 7)], message: "vendored")
+        let repo = try TempRepository()
+        try repo.commit(["desired-state/prod/environment.yaml": Fixture.environment], message: "env")
+        try repo.git(["-c", "protocol.file.allow=always", "submodule", "add", "-q", inner.path, "desired-state/vendored"])
+        try repo.git(["commit", "-q", "-m", "submodule"])
+        let result = try Run.ballast(["validate", "--repo", repo.path])
+        #expect(result.status == 1)
+        #expect(result.stdout.hasPrefix("desired-state/vendored: not read: it is a submodule; ballast reads the YAML files "
+            + "in this repository itself\n"))
+        #expect(!result.stderr.contains("uncommitted"), "\(result.stderr)")
+    }
+
+    @Test func aHugeUntrackedFileIsNotReadToSayTheTreeDiffers() throws {
+        let (repo, _) = try repository()
+        try repo.commit(["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 7)], message: "fixed")
+        let huge = repo.path + "/desired-state/prod/huge.yaml"
+        #expect(FileManager.default.createFile(atPath: huge, contents: nil))
+        #expect(truncate(huge, 2 << 30) == 0)  // 2 GiB, sparse: cheap to make, costly to read
+        let result = try Run.ballast(["validate", "--repo", repo.path])
+        var after = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &after)
+        #expect(result.status == 0)
+        #expect(result.stderr == "note: the working tree has uncommitted changes in desired-state/prod/huge.yaml; they are not "
+            + "read (pass --worktree to read them)\n")
+        // The largest child's peak memory (KiB): ballast never held the file.
+        #expect(after.ru_maxrss < 512 * 1024, "peak RSS \(after.ru_maxrss) KiB")
+        let worktree = try Run.ballast(["validate", "--repo", repo.path, "--worktree"])
+        #expect(worktree.status == 1)
+        #expect(worktree.stdout.hasPrefix("desired-state/prod/huge.yaml: not read: it is 2147483648 bytes, over the "
+            + "16777216-byte limit for a file"))
+    }
+
+    @Test func aRevisionBeyondAShallowClonesDepthSaysHowToDeepen() throws {
+        let (repo, _) = try repository()
+        try repo.commit(["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 14)], message: "third")
+        let shallow = try TempRepository()
+        try FileManager.default.removeItem(atPath: shallow.path)
+        _ = try Run.process("/usr/bin/env", ["git", "clone", "-q", "--depth", "1", "file://" + repo.path, shallow.path])
+        let result = try Run.ballast(["validate", "--repo", shallow.path, "--revision", "HEAD~2"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("which is a shallow clone (it has only part of the history): fetch more with "
+            + "`git fetch --deepen=50` or `git fetch --unshallow`"))
     }
 }

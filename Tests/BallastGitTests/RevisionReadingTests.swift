@@ -2,6 +2,7 @@ import BallastCore
 import BallastEngine
 import BallastGit
 import BallastTestSupport
+import Foundation
 import Testing
 
 /// Repositories built with the git CLI, read back through libgit2.
@@ -110,9 +111,25 @@ import Testing
         let repo = try TempRepository()
         try repo.commit(["desired-state/prod/a/b/deep.yaml": "x: 1\n", "policies/p.yaml": "policies: []\n"], message: "nested")
         let git = try GitRepository(discoveringFrom: repo.path)
-        let files = try git.files(under: "desired-state", at: git.commit("HEAD"))
-        #expect(files?.keys.sorted() == ["desired-state/prod/a/b/deep.yaml"])
-        #expect(files?["desired-state/prod/a/b/deep.yaml"] == Array("x: 1\n".utf8))
-        #expect(try git.files(under: "nope", at: git.commit("HEAD")) == nil)
+        let files = try git.files(under: "desired-state", at: git.commit("HEAD"), wanted: { _ in true }, maxBytes: 100)
+        #expect(files?.files.keys.sorted() == ["desired-state/prod/a/b/deep.yaml"])
+        #expect(files?.files["desired-state/prod/a/b/deep.yaml"] == Array("x: 1\n".utf8))
+        #expect(try git.files(under: "nope", at: git.commit("HEAD"), wanted: { _ in true }, maxBytes: 100) == nil)
+    }
+
+    @Test func submodulesLinksAndLargeBlobsAreNamedNotRead() throws {
+        let repo = try TempRepository()
+        try repo.commit(["desired-state/prod/environment.yaml": "region: us-east-1\n",
+                         "desired-state/prod/big.yaml": String(repeating: "#", count: 500),
+                         "desired-state/prod/notes.txt": "not yaml"], message: "files")
+        try repo.git(["update-index", "--add", "--cacheinfo", "160000,\(try repo.git(["rev-parse", "HEAD"])),desired-state/vendored"])
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/desired-state/staging", withDestinationPath: "prod")
+        try repo.git(["add", "desired-state/staging"])
+        try repo.git(["commit", "-q", "-m", "a submodule and a link"])
+        let git = try GitRepository(discoveringFrom: repo.path)
+        let found = try git.files(under: "desired-state", at: git.commit("HEAD"), wanted: { $0.hasSuffix(".yaml") }, maxBytes: 100)
+        #expect(found?.files.keys.sorted() == ["desired-state/prod/environment.yaml"])
+        #expect(found?.unreadable == ["desired-state/prod/big.yaml": "500 bytes, over the 100-byte limit for a file",
+                                      "desired-state/vendored": "a submodule", "desired-state/staging": "a symbolic link"])
     }
 }

@@ -98,8 +98,10 @@ public enum Run {
                       stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
-    /// The `ballast` binary built beside the test bundle (`swift build` first).
+    /// The `ballast` binary built beside the test bundle (`swift build` first), or
+    /// `BALLAST_TEST_BINARY` (to run today's tests against an older build).
     public static var ballastBinary: String {
+        if let binary = ProcessInfo.processInfo.environment["BALLAST_TEST_BINARY"], !binary.isEmpty { return binary }
         let exe = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
         var dir = exe.deletingLastPathComponent()
         // The xctest bundle may sit in .build/<triple>/debug/ballastPackageTests.xctest/...
