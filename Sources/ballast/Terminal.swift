@@ -1,28 +1,39 @@
+import BallastAWS
+import BallastCore
 import Foundation
 
 /// Where output goes: reports on stdout, notes and errors on stderr. Colour only
-/// on a terminal and never with NO_COLOR.
+/// on a terminal and never with NO_COLOR. Everything printed may hold text from AWS
+/// or the repository, so control characters, DEL, C1 and bidirectional overrides are
+/// written out as escapes here (`UntrustedText`); only ballast's own colour survives,
+/// added after escaping, or by a renderer that escapes every value itself.
+/// Known secrets are scrubbed from all of it (`Secrets`).
 enum Terminal {
     /// Unbuffered, like `write`, so lines and whole reports keep their order in a pipe.
     static func out(_ line: String) {
-        write(line + "\n")
+        emit(UntrustedText.block(line) + "\n", to: .standardOutput)
     }
 
-    /// A whole rendered report, as it is.
+    /// A whole rendered report. A coloured one carries its own escapes; its renderer
+    /// escaped every value.
     static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+        emit(useColour(STDOUT_FILENO) ? text : UntrustedText.block(text), to: .standardOutput)
     }
 
     static func note(_ message: String) {
-        err(paint("note:", .yellow) + " " + message)
+        emit(paint("note:", .yellow) + " " + UntrustedText.block(message) + "\n", to: .standardError)
     }
 
     static func error(_ message: String) {
-        err(paint("error:", .red) + " " + message)
+        emit(paint("error:", .red) + " " + UntrustedText.block(message) + "\n", to: .standardError)
     }
 
     static func err(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        emit(UntrustedText.block(line) + "\n", to: .standardError)
+    }
+
+    static func emit(_ text: String, to handle: FileHandle) {
+        handle.write(Data(Secrets.scrub(text).utf8))
     }
 
     enum Colour: String {

@@ -192,4 +192,72 @@ import Testing
         now.update { $0 = Date(timeIntervalSince1970: 1_000_000 + 3600 - 200) }  // inside the 5-minute margin
         #expect(try await cache.resolve().credentials.accessKeyId == "AKIA2", "refreshed before expiry")
     }
+
+    // MARK: Hostile configuration
+
+    @Test func aFullURIAnywhereButHTTPSLoopbackOrTheAgentsIsRefusedBeforeConnecting() async throws {
+        let contacted = Locked(0)
+        let server = try LoopbackHTTPServer { _ in
+            contacted.update { $0 += 1 }
+            return .response(status: 200, headers: [:], body: Array(#"{"AccessKeyId":"AKIAX","SecretAccessKey":"s"}"#.utf8))
+        }
+        for uri in ["http://198.51.100.7/creds", "file:///etc/passwd", "gopher://127.0.0.1:\(server.port)/x",
+                    "http://169.254.169.254.nip.io/creds", "ftp://127.0.0.1:\(server.port)/"] {
+            let error = await #expect(throws: CredentialError.self) {
+                _ = try await resolve(bareEnvironment(["AWS_CONTAINER_CREDENTIALS_FULL_URI": uri,
+                                                       "AWS_CONTAINER_AUTHORIZATION_TOKEN": "secret-token-123"]))
+            }
+            #expect(error?.description.contains("must be https, or http to a loopback address, 169.254.170.2, "
+                + "169.254.170.23 or [fd00:ec2::23]") == true, "\(uri): \(error?.description ?? "")")
+        }
+        #expect(contacted.current == 0)
+        #expect(ContainerCredentials.isLoopback("127.3.4.5") && ContainerCredentials.isLoopback("::1"))
+        #expect(!ContainerCredentials.isLoopback("128.0.0.1") && !ContainerCredentials.isLoopback("127.0.0.1.evil.com"))
+        // Loopback over http is allowed (the existing ECS test uses it); https is allowed anywhere.
+        try ContainerCredentials.refuseUnlessAllowed("https://credentials.example.com/x")
+        try ContainerCredentials.refuseUnlessAllowed("http://[fd00:ec2::23]/x")
+    }
+
+    @Test func curlSpeaksOnlyHTTPAndHTTPS() async throws {
+        for url in ["file:///etc/hostname", "dict://127.0.0.1:1/", "gopher://127.0.0.1:1/"] {
+            await #expect(throws: TransportError.self) { _ = try await CurlTransport().send(HTTPRequest(method: "GET", url: url)) }
+        }
+    }
+
+    @Test func aCredentialProcessThatHangsIsStoppedWithItsChildren() async throws {
+        let marker = NSTemporaryDirectory() + "ballast-hang-" + UUID().uuidString
+        // The command's child keeps running (and holds stdout); it writes the marker if it survives.
+        let script = try tempFile("#!/bin/sh\n(sleep 3; touch \(marker)) &\nsleep 30\n")
+        chmod(script, 0o755)
+        let config = try tempFile("[default]\ncredential_process = \(script)\n")
+        let started = Date()
+        let error = await #expect(throws: CredentialError.self) {
+            _ = try await resolve(bareEnvironment(["AWS_CONFIG_FILE": config, "BALLAST_CREDENTIAL_PROCESS_TIMEOUT": "1"]))
+        }
+        #expect(error?.description == "profile 'default': credential_process did not finish within 1 s; it was stopped (its whole process group)")
+        #expect(Date().timeIntervalSince(started) < 10)
+        try await Task.sleep(for: .seconds(3))
+        #expect(!FileManager.default.fileExists(atPath: marker), "the command's child outlived it")
+
+        // It exits, but leaves a child holding stdout: what it printed is used, and the child goes.
+        let leaver = try tempFile("#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIALEFT\", \"SecretAccessKey\": \"s\"}'\n"
+            + "(sleep 3; touch \(marker)) &\nexit 0\n")
+        chmod(leaver, 0o755)
+        let leaving = try tempFile("[default]\ncredential_process = \(leaver)\n")
+        let found = try await resolve(bareEnvironment(["AWS_CONFIG_FILE": leaving]))
+        #expect(found.credentials.accessKeyId == "AKIALEFT")
+        try await Task.sleep(for: .seconds(3))
+        #expect(!FileManager.default.fileExists(atPath: marker), "the child holding stdout outlived the command")
+    }
+
+    @Test func knownSecretsAndSignaturesAreScrubbed() {
+        Secrets.register(Credentials(accessKeyId: "AKIASCRUBTEST0001", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+scrub",
+                                     sessionToken: "FwoGZXIvYXdzEJr//scrub-token"))
+        let echoed = "SignatureDoesNotMatch: Authorization: AWS4-HMAC-SHA256 Credential=AKIASCRUBTEST0001/20261130/us-east-1/"
+            + "logs/aws4_request, SignedHeaders=host, Signature=" + String(repeating: "ab", count: 32)
+            + "; X-Amz-Security-Token: FwoGZXIvYXdzEJr//scrub-token; secret wJalrXUtnFEMI/K7MDENG+scrub"
+        #expect(Secrets.scrub(echoed) == "SignatureDoesNotMatch: Authorization: AWS4-HMAC-SHA256 Credential=<redacted>/20261130/"
+            + "us-east-1/logs/aws4_request, SignedHeaders=host, Signature=<redacted>; X-Amz-Security-Token: <redacted>; "
+            + "secret <redacted>")
+    }
 }

@@ -340,7 +340,32 @@ private func byLocation(_ a: String, _ b: String) -> Bool {
             "desired-state/qa/a.yaml": Fixture.logGroup("/aws/shared", days: 14),
         ]
         try expectMistakes(files, [
-            "desired-state/qa/a.yaml:2:5: duplicate resource: AWS::Logs::LogGroup /aws/shared in us-east-1 is already declared at desired-state/prod/a.yaml:2:5 (environment prod)",
+            "desired-state/qa/a.yaml:2:5: duplicate resource: AWS::Logs::LogGroup /aws/shared in us-east-1 is already declared at desired-state/prod/a.yaml:2:5 (environment prod)"
+                + "; if the two environments are in different AWS accounts, give each environment.yaml its `account`",
         ])
+    }
+
+    /// Without accounts, nothing says the two are apart: apply would write both values in turn.
+    @Test func twoEnvironmentsWithoutAccountsNamingOneResourceAreADuplicate() throws {
+        let files = [
+            "desired-state/prod/environment.yaml": "region: us-east-1\n",
+            "desired-state/prod/a.yaml": Fixture.logGroup("/aws/shared", days: 7),
+            "desired-state/qa/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
+            "desired-state/qa/a.yaml": Fixture.logGroup("/aws/shared", days: 14),
+        ]
+        try expectMistakes(files, [
+            "desired-state/qa/a.yaml:2:5: duplicate resource: AWS::Logs::LogGroup /aws/shared in us-east-1 is already declared at desired-state/prod/a.yaml:2:5 (environment prod)"
+                + "; if the two environments are in different AWS accounts, give each environment.yaml its `account`",
+        ])
+    }
+
+    @Test func theSameNameInTwoAccountsIsTwoResources() throws {
+        let files = [
+            "desired-state/prod/environment.yaml": "region: us-east-1\naccount: \"111111111111\"\n",
+            "desired-state/prod/a.yaml": Fixture.logGroup("/aws/shared", days: 7),
+            "desired-state/qa/environment.yaml": "region: us-east-1\naccount: \"222222222222\"\n",
+            "desired-state/qa/a.yaml": Fixture.logGroup("/aws/shared", days: 14),
+        ]
+        try expectMistakes(files, [])
     }
 }

@@ -54,6 +54,7 @@ public actor CachedCredentials {
             guard let found = try await provider.resolve() else {
                 throw CredentialError("no AWS credentials found; tried \(provider.name)")
             }
+            Secrets.register(found.credentials)
             return found
         }
         inFlight = task

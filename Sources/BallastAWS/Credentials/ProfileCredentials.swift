@@ -8,9 +8,12 @@ public struct ProfileCredentials: CredentialProvider {
     let profileName: String
     let explicitProfile: Bool
     let sts: STSContext
+    /// How long a `credential_process` may run: `BALLAST_CREDENTIAL_PROCESS_TIMEOUT` seconds, else 60.
+    let processTimeout: TimeInterval
 
     public init(environment: [String: String], files: ProfileFiles, sts: STSContext) {
         self.files = files
+        processTimeout = environment["BALLAST_CREDENTIAL_PROCESS_TIMEOUT"].flatMap(TimeInterval.init) ?? 60
         let chosen = environment["AWS_PROFILE"].flatMap { $0.isEmpty ? nil : $0 }
         profileName = chosen ?? "default"
         explicitProfile = chosen != nil
@@ -40,7 +43,7 @@ public struct ProfileCredentials: CredentialProvider {
             return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: profile["aws_session_token"])
         }
         if let command = profile["credential_process"] {
-            return try await CredentialProcess.run(command, profile: name)
+            return try CredentialProcess.run(command, profile: name, timeout: processTimeout)
         }
         if profile["sso_session"] != nil || profile["sso_start_url"] != nil {
             throw CredentialError("profile '\(name)' uses AWS IAM Identity Center (SSO), which ballast does not read yet; "
@@ -83,29 +86,92 @@ public struct ProfileCredentials: CredentialProvider {
 }
 
 /// `credential_process`: run the command, read its JSON (Version 1) from stdout.
+/// It runs in a process group of its own, so a command that hangs, or leaves a
+/// child holding stdout, is stopped whole when its time is up.
 enum CredentialProcess {
-    static func run(_ command: String, profile: String) async throws -> Credentials {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", command]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = FileHandle.nullDevice  // it may echo secrets
-        process.standardInput = FileHandle.nullDevice
-        do { try process.run() } catch {
-            throw CredentialError("profile '\(profile)': credential_process could not start: \(error)")
+    static func run(_ command: String, profile: String, timeout: TimeInterval) throws -> Credentials {
+        let (status, data) = try capture(command, profile: profile, timeout: timeout)
+        guard status == 0 else {
+            throw CredentialError("profile '\(profile)': credential_process exited with status \(status)")
         }
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw CredentialError("profile '\(profile)': credential_process exited with status \(process.terminationStatus)")
-        }
-        guard let json = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+        guard let json = try? JSONSerialization.jsonObject(with: Data(data)) as? [String: Any],
               (json["Version"] as? Int) == 1,
               let id = json["AccessKeyId"] as? String, let secret = json["SecretAccessKey"] as? String else {
             throw CredentialError("profile '\(profile)': credential_process must print JSON with Version 1, AccessKeyId and SecretAccessKey")
         }
         return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: json["SessionToken"] as? String,
                            expiration: (json["Expiration"] as? String).flatMap(ISO8601.parse))
+    }
+
+    /// At most this much output is kept (a credential document is a few hundred bytes).
+    static let maxOutput = 1 << 20
+
+    /// Runs `/bin/sh -c command` with stdin and stderr on /dev/null (it may echo secrets)
+    /// and returns its exit status and stdout. After the command exits, output still
+    /// held open by a child is waited for one second more, then its group is killed.
+    static func capture(_ command: String, profile: String, timeout: TimeInterval) throws -> (Int32, [UInt8]) {
+        var pipeEnds: [Int32] = [0, 0]
+        guard pipe(&pipeEnds) == 0 else { throw CredentialError("profile '\(profile)': credential_process: no pipe") }
+        let (readEnd, writeEnd) = (pipeEnds[0], pipeEnds[1])
+        defer { close(readEnd) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, writeEnd, 1)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addclose(&actions, readEnd)
+        posix_spawn_file_actions_addclose(&actions, writeEnd)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK))
+        let argv: [UnsafeMutablePointer<CChar>?] = [strdup("/bin/sh"), strdup("-c"), strdup(command), nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
+        close(writeEnd)
+        guard spawned == 0 else {
+            throw CredentialError("profile '\(profile)': credential_process could not start: \(String(cString: strerror(spawned)))")
+        }
+        _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
+
+        let deadline = Date().addingTimeInterval(timeout)
+        var output: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        var status: Int32?
+        var exitedAt: Date?
+        var open = true
+        while open || status == nil {
+            if status == nil {
+                var raw: Int32 = 0
+                if waitpid(pid, &raw, WNOHANG) == pid {
+                    status = (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : 128 + (raw & 0x7F)
+                    exitedAt = Date()
+                }
+            }
+            if let exitedAt, open, Date().timeIntervalSince(exitedAt) > 1 { break }  // a child kept stdout open
+            if Date() > deadline {
+                kill(-pid, SIGKILL)
+                if status == nil { _ = waitpid(pid, nil, 0) }
+                throw CredentialError("profile '\(profile)': credential_process did not finish within \(Int(timeout)) s; "
+                    + "it was stopped (its whole process group)")
+            }
+            guard open else { usleep(20_000); continue }
+            var poller = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)
+            guard poll(&poller, 1, 100) > 0 else { continue }
+            let count = read(readEnd, &buffer, buffer.count)
+            if count > 0 {
+                output += buffer.prefix(min(count, max(0, maxOutput - output.count)))
+            } else if count == 0 || errno != EAGAIN {
+                open = false
+            }
+        }
+        if open { kill(-pid, SIGKILL) }  // the child that kept stdout open
+        return (status ?? 1, output)
     }
 }

@@ -32,6 +32,9 @@ final class CurlEasyHandle: @unchecked Sendable {
         sink.reset()
 
         _ = ballast_curl_setopt_string(handle, CURLOPT_URL, request.url)
+        // http and https only, for the request and any redirect: never file://, gopher://, ...
+        _ = ballast_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
+        _ = ballast_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
         _ = ballast_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)  // threads + timeouts
         _ = ballast_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMs)
         _ = ballast_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, totalTimeoutMs)

@@ -60,30 +60,33 @@ public struct DesiredStateAssembler: Sendable {
         return DesiredState(environments: environments)
     }
 
-    /// Two declarations of one resource would fight over it. Within an environment
-    /// that is always a mistake; across environments only when both name the same account.
+    /// Two declarations of one resource would fight over it: apply would write each
+    /// in turn and drift would never settle. Within an environment that is always a
+    /// mistake; across environments unless both name accounts and the accounts differ
+    /// (the same name in two accounts is two resources).
     static func duplicates(in environments: [Environment]) -> [Diagnostic] {
         struct Key: Hashable {
-            let scope: String, type: String, region: String, identity: ResourceIdentity
+            let type: String, region: String, identity: ResourceIdentity
         }
-        var firstSeen: [Key: DesiredResource] = [:]
+        var declared: [Key: [(resource: DesiredResource, account: String?)]] = [:]
         var found: [Diagnostic] = []
-        func report(_ resource: DesiredResource, _ first: DesiredResource) {
-            found.append(Diagnostic(resource.source,
-                "duplicate resource: \(resource.type) \(resource.identity) in \(resource.region) "
-                + "is already declared at \(first.source) (environment \(first.environment))"))
-        }
         for environment in environments {
             for resource in environment.resources {
-                let own = Key(scope: "env:" + environment.name, type: resource.type, region: resource.region,
-                              identity: resource.identity)
-                if let first = firstSeen[own] { report(resource, first); continue }
-                firstSeen[own] = resource
-                guard let account = environment.account else { continue }
-                let shared = Key(scope: "account:" + account, type: resource.type, region: resource.region,
-                                 identity: resource.identity)
-                if let first = firstSeen[shared] { report(resource, first); continue }
-                firstSeen[shared] = resource
+                let key = Key(type: resource.type, region: resource.region, identity: resource.identity)
+                let clash = declared[key, default: []].first { earlier in
+                    earlier.resource.environment == environment.name || earlier.account == nil || environment.account == nil
+                        || earlier.account == environment.account
+                }
+                guard let first = clash?.resource else {
+                    declared[key, default: []].append((resource, environment.account))
+                    continue
+                }
+                var message = "duplicate resource: \(resource.type) \(resource.identity) in \(resource.region) "
+                    + "is already declared at \(first.source) (environment \(first.environment))"
+                if first.environment != environment.name {
+                    message += "; if the two environments are in different AWS accounts, give each environment.yaml its `account`"
+                }
+                found.append(Diagnostic(resource.source, message))
             }
         }
         return found

@@ -69,7 +69,9 @@ public enum JSON {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
+            // Controls, DEL, C1 and bidirectional formatting as \u escapes: valid JSON that
+            // cannot drive a terminal it is printed on.
+            case _ where UntrustedText.isHazard(scalar):
                 let hex = String(scalar.value, radix: 16)
                 out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
             default: out.unicodeScalars.append(scalar)

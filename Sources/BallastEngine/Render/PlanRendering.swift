@@ -17,7 +17,8 @@ public enum PlanRendering {
     static func text(_ plan: Plan) -> String {
         var lines = [plan.changes.isEmpty ? "No changes." : "Plan: \(plan.changes.count) change\(plan.changes.count == 1 ? "" : "s")"]
         for change in plan.changes {
-            lines.append("  \(change.call) \(change.id)  (\(change.environment), \(change.region))")
+            lines.append("  \(change.call) \(UntrustedText.line(change.id))  "
+                + "(\(UntrustedText.line(change.environment)), \(UntrustedText.line(change.region)))")
             for (path, assignment) in change.set.sorted(by: { $0.key < $1.key }) where assignment.from != assignment.to {
                 lines.append("      \(DriftRendering.readablePath(path)): \(assignment.from?.description ?? "(none)") -> \(assignment.to)")
             }
@@ -25,7 +26,10 @@ public enum PlanRendering {
         if !plan.unfixable.isEmpty {
             lines.append("")
             lines.append("Cannot fix (ballast changes settings; it does not create resources):")
-            for drift in plan.unfixable { lines.append("  \(drift.resource.type) \(drift.displayId) does not exist  (\(drift.resource.source))") }
+            for drift in plan.unfixable {
+                lines.append("  \(drift.resource.type) \(UntrustedText.line(drift.displayId)) does not exist  "
+                    + "(\(UntrustedText.line(drift.resource.source.description)))")
+            }
         }
         return lines.joined(separator: "\n") + "\n"
     }
@@ -35,12 +39,13 @@ public enum PlanRendering {
         var out = "#### Plan: \(plan.changes.count) change\(plan.changes.count == 1 ? "" : "s")\n\n| Call | Resource | Property | From | To |\n|---|---|---|---|---|\n"
         for change in plan.changes {
             for (path, assignment) in change.set.sorted(by: { $0.key < $1.key }) where assignment.from != assignment.to {
-                out += "| `\(change.call)` | `\(change.id)` (\(change.environment)) | `\(DriftRendering.readablePath(path))` | "
-                    + "`\(assignment.from?.description ?? "(none)")` | `\(assignment.to)` |\n"
+                out += "| \(Markdown.code(change.call)) | \(Markdown.code(change.id)) (\(Markdown.code(change.environment))) | "
+                    + "\(Markdown.code(DriftRendering.readablePath(path))) | "
+                    + "\(Markdown.code(assignment.from?.description ?? "(none)")) | \(Markdown.code(assignment.to.description)) |\n"
             }
         }
         if !plan.unfixable.isEmpty {
-            out += "\nCannot fix: " + plan.unfixable.map { "`\($0.displayId)` does not exist" }.joined(separator: ", ") + ".\n"
+            out += "\nCannot fix: " + plan.unfixable.map { "\(Markdown.code($0.displayId)) does not exist" }.joined(separator: ", ") + ".\n"
         }
         return out
     }

@@ -15,9 +15,10 @@ public enum PolicyRendering {
             guard !members.isEmpty else { continue }
             lines.append(title)
             for result in members {
-                let at = result.source.map { "  (\($0))" } ?? ""
-                lines.append("  \(result.policy)  \(result.resource)  [\(result.environment)]\(at)")
-                lines.append("      \(result.message)" + (result.reason.map { "; waived: \($0)" } ?? ""))
+                let at = result.source.map { "  (\(UntrustedText.line($0.description)))" } ?? ""
+                lines.append("  \(UntrustedText.line(result.policy))  \(UntrustedText.line(result.resource))  "
+                    + "[\(UntrustedText.line(result.environment))]\(at)")
+                lines.append("      " + UntrustedText.line(result.message + (result.reason.map { "; waived: \($0)" } ?? "")))
             }
         }
         lines.append("Policies: " + summary(results) + ".")
@@ -33,7 +34,8 @@ public enum PolicyRendering {
         for result in shown {
             let mark = result.blocks ? "⛔ deny" : result.result == .waived ? "waived" : "⚠️ warn"
             let message = result.message + (result.reason.map { " — waived: \($0)" } ?? "")
-            out += "| \(mark) | `\(result.policy)` | `\(result.resource)` (\(result.environment)) | \(message.replacingOccurrences(of: "|", with: "\\|")) |\n"
+            out += "| \(mark) | \(Markdown.code(result.policy)) | \(Markdown.code(result.resource)) "
+                + "(\(Markdown.code(result.environment))) | \(Markdown.text(message)) |\n"
         }
         return out
     }

@@ -10,20 +10,21 @@ struct TextRenderer {
         for environment in report.environments {
             let summary = DriftSummary(environment.resources)
             let notInSync = environment.resources.filter { $0.status != .inSync }
-            lines.append(paint("\(environment.name)", "1") + " (\(environment.region)): \(summary.inSync) of \(summary.resources) in sync")
+            lines.append(paint(safe(environment.name), "1") + " (\(safe(environment.region))): \(summary.inSync) of \(summary.resources) in sync")
             // One reason for everything (an account guard, no credentials): say it once.
             let reasons = Set(notInSync.compactMap(\.reason))
             if notInSync.count > 1, notInSync.count == environment.resources.count, notInSync.allSatisfy({ $0.status == .notChecked }),
                reasons.count == 1 {
-                lines.append("  \(marker(.notChecked)) none of the \(notInSync.count) resources checked: \(reasons.first!)")
+                lines.append("  \(marker(.notChecked)) none of the \(notInSync.count) resources checked: \(safe(reasons.first!))")
                 lines.append("")
                 continue
             }
             for drift in notInSync {
-                lines.append("  \(marker(drift.status)) \(drift.resource.type) \(drift.displayId)\(refNote(drift))  (\(drift.resource.source))")
+                lines.append("  \(marker(drift.status)) \(safe(drift.resource.type)) \(safe(drift.displayId))\(refNote(drift))  "
+                    + "(\(safe(drift.resource.source.description)))")
                 switch drift.status {
                 case .deleted: lines.append("      does not exist")
-                case .notChecked: lines.append("      not checked: \(drift.reason ?? "unknown reason")")
+                case .notChecked: lines.append("      not checked: \(safe(drift.reason ?? "unknown reason"))")
                 default:
                     for difference in drift.differences {
                         lines.append("      \(DriftRendering.readablePath(difference.path)): \(DriftRendering.change(difference))")
@@ -47,8 +48,11 @@ struct TextRenderer {
 
     func refNote(_ drift: ResourceDrift) -> String {
         guard case .ref(let stack, let logicalId) = drift.resource.identity, drift.physicalId != nil else { return "" }
-        return " [\(stack)/\(logicalId)]"
+        return " [\(safe(stack))/\(safe(logicalId))]"
     }
+
+    /// Names and reasons come from the repository and AWS: one escaped line each.
+    func safe(_ text: String) -> String { UntrustedText.line(text) }
 
     func paint(_ text: String, _ code: String) -> String {
         colour ? "\u{1B}[\(code)m\(text)\u{1B}[0m" : text
