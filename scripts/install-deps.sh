@@ -5,7 +5,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-packages=(git pkg-config libgit2-dev libcurl4-openssl-dev libyaml-dev libssl-dev)
+# cmark-gfm is GitHub's markdown renderer: the tests render ballast's comments with it.
+packages=(git pkg-config libgit2-dev libcurl4-openssl-dev libyaml-dev libssl-dev cmark-gfm)
 need_moto=false
 if ! command -v moto_server >/dev/null 2>&1 && [ ! -x .build-tools/venv/bin/moto_server ]; then
   need_moto=true

@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 
 /// Debug logging of requests (`--debug` or `BALLAST_LOG=debug`): method, URL,
@@ -13,7 +14,8 @@ public struct AWSLog: Sendable {
     /// Logs to stderr when `BALLAST_LOG=debug`, else nil.
     public static func fromEnvironment(_ environment: [String: String], force: Bool = false) -> AWSLog? {
         guard force || environment["BALLAST_LOG"]?.lowercased() == "debug" else { return nil }
-        return AWSLog { FileHandle.standardError.write(Data(("debug: " + $0 + "\n").utf8)) }
+        // Errors quote AWS's answers, which may echo secrets or hold control characters.
+        return AWSLog { FileHandle.standardError.write(Data(("debug: " + Secrets.scrub(UntrustedText.line($0)) + "\n").utf8)) }
     }
 
     func request(_ request: HTTPRequest, operation: String, attempt: Int) {
