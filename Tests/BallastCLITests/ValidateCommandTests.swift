@@ -207,4 +207,21 @@ import Testing
         #expect(result.stderr.contains("which is a shallow clone (it has only part of the history): fetch more with "
             + "`git fetch --deepen=50` or `git fetch --unshallow`"))
     }
+
+    /// The alias bomb from the issue: 2 KB in a policy test's `change.set`, 9^9 nodes expanded.
+    @Test func anAliasBombInAPolicyTestIsAMistakeAtItsPlace() throws {
+        var bomb = "    change:\n      type: AWS::Logs::LogGroup\n      id: /aws/x\n      set:\n"
+        bomb += "        /A0: {from: 1, to: &a0 [x, x, x, x, x, x, x, x, x]}\n"
+        for level in 1...8 {
+            bomb += "        /A\(level): {from: 1, to: &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]}\n"
+        }
+        let repo = try TempRepository()
+        try repo.commit(["desired-state/prod/environment.yaml": Fixture.environment,
+                         "policies/p.yaml": "policies:\n  - {id: p, severity: deny, on: change, assert: \"true\"}\n"
+                            + "tests:\n  - name: bomb\n    policy: p\n" + bomb + "    expect: pass\n"], message: "bomb")
+        let result = try Run.ballast(["validate", "--repo", repo.path])
+        #expect(result.status == 1)
+        #expect(result.stdout.hasPrefix("policies/p.yaml:15:33: "))
+        #expect(result.stdout.contains(": aliases expand this file past 100000 nodes"))
+    }
 }
