@@ -43,6 +43,8 @@ PY
 esac
 echo "==> fuzz-$target for $seconds s, corpus $corpus ($(ls "$corpus" | wc -l) inputs)"
 # Leak checking is off: LeakSanitizer reports Swift's lazily made globals (the kinds'
-# schemas) as leaks. AddressSanitizer's checks on every access stay on.
+# schemas) and Foundation's regex cache as leaks. AddressSanitizer's checks on every
+# access stay on.
+export ASAN_OPTIONS=detect_leaks=0
 "$binary" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -max_len=65536 -detect_leaks=0 \
   -artifact_prefix="$findings/" -print_final_stats=1

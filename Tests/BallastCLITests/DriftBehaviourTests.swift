@@ -97,7 +97,7 @@ import Testing
         #expect(text.stdout.contains("  ~ AWS::Logs::LogGroup \(group)  (desired-state/prod/logs.yaml:2:5)\n      RetentionInDays: 7 -> 30\n"))
         #expect(text.stdout.hasSuffix("Drift: 1 modified, 0 deleted, 0 not checked, 0 in sync (1 resource).\n"))
         let markdown = try drift("markdown")
-        #expect(markdown.stdout.contains("| ~ | `AWS::Logs::LogGroup` `\(group)` | prod | `RetentionInDays` | `7` | `30` | `desired-state/prod/logs.yaml:2` |"))
+        #expect(markdown.stdout.contains("| ~ | `AWS::Logs::LogGroup` `\(group)` | `prod` | `RetentionInDays` | `7` | `30` | `desired-state/prod/logs.yaml:2` |"))
         let cfn = try JSON.parse(try drift("cfn").stdout)
         let entry = try #require(cfn["StackResourceDrifts"]?.list?.first)
         #expect(entry["StackResourceDriftStatus"] == "MODIFIED")

@@ -75,8 +75,8 @@ import Testing
         let markdown = try repo.ballast(["plan", "--output", "markdown"])
         #expect(markdown.status == 3)
         #expect(markdown.stdout.contains("#### Policies: 1 denied, 0 warnings, 1 waived, 1 passed"))
-        #expect(markdown.stdout.contains("| ⛔ deny | `log-retention-minimum` | `AWS::Logs::LogGroup \(denied)` (test) | Logs are kept at least 14 days |"))
-        #expect(markdown.stdout.contains("| waived | `log-retention-minimum` | `AWS::Logs::LogGroup \(waived)` (test) | Logs are kept at least 14 days — waived: debug logs are short-lived"))
+        #expect(markdown.stdout.contains("| ⛔ deny | `log-retention-minimum` | `AWS::Logs::LogGroup \(denied)` (`test`) | Logs are kept at least 14 days |"))
+        #expect(markdown.stdout.contains("| waived | `log-retention-minimum` | `AWS::Logs::LogGroup \(waived)` (`test`) | Logs are kept at least 14 days — waived\\: debug logs are short\\-lived"))
     }
 
     @Test func theDefaultPoliciesPassTheirOwnTests() throws {

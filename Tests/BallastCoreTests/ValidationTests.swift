@@ -244,11 +244,12 @@ func resource(_ body: String) -> [String: String] {
         ])
     }
 
-    @Test func sameIdInAnotherRegionOrEnvironmentIsFine() throws {
+    @Test func sameIdInAnotherRegionOrAnotherAccountsEnvironmentIsFine() throws {
         let files = [
+            "desired-state/prod/environment.yaml": "region: us-east-1\naccount: \"111111111111\"\n",
             "desired-state/prod/a.yaml": Fixture.logGroup("/aws/x", days: 7),
             "desired-state/prod/b.yaml": Fixture.logGroup("/aws/x", days: 7).replacingOccurrences(of: "    id:", with: "    region: eu-west-1\n    id:"),
-            "desired-state/staging/environment.yaml": "region: us-east-1\n",
+            "desired-state/staging/environment.yaml": "region: us-east-1\naccount: \"222222222222\"\n",
             "desired-state/staging/a.yaml": Fixture.logGroup("/aws/x", days: 7),
         ]
         try expectMistakes(files, [])

@@ -5,8 +5,8 @@ import BallastCore
 /// mentions. Prose is escaped instead. Both are safe inside table cells.
 enum Markdown {
     /// A code span showing `text` as it is: fenced with one backtick more than its
-    /// longest run of backticks, padded with spaces (which cmark strips) so a
-    /// backtick at either end cannot close it; `|` escaped for tables.
+    /// longest run of backticks, and padded with a space on each side (which cmark
+    /// strips) when it starts or ends with a backtick or a space; `|` escaped for tables.
     static func code(_ text: String) -> String {
         let safe = UntrustedText.line(text)
         var longest = 0, run = 0
@@ -15,13 +15,15 @@ enum Markdown {
             longest = max(longest, run)
         }
         let fence = String(repeating: "`", count: longest + 1)
-        let body = safe.isEmpty ? " " : safe
-        return fence + " " + body.replacingOccurrences(of: "|", with: "\\|") + " " + fence
+        let edges = [safe.first, safe.last]
+        let pad = safe.isEmpty || edges.contains("`") || edges.contains(" ") ? " " : ""
+        return fence + pad + safe.replacingOccurrences(of: "|", with: "\\|") + pad + fence
     }
 
-    /// Prose that renders as itself: ASCII punctuation backslash-escaped (so no
-    /// emphasis, links, HTML or entities), and a word joiner after `@` and `#` so
-    /// GitHub makes no mention or issue reference of it.
+    /// Prose that renders as itself: all ASCII punctuation backslash-escaped (so no
+    /// emphasis, links, autolinks, HTML or entities: `http\://` and `www\.` are not
+    /// linked), and a word joiner after `@` and `#` so GitHub makes no mention or
+    /// issue reference of it.
     static func text(_ text: String) -> String {
         var out = ""
         for character in UntrustedText.line(text) {

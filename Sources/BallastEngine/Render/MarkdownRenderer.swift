@@ -26,7 +26,7 @@ struct MarkdownRenderer {
         case .deleted:
             return [row(["🗑", resource, environment, "", "does not exist", "", source])]
         case .notChecked:
-            return [row(["⚠️", resource, environment, "", "not checked: " + Markdown.text(drift.reason ?? ""), "", source])]
+            return [row(["⚠️", resource, environment, "", "not checked: " + Markdown.code(drift.reason ?? ""), "", source])]
         default:
             return drift.differences.map { difference in
                 row(["~", resource, environment, Markdown.code(DriftRendering.readablePath(difference.path)),
