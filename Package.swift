@@ -60,10 +60,11 @@ let package = Package(
 if ProcessInfo.processInfo.environment["BALLAST_FUZZ"] != nil {
     let fuzzer: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
     package.targets += [
-        .executableTarget(name: "fuzz-yaml", dependencies: ["BallastEngine", "BallastCore"], path: "Fuzz/YAML",
+        .target(name: "FuzzDriver", path: "Fuzz/Driver"),
+        .executableTarget(name: "fuzz-yaml", dependencies: ["BallastEngine", "BallastCore", "FuzzDriver"], path: "Fuzz/YAML",
                           swiftSettings: fuzzer),
-        .executableTarget(name: "fuzz-cel", dependencies: ["BallastCore"], path: "Fuzz/CEL", swiftSettings: fuzzer),
-        .executableTarget(name: "fuzz-planfile", dependencies: ["BallastEngine", "BallastCore"], path: "Fuzz/PlanFile",
-                          swiftSettings: fuzzer),
+        .executableTarget(name: "fuzz-cel", dependencies: ["BallastCore", "FuzzDriver"], path: "Fuzz/CEL", swiftSettings: fuzzer),
+        .executableTarget(name: "fuzz-planfile", dependencies: ["BallastEngine", "BallastCore", "FuzzDriver"],
+                          path: "Fuzz/PlanFile", swiftSettings: fuzzer),
     ]
 }

@@ -1,4 +1,5 @@
 import BallastCore
+import FuzzDriver
 
 /// libFuzzer entry: the input as a policy's `assert`, lexed, parsed and evaluated
 /// against a resource with a few properties and a change.
@@ -16,16 +17,7 @@ public func fuzzCEL(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// SwiftPM links an executable's entry point as `fuzz_cel_main` (its module name);
-/// it hands the arguments to libFuzzer's driver, which calls the entry above.
 @_cdecl("fuzz_cel_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments, fuzzCEL)
+    runFuzzer(argc, argv, fuzzCEL)
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt

@@ -1,4 +1,5 @@
 import BallastCore
+import FuzzDriver
 import BallastEngine
 
 /// libFuzzer entry: the input as a saved plan file, with and without a MAC key.
@@ -11,16 +12,7 @@ public func fuzzPlanFile(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// SwiftPM links an executable's entry point as `fuzz_planfile_main` (its module name);
-/// it hands the arguments to libFuzzer's driver, which calls the entry above.
 @_cdecl("fuzz_planfile_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments, fuzzPlanFile)
+    runFuzzer(argc, argv, fuzzPlanFile)
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt

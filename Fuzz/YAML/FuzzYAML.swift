@@ -1,4 +1,5 @@
 import BallastCore
+import FuzzDriver
 import BallastEngine
 
 /// libFuzzer entry: the input as a resource file of an environment, through the
@@ -15,16 +16,7 @@ public func fuzzYAML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     return 0
 }
 
-/// SwiftPM links an executable's entry point as `fuzz_yaml_main` (its module name);
-/// it hands the arguments to libFuzzer's driver, which calls the entry above.
 @_cdecl("fuzz_yaml_main")
 public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
-    var count = argc
-    var arguments = argv
-    return LLVMFuzzerRunDriver(&count, &arguments, fuzzYAML)
+    runFuzzer(argc, argv, fuzzYAML)
 }
-
-@_silgen_name("LLVMFuzzerRunDriver")
-func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<CInt>,
-                         _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
-                         _ callback: @convention(c) (UnsafePointer<UInt8>, Int) -> CInt) -> CInt

@@ -47,4 +47,18 @@ import Testing
         #expect(Suggestion.closest(to: "DesiredCap", in: ["DesiredCapacity"]) == "DesiredCapacity")
         #expect(Suggestion.closest(to: "Completely", in: ["MinSize"]) == nil)
     }
+
+    // MARK: Found by fuzzing (scripts/fuzz.sh planfile): each once crashed the JSON reader.
+
+    @Test func aHighSurrogateFollowedByAnotherIsAnErrorNotATrap() throws {
+        #expect(throws: JSON.ParseError.self) { try JSON.parse(Array(#""W\udbcc\udbcc"#.utf8)) }
+        #expect(throws: JSON.ParseError.self) { try JSON.parse(#""\ud83d\u0041""#) }
+        #expect(try JSON.parse(#""\ud83d\ude00""#) == .string("😀"))
+        #expect(try JSON.parse(#""\ud83d""#) == .string("\u{FFFD}"))
+    }
+
+    @Test func nestingPastTheCapIsAnErrorNotAStackOverflow() {
+        #expect(throws: JSON.ParseError.self) { try JSON.parse(String(repeating: "[", count: 100_000)) }
+        #expect(throws: Never.self) { try JSON.parse(String(repeating: "[", count: 256) + String(repeating: "]", count: 256)) }
+    }
 }

@@ -332,41 +332,29 @@ private func byLocation(_ a: String, _ b: String) -> Bool {
     return key(a) < key(b)
 }
 
+/// One log group declared in prod and in qa: a duplicate unless the environments name different accounts.
 @Suite struct DuplicateAcrossEnvironmentsTests {
+    static let duplicate = "desired-state/qa/a.yaml:2:5: duplicate resource: AWS::Logs::LogGroup /aws/shared in us-east-1 "
+        + "is already declared at desired-state/prod/a.yaml:2:5 (environment prod); if the two environments are in "
+        + "different AWS accounts, give each environment.yaml its `account`"
+
+    func files(prod: String?, qa: String?) -> [String: String] {
+        func environment(_ account: String?) -> String { "region: us-east-1\n" + (account.map { "account: \"\($0)\"\n" } ?? "") }
+        return ["desired-state/prod/environment.yaml": environment(prod), "desired-state/prod/a.yaml": Fixture.logGroup("/aws/shared", days: 7),
+                "desired-state/qa/environment.yaml": environment(qa), "desired-state/qa/a.yaml": Fixture.logGroup("/aws/shared", days: 14)]
+    }
+
     @Test func sameAccountInTwoEnvironmentsIsADuplicate() throws {
-        let files = [
-            "desired-state/prod/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
-            "desired-state/prod/a.yaml": Fixture.logGroup("/aws/shared", days: 7),
-            "desired-state/qa/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
-            "desired-state/qa/a.yaml": Fixture.logGroup("/aws/shared", days: 14),
-        ]
-        try expectMistakes(files, [
-            "desired-state/qa/a.yaml:2:5: duplicate resource: AWS::Logs::LogGroup /aws/shared in us-east-1 is already declared at desired-state/prod/a.yaml:2:5 (environment prod)"
-                + "; if the two environments are in different AWS accounts, give each environment.yaml its `account`",
-        ])
+        try expectMistakes(files(prod: "123456789012", qa: "123456789012"), [Self.duplicate])
     }
 
     /// Without accounts, nothing says the two are apart: apply would write both values in turn.
-    @Test func twoEnvironmentsWithoutAccountsNamingOneResourceAreADuplicate() throws {
-        let files = [
-            "desired-state/prod/environment.yaml": "region: us-east-1\n",
-            "desired-state/prod/a.yaml": Fixture.logGroup("/aws/shared", days: 7),
-            "desired-state/qa/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
-            "desired-state/qa/a.yaml": Fixture.logGroup("/aws/shared", days: 14),
-        ]
-        try expectMistakes(files, [
-            "desired-state/qa/a.yaml:2:5: duplicate resource: AWS::Logs::LogGroup /aws/shared in us-east-1 is already declared at desired-state/prod/a.yaml:2:5 (environment prod)"
-                + "; if the two environments are in different AWS accounts, give each environment.yaml its `account`",
-        ])
+    @Test func twoEnvironmentsWithoutBothAccountsNamingOneResourceAreADuplicate() throws {
+        try expectMistakes(files(prod: nil, qa: "123456789012"), [Self.duplicate])
+        try expectMistakes(files(prod: nil, qa: nil), [Self.duplicate])
     }
 
     @Test func theSameNameInTwoAccountsIsTwoResources() throws {
-        let files = [
-            "desired-state/prod/environment.yaml": "region: us-east-1\naccount: \"111111111111\"\n",
-            "desired-state/prod/a.yaml": Fixture.logGroup("/aws/shared", days: 7),
-            "desired-state/qa/environment.yaml": "region: us-east-1\naccount: \"222222222222\"\n",
-            "desired-state/qa/a.yaml": Fixture.logGroup("/aws/shared", days: 14),
-        ]
-        try expectMistakes(files, [])
+        try expectMistakes(files(prod: "111111111111", qa: "222222222222"), [])
     }
 }

@@ -178,6 +178,7 @@ public enum JSON {
                            bytes[at + 1] == UInt8(ascii: "u") {
                             at += 2
                             let low = try hex4()
+                            guard (0xDC00..<0xE000).contains(low) else { throw fail("invalid \\u surrogate pair") }
                             scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
                         }
                         out += Array(String(Unicode.Scalar(scalar).map(Character.init) ?? "\u{FFFD}").utf8)
