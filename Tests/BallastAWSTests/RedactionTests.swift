@@ -8,7 +8,8 @@ import Testing
     @Test func debugLogShowsRequestsButNoCredential() async throws {
         let lines = Locked<[String]>([])
         let secret = "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", token = "FQoGZXIvYXdzEXAMPLETOKEN"
-        let environment = MotoServer.shared.environment.merging(["AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
+        // Made-up keys (the point is what the log shows of them): the server that checks no signature.
+        let environment = MotoServer.unauthenticated.environment.merging(["AWS_ACCESS_KEY_ID": "AKIAIOSFODNN7EXAMPLE",
                                                                  "AWS_SECRET_ACCESS_KEY": secret,
                                                                  "AWS_SESSION_TOKEN": token]) { _, new in new }
         let setup = AWSSetup(environment: environment)
@@ -17,7 +18,7 @@ import Testing
         _ = try await client.query(.sts, "GetCallerIdentity")
         _ = try? await client.json(.dynamodb, "DescribeTable", .map(["TableName": .string("no-such-table")]))
         let text = lines.current.joined(separator: "\n")
-        #expect(text.contains("-> GetCallerIdentity attempt 1: POST \(MotoServer.shared.endpoint)/"))
+        #expect(text.contains("-> GetCallerIdentity attempt 1: POST \(MotoServer.unauthenticated.endpoint)/"))
         #expect(text.contains("<- GetCallerIdentity: HTTP 200"))
         #expect(text.contains("Authorization: AWS4-HMAC-SHA256 Credential=<redacted>/"))
         #expect(text.contains("X-Amz-Security-Token: <redacted>"))

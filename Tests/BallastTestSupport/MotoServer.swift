@@ -7,12 +7,29 @@ public final class MotoServer: @unchecked Sendable {
     public var endpoint: String { "http://127.0.0.1:\(port)" }
     private let process: Process
 
-    /// The shared server; tests use unique resource names so they never collide.
+    /// The shared server, checking every request's signature and action; tests use
+    /// unique resource names so they never collide.
     public static let shared: MotoServer = {
-        do { return try MotoServer() } catch { fatalError("cannot start moto_server: \(error)") }
+        do { return try MotoServer(authenticated: true) } catch { fatalError("cannot start moto_server: \(error)") }
     }()
 
-    public init() throws {
+    /// A second server that checks nothing, for the services moto cannot authenticate:
+    /// Lambda (moto answers SignatureDoesNotMatch to a correct signature, boto3's too),
+    /// and Secrets Manager, whose rotation calls Lambda inside the same moto. The shared
+    /// environment routes those two services here; `SigningParityTests` checks their
+    /// signatures against botocore's instead.
+    public static let unauthenticated: MotoServer = {
+        do { return try MotoServer(authenticated: false) } catch { fatalError("cannot start moto_server: \(error)") }
+    }()
+
+    /// Services whose requests go to `unauthenticated` (IAM too: the seeder makes the
+    /// functions' execution roles there; ballast itself never calls IAM).
+    public static let unauthenticatedServices = ["LAMBDA", "SECRETS_MANAGER", "IAM"]
+
+    public let authenticated: Bool
+
+    public init(authenticated: Bool = true) throws {
+        self.authenticated = authenticated
         port = try LoopbackPort.free()
         guard let binary = MotoServer.binary() else {
             throw TestFailure("moto_server not found: run scripts/install-deps.sh (pip install 'moto[server]')")
@@ -38,6 +55,55 @@ public final class MotoServer: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.1)
         }
         try configure()
+        credentials = authenticated ? try enableAuthentication() : ("testing", "testing-secret")
+    }
+
+    /// The IAM user's access key every test signs with (see `enableAuthentication`).
+    public private(set) var credentials: (id: String, secret: String) = ("", "")
+
+    /// Turns on moto's request authentication, as real AWS has it: an IAM user with an
+    /// allow-all policy is made while moto still takes anything, then moto is told to
+    /// check every later request's SigV4 signature against that user's key and to
+    /// authorize its action. A signing mistake in any service then fails a test.
+    func enableAuthentication() throws -> (id: String, secret: String) {
+        let user = "ballast-tests"
+        _ = try iam("Action=CreateUser&UserName=\(user)")
+        let policy = #"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#
+        _ = try iam("Action=PutUserPolicy&UserName=\(user)&PolicyName=everything&PolicyDocument="
+            + (policy.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
+        let key = try iam("Action=CreateAccessKey&UserName=\(user)")
+        func element(_ name: String) -> String? {
+            guard let start = key.range(of: "<\(name)>"), let end = key.range(of: "</\(name)>", range: start.upperBound..<key.endIndex)
+            else { return nil }
+            return String(key[start.upperBound..<end.lowerBound])
+        }
+        guard let id = element("AccessKeyId"), let secret = element("SecretAccessKey") else {
+            throw TestFailure("moto made no access key: \(key.prefix(200))")
+        }
+        _ = try post("/moto-api/reset-auth", body: "0", headers: ["Content-Type": "text/plain"])
+        return (id, secret)
+    }
+
+    /// An IAM query call while moto checks nothing; the Authorization header only names the service.
+    func iam(_ form: String) throws -> String {
+        try post("/", body: form + "&Version=2010-05-08", headers: [
+            "Content-Type": "application/x-www-form-urlencoded",
+            "Authorization": "AWS4-HMAC-SHA256 Credential=setup/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0",
+        ])
+    }
+
+    /// A plain socket request: this runs inside a lazy static that async tests may reach,
+    /// where waiting on a Task could deadlock.
+    func post(_ path: String, body: String, headers: [String: String]) throws -> String {
+        var raw = "POST \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Length: \(body.utf8.count)\r\n"
+        for (name, value) in headers { raw += "\(name): \(value)\r\n" }
+        raw += "\r\n" + body
+        let request = LoopbackHTTPServer.Request(method: "POST", path: path, headers: [:], raw: Array(raw.utf8))
+        let answer = LoopbackHTTPServer.forward(request, toPort: port).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        guard answer.hasPrefix("HTTP/1.1 2") || answer.hasPrefix("HTTP/1.0 2") else {
+            throw TestFailure("moto refused \(path) \(body.prefix(40)): \(answer.prefix(300))")
+        }
+        return answer
     }
 
     /// moto runs Lambda functions in Docker unless told not to, and Secrets
@@ -60,12 +126,17 @@ public final class MotoServer: @unchecked Sendable {
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// The environment a ballast process needs to talk to this server: fake
-    /// credentials, a region, the endpoint, and no instance-metadata lookups.
+    /// The environment a ballast process needs to talk to this server: the test user's
+    /// key, a region, the endpoint, and no instance-metadata lookups.
     public var environment: [String: String] {
-        ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_REGION": "us-east-1",
-         "AWS_ENDPOINT_URL": endpoint, "AWS_EC2_METADATA_DISABLED": "true",
-         "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent"]
+        var variables = ["AWS_ACCESS_KEY_ID": credentials.id, "AWS_SECRET_ACCESS_KEY": credentials.secret, "AWS_REGION": "us-east-1",
+                         "AWS_ENDPOINT_URL": endpoint, "AWS_EC2_METADATA_DISABLED": "true",
+                         "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent"]
+        guard authenticated else { return variables }
+        for service in Self.unauthenticatedServices {
+            variables["AWS_ENDPOINT_URL_" + service] = Self.unauthenticated.endpoint
+        }
+        return variables
     }
 }
 

@@ -31,7 +31,7 @@ public struct AWSOperation: Sendable {
         let pairs = [("Action", action), ("Version", service.apiVersion)] + parameters.sorted { $0.key < $1.key }
         return AWSOperation(service: service, name: action,
                             headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
-                            body: Array(URIEncoding.form(pairs).utf8))
+                            body: Array(URIEncoding.formBody(pairs).utf8))
     }
 
     /// `json` 1.0/1.1: POST / with `X-Amz-Target` (Logs, DynamoDB, ECS, KMS, ...).

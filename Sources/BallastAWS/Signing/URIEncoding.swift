@@ -34,8 +34,15 @@ enum URIEncoding {
         return String(decoding: out, as: UTF8.self)
     }
 
-    /// `a=b&c=d` from pairs, each side encoded.
+    /// `a=b&c=d` from pairs, each side encoded (a URL's query string).
     static func form(_ pairs: [(String, String)]) -> String {
         pairs.map { encode($0.0) + "=" + encode($0.1) }.joined(separator: "&")
+    }
+
+    /// An `application/x-www-form-urlencoded` body as botocore writes one (a space is
+    /// `+`). AWS hashes the bytes it receives, so either form is valid there; writing
+    /// botocore's lets an emulator that re-encodes the parsed form check the signature.
+    static func formBody(_ pairs: [(String, String)]) -> String {
+        pairs.map { encode($0.0) + "=" + encode($0.1).replacingOccurrences(of: "%20", with: "+") }.joined(separator: "&")
     }
 }
