@@ -188,4 +188,14 @@ import Testing
         #expect(run.status == 0)
         #expect(run.stderr.contains("reading live settings: 2/2 resources"))
     }
+
+    /// The strict emulator checks signatures: a wrong secret key reads as what it is.
+    @Test func aWrongSecretKeyIsASignatureMismatchWithAHint() throws {
+        let result = try DriftRun.run("  - {type: AWS::Logs::LogGroup, id: /ballast/any, properties: {RetentionInDays: 30}}\n",
+                                      variables: ["AWS_SECRET_ACCESS_KEY": "not-the-secret-of-this-key"])
+        #expect(result.status == 1)
+        let reason = result.resources["/ballast/any"]?["reason"]?.string ?? ""
+        #expect(reason.contains("SignatureDoesNotMatch"), "\(reason)")
+        #expect(reason.contains("check that AWS_SECRET_ACCESS_KEY (or the profile's secret key) belongs to the access key id"), "\(reason)")
+    }
 }

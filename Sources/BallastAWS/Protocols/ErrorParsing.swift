@@ -22,10 +22,26 @@ enum ErrorParsing {
             code = String(raw.split(separator: "#").last?.split(separator: ":").first ?? "")
             message = body?["message"]?.string ?? body?["Message"]?.string ?? body?["errorMessage"]?.string ?? ""
         }
+        // Something in between (a gateway, an emulator) may answer a JSON service in XML.
+        if code.isEmpty, let xml = XMLNode.parse(response.body), let found = xml.first("Code")?.text {
+            code = found
+            message = xml.first("Message")?.text ?? message
+        }
         if code.isEmpty { code = statusCode(response.status) }
+        if let hint = hints[code] { message += (message.isEmpty ? "" : "; ") + hint }
         return AWSError(service: operation.service.serviceId, operation: operation.name, code: code, message: message,
                         status: response.status, requestId: requestId ?? bodyRequestId)
     }
+
+    /// What to check for errors whose cause is on the caller's side, not in IAM.
+    static let hints: [String: String] = [
+        "SignatureDoesNotMatch": signatureHint, "InvalidSignatureException": signatureHint,
+        "InvalidClientTokenId": "check that the access key id exists and is active (and AWS_SESSION_TOKEN is set for "
+            + "temporary credentials)",
+        "UnrecognizedClientException": "check that the access key id exists and is active",
+    ]
+    static let signatureHint = "check that AWS_SECRET_ACCESS_KEY (or the profile's secret key) belongs to the access key id; "
+        + "this is not an IAM permission problem"
 
     /// A code for bodies that carry none (HEAD requests, proxies).
     static func statusCode(_ status: Int) -> String {
