@@ -1,3 +1,4 @@
+import Foundation
 import BallastAWS
 import BallastCore
 
@@ -51,6 +52,9 @@ public struct RotationScheduleKind: ResourceKind {
         for key in ["AutomaticallyAfterDays", "ScheduleExpression", "Duration"] { rules[key] = change.to("/RotationRules/" + key) }
         var input: [String: Value] = ["SecretId": .string(change.id), "RotateImmediately": false, "RotationRules": .map(rules)]
         input["RotationLambdaARN"] = change.to("/RotationLambdaARN")
+        // The model's idempotency token: every retry of this call sends the same one, so a
+        // repeat after a lost answer is one rotation setting, not two.
+        input["ClientRequestToken"] = .string(UUID().uuidString.lowercased())
         _ = try await client.json(.secretsManager, "RotateSecret", .map(input))
     }
 }

@@ -125,7 +125,7 @@ public struct S3BucketKind: ResourceKind {
                 _ = try await client.restXML(.s3, "DeleteBucketLifecycle", method: "DELETE", segments: [bucket], query: [("lifecycle", "")])
             } else {
                 _ = try await client.restXML(.s3, "PutBucketLifecycleConfiguration", method: "PUT", segments: [bucket],
-                                             query: [("lifecycle", "")], body: lifecycleXML(rules), checksum: true)
+                                             query: [("lifecycle", "")], body: lifecycleXML(rules))
             }
         default: throw UnsupportedWrite(call: change.call)
         }

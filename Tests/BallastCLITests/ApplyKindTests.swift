@@ -1,6 +1,7 @@
 import BallastAWS
 import BallastCore
 import BallastTestSupport
+import Foundation
 import Testing
 
 /// Plan then apply for every kind against moto: the writes land, the read-back
@@ -58,7 +59,9 @@ import Testing
         guard case .map(let live) = kind.live else { return }
         try await seeder().create(kind.type, id: id, live)
         let repo = try TempRepository.desiredState("  - {type: \(kind.type), id: \"\(id)\", properties: \(kind.desired)}\n")
-        let environment = MotoServer.shared.environment
+        // Every request ballast sends is kept and checked against botocore's model of its operation.
+        let recorder = try RequestRecorder()
+        let environment = recorder.environment
 
         let plan = try Run.ballast(["plan", "--repo", repo.path, "--output", "json"], environment: environment)
         #expect(plan.status == 2, "\(plan.stdout)\(plan.stderr)")
@@ -71,5 +74,11 @@ import Testing
 
         let drift = try Run.ballast(["drift", "--repo", repo.path], environment: environment)
         #expect(drift.status == 0, "\(drift.stdout)\(drift.stderr)")
+
+        let checked = try recorder.violations(checker: Self.checker)
+        #expect(checked.problems == [], "\(kind.type): \(checked.summary)")
+        print("\(kind.type): \(checked.summary) against botocore's models, \(checked.problems.count) violations")
     }
+
+    static let checker = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Contracts/check_requests.py").path
 }

@@ -109,12 +109,15 @@ public final class AWSClient: Sendable {
         return try decodeJSON(response, service, operation)
     }
 
+    /// Operations whose botocore model says `requestChecksumRequired`: S3 refuses them
+    /// without a body checksum.
+    static let checksumRequired: Set<String> = ["PutBucketVersioning", "PutBucketLifecycleConfiguration"]
+
     /// `rest-xml` protocol: the root element of the answer.
-    /// `checksum`: operations S3 requires a body checksum for (PutBucketLifecycleConfiguration).
     public func restXML(_ service: AWSService, _ operation: String, method: String, segments: [String],
-                        query: [(String, String)] = [], body: String? = nil, checksum: Bool = false) async throws -> XMLNode {
+                        query: [(String, String)] = [], body: String? = nil) async throws -> XMLNode {
         var call = AWSOperation.rest(service, operation, method: method, segments: segments, query: query, xmlBody: body)
-        if checksum {
+        if Self.checksumRequired.contains(operation) {
             call.headers.append(("x-amz-sdk-checksum-algorithm", "SHA256"))
             call.headers.append(("x-amz-checksum-sha256", Data(Digest.sha256(call.body)).base64EncodedString()))
         }

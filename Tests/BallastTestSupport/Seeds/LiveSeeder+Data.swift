@@ -108,7 +108,7 @@ extension LiveSeeder {
         if let rules = p["LifecycleConfiguration"]?["Rules"]?.list, !rules.isEmpty {
             _ = try await client.restXML(.s3, "PutBucketLifecycleConfiguration", method: "PUT", segments: [name],
                                          query: [("lifecycle", "")],
-                                         body: S3BucketKind.lifecycleXML(rules), checksum: true)
+                                         body: S3BucketKind.lifecycleXML(rules))
         }
     }
 

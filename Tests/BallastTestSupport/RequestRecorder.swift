@@ -1,0 +1,56 @@
+import Foundation
+
+/// A loopback proxy in front of both moto servers that keeps every request ballast
+/// sends, for checking them against botocore's models (Tests/BallastCLITests/Contracts).
+public final class RequestRecorder: Sendable {
+    public let strict: LoopbackHTTPServer
+    public let unauthenticated: LoopbackHTTPServer
+    private let log = Locked<[String]>([])
+
+    public init() throws {
+        let log = log
+        func proxy(to upstream: Int) throws -> LoopbackHTTPServer {
+            try LoopbackHTTPServer { request in
+                log.update { $0.append(Self.line(request)) }
+                return LoopbackHTTPServer.forward(request, toPort: upstream).map { .raw($0) } ?? .drop
+            }
+        }
+        strict = try proxy(to: MotoServer.shared.port)
+        unauthenticated = try proxy(to: MotoServer.unauthenticated.port)
+    }
+
+    /// The environment of `MotoServer.shared`, with every service going through the recorder.
+    public var environment: [String: String] {
+        var variables = MotoServer.shared.environment
+        variables["AWS_ENDPOINT_URL"] = strict.url
+        for service in MotoServer.unauthenticatedServices { variables["AWS_ENDPOINT_URL_" + service] = unauthenticated.url }
+        return variables
+    }
+
+    /// Every request so far as JSON lines: method, target, lower-case headers, body in base64.
+    public var jsonLines: String { log.current.joined(separator: "\n") + "\n" }
+    public var count: Int { log.current.count }
+
+    static func line(_ request: LoopbackHTTPServer.Request) -> String {
+        let raw = request.raw
+        var start = raw.count
+        for index in 0..<max(0, raw.count - 3) where raw[index..<index + 4].elementsEqual([13, 10, 13, 10]) {
+            start = index + 4
+            break
+        }
+        let body = Data(raw[min(start, raw.count)...]).base64EncodedString()
+        let object: [String: Any] = ["method": request.method, "target": request.path, "headers": request.headers, "body": body]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Runs botocore's models over every recorded request; returns the violations, one a line.
+    public func violations(checker: String) throws -> (problems: [String], summary: String) {
+        let input = NSTemporaryDirectory() + "ballast-requests-" + UUID().uuidString + ".jsonl"
+        try jsonLines.write(toFile: input, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: input) }
+        let result = try Run.process("/bin/sh", ["-c", "python3 \"$0\" < \"$1\"", checker, input])
+        guard result.status == 0 || result.status == 1 else { throw TestFailure("the request checker failed: \(result.stderr)") }
+        return (result.stdout.split(separator: "\n").map(String.init), result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
