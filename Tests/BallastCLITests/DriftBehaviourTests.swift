@@ -198,4 +198,12 @@ import Testing
         #expect(reason.contains("SignatureDoesNotMatch"), "\(reason)")
         #expect(reason.contains("check that AWS_SECRET_ACCESS_KEY (or the profile's secret key) belongs to the access key id"), "\(reason)")
     }
+
+    /// XML answers keep a value's whitespace: a description ending in a newline is in sync.
+    @Test func anAlarmDescriptionEndingInANewlineIsInSync() async throws {
+        let alarm = uniqueName("newline")
+        try await seeder().create("AWS::CloudWatch::Alarm", id: alarm, ["AlarmDescription": "Pages the on-call.\n  Runbook: ops/42 "])
+        let run = try DriftRun.run("  - {type: AWS::CloudWatch::Alarm, id: \(alarm), properties: {AlarmDescription: \"Pages the on-call.\\n  Runbook: ops/42 \"}}\n")
+        #expect(run.status(of: alarm) == "IN_SYNC", "\(run.differences(of: alarm))")
+    }
 }

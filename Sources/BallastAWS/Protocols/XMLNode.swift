@@ -52,7 +52,9 @@ private final class TreeBuilder: NSObject, XMLParserDelegate {
 
     func parser(_ parser: XMLParser, didEndElement name: String, namespaceURI: String?, qualifiedName: String?) {
         guard var node = stack.popLast() else { return }
-        node.text = node.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        // Whitespace between child elements is layout; a leaf's text is a value, kept
+        // exactly (an alarm description ending in a newline must not drift forever).
+        if !node.children.isEmpty { node.text = node.text.trimmingCharacters(in: .whitespacesAndNewlines) }
         if stack.isEmpty { root = node } else { stack[stack.count - 1].children.append(node) }
     }
 }
