@@ -200,6 +200,32 @@ import Testing
         #expect(try history(repo).count == 1)
     }
 
+    /// The write lands but its answer is lost; the retry is refused (a conflict): the
+    /// change is applied, because AWS holds its value.
+    @Test func aWriteThatLandedBeforeItsRetryFailedIsApplied() async throws {
+        let group = "/ballast/" + uniqueName("landed")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let port = MotoServer.shared.port
+        let writes = Locked(0)
+        let lossy = try LoopbackHTTPServer { request in
+            guard request.headers["x-amz-target"] == "Logs_20140328.PutRetentionPolicy" else {
+                return LoopbackHTTPServer.forward(request, toPort: port).map { .raw($0) } ?? .drop
+            }
+            if writes.update({ (count: inout Int) -> Int in count += 1; return count }) == 1 {
+                _ = LoopbackHTTPServer.forward(request, toPort: port)  // it lands; the answer is lost
+                return .drop
+            }
+            let body = #"{"__type":"OperationAbortedException","message":"A conflicting operation is currently in progress"}"#
+            return .response(status: 400, headers: ["Content-Type": "application/x-amz-json-1.1"], body: Array(body.utf8))
+        }
+        let apply = try repo.ballast(["apply", "--auto-approve"], ["AWS_ENDPOINT_URL": lossy.url])
+        #expect(writes.current == 2)
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stdout.contains("Apply: 1 of 1 changes applied, 1 verified by reading them back; outcome applied."))
+        #expect(try await liveRetention(group) == 30)
+    }
+
     /// A log group at 7 days desired at 30, in an environment with a fresh lock table.
     func lockTableRepository() async throws -> (TempRepository, String, String) {
         let (table, group) = (try await createLockTable(), "/ballast/" + uniqueName("locked"))

@@ -95,7 +95,12 @@ public struct ApplyRun: Sendable {
             unfixable: plan.unfixable.map { "\($0.resource.type) \($0.displayId)" }, stage: .started)
         do { try await journal.begin(intent) } catch { return .refused(.journal(error.description)) }
 
-        let outcomes = await Applier(client: client).apply(changes, continueOnError: request.continueOnError) { index, outcome in
+        let verifier = Verifier(detector: DriftDetector(client: client))
+        let state = loaded.state, report = plan.report
+        let applier = Applier(client: client) { change in
+            await verifier.verify([change], planned: report, state: state) == [nil]
+        }
+        let outcomes = await applier.apply(changes, continueOnError: request.continueOnError) { index, outcome in
             switch outcome {
             case .applied: await journal.progress(intent, index: index, outcome: .applied, error: nil)
             case .failed(let why): await journal.progress(intent, index: index, outcome: .failed, error: why)
@@ -103,7 +108,7 @@ public struct ApplyRun: Sendable {
             }
         }
         let applied = outcomes.filter { $0.1 == .applied }.map(\.0)
-        let verdicts = await Verifier(detector: DriftDetector(client: client)).verify(applied, planned: plan.report, state: loaded.state)
+        let verdicts = await verifier.verify(applied, planned: plan.report, state: loaded.state)
         var unverified: [Int: String] = [:]
         var appliedIndex = 0
         for (index, outcome) in outcomes.enumerated() where outcome.1 == .applied {

@@ -12,9 +12,15 @@ public struct Applier: Sendable {
     }
 
     let client: @Sendable (String) -> AWSClient
+    /// Reads a change's resource back: true when AWS holds every value it sets. A write
+    /// whose answer was lost may have landed before its retry failed (a conflict, "already
+    /// in that state"): then it is applied, not failed.
+    let landed: @Sendable (PlannedChange) async -> Bool
 
-    public init(client: @escaping @Sendable (String) -> AWSClient) {
+    public init(client: @escaping @Sendable (String) -> AWSClient,
+                landed: @escaping @Sendable (PlannedChange) async -> Bool = { _ in false }) {
         self.client = client
+        self.landed = landed
     }
 
     /// `finished` hears of each write as it ends (by index), before the next starts.
@@ -32,8 +38,12 @@ public struct Applier: Sendable {
                 try await kind.apply(change, with: client(change.region))
                 outcomes.append((change, .applied))
             } catch {
-                outcomes.append((change, .failed(String(describing: error))))
-                stopped = !continueOnError
+                if await landed(change) {
+                    outcomes.append((change, .applied))
+                } else {
+                    outcomes.append((change, .failed(String(describing: error))))
+                    stopped = !continueOnError
+                }
             }
             await finished(index, outcomes[index].1)
         }
