@@ -42,7 +42,7 @@ struct ApplyFlow {
         let autoApprove = options.autoApprove
         let run = ApplyRun(
             client: { setup.client(region: $0) }, gitDirectory: loaded.gitDirectory,
-            confirm: { count in Self.confirm(count, autoApprove: autoApprove) },
+            confirm: { count in await onOwnThread { Self.confirm(count, autoApprove: autoApprove) } },  // reads the terminal
             events: { event in
                 switch event {
                 case .planned(let plan):

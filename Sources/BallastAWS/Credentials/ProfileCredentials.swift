@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 
 /// The shared-files source: the profile named by `AWS_PROFILE` (or `default`),
@@ -43,7 +44,8 @@ public struct ProfileCredentials: CredentialProvider {
             return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: profile["aws_session_token"])
         }
         if let command = profile["credential_process"] {
-            return try CredentialProcess.run(command, profile: name, timeout: processTimeout)
+            let timeout = processTimeout
+            return try await onOwnThread { try CredentialProcess.run(command, profile: name, timeout: timeout) }
         }
         if profile["sso_session"] != nil || profile["sso_start_url"] != nil {
             throw CredentialError("profile '\(name)' uses AWS IAM Identity Center (SSO), which ballast does not read yet; "

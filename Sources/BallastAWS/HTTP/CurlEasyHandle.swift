@@ -31,47 +31,48 @@ final class CurlEasyHandle: @unchecked Sendable {
         headerList = nil
         sink.reset()
 
-        _ = ballast_curl_setopt_string(handle, CURLOPT_URL, request.url)
+        try set(CURLOPT_URL, ballast_curl_setopt_string(handle, CURLOPT_URL, request.url))
         // http and https only, for the request and any redirect: never file://, gopher://, ...
-        _ = ballast_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https")
-        _ = ballast_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https")
-        _ = ballast_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1)  // threads + timeouts
-        _ = ballast_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMs)
-        _ = ballast_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, totalTimeoutMs)
-        _ = ballast_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1)
+        try set(CURLOPT_PROTOCOLS_STR, ballast_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+        try set(CURLOPT_REDIR_PROTOCOLS_STR, ballast_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+        try set(CURLOPT_NOSIGNAL, ballast_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))  // threads + timeouts
+        try set(CURLOPT_CONNECTTIMEOUT_MS, ballast_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMs))
+        try set(CURLOPT_TIMEOUT_MS, ballast_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, totalTimeoutMs))
+        try set(CURLOPT_TCP_KEEPALIVE, ballast_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
         switch request.method {
-        case "GET": _ = ballast_curl_setopt_long(handle, CURLOPT_HTTPGET, 1)
-        case "HEAD": _ = ballast_curl_setopt_long(handle, CURLOPT_NOBODY, 1)
-        default:
-            _ = ballast_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method)
+        case "GET": try set(CURLOPT_HTTPGET, ballast_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
+        case "HEAD": try set(CURLOPT_NOBODY, ballast_curl_setopt_long(handle, CURLOPT_NOBODY, 1))
+        default: try set(CURLOPT_CUSTOMREQUEST, ballast_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method))
         }
         if !request.body.isEmpty || request.method == "POST" || request.method == "PUT" {
             // COPYPOSTFIELDS: curl keeps its own copy; the Swift buffer may go away.
-            _ = ballast_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count))
-            request.body.withUnsafeBufferPointer { body in
-                _ = ballast_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS,
-                                                UnsafeMutableRawPointer(mutating: body.baseAddress ?? UnsafePointer(bitPattern: 1)!))
+            try set(CURLOPT_POSTFIELDSIZE_LARGE,
+                    ballast_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
+            let copied = request.body.withUnsafeBufferPointer { body in
+                ballast_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS,
+                                            UnsafeMutableRawPointer(mutating: body.baseAddress ?? UnsafePointer(bitPattern: 1)!))
             }
+            try set(CURLOPT_COPYPOSTFIELDS, copied)
         }
         for (name, value) in request.headers {
             headerList = curl_slist_append(headerList, "\(name): \(value)")
         }
         headerList = curl_slist_append(headerList, "Expect:")  // no 100-continue round trip
-        _ = ballast_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList))
+        try set(CURLOPT_HTTPHEADER, ballast_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList)))
 
         let context = Unmanaged.passUnretained(sink).toOpaque()
-        _ = ballast_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, { data, size, count, context in
+        try set(CURLOPT_WRITEFUNCTION, ballast_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
             let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
             sink.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: size * count))
             return size * count
         })
-        _ = ballast_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context)
-        _ = ballast_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, { data, size, count, context in
+        try set(CURLOPT_WRITEDATA, ballast_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
+        try set(CURLOPT_HEADERFUNCTION, ballast_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
             let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
             sink.headerLine(String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self))
             return size * count
         })
-        _ = ballast_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context)
+        try set(CURLOPT_HEADERDATA, ballast_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
 
         let code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
         guard code == CURLE_OK else {
@@ -82,6 +83,14 @@ final class CurlEasyHandle: @unchecked Sendable {
         var status = 0
         _ = ballast_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    /// A refused option is an error naming it (one this libcurl lacks, say), never a
+    /// transfer made without it.
+    func set(_ option: CURLoption, _ code: CURLcode) throws(TransportError) {
+        guard code == CURLE_OK else {
+            throw TransportError("libcurl refused option \(option.rawValue): \(String(cString: curl_easy_strerror(code)))")
+        }
     }
 }
 

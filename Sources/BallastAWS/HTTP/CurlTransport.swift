@@ -28,7 +28,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     }
 
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
-        let handle = await acquire()
+        let handle = try await acquire()
         defer { release(handle) }
         let (connect, total) = (connectTimeoutMs, totalTimeoutMs)
         return try await withCheckedThrowingContinuation { continuation in
@@ -42,8 +42,12 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         }
     }
 
-    private func acquire() async -> CurlEasyHandle {
+    /// A pooled handle; an error (not a wait that never ends) when libcurl cannot make even one.
+    private func acquire() async throws -> CurlEasyHandle {
         if let handle = takeOrCreate() { return handle }
+        if lock.withLock({ created == 0 }) {
+            throw TransportError("libcurl could not start a transfer (curl_easy_init failed)")
+        }
         return await withCheckedContinuation { continuation in
             lock.withLock {
                 if let handle = idle.popLast() {

@@ -119,7 +119,8 @@ struct ApplyJournal: Sendable {
         let commit = String(entry.revision.prefix { $0 != "+" })
         if loaded.commit != nil {
             do {
-                try Journal(repositoryPath: loaded.repositoryRoot).record(entry, on: commit)
+                let journal = Journal(repositoryPath: loaded.repositoryRoot)
+                try await onOwnThread { try journal.record(entry, on: commit) }  // it may wait for another writer
                 written.places.append("\(Self.notePlace) \(commit.prefix(12)) (\(Journal.notesRef))")
             } catch {
                 written.problems.append("the journal note could not be written: \(error)")
