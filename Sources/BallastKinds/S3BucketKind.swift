@@ -120,6 +120,14 @@ public struct S3BucketKind: ResourceKind {
             _ = try await client.restXML(.s3, "PutBucketVersioning", method: "PUT", segments: [bucket], query: [("versioning", "")],
                                          body: "<VersioningConfiguration><Status>\(status)</Status></VersioningConfiguration>")
         case "s3:PutBucketLifecycleConfiguration":
+            // The put replaces the whole configuration: never drop what ballast cannot write back.
+            let unwritable = try await unmodelled(bucket, client)
+            guard unwritable.isEmpty else {
+                throw AWSError(service: "S3", operation: "PutBucketLifecycleConfiguration", code: "NotWritten",
+                               message: "the bucket's lifecycle holds what ballast cannot write back (" + unwritable.joined(separator: "; ")
+                                + "), and the put replaces the whole configuration; nothing was written. Change those rules in S3, "
+                                + "or with the tool that owns them", status: 0, requestId: nil)
+            }
             let rules = change.to("/LifecycleConfiguration/Rules")?.list ?? []
             if rules.isEmpty {
                 _ = try await client.restXML(.s3, "DeleteBucketLifecycle", method: "DELETE", segments: [bucket], query: [("lifecycle", "")])
@@ -128,6 +136,36 @@ public struct S3BucketKind: ResourceKind {
                                              query: [("lifecycle", "")], body: lifecycleXML(rules))
             }
         default: throw UnsupportedWrite(call: change.call)
+        }
+    }
+
+    /// The elements of a rule ballast reads and writes; anything else (a Tag or And filter,
+    /// object size limits, dates, NewerNoncurrentVersions) it cannot write back.
+    static let modelled: [String: Set<String>] = [
+        "Rule": ["ID", "Status", "Prefix", "Filter", "Expiration", "Transition", "NoncurrentVersionTransition",
+                 "NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload"],
+        "Filter": ["Prefix"], "Expiration": ["Days", "ExpiredObjectDeleteMarker"], "Transition": ["Days", "StorageClass"],
+        "NoncurrentVersionTransition": ["NoncurrentDays", "StorageClass"], "NoncurrentVersionExpiration": ["NoncurrentDays"],
+        "AbortIncompleteMultipartUpload": ["DaysAfterInitiation"],
+    ]
+
+    /// `rule tagged-logs: Filter/Tag` for every live element outside `modelled`.
+    static func unmodelled(_ bucket: String, _ client: AWSClient) async throws -> [String] {
+        let answer: XMLNode
+        do {
+            answer = try await client.restXML(.s3, "GetBucketLifecycleConfiguration", method: "GET", segments: [bucket],
+                                              query: [("lifecycle", "")])
+        } catch let error as AWSError where error.code == "NoSuchLifecycleConfiguration" {
+            return []
+        }
+        func walk(_ node: XMLNode, _ path: String) -> [String] {
+            node.children.flatMap { child -> [String] in
+                guard let known = modelled[node.name], known.contains(child.name) else { return [path + child.name] }
+                return modelled[child.name] == nil ? [] : walk(child, path + child.name + "/")
+            }
+        }
+        return answer.children.filter { $0.name == "Rule" }.flatMap { rule in
+            walk(rule, "").map { "rule \(rule.child("ID")?.text ?? "(no ID)"): \($0)" }
         }
     }
 

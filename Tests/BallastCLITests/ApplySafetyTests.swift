@@ -226,6 +226,30 @@ import Testing
         #expect(try await liveRetention(group) == 30)
     }
 
+    /// PutBucketLifecycleConfiguration replaces the whole configuration: a live rule that
+    /// expires only tagged objects must not come back as a bucket-wide expiration.
+    @Test func aLifecycleWithWhatBallastCannotWriteBackIsNotRewritten() async throws {
+        let bucket = uniqueName("tagged")
+        try await seeder().create("AWS::S3::Bucket", id: bucket, [:])
+        let tagged = "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><Rule><ID>tagged-scratch</ID>"
+            + "<Filter><Tag><Key>scratch</Key><Value>true</Value></Tag></Filter><Status>Enabled</Status>"
+            + "<Expiration><Days>1</Days></Expiration></Rule></LifecycleConfiguration>"
+        _ = try await seeder().client.restXML(.s3, "PutBucketLifecycleConfiguration", method: "PUT", segments: [bucket],
+                                              query: [("lifecycle", "")], body: tagged)
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::S3::Bucket, id: \(bucket), properties: {LifecycleConfiguration: {Rules: [{Id: raw, Status: Enabled, Prefix: raw/, ExpirationInDays: 30}]}}}
+            """ + "\n")
+        let apply = try repo.ballast(["apply", "--auto-approve"])
+        #expect(apply.status == 1)
+        #expect(apply.stdout.contains("the bucket's lifecycle holds what ballast cannot write back (rule tagged-scratch: Filter/Tag)"),
+                "\(apply.stdout)")
+        let live = try await seeder().client.restXML(.s3, "GetBucketLifecycleConfiguration", method: "GET", segments: [bucket],
+                                                     query: [("lifecycle", "")])
+        let rule = try #require(live.child("Rule"))
+        #expect(rule["Filter", "Tag", "Key"]?.text == "scratch", "the tag filter is still there")
+        #expect(live.children.filter { $0.name == "Rule" }.count == 1)
+    }
+
     /// A log group at 7 days desired at 30, in an environment with a fresh lock table.
     func lockTableRepository() async throws -> (TempRepository, String, String) {
         let (table, group) = (try await createLockTable(), "/ballast/" + uniqueName("locked"))
