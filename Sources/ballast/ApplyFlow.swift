@@ -19,7 +19,27 @@ struct ApplyOptions: ParsableArguments {
     @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr.")
     var debug = false
 
+    @Option(name: .long, help: ArgumentHelp("How long to wait for AWS to finish what it accepted (a table updating, an "
+        + "instance's pending modifications) before calling a change pending: 90s, 10m, 1h.", valueName: "duration"))
+    var waitTimeout: String = "10m"
+
+    @Flag(name: .long, help: "Read written resources back once and return; what AWS has not finished is pending.")
+    var noWait = false
+
+    /// `--wait-timeout` in seconds; 0 with `--no-wait`.
+    var waitSeconds: TimeInterval { noWait ? 0 : Self.seconds(waitTimeout) ?? 600 }
+
+    /// `90s`, `10m`, `1h`, or a number of seconds.
+    static func seconds(_ text: String) -> TimeInterval? {
+        let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600]
+        if let unit = text.last.flatMap({ units[$0] }), let number = Double(text.dropLast()), number >= 0 { return number * unit }
+        return Double(text).flatMap { $0 >= 0 ? $0 : nil }
+    }
+
     func validate() throws {
+        if Self.seconds(waitTimeout) == nil {
+            throw ValidationError("--wait-timeout takes a duration like 90s, 10m or 1h, not '\(waitTimeout)'")
+        }
         if let overrideWindow, overrideWindow.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--override-window needs a reason, like --override-window \"INC-4312: queue backlog\"")
         }
@@ -49,12 +69,14 @@ struct ApplyFlow {
                     progress.finish()
                     Terminal.write(PlanRendering.render(plan, as: .text, colour: Terminal.useColour(STDOUT_FILENO)))
                 case .note(let text): Terminal.note(text)
+                case .waiting(let text): Terminal.err(text)
                 case .problem(let text): Terminal.error(text)
                 }
             },
             progress: progress.update)
         let request = ApplyRequest(kind: kind, relatedCommit: relatedCommit, saved: saved,
-                                   continueOnError: options.continueOnError, overrideWindow: options.overrideWindow)
+                                   continueOnError: options.continueOnError, overrideWindow: options.overrideWindow,
+                                   waitTimeout: options.waitSeconds)
         let result = await run.run(loaded, request)
         progress.finish()
         try Self.render(result, saved: saved != nil)
@@ -122,6 +144,8 @@ struct ApplyFlow {
             let change = item.change
             switch item.outcome {
             case .applied where item.verified: Terminal.out("applied        \(change.call) \(change.id)")
+            case .applied where item.pending:
+                Terminal.out("pending        \(change.call) \(change.id): written; AWS has not finished it (\(item.error ?? ""))")
             case .applied: Terminal.out("not verified   \(change.call) \(change.id): written, but read back \(item.error ?? "")")
             case .failed: Terminal.out("failed         \(change.call) \(change.id): \(item.error ?? "")")
             case .notAttempted: Terminal.out("not attempted  \(change.call) \(change.id)")
@@ -131,7 +155,10 @@ struct ApplyFlow {
         // A settings tool cannot create what is gone: say so, never skip it silently.
         for resource in entry.unfixable { Terminal.out("cannot fix     \(resource): it does not exist") }
         let applied = entry.changes.filter { $0.outcome == .applied }
+        let pending = applied.filter(\.pending).count
         Terminal.out("Apply: \(applied.count) of \(entry.changes.count) changes applied, "
-            + "\(applied.filter(\.verified).count) verified by reading them back; outcome \(entry.outcome.rawValue).")
+            + "\(applied.filter(\.verified).count) verified by reading them back"
+            + (pending > 0 ? ", \(pending) pending (run `ballast drift` later to see them land)" : "")
+            + "; outcome \(entry.outcome.rawValue).")
     }
 }

@@ -234,12 +234,10 @@ import Testing
         let script = try tempFile("#!/bin/sh\n(sleep 3; touch \(marker)) &\nsleep 30\n")
         chmod(script, 0o755)
         let config = try tempFile("[default]\ncredential_process = \(script)\n")
-        let started = Date()
         let error = await #expect(throws: CredentialError.self) {
             _ = try await resolve(bareEnvironment(["AWS_CONFIG_FILE": config, "BALLAST_CREDENTIAL_PROCESS_TIMEOUT": "1"]))
         }
         #expect(error?.description == "profile 'default': credential_process did not finish within 1 s; it was stopped (its whole process group)")
-        #expect(Date().timeIntervalSince(started) < 10)
         try await Task.sleep(for: .seconds(3))
         #expect(!FileManager.default.fileExists(atPath: marker), "the command's child outlived it")
 

@@ -8,8 +8,9 @@ public struct JournalEntry: Sendable, Equatable {
     /// `applied`: every change written and verified, nothing left unfixable;
     /// `partial`: some written, not all; `failed`: nothing written;
     /// `started`: recorded before the first write, not finished (yet);
-    /// `interrupted`: the process died mid-apply, closed by the next apply.
-    public enum Outcome: String, Sendable { case applied, partial, failed, started, interrupted }
+    /// `interrupted`: the process died mid-apply, closed by the next apply;
+    /// `pending`: every change written, but AWS had not finished some of them when ballast stopped waiting.
+    public enum Outcome: String, Sendable { case applied, partial, failed, started, interrupted, pending }
 
     /// Where an apply is: an intent written before the first write, the entry it
     /// ends with, or an intent the next apply found unfinished.
@@ -30,8 +31,11 @@ public struct JournalEntry: Sendable, Equatable {
         public var error: String?
         /// The re-read after the write showed the desired values.
         public var verified: Bool
+        /// Accepted by AWS, not finished when ballast stopped waiting: neither failed nor verified.
+        public var pending: Bool = false
 
-        public init(change: PlannedChange, outcome: Written, error: String? = nil, verified: Bool = false) {
+        public init(change: PlannedChange, outcome: Written, error: String? = nil, verified: Bool = false, pending: Bool = false) {
+            self.pending = pending
             self.change = change
             self.outcome = outcome
             self.error = error
@@ -82,6 +86,9 @@ public struct JournalEntry: Sendable, Equatable {
         let applied = changes.filter { $0.outcome == .applied }
         if applied.isEmpty && !changes.isEmpty { return .failed }
         let complete = applied.count == changes.count && applied.allSatisfy(\.verified) && unfixable.isEmpty
+        if !complete, applied.count == changes.count, applied.allSatisfy({ $0.verified || $0.pending }), unfixable.isEmpty {
+            return .pending
+        }
         return complete ? .applied : .partial
     }
 
@@ -95,6 +102,7 @@ public struct JournalEntry: Sendable, Equatable {
                 guard case .map(var change) = entry.change.json else { return entry.change.json }
                 change["outcome"] = .string(entry.outcome.rawValue)
                 change["verified"] = .bool(entry.verified)
+                if entry.pending { change["pending"] = true }
                 if let error = entry.error { change["error"] = .string(error) }
                 return .map(change)
             }),
@@ -112,7 +120,7 @@ public struct JournalEntry: Sendable, Equatable {
         let changes = (json["changes"]?.list ?? []).compactMap { item -> Change? in
             guard let change = PlannedChange(json: item), let outcome = item["outcome"]?.string.flatMap(Written.init) else { return nil }
             return Change(change: change, outcome: outcome, error: item["error"]?.string,
-                          verified: item["verified"] == .bool(true))
+                          verified: item["verified"] == .bool(true), pending: item["pending"] == .bool(true))
         }
         self.init(id: id, kind: kind, environments: (json["environments"]?.list ?? []).compactMap(\.string),
                   revision: revision, time: time, actor: json["actor"]?.string ?? "", planChecksum: json["planChecksum"]?.string ?? "",

@@ -1,4 +1,5 @@
 import BallastCore
+import Foundation
 
 /// What an apply asks for beyond the desired state: which kind of apply, and how.
 public struct ApplyRequest: Sendable {
@@ -10,9 +11,13 @@ public struct ApplyRequest: Sendable {
     public var continueOnError: Bool
     /// The reason for applying outside a change window.
     public var overrideWindow: String?
+    /// How long to wait for AWS to finish what it accepted (DynamoDB updating, RDS pending
+    /// modifications) before calling a change pending; 0 reads back once.
+    public var waitTimeout: TimeInterval
 
     public init(kind: JournalEntry.Kind = .apply, relatedCommit: String? = nil, saved: SavedPlan? = nil,
-                continueOnError: Bool = false, overrideWindow: String? = nil) {
+                continueOnError: Bool = false, overrideWindow: String? = nil, waitTimeout: TimeInterval = 600) {
+        self.waitTimeout = waitTimeout
         self.kind = kind
         self.relatedCommit = relatedCommit
         self.saved = saved
@@ -26,6 +31,8 @@ public enum ApplyEvent: Sendable {
     /// A fresh plan, about to be confirmed (not sent for a saved plan).
     case planned(Plan)
     case note(String)
+    /// Waiting for AWS to finish applied changes: what, and for how long so far.
+    case waiting(String)
     /// Something went wrong that does not change the result (a lock not given back).
     case problem(String)
 }

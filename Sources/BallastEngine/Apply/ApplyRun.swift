@@ -108,7 +108,8 @@ public struct ApplyRun: Sendable {
             }
         }
         let applied = outcomes.filter { $0.1 == .applied }.map(\.0)
-        let verdicts = await verifier.verify(applied, planned: plan.report, state: loaded.state)
+        let verdicts = await settle(applied, verifier: verifier, report: plan.report, state: loaded.state,
+                                    waitTimeout: request.waitTimeout)
         var unverified: [Int: String] = [:]
         var appliedIndex = 0
         for (index, outcome) in outcomes.enumerated() where outcome.1 == .applied {
@@ -119,12 +120,36 @@ public struct ApplyRun: Sendable {
         entry.stage = .finished
         entry.changes = outcomes.enumerated().map { index, pair in
             switch pair.1 {
-            case .applied: return .init(change: pair.0, outcome: .applied, error: unverified[index], verified: unverified[index] == nil)
+            case .applied:
+                return .init(change: pair.0, outcome: .applied, error: unverified[index],
+                             verified: unverified[index] == nil, pending: unverified[index] != nil)
             case .failed(let why): return .init(change: pair.0, outcome: .failed, error: why)
             case .notAttempted: return .init(change: pair.0, outcome: .notAttempted)
             }
         }
         return .finished(entry, await journal.finish(entry))
+    }
+
+    /// Reads the written resources back until AWS holds every value, or `waitTimeout`
+    /// passes (AWS applies some changes over minutes: a table updating, an instance's
+    /// pending modifications). Returns, per change, nil when verified, else what the last
+    /// read showed.
+    func settle(_ applied: [PlannedChange], verifier: Verifier, report: DriftReport, state: DesiredState,
+                waitTimeout: TimeInterval) async -> [String?] {
+        var verdicts = await verifier.verify(applied, planned: report, state: state)
+        let started = Date()
+        var pause: TimeInterval = 1
+        while verdicts.contains(where: { $0 != nil }), Date().timeIntervalSince(started) + pause <= waitTimeout {
+            let waiting = applied.indices.filter { verdicts[$0] != nil }
+            let names = waiting.prefix(3).map { "\(applied[$0].call) \(applied[$0].id)" }.joined(separator: ", ")
+            events(.waiting("waiting for AWS to finish \(names)\(waiting.count > 3 ? " and \(waiting.count - 3) more" : "") "
+                + "(\(Int(Date().timeIntervalSince(started))) s)"))
+            try? await Task.sleep(for: .seconds(pause))
+            pause = min(pause * 2, 15)
+            let again = await verifier.verify(waiting.map { applied[$0] }, planned: report, state: state)
+            for (index, verdict) in zip(waiting, again) { verdicts[index] = verdict }
+        }
+        return verdicts
     }
 
     /// A saved plan is applied only when it is what the desired state asks for, made
