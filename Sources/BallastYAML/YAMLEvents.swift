@@ -18,7 +18,9 @@ enum YAMLEvent {
 
 /// Owns one libyaml parser over a byte buffer for the duration of `withEvents`.
 final class YAMLEventReader {
-    private var parser = yaml_parser_t()
+    /// Allocated once: libyaml keeps pointers into its parser between calls, so it must
+    /// not move (an `inout` to a stored property may be a temporary copy).
+    private let parser = UnsafeMutablePointer<yaml_parser_t>.allocate(capacity: 1)
     private let file: String
     private let bytes: [UInt8]
 
@@ -27,16 +29,21 @@ final class YAMLEventReader {
         self.bytes = bytes
     }
 
+    deinit {
+        parser.deallocate()
+    }
+
     /// Runs `body` with a reader over `bytes`; the parser and buffer live exactly that long.
     static func withEvents<T>(_ bytes: [UInt8], file: String,
                               _ body: (YAMLEventReader) throws(Diagnostic) -> T) throws(Diagnostic) -> T {
         let reader = YAMLEventReader(file: file, bytes: bytes)
-        guard yaml_parser_initialize(&reader.parser) == 1 else {
+        reader.parser.initialize(to: yaml_parser_t())
+        guard yaml_parser_initialize(reader.parser) == 1 else {
             throw Diagnostic(SourceLocation(file: file), "could not start the YAML parser (out of memory)")
         }
-        defer { yaml_parser_delete(&reader.parser) }
+        defer { yaml_parser_delete(reader.parser) }
         let result: Result<T, Diagnostic> = bytes.withUnsafeBufferPointer { buffer in
-            yaml_parser_set_input_string(&reader.parser, buffer.baseAddress, buffer.count)
+            yaml_parser_set_input_string(reader.parser, buffer.baseAddress, buffer.count)
             do throws(Diagnostic) { return .success(try body(reader)) } catch { return .failure(error) }
         }
         return try result.get()
@@ -44,7 +51,7 @@ final class YAMLEventReader {
 
     func next() throws(Diagnostic) -> YAMLEvent {
         var event = yaml_event_t()
-        guard yaml_parser_parse(&parser, &event) == 1 else { throw syntaxError() }
+        guard yaml_parser_parse(parser, &event) == 1 else { throw syntaxError() }
         defer { yaml_event_delete(&event) }
         let at = location(event.start_mark)
         switch event.type {
@@ -79,6 +86,7 @@ final class YAMLEventReader {
     }
 
     private func syntaxError() -> Diagnostic {
+        let parser = self.parser.pointee
         let problem = parser.problem.map { String(cString: $0) } ?? "malformed YAML"
         let context = parser.context.map { String(cString: $0) + ": " } ?? ""
         // The reader (bad UTF-8, a NUL or other control byte) names a byte offset, not a mark.
