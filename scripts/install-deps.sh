@@ -37,6 +37,12 @@ if $need_moto; then
   python3 -m venv .build-tools/venv
   .build-tools/venv/bin/pip install -q 'moto[server]==5.2.1'
 fi
+# parliament (PyPI) checks the IAM policy `ballast iam-policy` prints against AWS's table of actions.
+if ! command -v parliament >/dev/null 2>&1 && [ ! -x .build-tools/venv/bin/parliament ]; then
+  echo "==> pip install parliament into .build-tools/venv"
+  [ -x .build-tools/venv/bin/python3 ] || python3 -m venv .build-tools/venv
+  .build-tools/venv/bin/pip install -q 'parliament>=1.6'
+fi
 if $need_jsonschema && ! .build-tools/venv/bin/python3 -c 'import jsonschema' 2>/dev/null; then
   echo "==> pip install jsonschema into .build-tools/venv"
   [ -x .build-tools/venv/bin/python3 ] || python3 -m venv .build-tools/venv

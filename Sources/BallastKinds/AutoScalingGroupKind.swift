@@ -15,6 +15,13 @@ public struct AutoScalingGroupKind: ResourceKind {
                 + Check.between(r, "/DesiredCapacity", "/MinSize", "/MaxSize")
         })
 
+    public static let permissions = KindPermissions(
+        read: ["autoscaling:DescribeAutoScalingGroups"],
+        write: ["autoscaling:UpdateAutoScalingGroup"],
+        unscoped: ["autoscaling:DescribeAutoScalingGroups"]) { id, region, account in
+        "arn:aws:autoscaling:\(region):\(account):autoScalingGroup:*:autoScalingGroupName/\(name(id))"
+    }
+
     /// DescribeAutoScalingGroups takes up to 100 names a call.
     public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
         await Reading.inBatches(targets, of: 100) { batch in

@@ -38,6 +38,12 @@ public struct CloudWatchAlarmKind: ResourceKind {
     /// AWS keeps action lists in no particular order.
     public static let comparison = ComparisonRules(unordered: ["/AlarmActions", "/OKActions", "/InsufficientDataActions"])
 
+    public static let permissions = KindPermissions(
+        read: ["cloudwatch:DescribeAlarms"],
+        write: ["cloudwatch:PutMetricAlarm"]) { id, region, account in
+        "arn:aws:cloudwatch:\(region):\(account):alarm:\(name(id))"
+    }
+
     /// DescribeAlarms takes up to 100 names a call.
     public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
         await Reading.inBatches(targets, of: 100) { batch in

@@ -27,6 +27,12 @@ public struct DBInstanceKind: ResourceKind {
         return (0...23).contains(h) && (0...59).contains(m)
     }
 
+    public static let permissions = KindPermissions(
+        read: ["rds:DescribeDBInstances"],
+        write: ["rds:ModifyDBInstance"]) { id, region, account in
+        "arn:aws:rds:\(region):\(account):db:\(ARN.name(id, after: "db:"))"
+    }
+
     public static let schema = ResourceSchema(
         type: "AWS::RDS::DBInstance",
         properties: ObjectSchema([

@@ -35,6 +35,13 @@ public struct DynamoDBTableKind: ResourceKind {
             return found
         })
 
+    public static let permissions = KindPermissions(
+        read: ["dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive"],
+        write: ["dynamodb:UpdateTable", "dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTimeToLive"]
+    ) { id, region, account in
+        "arn:aws:dynamodb:\(region):\(account):table/\(ARN.name(id, after: "table/"))"
+    }
+
     /// One table at a time: DescribeTable for billing and throughput,
     /// DescribeContinuousBackups and DescribeTimeToLive only when declared.
     public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {

@@ -8,6 +8,13 @@ public struct ECSServiceKind: ResourceKind {
         properties: ObjectSchema([("DesiredCount", .nonNegative)]),
         idFormat: IdFormat.parts(2, "cluster/service"))
 
+    public static let permissions = KindPermissions(
+        read: ["ecs:DescribeServices"],
+        write: ["ecs:UpdateService"],
+        anyId: "*/*") { id, region, account in
+        "arn:aws:ecs:\(region):\(account):service/\(id)"
+    }
+
     /// DescribeServices takes one cluster and up to 10 services a call.
     public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
         let batches = Dictionary(grouping: targets) { cluster($0.id) }.values.flatMap { Reading.chunks($0, of: 10) }

@@ -9,6 +9,13 @@ public struct EventsRuleKind: ResourceKind {
             ("State", .oneOf(["ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"])),
             ("ScheduleExpression", .string(Schedule.format)),
         ]))
+
+    public static let permissions = KindPermissions(
+        read: ["events:DescribeRule"],
+        write: ["events:EnableRule", "events:DisableRule", "events:PutRule"]) { id, region, account in
+        "arn:aws:events:\(region):\(account):rule/\(ARN.name(id, after: "rule/"))"
+    }
+
     /// DescribeRule, one rule at a time. An id may be `bus/rule` for a custom bus.
     public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
         await Reading.each(targets, missing: ["ResourceNotFoundException"]) { target in

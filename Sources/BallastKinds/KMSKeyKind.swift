@@ -16,6 +16,15 @@ public struct KMSKeyKind: ResourceKind {
             }
             return [Diagnostic(r.location(of: "/RotationPeriodInDays"), "RotationPeriodInDays needs EnableKeyRotation: true")]
         })
+
+    public static let permissions = KindPermissions(
+        read: ["kms:DescribeKey", "kms:GetKeyRotationStatus"],
+        write: ["kms:EnableKeyRotation", "kms:DisableKeyRotation"]) { id, region, account in
+        // An alias names a key only AWS can resolve: any key of the account.
+        let key = id.hasPrefix("alias/") || id.contains(":alias/") ? "*" : ARN.name(id, after: "key/")
+        return "arn:aws:kms:\(region):\(account):key/\(key)"
+    }
+
     /// GetKeyRotationStatus, one key at a time. It takes a key id or ARN only,
     /// so an alias is resolved to its key with DescribeKey first.
     public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {

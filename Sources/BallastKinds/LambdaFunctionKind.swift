@@ -10,6 +10,13 @@ public struct LambdaFunctionKind: ResourceKind {
             ("Timeout", .integer(1...900)),
             ("ReservedConcurrentExecutions", .nonNegative),
         ]))
+
+    public static let permissions = KindPermissions(
+        read: ["lambda:GetFunctionConfiguration", "lambda:GetFunctionConcurrency"],
+        write: ["lambda:UpdateFunctionConfiguration", "lambda:PutFunctionConcurrency"]) { id, region, account in
+        "arn:aws:lambda:\(region):\(account):function:\(ARN.name(id, after: "function:"))"
+    }
+
     /// One function at a time: GetFunctionConfiguration for memory and timeout,
     /// GetFunctionConcurrency only when reserved concurrency is declared.
     public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {

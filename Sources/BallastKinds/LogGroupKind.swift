@@ -7,6 +7,13 @@ public struct LogGroupKind: ResourceKind {
     static let retentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
                                 1827, 2192, 2557, 2922, 3288, 3653]
 
+    public static let permissions = KindPermissions(
+        read: ["logs:DescribeLogGroups"],
+        write: ["logs:PutRetentionPolicy"],
+        unscoped: ["logs:DescribeLogGroups"]) { id, region, account in
+        "arn:aws:logs:\(region):\(account):log-group:\(name(id))"
+    }
+
     public static let schema = ResourceSchema(
         type: "AWS::Logs::LogGroup",
         properties: ObjectSchema([("RetentionInDays", .integerIn(retentionDays))]))

@@ -13,6 +13,9 @@ public protocol ResourceKind: Sendable {
 
     static var comparison: ComparisonRules { get }
 
+    /// The IAM actions `read` and `apply` call, and the ARN of a resource, for `ballast iam-policy`.
+    static var permissions: KindPermissions { get }
+
     /// Live values seen the way the desired state means them, where AWS fills
     /// in what the repository leaves to it (an S3 rule's generated Id).
     static func normalized(_ live: [String: Value], for resource: DesiredResource) -> [String: Value]

@@ -19,6 +19,12 @@ public struct RotationScheduleKind: ResourceKind {
         ]),
         checks: { r in Check.exclusive(r, "/RotationRules/AutomaticallyAfterDays", "/RotationRules/ScheduleExpression") })
 
+    public static let permissions = KindPermissions(
+        read: ["secretsmanager:DescribeSecret"],
+        write: ["secretsmanager:RotateSecret"]) { id, region, account in
+        ARN(id) != nil ? id : "arn:aws:secretsmanager:\(region):\(account):secret:\(id)-??????"
+    }
+
     /// DescribeSecret, one secret at a time: rotation settings only. ballast
     /// never calls GetSecretValue.
     public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {

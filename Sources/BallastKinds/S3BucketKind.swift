@@ -20,6 +20,12 @@ public struct S3BucketKind: ResourceKind {
         ("NoncurrentVersionTransitions", .list(transition, maxCount: nil)),
     ]))
 
+    public static let permissions = KindPermissions(
+        read: ["s3:GetBucketVersioning", "s3:GetLifecycleConfiguration"],
+        write: ["s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"]) { id, region, account in
+        "arn:aws:s3:::" + (ARN(id)?.resource ?? id)
+    }
+
     public static let schema = ResourceSchema(
         type: "AWS::S3::Bucket",
         properties: ObjectSchema([

@@ -25,6 +25,13 @@ public struct ScalableTargetKind: ResourceKind {
         idFormat: idFormat,
         checks: { r in Check.ordered(r, "/MinCapacity", "/MaxCapacity") })
 
+    public static let permissions = KindPermissions(
+        read: ["application-autoscaling:DescribeScalableTargets"],
+        write: ["application-autoscaling:RegisterScalableTarget"],
+        unscoped: ["application-autoscaling:DescribeScalableTargets"]) { id, region, account in
+        "arn:aws:application-autoscaling:\(region):\(account):scalable-target/*"
+    }
+
     /// DescribeScalableTargets takes one namespace and up to 50 resource ids a call.
     public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
         // One namespace per call; several dimensions of one resource share its resource id.

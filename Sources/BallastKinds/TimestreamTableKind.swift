@@ -12,6 +12,15 @@ public struct TimestreamTableKind: ResourceKind {
             ]))),
         ]),
         idFormat: IdFormat.parts(2, "database/table"))
+
+    public static let permissions = KindPermissions(
+        read: ["timestream:DescribeTable", "timestream:DescribeEndpoints"],
+        write: ["timestream:UpdateTable"],
+        unscoped: ["timestream:DescribeEndpoints"],
+        anyId: "*/*") { id, region, account in
+        "arn:aws:timestream:\(region):\(account):database/" + id.replacingOccurrences(of: "/", with: "/table/")
+    }
+
     /// DescribeTable, one table at a time, at the endpoint Timestream assigns.
     public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
         let endpoint: String?

@@ -22,8 +22,10 @@ struct Ballast: AsyncParsableCommand {
               ballast history --env prod             the apply journal, newest first
               ballast policy test                    run the policy files' tests
               ballast doctor --env prod              show identity, repo and revision
+              ballast iam-policy --for apply         the least-privilege IAM policy
             """,
         version: BallastVersion.current,
         subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
-                      RevertCommand.self, HistoryCommand.self, UnlockCommand.self, PolicyCommand.self, DoctorCommand.self])
+                      RevertCommand.self, HistoryCommand.self, UnlockCommand.self, PolicyCommand.self, DoctorCommand.self,
+                      IAMPolicyCommand.self])
 }

@@ -1,0 +1,63 @@
+import BallastCore
+import BallastKinds
+
+/// The least-privilege IAM policy for a command on a desired state (`ballast iam-policy`):
+/// the actions the kinds in use call, scoped to each resource's ARN where AWS allows it,
+/// `*` only for actions that take no narrower resource; a statement (and `Sid`) per kind.
+public enum IAMPolicy {
+    public enum Purpose: String, Sendable, CaseIterable { case drift, apply }
+
+    public static func document(for state: DesiredState, purpose: Purpose) -> Value {
+        var statements: [Value] = []
+        for kind in KindRegistry.kinds {
+            let resources = state.environments.flatMap { environment in
+                environment.resources.filter { $0.type == kind.schema.type }.map { (environment, $0) }
+            }
+            guard !resources.isEmpty else { continue }
+            let permissions = kind.permissions
+            let actions = permissions.read + (purpose == .apply ? permissions.write : [])
+            let sid = sidName(kind.schema.type)
+            let arns = Set(resources.map { environment, resource -> String in
+                let id: String
+                switch resource.identity {
+                case .id(let physical): id = physical
+                case .ref: id = permissions.anyId
+                }
+                return permissions.arn(id, resource.region, environment.account ?? "*")
+            })
+            let scoped = actions.filter { !permissions.unscoped.contains($0) }
+            let unscoped = actions.filter { permissions.unscoped.contains($0) }
+            if !scoped.isEmpty { statements.append(statement(sid, scoped, arns.sorted())) }
+            if !unscoped.isEmpty { statements.append(statement(sid + "List", unscoped, ["*"])) }
+        }
+        let stacks = Set(state.environments.flatMap { environment in
+            environment.resources.compactMap { resource -> String? in
+                guard case .ref(let stack, _) = resource.identity else { return nil }
+                return "arn:aws:cloudformation:\(resource.region):\(environment.account ?? "*"):stack/\(stack)/*"
+            }
+        })
+        if !stacks.isEmpty {
+            statements.append(statement("CloudFormationRefs", ["cloudformation:ListStackResources"], stacks.sorted()))
+        }
+        if purpose == .apply {
+            let tables = Set(state.environments.compactMap { environment in
+                environment.lockTable.map { "arn:aws:dynamodb:\(environment.region):\(environment.account ?? "*"):table/\($0)" }
+            })
+            if !tables.isEmpty {
+                statements.append(statement("LockTable", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
+                                                          "dynamodb:UpdateItem"], tables.sorted()))
+            }
+        }
+        return ["Version": "2012-10-17", "Statement": .list(statements)]
+    }
+
+    static func statement(_ sid: String, _ actions: [String], _ resources: [String]) -> Value {
+        ["Sid": .string(sid), "Effect": "Allow", "Action": .list(actions.map(Value.string)),
+         "Resource": .list(resources.map(Value.string))]
+    }
+
+    /// `AWS::Logs::LogGroup` -> `LogsLogGroup` (a Sid is letters and digits).
+    static func sidName(_ type: String) -> String {
+        type.split(separator: ":").dropFirst().joined().filter { $0.isLetter || $0.isNumber }
+    }
+}

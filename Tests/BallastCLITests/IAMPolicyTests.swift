@@ -1,0 +1,120 @@
+import BallastAWS
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// `ballast iam-policy`: parliament (AWS's table of every action's resource types)
+/// finds nothing to fault, and the actions are enough and each one needed, as moto's
+/// IAM enforcement shows.
+@Suite struct IAMPolicyTests {
+    static let example = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("desired-state").path
+
+    /// parliament's findings, as `ISSUE: detail` lines.
+    func parliament(_ policy: String) throws -> [String] {
+        let result = try Run.process("/bin/sh", ["-c", "parliament --json --minimum_severity INFO --string \"$0\" < /dev/null", policy])
+        return try result.stdout.split(separator: "\n").map { line in
+            let finding = try JSON.parse(String(line))
+            return "\(finding["issue"]?.string ?? ""): \(finding["detail"]?.string ?? "")"
+        }
+    }
+
+    func policy(_ repo: TempRepository, _ purpose: String) throws -> String {
+        let result = try Run.ballast(["iam-policy", "--for", purpose, "--repo", repo.path])
+        #expect(result.status == 0, "\(result.stderr)")
+        return result.stdout
+    }
+
+    /// A repository with the example's environments and files.
+    func exampleRepository() throws -> TempRepository {
+        let repo = try TempRepository()
+        try FileManager.default.copyItem(atPath: Self.example, toPath: repo.path + "/desired-state")
+        try repo.commit(message: "the example")
+        return repo
+    }
+
+    @Test func parliamentFindsNothingButWhatOwningALifecycleMeans() throws {
+        let repo = try exampleRepository()
+        #expect(try parliament(try policy(repo, "drift")) == [])
+        // Owning LifecycleConfiguration is the power to expire objects: parliament says so, and
+        // that is the one thing it says.
+        #expect(try parliament(try policy(repo, "apply")) == [
+            "RESOURCE_POLICY_PRIVILEGE_ESCALATION: Possible resource policy privilege escalation on "
+                + "arn:aws:s3:::tolling-vision-prod-frames due to s3:DeleteObject not being allowed, but does allow "
+                + "s3:PutLifecycleConfiguration",
+        ])
+        let document = try JSON.parse(try policy(repo, "apply"))
+        let sids = document["Statement"]?.list?.compactMap { $0["Sid"]?.string } ?? []
+        #expect(sids.contains("LogsLogGroup") && sids.contains("KMSKey") && sids.contains("EventsRule"))
+        #expect(document["Statement"]?.list?.allSatisfy { $0["Effect"] == "Allow" } == true)
+    }
+
+    @Test func refsAndLockTablesAreCoveredToo() throws {
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::Logs::LogGroup, ref: {stack: app, logicalId: Logs}, properties: {RetentionInDays: 30}}
+              - {type: AWS::ECS::Service, ref: {stack: app, logicalId: Web}, properties: {DesiredCount: 2}}
+            """ + "\n", environment: "region: eu-west-1\naccount: \"123456789012\"\nlockTable: ballast-locks\n")
+        let text = try policy(repo, "apply")
+        #expect(try parliament(text) == [])
+        let statements = try JSON.parse(text)["Statement"]?.list ?? []
+        let bySid = Dictionary(statements.map { ($0["Sid"]?.string ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+        #expect(bySid["CloudFormationRefs"]?["Resource"] == ["arn:aws:cloudformation:eu-west-1:123456789012:stack/app/*"])
+        #expect(bySid["LockTable"]?["Resource"] == ["arn:aws:dynamodb:eu-west-1:123456789012:table/ballast-locks"])
+        #expect(bySid["ECSService"]?["Resource"] == ["arn:aws:ecs:eu-west-1:123456789012:service/*/*"])
+        #expect(bySid["LogsLogGroup"]?["Resource"] == ["arn:aws:logs:eu-west-1:123456789012:log-group:*"])
+    }
+
+    /// moto checks each request's action against the user's policies (its resource matching
+    /// knows only `*`): the policy's actions are enough for drift, and without one of them the
+    /// resources that need it are not checked, with the action named.
+    @Test func theActionsAreEnoughAndEachIsNeeded() async throws {
+        let group = "/ballast/" + uniqueName("iam"), alarm = uniqueName("iam"), table = uniqueName("iam")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
+        try await seeder().create("AWS::CloudWatch::Alarm", id: alarm, ["Threshold": 5])
+        try await seeder().create("AWS::DynamoDB::Table", id: table, ["BillingMode": "PAY_PER_REQUEST"])
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}
+              - {type: AWS::CloudWatch::Alarm, id: \(alarm), properties: {Threshold: 5}}
+              - {type: AWS::DynamoDB::Table, id: \(table), properties: {BillingMode: PAY_PER_REQUEST}}
+            """ + "\n")
+        let actions = (try JSON.parse(try policy(repo, "drift"))["Statement"]?.list ?? [])
+            .flatMap { $0["Action"]?.list?.compactMap(\.string) ?? [] }
+        // A kind's reads, whichever of its properties are declared (the table's backups and TTL reads too).
+        #expect(Set(actions) == ["logs:DescribeLogGroups", "cloudwatch:DescribeAlarms", "dynamodb:DescribeTable",
+                                 "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive"])
+
+        let enough = try await user(allowing: actions)
+        let checked = try repo.ballast(["drift", "--output", "json"], enough)
+        #expect(checked.status == 0, "\(checked.stdout.suffix(1500))\(checked.stderr)")
+
+        let short = try await user(allowing: actions.filter { $0 != "logs:DescribeLogGroups" })
+        let result = try repo.ballast(["drift", "--output", "json"], short)
+        #expect(result.status == 1)
+        let resources = (try JSON.parse(result.stdout)["environments"]?.list ?? []).flatMap { $0["resources"]?.list ?? [] }
+        let group0 = resources.first { $0["id"]?.string == group }
+        #expect(group0?["status"] == "NOT_CHECKED")
+        #expect(group0?["reason"]?.string?.contains("logs:DescribeLogGroups") == true, "\(group0?["reason"] ?? .null)")
+        #expect(resources.filter { $0["status"] == "IN_SYNC" }.count == 2)
+    }
+
+    /// A new IAM user in the strict moto allowed exactly `actions` (on `*`), as environment variables.
+    func user(allowing actions: [String]) async throws -> [String: String] {
+        var environment = MotoServer.shared.environment
+        environment["AWS_ENDPOINT_URL_IAM"] = MotoServer.shared.endpoint
+        let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam", apiVersion: "2010-05-08", wire: .query)
+        let client = AWSSetup(environment: environment).client(region: "us-east-1")
+        let name = uniqueName("least")
+        _ = try await client.query(iam, "CreateUser", ["UserName": name])
+        // moto names CloudWatch's actions by its signing name (`monitoring:DescribeAlarms`), IAM
+        // by `cloudwatch:`: the user gets moto's spelling of the same action beside IAM's.
+        let actions = actions + actions.filter { $0.hasPrefix("cloudwatch:") }.map { "monitoring:" + $0.dropFirst("cloudwatch:".count) }
+        let document: Value = ["Version": "2012-10-17", "Statement": [["Effect": "Allow", "Action": .list(actions.map(Value.string)),
+                                                                        "Resource": "*"]]]
+        _ = try await client.query(iam, "PutUserPolicy", ["UserName": name, "PolicyName": "ballast",
+                                                         "PolicyDocument": JSON.encode(document)])
+        let key = try await client.query(iam, "CreateAccessKey", ["UserName": name])
+        return ["AWS_ACCESS_KEY_ID": key["AccessKey", "AccessKeyId"]?.text ?? "",
+                "AWS_SECRET_ACCESS_KEY": key["AccessKey", "SecretAccessKey"]?.text ?? ""]
+    }
+}
