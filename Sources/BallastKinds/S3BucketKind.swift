@@ -46,6 +46,7 @@ public struct S3BucketKind: ResourceKind {
     public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
         await Reading.each(targets, missing: ["NoSuchBucket"]) { target in
             let bucket = ARN(target.id)?.resource ?? target.id // arn:aws:s3:::bucket
+            let client = try await inBucketRegion(bucket, client)
             var live: [String: Value] = [:]
             if target.wants("VersioningConfiguration") {
                 let versioning = try await client.restXML(.s3, "GetBucketVersioning", method: "GET", segments: [bucket],
@@ -120,6 +121,7 @@ public struct S3BucketKind: ResourceKind {
 
     public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
         let bucket = ARN(change.id)?.resource ?? change.id
+        let client = try await inBucketRegion(bucket, client)
         switch change.call {
         case "s3:PutBucketVersioning":
             let status = change.to("/VersioningConfiguration/Status")?.string ?? "Suspended"
@@ -142,6 +144,19 @@ public struct S3BucketKind: ResourceKind {
                                              query: [("lifecycle", "")], body: lifecycleXML(rules))
             }
         default: throw UnsupportedWrite(call: change.call)
+        }
+    }
+
+    /// A client for the bucket's own region. S3 answers a request signed for another region
+    /// with a redirect naming the right one (`x-amz-bucket-region`); a bucket need not be in
+    /// its environment's region. GetBucketLocation would need another permission; the
+    /// redirect comes free with the first call.
+    static func inBucketRegion(_ bucket: String, _ client: AWSClient) async throws -> AWSClient {
+        do {
+            _ = try await client.restXML(.s3, "GetBucketVersioning", method: "GET", segments: [bucket], query: [("versioning", "")])
+            return client
+        } catch let error as AWSError where error.bucketRegion != nil && error.bucketRegion != client.region {
+            return client.inRegion(error.bucketRegion!)
         }
     }
 

@@ -32,6 +32,12 @@ public final class AWSClient: Sendable {
         self.sleep = sleep
     }
 
+    /// The same client for another region (transport, credentials and retry quota shared).
+    public func inRegion(_ other: String) -> AWSClient {
+        AWSClient(region: other, credentials: credentials, transport: transport, endpoints: endpoints, retry: retry,
+                  quota: quota, log: log, clock: clock, jitter: jitter, sleep: sleep)
+    }
+
     /// Sends with retries; returns a 2xx response or throws `AWSError`.
     public func send(_ operation: AWSOperation) async throws -> HTTPResponse {
         let endpoint = operation.endpoint ?? endpoints.endpoint(for: operation.service, region: region).url

@@ -8,14 +8,18 @@ public struct AWSError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public let status: Int
     public let requestId: String?
+    /// S3's `x-amz-bucket-region`: the region a bucket is in, sent with a redirect to it.
+    public let bucketRegion: String?
 
-    public init(service: String, operation: String, code: String, message: String, status: Int, requestId: String?) {
+    public init(service: String, operation: String, code: String, message: String, status: Int, requestId: String?,
+                bucketRegion: String? = nil) {
         self.service = service
         self.operation = operation
         self.code = code
         self.message = message
         self.status = status
         self.requestId = requestId
+        self.bucketRegion = bucketRegion
     }
 
     public var description: String {

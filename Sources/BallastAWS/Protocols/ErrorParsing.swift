@@ -30,7 +30,8 @@ enum ErrorParsing {
         if code.isEmpty { code = statusCode(response.status) }
         if let hint = hints[code] { message += (message.isEmpty ? "" : "; ") + hint }
         return AWSError(service: operation.service.serviceId, operation: operation.name, code: code, message: message,
-                        status: response.status, requestId: requestId ?? bodyRequestId)
+                        status: response.status, requestId: requestId ?? bodyRequestId,
+                        bucketRegion: response.headers["x-amz-bucket-region"])
     }
 
     /// What to check for errors whose cause is on the caller's side, not in IAM.
