@@ -12,9 +12,15 @@ public struct S3BucketKind: ResourceKind {
         ("Id", .text),
         ("Status", .oneOf(["Enabled", "Disabled"])),
         ("Prefix", .text),
+        ("TagFilters", .list(.object(ObjectSchema([("Key", .text), ("Value", .text)])), maxCount: nil)),
+        ("ObjectSizeGreaterThan", .nonNegative),
+        ("ObjectSizeLessThan", .positive),
         ("ExpirationInDays", .positive),
+        ("ExpirationDate", .text),
         ("ExpiredObjectDeleteMarker", .boolean),
         ("NoncurrentVersionExpirationInDays", .positive),
+        ("NoncurrentVersionExpiration", .object(ObjectSchema([("NoncurrentDays", .positive),
+                                                              ("NewerNoncurrentVersions", .positive)]))),
         ("AbortIncompleteMultipartUpload", .object(ObjectSchema([("DaysAfterInitiation", .positive)]))),
         ("Transitions", .list(transition, maxCount: nil)),
         ("NoncurrentVersionTransitions", .list(transition, maxCount: nil)),
@@ -66,51 +72,19 @@ public struct S3BucketKind: ResourceKind {
         do {
             let answer = try await client.restXML(.s3, "GetBucketLifecycleConfiguration", method: "GET", segments: [bucket],
                                                   query: [("lifecycle", "")])
-            return answer.children.filter { $0.name == "Rule" }.map(rule)
+            return answer.children.filter { $0.name == "Rule" }.map(S3Lifecycle.rule)
         } catch let error as AWSError where error.code == "NoSuchLifecycleConfiguration" {
             return [] // no configuration is no rules
         }
     }
 
-    /// S3's XML rule -> CloudFormation's rule (`Expiration/Days` -> `ExpirationInDays`, ...).
-    static func rule(_ xml: XMLNode) -> Value {
-        var rule: [String: Value?] = [
-            "Id": xml.string("ID"),
-            "Status": xml.string("Status"),
-            // The prefix may sit in a Filter (current API) or on the rule (legacy).
-            "Prefix": xml["Filter", "Prefix"].map { .string($0.text) } ?? xml.string("Prefix"),
-            "ExpirationInDays": xml.child("Expiration")?.int("Days"),
-            "ExpiredObjectDeleteMarker": xml.child("Expiration")?.bool("ExpiredObjectDeleteMarker"),
-            "NoncurrentVersionExpirationInDays": xml.child("NoncurrentVersionExpiration")?.int("NoncurrentDays"),
-            "AbortIncompleteMultipartUpload": xml.child("AbortIncompleteMultipartUpload")?.int("DaysAfterInitiation")
-                .map { .map(["DaysAfterInitiation": $0]) },
-        ]
-        let transitions = xml.children.filter { $0.name == "Transition" }.map { transition in
-            Value.map(["StorageClass": transition.string("StorageClass"), "TransitionInDays": transition.int("Days")].compactMapValues { $0 })
-        }
-        let noncurrent = xml.children.filter { $0.name == "NoncurrentVersionTransition" }.map { transition in
-            Value.map(["StorageClass": transition.string("StorageClass"), "TransitionInDays": transition.int("NoncurrentDays")]
-                .compactMapValues { $0 })
-        }
-        if !transitions.isEmpty { rule["Transitions"] = .list(transitions) }
-        if !noncurrent.isEmpty { rule["NoncurrentVersionTransitions"] = .list(noncurrent) }
-        // An empty prefix is the whole bucket, the same as none.
-        if rule["Prefix"] == .some(.string("")) { rule["Prefix"] = nil }
-        return .map(rule.compactMapValues { $0 })
-    }
-
-    /// S3 names rules that were written without an Id; a generated Id is not drift.
+    /// The repository owns the rules it names: live rules it does not name, and fields
+    /// of a named rule it does not set, are not drift (see `S3Lifecycle`).
     public static func normalized(_ live: [String: Value], for resource: DesiredResource) -> [String: Value] {
         guard case .list(let desiredRules)? = resource.exactValue(at: "/LifecycleConfiguration/Rules"),
-              case .list(var liveRules)? = value(at: "/LifecycleConfiguration/Rules", in: live) else { return live }
-        for index in liveRules.indices where index < desiredRules.count && desiredRules[index]["Id"] == nil {
-            if case .map(var fields) = liveRules[index] {
-                fields["Id"] = nil
-                liveRules[index] = .map(fields)
-            }
-        }
+              case .list(let liveRules)? = value(at: "/LifecycleConfiguration/Rules", in: live) else { return live }
         var copy = live
-        copy["LifecycleConfiguration"] = .map(["Rules": .list(liveRules)])
+        copy["LifecycleConfiguration"] = .map(["Rules": .list(S3Lifecycle.owned(desiredRules, live: liveRules))])
         return copy
     }
 
@@ -128,21 +102,12 @@ public struct S3BucketKind: ResourceKind {
             _ = try await client.restXML(.s3, "PutBucketVersioning", method: "PUT", segments: [bucket], query: [("versioning", "")],
                                          body: "<VersioningConfiguration><Status>\(status)</Status></VersioningConfiguration>")
         case "s3:PutBucketLifecycleConfiguration":
-            // The put replaces the whole configuration: never drop what ballast cannot write back.
-            let unwritable = try await unmodelled(bucket, client)
-            guard unwritable.isEmpty else {
-                throw AWSError(service: "S3", operation: "PutBucketLifecycleConfiguration", code: "NotWritten",
-                               message: "the bucket's lifecycle holds what ballast cannot write back (" + unwritable.joined(separator: "; ")
-                                + "), and the put replaces the whole configuration; nothing was written. Change those rules in S3, "
-                                + "or with the tool that owns them", status: 0, requestId: nil)
-            }
-            let rules = change.to("/LifecycleConfiguration/Rules")?.list ?? []
-            if rules.isEmpty {
-                _ = try await client.restXML(.s3, "DeleteBucketLifecycle", method: "DELETE", segments: [bucket], query: [("lifecycle", "")])
-            } else {
-                _ = try await client.restXML(.s3, "PutBucketLifecycleConfiguration", method: "PUT", segments: [bucket],
-                                             query: [("lifecycle", "")], body: lifecycleXML(rules))
-            }
+            // The put replaces the whole configuration: start from what is live.
+            let live = try await liveRules(bucket, client)
+            let rules = S3Lifecycle.merged(live: live, desired: change.to("/LifecycleConfiguration/Rules")?.list ?? [])
+            guard !rules.isEmpty else { return }
+            _ = try await client.restXML(.s3, "PutBucketLifecycleConfiguration", method: "PUT", segments: [bucket],
+                                         query: [("lifecycle", "")], body: S3Lifecycle.xml(rules))
         default: throw UnsupportedWrite(call: change.call)
         }
     }
@@ -160,64 +125,18 @@ public struct S3BucketKind: ResourceKind {
         }
     }
 
-    /// The elements of a rule ballast reads and writes; anything else (a Tag or And filter,
-    /// object size limits, dates, NewerNoncurrentVersions) it cannot write back.
-    static let modelled: [String: Set<String>] = [
-        "Rule": ["ID", "Status", "Prefix", "Filter", "Expiration", "Transition", "NoncurrentVersionTransition",
-                 "NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload"],
-        "Filter": ["Prefix"], "Expiration": ["Days", "ExpiredObjectDeleteMarker"], "Transition": ["Days", "StorageClass"],
-        "NoncurrentVersionTransition": ["NoncurrentDays", "StorageClass"], "NoncurrentVersionExpiration": ["NoncurrentDays"],
-        "AbortIncompleteMultipartUpload": ["DaysAfterInitiation"],
-    ]
-
-    /// `rule tagged-logs: Filter/Tag` for every live element outside `modelled`.
-    static func unmodelled(_ bucket: String, _ client: AWSClient) async throws -> [String] {
-        let answer: XMLNode
+    /// The live rules as S3 sent them.
+    static func liveRules(_ bucket: String, _ client: AWSClient) async throws -> [XMLNode] {
         do {
-            answer = try await client.restXML(.s3, "GetBucketLifecycleConfiguration", method: "GET", segments: [bucket],
-                                              query: [("lifecycle", "")])
+            return try await client.restXML(.s3, "GetBucketLifecycleConfiguration", method: "GET", segments: [bucket],
+                                            query: [("lifecycle", "")]).children.filter { $0.name == "Rule" }
         } catch let error as AWSError where error.code == "NoSuchLifecycleConfiguration" {
             return []
         }
-        func walk(_ node: XMLNode, _ path: String) -> [String] {
-            node.children.flatMap { child -> [String] in
-                guard let known = modelled[node.name], known.contains(child.name) else { return [path + child.name] }
-                return modelled[child.name] == nil ? [] : walk(child, path + child.name + "/")
-            }
-        }
-        return answer.children.filter { $0.name == "Rule" }.flatMap { rule in
-            walk(rule, "").map { "rule \(rule.child("ID")?.text ?? "(no ID)"): \($0)" }
-        }
     }
 
-    /// CloudFormation's rules -> S3's XML (the inverse of `rule(_:)`).
+    /// CloudFormation's rules as a whole configuration's XML (for seeding an emulator).
     public static func lifecycleXML(_ rules: [Value]) -> String {
-        func element(_ name: String, _ value: Value?) -> String {
-            value.map { "<\(name)>\(XMLText.escape($0.string ?? $0.description))</\(name)>" } ?? ""
-        }
-        let body = rules.map { rule -> String in
-            var xml = "<Rule>" + element("ID", rule["Id"]) + "<Filter>" + element("Prefix", rule["Prefix"] ?? "") + "</Filter>"
-                + element("Status", rule["Status"] ?? "Enabled")
-            for transition in rule["Transitions"]?.list ?? [] {
-                xml += "<Transition>" + element("Days", transition["TransitionInDays"]) + element("StorageClass", transition["StorageClass"])
-                    + "</Transition>"
-            }
-            for transition in rule["NoncurrentVersionTransitions"]?.list ?? [] {
-                xml += "<NoncurrentVersionTransition>" + element("NoncurrentDays", transition["TransitionInDays"])
-                    + element("StorageClass", transition["StorageClass"]) + "</NoncurrentVersionTransition>"
-            }
-            if rule["ExpirationInDays"] != nil || rule["ExpiredObjectDeleteMarker"] != nil {
-                xml += "<Expiration>" + element("Days", rule["ExpirationInDays"])
-                    + element("ExpiredObjectDeleteMarker", rule["ExpiredObjectDeleteMarker"]) + "</Expiration>"
-            }
-            if let days = rule["NoncurrentVersionExpirationInDays"] {
-                xml += "<NoncurrentVersionExpiration>" + element("NoncurrentDays", days) + "</NoncurrentVersionExpiration>"
-            }
-            if let abort = rule["AbortIncompleteMultipartUpload"]?["DaysAfterInitiation"] {
-                xml += "<AbortIncompleteMultipartUpload>" + element("DaysAfterInitiation", abort) + "</AbortIncompleteMultipartUpload>"
-            }
-            return xml + "</Rule>"
-        }
-        return "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" + body.joined() + "</LifecycleConfiguration>"
+        S3Lifecycle.xml(S3Lifecycle.merged(live: [], desired: rules))
     }
 }

@@ -71,15 +71,25 @@ import Testing
 
 /// Kind-level normalization that needs no AWS to show.
 @Suite struct KindNormalizationTests {
-    @Test func anIdS3GeneratedForARuleWrittenWithoutOneIsIgnored() {
+    /// Lifecycle rules are matched by Id (or, without one, by position to a rule no other
+    /// names); live rules the repository does not name, and fields it does not set, are not drift.
+    @Test func lifecycleRulesAreOwnedByIdAndOnlyTheirSetFieldsCount() {
         let rules: Value = [["Status": "Enabled", "ExpirationInDays": 30], ["Id": "mine", "Status": "Enabled"]]
         let desired = DesiredResource(type: "AWS::S3::Bucket", identity: .id("b"), region: "us-east-1", environment: "prod",
                                       properties: ["LifecycleConfiguration": .object(["Rules": .exact(rules)])],
                                       source: SourceLocation(file: "f.yaml", line: 1, column: 1))
-        let live: [String: Value] = ["LifecycleConfiguration": ["Rules": [["Id": "Zm9v", "Status": "Enabled", "ExpirationInDays": 30],
-                                                                            ["Id": "theirs", "Status": "Enabled"]]]]
-        let seen = S3BucketKind.normalized(live, for: desired)
-        #expect(Comparison.differences(desired, live: seen)
-            == [PropertyDifference(path: "/LifecycleConfiguration/Rules/1/Id", expected: "mine", actual: "theirs", type: .notEqual)])
+        let generated: Value = ["Id": "Zm9v", "Status": "Enabled", "ExpirationInDays": 30,
+                                "Transitions": [["StorageClass": "GLACIER", "TransitionInDays": 90]]]
+        let unnamed: Value = ["Id": "theirs", "Status": "Enabled", "TagFilters": [["Key": "k", "Value": "v"]]]
+        let mine: Value = ["Id": "mine", "Status": "Enabled", "ExpirationInDays": 5]
+        func seen(_ live: [Value]) -> [PropertyDifference] {
+            Comparison.differences(desired, live: S3BucketKind.normalized(["LifecycleConfiguration": ["Rules": .list(live)]],
+                                                                         for: desired))
+        }
+        #expect(seen([generated, unnamed, mine]) == [])
+        #expect(seen([generated, unnamed]) == [
+            PropertyDifference(path: "/LifecycleConfiguration/Rules/1/Id", expected: "mine", actual: nil, type: .remove),
+            PropertyDifference(path: "/LifecycleConfiguration/Rules/1/Status", expected: "Enabled", actual: nil, type: .remove),
+        ])
     }
 }

@@ -9,6 +9,12 @@ public struct XMLNode: Sendable {
     public var text: String
     public var children: [XMLNode]
 
+    public init(name: String, text: String, children: [XMLNode]) {
+        self.name = name
+        self.text = text
+        self.children = children
+    }
+
     public func child(_ name: String) -> XMLNode? { children.first { $0.name == name } }
 
     /// Follows a path of child names: `node["DescribeLogGroupsResult", "NextToken"]`.
