@@ -68,4 +68,54 @@ import Testing
         #expect(history.first?["changes"]?[0]?["pending"] == true)
         #expect(history.first?["changes"]?[0]?["outcome"] == "applied")
     }
+
+    /// Rewrites one operation's answers for `settle` seconds after `write` went through.
+    func settling(after write: @escaping @Sendable (LoopbackHTTPServer.Request) -> Bool,
+                  rewrite read: @escaping @Sendable (LoopbackHTTPServer.Request) -> Bool,
+                  settle: TimeInterval, _ change: @escaping @Sendable (String) -> String) throws -> LoopbackHTTPServer {
+        let port = MotoServer.shared.port
+        let writtenAt = Locked<Date?>(nil)
+        return try LoopbackHTTPServer { request in
+            guard let answer = LoopbackHTTPServer.forward(request, toPort: port) else { return .drop }
+            if write(request) { writtenAt.update { $0 = Date() } }
+            guard read(request), let at = writtenAt.current, Date().timeIntervalSince(at) < settle else { return .raw(answer) }
+            let (status, body) = Self.split(answer)
+            let type = String(decoding: body.prefix(1), as: UTF8.self) == "{" ? "application/x-amz-json-1.1" : "text/xml"
+            return .response(status: status, headers: ["Content-Type": type],
+                             body: Array(change(String(decoding: body, as: UTF8.self)).utf8))
+        }
+    }
+
+    /// RDS shows a modification under PendingModifiedValues before it lands.
+    @Test func readBackWaitsForAnRDSModificationToLand() async throws {
+        let db = uniqueName("db")
+        try await seeder().create("AWS::RDS::DBInstance", id: db, ["BackupRetentionPeriod": 1])
+        let repo = try TempRepository.desiredState("  - {type: AWS::RDS::DBInstance, id: \(db), properties: {BackupRetentionPeriod: 14}}\n")
+        let proxy = try settling(after: { String(decoding: $0.raw, as: UTF8.self).contains("Action=ModifyDBInstance") },
+                                 rewrite: { String(decoding: $0.raw, as: UTF8.self).contains("Action=DescribeDBInstances") },
+                                 settle: 3) { xml in
+            xml.replacingOccurrences(of: "<BackupRetentionPeriod>14</BackupRetentionPeriod>",
+                                     with: "<BackupRetentionPeriod>1</BackupRetentionPeriod><PendingModifiedValues>"
+                                        + "<BackupRetentionPeriod>14</BackupRetentionPeriod></PendingModifiedValues>")
+        }
+        let apply = try repo.ballast(["apply", "--auto-approve"], ["AWS_ENDPOINT_URL": proxy.url])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stderr.contains("waiting for AWS to finish rds:ModifyDBInstance"))
+    }
+
+    /// ECS shows the old desired count while a deployment rolls out.
+    @Test func readBackWaitsForAnECSDeployment() async throws {
+        let service = uniqueName("cluster") + "/web"
+        try await seeder().create("AWS::ECS::Service", id: service, ["DesiredCount": 6])
+        let repo = try TempRepository.desiredState("  - {type: AWS::ECS::Service, id: \(service), properties: {DesiredCount: 2}}\n")
+        let proxy = try settling(after: { $0.headers["x-amz-target"]?.hasSuffix(".UpdateService") == true },
+                                 rewrite: { $0.headers["x-amz-target"]?.hasSuffix(".DescribeServices") == true },
+                                 settle: 3) { json in
+            json.replacingOccurrences(of: #""desiredCount": 2"#, with: #""desiredCount": 6"#)
+                .replacingOccurrences(of: #""desiredCount":2"#, with: #""desiredCount":6"#)
+        }
+        let apply = try repo.ballast(["apply", "--auto-approve"], ["AWS_ENDPOINT_URL": proxy.url])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stderr.contains("waiting for AWS to finish ecs:UpdateService"))
+    }
 }
