@@ -72,8 +72,8 @@ import Testing
     /// Rewrites one operation's answers for `settle` seconds after `write` went through.
     func settling(after write: @escaping @Sendable (LoopbackHTTPServer.Request) -> Bool,
                   rewrite read: @escaping @Sendable (LoopbackHTTPServer.Request) -> Bool,
-                  settle: TimeInterval, _ change: @escaping @Sendable (String) -> String) throws -> LoopbackHTTPServer {
-        let port = MotoServer.shared.port
+                  settle: TimeInterval, upstream port: Int = MotoServer.shared.port,
+                  _ change: @escaping @Sendable (String) -> String) throws -> LoopbackHTTPServer {
         let writtenAt = Locked<Date?>(nil)
         return try LoopbackHTTPServer { request in
             guard let answer = LoopbackHTTPServer.forward(request, toPort: port) else { return .drop }
@@ -117,5 +117,25 @@ import Testing
         let apply = try repo.ballast(["apply", "--auto-approve"], ["AWS_ENDPOINT_URL": proxy.url])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(apply.stderr.contains("waiting for AWS to finish ecs:UpdateService"))
+    }
+
+    /// Secrets Manager shows the old rotation rules for a moment after RotateSecret (it goes to the
+    /// unauthenticated moto, with Lambda: see MotoServer).
+    @Test func readBackWaitsForANewRotationSchedule() async throws {
+        let secret = "ballast/" + uniqueName("rotating")
+        let rotator = "arn:aws:lambda:us-east-1:123456789012:function:" + uniqueName("rotator")
+        try await seeder().create("AWS::SecretsManager::RotationSchedule", id: secret,
+                                  ["RotationLambdaARN": .string(rotator), "RotationRules": ["AutomaticallyAfterDays": 90]])
+        let repo = try TempRepository.desiredState("  - {type: AWS::SecretsManager::RotationSchedule, id: \(secret), "
+            + "properties: {RotationLambdaARN: \"\(rotator)\", RotationRules: {AutomaticallyAfterDays: 30}}}\n")
+        let proxy = try settling(after: { $0.headers["x-amz-target"] == "secretsmanager.RotateSecret" },
+                                 rewrite: { $0.headers["x-amz-target"] == "secretsmanager.DescribeSecret" },
+                                 settle: 3, upstream: MotoServer.unauthenticated.port) { json in
+            json.replacingOccurrences(of: #""AutomaticallyAfterDays": 30"#, with: #""AutomaticallyAfterDays": 90"#)
+                .replacingOccurrences(of: #""AutomaticallyAfterDays":30"#, with: #""AutomaticallyAfterDays":90"#)
+        }
+        let apply = try repo.ballast(["apply", "--auto-approve"], ["AWS_ENDPOINT_URL_SECRETS_MANAGER": proxy.url])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(apply.stderr.contains("waiting for AWS to finish secretsmanager:RotateSecret"))
     }
 }
