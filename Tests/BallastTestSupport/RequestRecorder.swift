@@ -44,12 +44,18 @@ public final class RequestRecorder: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// Runs botocore's models over every recorded request; returns the violations, one a line.
-    public func violations(checker: String) throws -> (problems: [String], summary: String) {
+    /// Runs a checker script over every recorded request (JSON lines on its stdin).
+    public func run(_ script: String, _ arguments: [String] = []) throws -> Run.Result {
         let input = NSTemporaryDirectory() + "ballast-requests-" + UUID().uuidString + ".jsonl"
         try jsonLines.write(toFile: input, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: input) }
-        let result = try Run.process("/bin/sh", ["-c", "python3 \"$0\" < \"$1\"", checker, input])
+        let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        return try Run.process("/bin/sh", ["-c", "python3 \"$0\" \(quoted) < \"$1\"", script, input])
+    }
+
+    /// Runs botocore's models over every recorded request; returns the violations, one a line.
+    public func violations(checker: String) throws -> (problems: [String], summary: String) {
+        let result = try run(checker)
         guard result.status == 0 || result.status == 1 else { throw TestFailure("the request checker failed: \(result.stderr)") }
         return (result.stdout.split(separator: "\n").map(String.init), result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
     }
