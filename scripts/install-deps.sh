@@ -31,20 +31,29 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
 
-# moto's server: use one on PATH, else keep a private virtualenv in .build-tools/.
+# Python tools missing from the system go into a private virtualenv, .build-tools/venv,
+# which sees the system's packages too (the tests run its python3 first on PATH).
+venv() { [ -x .build-tools/venv/bin/python3 ] || python3 -m venv --system-site-packages .build-tools/venv; }
+# moto's server: use one on PATH, else keep it in the virtualenv.
 if $need_moto; then
   echo "==> pip install 'moto[server]' into .build-tools/venv"
-  python3 -m venv .build-tools/venv
+  venv
   .build-tools/venv/bin/pip install -q 'moto[server]==5.2.1'
 fi
 # parliament (PyPI) checks the IAM policy `ballast iam-policy` prints against AWS's table of actions.
 if ! command -v parliament >/dev/null 2>&1 && [ ! -x .build-tools/venv/bin/parliament ]; then
   echo "==> pip install parliament into .build-tools/venv"
-  [ -x .build-tools/venv/bin/python3 ] || python3 -m venv .build-tools/venv
+  venv
   .build-tools/venv/bin/pip install -q 'parliament>=1.6'
+fi
+# The request-contract checks read botocore's models (moto and parliament bring botocore).
+if ! .build-tools/venv/bin/python3 -c 'import botocore' 2>/dev/null && ! python3 -c 'import botocore' 2>/dev/null; then
+  echo "==> pip install botocore into .build-tools/venv"
+  venv
+  .build-tools/venv/bin/pip install -q botocore
 fi
 if $need_jsonschema && ! .build-tools/venv/bin/python3 -c 'import jsonschema' 2>/dev/null; then
   echo "==> pip install jsonschema into .build-tools/venv"
-  [ -x .build-tools/venv/bin/python3 ] || python3 -m venv .build-tools/venv
+  venv
   .build-tools/venv/bin/pip install -q 'jsonschema>=4.17'
 fi
