@@ -7,7 +7,8 @@ import BallastKinds
 public enum IAMPolicy {
     public enum Purpose: String, Sendable, CaseIterable { case drift, apply }
 
-    public static func document(for state: DesiredState, purpose: Purpose) -> Value {
+    /// `publishMetrics` adds `cloudwatch:PutMetricData`, limited to the `Ballast` namespace.
+    public static func document(for state: DesiredState, purpose: Purpose, publishMetrics: Bool = false) -> Value {
         var statements: [Value] = []
         for kind in KindRegistry.kinds {
             let resources = state.environments.flatMap { environment in
@@ -47,6 +48,11 @@ public enum IAMPolicy {
                 statements.append(statement("LockTable", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
                                                           "dynamodb:UpdateItem"], tables.sorted()))
             }
+        }
+        if publishMetrics {
+            guard case .map(var metrics) = statement("PublishMetrics", ["cloudwatch:PutMetricData"], ["*"]) else { return .null }
+            metrics["Condition"] = ["StringEquals": ["cloudwatch:namespace": .string(DriftMetrics.namespace)]]
+            statements.append(.map(metrics))
         }
         return ["Version": "2012-10-17", "Statement": .list(statements)]
     }

@@ -22,6 +22,7 @@ struct DriftCommand: AsyncParsableCommand {
               ballast drift
               ballast drift --env prod --output markdown > comment.md
               ballast drift --revision v1.4.0 --output json
+              ballast drift --output markdown --out-json drift.json --publish-metrics
               ballast drift --output cfn | jq '.StackResourceDrifts[] | select(.StackResourceDriftStatus != "IN_SYNC")'
             """)
 
@@ -34,6 +35,12 @@ struct DriftCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr; same as BALLAST_LOG=debug.")
     var debug = false
 
+    @OptionGroup var reportFile: ReportFileOptions
+
+    @Flag(name: .long, help: ArgumentHelp("Publish the counts to CloudWatch (namespace Ballast: InSyncResources, "
+        + "DriftedResources, DeletedResources, NotCheckedResources; dimension Environment)."))
+    var publishMetrics = false
+
     func run() async throws {
         let loaded = try Failure.guarding { try source.load() }
         try Failure.refuseMistakes(loaded)
@@ -43,6 +50,12 @@ struct DriftCommand: AsyncParsableCommand {
         let report = await detector.detect(loaded.state, revision: loaded.revision)
         progress.finish()
         Terminal.write(DriftRendering.render(report, as: output, colour: Terminal.useColour(STDOUT_FILENO)))
+        try reportFile.write(report.json())
+        if publishMetrics {
+            let problems = await DriftMetrics.publish(report) { setup.client(region: $0) }
+            for problem in problems { Terminal.error(problem) }
+            if !problems.isEmpty { throw Failure.error }
+        }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
     }
 }

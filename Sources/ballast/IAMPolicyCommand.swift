@@ -21,11 +21,15 @@ struct IAMPolicyCommand: ParsableCommand {
     @Option(name: .customLong("for"), help: ArgumentHelp("drift or apply.", valueName: "command"))
     var purpose: IAMPolicy.Purpose = .drift
 
+    @Flag(name: .long, help: "Add cloudwatch:PutMetricData (namespace Ballast only), for drift --publish-metrics.")
+    var publishMetrics = false
+
     @OptionGroup var source: RepositoryOptions
 
     func run() throws {
         let loaded = try Planning.load(source)
-        Terminal.write(JSON.encode(IAMPolicy.document(for: loaded.state, purpose: purpose), pretty: true) + "\n")
+        let document = IAMPolicy.document(for: loaded.state, purpose: purpose, publishMetrics: publishMetrics)
+        Terminal.write(JSON.encode(document, pretty: true) + "\n")
     }
 }
 

@@ -38,11 +38,14 @@ struct PlanCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr.")
     var debug = false
 
+    @OptionGroup var reportFile: ReportFileOptions
+
     func run() async throws {
         let setup = AWSSetup(debug: debug)
         let loaded = try Planning.load(source)
         let plan = try await Planning.read(loaded, setup: setup)
         Terminal.write(PlanRendering.render(plan, as: output, colour: Terminal.useColour(STDOUT_FILENO), policies: loaded.policies.policies))
+        try reportFile.write(plan.json)
         if let out {
             guard let account = await Planning.account(loaded, setup: setup) else {
                 Terminal.error("cannot tell which account the credentials are for (STS GetCallerIdentity); "

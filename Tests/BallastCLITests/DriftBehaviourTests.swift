@@ -206,4 +206,41 @@ import Testing
         let run = try DriftRun.run("  - {type: AWS::CloudWatch::Alarm, id: \(alarm), properties: {AlarmDescription: \"Pages the on-call.\\n  Runbook: ops/42 \"}}\n")
         #expect(run.status(of: alarm) == "IN_SYNC", "\(run.differences(of: alarm))")
     }
+
+    /// `--out-json` writes the JSON report whatever `--output` prints; `--publish-metrics` puts the
+    /// counts into CloudWatch, where ListMetrics and GetMetricStatistics find them.
+    @Test func theJSONReportBesideTextAndTheCountsAsCloudWatchMetrics() async throws {
+        let group = "/ballast/" + uniqueName("metrics"), kept = "/ballast/" + uniqueName("metrics")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        try await seeder().create("AWS::Logs::LogGroup", id: kept, ["RetentionInDays": 30])
+        let environment = uniqueName("env")
+        let repo = try TempRepository()
+        try repo.commit(["desired-state/\(environment)/environment.yaml": Fixture.environment,
+                         "desired-state/\(environment)/logs.yaml": Fixture.logGroup(group, days: 30) + Fixture.logGroup(kept, days: 30)
+                            .replacingOccurrences(of: "resources:\n", with: "")], message: "two groups")
+        let file = repo.path + "/drift.json"
+        let result = try repo.ballast(["drift", "--out-json", file, "--publish-metrics"])
+        #expect(result.status == 2, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("Drift: 1 modified, 0 deleted, 0 not checked, 1 in sync (2 resources)."))
+        let saved = try JSON.parse(try String(contentsOfFile: file, encoding: .utf8))
+        #expect(saved["command"] == "drift" && saved["schemaVersion"] == 1)
+        #expect(saved["summary"] == ["resources": 2, "inSync": 1, "modified": 1, "deleted": 0, "notChecked": 0])
+        let planFile = repo.path + "/plan.json"
+        #expect(try repo.ballast(["plan", "--output", "markdown", "--out-json", planFile]).status == 2)
+        let plan = try JSON.parse(try String(contentsOfFile: planFile, encoding: .utf8))
+        #expect(plan["command"] == "plan" && plan["changes"]?.list?.count == 1)
+
+        let cloudWatch = seeder().client
+        for (metric, expected) in [("InSyncResources", 1.0), ("DriftedResources", 1.0), ("DeletedResources", 0.0),
+                                   ("NotCheckedResources", 0.0)] {
+            let now = Date()
+            let answer = try await cloudWatch.query(.cloudWatch, "GetMetricStatistics", [
+                "Namespace": "Ballast", "MetricName": metric, "Statistics.member.1": "Maximum", "Period": "60",
+                "Dimensions.member.1.Name": "Environment", "Dimensions.member.1.Value": environment,
+                "StartTime": Timestamp.iso8601(now.addingTimeInterval(-600)), "EndTime": Timestamp.iso8601(now.addingTimeInterval(600)),
+            ])
+            let values = answer.child("Datapoints")?.children.compactMap { $0.child("Maximum").flatMap { Double($0.text) } } ?? []
+            #expect(values == [expected], "\(metric)")
+        }
+    }
 }

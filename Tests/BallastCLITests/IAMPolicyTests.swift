@@ -37,6 +37,10 @@ import Testing
     @Test func parliamentFindsNothingButWhatOwningALifecycleMeans() throws {
         let repo = try exampleRepository()
         #expect(try parliament(try policy(repo, "drift")) == [])
+        let metrics = try Run.ballast(["iam-policy", "--publish-metrics", "--repo", repo.path]).stdout
+        #expect(try parliament(metrics) == [])
+        #expect(try JSON.parse(metrics)["Statement"]?.list?.last?["Condition"]
+            == ["StringEquals": ["cloudwatch:namespace": "Ballast"]])
         // Owning LifecycleConfiguration is the power to expire objects: parliament says so, and
         // that is the one thing it says.
         #expect(try parliament(try policy(repo, "apply")) == [

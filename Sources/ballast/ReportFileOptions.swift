@@ -1,0 +1,20 @@
+import ArgumentParser
+import BallastCore
+import Foundation
+
+/// `--out-json FILE` (drift, plan): the JSON report (spec section 4) written beside
+/// whatever `--output` prints, for a job's artifact or a later `report merge`.
+struct ReportFileOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Also write the JSON report to this file.", valueName: "file"))
+    var outJSON: String?
+
+    func write(_ report: Value) throws {
+        guard let outJSON else { return }
+        do {
+            try (JSON.encode(report, pretty: true) + "\n").write(toFile: outJSON, atomically: true, encoding: .utf8)
+        } catch {
+            Terminal.error("cannot write the JSON report to \(outJSON): \(error.localizedDescription)")
+            throw Failure.error
+        }
+    }
+}
