@@ -71,3 +71,43 @@ extension GitRepository {
         return "\(String(cString: made.pointee.name)) <\(String(cString: made.pointee.email))>"
     }
 }
+
+extension GitRepository {
+    /// The first commit of `commit`'s history, following first parents: a fixed object to
+    /// keep state on that every later revision shares.
+    public func rootCommit(of commit: GitCommit) throws(GitError) -> GitCommit {
+        var current = commit
+        while true {
+            var raw = current.oid.raw
+            var handle: OpaquePointer?
+            try Libgit2.check(git_commit_lookup(&handle, pointer, &raw), "cannot read commit \(current.shortSHA)")
+            defer { git_commit_free(handle) }
+            guard git_commit_parentcount(handle) > 0 else { return current }
+            var parent: OpaquePointer?
+            try Libgit2.check(git_commit_parent(&parent, handle, 0), "cannot read the parent of \(current.shortSHA)")
+            defer { git_commit_free(parent) }
+            let oid = GitOID(git_commit_id(parent).pointee)
+            current = try self.commit(oid.hex)
+        }
+    }
+
+    /// The note on `commit` under `ref`, if any.
+    public func note(ref: String, on commit: GitCommit) throws(GitError) -> String? {
+        var target = commit.oid.raw
+        var existing: OpaquePointer?
+        let code = git_note_read(&existing, pointer, ref, &target)
+        if code == GIT_ENOTFOUND.rawValue { return nil }
+        try Libgit2.check(code, "cannot read the note on \(commit.shortSHA) under \(ref)")
+        defer { git_note_free(existing) }
+        return git_note_message(existing).map { String(cString: $0) }
+    }
+
+    /// Replaces the note on `commit` under `ref` with `text`.
+    public func setNote(ref: String, on commit: GitCommit, text: String) throws(GitError) {
+        var target = commit.oid.raw
+        let signature = try Signature(self)
+        var written = git_oid()
+        try Libgit2.check(git_note_create(&written, pointer, ref, signature.pointer, signature.pointer, &target, text, 1),
+                          "cannot write the note on \(commit.shortSHA) under \(ref)")
+    }
+}

@@ -41,6 +41,17 @@ struct DriftCommand: AsyncParsableCommand {
         + "DriftedResources, DeletedResources, NotCheckedResources; dimension Environment)."))
     var publishMetrics = false
 
+    @Option(name: .long, help: ArgumentHelp("POST {\"text\": ...} (Slack-compatible) to this webhook for each environment "
+        + "whose drift differs from the last run's (kept as a git note, refs/notes/ballast-drift).", valueName: "url"))
+    var notify: String?
+
+    @Flag(name: .long, help: "With --notify, send even when nothing changed since the last run.")
+    var notifyAlways = false
+
+    func validate() throws {
+        if notifyAlways, notify == nil { throw ValidationError("--notify-always needs --notify URL") }
+    }
+
     func run() async throws {
         let loaded = try Failure.guarding { try source.load() }
         try Failure.refuseMistakes(loaded)
@@ -53,6 +64,13 @@ struct DriftCommand: AsyncParsableCommand {
         try reportFile.write(report.json())
         if publishMetrics {
             let problems = await DriftMetrics.publish(report) { setup.client(region: $0) }
+            for problem in problems { Terminal.error(problem) }
+            if !problems.isEmpty { throw Failure.error }
+        }
+        if let notify {
+            let notifier = DriftNotifier(repositoryPath: loaded.repositoryRoot, transport: setup.transport)
+            let (sent, problems) = await notifier.notify(report, url: notify, always: notifyAlways)
+            if !sent.isEmpty { Terminal.note("notified the webhook about " + sent.joined(separator: ", ")) }
             for problem in problems { Terminal.error(problem) }
             if !problems.isEmpty { throw Failure.error }
         }

@@ -1,0 +1,104 @@
+import BallastAWS
+import BallastCore
+import BallastGit
+import Foundation
+
+/// `ballast drift --notify URL`: a Slack-compatible webhook POST (`{"text": ...}`) per
+/// environment whose drift differs from the last run's. The last run's drift is kept
+/// with the repository, where a scheduled job with no disk of its own finds it again:
+/// a git note under `refs/notes/ballast-drift` on the history's first commit (push it
+/// as you push the journal's).
+public struct DriftNotifier: Sendable {
+    public static let notesRef = "refs/notes/ballast-drift"
+    let repositoryPath: String
+    let transport: any HTTPTransport
+
+    public init(repositoryPath: String, transport: any HTTPTransport) {
+        self.repositoryPath = repositoryPath
+        self.transport = transport
+    }
+
+    /// Sends what changed (everything with `always`), records the new state, and returns
+    /// the environments notified and the problems met.
+    public func notify(_ report: DriftReport, url: String, always: Bool) async -> (sent: [String], problems: [String]) {
+        var problems: [String] = []
+        var state = (try? readState()) ?? [:]
+        var sent: [String] = []
+        for environment in report.environments {
+            let fingerprint = Self.fingerprint(environment)
+            // No earlier run is an environment in sync: a first run that finds none says nothing.
+            let before = state[environment.name] ?? Self.fingerprint(EnvironmentDrift(name: "", region: "", resources: []))
+            guard always || before != fingerprint else { continue }
+            var request = HTTPRequest(method: "POST", url: url)
+            request.setHeader("Content-Type", "application/json")
+            request.body = Array(JSON.encode(["text": .string(Self.message(environment, revision: report.revision))]).utf8)
+            do {
+                let response = try await transport.send(request)
+                guard (200..<300).contains(response.status) else {
+                    problems.append("the webhook answered HTTP \(response.status) for \(environment.name)")
+                    continue
+                }
+                sent.append(environment.name)
+                state[environment.name] = fingerprint
+            } catch {
+                problems.append("the webhook could not be reached for \(environment.name): \(error)")
+            }
+        }
+        do { try writeState(state) } catch { problems.append("the drift state could not be kept: \(error)") }
+        return (sent, problems)
+    }
+
+    /// What is not in sync, and how, as one hash: a change in any value is a change.
+    static func fingerprint(_ environment: EnvironmentDrift) -> String {
+        let lines = environment.resources.filter { $0.status != .inSync }.map { drift in
+            ([drift.status.rawValue, drift.resource.type, drift.displayId]
+                + drift.differences.map { "\($0.path)=\($0.actual?.description ?? "-")" }).joined(separator: "\u{1F}")
+        }.sorted()
+        return Checksum.sha256Hex(Array(lines.joined(separator: "\n").utf8))
+    }
+
+    /// Slack's mrkdwn: `&`, `<` and `>` escaped, so no value can mention, link or format a channel.
+    static func message(_ environment: EnvironmentDrift, revision: String) -> String {
+        func safe(_ text: String) -> String {
+            UntrustedText.line(text).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
+                .replacingOccurrences(of: ">", with: "&gt;")
+        }
+        let summary = DriftSummary(environment.resources)
+        let name = safe(environment.name)
+        guard summary.modified + summary.deleted + summary.notChecked > 0 else {
+            return "ballast: \(name) is back in sync (\(summary.resources) resources) at \(revision.prefix(12))"
+        }
+        var lines = ["ballast: drift in \(name) at \(revision.prefix(12)): \(summary.modified) modified, \(summary.deleted) deleted, "
+            + "\(summary.notChecked) not checked, \(summary.inSync) in sync"]
+        let shown = environment.resources.filter { $0.status != .inSync }
+        for drift in shown.prefix(5) {
+            let detail: String
+            switch drift.status {
+            case .deleted: detail = "does not exist"
+            case .notChecked: detail = "not checked: " + (drift.reason ?? "")
+            default: detail = drift.differences.prefix(3).map { "\($0.path) \($0.actual?.description ?? "(none)") → "
+                + "\($0.expected?.description ?? "(none)")" }.joined(separator: ", ")
+            }
+            lines.append("• \(safe(drift.resource.type)) \(safe(drift.displayId)): \(safe(detail))")
+        }
+        if shown.count > 5 { lines.append("… and \(shown.count - 5) more") }
+        return lines.joined(separator: "\n")
+    }
+
+    func stateCommit(_ repository: GitRepository) throws(GitError) -> GitCommit {
+        try repository.rootCommit(of: repository.commit("HEAD"))
+    }
+
+    func readState() throws -> [String: String] {
+        let repository = try GitRepository(discoveringFrom: repositoryPath)
+        guard let text = try repository.note(ref: Self.notesRef, on: stateCommit(repository)),
+              case .map(let fields) = try JSON.parse(text) else { return [:] }
+        return fields.compactMapValues(\.string)
+    }
+
+    func writeState(_ state: [String: String]) throws {
+        let repository = try GitRepository(discoveringFrom: repositoryPath)
+        try repository.setNote(ref: Self.notesRef, on: stateCommit(repository),
+                               text: JSON.encode(.map(state.mapValues(Value.string))) + "\n")
+    }
+}
