@@ -6,6 +6,8 @@ import Foundation
 public struct JournalRecord: Sendable {
     public var places: [String] = []
     public var problems: [String] = []
+    /// The git note holds the entry (the local progress file may then go).
+    public var inNote = false
 }
 
 /// The journal of one apply as it happens, so that `kill -9` loses nothing:
@@ -61,7 +63,7 @@ struct ApplyJournal: Sendable {
     func finish(_ entry: JournalEntry) async -> JournalRecord {
         let written = await record(entry, environments: entry.environments)
         // The file goes once the note holds the end; without a note it is the only local record.
-        if loaded.commit == nil || written.places.contains(where: { $0.hasPrefix(Self.notePlace) }) {
+        if loaded.commit == nil || written.inNote {
             try? FileManager.default.removeItem(atPath: progressFile(entry.id))
         }
         for (environment, journal) in tables where entry.environments.contains(environment.name) {
@@ -111,8 +113,6 @@ struct ApplyJournal: Sendable {
         return intent.interrupted(progress: progress)
     }
 
-    static let notePlace = "a note on"
-
     /// Writes the entry as a git note on its commit and into each lock table of its environments.
     func record(_ entry: JournalEntry, environments: [String]) async -> JournalRecord {
         var written = JournalRecord()
@@ -121,7 +121,8 @@ struct ApplyJournal: Sendable {
             do {
                 let journal = Journal(repositoryPath: loaded.repositoryRoot)
                 try await onOwnThread { try journal.record(entry, on: commit) }  // it may wait for another writer
-                written.places.append("\(Self.notePlace) \(commit.prefix(12)) (\(Journal.notesRef))")
+                written.places.append("a note on \(commit.prefix(12)) (\(Journal.notesRef))")
+                written.inNote = true
             } catch {
                 written.problems.append("the journal note could not be written: \(error)")
             }
