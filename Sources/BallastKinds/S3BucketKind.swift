@@ -1,5 +1,6 @@
 import BallastAWS
 import BallastCore
+import Foundation
 
 /// S3 buckets: versioning and lifecycle rules, with CloudFormation's field names.
 public struct S3BucketKind: ResourceKind {
@@ -117,13 +118,19 @@ public struct S3BucketKind: ResourceKind {
     /// its environment's region. GetBucketLocation would need another permission; the
     /// redirect comes free with the first call.
     static func inBucketRegion(_ bucket: String, _ client: AWSClient) async throws -> AWSClient {
+        if let known = regions.region(of: bucket) { return known == client.region ? client : client.inRegion(known) }
         do {
             _ = try await client.restXML(.s3, "GetBucketVersioning", method: "GET", segments: [bucket], query: [("versioning", "")])
+            regions.remember(bucket, client.region)
             return client
         } catch let error as AWSError where error.bucketRegion != nil && error.bucketRegion != client.region {
+            regions.remember(bucket, error.bucketRegion!)
             return client.inRegion(error.bucketRegion!)
         }
     }
+
+    /// Each bucket's region, learnt once per process (a read, its writes and their read-back share it).
+    static let regions = BucketRegions()
 
     /// The live rules as S3 sent them.
     static func liveRules(_ bucket: String, _ client: AWSClient) async throws -> [XMLNode] {
@@ -139,4 +146,13 @@ public struct S3BucketKind: ResourceKind {
     public static func lifecycleXML(_ rules: [Value]) -> String {
         S3Lifecycle.xml(S3Lifecycle.merged(live: [], desired: rules))
     }
+}
+
+/// Bucket name -> region, shared by every task of a run.
+final class BucketRegions: @unchecked Sendable {
+    private let lock = NSLock()
+    private var known: [String: String] = [:]
+
+    func region(of bucket: String) -> String? { lock.withLock { known[bucket] } }
+    func remember(_ bucket: String, _ region: String) { lock.withLock { known[bucket] = region } }
 }

@@ -11,7 +11,7 @@ enum AWSBenchmark {
     static func run(_ arguments: [Int]) async throws {
         let requests = arguments.count > 0 ? arguments[0] : 2_000
         let cliCalls = arguments.count > 1 ? arguments[1] : 40
-        let moto = try MotoServer()  // stopped by its watchdog when the benchmark exits
+        let moto = try MotoServer(authenticated: false)  // stopped by its watchdog when the benchmark exits
         var environment = ProcessInfo.processInfo.environment.merging([
             "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1",
             "AWS_ENDPOINT_URL": moto.endpoint, "AWS_EC2_METADATA_DISABLED": "true",

@@ -67,7 +67,7 @@ enum DriftBenchmark {
 
     /// A moto server of the benchmark's own, the environment that points the binary at it, and a seeder.
     static func emulator() throws -> (MotoServer, [String: String], LiveSeeder) {
-        let moto = try MotoServer()
+        let moto = try MotoServer(authenticated: false)  // one server for every service, so the proxy counts every call
         var environment = ProcessInfo.processInfo.environment.merging(moto.environment) { _, new in new }
         environment["NO_COLOR"] = "1"
         environment["AWS_PROFILE"] = nil
