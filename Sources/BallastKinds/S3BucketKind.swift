@@ -53,20 +53,23 @@ public struct S3BucketKind: ResourceKind {
     public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
         await Reading.each(targets, missing: ["NoSuchBucket"]) { target in
             let bucket = ARN(target.id)?.resource ?? target.id // arn:aws:s3:::bucket
-            let client = try await inBucketRegion(bucket, client)
-            var live: [String: Value] = [:]
-            if target.wants("VersioningConfiguration") {
-                let versioning = try await client.restXML(.s3, "GetBucketVersioning", method: "GET", segments: [bucket],
-                                                          query: [("versioning", "")])
-                // A bucket that never had versioning reports no Status; for new objects it
-                // behaves as Suspended, the only other value CloudFormation knows.
-                live["VersioningConfiguration"] = .map(["Status": versioning.string("Status") ?? .string("Suspended")])
-            }
-            if target.wants("LifecycleConfiguration") {
-                live["LifecycleConfiguration"] = .map(["Rules": .list(try await lifecycleRules(bucket, client))])
-            }
-            return .found(live)
+            return try await inBucketRegion(bucket, client) { client in try await read(bucket, target, client) }
         }
+    }
+
+    static func read(_ bucket: String, _ target: LiveTarget, _ client: AWSClient) async throws -> LiveRead {
+        var live: [String: Value] = [:]
+        if target.wants("VersioningConfiguration") {
+            let versioning = try await client.restXML(.s3, "GetBucketVersioning", method: "GET", segments: [bucket],
+                                                      query: [("versioning", "")])
+            // A bucket that never had versioning reports no Status; for new objects it
+            // behaves as Suspended, the only other value CloudFormation knows.
+            live["VersioningConfiguration"] = .map(["Status": versioning.string("Status") ?? .string("Suspended")])
+        }
+        if target.wants("LifecycleConfiguration") {
+            live["LifecycleConfiguration"] = .map(["Rules": .list(try await lifecycleRules(bucket, client))])
+        }
+        return .found(live)
     }
 
     static func lifecycleRules(_ bucket: String, _ client: AWSClient) async throws -> [Value] {
@@ -96,7 +99,10 @@ public struct S3BucketKind: ResourceKind {
 
     public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
         let bucket = ARN(change.id)?.resource ?? change.id
-        let client = try await inBucketRegion(bucket, client)
+        try await inBucketRegion(bucket, client) { client in try await write(change, bucket, client) }
+    }
+
+    static func write(_ change: PlannedChange, _ bucket: String, _ client: AWSClient) async throws {
         switch change.call {
         case "s3:PutBucketVersioning":
             let status = change.to("/VersioningConfiguration/Status")?.string ?? "Suspended"
@@ -113,19 +119,18 @@ public struct S3BucketKind: ResourceKind {
         }
     }
 
-    /// A client for the bucket's own region. S3 answers a request signed for another region
-    /// with a redirect naming the right one (`x-amz-bucket-region`); a bucket need not be in
-    /// its environment's region. GetBucketLocation would need another permission; the
-    /// redirect comes free with the first call.
-    static func inBucketRegion(_ bucket: String, _ client: AWSClient) async throws -> AWSClient {
-        if let known = regions.region(of: bucket) { return known == client.region ? client : client.inRegion(known) }
+    /// Runs `body` with a client for the bucket's own region. S3 answers a request signed
+    /// for another region with a redirect naming the right one (`x-amz-bucket-region`), and
+    /// does nothing else: `body` runs again there. A bucket need not be in its environment's
+    /// region; the common case costs no extra call.
+    static func inBucketRegion<T>(_ bucket: String, _ client: AWSClient,
+                                  _ body: (AWSClient) async throws -> T) async throws -> T {
+        let first = regions.region(of: bucket).map { $0 == client.region ? client : client.inRegion($0) } ?? client
         do {
-            _ = try await client.restXML(.s3, "GetBucketVersioning", method: "GET", segments: [bucket], query: [("versioning", "")])
-            regions.remember(bucket, client.region)
-            return client
-        } catch let error as AWSError where error.bucketRegion != nil && error.bucketRegion != client.region {
+            return try await body(first)
+        } catch let error as AWSError where error.bucketRegion != nil && error.bucketRegion != first.region {
             regions.remember(bucket, error.bucketRegion!)
-            return client.inRegion(error.bucketRegion!)
+            return try await body(client.inRegion(error.bucketRegion!))
         }
     }
 
