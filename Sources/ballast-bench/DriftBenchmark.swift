@@ -91,8 +91,14 @@ enum DriftBenchmark {
     static func check(_ result: Run.Result, expectedDrift: Int, resources: Int) throws {
         guard result.status == 2, let report = try? JSON.parse(result.stdout), let summary = report["summary"],
               summary["modified"] == .int(expectedDrift), summary["inSync"] == .int(resources - expectedDrift) else {
+            // Name what differed: the summary and every resource not in sync (not the whole report).
+            let report = try? JSON.parse(result.stdout)
+            let odd = (report?["environments"]?.list ?? []).flatMap { $0["resources"]?.list ?? [] }
+                .filter { $0["status"] != "IN_SYNC" }
+                .map { "\($0["status"]?.string ?? "") \($0["type"]?.string ?? "") \($0["id"]?.string ?? "") "
+                    + "\($0["reason"]?.string ?? JSON.encode($0["differences"] ?? .null))" }
             throw TestFailure("drift did not find exactly the \(expectedDrift) drifted resources (exit \(result.status)): "
-                + String(result.stdout.prefix(400)) + result.stderr.prefix(400))
+                + JSON.encode(report?["summary"] ?? .null) + "\n" + odd.joined(separator: "\n") + "\n" + result.stderr.prefix(400))
         }
     }
 
