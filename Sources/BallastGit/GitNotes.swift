@@ -76,19 +76,18 @@ extension GitRepository {
     /// The first commit of `commit`'s history, following first parents: a fixed object to
     /// keep state on that every later revision shares.
     public func rootCommit(of commit: GitCommit) throws(GitError) -> GitCommit {
-        var current = commit
-        while true {
-            var raw = current.oid.raw
-            var handle: OpaquePointer?
-            try Libgit2.check(git_commit_lookup(&handle, pointer, &raw), "cannot read commit \(current.shortSHA)")
-            defer { git_commit_free(handle) }
-            guard git_commit_parentcount(handle) > 0 else { return current }
+        var raw = commit.oid.raw
+        var current: OpaquePointer?
+        try Libgit2.check(git_commit_lookup(&current, pointer, &raw), "cannot read commit \(commit.shortSHA)")
+        while git_commit_parentcount(current) > 0 {
             var parent: OpaquePointer?
-            try Libgit2.check(git_commit_parent(&parent, handle, 0), "cannot read the parent of \(current.shortSHA)")
-            defer { git_commit_free(parent) }
-            let oid = GitOID(git_commit_id(parent).pointee)
-            current = try self.commit(oid.hex)
+            let code = git_commit_parent(&parent, current, 0)
+            git_commit_free(current)
+            try Libgit2.check(code, "cannot walk the history of \(commit.shortSHA)")
+            current = parent
         }
+        defer { git_commit_free(current) }
+        return self.commit(from: current!)
     }
 
     /// The note on `commit` under `ref`, if any.

@@ -94,7 +94,7 @@ public final class GitRepository {
         return commit(from: peeled!)
     }
 
-    private func commit(from commit: OpaquePointer) -> GitCommit {
+    func commit(from commit: OpaquePointer) -> GitCommit {
         let oid = GitOID(git_commit_id(commit).pointee)
         let summary = git_commit_summary(commit).map { String(cString: $0) } ?? ""
         return GitCommit(sha: oid.hex, summary: summary, time: git_commit_time(commit), oid: oid)
@@ -107,18 +107,17 @@ public final class GitRepository {
     /// tree has no such directory. Reads objects; touches no working tree.
     public func files(under directory: String, at commit: GitCommit, wanted: (String) -> Bool,
                       maxBytes: Int) throws(GitError) -> TreeFiles? {
-        var rawOID = commit.oid.raw
-        var commitHandle: OpaquePointer?
-        try Libgit2.check(git_commit_lookup(&commitHandle, pointer, &rawOID), "cannot read commit \(commit.shortSHA)")
-        defer { git_commit_free(commitHandle) }
-        var root: OpaquePointer?
-        try Libgit2.check(git_commit_tree(&root, commitHandle), "cannot read the tree of \(commit.shortSHA)")
-        defer { git_tree_free(root) }
+        try withTree(of: commit) { root throws(GitError) in
+            try files(under: directory, in: root, wanted: wanted, maxBytes: maxBytes)
+        }
+    }
 
+    private func files(under directory: String, in root: OpaquePointer?, wanted: (String) -> Bool,
+                       maxBytes: Int) throws(GitError) -> TreeFiles? {
         var entry: OpaquePointer?
         let code = git_tree_entry_bypath(&entry, root, directory)
         if code == GIT_ENOTFOUND.rawValue { return nil }
-        try Libgit2.check(code, "cannot look up \(directory) in \(commit.shortSHA)")
+        try Libgit2.check(code, "cannot look up \(directory)")
         defer { git_tree_entry_free(entry) }
         guard git_tree_entry_type(entry) == GIT_OBJECT_TREE else { return nil }
 
@@ -169,14 +168,12 @@ public final class GitRepository {
     /// compared (libgit2 stats first and hashes only same-size files), so a large
     /// untracked file costs a stat, not a read. Submodules and ignored files are left out.
     public func changedInWorkingTree(under folders: [String], comparedTo commit: GitCommit) throws(GitError) -> [String] {
-        var rawOID = commit.oid.raw
-        var commitHandle: OpaquePointer?
-        try Libgit2.check(git_commit_lookup(&commitHandle, pointer, &rawOID), "cannot read commit \(commit.shortSHA)")
-        defer { git_commit_free(commitHandle) }
-        var tree: OpaquePointer?
-        try Libgit2.check(git_commit_tree(&tree, commitHandle), "cannot read the tree of \(commit.shortSHA)")
-        defer { git_tree_free(tree) }
+        try withTree(of: commit) { tree throws(GitError) in
+            try changedInWorkingTree(under: folders, comparedTo: tree)
+        }
+    }
 
+    private func changedInWorkingTree(under folders: [String], comparedTo tree: OpaquePointer?) throws(GitError) -> [String] {
         var options = git_diff_options()
         try Libgit2.check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "cannot set up a diff")
         options.flags = GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
@@ -189,7 +186,7 @@ public final class GitRepository {
             options.pathspec = git_strarray(strings: buffer.baseAddress, count: buffer.count)
             return git_diff_tree_to_workdir(&diff, pointer, tree, &options)
         }
-        try Libgit2.check(code, "cannot compare the working tree with \(commit.shortSHA)")
+        try Libgit2.check(code, "cannot compare the working tree with HEAD")
         defer { git_diff_free(diff) }
         var paths: [String] = []
         for index in 0..<git_diff_num_deltas(diff) {
@@ -198,6 +195,18 @@ public final class GitRepository {
             paths.append(String(cString: file.path))
         }
         return paths.sorted()
+    }
+
+    /// Runs `body` with the commit's root tree, freed afterwards.
+    func withTree<T>(of commit: GitCommit, _ body: (OpaquePointer?) throws(GitError) -> T) throws(GitError) -> T {
+        var rawOID = commit.oid.raw
+        var commitHandle: OpaquePointer?
+        try Libgit2.check(git_commit_lookup(&commitHandle, pointer, &rawOID), "cannot read commit \(commit.shortSHA)")
+        defer { git_commit_free(commitHandle) }
+        var tree: OpaquePointer?
+        try Libgit2.check(git_commit_tree(&tree, commitHandle), "cannot read the tree of \(commit.shortSHA)")
+        defer { git_tree_free(tree) }
+        return try body(tree)
     }
 
     /// The repository has only part of its history (`git clone --depth`).

@@ -25,21 +25,17 @@ public enum UntrustedText {
     }
 
     /// One line: every hazard escaped, line breaks and tabs included.
-    public static func line(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: isHazard) else { return text }
-        var out = ""
-        for scalar in text.unicodeScalars {
-            if isHazard(scalar) { out += escape(scalar) } else { out.unicodeScalars.append(scalar) }
-        }
-        return out
-    }
+    public static func line(_ text: String) -> String { escaped(text, keeping: []) }
 
     /// Many lines: hazards escaped, but line breaks and tabs kept.
-    public static func block(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { isHazard($0) && $0 != "\n" && $0 != "\t" }) else { return text }
+    public static func block(_ text: String) -> String { escaped(text, keeping: ["\n", "\t"]) }
+
+    static func escaped(_ text: String, keeping kept: Set<Unicode.Scalar>) -> String {
+        let escapes = { (scalar: Unicode.Scalar) in isHazard(scalar) && !kept.contains(scalar) }
+        guard text.unicodeScalars.contains(where: escapes) else { return text }
         var out = ""
         for scalar in text.unicodeScalars {
-            if isHazard(scalar) && scalar != "\n" && scalar != "\t" { out += escape(scalar) } else { out.unicodeScalars.append(scalar) }
+            if escapes(scalar) { out += escape(scalar) } else { out.unicodeScalars.append(scalar) }
         }
         return out
     }

@@ -63,18 +63,19 @@ public struct ApplyRun: Sendable {
         for entry in await journal.closeInterrupted() {
             events(.note(Self.describeInterrupted(entry)))
         }
-        let plan = await Planner.plan(loaded, detector: DriftDetector(client: client, progress: progress))
-        var changes = plan.changes
-        var checksum = PlanFile.checksum(plan)
-        var policy = plan.policy
-        if let saved = request.saved {
-            if let refusal = await refusal(of: saved, fresh: plan, loaded: loaded) { return .refused(refusal) }
-            (changes, checksum) = (saved.changes, saved.checksum)
-            // Policies hold at apply time too, against the changes about to be written.
-            policy = PolicyEngine(loaded.policies).check(loaded.state, changes: changes, drift: plan.report)
-        } else {
+        let report = await DriftDetector(client: client, progress: progress).detect(loaded.state, revision: loaded.revision)
+        var plan = Planner.plan(report)
+        if let saved = request.saved, let refusal = await refusal(of: saved, fresh: plan, loaded: loaded) {
+            return .refused(refusal)
+        }
+        let changes = request.saved?.changes ?? plan.changes
+        // Policies hold at apply time too, against the changes about to be written (a saved plan's included).
+        plan.policy = PolicyEngine(loaded.policies).check(loaded.state, changes: changes, drift: report)
+        let policy = plan.policy
+        let checksum = request.saved?.checksum ?? PlanFile.checksum(plan)
+        if request.saved == nil {
             events(.planned(plan))
-            if plan.report.summary.notChecked > 0 { return .refused(.notChecked) }
+            if report.summary.notChecked > 0 { return .refused(.notChecked) }
         }
         if policy.contains(where: \.blocks) { return .refused(.denied(policy)) }
         // Only resources that do not exist: nothing to write or journal, but never a silent success.
@@ -96,7 +97,7 @@ public struct ApplyRun: Sendable {
         do { try await journal.begin(intent) } catch { return .refused(.journal(error.description)) }
 
         let verifier = Verifier(detector: DriftDetector(client: client))
-        let state = loaded.state, report = plan.report
+        let state = loaded.state
         let applier = Applier(client: client) { change in
             await verifier.verify([change], planned: report, state: state) == [nil]
         }

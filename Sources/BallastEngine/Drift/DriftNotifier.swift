@@ -22,7 +22,9 @@ public struct DriftNotifier: Sendable {
     /// the environments notified and the problems met.
     public func notify(_ report: DriftReport, url: String, always: Bool) async -> (sent: [String], problems: [String]) {
         var problems: [String] = []
-        var state = (try? readState()) ?? [:]
+        // The history's first commit, found once: a long history is walked once a run.
+        let place = try? placeOfState()
+        var state = place.flatMap { try? readState($0) } ?? [:]
         var sent: [String] = []
         for environment in report.environments {
             let fingerprint = Self.fingerprint(environment)
@@ -44,7 +46,12 @@ public struct DriftNotifier: Sendable {
                 problems.append("the webhook could not be reached for \(environment.name): \(error)")
             }
         }
-        do { try writeState(state) } catch { problems.append("the drift state could not be kept: \(error)") }
+        do {
+            guard let place else { throw LoadError("the repository has no commit to keep it on") }
+            try writeState(state, place)
+        } catch {
+            problems.append("the drift state could not be kept: \(error)")
+        }
         return (sent, problems)
     }
 
@@ -85,20 +92,20 @@ public struct DriftNotifier: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    func stateCommit(_ repository: GitRepository) throws(GitError) -> GitCommit {
-        try repository.rootCommit(of: repository.commit("HEAD"))
+    /// The repository and the commit the state is kept on.
+    func placeOfState() throws -> (GitRepository, GitCommit) {
+        let repository = try GitRepository(discoveringFrom: repositoryPath)
+        return (repository, try repository.rootCommit(of: repository.commit("HEAD")))
     }
 
-    func readState() throws -> [String: String] {
-        let repository = try GitRepository(discoveringFrom: repositoryPath)
-        guard let text = try repository.note(ref: Self.notesRef, on: stateCommit(repository)),
-              case .map(let fields) = try JSON.parse(text) else { return [:] }
+    func readState(_ place: (GitRepository, GitCommit)) throws -> [String: String] {
+        guard let text = try place.0.note(ref: Self.notesRef, on: place.1), case .map(let fields) = try JSON.parse(text) else {
+            return [:]
+        }
         return fields.compactMapValues(\.string)
     }
 
-    func writeState(_ state: [String: String]) throws {
-        let repository = try GitRepository(discoveringFrom: repositoryPath)
-        try repository.setNote(ref: Self.notesRef, on: stateCommit(repository),
-                               text: JSON.encode(.map(state.mapValues(Value.string))) + "\n")
+    func writeState(_ state: [String: String], _ place: (GitRepository, GitCommit)) throws {
+        try place.0.setNote(ref: Self.notesRef, on: place.1, text: JSON.encode(.map(state.mapValues(Value.string))) + "\n")
     }
 }
