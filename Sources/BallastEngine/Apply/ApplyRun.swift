@@ -30,7 +30,8 @@ public struct ApplyRun: Sendable {
             guard let table = environment.lockTable else {
                 return FileLock(gitDirectory: gitDirectory, environment: environment.name, owner: owner)
             }
-            return DynamoDBLock(table: table, environment: environment.name, owner: owner, client: client(environment.region))
+            return DynamoDBLock(table: table, environment: environment.name, owner: owner,
+                                client: client(environment.region))
         }
         self.clock = clock
         self.confirm = confirm
@@ -40,7 +41,8 @@ public struct ApplyRun: Sendable {
     }
 
     public func run(_ loaded: LoadedState, _ request: ApplyRequest) async -> ApplyResult {
-        let owner = LockOwner(actor: actor ?? Actor.current(repositoryPath: loaded.repositoryRoot), revision: loaded.revision)
+        let owner = LockOwner(actor: actor ?? Actor.current(repositoryPath: loaded.repositoryRoot),
+                              revision: loaded.revision)
         var held: [any ApplyLock] = []
         for environment in loaded.state.environments {
             let lock = locks(environment, owner)
@@ -63,7 +65,8 @@ public struct ApplyRun: Sendable {
         for entry in await journal.closeInterrupted() {
             events(.note(Self.describeInterrupted(entry)))
         }
-        let report = await DriftDetector(client: client, progress: progress).detect(loaded.state, revision: loaded.revision)
+        let report = await DriftDetector(client: client, progress: progress)
+            .detect(loaded.state, revision: loaded.revision)
         var plan = Planner.plan(report)
         if let saved = request.saved, let refusal = await refusal(of: saved, fresh: plan, loaded: loaded) {
             return .refused(refusal)
@@ -82,7 +85,8 @@ public struct ApplyRun: Sendable {
         if changes.isEmpty { return .nothingToWrite(unfixable: plan.unfixable) }
 
         let touched = Set(changes.map(\.environment))
-        let refusals = loaded.state.environments.filter { touched.contains($0.name) }.compactMap { $0.windowRefusal(at: clock()) }
+        let refusals = loaded.state.environments.filter { touched.contains($0.name) }
+            .compactMap { $0.windowRefusal(at: clock()) }
         if !refusals.isEmpty {
             guard let reason = request.overrideWindow else { return .refused(.outsideWindows(refusals)) }
             for refusal in refusals { events(.note("\(refusal); applying anyway (--override-window: \(reason))")) }
@@ -90,7 +94,8 @@ public struct ApplyRun: Sendable {
         if request.saved == nil, !(await confirm(changes.count)) { return .refused(.declined) }
 
         let intent = JournalEntry(
-            kind: request.kind, environments: loaded.state.environments.map(\.name), revision: loaded.revision, time: clock(),
+            kind: request.kind, environments: loaded.state.environments.map(\.name), revision: loaded.revision,
+            time: clock(),
             actor: owner.actor, planChecksum: checksum, windowOverride: refusals.isEmpty ? nil : request.overrideWindow,
             relatedCommit: request.relatedCommit, changes: changes.map { .init(change: $0, outcome: .notAttempted) },
             unfixable: plan.unfixable.map { "\($0.resource.type) \($0.displayId)" }, stage: .started)
@@ -143,7 +148,8 @@ public struct ApplyRun: Sendable {
         while verdicts.contains(where: { $0 != nil }), Date().timeIntervalSince(started) + pause <= waitTimeout {
             let waiting = applied.indices.filter { verdicts[$0] != nil }
             let names = waiting.prefix(3).map { "\(applied[$0].call) \(applied[$0].id)" }.joined(separator: ", ")
-            events(.waiting("waiting for AWS to finish \(names)\(waiting.count > 3 ? " and \(waiting.count - 3) more" : "") "
+            let more = waiting.count > 3 ? " and \(waiting.count - 3) more" : ""
+            events(.waiting("waiting for AWS to finish \(names)\(more) "
                 + "(\(Int(Date().timeIntervalSince(started))) s)"))
             try? await Task.sleep(for: .seconds(pause))
             pause = min(pause * 2, 15)
@@ -161,7 +167,8 @@ public struct ApplyRun: Sendable {
         }
         let region = loaded.state.environments.first?.region ?? "us-east-1"
         guard let now = await AccountGuard.account(client(region)) else {
-            return .wrongAccount("cannot tell which account the credentials are for; the plan was made in account \(planned)")
+            return .wrongAccount("cannot tell which account the credentials are for; "
+                + "the plan was made in account \(planned)")
         }
         guard now == planned else {
             return .wrongAccount("the credentials are for account \(now); the plan was made in account \(planned)")
@@ -184,7 +191,8 @@ public struct ApplyRun: Sendable {
     func release(_ locks: [any ApplyLock]) async {
         for lock in locks.reversed() {
             do { try await lock.release() } catch {
-                events(.problem("could not release the lock in \(lock.place): \(error); `ballast unlock --force` removes it"))
+                events(.problem("could not release the lock in \(lock.place): \(error); "
+                    + "`ballast unlock --force` removes it"))
             }
         }
     }

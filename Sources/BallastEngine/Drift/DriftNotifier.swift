@@ -29,11 +29,12 @@ public struct DriftNotifier: Sendable {
         for environment in report.environments {
             let fingerprint = Self.fingerprint(environment)
             // No earlier run is an environment in sync: a first run that finds none says nothing.
-            let before = state[environment.name] ?? Self.fingerprint(EnvironmentDrift(name: "", region: "", resources: []))
+            let before = state[environment.name] ?? Self.inSync
             guard always || before != fingerprint else { continue }
             var request = HTTPRequest(method: "POST", url: url)
             request.setHeader("Content-Type", "application/json")
-            request.body = Array(JSON.encode(["text": .string(Self.message(environment, revision: report.revision))]).utf8)
+            let text = Self.message(environment, revision: report.revision)
+            request.body = Array(JSON.encode(["text": .string(text)]).utf8)
             do {
                 let response = try await transport.send(request)
                 guard (200..<300).contains(response.status) else {
@@ -55,6 +56,8 @@ public struct DriftNotifier: Sendable {
         return (sent, problems)
     }
 
+    static let inSync = fingerprint(EnvironmentDrift(name: "", region: "", resources: []))
+
     /// What is not in sync, and how, as one hash: a change in any value is a change.
     static func fingerprint(_ environment: EnvironmentDrift) -> String {
         let lines = environment.resources.filter { $0.status != .inSync }.map { drift in
@@ -67,16 +70,15 @@ public struct DriftNotifier: Sendable {
     /// Slack's mrkdwn: `&`, `<` and `>` escaped, so no value can mention, link or format a channel.
     static func message(_ environment: EnvironmentDrift, revision: String) -> String {
         func safe(_ text: String) -> String {
-            UntrustedText.line(text).replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;")
+            UntrustedText.line(text).replacingOccurrences(of: "&", with: "&amp;")
+                .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
         }
         let summary = DriftSummary(environment.resources)
         let name = safe(environment.name)
         guard summary.modified + summary.deleted + summary.notChecked > 0 else {
             return "ballast: \(name) is back in sync (\(summary.resources) resources) at \(revision.prefix(12))"
         }
-        var lines = ["ballast: drift in \(name) at \(revision.prefix(12)): \(summary.modified) modified, \(summary.deleted) deleted, "
-            + "\(summary.notChecked) not checked, \(summary.inSync) in sync"]
+        var lines = ["ballast: drift in \(name) at \(revision.prefix(12)): \(DriftRendering.counts(summary))"]
         let shown = environment.resources.filter { $0.status != .inSync }
         for drift in shown.prefix(5) {
             let detail: String
@@ -99,13 +101,13 @@ public struct DriftNotifier: Sendable {
     }
 
     func readState(_ place: (GitRepository, GitCommit)) throws -> [String: String] {
-        guard let text = try place.0.note(ref: Self.notesRef, on: place.1), case .map(let fields) = try JSON.parse(text) else {
-            return [:]
-        }
+        guard let text = try place.0.note(ref: Self.notesRef, on: place.1),
+              case .map(let fields) = try JSON.parse(text) else { return [:] }
         return fields.compactMapValues(\.string)
     }
 
     func writeState(_ state: [String: String], _ place: (GitRepository, GitCommit)) throws {
-        try place.0.setNote(ref: Self.notesRef, on: place.1, text: JSON.encode(.map(state.mapValues(Value.string))) + "\n")
+        let text = JSON.encode(.map(state.mapValues(Value.string))) + "\n"
+        try place.0.setNote(ref: Self.notesRef, on: place.1, text: text)
     }
 }
