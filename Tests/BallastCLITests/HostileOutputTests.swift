@@ -43,19 +43,28 @@ import Testing
 
     @Test func aPlanCommentRendersEveryValueLiterallyInGitHubsRenderer() async throws {
         let (repo, _) = try await repository()
-        let comment = try repo.ballast(["plan", "--output", "markdown"])
-        #expect(comment.status == 2, "\(comment.stderr)")
-        let html = try CMark.render(comment.stdout)
-        #expect(!html.contains("<img"))
-        #expect(!html.contains("<details"))
-        #expect(html.contains("&lt;img src=x onerror=alert(1)&gt;"))
-        // Outside code spans, nothing of the value is left: no mention, no issue reference.
-        let prose = html.replacingOccurrences(of: "<code>[^<]*</code>", with: "", options: .regularExpression)
-        #expect(!prose.contains("@octo-org"))
-        #expect(!prose.contains("#123"))
-        // The tables stay tables: one drift row and one plan row, seven and five cells.
-        let rows = html.components(separatedBy: "<tr>").dropFirst().map { $0.components(separatedBy: "<td").count - 1 }
-        #expect(rows.filter { $0 > 0 } == [7, 5], "\(html)")
+        for command in ["plan", "drift"] {
+            let comment = try repo.ballast([command, "--output", "markdown"])
+            #expect(comment.status == 2, "\(comment.stderr)")
+            let html = try CMark.render(comment.stdout)
+            #expect(!html.contains("<img"))
+            #expect(!html.contains("<details open"))
+            #expect(!html.contains("<summary>click"))
+            // The value shows literally: in the table cell, and in the details block's table.
+            #expect(html.components(separatedBy: "&lt;img src=x onerror=alert(1)&gt;").count - 1 == 2, "\(html)")
+            // Outside code spans, nothing of the value is left: no mention, no issue reference.
+            let prose = html.replacingOccurrences(of: "<code>[^<]*</code>", with: "", options: .regularExpression)
+            #expect(!prose.contains("@octo-org"))
+            #expect(!prose.contains("#123"))
+            #expect(!prose.contains("\u{202E}"))
+            // Our one details block (its summary's id escaped), and the tables stay tables:
+            // the resource's row (four cells) and its property row in the details (four cells).
+            #expect(html.components(separatedBy: "<details>").count - 1 == 1)
+            #expect(html.contains("<summary><code>AWS::CloudWatch::Alarm</code> <code>"))
+            #expect(CMark.rowCells(html).filter { $0 > 0 } == [4, 4], "\(html)")
+            // The marker `ballast comment` finds survives the environment's escape sequence.
+            #expect(comment.stdout.hasPrefix("<!-- ballast:ops__0_title_ -->\n"))
+        }
     }
 
     @Test func errorBodiesThatEchoCredentialsAreScrubbed() async throws {
@@ -80,17 +89,5 @@ import Testing
         #expect(!output.contains(token))
         #expect(!output.contains(secret))
         #expect(!output.contains("AKIAECHOTEST00001"))
-    }
-}
-
-/// GitHub's markdown renderer, as Debian ships it (scripts/install-deps.sh installs it).
-enum CMark {
-    static func render(_ markdown: String) throws -> String {
-        let input = NSTemporaryDirectory() + "ballast-comment-" + UUID().uuidString + ".md"
-        try markdown.write(toFile: input, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: input) }
-        let result = try Run.process("/usr/bin/env", ["cmark-gfm", "--extension", "table", input])
-        guard result.status == 0 else { throw TestFailure("cmark-gfm failed: \(result.stderr)") }
-        return result.stdout
     }
 }

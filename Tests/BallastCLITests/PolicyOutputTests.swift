@@ -74,6 +74,8 @@ import Testing
         let (repo, denied, waived) = try await repository()
         let markdown = try repo.ballast(["plan", "--output", "markdown"])
         #expect(markdown.status == 3)
+        #expect(markdown.stdout.contains("**test**: 2 to change, 1 missing, 1 denied by policy · `"), "\(markdown.stdout)")
+        #expect(markdown.stdout.contains("**Blocked**: a deny policy fails"))
         #expect(markdown.stdout.contains("#### Policies: 1 denied, 0 warnings, 1 waived, 1 passed"))
         #expect(markdown.stdout.contains("| ⛔ deny | `log-retention-minimum` | `AWS::Logs::LogGroup \(denied)` (`test`) | Logs are kept at least 14 days |"))
         #expect(markdown.stdout.contains("| waived | `log-retention-minimum` | `AWS::Logs::LogGroup \(waived)` (`test`) | Logs are kept at least 14 days — waived\\: debug logs are short\\-lived"))

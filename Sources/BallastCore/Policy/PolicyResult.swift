@@ -14,8 +14,23 @@ public struct PolicyResult: Sendable, Equatable {
     /// The waiver's reason, for a waived result.
     public var reason: String?
 
+    public init(policy: String, severity: Policy.Severity, resource: String, environment: String, message: String,
+                result: Outcome, source: SourceLocation? = nil, reason: String? = nil) {
+        self.policy = policy
+        self.severity = severity
+        self.resource = resource
+        self.environment = environment
+        self.message = message
+        self.result = result
+        self.source = source
+        self.reason = reason
+    }
+
     /// A deny that failed (or could not be evaluated, which never passes silently) and was not waived.
     public var blocks: Bool { severity == .deny && (result == .fail || result == .error) }
+
+    /// A warning that failed (or could not be evaluated) and was not waived.
+    public var warns: Bool { severity == .warn && (result == .fail || result == .error) }
 
     public var json: Value {
         var fields: [String: Value] = ["policy": .string(policy), "severity": .string(severity.rawValue), "resource": .string(resource),

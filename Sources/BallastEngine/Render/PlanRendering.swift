@@ -10,8 +10,13 @@ public enum PlanRendering {
         case .json: return JSON.encode(plan.json, pretty: true) + "\n"
         case .cfn: return DriftRendering.render(plan.report, as: .cfn)
         case .text: return DriftRendering.render(plan.report, as: .text, colour: colour) + "\n" + text(plan) + PolicyRendering.text(plan.policy)
-        case .markdown: return DriftRendering.render(plan.report, as: .markdown) + "\n" + markdown(plan) + PolicyRendering.markdown(plan.policy)
+        case .markdown: return comment(plan)
         }
+    }
+
+    /// The pull-request comment, folded to `limit` bytes (GitHub's limit, less a margin, by default).
+    public static func comment(_ plan: Plan, limit: Int = 65_000) -> String {
+        CommentRenderer(report: plan.report, plan: plan).render(limit: limit)
     }
 
     static func text(_ plan: Plan) -> String {
@@ -32,21 +37,5 @@ public enum PlanRendering {
             }
         }
         return lines.joined(separator: "\n") + "\n"
-    }
-
-    static func markdown(_ plan: Plan) -> String {
-        guard !plan.changes.isEmpty else { return "**No changes.**\n" }
-        var out = "#### Plan: \(plan.changes.count) change\(plan.changes.count == 1 ? "" : "s")\n\n| Call | Resource | Property | From | To |\n|---|---|---|---|---|\n"
-        for change in plan.changes {
-            for (path, assignment) in change.set.sorted(by: { $0.key < $1.key }) where assignment.from != assignment.to {
-                out += "| \(Markdown.code(change.call)) | \(Markdown.code(change.id)) (\(Markdown.code(change.environment))) | "
-                    + "\(Markdown.code(DriftRendering.readablePath(path))) | "
-                    + "\(Markdown.code(assignment.from?.description ?? "(none)")) | \(Markdown.code(assignment.to.description)) |\n"
-            }
-        }
-        if !plan.unfixable.isEmpty {
-            out += "\nCannot fix: " + plan.unfixable.map { "\(Markdown.code($0.displayId)) does not exist" }.joined(separator: ", ") + ".\n"
-        }
-        return out
     }
 }

@@ -13,7 +13,7 @@ public enum DriftRendering {
         switch format {
         case .text: return TextRenderer(colour: colour).render(report)
         case .json: return JSON.encode(report.json(), pretty: true) + "\n"
-        case .markdown: return MarkdownRenderer().render(report)
+        case .markdown: return CommentRenderer(report: report).render()
         case .cfn: return CloudFormationRenderer().render(report)
         case .sarif: return SARIFRendering.render(drift: report)
         }

@@ -1,0 +1,184 @@
+import BallastCore
+
+/// `--output markdown`: the pull-request comment of a drift or a plan. A first
+/// line that says it all, a table per environment, each resource's values in a
+/// `<details>` block, policy results (denies first), the marker `ballast comment`
+/// finds it by, and a footer with the command that applies it.
+/// Every value from AWS or the repository is a code span, escaped prose or escaped HTML.
+struct CommentRenderer {
+    var report: DriftReport
+    /// Nil for drift.
+    var plan: Plan?
+    /// The plan's writes by environment, type and id.
+    private let writes: [String: [PlannedChange]]
+
+    init(report: DriftReport, plan: Plan? = nil) {
+        self.report = report
+        self.plan = plan
+        writes = Dictionary(grouping: plan?.changes ?? []) { Self.key($0.environment, $0.type, $0.id) }
+    }
+
+    private static func key(_ environment: String, _ type: String, _ id: String) -> String {
+        [environment, type, id].joined(separator: "\u{0}")
+    }
+
+    func render(limit: Int = CommentLayout.limit) -> String {
+        layout.render(limit: limit)
+    }
+
+    var layout: CommentLayout {
+        let environments = report.environments.map(\.name)
+        var head = CommentMarker.make(environments.joined(separator: ",")) + "\n"
+        head += headline(environments) + "\n"
+        var sections = report.environments.map(section)
+        if let plan, !plan.policy.isEmpty { sections.append(policySection(plan.policy)) }
+        return CommentLayout(head: head, sections: sections, footer: footer(environments))
+    }
+
+    /// `**prod**: 3 to change, 1 deleted, 1 denied by policy · **staging**: no changes · `abc1234``.
+    func headline(_ environments: [String]) -> String {
+        let parts = report.environments.map { environment in
+            "**\(Markdown.text(environment.name))**: " + counts(environment)
+        }
+        return (parts.isEmpty ? ["no environments"] : parts).joined(separator: " · ")
+            + " · " + Markdown.code(String(report.revision.prefix(7)))
+    }
+
+    func counts(_ environment: EnvironmentDrift) -> String {
+        let resources = environment.resources
+        let count = { (status: DriftStatus) in resources.filter { $0.status == status }.count }
+        var parts: [String] = []
+        if let plan {
+            let changing = Set(plan.changes.filter { $0.environment == environment.name }.map { "\($0.type) \($0.id)" })
+            parts.append(changing.isEmpty ? "" : "\(changing.count) to change")
+            parts.append(count(.deleted) > 0 ? "\(count(.deleted)) missing" : "")
+            parts.append(count(.notChecked) > 0 ? "\(count(.notChecked)) not checked" : "")
+            let own = plan.policy.filter { $0.environment == environment.name }
+            let denied = own.filter(\.blocks).count, warned = own.filter(\.warns).count
+            parts.append(denied > 0 ? "\(denied) denied by policy" : "")
+            parts.append(warned > 0 ? "\(warned) policy warning\(warned == 1 ? "" : "s")" : "")
+            let said = parts.filter { !$0.isEmpty }
+            return said.isEmpty ? "no changes" : said.joined(separator: ", ")
+        }
+        parts = [count(.modified) > 0 ? "\(count(.modified)) drifted" : "",
+                 count(.deleted) > 0 ? "\(count(.deleted)) deleted" : "",
+                 count(.notChecked) > 0 ? "\(count(.notChecked)) not checked" : ""]
+        let said = parts.filter { !$0.isEmpty }
+        return said.isEmpty ? "\(resources.count) in sync" : said.joined(separator: ", ")
+    }
+
+    func section(_ environment: EnvironmentDrift) -> CommentLayout.Section {
+        let shown = environment.resources.filter { $0.status != .inSync }
+        let inSync = environment.resources.count - shown.count
+        var heading = "### \(Markdown.text(environment.name)) · \(Markdown.code(environment.region))"
+        if inSync > 0 { heading += "\n\n\(inSync) resource\(inSync == 1 ? "" : "s") in sync." }
+        let columns = plan == nil ? ["", "Resource", "Drifted properties", "Declared at"]
+                                  : ["", "Resource", "Change", "Call"]
+        return CommentLayout.Section(
+            heading: heading, columns: columns, rows: shown.map(row), details: shown.filter { $0.status != .deleted }.map(details),
+            foldedRow: { "| … | \($0) more resources | | |" })
+    }
+
+    func row(_ drift: ResourceDrift) -> String {
+        let resource = "\(Markdown.code(drift.resource.type)) \(Markdown.code(drift.displayId))"
+        let changes = changes(for: drift)
+        let what: String
+        switch drift.status {
+        case .deleted: what = "does not exist" + (plan == nil ? "" : " (ballast does not create resources)")
+        case .notChecked: what = "not checked: " + Markdown.code(Markdown.short(drift.reason ?? "", limit: 120))
+        default:
+            let properties = settings(drift, changes: changes)
+            let more = properties.count > 3 ? ["+\(properties.count - 3) more"] : []
+            what = (properties.prefix(3).map { path, from, to in
+                "\(Markdown.code(path)) \(Markdown.code(Markdown.short(from))) → \(Markdown.code(Markdown.short(to)))"
+            } + more).joined(separator: "<br>")
+        }
+        let last = plan == nil ? Markdown.code(drift.resource.source.description)
+                               : Set(changes.map(\.call)).sorted().map(Markdown.code).joined(separator: " ")
+        return "| \(mark(drift.status)) | \(resource) | \(what) | \(last) |"
+    }
+
+    /// (property, live, wanted): a plan shows the values its writes set (a range's nearest bound), drift what is declared.
+    func settings(_ drift: ResourceDrift, changes: [PlannedChange]) -> [(String, String, String)] {
+        guard changes.isEmpty else {
+            return changes.flatMap { change in
+                change.set.sorted { $0.key < $1.key }.filter { $0.value.from != $0.value.to }.map {
+                    (DriftRendering.readablePath($0.key), $0.value.from?.description ?? "(none)", $0.value.to.description)
+                }
+            }
+        }
+        return drift.differences.map {
+            (DriftRendering.readablePath($0.path), $0.actual?.description ?? "(none)", DriftRendering.expected($0))
+        }
+    }
+
+    func mark(_ status: DriftStatus) -> String {
+        switch status {
+        case .modified: return plan == nil ? "~" : "update"
+        case .deleted: return "🗑"
+        case .notChecked: return "⚠️"
+        case .inSync: return "✓"
+        }
+    }
+
+    func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        writes[Self.key(drift.resource.environment, drift.resource.type, drift.displayId)] ?? []
+    }
+
+    /// A resource's every difference whole (up to 1,000 characters a value), where it is declared, and its calls.
+    func details(_ drift: ResourceDrift) -> String {
+        var out = "<details><summary><code>\(Markdown.html(drift.resource.type))</code> "
+            + "<code>\(Markdown.html(Markdown.short(drift.displayId, limit: 200)))</code></summary>\n\n"
+        if !drift.differences.isEmpty {
+            out += "| Property | Live | Desired | Difference |\n|---|---|---|---|\n"
+            for difference in drift.differences {
+                out += "| \(Markdown.code(DriftRendering.readablePath(difference.path))) | "
+                    + "\(Markdown.code(Markdown.short(difference.actual?.description ?? "(none)", limit: 1_000))) | "
+                    + "\(Markdown.code(Markdown.short(DriftRendering.expected(difference), limit: 1_000))) | "
+                    + "\(difference.type.rawValue) |\n"
+            }
+            out += "\n"
+        }
+        if let reason = drift.reason { out += "Not checked: \(Markdown.code(Markdown.short(reason, limit: 1_000)))\n\n" }
+        out += "Declared at \(Markdown.code(drift.resource.source.description))"
+        for change in changes(for: drift) {
+            out += "; \(Markdown.code(change.call)) sets "
+                + change.set.keys.sorted().map { Markdown.code(DriftRendering.readablePath($0)) }.joined(separator: ", ")
+        }
+        return out + ".\n\n</details>"
+    }
+
+    /// Denies first, then warnings, then waivers; passes are counted in the heading.
+    func policySection(_ results: [PolicyResult]) -> CommentLayout.Section {
+        let order: (PolicyResult) -> Int = { $0.blocks ? 0 : $0.warns ? 1 : 2 }
+        let shown = results.filter { $0.result != .pass }.enumerated()
+            .sorted { (order($0.element), $0.offset) < (order($1.element), $1.offset) }.map(\.element)
+        let rows = shown.map { result in
+            let mark = result.blocks ? "⛔ deny" : result.result == .waived ? "waived" : "⚠️ warn"
+            let message = result.message + (result.reason.map { " — waived: \($0)" } ?? "")
+            return "| \(mark) | \(Markdown.code(result.policy)) | \(Markdown.code(result.resource)) "
+                + "(\(Markdown.code(result.environment))) | \(Markdown.text(Markdown.short(message, limit: 500))) |"
+        }
+        return CommentLayout.Section(
+            heading: "#### Policies: \(PolicyRendering.summary(results))", columns: ["", "Policy", "Resource", "Message"],
+            rows: rows, foldedRow: { "| … | \($0) more results | | |" })
+    }
+
+    func footer(_ environments: [String]) -> String {
+        let scope = environments.map { " --env " + $0 }.joined()
+        let next: String
+        if let plan {
+            if plan.denied {
+                next = "**Blocked**: a deny policy fails; `apply` writes nothing until it passes or is waived."
+            } else if plan.changes.isEmpty {
+                next = "Nothing to apply."
+            } else {
+                next = "Apply after merge: " + Markdown.code("ballast apply" + scope)
+            }
+        } else {
+            next = report.summary.hasDrift ? "See the fix: " + Markdown.code("ballast plan" + scope) : "Nothing to fix."
+        }
+        return "---\n" + next + "\n\n<sub>ballast \(BallastVersion.current) · \(report.command) of "
+            + "\(Markdown.code(report.revision)) · read \(Timestamp.iso8601(report.generatedAt))</sub>\n"
+    }
+}
