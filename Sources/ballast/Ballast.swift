@@ -23,9 +23,10 @@ struct Ballast: AsyncParsableCommand {
               ballast policy test                    run the policy files' tests
               ballast doctor --env prod              show identity, repo and revision
               ballast iam-policy --for apply         the least-privilege IAM policy
+              ballast comment plan.md                post or update the pull request's comment
             """,
         version: BallastVersion.current,
         subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
                       RevertCommand.self, HistoryCommand.self, UnlockCommand.self, PolicyCommand.self, DoctorCommand.self,
-                      IAMPolicyCommand.self])
+                      IAMPolicyCommand.self, CommentCommand.self])
 }

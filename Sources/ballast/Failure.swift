@@ -13,6 +13,21 @@ enum Failure {
         } catch let error as LoadError {
             Terminal.error(error.description)
             throw Failure.error
+        } catch let error as GitHubError {
+            Terminal.error(error.description)
+            throw Failure.error
+        }
+    }
+
+    static func guarding<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as LoadError {
+            Terminal.error(error.description)
+            throw Failure.error
+        } catch let error as GitHubError {
+            Terminal.error(error.description)
+            throw Failure.error
         }
     }
 
