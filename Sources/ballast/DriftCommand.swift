@@ -23,6 +23,7 @@ struct DriftCommand: AsyncParsableCommand {
               ballast drift --env prod --output markdown > comment.md
               ballast drift --revision v1.4.0 --output json
               ballast drift --output markdown --out-json drift.json --publish-metrics
+              ballast drift --github-issue --notify "$SLACK_WEBHOOK_URL"   # on a schedule
               ballast drift --output cfn | jq '.StackResourceDrifts[] | select(.StackResourceDriftStatus != "IN_SYNC")'
             """)
 
@@ -47,6 +48,11 @@ struct DriftCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "With --notify, send even when nothing changed since the last run.")
     var notifyAlways = false
+
+    @Flag(name: .long, help: ArgumentHelp("Keep one open GitHub issue per drifted environment (title \"Drift in <env>\", "
+        + "label ballast-drift): created, edited when the drift changes, closed when back in sync. "
+        + "Needs GITHUB_TOKEN (issues: write) and GITHUB_REPOSITORY."))
+    var githubIssue = false
 
     func validate() throws {
         if notifyAlways, notify == nil { throw ValidationError("--notify-always needs --notify URL") }
@@ -74,6 +80,23 @@ struct DriftCommand: AsyncParsableCommand {
             for problem in problems { Terminal.error(problem) }
             if !problems.isEmpty { throw Failure.error }
         }
+        if githubIssue { try await syncIssues(report, setup: setup) }
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
+    }
+
+    func syncIssues(_ report: DriftReport, setup: AWSSetup) async throws {
+        let done = try await Failure.guarding {
+            let settings = try GitHubSettings.from(ProcessInfo.processInfo.environment)
+            return try await DriftIssues(client: GitHubClient(settings: settings, transport: setup.transport)).sync(report)
+        }
+        for (environment, action) in done {
+            let name = UntrustedText.line(environment)
+            switch action {
+            case .created(let url): Terminal.note("opened the drift issue for \(name): \(url)")
+            case .updated(let url): Terminal.note("updated the drift issue for \(name): \(url)")
+            case .closed(let url): Terminal.note("closed the drift issue for \(name) (back in sync): \(url)")
+            case .unchanged: break
+            }
+        }
     }
 }

@@ -1,0 +1,71 @@
+import BallastCore
+
+/// `ballast drift --github-issue`: one open issue per drifted environment, titled
+/// `Drift in <env>` and labelled `ballast-drift`; created when drift appears, edited
+/// when it changes, closed with a comment when the environment is back in sync.
+/// Found again by label and by the marker in its body, so it is never duplicated.
+public struct DriftIssues: Sendable {
+    public static let label = "ballast-drift"
+
+    public enum Action: Sendable, Equatable {
+        case created(url: String), updated(url: String), closed(url: String), unchanged
+    }
+
+    let client: GitHubClient
+
+    public init(client: GitHubClient) {
+        self.client = client
+    }
+
+    /// What was done for each environment. An environment with resources not checked
+    /// and no drift keeps its issue as it is: nothing is known to be back in sync.
+    public func sync(_ report: DriftReport) async throws -> [(environment: String, action: Action)] {
+        let open = try await client.list(client.repositoryPath("/issues?state=open&labels=\(Self.label)"))
+        var done: [(String, Action)] = []
+        for environment in report.environments {
+            let marker = CommentMarker.make("drift-issue:" + environment.name)
+            let existing = open.first { $0["body"]?.string?.contains(marker) == true && $0["pull_request"] == nil }
+            let summary = DriftSummary(environment.resources)
+            let fingerprint = DriftNotifier.fingerprint(environment)
+            if summary.hasDrift {
+                let body = Self.body(environment, report: report, marker: marker, fingerprint: fingerprint)
+                if let existing, let number = existing["number"]?.int {
+                    guard existing["body"]?.string?.contains(Self.fingerprintMarker(fingerprint)) != true else {
+                        done.append((environment.name, .unchanged))
+                        continue
+                    }
+                    let (issue, _) = try await client.send("PATCH", client.repositoryPath("/issues/\(number)"),
+                                                           body: ["body": .string(body)])
+                    done.append((environment.name, .updated(url: issue["html_url"]?.string ?? "")))
+                } else {
+                    let title = "Drift in " + UntrustedText.line(environment.name)
+                    let (issue, _) = try await client.send("POST", client.repositoryPath("/issues"), body: [
+                        "title": .string(String(title.prefix(256))), "body": .string(body), "labels": [.string(Self.label)]])
+                    done.append((environment.name, .created(url: issue["html_url"]?.string ?? "")))
+                }
+            } else if summary.notChecked == 0, let existing, let number = existing["number"]?.int {
+                let note = "**\(Markdown.text(environment.name))** is back in sync: \(summary.resources) resources at "
+                    + "\(Markdown.code(report.revision)), read \(Timestamp.iso8601(report.generatedAt)). Closing."
+                _ = try await client.send("POST", client.repositoryPath("/issues/\(number)/comments"), body: ["body": .string(note)])
+                let (issue, _) = try await client.send("PATCH", client.repositoryPath("/issues/\(number)"),
+                                                       body: ["state": "closed"])
+                done.append((environment.name, .closed(url: issue["html_url"]?.string ?? "")))
+            } else {
+                done.append((environment.name, .unchanged))
+            }
+        }
+        return done
+    }
+
+    static func fingerprintMarker(_ fingerprint: String) -> String { "<!-- ballast-drift:\(fingerprint) -->" }
+
+    /// The environment's drift as the comment shows it, with the issue's own marker and
+    /// what it has drifted to (the fingerprint: a new read of the same drift edits nothing).
+    static func body(_ environment: EnvironmentDrift, report: DriftReport, marker: String, fingerprint: String) -> String {
+        var one = report
+        one.environments = [environment]
+        let comment = CommentRenderer(report: one).render(limit: 64_000)
+        let lines = comment.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
+        return marker + "\n" + fingerprintMarker(fingerprint) + "\n" + lines.joined(separator: "\n")
+    }
+}

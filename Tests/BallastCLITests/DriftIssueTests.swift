@@ -1,0 +1,66 @@
+import BallastAWS
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// `drift --github-issue` on a schedule: one issue per drifted environment, opened,
+/// edited when the drift changes, left alone when it does not, closed when in sync.
+@Suite struct DriftIssueTests {
+    @Test func oneIssueFollowsAnEnvironmentsDriftUntilItIsBackInSync() async throws {
+        let github = try GitHubStandIn()
+        // Someone's own issue with the label is not ballast's: never edited or closed.
+        _ = try github.control("seed", ["issues": [["title": "Drift in test", "body": "by hand", "labels": ["ballast-drift"], "state": "open"]]])
+        let group = "/ballast/" + uniqueName("issue"), alarm = uniqueName("issue") + "-<b>@octo-org"
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        try await seeder().create("AWS::CloudWatch::Alarm", id: alarm, ["AlarmDescription": "Pages on-call"])
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}
+              - {type: AWS::CloudWatch::Alarm, id: "\(alarm)", properties: {AlarmDescription: Pages on-call}}
+            """ + "\n")
+        func drift() throws -> Run.Result { try repo.ballast(["drift", "--github-issue"], github.environment) }
+        func issues() throws -> [Value] { try github.control("state")["issues"]?.list ?? [] }
+
+        let opened = try drift()
+        #expect(opened.status == 2, "\(opened.stderr)")
+        #expect(opened.stderr.contains("opened the drift issue for test: https://github.example/octo-org/ops-config/issues/2"))
+        var ours = try #require(try issues().last)
+        #expect(ours["title"] == "Drift in test" && ours["labels"] == ["ballast-drift"] && ours["state"] == "open")
+        let body = ours["body"]?.string ?? ""
+        #expect(body.hasPrefix("<!-- ballast:drift-issue:test -->\n<!-- ballast-drift:"))
+        #expect(body.contains("**test**: 1 drifted · `") && body.contains("`RetentionInDays` `7` → `30`"))
+
+        #expect(try drift().status == 2)
+        #expect(try issues().count == 2, "the same drift again neither edits nor duplicates")
+        #expect(try github.control("state")["requests"]?.list?.filter { $0.string?.hasPrefix("PATCH") == true }.isEmpty == true)
+
+        // More drift: the alarm's description changes by hand; the issue is edited.
+        _ = try await seeder().client.query(.cloudWatch, "PutMetricAlarm", [
+            "AlarmName": alarm, "AlarmDescription": "silenced during INC-7", "Namespace": "Ballast/Seed",
+            "MetricName": "Seed", "Statistic": "Average", "Period": "60", "EvaluationPeriods": "1", "Threshold": "1",
+            "ComparisonOperator": "GreaterThanThreshold",
+        ])
+        let edited = try drift()
+        #expect(edited.stderr.contains("updated the drift issue for test"), "\(edited.stderr)")
+        ours = try #require(try issues().last)
+        #expect(ours["body"]?.string?.contains("**test**: 2 drifted") == true)
+        let html = try CMark.render(ours["body"]?.string ?? "")
+        #expect(!html.contains("<b>@octo-org</b>") && html.contains("&lt;b&gt;@octo-org"))
+
+        // Back in sync: a closing comment, then the issue is closed.
+        _ = try await seeder().client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group), "retentionInDays": 30])
+        _ = try await seeder().client.query(.cloudWatch, "PutMetricAlarm", [
+            "AlarmName": alarm, "AlarmDescription": "Pages on-call", "Namespace": "Ballast/Seed", "MetricName": "Seed",
+            "Statistic": "Average", "Period": "60", "EvaluationPeriods": "1", "Threshold": "1",
+            "ComparisonOperator": "GreaterThanThreshold",
+        ])
+        let closed = try drift()
+        #expect(closed.status == 0, "\(closed.stderr)")
+        #expect(closed.stderr.contains("closed the drift issue for test (back in sync)"))
+        #expect(try issues().map { $0["state"]?.string ?? "" } == ["open", "closed"])
+        #expect(try github.comments(on: 2).first?.hasPrefix("**test** is back in sync: 2 resources at `") == true)
+        let checks = try github.checks()
+        #expect(checks.violations.isEmpty, "\(checks.violations)")
+        print("GitHub requests checked against the OpenAPI description: \(checks.requests)")
+    }
+}
