@@ -12,6 +12,12 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        // Only `ballast watch` (BallastWatch) uses these: the long-running server.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.0.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.4.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.0.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         .systemLibrary(name: "CGit2", pkgConfig: "libgit2",
@@ -32,8 +38,17 @@ let package = Package(
         .target(name: "BallastKinds", dependencies: ["BallastCore", "BallastAWS"]),
         .target(name: "BallastEngine",
                 dependencies: ["BallastCore", "BallastYAML", "BallastGit", "BallastKinds", "BallastAWS"]),
+        // The reconcile loop's server: HTTP, Prometheus exposition, signals, structured logs.
+        .target(name: "BallastWatch", dependencies: [
+            "BallastEngine", "BallastAWS", "BallastGit", "BallastCore",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Metrics", package: "swift-metrics"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "ballast", dependencies: [
-            "BallastEngine", "BallastAWS",
+            "BallastEngine", "BallastAWS", "BallastWatch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks are programs that print figures, never timed tests. They build

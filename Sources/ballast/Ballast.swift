@@ -24,9 +24,10 @@ struct Ballast: AsyncParsableCommand {
               ballast doctor --env prod              show identity, repo and revision
               ballast iam-policy --for apply         the least-privilege IAM policy
               ballast comment plan.md                post or update the pull request's comment
+              ballast watch --interval 15m           drift on a loop, /metrics for Prometheus
             """,
         version: BallastVersion.current,
         subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
                       RevertCommand.self, HistoryCommand.self, UnlockCommand.self, PolicyCommand.self, DoctorCommand.self,
-                      IAMPolicyCommand.self, CommentCommand.self])
+                      IAMPolicyCommand.self, CommentCommand.self, WatchCommand.self])
 }

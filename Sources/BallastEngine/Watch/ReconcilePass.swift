@@ -1,0 +1,114 @@
+import BallastAWS
+import BallastCore
+import BallastGit
+import Foundation
+
+/// One pass of `ballast watch`: fast-forward the repository (with `pull`), read the
+/// desired state afresh, detect drift, and (with `selfHeal`) apply the fix through
+/// the same `ApplyRun` as `ballast apply`, under its lock, journal, policies and
+/// change windows. It returns what happened; the server turns that into metrics and a log line.
+public struct ReconcilePass: Sendable {
+    public enum Outcome: String, Sendable, CaseIterable {
+        case inSync = "in_sync", drift, notChecked = "not_checked", healed, healFailed = "heal_failed",
+             healRefused = "heal_refused", error
+    }
+
+    public struct Result: Sendable {
+        public var outcome: Outcome
+        public var revision: String?
+        public var report: DriftReport?
+        /// The fast-forward `pull` made, as `old..new`.
+        public var pulled: String?
+        /// Why the pass failed, the heal was refused, or what the heal wrote.
+        public var detail: String?
+        public var duration: TimeInterval = 0
+    }
+
+    let request: LoadRequest
+    let pull: Bool
+    let selfHeal: Bool
+    let client: @Sendable (String) -> AWSClient
+    let clock: @Sendable () -> Date
+
+    public init(request: LoadRequest, pull: Bool, selfHeal: Bool, client: @escaping @Sendable (String) -> AWSClient,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.request = request
+        self.pull = pull
+        self.selfHeal = selfHeal
+        self.client = client
+        self.clock = clock
+    }
+
+    public func run() async -> Result {
+        let started = clock()
+        var result = await pass()
+        result.duration = clock().timeIntervalSince(started)
+        return result
+    }
+
+    private func pass() async -> Result {
+        var pulled: String?
+        if pull {
+            do {
+                let repository = try GitRepository(discoveringFrom: request.repositoryPath)
+                if case .fastForwarded(let old, let new) = try repository.pullFastForward() {
+                    pulled = "\(old.shortSHA)..\(new.shortSHA)"
+                }
+            } catch {
+                return Result(outcome: .error, detail: "pull: \(error)")
+            }
+        }
+        let loaded: LoadedState
+        do {
+            loaded = try DesiredStateLoader().load(request)
+        } catch {
+            return Result(outcome: .error, pulled: pulled, detail: "\(error)")
+        }
+        guard loaded.diagnostics.isEmpty else {
+            return Result(outcome: .error, revision: loaded.revision, pulled: pulled,
+                          detail: "\(loaded.diagnostics.count) mistake(s) in the desired state, first: \(loaded.diagnostics[0])")
+        }
+        let report = await DriftDetector(client: client).detect(loaded.state, revision: loaded.revision)
+        var result = Result(outcome: .inSync, revision: loaded.revision, report: report, pulled: pulled)
+        let summary = report.summary
+        if summary.notChecked > 0 {
+            result.outcome = .notChecked
+            return result
+        }
+        guard summary.hasDrift else { return result }
+        result.outcome = .drift
+        guard selfHeal, summary.modified > 0 else { return result }
+        return await heal(loaded, result)
+    }
+
+    private func heal(_ loaded: LoadedState, _ drifted: Result) async -> Result {
+        var result = drifted
+        let heal = ApplyRun(client: client, gitDirectory: loaded.gitDirectory, clock: clock, confirm: { _ in true },
+                            actor: "ballast watch --self-heal")
+        switch await heal.run(loaded, ApplyRequest(kind: .apply, waitTimeout: 120)) {
+        case .refused(let refusal):
+            result.outcome = .healRefused
+            result.detail = Self.describe(refusal)
+        case .nothingToWrite:
+            break
+        case .finished(let entry, _):
+            result.outcome = entry.outcome == .applied || entry.outcome == .pending ? .healed : .healFailed
+            result.detail = "\(entry.changes.count) change(s) \(entry.outcome.rawValue), journal \(entry.id)"
+        }
+        return result
+    }
+
+    static func describe(_ refusal: ApplyRefusal) -> String {
+        switch refusal {
+        case .locked(let held): return "another apply holds the lock (\(held))"
+        case .lockFailed(let why): return "the lock could not be taken: \(why)"
+        case .notChecked: return "some resources could not be read"
+        case .forged, .stale: return "the plan changed under it"
+        case .wrongAccount(let why): return why
+        case .denied(let results): return "denied by policy: " + Set(results.filter(\.blocks).map(\.policy)).sorted().joined(separator: ", ")
+        case .outsideWindows(let environments): return "outside the change window of " + environments.joined(separator: ", ")
+        case .declined: return "declined"
+        case .journal(let why): return "the journal could not be written: \(why)"
+        }
+    }
+}

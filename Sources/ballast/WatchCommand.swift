@@ -1,0 +1,74 @@
+import ArgumentParser
+import BallastAWS
+import BallastEngine
+import BallastWatch
+import Foundation
+import Logging
+
+struct WatchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "watch",
+        abstract: "Run drift on an interval, serve Prometheus metrics, and optionally heal drift.",
+        discussion: """
+            One long-lived process: every interval it reads the repository afresh (with --pull, \
+            fetches the branch's upstream and fast-forwards first), reads the live settings, and \
+            logs one line on stderr. GET /metrics answers in Prometheus text format \
+            (ballast_resources{environment,status}, ballast_last_run_timestamp_seconds, \
+            ballast_last_run_duration_seconds, ballast_api_requests_total, ballast_runs_total{outcome}); \
+            GET /healthz answers {"status":"ok"} with the last pass.
+
+            With --self-heal, drift is applied as `ballast apply --auto-approve` would: under the \
+            same lock and journal, only when policies pass and the change window is open (a refusal \
+            is logged, never overridden).
+
+            SIGTERM or SIGINT stops it after the current pass; exit code 0.
+
+            EXAMPLES:
+              ballast watch --interval 15m --listen 127.0.0.1:9464
+              ballast watch --interval 5m --listen 0.0.0.0:9464 --env prod --pull --self-heal
+            """)
+
+    @OptionGroup var source: RepositoryOptions
+
+    @Option(name: .long, help: ArgumentHelp("Time between passes: 30s, 15m, 1h.", valueName: "duration"))
+    var interval: String = "15m"
+
+    @Option(name: .long, help: ArgumentHelp("Where /metrics and /healthz are served.", valueName: "host:port"))
+    var listen: String = "127.0.0.1:9464"
+
+    @Flag(name: .long, help: "Apply the plan when drift is found, policies pass and the change window is open.")
+    var selfHeal = false
+
+    @Flag(name: .long, help: "Fetch the branch's upstream and fast-forward before each pass.")
+    var pull = false
+
+    @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr.")
+    var debug = false
+
+    func validate() throws {
+        guard (ApplyOptions.seconds(interval) ?? 0) >= 1 else {
+            throw ValidationError("--interval takes a duration of at least 1s, like 30s, 15m or 1h, not '\(interval)'")
+        }
+        guard address != nil else { throw ValidationError("--listen takes host:port, like 127.0.0.1:9464, not '\(listen)'") }
+        if source.revision != nil || source.worktree {
+            throw ValidationError("watch reads the checked-out branch's HEAD on every pass; --revision and --worktree do not apply")
+        }
+    }
+
+    var address: (host: String, port: Int)? {
+        guard let colon = listen.lastIndex(of: ":"), let port = Int(listen[listen.index(after: colon)...]),
+              (0...65_535).contains(port) else { return nil }
+        let host = String(listen[..<colon])
+        return (host.isEmpty ? "0.0.0.0" : host, port)
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        let seconds = ApplyOptions.seconds(interval) ?? 900
+        let settings = WatchServer.Settings(request: source.request, interval: .milliseconds(Int64(seconds * 1000)),
+                                            host: address?.host ?? "127.0.0.1", port: address?.port ?? 9464,
+                                            selfHeal: selfHeal, pull: pull)
+        let debug = self.debug
+        try await WatchServer(settings: settings).run(aws: { AWSSetup(debug: debug, transport: $0) })
+    }
+}
