@@ -7,8 +7,10 @@ import BallastKinds
 public enum IAMPolicy {
     public enum Purpose: String, Sendable, CaseIterable { case drift, apply }
 
-    /// `publishMetrics` adds `cloudwatch:PutMetricData`, limited to the `Ballast` namespace.
-    public static func document(for state: DesiredState, purpose: Purpose, publishMetrics: Bool = false) -> Value {
+    /// `publishMetrics` adds `cloudwatch:PutMetricData`, limited to the `Ballast` namespace;
+    /// `notify` (drift) reading and writing the notify state's item in each lock table.
+    public static func document(for state: DesiredState, purpose: Purpose, publishMetrics: Bool = false,
+                                notify: Bool = false) -> Value {
         var statements: [Value] = []
         for kind in KindRegistry.kinds {
             let resources = state.environments.flatMap { environment in
@@ -40,10 +42,13 @@ public enum IAMPolicy {
         if !stacks.isEmpty {
             statements.append(statement("CloudFormationRefs", ["cloudformation:ListStackResources"], stacks.sorted()))
         }
+        let tables = Set(state.environments.compactMap { environment in
+            environment.lockTable.map { "arn:aws:dynamodb:\(environment.region):\(environment.account ?? "*"):table/\($0)" }
+        })
+        if purpose == .drift, notify, !tables.isEmpty {
+            statements.append(statement("DriftNotifyState", ["dynamodb:GetItem", "dynamodb:PutItem"], tables.sorted()))
+        }
         if purpose == .apply {
-            let tables = Set(state.environments.compactMap { environment in
-                environment.lockTable.map { "arn:aws:dynamodb:\(environment.region):\(environment.account ?? "*"):table/\($0)" }
-            })
             if !tables.isEmpty {
                 statements.append(statement("LockTable", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
                                                           "dynamodb:UpdateItem"], tables.sorted()))

@@ -43,7 +43,8 @@ struct DriftCommand: AsyncParsableCommand {
     var publishMetrics = false
 
     @Option(name: .long, help: ArgumentHelp("POST {\"text\": ...} (Slack-compatible) to this webhook for each environment "
-        + "whose drift differs from the last run's (kept as a git note, refs/notes/ballast-drift).", valueName: "url"))
+        + "whose drift differs from the last run's (kept as a git note, refs/notes/ballast-drift, and in the "
+        + "environment's lock table when it has one).", valueName: "url"))
     var notify: String?
 
     @Flag(name: .long, help: "With --notify, send even when nothing changed since the last run.")
@@ -74,7 +75,10 @@ struct DriftCommand: AsyncParsableCommand {
             if !problems.isEmpty { throw Failure.error }
         }
         if let notify {
-            let notifier = DriftNotifier(repositoryPath: loaded.repositoryRoot, transport: setup.transport)
+            let tables = Dictionary(uniqueKeysWithValues: loaded.state.environments.compactMap { environment in
+                environment.lockTable.map { (environment.name, DriftStateTable(table: $0, client: setup.client(region: environment.region))) }
+            })
+            let notifier = DriftNotifier(repositoryPath: loaded.repositoryRoot, transport: setup.transport, tables: tables)
             let (sent, problems) = await notifier.notify(report, url: notify, always: notifyAlways)
             if !sent.isEmpty { Terminal.note("notified the webhook about " + sent.joined(separator: ", ")) }
             for problem in problems { Terminal.error(problem) }

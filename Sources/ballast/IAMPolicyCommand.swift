@@ -24,11 +24,15 @@ struct IAMPolicyCommand: ParsableCommand {
     @Flag(name: .long, help: "Add cloudwatch:PutMetricData (namespace Ballast only), for drift --publish-metrics.")
     var publishMetrics = false
 
+    @Flag(name: .long, help: "Add reading and writing the lock tables' drift-notify item, for drift --notify.")
+    var notify = false
+
     @OptionGroup var source: RepositoryOptions
 
     func run() throws {
         let loaded = try Planning.load(source)
-        let document = IAMPolicy.document(for: loaded.state, purpose: purpose, publishMetrics: publishMetrics)
+        let document = IAMPolicy.document(for: loaded.state, purpose: purpose, publishMetrics: publishMetrics,
+                                           notify: notify)
         Terminal.write(JSON.encode(document, pretty: true) + "\n")
     }
 }

@@ -52,4 +52,27 @@ import Testing
         let root = try repo.git(["rev-list", "--max-parents=0", "HEAD"])
         #expect(try repo.git(["notes", "--ref=ballast-drift", "show", root]).hasPrefix("{\"test\":"))
     }
+
+    @Test func aFreshCloneOnARunnerFindsTheLastDriftInTheLockTable() async throws {
+        let group = "/ballast/" + uniqueName("notify-table")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        let table = try await createLockTable()
+        let origin = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+                                                     environment: "region: us-east-1\nlockTable: \(table)\n")
+        let posts = Locked(0)
+        let webhook = try LoopbackHTTPServer { _ in
+            posts.update { $0 += 1 }
+            return .response(status: 200, headers: [:], body: Array("ok".utf8))
+        }
+        #expect(try origin.ballast(["drift", "--notify", webhook.url]).status == 2)
+        #expect(posts.current == 1)
+        let item = try await seeder().client.json(.dynamodb, "GetItem", [
+            "TableName": .string(table), "Key": ["LockID": ["S": .string("ballast/drift-notify/test")]]])
+        #expect(item["Item"]?["Fingerprint"]?["S"]?.string?.count == 64)
+        // Each scheduled job starts from a fresh clone: no notes fetched, and still no repeat.
+        let runner = try origin.bareClone()
+        #expect(try runner.git(["for-each-ref", "refs/notes"]).isEmpty, "a clone brings no notes")
+        #expect(try runner.ballast(["drift", "--notify", webhook.url]).status == 2)
+        #expect(posts.current == 1, "the same drift, known from the table, is not news")
+    }
 }

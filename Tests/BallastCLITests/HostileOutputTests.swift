@@ -67,6 +67,19 @@ import Testing
         }
     }
 
+    @Test func watchLabelsAndLogLinesCarryHostileNamesEscaped() async throws {
+        let (repo, _) = try await repository()
+        let watch = try WatchTests.Watch(["--interval", "1s"], repo: repo)
+        _ = try watch.lastRun()
+        let metrics = try watch.metrics()
+        // The label as Prometheus' own parser reads it: the escape sequence shown, not sent.
+        #expect(metrics["ballast_resources{environment=ops\\x1B]0;title\\x07,status=modified}"] == 1, "\(metrics.keys.sorted())")
+        #expect(try watch.stop() == 0)
+        for hazard in ["\u{1B}", "\u{07}", "\u{202E}", "\u{9B}"] {
+            #expect(!watch.stderr.unicodeScalars.contains(hazard.unicodeScalars.first!), "\(hazard.debugDescription)")
+        }
+    }
+
     @Test func errorBodiesThatEchoCredentialsAreScrubbed() async throws {
         let group = "/ballast/" + uniqueName("echo")
         let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")

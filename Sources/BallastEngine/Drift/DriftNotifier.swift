@@ -7,15 +7,19 @@ import Foundation
 /// environment whose drift differs from the last run's. The last run's drift is kept
 /// with the repository, where a scheduled job with no disk of its own finds it again:
 /// a git note under `refs/notes/ballast-drift` on the history's first commit (push it
-/// as you push the journal's).
+/// as you push the journal's), and the environment's lock table when it has one (a
+/// fresh clone on a CI runner finds it there without fetching notes; the table wins).
 public struct DriftNotifier: Sendable {
     public static let notesRef = "refs/notes/ballast-drift"
     let repositoryPath: String
     let transport: any HTTPTransport
+    /// Lock tables by environment name.
+    let tables: [String: DriftStateTable]
 
-    public init(repositoryPath: String, transport: any HTTPTransport) {
+    public init(repositoryPath: String, transport: any HTTPTransport, tables: [String: DriftStateTable] = [:]) {
         self.repositoryPath = repositoryPath
         self.transport = transport
+        self.tables = tables
     }
 
     /// Sends what changed (everything with `always`), records the new state, and returns
@@ -28,8 +32,13 @@ public struct DriftNotifier: Sendable {
         var sent: [String] = []
         for environment in report.environments {
             let fingerprint = Self.fingerprint(environment)
+            let table = tables[environment.name]
+            var kept: String?
+            do { kept = try await table?.fingerprint(environment.name) } catch {
+                problems.append("the drift state could not be read from lock table \(table?.table ?? ""): \(error)")
+            }
             // No earlier run is an environment in sync: a first run that finds none says nothing.
-            let before = state[environment.name] ?? Self.inSync
+            let before = kept ?? state[environment.name] ?? Self.inSync
             guard always || before != fingerprint else { continue }
             var request = HTTPRequest(method: "POST", url: url)
             request.setHeader("Content-Type", "application/json")
@@ -43,6 +52,9 @@ public struct DriftNotifier: Sendable {
                 }
                 sent.append(environment.name)
                 state[environment.name] = fingerprint
+                do { try await table?.keep(fingerprint, environment: environment.name) } catch {
+                    problems.append("the drift state could not be kept in lock table \(table?.table ?? ""): \(error)")
+                }
             } catch {
                 problems.append("the webhook could not be reached for \(environment.name): \(error)")
             }
@@ -109,5 +121,31 @@ public struct DriftNotifier: Sendable {
     func writeState(_ state: [String: String], _ place: (GitRepository, GitCommit)) throws {
         let text = JSON.encode(.map(state.mapValues(Value.string))) + "\n"
         try place.0.setNote(ref: Self.notesRef, on: place.1, text: text)
+    }
+}
+
+/// The last notified drift of an environment in its lock table: item
+/// `ballast/drift-notify/<env>`, attribute `Fingerprint`.
+public struct DriftStateTable: Sendable {
+    public let table: String
+    let client: AWSClient
+
+    public init(table: String, client: AWSClient) {
+        self.table = table
+        self.client = client
+    }
+
+    func key(_ environment: String) -> Value { ["LockID": ["S": .string("ballast/drift-notify/\(environment)")]] }
+
+    func fingerprint(_ environment: String) async throws -> String? {
+        let answer = try await client.json(.dynamodb, "GetItem", [
+            "TableName": .string(table), "Key": key(environment), "ConsistentRead": true])
+        return answer["Item"]?["Fingerprint"]?["S"]?.string
+    }
+
+    func keep(_ fingerprint: String, environment: String) async throws {
+        guard case .map(var item) = key(environment) else { return }
+        item["Fingerprint"] = ["S": .string(fingerprint)]
+        _ = try await client.json(.dynamodb, "PutItem", ["TableName": .string(table), "Item": .map(item)])
     }
 }
