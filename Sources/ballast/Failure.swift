@@ -8,27 +8,21 @@ enum Failure {
 
     /// Runs a command step; known errors print one clear line and exit 1.
     static func guarding<T>(_ body: () throws -> T) throws -> T {
-        do {
-            return try body()
-        } catch let error as LoadError {
-            Terminal.error(error.description)
-            throw Failure.error
-        } catch let error as GitHubError {
-            Terminal.error(error.description)
-            throw Failure.error
-        }
+        do { return try body() } catch { throw reported(error) }
     }
 
     static func guarding<T>(_ body: () async throws -> T) async throws -> T {
-        do {
-            return try await body()
-        } catch let error as LoadError {
-            Terminal.error(error.description)
-            throw Failure.error
-        } catch let error as GitHubError {
-            Terminal.error(error.description)
-            throw Failure.error
+        do { return try await body() } catch { throw reported(error) }
+    }
+
+    /// A known error printed, as exit 1; any other passes through as it is.
+    private static func reported(_ error: any Error) -> any Error {
+        switch error {
+        case let error as LoadError: Terminal.error(error.description)
+        case let error as GitHubError: Terminal.error(error.description)
+        default: return error
         }
+        return Failure.error
     }
 
     /// Commands that touch AWS read nothing while the desired state has mistakes.

@@ -5,7 +5,7 @@ import Foundation
 public final class MotoServer: @unchecked Sendable {
     public let port: Int
     public var endpoint: String { "http://127.0.0.1:\(port)" }
-    private let process: Process
+    private let service: LoopbackService
 
     /// The shared server, checking every request's signature and action; tests use
     /// unique resource names so they never collide.
@@ -34,26 +34,7 @@ public final class MotoServer: @unchecked Sendable {
         guard let binary = MotoServer.binary() else {
             throw TestFailure("moto_server not found: run scripts/install-deps.sh (pip install 'moto[server]')")
         }
-        process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        // The shell watches the test process and stops moto when it is gone. It
-        // uses SIGKILL: children of the test runner inherit a signal mask that
-        // blocks SIGTERM, so moto would never see a TERM.
-        let parent = ProcessInfo.processInfo.processIdentifier
-        process.arguments = ["-c", """
-            "\(binary)" -H 127.0.0.1 -p \(port) >/dev/null 2>&1 &
-            moto=$!
-            while kill -0 \(parent) 2>/dev/null && kill -0 $moto 2>/dev/null; do sleep 0.5; done
-            kill -9 $moto 2>/dev/null
-            """]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let started = Date()
-        while !LoopbackPort.accepts(port) {
-            guard Date().timeIntervalSince(started) < 30 else { throw TestFailure("moto_server did not start on port \(port)") }
-            Thread.sleep(forTimeInterval: 0.1)
-        }
+        service = try LoopbackService("\"\(binary)\" -H 127.0.0.1 -p \(port)", port: port, name: "moto_server")
         try configure()
         credentials = authenticated ? try enableAuthentication() : ("testing", "testing-secret")
     }

@@ -115,8 +115,8 @@ struct CommentRenderer {
     func mark(_ status: DriftStatus) -> String {
         switch status {
         case .modified: return plan == nil ? "~" : "update"
-        case .deleted: return "🗑"
-        case .notChecked: return "⚠️"
+        case .deleted: return plan == nil ? "🗑 deleted" : "🗑 missing"
+        case .notChecked: return "⚠️ not checked"
         case .inSync: return "✓"
         }
     }
