@@ -48,6 +48,9 @@ import Testing
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try github.comments(on: 7) == ["<!-- ballast:prod -->\nhello\n"])
         #expect(try String(contentsOfFile: summary, encoding: .utf8) == "# earlier step\n<!-- ballast:prod -->\nhello\n")
+        let checks = try github.checks()
+        #expect(checks.violations.isEmpty, "\(checks.violations)")
+        print("GitHub requests checked against the OpenAPI description: \(checks.requests)")
     }
 
     @Test func refusalsAndRateLimitsSayWhatToDoAndNeverShowTheToken() async throws {
@@ -84,5 +87,8 @@ import Testing
         let refused = try Run.ballast(["comment", tooLong, "--pr", "9"], environment: github.environment)
         #expect(refused.status == 1 && refused.stderr.contains("GitHub takes at most 65536"))
         #expect(try github.comments(on: 9).isEmpty)
+        let checks = try github.checks()
+        #expect(checks.violations.isEmpty, "\(checks.violations)")
+        print("GitHub requests checked against the OpenAPI description: \(checks.requests)")
     }
 }
