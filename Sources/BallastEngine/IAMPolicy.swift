@@ -24,7 +24,7 @@ public enum IAMPolicy {
                 let id: String
                 switch resource.identity {
                 case .id(let physical): id = physical
-                case .ref: id = permissions.anyId
+                case .ref, .output: id = permissions.anyId
                 }
                 return permissions.arn(id, resource.region, environment.account ?? "*")
             })
@@ -33,14 +33,21 @@ public enum IAMPolicy {
             if !scoped.isEmpty { statements.append(statement(sid, scoped, arns.sorted())) }
             if !unscoped.isEmpty { statements.append(statement(sid + "List", unscoped, ["*"])) }
         }
-        let stacks = Set(state.environments.flatMap { environment in
-            environment.resources.compactMap { resource -> String? in
-                guard case .ref(let stack, _) = resource.identity else { return nil }
-                return "arn:aws:cloudformation:\(resource.region):\(environment.account ?? "*"):stack/\(stack)/*"
-            }
-        })
-        if !stacks.isEmpty {
-            statements.append(statement("CloudFormationRefs", ["cloudformation:ListStackResources"], stacks.sorted()))
+        func stacks(_ wanted: (ResourceIdentity) -> Bool) -> [String] {
+            Set(state.environments.flatMap { environment in
+                environment.resources.compactMap { resource -> String? in
+                    guard wanted(resource.identity), let stack = resource.identity.stack else { return nil }
+                    return "arn:aws:cloudformation:\(resource.region):\(environment.account ?? "*"):stack/\(stack)/*"
+                }
+            }).sorted()
+        }
+        let logical = stacks { if case .ref = $0 { return true } else { return false } }
+        if !logical.isEmpty {
+            statements.append(statement("CloudFormationRefs", ["cloudformation:ListStackResources"], logical))
+        }
+        let outputs = stacks { if case .output = $0 { return true } else { return false } }
+        if !outputs.isEmpty {
+            statements.append(statement("CloudFormationOutputs", ["cloudformation:DescribeStacks"], outputs))
         }
         let tables = Set(state.environments.compactMap { environment in
             environment.lockTable.map { "arn:aws:dynamodb:\(environment.region):\(environment.account ?? "*"):table/\($0)" }

@@ -30,6 +30,23 @@ import Testing
             == "CloudFormation stack no-such-stack does not exist in us-east-1")
     }
 
+    @Test func aStackOutputNamesTheResourceAsTheRunbooksDo() async throws {
+        let stack = uniqueName("outputs"), logGroup = "/ballast/" + uniqueName("output")
+        let template = #"{"Resources": {"AppLogs": {"Type": "AWS::Logs::LogGroup", "Properties": "#
+            + #"{"LogGroupName": "\#(logGroup)", "RetentionInDays": 7}}}, "#
+            + #""Outputs": {"AppLogGroupName": {"Value": {"Ref": "AppLogs"}}}}"#
+        _ = try await seeder().client.query(.cloudFormation, "CreateStack", ["StackName": stack, "TemplateBody": template])
+        let run = try DriftRun.run("""
+              - {type: AWS::Logs::LogGroup, ref: {stack: \(stack), output: AppLogGroupName}, properties: {RetentionInDays: 14}}
+              - {type: AWS::Logs::LogGroup, ref: {stack: \(stack), output: NoSuchOutput}, properties: {RetentionInDays: 14}}
+            """)
+        #expect(run.status == 1)
+        #expect(run.resources[logGroup]?["ref"] == ["stack": .string(stack), "output": "AppLogGroupName"])
+        #expect(run.differences(of: logGroup) == [difference("/RetentionInDays", 14, 7)])
+        #expect(run.resources["\(stack) output NoSuchOutput (CloudFormation)"]?["reason"]?.string
+            == "stack \(stack) has no output NoSuchOutput")
+    }
+
     @Test func aThrottledServiceIsNotCheckedAndTheRestIsReported() async throws {
         let group = "/ballast/" + uniqueName("throttled"), rule = uniqueName("rule")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])

@@ -2,7 +2,7 @@
 public struct ResourceDecoder: Sendable {
     static let documentKeys = ["resources"]
     static let resourceKeys = ["type", "id", "ref", "region", "properties"]
-    static let refKeys = ["stack", "logicalId"]
+    static let refKeys = ["stack", "logicalId", "output"]
     static let rangeKeys = ["within", "atLeast", "atMost"]
 
     public let schemas: [String: ResourceSchema]
@@ -84,9 +84,18 @@ public struct ResourceDecoder: Sendable {
             return .id(id)
         case (nil, let refNode?):
             guard let ref = MappingReader(refNode, what: "ref", known: Self.refKeys, diagnostics: &diagnostics),
-                  let stack = ref.string("stack", diagnostics: &diagnostics),
-                  let logicalId = ref.string("logicalId", diagnostics: &diagnostics) else { return nil }
-            return .ref(stack: stack, logicalId: logicalId)
+                  let stack = ref.string("stack", diagnostics: &diagnostics) else { return nil }
+            switch (ref["logicalId"], ref["output"]) {
+            case (_?, _?):
+                diagnostics.add(ref.entry("output")!.keyLocation, "give either 'logicalId' or 'output' in a ref, not both")
+                return nil
+            case (nil, _?):
+                guard let output = ref.string("output", diagnostics: &diagnostics) else { return nil }
+                return .output(stack: stack, key: output)
+            default:
+                guard let logicalId = ref.string("logicalId", diagnostics: &diagnostics) else { return nil }
+                return .ref(stack: stack, logicalId: logicalId)
+            }
         }
     }
 

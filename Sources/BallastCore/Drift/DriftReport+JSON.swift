@@ -32,8 +32,10 @@ extension ResourceDrift {
             "status": .string(status.rawValue),
             "differences": .list(differences.map(\.json)),
         ]
-        if case .ref(let stack, let logicalId) = resource.identity {
-            fields["ref"] = .map(["stack": .string(stack), "logicalId": .string(logicalId)])
+        switch resource.identity {
+        case .id: break
+        case .ref(let stack, let logicalId): fields["ref"] = .map(["stack": .string(stack), "logicalId": .string(logicalId)])
+        case .output(let stack, let key): fields["ref"] = .map(["stack": .string(stack), "output": .string(key)])
         }
         if let reason { fields["reason"] = .string(reason) }
         return .map(fields)

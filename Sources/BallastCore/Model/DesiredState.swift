@@ -38,11 +38,22 @@ public struct Environment: Sendable {
 public enum ResourceIdentity: Sendable, Hashable, CustomStringConvertible {
     case id(String)
     case ref(stack: String, logicalId: String)
+    /// `ref: {stack, output}`: the id is the value of one of the stack's outputs.
+    case output(stack: String, key: String)
+
+    /// The stack a `ref` names, if any.
+    public var stack: String? {
+        switch self {
+        case .id: return nil
+        case .ref(let stack, _), .output(let stack, _): return stack
+        }
+    }
 
     public var description: String {
         switch self {
         case .id(let id): return id
         case .ref(let stack, let logicalId): return "\(stack)/\(logicalId) (CloudFormation)"
+        case .output(let stack, let key): return "\(stack) output \(key) (CloudFormation)"
         }
     }
 }

@@ -5,6 +5,7 @@ import BallastKinds
 /// Resolves `ref: {stack, logicalId}` through CloudFormation: one
 /// ListStackResources page chain per stack and region, cached for the run.
 /// (DescribeStackResources would be one call, but it stops at 100 resources.)
+/// `ref: {stack, output}` takes the id from the stack's outputs: one DescribeStacks per stack.
 struct StackResolver: Sendable {
     let client: @Sendable (String) -> AWSClient
 
@@ -24,12 +25,31 @@ struct StackResolver: Sendable {
 
     struct Stacks: Sendable {
         let stacks: [StackKey: Result<[String: Entry], Problem>]
+        var outputs: [StackKey: Result<[String: String], Problem>] = [:]
 
         func physicalId(of resource: DesiredResource) -> Result<String, Problem> {
             switch resource.identity {
             case .id(let id): return .success(id)
             case .ref(let stack, let logicalId): return lookup(stack, logicalId, of: resource)
+            case .output(let stack, let key): return output(stack, key, of: resource)
             }
+        }
+
+        func output(_ stack: String, _ key: String, of resource: DesiredResource) -> Result<String, Problem> {
+            guard let outputs = outputs[StackKey(region: resource.region, stack: stack)] else {
+                return .failure(Problem(reason: "stack \(stack) was not read"))
+            }
+            return outputs.flatMap { outputs in
+                guard let value = outputs[key], !value.isEmpty else {
+                    return .failure(Problem(reason: "stack \(stack) has no output \(key)"))
+                }
+                return .success(KindRegistry.kind(for: resource.type)?.id(fromPhysicalId: value) ?? value)
+            }
+        }
+
+        /// A custom resource's physical id is whatever its function returned: any declared type may name it.
+        static func isCustom(_ type: String) -> Bool {
+            type.hasPrefix("Custom::") || type == "AWS::CloudFormation::CustomResource"
         }
 
         func lookup(_ stack: String, _ logicalId: String, of resource: DesiredResource) -> Result<String, Problem> {
@@ -40,32 +60,66 @@ struct StackResolver: Sendable {
                 guard let entry = entries[logicalId] else {
                     return .failure(Problem(reason: "stack \(stack) has no resource with logical id \(logicalId)"))
                 }
-                guard entry.type == resource.type else {
+                guard entry.type == resource.type || Self.isCustom(entry.type) else {
                     return .failure(Problem(reason: "\(stack)/\(logicalId) is a \(entry.type), not a \(resource.type)"))
                 }
                 guard !entry.physicalId.isEmpty else {
                     return .failure(Problem(reason: "\(stack)/\(logicalId) has no physical id yet"))
                 }
-                return .success(KindRegistry.kind(for: entry.type)?.id(fromPhysicalId: entry.physicalId) ?? entry.physicalId)
+                return .success(KindRegistry.kind(for: resource.type)?.id(fromPhysicalId: entry.physicalId) ?? entry.physicalId)
             }
         }
     }
 
     func resolve(_ resources: [DesiredResource]) async -> Stacks {
-        let keys = Set(resources.compactMap { resource -> StackKey? in
-            guard case .ref(let stack, _) = resource.identity else { return nil }
-            return StackKey(region: resource.region, stack: stack)
-        })
+        func keys(_ wanted: (ResourceIdentity) -> Bool) -> Set<StackKey> {
+            Set(resources.compactMap { resource -> StackKey? in
+                guard wanted(resource.identity), let stack = resource.identity.stack else { return nil }
+                return StackKey(region: resource.region, stack: stack)
+            })
+        }
         let client = client
-        let read = await withTaskGroup(of: (StackKey, Result<[String: Entry], Problem>).self) { group in
-            for key in keys {
-                group.addTask { (key, await Self.read(key, client(key.region))) }
-            }
-            var read: [StackKey: Result<[String: Entry], Problem>] = [:]
+        async let logical = Self.each(keys { if case .ref = $0 { true } else { false } }) { key in
+            await Self.read(key, client(key.region))
+        }
+        async let outputs = Self.each(keys { if case .output = $0 { true } else { false } }) { key in
+            await Self.readOutputs(key, client(key.region))
+        }
+        return Stacks(stacks: await logical, outputs: await outputs)
+    }
+
+    /// `read` for every key at once.
+    static func each<T: Sendable>(_ keys: Set<StackKey>,
+                                  _ read: @escaping @Sendable (StackKey) async -> T) async -> [StackKey: T] {
+        await withTaskGroup(of: (StackKey, T).self) { group in
+            for key in keys { group.addTask { (key, await read(key)) } }
+            var read: [StackKey: T] = [:]
             for await (key, result) in group { read[key] = result }
             return read
         }
-        return Stacks(stacks: read)
+    }
+
+    static func readOutputs(_ key: StackKey, _ client: AWSClient) async -> Result<[String: String], Problem> {
+        do {
+            let answer = try await client.query(.cloudFormation, "DescribeStacks", ["StackName": key.stack])
+            var outputs: [String: String] = [:]
+            for stack in answer.child("Stacks")?.children ?? [] {
+                for output in stack.child("Outputs")?.children ?? [] {
+                    guard let name = output.child("OutputKey")?.text else { continue }
+                    outputs[name] = output.child("OutputValue")?.text ?? ""
+                }
+            }
+            return .success(outputs)
+        } catch {
+            return .failure(problem(error, key))
+        }
+    }
+
+    static func problem(_ error: any Error, _ key: StackKey) -> Problem {
+        if let error = error as? AWSError, error.code == "ValidationError", error.message.contains("does not exist") {
+            return Problem(reason: "CloudFormation stack \(key.stack) does not exist in \(key.region)")
+        }
+        return Problem(reason: "cannot read CloudFormation stack \(key.stack): \(error)")
     }
 
     static func read(_ key: StackKey, _ client: AWSClient) async -> Result<[String: Entry], Problem> {
@@ -78,10 +132,8 @@ struct StackResolver: Sendable {
                                            type: summary.child("ResourceType")?.text ?? "")
             }
             return .success(entries)
-        } catch let error as AWSError where error.code == "ValidationError" && error.message.contains("does not exist") {
-            return .failure(Problem(reason: "CloudFormation stack \(key.stack) does not exist in \(key.region)"))
         } catch {
-            return .failure(Problem(reason: "cannot read CloudFormation stack \(key.stack): \(error)"))
+            return .failure(problem(error, key))
         }
     }
 }

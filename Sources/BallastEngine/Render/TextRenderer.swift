@@ -47,8 +47,12 @@ struct TextRenderer {
     }
 
     func refNote(_ drift: ResourceDrift) -> String {
-        guard case .ref(let stack, let logicalId) = drift.resource.identity, drift.physicalId != nil else { return "" }
-        return " [\(safe(stack))/\(safe(logicalId))]"
+        guard drift.physicalId != nil else { return "" }
+        switch drift.resource.identity {
+        case .id: return ""
+        case .ref(let stack, let logicalId): return " [\(safe(stack))/\(safe(logicalId))]"
+        case .output(let stack, let key): return " [\(safe(stack)) output \(safe(key))]"
+        }
     }
 
     /// Names and reasons come from the repository and AWS: one escaped line each.
