@@ -63,7 +63,7 @@ let package = Package(
         .testTarget(name: "BallastEngineTests",
                     dependencies: ["BallastEngine", "BallastCore", "BallastAWS", "BallastTestSupport"]),
         .testTarget(name: "BallastGitTests", dependencies: ["BallastCore", "BallastGit", "BallastEngine", "BallastTestSupport"]),
-        .testTarget(name: "BallastCLITests", dependencies: ["BallastTestSupport", "BallastCore", "BallastAWS"], exclude: ["SARIF", "Contracts", "GitHub"]),
+        .testTarget(name: "BallastCLITests", dependencies: ["BallastTestSupport", "BallastCore", "BallastAWS", "BallastKinds"], exclude: ["SARIF", "Contracts", "GitHub"]),
         .testTarget(name: "BallastAWSTests", dependencies: ["BallastAWS", "BallastCore", "BallastTestSupport"],
                     resources: [.copy("SigV4Suite")]),
     ],

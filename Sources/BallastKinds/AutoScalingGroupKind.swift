@@ -3,6 +3,11 @@ import BallastCore
 
 /// EC2 Auto Scaling groups: the capacity runbooks change most during incidents.
 public struct AutoScalingGroupKind: ResourceKind {
+    /// `aws_autoscaling_group`.
+    public static let terraform = TerraformMapping("aws_autoscaling_group", idAttribute: "name", [
+        .init("/MinSize", "min_size"), .init("/MaxSize", "max_size"), .init("/DesiredCapacity", "desired_capacity"),
+    ])
+
     public static let schema = ResourceSchema(
         type: "AWS::AutoScaling::AutoScalingGroup",
         properties: ObjectSchema([

@@ -5,6 +5,25 @@ import BallastCore
 public struct CloudWatchAlarmKind: ResourceKind {
     static let actions = ValueType.list(.text, maxCount: 5)
 
+    /// `aws_cloudwatch_metric_alarm`: dimensions are a map there too; unset strings are empty.
+    public static let terraform = TerraformMapping("aws_cloudwatch_metric_alarm", idAttribute: "alarm_name", [
+        .init("/Namespace", "namespace", convert: TerraformValue.unless("")),
+        .init("/MetricName", "metric_name", convert: TerraformValue.unless("")),
+        .init("/Dimensions", "dimensions"),
+        .init("/Statistic", "statistic", convert: TerraformValue.unless("")),
+        .init("/Period", "period", convert: TerraformValue.unless(0)),
+        .init("/EvaluationPeriods", "evaluation_periods"),
+        .init("/DatapointsToAlarm", "datapoints_to_alarm", convert: TerraformValue.unless(0)),
+        .init("/Threshold", "threshold"),
+        .init("/ComparisonOperator", "comparison_operator"),
+        .init("/TreatMissingData", "treat_missing_data"),
+        .init("/ActionsEnabled", "actions_enabled"),
+        .init("/AlarmActions", "alarm_actions", convert: TerraformValue.list),
+        .init("/OKActions", "ok_actions", convert: TerraformValue.list),
+        .init("/InsufficientDataActions", "insufficient_data_actions", convert: TerraformValue.list),
+        .init("/AlarmDescription", "alarm_description", convert: TerraformValue.unless("")),
+    ])
+
     public static let schema = ResourceSchema(
         type: "AWS::CloudWatch::Alarm",
         properties: ObjectSchema([

@@ -33,6 +33,14 @@ public struct DBInstanceKind: ResourceKind {
         "arn:aws:rds:\(region):\(account):db:\(ARN.name(id, after: "db:"))"
     }
 
+    /// `aws_db_instance`.
+    public static let terraform = TerraformMapping("aws_db_instance", idAttribute: "identifier", [
+        .init("/BackupRetentionPeriod", "backup_retention_period"),
+        .init("/PreferredBackupWindow", "backup_window", convert: TerraformValue.unless("")),
+        .init("/PreferredMaintenanceWindow", "maintenance_window", convert: TerraformValue.unless("")),
+        .init("/DeletionProtection", "deletion_protection"),
+    ])
+
     public static let schema = ResourceSchema(
         type: "AWS::RDS::DBInstance",
         properties: ObjectSchema([

@@ -3,6 +3,17 @@ import BallastCore
 
 /// DynamoDB tables: billing mode, provisioned throughput, backups and TTL.
 public struct DynamoDBTableKind: ResourceKind {
+    /// `aws_dynamodb_table`: capacities are top-level attributes, PITR and TTL one-element blocks;
+    /// an on-demand table's capacities are 0 there and absent in CloudFormation.
+    public static let terraform = TerraformMapping("aws_dynamodb_table", idAttribute: "name", [
+        .init("/BillingMode", "billing_mode"),
+        .init("/ProvisionedThroughput/ReadCapacityUnits", "read_capacity", convert: TerraformValue.unless(0)),
+        .init("/ProvisionedThroughput/WriteCapacityUnits", "write_capacity", convert: TerraformValue.unless(0)),
+        .init("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled", "point_in_time_recovery.0.enabled"),
+        .init("/TimeToLiveSpecification/Enabled", "ttl.0.enabled"),
+        .init("/TimeToLiveSpecification/AttributeName", "ttl.0.attribute_name", convert: TerraformValue.unless("")),
+    ])
+
     public static let schema = ResourceSchema(
         type: "AWS::DynamoDB::Table",
         properties: ObjectSchema([

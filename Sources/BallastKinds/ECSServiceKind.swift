@@ -3,6 +3,12 @@ import BallastCore
 
 /// ECS services, identified as `cluster/service`.
 public struct ECSServiceKind: ResourceKind {
+    /// `aws_ecs_service`: the cluster attribute is the cluster's ARN or name.
+    public static let terraform = TerraformMapping("aws_ecs_service", id: { attributes in
+        guard let cluster = attributes["cluster"]?.string, let name = attributes["name"]?.string else { return nil }
+        return (cluster.split(separator: "/").last.map(String.init) ?? cluster) + "/" + name
+    }, [.init("/DesiredCount", "desired_count")])
+
     public static let schema = ResourceSchema(
         type: "AWS::ECS::Service",
         properties: ObjectSchema([("DesiredCount", .nonNegative)]),

@@ -3,6 +3,12 @@ import BallastCore
 
 /// EventBridge rules: the on/off switch and the schedule of scheduled jobs.
 public struct EventsRuleKind: ResourceKind {
+    /// `aws_cloudwatch_event_rule`: `state` (provider 5.x); older states have only `is_enabled`.
+    public static let terraform = TerraformMapping("aws_cloudwatch_event_rule", idAttribute: "name", [
+        .init("/State", "state", convert: TerraformValue.unless("")),
+        .init("/ScheduleExpression", "schedule_expression", convert: TerraformValue.unless("")),
+    ])
+
     public static let schema = ResourceSchema(
         type: "AWS::Events::Rule",
         properties: ObjectSchema([

@@ -3,6 +3,12 @@ import BallastCore
 
 /// KMS keys, identified by key id, key ARN or alias: automatic rotation.
 public struct KMSKeyKind: ResourceKind {
+    /// `aws_kms_key`.
+    public static let terraform = TerraformMapping("aws_kms_key", idAttribute: "key_id", [
+        .init("/EnableKeyRotation", "enable_key_rotation"),
+        .init("/RotationPeriodInDays", "rotation_period_in_days", convert: TerraformValue.unless(0)),
+    ])
+
     public static let schema = ResourceSchema(
         type: "AWS::KMS::Key",
         properties: ObjectSchema([

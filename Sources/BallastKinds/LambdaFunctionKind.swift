@@ -3,6 +3,12 @@ import BallastCore
 
 /// Lambda functions: memory, timeout and reserved concurrency, within Lambda's limits.
 public struct LambdaFunctionKind: ResourceKind {
+    /// `aws_lambda_function`: reserved concurrency -1 is "unreserved", which CloudFormation leaves unset.
+    public static let terraform = TerraformMapping("aws_lambda_function", idAttribute: "function_name", [
+        .init("/MemorySize", "memory_size"), .init("/Timeout", "timeout"),
+        .init("/ReservedConcurrentExecutions", "reserved_concurrent_executions", convert: TerraformValue.unless(-1)),
+    ])
+
     public static let schema = ResourceSchema(
         type: "AWS::Lambda::Function",
         properties: ObjectSchema([

@@ -14,6 +14,11 @@ public struct LogGroupKind: ResourceKind {
         "arn:aws:logs:\(region):\(account):log-group:\(name(id))"
     }
 
+    /// `aws_cloudwatch_log_group`: a retention of 0 is "never expire", which CloudFormation leaves unset.
+    public static let terraform = TerraformMapping("aws_cloudwatch_log_group", idAttribute: "name", [
+        .init("/RetentionInDays", "retention_in_days", convert: TerraformValue.unless(0)),
+    ])
+
     public static let schema = ResourceSchema(
         type: "AWS::Logs::LogGroup",
         properties: ObjectSchema([("RetentionInDays", .integerIn(retentionDays))]))

@@ -28,6 +28,9 @@ public protocol ResourceKind: Sendable {
 
     /// Performs one planned change. Every write sets absolute values, so repeating it is safe.
     static func apply(_ change: PlannedChange, with client: AWSClient) async throws
+
+    /// The Terraform AWS provider's resource for this kind, for ownership and import.
+    static var terraform: TerraformMapping { get }
 }
 
 public extension ResourceKind {

@@ -5,6 +5,15 @@ import BallastCore
 /// Secrets Manager rotation, identified by the secret's name or ARN. ballast
 /// reads rotation settings only, never the secret's value.
 public struct RotationScheduleKind: ResourceKind {
+    /// `aws_secretsmanager_secret_rotation`: the rules are a one-element block.
+    public static let terraform = TerraformMapping("aws_secretsmanager_secret_rotation", idAttribute: "secret_id", [
+        .init("/RotationLambdaARN", "rotation_lambda_arn", convert: TerraformValue.unless("")),
+        .init("/RotationRules/AutomaticallyAfterDays", "rotation_rules.0.automatically_after_days",
+              convert: TerraformValue.unless(0)),
+        .init("/RotationRules/ScheduleExpression", "rotation_rules.0.schedule_expression", convert: TerraformValue.unless("")),
+        .init("/RotationRules/Duration", "rotation_rules.0.duration", convert: TerraformValue.unless("")),
+    ])
+
     public static let schema = ResourceSchema(
         type: "AWS::SecretsManager::RotationSchedule",
         properties: ObjectSchema([

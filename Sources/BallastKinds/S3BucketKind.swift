@@ -33,6 +33,13 @@ public struct S3BucketKind: ResourceKind {
         "arn:aws:s3:::" + (ARN(id)?.resource ?? id)
     }
 
+    /// `aws_s3_bucket_versioning` (the provider's versioning resource; lifecycle rules live in
+    /// `aws_s3_bucket_lifecycle_configuration`, whose rule blocks are not mapped: import them from live).
+    public static let terraform = TerraformMapping("aws_s3_bucket_versioning", idAttribute: "bucket", [
+        .init("/VersioningConfiguration/Status", "versioning_configuration.0.status",
+              convert: { $0 == "Disabled" ? "Suspended" : $0 }),
+    ])
+
     public static let schema = ResourceSchema(
         type: "AWS::S3::Bucket",
         properties: ObjectSchema([

@@ -16,6 +16,13 @@ public struct ScalableTargetKind: ResourceKind {
         return parts.dropFirst().dropLast().allSatisfy { !$0.isEmpty }
     }
 
+    /// `aws_appautoscaling_target`: the id is namespace/resource id/dimension.
+    public static let terraform = TerraformMapping("aws_appautoscaling_target", id: { attributes in
+        guard let namespace = attributes["service_namespace"]?.string, let resource = attributes["resource_id"]?.string,
+              let dimension = attributes["scalable_dimension"]?.string else { return nil }
+        return "\(namespace)/\(resource)/\(dimension)"
+    }, [.init("/MinCapacity", "min_capacity"), .init("/MaxCapacity", "max_capacity")])
+
     public static let schema = ResourceSchema(
         type: "AWS::ApplicationAutoScaling::ScalableTarget",
         properties: ObjectSchema([

@@ -3,6 +3,17 @@ import BallastCore
 
 /// Timestream tables, identified as `database/table`: memory and magnetic retention.
 public struct TimestreamTableKind: ResourceKind {
+    /// `aws_timestreamwrite_table`: the id is database/table.
+    public static let terraform = TerraformMapping("aws_timestreamwrite_table", id: { attributes in
+        guard let database = attributes["database_name"]?.string, let table = attributes["table_name"]?.string else { return nil }
+        return database + "/" + table
+    }, [
+        .init("/RetentionProperties/MemoryStoreRetentionPeriodInHours",
+              "retention_properties.0.memory_store_retention_period_in_hours"),
+        .init("/RetentionProperties/MagneticStoreRetentionPeriodInDays",
+              "retention_properties.0.magnetic_store_retention_period_in_days"),
+    ])
+
     public static let schema = ResourceSchema(
         type: "AWS::Timestream::Table",
         properties: ObjectSchema([

@@ -29,5 +29,5 @@ struct Ballast: AsyncParsableCommand {
         version: BallastVersion.current,
         subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
                       RevertCommand.self, HistoryCommand.self, UnlockCommand.self, PolicyCommand.self, DoctorCommand.self,
-                      IAMPolicyCommand.self, CommentCommand.self, WatchCommand.self])
+                      IAMPolicyCommand.self, CommentCommand.self, WatchCommand.self, ImportCommand.self])
 }

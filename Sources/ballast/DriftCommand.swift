@@ -65,8 +65,9 @@ struct DriftCommand: AsyncParsableCommand {
         let setup = AWSSetup(debug: debug)
         let progress = Progress(label: "reading live settings")
         let detector = DriftDetector(client: { setup.client(region: $0) }, progress: progress.update)
-        let report = await detector.detect(loaded.state, revision: loaded.revision)
+        let report = await detector.detect(loaded).report
         progress.finish()
+        for warning in report.warnings { Terminal.note(warning) }
         Terminal.write(DriftRendering.render(report, as: output, colour: Terminal.useColour(STDOUT_FILENO)))
         try reportFile.write(report.json())
         if publishMetrics {

@@ -1,6 +1,6 @@
 /// Decodes `desired-state/<env>/environment.yaml`.
 public enum EnvironmentDecoder {
-    static let keys = ["region", "account", "changeWindows", "lockTable"]
+    static let keys = ["region", "account", "changeWindows", "lockTable", "terraform"]
     static let windowKeys = ["days", "start", "end"]
 
     public static func decode(_ node: Node, name: String, file: String,
@@ -23,9 +23,26 @@ public enum EnvironmentDecoder {
                 diagnostics.add(list.location, "changeWindows must be a list, found \(list.kindName)")
             }
         }
+        let states = map["terraform"].map { terraformStates($0, diagnostics: &diagnostics) } ?? []
         guard diagnostics.all.count == before, let region else { return nil }
         return Environment(name: name, region: region, account: account, changeWindows: windows,
-                           lockTable: lockTable, source: SourceLocation(file: file, line: 1, column: 1))
+                           lockTable: lockTable, terraformStates: states, source: SourceLocation(file: file, line: 1, column: 1))
+    }
+
+    /// `terraform: {states: [path/to/terraform.tfstate, s3://bucket/key]}`.
+    static func terraformStates(_ node: Node, diagnostics: inout Diagnostics) -> [String] {
+        guard let map = MappingReader(node, what: "terraform", known: ["states"], diagnostics: &diagnostics) else { return [] }
+        guard let list = map["states"], let items = list.items, !items.isEmpty else {
+            diagnostics.add(node.location, "terraform needs 'states': a list of state files (paths or s3://bucket/key)")
+            return []
+        }
+        return items.compactMap { item in
+            guard let text = item.scalar?.string, !text.isEmpty else {
+                diagnostics.add(item.location, "a Terraform state is a path or s3://bucket/key, in quotes if it needs them")
+                return nil
+            }
+            return text
+        }
     }
 
     /// Twelve digits. An unquoted number is accepted by its source text, so a

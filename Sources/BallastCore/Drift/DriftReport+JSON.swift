@@ -3,7 +3,7 @@
 public extension DriftReport {
     func json(changes: [Value] = [], policy: [Value] = []) -> Value {
         let summary = summary
-        return .map([
+        var report: [String: Value] = [
             "schemaVersion": .int(1),
             "command": .string(command),
             "revision": .string(revision),
@@ -18,7 +18,9 @@ public extension DriftReport {
             }),
             "changes": .list(changes),
             "policy": .list(policy),
-        ])
+        ]
+        if !warnings.isEmpty { report["warnings"] = .list(warnings.map(Value.string)) }
+        return .map(report)
     }
 }
 
@@ -38,6 +40,7 @@ extension ResourceDrift {
         case .output(let stack, let key): fields["ref"] = .map(["stack": .string(stack), "output": .string(key)])
         }
         if let reason { fields["reason"] = .string(reason) }
+        if let managedBy { fields["managedBy"] = managedBy.json }
         return .map(fields)
     }
 }

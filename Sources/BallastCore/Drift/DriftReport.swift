@@ -20,6 +20,8 @@ public struct ResourceDrift: Sendable {
     public var reason: String?
     /// The declared top-level properties as read, for reports and plans.
     public var live: [String: Value]?
+    /// Terraform or CloudFormation, when one of them manages the resource too.
+    public var managedBy: ManagedBy?
 
     public init(resource: DesiredResource, physicalId: String?, status: DriftStatus,
                 differences: [PropertyDifference] = [], reason: String? = nil, live: [String: Value]? = nil) {
@@ -95,6 +97,8 @@ public struct DriftReport: Sendable {
     public var revision: String
     public var generatedAt: Date
     public var environments: [EnvironmentDrift]
+    /// What the run could not learn that does not change a resource's status (a Terraform state unread).
+    public var warnings: [String] = []
 
     public init(command: String = "drift", revision: String, generatedAt: Date, environments: [EnvironmentDrift]) {
         self.command = command

@@ -18,12 +18,16 @@ public struct Environment: Sendable {
     public var changeWindows: [ChangeWindow]
     /// DynamoDB table that holds apply locks and the journal, if the team shares one.
     public var lockTable: String?
+    /// Terraform states that may manage this environment's resources (paths from the repository root, or s3://).
+    public var terraformStates: [String]
     public var resources: [DesiredResource]
     /// The environment.yaml file.
     public var source: SourceLocation
 
     public init(name: String, region: String, account: String? = nil, changeWindows: [ChangeWindow] = [],
-                lockTable: String? = nil, resources: [DesiredResource] = [], source: SourceLocation) {
+                lockTable: String? = nil, terraformStates: [String] = [], resources: [DesiredResource] = [],
+                source: SourceLocation) {
+        self.terraformStates = terraformStates
         self.name = name
         self.region = region
         self.account = account

@@ -33,10 +33,14 @@ public struct PolicyEngine: Sendable {
         var results = parts.joined()
         if let changes {
             let desired = Self.desiredByChangeKey(resources, drift)
+            var owners: [String: ManagedBy] = [:]
+            for resource in drift?.resources ?? [] {
+                owners[Self.changeKey(resource.resource.environment, resource.resource.type, resource.displayId)] = resource.managedBy
+            }
             let changePolicies = set.policies.filter { $0.scope == .change }
             for change in changes {
-                let resource = desired[Self.changeKey(change.environment, change.type, change.id)]
-                results += changePolicies.compactMap { result(of: $0, on: change, desired: resource) }
+                let key = Self.changeKey(change.environment, change.type, change.id)
+                results += changePolicies.compactMap { result(of: $0, on: change, desired: desired[key], managedBy: owners[key]) }
             }
         }
         results.append(contentsOf: expiredWaivers())
@@ -70,9 +74,10 @@ public struct PolicyEngine: Sendable {
     }
 
     /// One change policy on a change, or nil when the policy's match leaves the change out.
-    func result(of policy: Policy, on change: PlannedChange, desired: DesiredResource?) -> PolicyResult? {
+    func result(of policy: Policy, on change: PlannedChange, desired: DesiredResource?,
+                managedBy: ManagedBy? = nil) -> PolicyResult? {
         guard policy.match.matches(type: change.type, id: change.id, environment: change.environment) else { return nil }
-        var result = evaluate(policy, on: change, desired: desired)
+        var result = evaluate(policy, on: change, desired: desired, managedBy: managedBy)
         waive(&result, type: change.type, id: change.id)
         return result
     }
@@ -102,7 +107,10 @@ public struct PolicyEngine: Sendable {
         return result
     }
 
-    func evaluate(_ policy: Policy, on change: PlannedChange, desired: DesiredResource?) -> PolicyResult {
+    /// `resource.managedBy` is the other tool that manages it (`{"tool": "terraform", "address", "state"}`,
+    /// `{"tool": "cloudformation", "stack", "logicalId"}`) or `{"tool": "none"}`.
+    func evaluate(_ policy: Policy, on change: PlannedChange, desired: DesiredResource?,
+                  managedBy: ManagedBy? = nil) -> PolicyResult {
         var before: [String: Value] = [:], after: [String: Value] = [:]
         for (path, assignment) in change.set {
             if let from = assignment.from { Self.place(from, at: path, in: &before) }
@@ -111,6 +119,7 @@ public struct PolicyEngine: Sendable {
         var resource: [CELKey: CELValue] = [.string("type"): .string(change.type), .string("id"): .string(change.id),
                                             .string("region"): .string(change.region)]
         if let desired { resource[.string("source")] = .string("\(desired.source.file):\(desired.source.line)") }
+        resource[.string("managedBy")] = CELValue(managedBy?.json ?? ["tool": "none"])
         let variables: [String: CELValue] = ["before": CELValue(.map(before)), "after": CELValue(.map(after)),
                                              "properties": desired.map { Self.propertyVariants($0.properties)[0].properties } ?? .map([:]),
                                              "environment": .string(change.environment), "resource": .map(resource)]

@@ -65,9 +65,9 @@ public struct ApplyRun: Sendable {
         for entry in await journal.closeInterrupted() {
             events(.note(Self.describeInterrupted(entry)))
         }
-        let report = await DriftDetector(client: client, progress: progress)
-            .detect(loaded.state, revision: loaded.revision)
+        let (report, ownership) = await DriftDetector(client: client, progress: progress).detect(loaded)
         var plan = Planner.plan(report)
+        plan.conflicts = ownership.conflicts(plan.changes, report: report)
         if let saved = request.saved, let refusal = await refusal(of: saved, fresh: plan, loaded: loaded) {
             return .refused(refusal)
         }

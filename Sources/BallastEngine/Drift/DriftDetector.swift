@@ -17,6 +17,15 @@ public struct DriftDetector: Sendable {
         self.progress = progress
     }
 
+    /// Drift of a loaded desired state, each resource marked with its other manager (Terraform
+    /// states the environments name, a ref's stack); the ownership also names conflicting writes.
+    public func detect(_ loaded: LoadedState, now: Date = Date()) async -> (report: DriftReport, ownership: Ownership) {
+        async let ownership = Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, client: client)
+        let report = await detect(loaded.state, revision: loaded.revision, now: now)
+        let owners = await ownership
+        return (owners.annotate(report), owners)
+    }
+
     public func detect(_ state: DesiredState, revision: String, now: Date = Date()) async -> DriftReport {
         let resources = state.environments.flatMap(\.resources)
         let blocked = await AccountGuard(client: client).problems(for: state.environments)

@@ -7,6 +7,8 @@ public struct Plan: Sendable {
     public var changes: [PlannedChange]
     /// State policies on the desired state and change policies on `changes`.
     public var policy: [PolicyResult] = []
+    /// Writes another tool (Terraform, CloudFormation) would undo, and where to make them instead.
+    public var conflicts: [String] = []
 
     /// A deny policy failed: plan exits 3, apply writes nothing.
     public var denied: Bool { policy.contains(where: \.blocks) }
@@ -15,7 +17,11 @@ public struct Plan: Sendable {
     public var unfixable: [ResourceDrift] { report.resources.filter { $0.status == .deleted } }
 
     /// The JSON report with `changes`; a plan file adds `account` and a checksum.
-    public var json: Value { report.json(changes: changes.map(\.json), policy: policy.map(\.json)) }
+    public var json: Value {
+        guard case .map(var fields) = report.json(changes: changes.map(\.json), policy: policy.map(\.json)) else { return .null }
+        if !conflicts.isEmpty { fields["conflicts"] = .list(conflicts.map(Value.string)) }
+        return .map(fields)
+    }
 }
 
 public enum Planner {
@@ -32,8 +38,9 @@ public enum Planner {
     /// Reads the live values of a loaded desired state and plans: drift, the
     /// changes that fix it, and the policy results on both.
     public static func plan(_ loaded: LoadedState, detector: DriftDetector) async -> Plan {
-        let report = await detector.detect(loaded.state, revision: loaded.revision)
+        let (report, ownership) = await detector.detect(loaded)
         var plan = plan(report)
+        plan.conflicts = ownership.conflicts(plan.changes, report: report)
         plan.policy = PolicyEngine(loaded.policies).check(loaded.state, changes: plan.changes, drift: report)
         return plan
     }

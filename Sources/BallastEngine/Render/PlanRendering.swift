@@ -28,6 +28,11 @@ public enum PlanRendering {
                 lines.append("      \(DriftRendering.readablePath(path)): \(assignment.from?.description ?? "(none)") -> \(assignment.to)")
             }
         }
+        if !plan.conflicts.isEmpty {
+            lines.append("")
+            lines.append("Another tool manages these (its next apply undoes the write):")
+            for conflict in plan.conflicts { lines.append("  ! " + UntrustedText.line(conflict)) }
+        }
         if !plan.unfixable.isEmpty {
             lines.append("")
             lines.append("Cannot fix (ballast changes settings; it does not create resources):")

@@ -46,10 +46,11 @@ struct TextRenderer {
         }
     }
 
+    /// `[stack/LogicalId]` for a ref; `[terraform aws_cloudwatch_log_group.app]` for a Terraform-managed id.
     func refNote(_ drift: ResourceDrift) -> String {
         guard drift.physicalId != nil else { return "" }
         switch drift.resource.identity {
-        case .id: return ""
+        case .id: return drift.managedBy.map { " [\(safe($0.description))]" } ?? ""
         case .ref(let stack, let logicalId): return " [\(safe(stack))/\(safe(logicalId))]"
         case .output(let stack, let key): return " [\(safe(stack)) output \(safe(key))]"
         }

@@ -68,7 +68,7 @@ public struct ReconcilePass: Sendable {
             return Result(outcome: .error, revision: loaded.revision, pulled: pulled,
                           detail: "\(loaded.diagnostics.count) mistake(s) in the desired state, first: \(loaded.diagnostics[0])")
         }
-        let report = await DriftDetector(client: client).detect(loaded.state, revision: loaded.revision)
+        let report = await DriftDetector(client: client).detect(loaded).report
         var result = Result(outcome: .inSync, revision: loaded.revision, report: report, pulled: pulled)
         let summary = report.summary
         if summary.notChecked > 0 {

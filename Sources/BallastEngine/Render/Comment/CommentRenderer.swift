@@ -31,6 +31,12 @@ struct CommentRenderer {
         var head = CommentMarker.make(environments.joined(separator: ",")) + "\n"
         head += headline(environments) + "\n"
         var sections = report.environments.map(section)
+        if let plan, !plan.conflicts.isEmpty {
+            sections.append(CommentLayout.Section(
+                heading: "#### ⚠️ Another tool manages these: its next apply undoes the write",
+                columns: ["Conflict"], rows: plan.conflicts.map { "| " + Markdown.text(Markdown.short($0, limit: 600)) + " |" },
+                foldedRow: { "| … \($0) more |" }))
+        }
         if let plan, !plan.policy.isEmpty { sections.append(policySection(plan.policy)) }
         return CommentLayout(head: head, sections: sections, footer: footer(environments))
     }
@@ -141,6 +147,7 @@ struct CommentRenderer {
         }
         if let reason = drift.reason { out += "Not checked: \(Markdown.code(Markdown.short(reason, limit: 1_000)))\n\n" }
         out += "Declared at \(Markdown.code(drift.resource.source.description))"
+        if let owner = drift.managedBy { out += "; managed by \(Markdown.code(owner.description))" }
         for change in changes(for: drift) {
             out += "; \(Markdown.code(change.call)) sets "
                 + change.set.keys.sorted().map { Markdown.code(DriftRendering.readablePath($0)) }.joined(separator: ", ")

@@ -1,0 +1,124 @@
+import BallastAWS
+import BallastCore
+import BallastKinds
+import Foundation
+
+/// One resource `ballast import` adopts: what exists, as desired state.
+public struct ImportedResource: Sendable {
+    public var type: String
+    public var identity: ResourceIdentity
+    /// Owned properties, CloudFormation names and nesting.
+    public var properties: [String: Value]
+    /// Where it came from, for the file's comment: `aws_cloudwatch_log_group.app`.
+    public var origin: String
+
+    public init(type: String, identity: ResourceIdentity, properties: [String: Value], origin: String) {
+        self.type = type
+        self.identity = identity
+        self.properties = properties
+        self.origin = origin
+    }
+}
+
+/// What an import found, and what it left and why.
+public struct ImportResult: Sendable {
+    public var resources: [ImportedResource] = []
+    /// `aws_s3_bucket.logs: no kind of ballast's`, `/aws/x: does not exist`.
+    public var skipped: [String] = []
+}
+
+/// Sources of resources to adopt.
+public enum Importer {
+    /// The CloudFormation types ballast has a kind for.
+    public static var knownTypes: [String] { KindRegistry.schemas.map(\.type) }
+
+    /// Every instance in a Terraform state of a type some kind maps, whose address matches `addressGlob`.
+    public static func fromTerraform(_ state: TerraformState, addressGlob: String?) -> ImportResult {
+        var result = ImportResult()
+        for instance in state.instances where addressGlob.map({ Glob.matches($0, instance.address) }) ?? true {
+            guard let kind = KindRegistry.kinds.first(where: { $0.terraform.resourceType == instance.type }) else {
+                result.skipped.append("\(instance.address): no kind of ballast's maps \(instance.type)")
+                continue
+            }
+            guard let id = kind.terraform.id(instance.attributes) else {
+                result.skipped.append("\(instance.address): no id in its attributes")
+                continue
+            }
+            let properties = kind.terraform.properties(from: instance.attributes)
+            guard !properties.isEmpty else {
+                result.skipped.append("\(instance.address): sets none of the properties ballast owns")
+                continue
+            }
+            result.resources.append(ImportedResource(type: kind.schema.type, identity: .id(id), properties: properties,
+                                                     origin: instance.address))
+        }
+        return result
+    }
+
+    /// The live values of every property a kind owns, for resources named by id or ref.
+    public static func fromLive(_ wanted: [(type: String, identity: ResourceIdentity, physicalId: String, origin: String)],
+                                client: AWSClient) async -> ImportResult {
+        var result = ImportResult()
+        let byType = Dictionary(grouping: wanted, by: \.type)
+        for type in byType.keys.sorted() {
+            guard let kind = KindRegistry.kind(for: type), let entries = byType[type] else { continue }
+            let all = Set(kind.schema.properties.fields.map(\.name))
+            let reads = await kind.read(entries.map { LiveTarget(id: $0.physicalId, declared: all) }, with: client)
+            for entry in entries {
+                switch reads[entry.physicalId] {
+                case .found(let live)?:
+                    let owned = kind.normalized(live, for: DesiredResource(
+                        type: type, identity: entry.identity, region: client.region, environment: "", properties: [:],
+                        source: SourceLocation(file: "", line: 0, column: 0))).filter { all.contains($0.key) && $0.value != .null }
+                    result.resources.append(ImportedResource(type: type, identity: entry.identity, properties: owned,
+                                                             origin: entry.origin))
+                case .missing?, nil: result.skipped.append("\(entry.origin): does not exist")
+                case .failed(let why)?: result.skipped.append("\(entry.origin): cannot be read: \(why)")
+                }
+            }
+        }
+        return result
+    }
+}
+
+/// Shell-style patterns (`*`, `?`, `[...]`) for `--id` and `--address`.
+public enum Glob {
+    public static func matches(_ pattern: String, _ text: String) -> Bool {
+        fnmatch(pattern, text, 0) == 0
+    }
+
+    public static func hasWildcards(_ pattern: String) -> Bool {
+        pattern.contains { "*?[".contains($0) }
+    }
+}
+
+public extension Importer {
+    /// The stack's resources of the kinds ballast knows, as `ref: {stack, logicalId}`, with their live values.
+    static func fromCloudFormation(_ stack: String, client: AWSClient) async throws(LoadError) -> ImportResult {
+        let pages: [XMLNode]
+        do {
+            pages = try await client.queryPages(.cloudFormation, "ListStackResources", ["StackName": stack])
+        } catch {
+            throw LoadError("cannot read CloudFormation stack \(stack): \(error)")
+        }
+        var wanted: [(type: String, identity: ResourceIdentity, physicalId: String, origin: String)] = []
+        var skipped: [String] = []
+        for summary in pages.flatMap({ $0.child("StackResourceSummaries")?.children ?? [] }) {
+            guard let logicalId = summary.child("LogicalResourceId")?.text,
+                  let type = summary.child("ResourceType")?.text else { continue }
+            guard let kind = KindRegistry.kind(for: type) else {
+                skipped.append("\(stack)/\(logicalId): ballast has no kind \(type)")
+                continue
+            }
+            guard let physical = summary.child("PhysicalResourceId")?.text, !physical.isEmpty else {
+                skipped.append("\(stack)/\(logicalId): no physical id yet")
+                continue
+            }
+            wanted.append((type, .ref(stack: stack, logicalId: logicalId), kind.id(fromPhysicalId: physical),
+                           "\(stack)/\(logicalId)"))
+        }
+        var result = await fromLive(wanted, client: client)
+        result.skipped = skipped + result.skipped
+        return result
+    }
+}

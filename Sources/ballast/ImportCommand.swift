@@ -1,0 +1,144 @@
+import ArgumentParser
+import BallastAWS
+import BallastCore
+import BallastEngine
+import Foundation
+
+struct ImportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "import",
+        abstract: "Write desired-state YAML for resources that exist, in sync the moment it is written.",
+        discussion: """
+            Adopts what another tool or a hand made: every property ballast owns, as it is, into \
+            desired-state/<env>/<kind>.yaml (one file per kind; --out for one file), sorted, with a \
+            comment naming the source. Resources the environment already declares are skipped. \
+            Nothing is written over an existing file without --force.
+
+              --from-terraform STATE   a Terraform state (v4): a path, or s3://bucket/key; \
+            --address narrows it (a glob over addresses like module.app.aws_cloudwatch_log_group.*)
+              --from-cloudformation STACK   the stack's resources of the kinds ballast knows, \
+            written as ref: {stack, logicalId}
+              --from-live --type TYPE --id ID   what is live now ("we changed it by hand during \
+            the incident; make git the truth"); repeat --id for several
+
+            Exit codes: 0 written, 1 an error.
+
+            EXAMPLES:
+              ballast import --env prod --from-terraform terraform.tfstate
+              ballast import --env prod --from-terraform s3://tf-state/prod/terraform.tfstate --address 'aws_cloudwatch_*'
+              ballast import --env prod --from-cloudformation tolling-vision-prod
+              ballast import --env prod --from-live --type AWS::AutoScaling::AutoScalingGroup --id tolling-vision-prod-asg
+            """)
+
+    @Option(name: .long, help: ArgumentHelp("The environment to write into.", valueName: "name"))
+    var env: String
+
+    @Option(name: .long, help: ArgumentHelp("The git repository (default: the one around the current directory).",
+                                            valueName: "path"))
+    var repo: String?
+
+    @Option(name: .long, help: ArgumentHelp("A Terraform state file: a path or s3://bucket/key.", valueName: "state"))
+    var fromTerraform: String?
+
+    @Option(name: .long, help: ArgumentHelp("Only Terraform addresses matching this glob.", valueName: "glob"))
+    var address: String?
+
+    @Option(name: .long, help: ArgumentHelp("A CloudFormation stack's resources, as refs.", valueName: "stack"))
+    var fromCloudformation: String?
+
+    @Flag(name: .long, help: "The live resources named by --type and --id.")
+    var fromLive = false
+
+    @Option(name: .long, help: ArgumentHelp("With --from-live: the CloudFormation type.", valueName: "type"))
+    var type: String?
+
+    @Option(name: .long, help: ArgumentHelp("With --from-live: a physical id (repeat for several).", valueName: "id"))
+    var id: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Write everything to this one file instead.", valueName: "file"))
+    var out: String?
+
+    @Flag(name: .long, help: "Overwrite files that exist.")
+    var force = false
+
+    @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr.")
+    var debug = false
+
+    func validate() throws {
+        let sources = [fromTerraform != nil, fromCloudformation != nil, fromLive].filter { $0 }.count
+        guard sources == 1 else {
+            throw ValidationError("give one source: --from-terraform STATE, --from-cloudformation STACK or --from-live")
+        }
+        if fromLive, type == nil || id.isEmpty { throw ValidationError("--from-live needs --type TYPE and --id ID") }
+        if !fromLive, type != nil || !id.isEmpty { throw ValidationError("--type and --id go with --from-live") }
+        if address != nil, fromTerraform == nil { throw ValidationError("--address goes with --from-terraform") }
+        if let type, !Importer.knownTypes.contains(type) {
+            throw ValidationError("ballast has no kind \(type); it knows " + Importer.knownTypes.joined(separator: ", "))
+        }
+    }
+
+    func run() async throws {
+        let loaded = try Failure.guarding {
+            try RepositoryOptions.load(LoadRequest(repositoryPath: repo ?? FileManager.default.currentDirectoryPath,
+                                                   worktree: true, environments: [env]))
+        }
+        guard let environment = loaded.state.environments.first(where: { $0.name == env }) else {
+            Terminal.error("no environment \(env) in desired-state/ (create desired-state/\(env)/environment.yaml first)")
+            throw Failure.error
+        }
+        let setup = AWSSetup(debug: debug)
+        let client = setup.client(region: environment.region)
+        var result: ImportResult
+        var source: String
+        if let fromTerraform {
+            let state = try await Failure.guarding { try await readState(fromTerraform, client: client) }
+            result = Importer.fromTerraform(state, addressGlob: address)
+            source = "Terraform state \(fromTerraform)"
+        } else if let stack = fromCloudformation {
+            result = try await Failure.guarding { try await Importer.fromCloudFormation(stack, client: client) }
+            source = "CloudFormation stack \(stack) (\(environment.region))"
+        } else {
+            let wanted = id.map { (type: type ?? "", identity: ResourceIdentity.id($0), physicalId: $0, origin: $0) }
+            result = await Importer.fromLive(wanted, client: client)
+            source = "live values (\(environment.region))"
+        }
+        let declared = Set(environment.resources.map { "\($0.type) \($0.identity)" })
+        let fresh = result.resources.filter { !declared.contains("\($0.type) \($0.identity)") }
+        for resource in result.resources where declared.contains("\(resource.type) \(resource.identity)") {
+            result.skipped.append("\(resource.origin): \(resource.type) \(resource.identity) is declared already")
+        }
+        for skipped in result.skipped { Terminal.note("skipped " + skipped) }
+        guard !fresh.isEmpty else {
+            Terminal.error("nothing to import from \(source)")
+            throw Failure.error
+        }
+        let writer = ImportWriter(environmentFolder: loaded.repositoryRoot + "/desired-state/\(env)", source: source)
+        let files = writer.files(fresh, out: out)
+        try Failure.guarding { try writer.write(files, force: force) }
+        for file in files { Terminal.note("wrote \(file.path)") }
+        Terminal.note("imported \(fresh.count) resource\(fresh.count == 1 ? "" : "s"); check with `ballast drift --env \(env)`")
+    }
+
+    /// A state file's text: a local path, or `s3://bucket/key` read with ballast's own client.
+    func readState(_ location: String, client: AWSClient) async throws -> TerraformState {
+        let text: String
+        if location.hasPrefix("s3://") {
+            let path = location.dropFirst(5).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+            guard path.count >= 2, !path[0].isEmpty else { throw LoadError("\(location) is not s3://bucket/key") }
+            do {
+                text = String(decoding: try await client.getObject(bucket: path[0], key: path.dropFirst().joined(separator: "/")),
+                              as: UTF8.self)
+            } catch {
+                throw LoadError("cannot read the Terraform state \(location): \(error)")
+            }
+        } else {
+            guard let data = FileManager.default.contents(atPath: location) else {
+                throw LoadError("cannot read the Terraform state \(location)")
+            }
+            text = String(decoding: data, as: UTF8.self)
+        }
+        do { return try TerraformState(json: text) } catch {
+            throw LoadError("\(location): \(error)")
+        }
+    }
+}
