@@ -33,22 +33,20 @@ public enum IAMPolicy {
             if !scoped.isEmpty { statements.append(statement(sid, scoped, arns.sorted())) }
             if !unscoped.isEmpty { statements.append(statement(sid + "List", unscoped, ["*"])) }
         }
-        func stacks(_ wanted: (ResourceIdentity) -> Bool) -> [String] {
-            Set(state.environments.flatMap { environment in
-                environment.resources.compactMap { resource -> String? in
-                    guard wanted(resource.identity), let stack = resource.identity.stack else { return nil }
-                    return "arn:aws:cloudformation:\(resource.region):\(environment.account ?? "*"):stack/\(stack)/*"
-                }
-            }).sorted()
+        // Stacks refs point into, and those environments name for ownership: their resources, ARN and template.
+        let stacks = Set(state.environments.flatMap { environment in
+            (environment.resources.compactMap { resource in resource.identity.stack.map { (resource.region, $0) } }
+                + environment.cloudFormationStacks.map { (environment.region, $0) }).map { region, stack in
+                "arn:aws:cloudformation:\(region):\(environment.account ?? "*"):stack/\(stack)/*"
+            }
+        })
+        if !stacks.isEmpty {
+            statements.append(statement("CloudFormationStacks", ["cloudformation:DescribeStacks", "cloudformation:GetTemplate",
+                                                                 "cloudformation:ListStackResources"], stacks.sorted()))
         }
-        let logical = stacks { if case .ref = $0 { return true } else { return false } }
-        if !logical.isEmpty {
-            statements.append(statement("CloudFormationRefs", ["cloudformation:ListStackResources"], logical))
-        }
-        let outputs = stacks { if case .output = $0 { return true } else { return false } }
-        if !outputs.isEmpty {
-            statements.append(statement("CloudFormationOutputs", ["cloudformation:DescribeStacks"], outputs))
-        }
+        let states = Set(state.environments.flatMap(\.terraformStates).filter { $0.hasPrefix("s3://") }
+            .map { "arn:aws:s3:::" + $0.dropFirst(5) })
+        if !states.isEmpty { statements.append(statement("TerraformStates", ["s3:GetObject"], states.sorted())) }
         let tables = Set(state.environments.compactMap { environment in
             environment.lockTable.map { "arn:aws:dynamodb:\(environment.region):\(environment.account ?? "*"):table/\($0)" }
         })

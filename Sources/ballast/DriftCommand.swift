@@ -55,6 +55,10 @@ struct DriftCommand: AsyncParsableCommand {
         + "Needs GITHUB_TOKEN (issues: write) and GITHUB_REPOSITORY."))
     var githubIssue = false
 
+    @Option(name: .long, help: ArgumentHelp("Only the resources this CloudFormation stack manages (by ref, or by "
+        + "physical id among its resources); with --output cfn, StackId is the stack's ARN.", valueName: "name"))
+    var stack: String?
+
     func validate() throws {
         if notifyAlways, notify == nil { throw ValidationError("--notify-always needs --notify URL") }
     }
@@ -65,9 +69,14 @@ struct DriftCommand: AsyncParsableCommand {
         let setup = AWSSetup(debug: debug)
         let progress = Progress(label: "reading live settings")
         let detector = DriftDetector(client: { setup.client(region: $0) }, progress: progress.update)
-        let report = await detector.detect(loaded).report
+        let report = await detector.detect(loaded, stack: stack).report
         progress.finish()
         for warning in report.warnings { Terminal.note(warning) }
+        if let stack, report.resources.isEmpty {
+            Terminal.error("no desired resource is managed by CloudFormation stack \(stack) (by ref, or by physical id "
+                + "among its resources)")
+            throw Failure.error
+        }
         Terminal.write(DriftRendering.render(report, as: output, colour: Terminal.useColour(STDOUT_FILENO)))
         try reportFile.write(report.json())
         if publishMetrics {

@@ -63,7 +63,9 @@ import Testing
         #expect(try parliament(text) == [])
         let statements = try JSON.parse(text)["Statement"]?.list ?? []
         let bySid = Dictionary(statements.map { ($0["Sid"]?.string ?? "", $0) }, uniquingKeysWith: { a, _ in a })
-        #expect(bySid["CloudFormationRefs"]?["Resource"] == ["arn:aws:cloudformation:eu-west-1:123456789012:stack/app/*"])
+        #expect(bySid["CloudFormationStacks"]?["Resource"] == ["arn:aws:cloudformation:eu-west-1:123456789012:stack/app/*"])
+        #expect(bySid["CloudFormationStacks"]?["Action"] == ["cloudformation:DescribeStacks", "cloudformation:GetTemplate",
+                                                            "cloudformation:ListStackResources"])
         #expect(bySid["LockTable"]?["Resource"] == ["arn:aws:dynamodb:eu-west-1:123456789012:table/ballast-locks"])
         #expect(bySid["ECSService"]?["Resource"] == ["arn:aws:ecs:eu-west-1:123456789012:service/*/*"])
         #expect(bySid["LogsLogGroup"]?["Resource"] == ["arn:aws:logs:eu-west-1:123456789012:log-group:*"])

@@ -1,6 +1,6 @@
 /// Decodes `desired-state/<env>/environment.yaml`.
 public enum EnvironmentDecoder {
-    static let keys = ["region", "account", "changeWindows", "lockTable", "terraform"]
+    static let keys = ["region", "account", "changeWindows", "lockTable", "terraform", "cloudformation"]
     static let windowKeys = ["days", "start", "end"]
 
     public static func decode(_ node: Node, name: String, file: String,
@@ -23,22 +23,26 @@ public enum EnvironmentDecoder {
                 diagnostics.add(list.location, "changeWindows must be a list, found \(list.kindName)")
             }
         }
-        let states = map["terraform"].map { terraformStates($0, diagnostics: &diagnostics) } ?? []
+        let states = map["terraform"].map { list($0, what: "terraform", key: "states", diagnostics: &diagnostics) } ?? []
+        let stacks = map["cloudformation"].map { list($0, what: "cloudformation", key: "stacks", diagnostics: &diagnostics) } ?? []
         guard diagnostics.all.count == before, let region else { return nil }
         return Environment(name: name, region: region, account: account, changeWindows: windows,
-                           lockTable: lockTable, terraformStates: states, source: SourceLocation(file: file, line: 1, column: 1))
+                           lockTable: lockTable, terraformStates: states, cloudFormationStacks: stacks,
+                           source: SourceLocation(file: file, line: 1, column: 1))
     }
 
-    /// `terraform: {states: [path/to/terraform.tfstate, s3://bucket/key]}`.
-    static func terraformStates(_ node: Node, diagnostics: inout Diagnostics) -> [String] {
-        guard let map = MappingReader(node, what: "terraform", known: ["states"], diagnostics: &diagnostics) else { return [] }
-        guard let list = map["states"], let items = list.items, !items.isEmpty else {
-            diagnostics.add(node.location, "terraform needs 'states': a list of state files (paths or s3://bucket/key)")
+    /// `terraform: {states: [path/to/terraform.tfstate, s3://bucket/key]}`,
+    /// `cloudformation: {stacks: [tolling-vision-prod]}`: the other tools that may manage this environment.
+    static func list(_ node: Node, what: String, key: String, diagnostics: inout Diagnostics) -> [String] {
+        let hint = what == "terraform" ? "state files (paths or s3://bucket/key)" : "stack names"
+        guard let map = MappingReader(node, what: what, known: [key], diagnostics: &diagnostics) else { return [] }
+        guard let list = map[key], let items = list.items, !items.isEmpty else {
+            diagnostics.add(node.location, "\(what) needs '\(key)': a list of \(hint)")
             return []
         }
         return items.compactMap { item in
             guard let text = item.scalar?.string, !text.isEmpty else {
-                diagnostics.add(item.location, "a Terraform state is a path or s3://bucket/key, in quotes if it needs them")
+                diagnostics.add(item.location, "each of \(what).\(key) is one of the \(hint), as a string")
                 return nil
             }
             return text

@@ -20,14 +20,17 @@ public struct Environment: Sendable {
     public var lockTable: String?
     /// Terraform states that may manage this environment's resources (paths from the repository root, or s3://).
     public var terraformStates: [String]
+    /// CloudFormation stacks that may own this environment's resources (named, so a run reads only them).
+    public var cloudFormationStacks: [String]
     public var resources: [DesiredResource]
     /// The environment.yaml file.
     public var source: SourceLocation
 
     public init(name: String, region: String, account: String? = nil, changeWindows: [ChangeWindow] = [],
-                lockTable: String? = nil, terraformStates: [String] = [], resources: [DesiredResource] = [],
-                source: SourceLocation) {
+                lockTable: String? = nil, terraformStates: [String] = [], cloudFormationStacks: [String] = [],
+                resources: [DesiredResource] = [], source: SourceLocation) {
         self.terraformStates = terraformStates
+        self.cloudFormationStacks = cloudFormationStacks
         self.name = name
         self.region = region
         self.account = account

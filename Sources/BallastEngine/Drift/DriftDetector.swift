@@ -19,10 +19,27 @@ public struct DriftDetector: Sendable {
 
     /// Drift of a loaded desired state, each resource marked with its other manager (Terraform
     /// states the environments name, a ref's stack); the ownership also names conflicting writes.
-    public func detect(_ loaded: LoadedState, now: Date = Date()) async -> (report: DriftReport, ownership: Ownership) {
-        async let ownership = Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, client: client)
-        let report = await detect(loaded.state, revision: loaded.revision, now: now)
-        let owners = await ownership
+    /// With `stack`, only the resources that stack manages (by ref, or by physical id in its resources).
+    public func detect(_ loaded: LoadedState, stack: String? = nil, now: Date = Date())
+        async -> (report: DriftReport, ownership: Ownership) {
+        guard let stack else {
+            async let ownership = Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, client: client)
+            let report = await detect(loaded.state, revision: loaded.revision, now: now)
+            let owners = await ownership
+            return (owners.annotate(report), owners)
+        }
+        let owners = await Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, extraStacks: [stack],
+                                          client: client)
+        var state = loaded.state
+        for index in state.environments.indices {
+            state.environments[index].resources.removeAll { resource in
+                let id: String
+                if case .id(let physical) = resource.identity { id = physical } else { id = resource.identity.description }
+                return owners.owner(of: resource, id: id)?.stack != stack
+            }
+        }
+        state.environments.removeAll { $0.resources.isEmpty }
+        let report = await detect(state, revision: loaded.revision, now: now)
         return (owners.annotate(report), owners)
     }
 

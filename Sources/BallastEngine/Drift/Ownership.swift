@@ -18,12 +18,22 @@ public struct Ownership: Sendable {
 
     /// `type id` -> its Terraform owner.
     var terraform: [String: TerraformOwner] = [:]
-    /// `region stack` -> logical id -> the template's top-level property names.
-    var templates: [String: [String: Set<String>]] = [:]
+    typealias StackKey = StackResolver.StackKey
+
+    /// A stack as ownership needs it: its ARN, its resources, and what its template sets.
+    struct Stack: Sendable {
+        var stackId: String?
+        /// `type id` (the id as ballast names it) -> logical id.
+        var logicalIds: [String: String] = [:]
+        /// Logical id -> the template's top-level property names.
+        var templateProperties: [String: Set<String>] = [:]
+    }
+
+    var stacks: [StackKey: Stack] = [:]
     public private(set) var warnings: [String] = []
 
-    /// Reads every state the environments name and every template a ref points into.
-    public static func read(_ state: DesiredState, repositoryRoot: String,
+    /// Reads every Terraform state and CloudFormation stack the environments name, and every stack a ref points into.
+    public static func read(_ state: DesiredState, repositoryRoot: String, extraStacks: [String] = [],
                             client: @escaping @Sendable (String) -> AWSClient) async -> Ownership {
         var ownership = Ownership()
         var read: Set<String> = []
@@ -38,18 +48,22 @@ public struct Ownership: Sendable {
                 }
             }
         }
-        let stacks = Set(state.environments.flatMap(\.resources).compactMap { resource -> String? in
-            guard case .ref(let stack, _) = resource.identity else { return nil }
-            return resource.region + " " + stack
-        })
-        for key in stacks.sorted() {
-            let parts = key.split(separator: " ", maxSplits: 1).map(String.init)
-            do {
-                ownership.templates[key] = try await Self.template(parts[1], client: client(parts[0]))
-            } catch {
-                ownership.warnings.append("CloudFormation template of \(parts[1]): \(error)")
+        // Stacks: those the environments name, and those refs point into (plus `extraStacks`, for --stack).
+        var stacks: Set<StackKey> = []
+        for environment in state.environments {
+            for stack in environment.cloudFormationStacks + extraStacks { stacks.insert(StackKey(region: environment.region, stack: stack)) }
+            for resource in environment.resources {
+                if let stack = resource.identity.stack { stacks.insert(StackKey(region: resource.region, stack: stack)) }
             }
         }
+        let described = await StackResolver.each(stacks) { key in await Self.stack(key, client: client(key.region)) }
+        for (key, result) in described {
+            switch result {
+            case .success(let stack): ownership.stacks[key] = stack
+            case .failure(let problem): ownership.warnings.append(problem.reason)
+            }
+        }
+        ownership.warnings.sort()
         return ownership
     }
 
@@ -80,12 +94,25 @@ public struct Ownership: Sendable {
         return report
     }
 
-    func owner(of resource: DesiredResource, id: String) -> ManagedBy? {
+    public func owner(of resource: DesiredResource, id: String) -> ManagedBy? {
         switch resource.identity {
-        case .ref(let stack, let logicalId): return .cloudFormation(stack: stack, logicalId: logicalId)
-        case .output(let stack, _): return .cloudFormation(stack: stack, logicalId: nil)
-        case .id: return terraform[resource.type + " " + id].map { .terraform(address: $0.address, state: $0.state) }
+        case .ref(let stack, let logicalId):
+            return .cloudFormation(stack: stack, logicalId: logicalId,
+                                   stackId: stacks[StackKey(region: resource.region, stack: stack)]?.stackId)
+        case .output(let stack, _):
+            return .cloudFormation(stack: stack, logicalId: nil, stackId: stacks[StackKey(region: resource.region, stack: stack)]?.stackId)
+        case .id:
+            if let owner = terraform[resource.type + " " + id] { return .terraform(address: owner.address, state: owner.state) }
+            return stackOwning(resource, id: id).map { .cloudFormation(stack: $0.key.stack, logicalId: $0.logicalId, stackId: $0.stack.stackId) }
         }
+    }
+
+    /// The read stack (in the resource's region) that has this physical id.
+    func stackOwning(_ resource: DesiredResource, id: String) -> (key: StackKey, stack: Stack, logicalId: String)? {
+        for (key, stack) in stacks.sorted(by: { $0.key.stack < $1.key.stack }) where key.region == resource.region {
+            if let logicalId = stack.logicalIds[resource.type + " " + id] { return (key, stack, logicalId) }
+        }
+        return nil
     }
 
     /// One warning per planned write that sets a property the other tool's configuration also sets:
@@ -97,9 +124,7 @@ public struct Ownership: Sendable {
         for change in changes {
             guard let drift = resources["\(change.environment) \(change.type) \(change.id)"] else { continue }
             let paths = change.set.keys.sorted()
-            switch drift.resource.identity {
-            case .id:
-                guard let owner = terraform[change.type + " " + change.id] else { continue }
+            if let owner = terraform[change.type + " " + change.id], case .id = drift.resource.identity {
                 let clashing = paths.filter { path in owner.paths.contains { path == $0 || path.hasPrefix($0 + "/") } }
                 guard !clashing.isEmpty else { continue }
                 let attributes = clashing.compactMap { KindRegistry.kind(for: change.type)?.terraform.attribute(for: $0) }
@@ -107,17 +132,16 @@ public struct Ownership: Sendable {
                     + "\(attributes.joined(separator: ", ")); its next apply undoes this. Change it in the HCL of "
                     + "\(owner.address) instead, or hand it to ballast with lifecycle { ignore_changes = "
                     + "[\(attributes.joined(separator: ", "))] }")
-            case .ref(let stack, let logicalId):
-                guard let set = templates[drift.resource.region + " " + stack]?[logicalId] else { continue }
-                let clashing = paths.filter { path in set.contains(path.split(separator: "/").first.map(String.init) ?? "") }
-                guard !clashing.isEmpty else { continue }
-                found.append("\(change.type) \(change.id): CloudFormation stack \(stack) sets "
-                    + clashing.map { "\(logicalId)\($0.replacingOccurrences(of: "/", with: "."))" }.joined(separator: ", ")
-                    + " in its template; its next update undoes this. Change the template instead, "
-                    + "or remove the property from it")
-            case .output:
                 continue
             }
+            guard case .cloudFormation(let stack, let logicalId?, _)? = owner(of: drift.resource, id: drift.displayId),
+                  let set = stacks[StackKey(region: drift.resource.region, stack: stack)]?.templateProperties[logicalId] else { continue }
+            let clashing = paths.filter { path in set.contains(path.split(separator: "/").first.map(String.init) ?? "") }
+            guard !clashing.isEmpty else { continue }
+            found.append("\(change.type) \(change.id): CloudFormation stack \(stack) sets "
+                + clashing.map { "\(logicalId)\($0.replacingOccurrences(of: "/", with: "."))" }.joined(separator: ", ")
+                + " in its template; its next update undoes this. Change the template instead, "
+                + "or remove the property from it")
         }
         return found
     }
@@ -133,17 +157,28 @@ public struct Ownership: Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    /// GetTemplate's body (JSON or YAML; YAML's short tags like `!Ref` are kept as tags) ->
-    /// logical id -> the property names its template sets.
-    static func template(_ stack: String, client: AWSClient) async throws -> [String: Set<String>] {
-        let answer = try await client.query(.cloudFormation, "GetTemplate", ["StackName": stack])
-        let body = answer.child("TemplateBody")?.text ?? ""
-        let parsed = YAML.parse(body, file: "template of \(stack)")
-        guard let resources = parsed.documents.first?["Resources"]?.entries else { return [:] }
-        var sets: [String: Set<String>] = [:]
-        for entry in resources {
-            sets[entry.key] = Set(entry.value["Properties"]?.entries?.map { $0.key } ?? [])
+    /// A stack's ARN (DescribeStacks), resources (ListStackResources) and template (GetTemplate: JSON or
+    /// YAML, whose short tags like `!Ref` are kept as tags) -> the property names each logical id sets.
+    static func stack(_ key: StackKey, client: AWSClient) async -> Result<Stack, StackResolver.Problem> {
+        var stack = Stack()
+        do {
+            let described = try await client.query(.cloudFormation, "DescribeStacks", ["StackName": key.stack])
+            stack.stackId = described.child("Stacks")?.children.first?.child("StackId")?.text
+            let entries = await StackResolver.read(key, client)
+            for (logicalId, entry) in try entries.get() where !entry.physicalId.isEmpty {
+                guard let kind = KindRegistry.kind(for: entry.type) else { continue }
+                stack.logicalIds[entry.type + " " + kind.id(fromPhysicalId: entry.physicalId)] = logicalId
+            }
+            let template = try await client.query(.cloudFormation, "GetTemplate", ["StackName": key.stack])
+            let parsed = YAML.parse(template.child("TemplateBody")?.text ?? "", file: "template of \(key.stack)")
+            for entry in parsed.documents.first?["Resources"]?.entries ?? [] {
+                stack.templateProperties[entry.key] = Set(entry.value["Properties"]?.entries?.map { $0.key } ?? [])
+            }
+            return .success(stack)
+        } catch let problem as StackResolver.Problem {
+            return .failure(problem)
+        } catch {
+            return .failure(StackResolver.problem(error, key))
         }
-        return sets
     }
 }

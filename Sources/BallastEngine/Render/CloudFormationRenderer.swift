@@ -20,7 +20,11 @@ struct CloudFormationRenderer {
                 }),
                 "Timestamp": timestamp,
             ]
-            if case .ref(let stack, let logicalId) = drift.resource.identity {
+            // The stack's ARN when it was read (refs, --stack, stacks the environment names), else its name.
+            if case .cloudFormation(let stack, let logicalId, let stackId)? = drift.managedBy {
+                fields["StackId"] = .string(stackId ?? stack)
+                if let logicalId { fields["LogicalResourceId"] = .string(logicalId) }
+            } else if case .ref(let stack, let logicalId) = drift.resource.identity {
                 fields["StackId"] = .string(stack)
                 fields["LogicalResourceId"] = .string(logicalId)
             }
