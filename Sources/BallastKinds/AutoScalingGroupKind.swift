@@ -49,6 +49,11 @@ public struct AutoScalingGroupKind: ResourceKind {
     static func name(_ id: String) -> String { ARN.name(id, after: "autoScalingGroupName/") }
 
     /// MinSize, MaxSize and DesiredCapacity in one UpdateAutoScalingGroup.
+    public static func list(prefix: String, with client: AWSClient) async throws -> [String]? {
+        try await client.queryPages(.autoScaling, "DescribeAutoScalingGroups", ["MaxRecords": "100"]).items("AutoScalingGroups")
+            .compactMap { $0.child("AutoScalingGroupName")?.text }.filter { $0.hasPrefix(prefix) }
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, call: "autoscaling:UpdateAutoScalingGroup").map { [$0] } ?? []
     }

@@ -108,6 +108,13 @@ public struct CloudWatchAlarmKind: ResourceKind {
 
     /// PutMetricAlarm replaces the whole alarm, so apply re-reads it and re-puts
     /// every live setting, changing only the owned ones.
+    public static func list(prefix: String, with client: AWSClient) async throws -> [String]? {
+        var parameters = ["AlarmTypes.member.1": "MetricAlarm"]
+        if !prefix.isEmpty { parameters["AlarmNamePrefix"] = prefix }
+        return try await client.queryPages(.cloudWatch, "DescribeAlarms", parameters).items("MetricAlarms")
+            .compactMap { $0.child("AlarmName")?.text }
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, call: "cloudwatch:PutMetricAlarm").map { [$0] } ?? []
     }

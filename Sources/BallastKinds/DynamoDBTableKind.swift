@@ -91,6 +91,18 @@ public struct DynamoDBTableKind: ResourceKind {
 
     /// Billing and throughput in one UpdateTable (with both capacities, as it requires);
     /// PITR and TTL have a call each.
+    /// ListTables pages by the last name it gave (`ExclusiveStartTableName`).
+    public static func list(prefix: String, with client: AWSClient) async throws -> [String]? {
+        var names: [String] = [], request: [String: Value] = ["Limit": 100]
+        while true {
+            let page = try await client.json(.dynamodb, "ListTables", .map(request))
+            names += (page["TableNames"]?.list ?? []).compactMap(\.string)
+            guard let last = page["LastEvaluatedTableName"]?.string else { break }
+            request["ExclusiveStartTableName"] = .string(last)
+        }
+        return names.filter { $0.hasPrefix(prefix) }
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         [ChangeBuilder.change(drift, call: "dynamodb:UpdateTable", prefixes: ["/BillingMode", "/ProvisionedThroughput"]) { set in
             if set.keys.contains(where: { $0.hasPrefix("/ProvisionedThroughput/") }) {

@@ -42,6 +42,12 @@ public struct EventsRuleKind: ResourceKind {
 
     /// The switch alone is EnableRule/DisableRule; a new schedule re-puts the
     /// rule with its live description, role and pattern kept.
+    public static func list(prefix: String, with client: AWSClient) async throws -> [String]? {
+        let input: [String: Value] = prefix.isEmpty ? [:] : ["NamePrefix": .string(prefix)]
+        return try await client.jsonPages(.events, "ListRules", input, token: "NextToken")
+            .flatMap { $0["Rules"]?.list ?? [] }.compactMap { $0["Name"]?.string }
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         if let schedule = ChangeBuilder.change(drift, call: "events:PutRule", prefixes: ["/ScheduleExpression"], extra: { set in
             if let state = PlanTargets.assignments(for: drift)["/State"] { set["/State"] = state }

@@ -69,6 +69,12 @@ public struct LogGroupKind: ResourceKind {
         return prefix
     }
 
+    public static func list(prefix: String, with client: AWSClient) async throws -> [String]? {
+        let input: [String: Value] = prefix.isEmpty ? [:] : ["logGroupNamePrefix": .string(prefix)]
+        return try await client.jsonPages(.logs, "DescribeLogGroups", input)
+            .flatMap { $0["logGroups"]?.list ?? [] }.compactMap { $0["logGroupName"]?.string }
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, call: "logs:PutRetentionPolicy").map { [$0] } ?? []
     }

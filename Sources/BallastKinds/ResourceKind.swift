@@ -31,12 +31,17 @@ public protocol ResourceKind: Sendable {
 
     /// The Terraform AWS provider's resource for this kind, for ownership and import.
     static var terraform: TerraformMapping { get }
+
+    /// The ids of every resource of this kind whose id starts with `prefix` (for `import --id GLOB`),
+    /// or nil when the kind cannot list.
+    static func list(prefix: String, with client: AWSClient) async throws -> [String]?
 }
 
 public extension ResourceKind {
     static var comparison: ComparisonRules { .plain }
     static func normalized(_ live: [String: Value], for resource: DesiredResource) -> [String: Value] { live }
     static func id(fromPhysicalId physicalId: String) -> String { physicalId }
+    static func list(prefix: String, with client: AWSClient) async throws -> [String]? { nil }
 }
 
 /// Every kind ballast knows, by CloudFormation type. Adding a kind is one file

@@ -18,7 +18,7 @@ struct ImportCommand: AsyncParsableCommand {
             --address narrows it (a glob over addresses like module.app.aws_cloudwatch_log_group.*)
               --from-cloudformation STACK   the stack's resources of the kinds ballast knows, \
             written as ref: {stack, logicalId}
-              --from-live --type TYPE --id ID   what is live now ("we changed it by hand during \
+              --from-live --type TYPE --id GLOB   what is live now ("we changed it by hand during \
             the incident; make git the truth"); repeat --id for several
 
             Exit codes: 0 written, 1 an error.
@@ -28,6 +28,7 @@ struct ImportCommand: AsyncParsableCommand {
               ballast import --env prod --from-terraform s3://tf-state/prod/terraform.tfstate --address 'aws_cloudwatch_*'
               ballast import --env prod --from-cloudformation tolling-vision-prod
               ballast import --env prod --from-live --type AWS::AutoScaling::AutoScalingGroup --id tolling-vision-prod-asg
+              ballast import --env prod --from-live --type AWS::Logs::LogGroup --id '/aws/lambda/vehicle-tracking-*'
             """)
 
     @Option(name: .long, help: ArgumentHelp("The environment to write into.", valueName: "name"))
@@ -52,7 +53,9 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --from-live: the CloudFormation type.", valueName: "type"))
     var type: String?
 
-    @Option(name: .long, help: ArgumentHelp("With --from-live: a physical id (repeat for several).", valueName: "id"))
+    @Option(name: .long, help: ArgumentHelp("With --from-live: a physical id, or a glob (* ? [...]) over the ids of kinds "
+        + "that can list (log groups, alarms, Auto Scaling groups, DynamoDB tables, EventBridge rules); repeat for several.",
+        valueName: "id"))
     var id: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("Write everything to this one file instead.", valueName: "file"))
@@ -98,7 +101,17 @@ struct ImportCommand: AsyncParsableCommand {
             result = try await Failure.guarding { try await Importer.fromCloudFormation(stack, client: client) }
             source = "CloudFormation stack \(stack) (\(environment.region))"
         } else {
-            let wanted = id.map { (type: type ?? "", identity: ResourceIdentity.id($0), physicalId: $0, origin: $0) }
+            var ids: [String] = []
+            for pattern in id {
+                ids += try await Failure.guarding {
+                    do { return try await Importer.ids(of: type ?? "", matching: pattern, client: client) } catch let error as LoadError {
+                        throw error
+                    } catch {
+                        throw LoadError("cannot list \(type ?? "") to match \(pattern): \(error)")
+                    }
+                }
+            }
+            let wanted = Array(Set(ids)).sorted().map { (type: type ?? "", identity: ResourceIdentity.id($0), physicalId: $0, origin: $0) }
             result = await Importer.fromLive(wanted, client: client)
             source = "live values (\(environment.region))"
         }

@@ -29,6 +29,18 @@ public struct ImportResult: Sendable {
 
 /// Sources of resources to adopt.
 public enum Importer {
+    /// The ids of `type` matching `pattern`: itself without wildcards, else listed (by the
+    /// pattern's literal prefix) and matched; throws when the kind cannot list.
+    public static func ids(of type: String, matching pattern: String, client: AWSClient) async throws -> [String] {
+        guard Glob.hasWildcards(pattern) else { return [pattern] }
+        guard let kind = KindRegistry.kind(for: type) else { return [] }
+        let prefix = String(pattern.prefix { !"*?[".contains($0) })
+        guard let listed = try await kind.list(prefix: prefix, with: client) else {
+            throw LoadError("--id with wildcards needs a listing, which ballast does not have for \(type); give its ids")
+        }
+        return listed.filter { Glob.matches(pattern, $0) }.sorted()
+    }
+
     /// The CloudFormation types ballast has a kind for.
     public static var knownTypes: [String] { KindRegistry.schemas.map(\.type) }
 

@@ -1,0 +1,75 @@
+import BallastAWS
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// `ballast import --from-live`: "we changed it by hand during the incident; make git the truth".
+@Suite struct ImportTests {
+    @Test func aGlobAdoptsWhatIsLiveSortedAndInSyncAndNothingIsOverwritten() async throws {
+        let folder = "/import/" + uniqueName("svc") + "/"
+        for (name, days) in [("b-api", 14), ("a-worker", 7), ("c-cron", 30)] {
+            try await seeder().create("AWS::Logs::LogGroup", id: folder + name, ["RetentionInDays": .int(days)])
+        }
+        try await seeder().create("AWS::Logs::LogGroup", id: folder + "other/x", ["RetentionInDays": 1])
+        let repo = try TempRepository()
+        try repo.commit(["desired-state/test/environment.yaml": "region: us-east-1\n"], message: "environment")
+        func importing(_ extra: [String] = []) throws -> Run.Result {
+            try repo.ballast(["import", "--env", "test", "--from-live", "--type", "AWS::Logs::LogGroup",
+                              "--id", folder + "?-*"] + extra)
+        }
+        let first = try importing()
+        #expect(first.status == 0, "\(first.stderr)")
+        let file = repo.path + "/desired-state/test/logs-log-group.yaml"
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text == """
+            # Imported by ballast import from live values (us-east-1).
+            # Every property ballast owns is as it was when imported: edit, commit, and ballast keeps it so.
+            resources:
+              # from \(folder)a-worker
+              - type: AWS::Logs::LogGroup
+                id: "\(folder)a-worker"
+                properties:
+                  RetentionInDays: 7
+              # from \(folder)b-api
+              - type: AWS::Logs::LogGroup
+                id: "\(folder)b-api"
+                properties:
+                  RetentionInDays: 14
+              # from \(folder)c-cron
+              - type: AWS::Logs::LogGroup
+                id: "\(folder)c-cron"
+                properties:
+                  RetentionInDays: 30
+
+            """)
+        #expect(try repo.ballast(["drift", "--worktree"]).status == 0)
+        // The file exists now: nothing is written over it without --force, and --force writes the same bytes.
+        try FileManager.default.removeItem(atPath: file)
+        try "resources: []\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let refused = try importing()
+        #expect(refused.status == 1 && refused.stderr.contains("exists; import writes nothing over a file unless --force"))
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == "resources: []\n")
+        #expect(try importing(["--force"]).status == 0)
+        #expect(try String(contentsOfFile: file, encoding: .utf8) == text)
+    }
+
+    @Test func mistakesInTheRequestAreErrorsBeforeAnyCall() throws {
+        let repo = try TempRepository()
+        try repo.commit(["desired-state/test/environment.yaml": "region: us-east-1\n"], message: "environment")
+        let cases: [([String], String)] = [
+            (["--from-live", "--type", "AWS::Logs::LogGroup"], "--from-live needs --type TYPE and --id ID"),
+            (["--from-live", "--type", "AWS::SNS::Topic", "--id", "x"], "ballast has no kind AWS::SNS::Topic"),
+            (["--from-terraform", "a", "--from-cloudformation", "b"], "give one source"),
+            (["--from-terraform", "/nonexistent/terraform.tfstate"], "cannot read the Terraform state /nonexistent/terraform.tfstate"),
+            (["--from-live", "--type", "AWS::KMS::Key", "--id", "alias/*"], "--id with wildcards needs a listing"),
+        ]
+        for (arguments, message) in cases {
+            let result = try repo.ballast(["import", "--env", "test"] + arguments)
+            #expect(result.status != 0)
+            #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
+        }
+        let noEnvironment = try repo.ballast(["import", "--env", "prod", "--from-live", "--type", "AWS::Logs::LogGroup", "--id", "x"])
+        #expect(noEnvironment.status == 1 && noEnvironment.stderr.contains("unknown environment 'prod'; environments: test"))
+    }
+}
