@@ -84,6 +84,19 @@ run revert HEAD --env prod --apply --auto-approve "${window[@]}"
 echo; echo "\$ git log --oneline -3"; git log --oneline -3
 run history --env prod --limit 3
 
+echo; echo "==> the incident also left log groups made by hand: adopt what is live (git becomes the truth)"
+python3 - "$AWS_ENDPOINT_URL" <<'PY'
+import boto3, sys
+logs = boto3.client("logs", region_name="us-east-1", endpoint_url=sys.argv[1])
+for name, days in [("/aws/lambda/fare-table-scraper-prod-debug", 14), ("/aws/lambda/road-works-scraper-prod-debug", 30)]:
+    logs.create_log_group(logGroupName=name)
+    logs.put_retention_policy(logGroupName=name, retentionInDays=days)
+PY
+run import --env prod --from-live --type AWS::Logs::LogGroup --id '/aws/lambda/*-debug'
+echo; echo "\$ cat desired-state/prod/logs-log-group.yaml"; cat desired-state/prod/logs-log-group.yaml
+git add -A && git commit -qm "Adopt the incident's debug log groups"
+run drift --env prod
+
 echo; echo "==> policies: a branch that cuts prod's plate-read logs to 7 days is denied (exit 3)"
 git checkout -q -b cost-cutting
 sed -i 's/RetentionInDays: 90 .*/RetentionInDays: 7/' desired-state/prod/tolling-vision.yaml

@@ -6,6 +6,7 @@ import Foundation
 //   swift build -c release && swift run -c release ballast-bench drift [resources] [runs]
 //   swift build -c release && swift run -c release ballast-bench apply [changes] [runs]
 //   swift run -c release ballast-bench policy [resources] [runs]
+//   swift build -c release && swift run -c release ballast-bench terraform [resources...]   (default 400 2000)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let numbers = arguments.dropFirst().compactMap { Int($0) }
@@ -15,7 +16,8 @@ case "aws": try await AWSBenchmark.run(numbers)
 case "drift": try await DriftBenchmark.run(numbers)
 case "apply": try await ApplyBenchmark.run(numbers)
 case "policy": try PolicyBenchmark.run(numbers)
+case "terraform": try await TerraformBenchmark.run(numbers)
 default:
-    print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | drift [resources] [runs] | apply [changes] [runs] | policy [resources] [runs]")
+    print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | drift [resources] [runs] | apply [changes] [runs] | policy [resources] [runs] | terraform [resources...]")
     exit(64)
 }

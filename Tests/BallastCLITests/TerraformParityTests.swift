@@ -153,5 +153,18 @@ struct TerraformParityTests {
         #expect(plan.stdout.contains("AWS::Logs::LogGroup /tf/\(name)/app: Terraform (aws_cloudwatch_log_group.app in "
             + "\(terraform.stateFile)) also sets retention_in_days; its next apply undoes this."), "\(plan.stdout)")
         #expect(plan.stdout.contains("lifecycle { ignore_changes = [retention_in_days] }"))
+
+        // A team that wants Terraform to stay the only writer says so in a change policy.
+        try repo.commit(["policies/terraform.yaml": """
+            policies:
+              - id: terraform-owns-its-resources
+                severity: deny
+                on: change
+                assert: resource.managedBy.tool != "terraform"
+                message: Change this in Terraform, not with ballast
+            """], message: "terraform owns its resources")
+        let denied = try repo.ballast(["plan"])
+        #expect(denied.status == 3, "\(denied.stdout)\(denied.stderr)")
+        #expect(denied.stdout.contains("terraform-owns-its-resources  AWS::Logs::LogGroup /tf/\(name)/app"), "\(denied.stdout)")
     }
 }

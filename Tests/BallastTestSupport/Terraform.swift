@@ -40,12 +40,16 @@ public final class TerraformWorkspace {
             """
         try config.write(toFile: path + "/cli.tfrc", atomically: true, encoding: .utf8)
         let endpoints = ["autoscaling", "cloudwatch", "dynamodb", "ec2", "iam", "logs", "sts", "cloudformation"]
-            .map { "    \($0) = \"\(moto.endpoint)\"" }.joined(separator: "\n")
+            .map { "    \($0) = var.aws_endpoint" }.joined(separator: "\n")
         let main = """
             terraform {
               required_providers {
                 aws = { source = "hashicorp/aws", version = "\(Self.providerVersion)" }
               }
+            }
+            # Every service at moto; `-var aws_endpoint=...` sends a run elsewhere (a counting proxy).
+            variable "aws_endpoint" {
+              default = "\(moto.endpoint)"
             }
             provider "aws" {
               region                      = "us-east-1"
@@ -83,9 +87,11 @@ public final class TerraformWorkspace {
         return result.stdout
     }
 
-    /// `terraform plan -refresh-only`, as JSON (`terraform show -json` of the saved plan).
-    public func refreshOnlyPlan() throws -> String {
-        try run(["plan", "-refresh-only", "-input=false", "-no-color", "-out=refresh.tfplan"])
+    /// `terraform plan -refresh-only`, as JSON (`terraform show -json` of the saved plan); `endpoint`
+    /// sends its calls elsewhere than moto (a counting proxy in front of it).
+    public func refreshOnlyPlan(endpoint: String? = nil) throws -> String {
+        try run(["plan", "-refresh-only", "-input=false", "-no-color", "-out=refresh.tfplan"]
+            + (endpoint.map { ["-var", "aws_endpoint=\($0)"] } ?? []))
         return try run(["show", "-json", "refresh.tfplan"])
     }
 }
