@@ -168,3 +168,26 @@ struct TerraformParityTests {
         #expect(denied.stdout.contains("terraform-owns-its-resources  AWS::Logs::LogGroup /tf/\(name)/app"), "\(denied.stdout)")
     }
 }
+
+/// A Terraform state kept in S3 (the usual backend) is read with ballast's own client.
+@Suite struct TerraformStateInS3Tests {
+    @Test func ownershipFromAStateInS3() async throws {
+        let bucket = uniqueName("tf-state"), group = "/ballast/" + uniqueName("s3-owned")
+        try await seeder().create("AWS::S3::Bucket", id: bucket, [:])
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
+        let state = #"{"version": 4, "resources": [{"mode": "managed", "type": "aws_cloudwatch_log_group", "name": "app", "#
+            + #""instances": [{"attributes": {"name": "\#(group)", "retention_in_days": 30}}]}]}"#
+        _ = try await seeder().client.send(.rest(.s3, "PutObject", method: "PUT", segments: [bucket, "prod", "terraform.tfstate"],
+                                                 query: [], xmlBody: state))
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+            environment: "region: us-east-1\nterraform:\n  states: [\"s3://\(bucket)/prod/terraform.tfstate\", missing.tfstate]\n")
+        let drift = try repo.ballast(["drift", "--output", "json"])
+        #expect(drift.status == 0, "\(drift.stderr)")
+        let resource = try JSON.parse(drift.stdout)["environments"]?[0]?["resources"]?[0]
+        #expect(resource?["managedBy"] == ["tool": "terraform", "address": "aws_cloudwatch_log_group.app",
+                                           "state": .string("s3://\(bucket)/prod/terraform.tfstate")])
+        // A state that cannot be read is a warning, never a changed status.
+        #expect(drift.stderr.contains("Terraform state missing.tfstate (environment test): cannot read "), "\(drift.stderr)")
+        #expect(try JSON.parse(drift.stdout)["warnings"]?.list?.count == 1)
+    }
+}
