@@ -25,6 +25,7 @@ struct Ballast: AsyncParsableCommand {
               ballast iam-policy --for apply         the least-privilege IAM policy
               ballast comment plan.md                post or update the pull request's comment
               ballast watch --interval 15m           drift on a loop, /metrics for Prometheus
+              ballast import --env prod --from-terraform terraform.tfstate
             """,
         version: BallastVersion.current,
         subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
