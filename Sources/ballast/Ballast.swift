@@ -30,5 +30,6 @@ struct Ballast: AsyncParsableCommand {
         version: BallastVersion.current,
         subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
                       RevertCommand.self, HistoryCommand.self, UnlockCommand.self, PolicyCommand.self, DoctorCommand.self,
-                      IAMPolicyCommand.self, CommentCommand.self, WatchCommand.self, ImportCommand.self])
+                      IAMPolicyCommand.self, CommentCommand.self, WatchCommand.self, ImportCommand.self,
+                      ReportCommand.self])
 }

@@ -38,6 +38,8 @@ struct DriftCommand: AsyncParsableCommand {
 
     @OptionGroup var reportFile: ReportFileOptions
 
+    @OptionGroup var sharding: ShardOptions
+
     @Flag(name: .long, help: ArgumentHelp("Publish the counts to CloudWatch (namespace Ballast: InSyncResources, "
         + "DriftedResources, DeletedResources, NotCheckedResources; dimension Environment)."))
     var publishMetrics = false
@@ -64,12 +66,13 @@ struct DriftCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = try Failure.guarding { try source.load() }
+        let loaded = sharding.slice(try Failure.guarding { try source.load() })
         try Failure.refuseMistakes(loaded)
         let setup = AWSSetup(debug: debug)
         let progress = Progress(label: "reading live settings")
         let detector = DriftDetector(client: { setup.client(region: $0) }, progress: progress.update)
-        let report = await detector.detect(loaded, stack: stack).report
+        var report = await detector.detect(loaded, stack: stack).report
+        report.shard = sharding.selected
         progress.finish()
         for warning in report.warnings { Terminal.note(warning) }
         if let stack, report.resources.isEmpty {

@@ -40,10 +40,13 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var reportFile: ReportFileOptions
 
+    @OptionGroup var sharding: ShardOptions
+
     func run() async throws {
         let setup = AWSSetup(debug: debug)
-        let loaded = try Planning.load(source)
-        let plan = try await Planning.read(loaded, setup: setup)
+        let loaded = sharding.slice(try Planning.load(source))
+        var plan = try await Planning.read(loaded, setup: setup)
+        plan.report.shard = sharding.selected
         Terminal.write(PlanRendering.render(plan, as: output, colour: Terminal.useColour(STDOUT_FILENO), policies: loaded.policies.policies))
         try reportFile.write(plan.json)
         if let out {

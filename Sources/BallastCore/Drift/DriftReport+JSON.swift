@@ -20,6 +20,7 @@ public extension DriftReport {
             "policy": .list(policy),
         ]
         if !warnings.isEmpty { report["warnings"] = .list(warnings.map(Value.string)) }
+        if let shard { report["shard"] = shard.json }
         return .map(report)
     }
 }

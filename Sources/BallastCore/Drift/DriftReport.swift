@@ -99,6 +99,8 @@ public struct DriftReport: Sendable {
     public var environments: [EnvironmentDrift]
     /// What the run could not learn that does not change a resource's status (a Terraform state unread).
     public var warnings: [String] = []
+    /// The slice of the resources this run checked (`--shard I/N`); nil for all of them.
+    public var shard: Shard?
 
     public init(command: String = "drift", revision: String, generatedAt: Date, environments: [EnvironmentDrift]) {
         self.command = command

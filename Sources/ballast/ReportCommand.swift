@@ -1,0 +1,67 @@
+import ArgumentParser
+import BallastCore
+import BallastEngine
+import Foundation
+
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Work with JSON reports: join a sharded run's reports.",
+        subcommands: [ReportMergeCommand.self])
+}
+
+struct ReportMergeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "merge",
+        abstract: "One report from the JSON reports of a sharded drift or plan, as if one run made it.",
+        discussion: """
+            Each shard writes its report with --shard I/N --out-json FILE; merge them in a later job. \
+            Refused: reports of different revisions or commands, a shard missing or given twice.
+
+            Exit codes: as the one run would have (drift: 0 in sync, 2 drift, 1 anything not checked; \
+            plan: 0, 2 changes, 3 denied, 1), or 1 when the reports cannot be merged.
+
+            EXAMPLES:
+              ballast report merge shard-*.json --output markdown > comment.md
+              ballast report merge shard-1.json shard-2.json shard-3.json --output sarif > ballast.sarif
+            """)
+
+    @Argument(help: ArgumentHelp("The shards' JSON reports.", valueName: "file"))
+    var files: [String]
+
+    @Option(name: .long, help: ArgumentHelp("text, json, markdown, cfn or sarif.", valueName: "format"))
+    var output: ReportFormat = .text
+
+    @OptionGroup var reportFile: ReportFileOptions
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give the JSON reports to merge") }
+    }
+
+    func run() throws {
+        var reports: [Value] = []
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                Terminal.error("cannot read \(file)")
+                throw Failure.error
+            }
+            do {
+                reports.append(try JSON.parse(String(decoding: data, as: UTF8.self)))
+            } catch {
+                Terminal.error("\(file) is not JSON: \(error)")
+                throw Failure.error
+            }
+        }
+        let plan = try Failure.guarding { try ReportMerge.merge(reports) }
+        let colour = Terminal.useColour(STDOUT_FILENO)
+        if plan.report.command == "plan" {
+            Terminal.write(PlanRendering.render(plan, as: output, colour: colour))
+            try reportFile.write(plan.json)
+        } else {
+            Terminal.write(DriftRendering.render(plan.report, as: output, colour: colour))
+            try reportFile.write(plan.report.json())
+        }
+        let code = ReportMerge.exitCode(plan)
+        if code != 0 { throw ExitCode(code) }
+    }
+}
