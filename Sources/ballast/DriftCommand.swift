@@ -40,6 +40,8 @@ struct DriftCommand: AsyncParsableCommand {
 
     @OptionGroup var sharding: ShardOptions
 
+    @OptionGroup var budget: BudgetOptions
+
     @Flag(name: .long, help: ArgumentHelp("Publish the counts to CloudWatch (namespace Ballast: InSyncResources, "
         + "DriftedResources, DeletedResources, NotCheckedResources; dimension Environment)."))
     var publishMetrics = false
@@ -68,7 +70,7 @@ struct DriftCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = sharding.slice(try Failure.guarding { try source.load() })
         try Failure.refuseMistakes(loaded)
-        let setup = AWSSetup(debug: debug)
+        let setup = budget.setup(debug: debug)
         let progress = Progress(label: "reading live settings")
         let detector = DriftDetector(client: { setup.client(region: $0) }, progress: progress.update)
         var report = await detector.detect(loaded, stack: stack).report

@@ -42,8 +42,10 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var sharding: ShardOptions
 
+    @OptionGroup var budget: BudgetOptions
+
     func run() async throws {
-        let setup = AWSSetup(debug: debug)
+        let setup = budget.setup(debug: debug)
         let loaded = sharding.slice(try Planning.load(source))
         var plan = try await Planning.read(loaded, setup: setup)
         plan.report.shard = sharding.selected

@@ -9,6 +9,12 @@ public struct DriftRun {
     public let report: Value
     public let stderr: String
 
+    public init(status: Int32, report: Value, stderr: String) {
+        self.status = status
+        self.report = report
+        self.stderr = stderr
+    }
+
     /// Runs `ballast drift` on `resources` (a YAML list, indented as under `resources:`).
     public static func run(_ resources: String, environment: String = Fixture.environment, arguments: [String] = [],
                            variables: [String: String] = [:]) throws -> DriftRun {

@@ -1,0 +1,28 @@
+import ArgumentParser
+import BallastAWS
+import Foundation
+
+/// `--max-requests` and `--max-duration` (drift, plan): what a run may spend; when it is
+/// spent the resources not read yet are NOT_CHECKED with the reason (exit 1), never guessed.
+struct BudgetOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("Stop calling AWS after this many requests (retries count).", valueName: "n"))
+    var maxRequests: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Stop calling AWS after this long: 90s, 10m, 1h.", valueName: "duration"))
+    var maxDuration: String?
+
+    func validate() throws {
+        if let maxRequests, maxRequests < 1 { throw ValidationError("--max-requests takes a count of at least 1") }
+        if let maxDuration, ApplyOptions.seconds(maxDuration) == nil {
+            throw ValidationError("--max-duration takes a duration like 90s, 10m or 1h, not '\(maxDuration)'")
+        }
+    }
+
+    /// The AWS setup, its transport within the budget when one is set.
+    func setup(debug: Bool) -> AWSSetup {
+        guard maxRequests != nil || maxDuration != nil else { return AWSSetup(debug: debug) }
+        let budget = BudgetTransport(CurlTransport(), maxRequests: maxRequests,
+                                     maxDuration: maxDuration.flatMap(ApplyOptions.seconds))
+        return AWSSetup(debug: debug, transport: budget)
+    }
+}
