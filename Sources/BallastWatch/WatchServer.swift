@@ -43,7 +43,7 @@ public struct WatchServer: Sendable {
         let requests = CountingTransport(CurlTransport())
         let setup = aws(requests)
         let pass = ReconcilePass(request: settings.request, pull: settings.pull, selfHeal: settings.selfHeal,
-                                 client: { setup.client(region: $0) })
+                                 clients: { setup.client(region: $0, role: $1) })
         let health = WatchHealth()
         let loop = WatchLoop(pass: pass, interval: settings.interval, requests: requests, metrics: WatchMetrics(),
                              logger: logger, health: health)

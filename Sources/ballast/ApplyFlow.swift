@@ -61,7 +61,7 @@ struct ApplyFlow {
         let progress = Progress(label: "reading live settings")
         let autoApprove = options.autoApprove
         let run = ApplyRun(
-            client: { setup.client(region: $0) }, gitDirectory: loaded.gitDirectory,
+            clients: { setup.client(region: $0, role: $1) }, gitDirectory: loaded.gitDirectory,
             confirm: { count in await onOwnThread { Self.confirm(count, autoApprove: autoApprove) } },  // reads the terminal
             events: { event in
                 switch event {

@@ -72,7 +72,7 @@ struct DriftCommand: AsyncParsableCommand {
         try Failure.refuseMistakes(loaded)
         let setup = budget.setup(debug: debug)
         let progress = Progress(label: "reading live settings")
-        let detector = DriftDetector(client: { setup.client(region: $0) }, progress: progress.update)
+        let detector = DriftDetector(clients: { setup.client(region: $0, role: $1) }, progress: progress.update)
         var report = await detector.detect(loaded, stack: stack).report
         report.shard = sharding.selected
         progress.finish()
@@ -91,7 +91,10 @@ struct DriftCommand: AsyncParsableCommand {
         }
         if let notify {
             let tables = Dictionary(uniqueKeysWithValues: loaded.state.environments.compactMap { environment in
-                environment.lockTable.map { (environment.name, DriftStateTable(table: $0, client: setup.client(region: environment.region))) }
+                environment.lockTable.map {
+                    (environment.name, DriftStateTable(table: $0, client: setup.client(region: environment.region,
+                                                                                      role: environment.assumeRole)))
+                }
             })
             let notifier = DriftNotifier(repositoryPath: loaded.repositoryRoot, transport: setup.transport, tables: tables)
             let (sent, problems) = await notifier.notify(report, url: notify, always: notifyAlways)

@@ -19,7 +19,7 @@ enum Planning {
     }
 
     static func detector(_ setup: AWSSetup, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) -> DriftDetector {
-        DriftDetector(client: { setup.client(region: $0) }, progress: progress)
+        DriftDetector(clients: { setup.client(region: $0, role: $1) }, progress: progress)
     }
 
     /// The account the credentials belong to, for the plan file; nil when STS cannot say.

@@ -20,7 +20,7 @@ struct ApplyHarness {
     func run(clock: @escaping @Sendable () -> Date = { Date() }, confirm: @escaping @Sendable (Int) async -> Bool = { _ in true },
              locks: (@Sendable (Environment, LockOwner) -> any ApplyLock)? = nil) -> ApplyRun {
         let (events, setup) = (events, setup)
-        return ApplyRun(client: { setup.client(region: $0) }, locks: locks, gitDirectory: repo.path + "/.git",
+        return ApplyRun(clients: { setup.client(region: $0, role: $1) }, locks: locks, gitDirectory: repo.path + "/.git",
                         clock: clock, confirm: confirm,
                         events: { event in
                             if case .note(let text) = event { events.update { $0.append(text) } }
@@ -31,7 +31,7 @@ struct ApplyHarness {
     /// A plan of HEAD, saved as `ballast plan --out` saves it.
     func savePlan(key: [UInt8]? = nil) async throws -> String {
         let setup = setup
-        let plan = await Planner.plan(try loaded(), detector: DriftDetector(client: { setup.client(region: $0) }))
+        let plan = await Planner.plan(try loaded(), detector: DriftDetector(clients: { setup.client(region: $0, role: $1) }))
         let path = repo.path + "/plan-\(UUID().uuidString.prefix(6)).json"
         try PlanFile.write(plan, account: MotoServer.account, key: key, to: path)
         return path

@@ -1,4 +1,5 @@
 import Foundation
+import BallastCore
 
 /// Builds clients the way the AWS CLI configures itself from the environment:
 /// region, endpoints, credential chain, retry mode, debug logging.
@@ -11,6 +12,8 @@ public struct AWSSetup: Sendable {
     public let quota = RetryQuota()
     public let log: AWSLog?
     let profiles: ProfileFiles
+    let sts: STSContext
+    let assumedRoles = AssumedRoles()
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment, debug: Bool = false,
                 transport: (any HTTPTransport)? = nil) {
@@ -24,6 +27,7 @@ public struct AWSSetup: Sendable {
         let profileName = environment["AWS_PROFILE"] ?? "default"
         let sts = STSContext(transport: transport, endpoints: endpoints,
                              region: Self.envRegion(environment) ?? profiles.region(profile: profileName))
+        self.sts = sts
         // Metadata endpoints answer within a second or not at all.
         let metadata = CurlTransport(maxConcurrent: 2, connectTimeoutMs: 1_000, totalTimeoutMs: 2_000)
         credentials = CachedCredentials(CredentialChain.standard(environment: environment, sts: sts, metadataTransport: metadata))
@@ -53,5 +57,16 @@ public struct AWSSetup: Sendable {
     public func client(region: String) -> AWSClient {
         AWSClient(region: region, credentials: credentials, transport: transport, endpoints: endpoints,
                   retry: retry, quota: quota, log: log)
+    }
+
+    /// A client for `region` as `role` (assumed once per process and role, with the chain's
+    /// credentials); the chain's own identity without one.
+    public func client(region: String, role: RoleToAssume?) -> AWSClient {
+        guard let role else { return client(region: region) }
+        let assumed = assumedRoles.credentials(for: role) {
+            CachedCredentials(AssumedRoleProvider(role: role, source: credentials, sts: sts))
+        }
+        return AWSClient(region: region, credentials: assumed, transport: transport, endpoints: endpoints,
+                         retry: retry, quota: quota, log: log)
     }
 }

@@ -1,6 +1,7 @@
 /// Decodes `desired-state/<env>/environment.yaml`.
 public enum EnvironmentDecoder {
-    static let keys = ["region", "account", "changeWindows", "lockTable", "terraform", "cloudformation"]
+    static let keys = ["region", "account", "changeWindows", "lockTable", "terraform", "cloudformation", "assumeRole"]
+    static let roleKeys = ["roleArn", "externalId", "sessionName", "durationSeconds"]
     static let windowKeys = ["days", "start", "end"]
 
     public static func decode(_ node: Node, name: String, file: String,
@@ -25,10 +26,32 @@ public enum EnvironmentDecoder {
         }
         let states = map["terraform"].map { list($0, what: "terraform", key: "states", diagnostics: &diagnostics) } ?? []
         let stacks = map["cloudformation"].map { list($0, what: "cloudformation", key: "stacks", diagnostics: &diagnostics) } ?? []
+        let role = map["assumeRole"].flatMap { roleToAssume($0, diagnostics: &diagnostics) }
         guard diagnostics.all.count == before, let region else { return nil }
         return Environment(name: name, region: region, account: account, changeWindows: windows,
-                           lockTable: lockTable, terraformStates: states, cloudFormationStacks: stacks,
+                           lockTable: lockTable, assumeRole: role, terraformStates: states, cloudFormationStacks: stacks,
                            source: SourceLocation(file: file, line: 1, column: 1))
+    }
+
+    /// `assumeRole: {roleArn, externalId?, sessionName?, durationSeconds?}`.
+    static func roleToAssume(_ node: Node, diagnostics: inout Diagnostics) -> RoleToAssume? {
+        guard let map = MappingReader(node, what: "assumeRole", known: roleKeys, diagnostics: &diagnostics),
+              let arn = map.string("roleArn", diagnostics: &diagnostics) else { return nil }
+        guard RoleToAssume.isRoleArn(arn) else {
+            diagnostics.add(map["roleArn"]!.location, "'\(arn)' is not an IAM role ARN (arn:aws:iam::123456789012:role/name)")
+            return nil
+        }
+        var role = RoleToAssume(roleArn: arn)
+        role.externalId = map["externalId"] == nil ? nil : map.string("externalId", diagnostics: &diagnostics)
+        role.sessionName = map["sessionName"] == nil ? nil : map.string("sessionName", diagnostics: &diagnostics)
+        if let node = map["durationSeconds"] {
+            guard let seconds = node.scalar?.int, (900...43_200).contains(seconds) else {
+                diagnostics.add(node.location, "durationSeconds is a whole number of seconds from 900 to 43200")
+                return nil
+            }
+            role.durationSeconds = seconds
+        }
+        return role
     }
 
     /// `terraform: {states: [path/to/terraform.tfstate, s3://bucket/key]}`,

@@ -18,6 +18,8 @@ public struct Environment: Sendable {
     public var changeWindows: [ChangeWindow]
     /// DynamoDB table that holds apply locks and the journal, if the team shares one.
     public var lockTable: String?
+    /// The role the environment's reads and writes use, if not the chain's own identity.
+    public var assumeRole: RoleToAssume?
     /// Terraform states that may manage this environment's resources (paths from the repository root, or s3://).
     public var terraformStates: [String]
     /// CloudFormation stacks that may own this environment's resources (named, so a run reads only them).
@@ -27,9 +29,10 @@ public struct Environment: Sendable {
     public var source: SourceLocation
 
     public init(name: String, region: String, account: String? = nil, changeWindows: [ChangeWindow] = [],
-                lockTable: String? = nil, terraformStates: [String] = [], cloudFormationStacks: [String] = [],
+                lockTable: String? = nil, assumeRole: RoleToAssume? = nil, terraformStates: [String] = [], cloudFormationStacks: [String] = [],
                 resources: [DesiredResource] = [], source: SourceLocation) {
         self.terraformStates = terraformStates
+        self.assumeRole = assumeRole
         self.cloudFormationStacks = cloudFormationStacks
         self.name = name
         self.region = region

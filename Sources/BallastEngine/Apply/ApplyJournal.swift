@@ -17,13 +17,15 @@ public struct JournalRecord: Sendable {
 /// environment finds an intent that never ended and closes it as `interrupted`.
 struct ApplyJournal: Sendable {
     let loaded: LoadedState
-    let client: @Sendable (String) -> AWSClient
+    let clients: AWSClients
 
     var progressDirectory: String { loaded.gitDirectory + "/ballast-applies" }
     func progressFile(_ id: String) -> String { progressDirectory + "/\(id).jsonl" }
     var tables: [(environment: Environment, journal: LockTableJournal)] {
         loaded.state.environments.compactMap { environment in
-            environment.lockTable.map { (environment, LockTableJournal(table: $0, client: client(environment.region))) }
+            environment.lockTable.map {
+                (environment, LockTableJournal(table: $0, client: clients(environment.region, environment.assumeRole)))
+            }
         }
     }
 

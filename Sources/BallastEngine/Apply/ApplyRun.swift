@@ -8,7 +8,7 @@ import Foundation
 /// and change windows, ask, journal the intent, write with progress journaled,
 /// read back, journal the end, unlock. It returns what happened; it prints nothing.
 public struct ApplyRun: Sendable {
-    let client: @Sendable (String) -> AWSClient
+    let clients: AWSClients
     let locks: @Sendable (Environment, LockOwner) -> any ApplyLock
     let clock: @Sendable () -> Date
     let confirm: @Sendable (_ changes: Int) async -> Bool
@@ -17,7 +17,7 @@ public struct ApplyRun: Sendable {
     let actor: String?
 
     /// `locks` defaults to each environment's lock table, else a lock file in `.git`.
-    public init(client: @escaping @Sendable (String) -> AWSClient,
+    public init(clients: @escaping AWSClients,
                 locks: (@Sendable (Environment, LockOwner) -> any ApplyLock)? = nil,
                 gitDirectory: String,
                 clock: @escaping @Sendable () -> Date = { Date() },
@@ -25,13 +25,13 @@ public struct ApplyRun: Sendable {
                 events: @escaping @Sendable (ApplyEvent) -> Void = { _ in },
                 progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
                 actor: String? = nil) {
-        self.client = client
+        self.clients = clients
         self.locks = locks ?? { environment, owner in
             guard let table = environment.lockTable else {
                 return FileLock(gitDirectory: gitDirectory, environment: environment.name, owner: owner)
             }
             return DynamoDBLock(table: table, environment: environment.name, owner: owner,
-                                client: client(environment.region))
+                                client: clients(environment.region, environment.assumeRole))
         }
         self.clock = clock
         self.confirm = confirm
@@ -61,11 +61,11 @@ public struct ApplyRun: Sendable {
     }
 
     func underLock(_ loaded: LoadedState, _ request: ApplyRequest, owner: LockOwner) async -> ApplyResult {
-        let journal = ApplyJournal(loaded: loaded, client: client)
+        let journal = ApplyJournal(loaded: loaded, clients: clients)
         for entry in await journal.closeInterrupted() {
             events(.note(Self.describeInterrupted(entry)))
         }
-        let (report, ownership) = await DriftDetector(client: client, progress: progress).detect(loaded)
+        let (report, ownership) = await DriftDetector(clients: clients, progress: progress).detect(loaded)
         var plan = Planner.plan(report)
         plan.conflicts = ownership.conflicts(plan.changes, report: report)
         if let saved = request.saved, let refusal = await refusal(of: saved, fresh: plan, loaded: loaded) {
@@ -101,9 +101,11 @@ public struct ApplyRun: Sendable {
             unfixable: plan.unfixable.map { "\($0.resource.type) \($0.displayId)" }, stage: .started)
         do { try await journal.begin(intent) } catch { return .refused(.journal(error.description)) }
 
-        let verifier = Verifier(detector: DriftDetector(client: client))
+        let verifier = Verifier(detector: DriftDetector(clients: clients))
         let state = loaded.state
-        let applier = Applier(client: client) { change in
+        let roles = Dictionary(loaded.state.environments.map { ($0.name, $0.assumeRole) }, uniquingKeysWith: { a, _ in a })
+        let clients = clients
+        let applier = Applier(client: { change in clients(change.region, roles[change.environment] ?? nil) }) { change in
             await verifier.verify([change], planned: report, state: state) == [nil]
         }
         let outcomes = await applier.apply(changes, continueOnError: request.continueOnError) { index, outcome in
@@ -165,8 +167,8 @@ public struct ApplyRun: Sendable {
         guard let planned = saved.account else {
             return .wrongAccount("the plan file records no account; make it again with `ballast plan --out`")
         }
-        let region = loaded.state.environments.first?.region ?? "us-east-1"
-        guard let now = await AccountGuard.account(client(region)) else {
+        let first = loaded.state.environments.first
+        guard let now = await AccountGuard.account(clients(first?.region ?? "us-east-1", first?.assumeRole)) else {
             return .wrongAccount("cannot tell which account the credentials are for; "
                 + "the plan was made in account \(planned)")
         }

@@ -6,14 +6,13 @@ import Foundation
 /// Joins the parts of a drift run: account guard -> resolve `ref`s -> read each
 /// kind in each region in batches -> pair desired with live -> compare.
 public struct DriftDetector: Sendable {
-    /// A client for a region (one per region; they share transport and credentials).
-    let client: @Sendable (String) -> AWSClient
+    /// Clients by region and role (they share transport and, per role, credentials).
+    let clients: AWSClients
     /// Called as groups finish: resources read so far, and the total.
     let progress: @Sendable (Int, Int) -> Void
 
-    public init(client: @escaping @Sendable (String) -> AWSClient,
-                progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) {
-        self.client = client
+    public init(clients: @escaping AWSClients, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) {
+        self.clients = clients
         self.progress = progress
     }
 
@@ -23,13 +22,13 @@ public struct DriftDetector: Sendable {
     public func detect(_ loaded: LoadedState, stack: String? = nil, now: Date = Date())
         async -> (report: DriftReport, ownership: Ownership) {
         guard let stack else {
-            async let ownership = Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, client: client)
+            async let ownership = Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, clients: clients)
             let report = await detect(loaded.state, revision: loaded.revision, now: now)
             let owners = await ownership
             return (owners.annotate(report), owners)
         }
         let owners = await Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, extraStacks: [stack],
-                                          client: client)
+                                          clients: clients)
         var state = loaded.state
         for index in state.environments.indices {
             state.environments[index].resources.removeAll { resource in
@@ -43,7 +42,34 @@ public struct DriftDetector: Sendable {
         return (owners.annotate(report), owners)
     }
 
+    /// Environments that share a role (or none) are read together, each group with its own clients;
+    /// the report keeps the state's order.
     public func detect(_ state: DesiredState, revision: String, now: Date = Date()) async -> DriftReport {
+        let roles = state.environments.reduce(into: [RoleToAssume?]()) { roles, environment in
+            if !roles.contains(environment.assumeRole) { roles.append(environment.assumeRole) }
+        }
+        let clients = clients
+        guard roles.count > 1 else {
+            let role = roles.first ?? nil
+            return await detect(state, revision: revision, now: now, client: { clients($0, role) })
+        }
+        let reports = await withTaskGroup(of: DriftReport.self) { group in
+            for role in roles {
+                var part = state
+                part.environments.removeAll { $0.assumeRole != role }
+                group.addTask {
+                    await DriftDetector(clients: clients, progress: { _, _ in })
+                        .detect(part, revision: revision, now: now, client: { clients($0, role) })
+                }
+            }
+            return await group.reduce(into: [DriftReport]()) { $0.append($1) }
+        }
+        let byName = Dictionary(reports.flatMap(\.environments).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        return DriftReport(revision: revision, generatedAt: now, environments: state.environments.compactMap { byName[$0.name] })
+    }
+
+    func detect(_ state: DesiredState, revision: String, now: Date,
+                client: @escaping @Sendable (String) -> AWSClient) async -> DriftReport {
         let resources = state.environments.flatMap(\.resources)
         let blocked = await AccountGuard(client: client).problems(for: state.environments)
         let stacks = await StackResolver(client: client).resolve(resources.filter { blocked[$0.environment] == nil })
@@ -64,7 +90,7 @@ public struct DriftDetector: Sendable {
             }
         }
 
-        let reads = await readGroups(toRead, resources: resources)
+        let reads = await readGroups(toRead, resources: resources, client: client)
         for (key, members) in toRead {
             let kind = KindRegistry.kind(for: key.type)
             for member in members {
@@ -94,7 +120,8 @@ public struct DriftDetector: Sendable {
     }
 
     /// One reader call per (kind, region), all groups at once; the HTTP pool bounds the calls in flight.
-    func readGroups(_ groups: [GroupKey: [(index: Int, id: String)]], resources: [DesiredResource]) async -> [GroupKey: [String: LiveRead]] {
+    func readGroups(_ groups: [GroupKey: [(index: Int, id: String)]], resources: [DesiredResource],
+                    client: @escaping @Sendable (String) -> AWSClient) async -> [GroupKey: [String: LiveRead]] {
         let total = groups.values.reduce(0) { $0 + $1.count }
         let work: [(GroupKey, [LiveTarget])] = groups.map { key, members in
             // Two environments may name the same resource: read it once, for everything either declares.
@@ -102,7 +129,7 @@ public struct DriftDetector: Sendable {
             for member in members { declared[member.id, default: []].formUnion(resources[member.index].properties.keys) }
             return (key, declared.keys.sorted().map { LiveTarget(id: $0, declared: declared[$0]!) })
         }
-        let client = client, progress = progress
+        let progress = progress
         return await withTaskGroup(of: (GroupKey, [String: LiveRead], Int).self) { group in
             for (key, targets) in work {
                 guard let kind = KindRegistry.kind(for: key.type) else { continue }

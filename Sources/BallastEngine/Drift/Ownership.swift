@@ -34,14 +34,14 @@ public struct Ownership: Sendable {
 
     /// Reads every Terraform state and CloudFormation stack the environments name, and every stack a ref points into.
     public static func read(_ state: DesiredState, repositoryRoot: String, extraStacks: [String] = [],
-                            client: @escaping @Sendable (String) -> AWSClient) async -> Ownership {
+                            clients: @escaping AWSClients) async -> Ownership {
         var ownership = Ownership()
         var read: Set<String> = []
         for environment in state.environments {
             for location in environment.terraformStates where read.insert(location).inserted {
                 do {
                     let text = try await Self.stateText(location, repositoryRoot: repositoryRoot,
-                                                        client: client(environment.region))
+                                                        client: clients(environment.region, environment.assumeRole))
                     ownership.index(try TerraformState(json: text), location: location)
                 } catch {
                     ownership.warnings.append("Terraform state \(location) (environment \(environment.name)): \(error)")
@@ -49,14 +49,22 @@ public struct Ownership: Sendable {
             }
         }
         // Stacks: those the environments name, and those refs point into (plus `extraStacks`, for --stack).
-        var stacks: Set<StackKey> = []
+        // A stack is read as the role of the (first) environment that names it.
+        var roles: [StackKey: RoleToAssume?] = [:]
         for environment in state.environments {
-            for stack in environment.cloudFormationStacks + extraStacks { stacks.insert(StackKey(region: environment.region, stack: stack)) }
+            for stack in environment.cloudFormationStacks + extraStacks where roles[StackKey(region: environment.region, stack: stack)] == nil {
+                roles[StackKey(region: environment.region, stack: stack)] = .some(environment.assumeRole)
+            }
             for resource in environment.resources {
-                if let stack = resource.identity.stack { stacks.insert(StackKey(region: resource.region, stack: stack)) }
+                if let stack = resource.identity.stack, roles[StackKey(region: resource.region, stack: stack)] == nil {
+                    roles[StackKey(region: resource.region, stack: stack)] = .some(environment.assumeRole)
+                }
             }
         }
-        let described = await StackResolver.each(stacks) { key in await Self.stack(key, client: client(key.region)) }
+        let stackRoles = roles
+        let described = await StackResolver.each(Set(stackRoles.keys)) { key in
+            await Self.stack(key, client: clients(key.region, stackRoles[key] ?? nil))
+        }
         for (key, result) in described {
             switch result {
             case .success(let stack): ownership.stacks[key] = stack

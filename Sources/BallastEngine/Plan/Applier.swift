@@ -11,13 +11,14 @@ public struct Applier: Sendable {
         case notAttempted
     }
 
-    let client: @Sendable (String) -> AWSClient
+    /// The client a change is written with (its region, its environment's role).
+    let client: @Sendable (PlannedChange) -> AWSClient
     /// Reads a change's resource back: true when AWS holds every value it sets. A write
     /// whose answer was lost may have landed before its retry failed (a conflict, "already
     /// in that state"): then it is applied, not failed.
     let landed: @Sendable (PlannedChange) async -> Bool
 
-    public init(client: @escaping @Sendable (String) -> AWSClient,
+    public init(client: @escaping @Sendable (PlannedChange) -> AWSClient,
                 landed: @escaping @Sendable (PlannedChange) async -> Bool = { _ in false }) {
         self.client = client
         self.landed = landed
@@ -35,7 +36,7 @@ public struct Applier: Sendable {
             }
             do {
                 guard let kind = KindRegistry.kind(for: change.type) else { throw LoadError("ballast cannot write \(change.type)") }
-                try await kind.apply(change, with: client(change.region))
+                try await kind.apply(change, with: client(change))
                 outcomes.append((change, .applied))
             } catch {
                 if await landed(change) {

@@ -27,15 +27,15 @@ public struct ReconcilePass: Sendable {
     let request: LoadRequest
     let pull: Bool
     let selfHeal: Bool
-    let client: @Sendable (String) -> AWSClient
+    let clients: AWSClients
     let clock: @Sendable () -> Date
 
-    public init(request: LoadRequest, pull: Bool, selfHeal: Bool, client: @escaping @Sendable (String) -> AWSClient,
+    public init(request: LoadRequest, pull: Bool, selfHeal: Bool, clients: @escaping AWSClients,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
         self.request = request
         self.pull = pull
         self.selfHeal = selfHeal
-        self.client = client
+        self.clients = clients
         self.clock = clock
     }
 
@@ -68,7 +68,7 @@ public struct ReconcilePass: Sendable {
             return Result(outcome: .error, revision: loaded.revision, pulled: pulled,
                           detail: "\(loaded.diagnostics.count) mistake(s) in the desired state, first: \(loaded.diagnostics[0])")
         }
-        let report = await DriftDetector(client: client).detect(loaded).report
+        let report = await DriftDetector(clients: clients).detect(loaded).report
         var result = Result(outcome: .inSync, revision: loaded.revision, report: report, pulled: pulled)
         let summary = report.summary
         if summary.notChecked > 0 {
@@ -83,7 +83,7 @@ public struct ReconcilePass: Sendable {
 
     private func heal(_ loaded: LoadedState, _ drifted: Result) async -> Result {
         var result = drifted
-        let heal = ApplyRun(client: client, gitDirectory: loaded.gitDirectory, clock: clock, confirm: { _ in true },
+        let heal = ApplyRun(clients: clients, gitDirectory: loaded.gitDirectory, clock: clock, confirm: { _ in true },
                             actor: "ballast watch --self-heal")
         switch await heal.run(loaded, ApplyRequest(kind: .apply, waitTimeout: 120)) {
         case .refused(let refusal):
