@@ -54,6 +54,10 @@ public struct AutoScalingGroupKind: ResourceKind {
             .compactMap { $0.child("AutoScalingGroupName")?.text }.filter { $0.hasPrefix(prefix) }
     }
 
+    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+        ["DescribeAutoScalingGroups": Reading.batches(targets.count, of: 100)]
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, call: "autoscaling:UpdateAutoScalingGroup").map { [$0] } ?? []
     }

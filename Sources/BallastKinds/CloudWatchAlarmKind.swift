@@ -115,6 +115,10 @@ public struct CloudWatchAlarmKind: ResourceKind {
             .compactMap { $0.child("AlarmName")?.text }
     }
 
+    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+        ["DescribeAlarms": Reading.batches(targets.count, of: 100)]
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, call: "cloudwatch:PutMetricAlarm").map { [$0] } ?? []
     }

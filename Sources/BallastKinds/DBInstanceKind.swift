@@ -74,6 +74,10 @@ public struct DBInstanceKind: ResourceKind {
     }
 
     /// One ModifyDBInstance, applied now rather than in the next maintenance window.
+    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+        ["DescribeDBInstances": Reading.batches(targets.count, of: 100)]
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, call: "rds:ModifyDBInstance").map { [$0] } ?? []
     }

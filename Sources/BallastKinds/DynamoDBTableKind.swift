@@ -103,6 +103,14 @@ public struct DynamoDBTableKind: ResourceKind {
         return names.filter { $0.hasPrefix(prefix) }
     }
 
+    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+        [
+            "DescribeTable": targets.filter { $0.wants("BillingMode", "ProvisionedThroughput") }.count,
+            "DescribeContinuousBackups": targets.filter { $0.wants("PointInTimeRecoverySpecification") }.count,
+            "DescribeTimeToLive": targets.filter { $0.wants("TimeToLiveSpecification") }.count,
+        ].filter { $0.value > 0 }
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         [ChangeBuilder.change(drift, call: "dynamodb:UpdateTable", prefixes: ["/BillingMode", "/ProvisionedThroughput"]) { set in
             if set.keys.contains(where: { $0.hasPrefix("/ProvisionedThroughput/") }) {

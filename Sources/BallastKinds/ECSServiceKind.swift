@@ -48,6 +48,10 @@ public struct ECSServiceKind: ResourceKind {
         return String(arn.resource.dropFirst("service/".count))
     }
 
+    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+        ["DescribeServices": Dictionary(grouping: targets) { cluster($0.id) }.values.reduce(0) { $0 + Reading.batches($1.count, of: 10) }]
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, call: "ecs:UpdateService").map { [$0] } ?? []
     }

@@ -48,6 +48,10 @@ public struct EventsRuleKind: ResourceKind {
             .flatMap { $0["Rules"]?.list ?? [] }.compactMap { $0["Name"]?.string }
     }
 
+    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+        ["DescribeRule": targets.count]
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         if let schedule = ChangeBuilder.change(drift, call: "events:PutRule", prefixes: ["/ScheduleExpression"], extra: { set in
             if let state = PlanTargets.assignments(for: drift)["/State"] { set["/State"] = state }

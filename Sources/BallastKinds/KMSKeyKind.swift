@@ -55,6 +55,10 @@ public struct KMSKeyKind: ResourceKind {
         id.hasPrefix("alias/") || ARN(id)?.resource.hasPrefix("alias/") == true
     }
 
+    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+        ["DescribeKey": targets.filter { isAlias($0.id) }.count, "GetKeyRotationStatus": targets.count].filter { $0.value > 0 }
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         guard let change = ChangeBuilder.change(drift, call: "kms:EnableKeyRotation") else { return [] }
         return [change.to("/EnableKeyRotation") == false ? change.calling("kms:DisableKeyRotation") : change]

@@ -45,6 +45,13 @@ public struct LambdaFunctionKind: ResourceKind {
     }
 
     /// Memory and timeout in one UpdateFunctionConfiguration; reserved concurrency has its own call.
+    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+        [
+            "GetFunctionConfiguration": targets.filter { $0.wants("MemorySize", "Timeout") }.count,
+            "GetFunctionConcurrency": targets.filter { $0.wants("ReservedConcurrentExecutions") }.count,
+        ].filter { $0.value > 0 }
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         [ChangeBuilder.change(drift, call: "lambda:UpdateFunctionConfiguration", prefixes: ["/MemorySize", "/Timeout"]),
          ChangeBuilder.change(drift, call: "lambda:PutFunctionConcurrency", prefixes: ["/ReservedConcurrentExecutions"])]

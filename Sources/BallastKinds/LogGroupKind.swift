@@ -75,6 +75,12 @@ public struct LogGroupKind: ResourceKind {
             .flatMap { $0["logGroups"]?.list ?? [] }.compactMap { $0["logGroupName"]?.string }
     }
 
+    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+        ["DescribeLogGroups": Dictionary(grouping: targets) { folder(name($0.id)) }.values.reduce(0) {
+            $0 + Reading.batches($1.count, of: 50)
+        }]
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, call: "logs:PutRetentionPolicy").map { [$0] } ?? []
     }

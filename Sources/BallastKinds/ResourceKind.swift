@@ -32,6 +32,10 @@ public protocol ResourceKind: Sendable {
     /// The Terraform AWS provider's resource for this kind, for ownership and import.
     static var terraform: TerraformMapping { get }
 
+    /// The fewest calls `read` makes for these targets, by operation (`--dry-run-reads`): what the
+    /// batch sizes allow, before any paging the answers may need.
+    static func plannedReads(_ targets: [LiveTarget]) -> [String: Int]
+
     /// The ids of every resource of this kind whose id starts with `prefix` (for `import --id GLOB`),
     /// or nil when the kind cannot list.
     static func list(prefix: String, with client: AWSClient) async throws -> [String]?

@@ -53,6 +53,10 @@ public struct RotationScheduleKind: ResourceKind {
 
     /// RotateSecret sets the function and the whole rule set; it is told not to
     /// rotate now, only to keep the schedule.
+    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+        ["DescribeSecret": targets.count]
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, call: "secretsmanager:RotateSecret") { set in
             for path in ["/RotationLambdaARN", "/RotationRules/AutomaticallyAfterDays", "/RotationRules/ScheduleExpression",

@@ -99,6 +99,13 @@ public struct S3BucketKind: ResourceKind {
         return copy
     }
 
+    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+        [
+            "GetBucketVersioning": targets.filter { $0.wants("VersioningConfiguration") }.count,
+            "GetBucketLifecycleConfiguration": targets.filter { $0.wants("LifecycleConfiguration") }.count,
+        ].filter { $0.value > 0 }
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         [ChangeBuilder.change(drift, call: "s3:PutBucketVersioning", prefixes: ["/VersioningConfiguration"]),
          ChangeBuilder.change(drift, call: "s3:PutBucketLifecycleConfiguration", prefixes: ["/LifecycleConfiguration"])].compactMap { $0 }

@@ -75,6 +75,12 @@ public struct ScalableTargetKind: ResourceKind {
     }
 
     /// RegisterScalableTarget updates an existing target in place; both bounds are sent.
+    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+        ["DescribeScalableTargets": Dictionary(grouping: targets) { parts($0.id).namespace }.values.reduce(0) {
+            $0 + Reading.batches(Set($1.map { parts($0.id).resourceId }).count, of: 50)
+        }]
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, call: "application-autoscaling:RegisterScalableTarget") { set in
             ChangeBuilder.keep("/MinCapacity", from: drift.live, in: &set)

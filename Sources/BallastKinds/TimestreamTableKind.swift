@@ -64,6 +64,10 @@ public struct TimestreamTableKind: ResourceKind {
     }
 
     /// UpdateTable takes both retention periods; the unchanged one is kept.
+    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+        ["DescribeTable": targets.count]
+    }
+
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, call: "timestream:UpdateTable") { set in
             ChangeBuilder.keep("/RetentionProperties/MemoryStoreRetentionPeriodInHours", from: drift.live, in: &set)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BallastAWS
+import BallastEngine
 import Foundation
 
 /// `--max-requests` and `--max-duration` (drift, plan): what a run may spend; when it is
@@ -10,6 +11,16 @@ struct BudgetOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("Stop calling AWS after this long: 90s, 10m, 1h.", valueName: "duration"))
     var maxDuration: String?
+
+    @Flag(name: .long, help: "Print the calls the run would make (per region and role, per operation) and make none.")
+    var dryRunReads = false
+
+    /// With --dry-run-reads: prints the read plan of `loaded` and says the command is done.
+    func printedReadPlan(_ loaded: LoadedState) -> Bool {
+        guard dryRunReads else { return false }
+        Terminal.write(ReadPlan(loaded.state).text)
+        return true
+    }
 
     func validate() throws {
         if let maxRequests, maxRequests < 1 { throw ValidationError("--max-requests takes a count of at least 1") }

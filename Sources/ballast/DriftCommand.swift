@@ -70,6 +70,7 @@ struct DriftCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = sharding.slice(try Failure.guarding { try source.load() })
         try Failure.refuseMistakes(loaded)
+        if budget.printedReadPlan(loaded) { return }
         let setup = budget.setup(debug: debug)
         let progress = Progress(label: "reading live settings")
         let detector = DriftDetector(clients: { setup.client(region: $0, role: $1) }, progress: progress.update)

@@ -47,6 +47,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let setup = budget.setup(debug: debug)
         let loaded = sharding.slice(try Planning.load(source))
+        if budget.printedReadPlan(loaded) { return }
         var plan = try await Planning.read(loaded, setup: setup)
         plan.report.shard = sharding.selected
         Terminal.write(PlanRendering.render(plan, as: output, colour: Terminal.useColour(STDOUT_FILENO), policies: loaded.policies.policies))

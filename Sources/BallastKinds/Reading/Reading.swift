@@ -54,6 +54,9 @@ enum Reading {
         Dictionary(targets.map { ($0.id, found[key($0.id)].map(LiveRead.found) ?? .missing) }, uniquingKeysWith: { a, _ in a })
     }
 
+    /// Calls for `count` items `size` at a time.
+    static func batches(_ count: Int, of size: Int) -> Int { (count + size - 1) / size }
+
     static func isMissing(_ error: Error, _ codes: Set<String>) -> Bool {
         (error as? AWSError).map { codes.contains($0.code) } ?? false
     }

@@ -1,0 +1,88 @@
+import BallastCore
+import BallastKinds
+
+/// The calls a drift run will make, known before any is made (`--dry-run-reads`): per
+/// group of environments read together (a region and a role), each operation's count
+/// from the batch sizes the kinds use, plus the account guard and CloudFormation stacks.
+/// Paging can add calls where an answer is longer than a page; nothing else does.
+public struct ReadPlan: Sendable {
+    public struct Group: Sendable {
+        public var environments: [String]
+        public var region: String
+        public var role: String?
+        public var resources: Int
+        /// `logs:DescribeLogGroups` -> calls.
+        public var calls: [String: Int]
+    }
+
+    public var groups: [Group]
+    public var total: Int { groups.reduce(0) { $0 + $1.calls.values.reduce(0, +) } }
+
+    public init(_ state: DesiredState) {
+        var groups: [String: Group] = [:]
+        var order: [String] = []
+        for environment in state.environments {
+            for region in Set(environment.resources.map(\.region)).sorted() {
+                let key = region + " " + (environment.assumeRole?.roleArn ?? "")
+                if groups[key] == nil {
+                    order.append(key)
+                    groups[key] = Group(environments: [], region: region, role: environment.assumeRole?.roleArn,
+                                        resources: 0, calls: [:])
+                }
+                groups[key]!.environments.append(environment.name)
+                groups[key]!.resources += environment.resources.filter { $0.region == region }.count
+            }
+        }
+        for (key, group) in groups {
+            let names = Set(group.environments)
+            let environments = state.environments.filter { names.contains($0.name) }
+            let resources = environments.flatMap(\.resources).filter { $0.region == group.region }
+            var calls: [String: Int] = [:]
+            if environments.contains(where: { $0.account != nil }) { calls["sts:GetCallerIdentity"] = 1 }
+            for (type, members) in Dictionary(grouping: resources, by: \.type) {
+                guard let kind = KindRegistry.kind(for: type) else { continue }
+                var declared: [String: Set<String>] = [:]
+                for resource in members {
+                    declared[resource.identity.description, default: []].formUnion(resource.properties.keys)
+                }
+                let targets = declared.map { LiveTarget(id: $0.key, declared: $0.value) }
+                for (operation, count) in kind.plannedReads(targets) {
+                    // As IAM names it: the kind's read action, else its service prefix and the API's name.
+                    let service = kind.permissions.read.first?.split(separator: ":").first.map(String.init) ?? "aws"
+                    let action = kind.permissions.read.first { $0.hasSuffix(":" + operation) } ?? "\(service):\(operation)"
+                    calls[action, default: 0] += count
+                }
+            }
+            // Each stack a ref names is listed by the resolver, then read for ownership (ARN,
+            // resources, template), as each stack the environments name is.
+            let refStacks = Set(resources.compactMap { resource -> String? in
+                if case .ref(let stack, _) = resource.identity { return stack } else { return nil }
+            })
+            let outputStacks = Set(resources.compactMap { resource -> String? in
+                if case .output(let stack, _) = resource.identity { return stack } else { return nil }
+            })
+            let owned = refStacks.union(outputStacks).union(environments.flatMap(\.cloudFormationStacks))
+            let listing = refStacks.count + owned.count, describing = outputStacks.count + owned.count
+            if listing > 0 { calls["cloudformation:ListStackResources"] = listing }
+            if describing > 0 { calls["cloudformation:DescribeStacks"] = describing }
+            if !owned.isEmpty { calls["cloudformation:GetTemplate"] = owned.count }
+            groups[key]!.calls = calls
+        }
+        self.groups = order.compactMap { groups[$0] }
+    }
+
+    public var text: String {
+        var lines = ["Reads planned (no call made): \(total) call\(total == 1 ? "" : "s") for "
+            + "\(groups.reduce(0) { $0 + $1.resources }) resources", ""]
+        for group in groups {
+            let who = group.role.map { "as \(UntrustedText.line($0))" } ?? "as the credential chain's identity"
+            lines.append("\(group.environments.map(UntrustedText.line).joined(separator: ", "))  "
+                + "(\(UntrustedText.line(group.region)), \(who)): \(group.resources) resources")
+            for (action, count) in group.calls.sorted(by: { $0.key < $1.key }) {
+                let width = max(50, action.count + 2)
+                lines.append("  " + action.padding(toLength: width, withPad: " ", startingAt: 0) + String(count))
+            }
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,42 @@
+import BallastAWS
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// `--dry-run-reads`: the calls a run makes, known before any is made, and the run
+/// then makes exactly those (counted by a proxy in front of moto).
+@Suite struct ReadPlanTests {
+    @Test func thePlannedCallsAreTheCallsMade() async throws {
+        var lines: [String] = []
+        for folder in ["a", "b"] {
+            let prefix = "/ballast/" + uniqueName("plan-" + folder) + "/"
+            for index in 0..<3 {
+                try await seeder().create("AWS::Logs::LogGroup", id: prefix + "\(index)", ["RetentionInDays": 30])
+                lines.append("  - {type: AWS::Logs::LogGroup, id: \(prefix)\(index), properties: {RetentionInDays: 30}}")
+            }
+        }
+        let alarm = uniqueName("plan-alarm"), table = uniqueName("plan-table")
+        try await seeder().create("AWS::CloudWatch::Alarm", id: alarm, ["AlarmDescription": "on-call"])
+        try await seeder().create("AWS::DynamoDB::Table", id: table, ["BillingMode": "PAY_PER_REQUEST"])
+        lines.append("  - {type: AWS::CloudWatch::Alarm, id: \(alarm), properties: {AlarmDescription: on-call}}")
+        lines.append("  - {type: AWS::DynamoDB::Table, id: \(table), properties: {BillingMode: PAY_PER_REQUEST, "
+            + "PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: false}}}")
+        let repo = try TempRepository.desiredState(lines.joined(separator: "\n") + "\n",
+                                                   environment: "region: us-east-1\naccount: \"123456789012\"\n")
+        let planned = try repo.ballast(["drift", "--dry-run-reads"])
+        #expect(planned.status == 0)
+        #expect(planned.stdout.hasPrefix("Reads planned (no call made): 6 calls for 8 resources\n"), "\(planned.stdout)")
+        for line in ["  logs:DescribeLogGroups", "  cloudwatch:DescribeAlarms", "  dynamodb:DescribeTable",
+                     "  dynamodb:DescribeContinuousBackups", "  sts:GetCallerIdentity"] {
+            #expect(planned.stdout.contains(line), "\(line)")
+        }
+
+        let counter = try LoopbackHTTPServer { request in
+            LoopbackHTTPServer.forward(request, toPort: MotoServer.shared.port).map { .raw($0) } ?? .drop
+        }
+        let drift = try repo.ballast(["drift"], ["AWS_ENDPOINT_URL": counter.url])
+        #expect(drift.status == 0, "\(drift.stdout)\(drift.stderr)")
+        #expect(counter.requestCount == 6)
+    }
+}
