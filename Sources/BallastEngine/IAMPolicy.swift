@@ -41,14 +41,17 @@ public enum IAMPolicy {
             }
         })
         if !stacks.isEmpty {
-            statements.append(statement("CloudFormationStacks", ["cloudformation:DescribeStacks", "cloudformation:GetTemplate",
-                                                                 "cloudformation:ListStackResources"], stacks.sorted()))
+            let actions = ["cloudformation:DescribeStacks", "cloudformation:GetTemplate",
+                           "cloudformation:ListStackResources"]
+            statements.append(statement("CloudFormationStacks", actions, stacks.sorted()))
         }
         let states = Set(state.environments.flatMap(\.terraformStates).filter { $0.hasPrefix("s3://") }
             .map { "arn:aws:s3:::" + $0.dropFirst(5) })
         if !states.isEmpty { statements.append(statement("TerraformStates", ["s3:GetObject"], states.sorted())) }
         let tables = Set(state.environments.compactMap { environment in
-            environment.lockTable.map { "arn:aws:dynamodb:\(environment.region):\(environment.account ?? "*"):table/\($0)" }
+            environment.lockTable.map {
+                "arn:aws:dynamodb:\(environment.region):\(environment.account ?? "*"):table/\($0)"
+            }
         })
         if purpose == .drift, notify, !tables.isEmpty {
             statements.append(statement("DriftNotifyState", ["dynamodb:GetItem", "dynamodb:PutItem"], tables.sorted()))

@@ -15,11 +15,14 @@ extension GitRepository {
         var head: OpaquePointer?
         try Libgit2.check(git_repository_head(&head, pointer), "cannot read HEAD")
         defer { git_reference_free(head) }
-        guard git_reference_is_branch(head) != 0 else { throw GitError("cannot pull: HEAD is detached (check out a branch)") }
+        guard git_reference_is_branch(head) != 0 else {
+            throw GitError("cannot pull: HEAD is detached (check out a branch)")
+        }
         let branch = String(cString: git_reference_shorthand(head))
         var upstream: OpaquePointer?
         if git_branch_upstream(&upstream, head) < 0 {
-            throw GitError("cannot pull: branch \(branch) has no upstream (git branch --set-upstream-to origin/\(branch))")
+            throw GitError("cannot pull: branch \(branch) has no upstream "
+                + "(git branch --set-upstream-to origin/\(branch))")
         }
         let upstreamName = String(cString: git_reference_name(upstream))
         git_reference_free(upstream)
@@ -38,13 +41,15 @@ extension GitRepository {
         defer { git_object_free(target) }
         if workdir != nil {
             var options = git_checkout_options()
-            try Libgit2.check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "cannot set up a checkout")
+            try Libgit2.check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)),
+                              "cannot set up a checkout")
             options.checkout_strategy = GIT_CHECKOUT_SAFE.rawValue
             try Libgit2.check(git_checkout_tree(pointer, target, &options),
                               "cannot fast-forward the working tree of \(branch) (local changes in the way?)")
         }
         var moved: OpaquePointer?
-        try Libgit2.check(git_reference_set_target(&moved, head, &after, "ballast watch: fast-forward to \(upstreamName)"),
+        let message = "ballast watch: fast-forward to \(upstreamName)"
+        try Libgit2.check(git_reference_set_target(&moved, head, &after, message),
                           "cannot move \(branch)")
         git_reference_free(moved)
         return .fastForwarded(old, try commit(GitOID(after).hex))
@@ -54,7 +59,8 @@ extension GitRepository {
     private func fetch(remoteOf upstreamName: String) throws(GitError) {
         var name = git_buf()
         defer { git_buf_dispose(&name) }
-        try Libgit2.check(git_branch_remote_name(&name, pointer, upstreamName), "cannot tell the remote of \(upstreamName)")
+        try Libgit2.check(git_branch_remote_name(&name, pointer, upstreamName),
+                          "cannot tell the remote of \(upstreamName)")
         let remoteName = String(cString: name.ptr)
         var remote: OpaquePointer?
         try Libgit2.check(git_remote_lookup(&remote, pointer, remoteName), "cannot find remote \(remoteName)")

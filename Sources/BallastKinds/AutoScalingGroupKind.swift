@@ -50,7 +50,8 @@ public struct AutoScalingGroupKind: ResourceKind {
 
     /// MinSize, MaxSize and DesiredCapacity in one UpdateAutoScalingGroup.
     public static func list(prefix: String, with client: AWSClient) async throws -> [String]? {
-        try await client.queryPages(.autoScaling, "DescribeAutoScalingGroups", ["MaxRecords": "100"]).items("AutoScalingGroups")
+        try await client.queryPages(.autoScaling, "DescribeAutoScalingGroups", ["MaxRecords": "100"])
+            .items("AutoScalingGroups")
             .compactMap { $0.child("AutoScalingGroupName")?.text }.filter { $0.hasPrefix(prefix) }
     }
 

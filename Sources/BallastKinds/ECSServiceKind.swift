@@ -49,7 +49,8 @@ public struct ECSServiceKind: ResourceKind {
     }
 
     public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
-        ["DescribeServices": Dictionary(grouping: targets) { cluster($0.id) }.values.reduce(0) { $0 + Reading.batches($1.count, of: 10) }]
+        let clusters = Dictionary(grouping: targets) { cluster($0.id) }.values
+        return ["DescribeServices": clusters.reduce(0) { $0 + Reading.batches($1.count, of: 10) }]
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {

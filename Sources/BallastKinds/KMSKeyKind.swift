@@ -56,7 +56,8 @@ public struct KMSKeyKind: ResourceKind {
     }
 
     public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
-        ["DescribeKey": targets.filter { isAlias($0.id) }.count, "GetKeyRotationStatus": targets.count].filter { $0.value > 0 }
+        ["DescribeKey": targets.filter { isAlias($0.id) }.count, "GetKeyRotationStatus": targets.count]
+            .filter { $0.value > 0 }
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {

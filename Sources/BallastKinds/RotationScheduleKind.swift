@@ -10,7 +10,8 @@ public struct RotationScheduleKind: ResourceKind {
         .init("/RotationLambdaARN", "rotation_lambda_arn", convert: TerraformValue.unless("")),
         .init("/RotationRules/AutomaticallyAfterDays", "rotation_rules.0.automatically_after_days",
               convert: TerraformValue.unless(0)),
-        .init("/RotationRules/ScheduleExpression", "rotation_rules.0.schedule_expression", convert: TerraformValue.unless("")),
+        .init("/RotationRules/ScheduleExpression", "rotation_rules.0.schedule_expression",
+              convert: TerraformValue.unless("")),
         .init("/RotationRules/Duration", "rotation_rules.0.duration", convert: TerraformValue.unless("")),
     ])
 

@@ -5,7 +5,9 @@ import BallastCore
 public struct TimestreamTableKind: ResourceKind {
     /// `aws_timestreamwrite_table`: the id is database/table.
     public static let terraform = TerraformMapping("aws_timestreamwrite_table", id: { attributes in
-        guard let database = attributes["database_name"]?.string, let table = attributes["table_name"]?.string else { return nil }
+        guard let database = attributes["database_name"]?.string, let table = attributes["table_name"]?.string else {
+            return nil
+        }
         return database + "/" + table
     }, [
         .init("/RetentionProperties/MemoryStoreRetentionPeriodInHours",

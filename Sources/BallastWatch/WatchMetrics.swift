@@ -28,7 +28,8 @@ struct WatchMetrics: Sendable {
                 let name = UntrustedText.line(environment.name)
                 for (status, label) in Self.statuses {
                     let count = environment.resources.filter { $0.status == status }.count
-                    Gauge(label: "ballast_resources", dimensions: [("environment", name), ("status", label)]).record(count)
+                    Gauge(label: "ballast_resources", dimensions: [("environment", name), ("status", label)])
+                        .record(count)
                 }
             }
         }

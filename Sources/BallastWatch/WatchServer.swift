@@ -60,7 +60,8 @@ public struct WatchServer: Sendable {
         var serverLogger = logger
         serverLogger.logLevel = .warning  // one line per pass, not per scrape
         let app = Application(router: router,
-                              configuration: .init(address: .hostname(settings.host, port: settings.port), serverName: "ballast"),
+                              configuration: .init(address: .hostname(settings.host, port: settings.port),
+                                                   serverName: "ballast"),
                               logger: serverLogger)
         // Shut down in reverse: the loop first (finishing its pass), then the server.
         let group = ServiceGroup(configuration: .init(

@@ -22,7 +22,8 @@ enum TerraformBenchmark {
         for size in sizes {
             let logs = size / 2, alarms = size / 4, tables = size - logs - alarms
             let prefix = "tfb\(size)"
-            let terraform = try TerraformWorkspace(moto: moto, resources: hcl(prefix, logs: logs, alarms: alarms, tables: tables))
+            let terraform = try TerraformWorkspace(moto: moto,
+                                                   resources: hcl(prefix, logs: logs, alarms: alarms, tables: tables))
             say("\(size): terraform apply of \(size) resources ...")
             let applyStart = Date()
             try terraform.run(["init", "-input=false", "-no-color"])
@@ -31,7 +32,8 @@ enum TerraformBenchmark {
 
             let repo = try TempRepository()
             try repo.commit(["desired-state/bench/environment.yaml":
-                                "region: us-east-1\nterraform:\n  states: [\"\(terraform.stateFile)\"]\n"], message: "environment")
+                                "region: us-east-1\nterraform:\n  states: [\"\(terraform.stateFile)\"]\n"],
+                                 message: "environment")
             let imported = try Run.process(binary, ["import", "--env", "bench", "--from-terraform", terraform.stateFile,
                                                     "--repo", repo.path], environment: environment)
             guard imported.status == 0 else { throw TestFailure("import failed: \(imported.stderr)") }
@@ -40,10 +42,12 @@ enum TerraformBenchmark {
             // Every tenth log group and alarm, out of band.
             let client = seeder.client
             for index in stride(from: 9, to: logs, by: 10) {
-                _ = try await client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string("/\(prefix)/\(index)"), "retentionInDays": 7])
+                _ = try await client.json(.logs, "PutRetentionPolicy",
+                                          ["logGroupName": .string("/\(prefix)/\(index)"), "retentionInDays": 7])
             }
             for index in stride(from: 9, to: alarms, by: 10) {
-                _ = try await client.query(.cloudWatch, "PutMetricAlarm", alarmParameters("\(prefix)-\(index)", threshold: "50"))
+                _ = try await client.query(.cloudWatch, "PutMetricAlarm",
+                                           alarmParameters("\(prefix)-\(index)", threshold: "50"))
             }
             let drifted = logs / 10 + alarms / 10
 
@@ -51,7 +55,8 @@ enum TerraformBenchmark {
             _ = try terraform.refreshOnlyPlan()
             let terraformSeconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             let ballastStart = DispatchTime.now().uptimeNanoseconds
-            let drift = try Run.process(binary, ["drift", "--repo", repo.path, "--output", "json"], environment: environment)
+            let drift = try Run.process(binary, ["drift", "--repo", repo.path, "--output", "json"],
+                                        environment: environment)
             let ballastSeconds = Double(DispatchTime.now().uptimeNanoseconds - ballastStart) / 1e9
             try DriftBenchmark.check(drift, expectedDrift: drifted, resources: size)
 
@@ -62,14 +67,18 @@ enum TerraformBenchmark {
             let terraformCalls = counter.requestCount
             var proxied = environment
             proxied["AWS_ENDPOINT_URL"] = counter.url
-            try DriftBenchmark.check(try Run.process(binary, ["drift", "--repo", repo.path, "--output", "json"], environment: proxied),
+            let counted = try Run.process(binary, ["drift", "--repo", repo.path, "--output", "json"],
+                                          environment: proxied)
+            try DriftBenchmark.check(counted,
                                      expectedDrift: drifted, resources: size)
             let ballastCalls = counter.requestCount - terraformCalls
-            rows.append(String(format: "| %5d | %7.1f s | %6d | %6.2f s | %5d | %5.1fx | %5.1fx |", size, terraformSeconds, terraformCalls,
+            rows.append(String(format: "| %5d | %7.1f s | %6d | %6.2f s | %5d | %5.1fx | %5.1fx |",
+                               size, terraformSeconds, terraformCalls,
                                ballastSeconds, ballastCalls, terraformSeconds / ballastSeconds,
                                Double(terraformCalls) / Double(max(ballastCalls, 1))))
         }
-        print("\nSame live set in moto (half log groups, a quarter alarms, a quarter DynamoDB tables; every tenth log group "
+        print("\nSame live set in moto (half log groups, a quarter alarms, a quarter DynamoDB tables; "
+            + "every tenth log group "
             + "and alarm drifted):")
         print("| resources | terraform plan -refresh-only | calls | ballast drift | calls | time ratio | calls ratio |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")

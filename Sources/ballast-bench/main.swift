@@ -18,6 +18,7 @@ case "apply": try await ApplyBenchmark.run(numbers)
 case "policy": try PolicyBenchmark.run(numbers)
 case "terraform": try await TerraformBenchmark.run(numbers)
 default:
-    print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | drift [resources] [runs] | apply [changes] [runs] | policy [resources] [runs] | terraform [resources...]")
+    print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | "
+        + "drift [resources] [runs] | apply [changes] [runs] | policy [resources] [runs] | terraform [resources...]")
     exit(64)
 }

@@ -6,7 +6,8 @@ import Foundation
 /// `--max-requests` and `--max-duration` (drift, plan): what a run may spend; when it is
 /// spent the resources not read yet are NOT_CHECKED with the reason (exit 1), never guessed.
 struct BudgetOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("Stop calling AWS after this many requests (retries count).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Stop calling AWS after this many requests (retries count).",
+                                            valueName: "n"))
     var maxRequests: Int?
 
     @Option(name: .long, help: ArgumentHelp("Stop calling AWS after this long: 90s, 10m, 1h.", valueName: "duration"))

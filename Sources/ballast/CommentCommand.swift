@@ -27,10 +27,12 @@ struct CommentCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The markdown file to post.", valueName: "file"))
     var file: String
 
-    @Option(name: .long, help: ArgumentHelp("The pull request's number (default: the workflow event's).", valueName: "number"))
+    @Option(name: .long, help: ArgumentHelp("The pull request's number (default: the workflow event's).",
+                                            valueName: "number"))
     var pr: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Which ballast comment this is (default: the file's marker).", valueName: "key"))
+    @Option(name: .long, help: ArgumentHelp("Which ballast comment this is (default: the file's marker).",
+                                            valueName: "key"))
     var key: String?
 
     func run() async throws {
@@ -44,7 +46,8 @@ struct CommentCommand: AsyncParsableCommand {
             let settings = try GitHubSettings.from(environment)
             let number = try pr ?? pullRequestFromEvent(environment)
             let poster = PullRequestComment(client: GitHubClient(settings: settings, transport: CurlTransport()))
-            return try await poster.post(markdown, pullRequest: number, key: key ?? PullRequestComment.defaultKey(for: markdown))
+            let key = key ?? PullRequestComment.defaultKey(for: markdown)
+            return try await poster.post(markdown, pullRequest: number, key: key)
         }
         switch outcome {
         case .created(let url): Terminal.note("posted \(url)")
@@ -57,7 +60,8 @@ struct CommentCommand: AsyncParsableCommand {
 
     func pullRequestFromEvent(_ environment: [String: String]) throws -> Int {
         guard let event = environment["GITHUB_EVENT_PATH"], !event.isEmpty else {
-            throw GitHubError("no pull request: pass --pr N (or run in a pull_request workflow, which sets GITHUB_EVENT_PATH)")
+            throw GitHubError("no pull request: pass --pr N (or run in a pull_request workflow, which sets "
+                + "GITHUB_EVENT_PATH)")
         }
         return try PullRequestComment.pullRequest(eventFile: event)
     }

@@ -54,7 +54,8 @@ struct DriftCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "With --notify, send even when nothing changed since the last run.")
     var notifyAlways = false
 
-    @Flag(name: .long, help: ArgumentHelp("Keep one open GitHub issue per drifted environment (title \"Drift in <env>\", "
+    @Flag(name: .long, help: ArgumentHelp("Keep one open GitHub issue per drifted environment "
+        + "(title \"Drift in <env>\", "
         + "label ballast-drift): created, edited when the drift changes, closed when back in sync. "
         + "Needs GITHUB_TOKEN (issues: write) and GITHUB_REPOSITORY."))
     var githubIssue = false
@@ -97,7 +98,8 @@ struct DriftCommand: AsyncParsableCommand {
                                                                                       role: environment.assumeRole)))
                 }
             })
-            let notifier = DriftNotifier(repositoryPath: loaded.repositoryRoot, transport: setup.transport, tables: tables)
+            let notifier = DriftNotifier(repositoryPath: loaded.repositoryRoot, transport: setup.transport,
+                                         tables: tables)
             let (sent, problems) = await notifier.notify(report, url: notify, always: notifyAlways)
             if !sent.isEmpty { Terminal.note("notified the webhook about " + sent.joined(separator: ", ")) }
             for problem in problems { Terminal.error(problem) }
@@ -110,7 +112,8 @@ struct DriftCommand: AsyncParsableCommand {
     func syncIssues(_ report: DriftReport, setup: AWSSetup) async throws {
         let done = try await Failure.guarding {
             let settings = try GitHubSettings.from(ProcessInfo.processInfo.environment)
-            return try await DriftIssues(client: GitHubClient(settings: settings, transport: setup.transport)).sync(report)
+            let client = GitHubClient(settings: settings, transport: setup.transport)
+            return try await DriftIssues(client: client).sync(report)
         }
         for (environment, action) in done {
             let name = UntrustedText.line(environment)

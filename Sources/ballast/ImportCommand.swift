@@ -25,9 +25,11 @@ struct ImportCommand: AsyncParsableCommand {
 
             EXAMPLES:
               ballast import --env prod --from-terraform terraform.tfstate
-              ballast import --env prod --from-terraform s3://tf-state/prod/terraform.tfstate --address 'aws_cloudwatch_*'
+              ballast import --env prod --from-terraform s3://tf-state/prod/terraform.tfstate \\
+                --address 'aws_cloudwatch_*'
               ballast import --env prod --from-cloudformation tolling-vision-prod
-              ballast import --env prod --from-live --type AWS::AutoScaling::AutoScalingGroup --id tolling-vision-prod-asg
+              ballast import --env prod --from-live --type AWS::AutoScaling::AutoScalingGroup \\
+                --id tolling-vision-prod-asg
               ballast import --env prod --from-live --type AWS::Logs::LogGroup --id '/aws/lambda/vehicle-tracking-*'
             """)
 
@@ -53,8 +55,10 @@ struct ImportCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("With --from-live: the CloudFormation type.", valueName: "type"))
     var type: String?
 
-    @Option(name: .long, help: ArgumentHelp("With --from-live: a physical id, or a glob (* ? [...]) over the ids of kinds "
-        + "that can list (log groups, alarms, Auto Scaling groups, DynamoDB tables, EventBridge rules); repeat for several.",
+    @Option(name: .long, help: ArgumentHelp("With --from-live: a physical id, or a glob (* ? [...]) over the ids "
+        + "of kinds "
+        + "that can list (log groups, alarms, Auto Scaling groups, DynamoDB tables, EventBridge rules); "
+        + "repeat for several.",
         valueName: "id"))
     var id: [String] = []
 
@@ -76,7 +80,8 @@ struct ImportCommand: AsyncParsableCommand {
         if !fromLive, type != nil || !id.isEmpty { throw ValidationError("--type and --id go with --from-live") }
         if address != nil, fromTerraform == nil { throw ValidationError("--address goes with --from-terraform") }
         if let type, !Importer.knownTypes.contains(type) {
-            throw ValidationError("ballast has no kind \(type); it knows " + Importer.knownTypes.joined(separator: ", "))
+            throw ValidationError("ballast has no kind \(type); it knows "
+                + Importer.knownTypes.joined(separator: ", "))
         }
     }
 
@@ -86,7 +91,8 @@ struct ImportCommand: AsyncParsableCommand {
                                                    worktree: true, environments: [env]))
         }
         guard let environment = loaded.state.environments.first(where: { $0.name == env }) else {
-            Terminal.error("no environment \(env) in desired-state/ (create desired-state/\(env)/environment.yaml first)")
+            Terminal.error("no environment \(env) in desired-state/ "
+                + "(create desired-state/\(env)/environment.yaml first)")
             throw Failure.error
         }
         let setup = AWSSetup(debug: debug)
@@ -104,14 +110,18 @@ struct ImportCommand: AsyncParsableCommand {
             var ids: [String] = []
             for pattern in id {
                 ids += try await Failure.guarding {
-                    do { return try await Importer.ids(of: type ?? "", matching: pattern, client: client) } catch let error as LoadError {
+                    do {
+                        return try await Importer.ids(of: type ?? "", matching: pattern, client: client)
+                    } catch let error as LoadError {
                         throw error
                     } catch {
                         throw LoadError("cannot list \(type ?? "") to match \(pattern): \(error)")
                     }
                 }
             }
-            let wanted = Array(Set(ids)).sorted().map { (type: type ?? "", identity: ResourceIdentity.id($0), physicalId: $0, origin: $0) }
+            let wanted = Array(Set(ids)).sorted().map {
+                (type: type ?? "", identity: ResourceIdentity.id($0), physicalId: $0, origin: $0)
+            }
             result = await Importer.fromLive(wanted, client: client)
             source = "live values (\(environment.region))"
         }
@@ -129,7 +139,8 @@ struct ImportCommand: AsyncParsableCommand {
         let files = writer.files(fresh, out: out)
         try Failure.guarding { try writer.write(files, force: force) }
         for file in files { Terminal.note("wrote \(file.path)") }
-        Terminal.note("imported \(fresh.count) resource\(fresh.count == 1 ? "" : "s"); check with `ballast drift --env \(env)`")
+        Terminal.note("imported \(fresh.count) resource\(fresh.count == 1 ? "" : "s"); "
+            + "check with `ballast drift --env \(env)`")
     }
 
     /// A state file's text: a local path, or `s3://bucket/key` read with ballast's own client.
@@ -139,7 +150,8 @@ struct ImportCommand: AsyncParsableCommand {
             let path = location.dropFirst(5).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
             guard path.count >= 2, !path[0].isEmpty else { throw LoadError("\(location) is not s3://bucket/key") }
             do {
-                text = String(decoding: try await client.getObject(bucket: path[0], key: path.dropFirst().joined(separator: "/")),
+                let key = path.dropFirst().joined(separator: "/")
+                text = String(decoding: try await client.getObject(bucket: path[0], key: key),
                               as: UTF8.self)
             } catch {
                 throw LoadError("cannot read the Terraform state \(location): \(error)")

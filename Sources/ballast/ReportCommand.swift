@@ -35,7 +35,8 @@ struct ReportMergeCommand: AsyncParsableCommand {
 
     @OptionGroup var reportFile: ReportFileOptions
 
-    @Flag(name: .long, help: ArgumentHelp("Publish the merged drift counts to CloudWatch, as drift --publish-metrics does "
+    @Flag(name: .long, help: ArgumentHelp("Publish the merged drift counts to CloudWatch, as drift "
+        + "--publish-metrics does "
         + "(a shard's own counts are partial, so shards should not)."))
     var publishMetrics = false
 

@@ -49,9 +49,12 @@ struct WatchCommand: AsyncParsableCommand {
         guard (ApplyOptions.seconds(interval) ?? 0) >= 1 else {
             throw ValidationError("--interval takes a duration of at least 1s, like 30s, 15m or 1h, not '\(interval)'")
         }
-        guard address != nil else { throw ValidationError("--listen takes host:port, like 127.0.0.1:9464, not '\(listen)'") }
+        guard address != nil else {
+            throw ValidationError("--listen takes host:port, like 127.0.0.1:9464, not '\(listen)'")
+        }
         if source.revision != nil || source.worktree {
-            throw ValidationError("watch reads the checked-out branch's HEAD on every pass; --revision and --worktree do not apply")
+            throw ValidationError("watch reads the checked-out branch's HEAD on every pass; "
+                + "--revision and --worktree do not apply")
         }
     }
 

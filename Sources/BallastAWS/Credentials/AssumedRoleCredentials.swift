@@ -14,7 +14,8 @@ struct AssumedRoleProvider: CredentialProvider {
     func credentials() async throws -> Credentials? {
         let base = try await source.resolve()
         do {
-            return try await sts.assumeRole(roleArn: role.roleArn, sessionName: role.sessionName ?? STSContext.sessionName(),
+            return try await sts.assumeRole(roleArn: role.roleArn,
+                                            sessionName: role.sessionName ?? STSContext.sessionName(),
                                             externalId: role.externalId, durationSeconds: role.durationSeconds,
                                             with: base.credentials)
         } catch let error as AWSError {

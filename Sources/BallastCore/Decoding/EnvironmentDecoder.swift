@@ -24,12 +24,15 @@ public enum EnvironmentDecoder {
                 diagnostics.add(list.location, "changeWindows must be a list, found \(list.kindName)")
             }
         }
-        let states = map["terraform"].map { list($0, what: "terraform", key: "states", diagnostics: &diagnostics) } ?? []
-        let stacks = map["cloudformation"].map { list($0, what: "cloudformation", key: "stacks", diagnostics: &diagnostics) } ?? []
+        let states = map["terraform"].map { list($0, what: "terraform", key: "states", diagnostics: &diagnostics) }
+            ?? []
+        let stacks = map["cloudformation"]
+            .map { list($0, what: "cloudformation", key: "stacks", diagnostics: &diagnostics) } ?? []
         let role = map["assumeRole"].flatMap { roleToAssume($0, diagnostics: &diagnostics) }
         guard diagnostics.all.count == before, let region else { return nil }
         return Environment(name: name, region: region, account: account, changeWindows: windows,
-                           lockTable: lockTable, assumeRole: role, terraformStates: states, cloudFormationStacks: stacks,
+                           lockTable: lockTable, assumeRole: role, terraformStates: states,
+                           cloudFormationStacks: stacks,
                            source: SourceLocation(file: file, line: 1, column: 1))
     }
 
@@ -38,7 +41,8 @@ public enum EnvironmentDecoder {
         guard let map = MappingReader(node, what: "assumeRole", known: roleKeys, diagnostics: &diagnostics),
               let arn = map.string("roleArn", diagnostics: &diagnostics) else { return nil }
         guard RoleToAssume.isRoleArn(arn) else {
-            diagnostics.add(map["roleArn"]!.location, "'\(arn)' is not an IAM role ARN (arn:aws:iam::123456789012:role/name)")
+            diagnostics.add(map["roleArn"]!.location,
+                            "'\(arn)' is not an IAM role ARN (arn:aws:iam::123456789012:role/name)")
             return nil
         }
         var role = RoleToAssume(roleArn: arn)

@@ -87,7 +87,8 @@ public struct ResourceDecoder: Sendable {
                   let stack = ref.string("stack", diagnostics: &diagnostics) else { return nil }
             switch (ref["logicalId"], ref["output"]) {
             case (_?, _?):
-                diagnostics.add(ref.entry("output")!.keyLocation, "give either 'logicalId' or 'output' in a ref, not both")
+                diagnostics.add(ref.entry("output")!.keyLocation,
+                                "give either 'logicalId' or 'output' in a ref, not both")
                 return nil
             case (nil, _?):
                 guard let output = ref.string("output", diagnostics: &diagnostics) else { return nil }

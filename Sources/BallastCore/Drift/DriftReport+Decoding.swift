@@ -8,16 +8,20 @@ public extension DriftReport {
     }
 
     init(json: Value) throws {
-        guard json["schemaVersion"]?.int == 1, let command = json["command"]?.string, let revision = json["revision"]?.string,
+        guard json["schemaVersion"]?.int == 1, let command = json["command"]?.string,
+              let revision = json["revision"]?.string,
               let generated = json["generatedAt"]?.string.flatMap(Timestamp.parse) else {
-            throw DecodingProblem(description: "not a ballast JSON report (schemaVersion 1, command, revision, generatedAt)")
+            throw DecodingProblem(description: "not a ballast JSON report "
+                + "(schemaVersion 1, command, revision, generatedAt)")
         }
         var environments: [EnvironmentDrift] = []
         for environment in json["environments"]?.list ?? [] {
             guard let name = environment["name"]?.string, let region = environment["region"]?.string else {
                 throw DecodingProblem(description: "an environment without name or region")
             }
-            let resources = try (environment["resources"]?.list ?? []).map { try ResourceDrift(json: $0, environment: name) }
+            let resources = try (environment["resources"]?.list ?? []).map {
+                try ResourceDrift(json: $0, environment: name)
+            }
             environments.append(EnvironmentDrift(name: name, region: region, resources: resources))
         }
         self.init(command: command, revision: revision, generatedAt: generated, environments: environments)
@@ -42,15 +46,19 @@ extension ResourceDrift {
         } else {
             identity = .id(id)
         }
-        let source = SourceLocation(file: json["source"]?["file"]?.string ?? "", line: json["source"]?["line"]?.int ?? 0, column: 0)
+        let source = SourceLocation(file: json["source"]?["file"]?.string ?? "",
+                                    line: json["source"]?["line"]?.int ?? 0,
+                                    column: 0)
         let resource = DesiredResource(type: type, identity: identity, region: region, environment: environment,
                                        properties: [:], source: source)
         let differences = (json["differences"]?.list ?? []).compactMap { difference -> PropertyDifference? in
             guard let path = difference["path"]?.string,
                   let kind = difference["type"]?.string.flatMap(DifferenceType.init(rawValue:)) else { return nil }
-            return PropertyDifference(path: path, expected: difference["expected"], actual: difference["actual"], type: kind)
+            return PropertyDifference(path: path, expected: difference["expected"], actual: difference["actual"],
+                                      type: kind)
         }
-        self.init(resource: resource, physicalId: id, status: status, differences: differences, reason: json["reason"]?.string)
+        self.init(resource: resource, physicalId: id, status: status, differences: differences,
+                  reason: json["reason"]?.string)
         managedBy = ManagedBy(json: json["managedBy"])
     }
 }
@@ -63,7 +71,8 @@ extension ManagedBy {
             self = .terraform(address: address, state: state)
         case "cloudformation":
             guard let stack = json?["stack"]?.string else { return nil }
-            self = .cloudFormation(stack: stack, logicalId: json?["logicalId"]?.string, stackId: json?["stackId"]?.string)
+            self = .cloudFormation(stack: stack, logicalId: json?["logicalId"]?.string,
+                                   stackId: json?["stackId"]?.string)
         default:
             return nil
         }
@@ -72,11 +81,15 @@ extension ManagedBy {
 
 public extension PolicyResult {
     init?(json: Value) {
-        guard let policy = json["policy"]?.string, let severity = json["severity"]?.string.flatMap(Policy.Severity.init(rawValue:)),
+        guard let policy = json["policy"]?.string,
+              let severity = json["severity"]?.string.flatMap(Policy.Severity.init(rawValue:)),
               let resource = json["resource"]?.string, let environment = json["environment"]?.string,
               let result = json["result"]?.string.flatMap(Outcome.init(rawValue:)) else { return nil }
-        let source = json["source"]?["file"]?.string.map { SourceLocation(file: $0, line: json["source"]?["line"]?.int ?? 0, column: 0) }
+        let source = json["source"]?["file"]?.string.map {
+            SourceLocation(file: $0, line: json["source"]?["line"]?.int ?? 0, column: 0)
+        }
         self.init(policy: policy, severity: severity, resource: resource, environment: environment,
-                  message: json["message"]?.string ?? "", result: result, source: source, reason: json["reason"]?.string)
+                  message: json["message"]?.string ?? "", result: result, source: source,
+                  reason: json["reason"]?.string)
     }
 }

@@ -37,7 +37,8 @@ extension ResourceDrift {
         ]
         switch resource.identity {
         case .id: break
-        case .ref(let stack, let logicalId): fields["ref"] = .map(["stack": .string(stack), "logicalId": .string(logicalId)])
+        case .ref(let stack, let logicalId):
+            fields["ref"] = .map(["stack": .string(stack), "logicalId": .string(logicalId)])
         case .output(let stack, let key): fields["ref"] = .map(["stack": .string(stack), "output": .string(key)])
         }
         if let reason { fields["reason"] = .string(reason) }

@@ -36,7 +36,8 @@ public enum ManagedBy: Sendable, Equatable {
     public var description: String {
         switch self {
         case .terraform(let address, _): return "terraform \(address)"
-        case .cloudFormation(let stack, let logicalId, _): return "cloudformation \(stack)" + (logicalId.map { "/" + $0 } ?? "")
+        case .cloudFormation(let stack, let logicalId, _):
+            return "cloudformation \(stack)" + (logicalId.map { "/" + $0 } ?? "")
         }
     }
 }

@@ -29,7 +29,8 @@ public struct Environment: Sendable {
     public var source: SourceLocation
 
     public init(name: String, region: String, account: String? = nil, changeWindows: [ChangeWindow] = [],
-                lockTable: String? = nil, assumeRole: RoleToAssume? = nil, terraformStates: [String] = [], cloudFormationStacks: [String] = [],
+                lockTable: String? = nil, assumeRole: RoleToAssume? = nil, terraformStates: [String] = [],
+                cloudFormationStacks: [String] = [],
                 resources: [DesiredResource] = [], source: SourceLocation) {
         self.terraformStates = terraformStates
         self.assumeRole = assumeRole

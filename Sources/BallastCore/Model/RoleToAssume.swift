@@ -24,6 +24,7 @@ public struct RoleToAssume: Sendable, Hashable {
     public static func isRoleArn(_ text: String) -> Bool {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         return parts.count == 6 && parts[0] == "arn" && parts[2] == "iam" && parts[3].isEmpty
-            && parts[4].count == 12 && parts[4].allSatisfy(\.isNumber) && parts[5].hasPrefix("role/") && parts[5].count > 5
+            && parts[4].count == 12 && parts[4].allSatisfy(\.isNumber)
+            && parts[5].hasPrefix("role/") && parts[5].count > 5
     }
 }

@@ -35,12 +35,15 @@ public struct PolicyEngine: Sendable {
             let desired = Self.desiredByChangeKey(resources, drift)
             var owners: [String: ManagedBy] = [:]
             for resource in drift?.resources ?? [] {
-                owners[Self.changeKey(resource.resource.environment, resource.resource.type, resource.displayId)] = resource.managedBy
+                let key = Self.changeKey(resource.resource.environment, resource.resource.type, resource.displayId)
+                owners[key] = resource.managedBy
             }
             let changePolicies = set.policies.filter { $0.scope == .change }
             for change in changes {
                 let key = Self.changeKey(change.environment, change.type, change.id)
-                results += changePolicies.compactMap { result(of: $0, on: change, desired: desired[key], managedBy: owners[key]) }
+                results += changePolicies.compactMap {
+                    result(of: $0, on: change, desired: desired[key], managedBy: owners[key])
+                }
             }
         }
         results.append(contentsOf: expiredWaivers())

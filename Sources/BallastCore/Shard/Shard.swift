@@ -31,7 +31,8 @@ public struct Shard: Sendable, Equatable {
     }
 
     public func contains(_ resource: DesiredResource) -> Bool {
-        Self.slot(resource.environment + "\u{0}" + resource.type + "\u{0}" + resource.identity.description, of: count) == index
+        let key = resource.environment + "\u{0}" + resource.type + "\u{0}" + resource.identity.description
+        return Self.slot(key, of: count) == index
     }
 
     /// The state with only this shard's resources (environments keep their settings).

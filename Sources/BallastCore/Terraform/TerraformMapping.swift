@@ -23,7 +23,8 @@ public struct TerraformMapping: Sendable {
     public var id: @Sendable ([String: Value]) -> String?
     public var properties: [Property]
 
-    public init(_ resourceType: String, id: @escaping @Sendable ([String: Value]) -> String?, _ properties: [Property]) {
+    public init(_ resourceType: String, id: @escaping @Sendable ([String: Value]) -> String?,
+                _ properties: [Property]) {
         self.resourceType = resourceType
         self.id = id
         self.properties = properties

@@ -24,7 +24,8 @@ public struct TerraformState: Sendable {
         do { root = try JSON.parse(text) } catch { throw Problem(description: "not JSON: \(error)") }
         guard let version = root["version"]?.int else { throw Problem(description: "no format version") }
         guard version == 4 else {
-            throw Problem(description: "state format version \(version); ballast reads version 4 (Terraform 0.12 and later)")
+            throw Problem(description: "state format version \(version); ballast reads version 4 "
+                + "(Terraform 0.12 and later)")
         }
         terraformVersion = root["terraform_version"]?.string
         instances = []

@@ -103,9 +103,11 @@ public struct ApplyRun: Sendable {
 
         let verifier = Verifier(detector: DriftDetector(clients: clients))
         let state = loaded.state
-        let roles = Dictionary(loaded.state.environments.map { ($0.name, $0.assumeRole) }, uniquingKeysWith: { a, _ in a })
+        let roles = Dictionary(loaded.state.environments.map { ($0.name, $0.assumeRole) },
+                               uniquingKeysWith: { a, _ in a })
         let clients = clients
-        let applier = Applier(client: { change in clients(change.region, roles[change.environment] ?? nil) }) { change in
+        let writer: @Sendable (PlannedChange) -> AWSClient = { clients($0.region, roles[$0.environment] ?? nil) }
+        let applier = Applier(client: writer) { change in
             await verifier.verify([change], planned: report, state: state) == [nil]
         }
         let outcomes = await applier.apply(changes, continueOnError: request.continueOnError) { index, outcome in

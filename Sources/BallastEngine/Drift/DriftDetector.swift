@@ -33,7 +33,11 @@ public struct DriftDetector: Sendable {
         for index in state.environments.indices {
             state.environments[index].resources.removeAll { resource in
                 let id: String
-                if case .id(let physical) = resource.identity { id = physical } else { id = resource.identity.description }
+                if case .id(let physical) = resource.identity {
+                    id = physical
+                } else {
+                    id = resource.identity.description
+                }
                 return owners.owner(of: resource, id: id)?.stack != stack
             }
         }
@@ -65,7 +69,8 @@ public struct DriftDetector: Sendable {
             return await group.reduce(into: [DriftReport]()) { $0.append($1) }
         }
         let byName = Dictionary(reports.flatMap(\.environments).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        return DriftReport(revision: revision, generatedAt: now, environments: state.environments.compactMap { byName[$0.name] })
+        return DriftReport(revision: revision, generatedAt: now,
+                           environments: state.environments.compactMap { byName[$0.name] })
     }
 
     func detect(_ state: DesiredState, revision: String, now: Date,

@@ -52,7 +52,8 @@ public struct Ownership: Sendable {
         // A stack is read as the role of the (first) environment that names it.
         var roles: [StackKey: RoleToAssume?] = [:]
         for environment in state.environments {
-            for stack in environment.cloudFormationStacks + extraStacks where roles[StackKey(region: environment.region, stack: stack)] == nil {
+            for stack in environment.cloudFormationStacks + extraStacks
+            where roles[StackKey(region: environment.region, stack: stack)] == nil {
                 roles[StackKey(region: environment.region, stack: stack)] = .some(environment.assumeRole)
             }
             for resource in environment.resources {
@@ -80,7 +81,8 @@ public struct Ownership: Sendable {
             guard let kind = KindRegistry.kinds.first(where: { $0.terraform.resourceType == instance.type }),
                   let id = kind.terraform.id(instance.attributes) else { continue }
             let paths = kind.terraform.properties.filter { property in
-                guard let value = TerraformMapping.attribute(property.attribute, in: instance.attributes), value != .null else {
+                guard let value = TerraformMapping.attribute(property.attribute, in: instance.attributes),
+                      value != .null else {
                     return false
                 }
                 return property.convert(value) != nil
@@ -108,10 +110,15 @@ public struct Ownership: Sendable {
             return .cloudFormation(stack: stack, logicalId: logicalId,
                                    stackId: stacks[StackKey(region: resource.region, stack: stack)]?.stackId)
         case .output(let stack, _):
-            return .cloudFormation(stack: stack, logicalId: nil, stackId: stacks[StackKey(region: resource.region, stack: stack)]?.stackId)
+            return .cloudFormation(stack: stack, logicalId: nil,
+                                   stackId: stacks[StackKey(region: resource.region, stack: stack)]?.stackId)
         case .id:
-            if let owner = terraform[resource.type + " " + id] { return .terraform(address: owner.address, state: owner.state) }
-            return stackOwning(resource, id: id).map { .cloudFormation(stack: $0.key.stack, logicalId: $0.logicalId, stackId: $0.stack.stackId) }
+            if let owner = terraform[resource.type + " " + id] {
+                return .terraform(address: owner.address, state: owner.state)
+            }
+            return stackOwning(resource, id: id).map {
+                .cloudFormation(stack: $0.key.stack, logicalId: $0.logicalId, stackId: $0.stack.stackId)
+            }
         }
     }
 
@@ -127,7 +134,9 @@ public struct Ownership: Sendable {
     /// its next apply undoes the write. Says where to change it instead.
     public func conflicts(_ changes: [PlannedChange], report: DriftReport) -> [String] {
         var found: [String] = []
-        let resources = Dictionary(report.resources.map { ("\($0.resource.environment) \($0.resource.type) \($0.displayId)", $0) },
+        let resources = Dictionary(report.resources.map {
+            ("\($0.resource.environment) \($0.resource.type) \($0.displayId)", $0)
+        },
                                    uniquingKeysWith: { a, _ in a })
         for change in changes {
             guard let drift = resources["\(change.environment) \(change.type) \(change.id)"] else { continue }
@@ -135,7 +144,8 @@ public struct Ownership: Sendable {
             if let owner = terraform[change.type + " " + change.id], case .id = drift.resource.identity {
                 let clashing = paths.filter { path in owner.paths.contains { path == $0 || path.hasPrefix($0 + "/") } }
                 guard !clashing.isEmpty else { continue }
-                let attributes = clashing.compactMap { KindRegistry.kind(for: change.type)?.terraform.attribute(for: $0) }
+                let mapping = KindRegistry.kind(for: change.type)?.terraform
+                let attributes = clashing.compactMap { mapping?.attribute(for: $0) }
                 found.append("\(change.type) \(change.id): Terraform (\(owner.address) in \(owner.state)) also sets "
                     + "\(attributes.joined(separator: ", ")); its next apply undoes this. Change it in the HCL of "
                     + "\(owner.address) instead, or hand it to ballast with lifecycle { ignore_changes = "
@@ -143,8 +153,11 @@ public struct Ownership: Sendable {
                 continue
             }
             guard case .cloudFormation(let stack, let logicalId?, _)? = owner(of: drift.resource, id: drift.displayId),
-                  let set = stacks[StackKey(region: drift.resource.region, stack: stack)]?.templateProperties[logicalId] else { continue }
-            let clashing = paths.filter { path in set.contains(path.split(separator: "/").first.map(String.init) ?? "") }
+                  let set = stacks[StackKey(region: drift.resource.region, stack: stack)]?.templateProperties[logicalId]
+                  else { continue }
+            let clashing = paths.filter { path in
+                set.contains(path.split(separator: "/").first.map(String.init) ?? "")
+            }
             guard !clashing.isEmpty else { continue }
             found.append("\(change.type) \(change.id): CloudFormation stack \(stack) sets "
                 + clashing.map { "\(logicalId)\($0.replacingOccurrences(of: "/", with: "."))" }.joined(separator: ", ")

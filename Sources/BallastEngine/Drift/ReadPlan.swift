@@ -49,7 +49,8 @@ public struct ReadPlan: Sendable {
                 for (operation, count) in kind.plannedReads(targets) {
                     // As IAM names it: the kind's read action, else its service prefix and the API's name.
                     let service = kind.permissions.read.first?.split(separator: ":").first.map(String.init) ?? "aws"
-                    let action = kind.permissions.read.first { $0.hasSuffix(":" + operation) } ?? "\(service):\(operation)"
+                    let action = kind.permissions.read.first { $0.hasSuffix(":" + operation) }
+                        ?? "\(service):\(operation)"
                     calls[action, default: 0] += count
                 }
             }

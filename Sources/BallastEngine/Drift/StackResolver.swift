@@ -66,7 +66,8 @@ struct StackResolver: Sendable {
                 guard !entry.physicalId.isEmpty else {
                     return .failure(Problem(reason: "\(stack)/\(logicalId) has no physical id yet"))
                 }
-                return .success(KindRegistry.kind(for: resource.type)?.id(fromPhysicalId: entry.physicalId) ?? entry.physicalId)
+                let kind = KindRegistry.kind(for: resource.type)
+                return .success(kind?.id(fromPhysicalId: entry.physicalId) ?? entry.physicalId)
             }
         }
     }

@@ -40,13 +40,15 @@ public struct DriftIssues: Sendable {
                 } else {
                     let title = "Drift in " + UntrustedText.line(environment.name)
                     let (issue, _) = try await client.send("POST", client.repositoryPath("/issues"), body: [
-                        "title": .string(String(title.prefix(256))), "body": .string(body), "labels": [.string(Self.label)]])
+                        "title": .string(String(title.prefix(256))), "body": .string(body),
+                        "labels": [.string(Self.label)]])
                     done.append((environment.name, .created(url: issue["html_url"]?.string ?? "")))
                 }
             } else if summary.notChecked == 0, let existing, let number = existing["number"]?.int {
                 let note = "**\(Markdown.text(environment.name))** is back in sync: \(summary.resources) resources at "
                     + "\(Markdown.code(report.revision)), read \(Timestamp.iso8601(report.generatedAt)). Closing."
-                _ = try await client.send("POST", client.repositoryPath("/issues/\(number)/comments"), body: ["body": .string(note)])
+                _ = try await client.send("POST", client.repositoryPath("/issues/\(number)/comments"),
+                                          body: ["body": .string(note)])
                 let (issue, _) = try await client.send("PATCH", client.repositoryPath("/issues/\(number)"),
                                                        body: ["state": "closed"])
                 done.append((environment.name, .closed(url: issue["html_url"]?.string ?? "")))
@@ -61,7 +63,8 @@ public struct DriftIssues: Sendable {
 
     /// The environment's drift as the comment shows it, with the issue's own marker and
     /// what it has drifted to (the fingerprint: a new read of the same drift edits nothing).
-    static func body(_ environment: EnvironmentDrift, report: DriftReport, marker: String, fingerprint: String) -> String {
+    static func body(_ environment: EnvironmentDrift, report: DriftReport, marker: String,
+                     fingerprint: String) -> String {
         var one = report
         one.environments = [environment]
         let comment = CommentRenderer(report: one).render(limit: 64_000)

@@ -23,8 +23,8 @@ public struct GitHubSettings: Sendable {
         guard let repository = environment["GITHUB_REPOSITORY"], repository.split(separator: "/").count == 2 else {
             throw GitHubError("GITHUB_REPOSITORY is not set to owner/name")
         }
-        return GitHubSettings(apiURL: environment["GITHUB_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.github.com",
-                              repository: repository, token: token)
+        let apiURL = environment["GITHUB_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.github.com"
+        return GitHubSettings(apiURL: apiURL, repository: repository, token: token)
     }
 }
 
@@ -103,7 +103,8 @@ public struct GitHubClient: Sendable {
         let message = UntrustedText.line(String((body["message"]?.string ?? "").prefix(300)))
         let call = "\(method) \(path.split(separator: "?").first ?? "")"
         let remaining = response.headers["x-ratelimit-remaining"]
-        if response.status == 429 || (response.status == 403 && (remaining == "0" || response.headers["retry-after"] != nil)) {
+        let limited = remaining == "0" || response.headers["retry-after"] != nil
+        if response.status == 429 || (response.status == 403 && limited) {
             var wait = response.headers["retry-after"].map { " Retry after \($0) s." } ?? ""
             if wait.isEmpty, let reset = response.headers["x-ratelimit-reset"].flatMap(Double.init) {
                 wait = " The limit resets at \(Timestamp.iso8601(Date(timeIntervalSince1970: reset)))."
@@ -117,13 +118,17 @@ public struct GitHubClient: Sendable {
             return GitHubError("GitHub forbade \(call) (HTTP 403: \(message)); the workflow needs "
                 + "`permissions: pull-requests: write` (comments) or `issues: write` (drift issues)")
         case 404:
-            return GitHubError("GitHub has no \(call) (HTTP 404: \(message)); check GITHUB_REPOSITORY, the pull request "
+            return GitHubError("GitHub has no \(call) (HTTP 404: \(message)); check GITHUB_REPOSITORY, "
+                + "the pull request "
                 + "number, and that the token can see the repository")
         case 422:
-            let errors = (body["errors"]?.list ?? []).prefix(3).map { UntrustedText.line($0["message"]?.string ?? $0.description) }
-            return GitHubError("GitHub rejected \(call) (HTTP 422: \(message)\(errors.isEmpty ? "" : "; " + errors.joined(separator: "; ")))")
+            let errors = (body["errors"]?.list ?? []).prefix(3)
+                .map { UntrustedText.line($0["message"]?.string ?? $0.description) }
+            let detail = errors.isEmpty ? "" : "; " + errors.joined(separator: "; ")
+            return GitHubError("GitHub rejected \(call) (HTTP 422: \(message)\(detail))")
         default:
-            return GitHubError("GitHub answered HTTP \(response.status) to \(call)\(message.isEmpty ? "" : ": " + message)")
+            return GitHubError("GitHub answered HTTP \(response.status) to \(call)"
+                + (message.isEmpty ? "" : ": " + message))
         }
     }
 }

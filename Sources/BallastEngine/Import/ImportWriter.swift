@@ -48,7 +48,8 @@ public struct ImportWriter: Sendable {
             switch resource.identity {
             case .id(let id): out += "    id: \(JSON.encode(.string(id)))\n"
             case .ref(let stack, let logicalId):
-                out += "    ref: {stack: \(JSON.encode(.string(stack))), logicalId: \(JSON.encode(.string(logicalId)))}\n"
+                out += "    ref: {stack: \(JSON.encode(.string(stack))), "
+                    + "logicalId: \(JSON.encode(.string(logicalId)))}\n"
             case .output(let stack, let key):
                 out += "    ref: {stack: \(JSON.encode(.string(stack))), output: \(JSON.encode(.string(key)))}\n"
             }

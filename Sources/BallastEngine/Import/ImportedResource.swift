@@ -36,7 +36,8 @@ public enum Importer {
         guard let kind = KindRegistry.kind(for: type) else { return [] }
         let prefix = String(pattern.prefix { !"*?[".contains($0) })
         guard let listed = try await kind.list(prefix: prefix, with: client) else {
-            throw LoadError("--id with wildcards needs a listing, which ballast does not have for \(type); give its ids")
+            throw LoadError("--id with wildcards needs a listing, which ballast does not have for \(type); "
+                + "give its ids")
         }
         return listed.filter { Glob.matches(pattern, $0) }.sorted()
     }
@@ -68,7 +69,8 @@ public enum Importer {
     }
 
     /// The live values of every property a kind owns, for resources named by id or ref.
-    public static func fromLive(_ wanted: [(type: String, identity: ResourceIdentity, physicalId: String, origin: String)],
+    public static func fromLive(
+        _ wanted: [(type: String, identity: ResourceIdentity, physicalId: String, origin: String)],
                                 client: AWSClient) async -> ImportResult {
         var result = ImportResult()
         let byType = Dictionary(grouping: wanted, by: \.type)
@@ -81,7 +83,8 @@ public enum Importer {
                 case .found(let live)?:
                     let owned = kind.normalized(live, for: DesiredResource(
                         type: type, identity: entry.identity, region: client.region, environment: "", properties: [:],
-                        source: SourceLocation(file: "", line: 0, column: 0))).filter { all.contains($0.key) && $0.value != .null }
+                        source: SourceLocation(file: "", line: 0, column: 0)))
+                            .filter { all.contains($0.key) && $0.value != .null }
                     result.resources.append(ImportedResource(type: type, identity: entry.identity, properties: owned,
                                                              origin: entry.origin))
                 case .missing?, nil: result.skipped.append("\(entry.origin): does not exist")

@@ -18,7 +18,9 @@ public struct Plan: Sendable {
 
     /// The JSON report with `changes`; a plan file adds `account` and a checksum.
     public var json: Value {
-        guard case .map(var fields) = report.json(changes: changes.map(\.json), policy: policy.map(\.json)) else { return .null }
+        guard case .map(var fields) = report.json(changes: changes.map(\.json), policy: policy.map(\.json)) else {
+            return .null
+        }
         if !conflicts.isEmpty { fields["conflicts"] = .list(conflicts.map(Value.string)) }
         return .map(fields)
     }

@@ -51,12 +51,14 @@ public enum ReportMerge {
             policy.append(result)
         }
         policy.sort { a, b in
-            (a.source?.file ?? "", a.source?.line ?? 0, a.resource, a.policy) < (b.source?.file ?? "", b.source?.line ?? 0, b.resource, b.policy)
+            (a.source?.file ?? "", a.source?.line ?? 0, a.resource, a.policy)
+                < (b.source?.file ?? "", b.source?.line ?? 0, b.resource, b.policy)
         }
         var plan = Plan(report: report, changes: changes)
         plan.policy = policy
         var conflicts: [String] = []
-        for conflict in parts.flatMap({ ($0.json["conflicts"]?.list ?? []).compactMap(\.string) }) where !conflicts.contains(conflict) {
+        let found = parts.flatMap { ($0.json["conflicts"]?.list ?? []).compactMap(\.string) }
+        for conflict in found where !conflicts.contains(conflict) {
             conflicts.append(conflict)
         }
         plan.conflicts = conflicts
@@ -73,7 +75,8 @@ public enum ReportMerge {
         }
         let counts = Set(shards.map(\.count))
         guard counts.count == 1, let count = counts.first else {
-            throw LoadError("the reports are shards of different splits (\(counts.sorted().map { "/\($0)" }.joined(separator: ", ")))")
+            let splits = counts.sorted().map { "/\($0)" }.joined(separator: ", ")
+            throw LoadError("the reports are shards of different splits (\(splits))")
         }
         let indices = shards.map(\.index)
         let repeated = Set(indices.filter { index in indices.filter { $0 == index }.count > 1 }).sorted()
@@ -82,7 +85,8 @@ public enum ReportMerge {
         }
         let missing = (1...count).filter { !indices.contains($0) }
         if !missing.isEmpty {
-            throw LoadError("missing shard \(missing.map { "\($0)/\(count)" }.joined(separator: ", ")): a merged report "
+            let named = missing.map { "\($0)/\(count)" }.joined(separator: ", ")
+            throw LoadError("missing shard \(named): a merged report "
                 + "would leave its resources out")
         }
     }

@@ -66,7 +66,8 @@ public struct ReconcilePass: Sendable {
         }
         guard loaded.diagnostics.isEmpty else {
             return Result(outcome: .error, revision: loaded.revision, pulled: pulled,
-                          detail: "\(loaded.diagnostics.count) mistake(s) in the desired state, first: \(loaded.diagnostics[0])")
+                          detail: "\(loaded.diagnostics.count) mistake(s) in the desired state, "
+                              + "first: \(loaded.diagnostics[0])")
         }
         let report = await DriftDetector(clients: clients).detect(loaded).report
         var result = Result(outcome: .inSync, revision: loaded.revision, report: report, pulled: pulled)
@@ -105,8 +106,10 @@ public struct ReconcilePass: Sendable {
         case .notChecked: return "some resources could not be read"
         case .forged, .stale: return "the plan changed under it"
         case .wrongAccount(let why): return why
-        case .denied(let results): return "denied by policy: " + Set(results.filter(\.blocks).map(\.policy)).sorted().joined(separator: ", ")
-        case .outsideWindows(let environments): return "outside the change window of " + environments.joined(separator: ", ")
+        case .denied(let results):
+            return "denied by policy: " + Set(results.filter(\.blocks).map(\.policy)).sorted().joined(separator: ", ")
+        case .outsideWindows(let environments):
+            return "outside the change window of " + environments.joined(separator: ", ")
         case .declined: return "declined"
         case .journal(let why): return "the journal could not be written: \(why)"
         }

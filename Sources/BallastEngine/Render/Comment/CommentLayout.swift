@@ -83,7 +83,8 @@ struct CommentLayout {
     }
 
     static func foldedNote(rowsLeft: Int, detailsLeft: Int) -> String {
-        "> [!NOTE]\n> Folded to fit GitHub's comment limit: \(rowsLeft) table rows and \(detailsLeft) resources' details "
+        "> [!NOTE]\n> Folded to fit GitHub's comment limit: \(rowsLeft) table rows and "
+            + "\(detailsLeft) resources' details "
             + "are left out. The full report is the JSON report (`--out-json FILE`) in this job's artifacts.\n"
     }
 }

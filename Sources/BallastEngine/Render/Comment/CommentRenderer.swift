@@ -34,7 +34,8 @@ struct CommentRenderer {
         if let plan, !plan.conflicts.isEmpty {
             sections.append(CommentLayout.Section(
                 heading: "#### ⚠️ Another tool manages these: its next apply undoes the write",
-                columns: ["Conflict"], rows: plan.conflicts.map { "| " + Markdown.text(Markdown.short($0, limit: 600)) + " |" },
+                columns: ["Conflict"],
+                rows: plan.conflicts.map { "| " + Markdown.text(Markdown.short($0, limit: 600)) + " |" },
                 foldedRow: { "| … \($0) more |" }))
         }
         if let plan, !plan.policy.isEmpty { sections.append(policySection(plan.policy)) }
@@ -81,7 +82,8 @@ struct CommentRenderer {
         let columns = plan == nil ? ["", "Resource", "Drifted properties", "Declared at"]
                                   : ["", "Resource", "Change", "Call"]
         return CommentLayout.Section(
-            heading: heading, columns: columns, rows: shown.map(row), details: shown.filter { $0.status != .deleted }.map(details),
+            heading: heading, columns: columns, rows: shown.map(row),
+            details: shown.filter { $0.status != .deleted }.map(details),
             foldedRow: { "| … | \($0) more resources | | |" })
     }
 
@@ -104,12 +106,14 @@ struct CommentRenderer {
         return "| \(mark(drift.status)) | \(resource) | \(what) | \(last) |"
     }
 
-    /// (property, live, wanted): a plan shows the values its writes set (a range's nearest bound), drift what is declared.
+    /// (property, live, wanted): a plan shows the values its writes set (a range's nearest bound),
+    /// drift what is declared.
     func settings(_ drift: ResourceDrift, changes: [PlannedChange]) -> [(String, String, String)] {
         guard changes.isEmpty else {
             return changes.flatMap { change in
                 change.set.sorted { $0.key < $1.key }.filter { $0.value.from != $0.value.to }.map {
-                    (DriftRendering.readablePath($0.key), $0.value.from?.description ?? "(none)", $0.value.to.description)
+                    (DriftRendering.readablePath($0.key), $0.value.from?.description ?? "(none)",
+                     $0.value.to.description)
                 }
             }
         }
@@ -145,12 +149,15 @@ struct CommentRenderer {
             }
             out += "\n"
         }
-        if let reason = drift.reason { out += "Not checked: \(Markdown.code(Markdown.short(reason, limit: 1_000)))\n\n" }
+        if let reason = drift.reason {
+            out += "Not checked: \(Markdown.code(Markdown.short(reason, limit: 1_000)))\n\n"
+        }
         out += "Declared at \(Markdown.code(drift.resource.source.description))"
         if let owner = drift.managedBy { out += "; managed by \(Markdown.code(owner.description))" }
         for change in changes(for: drift) {
             out += "; \(Markdown.code(change.call)) sets "
-                + change.set.keys.sorted().map { Markdown.code(DriftRendering.readablePath($0)) }.joined(separator: ", ")
+                + change.set.keys.sorted().map { Markdown.code(DriftRendering.readablePath($0)) }
+                    .joined(separator: ", ")
         }
         return out + ".\n\n</details>"
     }
@@ -167,7 +174,8 @@ struct CommentRenderer {
                 + "(\(Markdown.code(result.environment))) | \(Markdown.text(Markdown.short(message, limit: 500))) |"
         }
         return CommentLayout.Section(
-            heading: "#### Policies: \(PolicyRendering.summary(results))", columns: ["", "Policy", "Resource", "Message"],
+            heading: "#### Policies: \(PolicyRendering.summary(results))",
+            columns: ["", "Policy", "Resource", "Message"],
             rows: rows, foldedRow: { "| … | \($0) more results | | |" })
     }
 
