@@ -17,14 +17,16 @@ import Testing
     }
 
     func retention(_ group: String, in account: String) async throws -> Value? {
-        let groups = try await client(in: account).json(.logs, "DescribeLogGroups", ["logGroupNamePrefix": .string(group)])
+        let groups = try await client(in: account).json(.logs, "DescribeLogGroups",
+            ["logGroupNamePrefix": .string(group)])
         return groups["logGroups"]?.list?.first { $0["logGroupName"]?.string == group }?["retentionInDays"]
     }
 
     @Test func eachEnvironmentIsReadAndWrittenAsItsOwnAccount() async throws {
         let group = "/ballast/" + uniqueName("multi")
         for (account, days) in [("111111111111", 7), ("222222222222", 30)] {
-            try await LiveSeeder(client: client(in: account)).create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": .int(days)])
+            try await LiveSeeder(client: client(in: account)).create("AWS::Logs::LogGroup", id: group,
+                ["RetentionInDays": .int(days)])
         }
         let resource = "resources:\n  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n"
         func environment(_ account: String, role: String? = nil) -> String {
@@ -44,10 +46,12 @@ import Testing
         let drift = try ballast(["drift", "--output", "json"])
         #expect(drift.status == 1, "gamma's role is in another account than its guard: \(drift.stderr)")
         let environments = try JSON.parse(drift.stdout)["environments"]?.list ?? []
-        let status = Dictionary(environments.map { ($0["name"]?.string ?? "", $0["resources"]?[0]?["status"]?.string ?? "") },
+        let status = Dictionary(environments.map { ($0["name"]?.string ?? "",
+            $0["resources"]?[0]?["status"]?.string ?? "") },
                                 uniquingKeysWith: { a, _ in a })
         #expect(status == ["alpha": "MODIFIED", "beta": "IN_SYNC", "gamma": "NOT_CHECKED"])
-        #expect(environments.last?["resources"]?[0]?["reason"]?.string?.contains("333333333333") == true, "\(environments)")
+        #expect(environments.last?["resources"]?[0]?["reason"]?.string?.contains("333333333333") == true,
+            "\(environments)")
 
         let apply = try ballast(["apply", "--env", "alpha", "--auto-approve"])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")

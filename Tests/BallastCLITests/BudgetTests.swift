@@ -36,7 +36,8 @@ import Testing
         let unchecked = limited.resources.values.filter { $0["status"] == "NOT_CHECKED" }
         #expect(!unchecked.isEmpty && unchecked.count < 19, "\(statuses)")
         for resource in unchecked {
-            #expect(resource["reason"]?.string?.contains("not read: the run's budget is spent (--max-requests 3)") == true,
+            #expect(resource["reason"]?.string?.contains("not read: the run's budget is spent (--max-requests 3)")
+                == true,
                     "\(resource)")
         }
         // What was read is what the whole run says.

@@ -17,7 +17,8 @@ import Testing
                 "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}], "BillingMode": "PAY_PER_REQUEST"}},
               "Topic": {"Type": "AWS::SNS::Topic"}}}
             """#
-        let created = try await seeder().client.query(.cloudFormation, "CreateStack", ["StackName": stack, "TemplateBody": template])
+        let created = try await seeder().client.query(.cloudFormation, "CreateStack", ["StackName": stack,
+            "TemplateBody": template])
         let stackId = try #require(created.child("StackId")?.text)
         let repo = try TempRepository()
         try repo.commit(["desired-state/test/environment.yaml": "region: us-east-1\n"], message: "environment")
@@ -31,7 +32,8 @@ import Testing
         let fresh = try repo.ballast(["drift"])
         #expect(fresh.status == 0, "in sync the moment it is written: \(fresh.stdout)\(fresh.stderr)")
 
-        _ = try await seeder().client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group), "retentionInDays": 7])
+        _ = try await seeder().client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group),
+            "retentionInDays": 7])
         let cfn = try repo.ballast(["drift", "--stack", stack, "--output", "cfn"])
         #expect(cfn.status == 2, "\(cfn.stderr)")
         let drifts = try JSON.parse(cfn.stdout)["StackResourceDrifts"]?.list ?? []
@@ -43,7 +45,8 @@ import Testing
 
         let json = try JSON.parse(try repo.ballast(["drift", "--output", "json"]).stdout)
         let owners = (json["environments"]?[0]?["resources"]?.list ?? []).compactMap { $0["managedBy"] }
-        #expect(owners.contains(["tool": "cloudformation", "stack": .string(stack), "logicalId": "AppLogs", "stackId": .string(stackId)]))
+        #expect(owners.contains(["tool": "cloudformation", "stack": .string(stack), "logicalId": "AppLogs",
+            "stackId": .string(stackId)]))
 
         let plan = try repo.ballast(["plan"])
         #expect(plan.status == 2)
@@ -56,7 +59,8 @@ import Testing
     @Test func aResourceNamedByIdIsOwnedByAStackTheEnvironmentNames() async throws {
         let stack = uniqueName("cfn-owner"), group = "/cfn/" + uniqueName("owned")
         let template = #"{"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "\#(group)"}}}}"#
-        _ = try await seeder().client.query(.cloudFormation, "CreateStack", ["StackName": stack, "TemplateBody": template])
+        _ = try await seeder().client.query(.cloudFormation, "CreateStack", ["StackName": stack,
+            "TemplateBody": template])
         let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
                                                    environment: "region: us-east-1\ncloudformation:\n  stacks: [\(stack)]\n")
         let drift = try repo.ballast(["drift", "--output", "json"])

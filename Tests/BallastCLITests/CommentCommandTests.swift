@@ -28,7 +28,8 @@ import Testing
         let ours = try github.comments(on: 42).filter { $0.contains("<!-- ballast:prod -->") }
         #expect(ours == ["<!-- ballast:prod -->\n**prod**: no changes · `def5678`\n"])
         // Another key is another comment.
-        let staging = try Run.ballast(["comment", second, "--pr", "42", "--key", "staging"], environment: github.environment)
+        let staging = try Run.ballast(["comment", second, "--pr", "42", "--key", "staging"],
+            environment: github.environment)
         #expect(staging.status == 0)
         #expect(try github.comments(on: 42).filter { $0.hasPrefix("<!-- ballast:") }.count == 2)
         let checks = try github.checks()
@@ -47,7 +48,8 @@ import Testing
             ["GITHUB_EVENT_PATH": event, "GITHUB_STEP_SUMMARY": summary]) { $1 })
         #expect(result.status == 0, "\(result.stderr)")
         #expect(try github.comments(on: 7) == ["<!-- ballast:prod -->\nhello\n"])
-        #expect(try String(contentsOfFile: summary, encoding: .utf8) == "# earlier step\n<!-- ballast:prod -->\nhello\n")
+        #expect(try String(contentsOfFile: summary, encoding: .utf8)
+            == "# earlier step\n<!-- ballast:prod -->\nhello\n")
         let checks = try github.checks()
         #expect(checks.violations.isEmpty, "\(checks.violations)")
         print("GitHub requests checked against the OpenAPI description: \(checks.requests)")
@@ -63,11 +65,13 @@ import Testing
             (["status": 403, "body": ["message": "Resource not accessible by integration"]],
              "GitHub forbade GET /repos/octo-org/ops-config/issues/9/comments (HTTP 403: Resource not accessible by integration); "
                 + "the workflow needs `permissions: pull-requests: write`"),
-            (["status": 404, "body": ["message": "Not Found"]], "GitHub has no GET /repos/octo-org/ops-config/issues/9/comments (HTTP 404"),
+            (["status": 404, "body": ["message": "Not Found"]],
+                "GitHub has no GET /repos/octo-org/ops-config/issues/9/comments (HTTP 404"),
             (["status": 403, "headers": ["x-ratelimit-remaining": "0", "x-ratelimit-reset": "1795417200"],
               "body": ["message": "API rate limit exceeded"]],
              "GitHub's rate limit stopped GET /repos/octo-org/ops-config/issues/9/comments (HTTP 403). The limit resets at 2026-11-23T07:00:00Z."),
-            (["status": 429, "headers": ["retry-after": "60"], "body": ["message": "secondary rate limit"]], "(HTTP 429). Retry after 60 s."),
+            (["status": 429, "headers": ["retry-after": "60"], "body": ["message": "secondary rate limit"]],
+                "(HTTP 429). Retry after 60 s."),
             (["status": 422, "body": ["message": "Validation Failed", "errors": [["message": "body is too long"]]]],
              "(HTTP 422: Validation Failed; body is too long)"),
         ]

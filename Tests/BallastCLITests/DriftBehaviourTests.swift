@@ -10,7 +10,8 @@ import Testing
     @Test func refsResolveThroughACloudFormationStack() async throws {
         let stack = uniqueName("stack"), logGroup = "/ballast/" + uniqueName("stacked")
         let template = #"{"Resources": {"AppLogs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "\#(logGroup)", "RetentionInDays": 7}}}}"#
-        _ = try await seeder().client.query(.cloudFormation, "CreateStack", ["StackName": stack, "TemplateBody": template])
+        _ = try await seeder().client.query(.cloudFormation, "CreateStack", ["StackName": stack,
+            "TemplateBody": template])
         let run = try DriftRun.run("""
               - {type: AWS::Logs::LogGroup, ref: {stack: \(stack), logicalId: AppLogs}, properties: {RetentionInDays: 14}}
               - {type: AWS::Logs::LogGroup, ref: {stack: \(stack), logicalId: Missing}, properties: {RetentionInDays: 14}}
@@ -35,7 +36,8 @@ import Testing
         let template = #"{"Resources": {"AppLogs": {"Type": "AWS::Logs::LogGroup", "Properties": "#
             + #"{"LogGroupName": "\#(logGroup)", "RetentionInDays": 7}}}, "#
             + #""Outputs": {"AppLogGroupName": {"Value": {"Ref": "AppLogs"}}}}"#
-        _ = try await seeder().client.query(.cloudFormation, "CreateStack", ["StackName": stack, "TemplateBody": template])
+        _ = try await seeder().client.query(.cloudFormation, "CreateStack", ["StackName": stack,
+            "TemplateBody": template])
         let run = try DriftRun.run("""
               - {type: AWS::Logs::LogGroup, ref: {stack: \(stack), output: AppLogGroupName}, properties: {RetentionInDays: 14}}
               - {type: AWS::Logs::LogGroup, ref: {stack: \(stack), output: NoSuchOutput}, properties: {RetentionInDays: 14}}
@@ -50,7 +52,8 @@ import Testing
     @Test func aThrottledServiceIsNotCheckedAndTheRestIsReported() async throws {
         let group = "/ballast/" + uniqueName("throttled"), rule = uniqueName("rule")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
-        try await seeder().create("AWS::Events::Rule", id: rule, ["State": "ENABLED", "ScheduleExpression": "rate(1 hour)"])
+        try await seeder().create("AWS::Events::Rule", id: rule, ["State": "ENABLED",
+            "ScheduleExpression": "rate(1 hour)"])
         let throttling = try LoopbackHTTPServer { _ in
             .response(status: 400, headers: ["Content-Type": "application/x-amz-json-1.1"],
                       body: Array(#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#.utf8))
@@ -61,7 +64,8 @@ import Testing
             """, variables: ["AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": throttling.url, "AWS_MAX_ATTEMPTS": "2"])
         #expect(run.status == 1)
         #expect(run.status(of: group) == "NOT_CHECKED")
-        #expect(run.resources[group]?["reason"]?.string == "DescribeLogGroups: ThrottlingException: Rate exceeded (after 2 attempts)")
+        #expect(run.resources[group]?["reason"]?.string
+            == "DescribeLogGroups: ThrottlingException: Rate exceeded (after 2 attempts)")
         #expect(run.differences(of: rule) == [difference("/State", "DISABLED", "ENABLED")])
         #expect(run.report["summary"] == ["resources": 2, "inSync": 0, "modified": 1, "deleted": 0, "notChecked": 1])
         #expect(throttling.requestCount == 2)
@@ -86,7 +90,8 @@ import Testing
         let client = seeder().client
         try await withThrowingTaskGroup(of: Void.self) { group in
             for index in 0..<120 {
-                group.addTask { _ = try await client.json(.logs, "CreateLogGroup", ["logGroupName": .string(folder + String(format: "g%03d", index))]) }
+                group.addTask { _ = try await client.json(.logs, "CreateLogGroup", ["logGroupName": .string(folder
+                    + String(format: "g%03d", index))]) }
             }
             try await group.waitForAll()
         }
@@ -107,7 +112,8 @@ import Testing
         let sha = try repo.commit(["desired-state/prod/environment.yaml": Fixture.environment,
                              "desired-state/prod/logs.yaml": Fixture.logGroup(group, days: 30)], message: "desired")
         func drift(_ format: String) throws -> Run.Result {
-            try Run.ballast(["drift", "--repo", repo.path, "--output", format], environment: MotoServer.shared.environment)
+            try Run.ballast(["drift", "--repo", repo.path, "--output", format],
+                environment: MotoServer.shared.environment)
         }
         let text = try drift("text")
         #expect(text.status == 2)
@@ -122,7 +128,8 @@ import Testing
         let entry = try #require(cfn["StackResourceDrifts"]?.list?.first)
         #expect(entry["StackResourceDriftStatus"] == "MODIFIED")
         #expect(entry["PhysicalResourceId"] == .string(group))
-        #expect(entry["PropertyDifferences"] == [["PropertyPath": "/RetentionInDays", "ExpectedValue": "30", "ActualValue": "7",
+        #expect(entry["PropertyDifferences"] == [["PropertyPath": "/RetentionInDays", "ExpectedValue": "30",
+            "ActualValue": "7",
                                                   "DifferenceType": "NOT_EQUAL"]])
         #expect(entry["ActualProperties"] == #"{"RetentionInDays":7}"#)
     }
@@ -132,7 +139,8 @@ import Testing
         let repo = try TempRepository()
         _ = try repo.commit(["desired-state/prod/environment.yaml": Fixture.environment,
                              "desired-state/prod/logs.yaml": Fixture.logGroup("/x", days: 31)], message: "bad")
-        let result = try Run.ballast(["drift", "--repo", repo.path], environment: MotoServer.shared.environment.merging(unreachable) { $1 })
+        let result = try Run.ballast(["drift", "--repo", repo.path],
+            environment: MotoServer.shared.environment.merging(unreachable) { $1 })
         #expect(result.status == 1)
         #expect(result.stdout.hasPrefix("desired-state/prod/logs.yaml:5:24: RetentionInDays"))
         #expect(result.stderr.contains("nothing was read from AWS"))
@@ -150,10 +158,12 @@ import Testing
 /// Claims the README makes about ids and lingering deletions, shown against moto.
 @Suite struct DriftIdentityTests {
     @Test func arnsAreReadLikeNames() async throws {
-        let group = "/ballast/" + uniqueName("arn"), asg = uniqueName("asg"), alarm = uniqueName("alarm"), db = uniqueName("db")
+        let group = "/ballast/" + uniqueName("arn"), asg = uniqueName("asg"), alarm = uniqueName("alarm"),
+            db = uniqueName("db")
         let rule = uniqueName("rule")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
-        try await seeder().create("AWS::AutoScaling::AutoScalingGroup", id: asg, ["MinSize": 1, "MaxSize": 2, "DesiredCapacity": 1])
+        try await seeder().create("AWS::AutoScaling::AutoScalingGroup", id: asg, ["MinSize": 1, "MaxSize": 2,
+            "DesiredCapacity": 1])
         try await seeder().create("AWS::CloudWatch::Alarm", id: alarm, ["Threshold": 5])
         try await seeder().create("AWS::RDS::DBInstance", id: db, ["BackupRetentionPeriod": 7])
         try await seeder().create("AWS::Events::Rule", id: rule, ["State": "ENABLED"])
@@ -180,7 +190,8 @@ import Testing
         try await seeder().create("AWS::SecretsManager::RotationSchedule", id: secret, [:])
         let client = seeder().client
         _ = try await client.json(.ecs, "DeleteService", ["cluster": .string(cluster), "service": "web"])
-        _ = try await client.json(.secretsManager, "DeleteSecret", ["SecretId": .string(secret), "RecoveryWindowInDays": 7])
+        _ = try await client.json(.secretsManager, "DeleteSecret", ["SecretId": .string(secret),
+            "RecoveryWindowInDays": 7])
         let run = try DriftRun.run("""
               - {type: AWS::ECS::Service, id: \(cluster)/web, properties: {DesiredCount: 0}}
               - {type: AWS::SecretsManager::RotationSchedule, id: \(secret), properties: {RotationRules: {AutomaticallyAfterDays: 30}}}
@@ -196,7 +207,8 @@ import Testing
         let port = MotoServer.shared.port
         // Logs answers after 2.5 s, so the run passes the two-second mark with one kind done.
         let slow = try LoopbackHTTPServer { request in
-            if request.headers.first(where: { $0.key.lowercased() == "x-amz-target" })?.value.hasPrefix("Logs_") == true {
+            if request.headers.first(where: { $0.key.lowercased() == "x-amz-target" })?.value.hasPrefix("Logs_")
+                == true {
                 Thread.sleep(forTimeInterval: 2.5)
             }
             return LoopbackHTTPServer.forward(request, toPort: port).map { .raw($0) } ?? .drop
@@ -222,7 +234,8 @@ import Testing
     /// XML answers keep a value's whitespace: a description ending in a newline is in sync.
     @Test func anAlarmDescriptionEndingInANewlineIsInSync() async throws {
         let alarm = uniqueName("newline")
-        try await seeder().create("AWS::CloudWatch::Alarm", id: alarm, ["AlarmDescription": "Pages the on-call.\n  Runbook: ops/42 "])
+        try await seeder().create("AWS::CloudWatch::Alarm", id: alarm,
+            ["AlarmDescription": "Pages the on-call.\n  Runbook: ops/42 "])
         let run = try DriftRun.run("  - {type: AWS::CloudWatch::Alarm, id: \(alarm), properties: {AlarmDescription: \"Pages the on-call.\\n  Runbook: ops/42 \"}}\n")
         #expect(run.status(of: alarm) == "IN_SYNC", "\(run.differences(of: alarm))")
     }
@@ -236,7 +249,8 @@ import Testing
         let environment = uniqueName("env")
         let repo = try TempRepository()
         try repo.commit(["desired-state/\(environment)/environment.yaml": Fixture.environment,
-                         "desired-state/\(environment)/logs.yaml": Fixture.logGroup(group, days: 30) + Fixture.logGroup(kept, days: 30)
+                         "desired-state/\(environment)/logs.yaml": Fixture.logGroup(group, days: 30)
+                             + Fixture.logGroup(kept, days: 30)
                             .replacingOccurrences(of: "resources:\n", with: "")], message: "two groups")
         let file = repo.path + "/drift.json"
         let result = try repo.ballast(["drift", "--out-json", file, "--publish-metrics"])
@@ -257,7 +271,8 @@ import Testing
             let answer = try await cloudWatch.query(.cloudWatch, "GetMetricStatistics", [
                 "Namespace": "Ballast", "MetricName": metric, "Statistics.member.1": "Maximum", "Period": "60",
                 "Dimensions.member.1.Name": "Environment", "Dimensions.member.1.Value": environment,
-                "StartTime": Timestamp.iso8601(now.addingTimeInterval(-600)), "EndTime": Timestamp.iso8601(now.addingTimeInterval(600)),
+                "StartTime": Timestamp.iso8601(now.addingTimeInterval(-600)),
+                    "EndTime": Timestamp.iso8601(now.addingTimeInterval(600)),
             ])
             let values = answer.child("Datapoints")?.children.compactMap { $0.child("Maximum").flatMap { Double($0.text) } } ?? []
             #expect(values == [expected], "\(metric)")

@@ -10,7 +10,8 @@ import Testing
     @Test func oneIssueFollowsAnEnvironmentsDriftUntilItIsBackInSync() async throws {
         let github = try GitHubStandIn()
         // Someone's own issue with the label is not ballast's: never edited or closed.
-        _ = try github.control("seed", ["issues": [["title": "Drift in test", "body": "by hand", "labels": ["ballast-drift"], "state": "open"]]])
+        _ = try github.control("seed", ["issues": [["title": "Drift in test", "body": "by hand",
+            "labels": ["ballast-drift"], "state": "open"]]])
         let group = "/ballast/" + uniqueName("issue"), alarm = uniqueName("issue") + "-<b>@octo-org"
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
         try await seeder().create("AWS::CloudWatch::Alarm", id: alarm, ["AlarmDescription": "Pages on-call"])
@@ -32,7 +33,8 @@ import Testing
 
         #expect(try drift().status == 2)
         #expect(try issues().count == 2, "the same drift again neither edits nor duplicates")
-        #expect(try github.control("state")["requests"]?.list?.filter { $0.string?.hasPrefix("PATCH") == true }.isEmpty == true)
+        #expect(try github.control("state")["requests"]?.list?.filter { $0.string?.hasPrefix("PATCH")
+            == true }.isEmpty == true)
 
         // More drift: the alarm's description changes by hand; the issue is edited.
         _ = try await seeder().client.query(.cloudWatch, "PutMetricAlarm", [
@@ -48,7 +50,8 @@ import Testing
         #expect(!html.contains("<b>@octo-org</b>") && html.contains("&lt;b&gt;@octo-org"))
 
         // Back in sync: a closing comment, then the issue is closed.
-        _ = try await seeder().client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group), "retentionInDays": 30])
+        _ = try await seeder().client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group),
+            "retentionInDays": 30])
         _ = try await seeder().client.query(.cloudWatch, "PutMetricAlarm", [
             "AlarmName": alarm, "AlarmDescription": "Pages on-call", "Namespace": "Ballast/Seed", "MetricName": "Seed",
             "Statistic": "Average", "Period": "60", "EvaluationPeriods": "1", "Threshold": "1",

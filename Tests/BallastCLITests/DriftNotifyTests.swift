@@ -18,7 +18,8 @@ import Testing
         let posts = Locked<[Value]>([])
         let webhook = try LoopbackHTTPServer { request in
             let raw = String(decoding: request.raw, as: UTF8.self)
-            if let body = raw.range(of: "\r\n\r\n").map({ String(raw[$0.upperBound...]) }), let json = try? JSON.parse(body) {
+            if let body = raw.range(of: "\r\n\r\n").map({ String(raw[$0.upperBound...]) }),
+                let json = try? JSON.parse(body) {
                 posts.update { $0.append(json) }
             }
             return .response(status: 200, headers: [:], body: Array("ok".utf8))
@@ -39,7 +40,8 @@ import Testing
         #expect(try drift(["--notify-always"]).status == 2)
         #expect(posts.current.count == 2)
 
-        _ = try await seeder().client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group), "retentionInDays": 30])
+        _ = try await seeder().client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group),
+            "retentionInDays": 30])
         _ = try await seeder().client.query(.cloudWatch, "PutMetricAlarm", [
             "AlarmName": alarm, "AlarmDescription": "Pages on-call", "Namespace": "Ballast/Seed", "MetricName": "Seed",
             "Statistic": "Average", "Period": "60", "EvaluationPeriods": "1", "Threshold": "1",

@@ -18,7 +18,8 @@ import Testing
 
     @Test func actionlintFindsNothing() throws {
         #expect(workflows.map { URL(fileURLWithPath: $0).lastPathComponent }
-            == ["ballast-apply.yml", "ballast-drift.yml", "ballast-plan.yml", "ballast-rollback.yml", "ballast-sharded.yml"])
+            == ["ballast-apply.yml", "ballast-drift.yml", "ballast-plan.yml", "ballast-rollback.yml",
+                "ballast-sharded.yml"])
         // A repository of its own, as the user's is: actionlint resolves ./.github/actions there.
         let copy = NSTemporaryDirectory() + "ballast-workflows-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: copy) }
@@ -28,7 +29,8 @@ import Testing
         #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
         // It does check: a misspelt input of the local action is an error.
         let drift = copy + "/.github/workflows/ballast-drift.yml"
-        try (try String(contentsOfFile: drift, encoding: .utf8)).replacingOccurrences(of: "version: ${{", with: "versoin: ${{")
+        try (try String(contentsOfFile: drift, encoding: .utf8)).replacingOccurrences(of: "version: ${{",
+            with: "versoin: ${{")
             .write(toFile: drift, atomically: true, encoding: .utf8)
         let broken = try Run.process("/usr/bin/env", ["actionlint", "-no-color"], cwd: copy)
         #expect(broken.status == 1 && broken.stdout.contains("input \"versoin\" is not defined"), "\(broken.stdout)")
@@ -62,7 +64,8 @@ import Testing
             let help = try Run.ballast(subcommand.split(separator: " ").map(String.init) + ["--help"])
             #expect(help.status == 0, "ballast \(subcommand) does not exist")
             for flag in command[1]?.list?.compactMap(\.string) ?? [] {
-                #expect(help.stdout.contains(flag + " ") || help.stdout.contains(flag + "\n"), "ballast \(subcommand) has no \(flag)")
+                #expect(help.stdout.contains(flag + " ") || help.stdout.contains(flag + "\n"),
+                    "ballast \(subcommand) has no \(flag)")
             }
         }
     }

@@ -28,7 +28,8 @@ final class GitHubStandIn: @unchecked Sendable {
 
     func control(_ path: String, _ body: Value? = nil) throws -> Value {
         var arguments = ["-sS", "--max-time", "10", url + "/_standin/" + path]
-        if let body { arguments += ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary", JSON.encode(body)] }
+        if let body { arguments += ["-X", "POST", "-H", "Content-Type: application/json", "--data-binary",
+            JSON.encode(body)] }
         let result = try Run.process("/usr/bin/env", ["curl"] + arguments)
         guard result.status == 0 else { throw TestFailure("stand-in control \(path): \(result.stderr)") }
         return try JSON.parse(result.stdout)

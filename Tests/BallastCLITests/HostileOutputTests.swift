@@ -33,7 +33,8 @@ import Testing
             #expect(result.status == 2, "\(result.stderr)")
             let output = result.stdout + result.stderr
             for hazard in ["\u{1B}", "\u{07}", "\u{7F}", "\u{9B}", "\u{202E}", "\u{202C}"] {
-                #expect(!output.unicodeScalars.contains(hazard.unicodeScalars.first!), "\(arguments): \(hazard.debugDescription)")
+                #expect(!output.unicodeScalars.contains(hazard.unicodeScalars.first!),
+                    "\(arguments): \(hazard.debugDescription)")
             }
             #expect(output.contains("ops\\x1B]0;title\\x07 (us-east-1)"))
             #expect(output.contains("\\u{202E}gpj.exe"))
@@ -73,7 +74,8 @@ import Testing
         _ = try watch.lastRun()
         let metrics = try watch.metrics()
         // The label as Prometheus' own parser reads it: the escape sequence shown, not sent.
-        #expect(metrics["ballast_resources{environment=ops\\x1B]0;title\\x07,status=modified}"] == 1, "\(metrics.keys.sorted())")
+        #expect(metrics["ballast_resources{environment=ops\\x1B]0;title\\x07,status=modified}"] == 1,
+            "\(metrics.keys.sorted())")
         #expect(try watch.stop() == 0)
         for hazard in ["\u{1B}", "\u{07}", "\u{202E}", "\u{9B}"] {
             #expect(!watch.stderr.unicodeScalars.contains(hazard.unicodeScalars.first!), "\(hazard.debugDescription)")
@@ -87,14 +89,17 @@ import Testing
         let echo = try LoopbackHTTPServer { request in
             let quoted = "Authorization: \(request.headers["authorization"] ?? "") Token: \(request.headers["x-amz-security-token"] ?? "")"
             let body = #"{"__type":"InvalidParameterException","message":"#
-                + String(decoding: try! JSONSerialization.data(withJSONObject: [quoted], options: [.withoutEscapingSlashes]),
+                + String(decoding: try! JSONSerialization.data(withJSONObject: [quoted],
+                    options: [.withoutEscapingSlashes]),
                          as: UTF8.self).dropFirst().dropLast() + "}"
-            return .response(status: 400, headers: ["Content-Type": "application/x-amz-json-1.1"], body: Array(body.utf8))
+            return .response(status: 400, headers: ["Content-Type": "application/x-amz-json-1.1"],
+                body: Array(body.utf8))
         }
         let token = "FwoGZXIvYXdzEJr-session-token-" + UUID().uuidString
         let secret = "wJalrXUtnFEMI-secret-" + UUID().uuidString
         let result = try repo.ballast(["drift", "--debug"], ["AWS_ENDPOINT_URL": echo.url, "AWS_SESSION_TOKEN": token,
-                                                             "AWS_ACCESS_KEY_ID": "AKIAECHOTEST00001", "AWS_SECRET_ACCESS_KEY": secret,
+                                                             "AWS_ACCESS_KEY_ID": "AKIAECHOTEST00001",
+                                                                 "AWS_SECRET_ACCESS_KEY": secret,
                                                              "AWS_MAX_ATTEMPTS": "1"])
         let output = result.stdout + result.stderr
         #expect(output.contains("InvalidParameterException"), "\(output)")

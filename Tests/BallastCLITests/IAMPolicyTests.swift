@@ -13,7 +13,8 @@ import Testing
 
     /// parliament's findings, as `ISSUE: detail` lines.
     func parliament(_ policy: String) throws -> [String] {
-        let result = try Run.process("/bin/sh", ["-c", "parliament --json --minimum_severity INFO --string \"$0\" < /dev/null", policy])
+        let result = try Run.process("/bin/sh", ["-c",
+            "parliament --json --minimum_severity INFO --string \"$0\" < /dev/null", policy])
         return try result.stdout.split(separator: "\n").map { line in
             let finding = try JSON.parse(String(line))
             return "\(finding["issue"]?.string ?? ""): \(finding["detail"]?.string ?? "")"
@@ -63,8 +64,10 @@ import Testing
         #expect(try parliament(text) == [])
         let statements = try JSON.parse(text)["Statement"]?.list ?? []
         let bySid = Dictionary(statements.map { ($0["Sid"]?.string ?? "", $0) }, uniquingKeysWith: { a, _ in a })
-        #expect(bySid["CloudFormationStacks"]?["Resource"] == ["arn:aws:cloudformation:eu-west-1:123456789012:stack/app/*"])
-        #expect(bySid["CloudFormationStacks"]?["Action"] == ["cloudformation:DescribeStacks", "cloudformation:GetTemplate",
+        #expect(bySid["CloudFormationStacks"]?["Resource"]
+            == ["arn:aws:cloudformation:eu-west-1:123456789012:stack/app/*"])
+        #expect(bySid["CloudFormationStacks"]?["Action"] == ["cloudformation:DescribeStacks",
+            "cloudformation:GetTemplate",
                                                             "cloudformation:ListStackResources"])
         #expect(bySid["LockTable"]?["Resource"] == ["arn:aws:dynamodb:eu-west-1:123456789012:table/ballast-locks"])
         #expect(bySid["ECSService"]?["Resource"] == ["arn:aws:ecs:eu-west-1:123456789012:service/*/*"])
@@ -108,14 +111,17 @@ import Testing
     func user(allowing actions: [String]) async throws -> [String: String] {
         var environment = MotoServer.shared.environment
         environment["AWS_ENDPOINT_URL_IAM"] = MotoServer.shared.endpoint
-        let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam", apiVersion: "2010-05-08", wire: .query)
+        let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam", apiVersion: "2010-05-08",
+            wire: .query)
         let client = AWSSetup(environment: environment).client(region: "us-east-1")
         let name = uniqueName("least")
         _ = try await client.query(iam, "CreateUser", ["UserName": name])
         // moto names CloudWatch's actions by its signing name (`monitoring:DescribeAlarms`), IAM
         // by `cloudwatch:`: the user gets moto's spelling of the same action beside IAM's.
-        let actions = actions + actions.filter { $0.hasPrefix("cloudwatch:") }.map { "monitoring:" + $0.dropFirst("cloudwatch:".count) }
-        let document: Value = ["Version": "2012-10-17", "Statement": [["Effect": "Allow", "Action": .list(actions.map(Value.string)),
+        let actions = actions + actions.filter { $0.hasPrefix("cloudwatch:") }.map { "monitoring:"
+            + $0.dropFirst("cloudwatch:".count) }
+        let document: Value = ["Version": "2012-10-17", "Statement": [["Effect": "Allow",
+            "Action": .list(actions.map(Value.string)),
                                                                         "Resource": "*"]]]
         _ = try await client.query(iam, "PutUserPolicy", ["UserName": name, "PolicyName": "ballast",
                                                          "PolicyDocument": JSON.encode(document)])

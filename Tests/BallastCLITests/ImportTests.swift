@@ -48,7 +48,8 @@ import Testing
         try FileManager.default.removeItem(atPath: file)
         try "resources: []\n".write(toFile: file, atomically: true, encoding: .utf8)
         let refused = try importing()
-        #expect(refused.status == 1 && refused.stderr.contains("exists; import writes nothing over a file unless --force"))
+        #expect(refused.status == 1
+            && refused.stderr.contains("exists; import writes nothing over a file unless --force"))
         #expect(try String(contentsOfFile: file, encoding: .utf8) == "resources: []\n")
         #expect(try importing(["--force"]).status == 0)
         #expect(try String(contentsOfFile: file, encoding: .utf8) == text)
@@ -61,7 +62,8 @@ import Testing
             (["--from-live", "--type", "AWS::Logs::LogGroup"], "--from-live needs --type TYPE and --id ID"),
             (["--from-live", "--type", "AWS::SNS::Topic", "--id", "x"], "ballast has no kind AWS::SNS::Topic"),
             (["--from-terraform", "a", "--from-cloudformation", "b"], "give one source"),
-            (["--from-terraform", "/nonexistent/terraform.tfstate"], "cannot read the Terraform state /nonexistent/terraform.tfstate"),
+            (["--from-terraform", "/nonexistent/terraform.tfstate"],
+                "cannot read the Terraform state /nonexistent/terraform.tfstate"),
             (["--from-live", "--type", "AWS::KMS::Key", "--id", "alias/*"], "--id with wildcards needs a listing"),
         ]
         for (arguments, message) in cases {
@@ -69,7 +71,9 @@ import Testing
             #expect(result.status != 0)
             #expect(result.stderr.contains(message), "\(arguments): \(result.stderr)")
         }
-        let noEnvironment = try repo.ballast(["import", "--env", "prod", "--from-live", "--type", "AWS::Logs::LogGroup", "--id", "x"])
-        #expect(noEnvironment.status == 1 && noEnvironment.stderr.contains("unknown environment 'prod'; environments: test"))
+        let noEnvironment = try repo.ballast(["import", "--env", "prod", "--from-live", "--type",
+            "AWS::Logs::LogGroup", "--id", "x"])
+        #expect(noEnvironment.status == 1
+            && noEnvironment.stderr.contains("unknown environment 'prod'; environments: test"))
     }
 }

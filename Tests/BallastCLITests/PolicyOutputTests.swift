@@ -21,11 +21,14 @@ import Testing
     /// and a third, desired at 30, that does not exist.
     func repository() async throws -> (TempRepository, denied: String, waived: String) {
         let denied = "/ballast/" + uniqueName("sarif"), waived = "/ballast/debug-" + uniqueName("sarif")
-        for group in [denied, waived] { try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30]) }
+        for group in [denied, waived] { try await seeder().create("AWS::Logs::LogGroup", id: group,
+            ["RetentionInDays": 30]) }
         let repo = try TempRepository()
-        let missing = Fixture.logGroup("/ballast/" + uniqueName("never-made"), days: 30).replacingOccurrences(of: "resources:\n", with: "")
+        let missing = Fixture.logGroup("/ballast/" + uniqueName("never-made"),
+            days: 30).replacingOccurrences(of: "resources:\n", with: "")
         _ = try repo.commit(["desired-state/test/environment.yaml": Fixture.environment,
-                             "desired-state/test/logs.yaml": Fixture.logGroup(denied, days: 7) + Fixture.logGroup(waived, days: 7)
+                             "desired-state/test/logs.yaml": Fixture.logGroup(denied, days: 7)
+                                 + Fixture.logGroup(waived, days: 7)
                                 .replacingOccurrences(of: "resources:\n", with: "") + missing,
                              "policies/p.yaml": Self.policies], message: "desired")
         return (repo, denied, waived)
@@ -39,15 +42,18 @@ import Testing
         let run = try #require(try JSON.parse(plan.stdout)["runs"]?[0])
         let results = run["results"]?.list ?? []
         #expect(results.count == 2)  // the passing policy results are not findings
-        let deniedResult = try #require(results.first { $0["message"]?["text"]?.string?.contains(denied + " ") == true })
+        let deniedResult = try #require(results.first { $0["message"]?["text"]?.string?.contains(denied + " ")
+            == true })
         #expect(deniedResult["ruleId"] == "log-retention-minimum")
         #expect(deniedResult["level"] == "error")
-        #expect(deniedResult["locations"]?[0]?["physicalLocation"] == ["artifactLocation": ["uri": "desired-state/test/logs.yaml"],
+        #expect(deniedResult["locations"]?[0]?["physicalLocation"]
+            == ["artifactLocation": ["uri": "desired-state/test/logs.yaml"],
                                                                           "region": ["startLine": 2, "startColumn": 5]])
         #expect(deniedResult["suppressions"] == nil)
         let waivedResult = try #require(results.first { $0["message"]?["text"]?.string?.contains(waived) == true })
         #expect(waivedResult["suppressions"]?[0]?["kind"] == "external")
-        #expect(waivedResult["suppressions"]?[0]?["justification"]?.string?.hasPrefix("debug logs are short-lived") == true)
+        #expect(waivedResult["suppressions"]?[0]?["justification"]?.string?.hasPrefix("debug logs are short-lived")
+            == true)
         #expect(run["tool"]?["driver"]?["rules"]?[0]?["shortDescription"] == ["text": "Logs are kept at least 14 days"])
 
         // validate: the same finding without AWS, and a mistake at its line and column.
@@ -74,7 +80,8 @@ import Testing
         let (repo, denied, waived) = try await repository()
         let markdown = try repo.ballast(["plan", "--output", "markdown"])
         #expect(markdown.status == 3)
-        #expect(markdown.stdout.contains("**test**: 2 to change, 1 missing, 1 denied by policy · `"), "\(markdown.stdout)")
+        #expect(markdown.stdout.contains("**test**: 2 to change, 1 missing, 1 denied by policy · `"),
+            "\(markdown.stdout)")
         #expect(markdown.stdout.contains("**Blocked**: a deny policy fails"))
         #expect(markdown.stdout.contains("#### Policies: 1 denied, 0 warnings, 1 waived, 1 passed"))
         #expect(markdown.stdout.contains("| ⛔ deny | `log-retention-minimum` | `AWS::Logs::LogGroup \(denied)` (`test`) | Logs are kept at least 14 days |"))

@@ -26,7 +26,8 @@ import Testing
                                                    environment: "region: us-east-1\naccount: \"123456789012\"\n")
         let planned = try repo.ballast(["drift", "--dry-run-reads"])
         #expect(planned.status == 0)
-        #expect(planned.stdout.hasPrefix("Reads planned (no call made): 6 calls for 8 resources\n"), "\(planned.stdout)")
+        #expect(planned.stdout.hasPrefix("Reads planned (no call made): 6 calls for 8 resources\n"),
+            "\(planned.stdout)")
         for line in ["  logs:DescribeLogGroups", "  cloudwatch:DescribeAlarms", "  dynamodb:DescribeTable",
                      "  dynamodb:DescribeContinuousBackups", "  sts:GetCallerIdentity"] {
             #expect(planned.stdout.contains(line), "\(line)")

@@ -11,12 +11,14 @@ import Testing
         let prefix = "/ballast/" + uniqueName("shard") + "/"
         var lines: [String] = []
         for index in 0..<30 {
-            if index != 29 { try await seeder().create("AWS::Logs::LogGroup", id: prefix + "\(index)", ["RetentionInDays": index % 5 == 0 ? 7 : 30]) }
+            if index != 29 { try await seeder().create("AWS::Logs::LogGroup", id: prefix + "\(index)",
+                ["RetentionInDays": index % 5 == 0 ? 7 : 30]) }
             lines.append("  - {type: AWS::Logs::LogGroup, id: \(prefix)\(index), properties: {RetentionInDays: \(index == 3 ? 3 : 30)}}")
         }
         let alarm = uniqueName("shard-alarm")
         for index in 0..<10 {
-            try await seeder().create("AWS::CloudWatch::Alarm", id: "\(alarm)-\(index)", ["AlarmDescription": "on-call"])
+            try await seeder().create("AWS::CloudWatch::Alarm", id: "\(alarm)-\(index)",
+                ["AlarmDescription": "on-call"])
             lines.append("  - {type: AWS::CloudWatch::Alarm, id: \(alarm)-\(index), properties: {AlarmDescription: \(index < 2 ? "paged" : "on-call")}}")
         }
         let repo = try TempRepository.desiredState(lines.joined(separator: "\n") + "\n")
@@ -54,7 +56,8 @@ import Testing
             var files: [String] = []
             for index in 1...count {
                 let file = repo.path + "/.git/\(command)-\(index).json"
-                let shard = try repo.ballast([command, "--shard", "\(index)/\(count)", "--out-json", file, "--output", "json"])
+                let shard = try repo.ballast([command, "--shard", "\(index)/\(count)", "--out-json", file, "--output",
+                    "json"])
                 #expect([1, 2, 3].contains(shard.status) || shard.status == 0, "\(shard.stderr)")
                 files.append(file)
             }

@@ -100,7 +100,8 @@ struct TerraformParityTests {
 
         let repo = try TempRepository()
         try repo.commit(["desired-state/test/environment.yaml":
-                            "region: us-east-1\nterraform:\n  states: [\"\(terraform.stateFile)\"]\n"], message: "environment")
+                            "region: us-east-1\nterraform:\n  states: [\"\(terraform.stateFile)\"]\n"],
+                                message: "environment")
         let imported = try repo.ballast(["import", "--env", "test", "--from-terraform", terraform.stateFile])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stderr.contains("imported 5 resources"), "\(imported.stderr)")
@@ -117,16 +118,20 @@ struct TerraformParityTests {
 
         // Out of band, as during an incident.
         let aws = seeder().client
-        _ = try await aws.json(.logs, "PutRetentionPolicy", ["logGroupName": .string("/tf/\(name)/app"), "retentionInDays": 7])
+        _ = try await aws.json(.logs, "PutRetentionPolicy", ["logGroupName": .string("/tf/\(name)/app"),
+            "retentionInDays": 7])
         _ = try await aws.query(.cloudWatch, "PutMetricAlarm", [
             "AlarmName": "\(name)-errors", "AlarmDescription": "Pages on-call", "Namespace": "AWS/Lambda",
-            "MetricName": "Errors", "Dimensions.member.1.Name": "FunctionName", "Dimensions.member.1.Value": "\(name)-api",
+            "MetricName": "Errors", "Dimensions.member.1.Name": "FunctionName",
+                "Dimensions.member.1.Value": "\(name)-api",
             "Statistic": "Sum", "Period": "60", "EvaluationPeriods": "1", "Threshold": "50",
             "ComparisonOperator": "GreaterThanThreshold", "TreatMissingData": "notBreaching",
         ])
         _ = try await aws.json(.dynamodb, "UpdateTable", ["TableName": .string("\(name)-sessions"),
-                                                           "ProvisionedThroughput": ["ReadCapacityUnits": 10, "WriteCapacityUnits": 5]])
-        _ = try await aws.query(.autoScaling, "UpdateAutoScalingGroup", ["AutoScalingGroupName": "\(name)-web", "DesiredCapacity": "3"])
+                                                           "ProvisionedThroughput": ["ReadCapacityUnits": 10,
+                                                               "WriteCapacityUnits": 5]])
+        _ = try await aws.query(.autoScaling, "UpdateAutoScalingGroup", ["AutoScalingGroupName": "\(name)-web",
+            "DesiredCapacity": "3"])
 
         let theirs = try Self.terraformDrift(terraform.refreshOnlyPlan())
         let drift = try repo.ballast(["drift", "--output", "json"])
@@ -165,7 +170,8 @@ struct TerraformParityTests {
             """], message: "terraform owns its resources")
         let denied = try repo.ballast(["plan"])
         #expect(denied.status == 3, "\(denied.stdout)\(denied.stderr)")
-        #expect(denied.stdout.contains("terraform-owns-its-resources  AWS::Logs::LogGroup /tf/\(name)/app"), "\(denied.stdout)")
+        #expect(denied.stdout.contains("terraform-owns-its-resources  AWS::Logs::LogGroup /tf/\(name)/app"),
+            "\(denied.stdout)")
     }
 }
 
@@ -177,7 +183,8 @@ struct TerraformParityTests {
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
         let state = #"{"version": 4, "resources": [{"mode": "managed", "type": "aws_cloudwatch_log_group", "name": "app", "#
             + #""instances": [{"attributes": {"name": "\#(group)", "retention_in_days": 30}}]}]}"#
-        _ = try await seeder().client.send(.rest(.s3, "PutObject", method: "PUT", segments: [bucket, "prod", "terraform.tfstate"],
+        _ = try await seeder().client.send(.rest(.s3, "PutObject", method: "PUT", segments: [bucket, "prod",
+            "terraform.tfstate"],
                                                  query: [], xmlBody: state))
         let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
             environment: "region: us-east-1\nterraform:\n  states: [\"s3://\(bucket)/prod/terraform.tfstate\", missing.tfstate]\n")
@@ -187,7 +194,8 @@ struct TerraformParityTests {
         #expect(resource?["managedBy"] == ["tool": "terraform", "address": "aws_cloudwatch_log_group.app",
                                            "state": .string("s3://\(bucket)/prod/terraform.tfstate")])
         // A state that cannot be read is a warning, never a changed status.
-        #expect(drift.stderr.contains("Terraform state missing.tfstate (environment test): cannot read "), "\(drift.stderr)")
+        #expect(drift.stderr.contains("Terraform state missing.tfstate (environment test): cannot read "),
+            "\(drift.stderr)")
         #expect(try JSON.parse(drift.stdout)["warnings"]?.list?.count == 1)
     }
 }

@@ -54,7 +54,8 @@ import Testing
             try text.write(toFile: input, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: input) }
             let parsed = try Run.process("/bin/sh", ["-c", "python3 \"\(script)\" < \"\(input)\""])
-            guard parsed.status == 0 else { throw TestFailure("prometheus_client could not parse /metrics: \(parsed.stderr)\n\(text)") }
+            guard parsed.status
+                == 0 else { throw TestFailure("prometheus_client could not parse /metrics: \(parsed.stderr)\n\(text)") }
             var samples: [String: Double] = [:]
             for sample in try JSON.parse(parsed.stdout).list ?? [] {
                 let labels = (sample[1].flatMap { value -> [(String, String)]? in
@@ -109,7 +110,8 @@ import Testing
 
         #expect(try watch.stop(SIGTERM) == 0)
         let lines = watch.stderr.split(separator: "\n")
-        #expect(lines.contains { $0.contains("run") && $0.contains("outcome=drift") && $0.contains("modified=1") }, "\(watch.stderr)")
+        #expect(lines.contains { $0.contains("run") && $0.contains("outcome=drift") && $0.contains("modified=1") },
+            "\(watch.stderr)")
         #expect(lines.last?.contains("stopping") == true, "\(watch.stderr)")
         #expect(try await liveRetention(drifted) == 7, "without --self-heal nothing is written")
     }
@@ -141,7 +143,8 @@ import Testing
         // Someone merges the live value into git: the next pass pulls it and is in sync.
         try origin.git(["remote", "add", "origin", remote.path])
         let merged = try origin.commit(["desired-state/test/resources.yaml":
-            "resources:\n  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 7}}\n"], message: "keep 7 days")
+            "resources:\n  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 7}}\n"],
+                message: "keep 7 days")
         try origin.git(["push", "-q", "origin", "main"])
         let run = try watch.lastRun { $0["outcome"] == "in_sync" }
         #expect(run["revision"] == .string(merged))

@@ -18,15 +18,19 @@ import Testing
             return .judge(resource, physicalId: id, read: .found(["RetentionInDays": 7]))
         }
         let split = count * 4 / 5
-        let report = DriftReport(revision: "3f2c9a1e4b5d6f7a8b9c0d1e2f3a4b5c6d7e8f90", generatedAt: Date(timeIntervalSince1970: 1_795_417_200),
+        let report = DriftReport(revision: "3f2c9a1e4b5d6f7a8b9c0d1e2f3a4b5c6d7e8f90",
+            generatedAt: Date(timeIntervalSince1970: 1_795_417_200),
                                  environments: [
-                                    EnvironmentDrift(name: "prod", region: "us-east-1", resources: (0..<split).map { drift($0, environment: "prod") }),
+                                    EnvironmentDrift(name: "prod", region: "us-east-1",
+                                        resources: (0..<split).map { drift($0, environment: "prod") }),
                                     EnvironmentDrift(name: "staging", region: "eu-west-1",
-                                                     resources: (split..<count).map { drift($0, environment: "staging") }),
+                                                     resources: (split..<count).map { drift($0,
+                                                         environment: "staging") }),
                                  ])
         var plan = Planner.plan(report)
         plan.policy = (0..<denies).map { index in
-            PolicyResult(policy: "log-retention-minimum", severity: .deny, resource: "AWS::Logs::LogGroup /aws/lambda/service-\(index)",
+            PolicyResult(policy: "log-retention-minimum", severity: .deny,
+                resource: "AWS::Logs::LogGroup /aws/lambda/service-\(index)",
                          environment: "prod", message: "Logs are kept at least 14 days", result: .fail)
         }
         return plan

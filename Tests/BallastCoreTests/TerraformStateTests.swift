@@ -41,7 +41,8 @@ import Testing
         #expect(table == ["BillingMode": "PROVISIONED", "ProvisionedThroughput": ["ReadCapacityUnits": 5],
                           "PointInTimeRecoverySpecification": ["PointInTimeRecoveryEnabled": true],
                           "TimeToLiveSpecification": ["Enabled": false]])
-        #expect(DynamoDBTableKind.terraform.attribute(for: "/ProvisionedThroughput/ReadCapacityUnits") == "read_capacity")
+        #expect(DynamoDBTableKind.terraform.attribute(for: "/ProvisionedThroughput/ReadCapacityUnits")
+            == "read_capacity")
     }
 
     @Test func everyKindMapsAProviderResourceAndOnlyPropertiesItsSchemaHas() {

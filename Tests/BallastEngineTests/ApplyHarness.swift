@@ -17,10 +17,12 @@ struct ApplyHarness {
 
     var run: ApplyRun { run() }
 
-    func run(clock: @escaping @Sendable () -> Date = { Date() }, confirm: @escaping @Sendable (Int) async -> Bool = { _ in true },
+    func run(clock: @escaping @Sendable () -> Date = { Date() },
+        confirm: @escaping @Sendable (Int) async -> Bool = { _ in true },
              locks: (@Sendable (Environment, LockOwner) -> any ApplyLock)? = nil) -> ApplyRun {
         let (events, setup) = (events, setup)
-        return ApplyRun(clients: { setup.client(region: $0, role: $1) }, locks: locks, gitDirectory: repo.path + "/.git",
+        return ApplyRun(clients: { setup.client(region: $0, role: $1) }, locks: locks, gitDirectory: repo.path
+            + "/.git",
                         clock: clock, confirm: confirm,
                         events: { event in
                             if case .note(let text) = event { events.update { $0.append(text) } }
@@ -31,7 +33,8 @@ struct ApplyHarness {
     /// A plan of HEAD, saved as `ballast plan --out` saves it.
     func savePlan(key: [UInt8]? = nil) async throws -> String {
         let setup = setup
-        let plan = await Planner.plan(try loaded(), detector: DriftDetector(clients: { setup.client(region: $0, role: $1) }))
+        let plan = await Planner.plan(try loaded(), detector: DriftDetector(clients: { setup.client(region: $0,
+            role: $1) }))
         let path = repo.path + "/plan-\(UUID().uuidString.prefix(6)).json"
         try PlanFile.write(plan, account: MotoServer.account, key: key, to: path)
         return path
@@ -60,7 +63,8 @@ enum Forger {
     }
 
     /// Edits change `index`'s JSON.
-    static func editChange(_ path: String, _ index: Int = 0, _ change: @escaping (inout [String: Value]) -> Void) throws {
+    static func editChange(_ path: String, _ index: Int = 0,
+        _ change: @escaping (inout [String: Value]) -> Void) throws {
         try edit(path) { fields in
             guard var changes = fields["changes"]?.list, case .map(var item) = changes[index] else { return }
             change(&item)

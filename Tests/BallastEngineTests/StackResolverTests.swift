@@ -25,22 +25,29 @@ import Testing
     ])
 
     @Test func aCustomResourceResolvesToItsPhysicalIdForAnyDeclaredType() throws {
-        let asg = resource("AWS::AutoScaling::AutoScalingGroup", .ref(stack: "tolling-vision-prod", logicalId: "AutoScalingCustomResource"))
+        let asg = resource("AWS::AutoScaling::AutoScalingGroup", .ref(stack: "tolling-vision-prod",
+            logicalId: "AutoScalingCustomResource"))
         #expect(try stacks.physicalId(of: asg).get() == "tolling-vision-prod-asg")
-        let legacy = resource("AWS::AutoScaling::AutoScalingGroup", .ref(stack: "tolling-vision-prod", logicalId: "LegacyResource"))
+        let legacy = resource("AWS::AutoScaling::AutoScalingGroup", .ref(stack: "tolling-vision-prod",
+            logicalId: "LegacyResource"))
         #expect(try stacks.physicalId(of: legacy).get() == "tv-legacy-asg")
         // Every other type is still checked.
-        let wrong = resource("AWS::AutoScaling::AutoScalingGroup", .ref(stack: "tolling-vision-prod", logicalId: "AppLogs"))
+        let wrong = resource("AWS::AutoScaling::AutoScalingGroup", .ref(stack: "tolling-vision-prod",
+            logicalId: "AppLogs"))
         guard case .failure(let problem) = stacks.physicalId(of: wrong) else { Issue.record("a log group taken as a group"); return }
-        #expect(problem.reason == "tolling-vision-prod/AppLogs is a AWS::Logs::LogGroup, not a AWS::AutoScaling::AutoScalingGroup")
-        let pending = resource("AWS::AutoScaling::AutoScalingGroup", .ref(stack: "tolling-vision-prod", logicalId: "Pending"))
+        #expect(problem.reason
+            == "tolling-vision-prod/AppLogs is a AWS::Logs::LogGroup, not a AWS::AutoScaling::AutoScalingGroup")
+        let pending = resource("AWS::AutoScaling::AutoScalingGroup", .ref(stack: "tolling-vision-prod",
+            logicalId: "Pending"))
         guard case .failure(let notYet) = stacks.physicalId(of: pending) else { Issue.record("no id resolved"); return }
         #expect(notYet.reason == "tolling-vision-prod/Pending has no physical id yet")
     }
 
     @Test func anOutputGivesTheIdAsTheKindNamesIt() throws {
-        let secret = resource("AWS::SecretsManager::RotationSchedule", .output(stack: "tolling-vision-prod", key: "CognitoClientSecretArn"))
-        #expect(try stacks.physicalId(of: secret).get() == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tv/cognito-AbCdEf")
+        let secret = resource("AWS::SecretsManager::RotationSchedule", .output(stack: "tolling-vision-prod",
+            key: "CognitoClientSecretArn"))
+        #expect(try stacks.physicalId(of: secret).get()
+            == "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tv/cognito-AbCdEf")
         let other = resource("AWS::Logs::LogGroup", .output(stack: "other-stack", key: "X"))
         guard case .failure(let problem) = stacks.physicalId(of: other) else { Issue.record("resolved"); return }
         #expect(problem.reason == "stack other-stack was not read")

@@ -26,7 +26,8 @@ import Testing
 
         let second = try origin.commit(["a.txt": "2\n"], message: "two")
         try origin.git(["push", "-q", "origin", "main"])
-        guard case .fastForwarded(let old, let new) = try repository.pullFastForward() else { Issue.record("no fast-forward"); return }
+        guard case .fastForwarded(let old,
+            let new) = try repository.pullFastForward() else { Issue.record("no fast-forward"); return }
         #expect(old.sha == first && new.sha == second)
         #expect(try String(contentsOfFile: checkout.path + "/a.txt", encoding: .utf8) == "2\n")
 

@@ -46,7 +46,8 @@ public struct DriftRun {
 extension TempRepository {
     /// A repository with one committed environment, `test`, holding `resources`
     /// (a YAML list, indented as under `resources:`).
-    public static func desiredState(_ resources: String, environment: String = Fixture.environment) throws -> TempRepository {
+    public static func desiredState(_ resources: String,
+        environment: String = Fixture.environment) throws -> TempRepository {
         let repo = try TempRepository()
         _ = try repo.commit(["desired-state/test/environment.yaml": environment,
                              "desired-state/test/resources.yaml": "resources:\n" + resources], message: "desired")
@@ -71,7 +72,8 @@ public func uniqueName(_ prefix: String) -> String {
 extension TempRepository {
     /// The ballast binary on this repository, pointed at the shared moto server.
     public func ballast(_ arguments: [String], _ variables: [String: String] = [:]) throws -> Run.Result {
-        try Run.ballast(arguments + ["--repo", path], environment: MotoServer.shared.environment.merging(variables) { _, new in new })
+        try Run.ballast(arguments + ["--repo", path],
+            environment: MotoServer.shared.environment.merging(variables) { _, new in new })
     }
 }
 

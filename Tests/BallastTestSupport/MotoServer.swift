@@ -54,7 +54,8 @@ public final class MotoServer: @unchecked Sendable {
             + (policy.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""))
         let key = try iam("Action=CreateAccessKey&UserName=\(user)")
         func element(_ name: String) -> String? {
-            guard let start = key.range(of: "<\(name)>"), let end = key.range(of: "</\(name)>", range: start.upperBound..<key.endIndex)
+            guard let start = key.range(of: "<\(name)>"), let end = key.range(of: "</\(name)>",
+                range: start.upperBound..<key.endIndex)
             else { return nil }
             return String(key[start.upperBound..<end.lowerBound])
         }
@@ -94,7 +95,8 @@ public final class MotoServer: @unchecked Sendable {
         let body = #"{"lambda": {"use_docker": false}}"#
         let raw = "POST /moto-api/config HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nContent-Type: application/json\r\n"
             + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
-        let request = LoopbackHTTPServer.Request(method: "POST", path: "/moto-api/config", headers: [:], raw: Array(raw.utf8))
+        let request = LoopbackHTTPServer.Request(method: "POST", path: "/moto-api/config", headers: [:],
+            raw: Array(raw.utf8))
         let answer = LoopbackHTTPServer.forward(request, toPort: port).map { String(decoding: $0, as: UTF8.self) } ?? ""
         guard answer.hasPrefix("HTTP/1.1 2") || answer.hasPrefix("HTTP/1.0 2") else {
             throw TestFailure("moto did not take its configuration: \(answer.prefix(80))")
@@ -110,7 +112,8 @@ public final class MotoServer: @unchecked Sendable {
     /// The environment a ballast process needs to talk to this server: the test user's
     /// key, a region, the endpoint, and no instance-metadata lookups.
     public var environment: [String: String] {
-        var variables = ["AWS_ACCESS_KEY_ID": credentials.id, "AWS_SECRET_ACCESS_KEY": credentials.secret, "AWS_REGION": "us-east-1",
+        var variables = ["AWS_ACCESS_KEY_ID": credentials.id, "AWS_SECRET_ACCESS_KEY": credentials.secret,
+            "AWS_REGION": "us-east-1",
                          "AWS_ENDPOINT_URL": endpoint, "AWS_EC2_METADATA_DISABLED": "true",
                          "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent"]
         guard authenticated else { return variables }
@@ -134,7 +137,8 @@ public enum LoopbackPort {
     static func bindLoopback(_ fd: Int32, port: Int = 0) throws -> Int {
         var address = loopback(port)
         let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0,
+                socklen_t(MemoryLayout<sockaddr_in>.size)) }
         }
         guard bound == 0 else { throw TestFailure("cannot bind a loopback port") }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
@@ -148,7 +152,8 @@ public enum LoopbackPort {
     static func connectLoopback(_ fd: Int32, port: Int) -> Bool {
         var address = loopback(port)
         return withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0,
+                socklen_t(MemoryLayout<sockaddr_in>.size)) }
         } == 0
     }
 
