@@ -37,11 +37,7 @@ import Testing
             == true }.isEmpty == true)
 
         // More drift: the alarm's description changes by hand; the issue is edited.
-        _ = try await seeder().client.query(.cloudWatch, "PutMetricAlarm", [
-            "AlarmName": alarm, "AlarmDescription": "silenced during INC-7", "Namespace": "Ballast/Seed",
-            "MetricName": "Seed", "Statistic": "Average", "Period": "60", "EvaluationPeriods": "1", "Threshold": "1",
-            "ComparisonOperator": "GreaterThanThreshold",
-        ])
+        try await putSeedAlarm(alarm, description: "silenced during INC-7")
         let edited = try drift()
         #expect(edited.stderr.contains("updated the drift issue for test"), "\(edited.stderr)")
         ours = try #require(try issues().last)
@@ -50,13 +46,8 @@ import Testing
         #expect(!html.contains("<b>@octo-org</b>") && html.contains("&lt;b&gt;@octo-org"))
 
         // Back in sync: a closing comment, then the issue is closed.
-        _ = try await seeder().client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group),
-            "retentionInDays": 30])
-        _ = try await seeder().client.query(.cloudWatch, "PutMetricAlarm", [
-            "AlarmName": alarm, "AlarmDescription": "Pages on-call", "Namespace": "Ballast/Seed", "MetricName": "Seed",
-            "Statistic": "Average", "Period": "60", "EvaluationPeriods": "1", "Threshold": "1",
-            "ComparisonOperator": "GreaterThanThreshold",
-        ])
+        try await setRetention(group, 30)
+        try await putSeedAlarm(alarm, description: "Pages on-call")
         let closed = try drift()
         #expect(closed.status == 0, "\(closed.stderr)")
         #expect(closed.stderr.contains("closed the drift issue for test (back in sync)"))

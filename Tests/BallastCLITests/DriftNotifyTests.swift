@@ -40,13 +40,8 @@ import Testing
         #expect(try drift(["--notify-always"]).status == 2)
         #expect(posts.current.count == 2)
 
-        _ = try await seeder().client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group),
-            "retentionInDays": 30])
-        _ = try await seeder().client.query(.cloudWatch, "PutMetricAlarm", [
-            "AlarmName": alarm, "AlarmDescription": "Pages on-call", "Namespace": "Ballast/Seed", "MetricName": "Seed",
-            "Statistic": "Average", "Period": "60", "EvaluationPeriods": "1", "Threshold": "1",
-            "ComparisonOperator": "GreaterThanThreshold",
-        ])
+        try await setRetention(group, 30)
+        try await putSeedAlarm(alarm, description: "Pages on-call")
         #expect(try drift().status == 0)
         #expect(posts.current.count == 3)
         #expect(posts.current.last?["text"]?.string?.hasPrefix("ballast: test is back in sync (2 resources)") == true)

@@ -93,3 +93,18 @@ public func createLockTable() async throws -> String {
     ])
     return table
 }
+
+/// Changes out of band, as a hand would: a log group's retention.
+public func setRetention(_ group: String, _ days: Int) async throws {
+    _ = try await seeder().client.json(.logs, "PutRetentionPolicy",
+                                       ["logGroupName": .string(group), "retentionInDays": .int(days)])
+}
+
+/// Changes out of band: a seeded alarm (metric `Ballast/Seed` `Seed`) put again with this description.
+public func putSeedAlarm(_ name: String, description: String) async throws {
+    _ = try await seeder().client.query(.cloudWatch, "PutMetricAlarm", [
+        "AlarmName": name, "AlarmDescription": description, "Namespace": "Ballast/Seed", "MetricName": "Seed",
+        "Statistic": "Average", "Period": "60", "EvaluationPeriods": "1", "Threshold": "1",
+        "ComparisonOperator": "GreaterThanThreshold",
+    ])
+}
