@@ -30,11 +30,13 @@ struct BudgetOptions: ParsableArguments {
         }
     }
 
-    /// The AWS setup, its transport within the budget when one is set.
-    func setup(debug: Bool) -> AWSSetup {
-        guard maxRequests != nil || maxDuration != nil else { return AWSSetup(debug: debug) }
-        let budget = BudgetTransport(CurlTransport(), maxRequests: maxRequests,
-                                     maxDuration: maxDuration.flatMap(ApplyOptions.seconds))
-        return AWSSetup(debug: debug, transport: budget)
+    /// The AWS setup, its transport within the budget when one is set; `counter` counts its calls.
+    func setup(debug: Bool, counter: CountingTransport? = nil) -> AWSSetup {
+        var transport: any HTTPTransport = CurlTransport()
+        if maxRequests != nil || maxDuration != nil {
+            transport = BudgetTransport(transport, maxRequests: maxRequests,
+                                        maxDuration: maxDuration.flatMap(ApplyOptions.seconds))
+        }
+        return AWSSetup(debug: debug, transport: counter.map { $0.wrapping(transport) } ?? transport)
     }
 }
