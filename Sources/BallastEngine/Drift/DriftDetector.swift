@@ -10,6 +10,8 @@ public struct DriftDetector: Sendable {
     let clients: AWSClients
     /// Called as groups finish: resources read so far, and the total.
     let progress: @Sendable (Int, Int) -> Void
+    /// Each CloudFormation stack is listed once a run, for refs and for ownership alike.
+    let listings = StackListings()
 
     public init(clients: @escaping AWSClients, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) {
         self.clients = clients
@@ -22,13 +24,14 @@ public struct DriftDetector: Sendable {
     public func detect(_ loaded: LoadedState, stack: String? = nil, now: Date = Date())
         async -> (report: DriftReport, ownership: Ownership) {
         guard let stack else {
-            async let ownership = Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, clients: clients)
+            async let ownership = Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, clients: clients,
+                                                 listings: listings)
             let report = await detect(loaded.state, revision: loaded.revision, now: now)
             let owners = await ownership
             return (owners.annotate(report), owners)
         }
         let owners = await Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, extraStacks: [stack],
-                                          clients: clients)
+                                          clients: clients, listings: listings)
         var state = loaded.state
         for index in state.environments.indices {
             state.environments[index].resources.removeAll { resource in
@@ -61,9 +64,10 @@ public struct DriftDetector: Sendable {
             for role in roles {
                 var part = state
                 part.environments.removeAll { $0.assumeRole != role }
+                let listings = listings
                 group.addTask {
                     await DriftDetector(clients: clients, progress: { _, _ in })
-                        .detect(part, revision: revision, now: now, client: { clients($0, role) })
+                        .detect(part, revision: revision, now: now, client: { clients($0, role) }, listings: listings)
                 }
             }
             return await group.reduce(into: [DriftReport]()) { $0.append($1) }
@@ -74,10 +78,12 @@ public struct DriftDetector: Sendable {
     }
 
     func detect(_ state: DesiredState, revision: String, now: Date,
-                client: @escaping @Sendable (String) -> AWSClient) async -> DriftReport {
+                client: @escaping @Sendable (String) -> AWSClient,
+                listings: StackListings? = nil) async -> DriftReport {
         let resources = state.environments.flatMap(\.resources)
         let blocked = await AccountGuard(client: client).problems(for: state.environments)
-        let stacks = await StackResolver(client: client).resolve(resources.filter { blocked[$0.environment] == nil })
+        let resolver = StackResolver(client: client, listings: listings ?? self.listings)
+        let stacks = await resolver.resolve(resources.filter { blocked[$0.environment] == nil })
 
         // Every resource either gets a physical id to read or an early verdict.
         var verdicts: [Int: ResourceDrift] = [:]

@@ -35,6 +35,12 @@ public struct Ownership: Sendable {
     /// Reads every Terraform state and CloudFormation stack the environments name, and every stack a ref points into.
     public static func read(_ state: DesiredState, repositoryRoot: String, extraStacks: [String] = [],
                             clients: @escaping AWSClients) async -> Ownership {
+        await read(state, repositoryRoot: repositoryRoot, extraStacks: extraStacks, clients: clients,
+                   listings: StackListings())
+    }
+
+    static func read(_ state: DesiredState, repositoryRoot: String, extraStacks: [String] = [],
+                     clients: @escaping AWSClients, listings: StackListings) async -> Ownership {
         var ownership = Ownership()
         var read: Set<String> = []
         for environment in state.environments {
@@ -64,7 +70,7 @@ public struct Ownership: Sendable {
         }
         let stackRoles = roles
         let described = await StackResolver.each(Set(stackRoles.keys)) { key in
-            await Self.stack(key, client: clients(key.region, stackRoles[key] ?? nil))
+            await Self.stack(key, client: clients(key.region, stackRoles[key] ?? nil), listings: listings)
         }
         for (key, result) in described {
             switch result {
@@ -180,12 +186,13 @@ public struct Ownership: Sendable {
 
     /// A stack's ARN (DescribeStacks), resources (ListStackResources) and template (GetTemplate: JSON or
     /// YAML, whose short tags like `!Ref` are kept as tags) -> the property names each logical id sets.
-    static func stack(_ key: StackKey, client: AWSClient) async -> Result<Stack, StackResolver.Problem> {
+    static func stack(_ key: StackKey, client: AWSClient,
+                      listings: StackListings) async -> Result<Stack, StackResolver.Problem> {
         var stack = Stack()
         do {
             let described = try await client.query(.cloudFormation, "DescribeStacks", ["StackName": key.stack])
             stack.stackId = described.child("Stacks")?.children.first?.child("StackId")?.text
-            let entries = await StackResolver.read(key, client)
+            let entries = await listings.entries(key, client: client)
             for (logicalId, entry) in try entries.get() where !entry.physicalId.isEmpty {
                 guard let kind = KindRegistry.kind(for: entry.type) else { continue }
                 stack.logicalIds[entry.type + " " + kind.id(fromPhysicalId: entry.physicalId)] = logicalId

@@ -1,3 +1,4 @@
+import Foundation
 import BallastAWS
 import BallastCore
 import BallastKinds
@@ -8,6 +9,8 @@ import BallastKinds
 /// `ref: {stack, output}` takes the id from the stack's outputs: one DescribeStacks per stack.
 struct StackResolver: Sendable {
     let client: @Sendable (String) -> AWSClient
+    /// A run's listings, shared with ownership: each stack is listed once a run.
+    var listings = StackListings()
 
     struct StackKey: Hashable, Sendable {
         let region: String
@@ -80,8 +83,9 @@ struct StackResolver: Sendable {
             })
         }
         let client = client
+        let listings = listings
         async let logical = Self.each(keys { if case .ref = $0 { true } else { false } }) { key in
-            await Self.read(key, client(key.region))
+            await listings.entries(key, client: client(key.region))
         }
         async let outputs = Self.each(keys { if case .output = $0 { true } else { false } }) { key in
             await Self.readOutputs(key, client(key.region))
@@ -136,5 +140,23 @@ struct StackResolver: Sendable {
         } catch {
             return .failure(problem(error, key))
         }
+    }
+}
+
+/// ListStackResources answers of one run, by stack: the resolver and ownership ask for the
+/// same stacks at the same time, and each is listed once (a second asker waits for the first).
+final class StackListings: @unchecked Sendable {
+    typealias Listing = Result<[String: StackResolver.Entry], StackResolver.Problem>
+    private let lock = NSLock()
+    private var listings: [StackResolver.StackKey: Task<Listing, Never>] = [:]
+
+    func entries(_ key: StackResolver.StackKey, client: AWSClient) async -> Listing {
+        let task = lock.withLock { () -> Task<Listing, Never> in
+            if let known = listings[key] { return known }
+            let started = Task { await StackResolver.read(key, client) }
+            listings[key] = started
+            return started
+        }
+        return await task.value
     }
 }
