@@ -80,5 +80,6 @@ import Testing
         print("\(kind.type): \(checked.summary) against botocore's models, \(checked.problems.count) violations")
     }
 
-    static let checker = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Contracts/check_requests.py").path
+    static let checker = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Contracts/check_requests.py").path
 }

@@ -65,6 +65,7 @@ import Testing
             environment: "region: us-east-1\nassumeRole:\n  roleArn: ballast-role\n  durationSeconds: 60\n")
         let result = try Run.ballast(["validate", "--repo", repo.path])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("desired-state/test/environment.yaml:3:12: 'ballast-role' is not an IAM role ARN"), "\(result.stdout)")
+        #expect(result.stdout.contains("desired-state/test/environment.yaml:3:12: 'ballast-role' is not an IAM role ARN"),
+                "\(result.stdout)")
     }
 }

@@ -228,7 +228,8 @@ import Testing
         #expect(result.status == 1)
         let reason = result.resources["/ballast/any"]?["reason"]?.string ?? ""
         #expect(reason.contains("SignatureDoesNotMatch"), "\(reason)")
-        #expect(reason.contains("check that AWS_SECRET_ACCESS_KEY (or the profile's secret key) belongs to the access key id"), "\(reason)")
+        #expect(reason.contains("check that AWS_SECRET_ACCESS_KEY (or the profile's secret key) belongs to the access key id"),
+                "\(reason)")
     }
 
     /// XML answers keep a value's whitespace: a description ending in a newline is in sync.

@@ -33,7 +33,8 @@ import Testing
         #expect(text.hasPrefix("ballast: drift in test at "))
         #expect(text.contains(": 2 modified, 0 deleted, 0 not checked, 0 in sync"))
         #expect(text.contains("• AWS::Logs::LogGroup \(group): /RetentionInDays 7 → 30"))
-        #expect(text.contains("&lt;!channel&gt; look &lt;https://evil|here&gt;") && !text.contains("<!channel>"), "\(text)")
+        #expect(text.contains("&lt;!channel&gt; look &lt;https://evil|here&gt;") && !text.contains("<!channel>"),
+                "\(text)")
 
         #expect(try drift().status == 2)
         #expect(posts.current.count == 1, "the same drift again is not news")

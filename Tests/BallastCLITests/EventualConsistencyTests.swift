@@ -62,7 +62,8 @@ import Testing
         let apply = try repo.ballast(["apply", "--auto-approve", "--wait-timeout", "2s"], ["AWS_ENDPOINT_URL": proxy.url])
         #expect(apply.status == 1)
         #expect(apply.stdout.contains("pending        dynamodb:UpdateTable"))
-        #expect(apply.stdout.contains("1 pending (run `ballast drift` later to see them land); outcome pending."), "\(apply.stdout)")
+        #expect(apply.stdout.contains("1 pending (run `ballast drift` later to see them land); outcome pending."),
+                "\(apply.stdout)")
         let history = try JSON.parse(try repo.ballast(["history", "--output", "json"]).stdout)["entries"]?.list ?? []
         #expect(history.first?["outcome"] == "pending")
         #expect(history.first?["changes"]?[0]?["pending"] == true)

@@ -12,7 +12,8 @@ import Testing
 
     var workflows: [String] {
         let folder = Self.examples + "/.github/workflows"
-        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasSuffix(".yml") }.sorted()
+        return ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
+            .filter { $0.hasSuffix(".yml") }.sorted()
             .map { folder + "/" + $0 }
     }
 
@@ -36,10 +37,12 @@ import Testing
         #expect(broken.status == 1 && broken.stdout.contains("input \"versoin\" is not defined"), "\(broken.stdout)")
     }
 
-    static let kubernetes = URL(fileURLWithPath: examples).deletingLastPathComponent().appendingPathComponent("kubernetes").path
+    static let kubernetes = URL(fileURLWithPath: examples).deletingLastPathComponent()
+        .appendingPathComponent("kubernetes").path
 
     var manifests: [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: Self.kubernetes)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+        ((try? FileManager.default.contentsOfDirectory(atPath: Self.kubernetes)) ?? [])
+            .filter { $0.hasSuffix(".yaml") }.sorted()
             .map { Self.kubernetes + "/" + $0 }
     }
 
@@ -53,7 +56,8 @@ import Testing
     }
 
     @Test func everyBallastCommandAndFlagTheyRunExists() throws {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Contracts/workflow_commands.py").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Contracts/workflow_commands.py").path
         let found = try Run.process("/usr/bin/env", ["python3", script] + workflows + manifests)
         #expect(found.status == 0, "\(found.stderr)")
         let commands = try JSON.parse(found.stdout).list ?? []

@@ -14,7 +14,8 @@ final class GitHubStandIn: @unchecked Sendable {
 
     init() throws {
         port = try LoopbackPort.free()
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("GitHub/github_standin.py").path
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("GitHub/github_standin.py").path
         service = try LoopbackService("python3 \"\(script)\" \(token) \(port)", port: port,
                                       name: "the GitHub stand-in (scripts/install-deps.sh installs openapi-core)")
     }

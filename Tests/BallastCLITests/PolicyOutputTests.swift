@@ -171,7 +171,8 @@ import Testing
 /// Validates a document against the SARIF 2.1.0 JSON schema (Tests/BallastCLITests/SARIF, from
 /// OASIS) with Python's jsonschema, which scripts/install-deps.sh provides.
 enum SARIFSchema {
-    static let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("SARIF/sarif-schema-2.1.0.json").path
+    static let schema = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("SARIF/sarif-schema-2.1.0.json").path
 
     static func validate(_ document: String) throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("ballast-\(UUID().uuidString).sarif")

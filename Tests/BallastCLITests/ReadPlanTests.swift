@@ -46,11 +46,13 @@ import Testing
         let stack = uniqueName("plan-stack"), group = "/ballast/" + uniqueName("plan-stacked")
         let template = #"{"Resources": {"AppLogs": {"Type": "AWS::Logs::LogGroup", "#
             + #""Properties": {"LogGroupName": "\#(group)", "RetentionInDays": 30}}}}"#
-        _ = try await seeder().client.query(.cloudFormation, "CreateStack", ["StackName": stack, "TemplateBody": template])
+        _ = try await seeder().client.query(.cloudFormation, "CreateStack",
+                                           ["StackName": stack, "TemplateBody": template])
         let repo = try TempRepository.desiredState(
             "  - {type: AWS::Logs::LogGroup, ref: {stack: \(stack), logicalId: AppLogs}, properties: {RetentionInDays: 30}}\n")
         let planned = try repo.ballast(["drift", "--dry-run-reads"])
-        #expect(planned.stdout.hasPrefix("Reads planned (no call made): 4 calls for 1 resources\n"), "\(planned.stdout)")
+        #expect(planned.stdout.hasPrefix("Reads planned (no call made): 4 calls for 1 resources\n"),
+                "\(planned.stdout)")
         #expect(planned.stdout.contains("  cloudformation:ListStackResources"))
         let counter = try LoopbackHTTPServer { request in
             LoopbackHTTPServer.forward(request, toPort: MotoServer.shared.port).map { .raw($0) } ?? .drop

@@ -8,7 +8,8 @@ import Testing
 /// Secrets Manager shares that server: for them, every request ballast signs is signed
 /// again by botocore from the same inputs, and the signatures must be equal.
 @Suite struct SigningParityTests {
-    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Contracts/resign.py").path
+    static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("Contracts/resign.py").path
 
     @Test func lambdaAndSecretsManagerSignaturesAreBotocores() async throws {
         let function = uniqueName("signed"), secret = "ballast/" + uniqueName("signed")

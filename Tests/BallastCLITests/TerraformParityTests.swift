@@ -111,7 +111,8 @@ struct TerraformParityTests {
         let fresh = try repo.ballast(["drift", "--output", "json"])
         #expect(fresh.status == 0, "in sync the moment it is written:\n\(fresh.stdout)\(fresh.stderr)")
         let asImported = try JSON.parse(fresh.stdout)
-        let owners = (asImported["environments"]?[0]?["resources"]?.list ?? []).compactMap { $0["managedBy"]?["address"]?.string }
+        let owners = (asImported["environments"]?[0]?["resources"]?.list ?? [])
+            .compactMap { $0["managedBy"]?["address"]?.string }
         #expect(Set(owners) == ["aws_cloudwatch_log_group.app", "aws_cloudwatch_log_group.audit",
                                 "aws_cloudwatch_metric_alarm.errors", "aws_dynamodb_table.sessions",
                                 "aws_autoscaling_group.web"], "\(owners)")
@@ -139,7 +140,8 @@ struct TerraformParityTests {
         var ours: Set<String> = []
         for resource in try JSON.parse(drift.stdout)["environments"]?[0]?["resources"]?.list ?? [] {
             for difference in resource["differences"]?.list ?? [] {
-                ours.insert("\(resource["type"]?.string ?? "") \(resource["id"]?.string ?? "") \(difference["path"]?.string ?? "")")
+                let (type, id) = (resource["type"]?.string ?? "", resource["id"]?.string ?? "")
+                ours.insert("\(type) \(id) \(difference["path"]?.string ?? "")")
             }
         }
         let expected: Set<String> = [

@@ -31,7 +31,8 @@ import Testing
         }
 
         func get(_ path: String) throws -> String? {
-            let result = try Run.process("/usr/bin/env", ["curl", "-sS", "--fail", "--max-time", "5", "http://127.0.0.1:\(port)\(path)"])
+            let result = try Run.process("/usr/bin/env",
+                                         ["curl", "-sS", "--fail", "--max-time", "5", "http://127.0.0.1:\(port)\(path)"])
             return result.status == 0 ? result.stdout : nil
         }
 
@@ -49,7 +50,8 @@ import Testing
         /// `/metrics` parsed by Prometheus' own Python client: name{labels} -> value.
         func metrics() throws -> [String: Double] {
             guard let text = try get("/metrics") else { throw TestFailure("no /metrics") }
-            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Contracts/parse_metrics.py").path
+            let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+                .appendingPathComponent("Contracts/parse_metrics.py").path
             let input = NSTemporaryDirectory() + "metrics-" + UUID().uuidString
             try text.write(toFile: input, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: input) }
@@ -72,7 +74,9 @@ import Testing
             kill(process.processIdentifier, signal)
             let started = Date()
             while process.isRunning {
-                guard Date().timeIntervalSince(started) < seconds else { throw TestFailure("watch did not stop on signal \(signal)") }
+                guard Date().timeIntervalSince(started) < seconds else {
+                    throw TestFailure("watch did not stop on signal \(signal)")
+                }
                 Thread.sleep(forTimeInterval: 0.1)
             }
             return process.terminationStatus

@@ -8,7 +8,8 @@ import Testing
 /// expects values of types it does not have (uint, bytes, messages, types), or
 /// needs a container or a type-check-only result.
 @Suite struct CELConformanceTests {
-    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("CELConformance")
+    static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("CELConformance")
 
     struct Tally {
         var total = 0, inSubset = 0, passed = 0

@@ -34,7 +34,8 @@ import Testing
     @Test(arguments: [("drift.txt", ReportFormat.text), ("drift.json", .json), ("drift.md", .markdown), ("drift.cfn.json", .cfn)])
     func snapshot(file: String, format: ReportFormat) throws {
         let rendered = DriftRendering.render(Self.report, as: format)
-        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Snapshots/" + file)
+        let url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("Snapshots/" + file)
         if ProcessInfo.processInfo.environment["BALLAST_RECORD_SNAPSHOTS"] == "1" {
             try rendered.write(to: url, atomically: true, encoding: .utf8)
         }

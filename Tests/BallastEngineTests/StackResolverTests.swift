@@ -34,7 +34,10 @@ import Testing
         // Every other type is still checked.
         let wrong = resource("AWS::AutoScaling::AutoScalingGroup", .ref(stack: "tolling-vision-prod",
             logicalId: "AppLogs"))
-        guard case .failure(let problem) = stacks.physicalId(of: wrong) else { Issue.record("a log group taken as a group"); return }
+        guard case .failure(let problem) = stacks.physicalId(of: wrong) else {
+            Issue.record("a log group taken as a group")
+            return
+        }
         #expect(problem.reason
             == "tolling-vision-prod/AppLogs is a AWS::Logs::LogGroup, not a AWS::AutoScaling::AutoScalingGroup")
         let pending = resource("AWS::AutoScaling::AutoScalingGroup", .ref(stack: "tolling-vision-prod",

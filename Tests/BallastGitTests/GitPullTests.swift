@@ -21,7 +21,10 @@ import Testing
         let first = try origin.commit(["a.txt": "1\n"], message: "one")
         let (checkout, remote) = try clone(of: origin)  // the remote lives as long as the test
         let repository = try GitRepository(discoveringFrom: checkout.path)
-        guard case .upToDate(let head) = try repository.pullFastForward() else { Issue.record("not up to date"); return }
+        guard case .upToDate(let head) = try repository.pullFastForward() else {
+            Issue.record("not up to date")
+            return
+        }
         #expect(head.sha == first)
 
         let second = try origin.commit(["a.txt": "2\n"], message: "two")
