@@ -62,9 +62,7 @@ struct PlanCommand: AsyncParsableCommand {
                 try PlanFile.write(plan, account: account, key: PlanFile.key(from: ProcessInfo.processInfo.environment), to: out)
             }
         }
-        if plan.report.summary.notChecked > 0 { throw Failure.error }
-        if plan.denied { throw ExitCode(3) }
-        if !plan.changes.isEmpty || !plan.unfixable.isEmpty { throw ExitCode(2) }
+        if plan.exitCode != 0 { throw ExitCode(plan.exitCode) }
     }
 }
 

@@ -48,7 +48,6 @@ struct RevertCommand: AsyncParsableCommand {
         let setup = AWSSetup(debug: options.debug)
         let plan = try await Planning.read(try Planning.load(target), setup: setup)
         Terminal.write(PlanRendering.render(plan, as: .text, colour: Terminal.useColour(STDOUT_FILENO)))
-        if plan.report.summary.notChecked > 0 { throw Failure.error }
-        if !plan.changes.isEmpty || !plan.unfixable.isEmpty { throw ExitCode(2) }
+        if plan.exitCode != 0 { throw ExitCode(plan.exitCode) }
     }
 }

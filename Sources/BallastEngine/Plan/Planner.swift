@@ -13,6 +13,13 @@ public struct Plan: Sendable {
     /// A deny policy failed: plan exits 3, apply writes nothing.
     public var denied: Bool { policy.contains(where: \.blocks) }
 
+    /// Spec exit codes for a plan: 1 anything not checked, 3 a deny fails, 2 changes or unfixable resources, 0.
+    public var exitCode: Int32 {
+        if report.summary.notChecked > 0 { return 1 }
+        if denied { return 3 }
+        return changes.isEmpty && unfixable.isEmpty ? 0 : 2
+    }
+
     /// Resources a settings tool cannot fix: they do not exist.
     public var unfixable: [ResourceDrift] { report.resources.filter { $0.status == .deleted } }
 

@@ -93,9 +93,6 @@ public enum ReportMerge {
 
     /// The exit code one run would have given (spec section 3).
     public static func exitCode(_ plan: Plan) -> Int32 {
-        guard plan.report.command == "plan" else { return plan.report.exitCode }
-        if plan.report.summary.notChecked > 0 { return 1 }
-        if plan.denied { return 3 }
-        return plan.changes.isEmpty && plan.unfixable.isEmpty ? 0 : 2
+        plan.report.command == "plan" ? plan.exitCode : plan.report.exitCode
     }
 }
