@@ -22,9 +22,8 @@ enum Planning {
         DriftDetector(clients: { setup.client(region: $0, role: $1) }, progress: progress)
     }
 
-    /// The account the credentials belong to, for the plan file; nil when STS cannot say.
+    /// The account the plan is made in, for the plan file; nil when STS cannot say.
     static func account(_ loaded: LoadedState, setup: AWSSetup) async -> String? {
-        let region = loaded.state.environments.first?.region ?? setup.region()?.name ?? "us-east-1"
-        return await AccountGuard.account(setup.client(region: region))
+        await AccountGuard.planAccount(loaded.state, clients: { setup.client(region: $0, role: $1) })
     }
 }

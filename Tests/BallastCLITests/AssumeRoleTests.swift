@@ -53,7 +53,12 @@ import Testing
         #expect(environments.last?["resources"]?[0]?["reason"]?.string?.contains("333333333333") == true,
             "\(environments)")
 
-        let apply = try ballast(["apply", "--env", "alpha", "--auto-approve"])
+        // A saved plan records the account of the role it was read as, which is what apply checks.
+        let planFile = repo.path + "/.git/alpha.plan.json"
+        #expect(try ballast(["plan", "--env", "alpha", "--out", planFile]).status == 2)
+        let saved = try JSON.parse(try String(contentsOfFile: planFile, encoding: .utf8))
+        #expect(saved["account"] == "111111111111")
+        let apply = try ballast(["apply", planFile, "--auto-approve"])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(try await retention(group, in: "111111111111") == 30)
         #expect(try await retention(group, in: "222222222222") == 30)

@@ -169,8 +169,7 @@ public struct ApplyRun: Sendable {
         guard let planned = saved.account else {
             return .wrongAccount("the plan file records no account; make it again with `ballast plan --out`")
         }
-        let first = loaded.state.environments.first
-        guard let now = await AccountGuard.account(clients(first?.region ?? "us-east-1", first?.assumeRole)) else {
+        guard let now = await AccountGuard.planAccount(loaded.state, clients: clients) else {
             return .wrongAccount("cannot tell which account the credentials are for; "
                 + "the plan was made in account \(planned)")
         }

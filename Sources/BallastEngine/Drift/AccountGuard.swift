@@ -17,6 +17,13 @@ public struct AccountGuard: Sendable {
         try? await client.query(.sts, "GetCallerIdentity").child("Account")?.text
     }
 
+    /// The account a plan of `state` is made in, which a plan file records and apply checks: the identity
+    /// its first environment is read as (its role's, when it has one).
+    public static func planAccount(_ state: DesiredState, clients: AWSClients) async -> String? {
+        let first = state.environments.first
+        return await account(clients(first?.region ?? "us-east-1", first?.assumeRole))
+    }
+
     /// Environment name -> why its resources are not checked.
     func problems(for environments: [Environment]) async -> [String: String] {
         let guarded = environments.filter { $0.account != nil }
