@@ -30,13 +30,14 @@ struct BudgetOptions: ParsableArguments {
         }
     }
 
-    /// The AWS setup, its transport within the budget when one is set; `counter` counts its calls.
-    func setup(debug: Bool, counter: CountingTransport? = nil) -> AWSSetup {
+    /// The AWS setup, its transport within the budget when one is set, and the counter of its calls.
+    func setup(debug: Bool) -> (AWSSetup, calls: CountingTransport) {
         var transport: any HTTPTransport = CurlTransport()
         if maxRequests != nil || maxDuration != nil {
             transport = BudgetTransport(transport, maxRequests: maxRequests,
                                         maxDuration: maxDuration.flatMap(ApplyOptions.seconds))
         }
-        return AWSSetup(debug: debug, transport: counter.map { $0.wrapping(transport) } ?? transport)
+        let calls = CountingTransport(transport)
+        return (AWSSetup(debug: debug, transport: calls), calls)
     }
 }

@@ -72,8 +72,7 @@ struct DriftCommand: AsyncParsableCommand {
         let loaded = sharding.slice(try Failure.guarding { try source.load() })
         try Failure.refuseMistakes(loaded)
         if budget.printedReadPlan(loaded) { return }
-        let calls = CountingTransport()
-        let setup = budget.setup(debug: debug, counter: calls)
+        let (setup, calls) = budget.setup(debug: debug)
         let progress = Progress(label: "reading live settings", calls: calls)
         let detector = DriftDetector(clients: { setup.client(region: $0, role: $1) }, progress: progress.update)
         var report = await detector.detect(loaded, stack: stack).report

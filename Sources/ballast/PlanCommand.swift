@@ -45,7 +45,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var budget: BudgetOptions
 
     func run() async throws {
-        let setup = budget.setup(debug: debug)
+        let (setup, _) = budget.setup(debug: debug)
         let loaded = sharding.slice(try Planning.load(source))
         if budget.printedReadPlan(loaded) { return }
         var plan = try await Planning.read(loaded, setup: setup)
