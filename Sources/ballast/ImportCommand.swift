@@ -100,7 +100,10 @@ struct ImportCommand: AsyncParsableCommand {
         var result: ImportResult
         var source: String
         if let fromTerraform {
-            let state = try await Failure.guarding { try await readState(fromTerraform, client: client) }
+            let state = try await Failure.guarding {
+                try await TerraformState.read(fromTerraform, relativeTo: FileManager.default.currentDirectoryPath,
+                                              client: client)
+            }
             result = Importer.fromTerraform(state, addressGlob: address)
             source = "Terraform state \(fromTerraform)"
         } else if let stack = fromCloudformation {
@@ -141,29 +144,5 @@ struct ImportCommand: AsyncParsableCommand {
         for file in files { Terminal.note("wrote \(file.path)") }
         Terminal.note("imported \(fresh.count) resource\(fresh.count == 1 ? "" : "s"); "
             + "check with `ballast drift --env \(env)`")
-    }
-
-    /// A state file's text: a local path, or `s3://bucket/key` read with ballast's own client.
-    func readState(_ location: String, client: AWSClient) async throws -> TerraformState {
-        let text: String
-        if location.hasPrefix("s3://") {
-            let path = location.dropFirst(5).split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-            guard path.count >= 2, !path[0].isEmpty else { throw LoadError("\(location) is not s3://bucket/key") }
-            do {
-                let key = path.dropFirst().joined(separator: "/")
-                text = String(decoding: try await client.getObject(bucket: path[0], key: key),
-                              as: UTF8.self)
-            } catch {
-                throw LoadError("cannot read the Terraform state \(location): \(error)")
-            }
-        } else {
-            guard let data = FileManager.default.contents(atPath: location) else {
-                throw LoadError("cannot read the Terraform state \(location)")
-            }
-            text = String(decoding: data, as: UTF8.self)
-        }
-        do { return try TerraformState(json: text) } catch {
-            throw LoadError("\(location): \(error)")
-        }
     }
 }

@@ -11,7 +11,7 @@ public struct DriftDetector: Sendable {
     /// Called as groups finish: resources read so far, and the total.
     let progress: @Sendable (Int, Int) -> Void
     /// Each CloudFormation stack is listed once a run, for refs and for ownership alike.
-    let listings = StackListings()
+    let stackReads = StackReads()
 
     public init(clients: @escaping AWSClients, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) {
         self.clients = clients
@@ -25,13 +25,13 @@ public struct DriftDetector: Sendable {
         async -> (report: DriftReport, ownership: Ownership) {
         guard let stack else {
             async let ownership = Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, clients: clients,
-                                                 listings: listings)
+                                                 stackReads: stackReads)
             let report = await detect(loaded.state, revision: loaded.revision, now: now)
             let owners = await ownership
             return (owners.annotate(report), owners)
         }
         let owners = await Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, extraStacks: [stack],
-                                          clients: clients, listings: listings)
+                                          clients: clients, stackReads: stackReads)
         var state = loaded.state
         for index in state.environments.indices {
             state.environments[index].resources.removeAll { resource in
@@ -64,10 +64,11 @@ public struct DriftDetector: Sendable {
             for role in roles {
                 var part = state
                 part.environments.removeAll { $0.assumeRole != role }
-                let listings = listings
+                let stackReads = stackReads
                 group.addTask {
                     await DriftDetector(clients: clients, progress: { _, _ in })
-                        .detect(part, revision: revision, now: now, client: { clients($0, role) }, listings: listings)
+                        .detect(part, revision: revision, now: now, client: { clients($0, role) },
+                                stackReads: stackReads)
                 }
             }
             return await group.reduce(into: [DriftReport]()) { $0.append($1) }
@@ -79,10 +80,10 @@ public struct DriftDetector: Sendable {
 
     func detect(_ state: DesiredState, revision: String, now: Date,
                 client: @escaping @Sendable (String) -> AWSClient,
-                listings: StackListings? = nil) async -> DriftReport {
+                stackReads: StackReads? = nil) async -> DriftReport {
         let resources = state.environments.flatMap(\.resources)
         let blocked = await AccountGuard(client: client).problems(for: state.environments)
-        let resolver = StackResolver(client: client, listings: listings ?? self.listings)
+        let resolver = StackResolver(client: client, stackReads: stackReads ?? self.stackReads)
         let stacks = await resolver.resolve(resources.filter { blocked[$0.environment] == nil })
 
         // Every resource either gets a physical id to read or an early verdict.

@@ -36,21 +36,21 @@ public struct Ownership: Sendable {
     public static func read(_ state: DesiredState, repositoryRoot: String, extraStacks: [String] = [],
                             clients: @escaping AWSClients) async -> Ownership {
         await read(state, repositoryRoot: repositoryRoot, extraStacks: extraStacks, clients: clients,
-                   listings: StackListings())
+                   stackReads: StackReads())
     }
 
     static func read(_ state: DesiredState, repositoryRoot: String, extraStacks: [String] = [],
-                     clients: @escaping AWSClients, listings: StackListings) async -> Ownership {
+                     clients: @escaping AWSClients, stackReads: StackReads) async -> Ownership {
         var ownership = Ownership()
         var read: Set<String> = []
         for environment in state.environments {
             for location in environment.terraformStates where read.insert(location).inserted {
                 do {
-                    let text = try await Self.stateText(location, repositoryRoot: repositoryRoot,
-                                                        client: clients(environment.region, environment.assumeRole))
-                    ownership.index(try TerraformState(json: text), location: location)
+                    let state = try await TerraformState.read(location, relativeTo: repositoryRoot,
+                                                              client: clients(environment.region, environment.assumeRole))
+                    ownership.index(state, location: location)
                 } catch {
-                    ownership.warnings.append("Terraform state \(location) (environment \(environment.name)): \(error)")
+                    ownership.warnings.append("\(error) (environment \(environment.name))")
                 }
             }
         }
@@ -70,7 +70,7 @@ public struct Ownership: Sendable {
         }
         let stackRoles = roles
         let described = await StackResolver.each(Set(stackRoles.keys)) { key in
-            await Self.stack(key, client: clients(key.region, stackRoles[key] ?? nil), listings: listings)
+            await Self.stack(key, client: clients(key.region, stackRoles[key] ?? nil), stackReads: stackReads)
         }
         for (key, result) in described {
             switch result {
@@ -173,26 +173,14 @@ public struct Ownership: Sendable {
         return found
     }
 
-    static func stateText(_ location: String, repositoryRoot: String, client: AWSClient) async throws -> String {
-        if location.hasPrefix("s3://") {
-            let path = location.dropFirst(5).split(separator: "/", maxSplits: 1).map(String.init)
-            guard path.count == 2 else { throw LoadError("not s3://bucket/key") }
-            return String(decoding: try await client.getObject(bucket: path[0], key: path[1]), as: UTF8.self)
-        }
-        let path = location.hasPrefix("/") ? location : repositoryRoot + "/" + location
-        guard let data = FileManager.default.contents(atPath: path) else { throw LoadError("cannot read \(path)") }
-        return String(decoding: data, as: UTF8.self)
-    }
-
     /// A stack's ARN (DescribeStacks), resources (ListStackResources) and template (GetTemplate: JSON or
     /// YAML, whose short tags like `!Ref` are kept as tags) -> the property names each logical id sets.
     static func stack(_ key: StackKey, client: AWSClient,
-                      listings: StackListings) async -> Result<Stack, StackResolver.Problem> {
+                      stackReads: StackReads) async -> Result<Stack, StackResolver.Problem> {
         var stack = Stack()
         do {
-            let described = try await client.query(.cloudFormation, "DescribeStacks", ["StackName": key.stack])
-            stack.stackId = described.child("Stacks")?.children.first?.child("StackId")?.text
-            let entries = await listings.entries(key, client: client)
+            stack.stackId = try await stackReads.description(key, client: client).get().stackId
+            let entries = await stackReads.entries(key, client: client)
             for (logicalId, entry) in try entries.get() where !entry.physicalId.isEmpty {
                 guard let kind = KindRegistry.kind(for: entry.type) else { continue }
                 stack.logicalIds[entry.type + " " + kind.id(fromPhysicalId: entry.physicalId)] = logicalId

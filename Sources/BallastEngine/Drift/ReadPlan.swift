@@ -54,8 +54,8 @@ public struct ReadPlan: Sendable {
                     calls[action, default: 0] += count
                 }
             }
-            // Each stack a ref names or the environments name is listed once (shared by the resolver
-            // and ownership) and read for ownership (ARN, template).
+            // Each stack a ref names or the environments name is listed and described once a run
+            // (shared by the resolver and ownership), and its template read for ownership.
             let refStacks = Set(resources.compactMap { resource -> String? in
                 if case .ref(let stack, _) = resource.identity { return stack } else { return nil }
             })
@@ -63,10 +63,11 @@ public struct ReadPlan: Sendable {
                 if case .output(let stack, _) = resource.identity { return stack } else { return nil }
             })
             let owned = refStacks.union(outputStacks).union(environments.flatMap(\.cloudFormationStacks))
-            let listing = owned.count, describing = outputStacks.count + owned.count
-            if listing > 0 { calls["cloudformation:ListStackResources"] = listing }
-            if describing > 0 { calls["cloudformation:DescribeStacks"] = describing }
-            if !owned.isEmpty { calls["cloudformation:GetTemplate"] = owned.count }
+            if !owned.isEmpty {
+                for action in ["ListStackResources", "DescribeStacks", "GetTemplate"] {
+                    calls["cloudformation:" + action] = owned.count
+                }
+            }
             groups[key]!.calls = calls
         }
         self.groups = order.compactMap { groups[$0] }

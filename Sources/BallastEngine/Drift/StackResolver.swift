@@ -9,8 +9,8 @@ import BallastKinds
 /// `ref: {stack, output}` takes the id from the stack's outputs: one DescribeStacks per stack.
 struct StackResolver: Sendable {
     let client: @Sendable (String) -> AWSClient
-    /// A run's listings, shared with ownership: each stack is listed once a run.
-    var listings = StackListings()
+    /// A run's stack reads, shared with ownership: each stack is listed and described once a run.
+    var stackReads = StackReads()
 
     struct StackKey: Hashable, Sendable {
         let region: String
@@ -24,6 +24,12 @@ struct StackResolver: Sendable {
 
     struct Problem: Error {
         let reason: String
+    }
+
+    /// What DescribeStacks says of a stack: its ARN and its outputs.
+    struct Description: Sendable {
+        let stackId: String?
+        let outputs: [String: String]
     }
 
     struct Stacks: Sendable {
@@ -83,12 +89,12 @@ struct StackResolver: Sendable {
             })
         }
         let client = client
-        let listings = listings
+        let stackReads = stackReads
         async let logical = Self.each(keys { if case .ref = $0 { true } else { false } }) { key in
-            await listings.entries(key, client: client(key.region))
+            await stackReads.entries(key, client: client(key.region))
         }
         async let outputs = Self.each(keys { if case .output = $0 { true } else { false } }) { key in
-            await Self.readOutputs(key, client(key.region))
+            await stackReads.description(key, client: client(key.region)).map(\.outputs)
         }
         return Stacks(stacks: await logical, outputs: await outputs)
     }
@@ -104,17 +110,17 @@ struct StackResolver: Sendable {
         }
     }
 
-    static func readOutputs(_ key: StackKey, _ client: AWSClient) async -> Result<[String: String], Problem> {
+    /// DescribeStacks: the stack's ARN and outputs.
+    static func describe(_ key: StackKey, _ client: AWSClient) async -> Result<Description, Problem> {
         do {
             let answer = try await client.query(.cloudFormation, "DescribeStacks", ["StackName": key.stack])
+            let stack = answer.child("Stacks")?.children.first
             var outputs: [String: String] = [:]
-            for stack in answer.child("Stacks")?.children ?? [] {
-                for output in stack.child("Outputs")?.children ?? [] {
-                    guard let name = output.child("OutputKey")?.text else { continue }
-                    outputs[name] = output.child("OutputValue")?.text ?? ""
-                }
+            for output in stack?.child("Outputs")?.children ?? [] {
+                guard let name = output.child("OutputKey")?.text else { continue }
+                outputs[name] = output.child("OutputValue")?.text ?? ""
             }
-            return .success(outputs)
+            return .success(Description(stackId: stack?.child("StackId")?.text, outputs: outputs))
         } catch {
             return .failure(problem(error, key))
         }
@@ -143,18 +149,32 @@ struct StackResolver: Sendable {
     }
 }
 
-/// ListStackResources answers of one run, by stack: the resolver and ownership ask for the
-/// same stacks at the same time, and each is listed once (a second asker waits for the first).
-final class StackListings: @unchecked Sendable {
+/// The CloudFormation reads of one run, by stack: the resolver and ownership ask about the same
+/// stacks at the same time, and each is listed and described once (a second asker waits for the first).
+final class StackReads: @unchecked Sendable {
     typealias Listing = Result<[String: StackResolver.Entry], StackResolver.Problem>
+    typealias Described = Result<StackResolver.Description, StackResolver.Problem>
     private let lock = NSLock()
     private var listings: [StackResolver.StackKey: Task<Listing, Never>] = [:]
+    private var descriptions: [StackResolver.StackKey: Task<Described, Never>] = [:]
 
+    /// ListStackResources.
     func entries(_ key: StackResolver.StackKey, client: AWSClient) async -> Listing {
-        let task = lock.withLock { () -> Task<Listing, Never> in
-            if let known = listings[key] { return known }
-            let started = Task { await StackResolver.read(key, client) }
-            listings[key] = started
+        await once(key, in: \.listings) { await StackResolver.read(key, client) }
+    }
+
+    /// DescribeStacks.
+    func description(_ key: StackResolver.StackKey, client: AWSClient) async -> Described {
+        await once(key, in: \.descriptions) { await StackResolver.describe(key, client) }
+    }
+
+    private func once<T: Sendable>(_ key: StackResolver.StackKey,
+                                   in tasks: ReferenceWritableKeyPath<StackReads, [StackResolver.StackKey: Task<T, Never>]>,
+                                   _ read: @escaping @Sendable () async -> T) async -> T {
+        let task = lock.withLock { () -> Task<T, Never> in
+            if let known = self[keyPath: tasks][key] { return known }
+            let started = Task { await read() }
+            self[keyPath: tasks][key] = started
             return started
         }
         return await task.value

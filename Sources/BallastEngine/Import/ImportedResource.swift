@@ -110,26 +110,23 @@ public enum Glob {
 public extension Importer {
     /// The stack's resources of the kinds ballast knows, as `ref: {stack, logicalId}`, with their live values.
     static func fromCloudFormation(_ stack: String, client: AWSClient) async throws(LoadError) -> ImportResult {
-        let pages: [XMLNode]
-        do {
-            pages = try await client.queryPages(.cloudFormation, "ListStackResources", ["StackName": stack])
-        } catch {
-            throw LoadError("cannot read CloudFormation stack \(stack): \(error)")
+        let entries: [String: StackResolver.Entry]
+        switch await StackResolver.read(StackResolver.StackKey(region: client.region, stack: stack), client) {
+        case .success(let listed): entries = listed
+        case .failure(let problem): throw LoadError(problem.reason)
         }
         var wanted: [(type: String, identity: ResourceIdentity, physicalId: String, origin: String)] = []
         var skipped: [String] = []
-        for summary in pages.flatMap({ $0.child("StackResourceSummaries")?.children ?? [] }) {
-            guard let logicalId = summary.child("LogicalResourceId")?.text,
-                  let type = summary.child("ResourceType")?.text else { continue }
-            guard let kind = KindRegistry.kind(for: type) else {
-                skipped.append("\(stack)/\(logicalId): ballast has no kind \(type)")
+        for (logicalId, entry) in entries.sorted(by: { $0.key < $1.key }) {
+            guard let kind = KindRegistry.kind(for: entry.type) else {
+                skipped.append("\(stack)/\(logicalId): ballast has no kind \(entry.type)")
                 continue
             }
-            guard let physical = summary.child("PhysicalResourceId")?.text, !physical.isEmpty else {
+            guard !entry.physicalId.isEmpty else {
                 skipped.append("\(stack)/\(logicalId): no physical id yet")
                 continue
             }
-            wanted.append((type, .ref(stack: stack, logicalId: logicalId), kind.id(fromPhysicalId: physical),
+            wanted.append((entry.type, .ref(stack: stack, logicalId: logicalId), kind.id(fromPhysicalId: entry.physicalId),
                            "\(stack)/\(logicalId)"))
         }
         var result = await fromLive(wanted, client: client)

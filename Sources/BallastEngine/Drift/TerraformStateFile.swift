@@ -1,0 +1,28 @@
+import BallastAWS
+import BallastCore
+import Foundation
+
+public extension TerraformState {
+    /// A state from a path (relative to `directory`) or `s3://bucket/key` (read with ballast's own client),
+    /// for ownership (`terraform.states`, from the repository root) and `import --from-terraform`.
+    static func read(_ location: String, relativeTo directory: String, client: AWSClient) async throws(LoadError)
+        -> TerraformState {
+        let text: String
+        if location.hasPrefix("s3://") {
+            let path = location.dropFirst(5).split(separator: "/", maxSplits: 1).map(String.init)
+            guard path.count == 2, !path[0].isEmpty else { throw LoadError("\(location) is not s3://bucket/key") }
+            do {
+                text = String(decoding: try await client.getObject(bucket: path[0], key: path[1]), as: UTF8.self)
+            } catch {
+                throw LoadError("cannot read the Terraform state \(location): \(error)")
+            }
+        } else {
+            let path = location.hasPrefix("/") ? location : directory + "/" + location
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw LoadError("cannot read the Terraform state \(location)")
+            }
+            text = String(decoding: data, as: UTF8.self)
+        }
+        do { return try TerraformState(json: text) } catch { throw LoadError("\(location): \(error)") }
+    }
+}
