@@ -228,6 +228,23 @@ import Testing
         }
     }
 
+    @Test func anAnswerPastTheBoundIsNotReadAndTheHandleStillWorks() async throws {
+        let server = try LoopbackHTTPServer { request in
+            let size = request.path.hasSuffix("/big") ? 5_000 : 10
+            return .response(status: 200, headers: [:], body: Array(repeating: UInt8(ascii: "x"), count: size))
+        }
+        let transport = CurlTransport(maxConcurrent: 1, maxResponseBytes: 1_024)
+        do {
+            _ = try await transport.send(HTTPRequest(method: "GET", url: server.url + "/big"))
+            Issue.record("a 5,000-byte answer was read under a 1,024-byte bound")
+        } catch let error as TransportError {
+            #expect(error.message.hasSuffix("the answer is over 1024 bytes; not read"), "\(error)")
+        }
+        // The same (only) handle reads the next answer whole.
+        let small = try await transport.send(HTTPRequest(method: "GET", url: server.url + "/small"))
+        #expect(small.body.count == 10)
+    }
+
     @Test func aCredentialProcessThatHangsIsStoppedWithItsChildren() async throws {
         let marker = NSTemporaryDirectory() + "ballast-hang-" + UUID().uuidString
         // The command's child keeps running (and holds stdout); it writes the marker if it survives.

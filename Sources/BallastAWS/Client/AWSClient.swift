@@ -145,15 +145,9 @@ public final class AWSClient: Sendable {
 }
 
 public extension AWSClient {
-    /// S3 GetObject's body (a Terraform state), at most 256 MiB.
+    /// S3 GetObject's body (a Terraform state); the transport bounds its size.
     func getObject(bucket: String, key: String) async throws -> [UInt8] {
         let segments = [bucket] + key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
-        let response = try await send(.rest(.s3, "GetObject", method: "GET", segments: segments, query: [],
-                                            xmlBody: nil))
-        guard response.body.count <= 256 << 20 else {
-            throw AWSError(service: "S3", operation: "GetObject", code: "TooLarge", message: "over 256 MiB",
-                           status: response.status, requestId: nil)
-        }
-        return response.body
+        return try await send(.rest(.s3, "GetObject", method: "GET", segments: segments, query: [], xmlBody: nil)).body
     }
 }

@@ -25,11 +25,12 @@ final class CurlEasyHandle: @unchecked Sendable {
     }
 
     /// Runs one transfer to completion on the calling thread.
-    func perform(_ request: HTTPRequest, connectTimeoutMs: Int, totalTimeoutMs: Int) throws(TransportError) -> HTTPResponse {
+    func perform(_ request: HTTPRequest, connectTimeoutMs: Int, totalTimeoutMs: Int,
+                 maxResponseBytes: Int) throws(TransportError) -> HTTPResponse {
         curl_easy_reset(handle)  // options only: live connections and caches stay
         curl_slist_free_all(headerList)
         headerList = nil
-        sink.reset()
+        sink.reset(maxBody: maxResponseBytes)
 
         try set(CURLOPT_URL, ballast_curl_setopt_string(handle, CURLOPT_URL, request.url))
         // http and https only, for the request and any redirect: never file://, gopher://, ...
@@ -63,6 +64,11 @@ final class CurlEasyHandle: @unchecked Sendable {
         let context = Unmanaged.passUnretained(sink).toOpaque()
         try set(CURLOPT_WRITEFUNCTION, ballast_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
             let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+            // Past the bound, returning short makes libcurl stop the transfer (CURLE_WRITE_ERROR).
+            guard sink.body.count + size * count <= sink.maxBody else {
+                sink.tooLarge = true
+                return 0
+            }
             sink.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: size * count))
             return size * count
         })
@@ -76,6 +82,10 @@ final class CurlEasyHandle: @unchecked Sendable {
 
         let code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
         guard code == CURLE_OK else {
+            if sink.tooLarge {
+                throw TransportError("\(request.method) \(request.hostHeader ?? request.url): the answer is over "
+                    + "\(sink.maxBody) bytes; not read")
+            }
             let message = String(cString: curl_easy_strerror(code))
             throw TransportError("\(request.method) \(request.hostHeader ?? request.url): \(message)",
                                  isTimeout: code == CURLE_OPERATION_TIMEDOUT)
@@ -96,12 +106,17 @@ final class CurlEasyHandle: @unchecked Sendable {
 
 /// Collects what curl's callbacks deliver for one transfer.
 private final class ResponseSink {
+    /// The bound on an answer (`CurlTransport.maxResponseBytes`).
+    var maxBody = Int.max
     var body: [UInt8] = []
     var headers: [String: String] = [:]
+    var tooLarge = false
 
-    func reset() {
+    func reset(maxBody: Int) {
+        self.maxBody = maxBody
         body = []
         headers = [:]
+        tooLarge = false
     }
 
     func headerLine(_ line: String) {

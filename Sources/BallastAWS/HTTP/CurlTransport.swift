@@ -14,6 +14,8 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public let maxConcurrent: Int
     public let connectTimeoutMs: Int
     public let totalTimeoutMs: Int
+    /// The largest answer read: what a hostile or broken server can make ballast hold in memory.
+    public let maxResponseBytes: Int
 
     private let lock = NSLock()
     private var idle: [CurlEasyHandle] = []
@@ -21,8 +23,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     private var waiters: [CheckedContinuation<CurlEasyHandle, Never>] = []
     private let workers = DispatchQueue(label: "ballast.curl", attributes: .concurrent)
 
-    public init(maxConcurrent: Int = 16, connectTimeoutMs: Int = 3_000, totalTimeoutMs: Int = 30_000) {
+    public init(maxConcurrent: Int = 16, connectTimeoutMs: Int = 3_000, totalTimeoutMs: Int = 30_000,
+                maxResponseBytes: Int = 256 << 20) {
         self.maxConcurrent = max(1, maxConcurrent)
+        self.maxResponseBytes = maxResponseBytes
         self.connectTimeoutMs = connectTimeoutMs
         self.totalTimeoutMs = totalTimeoutMs
     }
@@ -30,11 +34,12 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let handle = try await acquire()
         defer { release(handle) }
-        let (connect, total) = (connectTimeoutMs, totalTimeoutMs)
+        let (connect, total, most) = (connectTimeoutMs, totalTimeoutMs, maxResponseBytes)
         return try await withCheckedThrowingContinuation { continuation in
             workers.async {
                 do throws(TransportError) {
-                    continuation.resume(returning: try handle.perform(request, connectTimeoutMs: connect, totalTimeoutMs: total))
+                    continuation.resume(returning: try handle.perform(request, connectTimeoutMs: connect, totalTimeoutMs: total,
+                                                                         maxResponseBytes: most))
                 } catch {
                     continuation.resume(throwing: error)
                 }
