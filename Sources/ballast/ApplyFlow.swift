@@ -67,6 +67,7 @@ struct ApplyFlow {
                 switch event {
                 case .planned(let plan):
                     progress.finish()
+                    for warning in plan.report.warnings { Terminal.note(warning) }
                     Terminal.write(PlanRendering.render(plan, as: .text, colour: Terminal.useColour(STDOUT_FILENO)))
                 case .note(let text): Terminal.note(text)
                 case .waiting(let text): Terminal.err(text)

@@ -15,6 +15,7 @@ enum Planning {
         let progress = Progress(label: "reading live settings")
         let plan = await Planner.plan(loaded, detector: detector(setup, progress: progress.update))
         progress.finish()
+        for warning in plan.report.warnings { Terminal.note(warning) }
         return plan
     }
 
