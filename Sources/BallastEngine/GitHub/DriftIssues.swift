@@ -67,7 +67,8 @@ public struct DriftIssues: Sendable {
                      fingerprint: String) -> String {
         var one = report
         one.environments = [environment]
-        let comment = CommentRenderer(report: one).render(limit: 64_000)
+        // The issue's own two marker lines take the place of the comment's one.
+        let comment = CommentRenderer(report: one).render(limit: PlanRendering.commentLimit - 100)
         let lines = comment.split(separator: "\n", omittingEmptySubsequences: false).dropFirst()
         return marker + "\n" + fingerprintMarker(fingerprint) + "\n" + lines.joined(separator: "\n")
     }

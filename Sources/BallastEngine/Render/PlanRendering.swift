@@ -14,8 +14,11 @@ public enum PlanRendering {
         }
     }
 
+    /// GitHub refuses comments and issue bodies over 65,536 characters; the margin is for the folding note.
+    public static let commentLimit = 65_000
+
     /// The pull-request comment, folded to `limit` bytes (GitHub's limit, less a margin, by default).
-    public static func comment(_ plan: Plan, limit: Int = 65_000) -> String {
+    public static func comment(_ plan: Plan, limit: Int = commentLimit) -> String {
         CommentRenderer(report: plan.report, plan: plan).render(limit: limit)
     }
 

@@ -2,8 +2,7 @@
 /// (65,536 characters per comment): tables first, each section its fair share,
 /// then details in order while they fit; what is left out becomes a count.
 struct CommentLayout {
-    /// GitHub refuses longer bodies; the margin is for the note folding adds.
-    static let limit = 65_000
+    static let limit = PlanRendering.commentLimit
 
     struct Section {
         var heading: String
