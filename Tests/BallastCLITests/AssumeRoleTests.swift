@@ -29,12 +29,19 @@ import Testing
                 ["RetentionInDays": .int(days)])
         }
         let resource = "resources:\n  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n"
+        // alpha's lock table exists only in alpha's account: an apply reaches it as alpha's role, or fails.
+        let table = uniqueName("locks")
+        _ = try await client(in: "111111111111").json(.dynamodb, "CreateTable", [
+            "TableName": .string(table), "BillingMode": "PAY_PER_REQUEST",
+            "AttributeDefinitions": [["AttributeName": "LockID", "AttributeType": "S"]],
+            "KeySchema": [["AttributeName": "LockID", "KeyType": "HASH"]],
+        ])
         func environment(_ account: String, role: String? = nil) -> String {
             "region: us-east-1\naccount: \"\(account)\"\nassumeRole:\n  roleArn: arn:aws:iam::\(role ?? account):role/ballast\n"
                 + "  sessionName: ballast-test\n  durationSeconds: 900\n"
         }
         let repo = try TempRepository()
-        try repo.commit(["desired-state/alpha/environment.yaml": environment("111111111111"),
+        try repo.commit(["desired-state/alpha/environment.yaml": environment("111111111111") + "lockTable: \(table)\n",
                          "desired-state/alpha/logs.yaml": resource,
                          "desired-state/beta/environment.yaml": environment("222222222222"),
                          "desired-state/beta/logs.yaml": resource,
@@ -61,6 +68,9 @@ import Testing
         let apply = try ballast(["apply", planFile, "--auto-approve"])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(try await retention(group, in: "111111111111") == 30)
+        let journal = try await client(in: "111111111111").json(.dynamodb, "Scan", ["TableName": .string(table)])
+        #expect((journal["Items"]?.list ?? []).contains { $0["LockID"]?["S"]?.string?.hasPrefix("ballast/journal/") == true },
+                "\(journal)")
         #expect(try await retention(group, in: "222222222222") == 30)
         #expect(try ballast(["drift", "--env", "alpha,beta"]).status == 0)
     }

@@ -96,7 +96,6 @@ import Testing
         let watch = try Watch(["--interval", "1s"], repo: repo)
         let run = try watch.lastRun()
         #expect(run["outcome"] == "drift")
-        _ = try watch.lastRun { _ in true }
         try await Task.sleep(for: .milliseconds(1_500))  // a second pass: counters move
         let metrics = try watch.metrics()
         #expect(metrics["ballast_resources{environment=test,status=modified}"] == 1)
@@ -118,6 +117,29 @@ import Testing
             "\(watch.stderr)")
         #expect(lines.last?.contains("stopping") == true, "\(watch.stderr)")
         #expect(try await liveRetention(drifted) == 7, "without --self-heal nothing is written")
+    }
+
+    /// A signal during a pass lets the pass finish (its line is logged) before the process stops.
+    @Test func aSignalDuringAPassWaitsForItsEnd() async throws {
+        let group = "/ballast/" + uniqueName("slow")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        // Every answer takes two seconds: a pass is under way for a while after its first request.
+        let slow = try LoopbackHTTPServer { request in
+            Thread.sleep(forTimeInterval: 2)
+            return LoopbackHTTPServer.forward(request, toPort: MotoServer.shared.port).map { .raw($0) } ?? .drop
+        }
+        let watch = try Watch(["--interval", "1h"], repo: repo, environment: ["AWS_ENDPOINT_URL": slow.url])
+        let started = Date()
+        while slow.requestCount == 0 {
+            guard Date().timeIntervalSince(started) < 30 else { throw TestFailure("no pass started: \(watch.stderr)") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(try watch.stop(SIGTERM) == 0)
+        let lines = watch.stderr.split(separator: "\n")
+        let run = lines.firstIndex { $0.contains("outcome=drift") }
+        let stopping = lines.firstIndex { $0.contains("stopping") }
+        #expect(run != nil && stopping != nil && run! < stopping!, "\(watch.stderr)")
     }
 
     @Test func selfHealAppliesThroughTheJournalAndSIGINTStopsIt() async throws {
