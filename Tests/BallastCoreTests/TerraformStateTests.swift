@@ -19,7 +19,6 @@ import Testing
 
     @Test func addressesOfModulesCountAndForEach() throws {
         let state = try TerraformState(json: Self.state)
-        #expect(state.terraformVersion == "1.9.8")
         #expect(state.instances.map(\.address) == [#"module.app.aws_cloudwatch_log_group.logs["api"]"#,
                                                    #"module.app.aws_cloudwatch_log_group.logs["worker"]"#,
                                                    "aws_dynamodb_table.t[0]"])

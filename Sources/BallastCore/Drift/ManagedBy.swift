@@ -25,13 +25,6 @@ public enum ManagedBy: Sendable, Equatable {
         return nil
     }
 
-    public var tool: String {
-        switch self {
-        case .terraform: return "terraform"
-        case .cloudFormation: return "cloudformation"
-        }
-    }
-
     /// `terraform aws_cloudwatch_log_group.app`, `cloudformation tolling-vision-prod/AppLogs`.
     public var description: String {
         switch self {

@@ -14,12 +14,6 @@ public struct RoleToAssume: Sendable, Hashable {
         self.durationSeconds = durationSeconds
     }
 
-    /// The account in the role's ARN (`arn:aws:iam::123456789012:role/x`).
-    public var account: String? {
-        let parts = roleArn.split(separator: ":", omittingEmptySubsequences: false)
-        return parts.count >= 6 ? String(parts[4]) : nil
-    }
-
     /// `arn:PARTITION:iam::ACCOUNT:role/NAME`.
     public static func isRoleArn(_ text: String) -> Bool {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)

@@ -74,8 +74,6 @@ public enum TerraformValue {
     /// Drops a value that stands for "not set" (retention 0, reserved concurrency -1).
     public static func unless(_ unset: Value) -> @Sendable (Value) -> Value? { { $0 == unset ? nil : $0 } }
 
-    /// `true`/`false` from the provider's booleans kept; `"ENABLED"` style strings upper-cased.
-    public static let upper: @Sendable (Value) -> Value? = { $0.string.map { .string($0.uppercased()) } ?? $0 }
 
     /// A set or list attribute kept as a list (alarm actions).
     public static let list: @Sendable (Value) -> Value? = { value in

@@ -11,8 +11,6 @@ public struct TerraformState: Sendable {
     }
 
     public var instances: [Instance]
-    /// `terraform_version` as written.
-    public var terraformVersion: String?
 
     public struct Problem: Error, Sendable, CustomStringConvertible {
         public let description: String
@@ -27,7 +25,6 @@ public struct TerraformState: Sendable {
             throw Problem(description: "state format version \(version); ballast reads version 4 "
                 + "(Terraform 0.12 and later)")
         }
-        terraformVersion = root["terraform_version"]?.string
         instances = []
         for resource in root["resources"]?.list ?? [] where resource["mode"]?.string == "managed" {
             guard let type = resource["type"]?.string, let name = resource["name"]?.string else { continue }
