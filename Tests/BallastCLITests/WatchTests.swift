@@ -123,7 +123,8 @@ import Testing
     @Test func aSignalDuringAPassWaitsForItsEnd() async throws {
         let group = "/ballast/" + uniqueName("slow")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
         // Every answer takes two seconds: a pass is under way for a while after its first request.
         let slow = try LoopbackHTTPServer { request in
             Thread.sleep(forTimeInterval: 2)
@@ -145,7 +146,8 @@ import Testing
     @Test func selfHealAppliesThroughTheJournalAndSIGINTStopsIt() async throws {
         let group = "/ballast/" + uniqueName("heal")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
         let watch = try Watch(["--interval", "1s", "--self-heal"], repo: repo)
         _ = try watch.lastRun { $0["outcome"] == "healed" }
         #expect(try await liveRetention(group) == 30)

@@ -38,8 +38,9 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         return try await withCheckedThrowingContinuation { continuation in
             workers.async {
                 do throws(TransportError) {
-                    continuation.resume(returning: try handle.perform(request, connectTimeoutMs: connect, totalTimeoutMs: total,
-                                                                         maxResponseBytes: most))
+                    let response = try handle.perform(request, connectTimeoutMs: connect, totalTimeoutMs: total,
+                                                       maxResponseBytes: most)
+                    continuation.resume(returning: response)
                 } catch {
                     continuation.resume(throwing: error)
                 }

@@ -46,8 +46,8 @@ public struct Ownership: Sendable {
         for environment in state.environments {
             for location in environment.terraformStates where read.insert(location).inserted {
                 do {
-                    let state = try await TerraformState.read(location, relativeTo: repositoryRoot,
-                                                              client: clients(environment.region, environment.assumeRole))
+                    let client = clients(environment.region, environment.assumeRole)
+                    let state = try await TerraformState.read(location, relativeTo: repositoryRoot, client: client)
                     ownership.index(state, location: location)
                 } catch {
                     ownership.warnings.append("\(error) (environment \(environment.name))")

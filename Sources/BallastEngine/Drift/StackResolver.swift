@@ -168,8 +168,9 @@ final class StackReads: @unchecked Sendable {
         await once(key, in: \.descriptions) { await StackResolver.describe(key, client) }
     }
 
-    private func once<T: Sendable>(_ key: StackResolver.StackKey,
-                                   in tasks: ReferenceWritableKeyPath<StackReads, [StackResolver.StackKey: Task<T, Never>]>,
+    private typealias Tasks<T: Sendable> = ReferenceWritableKeyPath<StackReads, [StackResolver.StackKey: Task<T, Never>]>
+
+    private func once<T: Sendable>(_ key: StackResolver.StackKey, in tasks: Tasks<T>,
                                    _ read: @escaping @Sendable () async -> T) async -> T {
         let task = lock.withLock { () -> Task<T, Never> in
             if let known = self[keyPath: tasks][key] { return known }

@@ -126,7 +126,8 @@ public extension Importer {
                 skipped.append("\(stack)/\(logicalId): no physical id yet")
                 continue
             }
-            wanted.append((entry.type, .ref(stack: stack, logicalId: logicalId), kind.id(fromPhysicalId: entry.physicalId),
+            let physicalId = kind.id(fromPhysicalId: entry.physicalId)
+            wanted.append((entry.type, .ref(stack: stack, logicalId: logicalId), physicalId,
                            "\(stack)/\(logicalId)"))
         }
         var result = await fromLive(wanted, client: client)
