@@ -168,7 +168,8 @@ final class StackReads: @unchecked Sendable {
         await once(key, in: \.descriptions) { await StackResolver.describe(key, client) }
     }
 
-    private typealias Tasks<T: Sendable> = ReferenceWritableKeyPath<StackReads, [StackResolver.StackKey: Task<T, Never>]>
+    private typealias Tasks<T: Sendable> =
+        ReferenceWritableKeyPath<StackReads, [StackResolver.StackKey: Task<T, Never>]>
 
     private func once<T: Sendable>(_ key: StackResolver.StackKey, in tasks: Tasks<T>,
                                    _ read: @escaping @Sendable () async -> T) async -> T {
