@@ -1,5 +1,7 @@
 import ArgumentParser
+import BallastAWS
 import BallastEngine
+import Foundation
 
 @main
 struct Ballast: AsyncParsableCommand {
@@ -32,4 +34,15 @@ struct Ballast: AsyncParsableCommand {
                       RevertCommand.self, HistoryCommand.self, UnlockCommand.self, PolicyCommand.self, DoctorCommand.self,
                       IAMPolicyCommand.self, CommentCommand.self, WatchCommand.self, ImportCommand.self,
                       ReportCommand.self])
+
+    /// Settings from the environment that every command depends on are checked before any runs.
+    static func main() async {
+        do {
+            _ = try RequestRates.fromEnvironment(ProcessInfo.processInfo.environment)
+        } catch {
+            Terminal.error("\(error)")
+            Foundation.exit(1)
+        }
+        await main(nil)
+    }
 }

@@ -19,7 +19,8 @@ struct BudgetOptions: ParsableArguments {
     /// With --dry-run-reads: prints the read plan of `loaded` and says the command is done.
     func printedReadPlan(_ loaded: LoadedState) -> Bool {
         guard dryRunReads else { return false }
-        Terminal.write(ReadPlan(loaded.state).text)
+        let rates = (try? RequestRates.fromEnvironment(ProcessInfo.processInfo.environment)) ?? .defaults
+        Terminal.write(ReadPlan(loaded.state).text(at: rates))
         return true
     }
 

@@ -11,13 +11,17 @@ public final class AWSClient: Sendable {
     let retry: RetryPolicy
     let quota: RetryQuota
     let log: AWSLog?
+    /// Paces the requests; nil sends them as they come (tests of the retry loop).
+    let pacer: RequestPacer?
+    /// Whose quotas the requests count against: the role's account, or the credential chain.
+    let principal: String
     let clock: @Sendable () -> Date
     let jitter: @Sendable () -> Double
     let sleep: @Sendable (Double) async -> Void
 
     public init(region: String, credentials: CachedCredentials, transport: any HTTPTransport,
                 endpoints: EndpointResolver, retry: RetryPolicy = RetryPolicy(), quota: RetryQuota = RetryQuota(),
-                log: AWSLog? = nil, clock: @escaping @Sendable () -> Date = Date.init,
+                log: AWSLog? = nil, pacer: RequestPacer? = nil, principal: String = "chain", clock: @escaping @Sendable () -> Date = Date.init,
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
                 sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(nanoseconds: UInt64($0 * 1e9)) }) {
         self.region = region
@@ -27,6 +31,8 @@ public final class AWSClient: Sendable {
         self.retry = retry
         self.quota = quota
         self.log = log
+        self.pacer = pacer
+        self.principal = principal
         self.clock = clock
         self.jitter = jitter
         self.sleep = sleep
@@ -35,7 +41,7 @@ public final class AWSClient: Sendable {
     /// The same client for another region (transport, credentials and retry quota shared).
     public func inRegion(_ other: String) -> AWSClient {
         AWSClient(region: other, credentials: credentials, transport: transport, endpoints: endpoints, retry: retry,
-                  quota: quota, log: log, clock: clock, jitter: jitter, sleep: sleep)
+                  quota: quota, log: log, pacer: pacer, principal: principal, clock: clock, jitter: jitter, sleep: sleep)
     }
 
     /// Sends with retries; returns a 2xx response or throws `AWSError`.
@@ -44,9 +50,16 @@ public final class AWSClient: Sendable {
         var attempt = 1
         var spent = 0
         while true {
+            // Admitted before signing: a wait for the token must not age the signature.
+            let permit = await pacer?.admit(principal: principal, region: region,
+                                            service: operation.service.iamPrefix, operation: operation.name)
             var request = operation.request(endpoint: endpoint)
             if !operation.unsigned {
-                let resolved = try await credentials.resolve().credentials
+                let resolved: Credentials
+                do { resolved = try await credentials.resolve().credentials } catch {
+                    if let permit { pacer?.done(permit, throttled: false) }
+                    throw error
+                }
                 let options = operation.service.wire == .restXML ? SigV4Signer.Options.s3 : SigV4Signer.Options()
                 SigV4Signer(credentials: resolved, region: region, service: operation.service.signingName, options: options)
                     .sign(&request, date: clock())
@@ -59,13 +72,18 @@ public final class AWSClient: Sendable {
                 log?.response(response, operation: operation.name,
                               milliseconds: Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000))
                 if (200..<300).contains(response.status) {
+                    if let permit { pacer?.done(permit, throttled: false) }
                     quota.deposit(spent > 0 ? spent : 1)
                     return response
                 }
                 failure = ErrorParsing.error(from: response, operation: operation)
             } catch let error as TransportError {
                 failure = error
+            } catch {
+                if let permit { pacer?.done(permit, throttled: false) }
+                throw error
             }
+            if let permit { pacer?.done(permit, throttled: RetryPolicy.isThrottling(failure)) }
             guard case .retry(let wait, let cost) = retry.decision(for: failure, attempt: attempt, jitter: jitter()),
                   quota.withdraw(cost) else {
                 log?.failure(failure, operation: operation.name, retryIn: nil)

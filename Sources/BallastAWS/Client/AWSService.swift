@@ -23,6 +23,9 @@ public struct AWSService: Sendable {
         self.wire = wire
     }
 
+    /// IAM's name for the service (`cloudwatch` signs as `monitoring`): what policies and rates say.
+    public var iamPrefix: String { signingName == "monitoring" ? "cloudwatch" : signingName }
+
     /// `CloudWatch Logs` -> `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`.
     public var endpointVariable: String {
         "AWS_ENDPOINT_URL_" + serviceId.uppercased().replacingOccurrences(of: " ", with: "_")

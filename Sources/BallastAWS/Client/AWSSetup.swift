@@ -11,12 +11,14 @@ public struct AWSSetup: Sendable {
     public let retry: RetryPolicy
     public let quota = RetryQuota()
     public let log: AWSLog?
+    /// One for every client made here, so an account's buckets are shared by all its clients.
+    public let pacer: RequestPacer
     let profiles: ProfileFiles
     let sts: STSContext
     let assumedRoles = AssumedRoles()
 
     public init(environment: [String: String] = ProcessInfo.processInfo.environment, debug: Bool = false,
-                transport: (any HTTPTransport)? = nil) {
+                transport: (any HTTPTransport)? = nil, rates: RequestRates? = nil) {
         self.environment = environment
         let transport = transport ?? CurlTransport()
         self.transport = transport
@@ -24,6 +26,9 @@ public struct AWSSetup: Sendable {
         profiles = ProfileFiles(environment: environment)
         retry = RetryPolicy.fromEnvironment(environment)
         log = AWSLog.fromEnvironment(environment, force: debug)
+        // A bad BALLAST_API_RATES is refused before any command runs (`ratesProblem`).
+        pacer = RequestPacer(rates: rates ?? (try? RequestRates.fromEnvironment(environment)) ?? .defaults,
+                             adaptive: retry.mode == .adaptive)
         let profileName = environment["AWS_PROFILE"] ?? "default"
         let sts = STSContext(transport: transport, endpoints: endpoints,
                              region: Self.envRegion(environment) ?? profiles.region(profile: profileName))
@@ -50,13 +55,21 @@ public struct AWSSetup: Sendable {
         return profiles.region(profile: profile).map { Region(name: $0, source: "profile \(profile)") }
     }
 
+    /// Whose rate quotas a role's calls count against: its account (several roles of one
+    /// account share the buckets), from the ARN.
+    public static func principal(of role: RoleToAssume?) -> String {
+        guard let role else { return "chain" }
+        let parts = role.roleArn.split(separator: ":", omittingEmptySubsequences: false)
+        return parts.count > 4 && !parts[4].isEmpty ? String(parts[4]) : role.roleArn
+    }
+
     static func envRegion(_ environment: [String: String]) -> String? {
         (environment["AWS_REGION"] ?? environment["AWS_DEFAULT_REGION"]).flatMap { $0.isEmpty ? nil : $0 }
     }
 
     public func client(region: String) -> AWSClient {
         AWSClient(region: region, credentials: credentials, transport: transport, endpoints: endpoints,
-                  retry: retry, quota: quota, log: log)
+                  retry: retry, quota: quota, log: log, pacer: pacer)
     }
 
     /// A client for `region` as `role` (assumed once per process and role, with the chain's
@@ -67,6 +80,6 @@ public struct AWSSetup: Sendable {
             CachedCredentials(AssumedRoleProvider(role: role, source: credentials, sts: sts))
         }
         return AWSClient(region: region, credentials: assumed, transport: transport, endpoints: endpoints,
-                         retry: retry, quota: quota, log: log)
+                         retry: retry, quota: quota, log: log, pacer: pacer, principal: Self.principal(of: role))
     }
 }

@@ -31,6 +31,12 @@ public struct RetryPolicy: Sendable {
                                                      "InternalFailure", "ServiceUnavailable"]
     public static let transientStatuses: Set<Int> = [500, 502, 503, 504]
 
+    /// A throttled answer: one of the codes, or 429.
+    public static func isThrottling(_ error: Error) -> Bool {
+        guard let aws = error as? AWSError else { return false }
+        return throttlingCodes.contains(aws.code) || aws.status == 429
+    }
+
     public enum Decision: Sendable, Equatable {
         /// Wait this many seconds, paying `cost` tokens from the retry quota.
         case retry(after: Double, cost: Int)
@@ -45,7 +51,7 @@ public struct RetryPolicy: Sendable {
         switch error {
         case let transport as TransportError:
             cost = transport.isTimeout ? 10 : 5
-        case let aws as AWSError where Self.throttlingCodes.contains(aws.code) || aws.status == 429:
+        case let aws as AWSError where Self.isThrottling(aws):
             cost = 5
         case let aws as AWSError where Self.transientCodes.contains(aws.code) || Self.transientStatuses.contains(aws.status):
             cost = 5

@@ -3,7 +3,8 @@ import Foundation
 
 /// HTTP on libcurl: a pool of at most `maxConcurrent` easy handles, each reused
 /// so its connection stays open. A request waits for a free handle, then runs
-/// its blocking transfer on a worker thread.
+/// its blocking transfer on a worker thread. The pool is a ceiling, not the pace:
+/// the clients' `RequestPacer` decides how many requests are in flight per service.
 ///
 /// Why a pool of easy handles and not a multi handle: every transfer is a small
 /// request/response and the pool gives the same keep-alive reuse with no event
@@ -23,7 +24,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     private var waiters: [CheckedContinuation<CurlEasyHandle, Never>] = []
     private let workers = DispatchQueue(label: "ballast.curl", attributes: .concurrent)
 
-    public init(maxConcurrent: Int = 16, connectTimeoutMs: Int = 3_000, totalTimeoutMs: Int = 30_000,
+    public init(maxConcurrent: Int = 64, connectTimeoutMs: Int = 3_000, totalTimeoutMs: Int = 30_000,
                 maxResponseBytes: Int = 256 << 20) {
         self.maxConcurrent = max(1, maxConcurrent)
         self.maxResponseBytes = maxResponseBytes

@@ -1,3 +1,4 @@
+import BallastAWS
 import BallastCore
 import BallastKinds
 
@@ -17,6 +18,24 @@ public struct ReadPlan: Sendable {
 
     public var groups: [Group]
     public var total: Int { groups.reduce(0) { $0 + $1.calls.values.reduce(0, +) } }
+
+    /// The shortest time `rates` allow for these calls: each (account, region, bucket) sends
+    /// its calls at its rate after its burst, all buckets at once; the slowest decides.
+    public func minimumSeconds(at rates: RequestRates) -> Double {
+        var calls: [String: (key: String, count: Int)] = [:]
+        for group in groups {
+            let principal = AWSSetup.principal(of: group.role.map { RoleToAssume(roleArn: $0) })
+            for (action, count) in group.calls {
+                let parts = action.split(separator: ":", maxSplits: 1).map(String.init)
+                let key = rates.key(service: parts[0], operation: parts.count > 1 ? parts[1] : "")
+                calls["\(principal) \(group.region) \(key)", default: (key, 0)].count += count
+            }
+        }
+        return calls.values.map { bucket in
+            let rate = rates.rate(forKey: bucket.key)
+            return max(0, Double(bucket.count) - rate.burst) / rate.perSecond
+        }.max() ?? 0
+    }
 
     public init(_ state: DesiredState) {
         var groups: [String: Group] = [:]
@@ -73,9 +92,15 @@ public struct ReadPlan: Sendable {
         self.groups = order.compactMap { groups[$0] }
     }
 
-    public var text: String {
+    /// With `rates`, the time they allow for the calls is said too.
+    public func text(at rates: RequestRates? = nil) -> String {
         var lines = ["Reads planned (no call made): \(total) call\(total == 1 ? "" : "s") for "
-            + "\(groups.reduce(0) { $0 + $1.resources }) resources", ""]
+            + "\(groups.reduce(0) { $0 + $1.resources }) resources"]
+        if let rates, rates.unpacedInFlight == nil {
+            lines.append(String(format: "At ballast's request rates (BALLAST_API_RATES), at least %.1f s",
+                                minimumSeconds(at: rates)))
+        }
+        lines.append("")
         for group in groups {
             let who = group.role.map { "as \(UntrustedText.line($0))" } ?? "as the credential chain's identity"
             lines.append("\(group.environments.map(UntrustedText.line).joined(separator: ", "))  "

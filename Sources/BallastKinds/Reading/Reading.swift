@@ -5,8 +5,9 @@ import BallastCore
 /// resource; both bounded, both turning failures into NOT_CHECKED for exactly
 /// the resources they cover.
 enum Reading {
-    /// Calls in flight per kind and region; the HTTP pool bounds the total.
-    static let concurrency = 8
+    /// Call chains started at once per kind and region: the client's pacer decides how many
+    /// calls are in flight (from each service's rate), this only bounds the tasks waiting for it.
+    static let concurrency = 64
 
     /// One call (or page chain) per slice of `size` targets. A failed slice is
     /// NOT_CHECKED; `missing` error codes mean none of the slice exists.

@@ -1,0 +1,123 @@
+import Dispatch
+import Foundation
+
+/// Paces every AWS request (retries included) with a token bucket per (account, region,
+/// service or operation) at `RequestRates`, and bounds the requests in flight per bucket
+/// by its rate. In `adaptive` retry mode a throttled answer lowers the bucket's rate.
+/// One pacer per process: every client of an account and region shares its buckets.
+public final class RequestPacer: @unchecked Sendable {
+    public let rates: RequestRates
+    let adaptive: Bool
+    private let lock = NSLock()
+    private var buckets: [BucketKey: Bucket] = [:]
+    private let now: @Sendable () -> Double
+
+    struct BucketKey: Hashable {
+        let principal: String
+        let region: String
+        let rateKey: String
+    }
+
+    final class Bucket {
+        let rate: RequestRates.Rate
+        var tokens: Double
+        var refilled: Double
+        var inFlight = 0
+        let maxInFlight: Int
+        var waiting: [CheckedContinuation<Void, Never>] = []
+        var adaptive: AdaptiveRate?
+
+        init(rate: RequestRates.Rate, maxInFlight: Int, now: Double, adaptive: Bool) {
+            self.rate = rate
+            tokens = rate.burst
+            refilled = now
+            self.maxInFlight = maxInFlight
+            self.adaptive = adaptive ? AdaptiveRate(ceiling: rate.perSecond, now: now) : nil
+        }
+
+        var perSecond: Double { adaptive?.rate ?? rate.perSecond }
+    }
+
+    /// What a request holds from admission to its answer.
+    public struct Permit: Sendable {
+        let key: BucketKey
+    }
+
+    public init(rates: RequestRates = .defaults, adaptive: Bool = false,
+                now: @escaping @Sendable () -> Double = { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }) {
+        self.rates = rates
+        self.adaptive = adaptive
+        self.now = now
+    }
+
+    /// Waits for a place in flight, then for the request's token; the token is reserved at
+    /// once, so waiters leave in the order they came and no one polls.
+    public func admit(principal: String, region: String, service: String, operation: String) async -> Permit {
+        let key = BucketKey(principal: principal, region: region,
+                            rateKey: rates.key(service: service, operation: operation))
+        let admitted: Bool = lock.withLock {
+            let bucket = bucket(for: key)
+            guard bucket.inFlight < bucket.maxInFlight else { return false }
+            bucket.inFlight += 1
+            return true
+        }
+        if !admitted {
+            // `done` hands its place in flight straight to the first waiter.
+            await withCheckedContinuation { continuation in
+                let placed: Bool = lock.withLock {
+                    let bucket = bucket(for: key)
+                    if bucket.inFlight < bucket.maxInFlight {
+                        bucket.inFlight += 1
+                        return true
+                    }
+                    bucket.waiting.append(continuation)
+                    return false
+                }
+                if placed { continuation.resume() }
+            }
+        }
+        guard rates.unpacedInFlight == nil else { return Permit(key: key) }
+        let wait: Double = lock.withLock {
+            let bucket = bucket(for: key)
+            let time = now()
+            bucket.tokens = min(bucket.rate.burst, bucket.tokens + (time - bucket.refilled) * bucket.perSecond)
+            bucket.refilled = time
+            bucket.tokens -= 1
+            return bucket.tokens >= 0 ? 0 : -bucket.tokens / bucket.perSecond
+        }
+        if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
+        return Permit(key: key)
+    }
+
+    /// After the answer (or the transport's failure): frees the place in flight and, in
+    /// adaptive mode, lets the answer move the rate.
+    public func done(_ permit: Permit, throttled: Bool) {
+        let next: CheckedContinuation<Void, Never>? = lock.withLock {
+            guard let bucket = buckets[permit.key] else { return nil }
+            bucket.adaptive?.record(throttled: throttled, now: now())
+            if bucket.waiting.isEmpty {
+                bucket.inFlight -= 1
+                return nil
+            }
+            return bucket.waiting.removeFirst()
+        }
+        next?.resume()
+    }
+
+    /// The rate a bucket is paced at now (for tests and progress).
+    public func currentRate(principal: String, region: String, service: String, operation: String) -> Double {
+        let key = BucketKey(principal: principal, region: region,
+                            rateKey: rates.key(service: service, operation: operation))
+        return lock.withLock { bucket(for: key).perSecond }
+    }
+
+    /// Under `lock`.
+    private func bucket(for key: BucketKey) -> Bucket {
+        if let bucket = buckets[key] { return bucket }
+        let rate = rates.rate(forKey: key.rateKey)
+        let bucket = Bucket(rate: rate, maxInFlight: rates.unpacedInFlight ?? rate.inFlight, now: now(),
+                            adaptive: adaptive)
+        buckets[key] = bucket
+        return bucket
+    }
+}

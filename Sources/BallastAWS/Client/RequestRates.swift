@@ -1,0 +1,113 @@
+import Foundation
+
+/// The requests per second ballast allows itself per (account, region, service), and per
+/// operation where AWS sets an operation its own quota. AWS's quotas are per account and
+/// region, shared with every other caller there, so ballast stays below them.
+/// `BALLAST_API_RATES` overrides: `logs=20,lambda:GetFunctionConfiguration=50,*=10`.
+public struct RequestRates: Sendable, Equatable {
+    public struct Rate: Sendable, Equatable {
+        public var perSecond: Double
+        /// Requests that may go at once after a quiet spell (the token bucket's size).
+        public var burst: Double
+
+        public init(_ perSecond: Double, burst: Double? = nil) {
+            self.perSecond = perSecond
+            self.burst = burst ?? max(1, (perSecond / 2).rounded(.up))
+        }
+
+        /// Requests in flight at most: one second of calls at the rate, so latency up to a
+        /// second does not lower the rate, and a stalled endpoint does not collect a pile.
+        public var inFlight: Int { max(2, Int(perSecond.rounded(.up))) }
+    }
+
+    /// `logs` or `logs:PutRetentionPolicy` (IAM's service prefix and the API's name) -> rate.
+    public var rates: [String: Rate]
+    /// For a service the table does not name.
+    public var fallback: Rate
+    /// When set, no pacing: at most this many requests in flight per service, as ballast did
+    /// before it paced (`BALLAST_API_RATES=unpaced`, for comparing).
+    public var unpacedInFlight: Int?
+
+    public init(_ rates: [String: Rate], fallback: Rate, unpacedInFlight: Int? = nil) {
+        self.rates = rates
+        self.fallback = fallback
+        self.unpacedInFlight = unpacedInFlight
+    }
+
+    /// Below AWS's documented quotas where it documents one (the comment says where), else a
+    /// conservative rate of ballast's choosing: AWS does not publish those services' API rates.
+    public static let defaults = RequestRates([
+        // Lambda quotas page: GetFunction 100/s; every other control-plane call shares 15/s.
+        "lambda": Rate(12),
+        // CloudWatch quotas page: DescribeAlarms 9 TPS, PutMetricAlarm 3 TPS, PutMetricData 500 TPS.
+        "cloudwatch": Rate(8),
+        "cloudwatch:PutMetricAlarm": Rate(2.5, burst: 1),
+        "cloudwatch:PutMetricData": Rate(100),
+        // CloudWatch Logs quotas page: DescribeLogGroups 10 TPS, PutRetentionPolicy 5 TPS.
+        "logs": Rate(8),
+        "logs:PutRetentionPolicy": Rate(4),
+        // ECS request throttling page: token buckets, service reads refill 20/s.
+        "ecs": Rate(16),
+        // Not published per operation: chosen well under what these services answer.
+        "autoscaling": Rate(10),
+        "application-autoscaling": Rate(10),
+        "cloudformation": Rate(5),
+        "dynamodb": Rate(40),
+        "events": Rate(20),
+        "kms": Rate(100),
+        "rds": Rate(10),
+        "s3": Rate(100),
+        "secretsmanager": Rate(50),
+        "sts": Rate(20),
+        "timestream": Rate(10),
+    ], fallback: Rate(10))
+
+    /// Where `service:operation` is paced: its own entry, else its service's.
+    public func key(service: String, operation: String) -> String {
+        let specific = service + ":" + operation
+        return rates[specific] != nil ? specific : service
+    }
+
+    public func rate(forKey key: String) -> Rate {
+        rates[key] ?? fallback
+    }
+
+    /// The defaults with `text`'s entries over them: `SERVICE[:Operation]=RATE[/BURST]`, comma
+    /// separated; `*=RATE` sets every service; `unpaced` turns pacing off.
+    public static func parse(_ text: String, over base: RequestRates = .defaults) throws(RatesError) -> RequestRates {
+        var rates = base
+        for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+            if entry == "unpaced" {
+                rates.unpacedInFlight = 8
+                continue
+            }
+            let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else {
+                throw RatesError("'\(entry)' is not SERVICE=RATE (logs=20, lambda:GetFunctionConfiguration=50, *=10)")
+            }
+            let numbers = parts[1].split(separator: "/", maxSplits: 1).map { Double($0) }
+            guard let perSecond = numbers.first ?? nil, perSecond > 0, perSecond.isFinite,
+                  numbers.count == 1 || (numbers[1].map { $0 >= 1 && $0.isFinite } ?? false) else {
+                throw RatesError("'\(entry)': the rate is requests per second above 0, optionally /BURST of at least 1")
+            }
+            let rate = Rate(perSecond, burst: numbers.count == 2 ? numbers[1] : nil)
+            if parts[0] == "*" {
+                rates.rates = rates.rates.mapValues { _ in rate }
+                rates.fallback = rate
+            } else {
+                rates.rates[parts[0]] = rate
+            }
+        }
+        return rates
+    }
+
+    public static func fromEnvironment(_ environment: [String: String]) throws(RatesError) -> RequestRates {
+        guard let text = environment["BALLAST_API_RATES"] else { return .defaults }
+        return try parse(text)
+    }
+}
+
+public struct RatesError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    init(_ message: String) { description = "BALLAST_API_RATES: " + message }
+}
