@@ -40,52 +40,55 @@ import Testing
         #expect(try repo.ballast(["apply", "--auto-approve", "--override-window", " "]).stderr.contains("needs a reason"))
     }
 
+    /// Writes to different resources go at once; a resource's writes go in order, and its failed write
+    /// stops the rest of that resource's. Here a function's first write is refused.
     @Test func aFailureInTheMiddleIsReportedExactlyJournaledAsPartialAndARerunConverges() async throws {
-        let asg = uniqueName("asg"), folder = "/ballast/" + uniqueName("mid")
-        let (first, second) = (folder + "/a", folder + "/b")
+        let asg = uniqueName("asg"), function = uniqueName("mid-fn"), group = "/ballast/" + uniqueName("mid")
         try await seeder().create("AWS::AutoScaling::AutoScalingGroup", id: asg, ["MinSize": 1, "MaxSize": 4, "DesiredCapacity": 4])
-        for group in [first, second] { try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7]) }
+        try await seeder().create("AWS::Lambda::Function", id: function, ["MemorySize": 128, "ReservedConcurrentExecutions": 1])
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
         let repo = try TempRepository.desiredState("""
               - {type: AWS::AutoScaling::AutoScalingGroup, id: \(asg), properties: {DesiredCapacity: 2}}
-              - {type: AWS::Logs::LogGroup, id: \(first), properties: {RetentionInDays: 30}}
-              - {type: AWS::Logs::LogGroup, id: \(second), properties: {RetentionInDays: 30}}
+              - {type: AWS::Lambda::Function, id: \(function), properties: {MemorySize: 256, ReservedConcurrentExecutions: 2}}
+              - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}
             """)
         let planFile = repo.path + "/mid.plan.json"
         #expect(try repo.ballast(["plan", "--out", planFile]).status == 2)
 
-        // Between the plan's re-check and the second write, someone deletes log group a.
-        let port = MotoServer.shared.port
-        let deleter = try LoopbackHTTPServer { request in
-            if String(decoding: request.raw, as: UTF8.self).contains("Action=UpdateAutoScalingGroup") {
-                let done = DispatchSemaphore(value: 0)
-                Task {
-                    _ = try? await seeder().client.json(.logs, "DeleteLogGroup", ["logGroupName": .string(first)])
-                    done.signal()
-                }
-                done.wait()
+        // The function's first write meets an update someone else started: Lambda refuses it (409).
+        let port = MotoServer.unauthenticated.port  // where the tests' Lambda lives
+        let conflict = try LoopbackHTTPServer { request in
+            if request.method == "PUT", request.path.contains("/functions/\(function)/concurrency") {
+                return .response(status: 409, headers: ["Content-Type": "application/json",
+                                                        "x-amzn-ErrorType": "ResourceConflictException"],
+                                 body: Array(#"{"message":"An update is in progress for the function"}"#.utf8))
             }
             return LoopbackHTTPServer.forward(request, toPort: port).map { .raw($0) } ?? .drop
         }
-        let apply = try repo.ballast(["apply", planFile], ["AWS_ENDPOINT_URL": deleter.url])
+        let apply = try repo.ballast(["apply", planFile], ["AWS_ENDPOINT_URL_LAMBDA": conflict.url])
         #expect(apply.status == 1)
-        #expect(apply.stdout.contains("applied        autoscaling:UpdateAutoScalingGroup \(asg)"))
-        #expect(apply.stdout.contains("failed         logs:PutRetentionPolicy \(first): CloudWatch Logs PutRetentionPolicy failed: ResourceNotFoundException"))
-        #expect(apply.stdout.contains("not attempted  logs:PutRetentionPolicy \(second)"))
-        #expect(apply.stdout.contains("Apply: 1 of 3 changes applied, 1 verified by reading them back; outcome partial."))
-        #expect(try await liveRetention(second) == 7)
+        #expect(apply.stdout.contains("applied        autoscaling:UpdateAutoScalingGroup \(asg)"), "\(apply.stdout)")
+        #expect(apply.stdout.contains("failed         lambda:PutFunctionConcurrency \(function): Lambda PutFunctionConcurrency failed: "
+            + "ResourceConflictException"), "\(apply.stdout)")
+        #expect(apply.stdout.contains("not attempted  lambda:UpdateFunctionConfiguration \(function)"))
+        #expect(apply.stdout.contains("applied        logs:PutRetentionPolicy \(group)"))
+        #expect(apply.stdout.contains("Apply: 2 of 4 changes applied, 2 verified by reading them back; outcome partial."))
 
         let entry = try #require(try history(repo).first)
         #expect(entry["outcome"] == "partial")
-        #expect(entry["changes"]?.list?.map { $0["outcome"]?.string ?? "" } == ["applied", "failed", "not attempted"])
+        let outcomes = Dictionary((entry["changes"]?.list ?? []).map {
+            (($0["call"]?.string ?? "") + " " + ($0["id"]?.string ?? ""), $0["outcome"]?.string ?? "")
+        }, uniquingKeysWith: { a, _ in a })
+        #expect(outcomes == ["autoscaling:UpdateAutoScalingGroup \(asg)": "applied",
+                             "lambda:PutFunctionConcurrency \(function)": "failed",
+                             "lambda:UpdateFunctionConfiguration \(function)": "not attempted",
+                             "logs:PutRetentionPolicy \(group)": "applied"])
         #expect(entry["changes"]?.list?.first?["set"] == ["/DesiredCapacity": ["from": 4, "to": 2]])
 
-        // Re-run: what can be fixed is fixed; the deleted group is named, not skipped.
+        // Re-run, the update over: the rest is written and the apply converges.
         let rerun = try repo.ballast(["apply", "--auto-approve"])
-        #expect(rerun.status == 1)
-        #expect(rerun.stdout.contains("applied        logs:PutRetentionPolicy \(second)"))
-        #expect(rerun.stdout.contains("cannot fix     AWS::Logs::LogGroup \(first): it does not exist"))
-        try await seeder().create("AWS::Logs::LogGroup", id: first, ["RetentionInDays": 7])
-        #expect(try repo.ballast(["apply", "--auto-approve"]).status == 0)
+        #expect(rerun.status == 0, "\(rerun.stdout)\(rerun.stderr)")
+        #expect(rerun.stdout.contains("Apply: 2 of 2 changes applied"), "\(rerun.stdout)")
         #expect(try repo.ballast(["drift"]).status == 0)
     }
 

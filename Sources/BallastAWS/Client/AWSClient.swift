@@ -12,9 +12,9 @@ public final class AWSClient: Sendable {
     let quota: RetryQuota
     let log: AWSLog?
     /// Paces the requests; nil sends them as they come (tests of the retry loop).
-    let pacer: RequestPacer?
+    public let pacer: RequestPacer?
     /// Whose quotas the requests count against: the role's account, or the credential chain.
-    let principal: String
+    public let principal: String
     let clock: @Sendable () -> Date
     let jitter: @Sendable () -> Double
     let sleep: @Sendable (Double) async -> Void

@@ -17,7 +17,7 @@ public struct RequestRates: Sendable, Equatable {
 
         /// Requests in flight at most: one second of calls at the rate, so latency up to a
         /// second does not lower the rate, and a stalled endpoint does not collect a pile.
-        public var inFlight: Int { max(2, Int(perSecond.rounded(.up))) }
+        public var inFlight: Int { max(1, Int(perSecond.rounded(.up))) }
     }
 
     /// `logs` or `logs:PutRetentionPolicy` (IAM's service prefix and the API's name) -> rate.

@@ -134,21 +134,25 @@ public struct JournalEntry: Sendable, Equatable {
         }
     }
 
-    /// What an interrupted apply did, from its intent and the writes recorded as
-    /// they completed (change index -> outcome and error). The first change with no
-    /// record may have been in flight when the process died: it is `unknown`.
+    /// What a write journaled as started and never ended says.
+    public static let inFlight = "in flight when the apply was interrupted: it may or may not have landed"
+
+    /// What an interrupted apply did, from its intent and the writes recorded as they started
+    /// (`unknown`) and completed (change index -> outcome and error). A journal of an older
+    /// ballast, which wrote one change at a time and recorded only ends, has no starts: there
+    /// the first change with no record may have been in flight.
     public func interrupted(progress: [Int: (Written, String?)]) -> JournalEntry {
         var closed = self
         closed.stage = .interrupted
-        var inFlightSeen = false
+        var inFlightSeen = progress.values.contains { $0.0 == .unknown }
         for index in closed.changes.indices {
             if let (outcome, error) = progress[index] {
                 closed.changes[index].outcome = outcome
-                closed.changes[index].error = error
+                closed.changes[index].error = error ?? (outcome == .unknown ? Self.inFlight : nil)
             } else if !inFlightSeen {
                 inFlightSeen = true
                 closed.changes[index].outcome = .unknown
-                closed.changes[index].error = "in flight when the apply was interrupted: it may or may not have landed"
+                closed.changes[index].error = Self.inFlight
             }
         }
         return closed

@@ -110,13 +110,19 @@ public struct ApplyRun: Sendable {
         let applier = Applier(client: writer) { change in
             await verifier.verify([change], planned: report, state: state) == [nil]
         }
-        let outcomes = await applier.apply(changes, continueOnError: request.continueOnError) { index, outcome in
+        let outcomes = await applier.apply(changes, continueOnError: request.continueOnError, slots: { change in
+            let client = writer(change)
+            return client.pacer.map { $0.slots(principal: client.principal, region: change.region, call: change.call) }
+                ?? ("", 1)
+        }, starting: { index in
+            await journal.progress(intent, index: index, outcome: .unknown, error: JournalEntry.inFlight)
+        }, finished: { index, outcome in
             switch outcome {
             case .applied: await journal.progress(intent, index: index, outcome: .applied, error: nil)
             case .failed(let why): await journal.progress(intent, index: index, outcome: .failed, error: why)
             case .notAttempted: break
             }
-        }
+        })
         let applied = outcomes.filter { $0.1 == .applied }.map(\.0)
         let verdicts = await settle(applied, verifier: verifier, report: plan.report, state: loaded.state,
                                     waitTimeout: request.waitTimeout)

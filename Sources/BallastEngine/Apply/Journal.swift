@@ -109,9 +109,18 @@ public struct LockTableJournal: Sendable {
     func recordProgress(_ intent: JournalEntry, environment: String, index: Int, outcome: JournalEntry.Written) async throws {
         _ = try await client.json(.dynamodb, "UpdateItem", [
             "TableName": .string(table), "Key": ["LockID": ["S": .string(key(intent, environment))]],
-            "UpdateExpression": .string("ADD \(outcome == .applied ? "Applied" : "Failed") :index"),
+            "UpdateExpression": .string("ADD \(Self.progressAttribute(outcome)) :index"),
             "ExpressionAttributeValues": [":index": ["NS": [.string(String(index))]]],
         ])
+    }
+
+    /// The lock-table item's number set a write's index goes in: started, failed, applied.
+    static func progressAttribute(_ outcome: JournalEntry.Written) -> String {
+        switch outcome {
+        case .applied: "Applied"
+        case .unknown: "Started"
+        default: "Failed"
+        }
     }
 
     /// Removes the running mark if it still names this apply.
@@ -140,7 +149,9 @@ public struct LockTableJournal: Sendable {
             return nil
         }
         var progress: [Int: (JournalEntry.Written, String?)] = [:]
-        for (attribute, outcome) in [("Failed", JournalEntry.Written.failed), ("Applied", .applied)] {
+        // Started first: a write's end overrides its start.
+        for outcome in [JournalEntry.Written.unknown, .failed, .applied] {
+            let attribute = Self.progressAttribute(outcome)
             for index in (item[attribute]?["NS"]?.list ?? []).compactMap({ $0.string.flatMap { Int($0) } }) {
                 progress[index] = (outcome, nil)
             }

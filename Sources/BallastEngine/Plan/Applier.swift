@@ -24,30 +24,76 @@ public struct Applier: Sendable {
         self.landed = landed
     }
 
-    /// `finished` hears of each write as it ends (by index), before the next starts.
+    /// Resources written at once at most.
+    static let resourcesAtOnce = 32
+
+    /// One resource's writes go one after another in plan order, and a failed one stops the rest
+    /// of that resource's; different resources' writes go at once, as many per call as the
+    /// pacer lets in flight (`slots`), so a write journaled as started is one being sent.
+    /// Without `continueOnError` a failure starts nothing new (writes in flight end and are
+    /// reported). `starting` hears of each write before it is sent and `finished` as it ends,
+    /// in the order writes end, one at a time.
     public func apply(_ changes: [PlannedChange], continueOnError: Bool = false,
+                      slots: @Sendable (PlannedChange) -> (bucket: String, size: Int) = { _ in ("", 1) },
+                      starting: @Sendable (Int) async -> Void = { _ in },
                       finished: @Sendable (Int, Outcome) async -> Void = { _, _ in }) async -> [(PlannedChange, Outcome)] {
-        var outcomes: [(PlannedChange, Outcome)] = []
-        var stopped = false
+        var queues: [[Int]] = []
+        var queueOf: [String: Int] = [:]
         for (index, change) in changes.enumerated() {
-            guard !stopped else {
-                outcomes.append((change, .notAttempted))
-                continue
+            let resource = "\(change.environment) \(change.type) \(change.id)"
+            if let queue = queueOf[resource] {
+                queues[queue].append(index)
+            } else {
+                queueOf[resource] = queues.count
+                queues.append([index])
             }
-            do {
-                guard let kind = KindRegistry.kind(for: change.type) else { throw LoadError("ballast cannot write \(change.type)") }
-                try await kind.apply(change, with: client(change))
-                outcomes.append((change, .applied))
-            } catch {
-                if await landed(change) {
-                    outcomes.append((change, .applied))
-                } else {
-                    outcomes.append((change, .failed(String(describing: error))))
-                    stopped = !continueOnError
+        }
+        let slot = changes.map(slots)
+        var outcomes = [Outcome](repeating: .notAttempted, count: changes.count)
+        await withTaskGroup(of: (queue: Int, index: Int, outcome: Outcome).self) { group in
+            var next = [Int](repeating: 0, count: queues.count)   // per queue, the next change to write
+            var ready = Array(queues.indices)                     // queues whose next change may start
+            var busy: [String: Int] = [:]                         // writes in flight per pacer bucket
+            var running = 0
+            var stopped = false
+            while true {
+                var waiting: [Int] = []
+                for queue in ready {
+                    let index = queues[queue][next[queue]]
+                    guard !stopped, running < Self.resourcesAtOnce,
+                          busy[slot[index].bucket, default: 0] < slot[index].size else {
+                        waiting.append(queue)
+                        continue
+                    }
+                    next[queue] += 1
+                    busy[slot[index].bucket, default: 0] += 1
+                    running += 1
+                    await starting(index)
+                    group.addTask { (queue, index, await write(changes[index])) }
+                }
+                ready = stopped ? [] : waiting
+                guard let (queue, index, outcome) = await group.next() else { break }
+                running -= 1
+                busy[slot[index].bucket, default: 1] -= 1
+                outcomes[index] = outcome
+                await finished(index, outcome)
+                if case .failed = outcome {
+                    stopped = stopped || !continueOnError
+                } else if next[queue] < queues[queue].count {
+                    ready.insert(queue, at: 0)
                 }
             }
-            await finished(index, outcomes[index].1)
         }
-        return outcomes
+        return Array(zip(changes, outcomes))
+    }
+
+    private func write(_ change: PlannedChange) async -> Outcome {
+        do {
+            guard let kind = KindRegistry.kind(for: change.type) else { throw LoadError("ballast cannot write \(change.type)") }
+            try await kind.apply(change, with: client(change))
+            return .applied
+        } catch {
+            return await landed(change) ? .applied : .failed(String(describing: error))
+        }
     }
 }
