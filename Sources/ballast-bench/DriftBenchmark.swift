@@ -9,13 +9,8 @@ import Foundation
 /// API's batch size. Every tenth resource is drifted, and the run must find
 /// exactly those, so the figures are for a correct answer.
 enum DriftBenchmark {
-    /// One resource of a kind, as seeded (live) and as desired (drifted or not).
-    struct Item: Sendable {
-        let type: String
-        let id: String
-        let live: [String: Value]
-        let desired: String
-    }
+    typealias Item = ScaleFixture.Item
+    static let kinds = ScaleFixture.kinds
 
     static func run(_ arguments: [Int]) async throws {
         let total = arguments.count > 0 ? arguments[0] : 2_000
@@ -75,17 +70,8 @@ enum DriftBenchmark {
         return (moto, environment, LiveSeeder(client: client))
     }
 
-    /// Creates the live side, 16 at a time; tables first, as the scalable targets point at them.
     static func seed(_ items: [Item], with seeder: LiveSeeder) async throws {
-        for wave in [items.filter { $0.type == "AWS::DynamoDB::Table" }, items.filter { $0.type != "AWS::DynamoDB::Table" }] {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                var next = wave.makeIterator()
-                for _ in 0..<16 { if let item = next.next() { group.addTask { try await seeder.create(item.type, id: item.id, item.live) } } }
-                while try await group.next() != nil {
-                    if let item = next.next() { group.addTask { try await seeder.create(item.type, id: item.id, item.live) } }
-                }
-            }
-        }
+        try await ScaleFixture.seed(items, with: seeder)
     }
 
     static func check(_ result: Run.Result, expectedDrift: Int, resources: Int) throws {
@@ -125,49 +111,4 @@ enum DriftBenchmark {
             + each("AWS::Timestream::Table", 1)                           // DescribeTable
             + each("AWS::Events::Rule", 1)                                // DescribeRule
     }
-
-    static func item(_ type: String, _ id: String, _ live: [String: Value], _ desired: String, drifted: Bool) -> Item {
-        Item(type: type, id: id, live: live,
-             desired: "  - {type: \(type), id: \"\(id)\", properties: \(desired)}\(drifted ? "  # drifted" : "")\n")
-    }
-
-    /// One generator per kind: (index, drifted) -> item.
-    static let kinds: [@Sendable (Int, Bool) -> Item] = [
-        { i, d in item("AWS::AutoScaling::AutoScalingGroup", "bench-asg-\(i)", ["MinSize": 0, "MaxSize": 4, "DesiredCapacity": 0],
-                       "{MinSize: 0, MaxSize: \(d ? 6 : 4), DesiredCapacity: {within: [0, 4]}}", drifted: d) },
-        { i, d in item("AWS::ECS::Service", "bench-cluster-\(i % 10)/svc-\(i)", ["DesiredCount": 2], "{DesiredCount: \(d ? 3 : 2)}", drifted: d) },
-        { i, d in item("AWS::DynamoDB::Table", "bench-table-\(i)",
-                       ["BillingMode": "PROVISIONED", "ProvisionedThroughput": ["ReadCapacityUnits": 5, "WriteCapacityUnits": 5]],
-                       "{BillingMode: PROVISIONED, ProvisionedThroughput: {ReadCapacityUnits: \(d ? 10 : 5), WriteCapacityUnits: 5}, "
-                       + "PointInTimeRecoverySpecification: {PointInTimeRecoveryEnabled: false}, TimeToLiveSpecification: {Enabled: false}}",
-                       drifted: d) },
-        { i, d in item("AWS::ApplicationAutoScaling::ScalableTarget", "dynamodb/table/bench-table-\(i)/dynamodb:table:ReadCapacityUnits",
-                       ["MinCapacity": 1, "MaxCapacity": 10], "{MinCapacity: 1, MaxCapacity: \(d ? 20 : 10)}", drifted: d) },
-        { i, d in item("AWS::Lambda::Function", "bench-fn-\(i)", ["MemorySize": 256, "Timeout": 30, "ReservedConcurrentExecutions": 2],
-                       "{MemorySize: \(d ? 512 : 256), Timeout: 30, ReservedConcurrentExecutions: 2}", drifted: d) },
-        { i, d in item("AWS::Logs::LogGroup", String(format: "/bench/app/group-%04d", i), ["RetentionInDays": 30],
-                       "{RetentionInDays: \(d ? 90 : 30)}", drifted: d) },
-        { i, d in item("AWS::CloudWatch::Alarm", "bench-alarm-\(i)",
-                       ["Namespace": "AWS/SQS", "MetricName": "ApproximateAgeOfOldestMessage", "Dimensions": ["QueueName": .string("q\(i)")],
-                        "Threshold": 300, "EvaluationPeriods": 5, "AlarmActions": [.string("arn:aws:sns:us-east-1:123456789012:pager")]],
-                       "{MetricName: ApproximateAgeOfOldestMessage, Dimensions: {QueueName: q\(i)}, Threshold: \(d ? 600 : 300), "
-                       + "EvaluationPeriods: 5, AlarmActions: [\"arn:aws:sns:us-east-1:123456789012:pager\"]}", drifted: d) },
-        { i, d in item("AWS::SecretsManager::RotationSchedule", "bench/secret-\(i)",
-                       ["RotationLambdaARN": "arn:aws:lambda:us-east-1:123456789012:function:bench-rotator",
-                        "RotationRules": ["AutomaticallyAfterDays": 30]],
-                       "{RotationRules: {AutomaticallyAfterDays: \(d ? 7 : 30)}}", drifted: d) },
-        { i, d in item("AWS::KMS::Key", "alias/bench-key-\(i)", ["EnableKeyRotation": .bool(!d)], "{EnableKeyRotation: true}", drifted: d) },
-        { i, d in item("AWS::RDS::DBInstance", "bench-db-\(i)", ["BackupRetentionPeriod": 7, "DeletionProtection": false],
-                       "{BackupRetentionPeriod: \(d ? 14 : 7), DeletionProtection: false}", drifted: d) },
-        { i, d in item("AWS::S3::Bucket", "bench-bucket-\(i)",
-                       ["VersioningConfiguration": ["Status": "Enabled"],
-                        "LifecycleConfiguration": ["Rules": [["Id": "expire", "Status": "Enabled", "ExpirationInDays": 30]]]],
-                       "{VersioningConfiguration: {Status: Enabled}, LifecycleConfiguration: {Rules: [{Id: expire, Status: Enabled, "
-                       + "ExpirationInDays: \(d ? 60 : 30)}]}}", drifted: d) },
-        { i, d in item("AWS::Timestream::Table", "bench_db_\(i % 5)/table_\(i)",
-                       ["RetentionProperties": ["MemoryStoreRetentionPeriodInHours": 24, "MagneticStoreRetentionPeriodInDays": 365]],
-                       "{RetentionProperties: {MemoryStoreRetentionPeriodInHours: \(d ? 12 : 24)}}", drifted: d) },
-        { i, d in item("AWS::Events::Rule", "bench-rule-\(i)", ["State": "ENABLED", "ScheduleExpression": "rate(1 hour)"],
-                       "{State: \(d ? "DISABLED" : "ENABLED"), ScheduleExpression: rate(1 hour)}", drifted: d) },
-    ]
 }

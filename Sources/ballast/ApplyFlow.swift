@@ -74,7 +74,7 @@ struct ApplyFlow {
                 case .problem(let text): Terminal.error(text)
                 }
             },
-            progress: progress.update)
+            progress: progress.update(environment:read:total:))
         let request = ApplyRequest(kind: kind, relatedCommit: relatedCommit, saved: saved,
                                    continueOnError: options.continueOnError, overrideWindow: options.overrideWindow,
                                    waitTimeout: options.waitSeconds)

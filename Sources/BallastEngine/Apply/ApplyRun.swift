@@ -13,7 +13,7 @@ public struct ApplyRun: Sendable {
     let clock: @Sendable () -> Date
     let confirm: @Sendable (_ changes: Int) async -> Bool
     let events: @Sendable (ApplyEvent) -> Void
-    let progress: @Sendable (Int, Int) -> Void
+    let progress: DriftDetector.ReadProgress
     let actor: String?
 
     /// `locks` defaults to each environment's lock table, else a lock file in `.git`.
@@ -23,7 +23,7 @@ public struct ApplyRun: Sendable {
                 clock: @escaping @Sendable () -> Date = { Date() },
                 confirm: @escaping @Sendable (Int) async -> Bool,
                 events: @escaping @Sendable (ApplyEvent) -> Void = { _ in },
-                progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in },
+                progress: @escaping DriftDetector.ReadProgress = { _, _, _ in },
                 actor: String? = nil) {
         self.clients = clients
         self.locks = locks ?? { environment, owner in

@@ -8,12 +8,12 @@ import Foundation
 public struct DriftDetector: Sendable {
     /// Clients by region and role (they share transport and, per role, credentials).
     let clients: AWSClients
-    /// Called as groups finish: resources read so far, and the total.
-    let progress: @Sendable (Int, Int) -> Void
+    /// Called as groups finish, per environment.
+    let progress: ReadProgress
     /// Each CloudFormation stack is listed once a run, for refs and for ownership alike.
     let stackReads = StackReads()
 
-    public init(clients: @escaping AWSClients, progress: @escaping @Sendable (Int, Int) -> Void = { _, _ in }) {
+    public init(clients: @escaping AWSClients, progress: @escaping ReadProgress = { _, _, _ in }) {
         self.clients = clients
         self.progress = progress
     }
@@ -64,9 +64,9 @@ public struct DriftDetector: Sendable {
             for role in roles {
                 var part = state
                 part.environments.removeAll { $0.assumeRole != role }
-                let stackReads = stackReads
+                let (stackReads, progress) = (stackReads, progress)
                 group.addTask {
-                    await DriftDetector(clients: clients, progress: { _, _ in })
+                    await DriftDetector(clients: clients, progress: progress)
                         .detect(part, revision: revision, now: now, client: { clients($0, role) },
                                 stackReads: stackReads)
                 }
@@ -126,6 +126,9 @@ public struct DriftDetector: Sendable {
         return DriftReport(revision: revision, generatedAt: now, environments: environments)
     }
 
+    /// Resources read per environment: (environment, newly read, that environment's resources to read).
+    public typealias ReadProgress = @Sendable (_ environment: String, _ read: Int, _ of: Int) -> Void
+
     struct GroupKey: Hashable, Sendable {
         let type: String
         let region: String
@@ -134,7 +137,12 @@ public struct DriftDetector: Sendable {
     /// One reader call per (kind, region), all groups at once; the HTTP pool bounds the calls in flight.
     func readGroups(_ groups: [GroupKey: [(index: Int, id: String)]], resources: [DesiredResource],
                     client: @escaping @Sendable (String) -> AWSClient) async -> [GroupKey: [String: LiveRead]] {
-        let total = groups.values.reduce(0) { $0 + $1.count }
+        // Each environment's count of resources to read, said once before any is read.
+        let members = groups.mapValues { group in
+            Dictionary(grouping: group, by: { resources[$0.index].environment }).mapValues(\.count)
+        }
+        let totals = members.values.reduce(into: [String: Int]()) { $0.merge($1, uniquingKeysWith: +) }
+        for (environment, total) in totals.sorted(by: { $0.key < $1.key }) { progress(environment, 0, total) }
         let work: [(GroupKey, [LiveTarget])] = groups.map { key, members in
             // Two environments may name the same resource: read it once, for everything either declares.
             var declared: [String: Set<String>] = [:]
@@ -142,18 +150,15 @@ public struct DriftDetector: Sendable {
             return (key, declared.keys.sorted().map { LiveTarget(id: $0, declared: declared[$0]!) })
         }
         let progress = progress
-        return await withTaskGroup(of: (GroupKey, [String: LiveRead], Int).self) { group in
+        return await withTaskGroup(of: (GroupKey, [String: LiveRead]).self) { group in
             for (key, targets) in work {
                 guard let kind = KindRegistry.kind(for: key.type) else { continue }
-                let count = groups[key]!.count
-                group.addTask { (key, await kind.read(targets, with: client(key.region)), count) }
+                group.addTask { (key, await kind.read(targets, with: client(key.region))) }
             }
             var results: [GroupKey: [String: LiveRead]] = [:]
-            var done = 0
-            for await (key, reads, count) in group {
+            for await (key, reads) in group {
                 results[key] = reads
-                done += count
-                progress(done, total)
+                for (environment, count) in members[key] ?? [:] { progress(environment, count, totals[environment] ?? 0) }
             }
             return results
         }

@@ -1,0 +1,99 @@
+import Foundation
+
+/// A loopback proxy in front of moto that behaves as AWS does at its rate limits: each
+/// operation has a token bucket (`rate` per second, `burst` at most), and a request without a
+/// token gets the service's own throttling answer. It can also hold every answer `latency`
+/// seconds, as a far region does. It counts what it let through and what it throttled.
+public final class ThrottlingProxy: @unchecked Sendable {
+    public let rate: Double?
+    public let burst: Double
+    public let latency: Double
+    private let lock = NSLock()
+    private var buckets: [String: (tokens: Double, at: Double)] = [:]
+    private var passed: [String: Int] = [:]
+    private var throttled = 0
+    private var server: LoopbackHTTPServer!
+
+    public var url: String { server.url }
+
+    /// `rate` nil: no throttling, only latency.
+    public init(forwardingTo port: Int, rate: Double? = nil, burst: Double? = nil, latency: Double = 0) throws {
+        self.rate = rate
+        self.burst = burst ?? rate ?? 0
+        self.latency = latency
+        server = try LoopbackHTTPServer { [unowned self] request in
+            if latency > 0 { Thread.sleep(forTimeInterval: latency) }
+            let operation = Self.operation(of: request)
+            guard take(operation) else { return Self.throttlingAnswer(to: request) }
+            return LoopbackHTTPServer.forward(request, toPort: port).map { .raw($0) } ?? .drop
+        }
+    }
+
+    public func stop() { server.stop() }
+
+    /// Requests let through per operation, and requests throttled.
+    public var counts: (passed: [String: Int], throttled: Int) { lock.withLock { (passed, throttled) } }
+
+    private func take(_ operation: String) -> Bool {
+        let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+        return lock.withLock {
+            guard let rate else {
+                passed[operation, default: 0] += 1
+                return true
+            }
+            var bucket = buckets[operation] ?? (burst, now)
+            bucket.tokens = min(burst, bucket.tokens + (now - bucket.at) * rate)
+            bucket.at = now
+            guard bucket.tokens >= 1 else {
+                buckets[operation] = bucket
+                throttled += 1
+                return false
+            }
+            bucket.tokens -= 1
+            buckets[operation] = bucket
+            passed[operation, default: 0] += 1
+            return true
+        }
+    }
+
+    /// The operation a request calls, whatever its protocol: the JSON target, the query
+    /// Action, S3's sub-resource, or the method and path (ids dropped) of a REST call.
+    public static func operation(of request: LoopbackHTTPServer.Request) -> String {
+        if let target = request.headers["x-amz-target"] { return target }
+        let text = String(decoding: request.raw, as: UTF8.self)
+        if let start = text.range(of: "Action=") {
+            return "Action=" + text[start.upperBound...].prefix { $0 != "&" && $0 != "\r" && $0 != "\n" }
+        }
+        let parts = request.path.split(separator: "?", maxSplits: 1)
+        if parts.count == 2 {
+            let names = parts[1].split(separator: "&").map { $0.split(separator: "=")[0] }.sorted()
+            return request.method + " ?" + names.joined(separator: "&")
+        }
+        if request.path.contains("/functions/") {
+            return request.method + " functions/" + (request.path.split(separator: "/").last.map(String.init) ?? "")
+        }
+        return request.method + " " + request.path
+    }
+
+    /// Each protocol's throttling error, as AWS sends it.
+    static func throttlingAnswer(to request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply {
+        if request.headers["x-amz-target"] != nil {
+            return .response(status: 400, headers: ["Content-Type": "application/x-amz-json-1.1"],
+                             body: Array(#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#.utf8))
+        }
+        if String(decoding: request.raw, as: UTF8.self).contains("Action=") {
+            return .response(status: 400, headers: ["Content-Type": "text/xml"], body: Array("""
+                <ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>\
+                </Error><RequestId>throttled</RequestId></ErrorResponse>
+                """.utf8))
+        }
+        if request.path.contains("/functions/") {
+            return .response(status: 429, headers: ["Content-Type": "application/json",
+                                                    "x-amzn-ErrorType": "TooManyRequestsException"],
+                             body: Array(#"{"message":"Rate exceeded","Reason":"CallerRateLimitExceeded"}"#.utf8))
+        }
+        return .response(status: 503, headers: ["Content-Type": "application/xml"], body: Array("""
+            <Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>
+            """.utf8))
+    }
+}
