@@ -7,6 +7,8 @@ import Foundation
 //   swift build -c release && swift run -c release ballast-bench apply [changes] [runs]
 //   swift run -c release ballast-bench policy [resources] [runs]
 //   swift build -c release && swift run -c release ballast-bench terraform [resources...]   (default 400 2000)
+//   swift build -c release && swift run -c release ballast-bench accounts [resources] [accounts]  (10000 10)
+//   swift build -c release && swift run -c release ballast-bench latency [resources]   (default 2000)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let numbers = arguments.dropFirst().compactMap { Int($0) }
@@ -17,8 +19,11 @@ case "drift": try await DriftBenchmark.run(numbers)
 case "apply": try await ApplyBenchmark.run(numbers)
 case "policy": try PolicyBenchmark.run(numbers)
 case "terraform": try await TerraformBenchmark.run(numbers)
+case "accounts": try await ScaleBenchmark.accounts(numbers)
+case "latency": try await ScaleBenchmark.latency(numbers)
 default:
     print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | "
-        + "drift [resources] [runs] | apply [changes] [runs] | policy [resources] [runs] | terraform [resources...]")
+        + "drift [resources] [runs] | apply [changes] [runs] | policy [resources] [runs] | terraform [resources...] | "
+        + "accounts [resources] [accounts] | latency [resources]")
     exit(64)
 }

@@ -1,0 +1,87 @@
+@testable import BallastAWS
+import Foundation
+import Testing
+
+/// The rate table, the adaptive mode's rate (on a clock of the test's own), and the pacer's buckets.
+@Suite struct PacingTests {
+    @Test func ratesParseOverTheDefaultsAndRefuseNonsense() throws {
+        let rates = try RequestRates.parse("logs=20, lambda:GetFunctionConfiguration=50/10")
+        #expect(rates.rate(forKey: "logs") == .init(20, burst: 10))
+        #expect(rates.key(service: "lambda", operation: "GetFunctionConfiguration") == "lambda:GetFunctionConfiguration")
+        #expect(rates.key(service: "lambda", operation: "GetFunctionConcurrency") == "lambda")
+        #expect(rates.rate(forKey: "lambda:GetFunctionConfiguration").burst == 10)
+        #expect(rates.rate(forKey: "kms") == RequestRates.defaults.rate(forKey: "kms"))
+        let every = try RequestRates.parse("*=3")
+        #expect(every.rate(forKey: "cloudwatch:PutMetricAlarm").perSecond == 3 && every.fallback.perSecond == 3)
+        #expect(try RequestRates.parse("unpaced").unpacedInFlight == 8)
+        for bad in ["logs", "logs=0", "logs=-1", "logs=fast", "=5", "logs=5/0", "logs=inf"] {
+            #expect(throws: RatesError.self) { try RequestRates.parse(bad) }
+        }
+        #expect(throws: RatesError.self) { try RequestRates.fromEnvironment(["BALLAST_API_RATES": "logs=x"]) }
+    }
+
+    @Test func adaptiveRateDropsOnAThrottleAndGrowsBackAlongTheCubic() {
+        var rate = AdaptiveRate(ceiling: 20, now: 0)
+        // Sending at 10/s for two seconds: no throttle, the table's rate holds.
+        for step in 0..<20 { rate.record(throttled: false, now: Double(step) / 10) }
+        #expect(rate.rate == 20)
+        rate.record(throttled: true, now: 2.0)
+        #expect(rate.rate < 10 && rate.rate >= 0.5)   // 0.7 of what was being sent
+        let dropped = rate.rate
+        var now = 2.0
+        var last = dropped
+        while now < 8 {
+            now += 0.1
+            rate.record(throttled: false, now: now)
+            #expect(rate.rate >= last - 1e-9)          // never falls without a throttle
+            last = rate.rate
+        }
+        #expect(rate.rate > dropped && rate.rate <= 20)
+    }
+
+    @Test func thePacerSpacesRequestsAtTheRateAfterTheBurst() async {
+        let pacer = RequestPacer(rates: RequestRates(["logs": .init(100, burst: 5)], fallback: .init(10)))
+        let start = Date()
+        for _ in 0..<25 {
+            let permit = await pacer.admit(principal: "a", region: "r", service: "logs", operation: "DescribeLogGroups")
+            pacer.done(permit, throttled: false)
+        }
+        // 5 at once, then 20 at 100/s: about 0.2 s.
+        let seconds = Date().timeIntervalSince(start)
+        #expect(seconds >= 0.18 && seconds < 1, "\(seconds)")
+        // Another account's bucket is its own: no wait.
+        let other = Date()
+        let permit = await pacer.admit(principal: "b", region: "r", service: "logs", operation: "DescribeLogGroups")
+        pacer.done(permit, throttled: false)
+        #expect(Date().timeIntervalSince(other) < 0.05)
+    }
+
+    @Test func thePacerBoundsRequestsInFlightByTheRate() async {
+        let pacer = RequestPacer(rates: RequestRates(["kms": .init(3, burst: 100)], fallback: .init(10)))
+        let inFlight = Counter()
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<12 {
+                group.addTask {
+                    let permit = await pacer.admit(principal: "a", region: "r", service: "kms", operation: "DescribeKey")
+                    inFlight.change(+1)
+                    try? await Task.sleep(nanoseconds: 20_000_000)
+                    inFlight.change(-1)
+                    pacer.done(permit, throttled: false)
+                }
+            }
+        }
+        #expect(inFlight.most == 3)
+    }
+
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var current = 0
+        private(set) var most = 0
+        func change(_ by: Int) {
+            lock.withLock {
+                current += by
+                most = max(most, current)
+            }
+        }
+    }
+}
