@@ -19,7 +19,9 @@ enum AWSBenchmark {
         environment["AWS_PROFILE"] = nil
 
         say("moto_server on \(moto.endpoint); DescribeLogGroups over 20 log groups")
-        let setup = AWSSetup(environment: environment, transport: CurlTransport(maxConcurrent: 16))
+        // The client's own cost per request is measured, not ballast's pacing: unpaced.
+        let setup = AWSSetup(environment: environment, transport: CurlTransport(maxConcurrent: 16),
+                             rates: RequestRates([:], fallback: .init(1), unpacedInFlight: 16))
         let client = setup.client(region: "us-east-1")
         for i in 0..<20 {
             _ = try await client.json(.logs, "CreateLogGroup", .map(["logGroupName": .string("/bench/group-\(i)")]))

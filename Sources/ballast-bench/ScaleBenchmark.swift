@@ -20,10 +20,12 @@ enum ScaleBenchmark {
         let perAccount = ScaleFixture.items(total / accountCount) { $0 % 10 == 9 }
         say("seeding \(perAccount.count) resources in each of \(accountCount) accounts (\(moto.endpoint)) ...")
         let seedStart = Date()
-        let setup = AWSSetup(environment: environment, rates: try RequestRates.parse("unpaced"))
+        let setup = AWSSetup(environment: environment,
+                             rates: RequestRates([:], fallback: .init(1), unpacedInFlight: 16))
         for account in accounts {
             let role = RoleToAssume(roleArn: "arn:aws:iam::\(account):role/ballast-drift")
-            try await ScaleFixture.seed(perAccount, with: LiveSeeder(client: setup.client(region: "us-east-1", role: role)))
+            let client = setup.client(region: "us-east-1", role: role)
+            try await ScaleFixture.seed(perAccount, with: LiveSeeder(client: client))
         }
         say(String(format: "  seeded in %.0f s", Date().timeIntervalSince(seedStart)))
 
@@ -55,7 +57,8 @@ enum ScaleBenchmark {
                         if shards > 1 { arguments += ["--shard", "\(shard)/\(shards)"] }
                         let result = try Run.process(binary, arguments, environment: environment)
                         guard result.status == 2 else {
-                            throw TestFailure("shard \(shard)/\(shards) exit \(result.status): \(result.stderr.prefix(400))")
+                            throw TestFailure("shard \(shard)/\(shards) exit \(result.status): "
+                                + result.stderr.prefix(400))
                         }
                         return out
                     }
@@ -67,9 +70,11 @@ enum ScaleBenchmark {
             let seconds = Date().timeIntervalSince(start)
             let summary = try JSON.parse(merged.stdout)["summary"]
             guard summary?["modified"] == .int(drifted), summary?["inSync"] == .int(resources - drifted) else {
-                throw TestFailure("merged report is not the seeded drift: \(summary.map { JSON.encode($0) } ?? merged.stderr)")
+                let found = summary.map { JSON.encode($0) } ?? merged.stderr
+                throw TestFailure("merged report is not the seeded drift: \(found)")
             }
-            say(String(format: "  %d shard%@  wall %6.1f s   %5d calls   %.3f calls per resource   all %d drifted found",
+            say(String(format: "  %d shard%@  wall %6.1f s   %5d calls   %.3f calls per resource   "
+                + "all %d drifted found",
                        shards, shards == 1 ? " " : "s", seconds, counter.requestCount,
                        Double(counter.requestCount) / Double(resources), drifted))
             counter.stop()

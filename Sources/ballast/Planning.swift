@@ -13,13 +13,15 @@ enum Planning {
 
     static func read(_ loaded: LoadedState, setup: AWSSetup) async throws -> Plan {
         let progress = Progress(label: "reading live settings")
-        let plan = await Planner.plan(loaded, detector: detector(setup, progress: progress.update(environment:read:total:)))
+        let detector = detector(setup, progress: progress.update(environment:read:total:))
+        let plan = await Planner.plan(loaded, detector: detector)
         progress.finish()
         for warning in plan.report.warnings { Terminal.note(warning) }
         return plan
     }
 
-    static func detector(_ setup: AWSSetup, progress: @escaping DriftDetector.ReadProgress = { _, _, _ in }) -> DriftDetector {
+    static func detector(_ setup: AWSSetup,
+                         progress: @escaping DriftDetector.ReadProgress = { _, _, _ in }) -> DriftDetector {
         DriftDetector(clients: { setup.client(region: $0, role: $1) }, progress: progress)
     }
 

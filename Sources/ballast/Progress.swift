@@ -35,7 +35,8 @@ final class Progress: @unchecked Sendable {
         var line = "\(label): \(done)/\(total) resources"
         if environments.count > 1 {
             line += " (" + environments.sorted { $0.key < $1.key }
-                .map { "\(UntrustedText.line($0.key)) \($0.value.read)/\($0.value.total)" }.joined(separator: ", ") + ")"
+                .map { "\(UntrustedText.line($0.key)) \($0.value.read)/\($0.value.total)" }
+                .joined(separator: ", ") + ")"
         }
         line += ", \(Int(elapsed)) s"
         if let calls { line += ", \(calls.count) calls, \(calls.throttled) throttled" }

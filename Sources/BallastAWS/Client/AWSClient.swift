@@ -21,7 +21,8 @@ public final class AWSClient: Sendable {
 
     public init(region: String, credentials: CachedCredentials, transport: any HTTPTransport,
                 endpoints: EndpointResolver, retry: RetryPolicy = RetryPolicy(), quota: RetryQuota = RetryQuota(),
-                log: AWSLog? = nil, pacer: RequestPacer? = nil, principal: String = "chain", clock: @escaping @Sendable () -> Date = Date.init,
+                log: AWSLog? = nil, pacer: RequestPacer? = nil, principal: String = "chain",
+                clock: @escaping @Sendable () -> Date = Date.init,
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
                 sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(nanoseconds: UInt64($0 * 1e9)) }) {
         self.region = region
@@ -41,7 +42,8 @@ public final class AWSClient: Sendable {
     /// The same client for another region (transport, credentials and retry quota shared).
     public func inRegion(_ other: String) -> AWSClient {
         AWSClient(region: other, credentials: credentials, transport: transport, endpoints: endpoints, retry: retry,
-                  quota: quota, log: log, pacer: pacer, principal: principal, clock: clock, jitter: jitter, sleep: sleep)
+                  quota: quota, log: log, pacer: pacer, principal: principal, clock: clock, jitter: jitter,
+                  sleep: sleep)
     }
 
     /// Sends with retries; returns a 2xx response or throws `AWSError`.

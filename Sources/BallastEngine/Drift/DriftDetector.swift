@@ -158,7 +158,9 @@ public struct DriftDetector: Sendable {
             var results: [GroupKey: [String: LiveRead]] = [:]
             for await (key, reads) in group {
                 results[key] = reads
-                for (environment, count) in members[key] ?? [:] { progress(environment, count, totals[environment] ?? 0) }
+                for (environment, count) in members[key] ?? [:] {
+                    progress(environment, count, totals[environment] ?? 0)
+                }
             }
             return results
         }

@@ -89,7 +89,9 @@ public struct Applier: Sendable {
 
     private func write(_ change: PlannedChange) async -> Outcome {
         do {
-            guard let kind = KindRegistry.kind(for: change.type) else { throw LoadError("ballast cannot write \(change.type)") }
+            guard let kind = KindRegistry.kind(for: change.type) else {
+                throw LoadError("ballast cannot write \(change.type)")
+            }
             try await kind.apply(change, with: client(change))
             return .applied
         } catch {
