@@ -21,7 +21,7 @@ enum AWSBenchmark {
         say("moto_server on \(moto.endpoint); DescribeLogGroups over 20 log groups")
         // The client's own cost per request is measured, not ballast's pacing: unpaced.
         let setup = AWSSetup(environment: environment, transport: CurlTransport(maxConcurrent: 16),
-                             rates: RequestRates([:], fallback: .init(1), unpacedInFlight: 16))
+                             rates: .unpaced(inFlight: 16))
         let client = setup.client(region: "us-east-1")
         for i in 0..<20 {
             _ = try await client.json(.logs, "CreateLogGroup", .map(["logGroupName": .string("/bench/group-\(i)")]))

@@ -68,7 +68,7 @@ enum DriftBenchmark {
         environment["AWS_PROFILE"] = nil
         // Seeding is not what is measured: unpaced, as fast as moto takes it.
         let setup = AWSSetup(environment: environment, transport: CurlTransport(maxConcurrent: 16),
-                             rates: RequestRates([:], fallback: .init(1), unpacedInFlight: 16))
+                             rates: .unpaced(inFlight: 16))
         let client = setup.client(region: "us-east-1")
         return (moto, environment, LiveSeeder(client: client))
     }

@@ -21,7 +21,7 @@ enum ScaleBenchmark {
         say("seeding \(perAccount.count) resources in each of \(accountCount) accounts (\(moto.endpoint)) ...")
         let seedStart = Date()
         let setup = AWSSetup(environment: environment,
-                             rates: RequestRates([:], fallback: .init(1), unpacedInFlight: 16))
+                             rates: .unpaced(inFlight: 16))
         for account in accounts {
             let role = RoleToAssume(roleArn: "arn:aws:iam::\(account):role/ballast-drift")
             let client = setup.client(region: "us-east-1", role: role)

@@ -104,10 +104,7 @@ import Testing
     /// The time the default rates allow for these writes, each bucket at once.
     static func writeSeconds(_ calls: [String]) -> Double {
         let rates = RequestRates.defaults
-        let perBucket = Dictionary(grouping: calls) { call -> String in
-            let parts = call.split(separator: ":", maxSplits: 1).map(String.init)
-            return rates.key(service: parts[0], operation: parts[1])
-        }
+        let perBucket = Dictionary(grouping: calls) { rates.key(call: $0) }
         return perBucket.map { key, calls in
             max(0, Double(calls.count) - rates.rate(forKey: key).burst) / rates.rate(forKey: key).perSecond
         }.max() ?? 0
@@ -149,7 +146,7 @@ actor ScaleWorld {
         environment["NO_COLOR"] = "1"
         environment["AWS_PROFILE"] = nil
         environment["BALLAST_API_RATES"] = nil
-        let seeder = LiveSeeder(client: AWSSetup(environment: environment, rates: try RequestRates.parse("unpaced"))
+        let seeder = LiveSeeder(client: AWSSetup(environment: environment, rates: .unpaced(inFlight: 16))
             .client(region: "us-east-1"))
         let items = ScaleFixture.items(2_000) { $0 % 4 == 0 }
         try await ScaleFixture.seed(items, with: seeder)

@@ -12,9 +12,9 @@ public final class AWSClient: Sendable {
     let quota: RetryQuota
     let log: AWSLog?
     /// Paces the requests; nil sends them as they come (tests of the retry loop).
-    public let pacer: RequestPacer?
+    let pacer: RequestPacer?
     /// Whose quotas the requests count against: the role's account, or the credential chain.
-    public let principal: String
+    let principal: String
     let clock: @Sendable () -> Date
     let jitter: @Sendable () -> Double
     let sleep: @Sendable (Double) async -> Void
@@ -44,6 +44,12 @@ public final class AWSClient: Sendable {
         AWSClient(region: other, credentials: credentials, transport: transport, endpoints: endpoints, retry: retry,
                   quota: quota, log: log, pacer: pacer, principal: principal, clock: clock, jitter: jitter,
                   sleep: sleep)
+    }
+
+    /// Where this client's `call` (`logs:PutRetentionPolicy`) is paced and how many may be in flight
+    /// there; unpaced, every call has a bucket of its own.
+    public func inFlightSlots(for call: String) -> (bucket: String, size: Int) {
+        pacer?.slots(principal: principal, region: region, call: call) ?? (call, .max)
     }
 
     /// Sends with retries; returns a 2xx response or throws `AWSError`.

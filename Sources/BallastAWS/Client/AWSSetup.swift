@@ -26,7 +26,7 @@ public struct AWSSetup: Sendable {
         profiles = ProfileFiles(environment: environment)
         retry = RetryPolicy.fromEnvironment(environment)
         log = AWSLog.fromEnvironment(environment, force: debug)
-        // A bad BALLAST_API_RATES is refused before any command runs (`ratesProblem`).
+        // The CLI refuses a malformed BALLAST_API_RATES before any command runs (`Ballast.main`).
         pacer = RequestPacer(rates: rates ?? (try? RequestRates.fromEnvironment(environment)) ?? .defaults,
                              adaptive: retry.mode == .adaptive)
         let profileName = environment["AWS_PROFILE"] ?? "default"

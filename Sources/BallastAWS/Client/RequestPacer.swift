@@ -105,13 +105,12 @@ public final class RequestPacer: @unchecked Sendable {
     }
 
     /// Where a call (`logs:PutRetentionPolicy`) is paced, and how many of it may be in flight.
-    public func slots(principal: String, region: String, call: String) -> (bucket: String, size: Int) {
-        let parts = call.split(separator: ":", maxSplits: 1).map(String.init)
-        let key = rates.key(service: parts[0], operation: parts.count > 1 ? parts[1] : "")
+    func slots(principal: String, region: String, call: String) -> (bucket: String, size: Int) {
+        let key = rates.key(call: call)
         return ("\(principal) \(region) \(key)", rates.unpacedInFlight ?? rates.rate(forKey: key).inFlight)
     }
 
-    /// The rate a bucket is paced at now (for tests and progress).
+    /// The rate a bucket is paced at now.
     public func currentRate(principal: String, region: String, service: String, operation: String) -> Double {
         let key = BucketKey(principal: principal, region: region,
                             rateKey: rates.key(service: service, operation: operation))

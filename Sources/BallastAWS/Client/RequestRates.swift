@@ -62,10 +62,21 @@ public struct RequestRates: Sendable, Equatable {
         "timestream": Rate(10),
     ], fallback: Rate(10))
 
+    /// No pacing: at most `inFlight` requests at once per service.
+    public static func unpaced(inFlight: Int) -> RequestRates {
+        RequestRates([:], fallback: Rate(1), unpacedInFlight: inFlight)
+    }
+
     /// Where `service:operation` is paced: its own entry, else its service's.
     public func key(service: String, operation: String) -> String {
         let specific = service + ":" + operation
         return rates[specific] != nil ? specific : service
+    }
+
+    /// Where a call as IAM names it (`logs:PutRetentionPolicy`) is paced.
+    public func key(call: String) -> String {
+        let parts = call.split(separator: ":", maxSplits: 1).map(String.init)
+        return key(service: parts[0], operation: parts.count > 1 ? parts[1] : "")
     }
 
     public func rate(forKey key: String) -> Rate {
@@ -78,7 +89,7 @@ public struct RequestRates: Sendable, Equatable {
         var rates = base
         for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
             if entry == "unpaced" {
-                rates.unpacedInFlight = 8
+                rates.unpacedInFlight = unpaced(inFlight: 8).unpacedInFlight
                 continue
             }
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)

@@ -110,11 +110,7 @@ public struct ApplyRun: Sendable {
         let applier = Applier(client: writer) { change in
             await verifier.verify([change], planned: report, state: state) == [nil]
         }
-        let outcomes = await applier.apply(changes, continueOnError: request.continueOnError, slots: { change in
-            let client = writer(change)
-            return client.pacer.map { $0.slots(principal: client.principal, region: change.region, call: change.call) }
-                ?? ("", 1)
-        }, starting: { index in
+        let outcomes = await applier.apply(changes, continueOnError: request.continueOnError, starting: { index in
             await journal.progress(intent, index: index, outcome: .unknown, error: JournalEntry.inFlight)
         }, finished: { index, outcome in
             switch outcome {

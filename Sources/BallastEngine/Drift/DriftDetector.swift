@@ -134,7 +134,7 @@ public struct DriftDetector: Sendable {
         let region: String
     }
 
-    /// One reader call per (kind, region), all groups at once; the HTTP pool bounds the calls in flight.
+    /// One reader call per (kind, region), all groups at once; the clients' pacer bounds the calls in flight.
     func readGroups(_ groups: [GroupKey: [(index: Int, id: String)]], resources: [DesiredResource],
                     client: @escaping @Sendable (String) -> AWSClient) async -> [GroupKey: [String: LiveRead]] {
         // Each environment's count of resources to read, said once before any is read.

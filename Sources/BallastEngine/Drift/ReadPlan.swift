@@ -26,8 +26,7 @@ public struct ReadPlan: Sendable {
         for group in groups {
             let principal = AWSSetup.principal(of: group.role.map { RoleToAssume(roleArn: $0) })
             for (action, count) in group.calls {
-                let parts = action.split(separator: ":", maxSplits: 1).map(String.init)
-                let key = rates.key(service: parts[0], operation: parts.count > 1 ? parts[1] : "")
+                let key = rates.key(call: action)
                 calls["\(principal) \(group.region) \(key)", default: (key, 0)].count += count
             }
         }

@@ -2,8 +2,9 @@ import BallastAWS
 import BallastCore
 import BallastKinds
 
-/// Performs planned changes in plan order, stopping at the first failure
-/// unless told to go on, and says what happened to each.
+/// Performs planned changes, each resource's in plan order and different resources' at once
+/// within the pacer's limits, stopping at the first failure unless told to go on, and says
+/// what happened to each.
 public struct Applier: Sendable {
     public enum Outcome: Sendable, Equatable {
         case applied
@@ -29,12 +30,11 @@ public struct Applier: Sendable {
 
     /// One resource's writes go one after another in plan order, and a failed one stops the rest
     /// of that resource's; different resources' writes go at once, as many per call as the
-    /// pacer lets in flight (`slots`), so a write journaled as started is one being sent.
+    /// writer's pacer lets in flight, so a write journaled as started is one being sent.
     /// Without `continueOnError` a failure starts nothing new (writes in flight end and are
     /// reported). `starting` hears of each write before it is sent and `finished` as it ends,
     /// in the order writes end, one at a time.
     public func apply(_ changes: [PlannedChange], continueOnError: Bool = false,
-                      slots: @Sendable (PlannedChange) -> (bucket: String, size: Int) = { _ in ("", 1) },
                       starting: @Sendable (Int) async -> Void = { _ in },
                       finished: @Sendable (Int, Outcome) async -> Void = { _, _ in }) async -> [(PlannedChange, Outcome)] {
         var queues: [[Int]] = []
@@ -48,7 +48,7 @@ public struct Applier: Sendable {
                 queues.append([index])
             }
         }
-        let slot = changes.map(slots)
+        let slot = changes.map { client($0).inFlightSlots(for: $0.call) }
         var outcomes = [Outcome](repeating: .notAttempted, count: changes.count)
         await withTaskGroup(of: (queue: Int, index: Int, outcome: Outcome).self) { group in
             var next = [Int](repeating: 0, count: queues.count)   // per queue, the next change to write
@@ -74,7 +74,7 @@ public struct Applier: Sendable {
                 ready = stopped ? [] : waiting
                 guard let (queue, index, outcome) = await group.next() else { break }
                 running -= 1
-                busy[slot[index].bucket, default: 1] -= 1
+                busy[slot[index].bucket]! -= 1
                 outcomes[index] = outcome
                 await finished(index, outcome)
                 if case .failed = outcome {
