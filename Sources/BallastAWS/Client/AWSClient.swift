@@ -58,40 +58,14 @@ public final class AWSClient: Sendable {
         var attempt = 1
         var spent = 0
         while true {
-            // Admitted before signing: a wait for the token must not age the signature.
-            let permit = await pacer?.admit(principal: principal, region: region,
-                                            service: operation.service.iamPrefix, operation: operation.name)
-            var request = operation.request(endpoint: endpoint)
-            if !operation.unsigned {
-                let resolved: Credentials
-                do { resolved = try await credentials.resolve().credentials } catch {
-                    if let permit { pacer?.done(permit, throttled: false) }
-                    throw error
-                }
-                let options = operation.service.wire == .restXML ? SigV4Signer.Options.s3 : SigV4Signer.Options()
-                SigV4Signer(credentials: resolved, region: region, service: operation.service.signingName, options: options)
-                    .sign(&request, date: clock())
-            }
-            log?.request(request, operation: operation.name, attempt: attempt)
-            let started = DispatchTime.now().uptimeNanoseconds
             let failure: Error
-            do {
-                let response = try await transport.send(request)
-                log?.response(response, operation: operation.name,
-                              milliseconds: Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000))
-                if (200..<300).contains(response.status) {
-                    if let permit { pacer?.done(permit, throttled: false) }
-                    quota.deposit(spent > 0 ? spent : 1)
-                    return response
-                }
-                failure = ErrorParsing.error(from: response, operation: operation)
-            } catch let error as TransportError {
+            switch try await pacedAttempt(operation, endpoint: endpoint, attempt: attempt) {
+            case .success(let response):
+                quota.deposit(spent > 0 ? spent : 1)
+                return response
+            case .failure(let error):
                 failure = error
-            } catch {
-                if let permit { pacer?.done(permit, throttled: false) }
-                throw error
             }
-            if let permit { pacer?.done(permit, throttled: RetryPolicy.isThrottling(failure)) }
             guard case .retry(let wait, let cost) = retry.decision(for: failure, attempt: attempt, jitter: jitter()),
                   quota.withdraw(cost) else {
                 log?.failure(failure, operation: operation.name, retryIn: nil)
@@ -101,6 +75,51 @@ public final class AWSClient: Sendable {
             spent += cost
             attempt += 1
             await sleep(wait)
+        }
+    }
+
+    /// One attempt holding the pacer's permit, admitted before signing (a wait for the token must
+    /// not age the signature); the permit goes back with the answer, saying whether it was throttled.
+    private func pacedAttempt(_ operation: AWSOperation, endpoint: String,
+                              attempt: Int) async throws -> Result<HTTPResponse, Error> {
+        guard let pacer else { return try await attemptOnce(operation, endpoint: endpoint, attempt: attempt) }
+        let permit = await pacer.admit(principal: principal, region: region, service: operation.service.iamPrefix,
+                                       operation: operation.name)
+        do {
+            let answer = try await attemptOnce(operation, endpoint: endpoint, attempt: attempt)
+            var throttled = false
+            if case .failure(let error) = answer { throttled = RetryPolicy.isThrottling(error) }
+            pacer.done(permit, throttled: throttled)
+            return answer
+        } catch {
+            pacer.done(permit, throttled: false)
+            throw error
+        }
+    }
+
+    /// Signs and sends once: a 2xx answer, or the failure the retry policy judges. Throws only
+    /// what no retry mends (no credentials).
+    private func attemptOnce(_ operation: AWSOperation, endpoint: String,
+                             attempt: Int) async throws -> Result<HTTPResponse, Error> {
+        var request = operation.request(endpoint: endpoint)
+        if !operation.unsigned {
+            let resolved = try await credentials.resolve().credentials
+            let options = operation.service.wire == .restXML ? SigV4Signer.Options.s3 : SigV4Signer.Options()
+            SigV4Signer(credentials: resolved, region: region, service: operation.service.signingName, options: options)
+                .sign(&request, date: clock())
+        }
+        log?.request(request, operation: operation.name, attempt: attempt)
+        let started = DispatchTime.now().uptimeNanoseconds
+        do {
+            let response = try await transport.send(request)
+            log?.response(response, operation: operation.name,
+                          milliseconds: Int((DispatchTime.now().uptimeNanoseconds - started) / 1_000_000))
+            guard (200..<300).contains(response.status) else {
+                return .failure(ErrorParsing.error(from: response, operation: operation))
+            }
+            return .success(response)
+        } catch let error as TransportError {
+            return .failure(error)
         }
     }
 
