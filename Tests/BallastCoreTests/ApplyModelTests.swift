@@ -47,4 +47,27 @@ import Testing
         entry.changes = [.init(change: change, outcome: .applied, verified: false)]
         #expect(entry.outcome == .partial)  // written but not read back as desired
     }
+
+    /// A killed apply: with starts journaled, only what started and never ended is `unknown`;
+    /// a journal without starts (an older ballast) names the first change with no record.
+    @Test func anInterruptedApplyNamesWhatMayHaveLanded() {
+        let changes = (0..<4).map { n in
+            JournalEntry.Change(change: PlannedChange(type: "AWS::Logs::LogGroup", id: "/aws/\(n)", region: "us-east-1",
+                                                      environment: "prod", call: "logs:PutRetentionPolicy",
+                                                      set: ["/RetentionInDays": .init(from: 7, to: 30)]),
+                                outcome: .notAttempted)
+        }
+        let intent = JournalEntry(kind: .apply, environments: ["prod"], revision: "abc", time: utc("2026-11-23T07:00:00Z"),
+                                  actor: "alice", planChecksum: "f00", changes: changes)
+        let outcomes = { (entry: JournalEntry) in entry.changes.map(\.outcome) }
+        // 0 started and ended, 2 started and never ended, 1 and 3 never started.
+        let withStarts = intent.interrupted(progress: [0: (.applied, nil), 2: (.unknown, nil)], startsRecorded: true)
+        #expect(outcomes(withStarts) == [.applied, .notAttempted, .unknown, .notAttempted])
+        #expect(withStarts.changes[2].error == JournalEntry.inFlight)
+        // Every started write ended: nothing is unknown.
+        #expect(outcomes(intent.interrupted(progress: [0: (.applied, nil)], startsRecorded: true))
+            == [.applied, .notAttempted, .notAttempted, .notAttempted])
+        #expect(outcomes(intent.interrupted(progress: [0: (.applied, nil)], startsRecorded: false))
+            == [.applied, .unknown, .notAttempted, .notAttempted])
+    }
 }

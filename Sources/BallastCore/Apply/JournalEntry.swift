@@ -138,19 +138,20 @@ public struct JournalEntry: Sendable, Equatable {
     public static let inFlight = "in flight when the apply was interrupted: it may or may not have landed"
 
     /// What an interrupted apply did, from its intent and the writes recorded as they started
-    /// (`unknown`) and completed (change index -> outcome and error). A journal of an older
-    /// ballast, which wrote one change at a time and recorded only ends, has no starts: there
-    /// the first change with no record may have been in flight.
-    public func interrupted(progress: [Int: (Written, String?)]) -> JournalEntry {
+    /// (`unknown`) and ended (change index -> outcome and error; an end overrides its start). A
+    /// journal of an older ballast, which wrote one change at a time and recorded only ends
+    /// (`startsRecorded` false), has no starts: there the first change with no record may have
+    /// been in flight.
+    public func interrupted(progress: [Int: (Written, String?)], startsRecorded: Bool) -> JournalEntry {
         var closed = self
         closed.stage = .interrupted
-        var inFlightSeen = progress.values.contains { $0.0 == .unknown }
+        var inFlightNamed = startsRecorded
         for index in closed.changes.indices {
             if let (outcome, error) = progress[index] {
                 closed.changes[index].outcome = outcome
                 closed.changes[index].error = error ?? (outcome == .unknown ? Self.inFlight : nil)
-            } else if !inFlightSeen {
-                inFlightSeen = true
+            } else if !inFlightNamed {
+                inFlightNamed = true
                 closed.changes[index].outcome = .unknown
                 closed.changes[index].error = Self.inFlight
             }

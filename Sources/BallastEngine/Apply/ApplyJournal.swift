@@ -106,13 +106,15 @@ struct ApplyJournal: Sendable {
             return nil
         }
         var progress: [Int: (JournalEntry.Written, String?)] = [:]
+        var startsRecorded = false
         for line in lines.dropFirst() {
             // A line cut short by the kill is not a record.
             guard let json = try? JSON.parse(String(line)), let index = json["index"]?.int,
                   let outcome = json["outcome"]?.string.flatMap(JournalEntry.Written.init) else { continue }
             progress[index] = (outcome, json["error"]?.string)
+            startsRecorded = startsRecorded || outcome == .unknown
         }
-        return intent.interrupted(progress: progress)
+        return intent.interrupted(progress: progress, startsRecorded: startsRecorded)
     }
 
     /// Writes the entry as a git note on its commit and into each lock table of its environments.

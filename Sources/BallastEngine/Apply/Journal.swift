@@ -156,7 +156,7 @@ public struct LockTableJournal: Sendable {
                 progress[index] = (outcome, nil)
             }
         }
-        return entry.interrupted(progress: progress)
+        return entry.interrupted(progress: progress, startsRecorded: item[Self.progressAttribute(.unknown)] != nil)
     }
 
     /// Every entry of `environment` kept in the table, newest first.
