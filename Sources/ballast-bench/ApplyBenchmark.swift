@@ -13,14 +13,14 @@ enum ApplyBenchmark {
         let runs = arguments.count > 1 ? arguments[1] : 3
         let (moto, environment, seeder) = try DriftBenchmark.emulator()
         let binary = Run.ballastBinary.replacingOccurrences(of: "/debug/", with: "/release/")
-        let kinds = DriftBenchmark.kinds
+        let kinds = ScaleFixture.kinds
 
         var planned: [(seconds: Double, calls: Int)] = [], applied: [(seconds: Double, calls: Int)] = []
         for run in 0..<runs {
             // Fresh names each run (offset indices): every resource drifted, one write each.
             let items = (0..<total).map { n in kinds[n % kinds.count](run * 100_000 + n / kinds.count, true) }
             say("run \(run + 1)/\(runs): seeding \(items.count) drifted resources ...")
-            try await DriftBenchmark.seed(items, with: seeder)
+            try await ScaleFixture.seed(items, with: seeder)
             let repo = try TempRepository()
             _ = try repo.commit(["desired-state/bench/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
                                  "desired-state/bench/resources.yaml": "resources:\n" + items.map(\.desired).joined()], message: "bench")

@@ -9,23 +9,15 @@ import Foundation
 /// API's batch size. Every tenth resource is drifted, and the run must find
 /// exactly those, so the figures are for a correct answer.
 enum DriftBenchmark {
-    typealias Item = ScaleFixture.Item
-    static let kinds = ScaleFixture.kinds
-
     static func run(_ arguments: [Int]) async throws {
         let total = arguments.count > 0 ? arguments[0] : 2_000
         let runs = arguments.count > 1 ? arguments[1] : 3
         let (moto, environment, seeder) = try emulator()
 
-        let perKind = total / kinds.count
-        var items: [Item] = []
-        for (k, kind) in kinds.enumerated() {
-            let count = k < total % kinds.count ? perKind + 1 : perKind
-            items += (0..<count).map { kind($0, $0 % 10 == 9) }
-        }
-        say("seeding \(items.count) resources of \(kinds.count) kinds in moto (\(moto.endpoint)) ...")
+        let items = ScaleFixture.items(total) { $0 % 10 == 9 }
+        say("seeding \(items.count) resources of \(ScaleFixture.kinds.count) kinds in moto (\(moto.endpoint)) ...")
         let seedStart = Date()
-        try await seed(items, with: seeder)
+        try await ScaleFixture.seed(items, with: seeder)
         say(String(format: "  seeded in %.1f s", Date().timeIntervalSince(seedStart)))
 
         let repo = try TempRepository()
@@ -73,10 +65,6 @@ enum DriftBenchmark {
         return (moto, environment, LiveSeeder(client: client))
     }
 
-    static func seed(_ items: [Item], with seeder: LiveSeeder) async throws {
-        try await ScaleFixture.seed(items, with: seeder)
-    }
-
     static func check(_ result: Run.Result, expectedDrift: Int, resources: Int) throws {
         guard result.status == 2, let report = try? JSON.parse(result.stdout), let summary = report["summary"],
               summary["modified"] == .int(expectedDrift), summary["inSync"] == .int(resources - expectedDrift) else {
@@ -94,7 +82,7 @@ enum DriftBenchmark {
     /// The fewest calls the APIs allow for these items: batch sizes from the
     /// botocore models, one call per resource (and per declared part) otherwise,
     /// plus one STS call for the account guard.
-    static func minimalCalls(_ items: [Item]) -> Int {
+    static func minimalCalls(_ items: [ScaleFixture.Item]) -> Int {
         let byType = Dictionary(grouping: items, by: \.type)
         func batches(_ type: String, _ size: Int) -> Int { ((byType[type]?.count ?? 0) + size - 1) / size }
         func each(_ type: String, _ callsPerResource: Int) -> Int { (byType[type]?.count ?? 0) * callsPerResource }
