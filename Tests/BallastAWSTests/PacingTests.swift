@@ -1,4 +1,5 @@
 @testable import BallastAWS
+import BallastCore
 import Foundation
 import Testing
 
@@ -49,6 +50,19 @@ import Testing
         // 5 at once, then 20 at 100/s: at least 0.2 s (no upper bound: a loaded test process sleeps longer).
         #expect(Date().timeIntervalSince(start) >= 0.18)
         #expect(pacer.currentRate(principal: "a", region: "r", service: "logs", operation: "DescribeLogGroups") == 100)
+    }
+
+    /// Roles of one account share its buckets; another account, or the credential chain, has its own.
+    @Test func rolesOfOneAccountShareItsBuckets() {
+        let setup = AWSSetup(environment: ["AWS_REGION": "us-east-1"])
+        let bucket = { (role: String?) in
+            setup.client(region: "us-east-1", role: role.map { RoleToAssume(roleArn: $0) })
+                .inFlightSlots(for: "logs:DescribeLogGroups").bucket
+        }
+        #expect(bucket("arn:aws:iam::111111111111:role/drift") == bucket("arn:aws:iam::111111111111:role/apply"))
+        #expect(bucket("arn:aws:iam::111111111111:role/drift") != bucket("arn:aws:iam::222222222222:role/drift"))
+        #expect(bucket(nil) != bucket("arn:aws:iam::111111111111:role/drift"))
+        #expect(setup.client(region: "eu-west-1").inFlightSlots(for: "logs:DescribeLogGroups").bucket != bucket(nil))
     }
 
     @Test func thePacerBoundsRequestsInFlightByTheRate() async {

@@ -74,6 +74,23 @@ final class FaultProxy: Sendable {
         #expect(error?.description.contains("(after 3 attempts)") == true)
     }
 
+    /// `AWS_RETRY_MODE=adaptive`: a throttled answer lowers the bucket the client's requests go through;
+    /// in standard mode the same answers leave the rate as the table says.
+    @Test(arguments: ["adaptive", "standard"])
+    func aThrottledAnswerLowersTheRateInAdaptiveModeOnly(_ mode: String) async throws {
+        let proxy = try FaultProxy(.throttle, failures: 2, motoPort: MotoServer.shared.port)
+        let env = MotoServer.shared.environment.merging(["AWS_ENDPOINT_URL": proxy.server.url,
+                                                         "AWS_RETRY_MODE": mode]) { _, new in new }
+        let setup = AWSSetup(environment: env, rates: try RequestRates.parse("logs=20/20"))
+        let before = setup.pacer.currentRate(principal: "chain", region: "us-east-1", service: "logs",
+                                             operation: "DescribeLogGroups")
+        _ = try await setup.client(region: "us-east-1").json(.logs, "DescribeLogGroups", .map(["limit": .int(1)]))
+        let after = setup.pacer.currentRate(principal: "chain", region: "us-east-1", service: "logs",
+                                            operation: "DescribeLogGroups")
+        #expect(before == 20)
+        #expect(mode == "adaptive" ? after < 20 : after == 20, "\(after)")
+    }
+
     @Test func maxAttemptsFromTheEnvironment() async throws {
         let proxy = try FaultProxy(.unavailable, failures: 4, motoPort: MotoServer.shared.port)
         let result = try await client(through: proxy, environment: ["AWS_MAX_ATTEMPTS": "5"], waits: Locked([]))

@@ -4,7 +4,7 @@ import BallastTestSupport
 import Foundation
 import Testing
 
-/// A long run says on stderr how far it is: resources read, calls, throttled answers, time left.
+/// A long run says on stderr how far it is: resources read (per environment), calls, throttled answers, time left.
 @Suite struct ProgressTests {
     @Test func aSlowThrottledRunReportsItsCallsAndThrottles() async throws {
         var lines: [String] = []
@@ -13,7 +13,11 @@ import Testing
             try await seeder().create("AWS::DynamoDB::Table", id: table, ["BillingMode": "PAY_PER_REQUEST"])
             lines.append("  - {type: AWS::DynamoDB::Table, id: \(table), properties: {BillingMode: PAY_PER_REQUEST}}")
         }
-        let repo = try TempRepository.desiredState(lines.joined(separator: "\n") + "\n")
+        // Two environments: the line says each one's count.
+        let repo = try TempRepository.desiredState(lines[0..<3].joined(separator: "\n") + "\n")
+        _ = try repo.commit(["desired-state/staging/environment.yaml": Fixture.environment,
+                             "desired-state/staging/resources.yaml": "resources:\n" + lines[3...].joined(separator: "\n") + "\n"],
+                            message: "staging")
         let throttled = Locked(0)
         // The first four answers are throttling; every answer takes a second: the run lasts over two.
         let slow = try LoopbackHTTPServer { request in
@@ -33,6 +37,7 @@ import Testing
         let progress = result.stderr.split(separator: "\n").filter { $0.hasPrefix("reading live settings: ") }
         #expect(!progress.isEmpty, "\(result.stderr)")
         #expect(progress.contains { $0.contains(" calls, 4 throttled") }, "\(progress)")
-        #expect(progress.contains { $0.contains("/6 resources, ") })
+        #expect(progress.contains { $0.contains("/6 resources (staging ") && $0.contains("/3, test ")
+            && $0.contains("/3), ") }, "\(progress)")
     }
 }

@@ -41,6 +41,25 @@ import Testing
         #expect(counter.requestCount == 6)
     }
 
+    /// The read plan says the least time the rates allow (two listings at 0.5/s after a burst of 1:
+    /// 2 s); a malformed BALLAST_API_RATES is refused before anything runs.
+    @Test func theRatesSayTheLeastTimeAndAMalformedOneIsRefused() throws {
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::Logs::LogGroup, id: /plan/a/x, properties: {RetentionInDays: 30}}
+              - {type: AWS::Logs::LogGroup, id: /plan/b/y, properties: {RetentionInDays: 30}}
+
+            """)
+        let planned = try repo.ballast(["drift", "--dry-run-reads"], ["BALLAST_API_RATES": "logs=0.5/1"])
+        #expect(planned.status == 0)
+        #expect(planned.stdout.contains("  logs:DescribeLogGroups                            2\n"), "\(planned.stdout)")
+        #expect(planned.stdout.contains("At ballast's request rates (BALLAST_API_RATES), at least 2.0 s\n"))
+        let refused = try repo.ballast(["drift"], ["BALLAST_API_RATES": "logs=fast"])
+        #expect(refused.status == 1)
+        #expect(refused.stdout.isEmpty)
+        #expect(refused.stderr.contains("BALLAST_API_RATES: 'logs=fast': the rate is requests per second above 0"),
+                "\(refused.stderr)")
+    }
+
     /// A stack refs point into is listed once a run, for the refs and for ownership alike.
     @Test func aStackIsListedOnceForRefsAndOwnership() async throws {
         let stack = uniqueName("plan-stack"), group = "/ballast/" + uniqueName("plan-stacked")

@@ -1,0 +1,51 @@
+import BallastAWS
+import BallastCore
+import BallastEngine
+import BallastTestSupport
+import Testing
+
+/// The writer on moto: a failure starts nothing new unless told to go on, and then only the
+/// failed resource's own later writes are skipped.
+@Suite struct ApplierTests {
+    /// One write in flight at a time for PutRetentionPolicy, so the order is the plan's.
+    let setup = AWSSetup(environment: MotoServer.shared.environment,
+                         rates: RequestRates(["logs:PutRetentionPolicy": .init(1, burst: 3)], fallback: .init(50)))
+
+    func retention(_ id: String, to days: Int) -> PlannedChange {
+        PlannedChange(type: "AWS::Logs::LogGroup", id: id, region: "us-east-1", environment: "test",
+                      call: "logs:PutRetentionPolicy", set: ["/RetentionInDays": .init(from: 7, to: .int(days))])
+    }
+
+    /// A missing group first (its write fails), then two that exist; the missing one has a second write.
+    func changes() async throws -> [PlannedChange] {
+        let folder = "/ballast/" + uniqueName("applier")
+        for name in ["b", "c"] {
+            try await seeder().create("AWS::Logs::LogGroup", id: "\(folder)/\(name)", ["RetentionInDays": 7])
+        }
+        return [retention("\(folder)/a", to: 30), retention("\(folder)/a", to: 60),
+                retention("\(folder)/b", to: 30), retention("\(folder)/c", to: 30)]
+    }
+
+    @Test func aFailureStartsNothingNew() async throws {
+        let setup = setup
+        let outcomes = await Applier(client: { _ in setup.client(region: "us-east-1") }).apply(try await changes())
+        #expect(outcomes.map(\.1.label) == ["failed", "not attempted", "not attempted", "not attempted"])
+    }
+
+    @Test func goingOnSkipsOnlyTheFailedResourcesOtherWrites() async throws {
+        let setup = setup
+        let outcomes = await Applier(client: { _ in setup.client(region: "us-east-1") })
+            .apply(try await changes(), continueOnError: true)
+        #expect(outcomes.map(\.1.label) == ["failed", "not attempted", "applied", "applied"])
+    }
+}
+
+extension Applier.Outcome {
+    var label: String {
+        switch self {
+        case .applied: "applied"
+        case .failed: "failed"
+        case .notAttempted: "not attempted"
+        }
+    }
+}
