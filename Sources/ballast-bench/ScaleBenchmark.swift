@@ -25,7 +25,7 @@ enum ScaleBenchmark {
         for account in accounts {
             let role = RoleToAssume(roleArn: "arn:aws:iam::\(account):role/ballast-drift")
             let client = setup.client(region: "us-east-1", role: role)
-            try await ScaleFixture.seed(perAccount, with: LiveSeeder(client: client))
+            try await ScaleFixture.seed(perAccount, with: LiveSeeder(client: client, account: account))
         }
         say(String(format: "  seeded in %.0f s", Date().timeIntervalSince(seedStart)))
 

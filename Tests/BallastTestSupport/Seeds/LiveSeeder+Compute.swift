@@ -55,7 +55,7 @@ extension LiveSeeder {
 
     /// A function with an empty zip, its role created on first use.
     func ensureFunction(_ name: String, memory: Value? = nil, timeout: Value? = nil) async throws {
-        let roleArn = "arn:aws:iam::123456789012:role/ballast-seed"
+        let roleArn = "arn:aws:iam::\(account):role/ballast-seed"
         try await tolerant {
             _ = try await client.query(Self.iam, "CreateRole", [
                 "RoleName": "ballast-seed",

@@ -7,11 +7,14 @@ import Foundation
 /// demo and the benchmark. Every create tolerates "already exists".
 public struct LiveSeeder: Sendable {
     public let client: AWSClient
+    /// The account the client writes in (moto refuses a Lambda role of another account).
+    public let account: String
 
     static let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam", apiVersion: "2010-05-08", wire: .query)
 
-    public init(client: AWSClient) {
+    public init(client: AWSClient, account: String = "123456789012") {
         self.client = client
+        self.account = account
     }
 
     /// Creates one resource; returns its id (KMS picks key ids itself).
