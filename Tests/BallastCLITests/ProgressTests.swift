@@ -16,7 +16,8 @@ import Testing
         // Two environments: the line says each one's count.
         let repo = try TempRepository.desiredState(lines[0..<3].joined(separator: "\n") + "\n")
         _ = try repo.commit(["desired-state/staging/environment.yaml": Fixture.environment,
-                             "desired-state/staging/resources.yaml": "resources:\n" + lines[3...].joined(separator: "\n") + "\n"],
+                             "desired-state/staging/resources.yaml":
+                                "resources:\n" + lines[3...].joined(separator: "\n") + "\n"],
                             message: "staging")
         let throttled = Locked(0)
         // The first four answers are throttling; every answer takes a second: the run lasts over two.

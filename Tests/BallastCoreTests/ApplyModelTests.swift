@@ -57,7 +57,8 @@ import Testing
                                                       set: ["/RetentionInDays": .init(from: 7, to: 30)]),
                                 outcome: .notAttempted)
         }
-        let intent = JournalEntry(kind: .apply, environments: ["prod"], revision: "abc", time: utc("2026-11-23T07:00:00Z"),
+        let intent = JournalEntry(kind: .apply, environments: ["prod"], revision: "abc",
+                                  time: utc("2026-11-23T07:00:00Z"),
                                   actor: "alice", planChecksum: "f00", changes: changes)
         let outcomes = { (entry: JournalEntry) in entry.changes.map(\.outcome) }
         // 0 started and ended, 2 started and never ended, 1 and 3 never started.
