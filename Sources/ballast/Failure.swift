@@ -20,6 +20,7 @@ enum Failure {
         switch error {
         case let error as LoadError: Terminal.error(error.description)
         case let error as GitHubError: Terminal.error(error.description)
+        case let error as SavedPlanRefusal: Terminal.error(error.description + "; nothing was changed")
         default: return error
         }
         return Failure.error

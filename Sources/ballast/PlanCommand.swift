@@ -44,6 +44,13 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var budget: BudgetOptions
 
+    func validate() throws {
+        if out != nil, source.worktree {
+            throw ValidationError("a saved plan is always of a commit: commit the working tree, then "
+                + "`ballast plan --out` (without --worktree)")
+        }
+    }
+
     func run() async throws {
         let (setup, _) = budget.setup(debug: debug)
         let loaded = sharding.slice(try Planning.load(source))
