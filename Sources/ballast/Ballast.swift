@@ -37,6 +37,10 @@ struct Ballast: AsyncParsableCommand {
 
     /// Settings from the environment that every command depends on are checked before any runs.
     static func main() async {
+        // Every secret is known to the scrubber before anything can print it: a parse error
+        // echoes its argument, and an endpoint's error may echo a header.
+        Secrets.register(environment: ProcessInfo.processInfo.environment)
+        for url in secretArguments(CommandLine.arguments) { Secrets.registerSecretURL(url) }
         do {
             _ = try RequestRates.fromEnvironment(ProcessInfo.processInfo.environment)
         } catch {
@@ -44,5 +48,15 @@ struct Ballast: AsyncParsableCommand {
             Foundation.exit(1)
         }
         await main(nil)
+    }
+
+    /// The values of options that are secrets themselves (`--notify URL`, `--notify=URL`).
+    static func secretArguments(_ arguments: [String]) -> [String] {
+        var found: [String] = []
+        for (index, argument) in arguments.enumerated() {
+            if argument == "--notify", index + 1 < arguments.count { found.append(arguments[index + 1]) }
+            if argument.hasPrefix("--notify=") { found.append(String(argument.dropFirst("--notify=".count))) }
+        }
+        return found
     }
 }

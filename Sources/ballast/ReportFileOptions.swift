@@ -1,4 +1,6 @@
 import ArgumentParser
+import BallastAWS
+import BallastEngine
 import BallastCore
 import Foundation
 
@@ -11,7 +13,7 @@ struct ReportFileOptions: ParsableArguments {
     func write(_ report: Value) throws {
         guard let outJSON else { return }
         do {
-            try (JSON.encode(report, pretty: true) + "\n").write(toFile: outJSON, atomically: true, encoding: .utf8)
+            try (JSON.encode(Secrets.scrub(report), pretty: true) + "\n").write(toFile: outJSON, atomically: true, encoding: .utf8)
         } catch {
             Terminal.error("cannot write the JSON report to \(outJSON): \(error.localizedDescription)")
             throw Failure.error

@@ -76,7 +76,9 @@ import Testing
              "(HTTP 422: Validation Failed; body is too long)"),
         ]
         for (failure, expected) in cases {
-            _ = try github.control("fail", failure)
+            guard case .map(var fields) = failure else { continue }
+            fields["path"] = "/repos/octo-org/ops-config/issues/9/comments"  // after ballast asks who it is
+            _ = try github.control("fail", .map(fields))
             let result = try run()
             #expect(result.status == 1)
             #expect(result.stderr.contains(expected), "\(result.stderr)")

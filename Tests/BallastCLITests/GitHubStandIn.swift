@@ -7,12 +7,14 @@ import Foundation
 /// operations ballast uses. One per test (its state is the test's); stopped on deinit.
 final class GitHubStandIn: @unchecked Sendable {
     let port: Int
-    let token = "ghs_standin" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+    /// `ghs_…`, an installation token as GitHub Actions' GITHUB_TOKEN is; `ghp_…` a user's (`octo-ops`).
+    let token: String
     let repository = "octo-org/ops-config"
     private let service: LoopbackService
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init() throws {
+    init(installation: Bool = true) throws {
+        token = (installation ? "ghs_standin" : "ghp_standin") + UUID().uuidString.replacingOccurrences(of: "-", with: "")
         port = try LoopbackPort.free()
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("GitHub/github_standin.py").path

@@ -12,18 +12,53 @@ public enum Secrets {
         known.add(value)
     }
 
+    /// Variables whose whole value is a secret.
+    public static let secretVariables = ["AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_ACCESS_KEY_ID",
+                                         "AWS_CONTAINER_AUTHORIZATION_TOKEN", "GITHUB_TOKEN", "BALLAST_PLAN_KEY"]
+
+    /// Every secret the process environment hands ballast, before anything runs: the variables
+    /// above, and the credentials inside any URL a variable holds (`https://user:pass@host`,
+    /// as `AWS_ENDPOINT_URL`, `GITHUB_API_URL` or a proxy may).
+    public static func register(environment: [String: String]) {
+        for name in secretVariables { register(environment[name]) }
+        for value in environment.values { registerURL(value) }
+    }
+
+    /// A URL that is itself a secret (a Slack webhook: whoever has it can post), and its credentials.
+    public static func registerSecretURL(_ url: String) {
+        register(url)
+        registerURL(url)
+    }
+
+    /// The `user:password` of a URL, and the password alone.
+    static func registerURL(_ text: String) {
+        guard let userinfo = userinfo(in: text) else { return }
+        register(String(userinfo))
+        if let colon = userinfo.firstIndex(of: ":") { register(String(userinfo[userinfo.index(after: colon)...])) }
+    }
+
+    /// What stands between `://` and the first `@` of a URL's authority.
+    static func userinfo(in text: String) -> Substring? {
+        guard let scheme = text.range(of: "://") else { return nil }
+        let authority = text[scheme.upperBound...].prefix { !"/?#".contains($0) }
+        guard let at = authority.lastIndex(of: "@") else { return nil }
+        return authority[..<at]
+    }
+
     static func register(_ credentials: Credentials) {
         register(credentials.secretAccessKey)
         register(credentials.sessionToken)
         register(credentials.accessKeyId)
     }
 
-    /// `text` with every known secret and every SigV4 signature replaced by `<redacted>`.
+    /// `text` with every known secret, the credentials of every URL (whatever their length)
+    /// and every SigV4 signature replaced by `<redacted>`.
     public static func scrub(_ text: String) -> String {
         var out = text
         for secret in known.values where out.contains(secret) {
             out = out.replacingOccurrences(of: secret, with: "<redacted>")
         }
+        if out.contains("@"), out.contains("://") { out = scrubURLCredentials(out) }
         guard out.contains("Signature=") else { return out }
         var parts = out.components(separatedBy: "Signature=")
         for index in parts.indices.dropFirst() {
@@ -31,6 +66,19 @@ public enum Secrets {
             if hex.count >= 16 { parts[index] = "<redacted>" + parts[index].dropFirst(hex.count) }
         }
         return parts.joined(separator: "Signature=")
+    }
+}
+
+extension Secrets {
+    /// `scheme://user:pass@host` -> `scheme://<redacted>@host`, for every URL in `text`.
+    static func scrubURLCredentials(_ text: String) -> String {
+        var parts = text.components(separatedBy: "://")
+        for index in parts.indices.dropFirst() {
+            let authority = parts[index].prefix { !"/?#".contains($0) && !$0.isWhitespace && $0 != "\"" && $0 != "'" }
+            guard let at = authority.lastIndex(of: "@"), at != authority.startIndex else { continue }
+            parts[index] = "<redacted>" + parts[index][at...]
+        }
+        return parts.joined(separator: "://")
     }
 }
 

@@ -23,11 +23,12 @@ public struct HTTPRequest: Sendable {
         headers.first { $0.name.lowercased() == name.lowercased() }?.value
     }
 
-    /// `host[:port]` from the URL.
+    /// `host[:port]` from the URL, without any `user:password@` before it (libcurl sends
+    /// those as the URL's own credentials; they are never part of the host).
     public var hostHeader: String? {
         guard let schemeEnd = url.range(of: "://") else { return nil }
-        let rest = url[schemeEnd.upperBound...]
-        return String(rest.prefix { $0 != "/" && $0 != "?" })
+        let authority = url[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        return String(authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority)
     }
 
     /// The path (default `/`) and the query string without `?`.

@@ -34,7 +34,7 @@ struct ApplyJournal: Sendable {
     func begin(_ intent: JournalEntry) async throws(JournalProblem) {
         do {
             try FileManager.default.createDirectory(atPath: progressDirectory, withIntermediateDirectories: true)
-            try (JSON.encode(intent.json) + "\n").write(toFile: progressFile(intent.id), atomically: true, encoding: .utf8)
+            try (JSON.encode(Secrets.scrub(intent.json)) + "\n").write(toFile: progressFile(intent.id), atomically: true, encoding: .utf8)
         } catch {
             throw JournalProblem("cannot write \(progressFile(intent.id)): \(error.localizedDescription)")
         }
@@ -53,7 +53,7 @@ struct ApplyJournal: Sendable {
         if let error { line["error"] = .string(error) }
         if let handle = FileHandle(forWritingAtPath: progressFile(intent.id)) {
             handle.seekToEndOfFile()
-            handle.write(Data((JSON.encode(.map(line)) + "\n").utf8))
+            handle.write(Data((JSON.encode(Secrets.scrub(.map(line))) + "\n").utf8))
             try? handle.close()
         }
         for (environment, journal) in tables where intent.environments.contains(environment.name) {

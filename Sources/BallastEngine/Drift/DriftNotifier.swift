@@ -43,7 +43,7 @@ public struct DriftNotifier: Sendable {
             var request = HTTPRequest(method: "POST", url: url)
             request.setHeader("Content-Type", "application/json")
             let text = Self.message(environment, revision: report.revision)
-            request.body = Array(JSON.encode(["text": .string(text)]).utf8)
+            request.body = Array(JSON.encode(Secrets.scrub(["text": .string(text)])).utf8)
             do {
                 let response = try await transport.send(request)
                 guard (200..<300).contains(response.status) else {

@@ -20,17 +20,18 @@ public struct DriftIssues: Sendable {
     /// What was done for each environment. An environment with resources not checked
     /// and no drift keeps its issue as it is: nothing is known to be back in sync.
     public func sync(_ report: DriftReport) async throws -> [(environment: String, action: Action)] {
+        let author = try await client.identity()
         let open = try await client.list(client.repositoryPath("/issues?state=open&labels=\(Self.label)"))
         var done: [(String, Action)] = []
         for environment in report.environments {
             let marker = CommentMarker.make("drift-issue:" + environment.name)
-            let existing = open.first { $0["body"]?.string?.contains(marker) == true && $0["pull_request"] == nil }
+            let existing = open.first { CommentMarker.marks($0, marker, author: author) && $0["pull_request"] == nil }
             let summary = DriftSummary(environment.resources)
             let fingerprint = DriftNotifier.fingerprint(environment)
             if summary.hasDrift {
                 let body = Self.body(environment, report: report, marker: marker, fingerprint: fingerprint)
                 if let existing, let number = existing["number"]?.int {
-                    guard existing["body"]?.string?.contains(Self.fingerprintMarker(fingerprint)) != true else {
+                    guard Self.fingerprint(in: existing["body"]?.string ?? "") != fingerprint else {
                         done.append((environment.name, .unchanged))
                         continue
                     }
@@ -60,6 +61,13 @@ public struct DriftIssues: Sendable {
     }
 
     static func fingerprintMarker(_ fingerprint: String) -> String { "<!-- ballast-drift:\(fingerprint) -->" }
+
+    /// The fingerprint on the body's second line, where `body` puts it (nowhere else counts).
+    static func fingerprint(in body: String) -> String? {
+        let lines = body.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
+        guard lines.count > 1, lines[1].hasPrefix("<!-- ballast-drift:"), lines[1].hasSuffix(" -->") else { return nil }
+        return String(lines[1].dropFirst("<!-- ballast-drift:".count).dropLast(" -->".count))
+    }
 
     /// The environment's drift as the comment shows it, with the issue's own marker and
     /// what it has drifted to (the fingerprint: a new read of the same drift edits nothing).

@@ -8,11 +8,18 @@ public struct GitHubSettings: Sendable {
     /// `owner/name`.
     public var repository: String
     public var token: String
+    /// GitHub's GraphQL endpoint: `GITHUB_GRAPHQL_URL`, else beside the REST API (`/graphql`
+    /// on api.github.com, `/api/graphql` on GitHub Enterprise Server's `/api/v3`).
+    public var graphQLURL: String
 
-    public init(apiURL: String = "https://api.github.com", repository: String, token: String) {
-        self.apiURL = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
+    public init(apiURL: String = "https://api.github.com", repository: String, token: String,
+                graphQLURL: String? = nil) {
+        let api = apiURL.hasSuffix("/") ? String(apiURL.dropLast()) : apiURL
+        self.apiURL = api
         self.repository = repository
         self.token = token
+        self.graphQLURL = graphQLURL
+            ?? (api.hasSuffix("/api/v3") ? String(api.dropLast("/v3".count)) + "/graphql" : api + "/graphql")
     }
 
     /// `GITHUB_TOKEN`, `GITHUB_REPOSITORY`, `GITHUB_API_URL` (GitHub Enterprise; default api.github.com).
@@ -24,13 +31,19 @@ public struct GitHubSettings: Sendable {
             throw GitHubError("GITHUB_REPOSITORY is not set to owner/name")
         }
         let apiURL = environment["GITHUB_API_URL"].flatMap { $0.isEmpty ? nil : $0 } ?? "https://api.github.com"
-        return GitHubSettings(apiURL: apiURL, repository: repository, token: token)
+        return GitHubSettings(apiURL: apiURL, repository: repository, token: token,
+                              graphQLURL: environment["GITHUB_GRAPHQL_URL"].flatMap { $0.isEmpty ? nil : $0 })
     }
 }
 
 public struct GitHubError: Error, Sendable, CustomStringConvertible {
     public let description: String
-    public init(_ description: String) { self.description = description }
+    /// GitHub's HTTP status, when GitHub answered with an error.
+    public let status: Int?
+    public init(_ description: String, status: Int? = nil) {
+        self.description = description
+        self.status = status
+    }
 }
 
 /// GitHub's REST API over ballast's libcurl transport: JSON in and out, every page
@@ -61,7 +74,7 @@ public struct GitHubClient: Sendable {
         request.setHeader("User-Agent", "ballast/\(BallastVersion.current)")
         if let body {
             request.setHeader("Content-Type", "application/json")
-            request.body = Array(JSON.encode(body).utf8)
+            request.body = Array(JSON.encode(Secrets.scrub(body)).utf8)
         }
         let response: HTTPResponse
         do {
@@ -71,7 +84,40 @@ public struct GitHubClient: Sendable {
         }
         guard (200..<300).contains(response.status) else { throw Self.error(response, method: method, path: path) }
         let text = String(decoding: response.body, as: UTF8.self)
-        return (text.isEmpty ? .null : try JSON.parse(text), response)
+        guard !text.isEmpty else { return (.null, response) }
+        do {
+            return (try JSON.parse(text), response)
+        } catch {
+            throw GitHubError("GitHub's answer to \(Self.call(method, path)) (HTTP \(response.status)) is not JSON: "
+                + "\(error); check GITHUB_API_URL (\(settings.apiURL))")
+        }
+    }
+
+    /// `GET /repos/o/r/issues` for messages: the method and the path without its query.
+    static func call(_ method: String, _ path: String) -> String {
+        "\(method) \(path.split(separator: "?").first ?? "")"
+    }
+
+    /// The login GitHub puts on what this token writes, so ballast acts only on its own comments
+    /// and issues. A user's token answers `GET /user`; an installation token (GitHub Actions'
+    /// GITHUB_TOKEN, a GitHub App's) is refused there, and GraphQL's `viewer` names its bot
+    /// (`github-actions[bot]`), the login the REST API shows. GITHUB_ACTOR is not proof: it names
+    /// who started the workflow, not whose token this is.
+    func identity() async throws -> String {
+        do {
+            let (user, _) = try await send("GET", "/user")
+            if let login = user["login"]?.string, !login.isEmpty { return login }
+            throw GitHubError("GitHub's answer to GET /user has no login")
+        } catch let error as GitHubError where error.status == 403 {
+            let (answer, _) = try await send("POST", settings.graphQLURL, body: ["query": "query { viewer { login } }"])
+            guard let login = answer["data"]?["viewer"]?["login"]?.string, !login.isEmpty else {
+                let reason = answer["errors"]?[0]?["message"]?.string.map { UntrustedText.line(String($0.prefix(300))) }
+                throw GitHubError("cannot tell whose token GITHUB_TOKEN is: GET /user is forbidden to it and GitHub's "
+                    + "GraphQL viewer query at \(settings.graphQLURL) answered no login"
+                    + (reason.map { " (\($0))" } ?? ""))
+            }
+            return login
+        }
     }
 
     /// Every item of a list endpoint, following `Link: <…>; rel="next"` (same host only).
@@ -81,7 +127,11 @@ public struct GitHubClient: Sendable {
         var pages = 0
         while let current = next, pages < Self.maxPages {
             let (page, response) = try await send("GET", current)
-            items += page.list ?? []
+            guard let found = page.list else {
+                throw GitHubError("GitHub's answer to \(Self.call("GET", current)) is not a list; check GITHUB_API_URL "
+                    + "(\(settings.apiURL))")
+            }
+            items += found
             next = Self.nextLink(response.headers["link"]).flatMap { $0.hasPrefix(settings.apiURL + "/") ? $0 : nil }
             pages += 1
         }
@@ -101,7 +151,7 @@ public struct GitHubClient: Sendable {
     static func error(_ response: HTTPResponse, method: String, path: String) -> GitHubError {
         let body = (try? JSON.parse(String(decoding: response.body.prefix(65_536), as: UTF8.self))) ?? .null
         let message = UntrustedText.line(String((body["message"]?.string ?? "").prefix(300)))
-        let call = "\(method) \(path.split(separator: "?").first ?? "")"
+        let call = Self.call(method, path)
         let remaining = response.headers["x-ratelimit-remaining"]
         let limited = remaining == "0" || response.headers["retry-after"] != nil
         if response.status == 429 || (response.status == 403 && limited) {
@@ -111,24 +161,26 @@ public struct GitHubClient: Sendable {
             }
             return GitHubError("GitHub's rate limit stopped \(call) (HTTP \(response.status)).\(wait)")
         }
+        let text: String
         switch response.status {
         case 401:
-            return GitHubError("GitHub refused the token for \(call) (HTTP 401: \(message)); check GITHUB_TOKEN")
+            text = "GitHub refused the token for \(call) (HTTP 401: \(message)); check GITHUB_TOKEN"
         case 403:
-            return GitHubError("GitHub forbade \(call) (HTTP 403: \(message)); the workflow needs "
-                + "`permissions: pull-requests: write` (comments) or `issues: write` (drift issues)")
+            text = "GitHub forbade \(call) (HTTP 403: \(message)); the workflow needs "
+                + "`permissions: pull-requests: write` (comments) or `issues: write` (drift issues)"
         case 404:
-            return GitHubError("GitHub has no \(call) (HTTP 404: \(message)); check GITHUB_REPOSITORY, "
+            text = "GitHub has no \(call) (HTTP 404: \(message)); check GITHUB_REPOSITORY, "
                 + "the pull request "
-                + "number, and that the token can see the repository")
+                + "number, and that the token can see the repository"
         case 422:
             let errors = (body["errors"]?.list ?? []).prefix(3)
                 .map { UntrustedText.line($0["message"]?.string ?? $0.description) }
             let detail = errors.isEmpty ? "" : "; " + errors.joined(separator: "; ")
-            return GitHubError("GitHub rejected \(call) (HTTP 422: \(message)\(detail))")
+            text = "GitHub rejected \(call) (HTTP 422: \(message)\(detail))"
         default:
-            return GitHubError("GitHub answered HTTP \(response.status) to \(call)"
-                + (message.isEmpty ? "" : ": " + message))
+            text = "GitHub answered HTTP \(response.status) to \(call)"
+                + (message.isEmpty ? "" : ": " + message)
         }
+        return GitHubError(text, status: response.status)
     }
 }

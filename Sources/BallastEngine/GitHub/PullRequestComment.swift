@@ -1,3 +1,4 @@
+import BallastAWS
 import BallastCore
 import Foundation
 
@@ -25,16 +26,17 @@ public struct PullRequestComment: Sendable {
                 + "`--output markdown` folds its comments to fit")
         }
         let marker = CommentMarker.make(key)
+        let author = try await client.identity()
         let comments = try await client.list(client.repositoryPath("/issues/\(pullRequest)/comments"))
-        if let earlier = comments.first(where: { $0["body"]?.string?.contains(marker) == true }),
+        if let earlier = comments.first(where: { CommentMarker.marks($0, marker, author: author) }),
            let id = earlier["id"]?.int {
             let (updated, _) = try await client.send("PATCH", client.repositoryPath("/issues/comments/\(id)"),
                                                      body: ["body": .string(body)])
-            return .updated(url: updated["html_url"]?.string ?? "")
+            return .updated(url: updated["html_url"]?.string ?? "(GitHub gave no URL)")
         }
         let (created, _) = try await client.send("POST", client.repositoryPath("/issues/\(pullRequest)/comments"),
                                                  body: ["body": .string(body)])
-        return .created(url: created["html_url"]?.string ?? "")
+        return .created(url: created["html_url"]?.string ?? "(GitHub gave no URL)")
     }
 
     /// The markdown with exactly the marker for `key` first: a marker the file has for another key is replaced.
@@ -65,14 +67,17 @@ public struct PullRequestComment: Sendable {
     }
 }
 
-/// `$GITHUB_STEP_SUMMARY`: the job's summary page, appended to.
+/// `$GITHUB_STEP_SUMMARY`: the job's summary page, appended to (created when missing, as the
+/// runner's own `>>` does).
 public enum StepSummary {
     public static func append(_ markdown: String, to path: String) throws {
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw GitHubError("cannot open GITHUB_STEP_SUMMARY (\(path)) for writing")
+        let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else {
+            throw GitHubError("cannot open GITHUB_STEP_SUMMARY (\(path)) for writing: \(String(cString: strerror(errno)))")
         }
+        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         defer { try? handle.close() }
-        try handle.seekToEnd()
-        try handle.write(contentsOf: Data((markdown.hasSuffix("\n") ? markdown : markdown + "\n").utf8))
+        let text = Secrets.scrub(markdown.hasSuffix("\n") ? markdown : markdown + "\n")
+        try handle.write(contentsOf: Data(text.utf8))
     }
 }

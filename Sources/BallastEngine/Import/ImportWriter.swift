@@ -1,3 +1,4 @@
+import BallastAWS
 import BallastCore
 import Foundation
 
@@ -71,7 +72,7 @@ public struct ImportWriter: Sendable {
             do {
                 let folder = URL(fileURLWithPath: file.path).deletingLastPathComponent()
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-                try file.text.write(toFile: file.path, atomically: true, encoding: .utf8)
+                try Secrets.scrub(file.text).write(toFile: file.path, atomically: true, encoding: .utf8)
             } catch {
                 throw LoadError("cannot write \(file.path): \(error.localizedDescription)")
             }

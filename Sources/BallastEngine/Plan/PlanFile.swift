@@ -34,7 +34,7 @@ public enum PlanFile {
     }
 
     public static func write(_ plan: Plan, account: String, key: [UInt8]?, to path: String) throws(LoadError) {
-        guard case .map(var fields) = plan.json else { return }
+        guard case .map(var fields) = Secrets.scrub(plan.json) else { return }
         fields["planFormat"] = .int(version)
         fields["account"] = .string(account)
         let signed = JSON.encode(.map(fields))

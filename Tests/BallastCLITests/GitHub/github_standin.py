@@ -7,8 +7,15 @@ with openapi-core. GitHub itself cannot be reached from the test machines.
 
 Usage: github_standin.py TOKEN [PORT]   (prints the port it listens on, then serves)
 Control (no token): GET /_standin/state, GET /_standin/checks, POST /_standin/seed
-{"comments": {N: [body...]}, "issues": [{"title","body","labels","state"}]},
-POST /_standin/fail {"status", "headers", "body", "times"} (the next requests fail).
+{"comments": {N: [body or {"body", "author"}...]}, "issues": [{"title","body","labels","state","author"}]},
+POST /_standin/fail {"status", "headers", "body" or "raw", "times", "path"} (the next requests, to `path`
+when given, fail).
+
+The token's identity: a `ghs_` token is an installation token, as GitHub Actions' GITHUB_TOKEN
+is. For it `GET /user` answers 403 "Resource not accessible by integration" (as GitHub does) and
+GraphQL's `viewer` is `github-actions[bot]`, the login GitHub's REST API shows on what it wrote.
+Any other token is the user `octo-ops`. Comments and issues are written as the token's identity;
+seeded ones may name another author.
 """
 import json
 import os
@@ -30,18 +37,24 @@ checks = {"requests": 0, "responses": 0, "violations": []}
 failures = []
 
 
-def user(host):
-    login = "github-actions[bot]"
+BOT = "github-actions[bot]"
+
+
+def identity():
+    return BOT if TOKEN.startswith("ghs_") else "octo-ops"
+
+
+def user(host, login=BOT):
     base = f"{host}/users/{login}"
     urls = {k: f"{base}/{k.replace('_url', '')}" for k in [
         "events_url", "followers_url", "following_url", "gists_url", "organizations_url",
         "received_events_url", "repos_url", "starred_url", "subscriptions_url"]}
     return dict(urls, login=login, id=41898282, node_id="MDM6Qm90NDE4OTgyODI=", avatar_url=f"{host}/avatars/1",
-                gravatar_id="", url=base, html_url=f"{host}/apps/github-actions", type="Bot", site_admin=False)
+                gravatar_id="", url=base, html_url=f"{host}/apps/github-actions", type="Bot" if login.endswith("[bot]") else "User", site_admin=False)
 
 
-def comment(host, repo, number, comment_id, body, stamp):
-    return {"id": comment_id, "node_id": f"IC_{comment_id}", "body": body, "user": user(host),
+def comment(host, repo, number, comment_id, body, stamp, author=BOT):
+    return {"id": comment_id, "node_id": f"IC_{comment_id}", "body": body, "user": user(host, author),
             "url": f"{host}/repos/{repo}/issues/comments/{comment_id}",
             "html_url": f"https://github.example/{repo}/pull/{number}#issuecomment-{comment_id}",
             "issue_url": f"{host}/repos/{repo}/issues/{number}", "author_association": "NONE",
@@ -63,7 +76,8 @@ def issue(host, repo, number, fields, stamp):
     return {"id": 5000 + number, "node_id": f"I_{number}", "number": number, "title": fields["title"],
             "body": fields.get("body"), "state": fields.get("state", "open"), "locked": False,
             "labels": labels, "assignee": None, "assignees": [], "milestone": milestone(host, repo, stamp), "comments": 0,
-            "closed_at": stamp if fields.get("state") == "closed" else None, "user": user(host),
+            "closed_at": stamp if fields.get("state") == "closed" else None,
+            "user": user(host, fields.get("author", BOT)),
             "url": f"{host}/repos/{repo}/issues/{number}", "repository_url": f"{host}/repos/{repo}",
             "labels_url": f"{host}/repos/{repo}/issues/{number}/labels{{/name}}",
             "comments_url": f"{host}/repos/{repo}/issues/{number}/comments",
@@ -97,6 +111,13 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
+    def send_raw(self, status, data):
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
     def check_response(self, request, status, data, headers):
         with lock:
             checks["responses"] += 1
@@ -124,6 +145,8 @@ class Handler(BaseHTTPRequestHandler):
         raw = self.body()
         if url.path.startswith("/_standin/"):
             return self.control(method, url.path, raw)
+        if url.path == "/graphql":
+            return self.graphql(method, raw)
         query = {k: v[0] for k, v in parse_qs(url.query).items()}
         headers = {k: v for k, v in self.headers.items()}
         # Checked as a request to GitHub itself (the description names api.github.com as its server).
@@ -140,40 +163,68 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             return self.send(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"})
         with lock:
-            failure = failures[0] if failures else None
+            failure = failures[0] if failures and failures[0].get("path", url.path) == url.path else None
             if failure:
                 failure["times"] -= 1
                 if failure["times"] <= 0:
                     failures.pop(0)
+        if failure and "raw" in failure:
+            return self.send_raw(failure["status"], failure["raw"].encode())
         if failure:
             return self.send(failure["status"], failure.get("body", {"message": "failed"}), failure.get("headers"))
         return self.route(method, url.path, query, raw, request)
 
+    def graphql(self, method, raw):
+        """GitHub's GraphQL endpoint, for the one query ballast sends: who the token is."""
+        with lock:
+            checks["requests"] += 1
+            state["requests"].append(f"{method} /graphql")
+        try:
+            payload = json.loads(raw)
+        except ValueError:
+            payload = None
+        if method != "POST" or not isinstance(payload, dict) or set(payload) - {"query", "variables"} \
+                or not isinstance(payload.get("query"), str):
+            self.violation(f"request {method} /graphql: not a GraphQL request body: {raw[:200]!r}")
+            return self.send(400, {"message": "Problems parsing JSON"})
+        if self.headers.get("Authorization") != f"Bearer {TOKEN}":
+            return self.send(401, {"message": "Bad credentials", "documentation_url": "https://docs.github.com/graphql"})
+        if " ".join(payload["query"].split()) not in ("query { viewer { login } }", "{ viewer { login } }"):
+            self.violation(f"request POST /graphql: a query the stand-in does not know: {payload['query'][:200]}")
+            return self.send(200, {"errors": [{"message": "unknown query"}]})
+        return self.send(200, {"data": {"viewer": {"login": identity()}}})
+
     def route(self, method, path, query, raw, request):
         payload = json.loads(raw) if raw else {}
+        if path == "/user" and method == "GET":
+            if TOKEN.startswith("ghs_"):
+                return self.send(403, {"message": "Resource not accessible by integration",
+                                       "documentation_url": "https://docs.github.com/rest/users/users"}, check=request)
+            return self.send(200, user(self.host(), identity()), check=request)
         match = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)/comments", path)
         stamp = "2026-11-30T12:00:00Z"
         if match and method == "GET":
             repo, number = match.group(1), int(match.group(2))
-            items = [comment(self.host(), repo, number, cid, body, stamp)
-                     for cid, body in state["comments"].get(number, [])]
+            items = [comment(self.host(), repo, number, entry[0], entry[1], stamp, entry[2])
+                     for entry in state["comments"].get(number, [])]
             return self.page(items, path, query, request)
         if match and method == "POST":
             repo, number = match.group(1), int(match.group(2))
             with lock:
                 state["next_id"] += 1
                 cid = state["next_id"]
-                state["comments"].setdefault(number, []).append([cid, payload.get("body", "")])
-            return self.send(201, comment(self.host(), repo, number, cid, payload.get("body", ""), stamp), check=request)
+                state["comments"].setdefault(number, []).append([cid, payload.get("body", ""), identity()])
+            return self.send(201, comment(self.host(), repo, number, cid, payload.get("body", ""), stamp, identity()),
+                             check=request)
         match = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/comments/(\d+)", path)
         if match and method == "PATCH":
             cid = int(match.group(2))
             for number, entries in state["comments"].items():
                 for entry in entries:
-                    if entry[0] == cid:
+                    if entry[0] == cid:  # a token that may write issues may edit anyone's comment, as on GitHub
                         entry[1] = payload.get("body", "")
-                        return self.send(200, comment(self.host(), match.group(1), number, cid, entry[1], stamp),
-                                         check=request)
+                        return self.send(200, comment(self.host(), match.group(1), number, cid, entry[1], stamp,
+                                                      entry[2]), check=request)
             return self.send(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
         match = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues", path)
         if match and method == "GET":
@@ -185,7 +236,8 @@ class Handler(BaseHTTPRequestHandler):
         if match and method == "POST":
             with lock:
                 state["issues"].append({"title": payload.get("title", ""), "body": payload.get("body"),
-                                        "labels": payload.get("labels", []), "state": "open", "comments": []})
+                                        "labels": payload.get("labels", []), "state": "open", "comments": [],
+                                        "author": identity()})
                 number = len(state["issues"])
             return self.send(201, issue(self.host(), match.group(1), number, state["issues"][-1], stamp), check=request)
         match = re.fullmatch(r"/repos/([^/]+/[^/]+)/issues/(\d+)", path)
@@ -219,8 +271,10 @@ class Handler(BaseHTTPRequestHandler):
                 for number, bodies in payload.get("comments", {}).items():
                     for body in bodies:
                         state["next_id"] += 1
-                        state["comments"].setdefault(int(number), []).append([state["next_id"], body])
-                state["issues"] += payload.get("issues", [])
+                        seeded = body if isinstance(body, dict) else {"body": body, "author": identity()}
+                        state["comments"].setdefault(int(number), []).append(
+                            [state["next_id"], seeded["body"], seeded.get("author", identity())])
+                state["issues"] += [dict({"author": identity()}, **fields) for fields in payload.get("issues", [])]
             return self.send(200, {})
         if path == "/_standin/fail":
             with lock:

@@ -8,7 +8,7 @@ enum Markdown {
     /// longest run of backticks, and padded with a space on each side (which cmark
     /// strips) when it starts or ends with a backtick or a space; `|` escaped for tables.
     static func code(_ text: String) -> String {
-        let safe = UntrustedText.line(text)
+        let safe = inert(UntrustedText.line(text))
         var longest = 0, run = 0
         for character in safe {
             run = character == "`" ? run + 1 : 0
@@ -39,6 +39,12 @@ enum Markdown {
 }
 
 extension Markdown {
+    /// `<!--` with a word joiner after `<`: a value that holds an HTML comment (a marker of
+    /// ballast's own, say) shows as itself and cannot open a comment or pass for a marker.
+    static func inert(_ text: String) -> String {
+        text.contains("<!") ? text.replacingOccurrences(of: "<!", with: "<\u{2060}!") : text
+    }
+
     /// Text inside raw HTML (a `<summary>`): entities for the five characters HTML gives meaning to.
     static func html(_ text: String) -> String {
         var out = ""
@@ -66,12 +72,20 @@ extension Markdown {
 public enum CommentMarker {
     public static func make(_ key: String) -> String { "<!-- ballast:\(sanitised(key)) -->" }
 
-    /// The key of the first marker in `markdown`, if it has one.
+    /// The key of the marker on `markdown`'s first line, the one place ballast writes it.
     public static func key(in markdown: String) -> String? {
-        guard let start = markdown.range(of: "<!-- ballast:"),
-              let end = markdown[start.upperBound...].range(of: " -->") else { return nil }
-        let key = String(markdown[start.upperBound..<end.lowerBound])
+        let first = markdown.prefix { $0 != "\n" }
+        guard first.hasPrefix("<!-- ballast:"), first.hasSuffix(" -->") else { return nil }
+        let key = String(first.dropFirst("<!-- ballast:".count).dropLast(" -->".count))
         return key.isEmpty || key != sanitised(key) ? nil : key
+    }
+
+    /// A GitHub comment or issue (REST JSON) is the one `marker` names: written by `author` (the
+    /// token's own login) with the marker as its whole first line. A marker anywhere else (a
+    /// reviewer quoting it, live text rendered into a body) does not count.
+    public static func marks(_ item: Value, _ marker: String, author: String) -> Bool {
+        guard item["user"]?["login"]?.string == author, let body = item["body"]?.string else { return false }
+        return body.prefix { $0 != "\n" && $0 != "\r" } == marker
     }
 
     /// Letters, digits and `._,:/=+-`; anything else becomes `_`; at most 200 characters.

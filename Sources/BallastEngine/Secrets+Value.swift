@@ -1,0 +1,16 @@
+import BallastAWS
+import BallastCore
+
+public extension Secrets {
+    /// A JSON value with every string scrubbed (keys too): for what leaves ballast as JSON,
+    /// a report file, a journal entry, a webhook or GitHub request body.
+    static func scrub(_ value: Value) -> Value {
+        switch value {
+        case .string(let text): return .string(scrub(text))
+        case .list(let items): return .list(items.map(scrub))
+        case .map(let fields):
+            return .map(Dictionary(fields.map { (scrub($0.key), scrub($0.value)) }, uniquingKeysWith: { first, _ in first }))
+        default: return value
+        }
+    }
+}
