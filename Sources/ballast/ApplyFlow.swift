@@ -29,17 +29,30 @@ struct ApplyOptions: ParsableArguments {
     /// `--wait-timeout` in seconds; 0 with `--no-wait`.
     var waitSeconds: TimeInterval { noWait ? 0 : Self.seconds(waitTimeout) ?? 600 }
 
-    /// `90s`, `10m`, `1h`, or a number of seconds.
+    /// The longest duration any option takes: a week. Past it a wait, a budget or an interval
+    /// is a mistake (`inf`, `1e16h`), and numbers that large would overflow a clock.
+    static let longestDuration: TimeInterval = 7 * 24 * 3600
+
+    /// `90s`, `10m`, `1h`, or a number of seconds, from 0 to a week; nil for anything else.
     static func seconds(_ text: String) -> TimeInterval? {
         let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600]
-        if let unit = text.last.flatMap({ units[$0] }), let number = Double(text.dropLast()), number >= 0 { return number * unit }
-        return Double(text).flatMap { $0 >= 0 ? $0 : nil }
+        let number: Double?
+        if let unit = text.last.flatMap({ units[$0] }) {
+            number = Double(text.dropLast()).map { $0 * unit }
+        } else {
+            number = Double(text)
+        }
+        guard let number, number.isFinite, (0...longestDuration).contains(number) else { return nil }
+        return number
+    }
+
+    /// What a duration option says it takes, for its error.
+    static func durationError(_ option: String, _ text: String, least: String = "0s") -> ValidationError {
+        ValidationError("\(option) takes a duration from \(least) to 168h (a week), like 90s, 10m or 1h, not '\(text)'")
     }
 
     func validate() throws {
-        if Self.seconds(waitTimeout) == nil {
-            throw ValidationError("--wait-timeout takes a duration like 90s, 10m or 1h, not '\(waitTimeout)'")
-        }
+        if Self.seconds(waitTimeout) == nil { throw Self.durationError("--wait-timeout", waitTimeout) }
         if let overrideWindow, overrideWindow.trimmingCharacters(in: .whitespaces).isEmpty {
             throw ValidationError("--override-window needs a reason, like --override-window \"INC-4312: queue backlog\"")
         }

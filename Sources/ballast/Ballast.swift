@@ -47,7 +47,27 @@ struct Ballast: AsyncParsableCommand {
             Terminal.error("\(error)")
             Foundation.exit(1)
         }
-        await main(nil)
+        let mistakes = numberMistakes(ProcessInfo.processInfo.environment)
+        if !mistakes.isEmpty {
+            for mistake in mistakes { Terminal.error(mistake) }
+            Foundation.exit(1)
+        }
+        do {
+            var command = try parseAsRoot(nil)
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            // A usage mistake (a flag's value out of range, say) is an error like any other: exit 1,
+            // as the contract's exit codes say, not the argument parser's 64.
+            if exitCode(for: error).rawValue == 64 {
+                Terminal.emit(fullMessage(for: error) + "\n", to: .standardError)
+                Foundation.exit(1)
+            }
+            exit(withError: error)
+        }
     }
 
     /// The values of options that are secrets themselves (`--notify URL`, `--notify=URL`).
@@ -58,5 +78,22 @@ struct Ballast: AsyncParsableCommand {
             if argument.hasPrefix("--notify=") { found.append(String(argument.dropFirst("--notify=".count))) }
         }
         return found
+    }
+
+    /// Numbers from the environment, each checked against the range it may take before anything
+    /// runs (an absurd one would retry forever or overflow a clock).
+    static func numberMistakes(_ environment: [String: String]) -> [String] {
+        let ranges: [(name: String, range: ClosedRange<Double>, whole: Bool, what: String)] = [
+            ("AWS_MAX_ATTEMPTS", 1...20, true, "attempts per request"),
+            ("BALLAST_CREDENTIAL_PROCESS_TIMEOUT", 1...3600, false, "seconds"),
+        ]
+        return ranges.compactMap { entry in
+            guard let text = environment[entry.name], !text.isEmpty else { return nil }
+            if let number = Double(text), entry.range.contains(number), !entry.whole || number == number.rounded() {
+                return nil
+            }
+            return "\(entry.name) takes \(entry.whole ? "a whole number" : "a number") of \(entry.what) from "
+                + "\(Int(entry.range.lowerBound)) to \(Int(entry.range.upperBound)), not '\(text)'"
+        }
     }
 }

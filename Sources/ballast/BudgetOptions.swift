@@ -27,7 +27,7 @@ struct BudgetOptions: ParsableArguments {
     func validate() throws {
         if let maxRequests, maxRequests < 1 { throw ValidationError("--max-requests takes a count of at least 1") }
         if let maxDuration, ApplyOptions.seconds(maxDuration) == nil {
-            throw ValidationError("--max-duration takes a duration like 90s, 10m or 1h, not '\(maxDuration)'")
+            throw ApplyOptions.durationError("--max-duration", maxDuration)
         }
     }
 

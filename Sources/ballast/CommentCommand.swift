@@ -35,6 +35,10 @@ struct CommentCommand: AsyncParsableCommand {
                                             valueName: "key"))
     var key: String?
 
+    func validate() throws {
+        if let pr, pr < 1 { throw ValidationError("--pr takes a pull request's number (1 or more), not \(pr)") }
+    }
+
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
         guard let data = FileManager.default.contents(atPath: file) else {

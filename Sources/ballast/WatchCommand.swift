@@ -47,7 +47,7 @@ struct WatchCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard (ApplyOptions.seconds(interval) ?? 0) >= 1 else {
-            throw ValidationError("--interval takes a duration of at least 1s, like 30s, 15m or 1h, not '\(interval)'")
+            throw ApplyOptions.durationError("--interval", interval, least: "1s")
         }
         guard address != nil else {
             throw ValidationError("--listen takes host:port, like 127.0.0.1:9464, not '\(listen)'")

@@ -83,10 +83,24 @@ public struct RequestRates: Sendable, Equatable {
         rates[key] ?? fallback
     }
 
+    /// The range a rate from `BALLAST_API_RATES` must fall in, requests per second. Below 0.1 a
+    /// run of a few hundred resources takes hours, never what a user means; above 10,000 no AWS
+    /// control-plane quota is near (the highest ballast meets, DynamoDB's, is 2,500).
+    public static let acceptedRates: ClosedRange<Double> = 0.1...10_000
+    /// The range of a burst (requests a bucket holds).
+    public static let acceptedBursts: ClosedRange<Double> = 1...10_000
+
+    /// The services ballast calls, as `BALLAST_API_RATES` names them (IAM's prefixes).
+    public static var knownServices: Set<String> {
+        Set(defaults.rates.keys.map { String($0.split(separator: ":")[0]) })
+    }
+
     /// The defaults with `text`'s entries over them: `SERVICE[:Operation]=RATE[/BURST]`, comma
-    /// separated; `*=RATE` sets every service; `unpaced` turns pacing off.
+    /// separated; `*=RATE` sets every service; `unpaced` turns pacing off. A number out of range,
+    /// a service ballast does not call, or a key given twice is refused.
     public static func parse(_ text: String, over base: RequestRates = .defaults) throws(RatesError) -> RequestRates {
         var rates = base
+        var seen = Set<String>()
         for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
             if entry == "unpaced" {
                 rates.unpacedInFlight = unpaced(inFlight: 8).unpacedInFlight
@@ -96,10 +110,18 @@ public struct RequestRates: Sendable, Equatable {
             guard parts.count == 2, !parts[0].isEmpty else {
                 throw RatesError("'\(entry)' is not SERVICE=RATE (logs=20, lambda:GetFunctionConfiguration=50, *=10)")
             }
+            guard seen.insert(parts[0]).inserted else { throw RatesError("'\(parts[0])' is given twice") }
+            let service = String(parts[0].split(separator: ":", maxSplits: 1)[0])
+            guard service == "*" ? parts[0] == "*" : knownServices.contains(service) else {
+                throw RatesError("'\(parts[0])': ballast calls no such service; it calls "
+                    + knownServices.sorted().joined(separator: ", "))
+            }
             let numbers = parts[1].split(separator: "/", maxSplits: 1).map { Double($0) }
-            guard let perSecond = numbers.first ?? nil, perSecond > 0, perSecond.isFinite,
-                  numbers.count == 1 || (numbers[1].map { $0 >= 1 && $0.isFinite } ?? false) else {
-                throw RatesError("'\(entry)': the rate is requests per second above 0, optionally /BURST of at least 1")
+            let range = "\(acceptedRates.lowerBound) to \(Int(acceptedRates.upperBound))"
+            guard let perSecond = numbers.first ?? nil, acceptedRates.contains(perSecond),
+                  numbers.count == 1 || (numbers[1].map { acceptedBursts.contains($0) } ?? false) else {
+                throw RatesError("'\(entry)': the rate is requests per second from \(range), optionally /BURST "
+                    + "from 1 to \(Int(acceptedBursts.upperBound))")
             }
             let rate = Rate(perSecond, burst: numbers.count == 2 ? numbers[1] : nil)
             if parts[0] == "*" {
