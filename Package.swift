@@ -42,6 +42,7 @@ let package = Package(
         .target(name: "BallastWatch", dependencies: [
             "BallastEngine", "BallastAWS", "BallastGit", "BallastCore",
             .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),  // the HTTP/1 channel's limits
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Metrics", package: "swift-metrics"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -15,18 +15,23 @@ final class WatchLoop: Service, @unchecked Sendable {
     let metrics: WatchMetrics
     let logger: Logger
     let health: WatchHealth
+    let listening: AsyncStream<Void>
 
     init(pass: ReconcilePass, interval: Duration, requests: CountingTransport, metrics: WatchMetrics, logger: Logger,
-         health: WatchHealth) {
+         health: WatchHealth, listening: AsyncStream<Void>) {
         self.pass = pass
         self.interval = interval
         self.requests = requests
         self.metrics = metrics
         self.logger = logger
         self.health = health
+        self.listening = listening
     }
 
     func run() async throws {
+        // Ends at once when the group is cancelled (the server could not bind).
+        var gate = listening.makeAsyncIterator()
+        guard await gate.next() != nil, !Task.isCancelled else { return }
         var counted = requests.count
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let result = await pass.run()
@@ -65,22 +70,53 @@ final class WatchLoop: Service, @unchecked Sendable {
     }
 }
 
-/// What `/healthz` answers: the process serves and its loop has not stopped; with the last pass.
+/// What `/healthz` answers, as a Kubernetes probe reads it: 200 while passes succeed and keep
+/// coming, 503 once `failuresAllowed` passes in a row failed (an error, or resources AWS did not
+/// let it read) or no pass has ended for three intervals (AWS or the loop stalled).
 final class WatchHealth: @unchecked Sendable {
+    static let failuresAllowed = 3
     private let lock = NSLock()
-    private var last: (outcome: String, revision: String?, at: Date)?
+    private let started = Date()
+    private let interval: TimeInterval
+    private var last: (outcome: ReconcilePass.Outcome, revision: String?, at: Date)?
+    private var failuresInARow = 0
 
-    func finished(_ result: ReconcilePass.Result, at date: Date) {
-        lock.withLock { last = (result.outcome.rawValue, result.revision, date) }
+    init(interval: Duration) {
+        let parts = interval.components
+        self.interval = Double(parts.seconds) + Double(parts.attoseconds) / 1e18
     }
 
-    var json: Value {
+    func finished(_ result: ReconcilePass.Result, at date: Date) {
         lock.withLock {
-            guard let last else { return ["status": "ok", "lastRun": .null] }
-            return ["status": "ok", "lastRun": [
-                "outcome": .string(last.outcome), "revision": last.revision.map { .string($0) } ?? .null,
+            last = (result.outcome, result.revision, date)
+            failuresInARow = Self.failed(result.outcome) ? failuresInARow + 1 : 0
+        }
+    }
+
+    static func failed(_ outcome: ReconcilePass.Outcome) -> Bool {
+        [.error, .notChecked, .healFailed].contains(outcome)
+    }
+
+    /// Healthy or not at `now`, and the JSON that says why.
+    func state(at now: Date) -> (healthy: Bool, json: Value) {
+        lock.withLock {
+            let since = last?.at ?? started
+            let stalled = now.timeIntervalSince(since) > 3 * interval
+            var problems: [Value] = []
+            if failuresInARow >= Self.failuresAllowed { problems.append(.string("\(failuresInARow) passes in a row failed")) }
+            if stalled {
+                problems.append(.string("no pass has ended for \(Int(now.timeIntervalSince(since))) s "
+                    + "(three intervals are \(Int(3 * interval)) s)"))
+            }
+            var json: [String: Value] = ["status": problems.isEmpty ? "ok" : "unhealthy",
+                                         "failuresInARow": .int(failuresInARow)]
+            if !problems.isEmpty { json["problems"] = .list(problems) }
+            json["lastRun"] = last.map { last in [
+                "outcome": .string(last.outcome.rawValue), "revision": last.revision.map { .string($0) } ?? .null,
                 "finishedAt": .string(Timestamp.iso8601(last.at)),
-            ]]
+                "ageSeconds": .int(Int(now.timeIntervalSince(last.at))),
+            ] } ?? .null
+            return (problems.isEmpty, .map(json))
         }
     }
 }

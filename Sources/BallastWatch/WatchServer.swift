@@ -3,6 +3,7 @@ import BallastCore
 import BallastEngine
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
 import Metrics
 import Prometheus
@@ -30,6 +31,13 @@ public struct WatchServer: Sendable {
     }
 
     let settings: Settings
+    /// Connections served at once. Past it new ones wait in the kernel's backlog and cost the
+    /// process no descriptor, so a flood of half-open connections cannot starve the passes.
+    static let maxConnections = 64
+    /// A connection that sends nothing for this long is closed (a client trickling half a request).
+    static let idleSeconds: Int64 = 10
+    /// Header bytes a request may carry: /metrics and /healthz need a few hundred.
+    static let maxHeaderBytes = 16 * 1024
 
     public init(settings: Settings) {
         self.settings = settings
@@ -44,9 +52,12 @@ public struct WatchServer: Sendable {
         let setup = aws(requests)
         let pass = ReconcilePass(request: settings.request, pull: settings.pull, selfHeal: settings.selfHeal,
                                  clients: { setup.client(region: $0, role: $1) })
-        let health = WatchHealth()
+        let health = WatchHealth(interval: settings.interval)
+        // The first pass waits for the server to be listening: a watch that cannot bind its
+        // address stops before it reads or heals anything.
+        let (listening, listeningGate) = AsyncStream<Void>.makeStream()
         let loop = WatchLoop(pass: pass, interval: settings.interval, requests: requests, metrics: WatchMetrics(),
-                             logger: logger, health: health)
+                             logger: logger, health: health, listening: listening)
 
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
@@ -54,14 +65,21 @@ public struct WatchServer: Sendable {
                      body: .init(byteBuffer: ByteBuffer(bytes: registry.emitToBuffer())))
         }
         router.get("/healthz") { _, _ -> Response in
-            Response(status: .ok, headers: [.contentType: "application/json"],
-                     body: .init(byteBuffer: ByteBuffer(string: JSON.encode(health.json) + "\n")))
+            let (healthy, json) = health.state(at: Date())
+            return Response(status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(string: JSON.encode(json) + "\n")))
         }
         var serverLogger = logger
         serverLogger.logLevel = .warning  // one line per pass, not per scrape
-        let app = Application(router: router,
+        var http = HTTP1Channel.Configuration(idleTimeout: .seconds(Self.idleSeconds))
+        http.httpDecoder = .init(maxHeaderFieldSize: Self.maxHeaderBytes, maxHeaderListSize: Self.maxHeaderBytes,
+                                 maxHeaderFieldCount: 100)
+        let app = Application(router: router, server: .http1(configuration: http),
                               configuration: .init(address: .hostname(settings.host, port: settings.port),
-                                                   serverName: "ballast"),
+                                                   serverName: "ballast",
+                                                   availableConnectionsDelegate: .maximum(Self.maxConnections,
+                                                                                          logger: serverLogger)),
+                              onServerRunning: { _ in listeningGate.yield() },
                               logger: serverLogger)
         // Shut down in reverse: the loop first (finishing its pass), then the server.
         let group = ServiceGroup(configuration: .init(

@@ -66,12 +66,26 @@ struct WatchCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        LoggingSystem.bootstrap(StreamLogHandler.standardError)
+        LoggingSystem.bootstrap { ScrubbedLogHandler(label: $0) }
         let seconds = ApplyOptions.seconds(interval) ?? 900
+        if let host = address?.host, !Self.isLoopback(host) {
+            Terminal.note("listening on \(listen), beyond loopback: anyone who can reach it reads /metrics and "
+                + "/healthz (resource counts per environment); bind 127.0.0.1 unless a scraper elsewhere needs it")
+        }
         let settings = WatchServer.Settings(request: source.request, interval: .milliseconds(Int64(seconds * 1000)),
                                             host: address?.host ?? "127.0.0.1", port: address?.port ?? 9464,
                                             selfHeal: selfHeal, pull: pull)
         let debug = self.debug
-        try await WatchServer(settings: settings).run(aws: { AWSSetup(debug: debug, transport: $0) })
+        do {
+            try await WatchServer(settings: settings).run(aws: { AWSSetup(debug: debug, transport: $0) })
+        } catch {
+            // Only the server's own failure ends the group with an error: no pass has run.
+            Terminal.error("cannot serve on \(listen): \(error); nothing was read or applied")
+            throw Failure.error
+        }
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 }
