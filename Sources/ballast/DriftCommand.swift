@@ -69,7 +69,7 @@ struct DriftCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = sharding.slice(try Failure.guarding { try source.load() })
+        let loaded = try sharding.slice(try Failure.guarding { try source.load() })
         try Failure.refuseMistakes(loaded)
         if budget.printedReadPlan(loaded) { return }
         let (setup, calls) = budget.setup(debug: debug)

@@ -53,7 +53,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (setup, _) = budget.setup(debug: debug)
-        let loaded = sharding.slice(try Planning.load(source))
+        let loaded = try sharding.slice(try Planning.load(source))
         if budget.printedReadPlan(loaded) { return }
         var plan = try await Planning.read(loaded, setup: setup)
         plan.report.shard = sharding.selected

@@ -33,11 +33,22 @@ struct ShardOptions: ParsableArguments {
         shard.flatMap(Shard.init) ?? Shard.fromEngine(shards: shards, environment: ProcessInfo.processInfo.environment)
     }
 
-    /// The loaded state cut to the shard (all of it without one).
-    func slice(_ loaded: LoadedState) -> LoadedState {
+    /// The loaded state cut to the shard (all of it without one). More shards than resources is
+    /// refused (exit 1): such a split checks nothing in some shard by construction.
+    func slice(_ loaded: LoadedState) throws -> LoadedState {
         guard let selected else { return loaded }
+        let total = loaded.state.environments.reduce(0) { $0 + $1.resources.count }
         var sliced = loaded
         sliced.state = selected.slice(loaded.state)
+        let mine = sliced.state.environments.reduce(0) { $0 + $1.resources.count }
+        if selected.count > max(total, 1) {
+            Terminal.error("--shard \(selected.description): \(selected.count) shards for \(total) resource(s); "
+                + "use at most \(max(total, 1)) shards")
+            throw Failure.error
+        }
+        if mine == 0 {  // a stable hash can leave one shard empty; the merge still needs its report
+            Terminal.note("shard \(selected.description) holds none of the \(total) resource(s)")
+        }
         return sliced
     }
 }

@@ -15,7 +15,9 @@ struct WatchCommand: AsyncParsableCommand {
             logs one line on stderr. GET /metrics answers in Prometheus text format \
             (ballast_resources{environment,status}, ballast_last_run_timestamp_seconds, \
             ballast_last_run_duration_seconds, ballast_api_requests_total, ballast_runs_total{outcome}); \
-            GET /healthz answers {"status":"ok"} with the last pass.
+            GET /healthz answers 200 {"status":"ok"} with the last pass, or 503 \
+            {"status":"unhealthy"} after 3 failed passes in a row or no pass for 3 intervals. \
+            An address it cannot bind stops it before the first pass.
 
             With --self-heal, drift is applied as `ballast apply --auto-approve` would: under the \
             same lock and journal, only when policies pass and the change window is open (a refusal \

@@ -99,8 +99,11 @@ struct TerraformParityTests {
         try terraform.run(["apply", "-auto-approve", "-input=false", "-no-color"])
 
         let repo = try TempRepository()
+        // The state as a Terraform repository keeps it beside the desired state: a path inside it.
+        try FileManager.default.createDirectory(atPath: repo.path + "/terraform", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: terraform.stateFile, toPath: repo.path + "/terraform/terraform.tfstate")
         try repo.commit(["desired-state/test/environment.yaml":
-                            "region: us-east-1\nterraform:\n  states: [\"\(terraform.stateFile)\"]\n"],
+                            "region: us-east-1\nterraform:\n  states: [terraform/terraform.tfstate]\n"],
                                 message: "environment")
         let imported = try repo.ballast(["import", "--env", "test", "--from-terraform", terraform.stateFile])
         #expect(imported.status == 0, "\(imported.stderr)")
@@ -158,7 +161,7 @@ struct TerraformParityTests {
         #expect(plan.status == 2)
         #expect(plan.stdout.contains("Another tool manages these (its next apply undoes the write):"))
         #expect(plan.stdout.contains("AWS::Logs::LogGroup /tf/\(name)/app: Terraform (aws_cloudwatch_log_group.app in "
-            + "\(terraform.stateFile)) also sets retention_in_days; its next apply undoes this."), "\(plan.stdout)")
+            + "terraform/terraform.tfstate) also sets retention_in_days; its next apply undoes this."), "\(plan.stdout)")
         #expect(plan.stdout.contains("lifecycle { ignore_changes = [retention_in_days] }"))
 
         // A team that wants Terraform to stay the only writer says so in a change policy.

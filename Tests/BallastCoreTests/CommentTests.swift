@@ -84,7 +84,8 @@ import Testing
     @Test func theMarkerKeyIsKeptToSafeCharacters() {
         #expect(CommentMarker.make("prod,staging") == "<!-- ballast:prod,staging -->")
         #expect(CommentMarker.make("a --> <b>") == "<!-- ballast:a_--___b_ -->")
-        #expect(CommentMarker.key(in: "x\n<!-- ballast:prod -->\n") == "prod")
+        #expect(CommentMarker.key(in: "<!-- ballast:prod -->\nx\n") == "prod")
+        #expect(CommentMarker.key(in: "x\n<!-- ballast:prod -->\n") == nil, "only the first line holds a marker")
         #expect(CommentMarker.key(in: "<!-- ballast:a b -->") == nil)
     }
 }

@@ -72,6 +72,10 @@ public enum EnvironmentDecoder {
                 diagnostics.add(item.location, "each of \(what).\(key) is one of the \(hint), as a string")
                 return nil
             }
+            if what == "terraform", let problem = TerraformStatePath.problem(text) {
+                diagnostics.add(item.location, problem)
+                return nil
+            }
             return text
         }
     }

@@ -5,8 +5,9 @@ import Foundation
 public extension TerraformState {
     /// A state from a path (relative to `directory`) or `s3://bucket/key` (read with ballast's own client),
     /// for ownership (`terraform.states`, from the repository root) and `import --from-terraform`.
-    static func read(_ location: String, relativeTo directory: String, client: AWSClient) async throws(LoadError)
-        -> TerraformState {
+    /// `confined`: a location from the repository (environment.yaml), which must stay inside it.
+    static func read(_ location: String, relativeTo directory: String, confined: Bool = true,
+                     client: AWSClient) async throws(LoadError) -> TerraformState {
         let text: String
         if location.hasPrefix("s3://") {
             let path = location.dropFirst(5).split(separator: "/", maxSplits: 1).map(String.init)
@@ -18,6 +19,21 @@ public extension TerraformState {
             }
         } else {
             let path = location.hasPrefix("/") ? location : directory + "/" + location
+            if confined {
+                // The file itself, links followed, must be inside the repository too.
+                let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+                let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+                guard TerraformStatePath.problem(location) == nil, real.hasPrefix(root + "/") else {
+                    throw LoadError("the Terraform state \(location) is outside the repository; name a path inside it "
+                        + "or s3://bucket/key")
+                }
+            }
+            let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+            guard let size else { throw LoadError("cannot read the Terraform state \(location)") }
+            guard size <= TerraformStatePath.maxBytes else {
+                throw LoadError("the Terraform state \(location) is \(size) bytes, over the "
+                    + "\(TerraformStatePath.maxBytes)-byte limit")
+            }
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw LoadError("cannot read the Terraform state \(location)")
             }

@@ -1,0 +1,61 @@
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// Inputs a pull request controls cannot reach outside the repository or make a run check nothing.
+@Suite struct RepositoryInputTests {
+    @Test(arguments: ["/etc/passwd", "../../outside.tfstate", "states/../../x.tfstate", "~/terraform.tfstate"])
+    func aTerraformStateOutsideTheRepositoryIsAMistakeAtItsLine(path: String) throws {
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: /x, properties: {RetentionInDays: 30}}\n",
+            environment: "region: us-east-1\nterraform:\n  states: [\"\(path)\"]\n")
+        let result = try Run.ballast(["validate", "--repo", repo.path])
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.contains("desired-state/test/environment.yaml:3:"), "\(result.stdout)")
+    }
+
+    /// A link inside the repository that points out of it is refused too, and nothing outside is read.
+    @Test func aTerraformStateLinkPointingOutsideIsNotRead() async throws {
+        let group = "/ballast/" + uniqueName("tflink")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
+        let outside = NSTemporaryDirectory() + "ballast-outside-" + UUID().uuidString + ".tfstate"
+        try #"{"version": 4, "resources": []}"#.write(toFile: outside, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: outside) }
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+            environment: "region: us-east-1\nterraform:\n  states: [state/link.tfstate]\n")
+        try FileManager.default.createDirectory(atPath: repo.path + "/state", withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/state/link.tfstate", withDestinationPath: outside)
+        let result = try Run.ballast(["drift", "--repo", repo.path], environment: MotoServer.shared.environment)
+        #expect(result.stderr.contains("the Terraform state state/link.tfstate is outside the repository"),
+                "\(result.stdout)\(result.stderr)")
+    }
+
+    /// A state over 256 MiB is refused by its size, before it is read (a sparse file: no disk used).
+    @Test func aHugeTerraformStateIsRefusedByItsSize() async throws {
+        let group = "/ballast/" + uniqueName("tfbig")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+            environment: "region: us-east-1\nterraform:\n  states: [big.tfstate]\n")
+        #expect(FileManager.default.createFile(atPath: repo.path + "/big.tfstate", contents: nil))
+        let handle = try #require(FileHandle(forWritingAtPath: repo.path + "/big.tfstate"))
+        try handle.truncate(atOffset: 300 << 20)
+        try handle.close()
+        let result = try Run.ballast(["drift", "--repo", repo.path], environment: MotoServer.shared.environment)
+        #expect(result.stderr.contains("the Terraform state big.tfstate is 314572800 bytes, over the 268435456-byte limit"),
+                "\(result.stdout)\(result.stderr)")
+    }
+
+    @Test func moreShardsThanResourcesIsRefused() async throws {
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::Logs::LogGroup, id: /a, properties: {RetentionInDays: 30}}
+              - {type: AWS::Logs::LogGroup, id: /b, properties: {RetentionInDays: 30}}
+            """ + "\n")
+        for command in ["drift", "plan"] {
+            let result = try Run.ballast([command, "--shard", "1/9223372036854775807", "--repo", repo.path],
+                                         environment: MotoServer.shared.environment)
+            #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+            #expect(result.stderr.contains("9223372036854775807 shards for 2 resource(s); use at most 2 shards"),
+                    "\(result.stderr)")
+        }
+    }
+}
