@@ -17,7 +17,10 @@ struct ReportMergeCommand: AsyncParsableCommand {
         abstract: "One report from the JSON reports of a sharded drift or plan, as if one run made it.",
         discussion: """
             Each shard writes its report with --shard I/N --out-json FILE; merge them in a later job. \
-            Refused: reports of different revisions or commands, a shard missing or given twice.
+            Refused: reports of different revisions or commands, a shard missing or given twice, a \
+            resource in two reports or in a shard it does not hash to; each status is recomputed from \
+            its differences. With BALLAST_PLAN_KEY set, every report needs the MAC --out-json writes \
+            under that key.
 
             Exit codes: as the one run would have (drift: 0 in sync, 2 drift, 1 anything not checked; \
             plan: 0, 2 changes, 3 denied, 1), or 1 when the reports cannot be merged.
@@ -45,20 +48,27 @@ struct ReportMergeCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        var reports: [Value] = []
+        var reports: [(name: String, json: Value)] = []
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else {
+            let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int
+            guard let size, let data = FileManager.default.contents(atPath: file) else {
                 Terminal.error("cannot read \(file)")
                 throw Failure.error
             }
+            guard size <= PlanFile.maxBytes else {
+                Terminal.error("\(file): \(size) bytes is too large for a report (at most \(PlanFile.maxBytes))")
+                throw Failure.error
+            }
             do {
-                reports.append(try JSON.parse(String(decoding: data, as: UTF8.self)))
+                reports.append((file, try JSON.parse(String(decoding: data, as: UTF8.self))))
             } catch {
                 Terminal.error("\(file) is not JSON: \(error)")
                 throw Failure.error
             }
         }
-        let plan = try Failure.guarding { try ReportMerge.merge(reports) }
+        let key = try Failure.guarding { try PlanFile.key(from: ProcessInfo.processInfo.environment) }
+        let (plan, notes) = try Failure.guarding { try ReportMerge.merge(reports, key: key) }
+        for note in notes { Terminal.note(note) }
         let colour = Terminal.useColour(STDOUT_FILENO)
         if plan.report.command == "plan" {
             Terminal.write(PlanRendering.render(plan, as: output, colour: colour))

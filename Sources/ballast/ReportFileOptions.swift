@@ -10,10 +10,15 @@ struct ReportFileOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Also write the JSON report to this file.", valueName: "file"))
     var outJSON: String?
 
+    /// With `BALLAST_PLAN_KEY` set the report carries a MAC, which `report merge` checks.
     func write(_ report: Value) throws {
         guard let outJSON else { return }
+        var written = Secrets.scrub(report)
+        if let key = try Failure.guarding({ try PlanFile.key(from: ProcessInfo.processInfo.environment) }) {
+            written = ReportSignature.sign(written, key: key)
+        }
         do {
-            try (JSON.encode(Secrets.scrub(report), pretty: true) + "\n").write(toFile: outJSON, atomically: true, encoding: .utf8)
+            try (JSON.encode(written, pretty: true) + "\n").write(toFile: outJSON, atomically: true, encoding: .utf8)
         } catch {
             Terminal.error("cannot write the JSON report to \(outJSON): \(error.localizedDescription)")
             throw Failure.error

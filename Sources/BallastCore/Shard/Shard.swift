@@ -31,8 +31,12 @@ public struct Shard: Sendable, Equatable {
     }
 
     public func contains(_ resource: DesiredResource) -> Bool {
-        let key = resource.environment + "\u{0}" + resource.type + "\u{0}" + resource.identity.description
-        return Self.slot(key, of: count) == index
+        Self.slot(resource, of: count) == index
+    }
+
+    /// The 1-based shard of N that `resource` belongs to.
+    public static func slot(_ resource: DesiredResource, of count: Int) -> Int {
+        slot(resource.environment + "\u{0}" + resource.type + "\u{0}" + resource.identity.description, of: count)
     }
 
     /// The state with only this shard's resources (environments keep their settings).

@@ -3,12 +3,24 @@ import Foundation
 
 /// `ballast report merge`: one report from the JSON reports of a sharded run, as if one
 /// run had made it. Refuses reports of different revisions or commands, a missing or
-/// repeated shard, and reports that are not shards of one run.
+/// repeated shard, and reports that are not shards of one run. A shard file is untrusted
+/// (it travels as an artifact): a resource in two shards or in a shard its identity does not
+/// hash to is refused, each status is recomputed from its differences, and with a key every
+/// shard's MAC must match.
 public enum ReportMerge {
-    public static func merge(_ reports: [Value]) throws(LoadError) -> Plan {
+    /// `reports` as (file name, parsed JSON); `key` is `BALLAST_PLAN_KEY`'s. Returns the merged
+    /// plan and notes for the user.
+    public static func merge(_ reports: [(name: String, json: Value)], key: [UInt8]? = nil) throws(LoadError)
+        -> (plan: Plan, notes: [String]) {
         var parts: [(report: DriftReport, json: Value)] = []
-        for json in reports {
-            do { parts.append((try DriftReport(json: json), json)) } catch { throw LoadError("\(error)") }
+        var notes: [String] = []
+        for (name, json) in reports {
+            if let key {
+                try ReportSignature.verify(json, key: key, name: name)
+            } else if json["mac"] != nil {
+                notes.append("\(name) carries a MAC, but \(PlanFile.keyVariable) is not set here, so it was not checked")
+            }
+            do { parts.append((try DriftReport(json: json), json)) } catch { throw LoadError("\(name): \(error)") }
         }
         guard let first = parts.first?.report else { throw LoadError("no reports to merge") }
         if let other = parts.first(where: { $0.report.revision != first.revision }) {
@@ -19,10 +31,12 @@ public enum ReportMerge {
             throw LoadError("the reports are of different commands (\(first.command) and \(other.report.command))")
         }
         try checkShards(parts.map(\.report))
+        try checkMembership(parts.map(\.report), names: reports.map(\.name))
 
         var environments: [EnvironmentDrift] = []
         for report in parts.map(\.report) {
-            for environment in report.environments {
+            for var environment in report.environments {
+                environment.resources = environment.resources.map(recomputed)
                 if let index = environments.firstIndex(where: { $0.name == environment.name }) {
                     environments[index].resources += environment.resources
                 } else {
@@ -62,7 +76,40 @@ public enum ReportMerge {
             conflicts.append(conflict)
         }
         plan.conflicts = conflicts
-        return plan
+        return (plan, notes)
+    }
+
+    /// A status as its differences say: a shard that claims IN_SYNC while listing differences
+    /// (or MODIFIED with none) is taken at its differences. DELETED and NOT_CHECKED stand.
+    static func recomputed(_ drift: ResourceDrift) -> ResourceDrift {
+        guard drift.status == .inSync || drift.status == .modified else { return drift }
+        var fixed = drift
+        fixed.status = drift.differences.isEmpty ? .inSync : .modified
+        return fixed
+    }
+
+    /// Each resource once, in the shard its environment, type and identity hash to.
+    static func checkMembership(_ reports: [DriftReport], names: [String]) throws(LoadError) {
+        var seen: [String: String] = [:]
+        for (report, name) in zip(reports, names) {
+            for environment in report.environments {
+                for drift in environment.resources {
+                    let resource = drift.resource
+                    let label = "\(resource.type) \(drift.displayId) in \(environment.name)"
+                    let identity = [environment.name, resource.type, resource.region, resource.identity.description]
+                        .joined(separator: "\u{0}")
+                    if let earlier = seen.updateValue(name, forKey: identity) {
+                        throw LoadError("\(label) is in two reports (\(earlier) and \(name)): a shard was copied or "
+                            + "edited")
+                    }
+                    if let shard = report.shard, !shard.contains(resource) {
+                        let owner = Shard.slot(resource, of: shard.count)
+                        throw LoadError("\(label) is in shard \(shard.description)'s report (\(name)), but belongs to "
+                            + "shard \(owner)/\(shard.count): the report was edited")
+                    }
+                }
+            }
+        }
     }
 
     /// Exactly shards 1...N of one N; a single report that is not a shard merges as itself.
