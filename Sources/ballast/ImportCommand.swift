@@ -21,7 +21,12 @@ struct ImportCommand: AsyncParsableCommand {
               --from-live --type TYPE --id GLOB   what is live now ("we changed it by hand during \
             the incident; make git the truth"); repeat --id for several
 
-            Exit codes: 0 written, 1 an error.
+            Every resource is checked as `validate` checks it before anything is written: what the \
+            desired state cannot hold (a value out of range, a log group that never expires, an id \
+            imported twice) is skipped with the reason, and the rest is written.
+
+            Exit codes: 0 written, 1 an error or a resource skipped because its values cannot be \
+            written (types ballast has no kind for, and resources declared already, are only noted).
 
             EXAMPLES:
               ballast import --env prod --from-terraform terraform.tfstate
@@ -129,20 +134,31 @@ struct ImportCommand: AsyncParsableCommand {
             source = "live values (\(environment.region))"
         }
         let declared = Set(environment.resources.map { "\($0.type) \($0.identity)" })
-        let fresh = result.resources.filter { !declared.contains("\($0.type) \($0.identity)") }
+        let undeclared = result.resources.filter { !declared.contains("\($0.type) \($0.identity)") }
+        var alreadyDeclared: [String] = []
         for resource in result.resources where declared.contains("\(resource.type) \(resource.identity)") {
-            result.skipped.append("\(resource.origin): \(resource.type) \(resource.identity) is declared already")
+            alreadyDeclared.append("\(resource.origin): \(resource.type) \(resource.identity) is declared already")
         }
-        for skipped in result.skipped { Terminal.note("skipped " + skipped) }
+        let writer = ImportWriter(environmentFolder: loaded.repositoryRoot + "/desired-state/\(env)", source: source)
+        // Every resource as validate checks it: what the desired state cannot hold is not written.
+        let check = ImportCheck(undeclared, environment: env, region: environment.region, writer: writer)
+        // Types ballast has no kind for are not its to import (a note); a resource of its kinds
+        // whose values the desired state cannot hold is a failure to import what was asked (exit 1).
+        let unexpressed = check.skipped
+        for skipped in result.skipped + unexpressed + alreadyDeclared { Terminal.note("skipped " + skipped) }
+        let fresh = check.kept
         guard !fresh.isEmpty else {
             Terminal.error("nothing to import from \(source)")
             throw Failure.error
         }
-        let writer = ImportWriter(environmentFolder: loaded.repositoryRoot + "/desired-state/\(env)", source: source)
         let files = writer.files(fresh, out: out)
         try Failure.guarding { try writer.write(files, force: force) }
         for file in files { Terminal.note("wrote \(file.path)") }
         Terminal.note("imported \(fresh.count) resource\(fresh.count == 1 ? "" : "s"); "
             + "check with `ballast drift --env \(env)`")
+        if !unexpressed.isEmpty {
+            Terminal.error("\(unexpressed.count) resource(s) skipped (above): they are not in the files written")
+            throw Failure.error
+        }
     }
 }

@@ -39,7 +39,7 @@ public struct ImportWriter: Sendable {
         return words.joined(separator: "-") + ".yaml"
     }
 
-    func document(_ resources: [ImportedResource]) -> String {
+    public func document(_ resources: [ImportedResource]) -> String {
         var out = "# Imported by ballast import from \(UntrustedText.line(source)).\n"
         out += "# Every property ballast owns is as it was when imported: edit, commit, and ballast keeps it so.\n"
         out += "resources:\n"
