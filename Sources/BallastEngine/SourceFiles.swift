@@ -47,35 +47,96 @@ public struct SourceFiles: Sendable, Equatable {
                            unreadable: (state?.unreadable ?? [:]).merging(policies?.unreadable ?? [:]) { a, _ in a })
     }
 
-    /// Walks a folder without following links; sizes are checked before anything is read.
+    /// Walks a folder without following links; sizes are checked before anything is read. Names
+    /// are taken as bytes (POSIX `readdir`), so a file whose name is not UTF-8 is read and named by
+    /// its bytes (`PathName`), never skipped or shown as U+FFFD.
     private static func read(folder: String, root: String) -> TreeFiles? {
-        let base = URL(fileURLWithPath: root).appendingPathComponent(folder)
-        var isDirectory: ObjCBool = false
-        let keys: [URLResourceKey] = [.isRegularFileKey, .isSymbolicLinkKey, .isDirectoryKey, .fileSizeKey]
-        guard FileManager.default.fileExists(atPath: base.path, isDirectory: &isDirectory), isDirectory.boolValue,
-              let walker = FileManager.default.enumerator(at: base, includingPropertiesForKeys: keys)
-        else { return nil }
+        let base = Array((root + "/" + folder).utf8)
+        guard kind(of: base) == S_IFDIR else { return nil }
         var found = TreeFiles()
-        for case let url as URL in walker {
-            let relative = folder + url.standardizedFileURL.path.dropFirst(base.standardizedFileURL.path.count)
-            guard let values = try? url.resourceValues(forKeys: Set(keys)) else { continue }
-            if values.isSymbolicLink == true {
+        walk(base, label: folder, depth: 0, into: &found)
+        return found
+    }
+
+    /// Folders nested deeper than this are not walked (a mistake, named).
+    static let maxDepth = 64
+
+    private static func walk(_ path: [UInt8], label: String, depth: Int, into found: inout TreeFiles) {
+        guard depth < maxDepth else {
+            found.unreadable[label] = "a folder nested deeper than \(maxDepth) levels"
+            return
+        }
+        for name in entries(path) {
+            let child = path + [UInt8(ascii: "/")] + name
+            let relative = label + "/" + PathName.text(name)
+            switch kind(of: child) {
+            case S_IFLNK:
                 found.unreadable[relative] = "a symbolic link"
-            } else if values.isDirectory == true {
-                if FileManager.default.fileExists(atPath: url.appendingPathComponent(".git").path) {
+            case S_IFDIR:
+                if kind(of: child + Array("/.git".utf8)) != nil {
                     found.unreadable[relative] = "a submodule"
-                    walker.skipDescendants()
+                } else {
+                    walk(child, label: relative, depth: depth + 1, into: &found)
                 }
-            } else if values.isRegularFile == true, isYAML(relative) {
-                let size = values.fileSize ?? 0
+            case S_IFREG where isYAML(relative):
+                let size = self.size(of: child)
                 if size > maxFileBytes {
                     found.unreadable[relative] = "\(size) bytes, over the \(maxFileBytes)-byte limit for a file"
-                } else if let data = FileManager.default.contents(atPath: url.path) {
-                    found.files[relative] = Array(data)
+                } else if let bytes = contents(child, size: size) {
+                    found.files[relative] = bytes
                 }
+            default:
+                continue
             }
         }
-        return found
+    }
+
+    /// `path` with its terminating NUL, for the C calls.
+    private static func withCPath<T>(_ path: [UInt8], _ body: (UnsafePointer<CChar>) -> T) -> T {
+        (path + [0]).withUnsafeBufferPointer { body(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) }
+    }
+
+    /// The file type bits of `lstat` (links not followed); nil when there is nothing there.
+    private static func kind(of path: [UInt8]) -> mode_t? {
+        var info = stat()
+        guard withCPath(path, { lstat($0, &info) }) == 0 else { return nil }
+        return info.st_mode & S_IFMT
+    }
+
+    private static func size(of path: [UInt8]) -> Int {
+        var info = stat()
+        guard withCPath(path, { lstat($0, &info) }) == 0 else { return 0 }
+        return Int(info.st_size)
+    }
+
+    /// The names in a folder, as bytes, without `.` and `..`.
+    private static func entries(_ path: [UInt8]) -> [[UInt8]] {
+        guard let folder = withCPath(path, { opendir($0) }) else { return [] }
+        defer { closedir(folder) }
+        var names: [[UInt8]] = []
+        while let entry = readdir(folder) {
+            let name = withUnsafePointer(to: &entry.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { Array(UnsafeBufferPointer(start: $0, count: strlen($0))) }
+            }.map { UInt8(bitPattern: $0) }
+            if name == [46] || name == [46, 46] { continue }
+            names.append(name)
+        }
+        return names
+    }
+
+    /// At most `size` bytes of a regular file (its size was checked against the limit first).
+    private static func contents(_ path: [UInt8], size: Int) -> [UInt8]? {
+        let descriptor = withCPath(path) { open($0, O_RDONLY | O_CLOEXEC | O_NOFOLLOW) }
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var bytes = [UInt8](repeating: 0, count: size)
+        var done = 0
+        while done < size {
+            let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress! + done, size - done) }
+            guard count > 0 else { break }
+            done += count
+        }
+        return Array(bytes.prefix(done))
     }
 
     /// Paths whose content differs between two readings (added, changed or removed).

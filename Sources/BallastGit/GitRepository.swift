@@ -138,7 +138,7 @@ public final class GitRepository {
         defer { git_tree_free(tree) }
         for index in 0..<git_tree_entrycount(tree) {
             let entry = git_tree_entry_byindex(tree, index)  // owned by the tree
-            let path = prefix + "/" + String(cString: git_tree_entry_name(entry))
+            let path = prefix + "/" + PathName.text(cString: git_tree_entry_name(entry))
             let id = GitOID(git_tree_entry_id(entry).pointee)
             switch (git_tree_entry_type(entry), git_tree_entry_filemode(entry)) {
             case (GIT_OBJECT_TREE, _):
@@ -192,7 +192,7 @@ public final class GitRepository {
         for index in 0..<git_diff_num_deltas(diff) {
             guard let delta = git_diff_get_delta(diff, index) else { continue }
             let file = delta.pointee.status == GIT_DELTA_DELETED ? delta.pointee.old_file : delta.pointee.new_file
-            paths.append(String(cString: file.path))
+            paths.append(PathName.text(cString: file.path))
         }
         return paths.sorted()
     }

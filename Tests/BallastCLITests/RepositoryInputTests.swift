@@ -45,6 +45,24 @@ import Testing
                 "\(result.stdout)\(result.stderr)")
     }
 
+    /// A file whose name is not UTF-8 is read, and named by its bytes, in the commit and the working tree.
+    @Test func aFileNameThatIsNotUTF8IsNamedByItsBytes() throws {
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: /a, properties: {RetentionInDays: 30}}\n")
+        let made = try Run.process("/bin/sh", ["-c", "printf 'resources:\\n  - {type: AWS::Logs::LogGroup, id: /b, "
+            + "properties: {RetentionInDays: 31}}\\n' > \"$(printf 'desired-state/test/bad\\377\\376.yaml')\""],
+            cwd: repo.path)
+        #expect(made.status == 0, "\(made.stderr)")
+        let worktree = try Run.ballast(["validate", "--worktree", "--repo", repo.path])
+        try repo.git(["add", "-A"])
+        try repo.git(["commit", "-q", "-m", "bytes"])
+        let committed = try Run.ballast(["validate", "--repo", repo.path])
+        for result in [worktree, committed] {
+            #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+            #expect(result.stdout.contains("desired-state/test/bad\\xFF\\xFE.yaml:2:"), "\(result.stdout)")
+            #expect(!result.stdout.contains("\u{FFFD}"))
+        }
+    }
+
     @Test func moreShardsThanResourcesIsRefused() async throws {
         let repo = try TempRepository.desiredState("""
               - {type: AWS::Logs::LogGroup, id: /a, properties: {RetentionInDays: 30}}

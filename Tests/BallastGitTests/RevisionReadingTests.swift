@@ -133,3 +133,16 @@ import Testing
                                       "desired-state/vendored": "a submodule", "desired-state/staging": "a symbolic link"])
     }
 }
+
+@Suite struct PathNameTests {
+    @Test func namesAreShownByTheirBytes() {
+        #expect(PathName.text(Array("prod/logs.yaml".utf8)) == "prod/logs.yaml")
+        #expect(PathName.text(Array("ünïcode.yaml".utf8)) == "ünïcode.yaml")
+        #expect(PathName.text([0x62, 0x61, 0x64, 0xFF, 0xFE, 0x2E, 0x79]) == "bad\\xFF\\xFE.y")
+        // A literal backslash-x is not a byte: the two never read alike.
+        #expect(PathName.text(Array("a\\xFF".utf8)) == "a\\\\xFF")
+        #expect(PathName.text([0x61, 0xFF]) == "a\\xFF")
+        // A truncated sequence, then valid text.
+        #expect(PathName.text([0xE2, 0x82, 0x41]) == "\\xE2\\x82A")
+    }
+}
