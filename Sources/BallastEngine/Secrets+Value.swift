@@ -9,7 +9,8 @@ public extension Secrets {
         case .string(let text): return .string(scrub(text))
         case .list(let items): return .list(items.map(scrub))
         case .map(let fields):
-            return .map(Dictionary(fields.map { (scrub($0.key), scrub($0.value)) }, uniquingKeysWith: { first, _ in first }))
+            let scrubbed = fields.map { (scrub($0.key), scrub($0.value)) }
+            return .map(Dictionary(scrubbed, uniquingKeysWith: { first, _ in first }))
         default: return value
         }
     }

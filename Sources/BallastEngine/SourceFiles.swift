@@ -93,7 +93,9 @@ public struct SourceFiles: Sendable, Equatable {
 
     /// `path` with its terminating NUL, for the C calls.
     private static func withCPath<T>(_ path: [UInt8], _ body: (UnsafePointer<CChar>) -> T) -> T {
-        (path + [0]).withUnsafeBufferPointer { body(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self)) }
+        (path + [0]).withUnsafeBufferPointer {
+            body(UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: CChar.self))
+        }
     }
 
     /// The file type bits of `lstat` (links not followed); nil when there is nothing there.
@@ -116,7 +118,9 @@ public struct SourceFiles: Sendable, Equatable {
         var names: [[UInt8]] = []
         while let entry = readdir(folder) {
             let name = withUnsafePointer(to: &entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { Array(UnsafeBufferPointer(start: $0, count: strlen($0))) }
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) {
+                    Array(UnsafeBufferPointer(start: $0, count: strlen($0)))
+                }
             }.map { UInt8(bitPattern: $0) }
             if name == [46] || name == [46, 46] { continue }
             names.append(name)

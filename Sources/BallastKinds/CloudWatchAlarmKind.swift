@@ -50,7 +50,8 @@ public struct CloudWatchAlarmKind: ResourceKind {
         checks: { r in
             var found = Check.ordered(r, "/DatapointsToAlarm", "/EvaluationPeriods")
             if let p = r.exactValue(at: "/Period")?.number, p != 10, p != 30, p.truncatingRemainder(dividingBy: 60) != 0 {
-                found.append(Diagnostic(r.location(of: "/Period"), "Period must be 10, 30 or a multiple of 60 seconds, not \(Value.double(p))"))
+                found.append(Diagnostic(r.location(of: "/Period"),
+                                        "Period must be 10, 30 or a multiple of 60 seconds, not \(Value.double(p))"))
             }
             return found
         })

@@ -103,7 +103,9 @@ final class WatchHealth: @unchecked Sendable {
             let since = last?.at ?? started
             let stalled = now.timeIntervalSince(since) > 3 * interval
             var problems: [Value] = []
-            if failuresInARow >= Self.failuresAllowed { problems.append(.string("\(failuresInARow) passes in a row failed")) }
+            if failuresInARow >= Self.failuresAllowed {
+                problems.append(.string("\(failuresInARow) passes in a row failed"))
+            }
             if stalled {
                 problems.append(.string("no pass has ended for \(Int(now.timeIntervalSince(since))) s "
                     + "(three intervals are \(Int(3 * interval)) s)"))

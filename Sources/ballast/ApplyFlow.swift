@@ -48,7 +48,8 @@ struct ApplyOptions: ParsableArguments {
 
     /// What a duration option says it takes, for its error.
     static func durationError(_ option: String, _ text: String, least: String = "0s") -> ValidationError {
-        ValidationError("\(option) takes a duration from \(least) to 168h (a week), like 90s, 10m or 1h, not '\(text)'")
+        ValidationError("\(option) takes a duration from \(least) to 168h (a week), like 90s, 10m or 1h, "
+            + "not '\(text)'")
     }
 
     func validate() throws {

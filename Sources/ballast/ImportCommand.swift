@@ -106,7 +106,8 @@ struct ImportCommand: AsyncParsableCommand {
         var source: String
         if let fromTerraform {
             let state = try await Failure.guarding {
-                try await TerraformState.read(fromTerraform, relativeTo: FileManager.default.currentDirectoryPath, confined: false,
+                try await TerraformState.read(fromTerraform, relativeTo: FileManager.default.currentDirectoryPath,
+                                              confined: false,
                                               client: client)
             }
             result = Importer.fromTerraform(state, addressGlob: address)

@@ -31,7 +31,9 @@ import Testing
 
     /// Every secret variable, and the credentials of any URL in any variable, whatever their length.
     @Test func theEnvironmentsSecretsAreRegisteredBeforeUse() {
-        let values = Dictionary(uniqueKeysWithValues: Secrets.secretVariables.map { ($0, "\($0)-" + UUID().uuidString) })
+        let values = Dictionary(uniqueKeysWithValues: Secrets.secretVariables.map {
+            ($0, "\($0)-" + UUID().uuidString)
+        })
         Secrets.register(environment: values.merging([
             "AWS_ENDPOINT_URL_S3": "https://proxy-user:pw@s3.example.test:8443/",
             "HTTPS_PROXY": "http://me:longer-proxy-secret@proxy.example.test",
@@ -39,8 +41,8 @@ import Testing
         for value in values.values { #expect(Secrets.scrub("say \(value) twice") == "say <redacted> twice") }
         #expect(Secrets.scrub("proxy says longer-proxy-secret") == "proxy says <redacted>")
         // A short password is caught by the URL's shape, even in a URL never registered.
-        #expect(Secrets.scrub("GET https://a:b@host.example/x and ftp://u:p@h") == "GET https://<redacted>@host.example/x and "
-            + "ftp://<redacted>@h")
+        #expect(Secrets.scrub("GET https://a:b@host.example/x and ftp://u:p@h")
+            == "GET https://<redacted>@host.example/x and ftp://<redacted>@h")
         #expect(Secrets.scrub("mail ops@example.com, see https://example.com/@team") == "mail ops@example.com, see "
             + "https://example.com/@team")
     }

@@ -22,7 +22,8 @@ import Testing
     @Test func outsideAChangeWindowNothingIsWrittenUnlessOverriddenWithAReason() async throws {
         let group = "/ballast/" + uniqueName("window")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n",
                                                    environment: closedWindow)
         let refused = try repo.ballast(["apply", "--auto-approve"])
         #expect(refused.status == 1)
@@ -163,7 +164,8 @@ import Testing
     @Test func theLockFileInGitKeepsASecondApplyOutUntilItsProcessIsGone() async throws {
         let group = "/ballast/" + uniqueName("filelock")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n")
         let lockFile = repo.path + "/.git/ballast-test.lock"
         let host = ProcessInfo.processInfo.hostName
         // Held by a live process (this test run).
@@ -183,7 +185,8 @@ import Testing
     @Test func sixAppliesRacingToTakeOverADeadApplysLockFileLetExactlyOneWrite() async throws {
         let group = "/ballast/" + uniqueName("takeover")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n")
         let host = ProcessInfo.processInfo.hostName
         try #"{"token":"gone","holder":"a killed apply","revision":"abc","acquired":"2026-11-23T07:00:00Z","host":"\#(host)","pid":999999}"#
             .write(toFile: repo.path + "/.git/ballast-test.lock", atomically: true, encoding: .utf8)
@@ -208,7 +211,8 @@ import Testing
     @Test func aWriteThatLandedBeforeItsRetryFailedIsApplied() async throws {
         let group = "/ballast/" + uniqueName("landed")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n")
         let port = MotoServer.shared.port
         let writes = Locked(0)
         let lossy = try LoopbackHTTPServer { request in
@@ -278,7 +282,8 @@ import Testing
     func lockTableRepository() async throws -> (TempRepository, String, String) {
         let (table, group) = (try await createLockTable(), "/ballast/" + uniqueName("locked"))
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n",
                                                    environment: "region: us-east-1\nlockTable: \(table)\n")
         return (repo, table, group)
     }

@@ -77,7 +77,8 @@ import Testing
     }
 
     @Test func aRoleThatIsNotAnArnIsAMistakeAtItsLine() throws {
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: /x, properties: {RetentionInDays: 30}}\n",
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: /x, "
+            + "properties: {RetentionInDays: 30}}\n",
             environment: "region: us-east-1\nassumeRole:\n  roleArn: ballast-role\n  durationSeconds: 60\n")
         let result = try Run.ballast(["validate", "--repo", repo.path])
         #expect(result.status == 1)

@@ -61,7 +61,8 @@ import Testing
         let template = #"{"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": "\#(group)"}}}}"#
         _ = try await seeder().client.query(.cloudFormation, "CreateStack", ["StackName": stack,
             "TemplateBody": template])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n",
                                                    environment: "region: us-east-1\ncloudformation:\n  stacks: [\(stack)]\n")
         let drift = try repo.ballast(["drift", "--output", "json"])
         let resource = try JSON.parse(drift.stdout)["environments"]?[0]?["resources"]?[0]

@@ -14,7 +14,8 @@ final class GitHubStandIn: @unchecked Sendable {
     var url: String { "http://127.0.0.1:\(port)" }
 
     init(installation: Bool = true) throws {
-        token = (installation ? "ghs_standin" : "ghp_standin") + UUID().uuidString.replacingOccurrences(of: "-", with: "")
+        token = (installation ? "ghs_standin" : "ghp_standin")
+            + UUID().uuidString.replacingOccurrences(of: "-", with: "")
         port = try LoopbackPort.free()
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("GitHub/github_standin.py").path

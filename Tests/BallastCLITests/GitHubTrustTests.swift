@@ -25,8 +25,8 @@ import Testing
         let first = try Run.ballast(["comment", file, "--pr", "42"], environment: github.environment)
         #expect(first.status == 0, "\(first.stderr)")
         #expect(first.stderr.contains("posted "), "\(first.stderr)")
-        let again = try Run.ballast(["comment", try write("<!-- ballast:prod -->\n**prod**: no changes\n"), "--pr", "42"],
-                                    environment: github.environment)
+        let second = try write("<!-- ballast:prod -->\n**prod**: no changes\n")
+        let again = try Run.ballast(["comment", second, "--pr", "42"], environment: github.environment)
         #expect(again.stderr.contains("updated "), "\(again.stderr)")
         #expect(try github.comments(on: 42) == [lgtm, quoted, "<!-- ballast:prod -->\n**prod**: no changes\n"])
         let requests = try github.control("state")["requests"]?.list?.compactMap(\.string) ?? []
@@ -39,7 +39,8 @@ import Testing
     @Test func aDriftIssueIsFoundOnlyByItsAuthorAndFirstLineNeverByLiveText() async throws {
         let github = try GitHubStandIn()
         // A person's issue carrying prod's marker and the label: not ballast's.
-        _ = try github.control("seed", ["issues": [["title": "Drift in prod", "body": "<!-- ballast:drift-issue:prod -->\nmine",
+        _ = try github.control("seed", ["issues": [["title": "Drift in prod",
+            "body": "<!-- ballast:drift-issue:prod -->\nmine",
             "labels": ["ballast-drift"], "state": "open", "author": "octo-reviewer"]]])
         let alarm = uniqueName("marker"), group = "/ballast/" + uniqueName("marker")
         // The live description carries staging's marker; prod's issue body shows it.
@@ -82,8 +83,8 @@ import Testing
                                         "path": "/repos/octo-org/ops-config/issues/5/comments"])
         let object = try Run.ballast(["comment", file, "--pr", "5"], environment: github.environment)
         #expect(object.status == 1, "\(object.stderr)")
-        #expect(object.stderr.contains("GitHub's answer to GET /repos/octo-org/ops-config/issues/5/comments is not a list"),
-                "\(object.stderr)")
+        #expect(object.stderr.contains(
+            "GitHub's answer to GET /repos/octo-org/ops-config/issues/5/comments is not a list"), "\(object.stderr)")
         #expect(try github.comments(on: 5).isEmpty)
 
         _ = try github.control("fail", ["status": 200, "raw": "<html>sign in</html>", "times": 1,

@@ -84,7 +84,8 @@ import Testing
 
     @Test func errorBodiesThatEchoCredentialsAreScrubbed() async throws {
         let group = "/ballast/" + uniqueName("echo")
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n")
         // An endpoint that answers every call with an error quoting the request's secrets back.
         let echo = try LoopbackHTTPServer { request in
             let quoted = "Authorization: \(request.headers["authorization"] ?? "") Token: \(request.headers["x-amz-security-token"] ?? "")"

@@ -15,7 +15,8 @@ import Testing
                             "retention_in_days": \(group.retention)}}]}
             """
         }
-        return #"{"version": 4, "terraform_version": "1.9.0", "serial": 1, "lineage": "x", "outputs": {}, "resources": ["#
+        return #"{"version": 4, "terraform_version": "1.9.0", "serial": 1, "lineage": "x", "outputs": {}, "#
+            + #""resources": ["#
             + resources.joined(separator: ",") + "]}"
     }
 
@@ -31,11 +32,12 @@ import Testing
         let result = try repo.ballast(["import", "--env", "test", "--from-terraform", file])
         #expect(result.status == 1, "\(result.stderr)")
         for address in ["huge", "half", "negative", "shell"] {
-            #expect(result.stderr.contains("skipped aws_cloudwatch_log_group.\(address): AWS::Logs::LogGroup \(prefix)\(address) "
-                + "cannot be written as desired state: RetentionInDays"), "\(address): \(result.stderr)")
+            #expect(result.stderr.contains("skipped aws_cloudwatch_log_group.\(address): AWS::Logs::LogGroup "
+                + "\(prefix)\(address) cannot be written as desired state: RetentionInDays"),
+                    "\(address): \(result.stderr)")
         }
-        #expect(result.stderr.contains("skipped aws_cloudwatch_log_group.again: AWS::Logs::LogGroup \(prefix)ok is imported "
-            + "already from aws_cloudwatch_log_group.ok"), "\(result.stderr)")
+        #expect(result.stderr.contains("skipped aws_cloudwatch_log_group.again: AWS::Logs::LogGroup \(prefix)ok is "
+            + "imported already from aws_cloudwatch_log_group.ok"), "\(result.stderr)")
         #expect(result.stderr.contains("imported 1 resource;"))
         let written = try String(contentsOfFile: repo.path + "/desired-state/test/logs-log-group.yaml", encoding: .utf8)
         #expect(written.contains("\(prefix)ok") && !written.contains("huge") && !written.contains("rm -rf"))

@@ -48,7 +48,8 @@ import Testing
     @Test func aStalePlanIsRefusedAndNothingIsWritten() async throws {
         let group = "/ballast/" + uniqueName("stale")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n")
         let planFile = repo.path + "/stale.plan.json"
         #expect(try ballast(["plan", "--out", planFile], repo).status == 2)
         // Someone changes it by hand between plan and apply.
@@ -64,7 +65,8 @@ import Testing
     @Test func anEditedPlanFileIsRefused() async throws {
         let group = "/ballast/" + uniqueName("edited")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n")
         let planFile = repo.path + "/edited.plan.json"
         _ = try ballast(["plan", "--out", planFile], repo)
         let text = try String(contentsOfFile: planFile, encoding: .utf8).replacingOccurrences(of: "\"to\": 30", with: "\"to\": 1")
@@ -77,7 +79,8 @@ import Testing
     @Test func applyWithoutATerminalNeedsAutoApprove() async throws {
         let group = "/ballast/" + uniqueName("approve")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n")
         let refused = try ballast(["apply"], repo)
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("pass --auto-approve"))

@@ -56,7 +56,8 @@ import Testing
         let refused = try repo.ballast(["drift"], ["BALLAST_API_RATES": "logs=fast"])
         #expect(refused.status == 1)
         #expect(refused.stdout.isEmpty)
-        #expect(refused.stderr.contains("BALLAST_API_RATES: 'logs=fast': the rate is requests per second from 0.1 to 10000"),
+        #expect(refused.stderr.contains(
+            "BALLAST_API_RATES: 'logs=fast': the rate is requests per second from 0.1 to 10000"),
                 "\(refused.stderr)")
     }
 

@@ -7,7 +7,8 @@ import Testing
 @Suite struct RepositoryInputTests {
     @Test(arguments: ["/etc/passwd", "../../outside.tfstate", "states/../../x.tfstate", "~/terraform.tfstate"])
     func aTerraformStateOutsideTheRepositoryIsAMistakeAtItsLine(path: String) throws {
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: /x, properties: {RetentionInDays: 30}}\n",
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: /x, "
+            + "properties: {RetentionInDays: 30}}\n",
             environment: "region: us-east-1\nterraform:\n  states: [\"\(path)\"]\n")
         let result = try Run.ballast(["validate", "--repo", repo.path])
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
@@ -21,10 +22,12 @@ import Testing
         let outside = NSTemporaryDirectory() + "ballast-outside-" + UUID().uuidString + ".tfstate"
         try #"{"version": 4, "resources": []}"#.write(toFile: outside, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: outside) }
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n",
             environment: "region: us-east-1\nterraform:\n  states: [state/link.tfstate]\n")
         try FileManager.default.createDirectory(atPath: repo.path + "/state", withIntermediateDirectories: true)
-        try FileManager.default.createSymbolicLink(atPath: repo.path + "/state/link.tfstate", withDestinationPath: outside)
+        try FileManager.default.createSymbolicLink(atPath: repo.path + "/state/link.tfstate",
+                                                   withDestinationPath: outside)
         let result = try Run.ballast(["drift", "--repo", repo.path], environment: MotoServer.shared.environment)
         #expect(result.stderr.contains("the Terraform state state/link.tfstate is outside the repository"),
                 "\(result.stdout)\(result.stderr)")
@@ -34,20 +37,23 @@ import Testing
     @Test func aHugeTerraformStateIsRefusedByItsSize() async throws {
         let group = "/ballast/" + uniqueName("tfbig")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n",
             environment: "region: us-east-1\nterraform:\n  states: [big.tfstate]\n")
         #expect(FileManager.default.createFile(atPath: repo.path + "/big.tfstate", contents: nil))
         let handle = try #require(FileHandle(forWritingAtPath: repo.path + "/big.tfstate"))
         try handle.truncate(atOffset: 300 << 20)
         try handle.close()
         let result = try Run.ballast(["drift", "--repo", repo.path], environment: MotoServer.shared.environment)
-        #expect(result.stderr.contains("the Terraform state big.tfstate is 314572800 bytes, over the 268435456-byte limit"),
+        #expect(result.stderr.contains(
+            "the Terraform state big.tfstate is 314572800 bytes, over the 268435456-byte limit"),
                 "\(result.stdout)\(result.stderr)")
     }
 
     /// A file whose name is not UTF-8 is read, and named by its bytes, in the commit and the working tree.
     @Test func aFileNameThatIsNotUTF8IsNamedByItsBytes() throws {
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: /a, properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: /a, "
+            + "properties: {RetentionInDays: 30}}\n")
         let made = try Run.process("/bin/sh", ["-c", "printf 'resources:\\n  - {type: AWS::Logs::LogGroup, id: /b, "
             + "properties: {RetentionInDays: 31}}\\n' > \"$(printf 'desired-state/test/bad\\377\\376.yaml')\""],
             cwd: repo.path)

@@ -14,7 +14,8 @@ import Testing
     /// Two commits: retention 30, then 90 (applied). Returns the repo and both shas.
     func appliedTwice(_ group: String) async throws -> (TempRepository, String, String) {
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n")
         let first = try repo.git(["rev-parse", "HEAD"])
         let second = try repo.commit(["desired-state/test/resources.yaml": Fixture.logGroup(group, days: 90)],
                                      message: "Keep \(group) 90 days")

@@ -22,7 +22,8 @@ import Testing
     @Test func aPlanOfABranchNeverMergedIsRefusedAndNothingIsWritten() async throws {
         let group = "/ballast/" + uniqueName("unmerged")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 7}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 7}}\n")
         try repo.git(["checkout", "-q", "-b", "pr"])
         try repo.commit(logGroupFile(group, days: 3653), message: "keep logs ten years")
         let planFile = repo.path + "/../" + UUID().uuidString + ".plan.json"
@@ -37,13 +38,15 @@ import Testing
         #expect(apply.stderr.contains("it was never merged there"))
         #expect(try await liveRetention(group) == 7)
         // Nothing journaled either.
-        #expect(try JSON.parse(try ballast(["history", "--output", "json"], repo).stdout)["entries"]?.list?.isEmpty == true)
+        let history = try ballast(["history", "--output", "json"], repo)
+        #expect(try JSON.parse(history.stdout)["entries"]?.list?.isEmpty == true)
     }
 
     @Test func aPlanOfAnOlderCommitNeedsAllowOlderRevisionAndSaysWhatChangedSince() async throws {
         let group = "/ballast/" + uniqueName("older")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n")
         let planFile = repo.path + "/../" + UUID().uuidString + ".plan.json"
         defer { try? FileManager.default.removeItem(atPath: planFile) }
         #expect(try ballast(["plan", "--out", planFile], repo).status == 2)
@@ -76,7 +79,8 @@ import Testing
     @Test func aPlanWhoseRevisionIsNotACommitIdIsRefusedWithoutReadingTheWorkingTree() async throws {
         let group = "/ballast/" + uniqueName("worktree")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n")
         let planFile = repo.path + "/../" + UUID().uuidString + ".plan.json"
         defer { try? FileManager.default.removeItem(atPath: planFile) }
         let noKey = MotoServer.shared.environment
@@ -92,7 +96,8 @@ import Testing
         }
         #expect(try await liveRetention(group) == 7)
         // plan --out of the working tree is refused: a saved plan is always of a commit.
-        let worktree = try Run.ballast(["plan", "--worktree", "--out", planFile, "--repo", repo.path], environment: noKey)
+        let worktree = try Run.ballast(["plan", "--worktree", "--out", planFile, "--repo", repo.path],
+                                       environment: noKey)
         #expect(worktree.status != 0 && worktree.status != 2)
         #expect(worktree.stderr.contains("a saved plan is always of a commit"))
     }

@@ -72,7 +72,8 @@ import Testing
         try run(["plan", "--output", "json", "--out", files + "/plan.json", "--debug"])
         // The unreadable one out of the way, the write fails with the echo: into the journal.
         try repo.commit(["desired-state/test/resources.yaml":
-            "resources:\n  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n"], message: "one")
+            "resources:\n  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n"],
+            message: "one")
         try run(["apply", "--auto-approve", "--debug"])
         try run(["history", "--output", "json"])
         try run(["comment", try write("<!-- ballast:test -->\nhi\n", in: files), "--pr", "4"])

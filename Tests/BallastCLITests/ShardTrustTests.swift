@@ -12,7 +12,8 @@ import Testing
         let prefix = "/ballast/" + uniqueName("trust") + "/"
         var lines: [String] = []
         for index in 0..<12 {
-            try await seeder().create("AWS::Logs::LogGroup", id: prefix + "\(index)", ["RetentionInDays": index % 3 == 0 ? 7 : 30])
+            try await seeder().create("AWS::Logs::LogGroup", id: prefix + "\(index)",
+                                      ["RetentionInDays": index % 3 == 0 ? 7 : 30])
             lines.append("  - {type: AWS::Logs::LogGroup, id: \(prefix)\(index), properties: {RetentionInDays: 30}}")
         }
         let repo = try TempRepository.desiredState(lines.joined(separator: "\n") + "\n")
@@ -27,7 +28,8 @@ import Testing
     }
 
     func read(_ file: String) throws -> [String: Value] {
-        guard case .map(let fields) = try JSON.parse(try String(contentsOfFile: file, encoding: .utf8)) else { return [:] }
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        guard case .map(let fields) = try JSON.parse(text) else { return [:] }
         return fields
     }
 

@@ -101,7 +101,8 @@ struct TerraformParityTests {
         let repo = try TempRepository()
         // The state as a Terraform repository keeps it beside the desired state: a path inside it.
         try FileManager.default.createDirectory(atPath: repo.path + "/terraform", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(atPath: terraform.stateFile, toPath: repo.path + "/terraform/terraform.tfstate")
+        try FileManager.default.copyItem(atPath: terraform.stateFile,
+                                         toPath: repo.path + "/terraform/terraform.tfstate")
         try repo.commit(["desired-state/test/environment.yaml":
                             "region: us-east-1\nterraform:\n  states: [terraform/terraform.tfstate]\n"],
                                 message: "environment")
@@ -161,7 +162,8 @@ struct TerraformParityTests {
         #expect(plan.status == 2)
         #expect(plan.stdout.contains("Another tool manages these (its next apply undoes the write):"))
         #expect(plan.stdout.contains("AWS::Logs::LogGroup /tf/\(name)/app: Terraform (aws_cloudwatch_log_group.app in "
-            + "terraform/terraform.tfstate) also sets retention_in_days; its next apply undoes this."), "\(plan.stdout)")
+            + "terraform/terraform.tfstate) also sets retention_in_days; its next apply undoes this."),
+                "\(plan.stdout)")
         #expect(plan.stdout.contains("lifecycle { ignore_changes = [retention_in_days] }"))
 
         // A team that wants Terraform to stay the only writer says so in a change policy.
@@ -191,7 +193,8 @@ struct TerraformParityTests {
         _ = try await seeder().client.send(.rest(.s3, "PutObject", method: "PUT", segments: [bucket, "prod",
             "terraform.tfstate"],
                                                  query: [], xmlBody: state))
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n",
             environment: "region: us-east-1\nterraform:\n  states: [\"s3://\(bucket)/prod/terraform.tfstate\", missing.tfstate]\n")
         let drift = try repo.ballast(["drift", "--output", "json"])
         #expect(drift.status == 0, "\(drift.stderr)")

@@ -10,7 +10,8 @@ import Testing
     func repository() async throws -> (TempRepository, String) {
         let group = "/ballast/" + uniqueName("harden")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        return (try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n"),
+        return (try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n"),
                 group)
     }
 
@@ -25,9 +26,9 @@ import Testing
     @Test func healthzTurnsUnhealthyAfterThreeFailedPasses() async throws {
         let (repo, _) = try await repository()
         // AWS cannot be reached: every pass reads nothing.
+        let closed = "http://127.0.0.1:\(try LoopbackPort.free())"
         let watch = try WatchTests.Watch(["--interval", "1s"], repo: repo,
-                                         environment: ["AWS_ENDPOINT_URL": "http://127.0.0.1:\(try LoopbackPort.free())",
-                                                       "AWS_MAX_ATTEMPTS": "1"])
+                                         environment: ["AWS_ENDPOINT_URL": closed, "AWS_MAX_ATTEMPTS": "1"])
         var answer = (0, "")
         let started = Date()
         while Date().timeIntervalSince(started) < 60 {
@@ -63,7 +64,9 @@ import Testing
         let watch = try WatchTests.Watch(["--interval", "1s"], repo: repo)
         _ = try watch.lastRun()
         let pid = watch.process.processIdentifier
-        func descriptors() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1 }
+        func descriptors() -> Int {
+            (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/fd").count) ?? -1
+        }
         let before = descriptors()
         func passes() -> Int { watch.stderr.split(separator: "\n").filter { $0.contains(" run") }.count }
         // 600 connections, each sending half a request's headers and then nothing.
@@ -79,12 +82,15 @@ import Testing
             flags |= O_NONBLOCK
             _ = fcntl(fd, F_SETFL, flags)
             _ = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             sockets.append(fd)
         }
         try await Task.sleep(for: .seconds(0.5))
-        for fd in sockets { _ = "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ".withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
+        let half = "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: "
+        for fd in sockets { _ = half.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) } }
         let passesBefore = passes()
         try await Task.sleep(for: .seconds(4))
         let during = descriptors()

@@ -34,7 +34,8 @@ struct ApplyJournal: Sendable {
     func begin(_ intent: JournalEntry) async throws(JournalProblem) {
         do {
             try FileManager.default.createDirectory(atPath: progressDirectory, withIntermediateDirectories: true)
-            try (JSON.encode(Secrets.scrub(intent.json)) + "\n").write(toFile: progressFile(intent.id), atomically: true, encoding: .utf8)
+            try (JSON.encode(Secrets.scrub(intent.json)) + "\n")
+                .write(toFile: progressFile(intent.id), atomically: true, encoding: .utf8)
         } catch {
             throw JournalProblem("cannot write \(progressFile(intent.id)): \(error.localizedDescription)")
         }

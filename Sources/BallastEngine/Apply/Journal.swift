@@ -21,7 +21,8 @@ public struct Journal: Sendable {
             let repository = try GitRepository(discoveringFrom: repositoryPath)
             let commit = try repository.commit(commitSHA)
             try withExclusiveFile(repository.gitDirectory + "/ballast-journal.lock") {
-                try repository.appendNote(ref: Self.notesRef, commit: commit, line: JSON.encode(Secrets.scrub(entry.json)))
+                try repository.appendNote(ref: Self.notesRef, commit: commit,
+                                          line: JSON.encode(Secrets.scrub(entry.json)))
             }
         } catch let error as GitError {
             throw JournalProblem("journal: \(error.message)")
@@ -93,7 +94,8 @@ public struct LockTableJournal: Sendable {
     public func record(_ entry: JournalEntry, environment: String) async throws {
         _ = try await client.json(.dynamodb, "PutItem", [
             "TableName": .string(table),
-            "Item": ["LockID": ["S": .string(key(entry, environment))], "Entry": ["S": .string(JSON.encode(Secrets.scrub(entry.json)))]],
+            "Item": ["LockID": ["S": .string(key(entry, environment))],
+                     "Entry": ["S": .string(JSON.encode(Secrets.scrub(entry.json)))]],
         ])
     }
 

@@ -41,15 +41,16 @@ public struct SavedPlanRevision: Sendable, Equatable {
             }
             let behind = try repository.commitsBehind(planned, tip: tip)
             guard allowOlder else {
-                throw SavedPlanRefusal("the plan's commit \(planned.shortSHA) is \(behind) commit(s) behind \(tipName) "
-                    + "(\(tip.shortSHA)): plan again at the tip, or pass --allow-older-revision to apply the older "
-                    + "desired state")
+                throw SavedPlanRefusal("the plan's commit \(planned.shortSHA) is \(behind) commit(s) behind "
+                    + "\(tipName) (\(tip.shortSHA)): plan again at the tip, or pass --allow-older-revision to apply "
+                    + "the older desired state")
             }
             var notes = ["applying the plan of \(planned.shortSHA), \(behind) commit(s) behind \(tipName) "
                 + "(\(tip.shortSHA)), as --allow-older-revision asks"]
-            if try repository.treeId(of: "desired-state", at: planned) != repository.treeId(of: "desired-state", at: tip) {
-                notes.append("desired-state/ changed after \(planned.shortSHA): this apply writes that commit's values, "
-                    + "not \(tip.shortSHA)'s")
+            let folder = SourceFiles.desiredStateFolder
+            if try repository.treeId(of: folder, at: planned) != repository.treeId(of: folder, at: tip) {
+                notes.append("desired-state/ changed after \(planned.shortSHA): this apply writes that commit's "
+                    + "values, not \(tip.shortSHA)'s")
             }
             return SavedPlanRevision(commit: revision, notes: notes)
         } catch let error as SavedPlanRefusal {

@@ -65,7 +65,9 @@ public struct DriftIssues: Sendable {
     /// The fingerprint on the body's second line, where `body` puts it (nowhere else counts).
     static func fingerprint(in body: String) -> String? {
         let lines = body.split(separator: "\n", maxSplits: 2, omittingEmptySubsequences: false)
-        guard lines.count > 1, lines[1].hasPrefix("<!-- ballast-drift:"), lines[1].hasSuffix(" -->") else { return nil }
+        guard lines.count > 1, lines[1].hasPrefix("<!-- ballast-drift:"), lines[1].hasSuffix(" -->") else {
+            return nil
+        }
         return String(lines[1].dropFirst("<!-- ballast-drift:".count).dropLast(" -->".count))
     }
 

@@ -109,9 +109,11 @@ public struct GitHubClient: Sendable {
             if let login = user["login"]?.string, !login.isEmpty { return login }
             throw GitHubError("GitHub's answer to GET /user has no login")
         } catch let error as GitHubError where error.status == 403 {
-            let (answer, _) = try await send("POST", settings.graphQLURL, body: ["query": "query { viewer { login } }"])
+            let (answer, _) = try await send("POST", settings.graphQLURL,
+                                             body: ["query": "query { viewer { login } }"])
             guard let login = answer["data"]?["viewer"]?["login"]?.string, !login.isEmpty else {
-                let reason = answer["errors"]?[0]?["message"]?.string.map { UntrustedText.line(String($0.prefix(300))) }
+                let reason = answer["errors"]?[0]?["message"]?.string
+                    .map { UntrustedText.line(String($0.prefix(300))) }
                 throw GitHubError("cannot tell whose token GITHUB_TOKEN is: GET /user is forbidden to it and GitHub's "
                     + "GraphQL viewer query at \(settings.graphQLURL) answered no login"
                     + (reason.map { " (\($0))" } ?? ""))
@@ -128,8 +130,8 @@ public struct GitHubClient: Sendable {
         while let current = next, pages < Self.maxPages {
             let (page, response) = try await send("GET", current)
             guard let found = page.list else {
-                throw GitHubError("GitHub's answer to \(Self.call("GET", current)) is not a list; check GITHUB_API_URL "
-                    + "(\(settings.apiURL))")
+                throw GitHubError("GitHub's answer to \(Self.call("GET", current)) is not a list; check "
+                    + "GITHUB_API_URL (\(settings.apiURL))")
             }
             items += found
             next = Self.nextLink(response.headers["link"]).flatMap { $0.hasPrefix(settings.apiURL + "/") ? $0 : nil }

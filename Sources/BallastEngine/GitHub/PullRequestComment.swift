@@ -73,7 +73,8 @@ public enum StepSummary {
     public static func append(_ markdown: String, to path: String) throws {
         let descriptor = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else {
-            throw GitHubError("cannot open GITHUB_STEP_SUMMARY (\(path)) for writing: \(String(cString: strerror(errno)))")
+            let reason = String(cString: strerror(errno))
+            throw GitHubError("cannot open GITHUB_STEP_SUMMARY (\(path)) for writing: \(reason)")
         }
         let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
         defer { try? handle.close() }

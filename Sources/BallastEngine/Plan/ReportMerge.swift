@@ -18,7 +18,8 @@ public enum ReportMerge {
             if let key {
                 try ReportSignature.verify(json, key: key, name: name)
             } else if json["mac"] != nil {
-                notes.append("\(name) carries a MAC, but \(PlanFile.keyVariable) is not set here, so it was not checked")
+                notes.append("\(name) carries a MAC, but \(PlanFile.keyVariable) is not set here, so it was not "
+                    + "checked")
             }
             do { parts.append((try DriftReport(json: json), json)) } catch { throw LoadError("\(name): \(error)") }
         }

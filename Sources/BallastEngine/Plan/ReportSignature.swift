@@ -9,7 +9,8 @@ public enum ReportSignature {
     public static func sign(_ report: Value, key: [UInt8]) -> Value {
         guard case .map(var fields) = report else { return report }
         fields["mac"] = nil
-        fields["mac"] = .string(PlanFile.macPrefix + Checksum.hmacSHA256Hex(key: key, Array(JSON.encode(.map(fields)).utf8)))
+        let content = Array(JSON.encode(.map(fields)).utf8)
+        fields["mac"] = .string(PlanFile.macPrefix + Checksum.hmacSHA256Hex(key: key, content))
         return .map(fields)
     }
 
@@ -21,8 +22,8 @@ public enum ReportSignature {
         }
         let expected = PlanFile.macPrefix + Checksum.hmacSHA256Hex(key: key, Array(JSON.encode(.map(fields)).utf8))
         guard Checksum.constantTimeEqual(mac, expected) else {
-            throw LoadError("\(name): its MAC does not match \(PlanFile.keyVariable): the report was edited, or written "
-                + "with another key")
+            throw LoadError("\(name): its MAC does not match \(PlanFile.keyVariable): the report was edited, or "
+                + "written with another key")
         }
     }
 }
