@@ -19,6 +19,15 @@ import Testing
             "resources:\n  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: \(days)}}\n"]
     }
 
+    /// A log group live at 7 days, a repository asking 30, and where its plan file goes (beside it).
+    func live7Desired30(_ name: String) async throws -> (group: String, repo: TempRepository, planFile: String) {
+        let group = "/ballast/" + uniqueName(name)
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n")
+        return (group, repo, repo.path + "/../" + UUID().uuidString + ".plan.json")
+    }
+
     @Test func aPlanOfABranchNeverMergedIsRefusedAndNothingIsWritten() async throws {
         let group = "/ballast/" + uniqueName("unmerged")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
@@ -43,11 +52,7 @@ import Testing
     }
 
     @Test func aPlanOfAnOlderCommitNeedsAllowOlderRevisionAndSaysWhatChangedSince() async throws {
-        let group = "/ballast/" + uniqueName("older")
-        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
-            + "properties: {RetentionInDays: 30}}\n")
-        let planFile = repo.path + "/../" + UUID().uuidString + ".plan.json"
+        let (group, repo, planFile) = try await live7Desired30("older")
         defer { try? FileManager.default.removeItem(atPath: planFile) }
         #expect(try ballast(["plan", "--out", planFile], repo).status == 2)
         // Commit B changes the same value after the plan of commit A was made.
@@ -77,11 +82,7 @@ import Testing
     /// A plan's revision is a commit id: a `+worktree` suffix (checksum recomputed, no MAC key
     /// set) made apply read uncommitted files; any other non-commit is refused the same way.
     @Test func aPlanWhoseRevisionIsNotACommitIdIsRefusedWithoutReadingTheWorkingTree() async throws {
-        let group = "/ballast/" + uniqueName("worktree")
-        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
-            + "properties: {RetentionInDays: 30}}\n")
-        let planFile = repo.path + "/../" + UUID().uuidString + ".plan.json"
+        let (group, repo, planFile) = try await live7Desired30("worktree")
         defer { try? FileManager.default.removeItem(atPath: planFile) }
         let noKey = MotoServer.shared.environment
         #expect(try Run.ballast(["plan", "--out", planFile, "--repo", repo.path], environment: noKey).status == 2)
