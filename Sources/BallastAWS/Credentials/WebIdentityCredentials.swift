@@ -22,6 +22,7 @@ public struct WebIdentityCredentials: CredentialProvider {
         guard let data = FileManager.default.contents(atPath: tokenFile),
               let token = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty
         else { throw CredentialError("web identity: cannot read a token from AWS_WEB_IDENTITY_TOKEN_FILE (\(tokenFile))") }
+        Secrets.register(token)  // before it is sent: STS's error may echo it
         do {
             return try await sts.assumeRoleWithWebIdentity(roleArn: role,
                                                            sessionName: environment["AWS_ROLE_SESSION_NAME"] ?? STSContext.sessionName(),
