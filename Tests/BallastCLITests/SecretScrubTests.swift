@@ -110,10 +110,12 @@ import Testing
                 + "bad token in \(body)</Message></Error><RequestId>1</RequestId></ErrorResponse>"
             return .response(status: 400, headers: ["Content-Type": "text/xml"], body: Array(echo.utf8))
         }
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: /x, properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: /x, "
+            + "properties: {RetentionInDays: 30}}\n")
         let result = try Run.ballast(["doctor", "--debug", "--repo", repo.path], environment: [
             "AWS_ROLE_ARN": "arn:aws:iam::123456789012:role/ci", "AWS_WEB_IDENTITY_TOKEN_FILE": file,
-            "AWS_ENDPOINT_URL": sts.url, "AWS_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
+            "AWS_ENDPOINT_URL": sts.url, "AWS_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "",
             "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent", "AWS_MAX_ATTEMPTS": "1",
         ])
         #expect(sts.requestCount > 0)
