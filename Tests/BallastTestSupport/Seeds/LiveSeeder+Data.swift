@@ -114,10 +114,15 @@ extension LiveSeeder {
 
     func timestreamTable(_ id: String, _ p: [String: Value]) async throws {
         let parts = id.split(separator: "/").map(String.init)
-        // moto's CreateDatabase replaces an existing database, tables and all: look first.
+        // moto's CreateDatabase replaces an existing database, tables and all: look first, once per
+        // database and server, so two tables seeded at once cannot both create it (the second
+        // creation dropped the first's table: a resource the scale tests then found DELETED).
         let database = Value.map(["DatabaseName": .string(parts[0])])
-        if (try? await client.json(.timestreamWrite, "DescribeDatabase", database)) == nil {
-            try await tolerant { _ = try await client.json(.timestreamWrite, "CreateDatabase", database) }
+        let server = client.endpoints.endpoint(for: .timestreamWrite, region: client.region).url
+        try await TimestreamDatabases.shared.ensure(server + "|" + parts[0]) { [client] in
+            if (try? await client.json(.timestreamWrite, "DescribeDatabase", database)) == nil {
+                try await tolerant { _ = try await client.json(.timestreamWrite, "CreateDatabase", database) }
+            }
         }
         var table: [String: Value] = ["DatabaseName": .string(parts[0]), "TableName": .string(parts[1])]
         table["RetentionProperties"] = p["RetentionProperties"]
@@ -128,5 +133,18 @@ extension LiveSeeder {
         var rule: [String: Value] = ["Name": .string(name), "ScheduleExpression": p["ScheduleExpression"] ?? "rate(1 hour)"]
         rule["State"] = p["State"]
         _ = try await client.json(.events, "PutRule", .map(rule))
+    }
+}
+
+/// Each Timestream database is made once, however many of its tables are seeded at once.
+actor TimestreamDatabases {
+    static let shared = TimestreamDatabases()
+    private var made: [String: Task<Void, any Error>] = [:]
+
+    func ensure(_ key: String, _ make: @escaping @Sendable () async throws -> Void) async throws {
+        if let task = made[key] { return try await task.value }
+        let task = Task { try await make() }
+        made[key] = task
+        try await task.value
     }
 }
