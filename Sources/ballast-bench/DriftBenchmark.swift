@@ -92,7 +92,7 @@ enum DriftBenchmark {
             + ecsClusters.values.reduce(0) { $0 + ($1.count + 9) / 10 }    // DescribeServices, 10 per cluster
             + each("AWS::DynamoDB::Table", 3)                             // DescribeTable + ContinuousBackups + TimeToLive
             + batches("AWS::ApplicationAutoScaling::ScalableTarget", 50)  // DescribeScalableTargets, 50 resource ids
-            + each("AWS::Lambda::Function", 2)                            // configuration + concurrency
+            + each("AWS::Lambda::Function", 1)                            // GetFunction
             + batches("AWS::Logs::LogGroup", 50)                          // DescribeLogGroups, one prefix, 50 a page
             + batches("AWS::CloudWatch::Alarm", 100)                      // DescribeAlarms, 100 names
             + each("AWS::SecretsManager::RotationSchedule", 1)            // DescribeSecret

@@ -41,6 +41,29 @@ import Testing
         #expect(counter.requestCount == 6)
     }
 
+    /// A function is read with one GetFunction (Lambda's quotas page: 100/s of its own), not
+    /// GetFunctionConfiguration and GetFunctionConcurrency from the 15/s control-plane pool.
+    @Test func aFunctionIsReadWithOneGetFunctionAtItsOwnQuota() async throws {
+        let function = uniqueName("plan-fn")
+        try await seeder().create("AWS::Lambda::Function", id: function, ["MemorySize": 256, "Timeout": 30,
+                                                                            "ReservedConcurrentExecutions": 3])
+        let repo = try TempRepository.desiredState("  - {type: AWS::Lambda::Function, id: \(function), "
+            + "properties: {MemorySize: 256, Timeout: 30, ReservedConcurrentExecutions: 3}}\n")
+        let planned = try repo.ballast(["drift", "--dry-run-reads"])
+        #expect(planned.stdout.contains("  lambda:GetFunction "), "\(planned.stdout)")
+        #expect(!planned.stdout.contains("GetFunctionConfiguration"))
+        #expect(!planned.stdout.contains("GetFunctionConcurrency"))
+        let paths = Locked<[String]>([])
+        let port = MotoServer.unauthenticated.port  // where the tests' Lambda lives
+        let counter = try LoopbackHTTPServer { request in
+            paths.update { $0.append(request.method + " " + request.path) }
+            return LoopbackHTTPServer.forward(request, toPort: port).map { .raw($0) } ?? .drop
+        }
+        let drift = try repo.ballast(["drift"], ["AWS_ENDPOINT_URL_LAMBDA": counter.url])
+        #expect(drift.status == 0, "\(drift.stdout)\(drift.stderr)")
+        #expect(paths.current == ["GET /2015-03-31/functions/\(function)"], "\(paths.current)")
+    }
+
     /// The read plan says the least time the rates allow (two listings at 0.5/s after a burst of 1:
     /// 2 s); a malformed BALLAST_API_RATES is refused before anything runs.
     @Test func theRatesSayTheLeastTimeAndAMalformedOneIsRefused() throws {

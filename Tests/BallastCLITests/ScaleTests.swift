@@ -132,7 +132,7 @@ actor ScaleWorld {
     /// proxy limits each on its own.
     static let operationsSharingAService = [
         "dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive",
-        "lambda:GetFunctionConfiguration", "lambda:GetFunctionConcurrency", "kms:DescribeKey", "kms:GetKeyRotationStatus",
+        "lambda:GetFunction", "kms:DescribeKey", "kms:GetKeyRotationStatus",
         "s3:GetBucketVersioning", "s3:GetBucketLifecycleConfiguration",
     ]
     private var moto: MotoServer?

@@ -3,7 +3,7 @@ import Foundation
 /// The requests per second ballast allows itself per (account, region, service), and per
 /// operation where AWS sets an operation its own quota. AWS's quotas are per account and
 /// region, shared with every other caller there, so ballast stays below them.
-/// `BALLAST_API_RATES` overrides: `logs=20,lambda:GetFunctionConfiguration=50,*=10`.
+/// `BALLAST_API_RATES` overrides: `logs=20,lambda:GetFunction=50,*=10`.
 public struct RequestRates: Sendable, Equatable {
     public struct Rate: Sendable, Equatable {
         public var perSecond: Double
@@ -38,7 +38,9 @@ public struct RequestRates: Sendable, Equatable {
     /// conservative rate of ballast's choosing: AWS does not publish those services' API rates.
     public static let defaults = RequestRates([
         // Lambda quotas page: GetFunction 100/s; every other control-plane call shares 15/s.
+        // GetFunction (every read) at 90/s with a burst of 10: never over 100 in any second.
         "lambda": Rate(12),
+        "lambda:GetFunction": Rate(90, burst: 10),
         // CloudWatch quotas page: DescribeAlarms 9 TPS, PutMetricAlarm 3 TPS, PutMetricData 500 TPS.
         "cloudwatch": Rate(8),
         "cloudwatch:PutMetricAlarm": Rate(2.5, burst: 1),
@@ -108,7 +110,7 @@ public struct RequestRates: Sendable, Equatable {
             }
             let parts = entry.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty else {
-                throw RatesError("'\(entry)' is not SERVICE=RATE (logs=20, lambda:GetFunctionConfiguration=50, *=10)")
+                throw RatesError("'\(entry)' is not SERVICE=RATE (logs=20, lambda:GetFunction=50, *=10)")
             }
             guard seen.insert(parts[0]).inserted else { throw RatesError("'\(parts[0])' is given twice") }
             let service = String(parts[0].split(separator: ":", maxSplits: 1)[0])
