@@ -52,7 +52,7 @@ public struct SourceFiles: Sendable, Equatable {
     /// its bytes (`PathName`), never skipped or shown as U+FFFD.
     private static func read(folder: String, root: String) -> TreeFiles? {
         let base = Array((root + "/" + folder).utf8)
-        guard kind(of: base) == S_IFDIR else { return nil }
+        guard let info = status(of: base), info.st_mode & S_IFMT == S_IFDIR else { return nil }
         var found = TreeFiles()
         walk(base, label: folder, depth: 0, into: &found)
         return found
@@ -69,17 +69,18 @@ public struct SourceFiles: Sendable, Equatable {
         for name in entries(path) {
             let child = path + [UInt8(ascii: "/")] + name
             let relative = label + "/" + PathName.text(name)
-            switch kind(of: child) {
+            let info = status(of: child)
+            switch info.map({ $0.st_mode & S_IFMT }) {
             case S_IFLNK:
                 found.unreadable[relative] = "a symbolic link"
             case S_IFDIR:
-                if kind(of: child + Array("/.git".utf8)) != nil {
+                if status(of: child + Array("/.git".utf8)) != nil {
                     found.unreadable[relative] = "a submodule"
                 } else {
                     walk(child, label: relative, depth: depth + 1, into: &found)
                 }
             case S_IFREG where isYAML(relative):
-                let size = self.size(of: child)
+                let size = Int(info?.st_size ?? 0)
                 if size > maxFileBytes {
                     found.unreadable[relative] = "\(size) bytes, over the \(maxFileBytes)-byte limit for a file"
                 } else if let bytes = contents(child, size: size) {
@@ -98,17 +99,10 @@ public struct SourceFiles: Sendable, Equatable {
         }
     }
 
-    /// The file type bits of `lstat` (links not followed); nil when there is nothing there.
-    private static func kind(of path: [UInt8]) -> mode_t? {
+    /// `lstat` (links not followed): type and size in one call; nil when there is nothing there.
+    private static func status(of path: [UInt8]) -> stat? {
         var info = stat()
-        guard withCPath(path, { lstat($0, &info) }) == 0 else { return nil }
-        return info.st_mode & S_IFMT
-    }
-
-    private static func size(of path: [UInt8]) -> Int {
-        var info = stat()
-        guard withCPath(path, { lstat($0, &info) }) == 0 else { return 0 }
-        return Int(info.st_size)
+        return withCPath(path, { lstat($0, &info) }) == 0 ? info : nil
     }
 
     /// The names in a folder, as bytes, without `.` and `..`.

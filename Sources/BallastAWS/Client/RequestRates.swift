@@ -87,7 +87,8 @@ public struct RequestRates: Sendable, Equatable {
 
     /// The range a rate from `BALLAST_API_RATES` must fall in, requests per second. Below 0.1 a
     /// run of a few hundred resources takes hours, never what a user means; above 10,000 no AWS
-    /// control-plane quota is near (the highest ballast meets, DynamoDB's, is 2,500).
+    /// control-plane quota is near (the highest ballast meets is DynamoDB's 2,500 per second: DynamoDB
+    /// Developer Guide, "Best practices for managing the control plane in DynamoDB").
     public static let acceptedRates: ClosedRange<Double> = 0.1...10_000
     /// The range of a burst (requests a bucket holds).
     public static let acceptedBursts: ClosedRange<Double> = 1...10_000

@@ -37,11 +37,17 @@ public enum Secrets {
         if let colon = userinfo.firstIndex(of: ":") { register(String(userinfo[userinfo.index(after: colon)...])) }
     }
 
-    /// What stands between `://` and the first `@` of a URL's authority.
+    /// What stands between `://` and the `@` of a URL's authority.
     static func userinfo(in text: String) -> Substring? {
         guard let scheme = text.range(of: "://") else { return nil }
-        let authority = text[scheme.upperBound...].prefix { !"/?#".contains($0) }
-        guard let at = authority.lastIndex(of: "@") else { return nil }
+        return userinfo(after: text[scheme.upperBound...])
+    }
+
+    /// The `user:pass` at the start of `rest` (what follows a `://`), up to the authority's last
+    /// `@`; nil without one. The authority ends at a path, query, fragment, space or quote.
+    static func userinfo(after rest: Substring) -> Substring? {
+        let authority = rest.prefix { !"/?#\"'".contains($0) && !$0.isWhitespace }
+        guard let at = authority.lastIndex(of: "@"), at != authority.startIndex else { return nil }
         return authority[..<at]
     }
 
@@ -74,9 +80,8 @@ extension Secrets {
     static func scrubURLCredentials(_ text: String) -> String {
         var parts = text.components(separatedBy: "://")
         for index in parts.indices.dropFirst() {
-            let authority = parts[index].prefix { !"/?#".contains($0) && !$0.isWhitespace && $0 != "\"" && $0 != "'" }
-            guard let at = authority.lastIndex(of: "@"), at != authority.startIndex else { continue }
-            parts[index] = "<redacted>" + parts[index][at...]
+            guard let userinfo = userinfo(after: parts[index][...]) else { continue }
+            parts[index] = "<redacted>" + parts[index][userinfo.endIndex...]
         }
         return parts.joined(separator: "://")
     }

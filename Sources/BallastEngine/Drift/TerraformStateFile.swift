@@ -23,7 +23,7 @@ public extension TerraformState {
                 // The file itself, links followed, must be inside the repository too.
                 let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
                 let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
-                guard TerraformStatePath.problem(location) == nil, real.hasPrefix(root + "/") else {
+                guard real.hasPrefix(root + "/") else {
                     throw LoadError("the Terraform state \(location) is outside the repository; name a path inside it "
                         + "or s3://bucket/key")
                 }

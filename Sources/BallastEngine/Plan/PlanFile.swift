@@ -24,6 +24,11 @@ public enum PlanFile {
     public static let keyVariable = "BALLAST_PLAN_KEY"
     static let macPrefix = "hmac-sha256:"
 
+    /// `hmac-sha256:HEX` of `content` under `key`: a plan file's MAC, and a report's.
+    static func mac(key: [UInt8], _ content: [UInt8]) -> String {
+        macPrefix + Checksum.hmacSHA256Hex(key: key, content)
+    }
+
     /// The MAC key from the environment: nil when unset; too short a key is refused.
     public static func key(from environment: [String: String]) throws(LoadError) -> [UInt8]? {
         guard let text = environment[keyVariable], !text.isEmpty else { return nil }
@@ -39,7 +44,7 @@ public enum PlanFile {
         fields["account"] = .string(account)
         let signed = JSON.encode(.map(fields))
         fields["checksum"] = .string(Checksum.sha256Hex(Array(signed.utf8)))
-        if let key { fields["mac"] = .string(macPrefix + Checksum.hmacSHA256Hex(key: key, Array(signed.utf8))) }
+        if let key { fields["mac"] = .string(mac(key: key, Array(signed.utf8))) }
         do {
             try (JSON.encode(.map(fields), pretty: true) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
@@ -78,7 +83,7 @@ public enum PlanFile {
         var notes: [String] = []
         switch (key, mac) {
         case (let key?, let mac?):
-            guard Checksum.constantTimeEqual(mac, macPrefix + Checksum.hmacSHA256Hex(key: key, signed)) else {
+            guard Checksum.constantTimeEqual(mac, Self.mac(key: key, signed)) else {
                 throw LoadError("\(path): its MAC does not match \(keyVariable): the plan was edited, or made with another key")
             }
         case (.some, nil):

@@ -9,8 +9,7 @@ public enum ReportSignature {
     public static func sign(_ report: Value, key: [UInt8]) -> Value {
         guard case .map(var fields) = report else { return report }
         fields["mac"] = nil
-        let content = Array(JSON.encode(.map(fields)).utf8)
-        fields["mac"] = .string(PlanFile.macPrefix + Checksum.hmacSHA256Hex(key: key, content))
+        fields["mac"] = .string(PlanFile.mac(key: key, Array(JSON.encode(.map(fields)).utf8)))
         return .map(fields)
     }
 
@@ -20,8 +19,7 @@ public enum ReportSignature {
             throw LoadError("\(name) has no MAC, but \(PlanFile.keyVariable) is set: write every shard with "
                 + "--out-json under the same key")
         }
-        let expected = PlanFile.macPrefix + Checksum.hmacSHA256Hex(key: key, Array(JSON.encode(.map(fields)).utf8))
-        guard Checksum.constantTimeEqual(mac, expected) else {
+        guard Checksum.constantTimeEqual(mac, PlanFile.mac(key: key, Array(JSON.encode(.map(fields)).utf8))) else {
             throw LoadError("\(name): its MAC does not match \(PlanFile.keyVariable): the report was edited, or "
                 + "written with another key")
         }
