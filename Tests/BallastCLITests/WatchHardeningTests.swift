@@ -100,4 +100,55 @@ import Testing
         print("watch descriptors: \(before) before, \(during) during 600 half-sent requests")
         #expect(try watch.stop() == 0)
     }
+
+    /// A connection to `watch`, blocking, whose reads give up after `timeout` seconds.
+    func connected(_ port: Int, timeout: Int) -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var wait = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &wait, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        return fd
+    }
+
+    /// What the server sends until it closes or `timeout` passes; `closed` when it closed.
+    func answer(_ fd: Int32, sending text: String) -> (text: String, closed: Bool) {
+        _ = text.withCString { send(fd, $0, strlen($0), Int32(MSG_NOSIGNAL)) }
+        var received: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, 4096, 0) }
+            if count == 0 { return (String(decoding: received, as: UTF8.self), true) }
+            if count < 0 { return (String(decoding: received, as: UTF8.self), false) }
+            received += buffer.prefix(count)
+        }
+    }
+
+    /// The two limits README names: a connection that stops sending is closed after the 10 s idle
+    /// timeout, and a request whose headers pass 16 KiB is not served.
+    @Test func anIdleConnectionIsClosedAndOversizedHeadersAreRefused() async throws {
+        let (repo, _) = try await repository()
+        let watch = try WatchTests.Watch(["--interval", "1s"], repo: repo)
+        _ = try watch.lastRun()
+        let big = connected(watch.port, timeout: 5)
+        defer { close(big) }
+        let huge = "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: " + String(repeating: "a", count: 20_000) + "\r\n\r\n"
+        let refused = answer(big, sending: huge)
+        #expect(!refused.text.hasPrefix("HTTP/1.1 200"), "\(refused.text.prefix(200))")
+        let idle = connected(watch.port, timeout: 20)
+        defer { close(idle) }
+        let started = Date()
+        let silent = answer(idle, sending: "GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
+        let waited = Date().timeIntervalSince(started)
+        #expect(silent.closed, "the server kept a silent connection open for \(waited) s")
+        #expect(waited >= 9 && waited < 19, "closed after \(waited) s")
+        #expect(try watch.stop() == 0)
+    }
 }
