@@ -50,17 +50,11 @@ struct ReportMergeCommand: AsyncParsableCommand {
     func run() async throws {
         var reports: [(name: String, json: Value)] = []
         for file in files {
-            let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int
-            guard let size, let data = FileManager.default.contents(atPath: file) else {
-                Terminal.error("cannot read \(file)")
-                throw Failure.error
-            }
-            guard size <= PlanFile.maxBytes else {
-                Terminal.error("\(file): \(size) bytes is too large for a report (at most \(PlanFile.maxBytes))")
-                throw Failure.error
-            }
+            // Read only after its size is checked: a report is an artifact anyone may have replaced.
+            let bytes = try Failure.guarding { try BoundedFile.read(file, maxBytes: PlanFile.maxBytes,
+                                                                    what: "the report \(file)") }
             do {
-                reports.append((file, try JSON.parse(String(decoding: data, as: UTF8.self))))
+                reports.append((file, try JSON.parse(String(decoding: bytes, as: UTF8.self))))
             } catch {
                 Terminal.error("\(file) is not JSON: \(error)")
                 throw Failure.error

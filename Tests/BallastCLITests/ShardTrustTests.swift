@@ -109,4 +109,17 @@ import Testing
         #expect(unsigned.status == 1)
         #expect(unsigned.stderr.contains("has no MAC, but BALLAST_PLAN_KEY is set"), "\(unsigned.stderr)")
     }
+
+    /// A report over 256 MiB is refused by its size before it is read (a sparse file: no disk used).
+    @Test func aHugeReportIsRefusedByItsSize() throws {
+        let file = NSTemporaryDirectory() + "ballast-huge-" + UUID().uuidString + ".json"
+        #expect(FileManager.default.createFile(atPath: file, contents: nil))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let handle = try #require(FileHandle(forWritingAtPath: file))
+        try handle.truncate(atOffset: 300 << 20)
+        try handle.close()
+        let merged = try Run.ballast(["report", "merge", file])
+        #expect(merged.status == 1)
+        #expect(merged.stderr.contains("is 314572800 bytes, over the 268435456-byte limit"), "\(merged.stderr)")
+    }
 }

@@ -28,16 +28,9 @@ public extension TerraformState {
                         + "or s3://bucket/key")
                 }
             }
-            let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
-            guard let size else { throw LoadError("cannot read the Terraform state \(location)") }
-            guard size <= TerraformStatePath.maxBytes else {
-                throw LoadError("the Terraform state \(location) is \(size) bytes, over the "
-                    + "\(TerraformStatePath.maxBytes)-byte limit")
-            }
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw LoadError("cannot read the Terraform state \(location)")
-            }
-            text = String(decoding: data, as: UTF8.self)
+            let bytes = try BoundedFile.read(path, maxBytes: TerraformStatePath.maxBytes,
+                                             what: "the Terraform state \(location)")
+            text = String(decoding: bytes, as: UTF8.self)
         }
         do { return try TerraformState(json: text) } catch { throw LoadError("\(location): \(error)") }
     }

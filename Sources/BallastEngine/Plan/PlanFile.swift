@@ -55,12 +55,7 @@ public enum PlanFile {
     /// A damaged file, a wrong MAC, or a missing one while a key is set, is refused.
     /// Returns notes for the user (a MAC present but no key to check it).
     public static func read(_ path: String, key: [UInt8]?) throws(LoadError) -> (plan: SavedPlan, notes: [String]) {
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
-            throw LoadError("\(path): cannot read it")
-        }
-        guard size <= maxBytes else { throw LoadError("\(path): \(size) bytes is too large for a plan file") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw LoadError("\(path): cannot read it") }
-        return try decode(Array(data), name: path, key: key)
+        try decode(BoundedFile.read(path, maxBytes: maxBytes, what: "the plan file \(path)"), name: path, key: key)
     }
 
     /// A plan file larger than this is refused before it is read (100,000 changes fit).

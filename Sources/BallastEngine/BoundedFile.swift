@@ -1,0 +1,19 @@
+import BallastCore
+import Foundation
+
+/// A local file read whole only after its size is checked: a plan file, a shard report, a
+/// Terraform state. What a file can cost is bounded before a byte of it is held.
+public enum BoundedFile {
+    /// The bytes of `path`, refused when over `maxBytes`; `what` names the file in messages
+    /// (`the Terraform state prod.tfstate`).
+    public static func read(_ path: String, maxBytes: Int, what: String) throws(LoadError) -> [UInt8] {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
+            throw LoadError("cannot read \(what)")
+        }
+        guard size <= maxBytes else {
+            throw LoadError("\(what) is \(size) bytes, over the \(maxBytes)-byte limit")
+        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw LoadError("cannot read \(what)") }
+        return Array(data)
+    }
+}
