@@ -91,6 +91,26 @@ final class FaultProxy: Sendable {
         #expect(mode == "adaptive" ? after < 20 : after == 20, "\(after)")
     }
 
+    /// Where AWS publishes no rate, the table's start adapts in every retry mode: the first
+    /// throttled answer lowers that bucket, and only that one.
+    @Test(arguments: ["adaptive", "standard"])
+    func anAdaptiveStartLowersOnAThrottleInEveryMode(_ mode: String) async throws {
+        let proxy = try FaultProxy(.throttle, failures: 2, motoPort: MotoServer.shared.port)
+        let env = MotoServer.shared.environment.merging(["AWS_ENDPOINT_URL": proxy.server.url,
+                                                         "AWS_RETRY_MODE": mode]) { _, new in new }
+        let setup = AWSSetup(environment: env)
+        let rate = { (service: String, operation: String) in
+            setup.pacer.currentRate(principal: "chain", region: "us-east-1", service: service, operation: operation)
+        }
+        let (service, operation) = ("application-autoscaling", "DescribeScalableTargets")
+        #expect(RequestRates.defaults.rate(forKey: service).source == .adaptiveStart)
+        #expect(rate(service, operation) == RequestRates.Rate.adaptiveStart.perSecond)
+        _ = try await setup.client(region: "us-east-1").json(.applicationAutoScaling, operation,
+                                                             .map(["ServiceNamespace": .string("ecs")]))
+        #expect(rate(service, operation) < RequestRates.Rate.adaptiveStart.perSecond)
+        #expect(rate("cloudformation", "DescribeStacks") == RequestRates.Rate.adaptiveStart.perSecond)
+    }
+
     @Test func maxAttemptsFromTheEnvironment() async throws {
         let proxy = try FaultProxy(.unavailable, failures: 4, motoPort: MotoServer.shared.port)
         let result = try await client(through: proxy, environment: ["AWS_MAX_ATTEMPTS": "5"], waits: Locked([]))

@@ -76,12 +76,34 @@ import Testing
         #expect(planned.status == 0)
         #expect(planned.stdout.contains("  logs:DescribeLogGroups                            2\n"), "\(planned.stdout)")
         #expect(planned.stdout.contains("At ballast's request rates (BALLAST_API_RATES), at least 2.0 s\n"))
+        #expect(planned.stdout.contains("  logs                              0.5/s, burst 1        BALLAST_API_RATES\n"),
+                "\(planned.stdout)")
         let refused = try repo.ballast(["drift"], ["BALLAST_API_RATES": "logs=fast"])
         #expect(refused.status == 1)
         #expect(refused.stdout.isEmpty)
         #expect(refused.stderr.contains(
-            "BALLAST_API_RATES: 'logs=fast': the rate is requests per second from 0.1 to 10000"),
+            "BALLAST_API_RATES: 'logs=fast': the rate is requests per second from 0.1 to 50000"),
                 "\(refused.stderr)")
+    }
+
+    /// Each rate says where its number comes from: AWS's documented quota (with the page), the
+    /// adaptive start where AWS publishes none, or the user's BALLAST_API_RATES.
+    @Test func eachRateSaysWhereItsNumberComesFrom() throws {
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::Logs::LogGroup, id: /plan/a/x, properties: {RetentionInDays: 30}}
+              - {type: AWS::AutoScaling::AutoScalingGroup, id: web, properties: {MaxSize: 3}}
+              - {type: AWS::DynamoDB::Table, id: orders, properties: {BillingMode: PAY_PER_REQUEST}}
+
+            """)
+        let planned = try repo.ballast(["drift", "--dry-run-reads"], ["BALLAST_API_RATES": "dynamodb=100"])
+        #expect(planned.status == 0, "\(planned.stderr)")
+        let rates = planned.stdout.components(separatedBy: "Request rates").last ?? ""
+        #expect(rates.contains("  logs:DescribeLogGroups            9.5/s, burst 5        "
+            + "AWS's documented quota (CloudWatch Logs quotas)\n"), "\(planned.stdout)")
+        #expect(rates.contains("  autoscaling                       100/s, burst 50       "
+            + "ballast's adaptive start (AWS publishes no rate)\n"), "\(planned.stdout)")
+        #expect(rates.contains("  dynamodb                          100/s, burst 50       BALLAST_API_RATES\n"),
+                "\(planned.stdout)")
     }
 
     /// A stack refs point into is listed once a run, for the refs and for ownership alike.

@@ -3,7 +3,8 @@ import Foundation
 
 /// Paces every AWS request (retries included) with a token bucket per (account, region,
 /// service or operation) at `RequestRates`, and bounds the requests in flight per bucket
-/// by its rate. In `adaptive` retry mode a throttled answer lowers the bucket's rate.
+/// by its rate. A throttled answer lowers the bucket's rate where the rate is the adaptive
+/// start (AWS publishes none), and in `adaptive` retry mode everywhere.
 /// One pacer per process: every client of an account and region shares its buckets.
 public final class RequestPacer: @unchecked Sendable {
     public let rates: RequestRates
@@ -32,7 +33,8 @@ public final class RequestPacer: @unchecked Sendable {
             tokens = rate.burst
             refilled = now
             self.maxInFlight = maxInFlight
-            self.adaptive = adaptive ? AdaptiveRate(ceiling: rate.perSecond, now: now) : nil
+            let adapts = adaptive || rate.alwaysAdaptive
+            self.adaptive = adapts ? AdaptiveRate(ceiling: rate.perSecond, now: now) : nil
         }
 
         var perSecond: Double { adaptive?.rate ?? rate.perSecond }

@@ -9,20 +9,59 @@ public struct RequestRates: Sendable, Equatable {
         public var perSecond: Double
         /// Requests that may go at once after a quiet spell (the token bucket's size).
         public var burst: Double
+        /// Where the number comes from: `--dry-run-reads` says it, and an adaptive start adapts.
+        public var source: Source
 
-        public init(_ perSecond: Double, burst: Double? = nil) {
-            self.perSecond = perSecond
-            self.burst = burst ?? max(1, (perSecond / 2).rounded(.up))
+        public enum Source: Sendable, Equatable {
+            /// AWS's documented quota, below it; the associated text names AWS's page.
+            case documented(String)
+            /// AWS publishes no rate: a generous start, lowered on the first throttle (always adaptive).
+            case adaptiveStart
+            /// From `BALLAST_API_RATES`.
+            case user
         }
 
-        /// Requests in flight at most: one second of calls at the rate, so latency up to a
-        /// second does not lower the rate, and a stalled endpoint does not collect a pile.
-        public var inFlight: Int { max(1, Int(perSecond.rounded(.up))) }
+        public init(_ perSecond: Double, burst: Double? = nil, source: Source = .user) {
+            self.perSecond = perSecond
+            self.burst = burst ?? max(1, (perSecond / 2).rounded(.up))
+            self.source = source
+        }
+
+        /// Below AWS's quota from `page` (its title).
+        static func aws(_ perSecond: Double, burst: Double, _ page: String) -> Rate {
+            Rate(perSecond, burst: burst, source: .documented(page))
+        }
+
+        /// Where AWS publishes no rate: 100 a second with a burst of 50, lowered by the adaptive
+        /// limiter (CUBIC, as the SDKs' adaptive mode) on the first throttled answer, for that
+        /// bucket only. Not a guess at the quota: what the account allows is found, not assumed.
+        public static let adaptiveStart = Rate(100, burst: 50, source: .adaptiveStart)
+
+        /// The most requests one bucket has in flight: the transport's pool (`CurlTransport`'s
+        /// 64 handles). At a 40 ms round trip 64 in flight carry 1,600 requests a second.
+        public static let mostInFlight = 64
+
+        /// Requests in flight at most: one second of calls at the rate (so latency up to a second
+        /// does not lower the rate, and a stalled endpoint does not collect a pile), at most
+        /// `mostInFlight`.
+        public var inFlight: Int { min(Self.mostInFlight, max(1, Int(perSecond.rounded(.up)))) }
+
+        /// Whether the rate adapts to throttled answers even outside `AWS_RETRY_MODE=adaptive`.
+        public var alwaysAdaptive: Bool { source == .adaptiveStart }
+
+        /// "documented (Lambda quotas)", "adaptive start", "BALLAST_API_RATES".
+        public var sourceText: String {
+            switch source {
+            case .documented(let page): "AWS's documented quota (\(page))"
+            case .adaptiveStart: "ballast's adaptive start (AWS publishes no rate)"
+            case .user: "BALLAST_API_RATES"
+            }
+        }
     }
 
     /// `logs` or `logs:PutRetentionPolicy` (IAM's service prefix and the API's name) -> rate.
     public var rates: [String: Rate]
-    /// For a service the table does not name.
+    /// For a service or operation the table does not name.
     public var fallback: Rate
     /// When set, no pacing: at most this many requests in flight per service, as ballast did
     /// before it paced (`BALLAST_API_RATES=unpaced`, for comparing).
@@ -34,35 +73,55 @@ public struct RequestRates: Sendable, Equatable {
         self.unpacedInFlight = unpacedInFlight
     }
 
-    /// Below AWS's documented quotas where it documents one (the comment says where), else a
-    /// conservative rate of ballast's choosing: AWS does not publish those services' API rates.
+    /// Every rate is AWS's documented quota (the page's title is in the entry) or, where AWS
+    /// publishes none, the adaptive start. A documented rate sits just below AWS's number, its
+    /// burst well below a second of it: AWS's quotas are per account and region, shared with
+    /// every other caller there. Each number checked on AWS's page on 2026-12-02.
     public static let defaults = RequestRates([
-        // Lambda quotas page: GetFunction 100/s; every other control-plane call shares 15/s.
-        // GetFunction (every read) at 90/s with a burst of 10: never over 100 in any second.
-        "lambda": Rate(12),
-        "lambda:GetFunction": Rate(90, burst: 10),
-        // CloudWatch quotas page: DescribeAlarms 9 TPS, PutMetricAlarm 3 TPS, PutMetricData 500 TPS.
-        "cloudwatch": Rate(8),
-        "cloudwatch:PutMetricAlarm": Rate(2.5, burst: 1),
-        "cloudwatch:PutMetricData": Rate(100),
-        // CloudWatch Logs quotas page: DescribeLogGroups 10 TPS, PutRetentionPolicy 5 TPS.
-        "logs": Rate(8),
-        "logs:PutRetentionPolicy": Rate(4),
-        // ECS request throttling page: token buckets, service reads refill 20/s.
-        "ecs": Rate(16),
-        // Not published per operation: chosen well under what these services answer.
-        "autoscaling": Rate(10),
-        "application-autoscaling": Rate(10),
-        "cloudformation": Rate(5),
-        "dynamodb": Rate(40),
-        "events": Rate(20),
-        "kms": Rate(100),
-        "rds": Rate(10),
-        "s3": Rate(100),
-        "secretsmanager": Rate(50),
-        "sts": Rate(20),
-        "timestream": Rate(10),
-    ], fallback: Rate(10))
+        // "Lambda quotas": GetFunction 100 requests per second; every other control-plane call
+        // (PutFunctionConcurrency, UpdateFunctionConfiguration) shares 15 per second.
+        "lambda:GetFunction": .aws(90, burst: 10, "Lambda quotas"),
+        "lambda": .aws(14, burst: 5, "Lambda quotas"),
+        // "CloudWatch service quotas": DescribeAlarms 9 TPS, PutMetricAlarm 3 TPS, PutMetricData 500 TPS.
+        "cloudwatch:DescribeAlarms": .aws(8.5, burst: 4, "CloudWatch service quotas"),
+        "cloudwatch:PutMetricAlarm": .aws(2.9, burst: 2, "CloudWatch service quotas"),
+        "cloudwatch:PutMetricData": .aws(450, burst: 50, "CloudWatch service quotas"),
+        // "CloudWatch Logs quotas": DescribeLogGroups 10 TPS, PutRetentionPolicy 5 TPS.
+        "logs:DescribeLogGroups": .aws(9.5, burst: 5, "CloudWatch Logs quotas"),
+        "logs:PutRetentionPolicy": .aws(4.8, burst: 3, "CloudWatch Logs quotas"),
+        // "Request throttling for the Amazon ECS API": service read actions (DescribeServices)
+        // refill 20 a second. UpdateService's bucket is not one ballast could confirm: adaptive.
+        "ecs:DescribeServices": .aws(18, burst: 10, "Request throttling for the Amazon ECS API"),
+        // "Best practices for managing the control plane in DynamoDB": control-plane requests
+        // (DescribeTable, UpdateTable, ...TimeToLive, ...ContinuousBackups) 2,500 per second.
+        "dynamodb": .aws(2_400, burst: 200, "Best practices for managing the control plane in DynamoDB"),
+        // "Request throttling for the Amazon RDS API": a burst of 300, sustained 12 per second.
+        "rds": .aws(11, burst: 100, "Request throttling for the Amazon RDS API"),
+        // "Request quotas" (AWS KMS Developer Guide): DescribeKey 2,000, GetKeyRotationStatus
+        // 1,000, EnableKeyRotation 15, DisableKeyRotation 5 requests per second.
+        "kms:DescribeKey": .aws(1_900, burst: 200, "AWS KMS request quotas"),
+        "kms:GetKeyRotationStatus": .aws(950, burst: 100, "AWS KMS request quotas"),
+        "kms:EnableKeyRotation": .aws(14, burst: 5, "AWS KMS request quotas"),
+        "kms:DisableKeyRotation": .aws(4.8, burst: 2, "AWS KMS request quotas"),
+        // "Amazon EventBridge quotas": every API but PutEvents (and the endpoint calls) 50 per second.
+        "events": .aws(48, burst: 20, "Amazon EventBridge quotas"),
+        // "AWS Secrets Manager quotas": DescribeSecret with GetResourcePolicy 40,000 per second;
+        // RotateSecret (with the other writes of its group) 50 per second.
+        "secretsmanager:DescribeSecret": .aws(36_000, burst: 1_000, "AWS Secrets Manager quotas"),
+        "secretsmanager:RotateSecret": .aws(48, burst: 10, "AWS Secrets Manager quotas"),
+        // "Quotas" (Timestream for LiveAnalytics): List/Describe 5 per second; Create/Update/Delete 1.
+        "timestream": .aws(4.8, burst: 3, "Timestream for LiveAnalytics quotas"),
+        "timestream:UpdateTable": .aws(0.95, burst: 1, "Timestream for LiveAnalytics quotas"),
+        // AWS publishes no request rate for these: EC2 Auto Scaling and Application Auto Scaling
+        // (each its own bucket, per "Why are my Auto Scaling API calls throttled", no number),
+        // CloudFormation, S3's bucket configuration (its page gives object rates per prefix) and
+        // STS (one call a run). They start at `adaptiveStart` and adapt.
+        "autoscaling": .adaptiveStart,
+        "application-autoscaling": .adaptiveStart,
+        "cloudformation": .adaptiveStart,
+        "s3": .adaptiveStart,
+        "sts": .adaptiveStart,
+    ], fallback: .adaptiveStart)
 
     /// No pacing: at most `inFlight` requests at once per service.
     public static func unpaced(inFlight: Int) -> RequestRates {
@@ -86,10 +145,10 @@ public struct RequestRates: Sendable, Equatable {
     }
 
     /// The range a rate from `BALLAST_API_RATES` must fall in, requests per second. Below 0.1 a
-    /// run of a few hundred resources takes hours, never what a user means; above 10,000 no AWS
-    /// control-plane quota is near (the highest ballast meets is DynamoDB's 2,500 per second: DynamoDB
-    /// Developer Guide, "Best practices for managing the control plane in DynamoDB").
-    public static let acceptedRates: ClosedRange<Double> = 0.1...10_000
+    /// run of a few hundred resources takes hours, never what a user means; above 50,000 no quota
+    /// of a call ballast makes is near (the highest is Secrets Manager's DescribeSecret, 40,000 per
+    /// second: "AWS Secrets Manager quotas").
+    public static let acceptedRates: ClosedRange<Double> = 0.1...50_000
     /// The range of a burst (requests a bucket holds).
     public static let acceptedBursts: ClosedRange<Double> = 1...10_000
 
@@ -131,6 +190,13 @@ public struct RequestRates: Sendable, Equatable {
                 rates.rates = rates.rates.mapValues { _ in rate }
                 rates.fallback = rate
             } else {
+                // `logs=20` is the user's rate for every logs call: the table's own entries for
+                // logs operations give way to it (a user's `logs:Operation` entry does not).
+                if !parts[0].contains(":") {
+                    rates.rates = rates.rates.filter { key, value in
+                        !(key.hasPrefix(parts[0] + ":") && value.source != .user)
+                    }
+                }
                 rates.rates[parts[0]] = rate
             }
         }

@@ -109,6 +109,16 @@ public struct ReadPlan: Sendable {
                 lines.append("  " + action.padding(toLength: width, withPad: " ", startingAt: 0) + String(count))
             }
         }
+        if let rates, rates.unpacedInFlight == nil {
+            lines += ["", "Request rates (per account and region; where each number comes from):"]
+            let keys = Set(groups.flatMap { $0.calls.keys.map(rates.key(call:)) })
+            for key in keys.sorted() {
+                let rate = rates.rate(forKey: key)
+                let figures = String(format: "%g/s, burst %g", rate.perSecond, rate.burst)
+                lines.append("  " + key.padding(toLength: max(34, key.count + 2), withPad: " ", startingAt: 0)
+                    + figures.padding(toLength: 22, withPad: " ", startingAt: 0) + rate.sourceText)
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }
