@@ -9,6 +9,7 @@ import Foundation
 //   swift build -c release && swift run -c release ballast-bench terraform [resources...]   (default 400 2000)
 //   swift build -c release && swift run -c release ballast-bench accounts [resources] [accounts]  (10000 10)
 //   swift build -c release && swift run -c release ballast-bench latency [resources]   (default 2000)
+//   swift build -c release && swift run -c release ballast-bench quotas [resources]   (default 2000)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let numbers = arguments.dropFirst().compactMap { Int($0) }
@@ -21,9 +22,10 @@ case "policy": try PolicyBenchmark.run(numbers)
 case "terraform": try await TerraformBenchmark.run(numbers)
 case "accounts": try await ScaleBenchmark.accounts(numbers)
 case "latency": try await ScaleBenchmark.latency(numbers)
+case "quotas": try await QuotaBenchmark.run(numbers)
 default:
     print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | "
         + "drift [resources] [runs] | apply [changes] [runs] | policy [resources] [runs] | terraform [resources...] | "
-        + "accounts [resources] [accounts] | latency [resources]")
+        + "accounts [resources] [accounts] | latency [resources] | quotas [resources]")
     exit(64)
 }

@@ -4,23 +4,30 @@ import Foundation
 /// operation has a token bucket (`rate` per second, `burst` at most), and a request without a
 /// token gets the service's own throttling answer. It can also hold every answer `latency`
 /// seconds, as a far region does. It counts what it let through and what it throttled.
+/// With `awsQuotas`, each operation is limited as AWS documents it (`AWSQuotas`) instead.
 public final class ThrottlingProxy: @unchecked Sendable {
     public let rate: Double?
     public let burst: Double
     public let latency: Double
+    public let awsQuotas: Bool
     private let lock = NSLock()
     private var buckets: [String: (tokens: Double, at: Double)] = [:]
     private var passed: [String: Int] = [:]
     private var throttled = 0
+    private var throttledByOperation: [String: Int] = [:]
+    private var seen: [String: (first: Double, last: Double)] = [:]
+    private let started = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
     private var server: LoopbackHTTPServer!
 
     public var url: String { server.url }
 
     /// `rate` nil: no throttling, only latency.
-    public init(forwardingTo port: Int, rate: Double? = nil, burst: Double? = nil, latency: Double = 0) throws {
+    public init(forwardingTo port: Int, rate: Double? = nil, burst: Double? = nil, latency: Double = 0,
+                awsQuotas: Bool = false) throws {
         self.rate = rate
         self.burst = burst ?? rate ?? 0
         self.latency = latency
+        self.awsQuotas = awsQuotas
         server = try LoopbackHTTPServer { [unowned self] request in
             if latency > 0 { Thread.sleep(forTimeInterval: latency) }
             let operation = Self.operation(of: request)
@@ -34,23 +41,38 @@ public final class ThrottlingProxy: @unchecked Sendable {
     /// Requests let through per operation, and requests throttled.
     public var counts: (passed: [String: Int], throttled: Int) { lock.withLock { (passed, throttled) } }
 
+    /// When each operation was first and last asked for, seconds after the proxy started.
+    public var arrivals: [String: (first: Double, last: Double)] { lock.withLock { seen } }
+
+    /// Requests throttled per operation.
+    public var throttledOperations: [String: Int] { lock.withLock { throttledByOperation } }
+
     private func take(_ operation: String) -> Bool {
         let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+        let limit: (key: String, rate: Double, burst: Double)?
+        if awsQuotas {
+            limit = AWSQuotas.quota(of: operation).map { ($0.bucket, $0.perSecond, $0.burst) }
+        } else {
+            limit = rate.map { (operation, $0, burst) }
+        }
         return lock.withLock {
-            guard let rate else {
+            let at = now - started
+            seen[operation] = (seen[operation]?.first ?? at, at)
+            guard let limit else {
                 passed[operation, default: 0] += 1
                 return true
             }
-            var bucket = buckets[operation] ?? (burst, now)
-            bucket.tokens = min(burst, bucket.tokens + (now - bucket.at) * rate)
+            var bucket = buckets[limit.key] ?? (limit.burst, now)
+            bucket.tokens = min(limit.burst, bucket.tokens + (now - bucket.at) * limit.rate)
             bucket.at = now
             guard bucket.tokens >= 1 else {
-                buckets[operation] = bucket
+                buckets[limit.key] = bucket
                 throttled += 1
+                throttledByOperation[operation, default: 0] += 1
                 return false
             }
             bucket.tokens -= 1
-            buckets[operation] = bucket
+            buckets[limit.key] = bucket
             passed[operation, default: 0] += 1
             return true
         }
@@ -86,6 +108,12 @@ public final class ThrottlingProxy: @unchecked Sendable {
                 <ErrorResponse><Error><Type>Sender</Type><Code>Throttling</Code><Message>Rate exceeded</Message>\
                 </Error><RequestId>throttled</RequestId></ErrorResponse>
                 """.utf8))
+        }
+        if request.path.contains("/operation/") {   // rpc-v2-cbor: {"__type": ..., "message": ...} in CBOR
+            func text(_ string: String) -> [UInt8] { [0x60 | UInt8(string.utf8.count)] + Array(string.utf8) }
+            let body = [0xA2] + text("__type") + text("ThrottlingException") + text("message") + text("Rate exceeded")
+            return .response(status: 400, headers: ["Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"],
+                             body: body)
         }
         if request.path.contains("/functions/") {
             return .response(status: 429, headers: ["Content-Type": "application/json",
