@@ -1,4 +1,4 @@
-import BallastAWS
+@testable import BallastAWS
 import BallastCore
 import Foundation
 import Testing
@@ -75,6 +75,24 @@ import Testing
         #expect(steps.stringToSign == test.expected.stringToSign)
         #expect(steps.signature == test.expected.signature)
         #expect(request.header("Authorization") == test.expected.authorization)
+    }
+
+    /// The signer's hand-written UTC timestamp agrees with Foundation's calendar, leap days, century
+    /// years and the last second of a day included.
+    @Test func theTimestampIsUTCAsFoundationSaysIt() {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let samples: [Double] = [0, 951_782_400, 951_868_799, 4_107_542_400, 1_440_938_160, 253_402_300_799,
+                                 -86_400, -1]
+        var generator = SystemRandomNumberGenerator()
+        let random = (0..<2_000).map { _ in Double(Int.random(in: -2_000_000_000...8_000_000_000, using: &generator)) }
+        for seconds in samples + random {
+            let date = Date(timeIntervalSince1970: seconds)
+            let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+            let expected = String(format: "%04d%02d%02dT%02d%02d%02dZ", parts.year!, parts.month!, parts.day!,
+                                  parts.hour!, parts.minute!, parts.second!)
+            #expect(SigV4Signer.timestamp(date) == expected, "\(seconds)")
+        }
     }
 
     @Test func credentialsNeverPrintTheirSecret() {

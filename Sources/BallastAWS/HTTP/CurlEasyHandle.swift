@@ -75,7 +75,7 @@ final class CurlEasyHandle: @unchecked Sendable {
         try set(CURLOPT_WRITEDATA, ballast_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
         try set(CURLOPT_HEADERFUNCTION, ballast_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
             let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
-            sink.headerLine(String(decoding: UnsafeRawBufferPointer(start: data, count: size * count), as: UTF8.self))
+            sink.headerLine(UnsafeRawBufferPointer(start: data, count: size * count))
             return size * count
         })
         try set(CURLOPT_HEADERDATA, ballast_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
@@ -119,15 +119,20 @@ private final class ResponseSink {
         tooLarge = false
     }
 
-    func headerLine(_ line: String) {
-        if line.hasPrefix("HTTP/") {
+    /// One header line as curl hands it (with its CRLF): bytes in, no Foundation on the way
+    /// (`ballast-bench aws` profiled the String trimming at a fifth of the client's own CPU).
+    func headerLine(_ line: UnsafeRawBufferPointer) {
+        if line.starts(with: "HTTP/".utf8) {
             headers = [:]  // a new response (after 100 Continue or a redirect)
             return
         }
-        guard let colon = line.firstIndex(of: ":") else { return }
-        let name = line[..<colon].lowercased()
-        let value = line[line.index(after: colon)...].trimmingCharacters(in: .whitespacesAndNewlines)
-        headers[name] = value
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0D || byte == 0x0A }
+        var start = colon + 1, end = line.count
+        while start < end, isSpace(line[start]) { start += 1 }
+        while end > start, isSpace(line[end - 1]) { end -= 1 }
+        let name = String(decoding: line[..<colon].map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+        headers[name] = String(decoding: line[start..<end], as: UTF8.self)
     }
 }
 
