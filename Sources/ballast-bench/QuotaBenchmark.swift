@@ -61,6 +61,9 @@ enum QuotaBenchmark {
                 + "\n      slowest buckets: " + AWSQuotas.bucketSeconds(calls).prefix(3)
                     .map { String(format: "%@ %d calls %.2f s", $0.bucket as NSString, $0.calls, $0.seconds) }
                     .joined(separator: ", ")
+                + "\n      first asked: " + arrivals.sorted { $0.value.first < $1.value.first }.prefix(4)
+                    .map { String(format: "%@ %.2f s", $0.key as NSString, $0.value.first) }
+                    .joined(separator: ", ")
                 + "\n      last to finish: " + arrivals.sorted { $0.value.last > $1.value.last }.prefix(4)
                     .map { String(format: "%@ %.2f-%.2f s", $0.key as NSString, $0.value.first, $0.value.last) }
                     .joined(separator: ", ")

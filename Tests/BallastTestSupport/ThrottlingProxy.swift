@@ -29,9 +29,12 @@ public final class ThrottlingProxy: @unchecked Sendable {
         self.latency = latency
         self.awsQuotas = awsQuotas
         server = try LoopbackHTTPServer { [unowned self] request in
-            if latency > 0 { Thread.sleep(forTimeInterval: latency) }
+            // The token is taken as the request arrives (as AWS counts it), the answer held after:
+            // a loaded machine's late wake-ups from the hold do not bunch requests up.
             let operation = Self.operation(of: request)
-            guard take(operation) else { return Self.throttlingAnswer(to: request) }
+            let allowed = take(operation)
+            if latency > 0 { Thread.sleep(forTimeInterval: latency) }
+            guard allowed else { return Self.throttlingAnswer(to: request) }
             return LoopbackHTTPServer.forward(request, toPort: port).map { .raw($0) } ?? .drop
         }
     }
