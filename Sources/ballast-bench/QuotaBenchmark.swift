@@ -13,17 +13,9 @@ enum QuotaBenchmark {
     static let latency = 0.04
 
     static func run(_ arguments: [Int]) async throws {
-        let total = arguments.count > 0 ? arguments[0] : 2_000
-        let (moto, environment, seeder) = try DriftBenchmark.emulator()
-        let binary = Run.ballastBinary.replacingOccurrences(of: "/debug/", with: "/release/")
-        let items = ScaleFixture.items(total) { $0 % 10 == 9 }
-        say("seeding \(items.count) resources of \(ScaleFixture.kinds.count) kinds in moto ...")
-        try await ScaleFixture.seed(items, with: seeder)
-        let repo = try TempRepository()
-        _ = try repo.commit(["desired-state/bench/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
-                             "desired-state/bench/resources.yaml": "resources:\n" + items.map(\.desired).joined()],
-                            message: "bench quotas")
-        let drifted = items.filter { $0.desired.contains("# drifted") }.count
+        let world = try await ScaleBenchmark.world(arguments.count > 0 ? arguments[0] : 2_000)
+        let (moto, environment, binary, items, repo, drifted) =
+            (world.moto, world.environment, world.binary, world.items, world.repo, world.drifted)
         say("ballast (release), \(items.count) resources, \(drifted) drifted, behind AWS's documented quotas "
             + "and 40 ms a round trip")
 
@@ -32,8 +24,8 @@ enum QuotaBenchmark {
         print(drift.line("drift"))
 
         let apply = try measure(binary, ["apply", "--repo", repo.path, "--auto-approve"], environment, moto)
-        guard apply.result.status == 0,
-              apply.result.stdout.contains("Apply: \(drifted) of \(drifted) changes applied, \(drifted) verified") else {
+        let applied = "Apply: \(drifted) of \(drifted) changes applied, \(drifted) verified"
+        guard apply.result.status == 0, apply.result.stdout.contains(applied) else {
             throw TestFailure("apply did not apply and verify all \(drifted) (exit \(apply.result.status)): "
                 + String(apply.result.stdout.suffix(600)) + apply.result.stderr.prefix(400))
         }

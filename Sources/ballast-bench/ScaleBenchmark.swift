@@ -81,18 +81,34 @@ enum ScaleBenchmark {
         }
     }
 
-    static func latency(_ arguments: [Int]) async throws {
-        let total = arguments.count > 0 ? arguments[0] : 2_000
+    /// N resources of the 13 kinds seeded in a moto of the benchmark's own (every tenth
+    /// drifted), their desired state committed, and the release binary to run on them.
+    struct World {
+        let moto: MotoServer
+        let environment: [String: String]
+        let binary: String
+        let items: [ScaleFixture.Item]
+        let repo: TempRepository
+        var drifted: Int { items.filter { $0.desired.contains("# drifted") }.count }
+    }
+
+    static func world(_ total: Int) async throws -> World {
         let (moto, environment, seeder) = try DriftBenchmark.emulator()
         let binary = Run.ballastBinary.replacingOccurrences(of: "/debug/", with: "/release/")
         let items = ScaleFixture.items(total) { $0 % 10 == 9 }
-        say("seeding \(items.count) resources of 13 kinds in moto ...")
+        say("seeding \(items.count) resources of \(ScaleFixture.kinds.count) kinds in moto ...")
         try await ScaleFixture.seed(items, with: seeder)
         let repo = try TempRepository()
         _ = try repo.commit(["desired-state/bench/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
                              "desired-state/bench/resources.yaml": "resources:\n" + items.map(\.desired).joined()],
-                            message: "bench latency")
-        let drifted = items.filter { $0.desired.contains("# drifted") }.count
+                            message: "bench")
+        return World(moto: moto, environment: environment, binary: binary, items: items, repo: repo)
+    }
+
+    static func latency(_ arguments: [Int]) async throws {
+        let world = try await world(arguments.count > 0 ? arguments[0] : 2_000)
+        let (moto, environment, binary, items, repo, drifted) =
+            (world.moto, world.environment, world.binary, world.items, world.repo, world.drifted)
         let plan = try Run.process(binary, ["drift", "--repo", repo.path, "--dry-run-reads"], environment: environment)
         say("ballast drift (release) of \(items.count) resources behind a proxy holding every answer 40 ms")
         say("  " + (plan.stdout.split(separator: "\n").first { $0.contains("at least") }.map(String.init) ?? ""))

@@ -1,5 +1,6 @@
 @testable import BallastAWS
 import BallastCore
+import BallastTestSupport
 import Foundation
 import Testing
 
@@ -92,5 +93,55 @@ import Testing
                 most = max(most, current)
             }
         }
+    }
+}
+
+/// Requests paced at admission can then wait together for a connection (the transport's pool
+/// busy with another service's slow calls); the send-time gate spaces them again, so AWS's
+/// bucket for that operation sees the rate, not a bunch. And the pool's transfers really are in
+/// flight at once: each handle has a thread of its own.
+@Suite struct SendTimePacingTests {
+    /// Eight calls with eight handles: all eight reach the server before any answer comes back
+    /// (answers are held 1.5 s). On Dispatch's pool they went two by two on a 2-core machine.
+    @Test func everyHandleOfThePoolCarriesACallAtOnce() async throws {
+        let moto = MotoServer.shared
+        let slow = try ThrottlingProxy(forwardingTo: moto.port, latency: 1.5)
+        defer { slow.stop() }
+        let environment = moto.environment.merging(["AWS_ENDPOINT_URL": slow.url]) { _, new in new }
+        let setup = AWSSetup(environment: environment, transport: CurlTransport(maxConcurrent: 8),
+                             rates: try RequestRates.parse("dynamodb=100/8"))
+        let client = setup.client(region: "us-east-1")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 { group.addTask { _ = try await client.json(.dynamodb, "ListTables") } }
+            try await group.waitForAll()
+        }
+        let arrivals = try #require(slow.arrivals["DynamoDB_20120810.ListTables"])
+        #expect(slow.counts.passed["DynamoDB_20120810.ListTables"] == 8)
+        #expect(arrivals.last - arrivals.first < 1.5, "the calls reached the server over \(arrivals)")
+    }
+
+    @Test func callsThatWaitedForAConnectionDoNotLeaveTogether() async throws {
+        let moto = MotoServer.shared
+        // Logs: AWS allows 5 a second with a burst of 2 here; DynamoDB's answers take 1.5 s.
+        let logs = try ThrottlingProxy(forwardingTo: moto.port, rate: 5, burst: 2)
+        let slow = try ThrottlingProxy(forwardingTo: moto.port, latency: 1.5)
+        defer { logs.stop(); slow.stop() }
+        let environment = moto.environment.merging(["AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": logs.url,
+                                                    "AWS_ENDPOINT_URL_DYNAMODB": slow.url]) { _, new in new }
+        let setup = AWSSetup(environment: environment, transport: CurlTransport(maxConcurrent: 4),
+                             rates: try RequestRates.parse("logs=4.5/2,dynamodb=100/8"))
+        let client = setup.client(region: "us-east-1")
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<4 {
+                group.addTask { _ = try await client.json(.dynamodb, "ListTables") }
+            }
+            try await Task.sleep(nanoseconds: 100_000_000)   // the slow calls hold every connection
+            for _ in 0..<8 {
+                group.addTask { _ = try await client.json(.logs, "DescribeLogGroups", .map(["limit": .int(1)])) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(logs.counts.passed.values.reduce(0, +) == 8)
+        #expect(logs.counts.throttled == 0, "AWS's bucket throttled \(logs.counts.throttled) calls")
     }
 }

@@ -24,10 +24,10 @@ import Testing
     }
 
     static let variables: [([String: String], String)] = [
-        (["BALLAST_API_RATES": "logs=1e-300"], "the rate is requests per second from 0.1 to 10000"),
-        (["BALLAST_API_RATES": "*=1e308/1e308"], "the rate is requests per second from 0.1 to 10000"),
-        (["BALLAST_API_RATES": "dynamodb=1e20"], "the rate is requests per second from 0.1 to 10000"),
-        (["BALLAST_API_RATES": "logs=0.001"], "the rate is requests per second from 0.1 to 10000"),
+        (["BALLAST_API_RATES": "logs=1e-300"], "the rate is requests per second from 0.1 to 50000"),
+        (["BALLAST_API_RATES": "*=1e308/1e308"], "the rate is requests per second from 0.1 to 50000"),
+        (["BALLAST_API_RATES": "dynamodb=1e20"], "the rate is requests per second from 0.1 to 50000"),
+        (["BALLAST_API_RATES": "logs=0.001"], "the rate is requests per second from 0.1 to 50000"),
         (["BALLAST_API_RATES": "logs=5/1e300"], "optionally /BURST from 1 to 10000"),
         (["BALLAST_API_RATES": "logz=5"], "'logz': ballast calls no such service; it calls application-autoscaling"),
         (["BALLAST_API_RATES": "logs=5,lambda=3,logs=6"], "'logs' is given twice"),

@@ -76,8 +76,8 @@ import Testing
         #expect(planned.status == 0)
         #expect(planned.stdout.contains("  logs:DescribeLogGroups                            2\n"), "\(planned.stdout)")
         #expect(planned.stdout.contains("At ballast's request rates (BALLAST_API_RATES), at least 2.0 s\n"))
-        #expect(planned.stdout.contains("  logs                              0.5/s, burst 1        BALLAST_API_RATES\n"),
-                "\(planned.stdout)")
+        let userRate = "  logs                              0.5/s, burst 1        BALLAST_API_RATES\n"
+        #expect(planned.stdout.contains(userRate), "\(planned.stdout)")
         let refused = try repo.ballast(["drift"], ["BALLAST_API_RATES": "logs=fast"])
         #expect(refused.status == 1)
         #expect(refused.stdout.isEmpty)

@@ -99,8 +99,8 @@ public enum AWSQuotas {
         }
         if operation.hasPrefix("Action=") {
             let name = String(operation.dropFirst(7))
-            let services = ["DescribeAlarms": "cloudwatch", "PutMetricAlarm": "cloudwatch", "PutMetricData": "cloudwatch",
-                            "DescribeDBInstances": "rds", "ModifyDBInstance": "rds"]
+            let services = ["DescribeAlarms": "cloudwatch", "PutMetricAlarm": "cloudwatch",
+                            "PutMetricData": "cloudwatch", "DescribeDBInstances": "rds", "ModifyDBInstance": "rds"]
             return (services[name] ?? "query", name)
         }
         if let operationPath = operation.range(of: "/operation/") {   // rpc-v2-cbor: /service/X/operation/Y

@@ -115,8 +115,8 @@ public final class ThrottlingProxy: @unchecked Sendable {
         if request.path.contains("/operation/") {   // rpc-v2-cbor: {"__type": ..., "message": ...} in CBOR
             func text(_ string: String) -> [UInt8] { [0x60 | UInt8(string.utf8.count)] + Array(string.utf8) }
             let body = [0xA2] + text("__type") + text("ThrottlingException") + text("message") + text("Rate exceeded")
-            return .response(status: 400, headers: ["Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"],
-                             body: body)
+            let headers = ["Content-Type": "application/cbor", "smithy-protocol": "rpc-v2-cbor"]
+            return .response(status: 400, headers: headers, body: body)
         }
         if request.path.contains("/functions/") {
             return .response(status: 429, headers: ["Content-Type": "application/json",

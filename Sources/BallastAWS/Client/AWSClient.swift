@@ -86,7 +86,9 @@ public final class AWSClient: Sendable {
         let permit = await pacer.admit(principal: principal, region: region, service: operation.service.iamPrefix,
                                        operation: operation.name)
         do {
-            let answer = try await attemptOnce(operation, endpoint: endpoint, attempt: attempt)
+            let answer = try await attemptOnce(operation, endpoint: endpoint, attempt: attempt) {
+                await pacer.sending(permit)
+            }
             var throttled = false
             if case .failure(let error) = answer { throttled = RetryPolicy.isThrottling(error) }
             pacer.done(permit, throttled: throttled)
@@ -99,9 +101,11 @@ public final class AWSClient: Sendable {
 
     /// Signs and sends once: a 2xx answer, or the failure the retry policy judges. Throws only
     /// what no retry mends (no credentials).
-    private func attemptOnce(_ operation: AWSOperation, endpoint: String,
-                             attempt: Int) async throws -> Result<HTTPResponse, Error> {
+    private func attemptOnce(_ operation: AWSOperation, endpoint: String, attempt: Int,
+                             whenSending: (@Sendable () async -> Void)? = nil) async throws
+        -> Result<HTTPResponse, Error> {
         var request = operation.request(endpoint: endpoint)
+        request.whenSending = whenSending
         if !operation.unsigned {
             let resolved = try await credentials.resolve().credentials
             let options = operation.service.wire == .restXML ? SigV4Signer.Options.s3 : SigV4Signer.Options()

@@ -27,11 +27,16 @@ public final class RequestPacer: @unchecked Sendable {
         let maxInFlight: Int
         var waiting: [CheckedContinuation<Void, Never>] = []
         var adaptive: AdaptiveRate?
+        /// The same bucket counted when requests go out (`sending`), not when admitted.
+        var sendTokens: Double
+        var sendRefilled: Double
 
         init(rate: RequestRates.Rate, maxInFlight: Int, now: Double, adaptive: Bool) {
             self.rate = rate
             tokens = rate.burst
             refilled = now
+            sendTokens = rate.burst
+            sendRefilled = now
             self.maxInFlight = maxInFlight
             let adapts = adaptive || rate.alwaysAdaptive
             self.adaptive = adapts ? AdaptiveRate(ceiling: rate.perSecond, now: now) : nil
@@ -89,6 +94,25 @@ public final class RequestPacer: @unchecked Sendable {
         }
         if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
         return Permit(key: key)
+    }
+
+    /// When an admitted request actually goes out (it has a connection): the bucket once more,
+    /// counted at send time. Admission spaces requests at the rate, but a request can then wait
+    /// for one of the transport's connections (every one busy with another service's calls);
+    /// requests that waited together would leave together, over AWS's bucket. This gate spaces
+    /// them again; a request that did not wait finds its token here and goes at once.
+    public func sending(_ permit: Permit) async {
+        guard rates.unpacedInFlight == nil else { return }
+        let wait: Double = lock.withLock {
+            guard let bucket = buckets[permit.key] else { return 0 }
+            let time = now()
+            bucket.sendTokens = min(bucket.rate.burst,
+                                    bucket.sendTokens + (time - bucket.sendRefilled) * bucket.perSecond)
+            bucket.sendRefilled = time
+            bucket.sendTokens -= 1
+            return bucket.sendTokens >= 0 ? 0 : -bucket.sendTokens / bucket.perSecond
+        }
+        if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
     }
 
     /// After the answer (or the transport's failure): frees the place in flight and, in

@@ -11,6 +11,8 @@ final class CurlEasyHandle: @unchecked Sendable {
     /// curl does not copy header lists: it must live until the transfer ends.
     private var headerList: UnsafeMutablePointer<curl_slist>?
     private let sink = ResponseSink()
+    /// The thread this handle's transfers run on.
+    let worker = TransferThread()
 
     static let globalInit: Bool = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) == CURLE_OK }()
 
@@ -20,6 +22,7 @@ final class CurlEasyHandle: @unchecked Sendable {
     }
 
     deinit {
+        worker.stop()
         curl_slist_free_all(headerList)
         curl_easy_cleanup(handle)
     }
@@ -136,3 +139,45 @@ private final class ResponseSink {
     }
 }
 
+
+/// One thread that runs blocking jobs one after another, for one easy handle: a transfer
+/// blocks its thread for the whole round trip, so each handle has a thread of its own.
+final class TransferThread: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var jobs: [@Sendable () -> Void] = []
+    private var stopped = false
+
+    init() {
+        let thread = Thread { [self] in loop() }
+        thread.name = "ballast.curl"
+        thread.start()
+    }
+
+    func run(_ job: @escaping @Sendable () -> Void) {
+        condition.lock()
+        jobs.append(job)
+        condition.signal()
+        condition.unlock()
+    }
+
+    func stop() {
+        condition.lock()
+        stopped = true
+        condition.signal()
+        condition.unlock()
+    }
+
+    private func loop() {
+        while true {
+            condition.lock()
+            while jobs.isEmpty && !stopped { condition.wait() }
+            if jobs.isEmpty {
+                condition.unlock()
+                return
+            }
+            let job = jobs.removeFirst()
+            condition.unlock()
+            job()
+        }
+    }
+}

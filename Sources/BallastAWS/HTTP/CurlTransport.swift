@@ -3,7 +3,9 @@ import Foundation
 
 /// HTTP on libcurl: a pool of at most `maxConcurrent` easy handles, each reused
 /// so its connection stays open. A request waits for a free handle, then runs
-/// its blocking transfer on a worker thread. The pool is a ceiling, not the pace:
+/// its blocking transfer on the handle's own thread (not a Dispatch queue: on a
+/// 2-core machine Dispatch ran two blocking transfers at once and added threads
+/// only slowly, so calls that could all be in flight waited for each other). The pool is a ceiling, not the pace:
 /// the clients' `RequestPacer` decides how many requests are in flight per service.
 ///
 /// Why a pool of easy handles and not a multi handle: every transfer is a small
@@ -22,7 +24,6 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     private var idle: [CurlEasyHandle] = []
     private var created = 0
     private var waiters: [CheckedContinuation<CurlEasyHandle, Never>] = []
-    private let workers = DispatchQueue(label: "ballast.curl", attributes: .concurrent)
 
     public init(maxConcurrent: Int = 64, connectTimeoutMs: Int = 3_000, totalTimeoutMs: Int = 30_000,
                 maxResponseBytes: Int = 256 << 20) {
@@ -35,9 +36,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
         let handle = try await acquire()
         defer { release(handle) }
+        await request.whenSending?()
         let (connect, total, most) = (connectTimeoutMs, totalTimeoutMs, maxResponseBytes)
         return try await withCheckedThrowingContinuation { continuation in
-            workers.async {
+            handle.worker.run {
                 do throws(TransportError) {
                     let response = try handle.perform(request, connectTimeoutMs: connect, totalTimeoutMs: total,
                                                        maxResponseBytes: most)

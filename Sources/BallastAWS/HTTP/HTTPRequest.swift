@@ -5,6 +5,9 @@ public struct HTTPRequest: Sendable {
     public var url: String
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// Awaited by the transport once the request has a connection, just before it goes out: the
+    /// pacer's send-time gate (a transport without a pool may send at once and skip it).
+    public var whenSending: (@Sendable () async -> Void)?
 
     public init(method: String, url: String, headers: [(String, String)] = [], body: [UInt8] = []) {
         self.method = method
