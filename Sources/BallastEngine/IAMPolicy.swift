@@ -20,17 +20,22 @@ public enum IAMPolicy {
             let permissions = kind.permissions
             let actions = permissions.read + (purpose == .apply ? permissions.write : [])
             let sid = sidName(kind.schema.type)
-            let arns = Set(resources.map { environment, resource -> String in
-                let id: String
+            let ids = resources.map { environment, resource -> (id: String, region: String, account: String) in
                 switch resource.identity {
-                case .id(let physical): id = physical
-                case .ref, .output: id = permissions.anyId
+                case .id(let physical): (physical, resource.region, environment.account ?? "*")
+                case .ref, .output: (permissions.anyId, resource.region, environment.account ?? "*")
                 }
-                return permissions.arn(id, resource.region, environment.account ?? "*")
-            })
-            let scoped = actions.filter { !permissions.unscoped.contains($0) }
+            }
+            let arns = Set(ids.map { permissions.arn($0.id, $0.region, $0.account) })
+            let onParent = permissions.onParent?.actions ?? []
+            let scoped = actions.filter { !permissions.unscoped.contains($0) && !onParent.contains($0) }
             let unscoped = actions.filter { permissions.unscoped.contains($0) }
             if !scoped.isEmpty { statements.append(statement(sid, scoped, arns.sorted())) }
+            if let parent = permissions.onParent, case let parentActions = actions.filter(parent.actions.contains),
+               !parentActions.isEmpty {
+                let parents = Set(ids.map { parent.arn($0.id, $0.region, $0.account) })
+                statements.append(statement(sid + "Parent", parentActions, parents.sorted()))
+            }
             if !unscoped.isEmpty { statements.append(statement(sid + "List", unscoped, ["*"])) }
         }
         // Stacks refs point into, and those environments name for ownership: their resources, ARN and template.

@@ -82,6 +82,12 @@ enum DriftBenchmark {
     /// The fewest calls the APIs allow for these items: batch sizes from the
     /// botocore models, one call per resource (and per declared part) otherwise,
     /// plus one STS call for the account guard.
+    /// ListTables pages per database of several tables (20 a page), DescribeTable for a lone one.
+    static func timestreamCalls(_ items: [ScaleFixture.Item]) -> Int {
+        Dictionary(grouping: items) { $0.id.split(separator: "/")[0] }.values
+            .reduce(0) { $0 + ($1.count == 1 ? 1 : ($1.count + 19) / 20) }
+    }
+
     static func minimalCalls(_ items: [ScaleFixture.Item]) -> Int {
         let byType = Dictionary(grouping: items, by: \.type)
         func batches(_ type: String, _ size: Int) -> Int { ((byType[type]?.count ?? 0) + size - 1) / size }
@@ -99,7 +105,7 @@ enum DriftBenchmark {
             + each("AWS::KMS::Key", 2)                                    // DescribeKey (alias) + GetKeyRotationStatus
             + batches("AWS::RDS::DBInstance", 100)                        // DescribeDBInstances, db-instance-id filter
             + each("AWS::S3::Bucket", 2)                                  // versioning + lifecycle
-            + each("AWS::Timestream::Table", 1)                           // DescribeTable
+            + timestreamCalls(byType["AWS::Timestream::Table"] ?? [])    // ListTables, 20 a page, per database
             + each("AWS::Events::Rule", 1)                                // DescribeRule
     }
 }

@@ -52,6 +52,13 @@ import Testing
         let document = try JSON.parse(try policy(repo, "apply"))
         let sids = document["Statement"]?.list?.compactMap { $0["Sid"]?.string } ?? []
         #expect(sids.contains("LogsLogGroup") && sids.contains("KMSKey") && sids.contains("EventsRule"))
+        // ListTables is authorized on the database, not the table (parliament checks the resource type).
+        let listTables = document["Statement"]?.list?.first { $0["Sid"]?.string == "TimestreamTableParent" }
+        #expect(listTables?["Action"] == ["timestream:ListTables"] || listTables?["Action"] == "timestream:ListTables",
+                "\(listTables.map { JSON.encode($0) } ?? "none")")
+        let resources = (listTables?["Resource"]?.list ?? [listTables?["Resource"] ?? .null]).compactMap(\.string)
+        #expect(!resources.isEmpty && resources.allSatisfy { $0.contains(":database/") && !$0.contains("/table/") },
+                "\(listTables.map { JSON.encode($0) } ?? "none")")
         #expect(document["Statement"]?.list?.allSatisfy { $0["Effect"] == "Allow" } == true)
     }
 

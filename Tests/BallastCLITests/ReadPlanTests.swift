@@ -64,6 +64,40 @@ import Testing
         #expect(paths.current == ["GET /2015-03-31/functions/\(function)"], "\(paths.current)")
     }
 
+    /// A database's Timestream tables are read with ListTables, 20 a page (Timestream's List and
+    /// Describe calls share 5 a second), not DescribeTable each: 22 declared tables, 21 live, one
+    /// drifted, one gone, in at most the 2 calls planned.
+    @Test func timestreamTablesAreListedTwentyAPage() async throws {
+        let database = uniqueName("plan_ts").replacingOccurrences(of: "-", with: "_")
+        var lines: [String] = []
+        for index in 0..<22 {
+            let hours = index == 7 ? 48 : 24
+            if index < 21 {
+                try await seeder().create("AWS::Timestream::Table", id: "\(database)/t\(index)",
+                                          ["RetentionProperties": .map(["MemoryStoreRetentionPeriodInHours": .int(hours),
+                                                                        "MagneticStoreRetentionPeriodInDays": 365])])
+            }
+            lines.append("  - {type: AWS::Timestream::Table, id: \(database)/t\(index), properties: "
+                + "{RetentionProperties: {MemoryStoreRetentionPeriodInHours: 24}}}")
+        }
+        let repo = try TempRepository.desiredState(lines.joined(separator: "\n") + "\n")
+        let planned = try repo.ballast(["drift", "--dry-run-reads"])
+        #expect(planned.stdout.contains("  timestream:ListTables                             2\n"), "\(planned.stdout)")
+        #expect(!planned.stdout.contains("DescribeTable"), "\(planned.stdout)")
+        let targets = Locked<[String]>([])
+        let counter = try LoopbackHTTPServer { request in
+            targets.update { $0.append(request.headers["x-amz-target"] ?? request.path) }
+            return LoopbackHTTPServer.forward(request, toPort: MotoServer.shared.port).map { .raw($0) } ?? .drop
+        }
+        let drift = try repo.ballast(["drift", "--output", "json"], ["AWS_ENDPOINT_URL": counter.url])
+        // AWS answers 20 a page; moto answers every table in one.
+        #expect(Set(targets.current) == ["Timestream_20181101.ListTables"] && targets.current.count <= 2,
+                "\(targets.current)")
+        let summary = try JSON.parse(drift.stdout)["summary"]
+        #expect(summary?["modified"] == .int(1) && summary?["inSync"] == .int(20), "\(drift.stdout.prefix(800))")
+        #expect(drift.stdout.contains("\(database)/t7") && drift.stdout.contains("\(database)/t21"))
+    }
+
     /// The read plan says the least time the rates allow (two listings at 0.5/s after a burst of 1:
     /// 2 s); a malformed BALLAST_API_RATES is refused before anything runs.
     @Test func theRatesSayTheLeastTimeAndAMalformedOneIsRefused() throws {
