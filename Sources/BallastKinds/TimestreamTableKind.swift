@@ -68,31 +68,19 @@ public struct TimestreamTableKind: ResourceKind {
         return listed.merging(described) { a, _ in a }
     }
 
-    /// One database's declared tables from its ListTables pages; those not seen by the page bound
-    /// are left out (the caller describes them), those not in a complete listing are missing.
+    /// One database's declared tables from its ListTables pages (`Reading.listed`).
     static func listTables(_ tables: [LiveTarget], with client: AWSClient,
                            endpoint: String?) async throws -> [String: LiveRead] {
         let database = String(tables[0].id.split(separator: "/", maxSplits: 1)[0])
-        var wanted = Set(tables.map(\.id))
-        var reads: [String: LiveRead] = [:]
-        var input: [String: Value] = ["DatabaseName": .string(database), "MaxResults": .int(20)]
-        var complete = false
-        for _ in 0..<tables.count {
+        return try await Reading.listed(tables, name: { String($0.id.dropFirst(database.count + 1)) }) { token in
+            var input: [String: Value] = ["DatabaseName": .string(database), "MaxResults": .int(20)]
+            if let token { input["NextToken"] = .string(token) }
             let page = try await client.json(.timestreamWrite, "ListTables", .map(input), endpoint: endpoint)
-            for table in page["Tables"]?.list ?? [] {
-                guard let name = table["TableName"]?.string, wanted.remove(database + "/" + name) != nil else {
-                    continue
-                }
-                reads[database + "/" + name] = found(table)
+            let members = (page["Tables"]?.list ?? []).compactMap { table in
+                table["TableName"]?.string.map { ($0, found(table)) }
             }
-            guard !wanted.isEmpty, let next = page["NextToken"]?.string, !next.isEmpty else {
-                complete = true
-                break
-            }
-            input["NextToken"] = .string(next)
+            return (members, page["NextToken"]?.string)
         }
-        if complete { for id in wanted { reads[id] = .missing } }
-        return reads
     }
 
     static func found(_ table: Value?) -> LiveRead {

@@ -106,6 +106,6 @@ enum DriftBenchmark {
             + batches("AWS::RDS::DBInstance", 100)                        // DescribeDBInstances, db-instance-id filter
             + each("AWS::S3::Bucket", 2)                                  // versioning + lifecycle
             + timestreamCalls(byType["AWS::Timestream::Table"] ?? [])    // ListTables, 20 a page, per database
-            + each("AWS::Events::Rule", 1)                                // DescribeRule
+            + batches("AWS::Events::Rule", 100)                           // ListRules, 100 a page (one bus)
     }
 }

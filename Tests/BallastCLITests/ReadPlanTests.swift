@@ -98,6 +98,29 @@ import Testing
         #expect(drift.stdout.contains("\(database)/t7") && drift.stdout.contains("\(database)/t21"))
     }
 
+    /// A bus's EventBridge rules are read with ListRules, 100 a page (EventBridge's calls share 50
+    /// a second), not DescribeRule each: three declared, two live (one drifted), one gone.
+    @Test func eventBridgeRulesAreListedAHundredAPage() async throws {
+        let prefix = uniqueName("plan-rule")
+        try await seeder().create("AWS::Events::Rule", id: prefix + "-a", ["State": "ENABLED"])
+        try await seeder().create("AWS::Events::Rule", id: prefix + "-b", ["State": "DISABLED"])
+        let lines = ["a", "b", "c"].map { "  - {type: AWS::Events::Rule, id: \(prefix)-\($0), properties: {State: ENABLED}}" }
+        let repo = try TempRepository.desiredState(lines.joined(separator: "\n") + "\n")
+        let planned = try repo.ballast(["drift", "--dry-run-reads"])
+        #expect(planned.stdout.contains("  events:ListRules                                  1\n"), "\(planned.stdout)")
+        #expect(!planned.stdout.contains("DescribeRule"), "\(planned.stdout)")
+        let targets = Locked<[String]>([])
+        let counter = try LoopbackHTTPServer { request in
+            targets.update { $0.append(request.headers["x-amz-target"] ?? request.path) }
+            return LoopbackHTTPServer.forward(request, toPort: MotoServer.shared.port).map { .raw($0) } ?? .drop
+        }
+        let drift = try repo.ballast(["drift", "--output", "json"], ["AWS_ENDPOINT_URL": counter.url])
+        #expect(Set(targets.current) == ["AWSEvents.ListRules"], "\(targets.current)")
+        let summary = try JSON.parse(drift.stdout)["summary"]
+        #expect(summary?["modified"] == .int(1) && summary?["inSync"] == .int(1), "\(drift.stdout.prefix(800))")
+        #expect(drift.stdout.contains("\(prefix)-c"))
+    }
+
     /// The read plan says the least time the rates allow (two listings at 0.5/s after a burst of 1:
     /// 2 s); a malformed BALLAST_API_RATES is refused before anything runs.
     @Test func theRatesSayTheLeastTimeAndAMalformedOneIsRefused() throws {

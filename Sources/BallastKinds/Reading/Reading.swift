@@ -49,6 +49,32 @@ enum Reading {
         return results.reduce(into: [:]) { $0.merge($1) { a, _ in a } }
     }
 
+    /// One container's targets (a Timestream database's tables, an event bus's rules) read from
+    /// its listing: `page` answers one page (the token nil for the first) as (name, live) pairs.
+    /// Paging stops once every target is found, or after as many pages as targets (a container of
+    /// many undeclared members); a target not found by then is left out for the caller to read
+    /// alone, and one missing from a complete listing is `missing`. So a read never costs more
+    /// than twice the calls of reading each alone, and usually one call per page of members.
+    static func listed(_ targets: [LiveTarget], name: (LiveTarget) -> String,
+                       page: (String?) async throws -> (members: [(String, LiveRead)], next: String?))
+        async throws -> [String: LiveRead] {
+        var wanted = Dictionary(targets.map { (name($0), $0.id) }, uniquingKeysWith: { a, _ in a })
+        var reads: [String: LiveRead] = [:]
+        var token: String?
+        for _ in 0..<targets.count {
+            let answer = try await page(token)
+            for (member, read) in answer.members {
+                if let id = wanted.removeValue(forKey: member) { reads[id] = read }
+            }
+            guard !wanted.isEmpty, let next = answer.next, !next.isEmpty else {
+                for id in wanted.values { reads[id] = .missing }
+                return reads
+            }
+            token = next
+        }
+        return reads
+    }
+
     /// Targets found in a batched answer are `found`; the rest do not exist.
     static func pair(_ targets: [LiveTarget], _ found: [String: [String: Value]],
                      key: (String) -> String = { $0 }) -> [String: LiveRead] {
