@@ -32,7 +32,8 @@ public struct TimestreamTableKind: ResourceKind {
         unscoped: ["timestream:DescribeEndpoints"],
         anyId: "*/*",
         onParent: (["timestream:ListTables"], { id, region, account in
-            "arn:aws:timestream:\(region):\(account):database/" + (id.split(separator: "/").first.map(String.init) ?? "*")
+            let database = id.split(separator: "/").first.map(String.init) ?? "*"
+            return "arn:aws:timestream:\(region):\(account):database/" + database
         })) { id, region, account in
         "arn:aws:timestream:\(region):\(account):database/" + id.replacingOccurrences(of: "/", with: "/table/")
     }

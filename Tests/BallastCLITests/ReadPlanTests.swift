@@ -73,9 +73,10 @@ import Testing
         for index in 0..<22 {
             let hours = index == 7 ? 48 : 24
             if index < 21 {
+                let retention: Value = .map(["MemoryStoreRetentionPeriodInHours": .int(hours),
+                                             "MagneticStoreRetentionPeriodInDays": 365])
                 try await seeder().create("AWS::Timestream::Table", id: "\(database)/t\(index)",
-                                          ["RetentionProperties": .map(["MemoryStoreRetentionPeriodInHours": .int(hours),
-                                                                        "MagneticStoreRetentionPeriodInDays": 365])])
+                                          ["RetentionProperties": retention])
             }
             lines.append("  - {type: AWS::Timestream::Table, id: \(database)/t\(index), properties: "
                 + "{RetentionProperties: {MemoryStoreRetentionPeriodInHours: 24}}}")
@@ -104,7 +105,9 @@ import Testing
         let prefix = uniqueName("plan-rule")
         try await seeder().create("AWS::Events::Rule", id: prefix + "-a", ["State": "ENABLED"])
         try await seeder().create("AWS::Events::Rule", id: prefix + "-b", ["State": "DISABLED"])
-        let lines = ["a", "b", "c"].map { "  - {type: AWS::Events::Rule, id: \(prefix)-\($0), properties: {State: ENABLED}}" }
+        let lines = ["a", "b", "c"].map {
+            "  - {type: AWS::Events::Rule, id: \(prefix)-\($0), properties: {State: ENABLED}}"
+        }
         let repo = try TempRepository.desiredState(lines.joined(separator: "\n") + "\n")
         let planned = try repo.ballast(["drift", "--dry-run-reads"])
         #expect(planned.stdout.contains("  events:ListRules                                  1\n"), "\(planned.stdout)")
