@@ -18,7 +18,7 @@ enum TerraformBenchmark {
         let sizes = arguments.isEmpty ? [400, 2_000] : arguments
         let (moto, environment, seeder) = try DriftBenchmark.emulator()
         let binary = Run.ballastBinary.replacingOccurrences(of: "/debug/", with: "/release/")
-        var rows: [String] = []
+        var rows: [String] = [], quotaRows: [String] = []
         for size in sizes {
             let logs = size / 2, alarms = size / 4, tables = size - logs - alarms
             let prefix = "tfb\(size)"
@@ -39,16 +39,7 @@ enum TerraformBenchmark {
             guard imported.status == 0 else { throw TestFailure("import failed: \(imported.stderr)") }
             try repo.commit(message: "imported")
 
-            // Every tenth log group and alarm, out of band.
-            let client = seeder.client
-            for index in stride(from: 9, to: logs, by: 10) {
-                _ = try await client.json(.logs, "PutRetentionPolicy",
-                                          ["logGroupName": .string("/\(prefix)/\(index)"), "retentionInDays": 7])
-            }
-            for index in stride(from: 9, to: alarms, by: 10) {
-                _ = try await client.query(.cloudWatch, "PutMetricAlarm",
-                                           alarmParameters("\(prefix)-\(index)", threshold: "50"))
-            }
+            try await driftOutOfBand(seeder.client, prefix: prefix, logs: logs, alarms: alarms)
             let drifted = logs / 10 + alarms / 10
 
             let start = DispatchTime.now().uptimeNanoseconds
@@ -76,6 +67,37 @@ enum TerraformBenchmark {
                                size, terraformSeconds, terraformCalls,
                                ballastSeconds, ballastCalls, terraformSeconds / ballastSeconds,
                                Double(terraformCalls) / Double(max(ballastCalls, 1))))
+
+            // The same, behind AWS's documented quotas and 40 ms a round trip (`AWSQuotas`).
+            let terraformDrift = try throughQuotas(moto) { proxy in _ = try terraform.refreshOnlyPlan(endpoint: proxy) }
+            let ballastDrift = try throughQuotas(moto) { proxy in
+                var proxied = environment
+                proxied["AWS_ENDPOINT_URL"] = proxy
+                try DriftBenchmark.check(try Run.process(binary, ["drift", "--repo", repo.path, "--output", "json"],
+                                                         environment: proxied), expectedDrift: drifted, resources: size)
+            }
+            let terraformApply = try throughQuotas(moto) { proxy in
+                _ = try terraform.run(["apply", "-auto-approve", "-input=false", "-no-color", "-var",
+                                       "aws_endpoint=\(proxy)"])
+            }
+            try await driftOutOfBand(seeder.client, prefix: prefix, logs: logs, alarms: alarms)
+            let ballastApply = try throughQuotas(moto) { proxy in
+                var proxied = environment
+                proxied["AWS_ENDPOINT_URL"] = proxy
+                let apply = try Run.process(binary, ["apply", "--repo", repo.path, "--auto-approve"],
+                                            environment: proxied)
+                guard apply.status == 0, apply.stdout.contains("\(drifted) of \(drifted) changes applied") else {
+                    throw TestFailure("ballast apply failed (\(apply.status)): \(apply.stdout.suffix(600))")
+                }
+            }
+            for (step, tool, ballast) in [("drift", terraformDrift, ballastDrift),
+                                          ("apply", terraformApply, ballastApply)] {
+                quotaRows.append(String(format: "| %5d | %@ | %6.1f s, %d calls, %d throttled | "
+                    + "%5.2f s, %d calls, %d throttled | %5.1fx | %5.2f s | %4.2fx |",
+                    size, step as NSString, tool.seconds, tool.calls, tool.throttled,
+                    ballast.seconds, ballast.calls, ballast.throttled, tool.seconds / ballast.seconds,
+                    ballast.floor, ballast.seconds / ballast.floor))
+            }
         }
         print("\nSame live set in moto (half log groups, a quarter alarms, a quarter DynamoDB tables; "
             + "every tenth log group "
@@ -83,6 +105,42 @@ enum TerraformBenchmark {
         print("| resources | terraform plan -refresh-only | calls | ballast drift | calls | time ratio | calls ratio |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         rows.forEach { print($0) }
+        print("\nBehind AWS's documented quotas, 40 ms a round trip (drift: terraform plan -refresh-only and "
+            + "ballast drift; apply: terraform apply and ballast apply of the same drift; floor: the least time "
+            + "the quotas allow for ballast's calls):")
+        print("| resources | step | terraform | ballast | time ratio | floor | ballast / floor |")
+        print("| ---: | --- | ---: | ---: | ---: | ---: | ---: |")
+        quotaRows.forEach { print($0) }
+    }
+
+    /// Every tenth log group and alarm changed out of band.
+    static func driftOutOfBand(_ client: AWSClient, prefix: String, logs: Int, alarms: Int) async throws {
+        for index in stride(from: 9, to: logs, by: 10) {
+            _ = try await client.json(.logs, "PutRetentionPolicy",
+                                      ["logGroupName": .string("/\(prefix)/\(index)"), "retentionInDays": 7])
+        }
+        for index in stride(from: 9, to: alarms, by: 10) {
+            _ = try await client.query(.cloudWatch, "PutMetricAlarm", alarmParameters("\(prefix)-\(index)", threshold: "50"))
+        }
+    }
+
+    struct QuotaRun {
+        let seconds: Double
+        let calls: Int
+        let throttled: Int
+        let floor: Double
+    }
+
+    /// `body` with the proxy's URL, behind a fresh AWS-quota proxy: its time, calls and throttled answers.
+    static func throughQuotas(_ moto: MotoServer, _ body: (String) throws -> Void) throws -> QuotaRun {
+        let proxy = try ThrottlingProxy(forwardingTo: moto.port, latency: QuotaBenchmark.latency, awsQuotas: true)
+        defer { proxy.stop() }
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body(proxy.url)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        let counts = proxy.counts
+        return QuotaRun(seconds: seconds, calls: counts.passed.values.reduce(0, +), throttled: counts.throttled,
+                        floor: AWSQuotas.floorSeconds(counts.passed) + QuotaBenchmark.latency)
     }
 
     static func alarmParameters(_ name: String, threshold: String) -> [String: String] {

@@ -26,16 +26,15 @@ public enum AWSQuotas {
         switch service {
         case "dynamodb":
             // "Best practices for managing the control plane in DynamoDB": 2,500 per second.
-            return [
-                "DescribeTable", "UpdateTable", "DescribeTimeToLive", "UpdateTimeToLive", "DescribeContinuousBackups",
-                "UpdateContinuousBackups", "CreateTable", "DeleteTable", "ListTagsOfResource", "TagResource",
-            ].contains(name) ? Quota("dynamodb control plane", 2_500) : nil
+            // Every call but the data plane's item calls.
+            let dataPlane: Set<String> = ["GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan",
+                                          "BatchGetItem", "BatchWriteItem", "TransactGetItems", "TransactWriteItems",
+                                          "ExecuteStatement", "BatchExecuteStatement", "ExecuteTransaction"]
+            return dataPlane.contains(name) ? nil : Quota("dynamodb control plane", 2_500)
         case "logs":
             // "CloudWatch Logs quotas".
             return ["DescribeLogGroups": Quota("logs:DescribeLogGroups", 10),
-                    "PutRetentionPolicy": Quota("logs:PutRetentionPolicy", 5),
-                    "ListTagsForResource": Quota("logs:ListTagsForResource", 25),
-                    "ListTagsLogGroup": Quota("logs:ListTagsLogGroup", 25)][name]
+                    "PutRetentionPolicy": Quota("logs:PutRetentionPolicy", 5)][name]
         case "cloudwatch":
             // "CloudWatch service quotas".
             return ["DescribeAlarms": Quota("cloudwatch:DescribeAlarms", 9),

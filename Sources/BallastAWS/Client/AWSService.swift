@@ -14,6 +14,8 @@ public struct AWSService: Sendable {
     public let endpointPrefix: String
     public let apiVersion: String
     public let wire: WireProtocol
+    /// `CloudWatch Logs` -> `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`: made once, read on every request.
+    public let endpointVariable: String
 
     public init(serviceId: String, signingName: String, endpointPrefix: String, apiVersion: String, wire: WireProtocol) {
         self.serviceId = serviceId
@@ -21,15 +23,12 @@ public struct AWSService: Sendable {
         self.endpointPrefix = endpointPrefix
         self.apiVersion = apiVersion
         self.wire = wire
+        endpointVariable = "AWS_ENDPOINT_URL_" + String(serviceId.uppercased().map { $0 == " " ? "_" : $0 })
     }
 
     /// IAM's name for the service (`cloudwatch` signs as `monitoring`): what policies and rates say.
     public var iamPrefix: String { signingName == "monitoring" ? "cloudwatch" : signingName }
 
-    /// `CloudWatch Logs` -> `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`.
-    public var endpointVariable: String {
-        "AWS_ENDPOINT_URL_" + serviceId.uppercased().replacingOccurrences(of: " ", with: "_")
-    }
 
     public static let sts = AWSService(serviceId: "STS", signingName: "sts", endpointPrefix: "sts",
                                        apiVersion: "2011-06-15", wire: .query)

@@ -143,7 +143,20 @@ public struct SigV4Signer: Sendable {
 
     /// Trims and collapses runs of spaces, as the canonical form wants.
     static func trimHeaderValue(_ value: String) -> String {
-        value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).joined(separator: " ")
+        // Most values have nothing to trim: one pass over the bytes says so.
+        var previousSpace = true
+        var clean = true
+        for byte in value.utf8 {
+            let space = byte == 0x20, other = byte == 0x09 || byte == 0x0A || byte == 0x0D
+            if other || (space && previousSpace) {
+                clean = false
+                break
+            }
+            previousSpace = space
+        }
+        if clean && !previousSpace { return value }
+        return value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" })
+            .joined(separator: " ")
     }
 
     /// `20150830T123600Z`, UTC. Civil date from days since 1970 (Howard Hinnant's `civil_from_days`),
