@@ -48,6 +48,19 @@ import Testing
         #expect(Suggestion.closest(to: "Completely", in: ["MinSize"]) == nil)
     }
 
+    /// Strings with and without escapes (the reader's fast path takes those without), unterminated
+    /// ones refused, and what the writer writes read back as it was.
+    @Test func stringsReadTheSameWithOrWithoutEscapes() throws {
+        #expect(try JSON.parse(#"{"a":"plain","b":"tab\there","c":"q\"uote","d":"","e":"é ✓"}"#)
+            == .map(["a": "plain", "b": "tab\there", "c": "q\"uote", "d": "", "e": "é ✓"]))
+        #expect(try JSON.parse(#"["x\\", "\\y", "a\nb\u0041"]"#) == .list(["x\\", "\\y", "a\nbA"]))
+        for bad in [#""open"#, #""esc\"#, #"{"k":"v}"#] {
+            #expect(throws: JSON.ParseError.self) { try JSON.parse(bad) }
+        }
+        let value: Value = .map(["k\"ey": .list(["line\nbreak", "slash\\", "\u{1F600}", "plain"])])
+        #expect(try JSON.parse(JSON.encode(value)) == value)
+    }
+
     // MARK: Found by fuzzing (scripts/fuzz.sh planfile): each once crashed the JSON reader.
 
     @Test func aHighSurrogateFollowedByAnotherIsAnErrorNotATrap() throws {

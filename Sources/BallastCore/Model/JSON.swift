@@ -156,7 +156,15 @@ public enum JSON {
 
         mutating func string() throws(ParseError) -> String {
             at += 1
-            var out = [UInt8]()
+            // Most strings have no escape: find the closing quote and make the String at once (the
+            // byte-by-byte copy below was half of parsing an AWS answer, in perf).
+            let start = at
+            while at < bytes.count, bytes[at] != UInt8(ascii: "\""), bytes[at] != UInt8(ascii: "\\") { at += 1 }
+            if at < bytes.count, bytes[at] == UInt8(ascii: "\"") {
+                at += 1
+                return String(decoding: bytes[start..<at - 1], as: UTF8.self)
+            }
+            var out = Array(bytes[start..<at])
             while at < bytes.count {
                 let b = bytes[at]
                 at += 1
