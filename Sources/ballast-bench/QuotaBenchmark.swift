@@ -38,7 +38,8 @@ enum QuotaBenchmark {
         }
         print(apply.line("apply"))
         print("  floor: the documented quotas' least time for the calls made (each bucket's burst at once, the rest "
-            + "at its rate, all buckets together) plus one 40 ms round trip")
+            + "at its rate, all buckets together, plus a 40 ms round trip); for an apply, its reads, writes and "
+            + "read-back in turn, as a run that plans before it writes must")
     }
 
     struct Measured {
@@ -47,8 +48,9 @@ enum QuotaBenchmark {
         let calls: [String: Int]
         let throttled: [String: Int]
         let arrivals: [String: (first: Double, last: Double)]
+        let log: [(operation: String, at: Double)]
 
-        var floor: Double { AWSQuotas.floorSeconds(calls) + QuotaBenchmark.latency }
+        var floor: Double { AWSQuotas.phasedFloorSeconds(log, roundTrip: QuotaBenchmark.latency) }
 
         func line(_ step: String) -> String {
             let total = calls.values.reduce(0, +), throttledTotal = throttled.values.reduce(0, +)
@@ -80,6 +82,6 @@ enum QuotaBenchmark {
         let result = try Run.process(binary, arguments, environment: proxied)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return Measured(result: result, seconds: seconds, calls: proxy.counts.passed,
-                        throttled: proxy.throttledOperations, arrivals: proxy.arrivals)
+                        throttled: proxy.throttledOperations, arrivals: proxy.arrivals, log: proxy.log)
     }
 }

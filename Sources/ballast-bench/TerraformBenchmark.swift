@@ -140,7 +140,7 @@ enum TerraformBenchmark {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         let counts = proxy.counts
         return QuotaRun(seconds: seconds, calls: counts.passed.values.reduce(0, +), throttled: counts.throttled,
-                        floor: AWSQuotas.floorSeconds(counts.passed) + QuotaBenchmark.latency)
+                        floor: AWSQuotas.phasedFloorSeconds(proxy.log, roundTrip: QuotaBenchmark.latency))
     }
 
     static func alarmParameters(_ name: String, threshold: String) -> [String: String] {

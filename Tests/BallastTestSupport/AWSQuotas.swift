@@ -79,6 +79,30 @@ public enum AWSQuotas {
         bucketSeconds(calls).first?.seconds ?? 0
     }
 
+    /// The least time for a plan-then-apply run's calls (`log`, in order): its reads before the
+    /// first write, its writes, and its reads after the last write (the read-back) go in turn,
+    /// as a run that plans before it writes must; each phase at its floor, plus a round trip.
+    public static func phasedFloorSeconds(_ log: [(operation: String, at: Double)], roundTrip: Double) -> Double {
+        let writes = log.indices.filter { isWrite(log[$0].operation) }
+        guard let first = writes.first, let last = writes.last else {
+            return floorSeconds(counts(log[...])) + roundTrip
+        }
+        let phases = [log[..<first], log[first...last].filter { isWrite($0.operation) }[...], log[(last + 1)...]]
+        return phases.map { floorSeconds(counts($0)) + ($0.isEmpty ? 0 : roundTrip) }.reduce(0, +)
+    }
+
+    static func counts(_ log: ArraySlice<(operation: String, at: Double)>) -> [String: Int] {
+        log.reduce(into: [:]) { $0[$1.operation, default: 0] += 1 }
+    }
+
+    /// A call that changes something, by its name (`PutRetentionPolicy`, `PUT functions/...`).
+    public static func isWrite(_ operation: String) -> Bool {
+        let name = split(operation).1
+        if operation.hasPrefix("PUT ") || operation.hasPrefix("POST ") { return !name.hasPrefix("GET") }
+        return ["Put", "Update", "Modify", "Enable", "Disable", "Register", "Rotate", "Create", "Delete", "Tag"]
+            .contains { name.hasPrefix($0) }
+    }
+
     /// Each bucket's least time for `calls`, slowest first.
     public static func bucketSeconds(_ calls: [String: Int]) -> [(bucket: String, calls: Int, seconds: Double)] {
         var perBucket: [String: (quota: Quota, count: Int)] = [:]

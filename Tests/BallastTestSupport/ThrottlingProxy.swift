@@ -16,6 +16,7 @@ public final class ThrottlingProxy: @unchecked Sendable {
     private var throttled = 0
     private var throttledByOperation: [String: Int] = [:]
     private var seen: [String: (first: Double, last: Double)] = [:]
+    private var requests: [(operation: String, at: Double)] = []
     private let started = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
     private var server: LoopbackHTTPServer!
 
@@ -47,6 +48,9 @@ public final class ThrottlingProxy: @unchecked Sendable {
     /// When each operation was first and last asked for, seconds after the proxy started.
     public var arrivals: [String: (first: Double, last: Double)] { lock.withLock { seen } }
 
+    /// Every request let through, in the order they came, with when (seconds after the start).
+    public var log: [(operation: String, at: Double)] { lock.withLock { requests } }
+
     /// Requests throttled per operation.
     public var throttledOperations: [String: Int] { lock.withLock { throttledByOperation } }
 
@@ -63,6 +67,7 @@ public final class ThrottlingProxy: @unchecked Sendable {
             seen[operation] = (seen[operation]?.first ?? at, at)
             guard let limit else {
                 passed[operation, default: 0] += 1
+                requests.append((operation, at))
                 return true
             }
             var bucket = buckets[limit.key] ?? (limit.burst, now)
@@ -76,6 +81,7 @@ public final class ThrottlingProxy: @unchecked Sendable {
             }
             bucket.tokens -= 1
             buckets[limit.key] = bucket
+            requests.append((operation, at))
             passed[operation, default: 0] += 1
             return true
         }

@@ -29,19 +29,40 @@ public struct HTTPRequest: Sendable {
     /// `host[:port]` from the URL, without any `user:password@` before it (libcurl sends
     /// those as the URL's own credentials; they are never part of the host).
     public var hostHeader: String? {
-        guard let schemeEnd = url.range(of: "://") else { return nil }
-        let authority = url[schemeEnd.upperBound...].prefix { $0 != "/" && $0 != "?" && $0 != "#" }
-        return String(authority.lastIndex(of: "@").map { authority[authority.index(after: $0)...] } ?? authority)
+        guard let authority = authorityBytes else { return nil }
+        let bytes = Array(url.utf8)
+        let start = bytes[authority].lastIndex(of: UInt8(ascii: "@")).map { $0 + 1 } ?? authority.lowerBound
+        return String(decoding: bytes[start..<authority.upperBound], as: UTF8.self)
     }
 
     /// The path (default `/`) and the query string without `?`.
     public var pathAndQuery: (String, Substring) {
-        guard let schemeEnd = url.range(of: "://") else { return ("/", "") }
-        let rest = url[schemeEnd.upperBound...]
-        let afterHost = rest.drop { $0 != "/" && $0 != "?" }
-        let path = afterHost.prefix { $0 != "?" }
-        let query = afterHost.dropFirst(path.count).dropFirst()
-        return (path.isEmpty ? "/" : String(path), query)
+        guard let authority = authorityBytes else { return ("/", "") }
+        let bytes = Array(url.utf8)
+        var pathEnd = authority.upperBound
+        while pathEnd < bytes.count, bytes[pathEnd] != UInt8(ascii: "?") { pathEnd += 1 }
+        let path = String(decoding: bytes[authority.upperBound..<pathEnd], as: UTF8.self)
+        let query = pathEnd < bytes.count ? Substring(String(decoding: bytes[(pathEnd + 1)...], as: UTF8.self)) : ""
+        return (path.isEmpty ? "/" : path, query)
+    }
+
+    /// The URL's authority (between `://` and the first `/`, `?` or `#`) as UTF-8 offsets. Byte
+    /// scans, not Foundation's `range(of:)`: signing asks for these on every request, and the
+    /// string search was most of the signer's time in perf.
+    var authorityBytes: Range<Int>? {
+        let bytes = Array(url.utf8)
+        var index = 0
+        while index + 2 < bytes.count, !(bytes[index] == UInt8(ascii: ":") && bytes[index + 1] == UInt8(ascii: "/")
+                                         && bytes[index + 2] == UInt8(ascii: "/")) {
+            index += 1
+        }
+        guard index + 2 < bytes.count else { return nil }
+        let start = index + 3
+        var end = start
+        while end < bytes.count, ![UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#")].contains(bytes[end]) {
+            end += 1
+        }
+        return start..<end
     }
 }
 
