@@ -96,6 +96,8 @@ struct ImportCommand: AsyncParsableCommand {
                                                    worktree: true, environments: [env]))
         }
         guard let environment = loaded.state.environments.first(where: { $0.name == env }) else {
+            // The folder is there but did not load: say why (file:line:column), not that it is missing.
+            if loaded.availableEnvironments.contains(env) { try Failure.refuseMistakes(loaded) }
             Terminal.error("no environment \(env) in desired-state/ "
                 + "(create desired-state/\(env)/environment.yaml first)")
             throw Failure.error

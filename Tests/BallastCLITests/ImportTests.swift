@@ -76,4 +76,18 @@ import Testing
         #expect(noEnvironment.status == 1
             && noEnvironment.stderr.contains("unknown environment 'prod'; environments: test"))
     }
+
+    /// An environment whose environment.yaml has a mistake is not "missing": import says the
+    /// mistake where it is (the Terraform benchmark once met only "no environment bench").
+    @Test func anEnvironmentThatDoesNotLoadSaysWhy() throws {
+        let repo = try TempRepository()
+        try repo.commit(["desired-state/bench/environment.yaml":
+                            "region: us-east-1\nterraform:\n  states: [\"/elsewhere/terraform.tfstate\"]\n"],
+                        message: "environment")
+        let result = try repo.ballast(["import", "--env", "bench", "--from-terraform", "/elsewhere/terraform.tfstate"])
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("desired-state/bench/environment.yaml:3:12: a Terraform state is a path "
+            + "relative to the repository's root"), "\(result.stdout)\(result.stderr)")
+        #expect(!result.stderr.contains("no environment bench"), "\(result.stderr)")
+    }
 }

@@ -85,18 +85,24 @@ import Testing
         let planned = try repo.ballast(["drift", "--dry-run-reads"])
         #expect(planned.stdout.contains("  timestream:ListTables                             2\n"), "\(planned.stdout)")
         #expect(!planned.stdout.contains("DescribeTable"), "\(planned.stdout)")
+        let (drift, targets) = try Self.driftCountingOperations(repo)
+        // AWS answers 20 a page; moto answers every table in one.
+        #expect(Set(targets) == ["Timestream_20181101.ListTables"] && targets.count <= 2, "\(targets)")
+        let summary = try JSON.parse(drift.stdout)["summary"]
+        #expect(summary?["modified"] == .int(1) && summary?["inSync"] == .int(20), "\(drift.stdout.prefix(800))")
+        #expect(drift.stdout.contains("\(database)/t7") && drift.stdout.contains("\(database)/t21"))
+    }
+
+    /// `ballast drift --output json` through a proxy that notes each call's JSON target (or path).
+    static func driftCountingOperations(_ repo: TempRepository) throws -> (Run.Result, [String]) {
         let targets = Locked<[String]>([])
         let counter = try LoopbackHTTPServer { request in
             targets.update { $0.append(request.headers["x-amz-target"] ?? request.path) }
             return LoopbackHTTPServer.forward(request, toPort: MotoServer.shared.port).map { .raw($0) } ?? .drop
         }
+        defer { counter.stop() }
         let drift = try repo.ballast(["drift", "--output", "json"], ["AWS_ENDPOINT_URL": counter.url])
-        // AWS answers 20 a page; moto answers every table in one.
-        #expect(Set(targets.current) == ["Timestream_20181101.ListTables"] && targets.current.count <= 2,
-                "\(targets.current)")
-        let summary = try JSON.parse(drift.stdout)["summary"]
-        #expect(summary?["modified"] == .int(1) && summary?["inSync"] == .int(20), "\(drift.stdout.prefix(800))")
-        #expect(drift.stdout.contains("\(database)/t7") && drift.stdout.contains("\(database)/t21"))
+        return (drift, targets.current)
     }
 
     /// A bus's EventBridge rules are read with ListRules, 100 a page (EventBridge's calls share 50
@@ -112,13 +118,8 @@ import Testing
         let planned = try repo.ballast(["drift", "--dry-run-reads"])
         #expect(planned.stdout.contains("  events:ListRules                                  1\n"), "\(planned.stdout)")
         #expect(!planned.stdout.contains("DescribeRule"), "\(planned.stdout)")
-        let targets = Locked<[String]>([])
-        let counter = try LoopbackHTTPServer { request in
-            targets.update { $0.append(request.headers["x-amz-target"] ?? request.path) }
-            return LoopbackHTTPServer.forward(request, toPort: MotoServer.shared.port).map { .raw($0) } ?? .drop
-        }
-        let drift = try repo.ballast(["drift", "--output", "json"], ["AWS_ENDPOINT_URL": counter.url])
-        #expect(Set(targets.current) == ["AWSEvents.ListRules"], "\(targets.current)")
+        let (drift, targets) = try Self.driftCountingOperations(repo)
+        #expect(Set(targets) == ["AWSEvents.ListRules"], "\(targets)")
         let summary = try JSON.parse(drift.stdout)["summary"]
         #expect(summary?["modified"] == .int(1) && summary?["inSync"] == .int(1), "\(drift.stdout.prefix(800))")
         #expect(drift.stdout.contains("\(prefix)-c"))
