@@ -120,7 +120,8 @@ enum TerraformBenchmark {
                                       ["logGroupName": .string("/\(prefix)/\(index)"), "retentionInDays": 7])
         }
         for index in stride(from: 9, to: alarms, by: 10) {
-            _ = try await client.query(.cloudWatch, "PutMetricAlarm", alarmParameters("\(prefix)-\(index)", threshold: "50"))
+            _ = try await client.query(.cloudWatch, "PutMetricAlarm",
+                                       alarmParameters("\(prefix)-\(index)", threshold: "50"))
         }
     }
 
