@@ -122,7 +122,7 @@ import Testing
 
     @Test func callsThatWaitedForAConnectionDoNotLeaveTogether() async throws {
         let moto = MotoServer.shared
-        // Logs: AWS allows 5 a second with a burst of 2 here, ballast sends 4.5 with a burst of 1 (its
+        // Logs: AWS allows 5 a second with a burst of 2 here, ballast sends 4 with a burst of 1 (its
         // bursts sit under AWS's, as in its table); DynamoDB's answers take 1.5 s.
         let logs = try ThrottlingProxy(forwardingTo: moto.port, rate: 5, burst: 2)
         let slow = try ThrottlingProxy(forwardingTo: moto.port, latency: 1.5)
@@ -130,7 +130,7 @@ import Testing
         let environment = moto.environment.merging(["AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": logs.url,
                                                     "AWS_ENDPOINT_URL_DYNAMODB": slow.url]) { _, new in new }
         let setup = AWSSetup(environment: environment, transport: CurlTransport(maxConcurrent: 4),
-                             rates: try RequestRates.parse("logs=4.5/1,dynamodb=100/8"))
+                             rates: try RequestRates.parse("logs=4/1,dynamodb=100/8"))
         let client = setup.client(region: "us-east-1")
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<4 {
