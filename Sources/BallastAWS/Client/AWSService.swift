@@ -29,7 +29,6 @@ public struct AWSService: Sendable {
     /// IAM's name for the service (`cloudwatch` signs as `monitoring`): what policies and rates say.
     public var iamPrefix: String { signingName == "monitoring" ? "cloudwatch" : signingName }
 
-
     public static let sts = AWSService(serviceId: "STS", signingName: "sts", endpointPrefix: "sts",
                                        apiVersion: "2011-06-15", wire: .query)
     public static let logs = AWSService(serviceId: "CloudWatch Logs", signingName: "logs", endpointPrefix: "logs",

@@ -21,28 +21,39 @@ public final class RequestPacer: @unchecked Sendable {
 
     final class Bucket {
         let rate: RequestRates.Rate
-        var tokens: Double
-        var refilled: Double
+        /// Counted when a request is admitted.
+        var admitted: Tokens
         var inFlight = 0
         let maxInFlight: Int
         var waiting: [CheckedContinuation<Void, Never>] = []
         var adaptive: AdaptiveRate?
-        /// The same bucket counted when requests go out (`sending`), not when admitted.
-        var sendTokens: Double
-        var sendRefilled: Double
+        /// The same bucket counted when requests go out (`sending`).
+        var sent: Tokens
 
         init(rate: RequestRates.Rate, maxInFlight: Int, now: Double, adaptive: Bool) {
             self.rate = rate
-            tokens = rate.burst
-            refilled = now
-            sendTokens = rate.burst
-            sendRefilled = now
+            admitted = Tokens(count: rate.burst, at: now)
+            sent = admitted
             self.maxInFlight = maxInFlight
             let adapts = adaptive || rate.alwaysAdaptive
             self.adaptive = adapts ? AdaptiveRate(ceiling: rate.perSecond, now: now) : nil
         }
 
         var perSecond: Double { adaptive?.rate ?? rate.perSecond }
+    }
+
+    /// A token bucket's fill: refilled at the rate up to the burst, one token per request; a
+    /// request without one waits until its token would be there.
+    struct Tokens {
+        var count: Double
+        var at: Double
+
+        /// Takes a token at `now`: the seconds to wait for it (0 when there is one).
+        mutating func take(now: Double, perSecond: Double, burst: Double) -> Double {
+            count = min(burst, count + (now - at) * perSecond) - 1
+            at = now
+            return count >= 0 ? 0 : -count / perSecond
+        }
     }
 
     /// What a request holds from admission to its answer.
@@ -86,11 +97,7 @@ public final class RequestPacer: @unchecked Sendable {
         guard rates.unpacedInFlight == nil else { return Permit(key: key) }
         let wait: Double = lock.withLock {
             let bucket = bucket(for: key)
-            let time = now()
-            bucket.tokens = min(bucket.rate.burst, bucket.tokens + (time - bucket.refilled) * bucket.perSecond)
-            bucket.refilled = time
-            bucket.tokens -= 1
-            return bucket.tokens >= 0 ? 0 : -bucket.tokens / bucket.perSecond
+            return bucket.admitted.take(now: now(), perSecond: bucket.perSecond, burst: bucket.rate.burst)
         }
         if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
         return Permit(key: key)
@@ -105,12 +112,7 @@ public final class RequestPacer: @unchecked Sendable {
         guard rates.unpacedInFlight == nil else { return }
         let wait: Double = lock.withLock {
             guard let bucket = buckets[permit.key] else { return 0 }
-            let time = now()
-            bucket.sendTokens = min(bucket.rate.burst,
-                                    bucket.sendTokens + (time - bucket.sendRefilled) * bucket.perSecond)
-            bucket.sendRefilled = time
-            bucket.sendTokens -= 1
-            return bucket.sendTokens >= 0 ? 0 : -bucket.sendTokens / bucket.perSecond
+            return bucket.sent.take(now: now(), perSecond: bucket.perSecond, burst: bucket.rate.burst)
         }
         if wait > 0 { try? await Task.sleep(nanoseconds: UInt64(wait * 1e9)) }
     }

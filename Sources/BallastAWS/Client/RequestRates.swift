@@ -37,9 +37,9 @@ public struct RequestRates: Sendable, Equatable {
         /// bucket only. Not a guess at the quota: what the account allows is found, not assumed.
         public static let adaptiveStart = Rate(100, burst: 50, source: .adaptiveStart)
 
-        /// The most requests one bucket has in flight: the transport's pool (`CurlTransport`'s
-        /// 64 handles). At a 40 ms round trip 64 in flight carry 1,600 requests a second.
-        public static let mostInFlight = 64
+        /// The most requests one bucket has in flight: the transport's pool. At a 40 ms round trip
+        /// 64 in flight carry 1,600 requests a second.
+        public static let mostInFlight = CurlTransport.defaultPoolSize
 
         /// Requests in flight at most: one second of calls at the rate (so latency up to a second
         /// does not lower the rate, and a stalled endpoint does not collect a pile), at most
@@ -103,7 +103,8 @@ public struct RequestRates: Sendable, Equatable {
         "kms:GetKeyRotationStatus": .aws(950, burst: 100, "AWS KMS request quotas"),
         "kms:EnableKeyRotation": .aws(14, burst: 5, "AWS KMS request quotas"),
         "kms:DisableKeyRotation": .aws(4.8, burst: 2, "AWS KMS request quotas"),
-        // "Amazon EventBridge quotas": every API but PutEvents (and the endpoint calls) 50 per second.
+        // "Amazon EventBridge quotas": "Throttle limit in transactions per second for control plane
+        // APIs", 50 per second (PutEvents and the endpoint calls have quotas of their own).
         "events": .aws(48, burst: 20, "Amazon EventBridge quotas"),
         // "AWS Secrets Manager quotas": DescribeSecret with GetResourcePolicy 40,000 per second;
         // RotateSecret (with the other writes of its group) 50 per second.

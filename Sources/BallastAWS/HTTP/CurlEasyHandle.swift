@@ -139,7 +139,6 @@ private final class ResponseSink {
     }
 }
 
-
 /// One thread that runs blocking jobs one after another, for one easy handle: a transfer
 /// blocks its thread for the whole round trip, so each handle has a thread of its own.
 final class TransferThread: @unchecked Sendable {

@@ -5,8 +5,9 @@ import Foundation
 /// so its connection stays open. A request waits for a free handle, then runs
 /// its blocking transfer on the handle's own thread (not a Dispatch queue: on a
 /// 2-core machine Dispatch ran two blocking transfers at once and added threads
-/// only slowly, so calls that could all be in flight waited for each other). The pool is a ceiling, not the pace:
-/// the clients' `RequestPacer` decides how many requests are in flight per service.
+/// only slowly, so calls that could all be in flight waited for each other). The
+/// pool is a ceiling, not the pace: the clients' `RequestPacer` decides how many
+/// requests are in flight per service.
 ///
 /// Why a pool of easy handles and not a multi handle: every transfer is a small
 /// request/response and the pool gives the same keep-alive reuse with no event
@@ -25,7 +26,10 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     private var created = 0
     private var waiters: [CheckedContinuation<CurlEasyHandle, Never>] = []
 
-    public init(maxConcurrent: Int = 64, connectTimeoutMs: Int = 3_000, totalTimeoutMs: Int = 30_000,
+    /// Handles (connections, threads) a transport holds at most unless told otherwise.
+    public static let defaultPoolSize = 64
+
+    public init(maxConcurrent: Int = defaultPoolSize, connectTimeoutMs: Int = 3_000, totalTimeoutMs: Int = 30_000,
                 maxResponseBytes: Int = 256 << 20) {
         self.maxConcurrent = max(1, maxConcurrent)
         self.maxResponseBytes = maxResponseBytes

@@ -29,40 +29,31 @@ public struct HTTPRequest: Sendable {
     /// `host[:port]` from the URL, without any `user:password@` before it (libcurl sends
     /// those as the URL's own credentials; they are never part of the host).
     public var hostHeader: String? {
-        guard let authority = authorityBytes else { return nil }
-        let bytes = Array(url.utf8)
+        guard let (bytes, authority) = urlParts else { return nil }
         let start = bytes[authority].lastIndex(of: UInt8(ascii: "@")).map { $0 + 1 } ?? authority.lowerBound
         return String(decoding: bytes[start..<authority.upperBound], as: UTF8.self)
     }
 
     /// The path (default `/`) and the query string without `?`.
     public var pathAndQuery: (String, Substring) {
-        guard let authority = authorityBytes else { return ("/", "") }
-        let bytes = Array(url.utf8)
-        var pathEnd = authority.upperBound
-        while pathEnd < bytes.count, bytes[pathEnd] != UInt8(ascii: "?") { pathEnd += 1 }
+        guard let (bytes, authority) = urlParts else { return ("/", "") }
+        let pathEnd = bytes[authority.upperBound...].firstIndex(of: UInt8(ascii: "?")) ?? bytes.count
         let path = String(decoding: bytes[authority.upperBound..<pathEnd], as: UTF8.self)
         let query = pathEnd < bytes.count ? Substring(String(decoding: bytes[(pathEnd + 1)...], as: UTF8.self)) : ""
         return (path.isEmpty ? "/" : path, query)
     }
 
-    /// The URL's authority (between `://` and the first `/`, `?` or `#`) as UTF-8 offsets. Byte
-    /// scans, not Foundation's `range(of:)`: signing asks for these on every request, and the
-    /// string search was most of the signer's time in perf.
-    var authorityBytes: Range<Int>? {
+    /// The URL's bytes and its authority (between `://` and the first `/`, `?` or `#`) as offsets
+    /// into them. Byte scans, not Foundation's `range(of:)`: signing asks for the host and the path
+    /// on every request, and the string search was most of the signer's time in perf.
+    private var urlParts: (bytes: [UInt8], authority: Range<Int>)? {
         let bytes = Array(url.utf8)
-        var index = 0
-        while index + 2 < bytes.count, !(bytes[index] == UInt8(ascii: ":") && bytes[index + 1] == UInt8(ascii: "/")
-                                         && bytes[index + 2] == UInt8(ascii: "/")) {
-            index += 1
-        }
-        guard index + 2 < bytes.count else { return nil }
-        let start = index + 3
-        var end = start
-        while end < bytes.count, ![UInt8(ascii: "/"), UInt8(ascii: "?"), UInt8(ascii: "#")].contains(bytes[end]) {
-            end += 1
-        }
-        return start..<end
+        guard let scheme = bytes.indices.dropLast(2).first(where: {
+            bytes[$0] == UInt8(ascii: ":") && bytes[$0 + 1] == UInt8(ascii: "/") && bytes[$0 + 2] == UInt8(ascii: "/")
+        }) else { return nil }
+        let start = scheme + 3
+        let end = bytes[start...].firstIndex { $0 == 0x2F || $0 == 0x3F || $0 == 0x23 }   // / ? #
+        return (bytes, start..<(end ?? bytes.count))
     }
 }
 
