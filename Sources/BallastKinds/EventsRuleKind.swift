@@ -23,34 +23,29 @@ public struct EventsRuleKind: ResourceKind {
         "arn:aws:events:\(region):\(account):rule/\(ARN.name(id, after: "rule/"))"
     }
 
-    /// A bus's rules come from ListRules, 100 a page, whose answer carries each rule's state and
-    /// schedule: EventBridge's calls share 50 a second ("Amazon EventBridge quotas"), so one call
+    /// A bus's rules come from ListRules, 100 a page (`Limit` is at most 100: `LimitMax100` in the
+    /// API's model), whose answer carries each rule's state and schedule: EventBridge's control-plane
+    /// calls share 50 a second ("Amazon EventBridge quotas"), so one call
     /// for 100 rules is what makes a large set fast. A lone rule, or one not seen within the page
     /// bound (`Reading.listed`), is read with DescribeRule. An id may be `bus/rule` for a custom bus.
     public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
-        let byBus = Dictionary(grouping: targets) { parts($0.id).bus ?? "" }
-        let listed = await Reading.inGroups(Array(byBus.values.filter { $0.count > 1 }),
-                                            missing: ["ResourceNotFoundException"]) { rules in
-            let bus = parts(rules[0].id).bus
-            return try await Reading.listed(rules, name: { parts($0.id).name }) { token in
-                var input: [String: Value] = ["Limit": .int(100)]
-                if let bus { input["EventBusName"] = .string(bus) }
-                if let token { input["NextToken"] = .string(token) }
-                let page = try await client.json(.events, "ListRules", .map(input))
-                let members = (page["Rules"]?.list ?? []).compactMap { rule in
-                    rule["Name"]?.string.map { ($0, found(rule)) }
-                }
-                return (members, page["NextToken"]?.string)
+        await Reading.listedOrEach(targets, container: { parts($0.id).bus ?? "" },
+                                   missing: ["ResourceNotFoundException"], name: { parts($0.id).name },
+                                   page: { rules, token in
+            var input: [String: Value] = ["Limit": .int(100)]
+            if let bus = parts(rules[0].id).bus { input["EventBusName"] = .string(bus) }
+            if let token { input["NextToken"] = .string(token) }
+            let page = try await client.json(.events, "ListRules", .map(input))
+            let members = (page["Rules"]?.list ?? []).compactMap { rule in
+                rule["Name"]?.string.map { ($0, found(rule)) }
             }
-        }
-        let rest = targets.filter { listed[$0.id] == nil }
-        let described = await Reading.each(rest, missing: ["ResourceNotFoundException"]) { target in
+            return (members, page["NextToken"]?.string)
+        }, alone: { target in
             let (bus, name) = parts(target.id)
             var input: [String: Value] = ["Name": .string(name)]
             if let bus { input["EventBusName"] = .string(bus) }
             return found(try await client.json(.events, "DescribeRule", .map(input)))
-        }
-        return listed.merging(described) { a, _ in a }
+        })
     }
 
     static func found(_ rule: Value) -> LiveRead {
@@ -73,10 +68,8 @@ public struct EventsRuleKind: ResourceKind {
     }
 
     public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
-        let perBus = Dictionary(grouping: targets) { parts($0.id).bus ?? "" }.values
-        let lone = perBus.filter { $0.count == 1 }.count
-        let pages = perBus.filter { $0.count > 1 }.reduce(0) { $0 + Reading.batches($1.count, of: 100) }
-        return ["ListRules": pages, "DescribeRule": lone].filter { $0.value > 0 }
+        Reading.listedOrEachCalls(targets, container: { parts($0.id).bus ?? "" }, pageSize: 100,
+                                  list: "ListRules", each: "DescribeRule")
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {

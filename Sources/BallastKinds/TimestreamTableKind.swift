@@ -38,7 +38,8 @@ public struct TimestreamTableKind: ResourceKind {
         "arn:aws:timestream:\(region):\(account):database/" + id.replacingOccurrences(of: "/", with: "/table/")
     }
 
-    /// A database's tables come from ListTables, 20 a page, which returns each table's retention
+    /// A database's tables come from ListTables, 20 a page (`MaxResults` is at most 20:
+    /// `PaginationLimit` in the API's model), which returns each table's retention
     /// ("Provides a list of tables, along with the name, status, and retention properties of each
     /// table"): Timestream's List/Describe calls share 5 a second, so one call for 20 tables is what
     /// makes a large set fast. A lone table is read with DescribeTable. Paging stops once every
@@ -53,35 +54,29 @@ public struct TimestreamTableKind: ResourceKind {
             let reason = LiveRead.failed(Reading.reason(error))
             return Dictionary(targets.map { ($0.id, reason) }, uniquingKeysWith: { a, _ in a })
         }
-        let byDatabase = Dictionary(grouping: targets) { String($0.id.split(separator: "/", maxSplits: 1)[0]) }
-        let listed = await Reading.inGroups(Array(byDatabase.values.filter { $0.count > 1 }),
-                                            missing: ["ResourceNotFoundException"]) { tables in
-            try await listTables(tables, with: client, endpoint: endpoint)
-        }
-        let rest = targets.filter { listed[$0.id] == nil }
-        let described = await Reading.each(rest, missing: ["ResourceNotFoundException"]) { target in
-            let parts = target.id.split(separator: "/", maxSplits: 1).map(String.init)
-            let table = try await client.json(.timestreamWrite, "DescribeTable", .map([
-                "DatabaseName": .string(parts[0]), "TableName": .string(parts.count > 1 ? parts[1] : ""),
-            ]), endpoint: endpoint)
-            return found(table["Table"])
-        }
-        return listed.merging(described) { a, _ in a }
-    }
-
-    /// One database's declared tables from its ListTables pages (`Reading.listed`).
-    static func listTables(_ tables: [LiveTarget], with client: AWSClient,
-                           endpoint: String?) async throws -> [String: LiveRead] {
-        let database = String(tables[0].id.split(separator: "/", maxSplits: 1)[0])
-        return try await Reading.listed(tables, name: { String($0.id.dropFirst(database.count + 1)) }) { token in
-            var input: [String: Value] = ["DatabaseName": .string(database), "MaxResults": .int(20)]
+        return await Reading.listedOrEach(targets, container: { parts($0).database },
+                                          missing: ["ResourceNotFoundException"], name: { parts($0).table },
+                                          page: { tables, token in
+            var input: [String: Value] = ["DatabaseName": .string(parts(tables[0]).database), "MaxResults": .int(20)]
             if let token { input["NextToken"] = .string(token) }
             let page = try await client.json(.timestreamWrite, "ListTables", .map(input), endpoint: endpoint)
             let members = (page["Tables"]?.list ?? []).compactMap { table in
                 table["TableName"]?.string.map { ($0, found(table)) }
             }
             return (members, page["NextToken"]?.string)
-        }
+        }, alone: { target in
+            let (database, table) = parts(target)
+            let answer = try await client.json(.timestreamWrite, "DescribeTable", .map([
+                "DatabaseName": .string(database), "TableName": .string(table),
+            ]), endpoint: endpoint)
+            return found(answer["Table"])
+        })
+    }
+
+    /// The database and table of a `database/table` id.
+    static func parts(_ target: LiveTarget) -> (database: String, table: String) {
+        let parts = target.id.split(separator: "/", maxSplits: 1).map(String.init)
+        return (parts.first ?? "", parts.count > 1 ? parts[1] : "")
     }
 
     static func found(_ table: Value?) -> LiveRead {
@@ -103,10 +98,8 @@ public struct TimestreamTableKind: ResourceKind {
 
     /// UpdateTable takes both retention periods; the unchanged one is kept.
     public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
-        let perDatabase = Dictionary(grouping: targets) { $0.id.split(separator: "/", maxSplits: 1)[0] }.values
-        let lone = perDatabase.filter { $0.count == 1 }.count
-        let pages = perDatabase.filter { $0.count > 1 }.reduce(0) { $0 + Reading.batches($1.count, of: 20) }
-        return ["ListTables": pages, "DescribeTable": lone].filter { $0.value > 0 }
+        Reading.listedOrEachCalls(targets, container: { parts($0).database }, pageSize: 20,
+                                  list: "ListTables", each: "DescribeTable")
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {

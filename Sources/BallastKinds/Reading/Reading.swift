@@ -75,6 +75,32 @@ enum Reading {
         return reads
     }
 
+    /// Targets grouped by their container (a database, an event bus): a container of several is
+    /// read from its listing (`listed`; `page` gets the container's targets and the token), a lone
+    /// target, or one the listing left out, with `alone`. `missing` error codes mean not there.
+    static func listedOrEach(_ targets: [LiveTarget], container: (LiveTarget) -> String, missing: Set<String>,
+                             name: @escaping @Sendable (LiveTarget) -> String,
+                             page: @escaping @Sendable ([LiveTarget], String?) async throws
+                                 -> (members: [(String, LiveRead)], next: String?),
+                             alone: @escaping @Sendable (LiveTarget) async throws -> LiveRead)
+        async -> [String: LiveRead] {
+        let groups = Dictionary(grouping: targets, by: container).values
+        let listed = await inGroups(groups.filter { $0.count > 1 }, missing: missing) { members in
+            try await Reading.listed(members, name: name) { token in try await page(members, token) }
+        }
+        let described = await each(targets.filter { listed[$0.id] == nil }, missing: missing, alone)
+        return listed.merging(described) { a, _ in a }
+    }
+
+    /// The calls `listedOrEach` plans: `list` pages of `pageSize` per container of several
+    /// targets, `each` per lone one.
+    static func listedOrEachCalls(_ targets: [LiveTarget], container: (LiveTarget) -> String, pageSize: Int,
+                                  list: String, each: String) -> [String: Int] {
+        let groups = Dictionary(grouping: targets, by: container).values
+        let pages = groups.filter { $0.count > 1 }.reduce(0) { $0 + batches($1.count, of: pageSize) }
+        return [list: pages, each: groups.filter { $0.count == 1 }.count].filter { $0.value > 0 }
+    }
+
     /// Targets found in a batched answer are `found`; the rest do not exist.
     static func pair(_ targets: [LiveTarget], _ found: [String: [String: Value]],
                      key: (String) -> String = { $0 }) -> [String: LiveRead] {
