@@ -53,7 +53,8 @@ public enum AWSQuotas {
             // "Request throttling for the Amazon RDS API": a burst of 300, sustained 12 per second.
             return Quota("rds", 12, burst: 300)
         case "events":
-            // "Amazon EventBridge quotas": every API but PutEvents 50 per second.
+            // "Amazon EventBridge quotas": "Throttle limit in transactions per second for control plane
+            // APIs", 50 per second; PutEvents has its own (regional) quota.
             return name == "PutEvents" ? nil : Quota("events", 50)
         case "secretsmanager":
             // "AWS Secrets Manager quotas".
@@ -66,8 +67,9 @@ public enum AWSQuotas {
             }
             return name.hasPrefix("Describe") || name.hasPrefix("List") ? Quota("timestream other", 5) : nil
         case "ecs":
-            // "Request throttling for the Amazon ECS API": service reads refill 20 a second, bucket 50.
-            return name == "DescribeServices" ? Quota("ecs service reads", 20, burst: 50) : nil
+            // "Request throttling for the Amazon ECS API": service reads refill 20 a second (its bucket
+            // size for them was not confirmed here: one second of it, the table's default).
+            return name == "DescribeServices" ? Quota("ecs service reads", 20) : nil
         default:
             return nil
         }

@@ -12,11 +12,9 @@ public final class ThrottlingProxy: @unchecked Sendable {
     public let awsQuotas: Bool
     private let lock = NSLock()
     private var buckets: [String: (tokens: Double, at: Double)] = [:]
-    private var passed: [String: Int] = [:]
-    private var throttled = 0
-    private var throttledByOperation: [String: Int] = [:]
-    private var seen: [String: (first: Double, last: Double)] = [:]
+    /// Every request let through, and the requests throttled per operation: all the counts below.
     private var requests: [(operation: String, at: Double)] = []
+    private var throttledByOperation: [String: Int] = [:]
     private let started = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
     private var server: LoopbackHTTPServer!
 
@@ -43,10 +41,17 @@ public final class ThrottlingProxy: @unchecked Sendable {
     public func stop() { server.stop() }
 
     /// Requests let through per operation, and requests throttled.
-    public var counts: (passed: [String: Int], throttled: Int) { lock.withLock { (passed, throttled) } }
+    public var counts: (passed: [String: Int], throttled: Int) {
+        let (log, throttled) = lock.withLock { (requests, throttledByOperation) }
+        return (log.reduce(into: [:]) { $0[$1.operation, default: 0] += 1 }, throttled.values.reduce(0, +))
+    }
 
-    /// When each operation was first and last asked for, seconds after the proxy started.
-    public var arrivals: [String: (first: Double, last: Double)] { lock.withLock { seen } }
+    /// When each operation was first and last let through, seconds after the proxy started.
+    public var arrivals: [String: (first: Double, last: Double)] {
+        log.reduce(into: [:]) { seen, request in
+            seen[request.operation] = (seen[request.operation]?.first ?? request.at, request.at)
+        }
+    }
 
     /// Every request let through, in the order they came, with when (seconds after the start).
     public var log: [(operation: String, at: Double)] { lock.withLock { requests } }
@@ -64,9 +69,7 @@ public final class ThrottlingProxy: @unchecked Sendable {
         }
         return lock.withLock {
             let at = now - started
-            seen[operation] = (seen[operation]?.first ?? at, at)
             guard let limit else {
-                passed[operation, default: 0] += 1
                 requests.append((operation, at))
                 return true
             }
@@ -75,14 +78,12 @@ public final class ThrottlingProxy: @unchecked Sendable {
             bucket.at = now
             guard bucket.tokens >= 1 else {
                 buckets[limit.key] = bucket
-                throttled += 1
                 throttledByOperation[operation, default: 0] += 1
                 return false
             }
             bucket.tokens -= 1
             buckets[limit.key] = bucket
             requests.append((operation, at))
-            passed[operation, default: 0] += 1
             return true
         }
     }
