@@ -122,16 +122,18 @@ import Testing
 
     @Test func callsThatWaitedForAConnectionDoNotLeaveTogether() async throws {
         let moto = MotoServer.shared
-        // Logs: AWS allows 5 a second with a burst of 3 here, ballast sends 4 with a burst of 1 (its
-        // bursts sit under AWS's, as in its table, which leaves room for a loaded runner's late
-        // threads); DynamoDB's answers take 1.5 s, so the logs calls wait for a connection together.
-        let logs = try ThrottlingProxy(forwardingTo: moto.port, rate: 5, burst: 3)
+        // Logs: AWS allows 20 a second with a burst of 3 here; ballast sends 6 a second with a burst
+        // of 1, far enough under that a loaded runner's late threads cannot bunch four calls into
+        // AWS's bucket. DynamoDB's answers take 1.5 s, so six logs calls (a second's worth in flight)
+        // wait for a connection together; without the send-time gate they leave together, three
+        // over AWS's burst.
+        let logs = try ThrottlingProxy(forwardingTo: moto.port, rate: 20, burst: 3)
         let slow = try ThrottlingProxy(forwardingTo: moto.port, latency: 1.5)
         defer { logs.stop(); slow.stop() }
         let environment = moto.environment.merging(["AWS_ENDPOINT_URL_CLOUDWATCH_LOGS": logs.url,
                                                     "AWS_ENDPOINT_URL_DYNAMODB": slow.url]) { _, new in new }
         let setup = AWSSetup(environment: environment, transport: CurlTransport(maxConcurrent: 4),
-                             rates: try RequestRates.parse("logs=4/1,dynamodb=100/8"))
+                             rates: try RequestRates.parse("logs=6/1,dynamodb=100/8"))
         let client = setup.client(region: "us-east-1")
         try await withThrowingTaskGroup(of: Void.self) { group in
             for _ in 0..<4 {
