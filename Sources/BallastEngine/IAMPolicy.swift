@@ -31,10 +31,10 @@ public enum IAMPolicy {
             let scoped = actions.filter { !permissions.unscoped.contains($0) && !onParent.contains($0) }
             let unscoped = actions.filter { permissions.unscoped.contains($0) }
             if !scoped.isEmpty { statements.append(statement(sid, scoped, arns.sorted())) }
-            if let parent = permissions.onParent, case let parentActions = actions.filter(parent.actions.contains),
-               !parentActions.isEmpty {
+            if let parent = permissions.onParent {
+                let parentActions = actions.filter(parent.actions.contains)
                 let parents = Set(ids.map { parent.arn($0.id, $0.region, $0.account) })
-                statements.append(statement(sid + "Parent", parentActions, parents.sorted()))
+                if !parentActions.isEmpty { statements.append(statement(sid + "Parent", parentActions, parents.sorted())) }
             }
             if !unscoped.isEmpty { statements.append(statement(sid + "List", unscoped, ["*"])) }
         }
