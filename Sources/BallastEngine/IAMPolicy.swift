@@ -34,7 +34,9 @@ public enum IAMPolicy {
             if let parent = permissions.onParent {
                 let parentActions = actions.filter(parent.actions.contains)
                 let parents = Set(ids.map { parent.arn($0.id, $0.region, $0.account) })
-                if !parentActions.isEmpty { statements.append(statement(sid + "Parent", parentActions, parents.sorted())) }
+                if !parentActions.isEmpty {
+                    statements.append(statement(sid + "Parent", parentActions, parents.sorted()))
+                }
             }
             if !unscoped.isEmpty { statements.append(statement(sid + "List", unscoped, ["*"])) }
         }
