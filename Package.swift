@@ -35,7 +35,7 @@ let package = Package(
         .target(name: "BallastAWS", dependencies: ["BallastCore", "CCurl", "CCurlShim", "CCrypto"]),
         .target(name: "BallastYAML", dependencies: ["BallastCore", "CYAML"]),
         .target(name: "BallastGit", dependencies: ["CGit2"]),
-        .target(name: "BallastKinds", dependencies: ["BallastCore", "BallastAWS"]),
+        .target(name: "BallastKinds", dependencies: ["BallastCore"]),
         .target(name: "BallastEngine",
                 dependencies: ["BallastCore", "BallastYAML", "BallastGit", "BallastKinds", "BallastAWS"]),
         // The reconcile loop's server: HTTP, Prometheus exposition, signals, structured logs.

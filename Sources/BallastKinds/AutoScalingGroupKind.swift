@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// EC2 Auto Scaling groups: the capacity runbooks change most during incidents.
@@ -28,7 +27,7 @@ public struct AutoScalingGroupKind: ResourceKind {
     }
 
     /// DescribeAutoScalingGroups takes up to 100 names a call.
-    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         await Reading.inBatches(targets, of: 100) { batch in
             var parameters = ["MaxRecords": "100"]
             for (index, target) in batch.enumerated() {
@@ -49,7 +48,7 @@ public struct AutoScalingGroupKind: ResourceKind {
     static func name(_ id: String) -> String { ARN.name(id, after: "autoScalingGroupName/") }
 
     /// MinSize, MaxSize and DesiredCapacity in one UpdateAutoScalingGroup.
-    public static func list(prefix: String, with client: AWSClient) async throws -> [String]? {
+    public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
         try await client.queryPages(.autoScaling, "DescribeAutoScalingGroups", ["MaxRecords": "100"])
             .items("AutoScalingGroups")
             .compactMap { $0.child("AutoScalingGroupName")?.text }.filter { $0.hasPrefix(prefix) }
@@ -63,7 +62,7 @@ public struct AutoScalingGroupKind: ResourceKind {
         ChangeBuilder.change(drift, call: "autoscaling:UpdateAutoScalingGroup").map { [$0] } ?? []
     }
 
-    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         var parameters = ["AutoScalingGroupName": name(change.id)]
         for key in ["MinSize", "MaxSize", "DesiredCapacity"] { parameters[key] = change.to("/" + key)?.description }
         _ = try await client.query(.autoScaling, "UpdateAutoScalingGroup", parameters)

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// CloudWatch metric alarms. Dimensions are a map of name to value.
@@ -65,7 +64,7 @@ public struct CloudWatchAlarmKind: ResourceKind {
     }
 
     /// DescribeAlarms takes up to 100 names a call.
-    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         await Reading.inBatches(targets, of: 100) { batch in
             var parameters = ["MaxRecords": "100"]
             for (index, target) in batch.enumerated() {
@@ -77,7 +76,7 @@ public struct CloudWatchAlarmKind: ResourceKind {
         }
     }
 
-    static func properties(_ alarm: XMLNode) -> [String: Value] {
+    static func properties(_ alarm: XMLTree) -> [String: Value] {
         var live: [String: Value?] = [
             "Namespace": alarm.string("Namespace"),
             "MetricName": alarm.string("MetricName"),
@@ -109,7 +108,7 @@ public struct CloudWatchAlarmKind: ResourceKind {
 
     /// PutMetricAlarm replaces the whole alarm, so apply re-reads it and re-puts
     /// every live setting, changing only the owned ones.
-    public static func list(prefix: String, with client: AWSClient) async throws -> [String]? {
+    public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
         var parameters = ["AlarmTypes.member.1": "MetricAlarm"]
         if !prefix.isEmpty { parameters["AlarmNamePrefix"] = prefix }
         return try await client.queryPages(.cloudWatch, "DescribeAlarms", parameters).items("MetricAlarms")
@@ -124,7 +123,7 @@ public struct CloudWatchAlarmKind: ResourceKind {
         ChangeBuilder.change(drift, call: "cloudwatch:PutMetricAlarm").map { [$0] } ?? []
     }
 
-    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         let alarmName = name(change.id)
         let answer = try await client.query(.cloudWatch, "DescribeAlarms", ["AlarmNames.member.1": alarmName])
         guard let alarm = answer.child("MetricAlarms")?.children.first else {

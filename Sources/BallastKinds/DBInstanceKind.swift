@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// RDS instances: backups, maintenance windows and deletion protection.
@@ -50,7 +49,7 @@ public struct DBInstanceKind: ResourceKind {
             ("DeletionProtection", .boolean),
         ]))
     /// DescribeDBInstances with a `db-instance-id` filter: up to 100 instances a call.
-    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         await Reading.inBatches(targets, of: 100) { batch in
             var parameters = ["MaxRecords": "100", "Filters.Filter.1.Name": "db-instance-id"]
             for (index, target) in batch.enumerated() {
@@ -82,7 +81,7 @@ public struct DBInstanceKind: ResourceKind {
         ChangeBuilder.change(drift, call: "rds:ModifyDBInstance").map { [$0] } ?? []
     }
 
-    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         var parameters = ["DBInstanceIdentifier": ARN.name(change.id, after: "db:"), "ApplyImmediately": "true"]
         for key in ["BackupRetentionPeriod", "PreferredBackupWindow", "PreferredMaintenanceWindow", "DeletionProtection"] {
             parameters[key] = change.to("/" + key).map { $0.string ?? $0.description }

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// DynamoDB tables: billing mode, provisioned throughput, backups and TTL.
@@ -55,7 +54,7 @@ public struct DynamoDBTableKind: ResourceKind {
 
     /// One table at a time: DescribeTable for billing and throughput,
     /// DescribeContinuousBackups and DescribeTimeToLive only when declared.
-    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         await Reading.each(targets, missing: ["ResourceNotFoundException", "TableNotFoundException"]) { target in
             let table = Value.map(["TableName": .string(target.id)])
             var live: [String: Value] = [:]
@@ -92,7 +91,7 @@ public struct DynamoDBTableKind: ResourceKind {
     /// Billing and throughput in one UpdateTable (with both capacities, as it requires);
     /// PITR and TTL have a call each.
     /// ListTables pages by the last name it gave (`ExclusiveStartTableName`).
-    public static func list(prefix: String, with client: AWSClient) async throws -> [String]? {
+    public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
         var names: [String] = [], request: [String: Value] = ["Limit": 100]
         while true {
             let page = try await client.json(.dynamodb, "ListTables", .map(request))
@@ -125,7 +124,7 @@ public struct DynamoDBTableKind: ResourceKind {
         }].compactMap { $0 }
     }
 
-    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         let table: [String: Value] = ["TableName": .string(change.id)]
         switch change.call {
         case "dynamodb:UpdateTable":

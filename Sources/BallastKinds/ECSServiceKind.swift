@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// ECS services, identified as `cluster/service`.
@@ -22,7 +21,7 @@ public struct ECSServiceKind: ResourceKind {
     }
 
     /// DescribeServices takes one cluster and up to 10 services a call.
-    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         let batches = Dictionary(grouping: targets) { cluster($0.id) }.values.flatMap { Reading.chunks($0, of: 10) }
         return await Reading.inGroups(batches, missing: ["ClusterNotFoundException"]) { batch in
             let answer = try await client.json(.ecs, "DescribeServices", .map([
@@ -57,7 +56,7 @@ public struct ECSServiceKind: ResourceKind {
         ChangeBuilder.change(drift, call: "ecs:UpdateService").map { [$0] } ?? []
     }
 
-    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         var input: [String: Value] = ["cluster": .string(cluster(change.id)), "service": .string(serviceName(change.id))]
         input["desiredCount"] = change.to("/DesiredCount")
         _ = try await client.json(.ecs, "UpdateService", .map(input))

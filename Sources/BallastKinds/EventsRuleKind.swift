@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// EventBridge rules: the on/off switch and the schedule of scheduled jobs.
@@ -28,7 +27,7 @@ public struct EventsRuleKind: ResourceKind {
     /// calls share 50 a second ("Amazon EventBridge quotas"), so one call
     /// for 100 rules is what makes a large set fast. A lone rule, or one not seen within the page
     /// bound (`Reading.listed`), is read with DescribeRule. An id may be `bus/rule` for a custom bus.
-    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         await Reading.listedOrEach(targets, container: { parts($0.id).bus ?? "" },
                                    missing: ["ResourceNotFoundException"], name: { parts($0.id).name },
                                    page: { rules, token in
@@ -61,7 +60,7 @@ public struct EventsRuleKind: ResourceKind {
 
     /// The switch alone is EnableRule/DisableRule; a new schedule re-puts the
     /// rule with its live description, role and pattern kept.
-    public static func list(prefix: String, with client: AWSClient) async throws -> [String]? {
+    public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
         let input: [String: Value] = prefix.isEmpty ? [:] : ["NamePrefix": .string(prefix)]
         return try await client.jsonPages(.events, "ListRules", input, token: "NextToken")
             .flatMap { $0["Rules"]?.list ?? [] }.compactMap { $0["Name"]?.string }
@@ -80,7 +79,7 @@ public struct EventsRuleKind: ResourceKind {
         return [state.to("/State") == "DISABLED" ? state.calling("events:DisableRule") : state]
     }
 
-    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         let (bus, name) = parts(change.id)
         var input: [String: Value] = ["Name": .string(name)]
         if let bus { input["EventBusName"] = .string(bus) }

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// KMS keys, identified by key id, key ARN or alias: automatic rotation.
@@ -33,7 +32,7 @@ public struct KMSKeyKind: ResourceKind {
 
     /// GetKeyRotationStatus, one key at a time. It takes a key id or ARN only,
     /// so an alias is resolved to its key with DescribeKey first.
-    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         await Reading.each(targets, missing: ["NotFoundException"]) { target in
             var keyId = target.id
             if isAlias(target.id) {
@@ -65,7 +64,7 @@ public struct KMSKeyKind: ResourceKind {
         return [change.to("/EnableKeyRotation") == false ? change.calling("kms:DisableKeyRotation") : change]
     }
 
-    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         var keyId = change.id
         if isAlias(keyId) {
             let key = try await client.json(.kms, "DescribeKey", .map(["KeyId": .string(keyId)]))

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// Lambda functions: memory, timeout and reserved concurrency, within Lambda's limits.
@@ -28,7 +27,7 @@ public struct LambdaFunctionKind: ResourceKind {
     /// quotas page: 100 requests per second), while GetFunctionConfiguration and
     /// GetFunctionConcurrency share the 15 per second of the rest of Lambda's control plane:
     /// one call at the higher quota instead of two at the lower.
-    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         await Reading.each(targets, missing: ["ResourceNotFoundException"]) { target in
             let function = try await client.restJSON(.lambda, "GetFunction", method: "GET",
                                                      segments: ["2015-03-31", "functions", target.id])
@@ -51,7 +50,7 @@ public struct LambdaFunctionKind: ResourceKind {
             .compactMap { $0 }
     }
 
-    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         switch change.call {
         case "lambda:UpdateFunctionConfiguration":
             var body: [String: Value] = [:]

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// CloudWatch Logs groups: retention, one of the values PutRetentionPolicy accepts.
@@ -25,7 +24,7 @@ public struct LogGroupKind: ResourceKind {
     /// DescribeLogGroups filters by name prefix and answers in name order, 50 a
     /// page. Names are grouped by their folder (`/aws/lambda/`); each group is
     /// one prefix query paged only as far as its last name.
-    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         let byFolder = Dictionary(grouping: targets) { folder(name($0.id)) }
         return await Reading.inGroups(Array(byFolder.values)) { batch in
             let wanted = Set(batch.map { name($0.id) })
@@ -69,7 +68,7 @@ public struct LogGroupKind: ResourceKind {
         return prefix
     }
 
-    public static func list(prefix: String, with client: AWSClient) async throws -> [String]? {
+    public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
         let input: [String: Value] = prefix.isEmpty ? [:] : ["logGroupNamePrefix": .string(prefix)]
         return try await client.jsonPages(.logs, "DescribeLogGroups", input)
             .flatMap { $0["logGroups"]?.list ?? [] }.compactMap { $0["logGroupName"]?.string }
@@ -85,7 +84,7 @@ public struct LogGroupKind: ResourceKind {
         ChangeBuilder.change(drift, call: "logs:PutRetentionPolicy").map { [$0] } ?? []
     }
 
-    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         _ = try await client.json(.logs, "PutRetentionPolicy", .map([
             "logGroupName": .string(name(change.id)), "retentionInDays": change.to("/RetentionInDays") ?? .null]))
     }

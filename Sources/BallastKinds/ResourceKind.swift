@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// One AWS resource type ballast manages. Each kind lives in one file and knows
@@ -9,7 +8,7 @@ public protocol ResourceKind: Sendable {
 
     /// Reads these resources (all of this kind, in the client's region) with
     /// the fewest calls the APIs allow. Every target gets an answer, keyed by id.
-    static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead]
+    static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead]
 
     static var comparison: ComparisonRules { get }
 
@@ -27,7 +26,7 @@ public protocol ResourceKind: Sendable {
     static func changes(for drift: ResourceDrift) -> [PlannedChange]
 
     /// Performs one planned change. Every write sets absolute values, so repeating it is safe.
-    static func apply(_ change: PlannedChange, with client: AWSClient) async throws
+    static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws
 
     /// The Terraform AWS provider's resource for this kind, for ownership and import.
     static var terraform: TerraformMapping { get }
@@ -38,14 +37,14 @@ public protocol ResourceKind: Sendable {
 
     /// The ids of every resource of this kind whose id starts with `prefix` (for `import --id GLOB`),
     /// or nil when the kind cannot list.
-    static func list(prefix: String, with client: AWSClient) async throws -> [String]?
+    static func list(prefix: String, with client: any AWSAPI) async throws -> [String]?
 }
 
 public extension ResourceKind {
     static var comparison: ComparisonRules { .plain }
     static func normalized(_ live: [String: Value], for resource: DesiredResource) -> [String: Value] { live }
     static func id(fromPhysicalId physicalId: String) -> String { physicalId }
-    static func list(prefix: String, with client: AWSClient) async throws -> [String]? { nil }
+    static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? { nil }
 }
 
 /// Every kind ballast knows, by CloudFormation type. Adding a kind is one file

@@ -1,6 +1,5 @@
-import Foundation
-import BallastAWS
 import BallastCore
+import Foundation
 
 /// Secrets Manager rotation, identified by the secret's name or ARN. ballast
 /// reads rotation settings only, never the secret's value.
@@ -37,7 +36,7 @@ public struct RotationScheduleKind: ResourceKind {
 
     /// DescribeSecret, one secret at a time: rotation settings only. ballast
     /// never calls GetSecretValue.
-    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         await Reading.each(targets, missing: ["ResourceNotFoundException"]) { target in
             let secret = try await client.json(.secretsManager, "DescribeSecret", .map(["SecretId": .string(target.id)]))
             // A secret scheduled for deletion is gone as far as rotation goes.
@@ -67,7 +66,7 @@ public struct RotationScheduleKind: ResourceKind {
         }.map { [$0] } ?? []
     }
 
-    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         var rules: [String: Value] = [:]
         for key in ["AutomaticallyAfterDays", "ScheduleExpression", "Duration"] { rules[key] = change.to("/RotationRules/" + key) }
         var input: [String: Value] = ["SecretId": .string(change.id), "RotateImmediately": false, "RotationRules": .map(rules)]

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 import Foundation
 
@@ -57,14 +56,14 @@ public struct S3BucketKind: ResourceKind {
         })
     /// One bucket at a time: GetBucketVersioning and GetBucketLifecycleConfiguration,
     /// each only when declared. Lifecycle rules come back in CloudFormation's shape.
-    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         await Reading.each(targets, missing: ["NoSuchBucket"]) { target in
             let bucket = ARN(target.id)?.resource ?? target.id // arn:aws:s3:::bucket
             return try await inBucketRegion(bucket, client) { client in try await read(bucket, target, client) }
         }
     }
 
-    static func read(_ bucket: String, _ target: LiveTarget, _ client: AWSClient) async throws -> LiveRead {
+    static func read(_ bucket: String, _ target: LiveTarget, _ client: any AWSAPI) async throws -> LiveRead {
         var live: [String: Value] = [:]
         if target.wants("VersioningConfiguration") {
             let versioning = try await client.restXML(.s3, "GetBucketVersioning", method: "GET", segments: [bucket],
@@ -79,7 +78,7 @@ public struct S3BucketKind: ResourceKind {
         return .found(live)
     }
 
-    static func lifecycleRules(_ bucket: String, _ client: AWSClient) async throws -> [Value] {
+    static func lifecycleRules(_ bucket: String, _ client: any AWSAPI) async throws -> [Value] {
         do {
             let answer = try await client.restXML(.s3, "GetBucketLifecycleConfiguration", method: "GET", segments: [bucket],
                                                   query: [("lifecycle", "")])
@@ -111,12 +110,12 @@ public struct S3BucketKind: ResourceKind {
          ChangeBuilder.change(drift, call: "s3:PutBucketLifecycleConfiguration", prefixes: ["/LifecycleConfiguration"])].compactMap { $0 }
     }
 
-    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         let bucket = ARN(change.id)?.resource ?? change.id
         try await inBucketRegion(bucket, client) { client in try await write(change, bucket, client) }
     }
 
-    static func write(_ change: PlannedChange, _ bucket: String, _ client: AWSClient) async throws {
+    static func write(_ change: PlannedChange, _ bucket: String, _ client: any AWSAPI) async throws {
         switch change.call {
         case "s3:PutBucketVersioning":
             let status = change.to("/VersioningConfiguration/Status")?.string ?? "Suspended"
@@ -137,8 +136,8 @@ public struct S3BucketKind: ResourceKind {
     /// for another region with a redirect naming the right one (`x-amz-bucket-region`), and
     /// does nothing else: `body` runs again there. A bucket need not be in its environment's
     /// region; the common case costs no extra call.
-    static func inBucketRegion<T>(_ bucket: String, _ client: AWSClient,
-                                  _ body: (AWSClient) async throws -> T) async throws -> T {
+    static func inBucketRegion<T>(_ bucket: String, _ client: any AWSAPI,
+                                  _ body: (any AWSAPI) async throws -> T) async throws -> T {
         let first = regions.region(of: bucket).map { $0 == client.region ? client : client.inRegion($0) } ?? client
         do {
             return try await body(first)
@@ -152,7 +151,7 @@ public struct S3BucketKind: ResourceKind {
     static let regions = BucketRegions()
 
     /// The live rules as S3 sent them.
-    static func liveRules(_ bucket: String, _ client: AWSClient) async throws -> [XMLNode] {
+    static func liveRules(_ bucket: String, _ client: any AWSAPI) async throws -> [XMLTree] {
         do {
             return try await client.restXML(.s3, "GetBucketLifecycleConfiguration", method: "GET", segments: [bucket],
                                             query: [("lifecycle", "")]).children.filter { $0.name == "Rule" }

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// S3 lifecycle rules between S3's XML and CloudFormation's shape, and the merge that
@@ -30,7 +29,7 @@ enum S3Lifecycle {
 
     // MARK: S3's XML -> CloudFormation's rule
 
-    static func rule(_ xml: XMLNode) -> Value {
+    static func rule(_ xml: XMLTree) -> Value {
         let filter = xml.child("Filter")
         let conditions = filter?.child("And") ?? filter
         var rule: [String: Value?] = [
@@ -75,20 +74,20 @@ enum S3Lifecycle {
 
     /// The live rules with the desired ones written into them (or added), as the
     /// configuration to put.
-    static func merged(live: [XMLNode], desired: [Value]) -> [XMLNode] {
+    static func merged(live: [XMLTree], desired: [Value]) -> [XMLTree] {
         var rules = live
         for (rule, index) in zip(desired, match(desired, liveIds: live.map { $0.child("ID")?.text })) {
             if let index {
                 rules[index] = merge(rules[index], rule)
             } else {
-                rules.append(merge(XMLNode(name: "Rule", text: "", children: []), rule))
+                rules.append(merge(XMLTree(name: "Rule", text: "", children: []), rule))
             }
         }
         return rules
     }
 
     /// One rule: the elements `desired` sets replaced, every other element kept.
-    static func merge(_ live: XMLNode, _ desired: Value) -> XMLNode {
+    static func merge(_ live: XMLTree, _ desired: Value) -> XMLTree {
         var rule = live
         func set(_ name: String, _ value: Value?) {
             guard let value else { return }
@@ -106,7 +105,7 @@ enum S3Lifecycle {
         let expirationKeys = [("ExpirationInDays", "Days"), ("ExpirationDate", "Date"),
                               ("ExpiredObjectDeleteMarker", "ExpiredObjectDeleteMarker")]
         if expirationKeys.contains(where: { desired[$0.0] != nil }) {
-            var expiration = rule.child("Expiration") ?? XMLNode(name: "Expiration", text: "", children: [])
+            var expiration = rule.child("Expiration") ?? XMLTree(name: "Expiration", text: "", children: [])
             if desired["ExpirationInDays"] != nil || desired["ExpirationDate"] != nil {
                 expiration.children.removeAll { $0.name == "Days" || $0.name == "Date" }
             }
@@ -146,9 +145,9 @@ enum S3Lifecycle {
     }
 
     /// The Filter: each condition from the desired rule, else as it was live.
-    static func filter(_ desired: Value, keeping live: Value) -> XMLNode {
+    static func filter(_ desired: Value, keeping live: Value) -> XMLTree {
         func pick(_ key: String) -> Value? { desired[key] ?? live[key] }
-        var conditions: [XMLNode] = []
+        var conditions: [XMLTree] = []
         if let prefix = pick("Prefix") { conditions.append(leaf("Prefix", prefix)) }
         for tag in pick("TagFilters")?.list ?? [] {
             conditions.append(node("Tag", [leaf("Key", tag["Key"] ?? ""), leaf("Value", tag["Value"] ?? "")]))
@@ -157,20 +156,20 @@ enum S3Lifecycle {
             if let size = pick(key) { conditions.append(leaf(key, size)) }
         }
         guard conditions.count > 1 else {
-            return XMLNode(name: "Filter", text: "", children: conditions.isEmpty ? [leaf("Prefix", "")] : conditions)
+            return XMLTree(name: "Filter", text: "", children: conditions.isEmpty ? [leaf("Prefix", "")] : conditions)
         }
-        return XMLNode(name: "Filter", text: "", children: [XMLNode(name: "And", text: "", children: conditions)])
+        return XMLTree(name: "Filter", text: "", children: [XMLTree(name: "And", text: "", children: conditions)])
     }
 
-    static func node(_ name: String, _ children: [XMLNode]) -> XMLNode {
-        XMLNode(name: name, text: "", children: children)
+    static func node(_ name: String, _ children: [XMLTree]) -> XMLTree {
+        XMLTree(name: name, text: "", children: children)
     }
 
-    static func leaf(_ name: String, _ value: Value) -> XMLNode {
-        XMLNode(name: name, text: value.string ?? value.description, children: [])
+    static func leaf(_ name: String, _ value: Value) -> XMLTree {
+        XMLTree(name: name, text: value.string ?? value.description, children: [])
     }
 
-    static func replace(_ rule: inout XMLNode, _ element: XMLNode) {
+    static func replace(_ rule: inout XMLTree, _ element: XMLTree) {
         rule.children.removeAll { $0.name == element.name }
         rule.children.append(element)
     }
@@ -180,8 +179,8 @@ enum S3Lifecycle {
                         "NoncurrentVersionExpiration", "AbortIncompleteMultipartUpload"]
 
     /// The configuration as XML, every element as it was read or merged.
-    static func xml(_ rules: [XMLNode]) -> String {
-        func write(_ node: XMLNode) -> String {
+    static func xml(_ rules: [XMLTree]) -> String {
+        func write(_ node: XMLTree) -> String {
             let children = node.name == "Rule"
                 ? node.children.enumerated().sorted { ((order.firstIndex(of: $0.element.name) ?? 99), $0.offset)
                     < ((order.firstIndex(of: $1.element.name) ?? 99), $1.offset) }.map(\.element)

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// Application Auto Scaling targets, identified as `namespace/resourceId/dimension`,
@@ -40,7 +39,7 @@ public struct ScalableTargetKind: ResourceKind {
     }
 
     /// DescribeScalableTargets takes one namespace and up to 50 resource ids a call.
-    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         // One namespace per call; several dimensions of one resource share its resource id.
         let batches = Dictionary(grouping: targets) { parts($0.id).namespace }.values.flatMap { members in
             let byResource = Dictionary(grouping: members) { parts($0.id).resourceId }
@@ -88,7 +87,7 @@ public struct ScalableTargetKind: ResourceKind {
         }.map { [$0] } ?? []
     }
 
-    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         let (namespace, resourceId, dimension) = parts(change.id)
         var input: [String: Value] = ["ServiceNamespace": .string(namespace), "ResourceId": .string(resourceId),
                                       "ScalableDimension": .string(dimension)]

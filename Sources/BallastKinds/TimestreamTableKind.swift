@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// Timestream tables, identified as `database/table`: memory and magnetic retention.
@@ -46,7 +45,7 @@ public struct TimestreamTableKind: ResourceKind {
     /// declared table of the database is found, or after as many pages as declared tables (a
     /// database of many undeclared tables); tables not found by then are described one by one, so
     /// a read never costs more than twice the calls of describing each.
-    public static func read(_ targets: [LiveTarget], with client: AWSClient) async -> [String: LiveRead] {
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         let endpoint: String?
         do {
             endpoint = try await discoveredEndpoint(client)
@@ -86,8 +85,8 @@ public struct TimestreamTableKind: ResourceKind {
 
     /// Timestream requires endpoint discovery (DescribeEndpoints) on AWS; an
     /// endpoint set with AWS_ENDPOINT_URL is used as it is.
-    static func discoveredEndpoint(_ client: AWSClient) async throws -> String? {
-        guard client.endpoints.endpoint(for: .timestreamWrite, region: client.region).source == "default" else { return nil }
+    static func discoveredEndpoint(_ client: any AWSAPI) async throws -> String? {
+        guard client.usesDefaultEndpoint(.timestreamWrite) else { return nil }
         let answer = try await client.json(.timestreamWrite, "DescribeEndpoints")
         return answer["Endpoints"]?.list?.first?["Address"]?.string.map { "https://" + $0 }
     }
@@ -109,7 +108,7 @@ public struct TimestreamTableKind: ResourceKind {
         }.map { [$0] } ?? []
     }
 
-    public static func apply(_ change: PlannedChange, with client: AWSClient) async throws {
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         let parts = change.id.split(separator: "/", maxSplits: 1).map(String.init)
         var retention: [String: Value] = [:]
         retention["MemoryStoreRetentionPeriodInHours"] = change.to("/RetentionProperties/MemoryStoreRetentionPeriodInHours")

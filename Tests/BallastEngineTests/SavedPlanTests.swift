@@ -23,7 +23,7 @@ import Testing
         return ApplyHarness(repo: repo)
     }
 
-    func liveAlarm() async throws -> XMLNode? {
+    func liveAlarm() async throws -> XMLTree? {
         try await seeder().client.query(.cloudWatch, "DescribeAlarms", ["AlarmNames.member.1": alarm])
             .child("MetricAlarms")?.children.first
     }

@@ -3,7 +3,7 @@ import Foundation
 
 /// Signs, sends and retries AWS calls for one region. Protocol-specific
 /// helpers (`query`, `json`, `restJSON`, `restXML`) decode the answers.
-public final class AWSClient: Sendable {
+public final class AWSClient: AWSAPI {
     public let region: String
     public let endpoints: EndpointResolver
     let credentials: CachedCredentials
@@ -40,7 +40,14 @@ public final class AWSClient: Sendable {
     }
 
     /// The same client for another region (transport, credentials and retry quota shared).
-    public func inRegion(_ other: String) -> AWSClient {
+    public func inRegion(_ other: String) -> any AWSAPI { inSameSession(region: other) }
+
+    public func usesDefaultEndpoint(_ service: AWSService) -> Bool {
+        endpoints.endpoint(for: service, region: region).source == "default"
+    }
+
+    /// The same client for another region, as this type (the engine's own calls).
+    public func inSameSession(region other: String) -> AWSClient {
         AWSClient(region: other, credentials: credentials, transport: transport, endpoints: endpoints, retry: retry,
                   quota: quota, log: log, pacer: pacer, principal: principal, clock: clock, jitter: jitter,
                   sleep: sleep)
@@ -141,17 +148,17 @@ public final class AWSClient: Sendable {
     // MARK: Protocol helpers
 
     /// `query` protocol: the `<Action>Result` element of the answer.
-    public func query(_ service: AWSService, _ action: String, _ parameters: [String: String] = [:]) async throws -> XMLNode {
+    public func query(_ service: AWSService, _ action: String, _ parameters: [String: String]) async throws -> XMLTree {
         let response = try await send(.query(service, action, parameters))
-        guard let root = XMLNode.parse(response.body) else {
+        guard let root = XMLTree.parse(response.body) else {
             throw malformed(service, action, "an XML answer")
         }
         return root.child(action + "Result") ?? root
     }
 
     /// `json` protocol: the decoded answer (an empty body is `{}`).
-    public func json(_ service: AWSService, _ operation: String, _ input: Value = .map([:]),
-                     endpoint: String? = nil) async throws -> Value {
+    public func json(_ service: AWSService, _ operation: String, _ input: Value,
+                     endpoint: String?) async throws -> Value {
         var call = AWSOperation.json(service, operation, input)
         call.endpoint = endpoint
         return try decodeJSON(try await send(call), service, operation)
@@ -159,7 +166,7 @@ public final class AWSClient: Sendable {
 
     /// `rest-json` protocol.
     public func restJSON(_ service: AWSService, _ operation: String, method: String, segments: [String],
-                         query: [(String, String)] = [], body: Value? = nil) async throws -> Value {
+                         query: [(String, String)], body: Value?) async throws -> Value {
         let response = try await send(.rest(service, operation, method: method, segments: segments, query: query, jsonBody: body))
         return try decodeJSON(response, service, operation)
     }
@@ -170,15 +177,15 @@ public final class AWSClient: Sendable {
 
     /// `rest-xml` protocol: the root element of the answer.
     public func restXML(_ service: AWSService, _ operation: String, method: String, segments: [String],
-                        query: [(String, String)] = [], body: String? = nil) async throws -> XMLNode {
+                        query: [(String, String)], body: String?) async throws -> XMLTree {
         var call = AWSOperation.rest(service, operation, method: method, segments: segments, query: query, xmlBody: body)
         if Self.checksumRequired.contains(operation) {
             call.headers.append(("x-amz-sdk-checksum-algorithm", "SHA256"))
             call.headers.append(("x-amz-checksum-sha256", Data(Digest.sha256(call.body)).base64EncodedString()))
         }
         let response = try await send(call)
-        if response.body.isEmpty { return XMLNode(name: "", text: "", children: []) }
-        guard let root = XMLNode.parse(response.body) else { throw malformed(service, operation, "an XML answer") }
+        if response.body.isEmpty { return XMLTree(name: "", text: "", children: []) }
+        guard let root = XMLTree.parse(response.body) else { throw malformed(service, operation, "an XML answer") }
         return root
     }
 

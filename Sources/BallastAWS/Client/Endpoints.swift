@@ -1,3 +1,4 @@
+import BallastCore
 /// Where a service's requests go: `AWS_ENDPOINT_URL_<SERVICE>`, then
 /// `AWS_ENDPOINT_URL`, then the real regional endpoint (the SDKs' order).
 public struct EndpointResolver: Sendable {

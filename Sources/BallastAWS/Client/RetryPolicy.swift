@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 
 /// AWS's "standard" retry mode as a pure policy: an error and an attempt number

@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 
 /// What credential providers need to call STS themselves.
@@ -26,7 +27,7 @@ public struct STSContext: Sendable {
         operation.unsigned = true
         let client = client(signedWith: nil)
         let response = try await client.send(operation)
-        return try Self.credentials(in: XMLNode.parse(response.body), action: "AssumeRoleWithWebIdentity")
+        return try Self.credentials(in: XMLTree.parse(response.body), action: "AssumeRoleWithWebIdentity")
     }
 
     func assumeRole(roleArn: String, sessionName: String, externalId: String?, durationSeconds: Int?,
@@ -38,7 +39,7 @@ public struct STSContext: Sendable {
         return try Self.credentials(in: result, action: "AssumeRole")
     }
 
-    static func credentials(in node: XMLNode?, action: String) throws -> Credentials {
+    static func credentials(in node: XMLTree?, action: String) throws -> Credentials {
         guard let c = node?.first("Credentials"), let id = c.child("AccessKeyId")?.text,
               let secret = c.child("SecretAccessKey")?.text else {
             throw CredentialError("STS \(action) answered without credentials")

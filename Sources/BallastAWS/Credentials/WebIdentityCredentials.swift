@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 
 /// `AWS_ROLE_ARN` + `AWS_WEB_IDENTITY_TOKEN_FILE` -> STS AssumeRoleWithWebIdentity.

@@ -8,7 +8,7 @@ enum ErrorParsing {
         var bodyRequestId: String?
         switch operation.service.wire {
         case .query, .restXML:
-            if let xml = XMLNode.parse(response.body) {
+            if let xml = XMLTree.parse(response.body) {
                 code = xml.first("Code")?.text ?? (xml.name == "Code" ? xml.text : "")
                 message = xml.first("Message")?.text ?? ""
                 bodyRequestId = xml.first("RequestId")?.text ?? xml.first("RequestID")?.text
@@ -23,7 +23,7 @@ enum ErrorParsing {
             message = body?["message"]?.string ?? body?["Message"]?.string ?? body?["errorMessage"]?.string ?? ""
         }
         // Something in between (a gateway, an emulator) may answer a JSON service in XML.
-        if code.isEmpty, let xml = XMLNode.parse(response.body), let found = xml.first("Code")?.text {
+        if code.isEmpty, let xml = XMLTree.parse(response.body), let found = xml.first("Code")?.text {
             code = found
             message = xml.first("Message")?.text ?? message
         }

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// The shapes every kind's reader takes: batched calls, or one call chain per
