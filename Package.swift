@@ -36,11 +36,14 @@ let package = Package(
         .target(name: "BallastYAML", dependencies: ["BallastCore", "CYAML"]),
         .target(name: "BallastGit", dependencies: ["CGit2"]),
         .target(name: "BallastKinds", dependencies: ["BallastCore"]),
+        // Loading and validating the desired state: no AWS, no HTTP client (`validate` needs neither).
+        .target(name: "BallastDesiredState", dependencies: ["BallastCore", "BallastYAML", "BallastGit"]),
         .target(name: "BallastEngine",
-                dependencies: ["BallastCore", "BallastYAML", "BallastGit", "BallastKinds", "BallastAWS"]),
+                dependencies: ["BallastCore", "BallastDesiredState", "BallastYAML", "BallastGit", "BallastKinds",
+                               "BallastAWS"]),
         // The reconcile loop's server: HTTP, Prometheus exposition, signals, structured logs.
         .target(name: "BallastWatch", dependencies: [
-            "BallastEngine", "BallastAWS", "BallastGit", "BallastCore",
+            "BallastEngine", "BallastAWS", "BallastGit", "BallastCore", "BallastDesiredState", "BallastKinds",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),  // the HTTP/1 channel's limits
             .product(name: "Prometheus", package: "swift-prometheus"),
@@ -49,21 +52,31 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ballast", dependencies: [
-            "BallastEngine", "BallastAWS", "BallastWatch",
+            "BallastEngine", "BallastAWS", "BallastDesiredState", "BallastKinds", "BallastWatch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks are programs that print figures, never timed tests. They build
         // their repositories and moto server with the tests' own helpers.
-        .executableTarget(name: "ballast-bench", dependencies: ["BallastEngine", "BallastAWS", "BallastTestSupport"]),
+        .executableTarget(name: "ballast-bench",
+                          dependencies: ["BallastEngine", "BallastAWS", "BallastDesiredState", "BallastKinds",
+                                         "BallastTestSupport"]),
         // Creates the example's live resources in a local emulator for the demo.
-        .executableTarget(name: "ballast-seed", dependencies: ["BallastEngine", "BallastAWS", "BallastYAML", "BallastTestSupport"]),
+        .executableTarget(name: "ballast-seed", dependencies: ["BallastEngine", "BallastAWS", "BallastDesiredState", "BallastKinds",
+                                                                        "BallastYAML", "BallastTestSupport"]),
 
+        // `validate` alone, to prove it links neither BallastAWS nor libcurl (ValidateWithoutAWSTests).
+        .executableTarget(name: "validate-without-aws", dependencies: ["BallastDesiredState", "BallastKinds", "BallastCore"],
+                          path: "Tests/ValidateWithoutAWS"),
         .target(name: "BallastTestSupport", dependencies: ["BallastAWS", "BallastCore", "BallastKinds"], path: "Tests/BallastTestSupport"),
-        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastKinds", "BallastYAML", "BallastEngine", "BallastTestSupport"],
+        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastDesiredState", "BallastKinds", "BallastYAML",
+                                                           "BallastEngine", "BallastTestSupport"],
                     exclude: ["Snapshots", "CELConformance"]),
         .testTarget(name: "BallastEngineTests",
-                    dependencies: ["BallastEngine", "BallastCore", "BallastAWS", "BallastTestSupport"]),
-        .testTarget(name: "BallastGitTests", dependencies: ["BallastCore", "BallastGit", "BallastEngine", "BallastTestSupport"]),
+                    dependencies: ["BallastEngine", "BallastCore", "BallastAWS", "BallastDesiredState", "BallastKinds",
+                                   "BallastTestSupport"]),
+        .testTarget(name: "BallastGitTests", dependencies: ["BallastCore", "BallastDesiredState", "BallastGit", "BallastEngine",
+                                                          "BallastKinds",
+                                                          "BallastTestSupport"]),
         .testTarget(name: "BallastCLITests",
                     dependencies: ["BallastTestSupport", "BallastCore", "BallastAWS", "BallastKinds"],
                     exclude: ["SARIF", "Contracts", "GitHub"]),
@@ -79,10 +92,11 @@ if ProcessInfo.processInfo.environment["BALLAST_FUZZ"] != nil {
     let fuzzer: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
     package.targets += [
         .target(name: "FuzzDriver", path: "Fuzz/Driver"),
-        .executableTarget(name: "fuzz-yaml", dependencies: ["BallastEngine", "BallastCore", "FuzzDriver"], path: "Fuzz/YAML",
+        .executableTarget(name: "fuzz-yaml", dependencies: ["BallastDesiredState", "BallastKinds", "BallastCore", "FuzzDriver"],
+                          path: "Fuzz/YAML",
                           swiftSettings: fuzzer),
         .executableTarget(name: "fuzz-cel", dependencies: ["BallastCore", "FuzzDriver"], path: "Fuzz/CEL", swiftSettings: fuzzer),
-        .executableTarget(name: "fuzz-planfile", dependencies: ["BallastEngine", "BallastCore", "FuzzDriver"],
+        .executableTarget(name: "fuzz-planfile", dependencies: ["BallastEngine", "BallastKinds", "BallastCore", "FuzzDriver"],
                           path: "Fuzz/PlanFile", swiftSettings: fuzzer),
     ]
 }

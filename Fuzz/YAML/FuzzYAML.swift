@@ -1,6 +1,7 @@
 import BallastCore
+import BallastDesiredState
+import BallastKinds
 import FuzzDriver
-import BallastEngine
 
 /// libFuzzer entry: the input as a resource file of an environment, through the
 /// YAML composer and every decoder (what `ballast validate` does with a file).
@@ -10,7 +11,7 @@ public func fuzzYAML(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let files = SourceFiles(desiredState: ["desired-state/prod/environment.yaml": Array("region: us-east-1\n".utf8),
                                            "desired-state/prod/fuzz.yaml": bytes],
                             policies: ["policies/fuzz.yaml": bytes])
-    if let decoded = try? DesiredStateLoader().decode(files) {
+    if let decoded = try? DesiredStateLoader(schemas: Kinds.builtIn.schemas).decode(files) {
         for file in decoded.policyFiles { for document in file.documents { _ = document.value } }
     }
     return 0

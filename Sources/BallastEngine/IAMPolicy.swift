@@ -9,17 +9,17 @@ public enum IAMPolicy {
 
     /// `publishMetrics` adds `cloudwatch:PutMetricData`, limited to the `Ballast` namespace;
     /// `notify` (drift) reading and writing the notify state's item in each lock table.
-    public static func document(for state: DesiredState, purpose: Purpose, publishMetrics: Bool = false,
-                                notify: Bool = false) -> Value {
+    public static func document(for state: DesiredState, schemas: KindSchemas, purpose: Purpose,
+                                publishMetrics: Bool = false, notify: Bool = false) -> Value {
         var statements: [Value] = []
-        for kind in KindRegistry.kinds {
+        for kind in schemas.all {
             let resources = state.environments.flatMap { environment in
-                environment.resources.filter { $0.type == kind.schema.type }.map { (environment, $0) }
+                environment.resources.filter { $0.type == kind.type }.map { (environment, $0) }
             }
             guard !resources.isEmpty else { continue }
             let permissions = kind.permissions
             let actions = permissions.read + (purpose == .apply ? permissions.write : [])
-            let sid = sidName(kind.schema.type)
+            let sid = sidName(kind.type)
             let ids = resources.map { environment, resource -> (id: String, region: String, account: String) in
                 switch resource.identity {
                 case .id(let physical): (physical, resource.region, environment.account ?? "*")
@@ -27,18 +27,18 @@ public enum IAMPolicy {
                 }
             }
             let arns = Set(ids.map { permissions.arn($0.id, $0.region, $0.account) })
-            let onParent = permissions.onParent?.actions ?? []
+            let onParent = permissions.onParent?.operations ?? []
             let scoped = actions.filter { !permissions.unscoped.contains($0) && !onParent.contains($0) }
             let unscoped = actions.filter { permissions.unscoped.contains($0) }
-            if !scoped.isEmpty { statements.append(statement(sid, scoped, arns.sorted())) }
+            if !scoped.isEmpty { statements.append(statement(sid, scoped.map(\.iamAction), arns.sorted())) }
             if let parent = permissions.onParent {
-                let parentActions = actions.filter(parent.actions.contains)
+                let parentActions = actions.filter(parent.operations.contains)
                 let parents = Set(ids.map { parent.arn($0.id, $0.region, $0.account) })
                 if !parentActions.isEmpty {
-                    statements.append(statement(sid + "Parent", parentActions, parents.sorted()))
+                    statements.append(statement(sid + "Parent", parentActions.map(\.iamAction), parents.sorted()))
                 }
             }
-            if !unscoped.isEmpty { statements.append(statement(sid + "List", unscoped, ["*"])) }
+            if !unscoped.isEmpty { statements.append(statement(sid + "List", unscoped.map(\.iamAction), ["*"])) }
         }
         // Stacks refs point into, and those environments name for ownership: their resources, ARN and template.
         let stacks = Set(state.environments.flatMap { environment in

@@ -2,12 +2,19 @@ import BallastCore
 
 /// EC2 Auto Scaling groups: the capacity runbooks change most during incidents.
 public struct AutoScalingGroupKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:))
+
+    static let describeAutoScalingGroups = APIOperation(.autoScaling, "DescribeAutoScalingGroups")
+    static let updateAutoScalingGroup = APIOperation(.autoScaling, "UpdateAutoScalingGroup")
+
     /// `aws_autoscaling_group`.
     public static let terraform = TerraformMapping("aws_autoscaling_group", idAttribute: "name", [
         .init("/MinSize", "min_size"), .init("/MaxSize", "max_size"), .init("/DesiredCapacity", "desired_capacity"),
     ])
 
-    public static let schema = ResourceSchema(
+    static let properties = ResourceSchema(
         type: "AWS::AutoScaling::AutoScalingGroup",
         properties: ObjectSchema([
             ("MinSize", .nonNegative),
@@ -20,9 +27,9 @@ public struct AutoScalingGroupKind: ResourceKind {
         })
 
     public static let permissions = KindPermissions(
-        read: ["autoscaling:DescribeAutoScalingGroups"],
-        write: ["autoscaling:UpdateAutoScalingGroup"],
-        unscoped: ["autoscaling:DescribeAutoScalingGroups"]) { id, region, account in
+        read: [describeAutoScalingGroups],
+        write: [updateAutoScalingGroup],
+        unscoped: [describeAutoScalingGroups]) { id, region, account in
         "arn:aws:autoscaling:\(region):\(account):autoScalingGroup:*:autoScalingGroupName/\(name(id))"
     }
 
@@ -33,7 +40,7 @@ public struct AutoScalingGroupKind: ResourceKind {
             for (index, target) in batch.enumerated() {
                 parameters["AutoScalingGroupNames.member.\(index + 1)"] = name(target.id)
             }
-            let groups = try await client.queryPages(.autoScaling, "DescribeAutoScalingGroups", parameters)
+            let groups = try await client.queryPages(describeAutoScalingGroups, parameters)
                 .items("AutoScalingGroups")
             let found = Dictionary(groups.map { group in
                 (group.child("AutoScalingGroupName")?.text ?? "",
@@ -49,22 +56,22 @@ public struct AutoScalingGroupKind: ResourceKind {
 
     /// MinSize, MaxSize and DesiredCapacity in one UpdateAutoScalingGroup.
     public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
-        try await client.queryPages(.autoScaling, "DescribeAutoScalingGroups", ["MaxRecords": "100"])
+        try await client.queryPages(describeAutoScalingGroups, ["MaxRecords": "100"])
             .items("AutoScalingGroups")
             .compactMap { $0.child("AutoScalingGroupName")?.text }.filter { $0.hasPrefix(prefix) }
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
-        ["DescribeAutoScalingGroups": Reading.batches(targets.count, of: 100)]
+    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+        [describeAutoScalingGroups: Reading.batches(targets.count, of: 100)]
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, call: "autoscaling:UpdateAutoScalingGroup").map { [$0] } ?? []
+        ChangeBuilder.change(drift, updateAutoScalingGroup).map { [$0] } ?? []
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         var parameters = ["AutoScalingGroupName": name(change.id)]
         for key in ["MinSize", "MaxSize", "DesiredCapacity"] { parameters[key] = change.to("/" + key)?.description }
-        _ = try await client.query(.autoScaling, "UpdateAutoScalingGroup", parameters)
+        _ = try await client.query(updateAutoScalingGroup, parameters)
     }
 }

@@ -2,6 +2,13 @@ import BallastCore
 
 /// CloudWatch metric alarms. Dimensions are a map of name to value.
 public struct CloudWatchAlarmKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        comparison: comparison, plannedReads: plannedReads, changes: changes(for:))
+
+    static let describeAlarms = APIOperation(.cloudWatch, "DescribeAlarms")
+    static let putMetricAlarm = APIOperation(.cloudWatch, "PutMetricAlarm")
+
     static let actions = ValueType.list(.text, maxCount: 5)
 
     /// `aws_cloudwatch_metric_alarm`: dimensions are a map there too; unset strings are empty.
@@ -23,7 +30,7 @@ public struct CloudWatchAlarmKind: ResourceKind {
         .init("/AlarmDescription", "alarm_description", convert: TerraformValue.unless("")),
     ])
 
-    public static let schema = ResourceSchema(
+    static let properties = ResourceSchema(
         type: "AWS::CloudWatch::Alarm",
         properties: ObjectSchema([
             ("Namespace", .text),
@@ -58,8 +65,8 @@ public struct CloudWatchAlarmKind: ResourceKind {
     public static let comparison = ComparisonRules(unordered: ["/AlarmActions", "/OKActions", "/InsufficientDataActions"])
 
     public static let permissions = KindPermissions(
-        read: ["cloudwatch:DescribeAlarms"],
-        write: ["cloudwatch:PutMetricAlarm"]) { id, region, account in
+        read: [describeAlarms],
+        write: [putMetricAlarm]) { id, region, account in
         "arn:aws:cloudwatch:\(region):\(account):alarm:\(name(id))"
     }
 
@@ -70,7 +77,7 @@ public struct CloudWatchAlarmKind: ResourceKind {
             for (index, target) in batch.enumerated() {
                 parameters["AlarmNames.member.\(index + 1)"] = name(target.id)
             }
-            let alarms = try await client.queryPages(.cloudWatch, "DescribeAlarms", parameters).items("MetricAlarms")
+            let alarms = try await client.queryPages(describeAlarms, parameters).items("MetricAlarms")
             let found = Dictionary(alarms.map { ($0.child("AlarmName")?.text ?? "", properties($0)) }, uniquingKeysWith: { a, _ in a })
             return Reading.pair(batch, found, key: name)
         }
@@ -111,26 +118,26 @@ public struct CloudWatchAlarmKind: ResourceKind {
     public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
         var parameters = ["AlarmTypes.member.1": "MetricAlarm"]
         if !prefix.isEmpty { parameters["AlarmNamePrefix"] = prefix }
-        return try await client.queryPages(.cloudWatch, "DescribeAlarms", parameters).items("MetricAlarms")
+        return try await client.queryPages(describeAlarms, parameters).items("MetricAlarms")
             .compactMap { $0.child("AlarmName")?.text }
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
-        ["DescribeAlarms": Reading.batches(targets.count, of: 100)]
+    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+        [describeAlarms: Reading.batches(targets.count, of: 100)]
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, call: "cloudwatch:PutMetricAlarm").map { [$0] } ?? []
+        ChangeBuilder.change(drift, putMetricAlarm).map { [$0] } ?? []
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         let alarmName = name(change.id)
-        let answer = try await client.query(.cloudWatch, "DescribeAlarms", ["AlarmNames.member.1": alarmName])
+        let answer = try await client.query(describeAlarms, ["AlarmNames.member.1": alarmName])
         guard let alarm = answer.child("MetricAlarms")?.children.first else {
             throw AWSError(service: "CloudWatch", operation: "DescribeAlarms", code: "NotFound",
                            message: "alarm \(alarmName) no longer exists", status: 0, requestId: nil)
         }
-        guard alarm.members("Metrics").isEmpty else { throw UnsupportedWrite(call: "PutMetricAlarm for a metric-math alarm") }
+        guard alarm.members("Metrics").isEmpty else { throw UnsupportedWrite(operation: "PutMetricAlarm for a metric-math alarm") }
         var parameters = ["AlarmName": alarmName]
         for key in ["AlarmDescription", "ActionsEnabled", "MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Period",
                     "Unit", "EvaluationPeriods", "DatapointsToAlarm", "Threshold", "ComparisonOperator", "TreatMissingData",
@@ -148,7 +155,7 @@ public struct CloudWatchAlarmKind: ResourceKind {
             parameters["Dimensions.member.\(index + 1).Name"] = key
             parameters["Dimensions.member.\(index + 1).Value"] = dimensions[key]
         }
-        _ = try await client.query(.cloudWatch, "PutMetricAlarm", parameters)
+        _ = try await client.query(putMetricAlarm, parameters)
     }
 
     static func plain(_ value: Value) -> String { value.string ?? value.description }

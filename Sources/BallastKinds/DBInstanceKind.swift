@@ -2,6 +2,13 @@ import BallastCore
 
 /// RDS instances: backups, maintenance windows and deletion protection.
 public struct DBInstanceKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:))
+
+    static let describeDBInstances = APIOperation(.rds, "DescribeDBInstances")
+    static let modifyDBInstance = APIOperation(.rds, "ModifyDBInstance")
+
     /// `hh24:mi-hh24:mi`, UTC.
     static let backupWindow = StringFormat("hh24:mi-hh24:mi, UTC") { s in
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
@@ -27,8 +34,8 @@ public struct DBInstanceKind: ResourceKind {
     }
 
     public static let permissions = KindPermissions(
-        read: ["rds:DescribeDBInstances"],
-        write: ["rds:ModifyDBInstance"]) { id, region, account in
+        read: [describeDBInstances],
+        write: [modifyDBInstance]) { id, region, account in
         "arn:aws:rds:\(region):\(account):db:\(ARN.name(id, after: "db:"))"
     }
 
@@ -40,7 +47,7 @@ public struct DBInstanceKind: ResourceKind {
         .init("/DeletionProtection", "deletion_protection"),
     ])
 
-    public static let schema = ResourceSchema(
+    static let properties = ResourceSchema(
         type: "AWS::RDS::DBInstance",
         properties: ObjectSchema([
             ("BackupRetentionPeriod", .integer(0...35)),
@@ -55,7 +62,7 @@ public struct DBInstanceKind: ResourceKind {
             for (index, target) in batch.enumerated() {
                 parameters["Filters.Filter.1.Values.Value.\(index + 1)"] = target.id
             }
-            let instances = try await client.queryPages(.rds, "DescribeDBInstances", parameters, token: "Marker")
+            let instances = try await client.queryPages(describeDBInstances, parameters, token: "Marker")
                 .items("DBInstances")
             var found: [String: [String: Value]] = [:]
             for instance in instances {
@@ -73,12 +80,12 @@ public struct DBInstanceKind: ResourceKind {
     }
 
     /// One ModifyDBInstance, applied now rather than in the next maintenance window.
-    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
-        ["DescribeDBInstances": Reading.batches(targets.count, of: 100)]
+    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+        [describeDBInstances: Reading.batches(targets.count, of: 100)]
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, call: "rds:ModifyDBInstance").map { [$0] } ?? []
+        ChangeBuilder.change(drift, modifyDBInstance).map { [$0] } ?? []
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
@@ -86,6 +93,6 @@ public struct DBInstanceKind: ResourceKind {
         for key in ["BackupRetentionPeriod", "PreferredBackupWindow", "PreferredMaintenanceWindow", "DeletionProtection"] {
             parameters[key] = change.to("/" + key).map { $0.string ?? $0.description }
         }
-        _ = try await client.query(.rds, "ModifyDBInstance", parameters)
+        _ = try await client.query(modifyDBInstance, parameters)
     }
 }

@@ -2,6 +2,18 @@ import BallastCore
 
 /// DynamoDB tables: billing mode, provisioned throughput, backups and TTL.
 public struct DynamoDBTableKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:))
+
+    static let describeContinuousBackups = APIOperation(.dynamodb, "DescribeContinuousBackups")
+    static let describeTable = APIOperation(.dynamodb, "DescribeTable")
+    static let describeTimeToLive = APIOperation(.dynamodb, "DescribeTimeToLive")
+    static let listTables = APIOperation(.dynamodb, "ListTables")
+    static let updateContinuousBackups = APIOperation(.dynamodb, "UpdateContinuousBackups")
+    static let updateTable = APIOperation(.dynamodb, "UpdateTable")
+    static let updateTimeToLive = APIOperation(.dynamodb, "UpdateTimeToLive")
+
     /// `aws_dynamodb_table`: capacities are top-level attributes, PITR and TTL one-element blocks;
     /// an on-demand table's capacities are 0 there and absent in CloudFormation.
     public static let terraform = TerraformMapping("aws_dynamodb_table", idAttribute: "name", [
@@ -13,7 +25,7 @@ public struct DynamoDBTableKind: ResourceKind {
         .init("/TimeToLiveSpecification/AttributeName", "ttl.0.attribute_name", convert: TerraformValue.unless("")),
     ])
 
-    public static let schema = ResourceSchema(
+    static let properties = ResourceSchema(
         type: "AWS::DynamoDB::Table",
         properties: ObjectSchema([
             ("BillingMode", .oneOf(["PROVISIONED", "PAY_PER_REQUEST"])),
@@ -46,8 +58,8 @@ public struct DynamoDBTableKind: ResourceKind {
         })
 
     public static let permissions = KindPermissions(
-        read: ["dynamodb:DescribeTable", "dynamodb:DescribeContinuousBackups", "dynamodb:DescribeTimeToLive"],
-        write: ["dynamodb:UpdateTable", "dynamodb:UpdateContinuousBackups", "dynamodb:UpdateTimeToLive"]
+        read: [describeTable, describeContinuousBackups, describeTimeToLive],
+        write: [updateTable, updateContinuousBackups, updateTimeToLive]
     ) { id, region, account in
         "arn:aws:dynamodb:\(region):\(account):table/\(ARN.name(id, after: "table/"))"
     }
@@ -59,7 +71,7 @@ public struct DynamoDBTableKind: ResourceKind {
             let table = Value.map(["TableName": .string(target.id)])
             var live: [String: Value] = [:]
             if target.wants("BillingMode", "ProvisionedThroughput") {
-                let description = try await client.json(.dynamodb, "DescribeTable", table)["Table"]
+                let description = try await client.json(describeTable, table)["Table"]
                 // Tables older than on-demand billing carry no BillingModeSummary: they are provisioned.
                 let mode = description?["BillingModeSummary"]?["BillingMode"]?.string ?? "PROVISIONED"
                 live["BillingMode"] = .string(mode)
@@ -71,13 +83,13 @@ public struct DynamoDBTableKind: ResourceKind {
                 }
             }
             if target.wants("PointInTimeRecoverySpecification") {
-                let backups = try await client.json(.dynamodb, "DescribeContinuousBackups", table)
+                let backups = try await client.json(describeContinuousBackups, table)
                 let status = backups["ContinuousBackupsDescription"]?["PointInTimeRecoveryDescription"]?["PointInTimeRecoveryStatus"]?.string
                 // PITR that was never turned on is off.
                 live["PointInTimeRecoverySpecification"] = .map(["PointInTimeRecoveryEnabled": .bool(status == "ENABLED")])
             }
             if target.wants("TimeToLiveSpecification") {
-                let ttl = try await client.json(.dynamodb, "DescribeTimeToLive", table)["TimeToLiveDescription"]
+                let ttl = try await client.json(describeTimeToLive, table)["TimeToLiveDescription"]
                 let status = ttl?["TimeToLiveStatus"]?.string ?? "DISABLED"
                 // ENABLING is on as far as the repository is concerned; AWS finishes it on its own.
                 var spec: [String: Value] = ["Enabled": .bool(status == "ENABLED" || status == "ENABLING")]
@@ -94,7 +106,7 @@ public struct DynamoDBTableKind: ResourceKind {
     public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
         var names: [String] = [], request: [String: Value] = ["Limit": 100]
         while true {
-            let page = try await client.json(.dynamodb, "ListTables", .map(request))
+            let page = try await client.json(listTables, .map(request))
             names += (page["TableNames"]?.list ?? []).compactMap(\.string)
             guard let last = page["LastEvaluatedTableName"]?.string else { break }
             request["ExclusiveStartTableName"] = .string(last)
@@ -102,23 +114,23 @@ public struct DynamoDBTableKind: ResourceKind {
         return names.filter { $0.hasPrefix(prefix) }
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         [
-            "DescribeTable": targets.filter { $0.wants("BillingMode", "ProvisionedThroughput") }.count,
-            "DescribeContinuousBackups": targets.filter { $0.wants("PointInTimeRecoverySpecification") }.count,
-            "DescribeTimeToLive": targets.filter { $0.wants("TimeToLiveSpecification") }.count,
+            describeTable: targets.filter { $0.wants("BillingMode", "ProvisionedThroughput") }.count,
+            describeContinuousBackups: targets.filter { $0.wants("PointInTimeRecoverySpecification") }.count,
+            describeTimeToLive: targets.filter { $0.wants("TimeToLiveSpecification") }.count,
         ].filter { $0.value > 0 }
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        [ChangeBuilder.change(drift, call: "dynamodb:UpdateTable", prefixes: ["/BillingMode", "/ProvisionedThroughput"]) { set in
+        [ChangeBuilder.change(drift, updateTable, prefixes: ["/BillingMode", "/ProvisionedThroughput"]) { set in
             if set.keys.contains(where: { $0.hasPrefix("/ProvisionedThroughput/") }) {
                 ChangeBuilder.keep("/ProvisionedThroughput/ReadCapacityUnits", from: drift.live, in: &set)
                 ChangeBuilder.keep("/ProvisionedThroughput/WriteCapacityUnits", from: drift.live, in: &set)
             }
         },
-         ChangeBuilder.change(drift, call: "dynamodb:UpdateContinuousBackups", prefixes: ["/PointInTimeRecoverySpecification"]),
-         ChangeBuilder.change(drift, call: "dynamodb:UpdateTimeToLive", prefixes: ["/TimeToLiveSpecification"]) { set in
+         ChangeBuilder.change(drift, updateContinuousBackups, prefixes: ["/PointInTimeRecoverySpecification"]),
+         ChangeBuilder.change(drift, updateTimeToLive, prefixes: ["/TimeToLiveSpecification"]) { set in
             // Turning TTL off names the attribute it is on.
             ChangeBuilder.keep("/TimeToLiveSpecification/AttributeName", from: drift.live, in: &set)
         }].compactMap { $0 }
@@ -126,25 +138,25 @@ public struct DynamoDBTableKind: ResourceKind {
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         let table: [String: Value] = ["TableName": .string(change.id)]
-        switch change.call {
-        case "dynamodb:UpdateTable":
+        switch change.operation {
+        case updateTable:
             var input = table
             input["BillingMode"] = change.to("/BillingMode")
             if let read = change.to("/ProvisionedThroughput/ReadCapacityUnits"), let write = change.to("/ProvisionedThroughput/WriteCapacityUnits") {
                 input["ProvisionedThroughput"] = .map(["ReadCapacityUnits": read, "WriteCapacityUnits": write])
             }
-            _ = try await client.json(.dynamodb, "UpdateTable", .map(input))
-        case "dynamodb:UpdateContinuousBackups":
-            _ = try await client.json(.dynamodb, "UpdateContinuousBackups", .map(table.merging([
+            _ = try await client.json(updateTable, .map(input))
+        case updateContinuousBackups:
+            _ = try await client.json(updateContinuousBackups, .map(table.merging([
                 "PointInTimeRecoverySpecification": .map(["PointInTimeRecoveryEnabled":
                     change.to("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled") ?? false]),
             ]) { $1 }))
-        case "dynamodb:UpdateTimeToLive":
-            _ = try await client.json(.dynamodb, "UpdateTimeToLive", .map(table.merging([
+        case updateTimeToLive:
+            _ = try await client.json(updateTimeToLive, .map(table.merging([
                 "TimeToLiveSpecification": .map(["Enabled": change.to("/TimeToLiveSpecification/Enabled") ?? false,
                                                  "AttributeName": change.to("/TimeToLiveSpecification/AttributeName") ?? ""]),
             ]) { $1 }))
-        default: throw UnsupportedWrite(call: change.call)
+        default: throw UnsupportedWrite(operation: change.call)
         }
     }
 }

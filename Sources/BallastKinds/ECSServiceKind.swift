@@ -2,20 +2,27 @@ import BallastCore
 
 /// ECS services, identified as `cluster/service`.
 public struct ECSServiceKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:), idFromPhysicalId: id(fromPhysicalId:))
+
+    static let describeServices = APIOperation(.ecs, "DescribeServices")
+    static let updateService = APIOperation(.ecs, "UpdateService")
+
     /// `aws_ecs_service`: the cluster attribute is the cluster's ARN or name.
     public static let terraform = TerraformMapping("aws_ecs_service", id: { attributes in
         guard let cluster = attributes["cluster"]?.string, let name = attributes["name"]?.string else { return nil }
         return (cluster.split(separator: "/").last.map(String.init) ?? cluster) + "/" + name
     }, [.init("/DesiredCount", "desired_count")])
 
-    public static let schema = ResourceSchema(
+    static let properties = ResourceSchema(
         type: "AWS::ECS::Service",
         properties: ObjectSchema([("DesiredCount", .nonNegative)]),
         idFormat: IdFormat.parts(2, "cluster/service"))
 
     public static let permissions = KindPermissions(
-        read: ["ecs:DescribeServices"],
-        write: ["ecs:UpdateService"],
+        read: [describeServices],
+        write: [updateService],
         anyId: "*/*") { id, region, account in
         "arn:aws:ecs:\(region):\(account):service/\(id)"
     }
@@ -24,7 +31,7 @@ public struct ECSServiceKind: ResourceKind {
     public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         let batches = Dictionary(grouping: targets) { cluster($0.id) }.values.flatMap { Reading.chunks($0, of: 10) }
         return await Reading.inGroups(batches, missing: ["ClusterNotFoundException"]) { batch in
-            let answer = try await client.json(.ecs, "DescribeServices", .map([
+            let answer = try await client.json(describeServices, .map([
                 "cluster": .string(cluster(batch[0].id)),
                 "services": .list(batch.map { .string(serviceName($0.id)) }),
             ]))
@@ -47,18 +54,18 @@ public struct ECSServiceKind: ResourceKind {
         return String(arn.resource.dropFirst("service/".count))
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         let clusters = Dictionary(grouping: targets) { cluster($0.id) }.values
-        return ["DescribeServices": clusters.reduce(0) { $0 + Reading.batches($1.count, of: 10) }]
+        return [describeServices: clusters.reduce(0) { $0 + Reading.batches($1.count, of: 10) }]
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, call: "ecs:UpdateService").map { [$0] } ?? []
+        ChangeBuilder.change(drift, updateService).map { [$0] } ?? []
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         var input: [String: Value] = ["cluster": .string(cluster(change.id)), "service": .string(serviceName(change.id))]
         input["desiredCount"] = change.to("/DesiredCount")
-        _ = try await client.json(.ecs, "UpdateService", .map(input))
+        _ = try await client.json(updateService, .map(input))
     }
 }

@@ -2,13 +2,23 @@ import BallastCore
 
 /// EventBridge rules: the on/off switch and the schedule of scheduled jobs.
 public struct EventsRuleKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:))
+
+    static let describeRule = APIOperation(.events, "DescribeRule")
+    static let disableRule = APIOperation(.events, "DisableRule")
+    static let enableRule = APIOperation(.events, "EnableRule")
+    static let listRules = APIOperation(.events, "ListRules")
+    static let putRule = APIOperation(.events, "PutRule")
+
     /// `aws_cloudwatch_event_rule`: `state` (provider 5.x); older states have only `is_enabled`.
     public static let terraform = TerraformMapping("aws_cloudwatch_event_rule", idAttribute: "name", [
         .init("/State", "state", convert: TerraformValue.unless("")),
         .init("/ScheduleExpression", "schedule_expression", convert: TerraformValue.unless("")),
     ])
 
-    public static let schema = ResourceSchema(
+    static let properties = ResourceSchema(
         type: "AWS::Events::Rule",
         properties: ObjectSchema([
             ("State", .oneOf(["ENABLED", "DISABLED", "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS"])),
@@ -16,9 +26,9 @@ public struct EventsRuleKind: ResourceKind {
         ]))
 
     public static let permissions = KindPermissions(
-        read: ["events:ListRules", "events:DescribeRule"],
-        write: ["events:EnableRule", "events:DisableRule", "events:PutRule"],
-        unscoped: ["events:ListRules"]) { id, region, account in
+        read: [listRules, describeRule],
+        write: [enableRule, disableRule, putRule],
+        unscoped: [listRules]) { id, region, account in
         "arn:aws:events:\(region):\(account):rule/\(ARN.name(id, after: "rule/"))"
     }
 
@@ -34,7 +44,7 @@ public struct EventsRuleKind: ResourceKind {
             var input: [String: Value] = ["Limit": .int(100)]
             if let bus = parts(rules[0].id).bus { input["EventBusName"] = .string(bus) }
             if let token { input["NextToken"] = .string(token) }
-            let page = try await client.json(.events, "ListRules", .map(input))
+            let page = try await client.json(listRules, .map(input))
             let members = (page["Rules"]?.list ?? []).compactMap { rule in
                 rule["Name"]?.string.map { ($0, found(rule)) }
             }
@@ -43,7 +53,7 @@ public struct EventsRuleKind: ResourceKind {
             let (bus, name) = parts(target.id)
             var input: [String: Value] = ["Name": .string(name)]
             if let bus { input["EventBusName"] = .string(bus) }
-            return found(try await client.json(.events, "DescribeRule", .map(input)))
+            return found(try await client.json(describeRule, .map(input)))
         })
     }
 
@@ -62,37 +72,37 @@ public struct EventsRuleKind: ResourceKind {
     /// rule with its live description, role and pattern kept.
     public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
         let input: [String: Value] = prefix.isEmpty ? [:] : ["NamePrefix": .string(prefix)]
-        return try await client.jsonPages(.events, "ListRules", input, token: "NextToken")
+        return try await client.jsonPages(listRules, input, token: "NextToken")
             .flatMap { $0["Rules"]?.list ?? [] }.compactMap { $0["Name"]?.string }
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         Reading.listedOrEachCalls(targets, container: { parts($0.id).bus ?? "" }, pageSize: 100,
-                                  list: "ListRules", each: "DescribeRule")
+                                  list: listRules, each: describeRule)
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        if let schedule = ChangeBuilder.change(drift, call: "events:PutRule", prefixes: ["/ScheduleExpression"], extra: { set in
+        if let schedule = ChangeBuilder.change(drift, putRule, prefixes: ["/ScheduleExpression"], extra: { set in
             if let state = PlanTargets.assignments(for: drift)["/State"] { set["/State"] = state }
         }) { return [schedule] }
-        guard let state = ChangeBuilder.change(drift, call: "events:EnableRule", prefixes: ["/State"]) else { return [] }
-        return [state.to("/State") == "DISABLED" ? state.calling("events:DisableRule") : state]
+        guard let state = ChangeBuilder.change(drift, enableRule, prefixes: ["/State"]) else { return [] }
+        return [state.to("/State") == "DISABLED" ? state.calling(disableRule) : state]
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         let (bus, name) = parts(change.id)
         var input: [String: Value] = ["Name": .string(name)]
         if let bus { input["EventBusName"] = .string(bus) }
-        switch change.call {
-        case "events:EnableRule": _ = try await client.json(.events, "EnableRule", .map(input))
-        case "events:DisableRule": _ = try await client.json(.events, "DisableRule", .map(input))
-        case "events:PutRule":
-            let live = try await client.json(.events, "DescribeRule", .map(input))
+        switch change.operation {
+        case enableRule: _ = try await client.json(enableRule, .map(input))
+        case disableRule: _ = try await client.json(disableRule, .map(input))
+        case putRule:
+            let live = try await client.json(describeRule, .map(input))
             for key in ["Description", "RoleArn", "EventPattern", "State"] { input[key] = live[key] }
             input["ScheduleExpression"] = change.to("/ScheduleExpression")
             if let state = change.to("/State") { input["State"] = state }
-            _ = try await client.json(.events, "PutRule", .map(input))
-        default: throw UnsupportedWrite(call: change.call)
+            _ = try await client.json(putRule, .map(input))
+        default: throw UnsupportedWrite(operation: change.call)
         }
     }
 }

@@ -2,13 +2,22 @@ import BallastCore
 
 /// KMS keys, identified by key id, key ARN or alias: automatic rotation.
 public struct KMSKeyKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:))
+
+    static let describeKey = APIOperation(.kms, "DescribeKey")
+    static let disableKeyRotation = APIOperation(.kms, "DisableKeyRotation")
+    static let enableKeyRotation = APIOperation(.kms, "EnableKeyRotation")
+    static let getKeyRotationStatus = APIOperation(.kms, "GetKeyRotationStatus")
+
     /// `aws_kms_key`.
     public static let terraform = TerraformMapping("aws_kms_key", idAttribute: "key_id", [
         .init("/EnableKeyRotation", "enable_key_rotation"),
         .init("/RotationPeriodInDays", "rotation_period_in_days", convert: TerraformValue.unless(0)),
     ])
 
-    public static let schema = ResourceSchema(
+    static let properties = ResourceSchema(
         type: "AWS::KMS::Key",
         properties: ObjectSchema([
             ("EnableKeyRotation", .boolean),
@@ -23,8 +32,8 @@ public struct KMSKeyKind: ResourceKind {
         })
 
     public static let permissions = KindPermissions(
-        read: ["kms:DescribeKey", "kms:GetKeyRotationStatus"],
-        write: ["kms:EnableKeyRotation", "kms:DisableKeyRotation"]) { id, region, account in
+        read: [describeKey, getKeyRotationStatus],
+        write: [enableKeyRotation, disableKeyRotation]) { id, region, account in
         // An alias names a key only AWS can resolve: any key of the account.
         let key = id.hasPrefix("alias/") || id.contains(":alias/") ? "*" : ARN.name(id, after: "key/")
         return "arn:aws:kms:\(region):\(account):key/\(key)"
@@ -36,11 +45,11 @@ public struct KMSKeyKind: ResourceKind {
         await Reading.each(targets, missing: ["NotFoundException"]) { target in
             var keyId = target.id
             if isAlias(target.id) {
-                let key = try await client.json(.kms, "DescribeKey", .map(["KeyId": .string(target.id)]))
+                let key = try await client.json(describeKey, .map(["KeyId": .string(target.id)]))
                 guard let resolved = key["KeyMetadata"]?["KeyId"]?.string else { return .missing }
                 keyId = resolved
             }
-            let status = try await client.json(.kms, "GetKeyRotationStatus", .map(["KeyId": .string(keyId)]))
+            let status = try await client.json(getKeyRotationStatus, .map(["KeyId": .string(keyId)]))
             let enabled = status["KeyRotationEnabled"]?.bool ?? false
             var live: [String: Value] = ["EnableKeyRotation": .bool(enabled)]
             // The period is only meaningful while rotation is on; AWS's default
@@ -54,29 +63,29 @@ public struct KMSKeyKind: ResourceKind {
         id.hasPrefix("alias/") || ARN(id)?.resource.hasPrefix("alias/") == true
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
-        ["DescribeKey": targets.filter { isAlias($0.id) }.count, "GetKeyRotationStatus": targets.count]
+    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+        [describeKey: targets.filter { isAlias($0.id) }.count, getKeyRotationStatus: targets.count]
             .filter { $0.value > 0 }
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        guard let change = ChangeBuilder.change(drift, call: "kms:EnableKeyRotation") else { return [] }
-        return [change.to("/EnableKeyRotation") == false ? change.calling("kms:DisableKeyRotation") : change]
+        guard let change = ChangeBuilder.change(drift, enableKeyRotation) else { return [] }
+        return [change.to("/EnableKeyRotation") == false ? change.calling(disableKeyRotation) : change]
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         var keyId = change.id
         if isAlias(keyId) {
-            let key = try await client.json(.kms, "DescribeKey", .map(["KeyId": .string(keyId)]))
+            let key = try await client.json(describeKey, .map(["KeyId": .string(keyId)]))
             keyId = key["KeyMetadata"]?["KeyId"]?.string ?? keyId
         }
         var input: [String: Value] = ["KeyId": .string(keyId)]
-        switch change.call {
-        case "kms:EnableKeyRotation":
+        switch change.operation {
+        case enableKeyRotation:
             input["RotationPeriodInDays"] = change.to("/RotationPeriodInDays")
-            _ = try await client.json(.kms, "EnableKeyRotation", .map(input))
-        case "kms:DisableKeyRotation": _ = try await client.json(.kms, "DisableKeyRotation", .map(input))
-        default: throw UnsupportedWrite(call: change.call)
+            _ = try await client.json(enableKeyRotation, .map(input))
+        case disableKeyRotation: _ = try await client.json(disableKeyRotation, .map(input))
+        default: throw UnsupportedWrite(operation: change.call)
         }
     }
 }

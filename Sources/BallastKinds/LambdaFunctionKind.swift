@@ -2,13 +2,21 @@ import BallastCore
 
 /// Lambda functions: memory, timeout and reserved concurrency, within Lambda's limits.
 public struct LambdaFunctionKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:))
+
+    static let getFunction = APIOperation(.lambda, "GetFunction")
+    static let putFunctionConcurrency = APIOperation(.lambda, "PutFunctionConcurrency")
+    static let updateFunctionConfiguration = APIOperation(.lambda, "UpdateFunctionConfiguration")
+
     /// `aws_lambda_function`: reserved concurrency -1 is "unreserved", which CloudFormation leaves unset.
     public static let terraform = TerraformMapping("aws_lambda_function", idAttribute: "function_name", [
         .init("/MemorySize", "memory_size"), .init("/Timeout", "timeout"),
         .init("/ReservedConcurrentExecutions", "reserved_concurrent_executions", convert: TerraformValue.unless(-1)),
     ])
 
-    public static let schema = ResourceSchema(
+    static let properties = ResourceSchema(
         type: "AWS::Lambda::Function",
         properties: ObjectSchema([
             ("MemorySize", .integer(128...10_240)),
@@ -17,8 +25,8 @@ public struct LambdaFunctionKind: ResourceKind {
         ]))
 
     public static let permissions = KindPermissions(
-        read: ["lambda:GetFunction"],
-        write: ["lambda:UpdateFunctionConfiguration", "lambda:PutFunctionConcurrency"]) { id, region, account in
+        read: [getFunction],
+        write: [updateFunctionConfiguration, putFunctionConcurrency]) { id, region, account in
         "arn:aws:lambda:\(region):\(account):function:\(ARN.name(id, after: "function:"))"
     }
 
@@ -29,7 +37,7 @@ public struct LambdaFunctionKind: ResourceKind {
     /// one call at the higher quota instead of two at the lower.
     public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         await Reading.each(targets, missing: ["ResourceNotFoundException"]) { target in
-            let function = try await client.restJSON(.lambda, "GetFunction", method: "GET",
+            let function = try await client.restJSON(getFunction, method: "GET",
                                                      segments: ["2015-03-31", "functions", target.id])
             var live: [String: Value] = [:]
             live["MemorySize"] = function["Configuration"]?["MemorySize"]
@@ -40,29 +48,29 @@ public struct LambdaFunctionKind: ResourceKind {
         }
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
-        targets.isEmpty ? [:] : ["GetFunction": targets.count]
+    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+        targets.isEmpty ? [:] : [getFunction: targets.count]
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        [ChangeBuilder.change(drift, call: "lambda:UpdateFunctionConfiguration", prefixes: ["/MemorySize", "/Timeout"]),
-         ChangeBuilder.change(drift, call: "lambda:PutFunctionConcurrency", prefixes: ["/ReservedConcurrentExecutions"])]
+        [ChangeBuilder.change(drift, updateFunctionConfiguration, prefixes: ["/MemorySize", "/Timeout"]),
+         ChangeBuilder.change(drift, putFunctionConcurrency, prefixes: ["/ReservedConcurrentExecutions"])]
             .compactMap { $0 }
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
-        switch change.call {
-        case "lambda:UpdateFunctionConfiguration":
+        switch change.operation {
+        case updateFunctionConfiguration:
             var body: [String: Value] = [:]
             body["MemorySize"] = change.to("/MemorySize")
             body["Timeout"] = change.to("/Timeout")
-            _ = try await client.restJSON(.lambda, "UpdateFunctionConfiguration", method: "PUT",
+            _ = try await client.restJSON(updateFunctionConfiguration, method: "PUT",
                                           segments: ["2015-03-31", "functions", change.id, "configuration"], body: .map(body))
-        case "lambda:PutFunctionConcurrency":
-            _ = try await client.restJSON(.lambda, "PutFunctionConcurrency", method: "PUT",
+        case putFunctionConcurrency:
+            _ = try await client.restJSON(putFunctionConcurrency, method: "PUT",
                                           segments: ["2017-10-31", "functions", change.id, "concurrency"],
                                           body: .map(["ReservedConcurrentExecutions": change.to("/ReservedConcurrentExecutions") ?? .null]))
-        default: throw UnsupportedWrite(call: change.call)
+        default: throw UnsupportedWrite(operation: change.call)
         }
     }
 }

@@ -2,14 +2,21 @@ import BallastCore
 
 /// CloudWatch Logs groups: retention, one of the values PutRetentionPolicy accepts.
 public struct LogGroupKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:))
+
+    static let describeLogGroups = APIOperation(.logs, "DescribeLogGroups")
+    static let putRetentionPolicy = APIOperation(.logs, "PutRetentionPolicy")
+
     /// PutRetentionPolicy's allowed values (botocore logs model, `Days`).
     static let retentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
                                 1827, 2192, 2557, 2922, 3288, 3653]
 
     public static let permissions = KindPermissions(
-        read: ["logs:DescribeLogGroups"],
-        write: ["logs:PutRetentionPolicy"],
-        unscoped: ["logs:DescribeLogGroups"]) { id, region, account in
+        read: [describeLogGroups],
+        write: [putRetentionPolicy],
+        unscoped: [describeLogGroups]) { id, region, account in
         "arn:aws:logs:\(region):\(account):log-group:\(name(id))"
     }
 
@@ -18,7 +25,7 @@ public struct LogGroupKind: ResourceKind {
         .init("/RetentionInDays", "retention_in_days", convert: TerraformValue.unless(0)),
     ])
 
-    public static let schema = ResourceSchema(
+    static let properties = ResourceSchema(
         type: "AWS::Logs::LogGroup",
         properties: ObjectSchema([("RetentionInDays", .integerIn(retentionDays))]))
     /// DescribeLogGroups filters by name prefix and answers in name order, 50 a
@@ -33,7 +40,7 @@ public struct LogGroupKind: ResourceKind {
             var found: [String: [String: Value]] = [:]
             var request: [String: Value] = ["logGroupNamePrefix": .string(prefix), "limit": .int(50)]
             while true {
-                let page = try await client.json(.logs, "DescribeLogGroups", .map(request))
+                let page = try await client.json(describeLogGroups, .map(request))
                 let groups = page["logGroups"]?.list ?? []
                 for group in groups {
                     guard let groupName = group["logGroupName"]?.string, wanted.contains(groupName) else { continue }
@@ -70,22 +77,22 @@ public struct LogGroupKind: ResourceKind {
 
     public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
         let input: [String: Value] = prefix.isEmpty ? [:] : ["logGroupNamePrefix": .string(prefix)]
-        return try await client.jsonPages(.logs, "DescribeLogGroups", input)
+        return try await client.jsonPages(describeLogGroups, input)
             .flatMap { $0["logGroups"]?.list ?? [] }.compactMap { $0["logGroupName"]?.string }
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
-        ["DescribeLogGroups": Dictionary(grouping: targets) { folder(name($0.id)) }.values.reduce(0) {
+    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+        [describeLogGroups: Dictionary(grouping: targets) { folder(name($0.id)) }.values.reduce(0) {
             $0 + Reading.batches($1.count, of: 50)
         }]
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, call: "logs:PutRetentionPolicy").map { [$0] } ?? []
+        ChangeBuilder.change(drift, putRetentionPolicy).map { [$0] } ?? []
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
-        _ = try await client.json(.logs, "PutRetentionPolicy", .map([
+        _ = try await client.json(putRetentionPolicy, .map([
             "logGroupName": .string(name(change.id)), "retentionInDays": change.to("/RetentionInDays") ?? .null]))
     }
 }

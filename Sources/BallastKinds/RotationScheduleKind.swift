@@ -4,6 +4,13 @@ import Foundation
 /// Secrets Manager rotation, identified by the secret's name or ARN. ballast
 /// reads rotation settings only, never the secret's value.
 public struct RotationScheduleKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:))
+
+    static let describeSecret = APIOperation(.secretsManager, "DescribeSecret")
+    static let rotateSecret = APIOperation(.secretsManager, "RotateSecret")
+
     /// `aws_secretsmanager_secret_rotation`: the rules are a one-element block.
     public static let terraform = TerraformMapping("aws_secretsmanager_secret_rotation", idAttribute: "secret_id", [
         .init("/RotationLambdaARN", "rotation_lambda_arn", convert: TerraformValue.unless("")),
@@ -14,7 +21,7 @@ public struct RotationScheduleKind: ResourceKind {
         .init("/RotationRules/Duration", "rotation_rules.0.duration", convert: TerraformValue.unless("")),
     ])
 
-    public static let schema = ResourceSchema(
+    static let properties = ResourceSchema(
         type: "AWS::SecretsManager::RotationSchedule",
         properties: ObjectSchema([
             ("RotationLambdaARN", .string(StringFormat("a Lambda function ARN") { $0.hasPrefix("arn:") && $0.contains(":lambda:") })),
@@ -29,8 +36,8 @@ public struct RotationScheduleKind: ResourceKind {
         checks: { r in Check.exclusive(r, "/RotationRules/AutomaticallyAfterDays", "/RotationRules/ScheduleExpression") })
 
     public static let permissions = KindPermissions(
-        read: ["secretsmanager:DescribeSecret"],
-        write: ["secretsmanager:RotateSecret"]) { id, region, account in
+        read: [describeSecret],
+        write: [rotateSecret]) { id, region, account in
         ARN(id) != nil ? id : "arn:aws:secretsmanager:\(region):\(account):secret:\(id)-??????"
     }
 
@@ -38,7 +45,7 @@ public struct RotationScheduleKind: ResourceKind {
     /// never calls GetSecretValue.
     public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         await Reading.each(targets, missing: ["ResourceNotFoundException"]) { target in
-            let secret = try await client.json(.secretsManager, "DescribeSecret", .map(["SecretId": .string(target.id)]))
+            let secret = try await client.json(describeSecret, .map(["SecretId": .string(target.id)]))
             // A secret scheduled for deletion is gone as far as rotation goes.
             if secret["DeletedDate"] != nil { return .missing }
             var live: [String: Value] = [:]
@@ -53,12 +60,12 @@ public struct RotationScheduleKind: ResourceKind {
 
     /// RotateSecret sets the function and the whole rule set; it is told not to
     /// rotate now, only to keep the schedule.
-    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
-        ["DescribeSecret": targets.count]
+    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+        [describeSecret: targets.count]
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, call: "secretsmanager:RotateSecret") { set in
+        ChangeBuilder.change(drift, rotateSecret) { set in
             for path in ["/RotationLambdaARN", "/RotationRules/AutomaticallyAfterDays", "/RotationRules/ScheduleExpression",
                          "/RotationRules/Duration"] where drift.resource.expectation(at: path) != nil {
                 ChangeBuilder.keep(path, from: drift.live, in: &set)
@@ -74,7 +81,7 @@ public struct RotationScheduleKind: ResourceKind {
         // The model's idempotency token: every retry of this call sends the same one, so a
         // repeat after a lost answer is one rotation setting, not two.
         input["ClientRequestToken"] = .string(UUID().uuidString.lowercased())
-        _ = try await client.json(.secretsManager, "RotateSecret", .map(input))
+        _ = try await client.json(rotateSecret, .map(input))
     }
 }
 

@@ -3,6 +3,18 @@ import Foundation
 
 /// S3 buckets: versioning and lifecycle rules, with CloudFormation's field names.
 public struct S3BucketKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:), normalize: normalized(_:for:))
+
+    static let getBucketVersioning = APIOperation(.s3, "GetBucketVersioning")
+    static let putBucketVersioning = APIOperation(.s3, "PutBucketVersioning")
+    /// IAM authorizes the lifecycle calls by other names than the API's.
+    static let getBucketLifecycleConfiguration = APIOperation(.s3, "GetBucketLifecycleConfiguration",
+                                                              iamAction: "s3:GetLifecycleConfiguration")
+    static let putBucketLifecycleConfiguration = APIOperation(.s3, "PutBucketLifecycleConfiguration",
+                                                              iamAction: "s3:PutLifecycleConfiguration")
+
     static let transition = ValueType.object(ObjectSchema([
         ("StorageClass", .oneOf(["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA"])),
         ("TransitionInDays", .nonNegative),
@@ -27,8 +39,8 @@ public struct S3BucketKind: ResourceKind {
     ]))
 
     public static let permissions = KindPermissions(
-        read: ["s3:GetBucketVersioning", "s3:GetLifecycleConfiguration"],
-        write: ["s3:PutBucketVersioning", "s3:PutLifecycleConfiguration"]) { id, region, account in
+        read: [getBucketVersioning, getBucketLifecycleConfiguration],
+        write: [putBucketVersioning, putBucketLifecycleConfiguration]) { id, region, account in
         "arn:aws:s3:::" + (ARN(id)?.resource ?? id)
     }
 
@@ -39,7 +51,7 @@ public struct S3BucketKind: ResourceKind {
               convert: { $0 == "Disabled" ? "Suspended" : $0 }),
     ])
 
-    public static let schema = ResourceSchema(
+    static let properties = ResourceSchema(
         type: "AWS::S3::Bucket",
         properties: ObjectSchema([
             ("VersioningConfiguration", .object(ObjectSchema([("Status", .oneOf(["Enabled", "Suspended"]))]))),
@@ -66,7 +78,7 @@ public struct S3BucketKind: ResourceKind {
     static func read(_ bucket: String, _ target: LiveTarget, _ client: any AWSAPI) async throws -> LiveRead {
         var live: [String: Value] = [:]
         if target.wants("VersioningConfiguration") {
-            let versioning = try await client.restXML(.s3, "GetBucketVersioning", method: "GET", segments: [bucket],
+            let versioning = try await client.restXML(getBucketVersioning, method: "GET", segments: [bucket],
                                                       query: [("versioning", "")])
             // A bucket that never had versioning reports no Status; for new objects it
             // behaves as Suspended, the only other value CloudFormation knows.
@@ -80,7 +92,7 @@ public struct S3BucketKind: ResourceKind {
 
     static func lifecycleRules(_ bucket: String, _ client: any AWSAPI) async throws -> [Value] {
         do {
-            let answer = try await client.restXML(.s3, "GetBucketLifecycleConfiguration", method: "GET", segments: [bucket],
+            let answer = try await client.restXML(getBucketLifecycleConfiguration, method: "GET", segments: [bucket],
                                                   query: [("lifecycle", "")])
             return answer.children.filter { $0.name == "Rule" }.map(S3Lifecycle.rule)
         } catch let error as AWSError where error.code == "NoSuchLifecycleConfiguration" {
@@ -98,16 +110,16 @@ public struct S3BucketKind: ResourceKind {
         return copy
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         [
-            "GetBucketVersioning": targets.filter { $0.wants("VersioningConfiguration") }.count,
-            "GetBucketLifecycleConfiguration": targets.filter { $0.wants("LifecycleConfiguration") }.count,
+            getBucketVersioning: targets.filter { $0.wants("VersioningConfiguration") }.count,
+            getBucketLifecycleConfiguration: targets.filter { $0.wants("LifecycleConfiguration") }.count,
         ].filter { $0.value > 0 }
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        [ChangeBuilder.change(drift, call: "s3:PutBucketVersioning", prefixes: ["/VersioningConfiguration"]),
-         ChangeBuilder.change(drift, call: "s3:PutBucketLifecycleConfiguration", prefixes: ["/LifecycleConfiguration"])].compactMap { $0 }
+        [ChangeBuilder.change(drift, putBucketVersioning, prefixes: ["/VersioningConfiguration"]),
+         ChangeBuilder.change(drift, putBucketLifecycleConfiguration, prefixes: ["/LifecycleConfiguration"])].compactMap { $0 }
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
@@ -116,19 +128,19 @@ public struct S3BucketKind: ResourceKind {
     }
 
     static func write(_ change: PlannedChange, _ bucket: String, _ client: any AWSAPI) async throws {
-        switch change.call {
-        case "s3:PutBucketVersioning":
+        switch change.operation {
+        case putBucketVersioning:
             let status = change.to("/VersioningConfiguration/Status")?.string ?? "Suspended"
-            _ = try await client.restXML(.s3, "PutBucketVersioning", method: "PUT", segments: [bucket], query: [("versioning", "")],
+            _ = try await client.restXML(putBucketVersioning, method: "PUT", segments: [bucket], query: [("versioning", "")],
                                          body: "<VersioningConfiguration><Status>\(status)</Status></VersioningConfiguration>")
-        case "s3:PutBucketLifecycleConfiguration":
+        case putBucketLifecycleConfiguration:
             // The put replaces the whole configuration: start from what is live.
             let live = try await liveRules(bucket, client)
             let rules = S3Lifecycle.merged(live: live, desired: change.to("/LifecycleConfiguration/Rules")?.list ?? [])
             guard !rules.isEmpty else { return }
-            _ = try await client.restXML(.s3, "PutBucketLifecycleConfiguration", method: "PUT", segments: [bucket],
+            _ = try await client.restXML(putBucketLifecycleConfiguration, method: "PUT", segments: [bucket],
                                          query: [("lifecycle", "")], body: S3Lifecycle.xml(rules))
-        default: throw UnsupportedWrite(call: change.call)
+        default: throw UnsupportedWrite(operation: change.call)
         }
     }
 
@@ -153,7 +165,7 @@ public struct S3BucketKind: ResourceKind {
     /// The live rules as S3 sent them.
     static func liveRules(_ bucket: String, _ client: any AWSAPI) async throws -> [XMLTree] {
         do {
-            return try await client.restXML(.s3, "GetBucketLifecycleConfiguration", method: "GET", segments: [bucket],
+            return try await client.restXML(getBucketLifecycleConfiguration, method: "GET", segments: [bucket],
                                             query: [("lifecycle", "")]).children.filter { $0.name == "Rule" }
         } catch let error as AWSError where error.code == "NoSuchLifecycleConfiguration" {
             return []

@@ -3,6 +3,13 @@ import BallastCore
 /// Application Auto Scaling targets, identified as `namespace/resourceId/dimension`,
 /// e.g. `dynamodb/table/vehicle-positions/dynamodb:table:ReadCapacityUnits`.
 public struct ScalableTargetKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:), idFromPhysicalId: id(fromPhysicalId:))
+
+    static let describeScalableTargets = APIOperation(.applicationAutoScaling, "DescribeScalableTargets")
+    static let registerScalableTarget = APIOperation(.applicationAutoScaling, "RegisterScalableTarget")
+
     static let namespaces = ["appstream", "cassandra", "comprehend", "custom-resource", "dynamodb", "ec2", "ecs",
                              "elasticache", "elasticmapreduce", "kafka", "lambda", "neptune", "rds", "sagemaker",
                              "workspaces"]
@@ -22,7 +29,7 @@ public struct ScalableTargetKind: ResourceKind {
         return "\(namespace)/\(resource)/\(dimension)"
     }, [.init("/MinCapacity", "min_capacity"), .init("/MaxCapacity", "max_capacity")])
 
-    public static let schema = ResourceSchema(
+    static let properties = ResourceSchema(
         type: "AWS::ApplicationAutoScaling::ScalableTarget",
         properties: ObjectSchema([
             ("MinCapacity", .nonNegative),
@@ -32,9 +39,9 @@ public struct ScalableTargetKind: ResourceKind {
         checks: { r in Check.ordered(r, "/MinCapacity", "/MaxCapacity") })
 
     public static let permissions = KindPermissions(
-        read: ["application-autoscaling:DescribeScalableTargets"],
-        write: ["application-autoscaling:RegisterScalableTarget"],
-        unscoped: ["application-autoscaling:DescribeScalableTargets"]) { id, region, account in
+        read: [describeScalableTargets],
+        write: [registerScalableTarget],
+        unscoped: [describeScalableTargets]) { id, region, account in
         "arn:aws:application-autoscaling:\(region):\(account):scalable-target/*"
     }
 
@@ -48,7 +55,7 @@ public struct ScalableTargetKind: ResourceKind {
         return await Reading.inGroups(batches) { batch in
             let namespace = parts(batch[0].id).namespace
             let resourceIds = Array(Set(batch.map { parts($0.id).resourceId })).sorted()
-            let pages = try await client.jsonPages(.applicationAutoScaling, "DescribeScalableTargets", [
+            let pages = try await client.jsonPages(describeScalableTargets, [
                 "ServiceNamespace": .string(namespace), "ResourceIds": .list(resourceIds.map(Value.string)), "MaxResults": .int(50),
             ], token: "NextToken")
             var found: [String: [String: Value]] = [:]
@@ -74,14 +81,14 @@ public struct ScalableTargetKind: ResourceKind {
     }
 
     /// RegisterScalableTarget updates an existing target in place; both bounds are sent.
-    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
-        ["DescribeScalableTargets": Dictionary(grouping: targets) { parts($0.id).namespace }.values.reduce(0) {
+    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+        [describeScalableTargets: Dictionary(grouping: targets) { parts($0.id).namespace }.values.reduce(0) {
             $0 + Reading.batches(Set($1.map { parts($0.id).resourceId }).count, of: 50)
         }]
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, call: "application-autoscaling:RegisterScalableTarget") { set in
+        ChangeBuilder.change(drift, registerScalableTarget) { set in
             ChangeBuilder.keep("/MinCapacity", from: drift.live, in: &set)
             ChangeBuilder.keep("/MaxCapacity", from: drift.live, in: &set)
         }.map { [$0] } ?? []
@@ -93,6 +100,6 @@ public struct ScalableTargetKind: ResourceKind {
                                       "ScalableDimension": .string(dimension)]
         input["MinCapacity"] = change.to("/MinCapacity")
         input["MaxCapacity"] = change.to("/MaxCapacity")
-        _ = try await client.json(.applicationAutoScaling, "RegisterScalableTarget", .map(input))
+        _ = try await client.json(registerScalableTarget, .map(input))
     }
 }

@@ -2,6 +2,15 @@ import BallastCore
 
 /// Timestream tables, identified as `database/table`: memory and magnetic retention.
 public struct TimestreamTableKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:), idFromPhysicalId: id(fromPhysicalId:))
+
+    static let describeEndpoints = APIOperation(.timestreamWrite, "DescribeEndpoints")
+    static let describeTable = APIOperation(.timestreamWrite, "DescribeTable")
+    static let listTables = APIOperation(.timestreamWrite, "ListTables")
+    static let updateTable = APIOperation(.timestreamWrite, "UpdateTable")
+
     /// `aws_timestreamwrite_table`: the id is database/table.
     public static let terraform = TerraformMapping("aws_timestreamwrite_table", id: { attributes in
         guard let database = attributes["database_name"]?.string, let table = attributes["table_name"]?.string else {
@@ -15,7 +24,7 @@ public struct TimestreamTableKind: ResourceKind {
               "retention_properties.0.magnetic_store_retention_period_in_days"),
     ])
 
-    public static let schema = ResourceSchema(
+    static let properties = ResourceSchema(
         type: "AWS::Timestream::Table",
         properties: ObjectSchema([
             ("RetentionProperties", .object(ObjectSchema([
@@ -26,11 +35,11 @@ public struct TimestreamTableKind: ResourceKind {
         idFormat: IdFormat.parts(2, "database/table"))
 
     public static let permissions = KindPermissions(
-        read: ["timestream:ListTables", "timestream:DescribeTable", "timestream:DescribeEndpoints"],
-        write: ["timestream:UpdateTable"],
-        unscoped: ["timestream:DescribeEndpoints"],
+        read: [listTables, describeTable, describeEndpoints],
+        write: [updateTable],
+        unscoped: [describeEndpoints],
         anyId: "*/*",
-        onParent: (["timestream:ListTables"], { id, region, account in
+        onParent: ([listTables], { id, region, account in
             let database = id.split(separator: "/").first.map(String.init) ?? "*"
             return "arn:aws:timestream:\(region):\(account):database/" + database
         })) { id, region, account in
@@ -58,14 +67,14 @@ public struct TimestreamTableKind: ResourceKind {
                                           page: { tables, token in
             var input: [String: Value] = ["DatabaseName": .string(parts(tables[0]).database), "MaxResults": .int(20)]
             if let token { input["NextToken"] = .string(token) }
-            let page = try await client.json(.timestreamWrite, "ListTables", .map(input), endpoint: endpoint)
+            let page = try await client.json(listTables, .map(input), endpoint: endpoint)
             let members = (page["Tables"]?.list ?? []).compactMap { table in
                 table["TableName"]?.string.map { ($0, found(table)) }
             }
             return (members, page["NextToken"]?.string)
         }, alone: { target in
             let (database, table) = parts(target)
-            let answer = try await client.json(.timestreamWrite, "DescribeTable", .map([
+            let answer = try await client.json(describeTable, .map([
                 "DatabaseName": .string(database), "TableName": .string(table),
             ]), endpoint: endpoint)
             return found(answer["Table"])
@@ -87,7 +96,7 @@ public struct TimestreamTableKind: ResourceKind {
     /// endpoint set with AWS_ENDPOINT_URL is used as it is.
     static func discoveredEndpoint(_ client: any AWSAPI) async throws -> String? {
         guard client.usesDefaultEndpoint(.timestreamWrite) else { return nil }
-        let answer = try await client.json(.timestreamWrite, "DescribeEndpoints")
+        let answer = try await client.json(describeEndpoints)
         return answer["Endpoints"]?.list?.first?["Address"]?.string.map { "https://" + $0 }
     }
     /// CloudFormation may name a table `database|table`.
@@ -96,13 +105,13 @@ public struct TimestreamTableKind: ResourceKind {
     }
 
     /// UpdateTable takes both retention periods; the unchanged one is kept.
-    public static func plannedReads(_ targets: [LiveTarget]) -> [String: Int] {
+    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         Reading.listedOrEachCalls(targets, container: { parts($0).database }, pageSize: 20,
-                                  list: "ListTables", each: "DescribeTable")
+                                  list: listTables, each: describeTable)
     }
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, call: "timestream:UpdateTable") { set in
+        ChangeBuilder.change(drift, updateTable) { set in
             ChangeBuilder.keep("/RetentionProperties/MemoryStoreRetentionPeriodInHours", from: drift.live, in: &set)
             ChangeBuilder.keep("/RetentionProperties/MagneticStoreRetentionPeriodInDays", from: drift.live, in: &set)
         }.map { [$0] } ?? []
@@ -113,7 +122,7 @@ public struct TimestreamTableKind: ResourceKind {
         var retention: [String: Value] = [:]
         retention["MemoryStoreRetentionPeriodInHours"] = change.to("/RetentionProperties/MemoryStoreRetentionPeriodInHours")
         retention["MagneticStoreRetentionPeriodInDays"] = change.to("/RetentionProperties/MagneticStoreRetentionPeriodInDays")
-        _ = try await client.json(.timestreamWrite, "UpdateTable", .map([
+        _ = try await client.json(updateTable, .map([
             "DatabaseName": .string(parts[0]), "TableName": .string(parts.count > 1 ? parts[1] : ""), "RetentionProperties": .map(retention),
         ]), endpoint: try await discoveredEndpoint(client))
     }

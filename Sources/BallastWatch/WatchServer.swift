@@ -1,6 +1,8 @@
 import BallastAWS
 import BallastCore
+import BallastDesiredState
 import BallastEngine
+import BallastKinds
 import Foundation
 import Hummingbird
 import HummingbirdCore
@@ -39,8 +41,12 @@ public struct WatchServer: Sendable {
     /// Header bytes a request may carry: /metrics and /healthz need a few hundred.
     static let maxHeaderBytes = 16 * 1024
 
-    public init(settings: Settings) {
+    /// The kinds the passes read and heal.
+    let kinds: Kinds
+
+    public init(settings: Settings, kinds: Kinds) {
         self.settings = settings
+        self.kinds = kinds
     }
 
     /// Runs until a signal. `transport` is the one AWS calls go through (counted here).
@@ -50,7 +56,7 @@ public struct WatchServer: Sendable {
         let logger = Logger(label: "ballast.watch")
         let requests = CountingTransport(CurlTransport())
         let setup = aws(requests)
-        let pass = ReconcilePass(request: settings.request, pull: settings.pull, selfHeal: settings.selfHeal,
+        let pass = ReconcilePass(kinds: kinds, request: settings.request, pull: settings.pull, selfHeal: settings.selfHeal,
                                  clients: { setup.client(region: $0, role: $1) })
         let health = WatchHealth(interval: settings.interval)
         // The first pass waits for the server to be listening: a watch that cannot bind its

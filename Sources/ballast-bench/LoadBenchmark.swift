@@ -1,4 +1,6 @@
+import BallastDesiredState
 import BallastEngine
+import BallastKinds
 import BallastTestSupport
 import Foundation
 
@@ -22,7 +24,7 @@ try repo.commit(files, message: "bench")
 // Move HEAD on, so the benchmark reads a commit, not the files on disk.
 try repo.commit(message: "next")
 
-let loader = DesiredStateLoader()
+let loader = DesiredStateLoader(schemas: Kinds.builtIn.schemas)
 let request = LoadRequest(repositoryPath: repo.path, revision: "HEAD~1")
 var seconds: [Double] = []
 var resources = 0

@@ -1,5 +1,7 @@
 import BallastCore
+import BallastDesiredState
 import BallastEngine
+import BallastKinds
 import BallastTestSupport
 import Foundation
 
@@ -27,7 +29,7 @@ enum PolicyBenchmark {
         }
         let repo = try TempRepository()
         try repo.commit(files, message: "bench")
-        let loaded = try DesiredStateLoader().load(LoadRequest(repositoryPath: repo.path))
+        let loaded = try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(LoadRequest(repositoryPath: repo.path))
         precondition(loaded.diagnostics.isEmpty, "benchmark input must be valid: \(loaded.diagnostics.prefix(3))")
         let engine = PolicyEngine(loaded.policies)
 

@@ -1,6 +1,8 @@
 import BallastAWS
 import BallastCore
+import BallastDesiredState
 import BallastEngine
+import BallastKinds
 import BallastTestSupport
 import BallastYAML
 import Foundation
@@ -48,7 +50,8 @@ func incident(_ path: String) -> (overrides: [String: [String: Value]], skip: Se
 
 let loaded: LoadedState
 do {
-    loaded = try DesiredStateLoader().load(LoadRequest(repositoryPath: repository, environments: environments))
+    loaded = try DesiredStateLoader(schemas: Kinds.builtIn.schemas)
+        .load(LoadRequest(repositoryPath: repository, environments: environments))
 } catch { fail("\(error)") }
 if let mistake = loaded.diagnostics.first { fail(mistake.description) }
 let edits: (overrides: [String: [String: Value]], skip: Set<String>) = incidentFile.map(incident) ?? ([:], [])

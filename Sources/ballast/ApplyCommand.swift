@@ -61,7 +61,8 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         guard let planFile else { return try await ApplyFlow(options: options).run(source) }
         let (saved, notes) = try Failure.guarding {
-            try PlanFile.read(planFile, key: PlanFile.key(from: ProcessInfo.processInfo.environment))
+            try PlanFile.read(planFile, key: PlanFile.key(from: ProcessInfo.processInfo.environment),
+                              schemas: builtInKinds.schemas)
         }
         for note in notes { Terminal.note(note) }
         let revision = try Failure.guarding {

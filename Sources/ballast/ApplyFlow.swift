@@ -1,6 +1,7 @@
 import ArgumentParser
 import BallastAWS
 import BallastCore
+import BallastDesiredState
 import BallastEngine
 import Foundation
 
@@ -75,7 +76,7 @@ struct ApplyFlow {
         let progress = Progress(label: "reading live settings")
         let autoApprove = options.autoApprove
         let run = ApplyRun(
-            clients: { setup.client(region: $0, role: $1) }, gitDirectory: loaded.gitDirectory,
+            kinds: builtInKinds, clients: { setup.client(region: $0, role: $1) }, gitDirectory: loaded.gitDirectory,
             confirm: { count in await onOwnThread { Self.confirm(count, autoApprove: autoApprove) } },  // reads the terminal
             events: { event in
                 switch event {

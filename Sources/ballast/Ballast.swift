@@ -1,7 +1,11 @@
 import ArgumentParser
 import BallastAWS
 import BallastEngine
+import BallastKinds
 import Foundation
+
+/// Every kind this build knows: built once, when the program starts, and handed to the engine.
+let builtInKinds = Kinds.builtIn
 
 @main
 struct Ballast: AsyncParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BallastAWS
 import BallastCore
+import BallastDesiredState
 import BallastEngine
 import Foundation
 

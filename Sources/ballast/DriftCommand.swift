@@ -74,7 +74,7 @@ struct DriftCommand: AsyncParsableCommand {
         if budget.printedReadPlan(loaded) { return }
         let (setup, calls) = budget.setup(debug: debug)
         let progress = Progress(label: "reading live settings", calls: calls)
-        let detector = DriftDetector(clients: { setup.client(region: $0, role: $1) },
+        let detector = DriftDetector(kinds: builtInKinds, clients: { setup.client(region: $0, role: $1) },
                                      progress: progress.update(environment:read:total:))
         var report = await detector.detect(loaded, stack: stack).report
         report.shard = sharding.selected

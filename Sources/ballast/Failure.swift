@@ -1,4 +1,6 @@
 import ArgumentParser
+import BallastCore
+import BallastDesiredState
 import BallastEngine
 
 /// The one place an error becomes a message and an exit code (spec section 3).
@@ -18,7 +20,7 @@ enum Failure {
     /// A known error printed, as exit 1; any other passes through as it is.
     private static func reported(_ error: any Error) -> any Error {
         switch error {
-        case let error as LoadError: Terminal.error(error.description)
+        case let error as any ReportedError: Terminal.error(error.description)
         case let error as GitHubError: Terminal.error(error.description)
         case let error as SavedPlanRefusal: Terminal.error(error.description + "; nothing was changed")
         default: return error

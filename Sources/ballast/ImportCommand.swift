@@ -1,6 +1,7 @@
 import ArgumentParser
 import BallastAWS
 import BallastCore
+import BallastDesiredState
 import BallastEngine
 import Foundation
 
@@ -84,9 +85,9 @@ struct ImportCommand: AsyncParsableCommand {
         if fromLive, type == nil || id.isEmpty { throw ValidationError("--from-live needs --type TYPE and --id ID") }
         if !fromLive, type != nil || !id.isEmpty { throw ValidationError("--type and --id go with --from-live") }
         if address != nil, fromTerraform == nil { throw ValidationError("--address goes with --from-terraform") }
-        if let type, !Importer.knownTypes.contains(type) {
+        if let type, !Importer(kinds: builtInKinds).knownTypes.contains(type) {
             throw ValidationError("ballast has no kind \(type); it knows "
-                + Importer.knownTypes.joined(separator: ", "))
+                + Importer(kinds: builtInKinds).knownTypes.joined(separator: ", "))
         }
     }
 
@@ -112,17 +113,17 @@ struct ImportCommand: AsyncParsableCommand {
                                               confined: false,
                                               client: client)
             }
-            result = Importer.fromTerraform(state, addressGlob: address)
+            result = Importer(kinds: builtInKinds).fromTerraform(state, addressGlob: address)
             source = "Terraform state \(fromTerraform)"
         } else if let stack = fromCloudformation {
-            result = try await Failure.guarding { try await Importer.fromCloudFormation(stack, client: client) }
+            result = try await Failure.guarding { try await Importer(kinds: builtInKinds).fromCloudFormation(stack, client: client) }
             source = "CloudFormation stack \(stack) (\(environment.region))"
         } else {
             var ids: [String] = []
             for pattern in id {
                 ids += try await Failure.guarding {
                     do {
-                        return try await Importer.ids(of: type ?? "", matching: pattern, client: client)
+                        return try await Importer(kinds: builtInKinds).ids(of: type ?? "", matching: pattern, client: client)
                     } catch let error as LoadError {
                         throw error
                     } catch {
@@ -133,7 +134,7 @@ struct ImportCommand: AsyncParsableCommand {
             let wanted = Array(Set(ids)).sorted().map {
                 (type: type ?? "", identity: ResourceIdentity.id($0), physicalId: $0, origin: $0)
             }
-            result = await Importer.fromLive(wanted, client: client)
+            result = await Importer(kinds: builtInKinds).fromLive(wanted, client: client)
             source = "live values (\(environment.region))"
         }
         let declared = Set(environment.resources.map { "\($0.type) \($0.identity)" })
@@ -144,7 +145,8 @@ struct ImportCommand: AsyncParsableCommand {
         }
         let writer = ImportWriter(environmentFolder: loaded.repositoryRoot + "/desired-state/\(env)", source: source)
         // Every resource as validate checks it: what the desired state cannot hold is not written.
-        let check = ImportCheck(undeclared, environment: env, region: environment.region, writer: writer)
+        let check = ImportCheck(undeclared, environment: env, region: environment.region, writer: writer,
+                                loader: DesiredStateLoader(schemas: builtInKinds.schemas))
         // Types ballast has no kind for are not its to import (a note); a resource of its kinds
         // whose values the desired state cannot hold is a failure to import what was asked (exit 1).
         let unexpressed = check.skipped

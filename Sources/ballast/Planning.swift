@@ -1,5 +1,6 @@
 import BallastAWS
 import BallastCore
+import BallastDesiredState
 import BallastEngine
 import Foundation
 
@@ -22,7 +23,7 @@ enum Planning {
 
     static func detector(_ setup: AWSSetup,
                          progress: @escaping DriftDetector.ReadProgress = { _, _, _ in }) -> DriftDetector {
-        DriftDetector(clients: { setup.client(region: $0, role: $1) }, progress: progress)
+        DriftDetector(kinds: builtInKinds, clients: { setup.client(region: $0, role: $1) }, progress: progress)
     }
 
     /// The account the plan is made in, for the plan file; nil when STS cannot say.

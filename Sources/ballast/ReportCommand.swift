@@ -1,6 +1,7 @@
 import ArgumentParser
 import BallastAWS
 import BallastCore
+import BallastDesiredState
 import BallastEngine
 import Foundation
 
@@ -61,7 +62,7 @@ struct ReportMergeCommand: AsyncParsableCommand {
             }
         }
         let key = try Failure.guarding { try PlanFile.key(from: ProcessInfo.processInfo.environment) }
-        let (plan, notes) = try Failure.guarding { try ReportMerge.merge(reports, key: key) }
+        let (plan, notes) = try Failure.guarding { try ReportMerge.merge(reports, key: key, schemas: builtInKinds.schemas) }
         for note in notes { Terminal.note(note) }
         let colour = Terminal.useColour(STDOUT_FILENO)
         if plan.report.command == "plan" {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BallastDesiredState
 import BallastEngine
 import Foundation
 
@@ -42,7 +43,7 @@ struct RepositoryOptions: ParsableArguments {
     }
 
     static func load(_ request: LoadRequest) throws -> LoadedState {
-        let loaded = try DesiredStateLoader().load(request)
+        let loaded = try DesiredStateLoader(schemas: builtInKinds.schemas).load(request)
         for note in loaded.notes { Terminal.note(note) }
         return loaded
     }

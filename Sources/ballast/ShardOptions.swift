@@ -1,5 +1,6 @@
 import ArgumentParser
 import BallastCore
+import BallastDesiredState
 import BallastEngine
 import Foundation
 

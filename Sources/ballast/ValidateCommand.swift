@@ -1,5 +1,6 @@
 import ArgumentParser
 import BallastCore
+import BallastDesiredState
 import BallastEngine
 
 struct ValidateCommand: ParsableCommand {
@@ -28,30 +29,17 @@ struct ValidateCommand: ParsableCommand {
 
     func run() throws {
         try Failure.guarding {
-            let loaded = try source.load()
-            // Policies run only on a desired state without mistakes.
-            let policy = loaded.diagnostics.isEmpty ? PolicyEngine(loaded.policies).check(loaded.state) : []
-            let failed = !loaded.diagnostics.isEmpty || policy.contains(where: \.blocks)
+            let validation = Validation(try source.load())
+            let loaded = validation.loaded
             switch output {
-            case .sarif: Terminal.write(SARIFRendering.render(policy: policy, policies: loaded.policies.policies, mistakes: loaded.diagnostics))
-            case .text: report(loaded, policy)
+            case .sarif:
+                Terminal.write(SARIFRendering.render(policy: validation.policy, policies: loaded.policies.policies,
+                                                     mistakes: loaded.diagnostics))
+            case .text:
+                Terminal.out(String(validation.report.dropLast()))
+                if let denial = validation.denial { Terminal.error(denial) }
             }
-            if failed { throw Failure.error }
+            if validation.failed { throw Failure.error }
         }
-    }
-
-    func report(_ loaded: LoadedState, _ policy: [PolicyResult]) {
-        for diagnostic in loaded.diagnostics { Terminal.out(diagnostic.description) }
-        guard loaded.diagnostics.isEmpty else {
-            let files = Set(loaded.diagnostics.map(\.location.file)).count
-            Terminal.out("invalid: \(loaded.revisionLabel): \(loaded.diagnostics.count) mistake(s) in \(files) file(s)")
-            return
-        }
-        let environments = loaded.state.environments
-        Terminal.write(PolicyRendering.text(policy))
-        Terminal.out("valid: \(loaded.revisionLabel): \(environments.count) environment(s) "
-            + "(\(environments.map(\.name).joined(separator: ", "))), "
-            + "\(loaded.state.resourceCount) resource(s), \(loaded.policyFiles.count) policy file(s)")
-        if policy.contains(where: \.blocks) { Terminal.error("a deny policy fails on the desired state") }
     }
 }

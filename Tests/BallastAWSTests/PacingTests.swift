@@ -58,12 +58,12 @@ import Testing
         let setup = AWSSetup(environment: ["AWS_REGION": "us-east-1"])
         let bucket = { (role: String?) in
             setup.client(region: "us-east-1", role: role.map { RoleToAssume(roleArn: $0) })
-                .inFlightSlots(for: "logs:DescribeLogGroups").bucket
+                .inFlightSlots(for: APIOperation(.logs, "DescribeLogGroups")).bucket
         }
         #expect(bucket("arn:aws:iam::111111111111:role/drift") == bucket("arn:aws:iam::111111111111:role/apply"))
         #expect(bucket("arn:aws:iam::111111111111:role/drift") != bucket("arn:aws:iam::222222222222:role/drift"))
         #expect(bucket(nil) != bucket("arn:aws:iam::111111111111:role/drift"))
-        #expect(setup.client(region: "eu-west-1").inFlightSlots(for: "logs:DescribeLogGroups").bucket != bucket(nil))
+        #expect(setup.client(region: "eu-west-1").inFlightSlots(for: APIOperation(.logs, "DescribeLogGroups")).bucket != bucket(nil))
     }
 
     @Test func thePacerBoundsRequestsInFlightByTheRate() async {

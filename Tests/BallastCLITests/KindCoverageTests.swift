@@ -4,16 +4,22 @@ import BallastKinds
 import BallastTestSupport
 import Testing
 
-/// Every kind in the registry is covered where a kind must be: the scale fixture (and so the
-/// seeder, the scale tests and the benchmarks), the apply cases, and the rate table names every
-/// service it calls (a documented quota or, deliberately, the adaptive start). A kind added
-/// without them fails here, not silently.
+/// Every kind in the registry is covered where a kind must be: the seeder, the scale fixture (and
+/// so the scale tests and the benchmarks), the apply cases (each checked against botocore's model:
+/// the contract cases), and the rate table names every service it calls (a documented quota or,
+/// deliberately, the adaptive start). A Terraform mapping is a field of the kind's schema, so a
+/// kind cannot be built without one. A kind added without them fails here, not silently.
 @Suite struct KindCoverageTests {
-    static let types = Set(KindRegistry.kinds.map { $0.schema.type })
+    static let types = Set(Kinds.builtIn.schemas.types)
 
     @Test func theScaleFixtureHasEveryKind() {
         let fixture = Set(ScaleFixture.kinds.map { $0(0, false).type })
         #expect(fixture == Self.types, "missing: \(Self.types.subtracting(fixture).sorted())")
+    }
+
+    @Test func theSeederCreatesEveryKind() {
+        #expect(Self.types.isSubset(of: LiveSeeder.seededTypes),
+                "missing: \(Self.types.subtracting(LiveSeeder.seededTypes).sorted())")
     }
 
     @Test func theApplyCasesHaveEveryKind() {
@@ -22,10 +28,9 @@ import Testing
     }
 
     @Test func theRateTableNamesEveryServiceAKindCalls() {
-        for kind in KindRegistry.kinds {
-            for action in kind.permissions.read + kind.permissions.write {
-                let service = String(action.split(separator: ":")[0])
-                #expect(RequestRates.knownServices.contains(service), "\(kind.schema.type) calls \(action)")
+        for kind in Kinds.builtIn.schemas.all {
+            for operation in kind.permissions.read + kind.permissions.write {
+                #expect(RequestRates.knownServices.contains(operation.service.iamPrefix), "\(kind.type) calls \(operation)")
             }
         }
     }

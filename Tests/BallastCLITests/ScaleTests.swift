@@ -107,7 +107,7 @@ import Testing
     /// The time the default rates allow for these writes, each bucket at once.
     static func writeSeconds(_ calls: [String]) -> Double {
         let rates = RequestRates.defaults
-        let perBucket = Dictionary(grouping: calls) { rates.key(call: $0) }
+        let perBucket = Dictionary(grouping: calls) { rates.key(APIOperation(recordedCall: $0)) }
         return perBucket.map { key, calls in
             max(0, Double(calls.count) - rates.rate(forKey: key).burst) / rates.rate(forKey: key).perSecond
         }.max() ?? 0

@@ -70,14 +70,14 @@ struct TerraformParityTests {
         var pairs: Set<String> = []
         for drift in try JSON.parse(plan)["resource_drift"]?.list ?? [] {
             guard let type = drift["type"]?.string,
-                  let kind = KindRegistry.kinds.first(where: { $0.terraform.resourceType == type }),
+                  let kind = Kinds.builtIn.schemas.kind(terraformType: type),
                   case .map(let before)? = drift["change"]?["before"],
                   case .map(let after)? = drift["change"]?["after"],
                   let id = kind.terraform.id(after) else { continue }
             for property in kind.terraform.properties {
                 let was = TerraformMapping.attribute(property.attribute, in: before).flatMap(property.convert)
                 let now = TerraformMapping.attribute(property.attribute, in: after).flatMap(property.convert)
-                if !Self.sameNumber(was, now) { pairs.insert("\(kind.schema.type) \(id) \(property.path)") }
+                if !Self.sameNumber(was, now) { pairs.insert("\(kind.type) \(id) \(property.path)") }
             }
         }
         return pairs

@@ -1,5 +1,6 @@
 import BallastCore
 import BallastEngine
+import BallastKinds
 import BallastTestSupport
 import Foundation
 import Testing
@@ -27,7 +28,7 @@ import Testing
                                                      resources: (split..<count).map { drift($0,
                                                          environment: "staging") }),
                                  ])
-        var plan = Planner.plan(report)
+        var plan = Planner.plan(report, schemas: Kinds.builtIn.schemas)
         plan.policy = (0..<denies).map { index in
             PolicyResult(policy: "log-retention-minimum", severity: .deny,
                 resource: "AWS::Logs::LogGroup /aws/lambda/service-\(index)",

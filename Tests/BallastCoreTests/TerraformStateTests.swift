@@ -45,15 +45,15 @@ import Testing
     }
 
     @Test func everyKindMapsAProviderResourceAndOnlyPropertiesItsSchemaHas() {
-        for kind in KindRegistry.kinds {
+        for kind in Kinds.builtIn.schemas.all {
             let mapping = kind.terraform
             #expect(mapping.resourceType.hasPrefix("aws_"))
             for property in mapping.properties {
                 let top = String(property.path.split(separator: "/").first ?? "")
-                #expect(kind.schema.properties[top] != nil, "\(kind.schema.type): \(property.path)")
+                #expect(kind.resource.properties[top] != nil, "\(kind.type): \(property.path)")
             }
         }
-        let types = KindRegistry.kinds.map { kind in kind.terraform.resourceType }
-        #expect(Set(types).count == KindRegistry.kinds.count)
+        let types = Kinds.builtIn.schemas.all.map { kind in kind.terraform.resourceType }
+        #expect(Set(types).count == Kinds.builtIn.schemas.all.count)
     }
 }

@@ -1,6 +1,7 @@
 import BallastAWS
 import BallastCore
 import BallastEngine
+import BallastKinds
 import BallastTestSupport
 import Testing
 
@@ -13,7 +14,7 @@ import Testing
 
     func retention(_ id: String, to days: Int) -> PlannedChange {
         PlannedChange(type: "AWS::Logs::LogGroup", id: id, region: "us-east-1", environment: "test",
-                      call: "logs:PutRetentionPolicy", set: ["/RetentionInDays": .init(from: 7, to: .int(days))])
+                      operation: APIOperation(.logs, "PutRetentionPolicy"), set: ["/RetentionInDays": .init(from: 7, to: .int(days))])
     }
 
     /// A missing group first (its write fails), then two that exist; the missing one has a second write.
@@ -28,13 +29,13 @@ import Testing
 
     @Test func aFailureStartsNothingNew() async throws {
         let setup = setup
-        let outcomes = await Applier(client: { _ in setup.client(region: "us-east-1") }).apply(try await changes())
+        let outcomes = await Applier(kinds: .builtIn, client: { _ in setup.client(region: "us-east-1") }).apply(try await changes())
         #expect(outcomes.map(\.1.label) == ["failed", "not attempted", "not attempted", "not attempted"])
     }
 
     @Test func goingOnSkipsOnlyTheFailedResourcesOtherWrites() async throws {
         let setup = setup
-        let outcomes = await Applier(client: { _ in setup.client(region: "us-east-1") })
+        let outcomes = await Applier(kinds: .builtIn, client: { _ in setup.client(region: "us-east-1") })
             .apply(try await changes(), continueOnError: true)
         #expect(outcomes.map(\.1.label) == ["failed", "not attempted", "applied", "applied"])
     }

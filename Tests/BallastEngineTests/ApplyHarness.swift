@@ -1,6 +1,8 @@
 import BallastAWS
 import BallastCore
+import BallastDesiredState
 import BallastEngine
+import BallastKinds
 import BallastTestSupport
 import Foundation
 
@@ -12,7 +14,7 @@ struct ApplyHarness {
     let events = Locked<[String]>([])
 
     func loaded(revision: String = "HEAD") throws -> LoadedState {
-        try DesiredStateLoader().load(LoadRequest(repositoryPath: repo.path, revision: revision))
+        try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(LoadRequest(repositoryPath: repo.path, revision: revision))
     }
 
     var run: ApplyRun { run() }
@@ -21,7 +23,7 @@ struct ApplyHarness {
         confirm: @escaping @Sendable (Int) async -> Bool = { _ in true },
              locks: (@Sendable (Environment, LockOwner) -> any ApplyLock)? = nil) -> ApplyRun {
         let (events, setup) = (events, setup)
-        return ApplyRun(clients: { setup.client(region: $0, role: $1) }, locks: locks, gitDirectory: repo.path
+        return ApplyRun(kinds: .builtIn, clients: { setup.client(region: $0, role: $1) }, locks: locks, gitDirectory: repo.path
             + "/.git",
                         clock: clock, confirm: confirm,
                         events: { event in
@@ -33,7 +35,7 @@ struct ApplyHarness {
     /// A plan of HEAD, saved as `ballast plan --out` saves it.
     func savePlan(key: [UInt8]? = nil) async throws -> String {
         let setup = setup
-        let plan = await Planner.plan(try loaded(), detector: DriftDetector(clients: { setup.client(region: $0,
+        let plan = await Planner.plan(try loaded(), detector: DriftDetector(kinds: .builtIn, clients: { setup.client(region: $0,
             role: $1) }))
         let path = repo.path + "/plan-\(UUID().uuidString.prefix(6)).json"
         try PlanFile.write(plan, account: MotoServer.account, key: key, to: path)
@@ -41,7 +43,7 @@ struct ApplyHarness {
     }
 
     func apply(_ path: String, key: [UInt8]? = nil) async throws -> ApplyResult {
-        let saved = try PlanFile.read(path, key: key).plan
+        let saved = try PlanFile.read(path, key: key, schemas: Kinds.builtIn.schemas).plan
         return await run.run(try loaded(revision: saved.revision), ApplyRequest(saved: saved))
     }
 }

@@ -1,6 +1,7 @@
 import BallastAWS
 import BallastCore
 import BallastEngine
+import BallastKinds
 import BallastTestSupport
 import Foundation
 import Testing
@@ -123,17 +124,17 @@ import Testing
         let harness = try await harness()
         let key = Array("0123456789abcdef0123456789abcdef".utf8)
         let path = try await harness.savePlan(key: key)
-        #expect(try PlanFile.read(path, key: key).plan.authenticated)
-        #expect(try PlanFile.read(path, key: nil).notes == ["\(path) carries a MAC, but BALLAST_PLAN_KEY is not set here, so it was not checked"])
+        #expect(try PlanFile.read(path, key: key, schemas: Kinds.builtIn.schemas).plan.authenticated)
+        #expect(try PlanFile.read(path, key: nil, schemas: Kinds.builtIn.schemas).notes == ["\(path) carries a MAC, but BALLAST_PLAN_KEY is not set here, so it was not checked"])
         try Forger.edit(path) { $0["revision"] = "HEAD~1" }
-        #expect(throws: LoadError.self) { try PlanFile.read(path, key: key) }
+        #expect(throws: PlanFileError.self) { try PlanFile.read(path, key: key, schemas: Kinds.builtIn.schemas) }
         let unsigned = try await harness.savePlan()
         do {
-            _ = try PlanFile.read(unsigned, key: key)
+            _ = try PlanFile.read(unsigned, key: key, schemas: Kinds.builtIn.schemas)
             Issue.record("a plan without a MAC was read while a key is set")
         } catch {
             #expect(error.description.hasSuffix("the plan has no MAC, but BALLAST_PLAN_KEY is set: make it with `ballast plan --out` under the same key"))
         }
-        #expect(throws: LoadError.self) { try PlanFile.key(from: ["BALLAST_PLAN_KEY": "short"]) }
+        #expect(throws: PlanFileError.self) { try PlanFile.key(from: ["BALLAST_PLAN_KEY": "short"]) }
     }
 }

@@ -1,4 +1,5 @@
 @testable import BallastEngine
+import BallastKinds
 import BallastCore
 import Foundation
 import Testing
@@ -22,7 +23,7 @@ import Testing
         StackResolver.StackKey(region: "eu-west-1", stack: "tolling-vision-prod"): .success([
             "CognitoClientSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tv/cognito-AbCdEf",
         ]),
-    ])
+    ], schemas: Kinds.builtIn.schemas)
 
     @Test func aCustomResourceResolvesToItsPhysicalIdForAnyDeclaredType() throws {
         let asg = resource("AWS::AutoScaling::AutoScalingGroup", .ref(stack: "tolling-vision-prod",

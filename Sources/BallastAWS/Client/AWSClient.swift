@@ -53,10 +53,10 @@ public final class AWSClient: AWSAPI {
                   sleep: sleep)
     }
 
-    /// Where this client's `call` (`logs:PutRetentionPolicy`) is paced and how many may be in flight
-    /// there; unpaced, every call has a bucket of its own.
-    public func inFlightSlots(for call: String) -> (bucket: String, size: Int) {
-        pacer?.slots(principal: principal, region: region, call: call) ?? (call, .max)
+    /// Where this client's `operation` is paced and how many may be in flight there; unpaced,
+    /// every operation has a bucket of its own.
+    public func inFlightSlots(for operation: APIOperation) -> (bucket: String, size: Int) {
+        pacer?.slots(principal: principal, region: region, operation: operation) ?? (operation.call, .max)
     }
 
     /// Sends with retries; returns a 2xx response or throws `AWSError`.

@@ -1,3 +1,4 @@
+import BallastCore
 import Dispatch
 import Foundation
 
@@ -132,9 +133,9 @@ public final class RequestPacer: @unchecked Sendable {
         next?.resume()
     }
 
-    /// Where a call (`logs:PutRetentionPolicy`) is paced, and how many of it may be in flight.
-    func slots(principal: String, region: String, call: String) -> (bucket: String, size: Int) {
-        let key = rates.key(call: call)
+    /// Where an operation is paced, and how many of it may be in flight.
+    func slots(principal: String, region: String, operation: APIOperation) -> (bucket: String, size: Int) {
+        let key = rates.key(operation)
         return ("\(principal) \(region) \(key)", rates.unpacedInFlight ?? rates.rate(forKey: key).inFlight)
     }
 

@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 
 /// The requests per second ballast allows itself per (account, region, service), and per
@@ -135,10 +136,9 @@ public struct RequestRates: Sendable, Equatable {
         return rates[specific] != nil ? specific : service
     }
 
-    /// Where a call as IAM names it (`logs:PutRetentionPolicy`) is paced.
-    public func key(call: String) -> String {
-        let parts = call.split(separator: ":", maxSplits: 1).map(String.init)
-        return key(service: parts[0], operation: parts.count > 1 ? parts[1] : "")
+    /// Where an operation is paced.
+    public func key(_ operation: APIOperation) -> String {
+        key(service: operation.service.iamPrefix, operation: operation.name)
     }
 
     public func rate(forKey key: String) -> Rate {

@@ -78,3 +78,37 @@ public extension AWSAPI {
         return pages
     }
 }
+
+/// The calls by the operation value a kind declares, so a kind spells each operation once.
+public extension AWSAPI {
+    func query(_ operation: APIOperation, _ parameters: [String: String] = [:]) async throws -> XMLTree {
+        try await query(operation.service, operation.name, parameters)
+    }
+
+    func queryPages(_ operation: APIOperation, _ parameters: [String: String] = [:], token: String = "NextToken",
+                    answerToken: String? = nil, maxPages: Int = 10_000) async throws -> [XMLTree] {
+        try await queryPages(operation.service, operation.name, parameters, token: token, answerToken: answerToken,
+                             maxPages: maxPages)
+    }
+
+    func json(_ operation: APIOperation, _ input: Value = .map([:]), endpoint: String? = nil) async throws -> Value {
+        try await json(operation.service, operation.name, input, endpoint: endpoint)
+    }
+
+    func jsonPages(_ operation: APIOperation, _ input: [String: Value] = [:], token: String = "nextToken",
+                   maxPages: Int = 10_000) async throws -> [Value] {
+        try await jsonPages(operation.service, operation.name, input, token: token, maxPages: maxPages)
+    }
+
+    func restJSON(_ operation: APIOperation, method: String, segments: [String], query: [(String, String)] = [],
+                  body: Value? = nil) async throws -> Value {
+        try await restJSON(operation.service, operation.name, method: method, segments: segments, query: query,
+                           body: body)
+    }
+
+    func restXML(_ operation: APIOperation, method: String, segments: [String], query: [(String, String)] = [],
+                 body: String? = nil) async throws -> XMLTree {
+        try await restXML(operation.service, operation.name, method: method, segments: segments, query: query,
+                          body: body)
+    }
+}

@@ -1,5 +1,5 @@
 /// How a service speaks on the wire (botocore's `metadata.protocol`).
-public enum WireProtocol: Sendable, Equatable {
+public enum WireProtocol: Sendable, Hashable {
     case query
     case json(version: String, targetPrefix: String)
     case restJSON
@@ -7,7 +7,7 @@ public enum WireProtocol: Sendable, Equatable {
 }
 
 /// What the client needs to know about a service; values from botocore's models.
-public struct AWSService: Sendable {
+public struct AWSService: Sendable, Hashable {
     /// The SDK service id, which names `AWS_ENDPOINT_URL_<SERVICE>`.
     public let serviceId: String
     public let signingName: String

@@ -118,7 +118,8 @@ public struct JournalEntry: Sendable, Equatable {
             return nil
         }
         let changes = (json["changes"]?.list ?? []).compactMap { item -> Change? in
-            guard let change = PlannedChange(json: item), let outcome = item["outcome"]?.string.flatMap(Written.init) else { return nil }
+            guard let change = PlannedChange(json: item, operation: { _, call in APIOperation(recordedCall: call) }),
+                  let outcome = item["outcome"]?.string.flatMap(Written.init) else { return nil }
             return Change(change: change, outcome: outcome, error: item["error"]?.string,
                           verified: item["verified"] == .bool(true), pending: item["pending"] == .bool(true))
         }

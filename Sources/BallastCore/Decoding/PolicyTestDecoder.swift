@@ -89,6 +89,6 @@ struct PolicyTestDecoder {
             diagnostics.add(change["type"]!.location, "the change's type \(type) is not the resource's \(desired.type)")
         }
         return .change(PlannedChange(type: type, id: id, region: desired?.region ?? region, environment: environment,
-                                     call: "test", set: set), desired: desired)
+                                     operation: APIOperation(recordedCall: "test"), set: set), desired: desired)
     }
 }

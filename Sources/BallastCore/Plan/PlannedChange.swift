@@ -15,24 +15,30 @@ public struct PlannedChange: Sendable, Equatable {
     public var id: String
     public var region: String
     public var environment: String
-    /// `autoscaling:UpdateAutoScalingGroup`: service prefix and operation, as IAM names it.
-    public var call: String
+    public var action: ChangeAction
+    /// The write that makes the change, one of its kind's.
+    public var operation: APIOperation
     /// Property path -> from/to.
     public var set: [String: Assignment]
 
-    public init(type: String, id: String, region: String, environment: String, call: String, set: [String: Assignment]) {
+    public init(type: String, id: String, region: String, environment: String, action: ChangeAction = .update,
+                operation: APIOperation, set: [String: Assignment]) {
         self.type = type
         self.id = id
         self.region = region
         self.environment = environment
-        self.call = call
+        self.action = action
+        self.operation = operation
         self.set = set
     }
+
+    /// `autoscaling:UpdateAutoScalingGroup`: the operation as a plan file names it.
+    public var call: String { operation.call }
 
     /// `{"type","id","region","action":"update","call","set":{"/DesiredCapacity":{"from":5,"to":3}}}`.
     public var json: Value {
         .map(["type": .string(type), "id": .string(id), "region": .string(region), "environment": .string(environment),
-              "action": "update", "call": .string(call),
+              "action": .string(action.rawValue), "call": .string(call),
               "set": .map(set.mapValues { .map(["from": $0.from ?? .null, "to": $0.to]) })])
     }
 }
@@ -60,15 +66,19 @@ public enum PlanTargets {
 }
 
 public extension PlannedChange {
-    /// Reads a change back from a plan file.
-    init?(json: Value) {
+    /// Reads a change back from a plan file or journal; nil when it is malformed, or when
+    /// `operation` knows no write of its type by its `call`.
+    init?(json: Value, operation: (_ type: String, _ call: String) -> APIOperation?) {
         guard let type = json["type"]?.string, let id = json["id"]?.string, let region = json["region"]?.string,
-              let call = json["call"]?.string, case .map(let set)? = json["set"] else { return nil }
+              let call = json["call"]?.string, let written = operation(type, call),
+              let action = ChangeAction(rawValue: json["action"]?.string ?? ChangeAction.update.rawValue),
+              case .map(let set)? = json["set"] else { return nil }
         var assignments: [String: Assignment] = [:]
         for (path, assignment) in set {
             guard let to = assignment["to"] else { return nil }
             assignments[path] = Assignment(from: assignment["from"], to: to)
         }
-        self.init(type: type, id: id, region: region, environment: json["environment"]?.string ?? "", call: call, set: assignments)
+        self.init(type: type, id: id, region: region, environment: json["environment"]?.string ?? "", action: action,
+                  operation: written, set: assignments)
     }
 }

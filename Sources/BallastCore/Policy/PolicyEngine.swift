@@ -33,14 +33,11 @@ public struct PolicyEngine: Sendable {
         var results = parts.joined()
         if let changes {
             let desired = Self.desiredByChangeKey(resources, drift)
-            var owners: [String: ManagedBy] = [:]
-            for resource in drift?.resources ?? [] {
-                let key = Self.changeKey(resource.resource.environment, resource.resource.type, resource.displayId)
-                owners[key] = resource.managedBy
-            }
+            var owners: [ResourceKey: ManagedBy] = [:]
+            for resource in drift?.resources ?? [] { owners[resource.key] = resource.managedBy }
             let changePolicies = set.policies.filter { $0.scope == .change }
             for change in changes {
-                let key = Self.changeKey(change.environment, change.type, change.id)
+                let key = change.key
                 results += changePolicies.compactMap {
                     result(of: $0, on: change, desired: desired[key], managedBy: owners[key])
                 }
@@ -85,15 +82,11 @@ public struct PolicyEngine: Sendable {
         return result
     }
 
-    static func changeKey(_ environment: String, _ type: String, _ id: String) -> String { "\(environment) \(type) \(id)" }
-
     /// A change names the physical id it writes; its desired resource is found by that id.
-    static func desiredByChangeKey(_ resources: [DesiredResource], _ drift: DriftReport?) -> [String: DesiredResource] {
-        var byKey: [String: DesiredResource] = [:]
-        for resource in resources { byKey[changeKey(resource.environment, resource.type, resource.identity.description)] = resource }
-        for resource in drift?.environments.flatMap(\.resources) ?? [] {
-            byKey[changeKey(resource.resource.environment, resource.resource.type, resource.displayId)] = resource.resource
-        }
+    static func desiredByChangeKey(_ resources: [DesiredResource], _ drift: DriftReport?) -> [ResourceKey: DesiredResource] {
+        var byKey: [ResourceKey: DesiredResource] = [:]
+        for resource in resources { byKey[resource.key] = resource }
+        for resource in drift?.environments.flatMap(\.resources) ?? [] { byKey[resource.key] = resource.resource }
         return byKey
     }
 

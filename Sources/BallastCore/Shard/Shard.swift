@@ -36,7 +36,8 @@ public struct Shard: Sendable, Equatable {
 
     /// The 1-based shard of N that `resource` belongs to.
     public static func slot(_ resource: DesiredResource, of count: Int) -> Int {
-        slot(resource.environment + "\u{0}" + resource.type + "\u{0}" + resource.identity.description, of: count)
+        let key = resource.key
+        return slot(key.environment + "\u{0}" + key.type + "\u{0}" + key.id, of: count)
     }
 
     /// The state with only this shard's resources (environments keep their settings).

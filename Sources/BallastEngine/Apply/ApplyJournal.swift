@@ -1,5 +1,6 @@
 import BallastAWS
 import BallastCore
+import BallastDesiredState
 import Foundation
 
 /// Where one apply's journal went: the places written, and what could not be.

@@ -1,5 +1,7 @@
 import BallastAWS
 import BallastCore
+import BallastDesiredState
+import BallastKinds
 import Foundation
 
 /// One apply, the same for apply, rollback, revert and self-heal: lock every
@@ -9,6 +11,7 @@ import Foundation
 /// read back, journal the end, unlock. It returns what happened; it prints nothing.
 public struct ApplyRun: Sendable {
     let clients: AWSClients
+    let kinds: Kinds
     let locks: @Sendable (Environment, LockOwner) -> any ApplyLock
     let clock: @Sendable () -> Date
     let confirm: @Sendable (_ changes: Int) async -> Bool
@@ -17,7 +20,7 @@ public struct ApplyRun: Sendable {
     let actor: String?
 
     /// `locks` defaults to each environment's lock table, else a lock file in `.git`.
-    public init(clients: @escaping AWSClients,
+    public init(kinds: Kinds, clients: @escaping AWSClients,
                 locks: (@Sendable (Environment, LockOwner) -> any ApplyLock)? = nil,
                 gitDirectory: String,
                 clock: @escaping @Sendable () -> Date = { Date() },
@@ -26,6 +29,7 @@ public struct ApplyRun: Sendable {
                 progress: @escaping DriftDetector.ReadProgress = { _, _, _ in },
                 actor: String? = nil) {
         self.clients = clients
+        self.kinds = kinds
         self.locks = locks ?? { environment, owner in
             guard let table = environment.lockTable else {
                 return FileLock(gitDirectory: gitDirectory, environment: environment.name, owner: owner)
@@ -65,8 +69,8 @@ public struct ApplyRun: Sendable {
         for entry in await journal.closeInterrupted() {
             events(.note(Self.describeInterrupted(entry)))
         }
-        let (report, ownership) = await DriftDetector(clients: clients, progress: progress).detect(loaded)
-        var plan = Planner.plan(report)
+        let (report, ownership) = await DriftDetector(kinds: kinds, clients: clients, progress: progress).detect(loaded)
+        var plan = Planner.plan(report, schemas: kinds.schemas)
         plan.conflicts = ownership.conflicts(plan.changes, report: report)
         if let saved = request.saved, let refusal = await refusal(of: saved, fresh: plan, loaded: loaded) {
             return .refused(refusal)
@@ -101,13 +105,13 @@ public struct ApplyRun: Sendable {
             unfixable: plan.unfixable.map { "\($0.resource.type) \($0.displayId)" }, stage: .started)
         do { try await journal.begin(intent) } catch { return .refused(.journal(error.description)) }
 
-        let verifier = Verifier(detector: DriftDetector(clients: clients))
+        let verifier = Verifier(detector: DriftDetector(kinds: kinds, clients: clients))
         let state = loaded.state
         let roles = Dictionary(loaded.state.environments.map { ($0.name, $0.assumeRole) },
                                uniquingKeysWith: { a, _ in a })
         let clients = clients
         let writer: @Sendable (PlannedChange) -> AWSClient = { clients($0.region, roles[$0.environment] ?? nil) }
-        let applier = Applier(client: writer) { change in
+        let applier = Applier(kinds: kinds, client: writer) { change in
             await verifier.verify([change], planned: report, state: state) == [nil]
         }
         let outcomes = await applier.apply(changes, continueOnError: request.continueOnError, starting: { index in
@@ -178,7 +182,7 @@ public struct ApplyRun: Sendable {
         guard now == planned else {
             return .wrongAccount("the credentials are for account \(now); the plan was made in account \(planned)")
         }
-        let check = SavedPlanCheck(saved.changes, fresh: plan.report)
+        let check = SavedPlanCheck(saved.changes, fresh: plan.report, schemas: kinds.schemas)
         if !check.forged.isEmpty { return .forged(check.forged) }
         if !check.stale.isEmpty { return .stale(check.stale) }
         return nil

@@ -52,7 +52,7 @@ public struct Journal: Sendable {
     }
 
     func step<T>(_ body: () throws(GitError) -> T) throws -> T {
-        do { return try body() } catch { throw LoadError("journal: \(error.message)") }
+        do { return try body() } catch { throw JournalError("journal: \(error.message)") }
     }
 
     /// Holds a `flock` on `path` while `body` runs. The kernel drops it when its
@@ -193,4 +193,11 @@ public enum Actor {
         if let user = (try? GitRepository(discoveringFrom: repositoryPath))?.configuredUser { return user }
         return environment["USER"] ?? environment["LOGNAME"] ?? "unknown"
     }
+}
+
+/// The apply journal (git notes) could not be read or written.
+public struct JournalError: ReportedError {
+    public let description: String
+
+    public init(_ message: String) { description = message }
 }

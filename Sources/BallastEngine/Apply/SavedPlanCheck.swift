@@ -11,33 +11,34 @@ public struct SavedPlanCheck: Sendable, Equatable {
     public var forged: [String] = []
     public var stale: [String] = []
 
-    public init(_ saved: [PlannedChange], fresh report: DriftReport) {
-        var seen = Set<String>()
+    public init(_ saved: [PlannedChange], fresh report: DriftReport, schemas: KindSchemas) {
+        struct Write: Hashable {
+            let resource: ResourceKey
+            let operation: APIOperation
+        }
+        var seen = Set<Write>()
         for (index, change) in saved.enumerated() {
             let label = "change \(index + 1) (\(change.call) \(change.id) in \(change.environment), \(change.region))"
-            guard seen.insert("\(change.environment)|\(change.region)|\(change.type)|\(change.id)|\(change.call)").inserted else {
+            guard seen.insert(Write(resource: change.key, operation: change.operation)).inserted else {
                 forged.append("\(label): appears twice")
                 continue
             }
-            guard let drift = report.resources.first(where: { Self.declares($0, change) }) else {
+            guard let drift = report.resources.first(where: { $0.key == change.key }) else {
                 forged.append("\(label): no \(change.type) \(change.id) is declared in \(change.environment) "
                     + "with region \(change.region) at \(report.revision.prefix(12))")
                 continue
             }
-            check(change, label: label, against: drift, revision: String(report.revision.prefix(12)))
+            check(change, label: label, against: drift, kind: schemas[type: change.type],
+                  revision: String(report.revision.prefix(12)))
         }
     }
 
     /// Neither forged nor stale.
     public var holds: Bool { forged.isEmpty && stale.isEmpty }
 
-    static func declares(_ drift: ResourceDrift, _ change: PlannedChange) -> Bool {
-        drift.resource.environment == change.environment && drift.resource.type == change.type
-            && drift.resource.region == change.region && drift.displayId == change.id
-    }
-
-    mutating func check(_ change: PlannedChange, label: String, against drift: ResourceDrift, revision: String) {
-        guard let kind = KindRegistry.kind(for: change.type) else {
+    mutating func check(_ change: PlannedChange, label: String, against drift: ResourceDrift, kind: KindSchema?,
+                        revision: String) {
+        guard let kind else {
             forged.append("\(label): ballast cannot write \(change.type)")
             return
         }
@@ -50,7 +51,7 @@ public struct SavedPlanCheck: Sendable, Equatable {
         var then = live
         for (path, assignment) in change.set { Self.put(assignment.from, at: path, in: &then) }
         let judged = ResourceDrift.judge(drift.resource, physicalId: drift.displayId, read: .found(then), rules: kind.comparison)
-        guard let expected = kind.changes(for: judged).first(where: { $0.call == change.call }) else {
+        guard let expected = kind.changes(for: judged).first(where: { $0.operation == change.operation }) else {
             forged.append("\(label): the desired state at \(revision) makes no \(change.call) call for it")
             return
         }

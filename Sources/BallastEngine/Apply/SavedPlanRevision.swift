@@ -1,4 +1,5 @@
 import BallastCore
+import BallastDesiredState
 import BallastGit
 
 /// Which commit a saved plan may be applied at. A plan is the desired state of one commit,

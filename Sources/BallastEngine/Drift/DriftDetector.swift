@@ -1,5 +1,6 @@
 import BallastAWS
 import BallastCore
+import BallastDesiredState
 import BallastKinds
 import Foundation
 
@@ -8,13 +9,16 @@ import Foundation
 public struct DriftDetector: Sendable {
     /// Clients by region and role (they share transport and, per role, credentials).
     let clients: AWSClients
+    /// The kinds this run reads, and their schemas.
+    let kinds: Kinds
     /// Called as groups finish, per environment.
     let progress: ReadProgress
     /// Each CloudFormation stack is listed once a run, for refs and for ownership alike.
     let stackReads = StackReads()
 
-    public init(clients: @escaping AWSClients, progress: @escaping ReadProgress = { _, _, _ in }) {
+    public init(kinds: Kinds, clients: @escaping AWSClients, progress: @escaping ReadProgress = { _, _, _ in }) {
         self.clients = clients
+        self.kinds = kinds
         self.progress = progress
     }
 
@@ -24,13 +28,15 @@ public struct DriftDetector: Sendable {
     public func detect(_ loaded: LoadedState, stack: String? = nil, now: Date = Date())
         async -> (report: DriftReport, ownership: Ownership) {
         guard let stack else {
-            async let ownership = Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, clients: clients,
+            async let ownership = Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, schemas: kinds.schemas,
+                                                 clients: clients,
                                                  stackReads: stackReads)
             let report = await detect(loaded.state, revision: loaded.revision, now: now)
             let owners = await ownership
             return (owners.annotate(report), owners)
         }
         let owners = await Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, extraStacks: [stack],
+                                          schemas: kinds.schemas,
                                           clients: clients, stackReads: stackReads)
         var state = loaded.state
         for index in state.environments.indices {
@@ -66,7 +72,7 @@ public struct DriftDetector: Sendable {
                 part.environments.removeAll { $0.assumeRole != role }
                 let (stackReads, progress) = (stackReads, progress)
                 group.addTask {
-                    await DriftDetector(clients: clients, progress: progress)
+                    await DriftDetector(kinds: kinds, clients: clients, progress: progress)
                         .detect(part, revision: revision, now: now, client: { clients($0, role) },
                                 stackReads: stackReads)
                 }
@@ -83,7 +89,7 @@ public struct DriftDetector: Sendable {
                 stackReads: StackReads? = nil) async -> DriftReport {
         let resources = state.environments.flatMap(\.resources)
         let blocked = await AccountGuard(client: client).problems(for: state.environments)
-        let resolver = StackResolver(client: client, stackReads: stackReads ?? self.stackReads)
+        let resolver = StackResolver(client: client, schemas: kinds.schemas, stackReads: stackReads ?? self.stackReads)
         let stacks = await resolver.resolve(resources.filter { blocked[$0.environment] == nil })
 
         // Every resource either gets a physical id to read or an early verdict.
@@ -104,7 +110,7 @@ public struct DriftDetector: Sendable {
 
         let reads = await readGroups(toRead, resources: resources, client: client)
         for (key, members) in toRead {
-            let kind = KindRegistry.kind(for: key.type)
+            let kind = kinds.schemas[type: key.type]
             for member in members {
                 let resource = resources[member.index]
                 guard let kind else {
@@ -152,7 +158,7 @@ public struct DriftDetector: Sendable {
         let progress = progress
         return await withTaskGroup(of: (GroupKey, [String: LiveRead]).self) { group in
             for (key, targets) in work {
-                guard let kind = KindRegistry.kind(for: key.type) else { continue }
+                guard let kind = kinds.kind(for: key.type) else { continue }
                 group.addTask { (key, await kind.read(targets, with: client(key.region))) }
             }
             var results: [GroupKey: [String: LiveRead]] = [:]

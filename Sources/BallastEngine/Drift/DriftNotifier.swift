@@ -60,7 +60,7 @@ public struct DriftNotifier: Sendable {
             }
         }
         do {
-            guard let place else { throw LoadError("the repository has no commit to keep it on") }
+            guard let place else { throw NotifyError("the repository has no commit to keep it on") }
             try writeState(state, place)
         } catch {
             problems.append("the drift state could not be kept: \(error)")
@@ -148,4 +148,11 @@ public struct DriftStateTable: Sendable {
         item["Fingerprint"] = ["S": .string(fingerprint)]
         _ = try await client.json(.dynamodb, "PutItem", ["TableName": .string(table), "Item": .map(item)])
     }
+}
+
+/// The drift-notify state could not be kept.
+public struct NotifyError: ReportedError {
+    public let description: String
+
+    public init(_ message: String) { description = message }
 }

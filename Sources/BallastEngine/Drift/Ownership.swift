@@ -16,6 +16,8 @@ public struct Ownership: Sendable {
         var paths: Set<String>
     }
 
+    /// The kinds' Terraform mappings and ids.
+    let schemas: KindSchemas
     /// `type id` -> its Terraform owner.
     var terraform: [String: TerraformOwner] = [:]
     typealias StackKey = StackResolver.StackKey
@@ -34,14 +36,14 @@ public struct Ownership: Sendable {
 
     /// Reads every Terraform state and CloudFormation stack the environments name, and every stack a ref points into.
     public static func read(_ state: DesiredState, repositoryRoot: String, extraStacks: [String] = [],
-                            clients: @escaping AWSClients) async -> Ownership {
-        await read(state, repositoryRoot: repositoryRoot, extraStacks: extraStacks, clients: clients,
+                            schemas: KindSchemas, clients: @escaping AWSClients) async -> Ownership {
+        await read(state, repositoryRoot: repositoryRoot, extraStacks: extraStacks, schemas: schemas, clients: clients,
                    stackReads: StackReads())
     }
 
-    static func read(_ state: DesiredState, repositoryRoot: String, extraStacks: [String] = [],
+    static func read(_ state: DesiredState, repositoryRoot: String, extraStacks: [String] = [], schemas: KindSchemas,
                      clients: @escaping AWSClients, stackReads: StackReads) async -> Ownership {
-        var ownership = Ownership()
+        var ownership = Ownership(schemas: schemas)
         var read: Set<String> = []
         for environment in state.environments {
             for location in environment.terraformStates where read.insert(location).inserted {
@@ -70,7 +72,8 @@ public struct Ownership: Sendable {
         }
         let stackRoles = roles
         let described = await StackResolver.each(Set(stackRoles.keys)) { key in
-            await Self.stack(key, client: clients(key.region, stackRoles[key] ?? nil), stackReads: stackReads)
+            await Self.stack(key, client: clients(key.region, stackRoles[key] ?? nil), schemas: schemas,
+                             stackReads: stackReads)
         }
         for (key, result) in described {
             switch result {
@@ -84,7 +87,7 @@ public struct Ownership: Sendable {
 
     mutating func index(_ state: TerraformState, location: String) {
         for instance in state.instances {
-            guard let kind = KindRegistry.kinds.first(where: { $0.terraform.resourceType == instance.type }),
+            guard let kind = schemas.kind(terraformType: instance.type),
                   let id = kind.terraform.id(instance.attributes) else { continue }
             let paths = kind.terraform.properties.filter { property in
                 guard let value = TerraformMapping.attribute(property.attribute, in: instance.attributes),
@@ -93,7 +96,7 @@ public struct Ownership: Sendable {
                 }
                 return property.convert(value) != nil
             }.map(\.path)
-            terraform[kind.schema.type + " " + id] = TerraformOwner(address: instance.address, state: location,
+            terraform[kind.type + " " + id] = TerraformOwner(address: instance.address, state: location,
                                                                     paths: Set(paths))
         }
     }
@@ -140,17 +143,14 @@ public struct Ownership: Sendable {
     /// its next apply undoes the write. Says where to change it instead.
     public func conflicts(_ changes: [PlannedChange], report: DriftReport) -> [String] {
         var found: [String] = []
-        let resources = Dictionary(report.resources.map {
-            ("\($0.resource.environment) \($0.resource.type) \($0.displayId)", $0)
-        },
-                                   uniquingKeysWith: { a, _ in a })
+        let resources = Dictionary(report.resources.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         for change in changes {
-            guard let drift = resources["\(change.environment) \(change.type) \(change.id)"] else { continue }
+            guard let drift = resources[change.key] else { continue }
             let paths = change.set.keys.sorted()
             if let owner = terraform[change.type + " " + change.id], case .id = drift.resource.identity {
                 let clashing = paths.filter { path in owner.paths.contains { path == $0 || path.hasPrefix($0 + "/") } }
                 guard !clashing.isEmpty else { continue }
-                let mapping = KindRegistry.kind(for: change.type)?.terraform
+                let mapping = schemas[type: change.type]?.terraform
                 let attributes = clashing.compactMap { mapping?.attribute(for: $0) }
                 found.append("\(change.type) \(change.id): Terraform (\(owner.address) in \(owner.state)) also sets "
                     + "\(attributes.joined(separator: ", ")); its next apply undoes this. Change it in the HCL of "
@@ -175,17 +175,17 @@ public struct Ownership: Sendable {
 
     /// A stack's ARN (DescribeStacks), resources (ListStackResources) and template (GetTemplate: JSON or
     /// YAML, whose short tags like `!Ref` are kept as tags) -> the property names each logical id sets.
-    static func stack(_ key: StackKey, client: AWSClient,
+    static func stack(_ key: StackKey, client: AWSClient, schemas: KindSchemas,
                       stackReads: StackReads) async -> Result<Stack, StackResolver.Problem> {
         var stack = Stack()
         do {
             stack.stackId = try await stackReads.description(key, client: client).get().stackId
             let entries = await stackReads.entries(key, client: client)
             for (logicalId, entry) in try entries.get() where !entry.physicalId.isEmpty {
-                guard let kind = KindRegistry.kind(for: entry.type) else { continue }
+                guard let kind = schemas[type: entry.type] else { continue }
                 stack.logicalIds[entry.type + " " + kind.id(fromPhysicalId: entry.physicalId)] = logicalId
             }
-            let template = try await client.query(.cloudFormation, "GetTemplate", ["StackName": key.stack])
+            let template = try await client.query(.getTemplate, ["StackName": key.stack])
             let parsed = YAML.parse(template.child("TemplateBody")?.text ?? "", file: "template of \(key.stack)")
             for entry in parsed.documents.first?["Resources"]?.entries ?? [] {
                 stack.templateProperties[entry.key] = Set(entry.value["Properties"]?.entries?.map { $0.key } ?? [])

@@ -12,8 +12,8 @@ public struct ReadPlan: Sendable {
         public var region: String
         public var role: String?
         public var resources: Int
-        /// `logs:DescribeLogGroups` -> calls.
-        public var calls: [String: Int]
+        /// Each operation's calls.
+        public var calls: [APIOperation: Int]
     }
 
     public var groups: [Group]
@@ -25,8 +25,8 @@ public struct ReadPlan: Sendable {
         var calls: [String: (key: String, count: Int)] = [:]
         for group in groups {
             let principal = AWSSetup.principal(of: group.role.map { RoleToAssume(roleArn: $0) })
-            for (action, count) in group.calls {
-                let key = rates.key(call: action)
+            for (operation, count) in group.calls {
+                let key = rates.key(operation)
                 calls["\(principal) \(group.region) \(key)", default: (key, 0)].count += count
             }
         }
@@ -36,7 +36,7 @@ public struct ReadPlan: Sendable {
         }.max() ?? 0
     }
 
-    public init(_ state: DesiredState) {
+    public init(_ state: DesiredState, schemas: KindSchemas) {
         var groups: [String: Group] = [:]
         var order: [String] = []
         for environment in state.environments {
@@ -55,22 +55,16 @@ public struct ReadPlan: Sendable {
             let names = Set(group.environments)
             let environments = state.environments.filter { names.contains($0.name) }
             let resources = environments.flatMap(\.resources).filter { $0.region == group.region }
-            var calls: [String: Int] = [:]
-            if environments.contains(where: { $0.account != nil }) { calls["sts:GetCallerIdentity"] = 1 }
+            var calls: [APIOperation: Int] = [:]
+            if environments.contains(where: { $0.account != nil }) { calls[.getCallerIdentity] = 1 }
             for (type, members) in Dictionary(grouping: resources, by: \.type) {
-                guard let kind = KindRegistry.kind(for: type) else { continue }
+                guard let kind = schemas[type: type] else { continue }
                 var declared: [String: Set<String>] = [:]
                 for resource in members {
                     declared[resource.identity.description, default: []].formUnion(resource.properties.keys)
                 }
                 let targets = declared.map { LiveTarget(id: $0.key, declared: $0.value) }
-                for (operation, count) in kind.plannedReads(targets) {
-                    // As IAM names it: the kind's read action, else its service prefix and the API's name.
-                    let service = kind.permissions.read.first?.split(separator: ":").first.map(String.init) ?? "aws"
-                    let action = kind.permissions.read.first { $0.hasSuffix(":" + operation) }
-                        ?? "\(service):\(operation)"
-                    calls[action, default: 0] += count
-                }
+                for (operation, count) in kind.plannedReads(targets) { calls[operation, default: 0] += count }
             }
             // Each stack a ref names or the environments name is listed and described once a run
             // (shared by the resolver and ownership), and its template read for ownership.
@@ -82,8 +76,8 @@ public struct ReadPlan: Sendable {
             })
             let owned = refStacks.union(outputStacks).union(environments.flatMap(\.cloudFormationStacks))
             if !owned.isEmpty {
-                for action in ["ListStackResources", "DescribeStacks", "GetTemplate"] {
-                    calls["cloudformation:" + action] = owned.count
+                for operation in [APIOperation.listStackResources, .describeStacks, .getTemplate] {
+                    calls[operation] = owned.count
                 }
             }
             groups[key]!.calls = calls
@@ -104,14 +98,15 @@ public struct ReadPlan: Sendable {
             let who = group.role.map { "as \(UntrustedText.line($0))" } ?? "as the credential chain's identity"
             lines.append("\(group.environments.map(UntrustedText.line).joined(separator: ", "))  "
                 + "(\(UntrustedText.line(group.region)), \(who)): \(group.resources) resources")
-            for (action, count) in group.calls.sorted(by: { $0.key < $1.key }) {
+            for (operation, count) in group.calls.sorted(by: { $0.key.call < $1.key.call }) {
+                let action = operation.call
                 let width = max(50, action.count + 2)
                 lines.append("  " + action.padding(toLength: width, withPad: " ", startingAt: 0) + String(count))
             }
         }
         if let rates, rates.unpacedInFlight == nil {
             lines += ["", "Request rates (per account and region; where each number comes from):"]
-            let keys = Set(groups.flatMap { $0.calls.keys.map(rates.key(call:)) })
+            let keys = Set(groups.flatMap { $0.calls.keys.map(rates.key) })
             for key in keys.sorted() {
                 let rate = rates.rate(forKey: key)
                 let figures = String(format: "%g/s, burst %g", rate.perSecond, rate.burst)

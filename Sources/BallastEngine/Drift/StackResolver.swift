@@ -1,7 +1,7 @@
-import Foundation
 import BallastAWS
 import BallastCore
 import BallastKinds
+import Foundation
 
 /// Resolves `ref: {stack, logicalId}` through CloudFormation: one
 /// ListStackResources page chain per stack and region, cached for the run.
@@ -9,6 +9,8 @@ import BallastKinds
 /// `ref: {stack, output}` takes the id from the stack's outputs: one DescribeStacks per stack.
 struct StackResolver: Sendable {
     let client: @Sendable (String) -> AWSClient
+    /// Each kind's id from a CloudFormation physical id.
+    let schemas: KindSchemas
     /// A run's stack reads, shared with ownership: each stack is listed and described once a run.
     var stackReads = StackReads()
 
@@ -35,6 +37,7 @@ struct StackResolver: Sendable {
     struct Stacks: Sendable {
         let stacks: [StackKey: Result<[String: Entry], Problem>]
         var outputs: [StackKey: Result<[String: String], Problem>] = [:]
+        let schemas: KindSchemas
 
         func physicalId(of resource: DesiredResource) -> Result<String, Problem> {
             switch resource.identity {
@@ -52,7 +55,7 @@ struct StackResolver: Sendable {
                 guard let value = outputs[key], !value.isEmpty else {
                     return .failure(Problem(reason: "stack \(stack) has no output \(key)"))
                 }
-                return .success(KindRegistry.kind(for: resource.type)?.id(fromPhysicalId: value) ?? value)
+                return .success(schemas[type: resource.type]?.id(fromPhysicalId: value) ?? value)
             }
         }
 
@@ -75,7 +78,7 @@ struct StackResolver: Sendable {
                 guard !entry.physicalId.isEmpty else {
                     return .failure(Problem(reason: "\(stack)/\(logicalId) has no physical id yet"))
                 }
-                let kind = KindRegistry.kind(for: resource.type)
+                let kind = schemas[type: resource.type]
                 return .success(kind?.id(fromPhysicalId: entry.physicalId) ?? entry.physicalId)
             }
         }
@@ -96,7 +99,7 @@ struct StackResolver: Sendable {
         async let outputs = Self.each(keys { if case .output = $0 { true } else { false } }) { key in
             await stackReads.description(key, client: client(key.region)).map(\.outputs)
         }
-        return Stacks(stacks: await logical, outputs: await outputs)
+        return Stacks(stacks: await logical, outputs: await outputs, schemas: schemas)
     }
 
     /// `read` for every key at once.
@@ -113,7 +116,7 @@ struct StackResolver: Sendable {
     /// DescribeStacks: the stack's ARN and outputs.
     static func describe(_ key: StackKey, _ client: AWSClient) async -> Result<Description, Problem> {
         do {
-            let answer = try await client.query(.cloudFormation, "DescribeStacks", ["StackName": key.stack])
+            let answer = try await client.query(.describeStacks, ["StackName": key.stack])
             let stack = answer.child("Stacks")?.children.first
             var outputs: [String: String] = [:]
             for output in stack?.child("Outputs")?.children ?? [] {
@@ -135,7 +138,7 @@ struct StackResolver: Sendable {
 
     static func read(_ key: StackKey, _ client: AWSClient) async -> Result<[String: Entry], Problem> {
         do {
-            let pages = try await client.queryPages(.cloudFormation, "ListStackResources", ["StackName": key.stack])
+            let pages = try await client.queryPages(.listStackResources, ["StackName": key.stack])
             var entries: [String: Entry] = [:]
             for summary in pages.flatMap({ $0.child("StackResourceSummaries")?.children ?? [] }) {
                 guard let logicalId = summary.child("LogicalResourceId")?.text else { continue }

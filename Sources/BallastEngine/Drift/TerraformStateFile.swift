@@ -1,5 +1,6 @@
 import BallastAWS
 import BallastCore
+import BallastDesiredState
 import Foundation
 
 public extension TerraformState {
@@ -7,15 +8,15 @@ public extension TerraformState {
     /// for ownership (`terraform.states`, from the repository root) and `import --from-terraform`.
     /// `confined`: a location from the repository (environment.yaml), which must stay inside it.
     static func read(_ location: String, relativeTo directory: String, confined: Bool = true,
-                     client: AWSClient) async throws(LoadError) -> TerraformState {
+                     client: AWSClient) async throws(TerraformStateError) -> TerraformState {
         let text: String
         if location.hasPrefix("s3://") {
             let path = location.dropFirst(5).split(separator: "/", maxSplits: 1).map(String.init)
-            guard path.count == 2, !path[0].isEmpty else { throw LoadError("\(location) is not s3://bucket/key") }
+            guard path.count == 2, !path[0].isEmpty else { throw TerraformStateError("\(location) is not s3://bucket/key") }
             do {
                 text = String(decoding: try await client.getObject(bucket: path[0], key: path[1]), as: UTF8.self)
             } catch {
-                throw LoadError("cannot read the Terraform state \(location): \(error)")
+                throw TerraformStateError("cannot read the Terraform state \(location): \(error)")
             }
         } else {
             let path = location.hasPrefix("/") ? location : directory + "/" + location
@@ -24,14 +25,24 @@ public extension TerraformState {
                 let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
                 let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
                 guard real.hasPrefix(root + "/") else {
-                    throw LoadError("the Terraform state \(location) is outside the repository; name a path inside it "
+                    throw TerraformStateError("the Terraform state \(location) is outside the repository; name a path inside it "
                         + "or s3://bucket/key")
                 }
             }
-            let bytes = try BoundedFile.read(path, maxBytes: TerraformStatePath.maxBytes,
+            let bytes: [UInt8]
+            do {
+                bytes = try BoundedFile.read(path, maxBytes: TerraformStatePath.maxBytes,
                                              what: "the Terraform state \(location)")
+            } catch { throw TerraformStateError(error.description) }
             text = String(decoding: bytes, as: UTF8.self)
         }
-        do { return try TerraformState(json: text) } catch { throw LoadError("\(location): \(error)") }
+        do { return try TerraformState(json: text) } catch { throw TerraformStateError("\(location): \(error)") }
     }
+}
+
+/// A Terraform state named by an environment that cannot be read or parsed.
+public struct TerraformStateError: ReportedError {
+    public let description: String
+
+    public init(_ message: String) { description = message }
 }

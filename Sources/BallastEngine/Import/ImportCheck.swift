@@ -1,4 +1,5 @@
 import BallastCore
+import BallastDesiredState
 
 /// What `ballast import` may write: every resource as `validate` would check it, alone in its
 /// environment, and each identity once. A value the desired state cannot hold (a number out of
@@ -11,7 +12,7 @@ public struct ImportCheck: Sendable {
 
     /// `environment` is the environment's folder name, `region` its region.
     public init(_ resources: [ImportedResource], environment: String, region: String, writer: ImportWriter,
-                loader: DesiredStateLoader = DesiredStateLoader()) {
+                loader: DesiredStateLoader) {
         var seen: [String: String] = [:]
         let folder = SourceFiles.desiredStateFolder + "/" + environment
         let environmentFile = Array("region: \(JSON.encode(.string(region)))\n".utf8)

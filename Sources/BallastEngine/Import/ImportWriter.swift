@@ -63,9 +63,9 @@ public struct ImportWriter: Sendable {
     }
 
     /// Writes the files; refuses (writing none) when one exists and `force` is off.
-    public func write(_ files: [(path: String, text: String)], force: Bool) throws(LoadError) {
+    public func write(_ files: [(path: String, text: String)], force: Bool) throws(ImportError) {
         if !force, let existing = files.first(where: { FileManager.default.fileExists(atPath: $0.path) }) {
-            throw LoadError("\(existing.path) exists; import writes nothing over a file unless --force "
+            throw ImportError("\(existing.path) exists; import writes nothing over a file unless --force "
                 + "(or choose another with --out)")
         }
         for file in files {
@@ -74,7 +74,7 @@ public struct ImportWriter: Sendable {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 try Secrets.scrub(file.text).write(toFile: file.path, atomically: true, encoding: .utf8)
             } catch {
-                throw LoadError("cannot write \(file.path): \(error.localizedDescription)")
+                throw ImportError("cannot write \(file.path): \(error.localizedDescription)")
             }
         }
     }

@@ -27,29 +27,35 @@ public struct ImportResult: Sendable {
     public var skipped: [String] = []
 }
 
-/// Sources of resources to adopt.
-public enum Importer {
+/// Sources of resources to adopt, for the kinds it is given.
+public struct Importer: Sendable {
+    let kinds: Kinds
+
+    public init(kinds: Kinds) {
+        self.kinds = kinds
+    }
+
     /// The ids of `type` matching `pattern`: itself without wildcards, else listed (by the
     /// pattern's literal prefix) and matched; throws when the kind cannot list.
-    public static func ids(of type: String, matching pattern: String, client: AWSClient) async throws -> [String] {
+    public func ids(of type: String, matching pattern: String, client: AWSClient) async throws -> [String] {
         guard Glob.hasWildcards(pattern) else { return [pattern] }
-        guard let kind = KindRegistry.kind(for: type) else { return [] }
+        guard let kind = kinds.kind(for: type) else { return [] }
         let prefix = String(pattern.prefix { !"*?[".contains($0) })
         guard let listed = try await kind.list(prefix: prefix, with: client) else {
-            throw LoadError("--id with wildcards needs a listing, which ballast does not have for \(type); "
+            throw ImportError("--id with wildcards needs a listing, which ballast does not have for \(type); "
                 + "give its ids")
         }
         return listed.filter { Glob.matches(pattern, $0) }.sorted()
     }
 
     /// The CloudFormation types ballast has a kind for.
-    public static var knownTypes: [String] { KindRegistry.schemas.map(\.type) }
+    public var knownTypes: [String] { kinds.schemas.types }
 
     /// Every instance in a Terraform state of a type some kind maps, whose address matches `addressGlob`.
-    public static func fromTerraform(_ state: TerraformState, addressGlob: String?) -> ImportResult {
+    public func fromTerraform(_ state: TerraformState, addressGlob: String?) -> ImportResult {
         var result = ImportResult()
         for instance in state.instances where addressGlob.map({ Glob.matches($0, instance.address) }) ?? true {
-            guard let kind = KindRegistry.kinds.first(where: { $0.terraform.resourceType == instance.type }) else {
+            guard let kind = kinds.schemas.kind(terraformType: instance.type) else {
                 result.skipped.append("\(instance.address): no kind of ballast's maps \(instance.type)")
                 continue
             }
@@ -62,26 +68,26 @@ public enum Importer {
                 result.skipped.append("\(instance.address): sets none of the properties ballast owns")
                 continue
             }
-            result.resources.append(ImportedResource(type: kind.schema.type, identity: .id(id), properties: properties,
+            result.resources.append(ImportedResource(type: kind.type, identity: .id(id), properties: properties,
                                                      origin: instance.address))
         }
         return result
     }
 
     /// The live values of every property a kind owns, for resources named by id or ref.
-    public static func fromLive(
+    public func fromLive(
         _ wanted: [(type: String, identity: ResourceIdentity, physicalId: String, origin: String)],
                                 client: AWSClient) async -> ImportResult {
         var result = ImportResult()
         let byType = Dictionary(grouping: wanted, by: \.type)
         for type in byType.keys.sorted() {
-            guard let kind = KindRegistry.kind(for: type), let entries = byType[type] else { continue }
-            let all = Set(kind.schema.properties.fields.map(\.name))
+            guard let kind = kinds.kind(for: type), let entries = byType[type] else { continue }
+            let all = Set(kind.schema.resource.properties.fields.map(\.name))
             let reads = await kind.read(entries.map { LiveTarget(id: $0.physicalId, declared: all) }, with: client)
             for entry in entries {
                 switch reads[entry.physicalId] {
                 case .found(let live)?:
-                    let owned = kind.normalized(live, for: DesiredResource(
+                    let owned = kind.schema.normalized(live, for: DesiredResource(
                         type: type, identity: entry.identity, region: client.region, environment: "", properties: [:],
                         source: SourceLocation(file: "", line: 0, column: 0)))
                             .filter { all.contains($0.key) && $0.value != .null }
@@ -109,16 +115,16 @@ public enum Glob {
 
 public extension Importer {
     /// The stack's resources of the kinds ballast knows, as `ref: {stack, logicalId}`, with their live values.
-    static func fromCloudFormation(_ stack: String, client: AWSClient) async throws(LoadError) -> ImportResult {
+    func fromCloudFormation(_ stack: String, client: AWSClient) async throws(ImportError) -> ImportResult {
         let entries: [String: StackResolver.Entry]
         switch await StackResolver.read(StackResolver.StackKey(region: client.region, stack: stack), client) {
         case .success(let listed): entries = listed
-        case .failure(let problem): throw LoadError(problem.reason)
+        case .failure(let problem): throw ImportError(problem.reason)
         }
         var wanted: [(type: String, identity: ResourceIdentity, physicalId: String, origin: String)] = []
         var skipped: [String] = []
         for (logicalId, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            guard let kind = KindRegistry.kind(for: entry.type) else {
+            guard let kind = kinds.schemas[type: entry.type] else {
                 skipped.append("\(stack)/\(logicalId): ballast has no kind \(entry.type)")
                 continue
             }
@@ -134,4 +140,11 @@ public extension Importer {
         result.skipped = skipped + result.skipped
         return result
     }
+}
+
+/// Why resources could not be imported (a stack that cannot be read, a kind that cannot list).
+public struct ImportError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ message: String) { description = message }
 }

@@ -14,14 +14,17 @@ public struct Applier: Sendable {
 
     /// The client a change is written with (its region, its environment's role).
     let client: @Sendable (PlannedChange) -> AWSClient
+    /// The writer of each change's kind.
+    let kinds: Kinds
     /// Reads a change's resource back: true when AWS holds every value it sets. A write
     /// whose answer was lost may have landed before its retry failed (a conflict, "already
     /// in that state"): then it is applied, not failed.
     let landed: @Sendable (PlannedChange) async -> Bool
 
-    public init(client: @escaping @Sendable (PlannedChange) -> AWSClient,
+    public init(kinds: Kinds, client: @escaping @Sendable (PlannedChange) -> AWSClient,
                 landed: @escaping @Sendable (PlannedChange) async -> Bool = { _ in false }) {
         self.client = client
+        self.kinds = kinds
         self.landed = landed
     }
 
@@ -38,17 +41,16 @@ public struct Applier: Sendable {
                       starting: @Sendable (Int) async -> Void = { _ in },
                       finished: @Sendable (Int, Outcome) async -> Void = { _, _ in }) async -> [(PlannedChange, Outcome)] {
         var queues: [[Int]] = []
-        var queueOf: [String: Int] = [:]
+        var queueOf: [ResourceKey: Int] = [:]
         for (index, change) in changes.enumerated() {
-            let resource = "\(change.environment) \(change.type) \(change.id)"
-            if let queue = queueOf[resource] {
+            if let queue = queueOf[change.key] {
                 queues[queue].append(index)
             } else {
-                queueOf[resource] = queues.count
+                queueOf[change.key] = queues.count
                 queues.append([index])
             }
         }
-        let slot = changes.map { client($0).inFlightSlots(for: $0.call) }
+        let slot = changes.map { client($0).inFlightSlots(for: $0.operation) }
         var outcomes = [Outcome](repeating: .notAttempted, count: changes.count)
         await withTaskGroup(of: (queue: Int, index: Int, outcome: Outcome).self) { group in
             var next = [Int](repeating: 0, count: queues.count)   // per queue, the next change to write
@@ -89,8 +91,8 @@ public struct Applier: Sendable {
 
     private func write(_ change: PlannedChange) async -> Outcome {
         do {
-            guard let kind = KindRegistry.kind(for: change.type) else {
-                throw LoadError("ballast cannot write \(change.type)")
+            guard let kind = kinds.kind(for: change.type) else {
+                throw WriteError("ballast cannot write \(change.type)")
             }
             try await kind.apply(change, with: client(change))
             return .applied
@@ -98,4 +100,12 @@ public struct Applier: Sendable {
             return await landed(change) ? .applied : .failed(String(describing: error))
         }
     }
+}
+
+/// A write ballast could not make for a reason of its own (no writer for the kind), as opposed
+/// to AWS's answer (`AWSError`).
+public struct WriteError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+
+    public init(_ message: String) { description = message }
 }

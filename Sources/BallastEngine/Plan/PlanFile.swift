@@ -1,5 +1,6 @@
 import BallastAWS
 import BallastCore
+import BallastDesiredState
 import Foundation
 
 /// A plan saved by `ballast plan --out`, as `apply FILE` reads it back.
@@ -30,15 +31,15 @@ public enum PlanFile {
     }
 
     /// The MAC key from the environment: nil when unset; too short a key is refused.
-    public static func key(from environment: [String: String]) throws(LoadError) -> [UInt8]? {
+    public static func key(from environment: [String: String]) throws(PlanFileError) -> [UInt8]? {
         guard let text = environment[keyVariable], !text.isEmpty else { return nil }
         guard text.utf8.count >= 32 else {
-            throw LoadError("\(keyVariable) must be at least 32 characters (for example `openssl rand -hex 32`)")
+            throw PlanFileError("\(keyVariable) must be at least 32 characters (for example `openssl rand -hex 32`)")
         }
         return Array(text.utf8)
     }
 
-    public static func write(_ plan: Plan, account: String, key: [UInt8]?, to path: String) throws(LoadError) {
+    public static func write(_ plan: Plan, account: String, key: [UInt8]?, to path: String) throws(PlanFileError) {
         guard case .map(var fields) = Secrets.scrub(plan.json) else { return }
         fields["planFormat"] = .int(version)
         fields["account"] = .string(account)
@@ -48,41 +49,47 @@ public enum PlanFile {
         do {
             try (JSON.encode(.map(fields), pretty: true) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            throw LoadError("cannot write the plan to \(path): \(error.localizedDescription)")
+            throw PlanFileError("cannot write the plan to \(path): \(error.localizedDescription)")
         }
     }
 
     /// A damaged file, a wrong MAC, or a missing one while a key is set, is refused.
     /// Returns notes for the user (a MAC present but no key to check it).
-    public static func read(_ path: String, key: [UInt8]?) throws(LoadError) -> (plan: SavedPlan, notes: [String]) {
-        try decode(BoundedFile.read(path, maxBytes: maxBytes, what: "the plan file \(path)"), name: path, key: key)
+    public static func read(_ path: String, key: [UInt8]?,
+                            schemas: KindSchemas) throws(PlanFileError) -> (plan: SavedPlan, notes: [String]) {
+        let bytes: [UInt8]
+        do { bytes = try BoundedFile.read(path, maxBytes: maxBytes, what: "the plan file \(path)") } catch {
+            throw PlanFileError(error.description)
+        }
+        return try decode(bytes, name: path, key: key, schemas: schemas)
     }
 
     /// A plan file larger than this is refused before it is read (100,000 changes fit).
     public static let maxBytes = 256 << 20
 
     /// The checks of `read` on a file's bytes; `name` is used in messages.
-    public static func decode(_ bytes: [UInt8], name path: String, key: [UInt8]?) throws(LoadError) -> (plan: SavedPlan, notes: [String]) {
+    public static func decode(_ bytes: [UInt8], name path: String, key: [UInt8]?,
+                              schemas: KindSchemas) throws(PlanFileError) -> (plan: SavedPlan, notes: [String]) {
         guard case .map(var fields)? = try? JSON.parse(bytes) else {
-            throw LoadError("\(path): not a ballast plan file")
+            throw PlanFileError("\(path): not a ballast plan file")
         }
         guard fields["planFormat"] == .int(version) else {
-            throw LoadError("\(path): plan format \(fields["planFormat"] ?? .null) is not \(version)")
+            throw PlanFileError("\(path): plan format \(fields["planFormat"] ?? .null) is not \(version)")
         }
         let stated = fields.removeValue(forKey: "checksum")?.string
         let mac = fields.removeValue(forKey: "mac")?.string
         let signed = Array(JSON.encode(.map(fields)).utf8)
         guard let stated, stated == Checksum.sha256Hex(signed) else {
-            throw LoadError("\(path): checksum does not match; the plan was damaged or edited")
+            throw PlanFileError("\(path): checksum does not match; the plan was damaged or edited")
         }
         var notes: [String] = []
         switch (key, mac) {
         case (let key?, let mac?):
             guard Checksum.constantTimeEqual(mac, Self.mac(key: key, signed)) else {
-                throw LoadError("\(path): its MAC does not match \(keyVariable): the plan was edited, or made with another key")
+                throw PlanFileError("\(path): its MAC does not match \(keyVariable): the plan was edited, or made with another key")
             }
         case (.some, nil):
-            throw LoadError("\(path): the plan has no MAC, but \(keyVariable) is set: make it with `ballast plan --out` "
+            throw PlanFileError("\(path): the plan has no MAC, but \(keyVariable) is set: make it with `ballast plan --out` "
                 + "under the same key")
         case (nil, .some):
             notes.append("\(path) carries a MAC, but \(keyVariable) is not set here, so it was not checked")
@@ -90,8 +97,13 @@ public enum PlanFile {
             break
         }
         let listed = fields["changes"]?.list ?? []
-        let changes = listed.compactMap(PlannedChange.init(json:))
-        guard changes.count == listed.count else { throw LoadError("\(path): a change in it is malformed") }
+        // A call no kind makes is kept as written, for the saved-plan check to refuse by name.
+        let changes = listed.compactMap { item in
+            PlannedChange(json: item) { type, call in
+                schemas.write(type: type, call: call) ?? APIOperation(recordedCall: call)
+            }
+        }
+        guard changes.count == listed.count else { throw PlanFileError("\(path): a change in it is malformed") }
         let plan = SavedPlan(revision: fields["revision"]?.string ?? "HEAD",
                              environments: (fields["environments"]?.list ?? []).compactMap { $0["name"]?.string },
                              account: fields["account"]?.string,
@@ -104,4 +116,11 @@ public enum PlanFile {
     public static func checksum(_ plan: Plan) -> String {
         Checksum.sha256Hex(Array(JSON.encode(plan.json).utf8))
     }
+}
+
+/// A plan file that cannot be written, read or trusted.
+public struct PlanFileError: ReportedError {
+    public let description: String
+
+    public init(_ message: String) { description = message }
 }

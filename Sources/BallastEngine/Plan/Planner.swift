@@ -1,4 +1,5 @@
 import BallastCore
+import BallastDesiredState
 import BallastKinds
 
 /// Drift plus the writes that fix it (spec: `ballast plan`).
@@ -35,12 +36,12 @@ public struct Plan: Sendable {
 
 public enum Planner {
     /// Every MODIFIED resource's writes, in a fixed order: environment, type, id, call.
-    public static func plan(_ drift: DriftReport) -> Plan {
+    public static func plan(_ drift: DriftReport, schemas: KindSchemas) -> Plan {
         var report = drift
         report.command = "plan"
         let changes = drift.resources.filter { $0.status == .modified }
-            .flatMap { KindRegistry.kind(for: $0.resource.type)?.changes(for: $0) ?? [] }
-            .sorted { ($0.environment, $0.type, $0.id, $0.call) < ($1.environment, $1.type, $1.id, $1.call) }
+            .flatMap { schemas[type: $0.resource.type]?.changes(for: $0) ?? [] }
+            .sorted { ($0.key, $0.call) < ($1.key, $1.call) }
         return Plan(report: report, changes: changes)
     }
 
@@ -48,7 +49,7 @@ public enum Planner {
     /// changes that fix it, and the policy results on both.
     public static func plan(_ loaded: LoadedState, detector: DriftDetector) async -> Plan {
         let (report, ownership) = await detector.detect(loaded)
-        var plan = plan(report)
+        var plan = plan(report, schemas: detector.kinds.schemas)
         plan.conflicts = ownership.conflicts(plan.changes, report: report)
         plan.policy = PolicyEngine(loaded.policies).check(loaded.state, changes: plan.changes, drift: report)
         return plan

@@ -10,7 +10,8 @@ import Foundation
 public enum ReportMerge {
     /// `reports` as (file name, parsed JSON); `key` is `BALLAST_PLAN_KEY`'s. Returns the merged
     /// plan and notes for the user.
-    public static func merge(_ reports: [(name: String, json: Value)], key: [UInt8]? = nil) throws(LoadError)
+    public static func merge(_ reports: [(name: String, json: Value)], key: [UInt8]? = nil,
+                             schemas: KindSchemas) throws(ReportMergeError)
         -> (plan: Plan, notes: [String]) {
         var parts: [(report: DriftReport, json: Value)] = []
         var notes: [String] = []
@@ -21,15 +22,15 @@ public enum ReportMerge {
                 notes.append("\(name) carries a MAC, but \(PlanFile.keyVariable) is not set here, so it was not "
                     + "checked")
             }
-            do { parts.append((try DriftReport(json: json), json)) } catch { throw LoadError("\(name): \(error)") }
+            do { parts.append((try DriftReport(json: json), json)) } catch { throw ReportMergeError("\(name): \(error)") }
         }
-        guard let first = parts.first?.report else { throw LoadError("no reports to merge") }
+        guard let first = parts.first?.report else { throw ReportMergeError("no reports to merge") }
         if let other = parts.first(where: { $0.report.revision != first.revision }) {
-            throw LoadError("the reports are of different revisions (\(first.revision.prefix(12)) and "
+            throw ReportMergeError("the reports are of different revisions (\(first.revision.prefix(12)) and "
                 + "\(other.report.revision.prefix(12))): run every shard on the same commit")
         }
         if let other = parts.first(where: { $0.report.command != first.command }) {
-            throw LoadError("the reports are of different commands (\(first.command) and \(other.report.command))")
+            throw ReportMergeError("the reports are of different commands (\(first.command) and \(other.report.command))")
         }
         try checkShards(parts.map(\.report))
         try checkMembership(parts.map(\.report), names: reports.map(\.name))
@@ -58,8 +59,9 @@ public enum ReportMerge {
                                  environments: environments)
         report.warnings = Array(Set(parts.flatMap(\.report.warnings))).sorted()
 
-        let changes = parts.flatMap { ($0.json["changes"]?.list ?? []).compactMap(PlannedChange.init(json:)) }
-            .sorted { ($0.environment, $0.type, $0.id, $0.call) < ($1.environment, $1.type, $1.id, $1.call) }
+        let changes = parts.flatMap { part in
+            (part.json["changes"]?.list ?? []).compactMap { PlannedChange(json: $0, operation: schemas.write) }
+        }.sorted { ($0.key, $0.call) < ($1.key, $1.call) }
         var policy: [PolicyResult] = []
         for result in parts.flatMap({ ($0.json["policy"]?.list ?? []).compactMap(PolicyResult.init(json:)) })
         where !policy.contains(result) {  // an expired waiver is reported by every shard
@@ -90,7 +92,7 @@ public enum ReportMerge {
     }
 
     /// Each resource once, in the shard its environment, type and identity hash to.
-    static func checkMembership(_ reports: [DriftReport], names: [String]) throws(LoadError) {
+    static func checkMembership(_ reports: [DriftReport], names: [String]) throws(ReportMergeError) {
         var seen: [String: String] = [:]
         for (report, name) in zip(reports, names) {
             for environment in report.environments {
@@ -100,12 +102,12 @@ public enum ReportMerge {
                     let identity = [environment.name, resource.type, resource.region, resource.identity.description]
                         .joined(separator: "\u{0}")
                     if let earlier = seen.updateValue(name, forKey: identity) {
-                        throw LoadError("\(label) is in two reports (\(earlier) and \(name)): a shard was copied or "
+                        throw ReportMergeError("\(label) is in two reports (\(earlier) and \(name)): a shard was copied or "
                             + "edited")
                     }
                     if let shard = report.shard, !shard.contains(resource) {
                         let owner = Shard.slot(resource, of: shard.count)
-                        throw LoadError("\(label) is in shard \(shard.description)'s report (\(name)), but belongs to "
+                        throw ReportMergeError("\(label) is in shard \(shard.description)'s report (\(name)), but belongs to "
                             + "shard \(owner)/\(shard.count): the report was edited")
                     }
                 }
@@ -114,27 +116,27 @@ public enum ReportMerge {
     }
 
     /// Exactly shards 1...N of one N; a single report that is not a shard merges as itself.
-    static func checkShards(_ reports: [DriftReport]) throws(LoadError) {
+    static func checkShards(_ reports: [DriftReport]) throws(ReportMergeError) {
         let shards = reports.compactMap(\.shard)
         if shards.isEmpty, reports.count == 1 { return }
         guard shards.count == reports.count else {
-            throw LoadError("only reports of a sharded run (--shard I/N, --out-json) can be merged; "
+            throw ReportMergeError("only reports of a sharded run (--shard I/N, --out-json) can be merged; "
                 + "\(reports.count - shards.count) of these are not shards")
         }
         let counts = Set(shards.map(\.count))
         guard counts.count == 1, let count = counts.first else {
             let splits = counts.sorted().map { "/\($0)" }.joined(separator: ", ")
-            throw LoadError("the reports are shards of different splits (\(splits))")
+            throw ReportMergeError("the reports are shards of different splits (\(splits))")
         }
         let indices = shards.map(\.index)
         let repeated = Set(indices.filter { index in indices.filter { $0 == index }.count > 1 }).sorted()
         if !repeated.isEmpty {
-            throw LoadError("shard \(repeated.map { "\($0)/\(count)" }.joined(separator: ", ")) given more than once")
+            throw ReportMergeError("shard \(repeated.map { "\($0)/\(count)" }.joined(separator: ", ")) given more than once")
         }
         let missing = (1...count).filter { !indices.contains($0) }
         if !missing.isEmpty {
             let named = missing.map { "\($0)/\(count)" }.joined(separator: ", ")
-            throw LoadError("missing shard \(named): a merged report "
+            throw ReportMergeError("missing shard \(named): a merged report "
                 + "would leave its resources out")
         }
     }
@@ -143,4 +145,11 @@ public enum ReportMerge {
     public static func exitCode(_ plan: Plan) -> Int32 {
         plan.report.command == "plan" ? plan.exitCode : plan.report.exitCode
     }
+}
+
+/// Why shard reports cannot be merged into one (or a shard report cannot be trusted).
+public struct ReportMergeError: ReportedError {
+    public let description: String
+
+    public init(_ message: String) { description = message }
 }

@@ -14,13 +14,13 @@ public enum ReportSignature {
     }
 
     /// Throws unless `report` carries the MAC `key` makes; `name` is used in messages.
-    public static func verify(_ report: Value, key: [UInt8], name: String) throws(LoadError) {
+    public static func verify(_ report: Value, key: [UInt8], name: String) throws(ReportMergeError) {
         guard case .map(var fields) = report, let mac = fields.removeValue(forKey: "mac")?.string else {
-            throw LoadError("\(name) has no MAC, but \(PlanFile.keyVariable) is set: write every shard with "
+            throw ReportMergeError("\(name) has no MAC, but \(PlanFile.keyVariable) is set: write every shard with "
                 + "--out-json under the same key")
         }
         guard Checksum.constantTimeEqual(mac, PlanFile.mac(key: key, Array(JSON.encode(.map(fields)).utf8))) else {
-            throw LoadError("\(name): its MAC does not match \(PlanFile.keyVariable): the report was edited, or "
+            throw ReportMergeError("\(name): its MAC does not match \(PlanFile.keyVariable): the report was edited, or "
                 + "written with another key")
         }
     }

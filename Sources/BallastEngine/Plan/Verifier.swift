@@ -12,19 +12,17 @@ public struct Verifier: Sendable {
     /// For each applied change (by index in `applied`), nil when verified,
     /// else what the re-read showed instead.
     public func verify(_ applied: [PlannedChange], planned report: DriftReport, state: DesiredState) async -> [String?] {
-        let wanted = Set(applied.map { "\($0.environment) \($0.type) \($0.id)" })
-        let sources = Set(report.resources.filter { wanted.contains("\($0.resource.environment) \($0.resource.type) \($0.displayId)") }
-            .map(\.resource.source))
+        let wanted = Set(applied.map(\.key))
+        let sources = Set(report.resources.filter { wanted.contains($0.key) }.map(\.resource.source))
         var subset = state
         for index in subset.environments.indices {
             subset.environments[index].resources.removeAll { !sources.contains($0.source) }
         }
         subset.environments.removeAll { $0.resources.isEmpty }
         let reread = await detector.detect(subset, revision: report.revision)
-        let now = Dictionary(reread.resources.map { ("\($0.resource.environment) \($0.resource.type) \($0.displayId)", $0) },
-                             uniquingKeysWith: { a, _ in a })
+        let now = Dictionary(reread.resources.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
         return applied.map { change in
-            guard let drift = now["\(change.environment) \(change.type) \(change.id)"] else { return "not read again" }
+            guard let drift = now[change.key] else { return "not read again" }
             switch drift.status {
             case .inSync: return nil
             case .deleted: return "the resource is gone"

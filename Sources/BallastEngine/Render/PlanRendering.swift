@@ -1,4 +1,5 @@
 import BallastCore
+import BallastDesiredState
 
 /// A plan: the drift report, then one entry per API write and the resources
 /// no write can fix.

@@ -1,6 +1,8 @@
 import BallastAWS
 import BallastCore
+import BallastDesiredState
 import BallastGit
+import BallastKinds
 import Foundation
 
 /// One pass of `ballast watch`: fast-forward the repository (with `pull`), read the
@@ -28,10 +30,12 @@ public struct ReconcilePass: Sendable {
     let pull: Bool
     let selfHeal: Bool
     let clients: AWSClients
+    let kinds: Kinds
     let clock: @Sendable () -> Date
 
-    public init(request: LoadRequest, pull: Bool, selfHeal: Bool, clients: @escaping AWSClients,
+    public init(kinds: Kinds, request: LoadRequest, pull: Bool, selfHeal: Bool, clients: @escaping AWSClients,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.kinds = kinds
         self.request = request
         self.pull = pull
         self.selfHeal = selfHeal
@@ -60,7 +64,7 @@ public struct ReconcilePass: Sendable {
         }
         let loaded: LoadedState
         do {
-            loaded = try DesiredStateLoader().load(request)
+            loaded = try DesiredStateLoader(schemas: kinds.schemas).load(request)
         } catch {
             return Result(outcome: .error, pulled: pulled, detail: "\(error)")
         }
@@ -69,7 +73,7 @@ public struct ReconcilePass: Sendable {
                           detail: "\(loaded.diagnostics.count) mistake(s) in the desired state, "
                               + "first: \(loaded.diagnostics[0])")
         }
-        let report = await DriftDetector(clients: clients).detect(loaded).report
+        let report = await DriftDetector(kinds: kinds, clients: clients).detect(loaded).report
         var result = Result(outcome: .inSync, revision: loaded.revision, report: report, pulled: pulled)
         let summary = report.summary
         if summary.notChecked > 0 {
@@ -84,7 +88,7 @@ public struct ReconcilePass: Sendable {
 
     private func heal(_ loaded: LoadedState, _ drifted: Result) async -> Result {
         var result = drifted
-        let heal = ApplyRun(clients: clients, gitDirectory: loaded.gitDirectory, clock: clock, confirm: { _ in true },
+        let heal = ApplyRun(kinds: kinds, clients: clients, gitDirectory: loaded.gitDirectory, clock: clock, confirm: { _ in true },
                             actor: "ballast watch --self-heal")
         switch await heal.run(loaded, ApplyRequest(kind: .apply, waitTimeout: 120)) {
         case .refused(let refusal):

@@ -94,7 +94,7 @@ enum Reading {
     /// The calls `listedOrEach` plans: `list` pages of `pageSize` per container of several
     /// targets, `each` per lone one.
     static func listedOrEachCalls(_ targets: [LiveTarget], container: (LiveTarget) -> String, pageSize: Int,
-                                  list: String, each: String) -> [String: Int] {
+                                  list: APIOperation, each: APIOperation) -> [APIOperation: Int] {
         let groups = Dictionary(grouping: targets, by: container).values
         let pages = groups.filter { $0.count > 1 }.reduce(0) { $0 + batches($1.count, of: pageSize) }
         return [list: pages, each: groups.filter { $0.count == 1 }.count].filter { $0.value > 0 }

@@ -3,7 +3,7 @@ import BallastCore
 /// Building blocks for kinds' `changes(for:)`: which assignments go into which call.
 enum ChangeBuilder {
     /// One change for the assignments under `prefixes` (all when empty), or none.
-    static func change(_ drift: ResourceDrift, call: String, prefixes: [String] = [],
+    static func change(_ drift: ResourceDrift, _ operation: APIOperation, prefixes: [String] = [],
                        extra: (inout [String: PlannedChange.Assignment]) -> Void = { _ in }) -> PlannedChange? {
         var set = PlanTargets.assignments(for: drift).filter { entry in
             prefixes.isEmpty || prefixes.contains { entry.key == $0 || entry.key.hasPrefix($0 + "/") }
@@ -11,7 +11,8 @@ enum ChangeBuilder {
         guard !set.isEmpty else { return nil }
         extra(&set)
         return PlannedChange(type: drift.resource.type, id: drift.physicalId ?? drift.resource.identity.description,
-                             region: drift.resource.region, environment: drift.resource.environment, call: call, set: set)
+                             region: drift.resource.region, environment: drift.resource.environment,
+                             operation: operation, set: set)
     }
 
     /// Adds a live value the API needs alongside the changed ones (UpdateTable wants both capacities).
@@ -21,20 +22,21 @@ enum ChangeBuilder {
     }
 }
 
-/// A change the kind has no call for; never expected once every kind writes.
+/// A change naming a write its kind does not make: plan files are checked against the kinds'
+/// writes when read, so only a caller that built its own change meets this.
 struct UnsupportedWrite: Error, CustomStringConvertible {
-    let call: String
-    var description: String { "ballast cannot perform \(call)" }
+    let operation: String
+    var description: String { "ballast cannot perform \(operation)" }
 }
 
 extension PlannedChange {
     /// The target value at a path, if this change sets it.
     func to(_ path: String) -> Value? { set[path]?.to }
 
-    /// The same assignments through another call (DisableRule rather than EnableRule).
-    func calling(_ call: String) -> PlannedChange {
+    /// The same assignments through another operation (DisableRule rather than EnableRule).
+    func calling(_ operation: APIOperation) -> PlannedChange {
         var copy = self
-        copy.call = call
+        copy.operation = operation
         return copy
     }
 }

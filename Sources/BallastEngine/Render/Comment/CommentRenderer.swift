@@ -1,4 +1,5 @@
 import BallastCore
+import BallastDesiredState
 
 /// `--output markdown`: the pull-request comment of a drift or a plan. A first
 /// line that says it all, a table per environment, each resource's values in a

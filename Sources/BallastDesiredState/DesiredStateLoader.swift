@@ -1,6 +1,5 @@
 import BallastCore
 import BallastGit
-import BallastKinds
 import BallastYAML
 
 /// What to read: a repository, a revision or the working tree, some environments.
@@ -63,7 +62,7 @@ public struct DecodedFiles: Sendable {
 
 /// A problem that stops loading before any file is read: not a repository,
 /// unknown revision, no `desired-state/`.
-public struct LoadError: Error, Sendable, CustomStringConvertible {
+public struct LoadError: ReportedError {
     public let description: String
 
     public init(_ message: String) { description = message }
@@ -74,8 +73,8 @@ public struct LoadError: Error, Sendable, CustomStringConvertible {
 public struct DesiredStateLoader: Sendable {
     let assembler: DesiredStateAssembler
 
-    public init(schemas: [ResourceSchema] = KindRegistry.schemas) {
-        assembler = DesiredStateAssembler(schemas: schemas)
+    public init(schemas: KindSchemas) {
+        assembler = DesiredStateAssembler(schemas: schemas.resources)
     }
 
     public func load(_ request: LoadRequest) throws(LoadError) -> LoadedState {

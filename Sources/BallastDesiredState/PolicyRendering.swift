@@ -25,7 +25,7 @@ public enum PolicyRendering {
         return "\n" + lines.joined(separator: "\n") + "\n"
     }
 
-    static func summary(_ results: [PolicyResult]) -> String {
+    public static func summary(_ results: [PolicyResult]) -> String {
         let denied = results.filter(\.blocks).count
         let warned = results.filter(\.warns).count
         let waived = results.filter { $0.result == .waived }.count

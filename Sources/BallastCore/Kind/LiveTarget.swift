@@ -1,5 +1,3 @@
-import BallastCore
-
 /// One resource to read: its physical id and the top-level properties the
 /// desired state declares (a kind skips calls for properties nobody declared).
 public struct LiveTarget: Sendable, Hashable {

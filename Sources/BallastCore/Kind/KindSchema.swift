@@ -1,0 +1,88 @@
+/// Everything about one resource kind that needs no AWS call: what the desired state may
+/// say (properties, types, ranges, id shape), how live values compare, the operations it
+/// reads and writes with (and so its IAM permissions and rates), its CloudFormation and
+/// Terraform names, and which writes fix a drift. `validate`, policies, import and the plan
+/// check use it alone; the kind's reader and writer (BallastKinds) do the I/O.
+public struct KindSchema: Sendable {
+    /// What the desired state may say.
+    public let resource: ResourceSchema
+    public let permissions: KindPermissions
+    /// The Terraform AWS provider's resource for this kind, for ownership and import.
+    public let terraform: TerraformMapping
+    public let comparison: ComparisonRules
+    let plannedReads: @Sendable ([LiveTarget]) -> [APIOperation: Int]
+    let changes: @Sendable (ResourceDrift) -> [PlannedChange]
+    let normalize: @Sendable ([String: Value], DesiredResource) -> [String: Value]
+    let idFromPhysicalId: @Sendable (String) -> String
+
+    /// - Parameters:
+    ///   - plannedReads: the fewest calls the reader makes for these targets, by operation
+    ///     (`--dry-run-reads`): what the batch sizes allow, before any paging the answers may need.
+    ///   - changes: the writes that fix a MODIFIED resource, as few as the APIs allow; each names
+    ///     one of `permissions.write`.
+    ///   - normalize: live values seen the way the desired state means them, where AWS fills in
+    ///     what the repository leaves to it (an S3 rule's generated Id).
+    ///   - idFromPhysicalId: the id ballast uses for a CloudFormation physical id
+    ///     (an ECS service ARN -> `cluster/service`).
+    public init(_ resource: ResourceSchema, permissions: KindPermissions, terraform: TerraformMapping,
+                comparison: ComparisonRules = .plain,
+                plannedReads: @escaping @Sendable ([LiveTarget]) -> [APIOperation: Int],
+                changes: @escaping @Sendable (ResourceDrift) -> [PlannedChange],
+                normalize: @escaping @Sendable ([String: Value], DesiredResource) -> [String: Value] = { live, _ in live },
+                idFromPhysicalId: @escaping @Sendable (String) -> String = { $0 }) {
+        self.resource = resource
+        self.permissions = permissions
+        self.terraform = terraform
+        self.comparison = comparison
+        self.plannedReads = plannedReads
+        self.changes = changes
+        self.normalize = normalize
+        self.idFromPhysicalId = idFromPhysicalId
+    }
+
+    /// `AWS::Logs::LogGroup`.
+    public var type: String { resource.type }
+
+    /// The writes a plan may name for this kind.
+    public var writes: [APIOperation] { permissions.write }
+
+    public func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] { plannedReads(targets) }
+
+    public func changes(for drift: ResourceDrift) -> [PlannedChange] { changes(drift) }
+
+    public func normalized(_ live: [String: Value], for resource: DesiredResource) -> [String: Value] {
+        normalize(live, resource)
+    }
+
+    public func id(fromPhysicalId physicalId: String) -> String { idFromPhysicalId(physicalId) }
+
+    /// The write a plan file's `call` names, when this kind makes it.
+    public func write(call: String) -> APIOperation? { writes.first { $0.call == call } }
+}
+
+/// The schemas of every kind a build knows, by CloudFormation type: handed to whatever needs
+/// them, never reached through a static.
+public struct KindSchemas: Sendable {
+    public let all: [KindSchema]
+    let byType: [String: Int]
+
+    public init(_ all: [KindSchema]) {
+        self.all = all
+        byType = Dictionary(all.enumerated().map { ($1.type, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    public subscript(type type: String) -> KindSchema? { byType[type].map { all[$0] } }
+
+    /// The kind a Terraform AWS provider resource type maps onto.
+    public func kind(terraformType: String) -> KindSchema? {
+        all.first { $0.terraform.resourceType == terraformType }
+    }
+
+    public var types: [String] { all.map(\.type) }
+
+    /// What the desired state may say, for the decoder.
+    public var resources: [ResourceSchema] { all.map(\.resource) }
+
+    /// The write a plan file's change names (its `type` and `call`), when its kind makes it.
+    public func write(type: String, call: String) -> APIOperation? { self[type: type]?.write(call: call) }
+}
