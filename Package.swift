@@ -38,9 +38,11 @@ let package = Package(
         .target(name: "BallastKinds", dependencies: ["BallastCore"]),
         // Loading and validating the desired state: no AWS, no HTTP client (`validate` needs neither).
         .target(name: "BallastDesiredState", dependencies: ["BallastCore", "BallastYAML", "BallastGit"]),
+        // Reports as text, JSON, Markdown (the pull-request comment), SARIF and CloudFormation's format.
+        .target(name: "BallastRender", dependencies: ["BallastCore", "BallastDesiredState"]),
         .target(name: "BallastEngine",
-                dependencies: ["BallastCore", "BallastDesiredState", "BallastYAML", "BallastGit", "BallastKinds",
-                               "BallastAWS"]),
+                dependencies: ["BallastCore", "BallastDesiredState", "BallastRender", "BallastYAML", "BallastGit",
+                               "BallastKinds", "BallastAWS"]),
         // The reconcile loop's server: HTTP, Prometheus exposition, signals, structured logs.
         .target(name: "BallastWatch", dependencies: [
             "BallastEngine", "BallastAWS", "BallastGit", "BallastCore", "BallastDesiredState", "BallastKinds",
@@ -52,7 +54,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ballast", dependencies: [
-            "BallastEngine", "BallastAWS", "BallastDesiredState", "BallastKinds", "BallastWatch",
+            "BallastEngine", "BallastAWS", "BallastDesiredState", "BallastKinds", "BallastRender", "BallastWatch",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks are programs that print figures, never timed tests. They build
@@ -61,20 +63,26 @@ let package = Package(
                           dependencies: ["BallastEngine", "BallastAWS", "BallastDesiredState", "BallastKinds",
                                          "BallastTestSupport"]),
         // Creates the example's live resources in a local emulator for the demo.
-        .executableTarget(name: "ballast-seed", dependencies: ["BallastEngine", "BallastAWS", "BallastDesiredState", "BallastKinds",
+        .executableTarget(name: "ballast-seed",
+                          dependencies: ["BallastEngine", "BallastAWS", "BallastDesiredState", "BallastKinds",
                                                                         "BallastYAML", "BallastTestSupport"]),
 
         // `validate` alone, to prove it links neither BallastAWS nor libcurl (ValidateWithoutAWSTests).
-        .executableTarget(name: "validate-without-aws", dependencies: ["BallastDesiredState", "BallastKinds", "BallastCore"],
+        .executableTarget(name: "validate-without-aws",
+                          dependencies: ["BallastDesiredState", "BallastKinds", "BallastCore"],
                           path: "Tests/ValidateWithoutAWS"),
-        .target(name: "BallastTestSupport", dependencies: ["BallastAWS", "BallastCore", "BallastKinds"], path: "Tests/BallastTestSupport"),
-        .testTarget(name: "BallastCoreTests", dependencies: ["BallastCore", "BallastDesiredState", "BallastKinds", "BallastYAML",
+        .target(name: "BallastTestSupport",
+                dependencies: ["BallastAWS", "BallastCore", "BallastDesiredState", "BallastKinds"],
+                path: "Tests/BallastTestSupport"),
+        .testTarget(name: "BallastCoreTests",
+                    dependencies: ["BallastCore", "BallastDesiredState", "BallastKinds", "BallastRender", "BallastYAML",
                                                            "BallastEngine", "BallastTestSupport"],
                     exclude: ["Snapshots", "CELConformance"]),
         .testTarget(name: "BallastEngineTests",
                     dependencies: ["BallastEngine", "BallastCore", "BallastAWS", "BallastDesiredState", "BallastKinds",
                                    "BallastTestSupport"]),
-        .testTarget(name: "BallastGitTests", dependencies: ["BallastCore", "BallastDesiredState", "BallastGit", "BallastEngine",
+        .testTarget(name: "BallastGitTests",
+                    dependencies: ["BallastCore", "BallastDesiredState", "BallastGit", "BallastEngine",
                                                           "BallastKinds",
                                                           "BallastTestSupport"]),
         .testTarget(name: "BallastCLITests",
@@ -92,11 +100,13 @@ if ProcessInfo.processInfo.environment["BALLAST_FUZZ"] != nil {
     let fuzzer: [SwiftSetting] = [.unsafeFlags(["-parse-as-library"])]
     package.targets += [
         .target(name: "FuzzDriver", path: "Fuzz/Driver"),
-        .executableTarget(name: "fuzz-yaml", dependencies: ["BallastDesiredState", "BallastKinds", "BallastCore", "FuzzDriver"],
+        .executableTarget(name: "fuzz-yaml",
+                          dependencies: ["BallastDesiredState", "BallastKinds", "BallastCore", "FuzzDriver"],
                           path: "Fuzz/YAML",
                           swiftSettings: fuzzer),
         .executableTarget(name: "fuzz-cel", dependencies: ["BallastCore", "FuzzDriver"], path: "Fuzz/CEL", swiftSettings: fuzzer),
-        .executableTarget(name: "fuzz-planfile", dependencies: ["BallastEngine", "BallastKinds", "BallastCore", "FuzzDriver"],
+        .executableTarget(name: "fuzz-planfile",
+                          dependencies: ["BallastEngine", "BallastKinds", "BallastCore", "FuzzDriver"],
                           path: "Fuzz/PlanFile", swiftSettings: fuzzer),
     ]
 }

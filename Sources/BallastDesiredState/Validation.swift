@@ -33,6 +33,7 @@ public struct Validation: Sendable {
 
     /// The error line, when a deny policy fails on a valid desired state.
     public var denial: String? {
-        loaded.diagnostics.isEmpty && policy.contains(where: \.blocks) ? "a deny policy fails on the desired state" : nil
+        guard loaded.diagnostics.isEmpty, policy.contains(where: \.blocks) else { return nil }
+        return "a deny policy fails on the desired state"
     }
 }

@@ -137,7 +137,9 @@ public struct CloudWatchAlarmKind: ResourceKind {
             throw AWSError(service: "CloudWatch", operation: "DescribeAlarms", code: "NotFound",
                            message: "alarm \(alarmName) no longer exists", status: 0, requestId: nil)
         }
-        guard alarm.members("Metrics").isEmpty else { throw UnsupportedWrite(operation: "PutMetricAlarm for a metric-math alarm") }
+        guard alarm.members("Metrics").isEmpty else {
+            throw UnsupportedWrite(operation: "PutMetricAlarm for a metric-math alarm")
+        }
         var parameters = ["AlarmName": alarmName]
         for key in ["AlarmDescription", "ActionsEnabled", "MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Period",
                     "Unit", "EvaluationPeriods", "DatapointsToAlarm", "Threshold", "ComparisonOperator", "TreatMissingData",

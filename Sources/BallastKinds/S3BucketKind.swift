@@ -119,7 +119,8 @@ public struct S3BucketKind: ResourceKind {
 
     public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         [ChangeBuilder.change(drift, putBucketVersioning, prefixes: ["/VersioningConfiguration"]),
-         ChangeBuilder.change(drift, putBucketLifecycleConfiguration, prefixes: ["/LifecycleConfiguration"])].compactMap { $0 }
+         ChangeBuilder.change(drift, putBucketLifecycleConfiguration, prefixes: ["/LifecycleConfiguration"])]
+            .compactMap { $0 }
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
@@ -131,7 +132,8 @@ public struct S3BucketKind: ResourceKind {
         switch change.operation {
         case putBucketVersioning:
             let status = change.to("/VersioningConfiguration/Status")?.string ?? "Suspended"
-            _ = try await client.restXML(putBucketVersioning, method: "PUT", segments: [bucket], query: [("versioning", "")],
+            _ = try await client.restXML(putBucketVersioning, method: "PUT", segments: [bucket],
+                                         query: [("versioning", "")],
                                          body: "<VersioningConfiguration><Status>\(status)</Status></VersioningConfiguration>")
         case putBucketLifecycleConfiguration:
             // The put replaces the whole configuration: start from what is live.

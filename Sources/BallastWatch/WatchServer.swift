@@ -56,7 +56,8 @@ public struct WatchServer: Sendable {
         let logger = Logger(label: "ballast.watch")
         let requests = CountingTransport(CurlTransport())
         let setup = aws(requests)
-        let pass = ReconcilePass(kinds: kinds, request: settings.request, pull: settings.pull, selfHeal: settings.selfHeal,
+        let pass = ReconcilePass(kinds: kinds, request: settings.request, pull: settings.pull,
+                                 selfHeal: settings.selfHeal,
                                  clients: { setup.client(region: $0, role: $1) })
         let health = WatchHealth(interval: settings.interval)
         // The first pass waits for the server to be listening: a watch that cannot bind its

@@ -3,6 +3,7 @@ import BallastAWS
 import BallastCore
 import BallastDesiredState
 import BallastEngine
+import BallastRender
 import Foundation
 
 /// The options every command that writes takes (apply, rollback, revert --apply).

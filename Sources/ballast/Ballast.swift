@@ -1,7 +1,9 @@
 import ArgumentParser
 import BallastAWS
+import BallastCore
 import BallastEngine
 import BallastKinds
+import BallastRender
 import Foundation
 
 /// Every kind this build knows: built once, when the program starts, and handed to the engine.

@@ -2,6 +2,7 @@ import ArgumentParser
 import BallastAWS
 import BallastCore
 import BallastEngine
+import BallastRender
 import Foundation
 
 extension ReportFormat: ExpressibleByArgument {}

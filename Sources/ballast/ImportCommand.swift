@@ -77,6 +77,8 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr.")
     var debug = false
 
+    var importer: Importer { Importer(kinds: builtInKinds) }
+
     func validate() throws {
         let sources = [fromTerraform != nil, fromCloudformation != nil, fromLive].filter { $0 }.count
         guard sources == 1 else {
@@ -85,9 +87,9 @@ struct ImportCommand: AsyncParsableCommand {
         if fromLive, type == nil || id.isEmpty { throw ValidationError("--from-live needs --type TYPE and --id ID") }
         if !fromLive, type != nil || !id.isEmpty { throw ValidationError("--type and --id go with --from-live") }
         if address != nil, fromTerraform == nil { throw ValidationError("--address goes with --from-terraform") }
-        if let type, !Importer(kinds: builtInKinds).knownTypes.contains(type) {
+        if let type, !importer.knownTypes.contains(type) {
             throw ValidationError("ballast has no kind \(type); it knows "
-                + Importer(kinds: builtInKinds).knownTypes.joined(separator: ", "))
+                + importer.knownTypes.joined(separator: ", "))
         }
     }
 
@@ -113,17 +115,17 @@ struct ImportCommand: AsyncParsableCommand {
                                               confined: false,
                                               client: client)
             }
-            result = Importer(kinds: builtInKinds).fromTerraform(state, addressGlob: address)
+            result = importer.fromTerraform(state, addressGlob: address)
             source = "Terraform state \(fromTerraform)"
         } else if let stack = fromCloudformation {
-            result = try await Failure.guarding { try await Importer(kinds: builtInKinds).fromCloudFormation(stack, client: client) }
+            result = try await Failure.guarding { try await importer.fromCloudFormation(stack, client: client) }
             source = "CloudFormation stack \(stack) (\(environment.region))"
         } else {
             var ids: [String] = []
             for pattern in id {
                 ids += try await Failure.guarding {
                     do {
-                        return try await Importer(kinds: builtInKinds).ids(of: type ?? "", matching: pattern, client: client)
+                        return try await importer.ids(of: type ?? "", matching: pattern, client: client)
                     } catch let error as LoadError {
                         throw error
                     } catch {
@@ -134,7 +136,7 @@ struct ImportCommand: AsyncParsableCommand {
             let wanted = Array(Set(ids)).sorted().map {
                 (type: type ?? "", identity: ResourceIdentity.id($0), physicalId: $0, origin: $0)
             }
-            result = await Importer(kinds: builtInKinds).fromLive(wanted, client: client)
+            result = await importer.fromLive(wanted, client: client)
             source = "live values (\(environment.region))"
         }
         let declared = Set(environment.resources.map { "\($0.type) \($0.identity)" })

@@ -2,6 +2,7 @@ import ArgumentParser
 import BallastCore
 import BallastDesiredState
 import BallastEngine
+import BallastRender
 
 struct PolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

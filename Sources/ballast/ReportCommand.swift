@@ -3,6 +3,7 @@ import BallastAWS
 import BallastCore
 import BallastDesiredState
 import BallastEngine
+import BallastRender
 import Foundation
 
 struct ReportCommand: AsyncParsableCommand {
@@ -62,7 +63,9 @@ struct ReportMergeCommand: AsyncParsableCommand {
             }
         }
         let key = try Failure.guarding { try PlanFile.key(from: ProcessInfo.processInfo.environment) }
-        let (plan, notes) = try Failure.guarding { try ReportMerge.merge(reports, key: key, schemas: builtInKinds.schemas) }
+        let (plan, notes) = try Failure.guarding {
+            try ReportMerge.merge(reports, key: key, schemas: builtInKinds.schemas)
+        }
         for note in notes { Terminal.note(note) }
         let colour = Terminal.useColour(STDOUT_FILENO)
         if plan.report.command == "plan" {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import BallastAWS
 import BallastEngine
+import BallastRender
 import Foundation
 
 struct RevertCommand: AsyncParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import BallastCore
 import BallastDesiredState
 import BallastEngine
+import BallastRender
 
 struct ValidateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -79,7 +79,8 @@ struct WatchCommand: AsyncParsableCommand {
                                             selfHeal: selfHeal, pull: pull)
         let debug = self.debug
         do {
-            try await WatchServer(settings: settings, kinds: builtInKinds).run(aws: { AWSSetup(debug: debug, transport: $0) })
+            try await WatchServer(settings: settings, kinds: builtInKinds)
+                .run(aws: { AWSSetup(debug: debug, transport: $0) })
         } catch {
             // Only the server's own failure ends the group with an error: no pass has run.
             Terminal.error("cannot serve on \(listen): \(error); nothing was read or applied")

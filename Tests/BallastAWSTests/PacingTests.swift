@@ -63,7 +63,8 @@ import Testing
         #expect(bucket("arn:aws:iam::111111111111:role/drift") == bucket("arn:aws:iam::111111111111:role/apply"))
         #expect(bucket("arn:aws:iam::111111111111:role/drift") != bucket("arn:aws:iam::222222222222:role/drift"))
         #expect(bucket(nil) != bucket("arn:aws:iam::111111111111:role/drift"))
-        #expect(setup.client(region: "eu-west-1").inFlightSlots(for: APIOperation(.logs, "DescribeLogGroups")).bucket != bucket(nil))
+        let describe = APIOperation(.logs, "DescribeLogGroups")
+        #expect(setup.client(region: "eu-west-1").inFlightSlots(for: describe).bucket != bucket(nil))
     }
 
     @Test func thePacerBoundsRequestsInFlightByTheRate() async {

@@ -30,7 +30,8 @@ import Testing
     @Test func theRateTableNamesEveryServiceAKindCalls() {
         for kind in Kinds.builtIn.schemas.all {
             for operation in kind.permissions.read + kind.permissions.write {
-                #expect(RequestRates.knownServices.contains(operation.service.iamPrefix), "\(kind.type) calls \(operation)")
+                #expect(RequestRates.knownServices.contains(operation.service.iamPrefix),
+                        "\(kind.type) calls \(operation)")
             }
         }
     }

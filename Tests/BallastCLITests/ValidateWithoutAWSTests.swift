@@ -7,7 +7,8 @@ import Testing
 /// validate` does on the example repository, valid and invalid.
 @Suite struct ValidateWithoutAWSTests {
     static var probe: String {
-        URL(fileURLWithPath: Run.ballastBinary).deletingLastPathComponent().appendingPathComponent("validate-without-aws").path
+        URL(fileURLWithPath: Run.ballastBinary).deletingLastPathComponent()
+            .appendingPathComponent("validate-without-aws").path
     }
 
     /// The example repository's desired state and policies, committed in a repository of its own.
@@ -17,8 +18,8 @@ import Testing
         var files: [String: String] = [:]
         for folder in ["desired-state", "policies"] {
             let base = root.appendingPathComponent(folder)
-            for case let url as URL in FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) ?? .init()
-            where url.pathExtension == "yaml" {
+            let urls = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) ?? .init()
+            for case let url as URL in urls where url.pathExtension == "yaml" {
                 files[folder + url.path.dropFirst(base.path.count)] = try String(contentsOf: url, encoding: .utf8)
             }
         }

@@ -33,7 +33,8 @@ import Testing
 
     @Test func aJournalEntryReadsBackAndNamesItsOutcome() {
         let change = PlannedChange(type: "AWS::Logs::LogGroup", id: "/aws/x", region: "us-east-1", environment: "prod",
-                                   operation: APIOperation(.logs, "PutRetentionPolicy"), set: ["/RetentionInDays": .init(from: 7, to: 30)])
+                                   operation: APIOperation(.logs, "PutRetentionPolicy"),
+                                   set: ["/RetentionInDays": .init(from: 7, to: 30)])
         var entry = JournalEntry(kind: .rollback, environments: ["prod"], revision: "abc", time: utc("2026-11-23T07:00:00Z"),
                                  actor: "alice", planChecksum: "f00", windowOverride: "INC-1", relatedCommit: "def",
                                  changes: [.init(change: change, outcome: .applied, verified: true)])
@@ -53,7 +54,8 @@ import Testing
     @Test func anInterruptedApplyNamesWhatMayHaveLanded() {
         let changes = (0..<4).map { n in
             JournalEntry.Change(change: PlannedChange(type: "AWS::Logs::LogGroup", id: "/aws/\(n)", region: "us-east-1",
-                                                      environment: "prod", operation: APIOperation(.logs, "PutRetentionPolicy"),
+                                                      environment: "prod",
+                                                      operation: APIOperation(.logs, "PutRetentionPolicy"),
                                                       set: ["/RetentionInDays": .init(from: 7, to: 30)]),
                                 outcome: .notAttempted)
         }

@@ -1,6 +1,7 @@
 import BallastCore
 import BallastEngine
 import BallastKinds
+import BallastRender
 import BallastTestSupport
 import Foundation
 import Testing

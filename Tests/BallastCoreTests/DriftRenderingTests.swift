@@ -1,5 +1,6 @@
 import BallastCore
 import BallastEngine
+import BallastRender
 import Foundation
 import Testing
 

@@ -9,7 +9,7 @@ import Testing
 /// change to a `ref:` resource finding its desired resource through the drift report.
 @Suite struct PolicyEngineTests {
     func decode(_ resources: String, policies: String) throws -> DecodedFiles {
-        let decoded = try DesiredStateLoader(schemas: Kinds.builtIn.schemas).decode(SourceFiles(texts: [
+        let decoded = try DesiredStateLoader.builtIn.decode(SourceFiles(texts: [
             "desired-state/prod/environment.yaml": "region: us-east-1\n",
             "desired-state/prod/resources.yaml": resources,
             "policies/p.yaml": policies,
@@ -67,7 +67,8 @@ import Testing
         let resource = try #require(decoded.state.environments.first?.resources.first)
         // The plan writes the physical id the stack resolved the ref to.
         let change = PlannedChange(type: resource.type, id: "web-Group-1A2B3C", region: "us-east-1", environment: "prod",
-                                   operation: APIOperation(.autoScaling, "UpdateAutoScalingGroup"), set: ["/DesiredCapacity": .init(from: 2, to: 4)])
+                                   operation: APIOperation(.autoScaling, "UpdateAutoScalingGroup"),
+                                   set: ["/DesiredCapacity": .init(from: 2, to: 4)])
         let drift = DriftReport(revision: "r", generatedAt: Date(), environments: [
             EnvironmentDrift(name: "prod", region: "us-east-1",
                              resources: [ResourceDrift(resource: resource, physicalId: "web-Group-1A2B3C", status: .modified)]),

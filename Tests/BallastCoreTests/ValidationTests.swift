@@ -9,7 +9,7 @@ import Testing
 func mistakes(_ files: [String: String], environment: String = "region: us-east-1\n") throws -> [String] {
     var texts = files
     if texts["desired-state/prod/environment.yaml"] == nil { texts["desired-state/prod/environment.yaml"] = environment }
-    return try DesiredStateLoader(schemas: Kinds.builtIn.schemas).decode(SourceFiles(texts: texts)).diagnostics.map(\.description)
+    return try DesiredStateLoader.builtIn.decode(SourceFiles(texts: texts)).diagnostics.map(\.description)
 }
 
 /// Compares every printed mistake, showing both lists when they differ.
@@ -200,7 +200,7 @@ func resource(_ body: String) -> [String: String] {
     }
 
     @Test func rangesAreAccepted() throws {
-        let state = try DesiredStateLoader(schemas: Kinds.builtIn.schemas).decode(SourceFiles(texts: [
+        let state = try DesiredStateLoader.builtIn.decode(SourceFiles(texts: [
             "desired-state/prod/environment.yaml": "region: us-east-1\n",
             "desired-state/prod/r.yaml": "resources:\n  - type: AWS::Logs::LogGroup\n    id: x\n    properties:\n      RetentionInDays: {atLeast: 30}\n",
         ]))
@@ -288,7 +288,7 @@ func resource(_ body: String) -> [String: String] {
 
     @Test func missingEnvironmentFile() throws {
         let files = ["desired-state/qa/r.yaml": Fixture.logGroup("/x", days: 7)]
-        let found = try DesiredStateLoader(schemas: Kinds.builtIn.schemas).decode(SourceFiles(texts: files)).diagnostics.map(\.description)
+        let found = try DesiredStateLoader.builtIn.decode(SourceFiles(texts: files)).diagnostics.map(\.description)
         #expect(found == ["desired-state/qa/environment.yaml: missing: every environment folder needs an environment.yaml with at least 'region'"])
     }
 
@@ -320,7 +320,8 @@ func resource(_ body: String) -> [String: String] {
 
     @Test func unknownEnvironmentIsAnError() throws {
         #expect(throws: LoadError.self) {
-            try DesiredStateLoader(schemas: Kinds.builtIn.schemas).decode(SourceFiles(texts: ["desired-state/prod/environment.yaml": "region: us-east-1\n"]),
+            try DesiredStateLoader.builtIn.decode(SourceFiles(texts: [
+                "desired-state/prod/environment.yaml": "region: us-east-1\n"]),
                                             environments: ["prd"])
         }
     }

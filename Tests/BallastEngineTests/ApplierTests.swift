@@ -14,7 +14,8 @@ import Testing
 
     func retention(_ id: String, to days: Int) -> PlannedChange {
         PlannedChange(type: "AWS::Logs::LogGroup", id: id, region: "us-east-1", environment: "test",
-                      operation: APIOperation(.logs, "PutRetentionPolicy"), set: ["/RetentionInDays": .init(from: 7, to: .int(days))])
+                      operation: APIOperation(.logs, "PutRetentionPolicy"),
+                      set: ["/RetentionInDays": .init(from: 7, to: .int(days))])
     }
 
     /// A missing group first (its write fails), then two that exist; the missing one has a second write.
@@ -29,7 +30,8 @@ import Testing
 
     @Test func aFailureStartsNothingNew() async throws {
         let setup = setup
-        let outcomes = await Applier(kinds: .builtIn, client: { _ in setup.client(region: "us-east-1") }).apply(try await changes())
+        let applier = Applier(kinds: .builtIn, client: { _ in setup.client(region: "us-east-1") })
+        let outcomes = await applier.apply(try await changes())
         #expect(outcomes.map(\.1.label) == ["failed", "not attempted", "not attempted", "not attempted"])
     }
 

@@ -14,7 +14,7 @@ struct ApplyHarness {
     let events = Locked<[String]>([])
 
     func loaded(revision: String = "HEAD") throws -> LoadedState {
-        try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(LoadRequest(repositoryPath: repo.path, revision: revision))
+        try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path, revision: revision))
     }
 
     var run: ApplyRun { run() }
@@ -23,8 +23,8 @@ struct ApplyHarness {
         confirm: @escaping @Sendable (Int) async -> Bool = { _ in true },
              locks: (@Sendable (Environment, LockOwner) -> any ApplyLock)? = nil) -> ApplyRun {
         let (events, setup) = (events, setup)
-        return ApplyRun(kinds: .builtIn, clients: { setup.client(region: $0, role: $1) }, locks: locks, gitDirectory: repo.path
-            + "/.git",
+        return ApplyRun(kinds: .builtIn, clients: { setup.client(region: $0, role: $1) }, locks: locks,
+                        gitDirectory: repo.path + "/.git",
                         clock: clock, confirm: confirm,
                         events: { event in
                             if case .note(let text) = event { events.update { $0.append(text) } }
@@ -35,8 +35,8 @@ struct ApplyHarness {
     /// A plan of HEAD, saved as `ballast plan --out` saves it.
     func savePlan(key: [UInt8]? = nil) async throws -> String {
         let setup = setup
-        let plan = await Planner.plan(try loaded(), detector: DriftDetector(kinds: .builtIn, clients: { setup.client(region: $0,
-            role: $1) }))
+        let detector = DriftDetector(kinds: .builtIn, clients: { setup.client(region: $0, role: $1) })
+        let plan = await Planner.plan(try loaded(), detector: detector)
         let path = repo.path + "/plan-\(UUID().uuidString.prefix(6)).json"
         try PlanFile.write(plan, account: MotoServer.account, key: key, to: path)
         return path

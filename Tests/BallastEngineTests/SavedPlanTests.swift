@@ -124,8 +124,10 @@ import Testing
         let harness = try await harness()
         let key = Array("0123456789abcdef0123456789abcdef".utf8)
         let path = try await harness.savePlan(key: key)
-        #expect(try PlanFile.read(path, key: key, schemas: Kinds.builtIn.schemas).plan.authenticated)
-        #expect(try PlanFile.read(path, key: nil, schemas: Kinds.builtIn.schemas).notes == ["\(path) carries a MAC, but BALLAST_PLAN_KEY is not set here, so it was not checked"])
+        let schemas = Kinds.builtIn.schemas
+        #expect(try PlanFile.read(path, key: key, schemas: schemas).plan.authenticated)
+        #expect(try PlanFile.read(path, key: nil, schemas: schemas).notes
+            == ["\(path) carries a MAC, but BALLAST_PLAN_KEY is not set here, so it was not checked"])
         try Forger.edit(path) { $0["revision"] = "HEAD~1" }
         #expect(throws: PlanFileError.self) { try PlanFile.read(path, key: key, schemas: Kinds.builtIn.schemas) }
         let unsigned = try await harness.savePlan()

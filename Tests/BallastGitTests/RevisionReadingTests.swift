@@ -25,7 +25,8 @@ import Testing
     }
 
     func retention(_ repo: TempRepository, _ revision: String, worktree: Bool = false) throws -> Value? {
-        let loaded = try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(LoadRequest(repositoryPath: repo.path, revision: revision, worktree: worktree))
+        let loaded = try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path, revision: revision,
+                                                                     worktree: worktree))
         #expect(loaded.diagnostics.isEmpty, "\(loaded.diagnostics)")
         return loaded.state.environments.first?.resources.first?.exactValue(at: "/RetentionInDays")
     }
@@ -58,18 +59,18 @@ import Testing
     @Test func notesWhenTheWorkingTreeDiffersFromHead() throws {
         let (repo, _) = try history()
         try repo.write(["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 90)])
-        let committed = try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(LoadRequest(repositoryPath: repo.path))
+        let committed = try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path))
         #expect(committed.notes == ["the working tree has uncommitted changes in desired-state/prod/logs.yaml; they are not read (pass --worktree to read them)"])
-        let worktree = try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(LoadRequest(repositoryPath: repo.path, worktree: true))
+        let worktree = try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path, worktree: true))
         #expect(worktree.notes == ["reading the working tree (--worktree): desired-state/prod/logs.yaml differs from HEAD"])
         #expect(worktree.revisionLabel.hasSuffix("+worktree"))
-        let clean = try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(LoadRequest(repositoryPath: repo.path, revision: "HEAD~1"))
+        let clean = try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path, revision: "HEAD~1"))
         #expect(clean.notes.isEmpty, "an explicit older revision is not compared with the working tree")
     }
 
     @Test func discoversTheRepositoryFromASubfolder() throws {
         let (repo, _) = try history()
-        let loaded = try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(LoadRequest(repositoryPath: repo.path + "/desired-state/prod"))
+        let loaded = try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path + "/desired-state/prod"))
         #expect(loaded.state.resourceCount == 1)
     }
 
@@ -81,21 +82,21 @@ import Testing
         #expect(try retention(bare, "HEAD~2") == .int(7))
         #expect(try retention(bare, "v1") == .int(14))
         #expect(throws: LoadError.self) {
-            try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(LoadRequest(repositoryPath: bare.path, worktree: true))
+            try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: bare.path, worktree: true))
         }
     }
 
     @Test func unknownRevisionIsOneClearError() throws {
         let (repo, _) = try history()
         let error = #expect(throws: LoadError.self) {
-            try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(LoadRequest(repositoryPath: repo.path, revision: "no-such-branch"))
+            try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path, revision: "no-such-branch"))
         }
         #expect(error?.description == "unknown revision 'no-such-branch' in \(repo.path)")
     }
 
     @Test func notARepository() throws {
         let error = #expect(throws: LoadError.self) {
-            try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(LoadRequest(repositoryPath: "/"))
+            try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: "/"))
         }
         #expect(error?.description == "not a git repository: / (nor any folder above it)")
     }
@@ -104,7 +105,7 @@ import Testing
         let repo = try TempRepository()
         let sha = try repo.commit(["README.md": "nothing here\n"], message: "empty")
         let error = #expect(throws: LoadError.self) {
-            try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(LoadRequest(repositoryPath: repo.path))
+            try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path))
         }
         #expect(error?.description == "no desired-state/ folder in revision HEAD (\(sha.prefix(12)))")
     }

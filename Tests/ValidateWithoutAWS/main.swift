@@ -12,7 +12,8 @@ func standardError(_ line: String) {
     FileHandle.standardError.write(Data((UntrustedText.block(line) + "\n").utf8))
 }
 do {
-    let loaded = try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(LoadRequest(repositoryPath: path))
+    let loaded = try DesiredStateLoader(schemas: Kinds.builtIn.schemas)
+        .load(LoadRequest(repositoryPath: path))
     for note in loaded.notes { standardError("note: " + note) }
     let validation = Validation(loaded)
     FileHandle.standardOutput.write(Data(UntrustedText.block(validation.report).utf8))

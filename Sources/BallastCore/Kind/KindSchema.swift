@@ -28,7 +28,8 @@ public struct KindSchema: Sendable {
                 comparison: ComparisonRules = .plain,
                 plannedReads: @escaping @Sendable ([LiveTarget]) -> [APIOperation: Int],
                 changes: @escaping @Sendable (ResourceDrift) -> [PlannedChange],
-                normalize: @escaping @Sendable ([String: Value], DesiredResource) -> [String: Value] = { live, _ in live },
+                normalize: @escaping @Sendable ([String: Value], DesiredResource) -> [String: Value]
+                    = { live, _ in live },
                 idFromPhysicalId: @escaping @Sendable (String) -> String = { $0 }) {
         self.resource = resource
         self.permissions = permissions

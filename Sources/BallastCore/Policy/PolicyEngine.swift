@@ -83,7 +83,8 @@ public struct PolicyEngine: Sendable {
     }
 
     /// A change names the physical id it writes; its desired resource is found by that id.
-    static func desiredByChangeKey(_ resources: [DesiredResource], _ drift: DriftReport?) -> [ResourceKey: DesiredResource] {
+    static func desiredByChangeKey(_ resources: [DesiredResource],
+                                   _ drift: DriftReport?) -> [ResourceKey: DesiredResource] {
         var byKey: [ResourceKey: DesiredResource] = [:]
         for resource in resources { byKey[resource.key] = resource }
         for resource in drift?.environments.flatMap(\.resources) ?? [] { byKey[resource.key] = resource.resource }

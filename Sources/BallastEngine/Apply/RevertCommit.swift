@@ -5,7 +5,8 @@ import BallastGit
 /// `ballast revert`'s git half: the revert commit, made as `git revert` makes it.
 public enum RevertCommit {
     /// Commits the revert of `revision` on HEAD; returns (the new commit, the reverted one).
-    public static func make(_ revision: String, repositoryPath: String) throws(RevertError) -> (created: GitCommit, reverted: GitCommit) {
+    public static func make(_ revision: String,
+                            repositoryPath: String) throws(RevertError) -> (created: GitCommit, reverted: GitCommit) {
         do {
             let repository = try GitRepository(discoveringFrom: repositoryPath)
             let reverted = try repository.commit(revision)

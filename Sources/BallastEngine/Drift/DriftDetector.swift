@@ -28,9 +28,8 @@ public struct DriftDetector: Sendable {
     public func detect(_ loaded: LoadedState, stack: String? = nil, now: Date = Date())
         async -> (report: DriftReport, ownership: Ownership) {
         guard let stack else {
-            async let ownership = Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot, schemas: kinds.schemas,
-                                                 clients: clients,
-                                                 stackReads: stackReads)
+            async let ownership = Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot,
+                                                 schemas: kinds.schemas, clients: clients, stackReads: stackReads)
             let report = await detect(loaded.state, revision: loaded.revision, now: now)
             let owners = await ownership
             return (owners.annotate(report), owners)

@@ -1,6 +1,7 @@
 import BallastAWS
 import BallastCore
 import BallastGit
+import BallastRender
 import Foundation
 
 /// `ballast drift --notify URL`: a Slack-compatible webhook POST (`{"text": ...}`) per

@@ -12,7 +12,9 @@ public extension TerraformState {
         let text: String
         if location.hasPrefix("s3://") {
             let path = location.dropFirst(5).split(separator: "/", maxSplits: 1).map(String.init)
-            guard path.count == 2, !path[0].isEmpty else { throw TerraformStateError("\(location) is not s3://bucket/key") }
+            guard path.count == 2, !path[0].isEmpty else {
+                throw TerraformStateError("\(location) is not s3://bucket/key")
+            }
             do {
                 text = String(decoding: try await client.getObject(bucket: path[0], key: path[1]), as: UTF8.self)
             } catch {
@@ -25,8 +27,8 @@ public extension TerraformState {
                 let root = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
                 let real = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
                 guard real.hasPrefix(root + "/") else {
-                    throw TerraformStateError("the Terraform state \(location) is outside the repository; name a path inside it "
-                        + "or s3://bucket/key")
+                    throw TerraformStateError("the Terraform state \(location) is outside the repository; "
+                        + "name a path inside it or s3://bucket/key")
                 }
             }
             let bytes: [UInt8]

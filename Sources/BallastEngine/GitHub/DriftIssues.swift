@@ -1,4 +1,5 @@
 import BallastCore
+import BallastRender
 
 /// `ballast drift --github-issue`: one open issue per drifted environment, titled
 /// `Drift in <env>` and labelled `ballast-drift`; created when drift appears, edited

@@ -1,5 +1,6 @@
 import BallastAWS
 import BallastCore
+import BallastRender
 import Foundation
 
 /// `ballast comment`: one comment per pull request and key, edited on every push

@@ -86,11 +86,12 @@ public enum PlanFile {
         switch (key, mac) {
         case (let key?, let mac?):
             guard Checksum.constantTimeEqual(mac, Self.mac(key: key, signed)) else {
-                throw PlanFileError("\(path): its MAC does not match \(keyVariable): the plan was edited, or made with another key")
+                throw PlanFileError("\(path): its MAC does not match \(keyVariable): the plan was edited, or "
+                    + "made with another key")
             }
         case (.some, nil):
-            throw PlanFileError("\(path): the plan has no MAC, but \(keyVariable) is set: make it with `ballast plan --out` "
-                + "under the same key")
+            throw PlanFileError("\(path): the plan has no MAC, but \(keyVariable) is set: "
+                + "make it with `ballast plan --out` under the same key")
         case (nil, .some):
             notes.append("\(path) carries a MAC, but \(keyVariable) is not set here, so it was not checked")
         case (nil, nil):

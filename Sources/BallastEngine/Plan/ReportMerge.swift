@@ -22,7 +22,9 @@ public enum ReportMerge {
                 notes.append("\(name) carries a MAC, but \(PlanFile.keyVariable) is not set here, so it was not "
                     + "checked")
             }
-            do { parts.append((try DriftReport(json: json), json)) } catch { throw ReportMergeError("\(name): \(error)") }
+            do { parts.append((try DriftReport(json: json), json)) } catch {
+                throw ReportMergeError("\(name): \(error)")
+            }
         }
         guard let first = parts.first?.report else { throw ReportMergeError("no reports to merge") }
         if let other = parts.first(where: { $0.report.revision != first.revision }) {
@@ -30,7 +32,8 @@ public enum ReportMerge {
                 + "\(other.report.revision.prefix(12))): run every shard on the same commit")
         }
         if let other = parts.first(where: { $0.report.command != first.command }) {
-            throw ReportMergeError("the reports are of different commands (\(first.command) and \(other.report.command))")
+            throw ReportMergeError("the reports are of different commands (\(first.command) and "
+                + "\(other.report.command))")
         }
         try checkShards(parts.map(\.report))
         try checkMembership(parts.map(\.report), names: reports.map(\.name))
@@ -102,13 +105,13 @@ public enum ReportMerge {
                     let identity = [environment.name, resource.type, resource.region, resource.identity.description]
                         .joined(separator: "\u{0}")
                     if let earlier = seen.updateValue(name, forKey: identity) {
-                        throw ReportMergeError("\(label) is in two reports (\(earlier) and \(name)): a shard was copied or "
-                            + "edited")
+                        throw ReportMergeError("\(label) is in two reports (\(earlier) and \(name)): "
+                            + "a shard was copied or edited")
                     }
                     if let shard = report.shard, !shard.contains(resource) {
                         let owner = Shard.slot(resource, of: shard.count)
-                        throw ReportMergeError("\(label) is in shard \(shard.description)'s report (\(name)), but belongs to "
-                            + "shard \(owner)/\(shard.count): the report was edited")
+                        throw ReportMergeError("\(label) is in shard \(shard.description)'s report (\(name)), "
+                            + "but belongs to shard \(owner)/\(shard.count): the report was edited")
                     }
                 }
             }
@@ -131,7 +134,8 @@ public enum ReportMerge {
         let indices = shards.map(\.index)
         let repeated = Set(indices.filter { index in indices.filter { $0 == index }.count > 1 }).sorted()
         if !repeated.isEmpty {
-            throw ReportMergeError("shard \(repeated.map { "\($0)/\(count)" }.joined(separator: ", ")) given more than once")
+            throw ReportMergeError("shard \(repeated.map { "\($0)/\(count)" }.joined(separator: ", ")) given "
+                + "more than once")
         }
         let missing = (1...count).filter { !indices.contains($0) }
         if !missing.isEmpty {

@@ -6,14 +6,14 @@ import BallastDesiredState
 /// `<details>` block, policy results (denies first), the marker `ballast comment`
 /// finds it by, and a footer with the command that applies it.
 /// Every value from AWS or the repository is a code span, escaped prose or escaped HTML.
-struct CommentRenderer {
+public struct CommentRenderer {
     var report: DriftReport
     /// Nil for drift.
     var plan: Plan?
     /// The plan's writes by environment, type and id.
     private let writes: [String: [PlannedChange]]
 
-    init(report: DriftReport, plan: Plan? = nil) {
+    public init(report: DriftReport, plan: Plan? = nil) {
         self.report = report
         self.plan = plan
         writes = Dictionary(grouping: plan?.changes ?? []) { Self.key($0.environment, $0.type, $0.id) }
@@ -23,7 +23,7 @@ struct CommentRenderer {
         [environment, type, id].joined(separator: "\u{0}")
     }
 
-    func render(limit: Int = CommentLayout.limit) -> String {
+    public func render(limit: Int = PlanRendering.commentLimit) -> String {
         layout.render(limit: limit)
     }
 

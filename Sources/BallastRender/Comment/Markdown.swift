@@ -3,11 +3,11 @@ import BallastCore
 /// Untrusted text in a GitHub comment (GitHub's renderer is cmark-gfm). Values go
 /// in code spans, which show their content literally: no HTML, no links, no
 /// mentions. Prose is escaped instead. Both are safe inside table cells.
-enum Markdown {
+public enum Markdown {
     /// A code span showing `text` as it is: fenced with one backtick more than its
     /// longest run of backticks, and padded with a space on each side (which cmark
     /// strips) when it starts or ends with a backtick or a space; `|` escaped for tables.
-    static func code(_ text: String) -> String {
+    public static func code(_ text: String) -> String {
         let safe = inert(UntrustedText.line(text))
         var longest = 0, run = 0
         for character in safe {
@@ -24,7 +24,7 @@ enum Markdown {
     /// emphasis, links, autolinks, HTML or entities: `http\://` and `www\.` are not
     /// linked), and a word joiner after `@` and `#` so GitHub makes no mention or
     /// issue reference of it.
-    static func text(_ text: String) -> String {
+    public static func text(_ text: String) -> String {
         var out = ""
         for character in UntrustedText.line(text) {
             if character.isASCII, character.isPunctuation || character.isSymbol {

@@ -50,7 +50,7 @@ public enum DriftRendering {
     }
 
     /// `3 modified, 1 deleted, 0 not checked, 14 in sync (18 resources)`; all in sync is just the count.
-    static func counts(_ summary: DriftSummary) -> String {
+    public static func counts(_ summary: DriftSummary) -> String {
         let resources = "\(summary.resources) resource\(summary.resources == 1 ? "" : "s")"
         if !summary.hasDrift && summary.notChecked == 0 { return "\(resources) in sync" }
         return "\(summary.modified) modified, \(summary.deleted) deleted, \(summary.notChecked) not checked, "
