@@ -10,7 +10,7 @@ public struct AutoScalingGroupKind: ResourceKind {
     static let updateAutoScalingGroup = APIOperation(.autoScaling, "UpdateAutoScalingGroup")
 
     /// `aws_autoscaling_group`.
-    public static let terraform = TerraformMapping("aws_autoscaling_group", idAttribute: "name", [
+    static let terraform = TerraformMapping("aws_autoscaling_group", idAttribute: "name", [
         .init("/MinSize", "min_size"), .init("/MaxSize", "max_size"), .init("/DesiredCapacity", "desired_capacity"),
     ])
 
@@ -26,7 +26,7 @@ public struct AutoScalingGroupKind: ResourceKind {
                 + Check.between(r, "/DesiredCapacity", "/MinSize", "/MaxSize")
         })
 
-    public static let permissions = KindPermissions(
+    static let permissions = KindPermissions(
         read: [describeAutoScalingGroups],
         write: [updateAutoScalingGroup],
         unscoped: [describeAutoScalingGroups]) { id, region, account in
@@ -61,11 +61,11 @@ public struct AutoScalingGroupKind: ResourceKind {
             .compactMap { $0.child("AutoScalingGroupName")?.text }.filter { $0.hasPrefix(prefix) }
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         [describeAutoScalingGroups: Reading.batches(targets.count, of: 100)]
     }
 
-    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, updateAutoScalingGroup).map { [$0] } ?? []
     }
 

@@ -12,7 +12,7 @@ public struct CloudWatchAlarmKind: ResourceKind {
     static let actions = ValueType.list(.text, maxCount: 5)
 
     /// `aws_cloudwatch_metric_alarm`: dimensions are a map there too; unset strings are empty.
-    public static let terraform = TerraformMapping("aws_cloudwatch_metric_alarm", idAttribute: "alarm_name", [
+    static let terraform = TerraformMapping("aws_cloudwatch_metric_alarm", idAttribute: "alarm_name", [
         .init("/Namespace", "namespace", convert: TerraformValue.unless("")),
         .init("/MetricName", "metric_name", convert: TerraformValue.unless("")),
         .init("/Dimensions", "dimensions"),
@@ -62,9 +62,9 @@ public struct CloudWatchAlarmKind: ResourceKind {
             return found
         })
     /// AWS keeps action lists in no particular order.
-    public static let comparison = ComparisonRules(unordered: ["/AlarmActions", "/OKActions", "/InsufficientDataActions"])
+    static let comparison = ComparisonRules(unordered: ["/AlarmActions", "/OKActions", "/InsufficientDataActions"])
 
-    public static let permissions = KindPermissions(
+    static let permissions = KindPermissions(
         read: [describeAlarms],
         write: [putMetricAlarm]) { id, region, account in
         "arn:aws:cloudwatch:\(region):\(account):alarm:\(name(id))"
@@ -122,11 +122,11 @@ public struct CloudWatchAlarmKind: ResourceKind {
             .compactMap { $0.child("AlarmName")?.text }
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         [describeAlarms: Reading.batches(targets.count, of: 100)]
     }
 
-    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, putMetricAlarm).map { [$0] } ?? []
     }
 

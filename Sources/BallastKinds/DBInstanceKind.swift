@@ -33,14 +33,14 @@ public struct DBInstanceKind: ResourceKind {
         return (0...23).contains(h) && (0...59).contains(m)
     }
 
-    public static let permissions = KindPermissions(
+    static let permissions = KindPermissions(
         read: [describeDBInstances],
         write: [modifyDBInstance]) { id, region, account in
         "arn:aws:rds:\(region):\(account):db:\(ARN.name(id, after: "db:"))"
     }
 
     /// `aws_db_instance`.
-    public static let terraform = TerraformMapping("aws_db_instance", idAttribute: "identifier", [
+    static let terraform = TerraformMapping("aws_db_instance", idAttribute: "identifier", [
         .init("/BackupRetentionPeriod", "backup_retention_period"),
         .init("/PreferredBackupWindow", "backup_window", convert: TerraformValue.unless("")),
         .init("/PreferredMaintenanceWindow", "maintenance_window", convert: TerraformValue.unless("")),
@@ -80,11 +80,11 @@ public struct DBInstanceKind: ResourceKind {
     }
 
     /// One ModifyDBInstance, applied now rather than in the next maintenance window.
-    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         [describeDBInstances: Reading.batches(targets.count, of: 100)]
     }
 
-    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, modifyDBInstance).map { [$0] } ?? []
     }
 

@@ -16,7 +16,7 @@ public struct DynamoDBTableKind: ResourceKind {
 
     /// `aws_dynamodb_table`: capacities are top-level attributes, PITR and TTL one-element blocks;
     /// an on-demand table's capacities are 0 there and absent in CloudFormation.
-    public static let terraform = TerraformMapping("aws_dynamodb_table", idAttribute: "name", [
+    static let terraform = TerraformMapping("aws_dynamodb_table", idAttribute: "name", [
         .init("/BillingMode", "billing_mode"),
         .init("/ProvisionedThroughput/ReadCapacityUnits", "read_capacity", convert: TerraformValue.unless(0)),
         .init("/ProvisionedThroughput/WriteCapacityUnits", "write_capacity", convert: TerraformValue.unless(0)),
@@ -57,7 +57,7 @@ public struct DynamoDBTableKind: ResourceKind {
             return found
         })
 
-    public static let permissions = KindPermissions(
+    static let permissions = KindPermissions(
         read: [describeTable, describeContinuousBackups, describeTimeToLive],
         write: [updateTable, updateContinuousBackups, updateTimeToLive]
     ) { id, region, account in
@@ -114,7 +114,7 @@ public struct DynamoDBTableKind: ResourceKind {
         return names.filter { $0.hasPrefix(prefix) }
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         [
             describeTable: targets.filter { $0.wants("BillingMode", "ProvisionedThroughput") }.count,
             describeContinuousBackups: targets.filter { $0.wants("PointInTimeRecoverySpecification") }.count,
@@ -122,7 +122,7 @@ public struct DynamoDBTableKind: ResourceKind {
         ].filter { $0.value > 0 }
     }
 
-    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         [ChangeBuilder.change(drift, updateTable, prefixes: ["/BillingMode", "/ProvisionedThroughput"]) { set in
             if set.keys.contains(where: { $0.hasPrefix("/ProvisionedThroughput/") }) {
                 ChangeBuilder.keep("/ProvisionedThroughput/ReadCapacityUnits", from: drift.live, in: &set)

@@ -10,7 +10,7 @@ public struct ECSServiceKind: ResourceKind {
     static let updateService = APIOperation(.ecs, "UpdateService")
 
     /// `aws_ecs_service`: the cluster attribute is the cluster's ARN or name.
-    public static let terraform = TerraformMapping("aws_ecs_service", id: { attributes in
+    static let terraform = TerraformMapping("aws_ecs_service", id: { attributes in
         guard let cluster = attributes["cluster"]?.string, let name = attributes["name"]?.string else { return nil }
         return (cluster.split(separator: "/").last.map(String.init) ?? cluster) + "/" + name
     }, [.init("/DesiredCount", "desired_count")])
@@ -20,7 +20,7 @@ public struct ECSServiceKind: ResourceKind {
         properties: ObjectSchema([("DesiredCount", .nonNegative)]),
         idFormat: IdFormat.parts(2, "cluster/service"))
 
-    public static let permissions = KindPermissions(
+    static let permissions = KindPermissions(
         read: [describeServices],
         write: [updateService],
         anyId: "*/*") { id, region, account in
@@ -49,17 +49,17 @@ public struct ECSServiceKind: ResourceKind {
     static func serviceName(_ id: String) -> String { String(id.split(separator: "/").last ?? "") }
 
     /// CloudFormation's physical id is the service ARN: `arn:aws:ecs:r:a:service/cluster/name`.
-    public static func id(fromPhysicalId physicalId: String) -> String {
+    static func id(fromPhysicalId physicalId: String) -> String {
         guard let arn = ARN(physicalId), arn.resource.hasPrefix("service/") else { return physicalId }
         return String(arn.resource.dropFirst("service/".count))
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         let clusters = Dictionary(grouping: targets) { cluster($0.id) }.values
         return [describeServices: clusters.reduce(0) { $0 + Reading.batches($1.count, of: 10) }]
     }
 
-    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, updateService).map { [$0] } ?? []
     }
 

@@ -13,7 +13,7 @@ public struct EventsRuleKind: ResourceKind {
     static let putRule = APIOperation(.events, "PutRule")
 
     /// `aws_cloudwatch_event_rule`: `state` (provider 5.x); older states have only `is_enabled`.
-    public static let terraform = TerraformMapping("aws_cloudwatch_event_rule", idAttribute: "name", [
+    static let terraform = TerraformMapping("aws_cloudwatch_event_rule", idAttribute: "name", [
         .init("/State", "state", convert: TerraformValue.unless("")),
         .init("/ScheduleExpression", "schedule_expression", convert: TerraformValue.unless("")),
     ])
@@ -25,7 +25,7 @@ public struct EventsRuleKind: ResourceKind {
             ("ScheduleExpression", .string(Schedule.format)),
         ]))
 
-    public static let permissions = KindPermissions(
+    static let permissions = KindPermissions(
         read: [listRules, describeRule],
         write: [enableRule, disableRule, putRule],
         unscoped: [listRules]) { id, region, account in
@@ -76,12 +76,12 @@ public struct EventsRuleKind: ResourceKind {
             .flatMap { $0["Rules"]?.list ?? [] }.compactMap { $0["Name"]?.string }
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         Reading.listedOrEachCalls(targets, container: { parts($0.id).bus ?? "" }, pageSize: 100,
                                   list: listRules, each: describeRule)
     }
 
-    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         if let schedule = ChangeBuilder.change(drift, putRule, prefixes: ["/ScheduleExpression"], extra: { set in
             if let state = PlanTargets.assignments(for: drift)["/State"] { set["/State"] = state }
         }) { return [schedule] }

@@ -12,7 +12,7 @@ public struct KMSKeyKind: ResourceKind {
     static let getKeyRotationStatus = APIOperation(.kms, "GetKeyRotationStatus")
 
     /// `aws_kms_key`.
-    public static let terraform = TerraformMapping("aws_kms_key", idAttribute: "key_id", [
+    static let terraform = TerraformMapping("aws_kms_key", idAttribute: "key_id", [
         .init("/EnableKeyRotation", "enable_key_rotation"),
         .init("/RotationPeriodInDays", "rotation_period_in_days", convert: TerraformValue.unless(0)),
     ])
@@ -31,7 +31,7 @@ public struct KMSKeyKind: ResourceKind {
             return [Diagnostic(r.location(of: "/RotationPeriodInDays"), "RotationPeriodInDays needs EnableKeyRotation: true")]
         })
 
-    public static let permissions = KindPermissions(
+    static let permissions = KindPermissions(
         read: [describeKey, getKeyRotationStatus],
         write: [enableKeyRotation, disableKeyRotation]) { id, region, account in
         // An alias names a key only AWS can resolve: any key of the account.
@@ -63,12 +63,12 @@ public struct KMSKeyKind: ResourceKind {
         id.hasPrefix("alias/") || ARN(id)?.resource.hasPrefix("alias/") == true
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         [describeKey: targets.filter { isAlias($0.id) }.count, getKeyRotationStatus: targets.count]
             .filter { $0.value > 0 }
     }
 
-    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         guard let change = ChangeBuilder.change(drift, enableKeyRotation) else { return [] }
         return [change.to("/EnableKeyRotation") == false ? change.calling(disableKeyRotation) : change]
     }

@@ -11,7 +11,7 @@ public struct LambdaFunctionKind: ResourceKind {
     static let updateFunctionConfiguration = APIOperation(.lambda, "UpdateFunctionConfiguration")
 
     /// `aws_lambda_function`: reserved concurrency -1 is "unreserved", which CloudFormation leaves unset.
-    public static let terraform = TerraformMapping("aws_lambda_function", idAttribute: "function_name", [
+    static let terraform = TerraformMapping("aws_lambda_function", idAttribute: "function_name", [
         .init("/MemorySize", "memory_size"), .init("/Timeout", "timeout"),
         .init("/ReservedConcurrentExecutions", "reserved_concurrent_executions", convert: TerraformValue.unless(-1)),
     ])
@@ -24,7 +24,7 @@ public struct LambdaFunctionKind: ResourceKind {
             ("ReservedConcurrentExecutions", .nonNegative),
         ]))
 
-    public static let permissions = KindPermissions(
+    static let permissions = KindPermissions(
         read: [getFunction],
         write: [updateFunctionConfiguration, putFunctionConcurrency]) { id, region, account in
         "arn:aws:lambda:\(region):\(account):function:\(ARN.name(id, after: "function:"))"
@@ -48,11 +48,11 @@ public struct LambdaFunctionKind: ResourceKind {
         }
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         targets.isEmpty ? [:] : [getFunction: targets.count]
     }
 
-    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         [ChangeBuilder.change(drift, updateFunctionConfiguration, prefixes: ["/MemorySize", "/Timeout"]),
          ChangeBuilder.change(drift, putFunctionConcurrency, prefixes: ["/ReservedConcurrentExecutions"])]
             .compactMap { $0 }

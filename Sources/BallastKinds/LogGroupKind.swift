@@ -13,7 +13,7 @@ public struct LogGroupKind: ResourceKind {
     static let retentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
                                 1827, 2192, 2557, 2922, 3288, 3653]
 
-    public static let permissions = KindPermissions(
+    static let permissions = KindPermissions(
         read: [describeLogGroups],
         write: [putRetentionPolicy],
         unscoped: [describeLogGroups]) { id, region, account in
@@ -21,7 +21,7 @@ public struct LogGroupKind: ResourceKind {
     }
 
     /// `aws_cloudwatch_log_group`: a retention of 0 is "never expire", which CloudFormation leaves unset.
-    public static let terraform = TerraformMapping("aws_cloudwatch_log_group", idAttribute: "name", [
+    static let terraform = TerraformMapping("aws_cloudwatch_log_group", idAttribute: "name", [
         .init("/RetentionInDays", "retention_in_days", convert: TerraformValue.unless(0)),
     ])
 
@@ -81,13 +81,13 @@ public struct LogGroupKind: ResourceKind {
             .flatMap { $0["logGroups"]?.list ?? [] }.compactMap { $0["logGroupName"]?.string }
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         [describeLogGroups: Dictionary(grouping: targets) { folder(name($0.id)) }.values.reduce(0) {
             $0 + Reading.batches($1.count, of: 50)
         }]
     }
 
-    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, putRetentionPolicy).map { [$0] } ?? []
     }
 

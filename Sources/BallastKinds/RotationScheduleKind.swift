@@ -12,7 +12,7 @@ public struct RotationScheduleKind: ResourceKind {
     static let rotateSecret = APIOperation(.secretsManager, "RotateSecret")
 
     /// `aws_secretsmanager_secret_rotation`: the rules are a one-element block.
-    public static let terraform = TerraformMapping("aws_secretsmanager_secret_rotation", idAttribute: "secret_id", [
+    static let terraform = TerraformMapping("aws_secretsmanager_secret_rotation", idAttribute: "secret_id", [
         .init("/RotationLambdaARN", "rotation_lambda_arn", convert: TerraformValue.unless("")),
         .init("/RotationRules/AutomaticallyAfterDays", "rotation_rules.0.automatically_after_days",
               convert: TerraformValue.unless(0)),
@@ -35,7 +35,7 @@ public struct RotationScheduleKind: ResourceKind {
         ]),
         checks: { r in Check.exclusive(r, "/RotationRules/AutomaticallyAfterDays", "/RotationRules/ScheduleExpression") })
 
-    public static let permissions = KindPermissions(
+    static let permissions = KindPermissions(
         read: [describeSecret],
         write: [rotateSecret]) { id, region, account in
         ARN(id) != nil ? id : "arn:aws:secretsmanager:\(region):\(account):secret:\(id)-??????"
@@ -60,11 +60,11 @@ public struct RotationScheduleKind: ResourceKind {
 
     /// RotateSecret sets the function and the whole rule set; it is told not to
     /// rotate now, only to keep the schedule.
-    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         [describeSecret: targets.count]
     }
 
-    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, rotateSecret) { set in
             for path in ["/RotationLambdaARN", "/RotationRules/AutomaticallyAfterDays", "/RotationRules/ScheduleExpression",
                          "/RotationRules/Duration"] where drift.resource.expectation(at: path) != nil {

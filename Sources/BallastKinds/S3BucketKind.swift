@@ -38,7 +38,7 @@ public struct S3BucketKind: ResourceKind {
         ("NoncurrentVersionTransitions", .list(transition, maxCount: nil)),
     ]))
 
-    public static let permissions = KindPermissions(
+    static let permissions = KindPermissions(
         read: [getBucketVersioning, getBucketLifecycleConfiguration],
         write: [putBucketVersioning, putBucketLifecycleConfiguration]) { id, region, account in
         "arn:aws:s3:::" + (ARN(id)?.resource ?? id)
@@ -46,7 +46,7 @@ public struct S3BucketKind: ResourceKind {
 
     /// `aws_s3_bucket_versioning` (the provider's versioning resource; lifecycle rules live in
     /// `aws_s3_bucket_lifecycle_configuration`, whose rule blocks are not mapped: import them from live).
-    public static let terraform = TerraformMapping("aws_s3_bucket_versioning", idAttribute: "bucket", [
+    static let terraform = TerraformMapping("aws_s3_bucket_versioning", idAttribute: "bucket", [
         .init("/VersioningConfiguration/Status", "versioning_configuration.0.status",
               convert: { $0 == "Disabled" ? "Suspended" : $0 }),
     ])
@@ -102,7 +102,7 @@ public struct S3BucketKind: ResourceKind {
 
     /// The repository owns the rules it names: live rules it does not name, and fields
     /// of a named rule it does not set, are not drift (see `S3Lifecycle`).
-    public static func normalized(_ live: [String: Value], for resource: DesiredResource) -> [String: Value] {
+    static func normalized(_ live: [String: Value], for resource: DesiredResource) -> [String: Value] {
         guard case .list(let desiredRules)? = resource.exactValue(at: "/LifecycleConfiguration/Rules"),
               case .list(let liveRules)? = value(at: "/LifecycleConfiguration/Rules", in: live) else { return live }
         var copy = live
@@ -110,14 +110,14 @@ public struct S3BucketKind: ResourceKind {
         return copy
     }
 
-    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         [
             getBucketVersioning: targets.filter { $0.wants("VersioningConfiguration") }.count,
             getBucketLifecycleConfiguration: targets.filter { $0.wants("LifecycleConfiguration") }.count,
         ].filter { $0.value > 0 }
     }
 
-    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         [ChangeBuilder.change(drift, putBucketVersioning, prefixes: ["/VersioningConfiguration"]),
          ChangeBuilder.change(drift, putBucketLifecycleConfiguration, prefixes: ["/LifecycleConfiguration"])]
             .compactMap { $0 }
@@ -152,17 +152,14 @@ public struct S3BucketKind: ResourceKind {
     /// region; the common case costs no extra call.
     static func inBucketRegion<T>(_ bucket: String, _ client: any AWSAPI,
                                   _ body: (any AWSAPI) async throws -> T) async throws -> T {
-        let first = regions.region(of: bucket).map { $0 == client.region ? client : client.inRegion($0) } ?? client
+        let first = client.bucketRegion(bucket).map { $0 == client.region ? client : client.inRegion($0) } ?? client
         do {
             return try await body(first)
         } catch let error as AWSError where error.bucketRegion != nil && error.bucketRegion != first.region {
-            regions.remember(bucket, error.bucketRegion!)
+            client.rememberBucketRegion(bucket, error.bucketRegion!)
             return try await body(client.inRegion(error.bucketRegion!))
         }
     }
-
-    /// Each bucket's region, learnt once per process (a read, its writes and their read-back share it).
-    static let regions = BucketRegions()
 
     /// The live rules as S3 sent them.
     static func liveRules(_ bucket: String, _ client: any AWSAPI) async throws -> [XMLTree] {
@@ -178,13 +175,4 @@ public struct S3BucketKind: ResourceKind {
     public static func lifecycleXML(_ rules: [Value]) -> String {
         S3Lifecycle.xml(S3Lifecycle.merged(live: [], desired: rules))
     }
-}
-
-/// Bucket name -> region, shared by every task of a run.
-final class BucketRegions: @unchecked Sendable {
-    private let lock = NSLock()
-    private var known: [String: String] = [:]
-
-    func region(of bucket: String) -> String? { lock.withLock { known[bucket] } }
-    func remember(_ bucket: String, _ region: String) { lock.withLock { known[bucket] = region } }
 }

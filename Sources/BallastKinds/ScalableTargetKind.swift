@@ -23,7 +23,7 @@ public struct ScalableTargetKind: ResourceKind {
     }
 
     /// `aws_appautoscaling_target`: the id is namespace/resource id/dimension.
-    public static let terraform = TerraformMapping("aws_appautoscaling_target", id: { attributes in
+    static let terraform = TerraformMapping("aws_appautoscaling_target", id: { attributes in
         guard let namespace = attributes["service_namespace"]?.string, let resource = attributes["resource_id"]?.string,
               let dimension = attributes["scalable_dimension"]?.string else { return nil }
         return "\(namespace)/\(resource)/\(dimension)"
@@ -38,7 +38,7 @@ public struct ScalableTargetKind: ResourceKind {
         idFormat: idFormat,
         checks: { r in Check.ordered(r, "/MinCapacity", "/MaxCapacity") })
 
-    public static let permissions = KindPermissions(
+    static let permissions = KindPermissions(
         read: [describeScalableTargets],
         write: [registerScalableTarget],
         unscoped: [describeScalableTargets]) { id, region, account in
@@ -74,20 +74,20 @@ public struct ScalableTargetKind: ResourceKind {
     }
 
     /// CloudFormation's physical id is `resourceId|dimension|namespace`.
-    public static func id(fromPhysicalId physicalId: String) -> String {
+    static func id(fromPhysicalId physicalId: String) -> String {
         let parts = physicalId.split(separator: "|")
         guard parts.count == 3 else { return physicalId }
         return "\(parts[2])/\(parts[0])/\(parts[1])"
     }
 
     /// RegisterScalableTarget updates an existing target in place; both bounds are sent.
-    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         [describeScalableTargets: Dictionary(grouping: targets) { parts($0.id).namespace }.values.reduce(0) {
             $0 + Reading.batches(Set($1.map { parts($0.id).resourceId }).count, of: 50)
         }]
     }
 
-    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, registerScalableTarget) { set in
             ChangeBuilder.keep("/MinCapacity", from: drift.live, in: &set)
             ChangeBuilder.keep("/MaxCapacity", from: drift.live, in: &set)

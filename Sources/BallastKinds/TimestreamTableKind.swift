@@ -12,7 +12,7 @@ public struct TimestreamTableKind: ResourceKind {
     static let updateTable = APIOperation(.timestreamWrite, "UpdateTable")
 
     /// `aws_timestreamwrite_table`: the id is database/table.
-    public static let terraform = TerraformMapping("aws_timestreamwrite_table", id: { attributes in
+    static let terraform = TerraformMapping("aws_timestreamwrite_table", id: { attributes in
         guard let database = attributes["database_name"]?.string, let table = attributes["table_name"]?.string else {
             return nil
         }
@@ -34,7 +34,7 @@ public struct TimestreamTableKind: ResourceKind {
         ]),
         idFormat: IdFormat.parts(2, "database/table"))
 
-    public static let permissions = KindPermissions(
+    static let permissions = KindPermissions(
         read: [listTables, describeTable, describeEndpoints],
         write: [updateTable],
         unscoped: [describeEndpoints],
@@ -100,17 +100,17 @@ public struct TimestreamTableKind: ResourceKind {
         return answer["Endpoints"]?.list?.first?["Address"]?.string.map { "https://" + $0 }
     }
     /// CloudFormation may name a table `database|table`.
-    public static func id(fromPhysicalId physicalId: String) -> String {
+    static func id(fromPhysicalId physicalId: String) -> String {
         physicalId.replacingOccurrences(of: "|", with: "/")
     }
 
     /// UpdateTable takes both retention periods; the unchanged one is kept.
-    public static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
         Reading.listedOrEachCalls(targets, container: { parts($0).database }, pageSize: 20,
                                   list: listTables, each: describeTable)
     }
 
-    public static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, updateTable) { set in
             ChangeBuilder.keep("/RetentionProperties/MemoryStoreRetentionPeriodInHours", from: drift.live, in: &set)
             ChangeBuilder.keep("/RetentionProperties/MagneticStoreRetentionPeriodInDays", from: drift.live, in: &set)

@@ -3,8 +3,8 @@ import BallastCore
 import BallastTestSupport
 import Foundation
 
-/// `ballast plan --out` then `ballast apply FILE` for N changes across all 13
-/// kinds in moto: wall time and API calls of each step (a counting proxy in
+/// `ballast plan --out` then `ballast apply FILE` for N changes across every
+/// kind in moto: wall time and API calls of each step (a counting proxy in
 /// front of moto). Each run seeds fresh resources, all drifted, so every run
 /// writes N changes; the apply must report all N applied and verified.
 enum ApplyBenchmark {

@@ -1,12 +1,15 @@
 import BallastAWS
 import BallastCore
+import BallastKinds
+import BallastEngine
+import BallastDesiredState
 import BallastTestSupport
 import Foundation
 
-/// `ballast drift` over N resources of all 13 kinds in moto: wall time of the
+/// `ballast drift` over N resources of every kind in moto: wall time of the
 /// release binary, the API calls it made (counted by a loopback proxy in front
 /// of moto), and the smallest possible call count for the same set from each
-/// API's batch size. Every tenth resource is drifted, and the run must find
+/// kind's batch sizes. Every tenth resource is drifted, and the run must find
 /// exactly those, so the figures are for a correct answer.
 enum DriftBenchmark {
     static func run(_ arguments: [Int]) async throws {
@@ -43,7 +46,7 @@ enum DriftBenchmark {
         try check(try Run.process(binary, ["drift", "--repo", repo.path, "--output", "json"], environment: proxied),
                   expectedDrift: expectedDrift, resources: items.count)
         let calls = counter.requestCount
-        let minimum = minimalCalls(items)
+        let minimum = try minimalCalls(repo.path)
 
         seconds.sort()
         say("ballast drift (release) over \(items.count) resources, \(expectedDrift) drifted, all found")
@@ -79,33 +82,12 @@ enum DriftBenchmark {
         }
     }
 
-    /// The fewest calls the APIs allow for these items: batch sizes from the
-    /// botocore models, one call per resource (and per declared part) otherwise,
-    /// plus one STS call for the account guard.
-    /// ListTables pages per database of several tables (20 a page), DescribeTable for a lone one.
-    static func timestreamCalls(_ items: [ScaleFixture.Item]) -> Int {
-        Dictionary(grouping: items) { $0.id.split(separator: "/")[0] }.values
-            .reduce(0) { $0 + ($1.count == 1 ? 1 : ($1.count + 19) / 20) }
-    }
-
-    static func minimalCalls(_ items: [ScaleFixture.Item]) -> Int {
-        let byType = Dictionary(grouping: items, by: \.type)
-        func batches(_ type: String, _ size: Int) -> Int { ((byType[type]?.count ?? 0) + size - 1) / size }
-        func each(_ type: String, _ callsPerResource: Int) -> Int { (byType[type]?.count ?? 0) * callsPerResource }
-        let ecsClusters = Dictionary(grouping: byType["AWS::ECS::Service"] ?? []) { $0.id.split(separator: "/")[0] }
-        return 1
-            + batches("AWS::AutoScaling::AutoScalingGroup", 100)          // DescribeAutoScalingGroups, 100 names
-            + ecsClusters.values.reduce(0) { $0 + ($1.count + 9) / 10 }    // DescribeServices, 10 per cluster
-            + each("AWS::DynamoDB::Table", 3)                             // DescribeTable + ContinuousBackups + TimeToLive
-            + batches("AWS::ApplicationAutoScaling::ScalableTarget", 50)  // DescribeScalableTargets, 50 resource ids
-            + each("AWS::Lambda::Function", 1)                            // GetFunction
-            + batches("AWS::Logs::LogGroup", 50)                          // DescribeLogGroups, one prefix, 50 a page
-            + batches("AWS::CloudWatch::Alarm", 100)                      // DescribeAlarms, 100 names
-            + each("AWS::SecretsManager::RotationSchedule", 1)            // DescribeSecret
-            + each("AWS::KMS::Key", 2)                                    // DescribeKey (alias) + GetKeyRotationStatus
-            + batches("AWS::RDS::DBInstance", 100)                        // DescribeDBInstances, db-instance-id filter
-            + each("AWS::S3::Bucket", 2)                                  // versioning + lifecycle
-            + timestreamCalls(byType["AWS::Timestream::Table"] ?? [])    // ListTables, 20 a page, per database
-            + batches("AWS::Events::Rule", 100)                           // ListRules, 100 a page (one bus)
+    /// The fewest calls the APIs allow for the repository's resources: each kind's own batch sizes
+    /// (its schema's planned reads, which `--dry-run-reads` prints), plus the account guard's STS
+    /// call; any paging an answer needs comes on top.
+    static func minimalCalls(_ repository: String) throws -> Int {
+        let schemas = Kinds.builtIn.schemas
+        let loaded = try DesiredStateLoader(schemas: schemas).load(LoadRequest(repositoryPath: repository))
+        return ReadPlan(loaded.state, schemas: schemas).total
     }
 }

@@ -3,8 +3,8 @@ import BallastCore
 import BallastTestSupport
 import Foundation
 
-/// `quotas N`: ballast against an AWS that throttles as AWS documents: N resources of all 13
-/// kinds in moto behind a proxy that holds every answer 40 ms and limits every operation with a
+/// `quotas N`: ballast against an AWS that throttles as AWS documents: N resources of every
+/// kind in moto behind a proxy that holds every answer 40 ms and limits every operation with a
 /// documented quota to it (`AWSQuotas`: token bucket, one second of burst), answering a request
 /// over it with that service's own throttling error. `ballast drift`, then `ballast apply` of
 /// the drift (every tenth resource), each through a fresh proxy: wall time, calls, throttled

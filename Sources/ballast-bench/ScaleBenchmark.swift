@@ -4,7 +4,7 @@ import BallastTestSupport
 import Foundation
 
 /// Organisation scale, on this machine and one moto process:
-/// - `accounts N A`: N resources of all 13 kinds spread over A moto accounts (an environment
+/// - `accounts N A`: N resources of every kind spread over A moto accounts (an environment
 ///   per account, each assuming a role there), drift at 1, 2 and 4 shards run side by side
 ///   (as a CI matrix would) and merged; wall time, and calls per resource from a counting proxy.
 /// - `latency N`: N resources behind a proxy that holds every answer 40 ms: drift paced at
@@ -81,7 +81,7 @@ enum ScaleBenchmark {
         }
     }
 
-    /// N resources of the 13 kinds seeded in a moto of the benchmark's own (every tenth
+    /// N resources of every kind seeded in a moto of the benchmark's own (every tenth
     /// drifted), their desired state committed, and the release binary to run on them.
     struct World {
         let moto: MotoServer

@@ -4,7 +4,7 @@ import BallastTestSupport
 import Foundation
 import Testing
 
-/// 2,000 resources of all 13 kinds (507 of them drifted) in a moto of the suite's own: reads
+/// 2,000 resources of every kind (507 of them drifted) in a moto of the suite's own: reads
 /// paced at the rates stay inside a throttling proxy's limits and take the time those rates
 /// allow, and behind a proxy that holds every answer 40 ms drift and apply find and fix every
 /// drift (their times are printed; `ballast-bench latency` measures them).

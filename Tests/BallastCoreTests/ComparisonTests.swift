@@ -83,8 +83,8 @@ import Testing
         let unnamed: Value = ["Id": "theirs", "Status": "Enabled", "TagFilters": [["Key": "k", "Value": "v"]]]
         let mine: Value = ["Id": "mine", "Status": "Enabled", "ExpirationInDays": 5]
         func seen(_ live: [Value]) -> [PropertyDifference] {
-            Comparison.differences(desired, live: S3BucketKind.normalized(["LifecycleConfiguration": ["Rules": .list(live)]],
-                                                                         for: desired))
+            Comparison.differences(desired, live: S3BucketKind.schema.normalized(
+                ["LifecycleConfiguration": ["Rules": .list(live)]], for: desired))
         }
         #expect(seen([generated, unnamed, mine]) == [])
         #expect(seen([generated, unnamed]) == [

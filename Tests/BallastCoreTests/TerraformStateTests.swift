@@ -31,16 +31,16 @@ import Testing
 
     @Test func mappingsTurnAttributesIntoCloudFormationProperties() throws {
         let state = try TerraformState(json: Self.state)
-        let logs = LogGroupKind.terraform
+        let logs = LogGroupKind.schema.terraform
         // Retention 0 is "never expire": CloudFormation leaves it unset.
         #expect(logs.properties(from: state.instances[0].attributes).isEmpty)
         #expect(logs.properties(from: state.instances[1].attributes) == ["RetentionInDays": 14])
         #expect(logs.id(state.instances[1].attributes) == "/app/worker")
-        let table = DynamoDBTableKind.terraform.properties(from: state.instances[2].attributes)
+        let table = DynamoDBTableKind.schema.terraform.properties(from: state.instances[2].attributes)
         #expect(table == ["BillingMode": "PROVISIONED", "ProvisionedThroughput": ["ReadCapacityUnits": 5],
                           "PointInTimeRecoverySpecification": ["PointInTimeRecoveryEnabled": true],
                           "TimeToLiveSpecification": ["Enabled": false]])
-        #expect(DynamoDBTableKind.terraform.attribute(for: "/ProvisionedThroughput/ReadCapacityUnits")
+        #expect(DynamoDBTableKind.schema.terraform.attribute(for: "/ProvisionedThroughput/ReadCapacityUnits")
             == "read_capacity")
     }
 

@@ -1,7 +1,7 @@
 import BallastCore
 import Foundation
 
-/// Resources of all 13 kinds for scale tests and benchmarks: each as seeded in moto (live)
+/// Resources of every kind for scale tests and benchmarks: each as seeded in moto (live)
 /// and as desired, drifted or not.
 public enum ScaleFixture {
     /// One resource of a kind, as seeded (live) and as desired (drifted or not).

@@ -18,13 +18,20 @@ public final class AWSClient: AWSAPI {
     let clock: @Sendable () -> Date
     let jitter: @Sendable () -> Double
     let sleep: @Sendable (Double) async -> Void
+    /// What S3 said of buckets' regions, shared by the session's clients (a read, its writes and
+    /// their read-back learn a bucket's region once).
+    let bucketRegions: BucketRegions
 
     public init(region: String, credentials: CachedCredentials, transport: any HTTPTransport,
                 endpoints: EndpointResolver, retry: RetryPolicy = RetryPolicy(), quota: RetryQuota = RetryQuota(),
                 log: AWSLog? = nil, pacer: RequestPacer? = nil, principal: String = "chain",
                 clock: @escaping @Sendable () -> Date = Date.init,
                 jitter: @escaping @Sendable () -> Double = { Double.random(in: 0...1) },
-                sleep: @escaping @Sendable (Double) async -> Void = { try? await Task.sleep(nanoseconds: UInt64($0 * 1e9)) }) {
+                sleep: @escaping @Sendable (Double) async -> Void = {
+                    try? await Task.sleep(nanoseconds: UInt64($0 * 1e9))
+                },
+                bucketRegions: BucketRegions = BucketRegions()) {
+        self.bucketRegions = bucketRegions
         self.region = region
         self.credentials = credentials
         self.transport = transport
@@ -42,6 +49,10 @@ public final class AWSClient: AWSAPI {
     /// The same client for another region (transport, credentials and retry quota shared).
     public func inRegion(_ other: String) -> any AWSAPI { inSameSession(region: other) }
 
+    public func bucketRegion(_ bucket: String) -> String? { bucketRegions.region(of: bucket) }
+
+    public func rememberBucketRegion(_ bucket: String, _ region: String) { bucketRegions.remember(bucket, region) }
+
     public func usesDefaultEndpoint(_ service: AWSService) -> Bool {
         endpoints.endpoint(for: service, region: region).source == "default"
     }
@@ -50,7 +61,7 @@ public final class AWSClient: AWSAPI {
     public func inSameSession(region other: String) -> AWSClient {
         AWSClient(region: other, credentials: credentials, transport: transport, endpoints: endpoints, retry: retry,
                   quota: quota, log: log, pacer: pacer, principal: principal, clock: clock, jitter: jitter,
-                  sleep: sleep)
+                  sleep: sleep, bucketRegions: bucketRegions)
     }
 
     /// Where this client's `operation` is paced and how many may be in flight there; unpaced,
@@ -206,4 +217,15 @@ public extension AWSClient {
         let segments = [bucket] + key.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         return try await send(.rest(.s3, "GetObject", method: "GET", segments: segments, query: [], xmlBody: nil)).body
     }
+}
+
+/// Bucket name -> region, as S3 said; one per session (`AWSSetup`), shared by its clients.
+public final class BucketRegions: @unchecked Sendable {
+    private let lock = NSLock()
+    private var known: [String: String] = [:]
+
+    public init() {}
+
+    func region(of bucket: String) -> String? { lock.withLock { known[bucket] } }
+    func remember(_ bucket: String, _ region: String) { lock.withLock { known[bucket] = region } }
 }

@@ -13,6 +13,8 @@ public struct AWSSetup: Sendable {
     public let log: AWSLog?
     /// One for every client made here, so an account's buckets are shared by all its clients.
     public let pacer: RequestPacer
+    /// S3 buckets' regions, learnt once per session by every client made here.
+    let bucketRegions = BucketRegions()
     let profiles: ProfileFiles
     let sts: STSContext
     let assumedRoles = AssumedRoles()
@@ -69,7 +71,7 @@ public struct AWSSetup: Sendable {
 
     public func client(region: String) -> AWSClient {
         AWSClient(region: region, credentials: credentials, transport: transport, endpoints: endpoints,
-                  retry: retry, quota: quota, log: log, pacer: pacer)
+                  retry: retry, quota: quota, log: log, pacer: pacer, bucketRegions: bucketRegions)
     }
 
     /// A client for `region` as `role` (assumed once per process and role, with the chain's
@@ -80,6 +82,7 @@ public struct AWSSetup: Sendable {
             CachedCredentials(AssumedRoleProvider(role: role, source: credentials, sts: sts))
         }
         return AWSClient(region: region, credentials: assumed, transport: transport, endpoints: endpoints,
-                         retry: retry, quota: quota, log: log, pacer: pacer, principal: Self.principal(of: role))
+                         retry: retry, quota: quota, log: log, pacer: pacer, principal: Self.principal(of: role),
+                         bucketRegions: bucketRegions)
     }
 }

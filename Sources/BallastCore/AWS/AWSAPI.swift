@@ -8,6 +8,13 @@ public protocol AWSAPI: Sendable {
     /// The same client for another region (transport, credentials and retry quota shared).
     func inRegion(_ other: String) -> any AWSAPI
 
+    /// The region S3 last said a bucket is in (its redirect's `x-amz-bucket-region`), kept for the
+    /// session and shared by its clients in every region; nil until S3 has said.
+    func bucketRegion(_ bucket: String) -> String?
+
+    /// Keeps, for the session, the region S3 said a bucket is in.
+    func rememberBucketRegion(_ bucket: String, _ region: String)
+
     /// Whether `service` is reached at AWS's own endpoint, not one set by `AWS_ENDPOINT_URL_*`
     /// (Timestream discovers its endpoint only on AWS).
     func usesDefaultEndpoint(_ service: AWSService) -> Bool
