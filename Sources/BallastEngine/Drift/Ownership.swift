@@ -18,15 +18,22 @@ public struct Ownership: Sendable {
 
     /// The kinds' Terraform mappings and ids.
     let schemas: KindSchemas
-    /// `type id` -> its Terraform owner.
-    var terraform: [String: TerraformOwner] = [:]
+    /// A resource as another tool's configuration names it: a type and the id ballast uses. A
+    /// Terraform state or a stack may serve several environments, so neither is in it.
+    struct OwnedId: Hashable, Sendable {
+        let type: String
+        let id: String
+    }
+
+    /// Each resource's Terraform owner.
+    var terraform: [OwnedId: TerraformOwner] = [:]
     typealias StackKey = StackResolver.StackKey
 
     /// A stack as ownership needs it: its ARN, its resources, and what its template sets.
     struct Stack: Sendable {
         var stackId: String?
-        /// `type id` (the id as ballast names it) -> logical id.
-        var logicalIds: [String: String] = [:]
+        /// Each resource's logical id.
+        var logicalIds: [OwnedId: String] = [:]
         /// Logical id -> the template's top-level property names.
         var templateProperties: [String: Set<String>] = [:]
     }
@@ -96,7 +103,7 @@ public struct Ownership: Sendable {
                 }
                 return property.convert(value) != nil
             }.map(\.path)
-            terraform[kind.type + " " + id] = TerraformOwner(address: instance.address, state: location,
+            terraform[OwnedId(type: kind.type, id: id)] = TerraformOwner(address: instance.address, state: location,
                                                                     paths: Set(paths))
         }
     }
@@ -122,7 +129,7 @@ public struct Ownership: Sendable {
             return .cloudFormation(stack: stack, logicalId: nil,
                                    stackId: stacks[StackKey(region: resource.region, stack: stack)]?.stackId)
         case .id:
-            if let owner = terraform[resource.type + " " + id] {
+            if let owner = terraform[OwnedId(type: resource.type, id: id)] {
                 return .terraform(address: owner.address, state: owner.state)
             }
             return stackOwning(resource, id: id).map {
@@ -134,7 +141,7 @@ public struct Ownership: Sendable {
     /// The read stack (in the resource's region) that has this physical id.
     func stackOwning(_ resource: DesiredResource, id: String) -> (key: StackKey, stack: Stack, logicalId: String)? {
         for (key, stack) in stacks.sorted(by: { $0.key.stack < $1.key.stack }) where key.region == resource.region {
-            if let logicalId = stack.logicalIds[resource.type + " " + id] { return (key, stack, logicalId) }
+            if let logicalId = stack.logicalIds[OwnedId(type: resource.type, id: id)] { return (key, stack, logicalId) }
         }
         return nil
     }
@@ -147,7 +154,7 @@ public struct Ownership: Sendable {
         for change in changes {
             guard let drift = resources[change.key] else { continue }
             let paths = change.set.keys.sorted()
-            if let owner = terraform[change.type + " " + change.id], case .id = drift.resource.identity {
+            if let owner = terraform[OwnedId(type: change.type, id: change.id)], case .id = drift.resource.identity {
                 let clashing = paths.filter { path in owner.paths.contains { path == $0 || path.hasPrefix($0 + "/") } }
                 guard !clashing.isEmpty else { continue }
                 let mapping = schemas[type: change.type]?.terraform
@@ -183,7 +190,7 @@ public struct Ownership: Sendable {
             let entries = await stackReads.entries(key, client: client)
             for (logicalId, entry) in try entries.get() where !entry.physicalId.isEmpty {
                 guard let kind = schemas[type: entry.type] else { continue }
-                stack.logicalIds[entry.type + " " + kind.id(fromPhysicalId: entry.physicalId)] = logicalId
+                stack.logicalIds[OwnedId(type: entry.type, id: kind.id(fromPhysicalId: entry.physicalId))] = logicalId
             }
             let template = try await client.query(.getTemplate, ["StackName": key.stack])
             let parsed = YAML.parse(template.child("TemplateBody")?.text ?? "", file: "template of \(key.stack)")
