@@ -50,6 +50,7 @@ public struct Kinds: Sendable {
             S3BucketKind.self,
             TimestreamTableKind.self,
             EventsRuleKind.self,
+            SQSQueueKind.self,
         ])
     }
 

@@ -50,6 +50,10 @@ import Testing
              desired: "{RetentionProperties: {MemoryStoreRetentionPeriodInHours: 12, MagneticStoreRetentionPeriodInDays: 365}}"),
         Case(type: "AWS::Events::Rule", id: { uniqueName("rule") }, live: ["State": "DISABLED", "ScheduleExpression": "rate(2 hours)"],
              desired: "{State: ENABLED, ScheduleExpression: rate(1 hour)}"),
+        Case(type: "AWS::SQS::Queue", id: { uniqueName("queue") },
+             live: ["VisibilityTimeout": 30, "DelaySeconds": 0,
+                    "RedrivePolicy": ["maxReceiveCount": 5, "deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:dlq"]],
+             desired: "{VisibilityTimeout: {atLeast: 120}, DelaySeconds: 5, RedrivePolicy: {maxReceiveCount: 3}}"),
     ]
 
     @Test(arguments: cases)

@@ -40,4 +40,16 @@ import Testing
 
             """)
     }
+
+    /// A service the checker has no model for is a problem it names, not a crash; and a checker
+    /// that fails (a traceback exits 1 with nothing listed) is never read as "no violations".
+    @Test func anUnknownServiceIsNamedAndACrashIsNotAPass() throws {
+        let found = try check([["method": "POST", "target": "/", "body": "{}",
+                                "headers": ["authorization": signed("newservice"), "x-amz-target": "New.Call"]]])
+        #expect(found == "newservice: a signing name this checker has no botocore model for\n")
+        let crashing = NSTemporaryDirectory() + "ballast-crashing-checker-" + UUID().uuidString + ".py"
+        try "raise KeyError('sqs')\n".write(toFile: crashing, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: crashing) }
+        #expect(throws: TestFailure.self) { _ = try RequestRecorder().violations(checker: crashing) }
+    }
 }

@@ -56,7 +56,12 @@ public final class RequestRecorder: Sendable {
     /// Runs botocore's models over every recorded request; returns the violations, one a line.
     public func violations(checker: String) throws -> (problems: [String], summary: String) {
         let result = try run(checker)
-        guard result.status == 0 || result.status == 1 else { throw TestFailure("the request checker failed: \(result.stderr)") }
-        return (result.stdout.split(separator: "\n").map(String.init), result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
+        let problems = result.stdout.split(separator: "\n").map(String.init)
+        // Exit 1 with problems listed is a verdict; any other failure (a Python traceback exits 1
+        // too, with nothing listed) is the checker's own, and never a pass.
+        guard result.status == 0 || result.status == 1 && !problems.isEmpty else {
+            throw TestFailure("the request checker failed (exit \(result.status)): \(result.stderr)")
+        }
+        return (problems, result.stderr.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 }

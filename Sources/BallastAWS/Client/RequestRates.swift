@@ -116,12 +116,14 @@ public struct RequestRates: Sendable, Equatable {
         "timestream:UpdateTable": .aws(0.95, burst: 1, "Timestream for LiveAnalytics quotas"),
         // AWS publishes no request rate for these: EC2 Auto Scaling and Application Auto Scaling
         // (each its own bucket, per "Why are my Auto Scaling API calls throttled", no number),
-        // CloudFormation, S3's bucket configuration (its page gives object rates per prefix) and
-        // STS (one call a run). They start at `adaptiveStart` and adapt.
+        // CloudFormation, S3's bucket configuration (its page gives object rates per prefix), SQS's
+        // queue attributes ("Amazon SQS quotas" gives message throughput only) and STS (one call a
+        // run). They start at `adaptiveStart` and adapt.
         "autoscaling": .adaptiveStart,
         "application-autoscaling": .adaptiveStart,
         "cloudformation": .adaptiveStart,
         "s3": .adaptiveStart,
+        "sqs": .adaptiveStart,
         "sts": .adaptiveStart,
     ], fallback: .adaptiveStart)
 

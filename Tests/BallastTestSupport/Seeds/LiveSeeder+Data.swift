@@ -148,3 +148,21 @@ actor TimestreamDatabases {
         try await task.value
     }
 }
+
+extension LiveSeeder {
+    /// CreateQueue, then its attributes set (so seeding again over an existing queue sets them too).
+    /// A dead-letter queue the redrive policy names is created first: SQS refuses one that is not there.
+    func sqsQueue(_ name: String, _ p: [String: Value]) async throws {
+        if let target = p["RedrivePolicy"]?["deadLetterTargetArn"]?.string, let dlq = target.split(separator: ":").last {
+            try await tolerant { _ = try await client.json(.sqs, "CreateQueue", .map(["QueueName": .string(String(dlq))])) }
+        }
+        try await tolerant { _ = try await client.json(.sqs, "CreateQueue", .map(["QueueName": .string(name)])) }
+        var attributes: [String: Value] = [:]
+        for (key, value) in p {
+            attributes[key] = .string(key == "RedrivePolicy" ? JSON.encode(value) : value.plain)
+        }
+        guard !attributes.isEmpty else { return }
+        let url = try await client.json(.sqs, "GetQueueUrl", .map(["QueueName": .string(name)]))["QueueUrl"] ?? .null
+        _ = try await client.json(.sqs, "SetQueueAttributes", .map(["QueueUrl": url, "Attributes": .map(attributes)]))
+    }
+}

@@ -35,6 +35,7 @@ public struct LiveSeeder: Sendable {
         "AWS::S3::Bucket": { try await $0.bucket($1, $2); return $1 },
         "AWS::Timestream::Table": { try await $0.timestreamTable($1, $2); return $1 },
         "AWS::Events::Rule": { try await $0.eventsRule($1, $2); return $1 },
+        "AWS::SQS::Queue": { try await $0.sqsQueue($1, $2); return $1 },
     ]
 
     /// The CloudFormation types the seeder can create.

@@ -1,0 +1,129 @@
+import BallastCore
+
+/// SQS queues, identified by name or URL: the queue's timing and size settings and its
+/// dead-letter redrive. Attributes travel as strings; they are numbers here, as in
+/// CloudFormation, and the redrive policy (a JSON document in a string) is a mapping.
+public struct SQSQueueKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:))
+
+    static let getQueueUrl = APIOperation(.sqs, "GetQueueUrl")
+    static let getQueueAttributes = APIOperation(.sqs, "GetQueueAttributes")
+    static let setQueueAttributes = APIOperation(.sqs, "SetQueueAttributes")
+    static let listQueues = APIOperation(.sqs, "ListQueues")
+
+    /// The numeric attributes ballast owns, with the ranges SetQueueAttributes accepts (botocore's
+    /// SQS model, `SetQueueAttributesRequest.Attributes`).
+    static let numbers: [(String, ClosedRange<Int>)] = [
+        ("VisibilityTimeout", 0...43_200),
+        ("MessageRetentionPeriod", 60...1_209_600),
+        ("DelaySeconds", 0...900),
+        ("ReceiveMessageWaitTimeSeconds", 0...20),
+        ("MaximumMessageSize", 1_024...1_048_576),
+    ]
+
+    /// `aws_sqs_queue`: its `name`; the redrive policy is a JSON string there too.
+    static let terraform = TerraformMapping("aws_sqs_queue", idAttribute: "name", [
+        .init("/VisibilityTimeout", "visibility_timeout_seconds"),
+        .init("/MessageRetentionPeriod", "message_retention_seconds"),
+        .init("/DelaySeconds", "delay_seconds"),
+        .init("/ReceiveMessageWaitTimeSeconds", "receive_wait_time_seconds"),
+        .init("/MaximumMessageSize", "max_message_size"),
+    ])
+
+    static let properties = ResourceSchema(
+        type: "AWS::SQS::Queue",
+        properties: ObjectSchema(numbers.map { ($0.0, ValueType.integer($0.1)) } + [
+            ("RedrivePolicy", .object(ObjectSchema([
+                ("maxReceiveCount", .integer(1...1_000)),
+                ("deadLetterTargetArn", .string(StringFormat("an SQS queue ARN") {
+                    $0.hasPrefix("arn:") && $0.contains(":sqs:")
+                })),
+            ]))),
+        ]))
+
+    static let permissions = KindPermissions(
+        read: [getQueueUrl, getQueueAttributes],
+        write: [setQueueAttributes],
+        unscoped: [listQueues]) { id, region, account in
+        "arn:aws:sqs:\(region):\(account):\(name(id))"
+    }
+
+    /// `https://sqs.eu-west-1.amazonaws.com/123456789012/frames` -> `frames`; a name is itself.
+    static func name(_ id: String) -> String {
+        id.contains("://") ? String(id.split(separator: "/").last ?? "") : id
+    }
+
+    /// A queue named by URL is read at once; one named by name is found first (GetQueueUrl), as
+    /// a URL holds the account. Then GetQueueAttributes for the declared attributes only.
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
+        await Reading.each(targets, missing: missing) { target in
+            let url = try await queueURL(target.id, client)
+            let wanted = target.declared.sorted()
+            let answer = try await client.json(getQueueAttributes, .map([
+                "QueueUrl": .string(url), "AttributeNames": .list(wanted.map(Value.string))]))
+            guard case .map(let attributes)? = answer["Attributes"] else { return .found([:]) }
+            return .found(live(attributes))
+        }
+    }
+
+    /// The JSON protocol's code, and the query protocol's that SQS also sends (`x-amzn-query-error`).
+    static let missing: Set<String> = ["QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"]
+
+    static func queueURL(_ id: String, _ client: any AWSAPI) async throws -> String {
+        if id.contains("://") { return id }
+        return try await client.json(getQueueUrl, .map(["QueueName": .string(id)]))["QueueUrl"]?.string ?? id
+    }
+
+    /// The answer's strings as CloudFormation's values.
+    static func live(_ attributes: [String: Value]) -> [String: Value] {
+        var live: [String: Value] = [:]
+        for (name, _) in numbers {
+            if let text = attributes[name]?.string, let number = Int(text) { live[name] = .int(number) }
+        }
+        if let text = attributes["RedrivePolicy"]?.string, case .map(var policy)? = try? JSON.parse(Array(text.utf8)) {
+            // AWS has sent maxReceiveCount both as a number and as a string.
+            if let count = policy["maxReceiveCount"]?.string.flatMap(Int.init) { policy["maxReceiveCount"] = .int(count) }
+            live["RedrivePolicy"] = .map(policy)
+        }
+        return live
+    }
+
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+        [getQueueUrl: targets.filter { !$0.id.contains("://") }.count, getQueueAttributes: targets.count]
+            .filter { $0.value > 0 }
+    }
+
+    /// One SetQueueAttributes with the attributes that differ; the redrive policy is set whole, its
+    /// other field kept as it is live.
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        ChangeBuilder.change(drift, setQueueAttributes) { set in
+            if set.keys.contains(where: { $0.hasPrefix("/RedrivePolicy/") }) {
+                ChangeBuilder.keep("/RedrivePolicy/maxReceiveCount", from: drift.live, in: &set)
+                ChangeBuilder.keep("/RedrivePolicy/deadLetterTargetArn", from: drift.live, in: &set)
+            }
+        }.map { [$0] } ?? []
+    }
+
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+        var attributes: [String: Value] = [:]
+        for (name, _) in numbers {
+            if let value = change.to("/" + name)?.number { attributes[name] = .string(String(Int(value))) }
+        }
+        let count = change.to("/RedrivePolicy/maxReceiveCount")
+        let target = change.to("/RedrivePolicy/deadLetterTargetArn")
+        if count != nil || target != nil {
+            let policy: [String: Value] = ["maxReceiveCount": count ?? .null, "deadLetterTargetArn": target ?? .null]
+            attributes["RedrivePolicy"] = .string(JSON.encode(.map(policy.filter { $0.value != .null })))
+        }
+        _ = try await client.json(setQueueAttributes, .map([
+            "QueueUrl": .string(try await queueURL(change.id, client)), "Attributes": .map(attributes)]))
+    }
+
+    public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
+        let input: [String: Value] = prefix.isEmpty ? [:] : ["QueueNamePrefix": .string(prefix)]
+        return try await client.jsonPages(listQueues, input, token: "NextToken")
+            .flatMap { $0["QueueUrls"]?.list ?? [] }.compactMap { $0.string.map(name) }
+    }
+}
