@@ -84,7 +84,9 @@ public struct SQSQueueKind: ResourceKind {
         }
         if let text = attributes["RedrivePolicy"]?.string, case .map(var policy)? = try? JSON.parse(Array(text.utf8)) {
             // AWS has sent maxReceiveCount both as a number and as a string.
-            if let count = policy["maxReceiveCount"]?.string.flatMap(Int.init) { policy["maxReceiveCount"] = .int(count) }
+            if let count = policy["maxReceiveCount"]?.string.flatMap(Int.init) {
+                policy["maxReceiveCount"] = .int(count)
+            }
             live["RedrivePolicy"] = .map(policy)
         }
         return live

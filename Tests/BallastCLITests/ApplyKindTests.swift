@@ -52,7 +52,8 @@ import Testing
              desired: "{State: ENABLED, ScheduleExpression: rate(1 hour)}"),
         Case(type: "AWS::SQS::Queue", id: { uniqueName("queue") },
              live: ["VisibilityTimeout": 30, "DelaySeconds": 0,
-                    "RedrivePolicy": ["maxReceiveCount": 5, "deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:dlq"]],
+                    "RedrivePolicy": ["maxReceiveCount": 5,
+                                      "deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:dlq"]],
              desired: "{VisibilityTimeout: {atLeast: 120}, DelaySeconds: 5, RedrivePolicy: {maxReceiveCount: 3}}"),
     ]
 

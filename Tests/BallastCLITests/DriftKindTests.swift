@@ -267,10 +267,11 @@ import Testing
         let redrive: Value = ["maxReceiveCount": 5, "deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:dlq"]
         try await seeder().create("AWS::SQS::Queue", id: sync, ["VisibilityTimeout": 60, "RedrivePolicy": redrive])
         try await seeder().create("AWS::SQS::Queue", id: drifted, ["VisibilityTimeout": 30, "DelaySeconds": 10])
-        let url = try await seeder().client.json(.sqs, "GetQueueUrl", .map(["QueueName": .string(drifted)]))["QueueUrl"]?
-            .string ?? ""
+        let answer = try await seeder().client.json(.sqs, "GetQueueUrl", .map(["QueueName": .string(drifted)]))
+        let url = answer["QueueUrl"]?.string ?? ""
         let run = try DriftRun.run("""
-              - {type: AWS::SQS::Queue, id: \(sync), properties: {VisibilityTimeout: {atLeast: 30}, RedrivePolicy: {maxReceiveCount: 5}}}
+              - {type: AWS::SQS::Queue, id: \(sync),
+                 properties: {VisibilityTimeout: {atLeast: 30}, RedrivePolicy: {maxReceiveCount: 5}}}
               - {type: AWS::SQS::Queue, id: "\(url)", properties: {VisibilityTimeout: 60, DelaySeconds: 10}}
               - {type: AWS::SQS::Queue, id: \(gone), properties: {VisibilityTimeout: 60}}
             """)

@@ -55,6 +55,29 @@ import Testing
         #expect(try String(contentsOfFile: file, encoding: .utf8) == text)
     }
 
+    /// Queues listed by a name prefix (ListQueues), their owned attributes read and written as
+    /// numbers and the redrive policy as a mapping, in sync with live straight after.
+    @Test func queuesAreAdoptedByAGlob() async throws {
+        let prefix = uniqueName("import-queue")
+        let dlq = "arn:aws:sqs:us-east-1:123456789012:\(prefix)-dlq"
+        let redrive: Value = ["maxReceiveCount": 4, "deadLetterTargetArn": .string(dlq)]
+        try await seeder().create("AWS::SQS::Queue", id: prefix + "-a",
+                                  ["VisibilityTimeout": 45, "RedrivePolicy": redrive])
+        try await seeder().create("AWS::SQS::Queue", id: prefix + "-b", ["DelaySeconds": 7])
+        let repo = try TempRepository()
+        try repo.commit(["desired-state/test/environment.yaml": "region: us-east-1\n"], message: "environment")
+        let result = try repo.ballast(["import", "--env", "test", "--from-live", "--type", "AWS::SQS::Queue",
+                                       "--id", prefix + "-?"])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        let text = try String(contentsOfFile: repo.path + "/desired-state/test/sqs-queue.yaml", encoding: .utf8)
+        #expect(text.contains("id: \"\(prefix)-a\"") && text.contains("id: \"\(prefix)-b\""))
+        #expect(!text.contains("\(prefix)-dlq\"\n"), "the glob names two queues, not the dead-letter one")
+        #expect(text.contains("VisibilityTimeout: 45") && text.contains("DelaySeconds: 7"))
+        #expect(text.contains(#""maxReceiveCount":4"#), "the redrive policy as a mapping")
+        let drift = try repo.ballast(["drift", "--worktree"])
+        #expect(drift.status == 0, "\(drift.stdout)\(drift.stderr)")
+    }
+
     @Test func mistakesInTheRequestAreErrorsBeforeAnyCall() throws {
         let repo = try TempRepository()
         try repo.commit(["desired-state/test/environment.yaml": "region: us-east-1\n"], message: "environment")

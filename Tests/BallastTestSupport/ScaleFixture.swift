@@ -68,7 +68,8 @@ public enum ScaleFixture {
                        "{RetentionProperties: {MemoryStoreRetentionPeriodInHours: \(d ? 12 : 24)}}", drifted: d) },
         { i, d in item("AWS::Events::Rule", "bench-rule-\(i)", ["State": "ENABLED", "ScheduleExpression": "rate(1 hour)"],
                        "{State: \(d ? "DISABLED" : "ENABLED"), ScheduleExpression: rate(1 hour)}", drifted: d) },
-        { i, d in item("AWS::SQS::Queue", "bench-queue-\(i)", ["VisibilityTimeout": 30, "MessageRetentionPeriod": 345_600],
+        { i, d in item("AWS::SQS::Queue", "bench-queue-\(i)",
+                       ["VisibilityTimeout": 30, "MessageRetentionPeriod": 345_600],
                        "{VisibilityTimeout: \(d ? 60 : 30), MessageRetentionPeriod: 345600}", drifted: d) },
     ]
 

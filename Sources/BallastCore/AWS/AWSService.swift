@@ -59,8 +59,8 @@ public struct AWSService: Sendable, Hashable {
                                                    wire: .json(version: "1.0", targetPrefix: "Timestream_20181101"))
     public static let events = AWSService(serviceId: "EventBridge", signingName: "events", endpointPrefix: "events",
                                           apiVersion: "2015-10-07", wire: .json(version: "1.1", targetPrefix: "AWSEvents"))
-    public static let sqs = AWSService(serviceId: "SQS", signingName: "sqs", endpointPrefix: "sqs", apiVersion: "2012-11-05",
-                                       wire: .json(version: "1.0", targetPrefix: "AmazonSQS"))
+    public static let sqs = AWSService(serviceId: "SQS", signingName: "sqs", endpointPrefix: "sqs",
+                                       apiVersion: "2012-11-05", wire: .json(version: "1.0", targetPrefix: "AmazonSQS"))
     public static let cloudFormation = AWSService(serviceId: "CloudFormation", signingName: "cloudformation",
                                                   endpointPrefix: "cloudformation", apiVersion: "2010-05-15", wire: .query)
 }

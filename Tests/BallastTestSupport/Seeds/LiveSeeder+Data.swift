@@ -153,8 +153,9 @@ extension LiveSeeder {
     /// CreateQueue, then its attributes set (so seeding again over an existing queue sets them too).
     /// A dead-letter queue the redrive policy names is created first: SQS refuses one that is not there.
     func sqsQueue(_ name: String, _ p: [String: Value]) async throws {
-        if let target = p["RedrivePolicy"]?["deadLetterTargetArn"]?.string, let dlq = target.split(separator: ":").last {
-            try await tolerant { _ = try await client.json(.sqs, "CreateQueue", .map(["QueueName": .string(String(dlq))])) }
+        if let target = p["RedrivePolicy"]?["deadLetterTargetArn"]?.string,
+           let dlq = target.split(separator: ":").last.map(String.init) {
+            try await tolerant { _ = try await client.json(.sqs, "CreateQueue", .map(["QueueName": .string(dlq)])) }
         }
         try await tolerant { _ = try await client.json(.sqs, "CreateQueue", .map(["QueueName": .string(name)])) }
         var attributes: [String: Value] = [:]
