@@ -74,4 +74,28 @@ import Testing
         let text = try repo.ballast(["drift"])
         #expect(text.stdout.contains("[cloudformation \(stack)/Logs]"), "\(text.stdout)")
     }
+
+    /// A resource reached through a stack output is the stack resource whose physical id the
+    /// output names: its logical id is reported, and a write to a property the template sets is
+    /// warned about as for a `logicalId` ref (the template sets RetentionInDays: 7; ballast wants 30).
+    @Test func aResourceReachedThroughAnOutputIsItsStackResource() async throws {
+        let stack = uniqueName("cfn-output"), group = "/cfn/" + uniqueName("by-output")
+        let template = #"""
+            {"Resources": {"Logs": {"Type": "AWS::Logs::LogGroup",
+                                    "Properties": {"LogGroupName": "\#(group)", "RetentionInDays": 7}}},
+             "Outputs": {"LogGroupName": {"Value": {"Ref": "Logs"}}}}
+            """#
+        _ = try await seeder().client.query(.cloudFormation, "CreateStack", ["StackName": stack,
+            "TemplateBody": template])
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, ref: {stack: \(stack), output: LogGroupName}, "
+                + "properties: {RetentionInDays: 30}}\n")
+        let drift = try repo.ballast(["drift", "--output", "json"])
+        let resource = try JSON.parse(drift.stdout)["environments"]?[0]?["resources"]?[0]
+        #expect(resource?["id"] == .string(group), "\(drift.stdout)\(drift.stderr)")
+        #expect(resource?["managedBy"]?["logicalId"] == "Logs", "\(drift.stdout)")
+        let plan = try repo.ballast(["plan"])
+        #expect(plan.status == 2 && plan.stdout.contains("CloudFormation stack \(stack) sets Logs.RetentionInDays "
+            + "in its template; its next update undoes this."), "\(plan.stdout)")
+    }
 }

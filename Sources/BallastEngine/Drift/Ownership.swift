@@ -126,8 +126,11 @@ public struct Ownership: Sendable {
             return .cloudFormation(stack: stack, logicalId: logicalId,
                                    stackId: stacks[StackKey(region: resource.region, stack: stack)]?.stackId)
         case .output(let stack, _):
-            return .cloudFormation(stack: stack, logicalId: nil,
-                                   stackId: stacks[StackKey(region: resource.region, stack: stack)]?.stackId)
+            // The output names a physical id: the stack resource that has it is what the output
+            // stands for, and its template's properties are the stack's, as for a logicalId ref.
+            let read = stacks[StackKey(region: resource.region, stack: stack)]
+            return .cloudFormation(stack: stack, logicalId: read?.logicalIds[OwnedId(type: resource.type, id: id)],
+                                   stackId: read?.stackId)
         case .id:
             if let owner = terraform[OwnedId(type: resource.type, id: id)] {
                 return .terraform(address: owner.address, state: owner.state)
