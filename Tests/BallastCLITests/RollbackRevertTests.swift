@@ -48,6 +48,31 @@ import Testing
         #expect(text.stdout.contains("rolled back from \(second.prefix(12))"))
     }
 
+    /// A queue's visibility timeout and redrive policy, raised during an incident through git and
+    /// rolled back by revision: SetQueueAttributes puts both back, and the journal names the call.
+    @Test func aQueueRollsBackToAnEarlierRevision() async throws {
+        let queue = uniqueName("rollback-queue")
+        let dlq = "arn:aws:sqs:us-east-1:123456789012:\(queue)-dlq"
+        let redrive: Value = ["maxReceiveCount": 5, "deadLetterTargetArn": .string(dlq)]
+        try await seeder().create("AWS::SQS::Queue", id: queue, ["VisibilityTimeout": 30, "RedrivePolicy": redrive])
+        func file(_ timeout: Int, _ count: Int) -> String {
+            "resources:\n  - {type: AWS::SQS::Queue, id: \(queue), properties: "
+                + "{VisibilityTimeout: \(timeout), RedrivePolicy: {maxReceiveCount: \(count)}}}\n"
+        }
+        let repo = try TempRepository.desiredState("")
+        try repo.commit(["desired-state/test/resources.yaml": file(30, 5)], message: "queue as it is")
+        try repo.commit(["desired-state/test/resources.yaml": file(300, 10)], message: "incident: slow OCR")
+        #expect(try repo.ballast(["apply", "--auto-approve"]).status == 0)
+        let rollback = try repo.ballast(["rollback", "--to", "HEAD~1", "--auto-approve"])
+        #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
+        #expect(try repo.ballast(["drift", "--revision", "HEAD~1"]).status == 0, "live is HEAD~1's again")
+        #expect(try repo.ballast(["drift"]).status == 2, "and HEAD still asks for the incident's values")
+        let entry = try history(repo).first
+        #expect(entry?["kind"] == "rollback")
+        #expect(entry?["changes"]?.list?.first?["call"] == "sqs:SetQueueAttributes")
+        #expect(entry?["changes"]?.list?.first?["set"]?["/VisibilityTimeout"] == ["from": 300, "to": 30])
+    }
+
     @Test func revertCommitsLikeGitAndAppliesIt() async throws {
         let group = "/ballast/" + uniqueName("revert")
         let (repo, _, second) = try await appliedTwice(group)
