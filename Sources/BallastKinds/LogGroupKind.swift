@@ -35,7 +35,7 @@ public struct LogGroupKind: ResourceKind {
         let byFolder = Dictionary(grouping: targets) { folder(name($0.id)) }
         return await Reading.inGroups(Array(byFolder.values)) { batch in
             let wanted = Set(batch.map { name($0.id) })
-            let prefix = commonPrefix(wanted.sorted())
+            let prefix = Reading.commonPrefix(wanted.sorted())
             let last = wanted.max()!
             var found: [String: [String: Value]] = [:]
             var request: [String: Value] = ["logGroupNamePrefix": .string(prefix), "limit": .int(50)]
@@ -65,14 +65,6 @@ public struct LogGroupKind: ResourceKind {
     static func folder(_ name: String) -> String {
         guard let slash = name.lastIndex(of: "/") else { return name }
         return String(name[...slash])
-    }
-
-    static func commonPrefix(_ names: [String]) -> String {
-        guard var prefix = names.first else { return "" }
-        for name in names.dropFirst() {
-            while !name.hasPrefix(prefix) { prefix.removeLast() }
-        }
-        return prefix
     }
 
     public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {

@@ -44,7 +44,7 @@ public struct SQSQueueKind: ResourceKind {
         ]))
 
     static let permissions = KindPermissions(
-        read: [getQueueUrl, getQueueAttributes],
+        read: [listQueues, getQueueUrl, getQueueAttributes],
         write: [setQueueAttributes],
         unscoped: [listQueues]) { id, region, account in
         "arn:aws:sqs:\(region):\(account):\(name(id))"
@@ -55,11 +55,15 @@ public struct SQSQueueKind: ResourceKind {
         id.contains("://") ? String(id.split(separator: "/").last ?? "") : id
     }
 
-    /// A queue named by URL is read at once; one named by name is found first (GetQueueUrl), as
-    /// a URL holds the account. Then GetQueueAttributes for the declared attributes only.
+    /// A queue named by URL is read at once. Queues named by name need their URLs (a URL holds
+    /// the account): several come from one ListQueues by their names' common prefix, 1,000 a page
+    /// (`MaxResults`, at most 1,000 in the API's model), a lone one or one the listing lacks (a
+    /// queue made a moment ago) from GetQueueUrl. Then GetQueueAttributes for the declared
+    /// attributes only.
     public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
-        await Reading.each(targets, missing: missing) { target in
-            let url = try await queueURL(target.id, client)
+        let listed = await listedURLs(Set(targets.map(\.id).filter { !$0.contains("://") }), client)
+        return await Reading.each(targets, missing: missing) { target in
+            let url = if let known = listed[target.id] { known } else { try await queueURL(target.id, client) }
             let wanted = target.declared.sorted()
             let answer = try await client.json(getQueueAttributes, .map([
                 "QueueUrl": .string(url), "AttributeNames": .list(wanted.map(Value.string))]))
@@ -70,6 +74,28 @@ public struct SQSQueueKind: ResourceKind {
 
     /// The JSON protocol's code, and the query protocol's that SQS also sends (`x-amzn-query-error`).
     static let missing: Set<String> = ["QueueDoesNotExist", "AWS.SimpleQueueService.NonExistentQueue"]
+
+    /// The URLs of these names from ListQueues, paged only until every name is found and at most
+    /// as many pages as names; empty for fewer than two names or when the listing fails (each
+    /// is then asked for alone).
+    static func listedURLs(_ names: Set<String>, _ client: any AWSAPI) async -> [String: String] {
+        guard names.count > 1 else { return [:] }
+        var found: [String: String] = [:]
+        var request: [String: Value] = ["QueueNamePrefix": .string(Reading.commonPrefix(names.sorted())),
+                                        "MaxResults": .int(pageSize)]
+        for _ in 0..<names.count {
+            guard let page = try? await client.json(listQueues, .map(request)) else { return found }
+            for url in (page["QueueUrls"]?.list ?? []).compactMap(\.string) where names.contains(name(url)) {
+                found[name(url)] = url
+            }
+            guard found.count < names.count, let next = page["NextToken"]?.string, !next.isEmpty else { break }
+            request["NextToken"] = .string(next)
+        }
+        return found
+    }
+
+    /// ListQueues' largest page.
+    static let pageSize = 1_000
 
     static func queueURL(_ id: String, _ client: any AWSAPI) async throws -> String {
         if id.contains("://") { return id }
@@ -93,8 +119,9 @@ public struct SQSQueueKind: ResourceKind {
     }
 
     static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
-        [getQueueUrl: targets.filter { !$0.id.contains("://") }.count, getQueueAttributes: targets.count]
-            .filter { $0.value > 0 }
+        let named = targets.filter { !$0.id.contains("://") }.count
+        return [listQueues: named > 1 ? Reading.batches(named, of: pageSize) : 0, getQueueUrl: named == 1 ? 1 : 0,
+                getQueueAttributes: targets.count].filter { $0.value > 0 }
     }
 
     /// One SetQueueAttributes with the attributes that differ; the redrive policy is set whole, its

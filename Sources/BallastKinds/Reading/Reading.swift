@@ -100,6 +100,15 @@ enum Reading {
         return [list: pages, each: groups.filter { $0.count == 1 }.count].filter { $0.value > 0 }
     }
 
+    /// The longest prefix the names share: a listing filtered by name prefix finds all of them.
+    static func commonPrefix(_ names: [String]) -> String {
+        guard var prefix = names.first else { return "" }
+        for name in names.dropFirst() {
+            while !name.hasPrefix(prefix) { prefix.removeLast() }
+        }
+        return prefix
+    }
+
     /// Targets found in a batched answer are `found`; the rest do not exist.
     static func pair(_ targets: [LiveTarget], _ found: [String: [String: Value]],
                      key: (String) -> String = { $0 }) -> [String: LiveRead] {
