@@ -2,8 +2,9 @@
 import Foundation
 import PackageDescription
 
-// Layers, lightest first: BallastCore is pure (no C, no I/O); adapters
-// (YAML, Git, Kinds) depend on it; BallastEngine joins them; the CLI wires all.
+// Layers, lightest first: BallastCore is pure (no C, no I/O); adapters (YAML, Git, the kinds,
+// the desired-state loader, the renderers, the AWS client) depend on it, and the kinds and the
+// loader on nothing that talks to AWS; BallastEngine joins them; the CLI wires all.
 let package = Package(
     name: "ballast",
     platforms: [.macOS(.v13)],
