@@ -2,6 +2,7 @@ import BallastAWS
 import BallastCore
 import BallastKinds
 import BallastTestSupport
+import Foundation
 import Testing
 
 /// Every kind in the registry is covered where a kind must be: the seeder, the scale fixture (and
@@ -34,5 +35,14 @@ import Testing
                         "\(kind.type) calls \(operation)")
             }
         }
+    }
+
+    /// The README's table of kinds has a row for each.
+    @Test func theReadmeHasARowForEveryKind() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let rows = Set(Self.types.filter { readme.contains("\n| `\($0)` |") })
+        #expect(rows == Self.types, "missing: \(Self.types.subtracting(rows).sorted())")
     }
 }
