@@ -138,7 +138,7 @@ public struct CloudWatchAlarmKind: ResourceKind {
                            message: "alarm \(alarmName) no longer exists", status: 0, requestId: nil)
         }
         guard alarm.members("Metrics").isEmpty else {
-            throw UnsupportedWrite(operation: "PutMetricAlarm for a metric-math alarm")
+            throw WriteError("ballast cannot perform PutMetricAlarm for a metric-math alarm")
         }
         var parameters = ["AlarmName": alarmName]
         for key in ["AlarmDescription", "ActionsEnabled", "MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Period",

@@ -156,7 +156,7 @@ public struct DynamoDBTableKind: ResourceKind {
                 "TimeToLiveSpecification": .map(["Enabled": change.to("/TimeToLiveSpecification/Enabled") ?? false,
                                                  "AttributeName": change.to("/TimeToLiveSpecification/AttributeName") ?? ""]),
             ]) { $1 }))
-        default: throw UnsupportedWrite(operation: change.call)
+        default: throw WriteError("ballast cannot perform \(change.call)")
         }
     }
 }

@@ -102,7 +102,7 @@ public struct EventsRuleKind: ResourceKind {
             input["ScheduleExpression"] = change.to("/ScheduleExpression")
             if let state = change.to("/State") { input["State"] = state }
             _ = try await client.json(putRule, .map(input))
-        default: throw UnsupportedWrite(operation: change.call)
+        default: throw WriteError("ballast cannot perform \(change.call)")
         }
     }
 }

@@ -85,7 +85,7 @@ public struct KMSKeyKind: ResourceKind {
             input["RotationPeriodInDays"] = change.to("/RotationPeriodInDays")
             _ = try await client.json(enableKeyRotation, .map(input))
         case disableKeyRotation: _ = try await client.json(disableKeyRotation, .map(input))
-        default: throw UnsupportedWrite(operation: change.call)
+        default: throw WriteError("ballast cannot perform \(change.call)")
         }
     }
 }

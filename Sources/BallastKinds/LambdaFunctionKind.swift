@@ -70,7 +70,7 @@ public struct LambdaFunctionKind: ResourceKind {
             _ = try await client.restJSON(putFunctionConcurrency, method: "PUT",
                                           segments: ["2017-10-31", "functions", change.id, "concurrency"],
                                           body: .map(["ReservedConcurrentExecutions": change.to("/ReservedConcurrentExecutions") ?? .null]))
-        default: throw UnsupportedWrite(operation: change.call)
+        default: throw WriteError("ballast cannot perform \(change.call)")
         }
     }
 }

@@ -56,9 +56,6 @@ public struct Kinds: Sendable {
 
     /// The reader and writer of a CloudFormation type.
     public func kind(for type: String) -> (any ResourceKind.Type)? { byType[type] }
-
-    /// Every kind, in the order they were given.
-    public var all: [any ResourceKind.Type] { schemas.all.compactMap { byType[$0.type] } }
 }
 
 /// Id shapes shared by several kinds.

@@ -1,5 +1,4 @@
 import BallastCore
-import Foundation
 
 /// S3 buckets: versioning and lifecycle rules, with CloudFormation's field names.
 public struct S3BucketKind: ResourceKind {
@@ -142,7 +141,7 @@ public struct S3BucketKind: ResourceKind {
             guard !rules.isEmpty else { return }
             _ = try await client.restXML(putBucketLifecycleConfiguration, method: "PUT", segments: [bucket],
                                          query: [("lifecycle", "")], body: S3Lifecycle.xml(rules))
-        default: throw UnsupportedWrite(operation: change.call)
+        default: throw WriteError("ballast cannot perform \(change.call)")
         }
     }
 

@@ -36,6 +36,7 @@ public struct SQSQueueKind: ResourceKind {
         type: "AWS::SQS::Queue",
         properties: ObjectSchema(numbers.map { ($0.0, ValueType.integer($0.1)) } + [
             ("RedrivePolicy", .object(ObjectSchema([
+                // "Configure a dead-letter queue using the Amazon SQS console": Maximum receives, 1 to 1,000.
                 ("maxReceiveCount", .integer(1...1_000)),
                 ("deadLetterTargetArn", .string(StringFormat("an SQS queue ARN") {
                     $0.hasPrefix("arn:") && $0.contains(":sqs:")
@@ -52,8 +53,11 @@ public struct SQSQueueKind: ResourceKind {
 
     /// `https://sqs.eu-west-1.amazonaws.com/123456789012/frames` -> `frames`; a name is itself.
     static func name(_ id: String) -> String {
-        id.contains("://") ? String(id.split(separator: "/").last ?? "") : id
+        isURL(id) ? String(id.split(separator: "/").last ?? "") : id
     }
+
+    /// Whether an id is the queue's URL rather than its name.
+    static func isURL(_ id: String) -> Bool { id.contains("://") }
 
     /// A queue named by URL is read at once. Queues named by name need their URLs (a URL holds
     /// the account): several come from one ListQueues by their names' common prefix, 1,000 a page
@@ -61,7 +65,7 @@ public struct SQSQueueKind: ResourceKind {
     /// queue made a moment ago) from GetQueueUrl. Then GetQueueAttributes for the declared
     /// attributes only.
     public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
-        let listed = await listedURLs(Set(targets.map(\.id).filter { !$0.contains("://") }), client)
+        let listed = await listedURLs(Set(targets.map(\.id).filter { !isURL($0) }), client)
         return await Reading.each(targets, missing: missing) { target in
             let url = if let known = listed[target.id] { known } else { try await queueURL(target.id, client) }
             let wanted = target.declared.sorted()
@@ -98,7 +102,7 @@ public struct SQSQueueKind: ResourceKind {
     static let pageSize = 1_000
 
     static func queueURL(_ id: String, _ client: any AWSAPI) async throws -> String {
-        if id.contains("://") { return id }
+        if isURL(id) { return id }
         return try await client.json(getQueueUrl, .map(["QueueName": .string(id)]))["QueueUrl"]?.string ?? id
     }
 
@@ -119,7 +123,7 @@ public struct SQSQueueKind: ResourceKind {
     }
 
     static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
-        let named = targets.filter { !$0.id.contains("://") }.count
+        let named = targets.filter { !isURL($0.id) }.count
         return [listQueues: named > 1 ? Reading.batches(named, of: pageSize) : 0, getQueueUrl: named == 1 ? 1 : 0,
                 getQueueAttributes: targets.count].filter { $0.value > 0 }
     }

@@ -69,6 +69,23 @@ import Testing
         }
     }
 
+    /// A change whose call no kind makes (an edited shard report) is kept by the merge as written,
+    /// never dropped: the merged plan shows what the shard said.
+    @Test func aChangeNoKindMakesIsKeptByTheMerge() async throws {
+        let group = "/ballast/" + uniqueName("merge-call")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 30}}\n")
+        let file = repo.path + "/.git/plan-1.json"
+        _ = try repo.ballast(["plan", "--shard", "1/1", "--out-json", file, "--output", "json"])
+        let text = try String(contentsOfFile: file, encoding: .utf8)
+        #expect(text.contains("logs:PutRetentionPolicy"))
+        try text.replacingOccurrences(of: "logs:PutRetentionPolicy", with: "logs:DeleteLogGroup")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let merged = try JSON.parse(try merge([file, "--output", "json"]).stdout)
+        #expect(merged["changes"]?.list?.compactMap { $0["call"]?.string } == ["logs:DeleteLogGroup"])
+    }
+
     @Test func aMissingShardADifferentRevisionOrAStrayReportIsRefused() async throws {
         let repo = try await repository()
         func shard(_ index: Int, of count: Int, _ command: String = "drift") throws -> String {

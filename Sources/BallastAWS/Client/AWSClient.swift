@@ -47,7 +47,6 @@ public final class AWSClient: AWSAPI {
     }
 
     /// The same client for another region (transport, credentials and retry quota shared).
-    public func inRegion(_ other: String) -> any AWSAPI { inSameSession(region: other) }
 
     public func bucketRegion(_ bucket: String) -> String? { bucketRegions.region(of: bucket) }
 
@@ -57,8 +56,7 @@ public final class AWSClient: AWSAPI {
         endpoints.endpoint(for: service, region: region).source == "default"
     }
 
-    /// The same client for another region, as this type (the engine's own calls).
-    public func inSameSession(region other: String) -> AWSClient {
+    public func inRegion(_ other: String) -> any AWSAPI {
         AWSClient(region: other, credentials: credentials, transport: transport, endpoints: endpoints, retry: retry,
                   quota: quota, log: log, pacer: pacer, principal: principal, clock: clock, jitter: jitter,
                   sleep: sleep, bucketRegions: bucketRegions)

@@ -86,4 +86,10 @@ public struct KindSchemas: Sendable {
 
     /// The write a plan file's change names (its `type` and `call`), when its kind makes it.
     public func write(type: String, call: String) -> APIOperation? { self[type: type]?.write(call: call) }
+
+    /// The write a saved change names, or, when no kind of this build makes it, the call as it was
+    /// written: kept, so the saved-plan check refuses it by name and a merge never drops it.
+    public func writeOrRecorded(type: String, call: String) -> APIOperation {
+        write(type: type, call: call) ?? APIOperation(recordedCall: call)
+    }
 }

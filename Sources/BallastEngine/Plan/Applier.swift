@@ -101,11 +101,3 @@ public struct Applier: Sendable {
         }
     }
 }
-
-/// A write ballast could not make for a reason of its own (no writer for the kind), as opposed
-/// to AWS's answer (`AWSError`).
-public struct WriteError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-
-    public init(_ message: String) { description = message }
-}

@@ -98,12 +98,7 @@ public enum PlanFile {
             break
         }
         let listed = fields["changes"]?.list ?? []
-        // A call no kind makes is kept as written, for the saved-plan check to refuse by name.
-        let changes = listed.compactMap { item in
-            PlannedChange(json: item) { type, call in
-                schemas.write(type: type, call: call) ?? APIOperation(recordedCall: call)
-            }
-        }
+        let changes = listed.compactMap { PlannedChange(json: $0, operation: schemas.writeOrRecorded) }
         guard changes.count == listed.count else { throw PlanFileError("\(path): a change in it is malformed") }
         let plan = SavedPlan(revision: fields["revision"]?.string ?? "HEAD",
                              environments: (fields["environments"]?.list ?? []).compactMap { $0["name"]?.string },

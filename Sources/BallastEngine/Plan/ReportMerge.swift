@@ -63,7 +63,9 @@ public enum ReportMerge {
         report.warnings = Array(Set(parts.flatMap(\.report.warnings))).sorted()
 
         let changes = parts.flatMap { part in
-            (part.json["changes"]?.list ?? []).compactMap { PlannedChange(json: $0, operation: schemas.write) }
+            (part.json["changes"]?.list ?? []).compactMap {
+                PlannedChange(json: $0, operation: schemas.writeOrRecorded)
+            }
         }.sorted { ($0.key, $0.call) < ($1.key, $1.call) }
         var policy: [PolicyResult] = []
         for result in parts.flatMap({ ($0.json["policy"]?.list ?? []).compactMap(PolicyResult.init(json:)) })

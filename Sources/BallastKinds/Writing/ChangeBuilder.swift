@@ -22,13 +22,6 @@ enum ChangeBuilder {
     }
 }
 
-/// A change naming a write its kind does not make: plan files are checked against the kinds'
-/// writes when read, so only a caller that built its own change meets this.
-struct UnsupportedWrite: Error, CustomStringConvertible {
-    let operation: String
-    var description: String { "ballast cannot perform \(operation)" }
-}
-
 extension PlannedChange {
     /// The target value at a path, if this change sets it.
     func to(_ path: String) -> Value? { set[path]?.to }
