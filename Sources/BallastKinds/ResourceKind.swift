@@ -51,6 +51,7 @@ public struct Kinds: Sendable {
             TimestreamTableKind.self,
             EventsRuleKind.self,
             SQSQueueKind.self,
+            WAFv2WebACLKind.self,
         ])
     }
 

@@ -18,9 +18,9 @@ enum ApplyBenchmark {
         var planned: [(seconds: Double, calls: Int)] = [], applied: [(seconds: Double, calls: Int)] = []
         for run in 0..<runs {
             // Fresh names each run (offset indices): every resource drifted, one write each.
-            let items = (0..<total).map { n in kinds[n % kinds.count](run * 100_000 + n / kinds.count, true) }
-            say("run \(run + 1)/\(runs): seeding \(items.count) drifted resources ...")
-            try await ScaleFixture.seed(items, with: seeder)
+            let fixture = (0..<total).map { n in kinds[n % kinds.count](run * 100_000 + n / kinds.count, true) }
+            say("run \(run + 1)/\(runs): seeding \(fixture.count) drifted resources ...")
+            let items = try await ScaleFixture.seed(fixture, with: seeder)
             let repo = try TempRepository()
             _ = try repo.commit(["desired-state/bench/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
                                  "desired-state/bench/resources.yaml": "resources:\n" + items.map(\.desired).joined()], message: "bench")

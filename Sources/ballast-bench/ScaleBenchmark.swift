@@ -22,10 +22,12 @@ enum ScaleBenchmark {
         let seedStart = Date()
         let setup = AWSSetup(environment: environment,
                              rates: .unpaced(inFlight: 16))
+        var seeded: [String: [ScaleFixture.Item]] = [:]
         for account in accounts {
             let role = RoleToAssume(roleArn: "arn:aws:iam::\(account):role/ballast-drift")
             let client = setup.client(region: "us-east-1", role: role)
-            try await ScaleFixture.seed(perAccount, with: LiveSeeder(client: client, account: account))
+            let seeder = LiveSeeder(client: client, account: account)
+            seeded[account] = try await ScaleFixture.seed(perAccount, with: seeder)
         }
         say(String(format: "  seeded in %.0f s", Date().timeIntervalSince(seedStart)))
 
@@ -34,11 +36,12 @@ enum ScaleBenchmark {
         for account in accounts {
             files["desired-state/acct-\(account)/environment.yaml"] = "region: us-east-1\naccount: \"\(account)\"\n"
                 + "assumeRole:\n  roleArn: arn:aws:iam::\(account):role/ballast-drift\n"
-            files["desired-state/acct-\(account)/resources.yaml"] = "resources:\n" + perAccount.map(\.desired).joined()
+            let resources = (seeded[account] ?? []).map(\.desired).joined()
+            files["desired-state/acct-\(account)/resources.yaml"] = "resources:\n" + resources
         }
         _ = try repo.commit(files, message: "bench accounts")
         let resources = perAccount.count * accountCount
-        let drifted = perAccount.filter { $0.desired.contains("# drifted") }.count * accountCount
+        let drifted = perAccount.filter { $0.drifted }.count * accountCount
 
         say("ballast drift (release), \(resources) resources in \(accountCount) accounts, \(drifted) drifted")
         for shards in [1, 2, 4] {
@@ -89,15 +92,15 @@ enum ScaleBenchmark {
         let binary: String
         let items: [ScaleFixture.Item]
         let repo: TempRepository
-        var drifted: Int { items.filter { $0.desired.contains("# drifted") }.count }
+        var drifted: Int { items.filter { $0.drifted }.count }
     }
 
     static func world(_ total: Int) async throws -> World {
         let (moto, environment, seeder) = try DriftBenchmark.emulator()
         let binary = Run.ballastBinary.replacingOccurrences(of: "/debug/", with: "/release/")
-        let items = ScaleFixture.items(total) { $0 % 10 == 9 }
-        say("seeding \(items.count) resources of \(ScaleFixture.kinds.count) kinds in moto ...")
-        try await ScaleFixture.seed(items, with: seeder)
+        let fixture = ScaleFixture.items(total) { $0 % 10 == 9 }
+        say("seeding \(fixture.count) resources of \(ScaleFixture.kinds.count) kinds in moto ...")
+        let items = try await ScaleFixture.seed(fixture, with: seeder)
         let repo = try TempRepository()
         _ = try repo.commit(["desired-state/bench/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
                              "desired-state/bench/resources.yaml": "resources:\n" + items.map(\.desired).joined()],

@@ -55,14 +55,21 @@ import Testing
                     "RedrivePolicy": ["maxReceiveCount": 5,
                                       "deadLetterTargetArn": "arn:aws:sqs:us-east-1:123456789012:dlq"]],
              desired: "{VisibilityTimeout: {atLeast: 120}, DelaySeconds: 5, RedrivePolicy: {maxReceiveCount: 3}}"),
+        // The seeder names the ACL; AWS picks its id: the case runs on `NAME|ID|REGIONAL` as seeded.
+        Case(type: "AWS::WAFv2::WebACL", id: { uniqueName("acl") },
+             live: ["DefaultAction": ["Allow": [:]],
+                    "Rules": [["Name": "per-ip", "Statement": ["RateBasedStatement": ["Limit": 2_000]]],
+                              ["Name": "other", "Action": ["Count": [:]]]]],
+             desired: "{DefaultAction: {Block: {}}, Rules: [{Name: per-ip, Action: {Block: {}}, "
+                 + "Statement: {RateBasedStatement: {Limit: 500, EvaluationWindowSec: 60}}}]}"),
     ]
 
     @Test(arguments: cases)
     func planThenApplyConverges(_ kind: Case) async throws {
-        let id = kind.id()
-        try await kind.seedFirst?(id)
+        let name = kind.id()
+        try await kind.seedFirst?(name)
         guard case .map(let live) = kind.live else { return }
-        try await seeder().create(kind.type, id: id, live)
+        let id = try await seeder().create(kind.type, id: name, live)
         let repo = try TempRepository.desiredState("  - {type: \(kind.type), id: \"\(id)\", properties: \(kind.desired)}\n")
         // Every request ballast sends is kept and checked against botocore's model of its operation.
         let recorder = try RequestRecorder()

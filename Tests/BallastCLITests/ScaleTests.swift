@@ -151,13 +151,13 @@ actor ScaleWorld {
         environment["BALLAST_API_RATES"] = nil
         let seeder = LiveSeeder(client: AWSSetup(environment: environment, rates: .unpaced(inFlight: 16))
             .client(region: "us-east-1"))
-        let items = ScaleFixture.items(2_000) { $0 % 4 == 0 }
-        try await ScaleFixture.seed(items, with: seeder)
+        let fixture = ScaleFixture.items(2_000) { $0 % 4 == 0 }
+        let items = try await ScaleFixture.seed(fixture, with: seeder)
         let repo = try TempRepository()
         _ = try repo.commit(["desired-state/scale/environment.yaml": Self.environmentFile,
                              "desired-state/scale/resources.yaml": "resources:\n" + items.map(\.desired).joined()],
                             message: "2,000 resources")
-        let drifted = items.filter { $0.desired.contains("# drifted") }.count
+        let drifted = items.filter { $0.drifted }.count
         (self.moto, self.repo) = (moto, repo)
         world = (moto.port, environment, repo.path, drifted)
         return (moto.port, environment, repo.path, drifted)

@@ -7,27 +7,49 @@ public enum ScaleFixture {
     /// One resource of a kind, as seeded (live) and as desired (drifted or not).
     public struct Item: Sendable {
         public let type: String
+        /// The id to seed under; after `seed`, the one the seeder gave back (a WAF web ACL's
+        /// `NAME|ID|SCOPE`, whose ID AWS chooses).
         public let id: String
         public let live: [String: Value]
-        public let desired: String
-    }
+        let properties: String
+        public let drifted: Bool
 
-    /// Creates the live side, 16 at a time; tables first, as the scalable targets point at them.
-    public static func seed(_ items: [Item], with seeder: LiveSeeder) async throws {
-        for wave in [items.filter { $0.type == "AWS::DynamoDB::Table" }, items.filter { $0.type != "AWS::DynamoDB::Table" }] {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                var next = wave.makeIterator()
-                for _ in 0..<16 { if let item = next.next() { group.addTask { try await seeder.create(item.type, id: item.id, item.live) } } }
-                while try await group.next() != nil {
-                    if let item = next.next() { group.addTask { try await seeder.create(item.type, id: item.id, item.live) } }
-                }
-            }
+        /// The resource's entry in a desired-state file.
+        public var desired: String {
+            "  - {type: \(type), id: \"\(id)\", properties: \(properties)}\(drifted ? "  # drifted" : "")\n"
+        }
+
+        func seeded(as id: String) -> Item {
+            Item(type: type, id: id, live: live, properties: properties, drifted: drifted)
         }
     }
 
+    /// Creates the live side, 16 at a time; tables first, as the scalable targets point at them.
+    /// Returns the items, in their order, with the ids they were created under.
+    public static func seed(_ items: [Item], with seeder: LiveSeeder) async throws -> [Item] {
+        var seeded = items
+        let indices = Array(items.indices)
+        let tables = indices.filter { items[$0].type == "AWS::DynamoDB::Table" }
+        for wave in [tables, indices.filter { items[$0].type != "AWS::DynamoDB::Table" }] {
+            // One-entry maps, not tuples (see `Reading.each`).
+            try await withThrowingTaskGroup(of: [Int: String].self) { group in
+                var next = wave.makeIterator()
+                func start(_ index: Int) {
+                    let item = items[index]
+                    group.addTask { [index: try await seeder.create(item.type, id: item.id, item.live)] }
+                }
+                for _ in 0..<16 { if let index = next.next() { start(index) } }
+                while let done = try await group.next() {
+                    for (index, id) in done { seeded[index] = items[index].seeded(as: id) }
+                    if let index = next.next() { start(index) }
+                }
+            }
+        }
+        return seeded
+    }
+
     public static func item(_ type: String, _ id: String, _ live: [String: Value], _ desired: String, drifted: Bool) -> Item {
-        Item(type: type, id: id, live: live,
-             desired: "  - {type: \(type), id: \"\(id)\", properties: \(desired)}\(drifted ? "  # drifted" : "")\n")
+        Item(type: type, id: id, live: live, properties: desired, drifted: drifted)
     }
 
     /// One generator per kind: (index, drifted) -> item.
@@ -71,6 +93,12 @@ public enum ScaleFixture {
         { i, d in item("AWS::SQS::Queue", "bench-queue-\(i)",
                        ["VisibilityTimeout": 30, "MessageRetentionPeriod": 345_600],
                        "{VisibilityTimeout: \(d ? 60 : 30), MessageRetentionPeriod: 345600}", drifted: d) },
+        { i, d in item("AWS::WAFv2::WebACL", "bench-acl-\(i)",
+                       ["DefaultAction": ["Allow": [:]],
+                        "Rules": [["Name": "per-ip", "Statement": ["RateBasedStatement": ["Limit": 2_000]]]]],
+                       "{DefaultAction: {Allow: {}}, Rules: [{Name: per-ip, "
+                       + "Statement: {RateBasedStatement: {Limit: \(d ? 1000 : 2000)}}}]}",
+                       drifted: d) },
     ]
 
     /// `count` resources spread over the kinds; those `drifted` says differ from the desired state.

@@ -114,6 +114,11 @@ public struct RequestRates: Sendable, Equatable {
         // "Quotas" (Timestream for LiveAnalytics): List/Describe 5 per second; Create/Update/Delete 1.
         "timestream": .aws(4.8, burst: 3, "Timestream for LiveAnalytics quotas"),
         "timestream:UpdateTable": .aws(0.95, burst: 1, "Timestream for LiveAnalytics quotas"),
+        // "Quotas" (Security Automations for AWS WAF, an AWS Solutions guide): "AWS WAF allows a maximum
+        // of one request per second, per account, per AWS Region for API calls to any individual
+        // Create, Put, or Update action". Its reads have no published rate: they adapt.
+        "wafv2:UpdateWebACL": .aws(0.95, burst: 1, "Security Automations for AWS WAF: Quotas"),
+        "wafv2": .adaptiveStart,
         // AWS publishes no request rate for these: EC2 Auto Scaling and Application Auto Scaling
         // (each its own bucket, per "Why are my Auto Scaling API calls throttled", no number),
         // CloudFormation, S3's bucket configuration (its page gives object rates per prefix), SQS's

@@ -61,6 +61,9 @@ public struct AWSService: Sendable, Hashable {
                                           apiVersion: "2015-10-07", wire: .json(version: "1.1", targetPrefix: "AWSEvents"))
     public static let sqs = AWSService(serviceId: "SQS", signingName: "sqs", endpointPrefix: "sqs",
                                        apiVersion: "2012-11-05", wire: .json(version: "1.0", targetPrefix: "AmazonSQS"))
+    public static let wafv2 = AWSService(serviceId: "WAFV2", signingName: "wafv2", endpointPrefix: "wafv2",
+                                         apiVersion: "2019-07-29",
+                                         wire: .json(version: "1.1", targetPrefix: "AWSWAF_20190729"))
     public static let cloudFormation = AWSService(serviceId: "CloudFormation", signingName: "cloudformation",
                                                   endpointPrefix: "cloudformation", apiVersion: "2010-05-15", wire: .query)
 }

@@ -244,6 +244,11 @@ public extension Value {
         return nil
     }
 
+    var map: [String: Value]? {
+        if case .map(let m) = self { return m }
+        return nil
+    }
+
     var int: Int? {
         switch self {
         case .int(let i): return i

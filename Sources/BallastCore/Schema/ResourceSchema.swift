@@ -43,7 +43,8 @@ public enum Check {
         return [Diagnostic(r.location(of: b), "\(name(b)) cannot be combined with \(name(a))")]
     }
 
-    static func name(_ path: String) -> String {
+    /// `/Rules` -> `Rules`, `/A/B` -> `A.B`: a path as messages name it.
+    public static func name(_ path: String) -> String {
         path.split(separator: "/").joined(separator: ".")
     }
 
