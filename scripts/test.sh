@@ -8,4 +8,7 @@ echo "==> swift build"
 swift build --build-tests -Xswiftc -warnings-as-errors 2>&1 | grep -v '^\[' || true
 test "${PIPESTATUS[0]}" -eq 0
 echo "==> swift test"
+# A crash prints the crashed thread only: with every thread's stack (hundreds of loopback
+# servers' threads) the log's tail, which CI keeps, lost the one that mattered.
+export SWIFT_BACKTRACE="enable=yes,threads=crashed"
 swift test --skip-build --disable-xctest

@@ -52,6 +52,7 @@ public struct Kinds: Sendable {
             EventsRuleKind.self,
             SQSQueueKind.self,
             WAFv2WebACLKind.self,
+            ApiGatewayStageKind.self,
         ])
     }
 

@@ -62,6 +62,13 @@ import Testing
                               ["Name": "other", "Action": ["Count": [:]]]]],
              desired: "{DefaultAction: {Block: {}}, Rules: [{Name: per-ip, Action: {Block: {}}, "
                  + "Statement: {RateBasedStatement: {Limit: 500, EvaluationWindowSec: 60}}}]}"),
+        // The seeder makes the REST API; AWS picks its id: the case runs on `RESTAPIID/prod`.
+        Case(type: "AWS::ApiGateway::Stage", id: { uniqueName("api") + "/prod" },
+             live: ["MethodSettings": [["ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": 1_000,
+                                        "ThrottlingBurstLimit": 2_000, "MetricsEnabled": false]]],
+             desired: "{MethodSettings: [{ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: 100, "
+                 + "ThrottlingBurstLimit: 50, MetricsEnabled: true}, "
+                 + "{ResourcePath: /~1pets, HttpMethod: GET, CachingEnabled: false, LoggingLevel: ERROR}]}"),
     ]
 
     @Test(arguments: cases)

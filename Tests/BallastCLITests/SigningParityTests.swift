@@ -4,9 +4,9 @@ import BallastTestSupport
 import Foundation
 import Testing
 
-/// moto cannot authenticate Lambda (it refuses correct signatures, boto3's too), and
-/// Secrets Manager shares that server: for them, every request ballast signs is signed
-/// again by botocore from the same inputs, and the signatures must be equal.
+/// moto cannot authenticate Lambda and API Gateway (it refuses correct signatures, boto3's
+/// too), and Secrets Manager shares that server: for them, every request ballast signs is
+/// signed again by botocore from the same inputs, and the signatures must be equal.
 @Suite struct SigningParityTests {
     static let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .appendingPathComponent("Contracts/resign.py").path
@@ -34,5 +34,23 @@ import Testing
         // The comparison can fail: another secret gives other signatures.
         let wrong = try recorder.run(Self.script, [key.id, "not-the-secret", "lambda,secretsmanager"])
         #expect(wrong.status == 1 && wrong.stdout.contains("MISMATCH lambda"))
+    }
+
+    /// API Gateway's GetStages (a GET moto refuses whoever signs it) and UpdateStage (a PATCH).
+    @Test func apiGatewaySignaturesAreBotocores() async throws {
+        let id = try await seeder().create("AWS::ApiGateway::Stage", id: uniqueName("signed") + "/prod", [:])
+        let repo = try TempRepository.desiredState("  - {type: AWS::ApiGateway::Stage, id: \"\(id)\", "
+            + "properties: {MethodSettings: [{ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: 25}]}}\n")
+        let recorder = try RequestRecorder()
+        let apply = try Run.ballast(["apply", "--auto-approve", "--repo", repo.path], environment: recorder.environment)
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let key = MotoServer.shared.credentials
+        let result = try recorder.run(Self.script, [key.id, key.secret, "apigateway"])
+        let lines = result.stdout.split(separator: "\n")
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(lines.allSatisfy { $0.hasPrefix("ok ") }, "\(result.stdout)")
+        let stages = "/restapis/\(id.split(separator: "/")[0])/stages"
+        #expect(lines.contains { $0.hasPrefix("ok apigateway GET \(stages)") }, "\(result.stdout)")
+        #expect(lines.contains { $0.hasPrefix("ok apigateway PATCH \(stages)/prod") }, "\(result.stdout)")
     }
 }

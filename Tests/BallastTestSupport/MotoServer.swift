@@ -14,17 +14,17 @@ public final class MotoServer: @unchecked Sendable {
     }()
 
     /// A second server that checks nothing, for the services moto cannot authenticate:
-    /// Lambda (moto answers SignatureDoesNotMatch to a correct signature, boto3's too),
-    /// and Secrets Manager, whose rotation calls Lambda inside the same moto. The shared
-    /// environment routes those two services here; `SigningParityTests` checks their
-    /// signatures against botocore's instead.
+    /// Lambda and API Gateway (moto answers SignatureDoesNotMatch to a correct signature,
+    /// boto3's too: for API Gateway, to every GET), and Secrets Manager, whose rotation calls
+    /// Lambda inside the same moto. The shared environment routes them here;
+    /// `SigningParityTests` checks their signatures against botocore's instead.
     public static let unauthenticated: MotoServer = {
         do { return try MotoServer(authenticated: false) } catch { fatalError("cannot start moto_server: \(error)") }
     }()
 
     /// Services whose requests go to `unauthenticated` (IAM too: the seeder makes the
     /// functions' execution roles there; ballast itself never calls IAM).
-    public static let unauthenticatedServices = ["LAMBDA", "SECRETS_MANAGER", "IAM"]
+    public static let unauthenticatedServices = ["LAMBDA", "SECRETS_MANAGER", "IAM", "API_GATEWAY"]
 
     public let authenticated: Bool
 

@@ -99,6 +99,12 @@ public enum ScaleFixture {
                        "{DefaultAction: {Allow: {}}, Rules: [{Name: per-ip, "
                        + "Statement: {RateBasedStatement: {Limit: \(d ? 1000 : 2000)}}}]}",
                        drifted: d) },
+        // Ten stages of an API each: the id's first part names the API the seeder creates (or reuses).
+        { i, d in item("AWS::ApiGateway::Stage", "bench-api-\(i / 10)/v\(i % 10)",
+                       ["MethodSettings": [["ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": 100,
+                                            "ThrottlingBurstLimit": 200]]],
+                       "{MethodSettings: [{ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: \(d ? 50 : 100), "
+                       + "ThrottlingBurstLimit: 200}]}", drifted: d) },
     ]
 
     /// `count` resources spread over the kinds; those `drifted` says differ from the desired state.

@@ -119,6 +119,9 @@ public struct RequestRates: Sendable, Equatable {
         // Create, Put, or Update action". Its reads have no published rate: they adapt.
         "wafv2:UpdateWebACL": .aws(0.95, burst: 1, "Security Automations for AWS WAF: Quotas"),
         "wafv2": .adaptiveStart,
+        // "Amazon API Gateway quotas", "API Gateway quotas for creating, deploying and managing an
+        // API": total operations 10 requests per second with a burst of 40 (REST and HTTP APIs both).
+        "apigateway": .aws(9.5, burst: 20, "Amazon API Gateway quotas"),
         // AWS publishes no request rate for these: EC2 Auto Scaling and Application Auto Scaling
         // (each its own bucket, per "Why are my Auto Scaling API calls throttled", no number),
         // CloudFormation, S3's bucket configuration (its page gives object rates per prefix), SQS's

@@ -64,6 +64,8 @@ public struct AWSService: Sendable, Hashable {
     public static let wafv2 = AWSService(serviceId: "WAFV2", signingName: "wafv2", endpointPrefix: "wafv2",
                                          apiVersion: "2019-07-29",
                                          wire: .json(version: "1.1", targetPrefix: "AWSWAF_20190729"))
+    public static let apiGateway = AWSService(serviceId: "API Gateway", signingName: "apigateway",
+                                              endpointPrefix: "apigateway", apiVersion: "2015-07-09", wire: .restJSON)
     public static let cloudFormation = AWSService(serviceId: "CloudFormation", signingName: "cloudformation",
                                                   endpointPrefix: "cloudformation", apiVersion: "2010-05-15", wire: .query)
 }

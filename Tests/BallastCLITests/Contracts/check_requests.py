@@ -15,7 +15,8 @@ import botocore.session
 SERVICES = {"logs": "logs", "dynamodb": "dynamodb", "ecs": "ecs", "application-autoscaling": "application-autoscaling",
             "lambda": "lambda", "kms": "kms", "secretsmanager": "secretsmanager", "events": "events",
             "timestream": "timestream-write", "autoscaling": "autoscaling", "monitoring": "cloudwatch", "rds": "rds",
-            "sts": "sts", "cloudformation": "cloudformation", "s3": "s3", "iam": "iam", "sqs": "sqs", "wafv2": "wafv2"}
+            "sts": "sts", "cloudformation": "cloudformation", "s3": "s3", "iam": "iam", "sqs": "sqs", "wafv2": "wafv2",
+            "apigateway": "apigateway"}
 session = botocore.session.get_session()
 models = {}
 

@@ -1,6 +1,6 @@
 """Signs recorded requests again with botocore's SigV4 signer and compares signatures.
 
-For the services the tests' moto cannot authenticate (Lambda, Secrets Manager): the same
+For the services the tests' moto cannot authenticate (Lambda, Secrets Manager, API Gateway): the same
 method, URL, signed headers, body, time and key through botocore must give the signature
 ballast sent. Reads JSON lines as check_requests.py does; argv: access key id, secret, and
 the signing names to check. Prints one line per request ("ok" or the mismatch); exit 1 on

@@ -37,6 +37,7 @@ public struct LiveSeeder: Sendable {
         "AWS::Events::Rule": { try await $0.eventsRule($1, $2); return $1 },
         "AWS::SQS::Queue": { try await $0.sqsQueue($1, $2); return $1 },
         "AWS::WAFv2::WebACL": { try await $0.wafWebACL($1, $2) },
+        "AWS::ApiGateway::Stage": { try await $0.apiGatewayStage($1, $2) },
     ]
 
     /// The CloudFormation types the seeder can create.
