@@ -53,6 +53,7 @@ public struct Kinds: Sendable {
             SQSQueueKind.self,
             WAFv2WebACLKind.self,
             ApiGatewayStageKind.self,
+            BudgetsBudgetKind.self,
         ])
     }
 

@@ -69,6 +69,17 @@ import Testing
              desired: "{MethodSettings: [{ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: 100, "
                  + "ThrottlingBurstLimit: 50, MetricsEnabled: true}, "
                  + "{ResourcePath: /~1pets, HttpMethod: GET, CachingEnabled: false, LoggingLevel: ERROR}]}"),
+        Case(type: "AWS::Budgets::Budget", id: { uniqueName("budget") },
+             live: ["BudgetLimit": ["Amount": 100, "Unit": "USD"],
+                    "NotificationsWithSubscribers": [
+                        ["Notification": ["NotificationType": "ACTUAL", "ComparisonOperator": "GREATER_THAN",
+                                          "Threshold": 80, "ThresholdType": "PERCENTAGE"],
+                         "Subscribers": [["SubscriptionType": "EMAIL", "Address": "ops@example.com"]]]]],
+             desired: "{BudgetLimit: {Amount: 250}, TimeUnit: MONTHLY, NotificationsWithSubscribers: ["
+                 + "{Notification: {NotificationType: ACTUAL, ComparisonOperator: GREATER_THAN, Threshold: 80}, "
+                 + "Subscribers: [{SubscriptionType: EMAIL, Address: oncall@example.com}]}, "
+                 + "{Notification: {NotificationType: FORECASTED, ComparisonOperator: GREATER_THAN, Threshold: 100}, "
+                 + "Subscribers: [{SubscriptionType: SNS, Address: \"arn:aws:sns:us-east-1:123456789012:budget\"}]}]}"),
     ]
 
     @Test(arguments: cases)

@@ -10,6 +10,12 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         public let headers: [String: String]
         /// The request exactly as received, for forwarding.
         public let raw: [UInt8]
+
+        /// What follows the headers.
+        public var body: [UInt8] {
+            guard let end = LoopbackHTTPServer.find(raw, Array("\r\n\r\n".utf8)) else { return [] }
+            return Array(raw[(end + 4)...])
+        }
     }
 
     public enum Reply: Sendable {

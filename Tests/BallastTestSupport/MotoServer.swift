@@ -26,6 +26,10 @@ public final class MotoServer: @unchecked Sendable {
     /// functions' execution roles there; ballast itself never calls IAM).
     public static let unauthenticatedServices = ["LAMBDA", "SECRETS_MANAGER", "IAM", "API_GATEWAY"]
 
+    /// Services moto lacks the operations of, answered by a stand-in (`StandIns/`), by the
+    /// suffix of their endpoint variable.
+    public static var standIns: [String: String] { ["BUDGETS": BudgetsStandIn.shared.url] }
+
     public let authenticated: Bool
 
     public init(authenticated: Bool = true) throws {
@@ -120,6 +124,7 @@ public final class MotoServer: @unchecked Sendable {
         for service in Self.unauthenticatedServices {
             variables["AWS_ENDPOINT_URL_" + service] = Self.unauthenticated.endpoint
         }
+        for (service, url) in Self.standIns { variables["AWS_ENDPOINT_URL_" + service] = url }
         return variables
     }
 }

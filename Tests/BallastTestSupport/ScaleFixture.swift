@@ -105,6 +105,9 @@ public enum ScaleFixture {
                                             "ThrottlingBurstLimit": 200]]],
                        "{MethodSettings: [{ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: \(d ? 50 : 100), "
                        + "ThrottlingBurstLimit: 200}]}", drifted: d) },
+        { i, d in item("AWS::Budgets::Budget", "bench-budget-\(i)",
+                       ["BudgetLimit": ["Amount": 500, "Unit": "USD"], "TimeUnit": "MONTHLY"],
+                       "{BudgetLimit: {Amount: \(d ? 750 : 500), Unit: USD}, TimeUnit: MONTHLY}", drifted: d) },
     ]
 
     /// `count` resources spread over the kinds; those `drifted` says differ from the desired state.

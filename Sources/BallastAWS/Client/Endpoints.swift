@@ -22,6 +22,9 @@ public struct EndpointResolver: Sendable {
             }
         }
         let suffix = region.hasPrefix("cn-") ? "amazonaws.com.cn" : "amazonaws.com"
+        if let host = service.globalHost, suffix == "amazonaws.com" {
+            return Endpoint(url: "https://" + host, source: "default")
+        }
         return Endpoint(url: "https://\(service.endpointPrefix).\(region).\(suffix)", source: "default")
     }
 }

@@ -16,13 +16,18 @@ public struct AWSService: Sendable, Hashable {
     public let wire: WireProtocol
     /// `CloudWatch Logs` -> `AWS_ENDPOINT_URL_CLOUDWATCH_LOGS`: made once, read on every request.
     public let endpointVariable: String
+    /// A global service's one endpoint in the `aws` partition (`budgets.amazonaws.com`, botocore's
+    /// `endpoints.json` "aws-global"), signed for us-east-1; nil for a regional service.
+    public let globalHost: String?
 
-    public init(serviceId: String, signingName: String, endpointPrefix: String, apiVersion: String, wire: WireProtocol) {
+    public init(serviceId: String, signingName: String, endpointPrefix: String, apiVersion: String, wire: WireProtocol,
+                globalHost: String? = nil) {
         self.serviceId = serviceId
         self.signingName = signingName
         self.endpointPrefix = endpointPrefix
         self.apiVersion = apiVersion
         self.wire = wire
+        self.globalHost = globalHost
         endpointVariable = "AWS_ENDPOINT_URL_" + String(serviceId.uppercased().map { $0 == " " ? "_" : $0 })
     }
 
@@ -66,6 +71,10 @@ public struct AWSService: Sendable, Hashable {
                                          wire: .json(version: "1.1", targetPrefix: "AWSWAF_20190729"))
     public static let apiGateway = AWSService(serviceId: "API Gateway", signingName: "apigateway",
                                               endpointPrefix: "apigateway", apiVersion: "2015-07-09", wire: .restJSON)
+    public static let budgets = AWSService(serviceId: "Budgets", signingName: "budgets", endpointPrefix: "budgets",
+                                           apiVersion: "2016-10-20",
+                                           wire: .json(version: "1.1", targetPrefix: "AWSBudgetServiceGateway"),
+                                           globalHost: "budgets.amazonaws.com")
     public static let cloudFormation = AWSService(serviceId: "CloudFormation", signingName: "cloudformation",
                                                   endpointPrefix: "cloudformation", apiVersion: "2010-05-15", wire: .query)
 }

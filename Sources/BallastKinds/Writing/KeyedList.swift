@@ -5,7 +5,8 @@ import BallastCore
 /// threshold); live entries the repository does not name are left alone, and fields an owned
 /// entry does not name are kept as they are.
 struct KeyedList: Sendable {
-    /// The fields whose values together identify an entry.
+    /// The fields whose values together identify an entry; a nested field as a path
+    /// (`Notification/Threshold`).
     let key: [String]
     /// Fields holding a map of exactly one member (a WAF `Action` is `Allow`, `Block`, `Count`, ...):
     /// a desired member other than the live one replaces the map rather than joining it.
@@ -18,7 +19,9 @@ struct KeyedList: Sendable {
 
     /// An entry's key, when it has every key field.
     func identity(of entry: Value) -> [Value]? {
-        let values = key.map { entry[$0] }
+        let values = key.map { path in
+            path.split(separator: "/").reduce(Optional(entry)) { value, field in value?[String(field)] }
+        }
         return values.contains(where: { $0 == nil }) ? nil : values.compactMap { $0 }
     }
 

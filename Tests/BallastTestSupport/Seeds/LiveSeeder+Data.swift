@@ -253,3 +253,21 @@ actor RestApis {
         return try await task.value
     }
 }
+
+extension LiveSeeder {
+    /// A monthly cost budget (the stand-in's, see `BudgetsStandIn`) with the limit, period and
+    /// notifications the properties give; seeding again over one replaces it.
+    func budget(_ name: String, _ p: [String: Value]) async throws {
+        let client = client.inRegion("us-east-1")
+        let limit = p["BudgetLimit"] ?? ["Amount": 100, "Unit": "USD"]
+        let budget: Value = ["BudgetName": .string(name), "BudgetType": "COST", "TimeUnit": p["TimeUnit"] ?? "MONTHLY",
+                             "BudgetLimit": ["Amount": .string(limit["Amount"]?.description ?? "100"),
+                                             "Unit": limit["Unit"] ?? "USD"]]
+        let account = Value.string(self.account)
+        _ = try? await client.json(.budgets, "DeleteBudget", .map(["AccountId": account, "BudgetName": .string(name)]))
+        _ = try await client.json(.budgets, "CreateBudget", .map([
+            "AccountId": account, "Budget": budget,
+            "NotificationsWithSubscribers": p["NotificationsWithSubscribers"] ?? .list([]),
+        ]))
+    }
+}

@@ -38,6 +38,7 @@ public struct LiveSeeder: Sendable {
         "AWS::SQS::Queue": { try await $0.sqsQueue($1, $2); return $1 },
         "AWS::WAFv2::WebACL": { try await $0.wafWebACL($1, $2) },
         "AWS::ApiGateway::Stage": { try await $0.apiGatewayStage($1, $2) },
+        "AWS::Budgets::Budget": { try await $0.budget($1, $2); return $1 },
     ]
 
     /// The CloudFormation types the seeder can create.
