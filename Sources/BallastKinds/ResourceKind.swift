@@ -54,6 +54,7 @@ public struct Kinds: Sendable {
             WAFv2WebACLKind.self,
             ApiGatewayStageKind.self,
             BudgetsBudgetKind.self,
+            LambdaAliasKind.self,
         ])
     }
 

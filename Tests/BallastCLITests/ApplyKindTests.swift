@@ -69,6 +69,9 @@ import Testing
              desired: "{MethodSettings: [{ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: 100, "
                  + "ThrottlingBurstLimit: 50, MetricsEnabled: true}, "
                  + "{ResourcePath: /~1pets, HttpMethod: GET, CachingEnabled: false, LoggingLevel: ERROR}]}"),
+        Case(type: "AWS::Lambda::Alias", id: { uniqueName("fn") + ":live" },
+             live: ["ProvisionedConcurrencyConfig": ["ProvisionedConcurrentExecutions": 2]],
+             desired: "{ProvisionedConcurrencyConfig: {ProvisionedConcurrentExecutions: {atLeast: 5}}}"),
         Case(type: "AWS::Budgets::Budget", id: { uniqueName("budget") },
              live: ["BudgetLimit": ["Amount": 100, "Unit": "USD"],
                     "NotificationsWithSubscribers": [

@@ -26,19 +26,28 @@ public final class MotoServer: @unchecked Sendable {
     /// functions' execution roles there; ballast itself never calls IAM).
     public static let unauthenticatedServices = ["LAMBDA", "SECRETS_MANAGER", "IAM", "API_GATEWAY"]
 
-    /// Services moto lacks the operations of, answered by a stand-in (`StandIns/`), by the
-    /// suffix of their endpoint variable.
-    public static var standIns: [String: String] { ["BUDGETS": BudgetsStandIn.shared.url] }
-
     public let authenticated: Bool
+    /// The operations moto lacks, answered in front of it (`StandIns/`): what reaches `port` goes
+    /// to them first, everything else on to moto itself.
+    public let standIns: StandIns
+    let front: LoopbackHTTPServer
+    /// moto's own port, behind the stand-ins.
+    let motoPort: Int
 
     public init(authenticated: Bool = true) throws {
         self.authenticated = authenticated
-        port = try LoopbackPort.free()
+        let motoPort = try LoopbackPort.free()
+        self.motoPort = motoPort
         guard let binary = MotoServer.binary() else {
             throw TestFailure("moto_server not found: run scripts/install-deps.sh (pip install 'moto[server]')")
         }
-        service = try LoopbackService("\"\(binary)\" -H 127.0.0.1 -p \(port)", port: port, name: "moto_server")
+        service = try LoopbackService("\"\(binary)\" -H 127.0.0.1 -p \(motoPort)", port: motoPort, name: "moto_server")
+        let standIns = StandIns(motoPort: motoPort)
+        self.standIns = standIns
+        front = try LoopbackHTTPServer { request in
+            standIns.answer(request) ?? LoopbackHTTPServer.forward(request, toPort: motoPort).map { .raw($0) } ?? .drop
+        }
+        port = front.port
         try configure()
         credentials = authenticated ? try enableAuthentication() : ("testing", "testing-secret")
     }
@@ -124,7 +133,6 @@ public final class MotoServer: @unchecked Sendable {
         for service in Self.unauthenticatedServices {
             variables["AWS_ENDPOINT_URL_" + service] = Self.unauthenticated.endpoint
         }
-        for (service, url) in Self.standIns { variables["AWS_ENDPOINT_URL_" + service] = url }
         return variables
     }
 }

@@ -1,12 +1,10 @@
 import Foundation
 
-/// A loopback proxy in front of both moto servers and the stand-ins that keeps every request ballast
+/// A loopback proxy in front of both moto servers (and so their stand-ins) that keeps every request ballast
 /// sends, for checking them against botocore's models (Tests/BallastCLITests/Contracts).
 public final class RequestRecorder: Sendable {
     public let strict: LoopbackHTTPServer
     public let unauthenticated: LoopbackHTTPServer
-    /// One in front of each stand-in, by its endpoint variable's suffix.
-    let standIns: [String: LoopbackHTTPServer]
     private let log = Locked<[String]>([])
 
     public init() throws {
@@ -19,9 +17,6 @@ public final class RequestRecorder: Sendable {
         }
         strict = try proxy(to: MotoServer.shared.port)
         unauthenticated = try proxy(to: MotoServer.unauthenticated.port)
-        standIns = try MotoServer.standIns.mapValues { url in
-            try proxy(to: Int(url.split(separator: ":").last ?? "") ?? 0)
-        }
     }
 
     /// The environment of `MotoServer.shared`, with every service going through the recorder.
@@ -29,7 +24,6 @@ public final class RequestRecorder: Sendable {
         var variables = MotoServer.shared.environment
         variables["AWS_ENDPOINT_URL"] = strict.url
         for service in MotoServer.unauthenticatedServices { variables["AWS_ENDPOINT_URL_" + service] = unauthenticated.url }
-        for (service, proxy) in standIns { variables["AWS_ENDPOINT_URL_" + service] = proxy.url }
         return variables
     }
 

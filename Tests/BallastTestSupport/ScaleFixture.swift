@@ -108,6 +108,9 @@ public enum ScaleFixture {
         { i, d in item("AWS::Budgets::Budget", "bench-budget-\(i)",
                        ["BudgetLimit": ["Amount": 500, "Unit": "USD"], "TimeUnit": "MONTHLY"],
                        "{BudgetLimit: {Amount: \(d ? 750 : 500), Unit: USD}, TimeUnit: MONTHLY}", drifted: d) },
+        { i, d in item("AWS::Lambda::Alias", "bench-fn-\(i):live",
+                       ["ProvisionedConcurrencyConfig": ["ProvisionedConcurrentExecutions": 2]],
+                       "{ProvisionedConcurrencyConfig: {ProvisionedConcurrentExecutions: \(d ? 4 : 2)}}", drifted: d) },
     ]
 
     /// `count` resources spread over the kinds; those `drifted` says differ from the desired state.

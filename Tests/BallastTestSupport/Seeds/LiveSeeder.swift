@@ -39,6 +39,7 @@ public struct LiveSeeder: Sendable {
         "AWS::WAFv2::WebACL": { try await $0.wafWebACL($1, $2) },
         "AWS::ApiGateway::Stage": { try await $0.apiGatewayStage($1, $2) },
         "AWS::Budgets::Budget": { try await $0.budget($1, $2); return $1 },
+        "AWS::Lambda::Alias": { try await $0.lambdaAlias($1, $2); return $1 },
     ]
 
     /// The CloudFormation types the seeder can create.

@@ -8,27 +8,20 @@ import Foundation
 /// 400 (`NotFoundException`, `DuplicateRecordException`, `InvalidParameterException`). A request
 /// signed for another service or region than `budgets`/`us-east-1` is refused, as AWS's global
 /// endpoint does. What ballast sends is checked against the model by the contract checker
-/// (`RequestRecorder` records it on its way here).
+/// (`RequestRecorder` records it on its way here, in front of `MotoServer`).
 public final class BudgetsStandIn: Sendable {
-    public static let shared: BudgetsStandIn = {
-        do { return try BudgetsStandIn() } catch { fatalError("cannot start the Budgets stand-in: \(error)") }
-    }()
-
-    public let server: LoopbackHTTPServer
-    public var url: String { server.url }
-
     struct Budget: Sendable {
         var document: [String: Value]
         var notifications: [(notification: [String: Value], subscribers: [Value])]
     }
 
     /// Budgets by account, then name.
-    private let budgets: Locked<[String: [String: Budget]]>
+    private let budgets = Locked<[String: [String: Budget]]>([:])
 
-    public init() throws {
-        let budgets = Locked<[String: [String: Budget]]>([:])
-        self.budgets = budgets
-        server = try LoopbackHTTPServer { request in Self.answer(request, budgets) }
+    /// The answer to a Budgets request (`AWSBudgetServiceGateway.*`); nil for any other.
+    func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply? {
+        guard (request.headers["x-amz-target"] ?? "").hasPrefix("AWSBudgetServiceGateway.") else { return nil }
+        return Self.answer(request, budgets)
     }
 
     static func answer(_ request: LoopbackHTTPServer.Request, _ budgets: Locked<[String: [String: Budget]]>)

@@ -1,0 +1,94 @@
+import BallastCore
+
+/// Lambda aliases, identified as `FUNCTION:ALIAS`: their provisioned concurrency. Reserved
+/// concurrency is the function's (`AWS::Lambda::Function`). AWS allocates provisioned
+/// concurrency over minutes: until the configuration is `READY` the live value is what is
+/// allocated so far, so an apply's read-back waits; a `FAILED` allocation is not read as a
+/// value but reported with AWS's reason.
+public struct LambdaAliasKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:))
+
+    static let getProvisionedConcurrencyConfig = APIOperation(.lambda, "GetProvisionedConcurrencyConfig")
+    static let putProvisionedConcurrencyConfig = APIOperation(.lambda, "PutProvisionedConcurrencyConfig")
+
+    static let properties = ResourceSchema(
+        type: "AWS::Lambda::Alias",
+        properties: ObjectSchema([
+            // botocore's Lambda model: `ProvisionedConcurrentExecutions` is a PositiveInteger, at least 1.
+            ("ProvisionedConcurrencyConfig", .object(ObjectSchema([("ProvisionedConcurrentExecutions", .positive)]))),
+        ]),
+        idFormat: StringFormat("FUNCTION:ALIAS") { id in
+            let parts = id.split(separator: ":", omittingEmptySubsequences: false)
+            return parts.count == 2 && parts.allSatisfy { !$0.isEmpty }
+        })
+
+    static let permissions = KindPermissions(
+        read: [getProvisionedConcurrencyConfig], write: [putProvisionedConcurrencyConfig], anyId: "*:*") {
+        id, region, account in
+        "arn:aws:lambda:\(region):\(account):function:\(function(id)):\(alias(id))"
+    }
+
+    static func function(_ id: String) -> String { String(id.split(separator: ":").first ?? "") }
+    static func alias(_ id: String) -> String { String(id.split(separator: ":").dropFirst().first ?? "") }
+
+    /// `aws_lambda_provisioned_concurrency_config`: `function_name` and `qualifier`.
+    static let terraform = TerraformMapping("aws_lambda_provisioned_concurrency_config", id: { attributes in
+        guard let function = attributes["function_name"]?.string, let alias = attributes["qualifier"]?.string else {
+            return nil
+        }
+        return "\(function):\(alias)"
+    }, [
+        .init("/ProvisionedConcurrencyConfig/ProvisionedConcurrentExecutions", "provisioned_concurrent_executions"),
+    ])
+
+    /// One GetProvisionedConcurrencyConfig per alias. An alias without a configuration has no
+    /// value (`ProvisionedConcurrencyConfigNotFoundException`); no alias is `missing`.
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
+        await Reading.each(targets, missing: ["ResourceNotFoundException"]) { target in
+            let config: Value
+            do {
+                config = try await client.restJSON(getProvisionedConcurrencyConfig, method: "GET", segments: [
+                    "2019-09-30", "functions", function(target.id), "provisioned-concurrency",
+                ], query: [("Qualifier", alias(target.id))])
+            } catch let error as AWSError where error.code == "ProvisionedConcurrencyConfigNotFoundException" {
+                return .found([:])
+            }
+            switch config["Status"]?.string {
+            case "FAILED":
+                let reason = config["StatusReason"]?.string ?? "no reason given"
+                return .failed("provisioned concurrency FAILED: " + reason)
+            case "READY":
+                return .found(live(config["RequestedProvisionedConcurrentExecutions"]))
+            default: // IN_PROGRESS: what is allocated so far
+                return .found(live(config["AllocatedProvisionedConcurrentExecutions"] ?? .int(0)))
+            }
+        }
+    }
+
+    static func live(_ executions: Value?) -> [String: Value] {
+        executions.map { ["ProvisionedConcurrencyConfig": .map(["ProvisionedConcurrentExecutions": $0])] } ?? [:]
+    }
+
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+        targets.isEmpty ? [:] : [getProvisionedConcurrencyConfig: targets.count]
+    }
+
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        ChangeBuilder.change(drift, putProvisionedConcurrencyConfig).map { [$0] } ?? []
+    }
+
+    /// PutProvisionedConcurrencyConfig; AWS answers at once with the configuration `IN_PROGRESS`,
+    /// and the read-back waits for `READY`.
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+        let path = "/ProvisionedConcurrencyConfig/ProvisionedConcurrentExecutions"
+        guard let executions = change.to(path) else { return }
+        let answer = try await client.restJSON(putProvisionedConcurrencyConfig, method: "PUT", segments: [
+            "2019-09-30", "functions", function(change.id), "provisioned-concurrency",
+        ], query: [("Qualifier", alias(change.id))], body: .map(["ProvisionedConcurrentExecutions": executions]))
+        if answer["Status"]?.string == "FAILED" {
+            throw WriteError("provisioned concurrency FAILED: " + (answer["StatusReason"]?.string ?? "no reason given"))
+        }
+    }
+}

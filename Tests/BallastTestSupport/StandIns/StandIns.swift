@@ -1,0 +1,15 @@
+/// The operations moto lacks, answered in front of one moto server (`MotoServer.standIns`) as
+/// botocore's models and AWS's API references describe them; the README lists them.
+public final class StandIns: Sendable {
+    public let budgets = BudgetsStandIn()
+    public let lambda: LambdaStandIn
+
+    init(motoPort: Int) {
+        lambda = LambdaStandIn(motoPort: motoPort)
+    }
+
+    /// A stand-in's answer, or nil when the request is moto's.
+    func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply? {
+        budgets.answer(request) ?? lambda.answer(request)
+    }
+}
