@@ -53,6 +53,7 @@ public struct Kinds: Sendable {
             SQSQueueKind.self,
             WAFv2WebACLKind.self,
             ApiGatewayStageKind.self,
+            ApiGatewayV2StageKind.self,
             BudgetsBudgetKind.self,
             LambdaAliasKind.self,
         ])

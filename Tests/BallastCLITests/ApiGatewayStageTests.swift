@@ -77,4 +77,35 @@ import Testing
         #expect(settings?["~1pets/GET"]?["cachingEnabled"] == true)
         #expect(settings?["~1pets/GET"]?["loggingLevel"] == "INFO")
     }
+
+    /// An HTTP API stage: route keys the repository does not name are not drift and are kept by a
+    /// write, as are the default route's fields it does not set.
+    @Test func anHTTPAPIStageKeepsWhatItDoesNotOwn() async throws {
+        let live: [String: Value] = [
+            "DefaultRouteSettings": ["ThrottlingRateLimit": 1_000, "ThrottlingBurstLimit": 500],
+            "RouteSettings": ["GET /pets": ["ThrottlingRateLimit": 10], "GET /orders": ["ThrottlingRateLimit": 20]],
+        ]
+        let id = try await seeder().create("AWS::ApiGatewayV2::Stage", id: uniqueName("http") + "/prod", live)
+        let drift = try DriftRun.run("""
+              - {type: AWS::ApiGatewayV2::Stage, id: "\(id)",
+                 properties: {DefaultRouteSettings: {ThrottlingRateLimit: 100},
+                              RouteSettings: {'GET /pets': {ThrottlingRateLimit: 10}}}}
+            """)
+        #expect(drift.differences(of: id) == [difference("/DefaultRouteSettings/ThrottlingRateLimit", 100, 1_000)])
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::ApiGatewayV2::Stage, id: "\(id)",
+                 properties: {DefaultRouteSettings: {ThrottlingRateLimit: 100},
+                              RouteSettings: {'GET /pets': {ThrottlingBurstLimit: 3}}}}
+
+            """)
+        let apply = try repo.ballast(["apply", "--auto-approve"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let parts = id.split(separator: "/").map(String.init)
+        let stage = try await seeder().client.restJSON(.apiGatewayV2, "GetStage", method: "GET",
+                                                       segments: ["v2", "apis", parts[0], "stages", parts[1]])
+        #expect(stage["defaultRouteSettings"]?["throttlingRateLimit"] == 100)
+        #expect(stage["defaultRouteSettings"]?["throttlingBurstLimit"] == 500)
+        #expect(stage["routeSettings"]?["GET /pets"] == ["throttlingRateLimit": 10, "throttlingBurstLimit": 3])
+        #expect(stage["routeSettings"]?["GET /orders"] == ["throttlingRateLimit": 20])
+    }
 }

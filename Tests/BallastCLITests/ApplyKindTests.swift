@@ -72,6 +72,12 @@ import Testing
         Case(type: "AWS::Lambda::Alias", id: { uniqueName("fn") + ":live" },
              live: ["ProvisionedConcurrencyConfig": ["ProvisionedConcurrentExecutions": 2]],
              desired: "{ProvisionedConcurrencyConfig: {ProvisionedConcurrentExecutions: {atLeast: 5}}}"),
+        Case(type: "AWS::ApiGatewayV2::Stage", id: { uniqueName("http") + "/prod" },
+             live: ["DefaultRouteSettings": ["ThrottlingRateLimit": 1_000, "ThrottlingBurstLimit": 500],
+                    "RouteSettings": ["GET /pets": ["ThrottlingRateLimit": 10]]],
+             desired: "{DefaultRouteSettings: {ThrottlingRateLimit: 100}, RouteSettings: {'POST /orders': "
+                 + "{ThrottlingBurstLimit: 5}}, AccessLogSettings: "
+                 + "{DestinationArn: \"arn:aws:logs:us-east-1:123456789012:log-group:http-access\"}}"),
         Case(type: "AWS::Budgets::Budget", id: { uniqueName("budget") },
              live: ["BudgetLimit": ["Amount": 100, "Unit": "USD"],
                     "NotificationsWithSubscribers": [

@@ -36,11 +36,15 @@ import Testing
         #expect(wrong.status == 1 && wrong.stdout.contains("MISMATCH lambda"))
     }
 
-    /// API Gateway's GetStages (a GET moto refuses whoever signs it) and UpdateStage (a PATCH).
+    /// API Gateway's GetStages (a GET moto refuses whoever signs it) and UpdateStage (a PATCH), of
+    /// both its APIs.
     @Test func apiGatewaySignaturesAreBotocores() async throws {
         let id = try await seeder().create("AWS::ApiGateway::Stage", id: uniqueName("signed") + "/prod", [:])
+        let http = try await seeder().create("AWS::ApiGatewayV2::Stage", id: uniqueName("signed") + "/prod", [:])
         let repo = try TempRepository.desiredState("  - {type: AWS::ApiGateway::Stage, id: \"\(id)\", "
-            + "properties: {MethodSettings: [{ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: 25}]}}\n")
+            + "properties: {MethodSettings: [{ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: 25}]}}\n"
+            + "  - {type: AWS::ApiGatewayV2::Stage, id: \"\(http)\", "
+            + "properties: {DefaultRouteSettings: {ThrottlingRateLimit: 25}}}\n")
         let recorder = try RequestRecorder()
         let apply = try Run.ballast(["apply", "--auto-approve", "--repo", repo.path], environment: recorder.environment)
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
@@ -52,5 +56,7 @@ import Testing
         let stages = "/restapis/\(id.split(separator: "/")[0])/stages"
         #expect(lines.contains { $0.hasPrefix("ok apigateway GET \(stages)") }, "\(result.stdout)")
         #expect(lines.contains { $0.hasPrefix("ok apigateway PATCH \(stages)/prod") }, "\(result.stdout)")
+        let httpStages = "/v2/apis/\(http.split(separator: "/")[0])/stages"
+        #expect(lines.contains { $0.hasPrefix("ok apigateway PATCH \(httpStages)/prod") }, "\(result.stdout)")
     }
 }

@@ -24,7 +24,7 @@ public final class MotoServer: @unchecked Sendable {
 
     /// Services whose requests go to `unauthenticated` (IAM too: the seeder makes the
     /// functions' execution roles there; ballast itself never calls IAM).
-    public static let unauthenticatedServices = ["LAMBDA", "SECRETS_MANAGER", "IAM", "API_GATEWAY"]
+    public static let unauthenticatedServices = ["LAMBDA", "SECRETS_MANAGER", "IAM", "API_GATEWAY", "APIGATEWAYV2"]
 
     public let authenticated: Bool
     /// The operations moto lacks, answered in front of it (`StandIns/`): what reaches `port` goes

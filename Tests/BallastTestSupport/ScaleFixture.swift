@@ -105,6 +105,10 @@ public enum ScaleFixture {
                                             "ThrottlingBurstLimit": 200]]],
                        "{MethodSettings: [{ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: \(d ? 50 : 100), "
                        + "ThrottlingBurstLimit: 200}]}", drifted: d) },
+        { i, d in item("AWS::ApiGatewayV2::Stage", "bench-http-\(i / 10)/v\(i % 10)",
+                       ["DefaultRouteSettings": ["ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 200]],
+                       "{DefaultRouteSettings: {ThrottlingRateLimit: \(d ? 50 : 100), ThrottlingBurstLimit: 200}}",
+                       drifted: d) },
         { i, d in item("AWS::Budgets::Budget", "bench-budget-\(i)",
                        ["BudgetLimit": ["Amount": 500, "Unit": "USD"], "TimeUnit": "MONTHLY"],
                        "{BudgetLimit: {Amount: \(d ? 750 : 500), Unit: USD}, TimeUnit: MONTHLY}", drifted: d) },

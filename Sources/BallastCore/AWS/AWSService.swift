@@ -71,6 +71,9 @@ public struct AWSService: Sendable, Hashable {
                                          wire: .json(version: "1.1", targetPrefix: "AWSWAF_20190729"))
     public static let apiGateway = AWSService(serviceId: "API Gateway", signingName: "apigateway",
                                               endpointPrefix: "apigateway", apiVersion: "2015-07-09", wire: .restJSON)
+    /// HTTP and WebSocket APIs: signed, paced and authorized as API Gateway, endpoint variable its own.
+    public static let apiGatewayV2 = AWSService(serviceId: "ApiGatewayV2", signingName: "apigateway",
+                                                endpointPrefix: "apigateway", apiVersion: "2018-11-29", wire: .restJSON)
     public static let budgets = AWSService(serviceId: "Budgets", signingName: "budgets", endpointPrefix: "budgets",
                                            apiVersion: "2016-10-20",
                                            wire: .json(version: "1.1", targetPrefix: "AWSBudgetServiceGateway"),

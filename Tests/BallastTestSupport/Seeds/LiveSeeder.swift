@@ -38,6 +38,7 @@ public struct LiveSeeder: Sendable {
         "AWS::SQS::Queue": { try await $0.sqsQueue($1, $2); return $1 },
         "AWS::WAFv2::WebACL": { try await $0.wafWebACL($1, $2) },
         "AWS::ApiGateway::Stage": { try await $0.apiGatewayStage($1, $2) },
+        "AWS::ApiGatewayV2::Stage": { try await $0.apiGatewayV2Stage($1, $2) },
         "AWS::Budgets::Budget": { try await $0.budget($1, $2); return $1 },
         "AWS::Lambda::Alias": { try await $0.lambdaAlias($1, $2); return $1 },
     ]

@@ -3,13 +3,15 @@
 public final class StandIns: Sendable {
     public let budgets = BudgetsStandIn()
     public let lambda: LambdaStandIn
+    public let apiGatewayV2: ApiGatewayV2StandIn
 
     init(motoPort: Int) {
         lambda = LambdaStandIn(motoPort: motoPort)
+        apiGatewayV2 = ApiGatewayV2StandIn(motoPort: motoPort)
     }
 
     /// A stand-in's answer, or nil when the request is moto's.
     func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply? {
-        budgets.answer(request) ?? lambda.answer(request)
+        budgets.answer(request) ?? lambda.answer(request) ?? apiGatewayV2.answer(request)
     }
 }
