@@ -41,6 +41,24 @@ public indirect enum ValueType: Sendable {
     }
 }
 
+public extension ValueType {
+    /// A live value cut to what this type can say: an object's unknown fields dropped, at any
+    /// depth, and whatever is not of the type (a nested map where text goes) left out (nil).
+    /// What `import` writes, so an adopted resource names only what ballast owns.
+    func project(_ value: Value) -> Value? {
+        switch (self, value) {
+        case (.object(let schema), .map(let fields)): return .map(schema.project(fields))
+        case (.list(let element, _), .list(let items)): return .list(items.compactMap(element.project))
+        case (.map(let element), .map(let fields)): return .map(fields.compactMapValues(element.project))
+        case (.integer, .int), (.integerIn, .int), (.number, .int), (.number, .double), (.boolean, .bool),
+             (.string, .string), (.oneOf, .string): return value
+        case (.integer, .double(let d)), (.integerIn, .double(let d)):
+            return d == d.rounded() ? Int(exactly: d).map(Value.int) : nil
+        default: return nil
+        }
+    }
+}
+
 /// A string shape with a human description (`hh24:mi-hh24:mi`).
 public struct StringFormat: Sendable {
     public let description: String
@@ -65,6 +83,17 @@ public struct ObjectSchema: Sendable {
     }
 
     public var names: [String] { fields.map(\.name) }
+
+    /// The fields this schema names, each cut to its type (`ValueType.project`).
+    public func project(_ value: [String: Value]) -> [String: Value] {
+        var kept: [String: Value] = [:]
+        for field in fields {
+            if let present = value[field.name], let projected = field.type.project(present) {
+                kept[field.name] = projected
+            }
+        }
+        return kept
+    }
 }
 
 private extension String {

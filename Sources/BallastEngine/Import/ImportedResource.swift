@@ -91,7 +91,10 @@ public struct Importer: Sendable {
                         type: type, identity: entry.identity, region: client.region, environment: "", properties: [:],
                         source: SourceLocation(file: "", line: 0, column: 0)))
                             .filter { all.contains($0.key) && $0.value != .null }
-                    result.resources.append(ImportedResource(type: type, identity: entry.identity, properties: owned,
+                    // Only what ballast owns: a WAF rule's priority and statement stay the template's.
+                    let projected = kind.schema.resource.properties.project(owned)
+                    result.resources.append(ImportedResource(type: type, identity: entry.identity,
+                                                             properties: projected,
                                                              origin: entry.origin))
                 case .missing?, nil: result.skipped.append("\(entry.origin): does not exist")
                 case .failed(let why)?: result.skipped.append("\(entry.origin): cannot be read: \(why)")
