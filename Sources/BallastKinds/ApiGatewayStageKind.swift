@@ -57,8 +57,8 @@ public struct ApiGatewayStageKind: ResourceKind {
         "arn:aws:apigateway:\(region)::/restapis/\(api(id))/stages/\(stage(id))"
     }
 
-    static func api(_ id: String) -> String { String(id.split(separator: "/").first ?? "") }
-    static func stage(_ id: String) -> String { String(id.split(separator: "/").dropFirst().first ?? "") }
+    static func api(_ id: String) -> String { IdFormat.part(id, 0) }
+    static func stage(_ id: String) -> String { IdFormat.part(id, 1) }
 
     /// `aws_api_gateway_method_settings` is one entry of the list each: its `rest_api_id` and
     /// `stage_name` make the id; its settings are not mapped (import them from live).
@@ -108,8 +108,7 @@ public struct ApiGatewayStageKind: ResourceKind {
     }
 
     static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
-        let apis = Set(targets.map { api($0.id) }).count
-        return apis > 0 ? [getStages: apis] : [:]
+        Reading.onePer(targets, { api($0.id) }, getStages)
     }
 
     static func changes(for drift: ResourceDrift) -> [PlannedChange] {

@@ -35,8 +35,8 @@ public struct ApiGatewayV2StageKind: ResourceKind {
         "arn:aws:apigateway:\(region)::/apis/\(api(id))/stages/\(stage(id))"
     }
 
-    static func api(_ id: String) -> String { String(id.split(separator: "/").first ?? "") }
-    static func stage(_ id: String) -> String { String(id.split(separator: "/").dropFirst().first ?? "") }
+    static func api(_ id: String) -> String { IdFormat.part(id, 0) }
+    static func stage(_ id: String) -> String { IdFormat.part(id, 1) }
 
     /// `aws_apigatewayv2_stage`: `api_id` and `name`; the default route's throttling and the
     /// access log destination.
@@ -104,8 +104,7 @@ public struct ApiGatewayV2StageKind: ResourceKind {
     }
 
     static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
-        let apis = Set(targets.map { api($0.id) }).count
-        return apis > 0 ? [getStages: apis] : [:]
+        Reading.onePer(targets, { api($0.id) }, getStages)
     }
 
     static func changes(for drift: ResourceDrift) -> [PlannedChange] {

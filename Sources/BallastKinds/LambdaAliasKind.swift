@@ -30,8 +30,8 @@ public struct LambdaAliasKind: ResourceKind {
         "arn:aws:lambda:\(region):\(account):function:\(function(id)):\(alias(id))"
     }
 
-    static func function(_ id: String) -> String { String(id.split(separator: ":").first ?? "") }
-    static func alias(_ id: String) -> String { String(id.split(separator: ":").dropFirst().first ?? "") }
+    static func function(_ id: String) -> String { IdFormat.part(id, 0, separator: ":") }
+    static func alias(_ id: String) -> String { IdFormat.part(id, 1, separator: ":") }
 
     /// `aws_lambda_provisioned_concurrency_config`: `function_name` and `qualifier`.
     static let terraform = TerraformMapping("aws_lambda_provisioned_concurrency_config", id: { attributes in

@@ -65,6 +65,12 @@ public struct Kinds: Sendable {
 
 /// Id shapes shared by several kinds.
 enum IdFormat {
+    /// The `index`th part of an id split at `separator` (`API/STAGE`, `FUNCTION:ALIAS`); empty if none.
+    static func part(_ id: String, _ index: Int, separator: Character = "/") -> String {
+        let parts = id.split(separator: separator, maxSplits: 1, omittingEmptySubsequences: false)
+        return index < parts.count ? String(parts[index]) : ""
+    }
+
     /// `a/b` with both parts non-empty.
     static func parts(_ count: Int, _ description: String) -> StringFormat {
         StringFormat(description) { id in

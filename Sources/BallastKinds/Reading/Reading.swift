@@ -100,6 +100,13 @@ enum Reading {
         return [list: pages, each: groups.filter { $0.count == 1 }.count].filter { $0.value > 0 }
     }
 
+    /// One call per container the targets are in (a REST API's stages in one GetStages).
+    static func onePer(_ targets: [LiveTarget], _ container: (LiveTarget) -> String,
+                       _ operation: APIOperation) -> [APIOperation: Int] {
+        let containers = Set(targets.map(container)).count
+        return containers > 0 ? [operation: containers] : [:]
+    }
+
     /// The longest prefix the names share: a listing filtered by name prefix finds all of them.
     static func commonPrefix(_ names: [String]) -> String {
         guard var prefix = names.first else { return "" }
