@@ -56,6 +56,7 @@ public struct Kinds: Sendable {
             ApiGatewayV2StageKind.self,
             BudgetsBudgetKind.self,
             LambdaAliasKind.self,
+            ElastiCacheReplicationGroupKind.self,
         ])
     }
 

@@ -69,6 +69,11 @@ import Testing
              desired: "{MethodSettings: [{ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: 100, "
                  + "ThrottlingBurstLimit: 50, MetricsEnabled: true}, "
                  + "{ResourcePath: /~1pets, HttpMethod: GET, CachingEnabled: false, LoggingLevel: ERROR}]}"),
+        Case(type: "AWS::ElastiCache::ReplicationGroup", id: { uniqueName("cache") },
+             live: ["SnapshotRetentionLimit": 0, "CacheNodeType": "cache.t4g.micro", "NumCacheClusters": 2,
+                    "AutomaticFailoverEnabled": false],
+             desired: "{SnapshotRetentionLimit: {atLeast: 7}, SnapshotWindow: \"03:00-04:00\", "
+                 + "CacheNodeType: cache.r7g.large, NumCacheClusters: 3, AutomaticFailoverEnabled: true}"),
         Case(type: "AWS::Lambda::Alias", id: { uniqueName("fn") + ":live" },
              live: ["ProvisionedConcurrencyConfig": ["ProvisionedConcurrentExecutions": 2]],
              desired: "{ProvisionedConcurrencyConfig: {ProvisionedConcurrentExecutions: {atLeast: 5}}}"),

@@ -124,7 +124,8 @@ public struct RequestRates: Sendable, Equatable {
         "apigateway": .aws(9.5, burst: 20, "Amazon API Gateway quotas"),
         // AWS publishes no request rate for these: EC2 Auto Scaling and Application Auto Scaling
         // (each its own bucket, per "Why are my Auto Scaling API calls throttled", no number),
-        // CloudFormation, AWS Budgets ("Quotas and restrictions" counts budgets, not calls), S3's
+        // CloudFormation, AWS Budgets ("Quotas and restrictions" counts budgets, not calls), ElastiCache
+        // ("Quotas for ElastiCache" counts nodes and shards, not calls), S3's
         // bucket configuration (its page gives object rates per prefix), SQS's queue attributes
         // ("Amazon SQS quotas" gives message throughput only) and STS (one call a run). They start
         // at `adaptiveStart` and adapt.
@@ -132,6 +133,7 @@ public struct RequestRates: Sendable, Equatable {
         "application-autoscaling": .adaptiveStart,
         "cloudformation": .adaptiveStart,
         "budgets": .adaptiveStart,
+        "elasticache": .adaptiveStart,
         "s3": .adaptiveStart,
         "sqs": .adaptiveStart,
         "sts": .adaptiveStart,

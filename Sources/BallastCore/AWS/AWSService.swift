@@ -74,6 +74,8 @@ public struct AWSService: Sendable, Hashable {
     /// HTTP and WebSocket APIs: signed, paced and authorized as API Gateway, endpoint variable its own.
     public static let apiGatewayV2 = AWSService(serviceId: "ApiGatewayV2", signingName: "apigateway",
                                                 endpointPrefix: "apigateway", apiVersion: "2018-11-29", wire: .restJSON)
+    public static let elastiCache = AWSService(serviceId: "ElastiCache", signingName: "elasticache",
+                                               endpointPrefix: "elasticache", apiVersion: "2015-02-02", wire: .query)
     public static let budgets = AWSService(serviceId: "Budgets", signingName: "budgets", endpointPrefix: "budgets",
                                            apiVersion: "2016-10-20",
                                            wire: .json(version: "1.1", targetPrefix: "AWSBudgetServiceGateway"),

@@ -16,7 +16,8 @@ SERVICES = {"logs": "logs", "dynamodb": "dynamodb", "ecs": "ecs", "application-a
             "lambda": "lambda", "kms": "kms", "secretsmanager": "secretsmanager", "events": "events",
             "timestream": "timestream-write", "autoscaling": "autoscaling", "monitoring": "cloudwatch", "rds": "rds",
             "sts": "sts", "cloudformation": "cloudformation", "s3": "s3", "iam": "iam", "sqs": "sqs", "wafv2": "wafv2",
-            "apigateway": "apigateway", "budgets": "budgets"}
+            "apigateway": "apigateway", "budgets": "budgets",
+            "elasticache": "elasticache"}
 session = botocore.session.get_session()
 models = {}
 

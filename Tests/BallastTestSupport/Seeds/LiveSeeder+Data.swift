@@ -302,3 +302,18 @@ extension LiveSeeder {
         return "\(api)/\(stage)"
     }
 }
+
+extension LiveSeeder {
+    /// A cluster-mode-disabled replication group (the ElastiCache stand-in's) with the properties'
+    /// node type, clusters, failover and snapshots.
+    func replicationGroup(_ id: String, _ p: [String: Value]) async throws {
+        var parameters = ["ReplicationGroupId": id, "ReplicationGroupDescription": "seeded", "Engine": "redis",
+                          "CacheNodeType": p["CacheNodeType"]?.string ?? "cache.t4g.micro"]
+        let replicas = (p["ReplicasPerNodeGroup"]?.int).map { Value.int($0 + 1) }
+        parameters["NumCacheClusters"] = (p["NumCacheClusters"] ?? replicas).map(\.plain)
+        parameters["SnapshotRetentionLimit"] = p["SnapshotRetentionLimit"]?.plain
+        parameters["SnapshotWindow"] = p["SnapshotWindow"]?.plain
+        parameters["AutomaticFailoverEnabled"] = p["AutomaticFailoverEnabled"]?.plain
+        try await tolerant { _ = try await client.query(.elastiCache, "CreateReplicationGroup", parameters) }
+    }
+}

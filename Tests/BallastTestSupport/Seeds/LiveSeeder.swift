@@ -41,6 +41,7 @@ public struct LiveSeeder: Sendable {
         "AWS::ApiGatewayV2::Stage": { try await $0.apiGatewayV2Stage($1, $2) },
         "AWS::Budgets::Budget": { try await $0.budget($1, $2); return $1 },
         "AWS::Lambda::Alias": { try await $0.lambdaAlias($1, $2); return $1 },
+        "AWS::ElastiCache::ReplicationGroup": { try await $0.replicationGroup($1, $2); return $1 },
     ]
 
     /// The CloudFormation types the seeder can create.

@@ -4,6 +4,7 @@ public final class StandIns: Sendable {
     public let budgets = BudgetsStandIn()
     public let lambda: LambdaStandIn
     public let apiGatewayV2: ApiGatewayV2StandIn
+    public let elastiCache = ElastiCacheStandIn()
 
     init(motoPort: Int) {
         lambda = LambdaStandIn(motoPort: motoPort)
@@ -13,5 +14,6 @@ public final class StandIns: Sendable {
     /// A stand-in's answer, or nil when the request is moto's.
     func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply? {
         budgets.answer(request) ?? lambda.answer(request) ?? apiGatewayV2.answer(request)
+            ?? elastiCache.answer(request)
     }
 }

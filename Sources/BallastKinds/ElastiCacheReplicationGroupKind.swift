@@ -1,0 +1,129 @@
+import BallastCore
+
+/// ElastiCache (Redis OSS / Valkey) replication groups, by id: snapshots kept and when, node type,
+/// replica count and automatic failover. Every write is applied immediately (`ApplyImmediately`):
+/// each owned property is one a runbook changes to act now (scale up, add a replica, keep more
+/// snapshots); a change left for the maintenance window would read as drift until then. While
+/// the group is `modifying`, DescribeReplicationGroups shows the old values, so the read-back waits.
+public struct ElastiCacheReplicationGroupKind: ResourceKind {
+    public static let schema = KindSchema(
+        properties, permissions: permissions, terraform: terraform,
+        plannedReads: plannedReads, changes: changes(for:))
+
+    static let describeReplicationGroups = APIOperation(.elastiCache, "DescribeReplicationGroups")
+    static let modifyReplicationGroup = APIOperation(.elastiCache, "ModifyReplicationGroup")
+    static let increaseReplicaCount = APIOperation(.elastiCache, "IncreaseReplicaCount")
+    static let decreaseReplicaCount = APIOperation(.elastiCache, "DecreaseReplicaCount")
+
+    static let properties = ResourceSchema(
+        type: "AWS::ElastiCache::ReplicationGroup",
+        properties: ObjectSchema([
+            // "ModifyReplicationGroup": SnapshotRetentionLimit, days, at most 35 (ElastiCache's limit).
+            ("SnapshotRetentionLimit", .integer(0...35)),
+            ("SnapshotWindow", .string(DBInstanceKind.backupWindow)),
+            ("CacheNodeType", .string(StringFormat("a node type such as cache.r7g.large") { $0.hasPrefix("cache.") })),
+            // "Quotas": a primary and up to 5 replicas a shard.
+            ("NumCacheClusters", .integer(1...6)),
+            ("ReplicasPerNodeGroup", .integer(0...5)),
+            ("AutomaticFailoverEnabled", .boolean),
+        ]),
+        checks: { r in Check.exclusive(r, "/NumCacheClusters", "/ReplicasPerNodeGroup") })
+
+    static let permissions = KindPermissions(
+        read: [describeReplicationGroups],
+        write: [modifyReplicationGroup, increaseReplicaCount, decreaseReplicaCount]) { id, region, account in
+        "arn:aws:elasticache:\(region):\(account):replicationgroup:\(id)"
+    }
+
+    /// `aws_elasticache_replication_group`: its `replication_group_id`.
+    static let terraform = TerraformMapping("aws_elasticache_replication_group", idAttribute: "replication_group_id", [
+        .init("/SnapshotRetentionLimit", "snapshot_retention_limit"),
+        .init("/SnapshotWindow", "snapshot_window", convert: TerraformValue.unless("")),
+        .init("/CacheNodeType", "node_type"),
+        .init("/NumCacheClusters", "num_cache_clusters"),
+        .init("/ReplicasPerNodeGroup", "replicas_per_node_group"),
+        .init("/AutomaticFailoverEnabled", "automatic_failover_enabled"),
+    ])
+
+    /// DescribeReplicationGroups takes one id or none: several groups come from the listing, 100 a
+    /// page (`MaxRecords`, 20 to 100), until all are found; a lone one, or one the listing lacks, by id.
+    public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
+        let missing: Set<String> = ["ReplicationGroupNotFoundFault"]
+        let listed = targets.count > 1 ? await Reading.inGroups([targets], missing: missing) { group in
+            try await Reading.listed(group, name: \.id) { token in
+                var parameters = ["MaxRecords": String(pageSize)]
+                parameters["Marker"] = token
+                let answer = try await client.query(describeReplicationGroups, parameters)
+                let groups = answer.members("ReplicationGroups").compactMap { group -> (String, LiveRead)? in
+                    group.child("ReplicationGroupId").map { ($0.text, .found(live(group))) }
+                }
+                return (groups, answer.child("Marker")?.text)
+            }
+        } : [:]
+        let alone = await Reading.each(targets.filter { listed[$0.id] == nil }, missing: missing) { target in
+            let answer = try await client.query(describeReplicationGroups, ["ReplicationGroupId": target.id])
+            return answer.members("ReplicationGroups").first.map { .found(live($0)) } ?? .missing
+        }
+        return listed.merging(alone) { a, _ in a }
+    }
+
+    static let pageSize = 100
+
+    /// A group in CloudFormation's terms: with cluster mode off, its clusters counted from its
+    /// members (`NumCacheClusters`); with it on, replicas per shard from its first shard
+    /// (`ReplicasPerNodeGroup`), as CloudFormation uses one or the other.
+    static func live(_ group: XMLTree) -> [String: Value] {
+        var live: [String: Value] = [
+            "SnapshotRetentionLimit": group.int("SnapshotRetentionLimit"),
+            "SnapshotWindow": group.string("SnapshotWindow"),
+            "CacheNodeType": group.string("CacheNodeType"),
+        ].compactMapValues { $0 }
+        if group.child("ClusterEnabled")?.text == "true" {
+            if let shard = group.members("NodeGroups").first {
+                live["ReplicasPerNodeGroup"] = .int(max(0, shard.members("NodeGroupMembers").count - 1))
+            }
+        } else {
+            live["NumCacheClusters"] = .int(group.members("MemberClusters").count)
+        }
+        if let failover = group.child("AutomaticFailover")?.text {
+            // enabling/disabling read as what they are becoming only once AWS is done.
+            live["AutomaticFailoverEnabled"] = .bool(failover == "enabled" || failover == "disabling")
+        }
+        return live
+    }
+
+    static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
+        guard !targets.isEmpty else { return [:] }
+        return [describeReplicationGroups: targets.count > 1 ? Reading.batches(targets.count, of: pageSize) : 1]
+    }
+
+    /// ModifyReplicationGroup for the group's settings; Increase/DecreaseReplicaCount for its size.
+    static func changes(for drift: ResourceDrift) -> [PlannedChange] {
+        var changes = [ChangeBuilder.change(drift, modifyReplicationGroup, prefixes: [
+            "/SnapshotRetentionLimit", "/SnapshotWindow", "/CacheNodeType", "/AutomaticFailoverEnabled"])]
+        if let size = ChangeBuilder.change(drift, increaseReplicaCount, prefixes: ["/NumCacheClusters",
+                                                                                    "/ReplicasPerNodeGroup"]) {
+            let grows = size.set.values.allSatisfy { ($0.to.number ?? 0) > ($0.from?.number ?? 0) }
+            changes.append(grows ? size : size.calling(decreaseReplicaCount))
+        }
+        return changes.compactMap { $0 }
+    }
+
+    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+        var parameters = ["ReplicationGroupId": change.id, "ApplyImmediately": "true"]
+        switch change.operation {
+        case modifyReplicationGroup:
+            for key in ["SnapshotRetentionLimit", "SnapshotWindow", "CacheNodeType", "AutomaticFailoverEnabled"] {
+                parameters[key] = change.to("/" + key).map { $0.string ?? $0.description }
+            }
+        case increaseReplicaCount, decreaseReplicaCount:
+            // A cluster-mode-disabled group's replicas are its clusters less the primary.
+            let replicas = change.to("/ReplicasPerNodeGroup")?.int ?? change.to("/NumCacheClusters")?.int.map { $0 - 1 }
+            guard let replicas else { throw WriteError("no replica count to set") }
+            parameters["NewReplicaCount"] = String(replicas)
+        default:
+            throw WriteError("ballast cannot perform \(change.call)")
+        }
+        _ = try await client.query(change.operation, parameters)
+    }
+}
