@@ -8,11 +8,16 @@ import BallastYAML
 import Foundation
 
 // ballast-seed REPO [--env NAME] [--incident FILE]
+// ballast-seed --serve
 //
 // Creates an environment's resources in a local AWS emulator with their
 // desired values, then the edits an incident file lists (live values someone
 // changed by hand, resources someone deleted). For the demo and benchmarks;
 // it refuses any endpoint that is not on this machine.
+//
+// --serve starts that emulator: moto with the tests' stand-ins in front for what moto lacks
+// (UpdateBudget, ElastiCache's writes, ...; README, Tested against), prints its endpoint and
+// runs until it is killed.
 
 func fail(_ message: String) -> Never {
     FileHandle.standardError.write(Data("ballast-seed: \(message)\n".utf8))
@@ -20,6 +25,13 @@ func fail(_ message: String) -> Never {
 }
 
 let arguments = Array(CommandLine.arguments.dropFirst())
+if arguments == ["--serve"] {
+    do {
+        let server = try MotoServer(authenticated: false)
+        FileHandle.standardOutput.write(Data((server.endpoint + "\n").utf8))
+        while true { try await Task.sleep(for: .seconds(3_600)) }
+    } catch { fail("cannot start the emulator: \(error)") }
+}
 func option(_ name: String) -> String? {
     guard let index = arguments.firstIndex(of: name), index + 1 < arguments.count else { return nil }
     return arguments[index + 1]
