@@ -97,6 +97,35 @@ echo; echo "\$ cat desired-state/prod/logs-log-group.yaml"; cat desired-state/pr
 git add -A && git commit -qm "Adopt the incident's debug log groups"
 run drift --env prod
 
+echo; echo "==> tolling-vision's WAF web ACL was made by hand (AWS chose its id): adopt it from live"
+python3 - "$AWS_ENDPOINT_URL" <<'PY'
+import boto3, sys
+waf = boto3.client("wafv2", region_name="us-east-1", endpoint_url=sys.argv[1])
+def visibility(name):
+    return {"SampledRequestsEnabled": True, "CloudWatchMetricsEnabled": True, "MetricName": name}
+rule = {"Name": "plate-reader-rate", "Priority": 0, "Action": {"Block": {}}, "VisibilityConfig": visibility("plate-reader-rate"),
+        "Statement": {"RateBasedStatement": {"Limit": 1000, "AggregateKeyType": "IP", "EvaluationWindowSec": 300}}}
+waf.create_web_acl(Name="tolling-vision-acl", Scope="REGIONAL", DefaultAction={"Allow": {}}, Rules=[rule],
+                   VisibilityConfig=visibility("tolling-vision-acl"))
+PY
+run import --env prod --from-live --type AWS::WAFv2::WebACL --id 'tolling-vision-acl|*'
+acl_file=$(ls desired-state/prod/*web-acl*.yaml)
+echo; echo "\$ cat $acl_file"; cat "$acl_file"
+git add -A && git commit -qm "Adopt tolling-vision's web ACL"
+echo; echo "==> an incident: a plate-reader retry storm is blocked, so someone raises the rate limit by hand"
+python3 - "$AWS_ENDPOINT_URL" <<'PY'
+import boto3, sys
+waf = boto3.client("wafv2", region_name="us-east-1", endpoint_url=sys.argv[1])
+summary = next(a for a in waf.list_web_acls(Scope="REGIONAL")["WebACLs"] if a["Name"] == "tolling-vision-acl")
+got = waf.get_web_acl(Name=summary["Name"], Scope="REGIONAL", Id=summary["Id"])
+acl = got["WebACL"]
+acl["Rules"][0]["Statement"]["RateBasedStatement"]["Limit"] = 20000
+waf.update_web_acl(Name=acl["Name"], Scope="REGIONAL", Id=acl["Id"], DefaultAction=acl["DefaultAction"],
+                   Rules=acl["Rules"], VisibilityConfig=acl["VisibilityConfig"], LockToken=got["LockToken"])
+PY
+run drift --env prod
+run apply --env prod --auto-approve "${window[@]}"
+
 echo; echo "==> policies: a branch that cuts prod's plate-read logs to 7 days is denied (exit 3)"
 git checkout -q -b cost-cutting
 sed -i 's/RetentionInDays: 90 .*/RetentionInDays: 7/' desired-state/prod/tolling-vision.yaml

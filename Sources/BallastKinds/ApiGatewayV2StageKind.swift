@@ -11,6 +11,7 @@ public struct ApiGatewayV2StageKind: ResourceKind {
     /// IAM authorizes API Gateway's management API by HTTP method on the resource's path.
     static let getStages = APIOperation(.apiGatewayV2, "GetStages", iamAction: "apigateway:GET")
     static let updateStage = APIOperation(.apiGatewayV2, "UpdateStage", iamAction: "apigateway:PATCH")
+    static let getApis = APIOperation(.apiGatewayV2, "GetApis", iamAction: "apigateway:GET")
 
     static let throttling = ObjectSchema([("ThrottlingRateLimit", .number), ("ThrottlingBurstLimit", .nonNegative)])
 
@@ -140,5 +141,29 @@ public struct ApiGatewayV2StageKind: ResourceKind {
         }
         guard !body.isEmpty else { return }
         _ = try await client.restJSON(updateStage, method: "PATCH", segments: segments, body: .map(body))
+    }
+
+    /// The stages of every HTTP API whose id could start `prefix`: GetApis, then GetStages per API.
+    public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
+        let apis = try await pages(getApis, ["v2", "apis"], client).compactMap { $0["apiId"]?.string }
+        var ids: [String] = []
+        for api in apis where api.hasPrefix(prefix) || prefix.hasPrefix(api) {
+            ids += try await pages(getStages, ["v2", "apis", api, "stages"], client)
+                .compactMap { $0["stageName"]?.string }.map { "\(api)/\($0)" }.filter { $0.hasPrefix(prefix) }
+        }
+        return ids
+    }
+
+    /// Every item of a listing paged by `nextToken`, at most 100 pages.
+    static func pages(_ operation: APIOperation, _ segments: [String], _ client: any AWSAPI) async throws -> [Value] {
+        var items: [Value] = []
+        var query: [(String, String)] = []
+        for _ in 0..<100 {
+            let page = try await client.restJSON(operation, method: "GET", segments: segments, query: query)
+            items += page["items"]?.list ?? []
+            guard let token = page["nextToken"]?.string, !token.isEmpty else { break }
+            query = [("nextToken", token)]
+        }
+        return items
     }
 }

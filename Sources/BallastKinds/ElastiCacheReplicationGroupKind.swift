@@ -126,4 +126,10 @@ public struct ElastiCacheReplicationGroupKind: ResourceKind {
         }
         _ = try await client.query(change.operation, parameters)
     }
+
+    public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
+        try await client.queryPages(describeReplicationGroups, ["MaxRecords": String(pageSize)], token: "Marker")
+            .items("ReplicationGroups").compactMap { $0.child("ReplicationGroupId")?.text }
+            .filter { $0.hasPrefix(prefix) }
+    }
 }

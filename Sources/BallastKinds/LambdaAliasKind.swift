@@ -12,6 +12,7 @@ public struct LambdaAliasKind: ResourceKind {
 
     static let getProvisionedConcurrencyConfig = APIOperation(.lambda, "GetProvisionedConcurrencyConfig")
     static let putProvisionedConcurrencyConfig = APIOperation(.lambda, "PutProvisionedConcurrencyConfig")
+    static let listAliases = APIOperation(.lambda, "ListAliases")
 
     static let properties = ResourceSchema(
         type: "AWS::Lambda::Alias",
@@ -90,5 +91,23 @@ public struct LambdaAliasKind: ResourceKind {
         if answer["Status"]?.string == "FAILED" {
             throw WriteError("provisioned concurrency FAILED: " + (answer["StatusReason"]?.string ?? "no reason given"))
         }
+    }
+
+    /// The aliases of one function (`--id 'FUNCTION:*'`): ListAliases, 10,000 a page at most (its
+    /// `MaxItems`); a pattern that names no function cannot be listed.
+    public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
+        guard prefix.contains(":") else { return nil }
+        let function = IdFormat.part(prefix, 0, separator: ":")
+        var aliases: [String] = []
+        var query = [("MaxItems", "10000")]
+        for _ in 0..<100 {
+            let page = try await client.restJSON(listAliases, method: "GET", segments: [
+                "2015-03-31", "functions", function, "aliases",
+            ], query: query)
+            aliases += (page["Aliases"]?.list ?? []).compactMap { $0["Name"]?.string }
+            guard let marker = page["NextMarker"]?.string, !marker.isEmpty else { break }
+            query = [("MaxItems", "10000"), ("Marker", marker)]
+        }
+        return aliases.map { "\(function):\($0)" }.filter { $0.hasPrefix(prefix) }
     }
 }

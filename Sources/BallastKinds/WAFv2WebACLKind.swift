@@ -213,8 +213,10 @@ public struct WAFv2WebACLKind: ResourceKind {
             let pages = try await client.jsonPages(listWebACLs, ["Scope": .string(scope), "Limit": .int(100)],
                                                    token: "NextMarker")
             for summary in pages.flatMap({ $0["WebACLs"]?.list ?? [] }) {
-                guard let name = summary["Name"]?.string, name.hasPrefix(prefix), let aclId = summary["Id"]?.string,
-                      let acl = WebACL(name: name, aclId: aclId, scope: scope) else { continue }
+                guard let name = summary["Name"]?.string, let aclId = summary["Id"]?.string,
+                      let acl = WebACL(name: name, aclId: aclId, scope: scope), acl.id.hasPrefix(prefix) else {
+                    continue
+                }
                 ids.append(acl.id)
             }
         }

@@ -69,33 +69,64 @@ public enum Run {
         public let stderr: String
     }
 
+    /// Started with posix_spawn, not Foundation's `Process`: on Linux `Process.run()` reads past a
+    /// buffer while it lists `/proc/self/fd` (swift-corelibs-foundation #5472, fixed after this
+    /// toolchain) and crashed the suite about once in twenty runs, more often the more sockets the
+    /// loopback servers held open. Like `Process`, the child gets no descriptor but its three.
     public static func process(_ executable: String, _ arguments: [String], cwd: String? = nil,
                                environment: [String: String]? = nil) throws -> Result {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        if let environment { process.environment = environment }
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Drain stderr on another thread while reading stdout, so a chatty child
-        // never blocks on a full pipe.
-        let stderrBox = DataBox()
-        let drained = DispatchSemaphore(value: 0)
-        Thread.detachNewThread {
-            stderrBox.data = err.fileHandleForReading.readDataToEndOfFile()
-            drained.signal()
+        var out: [Int32] = [0, 0], err: [Int32] = [0, 0]
+        guard pipe(&out) == 0 else { throw TestFailure("no pipe for \(executable)") }
+        guard pipe(&err) == 0 else {
+            close(out[0]); close(out[1])
+            throw TestFailure("no pipe for \(executable)")
         }
-        let stdoutData = out.fileHandleForReading.readDataToEndOfFile()
-        drained.wait()
-        let stderrData = stderrBox.data
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus,
-                      stdout: String(decoding: stdoutData, as: UTF8.self),
-                      stderr: String(decoding: stderrData, as: UTF8.self))
+        defer { close(out[0]); close(err[0]) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, out[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, err[1], 2)
+        if let cwd { _ = GlibcSpawn.addChdir(&actions, cwd) }
+        _ = GlibcSpawn.addCloseFrom(&actions, 3)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let variables = environment ?? ProcessInfo.processInfo.environment
+        let envp = variables.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, envp)
+        close(out[1])
+        close(err[1])
+        guard spawned == 0 else {
+            throw TestFailure("cannot start \(executable): \(String(cString: strerror(spawned)))")
+        }
+        // Both pipes drained together, so a chatty child never blocks on a full one.
+        var captured: [Int32: [UInt8]] = [out[0]: [], err[0]: []]
+        var open: Set<Int32> = [out[0], err[0]]
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while !open.isEmpty {
+            var polled = open.sorted().map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
+            if poll(&polled, nfds_t(polled.count), -1) < 0 {
+                if errno == EINTR { continue }
+                break
+            }
+            for entry in polled where entry.revents != 0 {
+                let count = read(entry.fd, &buffer, buffer.count)
+                if count > 0 {
+                    captured[entry.fd, default: []] += buffer[0..<count]
+                } else if count == 0 || errno != EINTR {
+                    open.remove(entry.fd)
+                }
+            }
+        }
+        var raw: Int32 = 0
+        while waitpid(pid, &raw, 0) < 0, errno == EINTR {}
+        // As `Process.terminationStatus`: the exit code, or the signal that ended it.
+        let status = (raw & 0x7F) == 0 ? (raw >> 8) & 0xFF : raw & 0x7F
+        return Result(status: status, stdout: String(decoding: captured[out[0]] ?? [], as: UTF8.self),
+                      stderr: String(decoding: captured[err[0]] ?? [], as: UTF8.self))
     }
 
     /// The `ballast` binary built beside the test bundle (`swift build` first), or
@@ -139,6 +170,21 @@ public enum Fixture {
     }
 }
 
-private final class DataBox: @unchecked Sendable {
-    var data = Data()
+/// glibc's spawn file actions Swift's Glibc module does not declare (they need `_GNU_SOURCE`),
+/// found by name: glibc 2.29 (chdir) and 2.34 (closefrom) have them; Debian 12 has 2.36.
+enum GlibcSpawn {
+    typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>,
+                                         UnsafePointer<CChar>) -> Int32
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+
+    static let addChdir: AddChdir = unsafeBitCast(symbol("posix_spawn_file_actions_addchdir_np"), to: AddChdir.self)
+    static let addCloseFrom: AddCloseFrom = unsafeBitCast(symbol("posix_spawn_file_actions_addclosefrom_np"),
+                                                          to: AddCloseFrom.self)
+
+    static func symbol(_ name: String) -> UnsafeMutableRawPointer {
+        guard let found = dlsym(dlopen(nil, RTLD_NOW), name) else {
+            fatalError("glibc has no \(name): the tests need glibc 2.34 or later")
+        }
+        return found
+    }
 }
