@@ -84,19 +84,6 @@ run revert HEAD --env prod --apply --auto-approve "${window[@]}"
 echo; echo "\$ git log --oneline -3"; git log --oneline -3
 run history --env prod --limit 3
 
-echo; echo "==> the incident also left log groups made by hand: adopt what is live (git becomes the truth)"
-python3 - "$AWS_ENDPOINT_URL" <<'PY'
-import boto3, sys
-logs = boto3.client("logs", region_name="us-east-1", endpoint_url=sys.argv[1])
-for name, days in [("/aws/lambda/fare-table-scraper-prod-debug", 14), ("/aws/lambda/road-works-scraper-prod-debug", 30)]:
-    logs.create_log_group(logGroupName=name)
-    logs.put_retention_policy(logGroupName=name, retentionInDays=days)
-PY
-run import --env prod --from-live --type AWS::Logs::LogGroup --id '/aws/lambda/*-debug'
-echo; echo "\$ cat desired-state/prod/logs-log-group.yaml"; cat desired-state/prod/logs-log-group.yaml
-git add -A && git commit -qm "Adopt the incident's debug log groups"
-run drift --env prod
-
 echo; echo "==> tolling-vision's WAF web ACL was made by hand (AWS chose its id): adopt it from live"
 python3 - "$AWS_ENDPOINT_URL" <<'PY'
 import boto3, sys
@@ -125,6 +112,19 @@ waf.update_web_acl(Name=acl["Name"], Scope="REGIONAL", Id=acl["Id"], DefaultActi
 PY
 run drift --env prod
 run apply --env prod --auto-approve "${window[@]}"
+
+echo; echo "==> the incident also left log groups made by hand: adopt what is live (git becomes the truth)"
+python3 - "$AWS_ENDPOINT_URL" <<'PY'
+import boto3, sys
+logs = boto3.client("logs", region_name="us-east-1", endpoint_url=sys.argv[1])
+for name, days in [("/aws/lambda/fare-table-scraper-prod-debug", 14), ("/aws/lambda/road-works-scraper-prod-debug", 30)]:
+    logs.create_log_group(logGroupName=name)
+    logs.put_retention_policy(logGroupName=name, retentionInDays=days)
+PY
+run import --env prod --from-live --type AWS::Logs::LogGroup --id '/aws/lambda/*-debug'
+echo; echo "\$ cat desired-state/prod/logs-log-group.yaml"; cat desired-state/prod/logs-log-group.yaml
+git add -A && git commit -qm "Adopt the incident's debug log groups"
+run drift --env prod
 
 echo; echo "==> policies: a branch that cuts prod's plate-read logs to 7 days is denied (exit 3)"
 git checkout -q -b cost-cutting
