@@ -112,7 +112,7 @@ public struct ApiGatewayStageKind: ResourceKind {
     }
 
     static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, updateStage).map { [$0] } ?? []
+        ChangeBuilder.single(drift, updateStage)
     }
 
     /// One `replace` per setting each named entry sets (a setting of a method with no override yet

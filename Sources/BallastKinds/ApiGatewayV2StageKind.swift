@@ -109,7 +109,7 @@ public struct ApiGatewayV2StageKind: ResourceKind {
     }
 
     static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, updateStage).map { [$0] } ?? []
+        ChangeBuilder.single(drift, updateStage)
     }
 
     /// One UpdateStage: each owned settings object as it is live with the owned fields written in

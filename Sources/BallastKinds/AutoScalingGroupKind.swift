@@ -66,7 +66,7 @@ public struct AutoScalingGroupKind: ResourceKind {
     }
 
     static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, updateAutoScalingGroup).map { [$0] } ?? []
+        ChangeBuilder.single(drift, updateAutoScalingGroup)
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {

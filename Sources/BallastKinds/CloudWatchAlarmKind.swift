@@ -127,7 +127,7 @@ public struct CloudWatchAlarmKind: ResourceKind {
     }
 
     static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, putMetricAlarm).map { [$0] } ?? []
+        ChangeBuilder.single(drift, putMetricAlarm)
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {

@@ -85,7 +85,7 @@ public struct DBInstanceKind: ResourceKind {
     }
 
     static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, modifyDBInstance).map { [$0] } ?? []
+        ChangeBuilder.single(drift, modifyDBInstance)
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {

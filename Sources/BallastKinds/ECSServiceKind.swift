@@ -60,7 +60,7 @@ public struct ECSServiceKind: ResourceKind {
     }
 
     static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, updateService).map { [$0] } ?? []
+        ChangeBuilder.single(drift, updateService)
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {

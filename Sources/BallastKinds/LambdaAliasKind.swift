@@ -77,7 +77,7 @@ public struct LambdaAliasKind: ResourceKind {
     }
 
     static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, putProvisionedConcurrencyConfig).map { [$0] } ?? []
+        ChangeBuilder.single(drift, putProvisionedConcurrencyConfig)
     }
 
     /// PutProvisionedConcurrencyConfig; AWS answers at once with the configuration `IN_PROGRESS`,

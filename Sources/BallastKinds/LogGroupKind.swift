@@ -80,7 +80,7 @@ public struct LogGroupKind: ResourceKind {
     }
 
     static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, putRetentionPolicy).map { [$0] } ?? []
+        ChangeBuilder.single(drift, putRetentionPolicy)
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {

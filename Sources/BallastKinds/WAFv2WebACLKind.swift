@@ -164,7 +164,7 @@ public struct WAFv2WebACLKind: ResourceKind {
     }
 
     static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.change(drift, updateWebACL).map { [$0] } ?? []
+        ChangeBuilder.single(drift, updateWebACL)
     }
 
     /// The members of GetWebACL's `WebACL` that UpdateWebACL takes back (botocore's WAFV2 model,

@@ -15,6 +15,11 @@ enum ChangeBuilder {
                              operation: operation, set: set)
     }
 
+    /// The one write that fixes every owned property of a kind written by a single call.
+    static func single(_ drift: ResourceDrift, _ operation: APIOperation) -> [PlannedChange] {
+        change(drift, operation).map { [$0] } ?? []
+    }
+
     /// Adds a live value the API needs alongside the changed ones (UpdateTable wants both capacities).
     static func keep(_ path: String, from live: [String: Value]?, in set: inout [String: PlannedChange.Assignment]) {
         guard set[path] == nil, let current = live.flatMap({ value(at: path, in: $0) }) else { return }
