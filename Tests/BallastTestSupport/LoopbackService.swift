@@ -7,23 +7,19 @@ import Foundation
 public final class LoopbackService: @unchecked Sendable {
     public let port: Int
     public let log = NSTemporaryDirectory() + "ballast-service-" + UUID().uuidString + ".log"
-    private let process = Process()
 
     /// Runs `command` (a shell command line) and waits until `port` accepts connections.
     public init(_ command: String, port: Int, name: String) throws {
         self.port = port
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
         let parent = ProcessInfo.processInfo.processIdentifier
-        process.arguments = ["-c", """
+        // posix_spawn, not Foundation's Process (see `Run.process`).
+        _ = try Run.detached("/bin/sh", ["-c", """
             \(command) >"\(log)" 2>&1 &
             child=$!
             echo $child >"\(log).pid"
             while kill -0 \(parent) 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 0.5; done
             kill -9 $child 2>/dev/null
-            """]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
+            """])
         let started = Date()
         while !LoopbackPort.accepts(port) {
             guard Date().timeIntervalSince(started) < 30 else {

@@ -129,6 +129,26 @@ public enum Run {
                       stderr: String(decoding: captured[err[0]] ?? [], as: UTF8.self))
     }
 
+    /// Starts a program that runs on its own (a server's watchdog shell): stdin, stdout and stderr
+    /// on /dev/null, no other descriptor, never waited for. posix_spawn, as `process`.
+    public static func detached(_ executable: String, _ arguments: [String]) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        _ = GlibcSpawn.addCloseFrom(&actions, 3)
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, nil, argv, environ)
+        guard spawned == 0 else {
+            throw TestFailure("cannot start \(executable): \(String(cString: strerror(spawned)))")
+        }
+        return pid
+    }
+
     /// The `ballast` binary built beside the test bundle (`swift build` first), or
     /// `BALLAST_TEST_BINARY` (to run today's tests against an older build).
     public static var ballastBinary: String {
