@@ -19,7 +19,8 @@ public struct BudgetsBudgetKind: ResourceKind {
     static let updateBudget = APIOperation(.budgets, "UpdateBudget", iamAction: "budgets:ModifyBudget")
     static let createNotification = APIOperation(.budgets, "CreateNotification", iamAction: "budgets:ModifyBudget")
     static let deleteNotification = APIOperation(.budgets, "DeleteNotification", iamAction: "budgets:ModifyBudget")
-    /// Every Budgets call names the account: the credentials' own.
+    /// Every Budgets call names the account: the credentials' own, which the session asks STS for
+    /// once (`AWSAPI.callerAccount`), shared with the account guard.
     static let getCallerIdentity = APIOperation(.sts, "GetCallerIdentity")
 
     static let notification = ValueType.object(ObjectSchema([
@@ -83,7 +84,7 @@ public struct BudgetsBudgetKind: ResourceKind {
         let client = global(client)
         let account: String
         do {
-            account = try await callerAccount(client)
+            account = try await client.callerAccount()
         } catch {
             return Dictionary(targets.map { ($0.id, LiveRead.failed("GetCallerIdentity: \(error)")) },
                               uniquingKeysWith: { a, _ in a })
@@ -128,14 +129,6 @@ public struct BudgetsBudgetKind: ResourceKind {
 
     static func global(_ client: any AWSAPI) -> any AWSAPI {
         client.region == "us-east-1" ? client : client.inRegion("us-east-1")
-    }
-
-    static func callerAccount(_ client: any AWSAPI) async throws -> String {
-        guard let account = try await client.query(getCallerIdentity).child("Account")?.text else {
-            throw AWSError(service: "STS", operation: "GetCallerIdentity", code: "IncompleteAnswer",
-                           message: "the answer names no account", status: 0, requestId: nil)
-        }
-        return account
     }
 
     /// A budget in CloudFormation's shape: the limit's amount a number (the API sends a string).
@@ -216,7 +209,7 @@ public struct BudgetsBudgetKind: ResourceKind {
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
         let client = global(client)
-        let account = try await callerAccount(client)
+        let account = try await client.callerAccount()
         let key: [String: Value] = ["AccountId": .string(account), "BudgetName": .string(change.id)]
         switch change.operation {
         case updateBudget:
@@ -269,7 +262,7 @@ public struct BudgetsBudgetKind: ResourceKind {
 
     public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
         let client = global(client)
-        let account = try await callerAccount(client)
+        let account = try await client.callerAccount()
         let request: [String: Value] = ["AccountId": .string(account), "MaxResults": .int(pageSize)]
         return try await client.jsonPages(describeBudgets, request, token: "NextToken")
             .flatMap { $0["Budgets"]?.list ?? [] }.compactMap { $0["BudgetName"]?.string }

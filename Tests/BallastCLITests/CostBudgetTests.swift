@@ -104,4 +104,31 @@ import Testing
         #expect(subscribers(100, "FORECASTED") == [["SubscriptionType": "EMAIL", "Address": "cfo@example.com"]])
         #expect(notifications.count == 3)
     }
+
+    /// The account guard and the Budgets reads and writes name one account: STS is asked once a
+    /// run, not once by the guard and again by every Budgets read and write.
+    @Test func theAccountIsAskedOnceARun() async throws {
+        let name = uniqueName("budget")
+        try await seeder().create("AWS::Budgets::Budget", id: name, Self.live)
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Budgets::Budget, id: \(name), "
+                + "properties: {BudgetLimit: {Amount: 300}, TimeUnit: MONTHLY, "
+                + "NotificationsWithSubscribers: [{Notification: {NotificationType: ACTUAL, ComparisonOperator: "
+                + "GREATER_THAN, Threshold: 80}, Subscribers: [{SubscriptionType: EMAIL, Address: x@example.com}]}]}}\n",
+            environment: Self.environment)
+        let asked = Locked(0)
+        let counter = try LoopbackHTTPServer { request in
+            if String(decoding: request.body, as: UTF8.self).contains("Action=GetCallerIdentity") {
+                asked.update { $0 += 1 }
+            }
+            return LoopbackHTTPServer.forward(request, toPort: MotoServer.shared.port).map { .raw($0) } ?? .drop
+        }
+        let apply = try repo.ballast(["apply", "--auto-approve", "--no-wait"], ["AWS_ENDPOINT_URL": counter.url])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        // The plan's read and the apply's writes: one process, one question.
+        #expect(asked.current == 1)
+        let planned = try repo.ballast(["drift", "--dry-run-reads"])
+        let line = planned.stdout.split(separator: "\n").first { $0.contains("sts:GetCallerIdentity") }
+        #expect(line?.split(separator: " ").last == "1", "\(planned.stdout)")
+    }
 }

@@ -18,9 +18,9 @@ public final class AWSClient: AWSAPI {
     let clock: @Sendable () -> Date
     let jitter: @Sendable () -> Double
     let sleep: @Sendable (Double) async -> Void
-    /// What S3 said of buckets' regions, shared by the session's clients (a read, its writes and
-    /// their read-back learn a bucket's region once).
-    let bucketRegions: BucketRegions
+    /// What the session's clients share: buckets' regions (a read, its writes and their read-back
+    /// learn a bucket's region once) and the credentials' account.
+    let facts: SessionFacts
 
     public init(region: String, credentials: CachedCredentials, transport: any HTTPTransport,
                 endpoints: EndpointResolver, retry: RetryPolicy = RetryPolicy(), quota: RetryQuota = RetryQuota(),
@@ -30,8 +30,8 @@ public final class AWSClient: AWSAPI {
                 sleep: @escaping @Sendable (Double) async -> Void = {
                     try? await Task.sleep(nanoseconds: UInt64($0 * 1e9))
                 },
-                bucketRegions: BucketRegions = BucketRegions()) {
-        self.bucketRegions = bucketRegions
+                facts: SessionFacts = SessionFacts()) {
+        self.facts = facts
         self.region = region
         self.credentials = credentials
         self.transport = transport
@@ -48,9 +48,19 @@ public final class AWSClient: AWSAPI {
 
     /// The same client for another region (transport, credentials and retry quota shared).
 
-    public func bucketRegion(_ bucket: String) -> String? { bucketRegions.region(of: bucket) }
+    public func bucketRegion(_ bucket: String) -> String? { facts.region(of: bucket) }
 
-    public func rememberBucketRegion(_ bucket: String, _ region: String) { bucketRegions.remember(bucket, region) }
+    public func rememberBucketRegion(_ bucket: String, _ region: String) { facts.remember(bucket, region) }
+
+    public func callerAccount() async throws -> String {
+        try await facts.account(of: principal) { [self] in
+            guard let account = try await query(.sts, "GetCallerIdentity").child("Account")?.text else {
+                throw AWSError(service: "STS", operation: "GetCallerIdentity", code: "IncompleteAnswer",
+                               message: "the answer names no account", status: 0, requestId: nil)
+            }
+            return account
+        }
+    }
 
     public func usesDefaultEndpoint(_ service: AWSService) -> Bool {
         endpoints.endpoint(for: service, region: region).source == "default"
@@ -59,7 +69,7 @@ public final class AWSClient: AWSAPI {
     public func inRegion(_ other: String) -> any AWSAPI {
         AWSClient(region: other, credentials: credentials, transport: transport, endpoints: endpoints, retry: retry,
                   quota: quota, log: log, pacer: pacer, principal: principal, clock: clock, jitter: jitter,
-                  sleep: sleep, bucketRegions: bucketRegions)
+                  sleep: sleep, facts: facts)
     }
 
     /// Where this client's `operation` is paced and how many may be in flight there; unpaced,
@@ -217,13 +227,30 @@ public extension AWSClient {
     }
 }
 
-/// Bucket name -> region, as S3 said; one per session (`AWSSetup`), shared by its clients.
-public final class BucketRegions: @unchecked Sendable {
+/// What a session learns once and its clients share (`AWSSetup`): buckets' regions, as S3 said,
+/// and the account each identity's credentials belong to, as STS said.
+public final class SessionFacts: @unchecked Sendable {
     private let lock = NSLock()
-    private var known: [String: String] = [:]
+    private var regions: [String: String] = [:]
+    private var accounts: [String: Task<String, any Error>] = [:]
 
     public init() {}
 
-    func region(of bucket: String) -> String? { lock.withLock { known[bucket] } }
-    func remember(_ bucket: String, _ region: String) { lock.withLock { known[bucket] = region } }
+    func region(of bucket: String) -> String? { lock.withLock { regions[bucket] } }
+    func remember(_ bucket: String, _ region: String) { lock.withLock { regions[bucket] = region } }
+
+    /// The account of `principal`'s credentials: `ask` once, however many callers ask at once; a
+    /// failure is not kept, so a later call asks again.
+    func account(of principal: String, _ ask: @escaping @Sendable () async throws -> String) async throws -> String {
+        let task = lock.withLock { () -> Task<String, any Error> in
+            if let known = accounts[principal] { return known }
+            let task = Task { try await ask() }
+            accounts[principal] = task
+            return task
+        }
+        do { return try await task.value } catch {
+            lock.withLock { if accounts[principal] == task { accounts[principal] = nil } }
+            throw error
+        }
+    }
 }

@@ -13,8 +13,8 @@ public struct AWSSetup: Sendable {
     public let log: AWSLog?
     /// One for every client made here, so an account's buckets are shared by all its clients.
     public let pacer: RequestPacer
-    /// S3 buckets' regions, learnt once per session by every client made here.
-    let bucketRegions = BucketRegions()
+    /// Buckets' regions and the credentials' accounts, learnt once per session by every client made here.
+    let facts = SessionFacts()
     let profiles: ProfileFiles
     let sts: STSContext
     let assumedRoles = AssumedRoles()
@@ -71,7 +71,7 @@ public struct AWSSetup: Sendable {
 
     public func client(region: String) -> AWSClient {
         AWSClient(region: region, credentials: credentials, transport: transport, endpoints: endpoints,
-                  retry: retry, quota: quota, log: log, pacer: pacer, bucketRegions: bucketRegions)
+                  retry: retry, quota: quota, log: log, pacer: pacer, facts: facts)
     }
 
     /// A client for `region` as `role` (assumed once per process and role, with the chain's
@@ -83,6 +83,6 @@ public struct AWSSetup: Sendable {
         }
         return AWSClient(region: region, credentials: assumed, transport: transport, endpoints: endpoints,
                          retry: retry, quota: quota, log: log, pacer: pacer, principal: Self.principal(of: role),
-                         bucketRegions: bucketRegions)
+                         facts: facts)
     }
 }

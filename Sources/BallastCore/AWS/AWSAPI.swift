@@ -15,6 +15,10 @@ public protocol AWSAPI: Sendable {
     /// Keeps, for the session, the region S3 said a bucket is in.
     func rememberBucketRegion(_ bucket: String, _ region: String)
 
+    /// The account these credentials belong to (STS GetCallerIdentity), asked once a session per
+    /// identity: the account guard, the plan file and Budgets' calls share the answer.
+    func callerAccount() async throws -> String
+
     /// Whether `service` is reached at AWS's own endpoint, not one set by `AWS_ENDPOINT_URL_*`
     /// (Timestream discovers its endpoint only on AWS).
     func usesDefaultEndpoint(_ service: AWSService) -> Bool

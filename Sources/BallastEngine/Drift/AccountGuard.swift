@@ -14,7 +14,7 @@ public struct AccountGuard: Sendable {
 
     /// The account the client's credentials belong to; nil when STS cannot say.
     public static func account(_ client: AWSClient) async -> String? {
-        try? await client.query(.getCallerIdentity).child("Account")?.text
+        try? await client.callerAccount()
     }
 
     /// The account a plan of `state` is made in, which a plan file records and apply checks: the identity
@@ -30,8 +30,7 @@ public struct AccountGuard: Sendable {
         guard let first = guarded.first else { return [:] }
         let account: String
         do {
-            let identity = try await client(first.region).query(.getCallerIdentity)
-            account = identity.child("Account")?.text ?? ""
+            account = try await client(first.region).callerAccount()
         } catch {
             let reason = "account guard: cannot tell which account the credentials belong to (\(error))"
             return Dictionary(guarded.map { ($0.name, reason) }, uniquingKeysWith: { a, _ in a })

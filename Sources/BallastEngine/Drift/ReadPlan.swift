@@ -66,6 +66,8 @@ public struct ReadPlan: Sendable {
                 let targets = declared.map { LiveTarget(id: $0.key, declared: $0.value) }
                 for (operation, count) in kind.plannedReads(targets) { calls[operation, default: 0] += count }
             }
+            // The session asks STS once per identity (`AWSAPI.callerAccount`), whoever needs it.
+            if let asked = calls[.getCallerIdentity], asked > 1 { calls[.getCallerIdentity] = 1 }
             // Each stack a ref names or the environments name is listed and described once a run
             // (shared by the resolver and ownership), and its template read for ownership.
             let refStacks = Set(resources.compactMap { resource -> String? in
