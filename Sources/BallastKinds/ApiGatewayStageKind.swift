@@ -150,7 +150,8 @@ public struct ApiGatewayStageKind: ResourceKind {
     public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
         var apis: [String] = []
         var query = [("limit", "500")]
-        // At most as many pages as an account may hold APIs ("Regional APIs per Region", 600).
+        // At most as many pages as an account may hold APIs: 600 regional ones, 500 a page ("Quotas for
+        // configuring and running a REST API in API Gateway": "Regional APIs per Region", 600).
         for _ in 0..<10 {
             let page = try await client.restJSON(getRestApis, method: "GET", segments: ["restapis"], query: query)
             apis += (page["item"]?.list ?? []).compactMap { $0["id"]?.string }

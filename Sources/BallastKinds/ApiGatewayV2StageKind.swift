@@ -50,8 +50,8 @@ public struct ApiGatewayV2StageKind: ResourceKind {
         .init("/AccessLogSettings/DestinationArn", "access_log_settings.0.destination_arn"),
     ])
 
-    /// One GetStages per HTTP API: its stages in one answer ("Stages per API": 10), paged by
-    /// `nextToken` only should there be more.
+    /// One GetStages per HTTP API: its stages in one answer ("Quotas for configuring and running an
+    /// HTTP API in API Gateway": 10 stages per API, raisable), paged by `nextToken` should there be more.
     public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         let byAPI = Dictionary(grouping: targets) { api($0.id) }.values.map(Array.init)
         return await Reading.inGroups(byAPI, missing: ["NotFoundException"]) { group in

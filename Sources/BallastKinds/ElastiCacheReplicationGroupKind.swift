@@ -18,16 +18,27 @@ public struct ElastiCacheReplicationGroupKind: ResourceKind {
     static let properties = ResourceSchema(
         type: "AWS::ElastiCache::ReplicationGroup",
         properties: ObjectSchema([
-            // "ModifyReplicationGroup": SnapshotRetentionLimit, days, at most 35 (ElastiCache's limit).
+            // Days; 0 turns backups off ("ModifyReplicationGroup"). "The maximum value allowed is 35
+            // days" ("CreateServerlessCache"; AWS Config's elasticache-automatic-backup-check-enabled:
+            // "Valid values are 1 to 35").
             ("SnapshotRetentionLimit", .integer(0...35)),
             ("SnapshotWindow", .string(DBInstanceKind.backupWindow)),
             ("CacheNodeType", .string(StringFormat("a node type such as cache.r7g.large") { $0.hasPrefix("cache.") })),
-            // "Quotas": a primary and up to 5 replicas a shard.
+            // "CreateReplicationGroup" (botocore's model): "The maximum permitted value for
+            // NumCacheClusters is 6 (1 primary plus 5 replicas)"; ReplicasPerNodeGroup "Valid values
+            // are 0 to 5".
             ("NumCacheClusters", .integer(1...6)),
             ("ReplicasPerNodeGroup", .integer(0...5)),
             ("AutomaticFailoverEnabled", .boolean),
         ]),
-        checks: { r in Check.exclusive(r, "/NumCacheClusters", "/ReplicasPerNodeGroup") })
+        checks: { r in
+            // "If AutomaticFailoverEnabled is true, the value of this parameter must be at least 2."
+            let alone = r.exactValue(at: "/AutomaticFailoverEnabled") == .bool(true)
+                && r.exactValue(at: "/NumCacheClusters") == .int(1)
+            return Check.exclusive(r, "/NumCacheClusters", "/ReplicasPerNodeGroup")
+                + (alone ? [Diagnostic(r.location(of: "/NumCacheClusters"), "NumCacheClusters must be at least 2 "
+                    + "with AutomaticFailoverEnabled: true (a replica to fail over to)")] : [])
+        })
 
     static let permissions = KindPermissions(
         read: [describeReplicationGroups],
@@ -46,7 +57,8 @@ public struct ElastiCacheReplicationGroupKind: ResourceKind {
     ])
 
     /// DescribeReplicationGroups takes one id or none: several groups come from the listing, 100 a
-    /// page (`MaxRecords`, 20 to 100), until all are found; a lone one, or one the listing lacks, by id.
+    /// page (`MaxRecords`: "minimum 20; maximum 100", botocore's model), until all are found; a lone
+    /// one, or one the listing lacks, by id.
     public static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         let missing: Set<String> = ["ReplicationGroupNotFoundFault"]
         let listed = targets.count > 1 ? await Reading.inGroups([targets], missing: missing) { group in

@@ -94,7 +94,7 @@ public struct LambdaAliasKind: ResourceKind {
     }
 
     /// The aliases of one function (`--id 'FUNCTION:*'`): ListAliases, 10,000 a page at most (its
-    /// `MaxItems`); a pattern that names no function cannot be listed.
+    /// `MaxItems`, `MaxListItems` in botocore's model); a pattern that names no function cannot be listed.
     public static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
         guard prefix.contains(":") else { return nil }
         let function = IdFormat.part(prefix, 0, separator: ":")

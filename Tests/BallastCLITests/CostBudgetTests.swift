@@ -114,7 +114,8 @@ import Testing
             "  - {type: AWS::Budgets::Budget, id: \(name), "
                 + "properties: {BudgetLimit: {Amount: 300}, TimeUnit: MONTHLY, "
                 + "NotificationsWithSubscribers: [{Notification: {NotificationType: ACTUAL, ComparisonOperator: "
-                + "GREATER_THAN, Threshold: 80}, Subscribers: [{SubscriptionType: EMAIL, Address: x@example.com}]}]}}\n",
+                + "GREATER_THAN, Threshold: 80}, "
+                + "Subscribers: [{SubscriptionType: EMAIL, Address: x@example.com}]}]}}\n",
             environment: Self.environment)
         let asked = Locked(0)
         let counter = try LoopbackHTTPServer { request in

@@ -79,4 +79,15 @@ import Testing
         #expect(before.status == 0, "live is the adopted revision's again: \(before.stdout)\(before.stderr)")
         #expect(try repo.ballast(["drift"]).status == 2, "and HEAD still asks for the incident's values")
     }
+
+    /// ElastiCache refuses failover without a replica; so does `validate`, at the line, before AWS.
+    @Test func failoverWithoutAReplicaIsAMistake() throws {
+        let repo = try TempRepository.desiredState("  - {type: AWS::ElastiCache::ReplicationGroup, id: cache, "
+            + "properties: {NumCacheClusters: 1, AutomaticFailoverEnabled: true}}\n")
+        let result = try repo.ballast(["validate"])
+        let output = result.stdout + result.stderr
+        #expect(result.status == 1)
+        #expect(output.contains("resources.yaml:2:"), "\(output)")
+        #expect(output.contains("NumCacheClusters must be at least 2 with AutomaticFailoverEnabled: true"), "\(output)")
+    }
 }

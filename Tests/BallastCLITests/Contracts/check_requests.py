@@ -16,7 +16,7 @@ SERVICES = {"logs": "logs", "dynamodb": "dynamodb", "ecs": "ecs", "application-a
             "lambda": "lambda", "kms": "kms", "secretsmanager": "secretsmanager", "events": "events",
             "timestream": "timestream-write", "autoscaling": "autoscaling", "monitoring": "cloudwatch", "rds": "rds",
             "sts": "sts", "cloudformation": "cloudformation", "s3": "s3", "iam": "iam", "sqs": "sqs", "wafv2": "wafv2",
-            "apigateway": "apigateway", "budgets": "budgets",
+            "apigateway": "apigateway,apigatewayv2", "budgets": "budgets",
             "elasticache": "elasticache"}
 session = botocore.session.get_session()
 models = {}
@@ -282,16 +282,20 @@ def main():
         if scope.group(1) not in SERVICES:
             problems.append(f"{scope.group(1)}: a signing name this checker has no botocore model for")
             continue
-        name = SERVICES[scope.group(1)]
-        # API Gateway's two APIs sign alike; HTTP APIs' paths start /v2/.
-        if name == "apigateway" and request["target"].startswith("/v2/"):
-            name = "apigatewayv2"
-        service = model(name)
-        try:
-            op, value = params_of(service, request)
-        except KeyError as missing:
-            problems.append(f"{service.service_name}: no operation for {missing}")
+        # A signing name may cover several models (API Gateway's REST and HTTP APIs): the first
+        # whose operations take the request is its.
+        found_op = None
+        for name in SERVICES[scope.group(1)].split(","):
+            service = model(name)
+            try:
+                found_op = params_of(service, request)
+                break
+            except KeyError as missing:
+                unmatched = missing
+        if found_op is None:
+            problems.append(f"{service.service_name}: no operation for {unmatched}")
             continue
+        op, value = found_op
         checked += 1
         found = []
         if op.input_shape is not None:
