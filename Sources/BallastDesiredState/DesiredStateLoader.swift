@@ -35,6 +35,11 @@ public struct LoadedState: Sendable {
     public var policies: PolicySet
     /// Every environment folder in the tree, before `--env` filtering.
     public var availableEnvironments: [String]
+    /// The registry schemas in `schemas/`, of types read through Cloud Control.
+    public var registry: [RegistrySchema]
+    /// The kinds' schemas the state was decoded with: the build's, and one per registry schema of a
+    /// type no kind of the build covers.
+    public var schemas: KindSchemas
     public var diagnostics: [Diagnostic]
     /// Things the user should know that are not mistakes (an uncommitted change).
     public var notes: [String]
@@ -57,6 +62,8 @@ public struct DecodedFiles: Sendable {
     public var policyFiles: [ParsedFile]
     public var policies: PolicySet
     public var availableEnvironments: [String]
+    public var registry: [RegistrySchema]
+    public var schemas: KindSchemas
     public var diagnostics: [Diagnostic]
 }
 
@@ -71,10 +78,10 @@ public struct LoadError: ReportedError {
 /// Reads the desired state through libgit2 (or from the working tree), parses
 /// YAML, decodes against every kind's schema, and collects all mistakes.
 public struct DesiredStateLoader: Sendable {
-    let assembler: DesiredStateAssembler
+    let schemas: KindSchemas
 
     public init(schemas: KindSchemas) {
-        assembler = DesiredStateAssembler(schemas: schemas.resources)
+        self.schemas = schemas
     }
 
     public func load(_ request: LoadRequest) throws(LoadError) -> LoadedState {
@@ -109,7 +116,8 @@ public struct DesiredStateLoader: Sendable {
         }
         return LoadedState(repositoryRoot: root, isBare: repository.isBare, gitDirectory: repository.gitDirectory, commit: commit, head: head,
                            fromWorktree: request.worktree, state: decoded.state, policyFiles: decoded.policyFiles, policies: decoded.policies,
-                           availableEnvironments: decoded.availableEnvironments, diagnostics: decoded.diagnostics,
+                           availableEnvironments: decoded.availableEnvironments, registry: decoded.registry,
+                           schemas: decoded.schemas, diagnostics: decoded.diagnostics,
                            notes: notes)
     }
 
@@ -119,7 +127,7 @@ public struct DesiredStateLoader: Sendable {
     func worktreeNote(_ repository: GitRepository, head: GitCommit?, read files: SourceFiles,
                       fromWorktree: Bool, readHead: Bool) throws(LoadError) -> String? {
         guard repository.workdir != nil, fromWorktree || readHead else { return nil }
-        let folders = [SourceFiles.desiredStateFolder, SourceFiles.policiesFolder]
+        let folders = [SourceFiles.desiredStateFolder, SourceFiles.policiesFolder, RegistrySchema.folder]
         let changed: [String]
         if let head {
             changed = try gitStep { () throws(GitError) in try repository.changedInWorkingTree(under: folders, comparedTo: head) }
@@ -145,13 +153,28 @@ public struct DesiredStateLoader: Sendable {
             diagnostics.add(SourceLocation(file: path), "not read: it is \(what); ballast reads the YAML files in this "
                 + "repository itself")
         }
+        let registry = registrySchemas(files.schemas, diagnostics: &diagnostics)
+        let schemas = schemas.adding(registry)
+        let assembler = DesiredStateAssembler(schemas: schemas.resources)
         let (folders, available) = try environmentFolders(files.desiredState ?? [:], only: wanted,
                                                           diagnostics: &diagnostics)
         let state = assembler.assemble(folders, diagnostics: &diagnostics)
         let policyFiles = parse(files.policies.filter { isYAML($0.key) }, diagnostics: &diagnostics)
         let policies = PolicyDecoder.decode(policyFiles, resources: assembler.decoder, diagnostics: &diagnostics)
         return DecodedFiles(state: state, policyFiles: policyFiles, policies: policies, availableEnvironments: available,
-                            diagnostics: diagnostics.sorted)
+                            registry: registry, schemas: schemas, diagnostics: diagnostics.sorted)
+    }
+
+    /// The registry schemas under `schemas/`, each at the path its type names; a schema of a type
+    /// the build has a native kind for is kept (it is not used) and said so nowhere: it may serve
+    /// another build.
+    func registrySchemas(_ files: [String: [UInt8]], diagnostics: inout Diagnostics) -> [RegistrySchema] {
+        files.keys.sorted().compactMap { path in
+            do throws(Diagnostic) { return try RegistrySchema.parse(files[path]!, file: path) } catch {
+                diagnostics.add(contentsOf: [error])
+                return nil
+            }
+        }
     }
 
     /// Groups files by environment folder (`desired-state/<env>/...`) and parses them.

@@ -1,3 +1,4 @@
+import BallastCore
 import BallastGit
 import Foundation
 
@@ -11,12 +12,16 @@ public struct SourceFiles: Sendable, Equatable {
 
     public var desiredState: [String: [UInt8]]?
     public var policies: [String: [UInt8]]
+    /// The registry schemas of types read through Cloud Control (`schemas/*.json`).
+    public var schemas: [String: [UInt8]]
     /// Path -> what it is instead of a readable file: a submodule, a symbolic link, too large.
     public var unreadable: [String: String]
 
-    public init(desiredState: [String: [UInt8]]?, policies: [String: [UInt8]] = [:], unreadable: [String: String] = [:]) {
+    public init(desiredState: [String: [UInt8]]?, policies: [String: [UInt8]] = [:], schemas: [String: [UInt8]] = [:],
+                unreadable: [String: String] = [:]) {
         self.desiredState = desiredState
         self.policies = policies
+        self.schemas = schemas
         self.unreadable = unreadable
     }
 
@@ -24,44 +29,56 @@ public struct SourceFiles: Sendable, Equatable {
     public init(texts: [String: String]) {
         let bytes = texts.mapValues { Array($0.utf8) }
         self.init(desiredState: bytes.filter { $0.key.hasPrefix(Self.desiredStateFolder + "/") },
-                  policies: bytes.filter { $0.key.hasPrefix(Self.policiesFolder + "/") })
+                  policies: bytes.filter { $0.key.hasPrefix(Self.policiesFolder + "/") },
+                  schemas: bytes.filter { $0.key.hasPrefix(RegistrySchema.folder + "/") })
     }
 
     static func isYAML(_ path: String) -> Bool {
         path.hasSuffix(".yaml") || path.hasSuffix(".yml")
     }
 
+    static func isJSON(_ path: String) -> Bool { path.hasSuffix(".json") }
+
     /// From a commit's tree, through libgit2, without a checkout.
     static func committed(_ repository: GitRepository, _ commit: GitCommit) throws(GitError) -> SourceFiles {
         let state = try repository.files(under: desiredStateFolder, at: commit, wanted: isYAML, maxBytes: maxFileBytes)
         let policies = try repository.files(under: policiesFolder, at: commit, wanted: isYAML, maxBytes: maxFileBytes)
-        return SourceFiles(desiredState: state?.files, policies: policies?.files ?? [:],
-                           unreadable: (state?.unreadable ?? [:]).merging(policies?.unreadable ?? [:]) { a, _ in a })
+        let schemas = try repository.files(under: RegistrySchema.folder, at: commit, wanted: isJSON,
+                                           maxBytes: RegistrySchema.maxBytes)
+        return SourceFiles(desiredState: state?.files, policies: policies?.files ?? [:], schemas: schemas?.files ?? [:],
+                           unreadable: [state, policies, schemas].reduce(into: [:]) { all, tree in
+                               all.merge(tree?.unreadable ?? [:]) { a, _ in a }
+                           })
     }
 
     /// From the working tree as it is on disk, committed or not.
     static func worktree(at root: String) -> SourceFiles {
         let state = read(folder: desiredStateFolder, root: root)
         let policies = read(folder: policiesFolder, root: root)
-        return SourceFiles(desiredState: state?.files, policies: policies?.files ?? [:],
-                           unreadable: (state?.unreadable ?? [:]).merging(policies?.unreadable ?? [:]) { a, _ in a })
+        let schemas = read(folder: RegistrySchema.folder, root: root, wanted: isJSON, maxBytes: RegistrySchema.maxBytes)
+        return SourceFiles(desiredState: state?.files, policies: policies?.files ?? [:], schemas: schemas?.files ?? [:],
+                           unreadable: [state, policies, schemas].reduce(into: [:]) { all, tree in
+                               all.merge(tree?.unreadable ?? [:]) { a, _ in a }
+                           })
     }
 
     /// Walks a folder without following links; sizes are checked before anything is read. Names
     /// are taken as bytes (POSIX `readdir`), so a file whose name is not UTF-8 is read and named by
     /// its bytes (`PathName`), never skipped or shown as U+FFFD.
-    private static func read(folder: String, root: String) -> TreeFiles? {
+    private static func read(folder: String, root: String, wanted: (String) -> Bool = isYAML,
+                             maxBytes: Int = maxFileBytes) -> TreeFiles? {
         let base = Array((root + "/" + folder).utf8)
         guard let info = status(of: base), info.st_mode & S_IFMT == S_IFDIR else { return nil }
         var found = TreeFiles()
-        walk(base, label: folder, depth: 0, into: &found)
+        walk(base, label: folder, depth: 0, wanted: wanted, maxBytes: maxBytes, into: &found)
         return found
     }
 
     /// Folders nested deeper than this are not walked (a mistake, named).
     static let maxDepth = 64
 
-    private static func walk(_ path: [UInt8], label: String, depth: Int, into found: inout TreeFiles) {
+    private static func walk(_ path: [UInt8], label: String, depth: Int, wanted: (String) -> Bool, maxBytes: Int,
+                             into found: inout TreeFiles) {
         guard depth < maxDepth else {
             found.unreadable[label] = "a folder nested deeper than \(maxDepth) levels"
             return
@@ -77,12 +94,12 @@ public struct SourceFiles: Sendable, Equatable {
                 if status(of: child + Array("/.git".utf8)) != nil {
                     found.unreadable[relative] = "a submodule"
                 } else {
-                    walk(child, label: relative, depth: depth + 1, into: &found)
+                    walk(child, label: relative, depth: depth + 1, wanted: wanted, maxBytes: maxBytes, into: &found)
                 }
-            case S_IFREG where isYAML(relative):
+            case S_IFREG where wanted(relative):
                 let size = Int(info?.st_size ?? 0)
-                if size > maxFileBytes {
-                    found.unreadable[relative] = "\(size) bytes, over the \(maxFileBytes)-byte limit for a file"
+                if size > maxBytes {
+                    found.unreadable[relative] = "\(size) bytes, over the \(maxBytes)-byte limit for a file"
                 } else if let bytes = contents(child, size: size) {
                     found.files[relative] = bytes
                 }
@@ -139,8 +156,8 @@ public struct SourceFiles: Sendable, Equatable {
 
     /// Paths whose content differs between two readings (added, changed or removed).
     func changedPaths(comparedTo other: SourceFiles) -> [String] {
-        let mine = (desiredState ?? [:]).merging(policies) { a, _ in a }
-        let theirs = (other.desiredState ?? [:]).merging(other.policies) { a, _ in a }
+        let mine = (desiredState ?? [:]).merging(policies) { a, _ in a }.merging(schemas) { a, _ in a }
+        let theirs = (other.desiredState ?? [:]).merging(other.policies) { a, _ in a }.merging(other.schemas) { a, _ in a }
         return Set(mine.keys).union(theirs.keys).filter { mine[$0] != theirs[$0] }.sorted()
     }
 }

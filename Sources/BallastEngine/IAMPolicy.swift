@@ -39,6 +39,11 @@ public enum IAMPolicy {
                 }
             }
             if !unscoped.isEmpty { statements.append(statement(sid + "List", unscoped.map(\.iamAction), ["*"])) }
+            // A Cloud Control type's handlers act with the caller's credentials: their permissions, from the
+            // repository's registry schema (so each is checked to be an IAM action, never passed through).
+            let handlers = permissions.handlers.read + (purpose == .apply ? permissions.handlers.write : [])
+            let handlerActions = Set(handlers.filter(isAction)).sorted()
+            if !handlerActions.isEmpty { statements.append(statement(sid + "Handlers", handlerActions, ["*"])) }
         }
         // Stacks refs point into, and those environments name for ownership: their resources, ARN and template.
         let stacks = Set(state.environments.flatMap { environment in
@@ -80,6 +85,14 @@ public enum IAMPolicy {
     static func statement(_ sid: String, _ actions: [String], _ resources: [String]) -> Value {
         ["Sid": .string(sid), "Effect": "Allow", "Action": .list(actions.map(Value.string)),
          "Resource": .list(resources.map(Value.string))]
+    }
+
+    /// `kinesis:DescribeStreamSummary`: a service prefix and an action (a `*` wildcard allowed).
+    static func isAction(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, (1...64).contains(parts[0].count), (1...128).contains(parts[1].count) else { return false }
+        return parts[0].allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
+            && parts[1].allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "*" }
     }
 
     /// `AWS::Logs::LogGroup` -> `LogsLogGroup` (a Sid is letters and digits).

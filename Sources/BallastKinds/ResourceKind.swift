@@ -23,15 +23,68 @@ public extension ResourceKind {
     static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? { nil }
 }
 
+/// One kind's schema, reader and writer as a value: a native kind's, or Cloud Control's for a type
+/// known by its registry schema.
+public struct AnyResourceKind: Sendable {
+    public let schema: KindSchema
+    let reader: @Sendable ([LiveTarget], any AWSAPI) async -> [String: LiveRead]
+    let writer: @Sendable (PlannedChange, any AWSAPI, Double) async throws -> Void
+    let lister: @Sendable (String, any AWSAPI) async throws -> [String]?
+
+    init(schema: KindSchema, read: @escaping @Sendable ([LiveTarget], any AWSAPI) async -> [String: LiveRead],
+         apply: @escaping @Sendable (PlannedChange, any AWSAPI, Double) async throws -> Void,
+         list: @escaping @Sendable (String, any AWSAPI) async throws -> [String]?) {
+        self.schema = schema
+        reader = read
+        writer = apply
+        lister = list
+    }
+
+    init(_ kind: any ResourceKind.Type) {
+        self.init(schema: kind.schema, read: { await kind.read($0, with: $1) },
+                  apply: { change, client, _ in try await kind.apply(change, with: client) },
+                  list: { try await kind.list(prefix: $0, with: $1) })
+    }
+
+    /// `ResourceKind.read`.
+    public func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
+        await reader(targets, client)
+    }
+
+    /// `ResourceKind.apply`; a write AWS finishes in the background (Cloud Control's) is followed
+    /// for at most `waitTimeout` seconds.
+    public func apply(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double = 600) async throws {
+        try await writer(change, client, waitTimeout)
+    }
+
+    /// `ResourceKind.list`.
+    public func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
+        try await lister(prefix, client)
+    }
+}
+
 /// The kinds a build knows: their schemas, and the reader and writer of each. Built once
-/// where the program starts and handed to whatever needs it.
+/// where the program starts and handed to whatever needs it; a repository's registry schemas
+/// add the types it reads through Cloud Control (`adding`).
 public struct Kinds: Sendable {
     public let schemas: KindSchemas
-    let byType: [String: any ResourceKind.Type]
+    let byType: [String: AnyResourceKind]
 
     public init(_ kinds: [any ResourceKind.Type]) {
-        schemas = KindSchemas(kinds.map { $0.schema })
+        self.init(kinds.map(AnyResourceKind.init))
+    }
+
+    init(_ kinds: [AnyResourceKind]) {
+        schemas = KindSchemas(kinds.map(\.schema), anyType: CloudControlKind.schema(for:))
         byType = Dictionary(kinds.map { ($0.schema.type, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// These kinds and, for each registry schema of a type none of them covers, that type through
+    /// Cloud Control. A type with a native kind keeps it.
+    public func adding(_ registry: [RegistrySchema]) -> Kinds {
+        let extra = registry.filter { byType[$0.typeName] == nil }.map { CloudControlKind($0).kind }
+        guard !extra.isEmpty else { return self }
+        return Kinds(schemas.all.compactMap { byType[$0.type] } + extra)
     }
 
     /// Every kind in this file's folder. Adding a kind is one file plus one line here.
@@ -61,7 +114,7 @@ public struct Kinds: Sendable {
     }
 
     /// The reader and writer of a CloudFormation type.
-    public func kind(for type: String) -> (any ResourceKind.Type)? { byType[type] }
+    public func kind(for type: String) -> AnyResourceKind? { byType[type] }
 }
 
 /// Id shapes shared by several kinds.

@@ -34,12 +34,13 @@ struct Ballast: AsyncParsableCommand {
               ballast comment plan.md                post or update the pull request's comment
               ballast watch --interval 15m           drift on a loop, /metrics for Prometheus
               ballast import --env prod --from-terraform terraform.tfstate
+              ballast schema fetch AWS::Kinesis::Stream  any other type, through Cloud Control
             """,
         version: BallastVersion.current,
         subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
                       RevertCommand.self, HistoryCommand.self, UnlockCommand.self, PolicyCommand.self, DoctorCommand.self,
                       IAMPolicyCommand.self, CommentCommand.self, WatchCommand.self, ImportCommand.self,
-                      ReportCommand.self])
+                      ReportCommand.self, SchemaCommand.self])
 
     /// Settings from the environment that every command depends on are checked before any runs.
     static func main() async {

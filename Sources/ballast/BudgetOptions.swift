@@ -21,7 +21,7 @@ struct BudgetOptions: ParsableArguments {
     func printedReadPlan(_ loaded: LoadedState) -> Bool {
         guard dryRunReads else { return false }
         let rates = (try? RequestRates.fromEnvironment(ProcessInfo.processInfo.environment)) ?? .defaults
-        Terminal.write(ReadPlan(loaded.state, schemas: builtInKinds.schemas).text(at: rates))
+        Terminal.write(ReadPlan(loaded.state, schemas: loaded.schemas).text(at: rates))
         return true
     }
 

@@ -31,7 +31,7 @@ struct IAMPolicyCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try Planning.load(source)
-        let document = IAMPolicy.document(for: loaded.state, schemas: builtInKinds.schemas, purpose: purpose,
+        let document = IAMPolicy.document(for: loaded.state, schemas: loaded.schemas, purpose: purpose,
                                           publishMetrics: publishMetrics,
                                            notify: notify)
         Terminal.write(JSON.encode(document, pretty: true) + "\n")

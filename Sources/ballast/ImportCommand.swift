@@ -77,7 +77,8 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr.")
     var debug = false
 
-    var importer: Importer { Importer(kinds: builtInKinds) }
+    /// The build's kinds and the types the repository's schemas add (Cloud Control's).
+    func importer(_ registry: [RegistrySchema] = []) -> Importer { Importer(kinds: builtInKinds.adding(registry)) }
 
     func validate() throws {
         let sources = [fromTerraform != nil, fromCloudformation != nil, fromLive].filter { $0 }.count
@@ -87,9 +88,11 @@ struct ImportCommand: AsyncParsableCommand {
         if fromLive, type == nil || id.isEmpty { throw ValidationError("--from-live needs --type TYPE and --id ID") }
         if !fromLive, type != nil || !id.isEmpty { throw ValidationError("--type and --id go with --from-live") }
         if address != nil, fromTerraform == nil { throw ValidationError("--address goes with --from-terraform") }
-        if let type, !importer.knownTypes.contains(type) {
+        // Another CloudFormation type is read through Cloud Control once the repository has its schema.
+        if let type, !importer().knownTypes.contains(type), !RegistrySchema.isTypeName(type) {
             throw ValidationError("ballast has no kind \(type); it knows "
-                + importer.knownTypes.joined(separator: ", "))
+                + importer().knownTypes.joined(separator: ", ") + ", and any AWS::Service::Resource type whose "
+                + "schema `ballast schema fetch` has put in schemas/")
         }
     }
 
@@ -103,6 +106,12 @@ struct ImportCommand: AsyncParsableCommand {
             if loaded.availableEnvironments.contains(env) { try Failure.refuseMistakes(loaded) }
             Terminal.error("no environment \(env) in desired-state/ "
                 + "(create desired-state/\(env)/environment.yaml first)")
+            throw Failure.error
+        }
+        let importer = importer(loaded.registry)
+        if let type, !importer.knownTypes.contains(type) {
+            Terminal.error("ballast has no kind \(type), and \(RegistrySchema.path(for: type)) is not in the "
+                + "repository: `ballast schema fetch \(type)` writes it, and then Cloud Control reads the type")
             throw Failure.error
         }
         let setup = AWSSetup(debug: debug)
@@ -148,7 +157,7 @@ struct ImportCommand: AsyncParsableCommand {
         let writer = ImportWriter(environmentFolder: loaded.repositoryRoot + "/desired-state/\(env)", source: source)
         // Every resource as validate checks it: what the desired state cannot hold is not written.
         let check = ImportCheck(undeclared, environment: env, region: environment.region, writer: writer,
-                                loader: DesiredStateLoader(schemas: builtInKinds.schemas))
+                                loader: DesiredStateLoader(schemas: loaded.schemas))
         // Types ballast has no kind for are not its to import (a note); a resource of its kinds
         // whose values the desired state cannot hold is a failure to import what was asked (exit 1).
         let unexpressed = check.skipped

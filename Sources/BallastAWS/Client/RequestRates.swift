@@ -127,8 +127,10 @@ public struct RequestRates: Sendable, Equatable {
         // CloudFormation, AWS Budgets ("Quotas and restrictions" counts budgets, not calls), ElastiCache
         // ("Quotas for ElastiCache" counts nodes and shards, not calls), S3's
         // bucket configuration (its page gives object rates per prefix), SQS's queue attributes
-        // ("Amazon SQS quotas" gives message throughput only) and STS (one call a run). They start
-        // at `adaptiveStart` and adapt.
+        // ("Amazon SQS quotas" gives message throughput only), STS (one call a run) and Cloud Control
+        // (no call rate found in "Cloud Control API endpoints and quotas" or its user guide; its handlers
+        // call the type's own service, whose throttling comes back as `ThrottlingException`).
+        // They start at `adaptiveStart` and adapt.
         "autoscaling": .adaptiveStart,
         "application-autoscaling": .adaptiveStart,
         "cloudformation": .adaptiveStart,
@@ -137,6 +139,7 @@ public struct RequestRates: Sendable, Equatable {
         "s3": .adaptiveStart,
         "sqs": .adaptiveStart,
         "sts": .adaptiveStart,
+        "cloudcontrolapi": .adaptiveStart,
     ], fallback: .adaptiveStart)
 
     /// No pacing: at most `inFlight` requests at once per service.

@@ -80,6 +80,10 @@ public struct AWSService: Sendable, Hashable {
                                            apiVersion: "2016-10-20",
                                            wire: .json(version: "1.1", targetPrefix: "AWSBudgetServiceGateway"),
                                            globalHost: "budgets.amazonaws.com")
+    /// Cloud Control: signed as `cloudcontrolapi`; IAM authorizes its actions as `cloudformation:`.
+    public static let cloudControl = AWSService(serviceId: "CloudControl", signingName: "cloudcontrolapi",
+                                                endpointPrefix: "cloudcontrolapi", apiVersion: "2021-09-30",
+                                                wire: .json(version: "1.0", targetPrefix: "CloudApiService"))
     public static let cloudFormation = AWSService(serviceId: "CloudFormation", signingName: "cloudformation",
                                                   endpointPrefix: "cloudformation", apiVersion: "2010-05-15", wire: .query)
 }

@@ -147,8 +147,10 @@ public struct ResourceDecoder: Sendable {
     }
 
     private func isMap(_ type: ValueType) -> Bool {
-        if case .map = type { return true }
-        return false
+        switch type {
+        case .map, .any: return true
+        default: return false
+        }
     }
 
     func range(_ node: Node, _ type: ValueType, name: String, diagnostics: inout Diagnostics) -> ValueRange? {
@@ -191,6 +193,8 @@ public struct ResourceDecoder: Sendable {
             return nil
         }
         switch type {
+        case .any:
+            return node.value
         case .integer(let allowed):
             guard case .int(let i)? = node.scalar else { return mismatch() }
             return allowed.contains(i) ? .int(i) : mismatch()

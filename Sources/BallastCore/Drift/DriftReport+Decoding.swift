@@ -60,6 +60,7 @@ extension ResourceDrift {
         self.init(resource: resource, physicalId: id, status: status, differences: differences,
                   reason: json["reason"]?.string)
         managedBy = ManagedBy(json: json["managedBy"])
+        via = json["via"]?.string.flatMap(KindPath.init(rawValue:))
     }
 }
 

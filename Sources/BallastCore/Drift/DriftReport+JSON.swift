@@ -43,6 +43,7 @@ extension ResourceDrift {
         }
         if let reason { fields["reason"] = .string(reason) }
         if let managedBy { fields["managedBy"] = managedBy.json }
+        if let via { fields["via"] = .string(via.rawValue) }
         return .map(fields)
     }
 }

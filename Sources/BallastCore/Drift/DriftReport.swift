@@ -22,6 +22,8 @@ public struct ResourceDrift: Sendable {
     public var live: [String: Value]?
     /// Terraform or CloudFormation, when one of them manages the resource too.
     public var managedBy: ManagedBy?
+    /// Which path read it (its kind's own code, or Cloud Control); nil when it was not read.
+    public var via: KindPath?
 
     public init(resource: DesiredResource, physicalId: String?, status: DriftStatus,
                 differences: [PropertyDifference] = [], reason: String? = nil, live: [String: Value]? = nil) {

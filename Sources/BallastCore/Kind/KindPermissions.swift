@@ -15,10 +15,15 @@ public struct KindPermissions: Sendable {
     /// `ListTables`), and the parent's ARN from the resource's id.
     public let onParent: (operations: Set<APIOperation>,
                           arn: @Sendable (_ id: String, _ region: String, _ account: String) -> String)?
+    /// IAM actions a Cloud Control type's handlers make with the caller's credentials (its registry
+    /// schema's `handlers.read.permissions`, `handlers.update.permissions`), on `*`.
+    public let handlers: (read: [String], write: [String])
 
     public init(read: [APIOperation], write: [APIOperation], unscoped: Set<APIOperation> = [], anyId: String = "*",
                 onParent: (operations: Set<APIOperation>, arn: @Sendable (String, String, String) -> String)? = nil,
+                handlers: (read: [String], write: [String]) = ([], []),
                 arn: @escaping @Sendable (_ id: String, _ region: String, _ account: String) -> String) {
+        self.handlers = handlers
         self.read = read
         self.write = write
         self.unscoped = unscoped

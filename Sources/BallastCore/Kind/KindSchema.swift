@@ -10,6 +10,8 @@ public struct KindSchema: Sendable {
     /// The Terraform AWS provider's resource for this kind, for ownership and import.
     public let terraform: TerraformMapping
     public let comparison: ComparisonRules
+    /// How the kind reads and writes: its own code, or Cloud Control's.
+    public let via: KindPath
     let plannedReads: @Sendable ([LiveTarget]) -> [APIOperation: Int]
     let changes: @Sendable (ResourceDrift) -> [PlannedChange]
     let normalize: @Sendable ([String: Value], DesiredResource) -> [String: Value]
@@ -25,7 +27,7 @@ public struct KindSchema: Sendable {
     ///   - idFromPhysicalId: the id ballast uses for a CloudFormation physical id
     ///     (an ECS service ARN -> `cluster/service`).
     public init(_ resource: ResourceSchema, permissions: KindPermissions, terraform: TerraformMapping,
-                comparison: ComparisonRules = .plain,
+                comparison: ComparisonRules = .plain, via: KindPath = .native,
                 plannedReads: @escaping @Sendable ([LiveTarget]) -> [APIOperation: Int],
                 changes: @escaping @Sendable (ResourceDrift) -> [PlannedChange],
                 normalize: @escaping @Sendable ([String: Value], DesiredResource) -> [String: Value]
@@ -35,6 +37,7 @@ public struct KindSchema: Sendable {
         self.permissions = permissions
         self.terraform = terraform
         self.comparison = comparison
+        self.via = via
         self.plannedReads = plannedReads
         self.changes = changes
         self.normalize = normalize
@@ -61,15 +64,35 @@ public struct KindSchema: Sendable {
     public func write(call: String) -> APIOperation? { writes.first { $0.call == call } }
 }
 
+/// How a kind reads and writes (the JSON report's `via`).
+public enum KindPath: String, Sendable {
+    /// Its own code, with the service's batched reads.
+    case native
+    /// The Cloud Control API: one `GetResource` a resource.
+    case cloudControl = "cloudcontrol"
+}
+
 /// The schemas of every kind a build knows, by CloudFormation type: handed to whatever needs
 /// them, never reached through a static.
 public struct KindSchemas: Sendable {
     public let all: [KindSchema]
     let byType: [String: Int]
+    /// The schema of a type no kind covers, from its registry schema (Cloud Control's), when the
+    /// build has a way to read such types.
+    let anyType: (@Sendable (RegistrySchema) -> KindSchema)?
 
-    public init(_ all: [KindSchema]) {
+    public init(_ all: [KindSchema], anyType: (@Sendable (RegistrySchema) -> KindSchema)? = nil) {
         self.all = all
+        self.anyType = anyType
         byType = Dictionary(all.enumerated().map { ($1.type, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// These schemas and, for each registry schema of a type none of them covers, that type's:
+    /// a type with a native kind always keeps it.
+    public func adding(_ registry: [RegistrySchema]) -> KindSchemas {
+        guard let anyType else { return self }
+        let extra = registry.filter { self[type: $0.typeName] == nil }.map(anyType)
+        return extra.isEmpty ? self : KindSchemas(all + extra, anyType: anyType)
     }
 
     public subscript(type type: String) -> KindSchema? { byType[type].map { all[$0] } }

@@ -11,6 +11,8 @@ public indirect enum ValueType: Sendable {
     /// A map of string keys (alarm `Dimensions`).
     case map(ValueType)
     case object(ObjectSchema)
+    /// Any JSON value, compared whole: what a registry schema leaves open (`["object", "string"]`).
+    case any
 
     public static let nonNegative = ValueType.integer(0...Int.max)
     public static let positive = ValueType.integer(1...Int.max)
@@ -27,6 +29,8 @@ public indirect enum ValueType: Sendable {
     public var name: String {
         switch self {
         case .integer(let r):
+            if r == Int.min...Int.max { return "an integer" }
+            if r.lowerBound == Int.min { return "an integer <= \(r.upperBound)" }
             if r.upperBound == Int.max { return r.lowerBound == 0 ? "a non-negative integer" : "an integer >= \(r.lowerBound)" }
             return "an integer from \(r.lowerBound) to \(r.upperBound)"
         case .integerIn: return "an integer"
@@ -37,6 +41,7 @@ public indirect enum ValueType: Sendable {
         case .list(let t, _): return "a list of \(t.name.droppingArticle)s"
         case .map: return "a map"
         case .object: return "a mapping"
+        case .any: return "any value"
         }
     }
 }
@@ -47,6 +52,7 @@ public extension ValueType {
     /// What `import` writes, so an adopted resource names only what ballast owns.
     func project(_ value: Value) -> Value? {
         switch (self, value) {
+        case (.any, _): return value
         case (.object(let schema), .map(let fields)): return .map(schema.project(fields))
         case (.list(let element, _), .list(let items)): return .list(items.compactMap(element.project))
         case (.map(let element), .map(let fields)): return .map(fields.compactMapValues(element.project))

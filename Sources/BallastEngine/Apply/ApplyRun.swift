@@ -11,7 +11,8 @@ import Foundation
 /// read back, journal the end, unlock. It returns what happened; it prints nothing.
 public struct ApplyRun: Sendable {
     let clients: AWSClients
-    let kinds: Kinds
+    /// The build's kinds; a run adds the types its revision reads through Cloud Control.
+    var kinds: Kinds
     let locks: @Sendable (Environment, LockOwner) -> any ApplyLock
     let clock: @Sendable () -> Date
     let confirm: @Sendable (_ changes: Int) async -> Bool
@@ -59,7 +60,9 @@ public struct ApplyRun: Sendable {
                 return .refused(.lockFailed("cannot take the lock in \(lock.place): \(error)"))
             }
         }
-        let result = await underLock(loaded, request, owner: owner)
+        var run = self
+        run.kinds = kinds.adding(loaded.registry)
+        let result = await run.underLock(loaded, request, owner: owner)
         await release(held)
         return result
     }
@@ -111,7 +114,7 @@ public struct ApplyRun: Sendable {
                                uniquingKeysWith: { a, _ in a })
         let clients = clients
         let writer: @Sendable (PlannedChange) -> AWSClient = { clients($0.region, roles[$0.environment] ?? nil) }
-        let applier = Applier(kinds: kinds, client: writer) { change in
+        let applier = Applier(kinds: kinds, client: writer, waitTimeout: request.waitTimeout) { change in
             await verifier.verify([change], planned: report, state: state) == [nil]
         }
         let outcomes = await applier.apply(changes, continueOnError: request.continueOnError, starting: { index in

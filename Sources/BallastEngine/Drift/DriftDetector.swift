@@ -27,6 +27,11 @@ public struct DriftDetector: Sendable {
     /// With `stack`, only the resources that stack manages (by ref, or by physical id in its resources).
     public func detect(_ loaded: LoadedState, stack: String? = nil, now: Date = Date())
         async -> (report: DriftReport, ownership: Ownership) {
+        let kinds = kinds.adding(loaded.registry)
+        guard kinds.schemas.all.count == self.kinds.schemas.all.count else {
+            return await DriftDetector(kinds: kinds, clients: clients, progress: progress).detect(loaded, stack: stack,
+                                                                                                  now: now)
+        }
         guard let stack else {
             async let ownership = Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot,
                                                  schemas: kinds.schemas, clients: clients, stackReads: stackReads)
@@ -119,6 +124,7 @@ public struct DriftDetector: Sendable {
                 var read = reads[key]?[member.id] ?? .failed("no answer")
                 if case .found(let live) = read { read = .found(kind.normalized(live, for: resource)) }
                 verdicts[member.index] = .judge(resource, physicalId: member.id, read: read, rules: kind.comparison)
+                verdicts[member.index]?.via = kind.via
             }
         }
 

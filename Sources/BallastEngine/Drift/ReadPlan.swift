@@ -14,6 +14,8 @@ public struct ReadPlan: Sendable {
         public var resources: Int
         /// Each operation's calls.
         public var calls: [APIOperation: Int]
+        /// The resources each type read through Cloud Control has (the rest are read natively).
+        public var cloudControl: [String: Int] = [:]
     }
 
     public var groups: [Group]
@@ -59,6 +61,7 @@ public struct ReadPlan: Sendable {
             if environments.contains(where: { $0.account != nil }) { calls[.getCallerIdentity] = 1 }
             for (type, members) in Dictionary(grouping: resources, by: \.type) {
                 guard let kind = schemas[type: type] else { continue }
+                if kind.via == .cloudControl { groups[key]!.cloudControl[type] = members.count }
                 var declared: [String: Set<String>] = [:]
                 for resource in members {
                     declared[resource.identity.description, default: []].formUnion(resource.properties.keys)
@@ -104,6 +107,10 @@ public struct ReadPlan: Sendable {
                 let action = operation.call
                 let width = max(50, action.count + 2)
                 lines.append("  " + action.padding(toLength: width, withPad: " ", startingAt: 0) + String(count))
+            }
+            for (type, count) in group.cloudControl.sorted(by: { $0.key < $1.key }) {
+                lines.append("  via cloudcontrol: \(type), \(count) resource\(count == 1 ? "" : "s"), "
+                    + "one GetResource each (the rest via native kinds)")
             }
         }
         if let rates, rates.unpacedInFlight == nil {

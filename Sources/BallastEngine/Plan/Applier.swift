@@ -20,11 +20,14 @@ public struct Applier: Sendable {
     /// whose answer was lost may have landed before its retry failed (a conflict, "already
     /// in that state"): then it is applied, not failed.
     let landed: @Sendable (PlannedChange) async -> Bool
+    /// How long a write AWS finishes in the background is followed (Cloud Control's requests), in seconds.
+    let waitTimeout: Double
 
-    public init(kinds: Kinds, client: @escaping @Sendable (PlannedChange) -> AWSClient,
+    public init(kinds: Kinds, client: @escaping @Sendable (PlannedChange) -> AWSClient, waitTimeout: Double = 600,
                 landed: @escaping @Sendable (PlannedChange) async -> Bool = { _ in false }) {
         self.client = client
         self.kinds = kinds
+        self.waitTimeout = waitTimeout
         self.landed = landed
     }
 
@@ -94,7 +97,7 @@ public struct Applier: Sendable {
             guard let kind = kinds.kind(for: change.type) else {
                 throw WriteError("ballast cannot write \(change.type)")
             }
-            try await kind.apply(change, with: client(change))
+            try await kind.apply(change, with: client(change), waitTimeout: waitTimeout)
             return .applied
         } catch {
             return await landed(change) ? .applied : .failed(String(describing: error))

@@ -17,7 +17,7 @@ public enum Planner {
     /// changes that fix it, and the policy results on both.
     public static func plan(_ loaded: LoadedState, detector: DriftDetector) async -> Plan {
         let (report, ownership) = await detector.detect(loaded)
-        var plan = plan(report, schemas: detector.kinds.schemas)
+        var plan = plan(report, schemas: loaded.schemas)
         plan.conflicts = ownership.conflicts(plan.changes, report: report)
         plan.policy = PolicyEngine(loaded.policies).check(loaded.state, changes: plan.changes, drift: report)
         return plan

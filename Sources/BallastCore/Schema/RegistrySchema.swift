@@ -1,0 +1,214 @@
+import Foundation
+
+/// A CloudFormation registry resource schema (`DescribeType`'s `Schema`), as the repository keeps
+/// it in `schemas/AWS-Kinesis-Stream.json`: what a type with no native kind may say, which of its
+/// properties ballast may change, how Cloud Control names one resource, and the permissions its
+/// handlers need. Read from repository text, so untrusted: its size, nesting and `$ref` depth
+/// are bounded, and nothing in it is ever a path or a command.
+public struct RegistrySchema: Sendable {
+    /// `AWS::Kinesis::Stream`.
+    public let typeName: String
+    /// Where it was read (`schemas/AWS-Kinesis-Stream.json`).
+    public let file: String
+    /// Every property, JSON Schema turned into ballast's types.
+    public let properties: ObjectSchema
+    /// The primary identifier's properties, in order (`Name`; several are joined with `|`).
+    public let primaryIdentifier: [String]
+    /// Property paths as the desired state names them (`/Arn`, `/StreamModeDetails/StreamMode`).
+    public let readOnly: Set<String>
+    public let createOnly: Set<String>
+    public let writeOnly: Set<String>
+    /// Each handler's permissions (`read`, `update`, `list`); nil when the schema carries no
+    /// `handlers` (a copy that stripped them, such as cfn-lint's), so nothing is known of them.
+    public let handlers: [String: [String]]?
+
+    /// Whether Cloud Control can update the type: the registry gives an updatable type an
+    /// `update` handler. A schema without handlers says nothing either way.
+    public var updatable: Bool { handlers.map { $0["update"] != nil } ?? true }
+
+    /// `AWS::Kinesis::Stream` -> `schemas/AWS-Kinesis-Stream.json` (spec section 7).
+    public static func path(for typeName: String) -> String {
+        folder + "/" + typeName.replacingOccurrences(of: "::", with: "-") + ".json"
+    }
+
+    public static let folder = "schemas"
+    /// A registry schema larger than this is a mistake (the largest AWS publishes are under 1 MiB).
+    public static let maxBytes = 4 << 20
+    /// `$ref` chains deeper than this (recursive definitions: WAF statements) take any value.
+    static let maxRefDepth = 16
+
+    /// `AWS::Service::Resource`: three parts of letters and digits, as the registry names types.
+    public static func isTypeName(_ text: String) -> Bool {
+        let parts = text.components(separatedBy: "::")
+        return parts.count == 3 && parts.allSatisfy { part in
+            !part.isEmpty && part.count <= 64 && part.unicodeScalars.allSatisfy {
+                ($0.isASCII && CharacterSet.alphanumerics.contains($0))
+            }
+        }
+    }
+
+    public init(typeName: String, file: String, properties: ObjectSchema, primaryIdentifier: [String],
+                readOnly: Set<String>, createOnly: Set<String>, writeOnly: Set<String>, handlers: [String: [String]]?) {
+        self.typeName = typeName
+        self.file = file
+        self.properties = properties
+        self.primaryIdentifier = primaryIdentifier
+        self.readOnly = readOnly
+        self.createOnly = createOnly
+        self.writeOnly = writeOnly
+        self.handlers = handlers
+    }
+
+    /// Parses a schema file; a mistake names the file, and the line and column where JSON breaks.
+    public static func parse(_ bytes: [UInt8], file: String) throws(Diagnostic) -> RegistrySchema {
+        guard bytes.count <= maxBytes else {
+            throw Diagnostic(SourceLocation(file: file), "\(bytes.count) bytes, over the \(maxBytes)-byte limit")
+        }
+        let document: Value
+        do { document = try JSON.parse(bytes) } catch {
+            throw Diagnostic(location(in: bytes, offset: error.offset, file: file), "invalid JSON: \(error.message)")
+        }
+        guard let typeName = document["typeName"]?.string, isTypeName(typeName) else {
+            throw Diagnostic(SourceLocation(file: file), "not a CloudFormation resource schema: no `typeName` "
+                + "of the form AWS::Service::Resource")
+        }
+        guard path(for: typeName) == file else {
+            throw Diagnostic(SourceLocation(file: file), "holds the schema of \(typeName); it belongs in "
+                + path(for: typeName))
+        }
+        guard case .map(let fields)? = document["properties"] else {
+            throw Diagnostic(SourceLocation(file: file), "the schema of \(typeName) has no `properties`")
+        }
+        let converter = Converter(definitions: document["definitions"]?.mapValue ?? [:])
+        let properties = ObjectSchema(fields.keys.sorted().map { ($0, converter.type(of: fields[$0]!, depth: 0)) })
+        let identifier = (document["primaryIdentifier"]?.list ?? []).compactMap { $0.string.map(propertyPath) }
+            .map { String($0.dropFirst()) }
+        guard !identifier.isEmpty, identifier.allSatisfy({ !$0.contains("/") && fields[$0] != nil }) else {
+            throw Diagnostic(SourceLocation(file: file), "the schema of \(typeName) names no primary identifier "
+                + "among its properties")
+        }
+        func paths(_ key: String) -> Set<String> {
+            Set((document[key]?.list ?? []).compactMap { $0.string.map(propertyPath) })
+        }
+        var handlers: [String: [String]]?
+        if case .map(let declared)? = document["handlers"] {
+            handlers = declared.mapValues { ($0["permissions"]?.list ?? []).compactMap(\.string) }
+        }
+        return RegistrySchema(typeName: typeName, file: file, properties: properties, primaryIdentifier: identifier,
+                              readOnly: paths("readOnlyProperties"), createOnly: paths("createOnlyProperties"),
+                              writeOnly: paths("writeOnlyProperties"), handlers: handlers)
+    }
+
+    /// `/properties/Tags/*/Key` -> `/Tags`: a JSON pointer into the schema as a desired-state path,
+    /// cut where it enters a list (ballast owns a list whole).
+    static func propertyPath(_ pointer: String) -> String {
+        var parts = pointer.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        if parts.first == "properties" { parts.removeFirst() }
+        if let star = parts.firstIndex(of: "*") { parts = Array(parts[..<star]) }
+        return "/" + parts.joined(separator: "/")
+    }
+
+    /// Why ballast cannot own a declared path, or nil: a read-only, create-only or write-only
+    /// property, or one inside such an object.
+    public func refusal(of path: String) -> String? {
+        func covers(_ set: Set<String>) -> String? {
+            set.first { path == $0 || path.hasPrefix($0 + "/") }
+        }
+        if let property = covers(readOnly) {
+            return "\(Check.name(property)) is read-only in \(typeName)'s schema: AWS sets it"
+        }
+        if let property = covers(createOnly) {
+            return "\(Check.name(property)) is create-only in \(typeName)'s schema: changing it replaces the "
+                + "resource, which ballast never does"
+        }
+        if let property = covers(writeOnly) {
+            return "\(Check.name(property)) is write-only in \(typeName)'s schema: Cloud Control never returns it, "
+                + "so it cannot be compared"
+        }
+        return nil
+    }
+
+    static func location(in bytes: [UInt8], offset: Int, file: String) -> SourceLocation {
+        let before = bytes.prefix(offset)
+        let line = before.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+        let column = offset - (before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? 0) + 1
+        return SourceLocation(file: file, line: line, column: column)
+    }
+
+    /// JSON Schema (the subset resource schemas use) to ballast's value types.
+    struct Converter {
+        let definitions: [String: Value]
+
+        func type(of node: Value, depth: Int) -> ValueType {
+            if let reference = node["$ref"]?.string {
+                let prefix = "#/definitions/"
+                guard depth < RegistrySchema.maxRefDepth, reference.hasPrefix(prefix),
+                      let target = definitions[String(reference.dropFirst(prefix.count))] else { return .any }
+                return type(of: target, depth: depth + 1)
+            }
+            let declared: [String]
+            switch node["type"] {
+            case .string(let one)?: declared = [one]
+            case .list(let several)?: declared = several.compactMap(\.string)
+            default: declared = node["properties"] != nil ? ["object"] : []
+            }
+            guard declared.count == 1 else {
+                // `["object", "string"]` (a policy given as text or as a document): any JSON value.
+                return .any
+            }
+            switch declared[0] {
+            case "integer": return integer(node)
+            case "number": return .number
+            case "boolean": return .boolean
+            case "string": return string(node)
+            case "array":
+                let element = node["items"].map { type(of: $0, depth: depth) } ?? .any
+                return .list(element, maxCount: node["maxItems"]?.int)
+            case "object":
+                if case .map(let fields)? = node["properties"] {
+                    return .object(ObjectSchema(fields.keys.sorted().map { ($0, type(of: fields[$0]!, depth: depth)) }))
+                }
+                if case .map(let patterns)? = node["patternProperties"], let first = patterns.values.first {
+                    return .map(type(of: first, depth: depth))
+                }
+                if case .map = node["additionalProperties"] { return .map(type(of: node["additionalProperties"]!,
+                                                                                    depth: depth)) }
+                return .map(.any)
+            default: return .any
+            }
+        }
+
+        func integer(_ node: Value) -> ValueType {
+            let lower = node["minimum"]?.number.map { Int(exactly: $0.rounded(.up)) ?? Int.min } ?? Int.min
+            let upper = node["maximum"]?.number.map { Int(exactly: $0.rounded(.down)) ?? Int.max } ?? Int.max
+            return lower <= upper ? .integer(lower...upper) : .integer(Int.min...Int.max)
+        }
+
+        func string(_ node: Value) -> ValueType {
+            if let options = node["enum"]?.list?.compactMap(\.string), !options.isEmpty { return .oneOf(options) }
+            let minimum = node["minLength"]?.int, maximum = node["maxLength"]?.int
+            let pattern = node["pattern"]?.string.flatMap { $0.utf8.count <= 1_024 ? $0 : nil }
+            guard minimum != nil || maximum != nil || pattern != nil else { return .text }
+            var said: [String] = []
+            if let minimum, let maximum { said.append("\(minimum) to \(maximum) characters") } else if let minimum {
+                said.append("at least \(minimum) characters")
+            } else if let maximum { said.append("at most \(maximum) characters") }
+            // A pattern Swift's regex engine cannot read is left out of the check, not guessed at.
+            let compiles = pattern.map { (try? Regex($0)) != nil } ?? false
+            if compiles, let pattern { said.append("matching \(pattern)") }
+            return .string(StringFormat(said.joined(separator: ", ")) { text in
+                if let minimum, text.count < minimum { return false }
+                if let maximum, text.count > maximum { return false }
+                guard compiles, let pattern, let regex = try? Regex(pattern) else { return true }
+                return text.firstMatch(of: regex) != nil
+            })
+        }
+    }
+}
+
+extension Value {
+    var mapValue: [String: Value]? {
+        if case .map(let fields) = self { return fields }
+        return nil
+    }
+}

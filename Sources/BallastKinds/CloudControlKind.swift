@@ -1,0 +1,168 @@
+import BallastCore
+import Foundation
+
+/// Any CloudFormation type no native kind covers, read and written through the Cloud Control API
+/// with the type's own property names, and checked against the type's registry schema
+/// (`schemas/AWS-Kinesis-Stream.json`, kept in the repository). A resource is named by its
+/// primary identifier (parts joined with `|`, as Cloud Control joins them).
+///
+/// The cost: one `GetResource` per resource (Cloud Control has no batched read), and per write an
+/// `UpdateResource` followed by `GetResourceRequestStatus` until the handler ends. A native kind
+/// reads a type at its service's batch sizes, so a type with one always uses it.
+public struct CloudControlKind: Sendable {
+    // IAM authorizes Cloud Control's actions under `cloudformation:`, on no narrower resource than
+    // `*` (the Service Authorization Reference for AWS Cloud Control API).
+    static let getResource = APIOperation(.cloudControl, "GetResource", iamAction: "cloudformation:GetResource")
+    static let listResources = APIOperation(.cloudControl, "ListResources", iamAction: "cloudformation:ListResources")
+    /// Idempotent with its `ClientToken`: a retry of the same request is the same request to Cloud Control.
+    static let updateResource = APIOperation(.cloudControl, "UpdateResource",
+                                             iamAction: "cloudformation:UpdateResource")
+    static let getResourceRequestStatus = APIOperation(.cloudControl, "GetResourceRequestStatus",
+                                                       iamAction: "cloudformation:GetResourceRequestStatus")
+
+    let registry: RegistrySchema
+
+    init(_ registry: RegistrySchema) { self.registry = registry }
+
+    var kind: AnyResourceKind {
+        AnyResourceKind(schema: Self.schema(for: registry), read: read, apply: apply, list: list)
+    }
+
+    /// The kind's schema: the registry schema's properties, a refusal at validation for what
+    /// Cloud Control cannot change (read-only, create-only and write-only properties, a type with
+    /// no update handler), and the handlers' permissions for `iam-policy`.
+    public static func schema(for registry: RegistrySchema) -> KindSchema {
+        let parts = registry.primaryIdentifier
+        let idFormat = parts.count < 2 ? nil : StringFormat(parts.joined(separator: "|")) { id in
+            let given = id.split(separator: "|", omittingEmptySubsequences: false)
+            return given.count == parts.count && given.allSatisfy { !$0.isEmpty }
+        }
+        let resource = ResourceSchema(type: registry.typeName, properties: registry.properties, idFormat: idFormat) {
+            refusals(of: $0, by: registry)
+        }
+        let operations: Set<APIOperation> = [getResource, listResources, updateResource, getResourceRequestStatus]
+        let permissions = KindPermissions(
+            read: [getResource], write: [updateResource, getResourceRequestStatus], unscoped: operations,
+            handlers: (read: registry.handlers?["read"] ?? [], write: registry.handlers?["update"] ?? [])) { _, _, _ in
+            "*"
+        }
+        return KindSchema(resource, permissions: permissions, terraform: TerraformMapping("", id: { _ in nil }, []),
+                          via: .cloudControl,
+                          plannedReads: { $0.isEmpty ? [:] : [getResource: $0.count] },
+                          changes: { ChangeBuilder.single($0, updateResource) })
+    }
+
+    /// What validation says of a resource Cloud Control cannot change as declared.
+    static func refusals(of resource: DesiredResource, by registry: RegistrySchema) -> [Diagnostic] {
+        guard registry.updatable else {
+            return [Diagnostic(resource.source, "\(registry.typeName) cannot be updated through Cloud Control: "
+                + "its registry schema (\(registry.file)) has no update handler")]
+        }
+        return resource.leaves.compactMap { leaf in
+            registry.refusal(of: leaf.path).map { Diagnostic(resource.location(of: leaf.path), $0) }
+        }
+    }
+
+    /// One GetResource per resource; its `Properties` are a JSON document in a string.
+    func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
+        let typeName = registry.typeName
+        return await Reading.each(targets, missing: ["ResourceNotFoundException"]) { target in
+            let answer = try await client.json(Self.getResource, .map([
+                "TypeName": .string(typeName), "Identifier": .string(target.id),
+            ]))
+            guard let text = answer["ResourceDescription"]?["Properties"]?.string else {
+                return .failed("GetResource: the answer has no ResourceDescription.Properties")
+            }
+            guard case .map(let properties)? = try? JSON.parse(text) else {
+                return .failed("GetResource: ResourceDescription.Properties is not a JSON object")
+            }
+            return .found(properties)
+        }
+    }
+
+    /// UpdateResource with a JSON Patch (RFC 6902) of only the owned paths, then the request
+    /// followed until the handler says SUCCESS or FAILED, for at most `waitTimeout` seconds.
+    func apply(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
+        guard change.operation == Self.updateResource else {
+            throw WriteError("\(registry.typeName) is written with \(Self.updateResource.call), not \(change.call)")
+        }
+        let live = change.set.contains { $0.value.from == nil && $0.key.dropFirst().contains("/") }
+            ? try await currentProperties(change.id, with: client) : nil
+        let patch = Self.patch(change, live: live)
+        var event = try await client.json(Self.updateResource, .map([
+            "TypeName": .string(registry.typeName), "Identifier": .string(change.id),
+            "PatchDocument": .string(JSON.encode(.list(patch))), "ClientToken": .string(UUID().uuidString),
+        ]))["ProgressEvent"]
+        let deadline = ContinuousClock.now + .seconds(waitTimeout)
+        var pause = 0.5
+        while true {
+            let status = event?["OperationStatus"]?.string ?? "PENDING"
+            let token = event?["RequestToken"]?.string ?? ""
+            switch status {
+            case "SUCCESS":
+                return
+            case "FAILED", "CANCEL_COMPLETE", "CANCEL_IN_PROGRESS":
+                let code = event?["ErrorCode"]?.string ?? "no error code"
+                let message = (event?["StatusMessage"]?.string).map { ": " + String($0.prefix(1_000)) } ?? ""
+                throw WriteError("Cloud Control UpdateResource \(status) (\(code))\(message)")
+            default:
+                guard !token.isEmpty else {
+                    throw WriteError("Cloud Control UpdateResource answered \(status) without a RequestToken")
+                }
+                guard ContinuousClock.now + .seconds(pause) <= deadline else {
+                    throw WriteError("Cloud Control UpdateResource still \(status) after the \(Int(waitTimeout)) s "
+                        + "wait timeout (request token \(token)); `aws cloudcontrol get-resource-request-status "
+                        + "--request-token \(token)` follows it")
+                }
+                try await Task.sleep(for: .seconds(pause))
+                pause = min(pause * 2, 10)
+                event = try await client.json(Self.getResourceRequestStatus, .map([
+                    "RequestToken": .string(token),
+                ]))["ProgressEvent"]
+            }
+        }
+    }
+
+    func currentProperties(_ id: String, with client: any AWSAPI) async throws -> [String: Value] {
+        let answer = try await client.json(Self.getResource, .map([
+            "TypeName": .string(registry.typeName), "Identifier": .string(id),
+        ]))
+        guard let text = answer["ResourceDescription"]?["Properties"]?.string,
+              case .map(let properties)? = try? JSON.parse(text) else { return [:] }
+        return properties
+    }
+
+    /// One operation per owned path: `replace` where AWS has a value, `add` where it has none.
+    /// A nested path whose parent object is missing adds the parent with only that field.
+    static func patch(_ change: PlannedChange, live: [String: Value]?) -> [Value] {
+        change.set.keys.sorted().map { path in
+            let assignment = change.set[path]!
+            var parts = path.split(separator: "/").map(String.init)
+            guard assignment.from == nil else { return operation("replace", parts, assignment.to) }
+            var value = assignment.to
+            while parts.count > 1, let live, BallastCore.value(at: "/" + parts.dropLast().joined(separator: "/"),
+                                                               in: live) == nil {
+                value = .map([parts.removeLast(): value])
+            }
+            return operation("add", parts, value)
+        }
+    }
+
+    static func operation(_ op: String, _ parts: [String], _ value: Value) -> Value {
+        .map(["op": .string(op), "path": .string(parts.map { "/" + pointerEscaped($0) }.joined()), "value": value])
+    }
+
+    /// RFC 6901: `~` and `/` inside a name.
+    static func pointerEscaped(_ name: String) -> String {
+        name.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+    }
+
+    /// ListResources of the type, every page (Cloud Control pages at the handler's size; 1,000
+    /// pages at most), the identifiers starting with `prefix`.
+    func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
+        let pages = try await client.jsonPages(Self.listResources, ["TypeName": .string(registry.typeName)],
+                                               token: "NextToken", maxPages: 1_000)
+        return pages.flatMap { $0["ResourceDescriptions"]?.list ?? [] }.compactMap { $0["Identifier"]?.string }
+            .filter { $0.hasPrefix(prefix) }
+    }
+}
