@@ -49,7 +49,8 @@ public struct CloudControlKind: Sendable {
         return KindSchema(resource, permissions: permissions, terraform: TerraformMapping("", id: { _ in nil }, []),
                           via: .cloudControl,
                           plannedReads: { $0.isEmpty ? [:] : [getResource: $0.count] },
-                          changes: { ChangeBuilder.single($0, updateResource) })
+                          changes: { ChangeBuilder.single($0, updateResource) },
+                          normalize: { live, _ in registry.ownable(live) })
     }
 
     /// What validation says of a resource Cloud Control cannot change as declared.

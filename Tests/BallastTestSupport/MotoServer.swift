@@ -50,6 +50,7 @@ public final class MotoServer: @unchecked Sendable {
         port = front.port
         try configure()
         credentials = authenticated ? try enableAuthentication() : ("testing", "testing-secret")
+        standIns.cloudControl.key.update { $0 = credentials }
     }
 
     /// The IAM user's access key every test signs with (see `enableAuthentication`).

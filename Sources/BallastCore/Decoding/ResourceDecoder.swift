@@ -38,8 +38,12 @@ public struct ResourceDecoder: Sendable {
         let before = diagnostics.all.count
         guard let type = map.string("type", diagnostics: &diagnostics) else { return nil }
         guard let schema = schemas[type] else {
-            diagnostics.add(map["type"]!.location, "unknown resource type '\(type)'"
-                + Suggestion.hint(for: type, in: schemas.keys.sorted()))
+            let hint = Suggestion.hint(for: type, in: schemas.keys.sorted())
+            // Any other CloudFormation type is read through Cloud Control once its schema is in the repository.
+            let registry = hint.isEmpty && RegistrySchema.isTypeName(type)
+                ? "; no native kind, and no \(RegistrySchema.path(for: type)) for Cloud Control "
+                    + "(`ballast schema fetch \(type)` writes it)" : ""
+            diagnostics.add(map["type"]!.location, "unknown resource type '\(UntrustedText.line(type))'" + hint + registry)
             return nil
         }
         let identity = self.identity(map, schema: schema, diagnostics: &diagnostics)
@@ -132,6 +136,13 @@ public struct ResourceDecoder: Sendable {
             return nil
         }
         if case .object(let schema) = type {
+            return object(node, schema, path: path, what: name, sources: &sources, diagnostics: &diagnostics)
+                .map(Expectation.object)
+        }
+        // A mapping where the schema takes any value (a registry schema's `["object", "string"]`) is owned
+        // field by field, as an object is: the fields it does not name are AWS's.
+        if case .any = type, let entries = node.entries, !entries.isEmpty {
+            let schema = ObjectSchema(entries.map { ($0.key, ValueType.any) })
             return object(node, schema, path: path, what: name, sources: &sources, diagnostics: &diagnostics)
                 .map(Expectation.object)
         }

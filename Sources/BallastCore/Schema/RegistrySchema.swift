@@ -128,6 +128,27 @@ public struct RegistrySchema: Sendable {
         return nil
     }
 
+    /// Live properties without those ballast cannot own (read-only, create-only, write-only), at
+    /// any depth: what `import` adopts.
+    public func ownable(_ live: [String: Value]) -> [String: Value] {
+        var kept = Value.map(live)
+        for path in readOnly.union(createOnly).union(writeOnly) {
+            kept = Self.removing(path.split(separator: "/").map(String.init)[...], from: kept)
+        }
+        if case .map(let fields) = kept { return fields }
+        return live
+    }
+
+    static func removing(_ parts: ArraySlice<String>, from value: Value) -> Value {
+        guard let first = parts.first, case .map(var fields) = value else { return value }
+        if parts.count == 1 {
+            fields[first] = nil
+        } else if let inner = fields[first] {
+            fields[first] = removing(parts.dropFirst(), from: inner)
+        }
+        return .map(fields)
+    }
+
     static func location(in bytes: [UInt8], offset: Int, file: String) -> SourceLocation {
         let before = bytes.prefix(offset)
         let line = before.reduce(1) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }

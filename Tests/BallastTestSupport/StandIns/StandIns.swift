@@ -5,15 +5,18 @@ public final class StandIns: Sendable {
     public let lambda: LambdaStandIn
     public let apiGatewayV2: ApiGatewayV2StandIn
     public let elastiCache = ElastiCacheStandIn()
+    public let cloudControl: CloudControlStandIn
+    public let registry = RegistryStandIn()
 
     init(motoPort: Int) {
         lambda = LambdaStandIn(motoPort: motoPort)
         apiGatewayV2 = ApiGatewayV2StandIn(motoPort: motoPort)
+        cloudControl = CloudControlStandIn(motoPort: motoPort)
     }
 
     /// A stand-in's answer, or nil when the request is moto's.
     func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply? {
         budgets.answer(request) ?? lambda.answer(request) ?? apiGatewayV2.answer(request)
-            ?? elastiCache.answer(request)
+            ?? elastiCache.answer(request) ?? cloudControl.answer(request) ?? registry.answer(request)
     }
 }
