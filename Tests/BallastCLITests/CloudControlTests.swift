@@ -232,4 +232,23 @@ import Testing
         #expect(written.contains("ShardCount: 3") && !written.contains("Arn:") && !written.contains("Name:"),
                 "\(written)")
     }
+
+    /// `--dry-run-reads` counts one GetResource per Cloud Control resource, says which types go
+    /// that way, and the run makes exactly those calls.
+    @Test func theReadPlanCountsAGetResourceEach() async throws {
+        let names = [try await Self.stream(shards: 1), try await Self.stream(shards: 1), try await Self.stream(shards: 1)]
+        let repo = try Self.repository(names.map {
+            "  - {type: AWS::Kinesis::Stream, id: \($0), properties: {ShardCount: 1}}\n"
+        }.joined())
+        let planned = try repo.ballast(["drift", "--dry-run-reads"])
+        #expect(planned.status == 0, "\(planned.stderr)")
+        #expect(planned.stdout.hasPrefix("Reads planned (no call made): 3 calls for 3 resources\n"), "\(planned.stdout)")
+        #expect(planned.stdout.contains("  cloudcontrolapi:GetResource"), "\(planned.stdout)")
+        #expect(planned.stdout.contains("  via cloudcontrol: AWS::Kinesis::Stream, 3 resources, one GetResource each"),
+                "\(planned.stdout)")
+        let recorder = try RequestRecorder()
+        let drift = try Run.ballast(["drift", "--repo", repo.path], environment: recorder.environment)
+        #expect(drift.status == 0, "\(drift.stdout)\(drift.stderr)")
+        #expect(recorder.count == 3, "\(recorder.jsonLines)")
+    }
 }

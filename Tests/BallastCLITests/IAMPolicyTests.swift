@@ -136,4 +136,40 @@ import Testing
         return ["AWS_ACCESS_KEY_ID": key["AccessKey", "AccessKeyId"]?.text ?? "",
                 "AWS_SECRET_ACCESS_KEY": key["AccessKey", "SecretAccessKey"]?.text ?? ""]
     }
+
+    /// A Cloud Control type: Cloud Control's actions (IAM names them `cloudformation:`, on `*`) and
+    /// its handlers' permissions from the repository's registry schema, reads for drift and the
+    /// update handler's too for apply; a handler permission that is not an IAM action is left out.
+    /// The handlers' actions are granted on `*` (a registry schema does not say its type's ARN), and
+    /// that is all parliament says.
+    @Test func aCloudControlTypeGetsItsHandlersPermissions() throws {
+        let schema = try CfnLintSchemas.withHandlers("AWS::Kinesis::Stream",
+            read: ["kinesis:DescribeStreamSummary", "kinesis:ListTagsForStream", "kinesis:*\"} evil"],
+            update: ["kinesis:UpdateShardCount", "kinesis:IncreaseStreamRetentionPeriod"])
+        let repo = try TempRepository()
+        _ = try repo.commit(["desired-state/test/environment.yaml": Fixture.environment,
+                             "desired-state/test/resources.yaml": "resources:\n"
+                                 + "  - {type: AWS::Kinesis::Stream, id: frames, properties: {ShardCount: 2}}\n",
+                             RegistrySchema.path(for: "AWS::Kinesis::Stream"): schema], message: "desired")
+        for (purpose, expected) in [
+            ("drift", (["cloudformation:GetResource"], ["kinesis:DescribeStreamSummary", "kinesis:ListTagsForStream"])),
+            ("apply", (["cloudformation:GetResource", "cloudformation:UpdateResource",
+                        "cloudformation:GetResourceRequestStatus"],
+                       ["kinesis:DescribeStreamSummary", "kinesis:IncreaseStreamRetentionPeriod",
+                        "kinesis:ListTagsForStream", "kinesis:UpdateShardCount"])),
+        ] {
+            let text = try policy(repo, purpose)
+            let findings = try Run.process("/bin/sh", ["-c",
+                "parliament --json --minimum_severity INFO --string \"$0\" < /dev/null", text]).stdout
+                .split(separator: "\n").map { try JSON.parse(String($0)) }
+            #expect(findings.map { $0["issue"] } == ["RESOURCE_STAR"], "\(findings)")
+            let starred = Set((findings.first?["detail"]?.list ?? []).compactMap(\.string))
+            #expect(!starred.isEmpty && starred.isSubset(of: expected.1), "\(findings)")
+            let statements = try JSON.parse(text)["Statement"]?.list ?? []
+            let bySid = Dictionary(statements.map { ($0["Sid"]?.string ?? "", $0) }, uniquingKeysWith: { a, _ in a })
+            #expect(bySid["KinesisStreamList"]?["Action"] == .list(expected.0.map(Value.string)), "\(text)")
+            #expect(bySid["KinesisStreamList"]?["Resource"] == ["*"])
+            #expect(bySid["KinesisStreamHandlers"]?["Action"] == .list(expected.1.map(Value.string)), "\(text)")
+        }
+    }
 }

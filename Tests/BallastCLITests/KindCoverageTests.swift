@@ -37,6 +37,14 @@ import Testing
         }
     }
 
+    /// Cloud Control's operations, which any type without a native kind uses, are in the rate table too.
+    @Test func theRateTableNamesCloudControl() throws {
+        let kind = CloudControlKind.schema(for: try CfnLintSchemas.registry(for: "AWS::Kinesis::Stream"))
+        for operation in kind.permissions.read + kind.permissions.write {
+            #expect(RequestRates.knownServices.contains(operation.service.iamPrefix), "\(operation)")
+        }
+    }
+
     /// The README's table of kinds has a row for each.
     @Test func theReadmeHasARowForEveryKind() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
