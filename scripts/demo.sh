@@ -126,6 +126,33 @@ echo; echo "\$ cat desired-state/prod/logs-log-group.yaml"; cat desired-state/pr
 git add -A && git commit -qm "Adopt the incident's debug log groups"
 run drift --env prod
 
+echo; echo "==> a type with no native kind: vehicle-tracking's Kinesis stream, read and written through Cloud Control"
+python3 - "$AWS_ENDPOINT_URL" <<'PY'
+import boto3, sys
+boto3.client("kinesis", region_name="us-east-1", endpoint_url=sys.argv[1]).create_stream(
+    StreamName="vehicle-positions-prod", ShardCount=3)
+PY
+run schema fetch AWS::Kinesis::Stream
+cat > desired-state/prod/vehicle-positions-stream.yaml <<'YAML'
+resources:
+  # No native kind: read and written through Cloud Control, checked against schemas/AWS-Kinesis-Stream.json.
+  - type: AWS::Kinesis::Stream
+    id: vehicle-positions-prod
+    properties:
+      ShardCount: {within: [2, 4]}   # the on-call may reshard inside this at rush hour; outside it is drift
+      RetentionPeriodHours: 48       # two days of positions to replay after an incident
+YAML
+git add -A && git commit -qm "Keep vehicle-positions-prod's shards and retention in git"
+echo; echo "==> a rush hour: someone doubles the shards by hand, past the range"
+python3 - "$AWS_ENDPOINT_URL" <<'PY'
+import boto3, sys
+boto3.client("kinesis", region_name="us-east-1", endpoint_url=sys.argv[1]).update_shard_count(
+    StreamName="vehicle-positions-prod", TargetShardCount=6, ScalingType="UNIFORM_SCALING")
+PY
+run drift --env prod
+run drift --env prod --dry-run-reads
+run apply --env prod --auto-approve "${window[@]}"
+
 echo; echo "==> policies: a branch that cuts prod's plate-read logs to 7 days is denied (exit 3)"
 git checkout -q -b cost-cutting
 sed -i 's/RetentionInDays: 90 .*/RetentionInDays: 7/' desired-state/prod/tolling-vision.yaml
