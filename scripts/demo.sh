@@ -113,19 +113,6 @@ PY
 run drift --env prod
 run apply --env prod --auto-approve "${window[@]}"
 
-echo; echo "==> the incident also left log groups made by hand: adopt what is live (git becomes the truth)"
-python3 - "$AWS_ENDPOINT_URL" <<'PY'
-import boto3, sys
-logs = boto3.client("logs", region_name="us-east-1", endpoint_url=sys.argv[1])
-for name, days in [("/aws/lambda/fare-table-scraper-prod-debug", 14), ("/aws/lambda/road-works-scraper-prod-debug", 30)]:
-    logs.create_log_group(logGroupName=name)
-    logs.put_retention_policy(logGroupName=name, retentionInDays=days)
-PY
-run import --env prod --from-live --type AWS::Logs::LogGroup --id '/aws/lambda/*-debug'
-echo; echo "\$ cat desired-state/prod/logs-log-group.yaml"; cat desired-state/prod/logs-log-group.yaml
-git add -A && git commit -qm "Adopt the incident's debug log groups"
-run drift --env prod
-
 echo; echo "==> a type with no native kind: vehicle-tracking's Kinesis stream, read and written through Cloud Control"
 python3 - "$AWS_ENDPOINT_URL" <<'PY'
 import boto3, sys
@@ -152,6 +139,19 @@ PY
 run drift --env prod
 run drift --env prod --dry-run-reads
 run apply --env prod --auto-approve "${window[@]}"
+
+echo; echo "==> the incident also left log groups made by hand: adopt what is live (git becomes the truth)"
+python3 - "$AWS_ENDPOINT_URL" <<'PY'
+import boto3, sys
+logs = boto3.client("logs", region_name="us-east-1", endpoint_url=sys.argv[1])
+for name, days in [("/aws/lambda/fare-table-scraper-prod-debug", 14), ("/aws/lambda/road-works-scraper-prod-debug", 30)]:
+    logs.create_log_group(logGroupName=name)
+    logs.put_retention_policy(logGroupName=name, retentionInDays=days)
+PY
+run import --env prod --from-live --type AWS::Logs::LogGroup --id '/aws/lambda/*-debug'
+echo; echo "\$ cat desired-state/prod/logs-log-group.yaml"; cat desired-state/prod/logs-log-group.yaml
+git add -A && git commit -qm "Adopt the incident's debug log groups"
+run drift --env prod
 
 echo; echo "==> policies: a branch that cuts prod's plate-read logs to 7 days is denied (exit 3)"
 git checkout -q -b cost-cutting
