@@ -165,9 +165,8 @@ public struct DesiredStateLoader: Sendable {
                             registry: registry, schemas: schemas, diagnostics: diagnostics.sorted)
     }
 
-    /// The registry schemas under `schemas/`, each at the path its type names; a schema of a type
-    /// the build has a native kind for is kept (it is not used) and said so nowhere: it may serve
-    /// another build.
+    /// The registry schemas under `schemas/`, each at the path its type names. A schema of a type
+    /// with a native kind is read too, and not used: the native kind reads the type.
     func registrySchemas(_ files: [String: [UInt8]], diagnostics: inout Diagnostics) -> [RegistrySchema] {
         files.keys.sorted().compactMap { path in
             do throws(Diagnostic) { return try RegistrySchema.parse(files[path]!, file: path) } catch {

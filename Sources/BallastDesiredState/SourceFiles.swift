@@ -156,8 +156,8 @@ public struct SourceFiles: Sendable, Equatable {
 
     /// Paths whose content differs between two readings (added, changed or removed).
     func changedPaths(comparedTo other: SourceFiles) -> [String] {
-        let mine = (desiredState ?? [:]).merging(policies) { a, _ in a }.merging(schemas) { a, _ in a }
-        let theirs = (other.desiredState ?? [:]).merging(other.policies) { a, _ in a }.merging(other.schemas) { a, _ in a }
+        let mine = [policies, schemas].reduce(desiredState ?? [:]) { $0.merging($1) { a, _ in a } }
+        let theirs = [other.policies, other.schemas].reduce(other.desiredState ?? [:]) { $0.merging($1) { a, _ in a } }
         return Set(mine.keys).union(theirs.keys).filter { mine[$0] != theirs[$0] }.sorted()
     }
 }

@@ -90,7 +90,9 @@ public enum IAMPolicy {
     /// `kinesis:DescribeStreamSummary`: a service prefix and an action (a `*` wildcard allowed).
     static func isAction(_ text: String) -> Bool {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, (1...64).contains(parts[0].count), (1...128).contains(parts[1].count) else { return false }
+        guard parts.count == 2, (1...64).contains(parts[0].count), (1...128).contains(parts[1].count) else {
+            return false
+        }
         return parts[0].allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
             && parts[1].allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "*" }
     }

@@ -8,7 +8,8 @@ import Testing
 /// SQS and SNS) with cfn-lint's schemas of the types as the repository's `schemas/`.
 @Suite struct CloudControlTests {
     static let kinesis = AWSService(serviceId: "Kinesis", signingName: "kinesis", endpointPrefix: "kinesis",
-                                    apiVersion: "2013-12-02", wire: .json(version: "1.1", targetPrefix: "Kinesis_20131202"))
+                                    apiVersion: "2013-12-02",
+                                    wire: .json(version: "1.1", targetPrefix: "Kinesis_20131202"))
     static let sns = AWSService(serviceId: "SNS", signingName: "sns", endpointPrefix: "sns", apiVersion: "2010-03-31",
                                 wire: .query)
 
@@ -236,13 +237,15 @@ import Testing
     /// `--dry-run-reads` counts one GetResource per Cloud Control resource, says which types go
     /// that way, and the run makes exactly those calls.
     @Test func theReadPlanCountsAGetResourceEach() async throws {
-        let names = [try await Self.stream(shards: 1), try await Self.stream(shards: 1), try await Self.stream(shards: 1)]
+        var names: [String] = []
+        for _ in 0..<3 { names.append(try await Self.stream(shards: 1)) }
         let repo = try Self.repository(names.map {
             "  - {type: AWS::Kinesis::Stream, id: \($0), properties: {ShardCount: 1}}\n"
         }.joined())
         let planned = try repo.ballast(["drift", "--dry-run-reads"])
         #expect(planned.status == 0, "\(planned.stderr)")
-        #expect(planned.stdout.hasPrefix("Reads planned (no call made): 3 calls for 3 resources\n"), "\(planned.stdout)")
+        #expect(planned.stdout.hasPrefix("Reads planned (no call made): 3 calls for 3 resources\n"),
+                "\(planned.stdout)")
         #expect(planned.stdout.contains("  cloudcontrolapi:GetResource"), "\(planned.stdout)")
         #expect(planned.stdout.contains("  via cloudcontrol: AWS::Kinesis::Stream, 3 resources, one GetResource each"),
                 "\(planned.stdout)")

@@ -43,7 +43,8 @@ public struct ResourceDecoder: Sendable {
             let registry = hint.isEmpty && RegistrySchema.isTypeName(type)
                 ? "; no native kind, and no \(RegistrySchema.path(for: type)) for Cloud Control "
                     + "(`ballast schema fetch \(type)` writes it)" : ""
-            diagnostics.add(map["type"]!.location, "unknown resource type '\(UntrustedText.line(type))'" + hint + registry)
+            diagnostics.add(map["type"]!.location,
+                            "unknown resource type '\(UntrustedText.line(type))'" + hint + registry)
             return nil
         }
         let identity = self.identity(map, schema: schema, diagnostics: &diagnostics)

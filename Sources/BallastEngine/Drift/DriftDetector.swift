@@ -14,12 +14,17 @@ public struct DriftDetector: Sendable {
     /// Called as groups finish, per environment.
     let progress: ReadProgress
     /// Each CloudFormation stack is listed once a run, for refs and for ownership alike.
-    let stackReads = StackReads()
+    let stackReads: StackReads
 
     public init(kinds: Kinds, clients: @escaping AWSClients, progress: @escaping ReadProgress = { _, _, _ in }) {
+        self.init(kinds: kinds, clients: clients, progress: progress, stackReads: StackReads())
+    }
+
+    init(kinds: Kinds, clients: @escaping AWSClients, progress: @escaping ReadProgress, stackReads: StackReads) {
         self.clients = clients
         self.kinds = kinds
         self.progress = progress
+        self.stackReads = stackReads
     }
 
     /// Drift of a loaded desired state, each resource marked with its other manager (Terraform
@@ -27,11 +32,14 @@ public struct DriftDetector: Sendable {
     /// With `stack`, only the resources that stack manages (by ref, or by physical id in its resources).
     public func detect(_ loaded: LoadedState, stack: String? = nil, now: Date = Date())
         async -> (report: DriftReport, ownership: Ownership) {
-        let kinds = kinds.adding(loaded.registry)
-        guard kinds.schemas.all.count == self.kinds.schemas.all.count else {
-            return await DriftDetector(kinds: kinds, clients: clients, progress: progress).detect(loaded, stack: stack,
-                                                                                                  now: now)
-        }
+        // The types this revision reads through Cloud Control join the build's kinds for the run.
+        let detector = DriftDetector(kinds: kinds.adding(loaded.registry), clients: clients, progress: progress,
+                                     stackReads: stackReads)
+        return await detector.detectWithKinds(loaded, stack: stack, now: now)
+    }
+
+    func detectWithKinds(_ loaded: LoadedState, stack: String?, now: Date)
+        async -> (report: DriftReport, ownership: Ownership) {
         guard let stack else {
             async let ownership = Ownership.read(loaded.state, repositoryRoot: loaded.repositoryRoot,
                                                  schemas: kinds.schemas, clients: clients, stackReads: stackReads)

@@ -72,7 +72,9 @@ public enum SchemaFetch {
         if let folderKind, folderKind != .typeDirectory {
             throw Problem(description: "\(RegistrySchema.folder)/ is not a folder (a link or a file); not written")
         }
-        if folderKind == nil { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false) }
+        if folderKind == nil {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: false)
+        }
         let target = root + "/" + relative
         let attributes = try? FileManager.default.attributesOfItem(atPath: target)
         if let kind = attributes?[.type] as? FileAttributeType, kind != .typeRegular {

@@ -68,7 +68,8 @@ struct MotoCaller {
     static func elements(_ name: String, in text: String) -> [String] {
         var found: [String] = []
         var rest = text[...]
-        while let start = rest.range(of: "<\(name)>"), let end = rest.range(of: "</\(name)>", range: start.upperBound..<rest.endIndex) {
+        while let start = rest.range(of: "<\(name)>"),
+              let end = rest.range(of: "</\(name)>", range: start.upperBound..<rest.endIndex) {
             found.append(String(rest[start.upperBound..<end.lowerBound]))
             rest = rest[end.upperBound...]
         }
@@ -85,7 +86,9 @@ struct Backend: Sendable {
     let write: @Sendable (MotoCaller, String, _ old: [String: Value], _ new: [String: Value]) throws -> Void
     let list: @Sendable (MotoCaller) throws -> [String]
 
-    static let all: [String: Backend] = ["AWS::SQS::Queue": sqs, "AWS::Kinesis::Stream": kinesis, "AWS::SNS::Topic": sns]
+    static let all: [String: Backend] = [
+        "AWS::SQS::Queue": sqs, "AWS::Kinesis::Stream": kinesis, "AWS::SNS::Topic": sns,
+    ]
 
     static func missing(_ error: Error, _ codes: Set<String>) -> Bool {
         (error as? MotoCaller.Failure).map { codes.contains($0.code) } ?? false
@@ -112,7 +115,9 @@ struct Backend: Sendable {
         if let redrive = attributes["RedrivePolicy"]?.string, let policy = try? JSON.parse(redrive) {
             properties["RedrivePolicy"] = policy
         }
-        if let sse = attributes["SqsManagedSseEnabled"]?.string { properties["SqsManagedSseEnabled"] = .bool(sse == "true") }
+        if let sse = attributes["SqsManagedSseEnabled"]?.string {
+            properties["SqsManagedSseEnabled"] = .bool(sse == "true")
+        }
         return properties
     }, write: { moto, url, old, new in
         var attributes: [String: Value] = [:]
@@ -128,7 +133,8 @@ struct Backend: Sendable {
         _ = try moto.json("sqs", "AmazonSQS.SetQueueAttributes", version: "1.0",
                           ["QueueUrl": .string(url), "Attributes": .map(attributes)])
     }, list: { moto in
-        (try moto.json("sqs", "AmazonSQS.ListQueues", version: "1.0", [:])["QueueUrls"]?.list ?? []).compactMap(\.string)
+        let listed = try moto.json("sqs", "AmazonSQS.ListQueues", version: "1.0", [:])
+        return (listed["QueueUrls"]?.list ?? []).compactMap(\.string)
     })
 
     /// `AWS::Kinesis::Stream`, by `Name`: DescribeStreamSummary; UpdateShardCount and
@@ -145,7 +151,9 @@ struct Backend: Sendable {
         if let arn = summary["StreamARN"] { properties["Arn"] = arn }
         if let hours = summary["RetentionPeriodHours"] { properties["RetentionPeriodHours"] = hours }
         if let shards = summary["OpenShardCount"] { properties["ShardCount"] = shards }
-        if let mode = summary["StreamModeDetails"]?["StreamMode"] { properties["StreamModeDetails"] = ["StreamMode": mode] }
+        if let mode = summary["StreamModeDetails"]?["StreamMode"] {
+            properties["StreamModeDetails"] = ["StreamMode": mode]
+        }
         return properties
     }, write: { moto, name, old, new in
         if let shards = new["ShardCount"], shards != old["ShardCount"] {
@@ -153,7 +161,8 @@ struct Backend: Sendable {
                 "StreamName": .string(name), "TargetShardCount": shards, "ScalingType": "UNIFORM_SCALING",
             ])
         }
-        if let hours = new["RetentionPeriodHours"]?.int, let before = old["RetentionPeriodHours"]?.int, hours != before {
+        if let hours = new["RetentionPeriodHours"]?.int, let before = old["RetentionPeriodHours"]?.int,
+           hours != before {
             _ = try moto.json("kinesis", "Kinesis_20131202." + (hours > before ? "Increase" : "Decrease")
                 + "StreamRetentionPeriod", version: "1.1",
                               ["StreamName": .string(name), "RetentionPeriodHours": .int(hours)])
@@ -182,11 +191,13 @@ struct Backend: Sendable {
         if let fifo = attributes["FifoTopic"] { properties["FifoTopic"] = .bool(fifo == "true") }
         return properties
     }, write: { moto, arn, old, new in
-        for name in ["DisplayName", "KmsMasterKeyId", "SignatureVersion", "TracingConfig"] where new[name] != old[name] {
+        for name in ["DisplayName", "KmsMasterKeyId", "SignatureVersion", "TracingConfig"]
+        where new[name] != old[name] {
             _ = try moto.query("sns", [("Action", "SetTopicAttributes"), ("Version", "2010-03-31"), ("TopicArn", arn),
                                        ("AttributeName", name), ("AttributeValue", new[name]?.string ?? "")])
         }
     }, list: { moto in
-        MotoCaller.elements("TopicArn", in: try moto.query("sns", [("Action", "ListTopics"), ("Version", "2010-03-31")]))
+        let listed = try moto.query("sns", [("Action", "ListTopics"), ("Version", "2010-03-31")])
+        return MotoCaller.elements("TopicArn", in: listed)
     })
 }

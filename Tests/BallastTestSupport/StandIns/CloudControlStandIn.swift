@@ -240,9 +240,9 @@ enum JSONPatch {
                 if op == "replace", lookup(result, parts) == nil {
                     throw Refusal(code: "InvalidRequest", message: "replace at \(path): nothing there")
                 }
-                result = try setting(result, parts[...], to: value)
+                result = try setting(result, parts[...], to: value, replacing: op == "replace")
             case "remove":
-                result = try setting(result, parts[...], to: nil)
+                result = try setting(result, parts[...], to: nil, replacing: true)
             case "test":
                 guard lookup(result, parts) == operation["value"] else {
                     throw Refusal(code: "InvalidRequest", message: "test at \(path) failed")
@@ -267,7 +267,8 @@ enum JSONPatch {
         return current
     }
 
-    static func setting(_ value: Value, _ parts: ArraySlice<String>, to new: Value?) throws -> Value {
+    /// `new` at the path (nil removes); in a list, `add` inserts at the index and `replace` takes its place.
+    static func setting(_ value: Value, _ parts: ArraySlice<String>, to new: Value?, replacing: Bool) throws -> Value {
         guard let first = parts.first else { return new ?? .null }
         switch value {
         case .map(var fields):
@@ -277,17 +278,22 @@ enum JSONPatch {
                 guard let inner = fields[first] else {
                     throw Refusal(code: "InvalidRequest", message: "no \(first) to patch inside")
                 }
-                fields[first] = try setting(inner, parts.dropFirst(), to: new)
+                fields[first] = try setting(inner, parts.dropFirst(), to: new, replacing: replacing)
             }
             return .map(fields)
         case .list(var items):
             guard let index = first == "-" ? items.count : Int(first), index <= items.count else {
                 throw Refusal(code: "InvalidRequest", message: "bad list index \(first)")
             }
-            if parts.count == 1 {
-                if let new { items.insert(new, at: index) } else if index < items.count { items.remove(at: index) }
+            guard parts.count == 1 || index < items.count, !replacing || index < items.count else {
+                throw Refusal(code: "InvalidRequest", message: "no list entry \(first)")
+            }
+            if parts.count > 1 {
+                items[index] = try setting(items[index], parts.dropFirst(), to: new, replacing: replacing)
+            } else if let new {
+                if replacing { items[index] = new } else { items.insert(new, at: index) }
             } else {
-                items[index] = try setting(items[index], parts.dropFirst(), to: new)
+                items.remove(at: index)
             }
             return .list(items)
         default:
