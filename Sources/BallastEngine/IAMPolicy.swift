@@ -10,7 +10,7 @@ public enum IAMPolicy {
     /// `publishMetrics` adds `cloudwatch:PutMetricData`, limited to the `Ballast` namespace;
     /// `notify` (drift) reading and writing the notify state's item in each lock table.
     public static func document(for state: DesiredState, schemas: KindSchemas, purpose: Purpose,
-                                publishMetrics: Bool = false, notify: Bool = false) -> Value {
+                                publishMetrics: Bool = false, notify: Bool = false, explain: Bool = false) -> Value {
         var statements: [Value] = []
         for kind in schemas.all {
             let resources = state.environments.flatMap { environment in
@@ -73,6 +73,12 @@ public enum IAMPolicy {
                 statements.append(statement("LockTable", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
                                                           "dynamodb:UpdateItem"], tables.sorted()))
             }
+        }
+        if explain {
+            // LookupEvents and DescribeScalingActivities take no narrower resource than `*`.
+            let groups = state.environments.flatMap(\.resources).contains { $0.type == "AWS::AutoScaling::AutoScalingGroup" }
+            let actions = Explainer.operations.filter { $0.service != .autoScaling || groups }.map(\.iamAction)
+            statements.append(statement("ExplainDrift", actions, ["*"]))
         }
         if publishMetrics {
             guard case .map(var metrics) = statement("PublishMetrics", ["cloudwatch:PutMetricData"], ["*"]) else { return .null }

@@ -31,10 +31,13 @@ public enum SARIFRendering {
         var run = Run()
         for drift in report.environments.flatMap(\.resources) {
             let resource = "\(drift.resource.type) \(drift.displayId) (\(drift.resource.environment))"
+            // With --explain, who changed it closes each message.
+            let who = drift.attribution.map { " (\($0.summary))" } ?? ""
             switch drift.status {
             case .inSync: continue
             case .deleted:
-                run.add(rule: "ballast/deleted", level: "warning", message: "\(resource) does not exist", at: drift.resource.source) {
+                run.add(rule: "ballast/deleted", level: "warning", message: "\(resource) does not exist\(who)",
+                        at: drift.resource.source) {
                     rule("ballast/deleted", "A declared resource that does not exist", level: "warning")
                 }
             case .notChecked:
@@ -46,7 +49,8 @@ public enum SARIFRendering {
                 for difference in drift.differences {
                     let at = drift.resource.propertySources[difference.path] ?? drift.resource.source
                     run.add(rule: "ballast/drift", level: "warning",
-                            message: "\(resource): \(DriftRendering.readablePath(difference.path)) is \(DriftRendering.change(difference))", at: at) {
+                            message: "\(resource): \(DriftRendering.readablePath(difference.path)) is "
+                                + "\(DriftRendering.change(difference))\(who)", at: at) {
                         rule("ballast/drift", "A live setting that differs from the desired state", level: "warning")
                     }
                 }

@@ -30,6 +30,7 @@ struct TextRenderer {
                         lines.append("      \(DriftRendering.readablePath(difference.path)): \(DriftRendering.change(difference))")
                     }
                 }
+                if let attribution = drift.attribution { lines.append("      " + safe(attribution.summary)) }
             }
             lines.append("")
         }

@@ -18,10 +18,20 @@ struct BudgetOptions: ParsableArguments {
     var dryRunReads = false
 
     /// With --dry-run-reads: prints the read plan of `loaded` and says the command is done.
-    func printedReadPlan(_ loaded: LoadedState) -> Bool {
+    /// With `explainMax` (`--explain`), the lookups it may add are said too: they depend on what drifted.
+    func printedReadPlan(_ loaded: LoadedState, explainMax: Int? = nil) -> Bool {
         guard dryRunReads else { return false }
         let rates = (try? RequestRates.fromEnvironment(ProcessInfo.processInfo.environment)) ?? .defaults
         Terminal.write(ReadPlan(loaded.state, schemas: loaded.schemas).text(at: rates))
+        if let explainMax {
+            let most = min(explainMax, loaded.state.resourceCount)
+            let rate = rates.rate(forKey: rates.key(Explainer.operations[0]))
+            Terminal.write(String(format: "\nWith --explain, after the reads: one cloudtrail:LookupEvents per MODIFIED or "
+                + "DELETED resource (up to \(Explainer.maxPages) pages of 50 events), for at most \(most) resources: "
+                + "up to \(most) calls, at least %.1f s at %g/s (one autoscaling:DescribeScalingActivities more per "
+                + "Auto Scaling group whose capacity drifted)\n", max(0, Double(most) - rate.burst) / rate.perSecond,
+                                  rate.perSecond))
+        }
         return true
     }
 

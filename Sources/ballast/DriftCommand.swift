@@ -23,6 +23,7 @@ struct DriftCommand: AsyncParsableCommand {
               ballast drift
               ballast drift --env prod --output markdown > comment.md
               ballast drift --revision v1.4.0 --output json
+              ballast drift --env prod --explain          # who changed it, and which commit set it
               ballast drift --output markdown --out-json drift.json --publish-metrics
               ballast drift --github-issue --notify "$SLACK_WEBHOOK_URL"   # on a schedule
               ballast drift --output cfn | jq '.StackResourceDrifts[] | select(.StackResourceDriftStatus != "IN_SYNC")'
@@ -42,6 +43,8 @@ struct DriftCommand: AsyncParsableCommand {
     @OptionGroup var sharding: ShardOptions
 
     @OptionGroup var budget: BudgetOptions
+
+    @OptionGroup var explanation: ExplainOptions
 
     @Flag(name: .long, help: ArgumentHelp("Publish the counts to CloudWatch (namespace Ballast: InSyncResources, "
         + "DriftedResources, DeletedResources, NotCheckedResources; dimension Environment)."))
@@ -72,13 +75,14 @@ struct DriftCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try sharding.slice(try Failure.guarding { try source.load() })
         try Failure.refuseMistakes(loaded)
-        if budget.printedReadPlan(loaded) { return }
+        if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.explainMax : nil) { return }
         let (setup, calls) = budget.setup(debug: debug)
         let progress = Progress(label: "reading live settings", calls: calls)
         let detector = DriftDetector(kinds: builtInKinds, clients: { setup.client(region: $0, role: $1) },
                                      progress: progress.update(environment:read:total:))
         var report = await detector.detect(loaded, stack: stack).report
         report.shard = sharding.selected
+        report = await explanation.explained(report, loaded: loaded, setup: setup)
         progress.finish()
         for warning in report.warnings { Terminal.note(warning) }
         if let stack, report.resources.isEmpty {

@@ -16,6 +16,7 @@ struct IAMPolicyCommand: ParsableCommand {
             EXAMPLES:
               ballast iam-policy --for drift > ballast-drift.json
               ballast iam-policy --for apply --env prod
+              ballast iam-policy --for drift --explain
             """)
 
     @Option(name: .customLong("for"), help: ArgumentHelp("drift or apply.", valueName: "command"))
@@ -27,13 +28,16 @@ struct IAMPolicyCommand: ParsableCommand {
     @Flag(name: .long, help: "Add reading and writing the lock tables' drift-notify item, for drift --notify.")
     var notify = false
 
+    @Flag(name: .long, help: ArgumentHelp("Add cloudtrail:LookupEvents (and the scaling activities of Auto "
+        + "Scaling groups), for drift --explain."))
+    var explain = false
+
     @OptionGroup var source: RepositoryOptions
 
     func run() throws {
         let loaded = try Planning.load(source)
         let document = IAMPolicy.document(for: loaded.state, schemas: loaded.schemas, purpose: purpose,
-                                          publishMetrics: publishMetrics,
-                                           notify: notify)
+                                          publishMetrics: publishMetrics, notify: notify, explain: explain)
         Terminal.write(JSON.encode(document, pretty: true) + "\n")
     }
 }

@@ -45,6 +45,8 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var budget: BudgetOptions
 
+    @OptionGroup var explanation: ExplainOptions
+
     func validate() throws {
         if out != nil, source.worktree {
             throw ValidationError("a saved plan is always of a commit: commit the working tree, then "
@@ -55,9 +57,10 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let (setup, _) = budget.setup(debug: debug)
         let loaded = try sharding.slice(try Planning.load(source))
-        if budget.printedReadPlan(loaded) { return }
+        if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.explainMax : nil) { return }
         var plan = try await Planning.read(loaded, setup: setup)
         plan.report.shard = sharding.selected
+        plan.report = await explanation.explained(plan.report, loaded: loaded, setup: setup)
         Terminal.write(PlanRendering.render(plan, as: output, colour: Terminal.useColour(STDOUT_FILENO), policies: loaded.policies.policies))
         try reportFile.write(plan.json)
         if let out {

@@ -79,6 +79,9 @@ public final class AWSClient: AWSAPI {
     }
 
     /// Sends with retries; returns a 2xx response or throws `AWSError`.
+    /// `ballast/0.1.0`: how CloudTrail's `userAgent` names ballast's calls.
+    public static let userAgent = "ballast/" + BallastVersion.current
+
     public func send(_ operation: AWSOperation) async throws -> HTTPResponse {
         let endpoint = operation.endpoint ?? endpoints.endpoint(for: operation.service, region: region).url
         var attempt = 1
@@ -138,6 +141,8 @@ public final class AWSClient: AWSAPI {
             SigV4Signer(credentials: resolved, region: region, service: operation.service.signingName, options: options)
                 .sign(&request, date: clock())
         }
+        // Unsigned, as the SDKs leave it: CloudTrail records it, so `drift --explain` knows ballast's own writes.
+        request.setHeader("User-Agent", Self.userAgent)
         log?.request(request, operation: operation.name, attempt: attempt)
         let started = DispatchTime.now().uptimeNanoseconds
         do {

@@ -117,6 +117,9 @@ public struct RequestRates: Sendable, Equatable {
         // "Quotas" (Security Automations for AWS WAF, an AWS Solutions guide): "AWS WAF allows a maximum
         // of one request per second, per account, per AWS Region for API calls to any individual
         // Create, Put, or Update action". Its reads have no published rate: they adapt.
+        // The CloudTrail API Reference, LookupEvents: "The rate of lookup requests is limited to two per
+        // second, per account, per Region."
+        "cloudtrail:LookupEvents": .aws(1.9, burst: 1, "CloudTrail API Reference: LookupEvents"),
         "wafv2:UpdateWebACL": .aws(0.95, burst: 1, "Security Automations for AWS WAF: Quotas"),
         "wafv2": .adaptiveStart,
         // "Amazon API Gateway quotas", "API Gateway quotas for creating, deploying and managing an

@@ -61,6 +61,7 @@ extension ResourceDrift {
                   reason: json["reason"]?.string)
         managedBy = ManagedBy(json: json["managedBy"])
         via = json["via"]?.string.flatMap(KindPath.init(rawValue:))
+        attribution = Attribution(json: json["attribution"])
     }
 }
 

@@ -44,6 +44,7 @@ extension ResourceDrift {
         if let reason { fields["reason"] = .string(reason) }
         if let managedBy { fields["managedBy"] = managedBy.json }
         if let via { fields["via"] = .string(via.rawValue) }
+        if let attribution { fields["attribution"] = attribution.json }
         return .map(fields)
     }
 }

@@ -24,6 +24,8 @@ public struct ResourceDrift: Sendable {
     public var managedBy: ManagedBy?
     /// Which path read it (its kind's own code, or Cloud Control); nil when it was not read.
     public var via: KindPath?
+    /// Who changed it and since when, with `--explain`.
+    public var attribution: Attribution?
 
     public init(resource: DesiredResource, physicalId: String?, status: DriftStatus,
                 differences: [PropertyDifference] = [], reason: String? = nil, live: [String: Value]? = nil) {

@@ -153,6 +153,9 @@ public struct CommentRenderer {
         if let reason = drift.reason {
             out += "Not checked: \(Markdown.code(Markdown.short(reason, limit: 1_000)))\n\n"
         }
+        if let attribution = drift.attribution {
+            out += "Who and since when: \(Markdown.text(Markdown.short(attribution.summary, limit: 1_000)))\n\n"
+        }
         out += "Declared at \(Markdown.code(drift.resource.source.description))"
         if let owner = drift.managedBy { out += "; managed by \(Markdown.code(owner.description))" }
         for change in changes(for: drift) {

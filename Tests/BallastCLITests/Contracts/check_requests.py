@@ -17,7 +17,7 @@ SERVICES = {"logs": "logs", "dynamodb": "dynamodb", "ecs": "ecs", "application-a
             "timestream": "timestream-write", "autoscaling": "autoscaling", "monitoring": "cloudwatch", "rds": "rds",
             "sts": "sts", "cloudformation": "cloudformation", "s3": "s3", "iam": "iam", "sqs": "sqs", "wafv2": "wafv2",
             "apigateway": "apigateway,apigatewayv2", "budgets": "budgets",
-            "elasticache": "elasticache", "cloudcontrolapi": "cloudcontrol"}
+            "elasticache": "elasticache", "cloudcontrolapi": "cloudcontrol", "cloudtrail": "cloudtrail"}
 session = botocore.session.get_session()
 models = {}
 

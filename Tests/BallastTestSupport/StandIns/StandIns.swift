@@ -7,6 +7,7 @@ public final class StandIns: Sendable {
     public let elastiCache = ElastiCacheStandIn()
     public let cloudControl: CloudControlStandIn
     public let registry = RegistryStandIn()
+    public let cloudTrail = CloudTrailStandIn()
 
     init(motoPort: Int) {
         lambda = LambdaStandIn(motoPort: motoPort)
@@ -16,7 +17,11 @@ public final class StandIns: Sendable {
 
     /// A stand-in's answer, or nil when the request is moto's.
     func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply? {
-        budgets.answer(request) ?? lambda.answer(request) ?? apiGatewayV2.answer(request)
+        if let answer = cloudTrail.answer(request) { return answer }
+        let answer = budgets.answer(request) ?? lambda.answer(request) ?? apiGatewayV2.answer(request)
             ?? elastiCache.answer(request) ?? cloudControl.answer(request) ?? registry.answer(request)
+        // What reaches moto is a write CloudTrail would record.
+        if answer == nil { cloudTrail.observe(request) }
+        return answer
     }
 }

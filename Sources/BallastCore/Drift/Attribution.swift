@@ -1,0 +1,232 @@
+import Foundation
+
+/// Who changed a drifted resource and since when (`drift --explain`): the live side from
+/// CloudTrail or an autoscaler's activity, the desired side from git, each absent when unknown,
+/// with notes saying why. Everything in it came from AWS or the repository: renderers escape it.
+public struct Attribution: Sendable, Equatable {
+    /// The write that made the live value, as CloudTrail or an autoscaler recorded it.
+    public struct LiveChange: Sendable, Equatable {
+        /// `assumed-role/OpsOnCall/alice`, `user/dana`, `autoscaling.amazonaws.com`.
+        public var by: String
+        public var at: Date
+        /// `console`, `cli`, `sdk`, `cloudformation`, `terraform`, `ballast` or `autoscaling`.
+        public var via: String
+        public var eventId: String?
+        /// The API call (`logs:PutRetentionPolicy`), or an autoscaler's cause text.
+        public var cause: String?
+
+        public init(by: String, at: Date, via: String, eventId: String? = nil, cause: String? = nil) {
+            self.by = by
+            self.at = at
+            self.via = via
+            self.eventId = eventId
+            self.cause = cause
+        }
+    }
+
+    /// The commit that last set the owned line.
+    public struct DesiredChange: Sendable, Equatable {
+        public var commit: String
+        public var author: String
+        public var at: Date
+        public var subject: String
+
+        public init(commit: String, author: String, at: Date, subject: String) {
+            self.commit = commit
+            self.author = author
+            self.at = at
+            self.subject = subject
+        }
+    }
+
+    public var live: LiveChange?
+    public var desired: DesiredChange?
+    /// The first run that saw this drift.
+    public var driftSince: Date?
+    /// What could not be found, and why ("no matching event in the last 90 days").
+    public var notes: [String]
+
+    public init(live: LiveChange? = nil, desired: DesiredChange? = nil, driftSince: Date? = nil, notes: [String] = []) {
+        self.live = live
+        self.desired = desired
+        self.driftSince = driftSince
+        self.notes = notes
+    }
+
+    /// Spec section 7's `attribution` object: each part absent when unknown, `note` saying why.
+    public var json: Value {
+        var fields: [String: Value] = [:]
+        if let live {
+            var part: [String: Value] = ["by": .string(live.by), "at": .string(Timestamp.iso8601(live.at)),
+                                         "via": .string(live.via)]
+            if let eventId = live.eventId { part["eventId"] = .string(eventId) }
+            if let cause = live.cause { part["cause"] = .string(cause) }
+            fields["live"] = .map(part)
+        }
+        if let desired {
+            fields["desired"] = ["commit": .string(desired.commit), "author": .string(desired.author),
+                                 "at": .string(Timestamp.iso8601(desired.at)), "subject": .string(desired.subject)]
+        }
+        if let driftSince { fields["driftSince"] = .string(Timestamp.iso8601(driftSince)) }
+        if !notes.isEmpty { fields["note"] = .string(notes.joined(separator: "; ")) }
+        return .map(fields)
+    }
+
+    public init?(json: Value?) {
+        guard case .map = json else { return nil }
+        self.init()
+        if let live = json?["live"], let by = live["by"]?.string, let at = live["at"]?.string.flatMap(Timestamp.parse),
+           let via = live["via"]?.string {
+            self.live = LiveChange(by: by, at: at, via: via, eventId: live["eventId"]?.string,
+                                   cause: live["cause"]?.string)
+        }
+        if let desired = json?["desired"], let commit = desired["commit"]?.string,
+           let at = desired["at"]?.string.flatMap(Timestamp.parse) {
+            self.desired = DesiredChange(commit: commit, author: desired["author"]?.string ?? "", at: at,
+                                         subject: desired["subject"]?.string ?? "")
+        }
+        driftSince = json?["driftSince"]?.string.flatMap(Timestamp.parse)
+        notes = json?["note"]?.string.map { [$0] } ?? []
+    }
+
+    /// One line: `changed by assumed-role/OpsOnCall/alice via console at 2026-11-20T03:12:07Z
+    /// (event 3f2a…); desired since 4be1c0d by Ops Bot, 2026-10-02`, then the notes.
+    public var summary: String {
+        var parts: [String] = []
+        if let live {
+            var said = "changed by \(live.by) via \(live.via) at \(Timestamp.iso8601(live.at))"
+            if let eventId = live.eventId { said += " (event \(eventId.prefix(8))…)" }
+            if live.via == "autoscaling", let cause = live.cause { said += ": \(cause)" }
+            parts.append(said)
+        }
+        if let desired {
+            parts.append("desired since \(desired.commit.prefix(7)) by \(desired.author), "
+                + String(Timestamp.iso8601(desired.at).prefix(10)))
+        }
+        if let driftSince { parts.append("drifted since \(Timestamp.iso8601(driftSince))") }
+        return (parts + notes).joined(separator: "; ")
+    }
+}
+
+/// One CloudTrail management event as `LookupEvents` returns it, with the parts of its
+/// `CloudTrailEvent` document attribution reads.
+public struct CloudTrailEvent: Sendable, Equatable {
+    public var eventId: String
+    public var eventName: String
+    /// `logs.amazonaws.com`.
+    public var eventSource: String
+    public var time: Date
+    public var by: String
+    public var userAgent: String
+    /// The session's name for an assumed role (`alice`), or the IAM user's name.
+    public var sessionName: String?
+    public var requestParameters: Value
+    /// CloudTrail's `ReadOnly`.
+    public var readOnly: Bool
+
+    /// A CloudTrailEvent document longer than this is not read (AWS's are a few kilobytes).
+    public static let maxDocumentBytes = 256 << 10
+
+    public init(eventId: String, eventName: String, eventSource: String, time: Date, by: String, userAgent: String,
+                sessionName: String?, requestParameters: Value, readOnly: Bool = false) {
+        self.eventId = eventId
+        self.eventName = eventName
+        self.eventSource = eventSource
+        self.time = time
+        self.by = by
+        self.userAgent = userAgent
+        self.sessionName = sessionName
+        self.requestParameters = requestParameters
+        self.readOnly = readOnly
+    }
+
+    /// One entry of `LookupEvents`' `Events`; nil when it is not one.
+    public init?(lookedUp entry: Value) {
+        guard let id = entry["EventId"]?.string, let name = entry["EventName"]?.string,
+              let seconds = entry["EventTime"]?.number else { return nil }
+        let text = entry["CloudTrailEvent"]?.string ?? "{}"
+        let document = text.utf8.count <= Self.maxDocumentBytes ? (try? JSON.parse(text)) ?? .map([:]) : .map([:])
+        let identity = document["userIdentity"] ?? .map([:])
+        self.init(eventId: id, eventName: name,
+                  eventSource: entry["EventSource"]?.string ?? document["eventSource"]?.string ?? "",
+                  time: Date(timeIntervalSince1970: seconds), by: Self.principal(identity),
+                  userAgent: document["userAgent"]?.string ?? "",
+                  sessionName: Self.sessionName(identity),
+                  requestParameters: document["requestParameters"] ?? .null,
+                  readOnly: entry["ReadOnly"]?.string == "true")
+    }
+
+    /// `assumed-role/OpsOnCall/alice` (the role and the session), `user/dana`, `root`, or the
+    /// AWS service that acted.
+    static func principal(_ identity: Value) -> String {
+        let arn = identity["arn"]?.string ?? ""
+        switch identity["type"]?.string {
+        case "AssumedRole":
+            let path = arn.split(separator: ":", maxSplits: 5).last.map(String.init) ?? arn
+            return path.isEmpty ? "assumed-role" : path
+        case "IAMUser": return "user/" + (identity["userName"]?.string ?? arn.split(separator: "/").last.map(String.init) ?? "")
+        case "Root": return "root"
+        case "AWSService": return identity["invokedBy"]?.string ?? "an AWS service"
+        default: return identity["invokedBy"]?.string ?? (arn.isEmpty ? "unknown" : arn)
+        }
+    }
+
+    static func sessionName(_ identity: Value) -> String? {
+        switch identity["type"]?.string {
+        case "AssumedRole": return identity["arn"]?.string?.split(separator: "/").last.map(String.init)
+        case "IAMUser": return identity["userName"]?.string
+        default: return nil
+        }
+    }
+
+    /// How it was made, from the user agent (and the caller, for AWS's own services).
+    public var via: String {
+        let agent = userAgent.lowercased()
+        if agent.hasPrefix("ballast/") || (sessionName?.hasPrefix("ballast-") ?? false) { return "ballast" }
+        if agent.contains("cloudformation.amazonaws.com") || by == "cloudformation.amazonaws.com" {
+            return "cloudformation"
+        }
+        if agent.contains("autoscaling.amazonaws.com") || by.hasSuffix("autoscaling.amazonaws.com") { return "autoscaling" }
+        if agent.contains("terraform") { return "terraform" }
+        if agent.hasPrefix("aws-cli/") || agent.contains(" aws-cli/") { return "cli" }
+        if agent.contains("console.amazonaws.com") || agent.contains("signin.amazonaws.com")
+            || agent == "aws internal" || agent.hasPrefix("aws internal/") { return "console" }
+        return "sdk"
+    }
+
+    /// Whether its request names a property (`DesiredCapacity` as `desiredCapacity`, at any depth).
+    public func names(_ property: String) -> Bool {
+        Self.keys(of: requestParameters, depth: 0).contains(property.lowercased())
+    }
+
+    static func keys(of value: Value, depth: Int) -> Set<String> {
+        guard depth < 16 else { return [] }
+        switch value {
+        case .map(let fields):
+            return fields.reduce(into: Set(fields.keys.map { $0.lowercased() })) { $0.formUnion(keys(of: $1.value,
+                                                                                                      depth: depth + 1)) }
+        case .list(let items): return items.reduce(into: []) { $0.formUnion(keys(of: $1, depth: depth + 1)) }
+        default: return []
+        }
+    }
+
+    /// Whether it changed something: one of the kind's writes, or any call CloudTrail does not mark
+    /// read-only (a runbook's `set-desired-capacity` is not the kind's `UpdateAutoScalingGroup`).
+    public func isWrite(_ writes: Set<String>) -> Bool {
+        writes.contains(eventName) || (!readOnly && !["Describe", "Get", "List", "Lookup"].contains(where: eventName.hasPrefix))
+    }
+
+    /// The event that made a drift: the newest write (a delete, for a DELETED resource) whose request
+    /// names a property that now differs. `writes` are the kind's write API names.
+    public static func culprit(_ events: [CloudTrailEvent], for drift: ResourceDrift,
+                               writes: Set<String>) -> CloudTrailEvent? {
+        let newest = events.sorted { $0.time > $1.time }
+        if drift.status == .deleted { return newest.first { $0.eventName.hasPrefix("Delete") } }
+        let differing = Set(drift.differences.flatMap { difference in
+            difference.path.split(separator: "/").map(String.init).filter { Int($0) == nil }
+        })
+        return newest.first { event in
+            event.isWrite(writes) && differing.contains(where: event.names)
+        }
+    }
+}

@@ -1,0 +1,183 @@
+import BallastAWS
+import BallastCore
+import BallastDesiredState
+import BallastGit
+import BallastKinds
+import Foundation
+
+/// `drift --explain`: for each MODIFIED or DELETED resource, who changed it (CloudTrail's
+/// `LookupEvents`, or the Auto Scaling group's scaling activities for a capacity an autoscaler
+/// moved) and which commit set the owned line (git blame). Asked only for drifted resources,
+/// at most `max` of them; what cannot be found is said, and never changes a status.
+public struct Explainer: Sendable {
+    /// `LookupEvents`, paced at CloudTrail's quota in the rate table.
+    static let lookupEvents = APIOperation(.cloudTrail, "LookupEvents")
+    static let describeScalingActivities = APIOperation(.autoScaling, "DescribeScalingActivities")
+
+    /// A lookup reads at most this many pages of 50 events (CloudTrail's `MaxResults` is 50 at most).
+    public static let maxPages = 4
+
+    public struct Options: Sendable {
+        /// How far back CloudTrail is searched (its event history keeps 90 days).
+        public var since: TimeInterval
+        /// Resources explained at most; the rest say so.
+        public var max: Int
+
+        public init(since: TimeInterval = 90 * 86_400, max: Int = 50) {
+            self.since = since
+            self.max = max
+        }
+    }
+
+    let clients: AWSClients
+    let kinds: Kinds
+    let options: Options
+
+    public init(kinds: Kinds, clients: @escaping AWSClients, options: Options = Options()) {
+        self.kinds = kinds
+        self.clients = clients
+        self.options = options
+    }
+
+    /// The operations one explanation may call, for `iam-policy --explain` and `--dry-run-reads`.
+    public static let operations: [APIOperation] = [lookupEvents, describeScalingActivities]
+
+    /// The report with an attribution on each drifted resource (the first `max` of them).
+    public func explain(_ report: DriftReport, loaded: LoadedState, now: Date = Date()) async -> DriftReport {
+        let roles = Dictionary(loaded.state.environments.map { ($0.name, $0.assumeRole) },
+                               uniquingKeysWith: { first, _ in first })
+        var explained = report
+        var budget = options.max
+        var work: [(environment: Int, resource: Int, client: AWSClient)] = []
+        for (e, environment) in report.environments.enumerated() {
+            for (r, drift) in environment.resources.enumerated() where drift.status == .modified || drift.status == .deleted {
+                guard budget > 0 else {
+                    explained.environments[e].resources[r].attribution = Attribution(
+                        notes: ["not explained: over --explain-max \(options.max)"])
+                    continue
+                }
+                budget -= 1
+                work.append((e, r, clients(drift.resource.region, roles[environment.name] ?? nil)))
+            }
+        }
+        let blamer = Blamer(loaded: loaded)
+        let results = await withTaskGroup(of: (Int, Int, Attribution).self) { group in
+            for item in work {
+                let drift = report.environments[item.environment].resources[item.resource]
+                group.addTask {
+                    var attribution = await live(drift, client: item.client, now: now)
+                    if let (desired, note) = blamer.desired(drift) {
+                        attribution.desired = desired
+                        if let note { attribution.notes.append(note) }
+                    }
+                    return (item.environment, item.resource, attribution)
+                }
+            }
+            return await group.reduce(into: [(Int, Int, Attribution)]()) { $0.append($1) }
+        }
+        for (e, r, attribution) in results { explained.environments[e].resources[r].attribution = attribution }
+        return explained
+    }
+
+    /// The live side: CloudTrail's newest write naming a differing property; an autoscaler's activity
+    /// when it is newer (or CloudTrail has nothing).
+    func live(_ drift: ResourceDrift, client: AWSClient, now: Date) async -> Attribution {
+        var attribution = Attribution()
+        let writes = Set((kinds.schemas[type: drift.resource.type]?.writes ?? []).map(\.name))
+        let days = Int((options.since / 86_400).rounded())
+        do {
+            let events = try await lookup(drift.displayId, client: client, now: now)
+            if let culprit = CloudTrailEvent.culprit(events, for: drift, writes: writes) {
+                attribution.live = .init(by: culprit.by, at: culprit.time, via: culprit.via, eventId: culprit.eventId,
+                                         cause: Self.call(culprit))
+            } else {
+                attribution.notes.append("no matching event in the last \(days) days")
+            }
+        } catch {
+            attribution.notes.append("CloudTrail not readable: \(Self.reason(error))"
+                + (Self.isDenied(error) ? " (add cloudtrail:LookupEvents)" : ""))
+        }
+        if let scaled = await autoscaler(drift, client: client), scaled.at > (attribution.live?.at ?? .distantPast) {
+            attribution.live = scaled
+            attribution.notes.removeAll { $0.hasPrefix("no matching event") }
+        }
+        return attribution
+    }
+
+    /// `LookupEvents` by resource name over `since`, newest first, a few pages at most.
+    func lookup(_ name: String, client: AWSClient, now: Date) async throws -> [CloudTrailEvent] {
+        var events: [CloudTrailEvent] = []
+        var input: [String: Value] = [
+            "LookupAttributes": [["AttributeKey": "ResourceName", "AttributeValue": .string(name)]],
+            "StartTime": .double((now.timeIntervalSince1970 - options.since).rounded()), "MaxResults": 50,
+        ]
+        for _ in 0..<Self.maxPages {
+            let page = try await client.json(Self.lookupEvents, .map(input))
+            events += (page["Events"]?.list ?? []).compactMap(CloudTrailEvent.init(lookedUp:))
+            guard let next = page["NextToken"]?.string, !next.isEmpty else { break }
+            input["NextToken"] = .string(next)
+        }
+        return events
+    }
+
+    /// An Auto Scaling group's capacity moved by a policy or a scheduled action: its newest such activity.
+    func autoscaler(_ drift: ResourceDrift, client: AWSClient) async -> Attribution.LiveChange? {
+        guard drift.resource.type == "AWS::AutoScaling::AutoScalingGroup",
+              drift.differences.contains(where: { ["/DesiredCapacity", "/MinSize", "/MaxSize"].contains($0.path) }),
+              let answer = try? await client.query(Self.describeScalingActivities, [
+                  "AutoScalingGroupName": drift.displayId, "MaxRecords": "20",
+              ]) else { return nil }
+        let activities = answer.child("Activities")?.children ?? []
+        for activity in activities {
+            let cause = activity.child("Cause")?.text ?? ""
+            guard let at = activity.child("StartTime").flatMap({ Timestamp.parse($0.text) }) else { continue }
+            let lowered = cause.lowercased()
+            if lowered.contains("user request") { return nil }  // a person's change: CloudTrail says who
+            if lowered.contains("policy") || lowered.contains("scheduled action") {
+                return .init(by: "autoscaling.amazonaws.com", at: at, via: "autoscaling",
+                             eventId: activity.child("ActivityId")?.text, cause: String(cause.prefix(500)))
+            }
+        }
+        return nil
+    }
+
+    /// `logs:PutRetentionPolicy` from `logs.amazonaws.com` and `PutRetentionPolicy`.
+    static func call(_ event: CloudTrailEvent) -> String {
+        let service = event.eventSource.split(separator: ".").first.map(String.init) ?? event.eventSource
+        return service + ":" + event.eventName
+    }
+
+    static func reason(_ error: Error) -> String {
+        guard let aws = error as? AWSError else { return "\(error)" }
+        return aws.code + (aws.message.isEmpty ? "" : ": " + String(aws.message.prefix(300)))
+    }
+
+    static func isDenied(_ error: Error) -> Bool {
+        guard let aws = error as? AWSError else { return false }
+        return ["AccessDenied", "AccessDeniedException", "UnauthorizedOperation"].contains(aws.code)
+    }
+}
+
+/// The desired side: the commit that last set the resource's owned line, by libgit2 blame.
+struct Blamer: Sendable {
+    let repositoryPath: String
+    let commit: GitCommit?
+    let fromWorktree: Bool
+
+    init(loaded: LoadedState) {
+        repositoryPath = loaded.repositoryRoot
+        commit = loaded.commit
+        fromWorktree = loaded.fromWorktree
+    }
+
+    /// The line of the first differing property (the resource's own line when it is DELETED).
+    func desired(_ drift: ResourceDrift) -> (Attribution.DesiredChange, String?)? {
+        guard let commit, let repository = try? GitRepository(discoveringFrom: repositoryPath) else { return nil }
+        let location = drift.differences.first.map { drift.resource.location(of: $0.path) } ?? drift.resource.source
+        guard let line = try? repository.blame(location.file, line: location.line, at: commit) else { return nil }
+        let change = Attribution.DesiredChange(commit: line.commit, author: line.author,
+                                               at: Date(timeIntervalSince1970: TimeInterval(line.time)),
+                                               subject: line.summary)
+        return (change, fromWorktree ? "desired side blamed at HEAD; the working tree's edits are not committed" : nil)
+    }
+}

@@ -1,0 +1,52 @@
+import ArgumentParser
+import BallastAWS
+import BallastCore
+import BallastDesiredState
+import BallastEngine
+import Foundation
+
+/// `--explain`: who changed each drifted resource (CloudTrail, an autoscaler) and which commit set
+/// its desired line (git), for drift and plan.
+struct ExplainOptions: ParsableArguments {
+    @Flag(name: .long, help: ArgumentHelp("Say who changed each MODIFIED or DELETED resource (CloudTrail LookupEvents, "
+        + "an Auto Scaling group's scaling activities) and which commit set its desired line (git blame)."))
+    var explain = false
+
+    @Option(name: .long, help: ArgumentHelp("How far back CloudTrail is searched: 90d (its event history's "
+        + "length, the default), 36h, 30m.", valueName: "duration"))
+    var explainSince = "90d"
+
+    @Option(name: .long, help: ArgumentHelp("Explain at most this many drifted resources (default 50; "
+        + "LookupEvents is limited to 2 requests a second).", valueName: "n"))
+    var explainMax = 50
+
+    /// CloudTrail keeps 90 days of management events in its event history.
+    static let history: TimeInterval = 90 * 86_400
+
+    var since: TimeInterval? {
+        if explainSince.hasSuffix("d"), let days = Double(explainSince.dropLast()) {
+            return days * 86_400 <= Self.history && days > 0 ? days * 86_400 : nil
+        }
+        return ApplyOptions.seconds(explainSince).flatMap { $0 > 0 && $0 <= Self.history ? $0 : nil }
+    }
+
+    func validate() throws {
+        if since == nil {
+            throw ValidationError("--explain-since takes a duration up to 90d (CloudTrail's event history), "
+                + "like 90d, 36h or 30m; got \(UntrustedText.line(explainSince))")
+        }
+        if explainMax < 1 { throw ValidationError("--explain-max takes a count of at least 1") }
+        if !explain, explainSince != "90d" || explainMax != 50 {
+            throw ValidationError("--explain-since and --explain-max go with --explain")
+        }
+    }
+
+    /// The report with attributions, when asked.
+    func explained(_ report: DriftReport, loaded: LoadedState, setup: AWSSetup) async -> DriftReport {
+        guard explain else { return report }
+        let explainer = Explainer(kinds: builtInKinds.adding(loaded.registry),
+                                  clients: { setup.client(region: $0, role: $1) },
+                                  options: .init(since: since ?? Self.history, max: explainMax))
+        return await explainer.explain(report, loaded: loaded)
+    }
+}

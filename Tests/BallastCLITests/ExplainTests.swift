@@ -1,0 +1,185 @@
+import BallastAWS
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// `drift --explain`: who changed a drifted resource (CloudTrail's event history, from the stand-in
+/// that records what reaches moto and the events tests add) and which commit set its desired line.
+/// Serialized: CloudTrail allows two lookups a second per account, and the tests share one.
+@Suite(.serialized) struct ExplainTests {
+    static var trail: CloudTrailStandIn { MotoServer.shared.standIns.cloudTrail }
+
+    static let alice: Value = [
+        "type": "AssumedRole", "principalId": "AROAEXAMPLE:alice",
+        "arn": "arn:aws:sts::123456789012:assumed-role/OpsOnCall/alice", "accountId": "123456789012",
+        "sessionContext": ["sessionIssuer": ["type": "Role", "userName": "OpsOnCall",
+                                             "arn": "arn:aws:iam::123456789012:role/OpsOnCall"]],
+    ]
+    static let dana: Value = ["type": "IAMUser", "userName": "dana", "arn": "arn:aws:iam::123456789012:user/dana"]
+    static let cli = "aws-cli/2.15.30 Python/3.11.6 Linux/6.1.0 exe/x86_64.debian.12 prompt/off "
+        + "command/logs.put-retention-policy"
+    static let terraform = "APN/1.0 HashiCorp/1.0 Terraform/1.9.5 (+https://www.terraform.io) "
+        + "terraform-provider-aws/5.64.0"
+
+    /// A log group live at `live` days, desired at 90 through three commits; returns the repository.
+    static func drifted(_ group: String, live: Int) async throws -> (TempRepository, String) {
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": .int(live)])
+        let repo = try TempRepository()
+        let file = "desired-state/test/resources.yaml"
+        func resources(_ days: Int) -> String {
+            "resources:\n  - type: AWS::Logs::LogGroup\n    id: \(group)\n    properties:\n"
+                + "      RetentionInDays: \(days)\n"
+        }
+        _ = try repo.commit(["desired-state/test/environment.yaml": Fixture.environment, file: resources(14)],
+                            message: "Keep logs 14 days")
+        _ = try repo.commit([file: resources(60)], message: "Keep logs 60 days")
+        let last = try repo.commit([file: resources(90)], message: "Keep logs 90 days for disputes")
+        return (repo, last)
+    }
+
+    static func explained(_ repo: TempRepository, _ arguments: [String] = []) throws -> (Run.Result, DriftRun) {
+        let run = try repo.ballast(["drift", "--explain", "--output", "json"] + arguments)
+        return (run, DriftRun(status: run.status, report: try JSON.parse(run.stdout), stderr: run.stderr))
+    }
+
+    /// The newest write that set the differing property names it; a newer unrelated write to the same
+    /// resource (a tag) and an older console edit do not. The desired side is the last of three commits.
+    @Test func theNewestWriteOfTheDifferingPropertyNamesWhoAndTheLastCommitTheLine() async throws {
+        let group = "/ballast/" + uniqueName("explain")
+        let (repo, last) = try await Self.drifted(group, live: 7)
+        let now = Date()
+        Self.trail.record(name: "PutRetentionPolicy", source: "logs.amazonaws.com", resource: group,
+                          at: now.addingTimeInterval(-86_400), identity: Self.dana, userAgent: "console.amazonaws.com",
+                          parameters: ["logGroupName": .string(group), "retentionInDays": 14])
+        let culprit = Self.trail.record(name: "PutRetentionPolicy", source: "logs.amazonaws.com", resource: group,
+                                        at: Date(), identity: Self.alice, userAgent: Self.cli,
+                                        parameters: ["logGroupName": .string(group), "retentionInDays": 7])
+        Self.trail.record(name: "TagLogGroup", source: "logs.amazonaws.com", resource: group,
+                          at: Date(), identity: Self.dana, userAgent: Self.terraform,
+                          parameters: ["logGroupName": .string(group), "tags": ["team": "tolling"]])
+        let (run, drift) = try Self.explained(repo)
+        #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
+        let attribution = drift.resources[group]?["attribution"]
+        #expect(attribution?["live"]?["by"] == "assumed-role/OpsOnCall/alice", "\(attribution ?? .null)")
+        #expect(attribution?["live"]?["via"] == "cli")
+        #expect(attribution?["live"]?["eventId"] == .string(culprit))
+        #expect(attribution?["live"]?["cause"] == "logs:PutRetentionPolicy")
+        #expect(attribution?["desired"]?["commit"] == .string(last))
+        #expect(attribution?["desired"]?["author"] == "Ballast Test")
+        #expect(attribution?["desired"]?["subject"] == "Keep logs 90 days for disputes")
+
+        let text = try repo.ballast(["drift", "--explain"])
+        #expect(text.stdout.contains("      changed by assumed-role/OpsOnCall/alice via cli at "), "\(text.stdout)")
+        #expect(text.stdout.contains("; desired since \(last.prefix(7)) by Ballast Test, "), "\(text.stdout)")
+    }
+
+    /// How a change was made, from its caller and user agent: a console user, CloudFormation, Terraform.
+    @Test(arguments: [
+        (Self.dana, "console.amazonaws.com", "user/dana", "console"),
+        (["type": "AWSService", "invokedBy": "cloudformation.amazonaws.com"] as Value, "cloudformation.amazonaws.com",
+         "cloudformation.amazonaws.com", "cloudformation"),
+        (Self.alice, Self.terraform, "assumed-role/OpsOnCall/alice", "terraform"),
+    ])
+    func howItWasMade(identity: Value, agent: String, by: String, via: String) async throws {
+        let group = "/ballast/" + uniqueName("how")
+        let (repo, _) = try await Self.drifted(group, live: 30)
+        Self.trail.record(name: "PutRetentionPolicy", source: "logs.amazonaws.com", resource: group,
+                          at: Date(), identity: identity, userAgent: agent,
+                          parameters: ["logGroupName": .string(group), "retentionInDays": 30])
+        let (_, drift) = try Self.explained(repo)
+        let live = drift.resources[group]?["attribution"]?["live"]
+        #expect(live?["by"] == .string(by) && live?["via"] == .string(via), "\(live ?? .null)")
+    }
+
+    /// ballast's own write (its user agent, as CloudTrail records it) is said as ballast's.
+    @Test func ballastsOwnApplyIsRecognised() async throws {
+        let group = "/ballast/" + uniqueName("own")
+        let (repo, _) = try await Self.drifted(group, live: 30)
+        let other = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
+            + "properties: {RetentionInDays: 180}}\n")
+        let apply = try other.ballast(["apply", "--auto-approve"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let (_, drift) = try Self.explained(repo)
+        let live = drift.resources[group]?["attribution"]?["live"]
+        #expect(live?["via"] == "ballast" && live?["by"] == "user/ballast-tests", "\(live ?? .null)")
+    }
+
+    /// No event, no permission, over --explain-max: each said, and the status and exit code stay.
+    @Test func whatCannotBeFoundIsSaidAndChangesNothing() async throws {
+        let (quiet, busy) = ("/ballast/" + uniqueName("quiet"), "/ballast/" + uniqueName("busy"))
+        let (repo, _) = try await Self.drifted(quiet, live: 30)
+        try await seeder().create("AWS::Logs::LogGroup", id: busy, ["RetentionInDays": 30])
+        Self.trail.forget(quiet)
+        let (_, plain) = try Self.explained(repo)
+        #expect(plain.resources[quiet]?["attribution"]?["note"] == "no matching event in the last 90 days")
+        #expect(plain.resources[quiet]?["attribution"]?["desired"] != nil)
+        #expect(plain.status(of: quiet) == "MODIFIED" && plain.status == 2)
+
+        Self.trail.deny(true)
+        defer { Self.trail.deny(false) }
+        let (_, denied) = try Self.explained(repo)
+        #expect(denied.status == 2)
+        #expect(denied.resources[quiet]?["attribution"]?["note"]?.string?.hasPrefix(
+            "CloudTrail not readable: AccessDeniedException") == true, "\(denied.resources[quiet] ?? .null)")
+        #expect(denied.resources[quiet]?["attribution"]?["note"]?.string?.contains("(add cloudtrail:LookupEvents)")
+                == true)
+        Self.trail.deny(false)
+
+        _ = try repo.commit(["desired-state/test/more.yaml": "resources:\n  - {type: AWS::Logs::LogGroup, id: \(busy), "
+            + "properties: {RetentionInDays: 90}}\n"], message: "another")
+        let (_, capped) = try Self.explained(repo, ["--explain-max", "1"])
+        let notes = [quiet, busy].compactMap { capped.resources[$0]?["attribution"]?["note"]?.string }
+        #expect(notes.contains("not explained: over --explain-max 1"), "\(notes)")
+        #expect(capped.status == 2)
+    }
+
+    /// Lookups are paced at CloudTrail's 2 a second: none of twelve is throttled.
+    @Test func lookupsStayUnderCloudTrailsRate() async throws {
+        var lines: [String] = []
+        for _ in 0..<12 {
+            let group = "/ballast/" + uniqueName("paced")
+            try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
+            lines.append("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 90}}")
+        }
+        let repo = try TempRepository.desiredState(lines.joined(separator: "\n") + "\n")
+        let before = Self.trail.throttles
+        try await Task.sleep(for: .seconds(1.1))   // the account's earlier lookups are out of the second
+        let recorder = try RequestRecorder()
+        let run = try Run.ballast(["drift", "--explain", "--repo", repo.path], environment: recorder.environment)
+        #expect(run.status == 2)
+        #expect(Self.trail.throttles == before, "\(Self.trail.throttles - before) lookups throttled")
+        #expect(recorder.jsonLines.components(separatedBy: "CloudTrail_20131101.LookupEvents").count - 1 == 12)
+        let checked = try recorder.violations(checker: ApplyKindTests.checker)
+        #expect(checked.problems == [], "\(checked.summary)")
+    }
+
+    /// A capacity an Auto Scaling policy moved is said as the autoscaler's, with its cause; one set by
+    /// a call is left to CloudTrail.
+    @Test func anAutoscalersMoveIsSaidAsSuch() async throws {
+        let (byPolicy, byHand) = (uniqueName("asg"), uniqueName("asg"))
+        for group in [byPolicy, byHand] {
+            try await seeder().create("AWS::AutoScaling::AutoScalingGroup", id: group,
+                                      ["MinSize": 1, "MaxSize": 10, "DesiredCapacity": 2])
+        }
+        let client = seeder().client
+        _ = try await client.query(.autoScaling, "PutScalingPolicy", [
+            "AutoScalingGroupName": byPolicy, "PolicyName": "rush-hour", "AdjustmentType": "ChangeInCapacity",
+            "ScalingAdjustment": "3",
+        ])
+        _ = try await client.query(.autoScaling, "ExecutePolicy", ["AutoScalingGroupName": byPolicy,
+                                                                   "PolicyName": "rush-hour"])
+        _ = try await client.query(.autoScaling, "SetDesiredCapacity", ["AutoScalingGroupName": byHand,
+                                                                        "DesiredCapacity": "5"])
+        let repo = try TempRepository.desiredState([byPolicy, byHand].map {
+            "  - {type: AWS::AutoScaling::AutoScalingGroup, id: \($0), properties: {DesiredCapacity: 2}}"
+        }.joined(separator: "\n") + "\n")
+        let (run, drift) = try Self.explained(repo)
+        #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
+        let policy = drift.resources[byPolicy]?["attribution"]?["live"]
+        #expect(policy?["via"] == "autoscaling" && policy?["by"] == "autoscaling.amazonaws.com", "\(policy ?? .null)")
+        #expect(policy?["cause"]?.string?.contains("triggered policy rush-hour") == true)
+        let hand = drift.resources[byHand]?["attribution"]?["live"]
+        #expect(hand?["via"] != "autoscaling" && hand?["cause"] == "autoscaling:SetDesiredCapacity", "\(hand ?? .null)")
+    }
+}
