@@ -40,9 +40,11 @@ run() { echo; echo "\$ ballast $*"; "$ballast" "$@" || echo "(exit $?)"; }
 run policy test
 
 echo; echo "==> creating prod in the emulator, with the incident's hand edits"
-"$seed" . --env prod --incident "$incident"
+# The incident's edits were an on-call engineer's, through the CLI: the emulator's CloudTrail records them so.
+AWS_ACCESS_KEY_ID=ASIADEMOONCALLALICE "$seed" . --env prod --incident "$incident"
 run doctor --env prod
 run drift --env prod
+run drift --env prod --explain
 run drift --env prod --output markdown
 # The pull-request comment of the fix (scripts/screenshot-comment.sh pictures it for the README).
 echo; echo "\$ ballast plan --env prod --output markdown"

@@ -28,6 +28,14 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 if arguments == ["--serve"] {
     do {
         let server = try MotoServer(authenticated: false)
+        // The demo's incident is seeded with this key: CloudTrail's history names an on-call engineer's
+        // role session and the CLI, as `drift --explain` would find them on AWS.
+        server.standIns.cloudTrail.identify(accessKey: "ASIADEMOONCALLALICE", as: [
+            "type": "AssumedRole", "principalId": "AROADEMOONCALL:alice",
+            "arn": "arn:aws:sts::123456789012:assumed-role/OpsOnCall/alice", "accountId": "123456789012",
+            "sessionContext": ["sessionIssuer": ["type": "Role", "userName": "OpsOnCall",
+                                                 "arn": "arn:aws:iam::123456789012:role/OpsOnCall"]],
+        ], userAgent: "aws-cli/2.22.4 Python/3.12.6 Linux/6.1.0 exe/x86_64.debian.12 prompt/off")
         FileHandle.standardOutput.write(Data((server.endpoint + "\n").utf8))
         while true { try await Task.sleep(for: .seconds(3_600)) }
     } catch { fail("cannot start the emulator: \(error)") }

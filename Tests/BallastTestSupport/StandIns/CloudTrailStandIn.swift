@@ -2,7 +2,7 @@ import BallastCore
 import Foundation
 
 /// CloudTrail's event history for the tests: moto has no `LookupEvents`, so every write that reaches
-/// moto through the front is recorded as CloudTrail records a management event (the caller's
+/// moto or a stand-in through the front is recorded as CloudTrail records a management event (the caller's
 /// identity by access key, its user agent, its request parameters, the resource it names), tests add
 /// the events no request here made (a console user, CloudFormation, Terraform: `record`), and
 /// `LookupEvents` is answered as botocore's model (cloudtrail 2013-11-01) and its API reference
@@ -20,7 +20,7 @@ public final class CloudTrailStandIn: Sendable {
     }
 
     private let events = Locked<[Event]>([])
-    private let identities = Locked<[String: Value]>([:])
+    private let identities = Locked<[String: (identity: Value, userAgent: String?)]>([:])
     private let lookups = Locked<[Date]>([])
     private let denied = Locked<Bool>(false)
     private let throttled = Locked<Int>(0)
@@ -31,9 +31,10 @@ public final class CloudTrailStandIn: Sendable {
                                "FunctionName", "QueueUrl", "SecretId", "KeyId", "DBInstanceIdentifier", "Name",
                                "StreamName", "ReplicationGroupId", "ResourceId", "service", "TopicArn", "BudgetName"]
 
-    /// Requests signed with `accessKey` are recorded as made by `identity` (a `userIdentity` document).
-    public func identify(accessKey: String, as identity: Value) {
-        identities.update { $0[accessKey] = identity }
+    /// Requests signed with `accessKey` are recorded as made by `identity` (a `userIdentity` document),
+    /// and with `userAgent` when given (the demo's hand edits, made by the seeder, as the CLI's).
+    public func identify(accessKey: String, as identity: Value, userAgent: String? = nil) {
+        identities.update { $0[accessKey] = (identity, userAgent) }
     }
 
     /// The next lookups are refused (`AccessDeniedException`) while `on`.
@@ -89,13 +90,15 @@ public final class CloudTrailStandIn: Sendable {
         guard !name.isEmpty, !["Describe", "Get", "List", "Lookup"].contains(where: name.hasPrefix) else { return }
         let resources = Self.resourceKeys.compactMap { key -> String? in
             parameters[key.prefix(1).lowercased() + key.dropFirst()]?.string ?? parameters[key]?.string
+                ?? parameters["NewBudget"]?[key]?.string ?? parameters["Budget"]?[key]?.string
         }
         guard let resource = resources.first else { return }
-        let identity = identities.current[key] ?? ["type": "IAMUser", "userName": "ballast-tests",
-                                                   "arn": "arn:aws:iam::123456789012:user/ballast-tests",
-                                                   "accessKeyId": .string(key)]
+        let known = identities.current[key]
+        let identity = known?.identity ?? ["type": "IAMUser", "userName": "ballast-tests",
+                                           "arn": "arn:aws:iam::123456789012:user/ballast-tests",
+                                           "accessKeyId": .string(key)]
         record(name: name, source: service + ".amazonaws.com", resource: resource, at: Date(), identity: identity,
-               userAgent: request.headers["user-agent"] ?? "", parameters: parameters)
+               userAgent: known?.userAgent ?? request.headers["user-agent"] ?? "", parameters: parameters)
         if service == "autoscaling" { scaled(name, group: resource, parameters: parameters) }
     }
 

@@ -18,10 +18,9 @@ public final class StandIns: Sendable {
     /// A stand-in's answer, or nil when the request is moto's.
     func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply? {
         if let answer = cloudTrail.answer(request) { return answer }
-        let answer = budgets.answer(request) ?? lambda.answer(request) ?? apiGatewayV2.answer(request)
+        // Every write, to moto or to a stand-in, is one CloudTrail would record.
+        cloudTrail.observe(request)
+        return budgets.answer(request) ?? lambda.answer(request) ?? apiGatewayV2.answer(request)
             ?? elastiCache.answer(request) ?? cloudControl.answer(request) ?? registry.answer(request)
-        // What reaches moto is a write CloudTrail would record.
-        if answer == nil { cloudTrail.observe(request) }
-        return answer
     }
 }
