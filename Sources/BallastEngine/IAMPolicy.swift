@@ -76,7 +76,8 @@ public enum IAMPolicy {
         }
         if explain {
             // LookupEvents and DescribeScalingActivities take no narrower resource than `*`.
-            let groups = state.environments.flatMap(\.resources).contains { $0.type == "AWS::AutoScaling::AutoScalingGroup" }
+            let groups = state.environments.flatMap(\.resources)
+                .contains { $0.type == "AWS::AutoScaling::AutoScalingGroup" }
             let actions = Explainer.operations.filter { $0.service != .autoScaling || groups }.map(\.iamAction)
             statements.append(statement("ExplainDrift", actions, ["*"]))
         }

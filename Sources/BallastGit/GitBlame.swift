@@ -32,7 +32,7 @@ extension GitRepository {
         let author = git_commit_author(found)
         let name = author.flatMap { $0.pointee.name.map { String(cString: $0) } } ?? ""
         let summary = git_commit_summary(found).map { String(cString: $0) } ?? ""
-        return GitBlameLine(commit: GitOID(id).hex, author: name, time: author?.pointee.when.time ?? git_commit_time(found),
-                            summary: summary)
+        return GitBlameLine(commit: GitOID(id).hex, author: name,
+                            time: author?.pointee.when.time ?? git_commit_time(found), summary: summary)
     }
 }

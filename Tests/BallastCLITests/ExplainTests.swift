@@ -182,4 +182,18 @@ import Testing
         let hand = drift.resources[byHand]?["attribution"]?["live"]
         #expect(hand?["via"] != "autoscaling" && hand?["cause"] == "autoscaling:SetDesiredCapacity", "\(hand ?? .null)")
     }
+
+    /// `--dry-run-reads --explain` says what the lookups may add, and at CloudTrail's rate.
+    @Test func theReadPlanSaysWhatExplainingAdds() throws {
+        let repo = try TempRepository.desiredState((0..<3).map {
+            "  - {type: AWS::Logs::LogGroup, id: /ballast/plan-\($0), properties: {RetentionInDays: 90}}"
+        }.joined(separator: "\n") + "\n")
+        let planned = try repo.ballast(["drift", "--dry-run-reads", "--explain", "--explain-max", "2"])
+        #expect(planned.status == 0, "\(planned.stderr)")
+        #expect(planned.stdout.contains("With --explain, after the reads: one cloudtrail:LookupEvents per MODIFIED or "
+            + "DELETED resource (up to 4 pages of 50 events), for at most 2 resources: up to 2 calls, at least 0.5 s "
+            + "at 1.9/s"), "\(planned.stdout)")
+        let refused = try repo.ballast(["drift", "--explain-max", "2"])
+        #expect(refused.status != 0 && refused.stderr.contains("--explain-since and --explain-max go with --explain"))
+    }
 }

@@ -172,4 +172,19 @@ import Testing
             #expect(bySid["KinesisStreamHandlers"]?["Action"] == .list(expected.1.map(Value.string)), "\(text)")
         }
     }
+
+    /// `--explain` adds CloudTrail's lookups and, with Auto Scaling groups, their scaling activities,
+    /// both on `*` (neither takes a narrower resource); parliament finds nothing.
+    @Test func explainAddsTheLookups() throws {
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::AutoScaling::AutoScalingGroup, id: web, properties: {DesiredCapacity: 2}}
+            """ + "\n")
+        let text = try Run.ballast(["iam-policy", "--for", "drift", "--explain", "--repo", repo.path]).stdout
+        #expect(try parliament(text) == [], "\(text)")
+        let statement = try JSON.parse(text)["Statement"]?.list?.first { $0["Sid"] == "ExplainDrift" }
+        #expect(statement?["Action"] == ["cloudtrail:LookupEvents", "autoscaling:DescribeScalingActivities"])
+        #expect(statement?["Resource"] == ["*"])
+        let without = try Run.ballast(["iam-policy", "--for", "drift", "--repo", repo.path]).stdout
+        #expect(!without.contains("cloudtrail:LookupEvents"))
+    }
 }

@@ -84,10 +84,9 @@ public struct AWSService: Sendable, Hashable {
     public static let cloudControl = AWSService(serviceId: "CloudControl", signingName: "cloudcontrolapi",
                                                 endpointPrefix: "cloudcontrolapi", apiVersion: "2021-09-30",
                                                 wire: .json(version: "1.0", targetPrefix: "CloudApiService"))
-    public static let cloudTrail = AWSService(serviceId: "CloudTrail", signingName: "cloudtrail",
-                                              endpointPrefix: "cloudtrail", apiVersion: "2013-11-01",
-                                              wire: .json(version: "1.1",
-                                                          targetPrefix: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"))
+    public static let cloudTrail = AWSService(
+        serviceId: "CloudTrail", signingName: "cloudtrail", endpointPrefix: "cloudtrail", apiVersion: "2013-11-01",
+        wire: .json(version: "1.1", targetPrefix: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"))
     public static let cloudFormation = AWSService(serviceId: "CloudFormation", signingName: "cloudformation",
                                                   endpointPrefix: "cloudformation", apiVersion: "2010-05-15", wire: .query)
 }

@@ -164,7 +164,8 @@ public struct CloudTrailEvent: Sendable, Equatable {
         case "AssumedRole":
             let path = arn.split(separator: ":", maxSplits: 5).last.map(String.init) ?? arn
             return path.isEmpty ? "assumed-role" : path
-        case "IAMUser": return "user/" + (identity["userName"]?.string ?? arn.split(separator: "/").last.map(String.init) ?? "")
+        case "IAMUser":
+            return "user/" + (identity["userName"]?.string ?? arn.split(separator: "/").last.map(String.init) ?? "")
         case "Root": return "root"
         case "AWSService": return identity["invokedBy"]?.string ?? "an AWS service"
         default: return identity["invokedBy"]?.string ?? (arn.isEmpty ? "unknown" : arn)
@@ -186,7 +187,9 @@ public struct CloudTrailEvent: Sendable, Equatable {
         if agent.contains("cloudformation.amazonaws.com") || by == "cloudformation.amazonaws.com" {
             return "cloudformation"
         }
-        if agent.contains("autoscaling.amazonaws.com") || by.hasSuffix("autoscaling.amazonaws.com") { return "autoscaling" }
+        if agent.contains("autoscaling.amazonaws.com") || by.hasSuffix("autoscaling.amazonaws.com") {
+            return "autoscaling"
+        }
         if agent.contains("terraform") { return "terraform" }
         if agent.hasPrefix("aws-cli/") || agent.contains(" aws-cli/") { return "cli" }
         if agent.contains("console.amazonaws.com") || agent.contains("signin.amazonaws.com")
@@ -203,8 +206,9 @@ public struct CloudTrailEvent: Sendable, Equatable {
         guard depth < 16 else { return [] }
         switch value {
         case .map(let fields):
-            return fields.reduce(into: Set(fields.keys.map { $0.lowercased() })) { $0.formUnion(keys(of: $1.value,
-                                                                                                      depth: depth + 1)) }
+            return fields.reduce(into: Set(fields.keys.map { $0.lowercased() })) {
+                $0.formUnion(keys(of: $1.value, depth: depth + 1))
+            }
         case .list(let items): return items.reduce(into: []) { $0.formUnion(keys(of: $1, depth: depth + 1)) }
         default: return []
         }
@@ -213,7 +217,8 @@ public struct CloudTrailEvent: Sendable, Equatable {
     /// Whether it changed something: one of the kind's writes, or any call CloudTrail does not mark
     /// read-only (a runbook's `set-desired-capacity` is not the kind's `UpdateAutoScalingGroup`).
     public func isWrite(_ writes: Set<String>) -> Bool {
-        writes.contains(eventName) || (!readOnly && !["Describe", "Get", "List", "Lookup"].contains(where: eventName.hasPrefix))
+        writes.contains(eventName)
+            || (!readOnly && !["Describe", "Get", "List", "Lookup"].contains(where: eventName.hasPrefix))
     }
 
     /// The event that made a drift: the newest write (a delete, for a DELETED resource) whose request

@@ -50,7 +50,8 @@ public struct Explainer: Sendable {
         var budget = options.max
         var work: [(environment: Int, resource: Int, client: AWSClient)] = []
         for (e, environment) in report.environments.enumerated() {
-            for (r, drift) in environment.resources.enumerated() where drift.status == .modified || drift.status == .deleted {
+            for (r, drift) in environment.resources.enumerated()
+            where drift.status == .modified || drift.status == .deleted {
                 guard budget > 0 else {
                     explained.environments[e].resources[r].attribution = Attribution(
                         notes: ["not explained: over --explain-max \(options.max)"])
