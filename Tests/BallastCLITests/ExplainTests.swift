@@ -196,4 +196,26 @@ import Testing
         let refused = try repo.ballast(["drift", "--explain-max", "2"])
         #expect(refused.status != 0 && refused.stderr.contains("--explain-since and --explain-max go with --explain"))
     }
+
+    /// What CloudTrail says is untrusted: a session name with markup and a terminal escape is shown
+    /// escaped, in the comment's details and in text.
+    @Test func attributionIsEscapedInEveryOutput() async throws {
+        let group = "/ballast/" + uniqueName("hostile")
+        let (repo, _) = try await Self.drifted(group, live: 30)
+        let session = "<img src=x onerror=alert(1)>\u{1B}[31m"
+        Self.trail.record(name: "PutRetentionPolicy", source: "logs.amazonaws.com", resource: group, at: Date(),
+                          identity: ["type": "AssumedRole",
+                                     "arn": .string("arn:aws:sts::123456789012:assumed-role/OpsOnCall/" + session)],
+                          userAgent: Self.cli, parameters: ["logGroupName": .string(group), "retentionInDays": 30])
+        let markdown = try repo.ballast(["drift", "--explain", "--output", "markdown"])
+        // Markdown.text's escaping: every punctuation mark backslashed, so nothing renders as markup.
+        #expect(markdown.stdout.contains("Who and since when: changed by assumed\\-role\\/OpsOnCall\\/\\<img src"),
+                "\(markdown.stdout)")
+        #expect(!markdown.stdout.replacingOccurrences(of: "\\<img", with: "").contains("<img"))
+        #expect(!markdown.stdout.contains("\u{1B}"), "\(markdown.stdout)")
+        let text = try repo.ballast(["drift", "--explain"])
+        #expect(text.stdout.contains("changed by assumed-role/OpsOnCall/<img src=x onerror=alert(1)>\\x1B[31m"),
+                "\(text.stdout)")
+        #expect(!text.stdout.contains("\u{1B}"))
+    }
 }
