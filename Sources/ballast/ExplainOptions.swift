@@ -47,6 +47,8 @@ struct ExplainOptions: ParsableArguments {
         let explainer = Explainer(kinds: builtInKinds.adding(loaded.registry),
                                   clients: { setup.client(region: $0, role: $1) },
                                   options: .init(since: since ?? Self.history, max: explainMax))
-        return await explainer.explain(report, loaded: loaded)
+        // The drift-notify state (git notes) says when a scheduled run first saw each drift.
+        let since = DriftNotifier(repositoryPath: loaded.repositoryRoot, transport: CurlTransport()).driftSince(report)
+        return await explainer.explain(report, loaded: loaded, driftSince: since)
     }
 }

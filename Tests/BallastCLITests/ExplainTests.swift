@@ -218,4 +218,28 @@ import Testing
                 "\(text.stdout)")
         #expect(!text.stdout.contains("\u{1B}"))
     }
+
+    /// `driftSince` is when a notifying (scheduled) run first saw the drift, kept while the same drift
+    /// stays; a drift that changes starts again.
+    @Test func driftSinceIsTheFirstNotifyingRunThatSawIt() async throws {
+        let group = "/ballast/" + uniqueName("since")
+        let (repo, _) = try await Self.drifted(group, live: 30)
+        let webhook = try LoopbackHTTPServer { _ in .response(status: 200, headers: [:], body: Array("ok".utf8)) }
+        let first = Date()
+        #expect(try repo.ballast(["drift", "--notify", webhook.url]).status == 2)
+        try await Task.sleep(for: .seconds(1.2))
+        let second = Date()
+        #expect(try repo.ballast(["drift", "--notify", webhook.url]).status == 2)
+        let (_, kept) = try Self.explained(repo)
+        let since = kept.resources[group]?["attribution"]?["driftSince"]?.string.flatMap(Timestamp.parse)
+        #expect(since.map { $0 >= first.addingTimeInterval(-1) && $0 < second } == true, "\(since as Any)")
+
+        try await setRetention(group, 14)
+        try await Task.sleep(for: .seconds(1.2))
+        let changed = Date()
+        #expect(try repo.ballast(["drift", "--notify", webhook.url]).status == 2)
+        let (_, again) = try Self.explained(repo)
+        let restarted = again.resources[group]?["attribution"]?["driftSince"]?.string.flatMap(Timestamp.parse)
+        #expect(restarted.map { $0 >= changed.addingTimeInterval(-1) } == true, "\(restarted as Any)")
+    }
 }

@@ -25,7 +25,8 @@ public struct DriftNotifier: Sendable {
 
     /// Sends what changed (everything with `always`), records the new state, and returns
     /// the environments notified and the problems met.
-    public func notify(_ report: DriftReport, url: String, always: Bool) async -> (sent: [String], problems: [String]) {
+    public func notify(_ report: DriftReport, url: String, always: Bool,
+                       now: Date = Date()) async -> (sent: [String], problems: [String]) {
         var problems: [String] = []
         // The history's first commit, found once: a long history is walked once a run.
         let place = try? placeOfState()
@@ -60,6 +61,7 @@ public struct DriftNotifier: Sendable {
                 problems.append("the webhook could not be reached for \(environment.name): \(error)")
             }
         }
+        state = Self.firstSeen(report, in: state, now: now)
         do {
             guard let place else { throw NotifyError("the repository has no commit to keep it on") }
             try writeState(state, place)
@@ -70,6 +72,45 @@ public struct DriftNotifier: Sendable {
     }
 
     static let inSync = fingerprint(EnvironmentDrift(name: "", region: "", resources: []))
+
+    /// The state's per-resource entries: when each drift was first seen by a run that notifies (the
+    /// scheduled one), kept while the same drift stays (`since<US>env<US>type<US>id` ->
+    /// `fingerprint@time`); a resource back in sync, or drifted anew, starts again.
+    static func firstSeen(_ report: DriftReport, in state: [String: String], now: Date) -> [String: String] {
+        let environments = Set(report.environments.map(\.name))
+        var kept = state.filter { key, _ in
+            let parts = key.split(separator: "\u{1F}", maxSplits: 2)
+            return parts.first != "since" || parts.count < 2 || !environments.contains(String(parts[1]))
+        }
+        for drift in report.resources where drift.status == .modified || drift.status == .deleted {
+            let key = sinceKey(drift)
+            let fingerprint = fingerprint(EnvironmentDrift(name: "", region: "", resources: [drift]))
+            if let earlier = state[key], earlier.hasPrefix(fingerprint + "@") {
+                kept[key] = earlier
+            } else {
+                kept[key] = fingerprint + "@" + Timestamp.iso8601(now)
+            }
+        }
+        return kept
+    }
+
+    static func sinceKey(_ drift: ResourceDrift) -> String {
+        ["since", drift.resource.environment, drift.resource.type, drift.displayId].joined(separator: "\u{1F}")
+    }
+
+    /// When each drift of `report` was first seen by a notifying run, from the state in git notes
+    /// (`drift --explain`'s `driftSince`); empty when there is none.
+    public func driftSince(_ report: DriftReport) -> [String: Date] {
+        guard let place = try? placeOfState(), let state = try? readState(place) else { return [:] }
+        var since: [String: Date] = [:]
+        for drift in report.resources where drift.status == .modified || drift.status == .deleted {
+            let fingerprint = Self.fingerprint(EnvironmentDrift(name: "", region: "", resources: [drift]))
+            guard let entry = state[Self.sinceKey(drift)], entry.hasPrefix(fingerprint + "@"),
+                  let date = Timestamp.parse(String(entry.dropFirst(fingerprint.count + 1))) else { continue }
+            since[Self.sinceKey(drift)] = date
+        }
+        return since
+    }
 
     /// What is not in sync, and how, as one hash: a change in any value is a change.
     static func fingerprint(_ environment: EnvironmentDrift) -> String {

@@ -42,8 +42,10 @@ public struct Explainer: Sendable {
     /// The operations one explanation may call, for `iam-policy --explain` and `--dry-run-reads`.
     public static let operations: [APIOperation] = [lookupEvents, describeScalingActivities]
 
-    /// The report with an attribution on each drifted resource (the first `max` of them).
-    public func explain(_ report: DriftReport, loaded: LoadedState, now: Date = Date()) async -> DriftReport {
+    /// The report with an attribution on each drifted resource (the first `max` of them). `driftSince`
+    /// is when a notifying run first saw each drift (`DriftNotifier.driftSince`), by its key there.
+    public func explain(_ report: DriftReport, loaded: LoadedState, driftSince: [String: Date] = [:],
+                        now: Date = Date()) async -> DriftReport {
         let roles = Dictionary(loaded.state.environments.map { ($0.name, $0.assumeRole) },
                                uniquingKeysWith: { first, _ in first })
         var explained = report
@@ -67,6 +69,7 @@ public struct Explainer: Sendable {
                 let drift = report.environments[item.environment].resources[item.resource]
                 group.addTask {
                     var attribution = await live(drift, client: item.client, now: now)
+                    attribution.driftSince = driftSince[DriftNotifier.sinceKey(drift)]
                     if let (desired, note) = blamer.desired(drift) {
                         attribution.desired = desired
                         if let note { attribution.notes.append(note) }
