@@ -76,9 +76,14 @@ public enum IAMPolicy {
         }
         if explain {
             // LookupEvents and DescribeScalingActivities take no narrower resource than `*`.
-            let groups = state.environments.flatMap(\.resources)
-                .contains { $0.type == "AWS::AutoScaling::AutoScalingGroup" }
-            let actions = Explainer.operations.filter { $0.service != .autoScaling || groups }.map(\.iamAction)
+            let types = Set(state.environments.flatMap(\.resources).map(\.type))
+            let actions = Explainer.operations.filter { operation in
+                switch operation.service {
+                case .autoScaling: types.contains("AWS::AutoScaling::AutoScalingGroup")
+                case .applicationAutoScaling: !types.isDisjoint(with: ["AWS::ECS::Service", "AWS::DynamoDB::Table"])
+                default: true
+                }
+            }.map(\.iamAction)
             statements.append(statement("ExplainDrift", actions, ["*"]))
         }
         if publishMetrics {

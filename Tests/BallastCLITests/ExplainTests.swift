@@ -242,4 +242,19 @@ import Testing
         let restarted = again.resources[group]?["attribution"]?["driftSince"]?.string.flatMap(Timestamp.parse)
         #expect(restarted.map { $0 >= changed.addingTimeInterval(-1) } == true, "\(restarted as Any)")
     }
+
+    /// An ECS service's desired count an Application Auto Scaling policy moved is the autoscaler's.
+    @Test func aScalableTargetsActivityExplainsADesiredCount() async throws {
+        let id = uniqueName("cluster") + "/web"
+        try await seeder().create("AWS::ECS::Service", id: id, ["DesiredCount": 6])
+        Self.trail.recordActivity(namespace: "ecs", resourceId: "service/" + id, dimension: "ecs:service:DesiredCount",
+                                  cause: "monitor alarm TargetTracking-service/\(id)-AlarmHigh in state ALARM "
+                                      + "triggered policy cpu-target")
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::ECS::Service, id: \(id), properties: {DesiredCount: 2}}\n")
+        let (_, drift) = try Self.explained(repo)
+        let live = drift.resources[id]?["attribution"]?["live"]
+        #expect(live?["via"] == "autoscaling", "\(live ?? .null)")
+        #expect(live?["cause"]?.string?.hasSuffix("triggered policy cpu-target") == true)
+    }
 }

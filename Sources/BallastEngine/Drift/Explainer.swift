@@ -13,6 +13,7 @@ public struct Explainer: Sendable {
     /// `LookupEvents`, paced at CloudTrail's quota in the rate table.
     static let lookupEvents = APIOperation(.cloudTrail, "LookupEvents")
     static let describeScalingActivities = APIOperation(.autoScaling, "DescribeScalingActivities")
+    static let describeScalableTargetActivities = APIOperation(.applicationAutoScaling, "DescribeScalingActivities")
 
     /// A lookup reads at most this many pages of 50 events (CloudTrail's `MaxResults` is 50 at most).
     public static let maxPages = 4
@@ -40,7 +41,8 @@ public struct Explainer: Sendable {
     }
 
     /// The operations one explanation may call, for `iam-policy --explain` and `--dry-run-reads`.
-    public static let operations: [APIOperation] = [lookupEvents, describeScalingActivities]
+    public static let operations: [APIOperation] = [lookupEvents, describeScalingActivities,
+                                                    describeScalableTargetActivities]
 
     /// The report with an attribution on each drifted resource (the first `max` of them). `driftSince`
     /// is when a notifying run first saw each drift (`DriftNotifier.driftSince`), by its key there.
@@ -124,22 +126,58 @@ public struct Explainer: Sendable {
         return events
     }
 
-    /// An Auto Scaling group's capacity moved by a policy or a scheduled action: its newest such activity.
+    /// A capacity an autoscaler moved: an Auto Scaling group's (EC2 Auto Scaling), or an ECS service's
+    /// desired count or a DynamoDB table's provisioned capacity (Application Auto Scaling): the newest
+    /// activity a policy or a scheduled action made, when no user request came after it.
     func autoscaler(_ drift: ResourceDrift, client: AWSClient) async -> Attribution.LiveChange? {
-        guard drift.resource.type == "AWS::AutoScaling::AutoScalingGroup",
-              drift.differences.contains(where: { ["/DesiredCapacity", "/MinSize", "/MaxSize"].contains($0.path) }),
-              let answer = try? await client.query(Self.describeScalingActivities, [
-                  "AutoScalingGroupName": drift.displayId, "MaxRecords": "20",
-              ]) else { return nil }
-        let activities = answer.child("Activities")?.children ?? []
+        let paths = Set(drift.differences.map(\.path))
+        switch drift.resource.type {
+        case "AWS::AutoScaling::AutoScalingGroup"
+        where !paths.isDisjoint(with: ["/DesiredCapacity", "/MinSize", "/MaxSize"]):
+            guard let answer = try? await client.query(Self.describeScalingActivities, [
+                "AutoScalingGroupName": drift.displayId, "MaxRecords": "20",
+            ]) else { return nil }
+            return Self.firstAutoscaled((answer.child("Activities")?.children ?? []).map { activity in
+                (activity.child("Cause")?.text ?? "", activity.child("StartTime").flatMap { Timestamp.parse($0.text) },
+                 activity.child("ActivityId")?.text)
+            })
+        case "AWS::ECS::Service" where paths.contains("/DesiredCount"):
+            return await scalableTarget("ecs", "service/" + drift.displayId, "ecs:service:DesiredCount", client)
+        case "AWS::DynamoDB::Table":
+            for (path, dimension) in [("/ProvisionedThroughput/ReadCapacityUnits", "ReadCapacityUnits"),
+                                      ("/ProvisionedThroughput/WriteCapacityUnits", "WriteCapacityUnits")]
+            where paths.contains(path) {
+                if let scaled = await scalableTarget("dynamodb", "table/" + drift.displayId,
+                                                     "dynamodb:table:" + dimension, client) { return scaled }
+            }
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// Application Auto Scaling's activities of one scalable target.
+    func scalableTarget(_ namespace: String, _ resourceId: String, _ dimension: String,
+                        _ client: AWSClient) async -> Attribution.LiveChange? {
+        guard let answer = try? await client.json(Self.describeScalableTargetActivities, .map([
+            "ServiceNamespace": .string(namespace), "ResourceId": .string(resourceId),
+            "ScalableDimension": .string(dimension), "MaxResults": 20,
+        ])) else { return nil }
+        return Self.firstAutoscaled((answer["ScalingActivities"]?.list ?? []).map { activity in
+            (activity["Cause"]?.string ?? "",
+             activity["StartTime"]?.number.map(Date.init(timeIntervalSince1970:)), activity["ActivityId"]?.string)
+        })
+    }
+
+    /// Activities newest first: the first is a user's (then CloudTrail names who), or an autoscaler's.
+    static func firstAutoscaled(_ activities: [(cause: String, at: Date?, id: String?)]) -> Attribution.LiveChange? {
         for activity in activities {
-            let cause = activity.child("Cause")?.text ?? ""
-            guard let at = activity.child("StartTime").flatMap({ Timestamp.parse($0.text) }) else { continue }
-            let lowered = cause.lowercased()
-            if lowered.contains("user request") { return nil }  // a person's change: CloudTrail says who
-            if lowered.contains("policy") || lowered.contains("scheduled action") {
-                return .init(by: "autoscaling.amazonaws.com", at: at, via: "autoscaling",
-                             eventId: activity.child("ActivityId")?.text, cause: String(cause.prefix(500)))
+            guard let at = activity.at else { continue }
+            let cause = activity.cause.lowercased()
+            if cause.contains("user request") { return nil }  // a person's change: CloudTrail says who
+            if cause.contains("policy") || cause.contains("scheduled action") {
+                return .init(by: "autoscaling.amazonaws.com", at: at, via: "autoscaling", eventId: activity.id,
+                             cause: String(activity.cause.prefix(500)))
             }
         }
         return nil

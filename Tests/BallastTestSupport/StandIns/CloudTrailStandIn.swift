@@ -11,7 +11,8 @@ import Foundation
 /// in a second are throttled (`ThrottlingException`), as AWS limits them per account and region;
 /// `deny` answers `AccessDeniedException`. Auto Scaling's `DescribeScalingActivities`, which moto
 /// leaves empty, is answered from the same writes: a policy executed is an alarm's activity, a
-/// capacity set by a call a user request's.
+/// capacity set by a call a user request's. Application Auto Scaling's `DescribeScalingActivities` lists
+/// the activities a test records (`recordActivity`).
 public final class CloudTrailStandIn: Sendable {
     struct Event: Sendable {
         var entry: [String: Value]
@@ -25,6 +26,20 @@ public final class CloudTrailStandIn: Sendable {
     private let denied = Locked<Bool>(false)
     private let throttled = Locked<Int>(0)
     private let activities = Locked<[String: [[String: String]]]>([:])
+    private let targetActivities = Locked<[String: [[String: Value]]]>([:])
+
+    /// An Application Auto Scaling activity of a scalable target (an alarm's policy moving an ECS
+    /// service's desired count), as `DescribeScalingActivities` will list it, newest first.
+    public func recordActivity(namespace: String, resourceId: String, dimension: String, cause: String) {
+        let activity: [String: Value] = [
+            "ActivityId": .string(UUID().uuidString.lowercased()), "ServiceNamespace": .string(namespace),
+            "ResourceId": .string(resourceId), "ScalableDimension": .string(dimension), "Cause": .string(cause),
+            "Description": "Setting desired count to 6.", "StartTime": .double(Date().timeIntervalSince1970),
+            "StatusCode": "Successful",
+        ]
+        let key = namespace + " " + resourceId + " " + dimension
+        targetActivities.update { $0[key, default: []].insert(activity, at: 0) }
+    }
 
     /// Parameters that name the resource a write acts on, as CloudTrail's `Resources` name it.
     static let resourceKeys = ["AutoScalingGroupName", "logGroupName", "AlarmName", "AlarmNames.member.1", "TableName",
@@ -128,6 +143,14 @@ public final class CloudTrailStandIn: Sendable {
     }
 
     func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply? {
+        if request.headers["x-amz-target"] == "AnyScaleFrontendService.DescribeScalingActivities",
+           case .map(let input)? = try? JSON.parse(request.body) {
+            let key = [input["ServiceNamespace"], input["ResourceId"], input["ScalableDimension"]]
+                .map { $0?.string ?? "" }.joined(separator: " ")
+            let listed = (targetActivities.current[key] ?? []).prefix(input["MaxResults"]?.int ?? 50)
+            return .response(status: 200, headers: ["Content-Type": "application/x-amz-json-1.1"],
+                             body: Array(JSON.encode(["ScalingActivities": .list(listed.map(Value.map))]).utf8))
+        }
         if (request.headers["authorization"] ?? "").contains("/autoscaling/aws4_request"),
            ElastiCacheStandIn.form(request.body)["Action"] == "DescribeScalingActivities" {
             return scalingActivities(ElastiCacheStandIn.form(request.body))
