@@ -49,6 +49,7 @@ struct ExplainOptions: ParsableArguments {
                                   options: .init(since: since ?? Self.history, max: explainMax))
         // The drift-notify state (git notes) says when a scheduled run first saw each drift.
         let since = DriftNotifier(repositoryPath: loaded.repositoryRoot, transport: CurlTransport()).driftSince(report)
-        return await explainer.explain(report, loaded: loaded, driftSince: since)
+        let journal = (try? Journal(repositoryPath: loaded.repositoryRoot).entries()) ?? []
+        return await explainer.explain(report, loaded: loaded, driftSince: since, journal: journal)
     }
 }

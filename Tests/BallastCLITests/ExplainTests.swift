@@ -92,17 +92,17 @@ import Testing
         #expect(live?["by"] == .string(by) && live?["via"] == .string(via), "\(live ?? .null)")
     }
 
-    /// ballast's own write (its user agent, as CloudTrail records it) is said as ballast's.
+    /// ballast's own write (its user agent, as CloudTrail records it) is said as ballast's, with the
+    /// journal entry that made it: here a rollback to the previous commit, then drift at HEAD.
     @Test func ballastsOwnApplyIsRecognised() async throws {
         let group = "/ballast/" + uniqueName("own")
         let (repo, _) = try await Self.drifted(group, live: 30)
-        let other = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
-            + "properties: {RetentionInDays: 180}}\n")
-        let apply = try other.ballast(["apply", "--auto-approve"])
-        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let rollback = try repo.ballast(["rollback", "--to", "HEAD~1", "--auto-approve"])
+        #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
         let (_, drift) = try Self.explained(repo)
         let live = drift.resources[group]?["attribution"]?["live"]
         #expect(live?["via"] == "ballast" && live?["by"] == "user/ballast-tests", "\(live ?? .null)")
+        #expect(live?["cause"]?.string?.hasPrefix("ballast rollback (journal entry ") == true, "\(live ?? .null)")
     }
 
     /// No event, no permission, over --explain-max: each said, and the status and exit code stay.
@@ -256,5 +256,23 @@ import Testing
         let live = drift.resources[id]?["attribution"]?["live"]
         #expect(live?["via"] == "autoscaling", "\(live ?? .null)")
         #expect(live?["cause"]?.string?.hasSuffix("triggered policy cpu-target") == true)
+    }
+
+    /// The culprit on the second page of 50 events (sixty newer writes that name nothing that differs)
+    /// is found through `NextToken`.
+    @Test func theLookupPages() async throws {
+        let group = "/ballast/" + uniqueName("paged")
+        let (repo, _) = try await Self.drifted(group, live: 30)
+        let culprit = Self.trail.record(name: "PutRetentionPolicy", source: "logs.amazonaws.com", resource: group,
+                                        at: Date(), identity: Self.alice, userAgent: Self.cli,
+                                        parameters: ["logGroupName": .string(group), "retentionInDays": 30])
+        for index in 0..<60 {
+            Self.trail.record(name: "TagLogGroup", source: "logs.amazonaws.com", resource: group,
+                              at: Date().addingTimeInterval(Double(index) / 1_000), identity: Self.dana,
+                              userAgent: Self.terraform, parameters: ["logGroupName": .string(group)])
+        }
+        let (_, drift) = try Self.explained(repo)
+        #expect(drift.resources[group]?["attribution"]?["live"]?["eventId"] == .string(culprit),
+                "\(drift.resources[group] ?? .null)")
     }
 }

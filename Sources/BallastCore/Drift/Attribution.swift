@@ -96,7 +96,7 @@ public struct Attribution: Sendable, Equatable {
         if let live {
             var said = "changed by \(live.by) via \(live.via) at \(Timestamp.iso8601(live.at))"
             if let eventId = live.eventId { said += " (event \(eventId.prefix(8))…)" }
-            if live.via == "autoscaling", let cause = live.cause { said += ": \(cause)" }
+            if live.via == "autoscaling" || live.via == "ballast", let cause = live.cause { said += ": \(cause)" }
             parts.append(said)
         }
         if let desired {

@@ -46,8 +46,9 @@ public struct Explainer: Sendable {
 
     /// The report with an attribution on each drifted resource (the first `max` of them). `driftSince`
     /// is when a notifying run first saw each drift (`DriftNotifier.driftSince`), by its key there.
+    /// `journal` is the repository's apply journal: a write of ballast's own is said with its entry.
     public func explain(_ report: DriftReport, loaded: LoadedState, driftSince: [String: Date] = [:],
-                        now: Date = Date()) async -> DriftReport {
+                        journal: [JournalEntry] = [], now: Date = Date()) async -> DriftReport {
         let roles = Dictionary(loaded.state.environments.map { ($0.name, $0.assumeRole) },
                                uniquingKeysWith: { first, _ in first })
         var explained = report
@@ -72,6 +73,11 @@ public struct Explainer: Sendable {
                 group.addTask {
                     var attribution = await live(drift, client: item.client, now: now)
                     attribution.driftSince = driftSince[DriftNotifier.sinceKey(drift)]
+                    if let change = attribution.live, change.via == "ballast",
+                       let entry = Self.entry(in: journal, for: drift, at: change.at) {
+                        attribution.live?.cause = "ballast \(entry.kind.rawValue) "
+                            + "(journal entry \(entry.id.prefix(8)), by \(entry.actor), revision \(entry.revision.prefix(12)))"
+                    }
                     if let (desired, note) = blamer.desired(drift) {
                         attribution.desired = desired
                         if let note { attribution.notes.append(note) }
@@ -181,6 +187,16 @@ public struct Explainer: Sendable {
             }
         }
         return nil
+    }
+
+    /// The newest journal entry that wrote this resource no later than a few minutes after the event.
+    static func entry(in journal: [JournalEntry], for drift: ResourceDrift, at time: Date) -> JournalEntry? {
+        journal.filter { entry in
+            entry.time <= time.addingTimeInterval(300) && entry.changes.contains { written in
+                written.outcome == .applied && written.change.type == drift.resource.type
+                    && written.change.id == drift.displayId
+            }
+        }.max { $0.time < $1.time }
     }
 
     /// `logs:PutRetentionPolicy` from `logs.amazonaws.com` and `PutRetentionPolicy`.
