@@ -61,7 +61,8 @@ import Testing
         let (run, drift) = try Self.explained(repo)
         #expect(run.status == 2, "\(run.stdout)\(run.stderr)")
         let attribution = drift.resources[group]?["attribution"]
-        #expect(attribution?["live"]?["by"] == "assumed-role/OpsOnCall/alice", "\(attribution ?? .null)")
+        #expect(attribution?["live"]?["by"] == "arn:aws:sts::123456789012:assumed-role/OpsOnCall/alice",
+                "\(attribution ?? .null)")
         #expect(attribution?["live"]?["via"] == "cli")
         #expect(attribution?["live"]?["eventId"] == .string(culprit))
         #expect(attribution?["live"]?["cause"] == "logs:PutRetentionPolicy")
@@ -76,10 +77,10 @@ import Testing
 
     /// How a change was made, from its caller and user agent: a console user, CloudFormation, Terraform.
     @Test(arguments: [
-        (Self.dana, "console.amazonaws.com", "user/dana", "console"),
+        (Self.dana, "console.amazonaws.com", "arn:aws:iam::123456789012:user/dana", "console"),
         (["type": "AWSService", "invokedBy": "cloudformation.amazonaws.com"] as Value, "cloudformation.amazonaws.com",
          "cloudformation.amazonaws.com", "cloudformation"),
-        (Self.alice, Self.terraform, "assumed-role/OpsOnCall/alice", "terraform"),
+        (Self.alice, Self.terraform, "arn:aws:sts::123456789012:assumed-role/OpsOnCall/alice", "terraform"),
     ])
     func howItWasMade(identity: Value, agent: String, by: String, via: String) async throws {
         let group = "/ballast/" + uniqueName("how")
@@ -101,7 +102,8 @@ import Testing
         #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
         let (_, drift) = try Self.explained(repo)
         let live = drift.resources[group]?["attribution"]?["live"]
-        #expect(live?["via"] == "ballast" && live?["by"] == "user/ballast-tests", "\(live ?? .null)")
+        #expect(live?["via"] == "ballast" && live?["by"] == "arn:aws:iam::123456789012:user/ballast-tests",
+                "\(live ?? .null)")
         #expect(live?["cause"]?.string?.hasPrefix("ballast rollback (journal entry ") == true, "\(live ?? .null)")
     }
 

@@ -6,7 +6,7 @@ import Foundation
 public struct Attribution: Sendable, Equatable {
     /// The write that made the live value, as CloudTrail or an autoscaler recorded it.
     public struct LiveChange: Sendable, Equatable {
-        /// `assumed-role/OpsOnCall/alice`, `user/dana`, `autoscaling.amazonaws.com`.
+        /// The caller's ARN, or the service that acted (`autoscaling.amazonaws.com`).
         public var by: String
         public var at: Date
         /// `console`, `cli`, `sdk`, `cloudformation`, `terraform`, `ballast` or `autoscaling`.
@@ -94,7 +94,7 @@ public struct Attribution: Sendable, Equatable {
     public var summary: String {
         var parts: [String] = []
         if let live {
-            var said = "changed by \(live.by) via \(live.via) at \(Timestamp.iso8601(live.at))"
+            var said = "changed by \(Self.short(live.by)) via \(live.via) at \(Timestamp.iso8601(live.at))"
             if let eventId = live.eventId { said += " (event \(eventId.prefix(8))…)" }
             if live.via == "autoscaling" || live.via == "ballast", let cause = live.cause { said += ": \(cause)" }
             parts.append(said)
@@ -105,6 +105,13 @@ public struct Attribution: Sendable, Equatable {
         }
         if let driftSince { parts.append("drifted since \(Timestamp.iso8601(driftSince))") }
         return (parts + notes).joined(separator: "; ")
+    }
+
+    /// An ARN's resource part, as people say it: `assumed-role/OpsOnCall/alice`, `user/dana`, `root`.
+    static func short(_ by: String) -> String {
+        guard by.hasPrefix("arn:") else { return by }
+        let parts = by.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
+        return parts.count == 6 && !parts[5].isEmpty ? String(parts[5]) : by
     }
 }
 
@@ -156,20 +163,13 @@ public struct CloudTrailEvent: Sendable, Equatable {
                   readOnly: entry["ReadOnly"]?.string == "true")
     }
 
-    /// `assumed-role/OpsOnCall/alice` (the role and the session), `user/dana`, `root`, or the
-    /// AWS service that acted.
+    /// The caller's ARN (spec section 7's `by`: `arn:aws:sts::123456789012:assumed-role/OpsOnCall/alice`),
+    /// or the AWS service that acted.
     static func principal(_ identity: Value) -> String {
-        let arn = identity["arn"]?.string ?? ""
-        switch identity["type"]?.string {
-        case "AssumedRole":
-            let path = arn.split(separator: ":", maxSplits: 5).last.map(String.init) ?? arn
-            return path.isEmpty ? "assumed-role" : path
-        case "IAMUser":
-            return "user/" + (identity["userName"]?.string ?? arn.split(separator: "/").last.map(String.init) ?? "")
-        case "Root": return "root"
-        case "AWSService": return identity["invokedBy"]?.string ?? "an AWS service"
-        default: return identity["invokedBy"]?.string ?? (arn.isEmpty ? "unknown" : arn)
-        }
+        if identity["type"]?.string == "AWSService" { return identity["invokedBy"]?.string ?? "an AWS service" }
+        if let arn = identity["arn"]?.string, !arn.isEmpty { return arn }
+        if identity["type"]?.string == "IAMUser", let name = identity["userName"]?.string { return "user/" + name }
+        return identity["invokedBy"]?.string ?? "unknown"
     }
 
     static func sessionName(_ identity: Value) -> String? {
