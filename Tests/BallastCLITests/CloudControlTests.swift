@@ -254,4 +254,15 @@ import Testing
         #expect(drift.status == 0, "\(drift.stdout)\(drift.stderr)")
         #expect(recorder.count == 3, "\(recorder.jsonLines)")
     }
+
+    /// A saved plan of a Cloud Control type is applied at its commit, where its schema is.
+    @Test func aSavedPlanOfACloudControlTypeApplies() async throws {
+        let name = try await Self.stream(shards: 4)
+        let repo = try Self.repository("  - {type: AWS::Kinesis::Stream, id: \(name), properties: {ShardCount: 2}}\n")
+        let planFile = repo.path + "/kinesis.plan.json"
+        #expect(try repo.ballast(["plan", "--out", planFile]).status == 2)
+        let apply = try repo.ballast(["apply", planFile, "--auto-approve"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(try await Self.liveStream(name)["StreamDescriptionSummary"]?["OpenShardCount"] == 2)
+    }
 }

@@ -168,8 +168,16 @@ struct Backend: Sendable {
                               ["StreamName": .string(name), "RetentionPeriodHours": .int(hours)])
         }
     }, list: { moto in
-        (try moto.json("kinesis", "Kinesis_20131202.ListStreams", version: "1.1", [:])["StreamNames"]?.list ?? [])
-            .compactMap(\.string)
+        // ListStreams pages (`HasMoreStreams`); each page starts after the last name.
+        var names: [String] = []
+        for _ in 0..<1_000 {
+            var input: [String: Value] = ["Limit": 100]
+            if let last = names.last { input["ExclusiveStartStreamName"] = .string(last) }
+            let page = try moto.json("kinesis", "Kinesis_20131202.ListStreams", version: "1.1", input)
+            names += (page["StreamNames"]?.list ?? []).compactMap(\.string)
+            guard page["HasMoreStreams"] == true, !(page["StreamNames"]?.list ?? []).isEmpty else { break }
+        }
+        return names
     })
 
     /// `AWS::SNS::Topic`, by `TopicArn`: GetTopicAttributes / SetTopicAttributes (query protocol).

@@ -95,19 +95,20 @@ public final class CloudControlStandIn: Sendable {
         }
     }
 
-    /// Two resources a page, so paging is exercised; the token is the next offset.
+    /// Two resources a page, so paging is exercised; the token is the last identifier given, so a
+    /// resource made between pages moves nothing (as AWS's tokens are stable).
     func listResources(_ input: [String: Value]) -> LoopbackHTTPServer.Reply {
         guard let (backend, type) = backend(input) else { return Self.typeNotFound(input) }
         let caller = MotoCaller(stand: self)
         do {
-            let all = try backend.list(caller).sorted()
-            let start = input["NextToken"]?.string.flatMap(Int.init) ?? 0
-            let page = all.dropFirst(start).prefix(2)
+            let after = input["NextToken"]?.string
+            let all = try backend.list(caller).sorted().filter { after == nil || $0 > after! }
+            let page = all.prefix(2)
             var answer: [String: Value] = ["TypeName": .string(type), "ResourceDescriptions": .list(try page.map { id in
                 ["Identifier": .string(id),
                  "Properties": .string(JSON.encode(.map(try backend.read(caller, id) ?? [:])))]
             })]
-            if start + page.count < all.count { answer["NextToken"] = .string(String(start + page.count)) }
+            if page.count < all.count, let last = page.last { answer["NextToken"] = .string(last) }
             return Self.ok(answer)
         } catch {
             return Self.error("GeneralServiceException", "\(error)")
