@@ -20,14 +20,11 @@ struct ExplainOptions: ParsableArguments {
         + "LookupEvents is limited to 2 requests a second).", valueName: "n"))
     var explainMax = 50
 
-    /// CloudTrail keeps 90 days of management events in its event history.
-    static let history: TimeInterval = 90 * 86_400
-
     var since: TimeInterval? {
         if explainSince.hasSuffix("d"), let days = Double(explainSince.dropLast()) {
-            return days * 86_400 <= Self.history && days > 0 ? days * 86_400 : nil
+            return days * 86_400 <= Explainer.history && days > 0 ? days * 86_400 : nil
         }
-        return ApplyOptions.seconds(explainSince).flatMap { $0 > 0 && $0 <= Self.history ? $0 : nil }
+        return ApplyOptions.seconds(explainSince).flatMap { $0 > 0 && $0 <= Explainer.history ? $0 : nil }
     }
 
     func validate() throws {
@@ -46,7 +43,7 @@ struct ExplainOptions: ParsableArguments {
         guard explain else { return report }
         let explainer = Explainer(kinds: builtInKinds.adding(loaded.registry),
                                   clients: { setup.client(region: $0, role: $1) },
-                                  options: .init(since: since ?? Self.history, max: explainMax))
+                                  options: .init(since: since ?? Explainer.history, max: explainMax))
         // The drift-notify state (git notes) says when a scheduled run first saw each drift.
         let since = DriftNotifier(repositoryPath: loaded.repositoryRoot, transport: CurlTransport()).driftSince(report)
         let journal = (try? Journal(repositoryPath: loaded.repositoryRoot).entries()) ?? []

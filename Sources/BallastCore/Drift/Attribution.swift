@@ -131,7 +131,8 @@ public struct CloudTrailEvent: Sendable, Equatable {
     /// CloudTrail's `ReadOnly`.
     public var readOnly: Bool
 
-    /// A CloudTrailEvent document longer than this is not read (AWS's are a few kilobytes).
+    /// ballast's bound, not AWS's: a `CloudTrailEvent` document longer than this is not parsed (its
+    /// caller and parameters are then unknown, so it names no one), keeping a hostile answer's cost bounded.
     public static let maxDocumentBytes = 256 << 10
 
     public init(eventId: String, eventName: String, eventSource: String, time: Date, by: String, userAgent: String,

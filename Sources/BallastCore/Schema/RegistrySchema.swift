@@ -32,8 +32,9 @@ public struct RegistrySchema: Sendable {
     }
 
     public static let folder = "schemas"
-    /// A registry schema larger than this is a mistake (the largest AWS publishes are under 1 MiB).
-    public static let maxBytes = 4 << 20
+    /// The longest schema the registry returns: `DescribeType`'s `Schema` (botocore's cloudformation
+    /// model, shape `TypeSchema`: at most 16,777,216 characters).
+    public static let maxBytes = 16 << 20
     /// `$ref` chains deeper than this (recursive definitions: WAF statements) take any value.
     static let maxRefDepth = 16
 

@@ -15,8 +15,16 @@ public struct Explainer: Sendable {
     static let describeScalingActivities = APIOperation(.autoScaling, "DescribeScalingActivities")
     static let describeScalableTargetActivities = APIOperation(.applicationAutoScaling, "DescribeScalingActivities")
 
-    /// A lookup reads at most this many pages of 50 events (CloudTrail's `MaxResults` is 50 at most).
+    /// ballast's bound: a lookup reads at most this many pages of `pageSize` events.
     public static let maxPages = 4
+    /// The CloudTrail API Reference, LookupEvents: "The default number of results returned is 50, with a
+    /// maximum of 50 possible."
+    static let pageSize = 50
+    /// The same page: "You can look up events that occurred in a Region within the last 90 days."
+    public static let history: TimeInterval = 90 * 86_400
+    /// The newest scaling activities read: only the newest matter. AWS allows 100 a call for EC2 Auto
+    /// Scaling (`MaxRecords`) and 50 for Application Auto Scaling (`MaxResults`, botocore's models).
+    static let activities = 20
 
     public struct Options: Sendable {
         /// How far back CloudTrail is searched (its event history keeps 90 days).
@@ -24,7 +32,7 @@ public struct Explainer: Sendable {
         /// Resources explained at most; the rest say so.
         public var max: Int
 
-        public init(since: TimeInterval = 90 * 86_400, max: Int = 50) {
+        public init(since: TimeInterval = Explainer.history, max: Int = 50) {
             self.since = since
             self.max = max
         }
@@ -121,7 +129,8 @@ public struct Explainer: Sendable {
         var events: [CloudTrailEvent] = []
         var input: [String: Value] = [
             "LookupAttributes": [["AttributeKey": "ResourceName", "AttributeValue": .string(name)]],
-            "StartTime": .double((now.timeIntervalSince1970 - options.since).rounded()), "MaxResults": 50,
+            "StartTime": .double((now.timeIntervalSince1970 - options.since).rounded()),
+            "MaxResults": .int(Self.pageSize),
         ]
         for _ in 0..<Self.maxPages {
             let page = try await client.json(Self.lookupEvents, .map(input))
@@ -141,7 +150,7 @@ public struct Explainer: Sendable {
         case "AWS::AutoScaling::AutoScalingGroup"
         where !paths.isDisjoint(with: ["/DesiredCapacity", "/MinSize", "/MaxSize"]):
             guard let answer = try? await client.query(Self.describeScalingActivities, [
-                "AutoScalingGroupName": drift.displayId, "MaxRecords": "20",
+                "AutoScalingGroupName": drift.displayId, "MaxRecords": String(Self.activities),
             ]) else { return nil }
             return Self.firstAutoscaled((answer.child("Activities")?.children ?? []).map { activity in
                 (activity.child("Cause")?.text ?? "", activity.child("StartTime").flatMap { Timestamp.parse($0.text) },
@@ -167,7 +176,7 @@ public struct Explainer: Sendable {
                         _ client: AWSClient) async -> Attribution.LiveChange? {
         guard let answer = try? await client.json(Self.describeScalableTargetActivities, .map([
             "ServiceNamespace": .string(namespace), "ResourceId": .string(resourceId),
-            "ScalableDimension": .string(dimension), "MaxResults": 20,
+            "ScalableDimension": .string(dimension), "MaxResults": .int(Self.activities),
         ])) else { return nil }
         return Self.firstAutoscaled((answer["ScalingActivities"]?.list ?? []).map { activity in
             (activity["Cause"]?.string ?? "",
