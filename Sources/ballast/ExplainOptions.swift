@@ -44,9 +44,6 @@ struct ExplainOptions: ParsableArguments {
         let explainer = Explainer(kinds: builtInKinds.adding(loaded.registry),
                                   clients: { setup.client(region: $0, role: $1) },
                                   options: .init(since: since ?? Explainer.history, max: explainMax))
-        // The drift-notify state (git notes) says when a scheduled run first saw each drift.
-        let since = DriftNotifier(repositoryPath: loaded.repositoryRoot, transport: CurlTransport()).driftSince(report)
-        let journal = (try? Journal(repositoryPath: loaded.repositoryRoot).entries()) ?? []
-        return await explainer.explain(report, loaded: loaded, driftSince: since, journal: journal)
+        return await explainer.explain(report, loaded: loaded)
     }
 }

@@ -61,7 +61,7 @@ public struct DriftNotifier: Sendable {
                 problems.append("the webhook could not be reached for \(environment.name): \(error)")
             }
         }
-        state = Self.firstSeen(report, in: state, now: now)
+        state = Self.keepingFirstSeen(report, in: state, now: now)
         do {
             guard let place else { throw NotifyError("the repository has no commit to keep it on") }
             try writeState(state, place)
@@ -76,7 +76,7 @@ public struct DriftNotifier: Sendable {
     /// The state's per-resource entries: when each drift was first seen by a run that notifies (the
     /// scheduled one), kept while the same drift stays (`since<US>env<US>type<US>id` ->
     /// `fingerprint@time`); a resource back in sync, or drifted anew, starts again.
-    static func firstSeen(_ report: DriftReport, in state: [String: String], now: Date) -> [String: String] {
+    static func keepingFirstSeen(_ report: DriftReport, in state: [String: String], now: Date) -> [String: String] {
         let environments = Set(report.environments.map(\.name))
         var kept = state.filter { key, _ in
             let parts = key.split(separator: "\u{1F}", maxSplits: 2)
@@ -98,18 +98,20 @@ public struct DriftNotifier: Sendable {
         ["since", drift.resource.environment, drift.resource.type, drift.displayId].joined(separator: "\u{1F}")
     }
 
-    /// When each drift of `report` was first seen by a notifying run, from the state in git notes
-    /// (`drift --explain`'s `driftSince`); empty when there is none.
-    public func driftSince(_ report: DriftReport) -> [String: Date] {
-        guard let place = try? placeOfState(), let state = try? readState(place) else { return [:] }
-        var since: [String: Date] = [:]
-        for drift in report.resources where drift.status == .modified || drift.status == .deleted {
-            let fingerprint = Self.fingerprint(EnvironmentDrift(name: "", region: "", resources: [drift]))
-            guard let entry = state[Self.sinceKey(drift)], entry.hasPrefix(fingerprint + "@"),
-                  let date = Timestamp.parse(String(entry.dropFirst(fingerprint.count + 1))) else { continue }
-            since[Self.sinceKey(drift)] = date
-        }
-        return since
+    /// The state's `since` entries, read from git notes once for `drift --explain`; empty when there are none.
+    static func firstSeen(in repository: GitRepository) -> [String: String] {
+        guard let root = try? repository.rootCommit(of: repository.commit("HEAD")),
+              let text = try? repository.note(ref: notesRef, on: root), case .map(let fields)? = try? JSON.parse(text)
+        else { return [:] }
+        return fields.filter { $0.key.hasPrefix("since\u{1F}") }.compactMapValues(\.string)
+    }
+
+    /// When a notifying run first saw this resource's drift (`driftSince`): only while its drift is
+    /// the one then seen.
+    static func driftSince(_ drift: ResourceDrift, in entries: [String: String]) -> Date? {
+        let fingerprint = fingerprint(EnvironmentDrift(name: "", region: "", resources: [drift]))
+        guard let entry = entries[sinceKey(drift)], entry.hasPrefix(fingerprint + "@") else { return nil }
+        return Timestamp.parse(String(entry.dropFirst(fingerprint.count + 1)))
     }
 
     /// What is not in sync, and how, as one hash: a change in any value is a change.

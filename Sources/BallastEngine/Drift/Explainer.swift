@@ -52,11 +52,11 @@ public struct Explainer: Sendable {
     public static let operations: [APIOperation] = [lookupEvents, describeScalingActivities,
                                                     describeScalableTargetActivities]
 
-    /// The report with an attribution on each drifted resource (the first `max` of them). `driftSince`
-    /// is when a notifying run first saw each drift (`DriftNotifier.driftSince`), by its key there.
-    /// `journal` is the repository's apply journal: a write of ballast's own is said with its entry.
-    public func explain(_ report: DriftReport, loaded: LoadedState, driftSince: [String: Date] = [:],
-                        journal: [JournalEntry] = [], now: Date = Date()) async -> DriftReport {
+    /// The report with an attribution on each drifted resource (the first `max` of them): the live side
+    /// from AWS, read at once within the pacer's limits; the desired side, the apply journal (a write of
+    /// ballast's own is said with its entry) and when a notifying run first saw the drift, from the
+    /// repository, read once each.
+    public func explain(_ report: DriftReport, loaded: LoadedState, now: Date = Date()) async -> DriftReport {
         let roles = Dictionary(loaded.state.environments.map { ($0.name, $0.assumeRole) },
                                uniquingKeysWith: { first, _ in first })
         var explained = report
@@ -74,54 +74,53 @@ public struct Explainer: Sendable {
                 work.append((e, r, clients(drift.resource.region, roles[environment.name] ?? nil)))
             }
         }
-        let blamer = Blamer(loaded: loaded)
         let results = await withTaskGroup(of: (Int, Int, Attribution).self) { group in
             for item in work {
                 let drift = report.environments[item.environment].resources[item.resource]
-                group.addTask {
-                    var attribution = await live(drift, client: item.client, now: now)
-                    attribution.driftSince = driftSince[DriftNotifier.sinceKey(drift)]
-                    if let change = attribution.live, change.via == "ballast",
-                       let entry = Self.entry(in: journal, for: drift, at: change.at) {
-                        attribution.live?.cause = "ballast \(entry.kind.rawValue) (journal entry "
-                            + "\(entry.id.prefix(8)), by \(entry.actor), revision \(entry.revision.prefix(12)))"
-                    }
-                    if let (desired, note) = blamer.desired(drift) {
-                        attribution.desired = desired
-                        if let note { attribution.notes.append(note) }
-                    }
-                    return (item.environment, item.resource, attribution)
-                }
+                group.addTask { (item.environment, item.resource, await live(drift, client: item.client, now: now)) }
             }
             return await group.reduce(into: [(Int, Int, Attribution)]()) { $0.append($1) }
         }
-        for (e, r, attribution) in results { explained.environments[e].resources[r].attribution = attribution }
+        let repository = Repository(loaded)
+        for (e, r, found) in results {
+            let drift = report.environments[e].resources[r]
+            var attribution = found
+            attribution.driftSince = DriftNotifier.driftSince(drift, in: repository.firstSeen)
+            if let change = attribution.live, change.via == "ballast",
+               let entry = Self.entry(in: repository.journal, for: drift, at: change.at) {
+                attribution.live?.cause = "ballast \(entry.kind.rawValue) (journal entry "
+                    + "\(entry.id.prefix(8)), by \(entry.actor), revision \(entry.revision.prefix(12)))"
+            }
+            if let (desired, note) = repository.desired(drift) {
+                attribution.desired = desired
+                if let note { attribution.notes.append(note) }
+            }
+            explained.environments[e].resources[r].attribution = attribution
+        }
         return explained
     }
 
-    /// The live side: CloudTrail's newest write naming a differing property; an autoscaler's activity
-    /// when it is newer (or CloudTrail has nothing).
+    /// The live side: the newest of CloudTrail's write naming a differing property and an autoscaler's
+    /// activity; what could not be found, said.
     func live(_ drift: ResourceDrift, client: AWSClient, now: Date) async -> Attribution {
-        var attribution = Attribution()
         let writes = Set((kinds.schemas[type: drift.resource.type]?.writes ?? []).map(\.name))
-        let days = Int((options.since / 86_400).rounded())
+        var fromTrail: Attribution.LiveChange?
+        var problem: String?
         do {
             let events = try await lookup(drift.displayId, client: client, now: now)
-            if let culprit = CloudTrailEvent.culprit(events, for: drift, writes: writes) {
-                attribution.live = .init(by: culprit.by, at: culprit.time, via: culprit.via, eventId: culprit.eventId,
-                                         cause: Self.call(culprit))
-            } else {
-                attribution.notes.append("no matching event in the last \(days) days")
+            fromTrail = CloudTrailEvent.culprit(events, for: drift, writes: writes).map { culprit in
+                .init(by: culprit.by, at: culprit.time, via: culprit.via, eventId: culprit.eventId,
+                      cause: Self.call(culprit))
             }
         } catch {
-            attribution.notes.append("CloudTrail not readable: \(Self.reason(error))"
-                + (Self.isDenied(error) ? " (add cloudtrail:LookupEvents)" : ""))
+            problem = "CloudTrail not readable: \(Self.reason(error))"
+                + (Self.isDenied(error) ? " (add cloudtrail:LookupEvents)" : "")
         }
-        if let scaled = await autoscaler(drift, client: client), scaled.at > (attribution.live?.at ?? .distantPast) {
-            attribution.live = scaled
-            attribution.notes.removeAll { $0.hasPrefix("no matching event") }
-        }
-        return attribution
+        let scaled = await autoscaler(drift, client: client)
+        let newest = [fromTrail, scaled].compactMap { $0 }.max { $0.at < $1.at }
+        let days = Int((options.since / 86_400).rounded())
+        let notes = problem.map { [$0] } ?? (newest == nil ? ["no matching event in the last \(days) days"] : [])
+        return Attribution(live: newest, notes: notes)
     }
 
     /// `LookupEvents` by resource name over `since`, newest first, a few pages at most.
@@ -225,23 +224,29 @@ public struct Explainer: Sendable {
     }
 }
 
-/// The desired side: the commit that last set the resource's owned line, by libgit2 blame.
-struct Blamer: Sendable {
-    let repositoryPath: String
+/// What an explanation reads from the repository, each once: the apply journal, when a notifying
+/// run first saw each drift, and (blame) the commit that last set a resource's owned line.
+struct Repository {
+    let git: GitRepository?
     let commit: GitCommit?
     let fromWorktree: Bool
+    let journal: [JournalEntry]
+    /// The drift-notify state's first-seen entries.
+    let firstSeen: [String: String]
 
-    init(loaded: LoadedState) {
-        repositoryPath = loaded.repositoryRoot
+    init(_ loaded: LoadedState) {
+        git = try? GitRepository(discoveringFrom: loaded.repositoryRoot)
         commit = loaded.commit
         fromWorktree = loaded.fromWorktree
+        journal = (try? Journal(repositoryPath: loaded.repositoryRoot).entries()) ?? []
+        firstSeen = git.map { DriftNotifier.firstSeen(in: $0) } ?? [:]
     }
 
     /// The line of the first differing property (the resource's own line when it is DELETED).
     func desired(_ drift: ResourceDrift) -> (Attribution.DesiredChange, String?)? {
-        guard let commit, let repository = try? GitRepository(discoveringFrom: repositoryPath) else { return nil }
+        guard let git, let commit else { return nil }
         let location = drift.differences.first.map { drift.resource.location(of: $0.path) } ?? drift.resource.source
-        guard let line = try? repository.blame(location.file, line: location.line, at: commit) else { return nil }
+        guard let line = try? git.blame(location.file, line: location.line, at: commit) else { return nil }
         let change = Attribution.DesiredChange(commit: line.commit, author: line.author,
                                                at: Date(timeIntervalSince1970: TimeInterval(line.time)),
                                                subject: line.summary)
