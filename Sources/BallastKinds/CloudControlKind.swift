@@ -64,21 +64,24 @@ public struct CloudControlKind: Sendable {
         }
     }
 
-    /// One GetResource per resource; its `Properties` are a JSON document in a string.
+    /// One GetResource per resource.
     func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
-        let typeName = registry.typeName
-        return await Reading.each(targets, missing: ["ResourceNotFoundException"]) { target in
-            let answer = try await client.json(Self.getResource, .map([
-                "TypeName": .string(typeName), "Identifier": .string(target.id),
-            ]))
-            guard let text = answer["ResourceDescription"]?["Properties"]?.string else {
-                return .failed("GetResource: the answer has no ResourceDescription.Properties")
-            }
-            guard case .map(let properties)? = try? JSON.parse(text) else {
-                return .failed("GetResource: ResourceDescription.Properties is not a JSON object")
-            }
-            return .found(properties)
+        await Reading.each(targets, missing: ["ResourceNotFoundException"]) { target in
+            .found(try await properties(target.id, with: client))
         }
+    }
+
+    /// A resource's properties: GetResource's `ResourceDescription.Properties`, a JSON object in a string.
+    func properties(_ id: String, with client: any AWSAPI) async throws -> [String: Value] {
+        let answer = try await client.json(Self.getResource, .map([
+            "TypeName": .string(registry.typeName), "Identifier": .string(id),
+        ]))
+        guard let text = answer["ResourceDescription"]?["Properties"]?.string,
+              case .map(let properties)? = try? JSON.parse(text) else {
+            throw AWSError(service: "cloudcontrolapi", operation: "GetResource", code: "MalformedAnswer",
+                           message: "ResourceDescription.Properties is not a JSON object", status: 200, requestId: nil)
+        }
+        return properties
     }
 
     /// UpdateResource with a JSON Patch (RFC 6902) of only the owned paths, then the request
@@ -88,7 +91,7 @@ public struct CloudControlKind: Sendable {
             throw WriteError("\(registry.typeName) is written with \(Self.updateResource.call), not \(change.call)")
         }
         let live = change.set.contains { $0.value.from == nil && $0.key.dropFirst().contains("/") }
-            ? try await currentProperties(change.id, with: client) : nil
+            ? try await properties(change.id, with: client) : nil
         let patch = Self.patch(change, live: live)
         var event = try await client.json(Self.updateResource, .map([
             "TypeName": .string(registry.typeName), "Identifier": .string(change.id),
@@ -122,15 +125,6 @@ public struct CloudControlKind: Sendable {
                 ]))["ProgressEvent"]
             }
         }
-    }
-
-    func currentProperties(_ id: String, with client: any AWSAPI) async throws -> [String: Value] {
-        let answer = try await client.json(Self.getResource, .map([
-            "TypeName": .string(registry.typeName), "Identifier": .string(id),
-        ]))
-        guard let text = answer["ResourceDescription"]?["Properties"]?.string,
-              case .map(let properties)? = try? JSON.parse(text) else { return [:] }
-        return properties
     }
 
     /// One operation per owned path: `replace` where AWS has a value, `add` where it has none.
