@@ -6,7 +6,8 @@ import Testing
 
 /// Any CloudFormation type through Cloud Control, against the stand-in (backed by moto's Kinesis,
 /// SQS and SNS) with cfn-lint's schemas of the types as the repository's `schemas/`.
-@Suite struct CloudControlTests {
+/// Serialized: a throttle the stand-in is told of holds for every request, whichever test sent it.
+@Suite(.serialized) struct CloudControlTests {
     static let kinesis = AWSService(serviceId: "Kinesis", signingName: "kinesis", endpointPrefix: "kinesis",
                                     apiVersion: "2013-12-02",
                                     wire: .json(version: "1.1", targetPrefix: "Kinesis_20131202"))
@@ -264,5 +265,22 @@ import Testing
         let apply = try repo.ballast(["apply", planFile, "--auto-approve"])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(try await Self.liveStream(name)["StreamDescriptionSummary"]?["OpenShardCount"] == 2)
+    }
+
+    /// A throttled UpdateResource is retried with its ClientToken: the same request to Cloud Control.
+    @Test func aRetriedUpdateKeepsItsClientToken() async throws {
+        let name = try await Self.stream(shards: 3)
+        let repo = try Self.repository("  - {type: AWS::Kinesis::Stream, id: \(name), properties: {ShardCount: 2}}\n")
+        let recorder = try RequestRecorder()
+        MotoServer.shared.standIns.cloudControl.throttle(next: 1, operation: "UpdateResource")
+        let apply = try Run.ballast(["apply", "--auto-approve", "--repo", repo.path], environment: recorder.environment)
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let tokens = recorder.jsonLines.split(separator: "\n").compactMap { line -> String? in
+            guard let request = try? JSON.parse(String(line)),
+                  request["headers"]?["x-amz-target"] == "CloudApiService.UpdateResource",
+                  let body = request["body"]?.string.flatMap({ Data(base64Encoded: $0) }) else { return nil }
+            return (try? JSON.parse(String(decoding: body, as: UTF8.self)))?["ClientToken"]?.string
+        }
+        #expect(tokens.count == 2 && Set(tokens).count == 1, "\(tokens)")
     }
 }

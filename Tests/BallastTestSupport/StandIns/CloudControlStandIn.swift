@@ -31,7 +31,7 @@ public final class CloudControlStandIn: Sendable {
     private let clientTokens = Locked<[String: String]>([:])
     private let failures = Locked<[String: (code: String, message: String)]>([:])
     private let stalls = Locked<Set<String>>([])
-    private let throttles = Locked<Int>(0)
+    private let throttles = Locked<(count: Int, operation: String?)>((0, nil))
     private let schemas = Locked<[String: RegistrySchema]>([:])
 
     init(motoPort: Int) {
@@ -48,18 +48,21 @@ public final class CloudControlStandIn: Sendable {
         _ = stalls.update { $0.insert(identifier) }
     }
 
-    /// The next `count` Cloud Control requests are throttled (`ThrottlingException`).
-    public func throttle(next count: Int) {
-        throttles.update { $0 = count }
+    /// The next `count` Cloud Control requests (of `operation` only, when given) are throttled
+    /// (`ThrottlingException`).
+    public func throttle(next count: Int, operation: String? = nil) {
+        throttles.update { $0 = (count, operation) }
     }
 
     /// The answer to a Cloud Control request (`CloudApiService.*`); nil for any other.
     func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply? {
         let target = request.headers["x-amz-target"] ?? ""
         guard target.hasPrefix("CloudApiService.") else { return nil }
-        let throttled = throttles.update { count -> Bool in
-            guard count > 0 else { return false }
-            count -= 1
+        let throttled = throttles.update { throttle -> Bool in
+            guard throttle.count > 0, throttle.operation.map({ target == "CloudApiService." + $0 }) ?? true else {
+                return false
+            }
+            throttle.count -= 1
             return true
         }
         if throttled { return Self.error("ThrottlingException", "Rate exceeded") }
