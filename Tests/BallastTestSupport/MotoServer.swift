@@ -44,8 +44,17 @@ public final class MotoServer: @unchecked Sendable {
         service = try LoopbackService("\"\(binary)\" -H 127.0.0.1 -p \(motoPort)", port: motoPort, name: "moto_server")
         let standIns = StandIns(motoPort: motoPort)
         self.standIns = standIns
+        let writes = NSLock()
         front = try LoopbackHTTPServer { request in
-            standIns.answer(request) ?? LoopbackHTTPServer.forward(request, toPort: motoPort).map { .raw($0) } ?? .drop
+            if let answer = standIns.answer(request) { return answer }
+            // DynamoDB's conditional writes are atomic; moto's threaded server checks, then writes, unlocked,
+            // so two at once can both pass (a lock table taken twice). One DynamoDB write at a time here.
+            let target = request.headers["x-amz-target"] ?? ""
+            let atomic = target.hasPrefix("DynamoDB_20120810.")
+                && ["PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"].contains { target.hasSuffix("." + $0) }
+            if atomic { writes.lock() }
+            defer { if atomic { writes.unlock() } }
+            return LoopbackHTTPServer.forward(request, toPort: motoPort).map { .raw($0) } ?? .drop
         }
         port = front.port
         try configure()
