@@ -31,6 +31,8 @@ let package = Package(
         .systemLibrary(name: "CCrypto", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
         .target(name: "CCurlShim", dependencies: ["CCurl"]),
+        // The commit and date `scripts/release.sh` builds in, for `ballast --version`.
+        .target(name: "CBuildInfo"),
 
         .target(name: "BallastCore"),
         .target(name: "BallastAWS", dependencies: ["BallastCore", "CCurl", "CCurlShim", "CCrypto"]),
@@ -56,7 +58,7 @@ let package = Package(
         ]),
         .executableTarget(name: "ballast", dependencies: [
             "BallastEngine", "BallastAWS", "BallastDesiredState", "BallastKinds", "BallastRender", "BallastWatch",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "CBuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks are programs that print figures, never timed tests. They build
         // their repositories and moto server with the tests' own helpers.

