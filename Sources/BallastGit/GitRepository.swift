@@ -60,6 +60,16 @@ public final class GitRepository {
         var repo: OpaquePointer?
         let code = git_repository_open_ext(&repo, path, 0, nil)
         if code == GIT_ENOTFOUND.rawValue {
+            // libgit2 refuses a repository another user owns (git's "dubious ownership") with the same
+            // code as no repository at all: say which it is.
+            if let owned = Self.ownedByAnotherUser(from: path) {
+                throw GitError("""
+                    the git repository at \(owned.path) is owned by uid \(owned.owner), not by this user \
+                    (uid \(geteuid())), and git refuses it as of dubious ownership: run ballast as its owner \
+                    (in a container, --user "$(id -u):$(id -g)"), or trust it with \
+                    git config --global --add safe.directory \(owned.path)
+                    """)
+            }
             throw GitError("not a git repository: \(path) (nor any folder above it)")
         }
         try Libgit2.check(code, "cannot open the git repository at \(path)")
@@ -70,6 +80,25 @@ public final class GitRepository {
 
     deinit {
         git_repository_free(pointer)
+    }
+
+    /// The nearest repository at or above `path` (a `.git` entry, or a bare repository's `HEAD` and
+    /// `objects`) when another user owns it.
+    static func ownedByAnotherUser(from path: String) -> (path: String, owner: uid_t)? {
+        var folder = URL(fileURLWithPath: path).standardized.path
+        while true {
+            for marker in [folder + "/.git", folder] {
+                var info = stat()
+                let isRepository = marker.hasSuffix("/.git") ? lstat(marker, &info) == 0
+                    : access(folder + "/HEAD", F_OK) == 0 && access(folder + "/objects", F_OK) == 0
+                        && lstat(folder, &info) == 0
+                if isRepository {
+                    return info.st_uid == geteuid() ? nil : (folder, info.st_uid)
+                }
+            }
+            if folder == "/" || folder.isEmpty { return nil }
+            folder = URL(fileURLWithPath: folder).deletingLastPathComponent().path
+        }
     }
 
     /// Resolves any revision git understands (`HEAD~2`, a sha prefix, a branch,

@@ -5,6 +5,28 @@ import Testing
 
 /// Inputs a pull request controls cannot reach outside the repository or make a run check nothing.
 @Suite struct RepositoryInputTests {
+    /// A repository another user owns (a folder mounted into the image, which runs as uid 10001) is
+    /// refused by libgit2 as git refuses it; ballast says so, and how to trust it, not "not a repository".
+    @Test func aRepositoryOwnedByAnotherUserIsNamedAsSuch() throws {
+        guard getuid() == 0 else { try Test.cancel("giving a repository to another user needs root") }
+        let repo = try TempRepository()
+        _ = try repo.commit(["desired-state/test/environment.yaml": Fixture.environment], message: "desired")
+        #expect(chown(repo.path, 4_321, 4_321) == 0 && chown(repo.path + "/.git", 4_321, 4_321) == 0)
+        let home = NSTemporaryDirectory() + "ballast-home-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: home) }
+        let refused = try Run.ballast(["validate", "--repo", repo.path + "/desired-state"], environment: ["HOME": home])
+        #expect(refused.status == 1)
+        #expect(refused.stderr.contains("the git repository at \(repo.path) is owned by uid 4321"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("git config --global --add safe.directory \(repo.path)"))
+        // Trusted as the message says: read.
+        let trust = try Run.process("/usr/bin/env", ["git", "config", "--global", "--add", "safe.directory", repo.path],
+                                    environment: ["HOME": home, "PATH": "/usr/bin:/bin"])
+        #expect(trust.status == 0)
+        let trusted = try Run.ballast(["validate", "--repo", repo.path], environment: ["HOME": home])
+        #expect(trusted.status == 0, "\(trusted.stderr)")
+    }
+
     @Test(arguments: ["/etc/passwd", "../../outside.tfstate", "states/../../x.tfstate", "~/terraform.tfstate"])
     func aTerraformStateOutsideTheRepositoryIsAMistakeAtItsLine(path: String) throws {
         let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: /x, "
