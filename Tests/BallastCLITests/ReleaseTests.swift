@@ -71,10 +71,14 @@ extension Tag {
         let archive = try await Release.shared.archive()
         let start = Date()
         let root = try await Release.shared.debianRoot(packages: archive.runtimePackages)
+        // In a mount namespace of its own with /proc mounted, as every machine and container has it (Swift
+        // reads its arguments there); the mount ends with the command, so no run leaves one behind.
         let chroot = { (arguments: [String], environment: [String: String]) throws -> Run.Result in
-            try Run.process("/usr/sbin/chroot", [root.path] + arguments, environment: [
-                "PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": "/root", "NO_COLOR": "1", "LANG": "C.UTF-8",
-            ].merging(environment) { $1 })
+            try Run.process("/usr/bin/unshare", ["--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                                                 "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" \"$@\"",
+                                                 root.path] + arguments,
+                            environment: ["PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": "/root",
+                                          "NO_COLOR": "1", "LANG": "C.UTF-8"].merging(environment) { $1 })
         }
         // Unpacked as a user would, by the root's own tar.
         try FileManager.default.copyItem(atPath: archive.path, toPath: root.path + "/tmp/" + archive.name + ".tar.gz")
@@ -151,8 +155,8 @@ extension Tag {
         defer { _ = try? Run.process(builder, ["rmi", "-f", tag]) }
         let seconds = Date().timeIntervalSince(start)
 
-        let inspect = try Run.process(builder, ["inspect", "--type", "image", "--format", "{{json .OCIv1.Config}}", tag])
-        let config = try JSON.parse(inspect.stdout)
+        let inspect = try Run.process(builder, ["inspect", "--type", "image", tag])
+        let config = try JSON.parse(inspect.stdout)["OCIv1"]?["config"] ?? .null
         #expect(config["User"]?.string == "10001:10001", "\(inspect.stdout)")
         #expect(config["Entrypoint"] == ["ballast"], "\(inspect.stdout)")
         let labels = config["Labels"]
