@@ -11,4 +11,8 @@ echo "==> swift test"
 # A crash prints the crashed thread only: with every thread's stack (hundreds of loopback
 # servers' threads) the log's tail, which CI keeps, lost the one that mattered.
 export SWIFT_BACKTRACE="enable=yes,threads=crashed"
-swift test --skip-build --disable-xctest
+# The slow release tests (a release build, a Debian root, an image) run after the rest, alone: a
+# release build on every core beside the suite's loopback servers would only slow both.
+swift test --skip-build --disable-xctest --skip ReleaseTests
+echo "==> swift test --filter ReleaseTests (slow)"
+swift test --skip-build --disable-xctest --filter ReleaseTests

@@ -124,7 +124,7 @@ extension Tag {
         #expect(drift.status == 2, "\(drift.stdout)\(drift.stderr)")
         let report = try JSON.parse(drift.stdout)
         let differences = report["environments"]?[0]?["resources"]?[0]?["differences"]?.list ?? []
-        #expect(differences == [difference("RetentionInDays", 30, 14)], "\(drift.stdout)")
+        #expect(differences == [difference("/RetentionInDays", 30, 14)], "\(drift.stdout)")
         print("""
             debian root: debootstrap --variant=minbase with \(archive.runtimePackages.count) runtime packages \
             in \(Int(root.seconds)) s; from nothing to `ballast drift` in the chroot: \(Int(seconds)) s
