@@ -44,11 +44,10 @@ case "$arch" in
   x86_64 | aarch64) ;;
   *) fail "no release for $arch: ballast is released for linux-x86_64 and linux-aarch64" ;;
 esac
-# The other architecture needs a Swift SDK for it (`swift sdk list`) and Debian's -dev libraries
-# of that architecture; the release workflow builds each on a runner of its own architecture.
-if ! swift sdk list 2>/dev/null | grep -q "aarch64\|x86_64"; then
-  echo "release: building linux-$arch only: no Swift SDK for cross-building is installed (swift sdk list)" >&2
-fi
+# This machine's architecture only. Cross-building needs a Swift SDK for the other one (`swift sdk
+# list`: none here) and Debian's -dev libraries of that architecture; the release workflow builds
+# each architecture on a runner of its own instead.
+echo "release: building linux-$arch (this machine's); the other architecture is built on its own runner" >&2
 
 scripts/install-deps.sh --build-only
 scratch=.build-release
@@ -73,10 +72,12 @@ cp "$binary" "$stage/$name/ballast"
 strip --strip-all "$stage/$name/ballast"
 cp LICENSE README.md "$stage/$name/"
 
-# The Debian package of each shared library the binary names, and ca-certificates for TLS.
+# The Debian package of each shared library the binary names (in this architecture's library
+# folder, not a 32-bit one), and ca-certificates for TLS.
+multiarch=$(gcc -print-multiarch 2>/dev/null || echo "$arch-linux-gnu")
 packages=(ca-certificates)
 for library in $needed; do
-  owner=$(dpkg-query -S "*/$library" 2>/dev/null | grep -v '^diversion' | head -1 | cut -d: -f1) \
+  owner=$(dpkg-query -S "*/$multiarch/$library" 2>/dev/null | grep -v '^diversion' | head -1 | cut -d: -f1) \
     || true
   [ -n "$owner" ] || fail "no Debian package has $library"
   packages+=("$owner")
@@ -91,7 +92,8 @@ mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
 
 mkdir -p "$out"
 archive="$out/$name.tar.gz"
-# Reproducible: sorted names, no owners, one time (the build date), gzip without a time stamp.
+# Packed the same way every time: sorted names, no owners, one time (the build date), gzip without
+# a time stamp, so the same binary gives the same archive.
 tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" -C "$stage" -cf - "$name" \
   | gzip -n -9 >"$archive"
 (cd "$out" && sha256sum ballast-"$version"-linux-*.tar.gz >SHA256SUMS)

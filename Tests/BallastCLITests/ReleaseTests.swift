@@ -127,7 +127,7 @@ extension Tag {
 
     @Test func theContainerfileBuildsAnImageThatRunsBallastAsANonRootUser() async throws {
         guard let builder = Release.containerBuilder else {
-            try Test.cancel("no container builder: \(Release.containerBuilderMissing)")
+            try Test.cancel("no container builder: \(Release.containerBuilderMissing ?? "")")
         }
         let archive = try await Release.shared.archive()
         let base = try await Release.shared.baseImage(packages: archive.runtimePackages)
@@ -288,14 +288,18 @@ actor Release {
         return name
     }
 
-    /// buildah (or podman's build, which is buildah) from Debian's packages, when this machine can run it.
-    static let containerBuilder: String? = {
-        guard getuid() == 0 else { return nil }
-        return ["/usr/bin/buildah"].first { FileManager.default.isExecutableFile(atPath: $0) }
-    }()
+    /// buildah (podman's build is buildah) from Debian's packages, when this machine can run it: installed,
+    /// root, and its storage usable (`buildah info`; in a container, STORAGE_DRIVER=vfs may be needed).
+    static let containerBuilder: String? = containerBuilderMissing == nil ? "/usr/bin/buildah" : nil
 
-    static var containerBuilderMissing: String {
-        getuid() != 0 ? "building an image from a chroot-isolated base needs root here"
-            : "buildah is not installed (scripts/install-deps.sh installs it from Debian's packages)"
-    }
+    static let containerBuilderMissing: String? = {
+        guard getuid() == 0 else { return "building an image from a chroot-isolated base needs root here" }
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/buildah") else {
+            return "buildah is not installed (scripts/install-deps.sh installs it from Debian's packages)"
+        }
+        guard let info = try? Run.process("/usr/bin/buildah", ["info"]), info.status == 0 else {
+            return "buildah cannot use its storage here (buildah info failed)"
+        }
+        return nil
+    }()
 }

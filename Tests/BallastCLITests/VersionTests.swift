@@ -30,3 +30,23 @@ import Testing
         #expect(found.status != 0 && found.stdout.contains("DL4006"), "\(found.stdout)")
     }
 }
+
+/// `scripts/release.sh` refuses what would make an archive that lies about itself, before building.
+@Suite struct ReleaseScriptTests {
+    @Test(arguments: [
+        (["9.9.9"], "BallastVersion.swift says \(BallastVersion.current), not 9.9.9"),
+        (["1.0"], "VERSION is MAJOR.MINOR.PATCH"),
+        (["0.1.0;touch x"], "VERSION is MAJOR.MINOR.PATCH"),
+        ([BallastVersion.current, "--out"], "--out needs a folder"),
+        ([BallastVersion.current, "--arch", "aarch64"], "unknown argument '--arch'"),
+        ([], "usage: scripts/release.sh VERSION [--out DIR]"),
+    ])
+    func aVersionThatIsNotTheSourcesIsRefused(arguments: [String], message: String) throws {
+        let out = NSTemporaryDirectory() + "ballast-dist-" + UUID().uuidString
+        let withOut = arguments.count == 1 ? arguments + ["--out", out] : arguments
+        let result = try Run.process(Release.project + "/scripts/release.sh", withOut, cwd: Release.project)
+        #expect(result.status == 1)
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: out))
+    }
+}
