@@ -39,27 +39,26 @@ public struct SourceFiles: Sendable, Equatable {
 
     static func isJSON(_ path: String) -> Bool { path.hasSuffix(".json") }
 
+    /// The three folders as read, from a commit or from disk; what could not be read, from all three.
+    private init(_ state: TreeFiles?, _ policies: TreeFiles?, _ schemas: TreeFiles?) {
+        self.init(desiredState: state?.files, policies: policies?.files ?? [:], schemas: schemas?.files ?? [:],
+                  unreadable: [state, policies, schemas].reduce(into: [:]) { all, tree in
+                      all.merge(tree?.unreadable ?? [:]) { a, _ in a }
+                  })
+    }
+
     /// From a commit's tree, through libgit2, without a checkout.
     static func committed(_ repository: GitRepository, _ commit: GitCommit) throws(GitError) -> SourceFiles {
-        let state = try repository.files(under: desiredStateFolder, at: commit, wanted: isYAML, maxBytes: maxFileBytes)
-        let policies = try repository.files(under: policiesFolder, at: commit, wanted: isYAML, maxBytes: maxFileBytes)
-        let schemas = try repository.files(under: RegistrySchema.folder, at: commit, wanted: isJSON,
-                                           maxBytes: RegistrySchema.maxBytes)
-        return SourceFiles(desiredState: state?.files, policies: policies?.files ?? [:], schemas: schemas?.files ?? [:],
-                           unreadable: [state, policies, schemas].reduce(into: [:]) { all, tree in
-                               all.merge(tree?.unreadable ?? [:]) { a, _ in a }
-                           })
+        SourceFiles(try repository.files(under: desiredStateFolder, at: commit, wanted: isYAML, maxBytes: maxFileBytes),
+                    try repository.files(under: policiesFolder, at: commit, wanted: isYAML, maxBytes: maxFileBytes),
+                    try repository.files(under: RegistrySchema.folder, at: commit, wanted: isJSON,
+                                         maxBytes: RegistrySchema.maxBytes))
     }
 
     /// From the working tree as it is on disk, committed or not.
     static func worktree(at root: String) -> SourceFiles {
-        let state = read(folder: desiredStateFolder, root: root)
-        let policies = read(folder: policiesFolder, root: root)
-        let schemas = read(folder: RegistrySchema.folder, root: root, wanted: isJSON, maxBytes: RegistrySchema.maxBytes)
-        return SourceFiles(desiredState: state?.files, policies: policies?.files ?? [:], schemas: schemas?.files ?? [:],
-                           unreadable: [state, policies, schemas].reduce(into: [:]) { all, tree in
-                               all.merge(tree?.unreadable ?? [:]) { a, _ in a }
-                           })
+        SourceFiles(read(folder: desiredStateFolder, root: root), read(folder: policiesFolder, root: root),
+                    read(folder: RegistrySchema.folder, root: root, wanted: isJSON, maxBytes: RegistrySchema.maxBytes))
     }
 
     /// Walks a folder without following links; sizes are checked before anything is read. Names

@@ -87,14 +87,10 @@ public final class GitRepository {
     static func ownedByAnotherUser(from path: String) -> (path: String, owner: uid_t)? {
         var folder = URL(fileURLWithPath: path).standardized.path
         while true {
-            for marker in [folder + "/.git", folder] {
-                var info = stat()
-                let isRepository = marker.hasSuffix("/.git") ? lstat(marker, &info) == 0
-                    : access(folder + "/HEAD", F_OK) == 0 && access(folder + "/objects", F_OK) == 0
-                        && lstat(folder, &info) == 0
-                if isRepository {
-                    return info.st_uid == geteuid() ? nil : (folder, info.st_uid)
-                }
+            var info = stat()
+            let isBare = access(folder + "/HEAD", F_OK) == 0 && access(folder + "/objects", F_OK) == 0
+            if lstat(folder + "/.git", &info) == 0 || (isBare && lstat(folder, &info) == 0) {
+                return info.st_uid == geteuid() ? nil : (folder, info.st_uid)
             }
             if folder == "/" || folder.isEmpty { return nil }
             folder = URL(fileURLWithPath: folder).deletingLastPathComponent().path

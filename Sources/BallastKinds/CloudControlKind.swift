@@ -152,8 +152,8 @@ public struct CloudControlKind: Sendable {
         name.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
     }
 
-    /// ListResources of the type, every page (Cloud Control pages at the handler's size; 1,000
-    /// pages at most), the identifiers starting with `prefix`.
+    /// ListResources of the type, every page (Cloud Control pages at the handler's size; ballast reads
+    /// 1,000 pages at most, its own bound), the identifiers starting with `prefix`.
     func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
         let pages = try await client.jsonPages(Self.listResources, ["TypeName": .string(registry.typeName)],
                                                token: "NextToken", maxPages: 1_000)

@@ -27,7 +27,7 @@ struct BudgetOptions: ParsableArguments {
             let most = min(explainMax, loaded.state.resourceCount)
             let rate = rates.rate(forKey: rates.key(Explainer.operations[0]))
             Terminal.write(String(format: "\nWith --explain, after the reads: one cloudtrail:LookupEvents per "
-                + "MODIFIED or DELETED resource (up to \(Explainer.maxPages) pages of 50 events), "
+                + "MODIFIED or DELETED resource (up to \(Explainer.maxPages) pages of \(Explainer.pageSize) events), "
                 + "for at most \(most) resources: "
                 + "up to \(most) calls, at least %.1f s at %g/s (one autoscaling:DescribeScalingActivities more per "
                 + "Auto Scaling group whose capacity drifted)\n", max(0, Double(most) - rate.burst) / rate.perSecond,

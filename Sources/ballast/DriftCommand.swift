@@ -75,7 +75,7 @@ struct DriftCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try sharding.slice(try Failure.guarding { try source.load() })
         try Failure.refuseMistakes(loaded)
-        if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.explainMax : nil) { return }
+        if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.most : nil) { return }
         let (setup, calls) = budget.setup(debug: debug)
         let progress = Progress(label: "reading live settings", calls: calls)
         let detector = DriftDetector(kinds: builtInKinds, clients: { setup.client(region: $0, role: $1) },

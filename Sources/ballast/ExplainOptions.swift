@@ -14,13 +14,18 @@ struct ExplainOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp("How far back CloudTrail is searched: 90d (its event history's "
         + "length, the default), 36h, 30m.", valueName: "duration"))
-    var explainSince = "90d"
+    var explainSince: String?
 
     @Option(name: .long, help: ArgumentHelp("Explain at most this many drifted resources (default 50; "
         + "LookupEvents is limited to 2 requests a second).", valueName: "n"))
-    var explainMax = 50
+    var explainMax: Int?
 
+    /// At most this many resources are explained.
+    var most: Int { explainMax ?? Explainer.Options().max }
+
+    /// `--explain-since` in seconds; nil when it is not a duration up to CloudTrail's 90 days.
     var since: TimeInterval? {
+        guard let explainSince else { return Explainer.history }
         if explainSince.hasSuffix("d"), let days = Double(explainSince.dropLast()) {
             return days * 86_400 <= Explainer.history && days > 0 ? days * 86_400 : nil
         }
@@ -28,14 +33,14 @@ struct ExplainOptions: ParsableArguments {
     }
 
     func validate() throws {
-        if since == nil {
-            throw ValidationError("--explain-since takes a duration up to 90d (CloudTrail's event history), "
-                + "like 90d, 36h or 30m; got \(UntrustedText.line(explainSince))")
-        }
-        if explainMax < 1 { throw ValidationError("--explain-max takes a count of at least 1") }
-        if !explain, explainSince != "90d" || explainMax != 50 {
+        if !explain, explainSince != nil || explainMax != nil {
             throw ValidationError("--explain-since and --explain-max go with --explain")
         }
+        if since == nil {
+            throw ValidationError("--explain-since takes a duration up to 90d (CloudTrail's event history), "
+                + "like 90d, 36h or 30m; got \(UntrustedText.line(explainSince ?? ""))")
+        }
+        if most < 1 { throw ValidationError("--explain-max takes a count of at least 1") }
     }
 
     /// The report with attributions, when asked.
@@ -43,7 +48,7 @@ struct ExplainOptions: ParsableArguments {
         guard explain else { return report }
         let explainer = Explainer(kinds: builtInKinds.adding(loaded.registry),
                                   clients: { setup.client(region: $0, role: $1) },
-                                  options: .init(since: since ?? Explainer.history, max: explainMax))
+                                  options: .init(since: since ?? Explainer.history, max: most))
         return await explainer.explain(report, loaded: loaded)
     }
 }

@@ -57,7 +57,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let (setup, _) = budget.setup(debug: debug)
         let loaded = try sharding.slice(try Planning.load(source))
-        if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.explainMax : nil) { return }
+        if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.most : nil) { return }
         var plan = try await Planning.read(loaded, setup: setup)
         plan.report.shard = sharding.selected
         plan.report = await explanation.explained(plan.report, loaded: loaded, setup: setup)

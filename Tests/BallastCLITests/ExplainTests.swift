@@ -195,8 +195,12 @@ import Testing
         #expect(planned.stdout.contains("With --explain, after the reads: one cloudtrail:LookupEvents per MODIFIED or "
             + "DELETED resource (up to 4 pages of 50 events), for at most 2 resources: up to 2 calls, at least 0.5 s "
             + "at 1.9/s"), "\(planned.stdout)")
-        let refused = try repo.ballast(["drift", "--explain-max", "2"])
-        #expect(refused.status != 0 && refused.stderr.contains("--explain-since and --explain-max go with --explain"))
+        // Given without --explain, even at their defaults, they are a mistake: nothing would use them.
+        for options in [["--explain-max", "2"], ["--explain-max", "50"], ["--explain-since", "90d"]] {
+            let refused = try repo.ballast(["drift"] + options)
+            #expect(refused.status == 1 && refused.stderr.contains("--explain-since and --explain-max go with --explain"),
+                    "\(options): \(refused.stderr)")
+        }
     }
 
     /// What CloudTrail says is untrusted: a session name with markup and a terminal escape is shown

@@ -78,10 +78,10 @@ public final class AWSClient: AWSAPI {
         pacer?.slots(principal: principal, region: region, operation: operation) ?? (operation.call, .max)
     }
 
-    /// Sends with retries; returns a 2xx response or throws `AWSError`.
     /// `ballast/0.1.0`: how CloudTrail's `userAgent` names ballast's calls.
     public static let userAgent = "ballast/" + BallastVersion.current
 
+    /// Sends with retries; returns a 2xx response or throws `AWSError`.
     public func send(_ operation: AWSOperation) async throws -> HTTPResponse {
         let endpoint = operation.endpoint ?? endpoints.endpoint(for: operation.service, region: region).url
         var attempt = 1

@@ -198,10 +198,8 @@ public struct CloudTrailEvent: Sendable, Equatable {
         return "sdk"
     }
 
-    /// Whether its request names a property (`DesiredCapacity` as `desiredCapacity`, at any depth).
-    public func names(_ property: String) -> Bool {
-        Self.keys(of: requestParameters, depth: 0).contains(property.lowercased())
-    }
+    /// The names its request gives, lowercased, at any depth (`desiredCapacity` names `DesiredCapacity`).
+    public var namedProperties: Set<String> { Self.keys(of: requestParameters, depth: 0) }
 
     static func keys(of value: Value, depth: Int) -> Set<String> {
         guard depth < 16 else { return [] }
@@ -229,10 +227,10 @@ public struct CloudTrailEvent: Sendable, Equatable {
         let newest = events.sorted { $0.time > $1.time }
         if drift.status == .deleted { return newest.first { $0.eventName.hasPrefix("Delete") } }
         let differing = Set(drift.differences.flatMap { difference in
-            difference.path.split(separator: "/").map(String.init).filter { Int($0) == nil }
+            difference.path.split(separator: "/").map { $0.lowercased() }.filter { Int($0) == nil }
         })
         return newest.first { event in
-            event.isWrite(writes) && differing.contains(where: event.names)
+            event.isWrite(writes) && !differing.isDisjoint(with: event.namedProperties)
         }
     }
 }

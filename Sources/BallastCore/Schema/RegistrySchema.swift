@@ -209,13 +209,15 @@ public struct RegistrySchema: Sendable {
         func string(_ node: Value) -> ValueType {
             if let options = node["enum"]?.list?.compactMap(\.string), !options.isEmpty { return .oneOf(options) }
             let minimum = node["minLength"]?.int, maximum = node["maxLength"]?.int
+            // ballast's bound, not AWS's: a longer pattern is not checked.
             let pattern = node["pattern"]?.string.flatMap { $0.utf8.count <= 1_024 ? $0 : nil }
             guard minimum != nil || maximum != nil || pattern != nil else { return .text }
             var said: [String] = []
             if let minimum, let maximum { said.append("\(minimum) to \(maximum) characters") } else if let minimum {
                 said.append("at least \(minimum) characters")
             } else if let maximum { said.append("at most \(maximum) characters") }
-            // A pattern Swift's regex engine cannot read is left out of the check, not guessed at.
+            // A pattern Swift's regex engine cannot read is left out of the check, not guessed at. The
+            // check compiles it again for each value: `Regex` is not Sendable, and validation checks few values.
             let compiles = pattern.map { (try? Regex($0)) != nil } ?? false
             if compiles, let pattern { said.append("matching \(pattern)") }
             return .string(StringFormat(said.joined(separator: ", ")) { text in

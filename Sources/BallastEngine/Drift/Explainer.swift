@@ -19,7 +19,7 @@ public struct Explainer: Sendable {
     public static let maxPages = 4
     /// The CloudTrail API Reference, LookupEvents: "The default number of results returned is 50, with a
     /// maximum of 50 possible."
-    static let pageSize = 50
+    public static let pageSize = 50
     /// The same page: "You can look up events that occurred in a Region within the last 90 days."
     public static let history: TimeInterval = 90 * 86_400
     /// The newest scaling activities read: only the newest matter. AWS allows 100 a call for EC2 Auto
