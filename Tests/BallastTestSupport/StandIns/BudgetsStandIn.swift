@@ -129,15 +129,9 @@ public final class BudgetsStandIn: Sendable {
         return document
     }
 
-    static func ok(_ answer: [String: Value]) -> LoopbackHTTPServer.Reply {
-        .response(status: 200, headers: ["Content-Type": "application/x-amz-json-1.1",
-                                         "x-amzn-RequestId": UUID().uuidString],
-                  body: Array(JSON.encode(.map(answer)).utf8))
-    }
+    static func ok(_ answer: [String: Value]) -> LoopbackHTTPServer.Reply { AWSWire.json("1.1", answer) }
 
     static func error(_ status: Int, _ code: String, _ message: String) -> LoopbackHTTPServer.Reply {
-        .response(status: status, headers: ["Content-Type": "application/x-amz-json-1.1",
-                                            "x-amzn-RequestId": UUID().uuidString],
-                  body: Array(JSON.encode(["__type": .string(code), "Message": .string(message)]).utf8))
+        AWSWire.jsonError("1.1", code, message, status: status)
     }
 }

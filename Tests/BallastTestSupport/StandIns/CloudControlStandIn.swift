@@ -191,16 +191,10 @@ public final class CloudControlStandIn: Sendable {
         return (schema.readOnly, schema.createOnly)
     }
 
-    static func ok(_ answer: [String: Value]) -> LoopbackHTTPServer.Reply {
-        .response(status: 200, headers: ["Content-Type": "application/x-amz-json-1.0",
-                                         "x-amzn-RequestId": UUID().uuidString],
-                  body: Array(JSON.encode(.map(answer)).utf8))
-    }
+    static func ok(_ answer: [String: Value]) -> LoopbackHTTPServer.Reply { AWSWire.json("1.0", answer) }
 
     static func error(_ code: String, _ message: String) -> LoopbackHTTPServer.Reply {
-        .response(status: 400, headers: ["Content-Type": "application/x-amz-json-1.0", "x-amzn-ErrorType": code,
-                                         "x-amzn-RequestId": UUID().uuidString],
-                  body: Array(JSON.encode(["__type": .string(code), "Message": .string(message)]).utf8))
+        AWSWire.jsonError("1.0", code, message)
     }
 
     static func notFound(_ type: String, _ identifier: String) -> LoopbackHTTPServer.Reply {

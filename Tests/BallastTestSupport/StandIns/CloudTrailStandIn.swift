@@ -96,7 +96,7 @@ public final class CloudTrailStandIn: Sendable {
             name = String(target.split(separator: ".").last ?? "")
             parameters = body
         } else if (request.headers["content-type"] ?? "").hasPrefix("application/x-www-form-urlencoded") {
-            let form = ElastiCacheStandIn.form(request.body)
+            let form = AWSWire.form(request.body)
             name = form["Action"] ?? ""
             for (field, value) in form where field != "Action" && field != "Version" {
                 parameters[field.prefix(1).lowercased() + field.dropFirst()] = .string(value)
@@ -148,12 +148,11 @@ public final class CloudTrailStandIn: Sendable {
             let key = [input["ServiceNamespace"], input["ResourceId"], input["ScalableDimension"]]
                 .map { $0?.string ?? "" }.joined(separator: " ")
             let listed = (targetActivities.current[key] ?? []).prefix(input["MaxResults"]?.int ?? 50)
-            return .response(status: 200, headers: ["Content-Type": "application/x-amz-json-1.1"],
-                             body: Array(JSON.encode(["ScalingActivities": .list(listed.map(Value.map))]).utf8))
+            return AWSWire.json("1.1", ["ScalingActivities": .list(listed.map(Value.map))])
         }
         if (request.headers["authorization"] ?? "").contains("/autoscaling/aws4_request"),
-           ElastiCacheStandIn.form(request.body)["Action"] == "DescribeScalingActivities" {
-            return scalingActivities(ElastiCacheStandIn.form(request.body))
+           AWSWire.form(request.body)["Action"] == "DescribeScalingActivities" {
+            return scalingActivities(AWSWire.form(request.body))
         }
         guard request.headers["x-amz-target"] == "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"
         else { return nil }
@@ -190,9 +189,7 @@ public final class CloudTrailStandIn: Sendable {
         let page = matching.dropFirst(offset).prefix(size)
         var answer: [String: Value] = ["Events": .list(page.map { .map($0.entry) })]
         if offset + page.count < matching.count { answer["NextToken"] = .string(String(offset + page.count)) }
-        return .response(status: 200, headers: ["Content-Type": "application/x-amz-json-1.1",
-                                                "x-amzn-RequestId": UUID().uuidString],
-                         body: Array(JSON.encode(.map(answer)).utf8))
+        return AWSWire.json("1.1", answer)
     }
 
     func scalingActivities(_ form: [String: String]) -> LoopbackHTTPServer.Reply {
@@ -200,8 +197,8 @@ public final class CloudTrailStandIn: Sendable {
         let limit = Int(form["MaxRecords"] ?? "") ?? 100
         let members = (activities.current[group] ?? []).prefix(limit).map { activity in
             "<member>" + ["ActivityId", "Cause", "StartTime", "StatusCode", "Description"].map {
-                "<\($0)>\(RegistryStandIn.escaped(activity[$0] ?? ""))</\($0)>"
-            }.joined() + "<AutoScalingGroupName>\(RegistryStandIn.escaped(group))</AutoScalingGroupName><Progress>100"
+                "<\($0)>\(AWSWire.escaped(activity[$0] ?? ""))</\($0)>"
+            }.joined() + "<AutoScalingGroupName>\(AWSWire.escaped(group))</AutoScalingGroupName><Progress>100"
                 + "</Progress></member>"
         }.joined()
         let body = "<DescribeScalingActivitiesResponse xmlns=\"http://autoscaling.amazonaws.com/doc/2011-01-01/\">"
@@ -212,8 +209,6 @@ public final class CloudTrailStandIn: Sendable {
     }
 
     static func error(_ code: String, _ message: String) -> LoopbackHTTPServer.Reply {
-        .response(status: 400, headers: ["Content-Type": "application/x-amz-json-1.1", "x-amzn-ErrorType": code,
-                                         "x-amzn-RequestId": UUID().uuidString],
-                  body: Array(JSON.encode(["__type": .string(code), "Message": .string(message)]).utf8))
+        AWSWire.jsonError("1.1", code, message)
     }
 }

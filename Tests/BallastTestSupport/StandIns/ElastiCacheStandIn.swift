@@ -30,7 +30,7 @@ public final class ElastiCacheStandIn: Sendable {
     /// The answer to a replication-group request; nil for any other.
     func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply? {
         guard (request.headers["authorization"] ?? "").contains("/elasticache/aws4_request") else { return nil }
-        let form = Self.form(request.body)
+        let form = AWSWire.form(request.body)
         guard let action = form["Action"], Self.operations.contains(action) else { return nil }
         return groups.update { groups in
             for id in groups.keys { Self.settle(&groups[id]!) }
@@ -123,16 +123,6 @@ public final class ElastiCacheStandIn: Sendable {
             + "<ARN>arn:aws:elasticache:us-east-1:123456789012:replicationgroup:\(group.id)</ARN>"
     }
 
-    static func form(_ body: [UInt8]) -> [String: String] {
-        var form: [String: String] = [:]
-        for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map {
-                String($0).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? String($0)
-            }
-            form[parts[0]] = parts.count > 1 ? parts[1] : ""
-        }
-        return form
-    }
 
     static let namespace = "http://elasticache.amazonaws.com/doc/2015-02-02/"
 
@@ -143,8 +133,6 @@ public final class ElastiCacheStandIn: Sendable {
     }
 
     static func error(_ status: Int, _ code: String, _ message: String) -> LoopbackHTTPServer.Reply {
-        let body = "<ErrorResponse xmlns=\"\(namespace)\"><Error><Type>Sender</Type><Code>\(code)</Code>"
-            + "<Message>\(message)</Message></Error><RequestId>\(UUID().uuidString)</RequestId></ErrorResponse>"
-        return .response(status: status, headers: ["Content-Type": "text/xml"], body: Array(body.utf8))
+        AWSWire.queryError(namespace, status, code, message)
     }
 }

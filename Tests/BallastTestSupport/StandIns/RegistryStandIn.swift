@@ -17,7 +17,7 @@ public final class RegistryStandIn: Sendable {
 
     func answer(_ request: LoopbackHTTPServer.Request) -> LoopbackHTTPServer.Reply? {
         guard (request.headers["authorization"] ?? "").contains("/cloudformation/aws4_request") else { return nil }
-        let form = ElastiCacheStandIn.form(request.body)
+        let form = AWSWire.form(request.body)
         guard form["Action"] == "DescribeType" else { return nil }
         guard form["Type"] == "RESOURCE", let type = form["TypeName"] else {
             return Self.error(400, "ValidationError", "DescribeType needs Type=RESOURCE and a TypeName here")
@@ -28,22 +28,16 @@ public final class RegistryStandIn: Sendable {
         }
         let arn = "arn:aws:cloudformation:us-east-1::type/resource/" + type.replacingOccurrences(of: "::", with: "-")
         let body = "<DescribeTypeResponse xmlns=\"\(Self.namespace)\"><DescribeTypeResult>"
-            + "<Arn>\(arn)</Arn><Type>RESOURCE</Type><TypeName>\(Self.escaped(type))</TypeName>"
-            + "<Schema>\(Self.escaped(schema))</Schema><ProvisioningType>\(provisioning)</ProvisioningType>"
+            + "<Arn>\(arn)</Arn><Type>RESOURCE</Type><TypeName>\(AWSWire.escaped(type))</TypeName>"
+            + "<Schema>\(AWSWire.escaped(schema))</Schema><ProvisioningType>\(provisioning)</ProvisioningType>"
             + "<Visibility>PUBLIC</Visibility><IsDefaultVersion>true</IsDefaultVersion>"
             + "</DescribeTypeResult><ResponseMetadata><RequestId>\(UUID().uuidString)</RequestId></ResponseMetadata>"
             + "</DescribeTypeResponse>"
         return .response(status: 200, headers: ["Content-Type": "text/xml"], body: Array(body.utf8))
     }
 
-    static func escaped(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;")
-    }
 
     static func error(_ status: Int, _ code: String, _ message: String) -> LoopbackHTTPServer.Reply {
-        let body = "<ErrorResponse xmlns=\"\(namespace)\"><Error><Type>Sender</Type><Code>\(code)</Code>"
-            + "<Message>\(message)</Message></Error><RequestId>\(UUID().uuidString)</RequestId></ErrorResponse>"
-        return .response(status: status, headers: ["Content-Type": "text/xml"], body: Array(body.utf8))
+        AWSWire.queryError(namespace, status, code, message)
     }
 }
