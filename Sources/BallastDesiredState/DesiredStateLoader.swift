@@ -118,7 +118,7 @@ public struct DesiredStateLoader: Sendable {
                            fromWorktree: request.worktree, state: decoded.state, policyFiles: decoded.policyFiles, policies: decoded.policies,
                            availableEnvironments: decoded.availableEnvironments, registry: decoded.registry,
                            schemas: decoded.schemas, diagnostics: decoded.diagnostics,
-                           notes: notes)
+                           notes: notes + decoded.registry.flatMap(\.notes))
     }
 
     /// When the working tree differs from HEAD under the folders ballast reads,
@@ -153,16 +153,38 @@ public struct DesiredStateLoader: Sendable {
             diagnostics.add(SourceLocation(file: path), "not read: it is \(what); ballast reads the YAML files in this "
                 + "repository itself")
         }
-        let registry = registrySchemas(files.schemas, diagnostics: &diagnostics)
-        let schemas = schemas.adding(registry)
-        let assembler = DesiredStateAssembler(schemas: schemas.resources)
         let (folders, available) = try environmentFolders(files.desiredState ?? [:], only: wanted,
                                                           diagnostics: &diagnostics)
-        let state = assembler.assemble(folders, diagnostics: &diagnostics)
         let policyFiles = parse(files.policies.filter { isYAML($0.key) }, diagnostics: &diagnostics)
+        // Only the schemas of types the read files name are built: every other file in `schemas/` costs nothing.
+        let named = Self.typesNamed(in: folders.flatMap { $0.resourceFiles } + policyFiles)
+        let used = files.schemas.filter { path, _ in named.contains { RegistrySchema.path(for: $0) == path } }
+        let registry = registrySchemas(used, diagnostics: &diagnostics)
+        let schemas = schemas.adding(registry)
+        let assembler = DesiredStateAssembler(schemas: schemas.resources)
+        let state = assembler.assemble(folders, diagnostics: &diagnostics)
         let policies = PolicyDecoder.decode(policyFiles, resources: assembler.decoder, diagnostics: &diagnostics)
         return DecodedFiles(state: state, policyFiles: policyFiles, policies: policies, availableEnvironments: available,
                             registry: registry, schemas: schemas, diagnostics: diagnostics.sorted)
+    }
+
+    /// The CloudFormation type names that files' `type:` keys name, at any depth.
+    static func typesNamed(in files: [ParsedFile]) -> Set<String> {
+        var found: Set<String> = []
+        var stack = files.flatMap(\.documents)
+        while let node = stack.popLast() {
+            switch node.content {
+            case .scalar: continue
+            case .sequence(let items): stack += items
+            case .mapping(let entries):
+                for entry in entries {
+                    if entry.key == "type", case .string(let type)? = entry.value.scalar,
+                       RegistrySchema.isTypeName(type) { found.insert(type) }
+                    stack.append(entry.value)
+                }
+            }
+        }
+        return found
     }
 
     /// The registry schemas under `schemas/`, each at the path its type names. A schema of a type

@@ -47,7 +47,7 @@ public struct ApiGatewayStageKind: ResourceKind {
                     ? Diagnostic(r.location(of: "/MethodSettings"), "method setting \(index + 1) needs ResourcePath "
                                      + "and HttpMethod (/* and * for every method)")
                     : nil
-            }
+            } + entries.duplicates(in: r, at: "/MethodSettings", what: "method setting")
         })
 
     static let permissions = KindPermissions(

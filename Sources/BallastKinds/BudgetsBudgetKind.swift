@@ -17,8 +17,13 @@ public struct BudgetsBudgetKind: ResourceKind {
     static let describeSubscribers = APIOperation(.budgets, "DescribeSubscribersForNotification",
                                                   iamAction: "budgets:ViewBudget")
     static let updateBudget = APIOperation(.budgets, "UpdateBudget", iamAction: "budgets:ModifyBudget")
+    /// A named notification is changed in place: its threshold type by UpdateNotification, its
+    /// subscribers one by one; CreateNotification makes one live lacks. Nothing is deleted and made
+    /// again, so a failed write never leaves a budget without the alert it had.
+    static let updateNotification = APIOperation(.budgets, "UpdateNotification", iamAction: "budgets:ModifyBudget")
     static let createNotification = APIOperation(.budgets, "CreateNotification", iamAction: "budgets:ModifyBudget")
-    static let deleteNotification = APIOperation(.budgets, "DeleteNotification", iamAction: "budgets:ModifyBudget")
+    static let createSubscriber = APIOperation(.budgets, "CreateSubscriber", iamAction: "budgets:ModifyBudget")
+    static let deleteSubscriber = APIOperation(.budgets, "DeleteSubscriber", iamAction: "budgets:ModifyBudget")
     /// Every Budgets call names the account: the credentials' own, which the session asks STS for
     /// once (`AWSAPI.callerAccount`), shared with the account guard.
     static let getCallerIdentity = APIOperation(.sts, "GetCallerIdentity")
@@ -26,7 +31,8 @@ public struct BudgetsBudgetKind: ResourceKind {
     static let notification = ValueType.object(ObjectSchema([
         ("NotificationType", .oneOf(["ACTUAL", "FORECASTED"])),
         ("ComparisonOperator", .oneOf(["GREATER_THAN", "LESS_THAN", "EQUAL_TO"])),
-        ("Threshold", .number),
+        // botocore's budgets model, `NotificationThreshold`: a double from 0 to 15,000,000,000,000.
+        ("Threshold", .number(0...15_000_000_000_000)),
         ("ThresholdType", .oneOf(["PERCENTAGE", "ABSOLUTE_VALUE"])),
     ]))
 
@@ -38,24 +44,80 @@ public struct BudgetsBudgetKind: ResourceKind {
     static let properties = ResourceSchema(
         type: "AWS::Budgets::Budget",
         properties: ObjectSchema([
-            ("BudgetLimit", .object(ObjectSchema([("Amount", .number), ("Unit", .text)]))),
+            // botocore's `NumericValue` (`([0-9]*\.)?[0-9]+`, no sign) and `UnitValue` (at least 1 character).
+            ("BudgetLimit", .object(ObjectSchema([("Amount", .number(0...Double.greatestFiniteMagnitude)),
+                                                  ("Unit", .string(StringFormat("at least 1 character") {
+                                                      !$0.isEmpty
+                                                  }))]))),
             ("TimeUnit", .oneOf(["DAILY", "MONTHLY", "QUARTERLY", "ANNUALLY", "CUSTOM"])),
             // "Quotas and restrictions" (AWS Budgets): 5 notifications a budget, 10 email subscribers and
-            // 1 SNS topic a notification.
+            // 1 SNS topic a notification; botocore's `Subscribers`: 1 to 11 entries.
             ("NotificationsWithSubscribers", .list(.object(ObjectSchema([
                 ("Notification", notification),
                 ("Subscribers", .list(subscriber, maxCount: 11)),
             ])), maxCount: 5)),
         ]),
-        checks: { r in
-            guard case .list(let list)? = r.exactValue(at: "/NotificationsWithSubscribers") else { return [] }
-            return list.enumerated().compactMap { index, entry in
-                notifications.identity(of: entry) == nil
-                    ? Diagnostic(r.location(of: "/NotificationsWithSubscribers"), "notification \(index + 1) needs "
-                                     + "Notification.NotificationType, ComparisonOperator and Threshold: they name it")
-                    : nil
+        checks: checks)
+
+    /// Each notification names itself once and has subscribers AWS takes: 1 to 11, at most 10 e-mail
+    /// addresses and 1 SNS topic (by its ARN).
+    static func checks(_ r: DesiredResource) -> [Diagnostic] {
+        let path = "/NotificationsWithSubscribers"
+        guard case .list(let list)? = r.exactValue(at: path) else { return [] }
+        var found: [Diagnostic] = []
+        for (index, entry) in list.enumerated() {
+            let at = r.location(of: PropertyPath.appending(path, index: index))
+            if notifications.identity(of: entry) == nil {
+                found.append(Diagnostic(at, "notification \(index + 1) needs Notification.NotificationType, "
+                    + "ComparisonOperator and Threshold: they name it"))
             }
-        })
+            guard let subscribers = entry["Subscribers"]?.list else {
+                found.append(Diagnostic(at, "notification \(index + 1) needs Subscribers: AWS keeps no notification "
+                    + "without one"))
+                continue
+            }
+            let email = subscribers.filter { $0["SubscriptionType"] == "EMAIL" }
+            let sns = subscribers.filter { $0["SubscriptionType"] == "SNS" }
+            if subscribers.isEmpty {
+                found.append(Diagnostic(at, "notification \(index + 1) has no subscribers: AWS takes 1 to 11"))
+            }
+            if email.count > maxEmail {
+                found.append(Diagnostic(at, "notification \(index + 1) has \(email.count) e-mail subscribers: AWS "
+                    + "allows \(maxEmail) a notification"))
+            }
+            if sns.count > maxSNS {
+                found.append(Diagnostic(at, "notification \(index + 1) has \(sns.count) SNS subscribers: AWS allows "
+                    + "\(maxSNS) topic a notification"))
+            }
+            for subscriber in subscribers {
+                guard let type = subscriber["SubscriptionType"]?.string, let address = subscriber["Address"]?.string
+                else {
+                    found.append(Diagnostic(at, "notification \(index + 1): a subscriber needs SubscriptionType "
+                        + "and Address"))
+                    continue
+                }
+                if type == "SNS", ARN(address)?.service != "sns" {
+                    found.append(Diagnostic(at, "notification \(index + 1): an SNS subscriber's Address is a topic "
+                        + "ARN (arn:aws:sns:REGION:ACCOUNT:TOPIC), not \(UntrustedText.line(address))"))
+                }
+                if type == "EMAIL", !isEmail(address) {
+                    found.append(Diagnostic(at, "notification \(index + 1): \(UntrustedText.line(address)) is not "
+                        + "an e-mail address"))
+                }
+            }
+        }
+        return found + notifications.duplicates(in: r, at: path, what: "notification")
+    }
+
+    /// "Quotas and restrictions" (AWS Budgets User Guide): "10 email subscribers" and "1 SNS topic"
+    /// a notification.
+    static let maxEmail = 10
+    static let maxSNS = 1
+
+    static func isEmail(_ text: String) -> Bool {
+        let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+        return parts.count == 2 && !parts[0].isEmpty && parts[1].contains(".") && !text.contains(where: \.isWhitespace)
+    }
 
     /// Notifications are owned by type, comparison and threshold.
     static let notifications = KeyedList(key: ["Notification/NotificationType", "Notification/ComparisonOperator",
@@ -63,7 +125,8 @@ public struct BudgetsBudgetKind: ResourceKind {
 
     static let permissions = KindPermissions(
         read: [describeBudget, describeBudgets, describeNotifications, describeSubscribers, getCallerIdentity],
-        write: [updateBudget, createNotification, deleteNotification], unscoped: [getCallerIdentity]) {
+        write: [updateBudget, updateNotification, createNotification, createSubscriber, deleteSubscriber],
+        unscoped: [getCallerIdentity]) {
         id, _, account in
         "arn:aws:budgets::\(account):budget/\(id)"
     }
@@ -194,8 +257,9 @@ public struct BudgetsBudgetKind: ResourceKind {
         return calls
     }
 
-    /// UpdateBudget for the limit and period; for notifications, one change that deletes and makes
-    /// again each named notification that differs (its subscribers are part of it).
+    /// UpdateBudget for the limit and period; for notifications, one change that updates each named
+    /// notification that differs in place (UpdateNotification, CreateSubscriber, DeleteSubscriber),
+    /// or makes one live lacks.
     static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         [ChangeBuilder.change(drift, updateBudget, prefixes: ["/BudgetLimit", "/TimeUnit"]) { set in
             if set.keys.contains(where: { $0.hasPrefix("/BudgetLimit/") }) {
@@ -203,7 +267,7 @@ public struct BudgetsBudgetKind: ResourceKind {
                 ChangeBuilder.keep("/BudgetLimit/Unit", from: drift.live, in: &set)
             }
         },
-         ChangeBuilder.change(drift, createNotification, prefixes: ["/NotificationsWithSubscribers"])]
+         ChangeBuilder.change(drift, updateNotification, prefixes: ["/NotificationsWithSubscribers"])]
             .compactMap { $0 }
     }
 
@@ -223,36 +287,69 @@ public struct BudgetsBudgetKind: ResourceKind {
             }
             if let unit = change.to("/TimeUnit") { budget["TimeUnit"] = unit }
             _ = try await client.json(updateBudget, .map(["AccountId": .string(account), "NewBudget": .map(budget)]))
-        case createNotification:
+        case updateNotification, createNotification:
             let live = try await notifications(of: change.id, account, client)
             for entry in change.to("/NotificationsWithSubscribers")?.list ?? [] {
-                try await replace(entry, live: live, key, client)
+                try await update(entry, live: live, key, client)
             }
         default:
             throw WriteError("ballast cannot perform \(change.call)")
         }
     }
 
-    /// A named notification made as the repository says: left alone when live has it so, deleted
-    /// first when live has it otherwise, then created with its subscribers.
-    static func replace(_ entry: Value, live: [Value], _ key: [String: Value], _ client: any AWSAPI) async throws {
-        guard var wanted = entry["Notification"]?.map, let subscribers = entry["Subscribers"]?.list else {
-            throw WriteError("a notification needs Notification and Subscribers to be made")
+    /// A named notification made as the repository says, in place: left alone when live has it so;
+    /// made with its subscribers when live lacks it; else its threshold type updated, the subscribers
+    /// it lacks added, then the ones the repository does not list removed. A topic replacing a topic
+    /// (AWS keeps one a notification) removes the old one first and puts it back when the new one fails.
+    static func update(_ entry: Value, live: [Value], _ key: [String: Value], _ client: any AWSAPI) async throws {
+        guard let wanted = entry["Notification"]?.map, let subscribers = entry["Subscribers"]?.list,
+              !subscribers.isEmpty else {
+            throw WriteError("a notification needs Notification and at least one subscriber to be written")
         }
         let identity = notifications.identity(of: entry)
-        let match = live.first { notifications.identity(of: $0) == identity }
-        if let match, notifications.cut(match, to: entry) == entry,
-           Set(match["Subscribers"]?.list ?? []) == Set(subscribers) { return }
-        if let current = match?["Notification"] {
-            var old = current.map ?? [:]
-            old["Threshold"] = old["Threshold"]?.number.map(Value.double)
-            _ = try await client.json(deleteNotification, .map(key.merging(["Notification": .map(old)]) { a, _ in a }))
-            // What the repository does not set stays as it was.
-            wanted = old.merging(wanted) { _, new in new }
+        guard let match = live.first(where: { notifications.identity(of: $0) == identity }),
+              case .map(var old)? = match["Notification"] else {
+            var made = wanted
+            made["ThresholdType"] = made["ThresholdType"] ?? "PERCENTAGE"
+            _ = try await client.json(createNotification, .map(key.merging([
+                "Notification": .map(made), "Subscribers": .list(subscribers)]) { a, _ in a }))
+            return
         }
-        wanted["ThresholdType"] = wanted["ThresholdType"] ?? "PERCENTAGE"
-        _ = try await client.json(createNotification, .map(key.merging([
-            "Notification": .map(wanted), "Subscribers": .list(subscribers)]) { a, _ in a }))
+        old["Threshold"] = old["Threshold"]?.number.map(Value.double)
+        // What the repository does not set stays as it was.
+        let new = old.merging(wanted) { _, new in new }
+        if new != old {
+            _ = try await client.json(updateNotification, .map(key.merging([
+                "OldNotification": .map(old), "NewNotification": .map(new)]) { a, _ in a }))
+        }
+        let present = match["Subscribers"]?.list ?? []
+        let added = subscribers.filter { !present.contains($0) }
+        var removed = present.filter { !subscribers.contains($0) }
+        let scope = key.merging(["Notification": .map(new)]) { a, _ in a }
+        func call(_ operation: APIOperation, _ subscriber: Value) async throws {
+            _ = try await client.json(operation, .map(scope.merging(["Subscriber": subscriber]) { a, _ in a }))
+        }
+        for subscriber in added {
+            let displaced = subscriber["SubscriptionType"] == "SNS"
+                ? removed.first { $0["SubscriptionType"] == "SNS" } : nil
+            guard let displaced else {
+                try await call(createSubscriber, subscriber)
+                continue
+            }
+            try await call(deleteSubscriber, displaced)
+            removed.removeAll { $0 == displaced }
+            do {
+                try await call(createSubscriber, subscriber)
+            } catch {
+                // Put the topic back: the notification keeps the subscriber it had.
+                do { try await call(createSubscriber, displaced) } catch let restore {
+                    throw WriteError("the new SNS subscriber was refused (\(error)) and the old one could not be "
+                        + "put back (\(restore)): the notification has lost \(displaced["Address"]?.string ?? "it")")
+                }
+                throw error
+            }
+        }
+        for subscriber in removed { try await call(deleteSubscriber, subscriber) }
     }
 
     /// A NumericValue: `100`, `12.5` (the API's pattern, `([0-9]*\.)?[0-9]+`).

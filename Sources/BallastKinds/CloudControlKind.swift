@@ -90,7 +90,7 @@ public struct CloudControlKind: Sendable {
         guard change.operation == Self.updateResource else {
             throw WriteError("\(registry.typeName) is written with \(Self.updateResource.call), not \(change.call)")
         }
-        let live = change.set.contains { $0.value.from == nil && $0.key.dropFirst().contains("/") }
+        let live = change.set.contains { $0.value.from == nil && PropertyPath.segments($0.key).count > 1 }
             ? try await properties(change.id, with: client) : nil
         let patch = Self.patch(change, live: live)
         var event = try await client.json(Self.updateResource, .map([
@@ -132,11 +132,10 @@ public struct CloudControlKind: Sendable {
     static func patch(_ change: PlannedChange, live: [String: Value]?) -> [Value] {
         change.set.keys.sorted().map { path in
             let assignment = change.set[path]!
-            var parts = path.split(separator: "/").map(String.init)
+            var parts = PropertyPath.segments(path)
             guard assignment.from == nil else { return operation("replace", parts, assignment.to) }
             var value = assignment.to
-            while parts.count > 1, let live, BallastCore.value(at: "/" + parts.dropLast().joined(separator: "/"),
-                                                               in: live) == nil {
+            while parts.count > 1, let live, BallastCore.value(at: PropertyPath.join(parts.dropLast()), in: live) == nil {
                 value = .map([parts.removeLast(): value])
             }
             return operation("add", parts, value)
@@ -144,12 +143,7 @@ public struct CloudControlKind: Sendable {
     }
 
     static func operation(_ op: String, _ parts: [String], _ value: Value) -> Value {
-        .map(["op": .string(op), "path": .string(parts.map { "/" + pointerEscaped($0) }.joined()), "value": value])
-    }
-
-    /// RFC 6901: `~` and `/` inside a name.
-    static func pointerEscaped(_ name: String) -> String {
-        name.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        .map(["op": .string(op), "path": .string(PropertyPath.join(parts)), "value": value])
     }
 
     /// ListResources of the type, every page (Cloud Control pages at the handler's size; ballast reads

@@ -63,7 +63,7 @@ public struct S3BucketKind: ResourceKind {
                 guard case .map(let fields) = rule, fields["Status"] == nil else { return nil }
                 return Diagnostic(r.location(of: "/LifecycleConfiguration/Rules"),
                                   "lifecycle rule \(index + 1) needs Status: Enabled or Disabled")
-            }
+            } + KeyedList(key: ["Id"]).duplicates(in: r, at: "/LifecycleConfiguration/Rules", what: "lifecycle rule")
         })
     /// One bucket at a time: GetBucketVersioning and GetBucketLifecycleConfiguration,
     /// each only when declared. Lifecycle rules come back in CloudFormation's shape.

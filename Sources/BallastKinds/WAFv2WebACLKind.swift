@@ -107,7 +107,7 @@ public struct WAFv2WebACLKind: ResourceKind {
             }
             checkAction(entry["Action"], "/Rules", ["Allow", "Block", "Count", "Captcha", "Challenge"])
         }
-        return found
+        return found + rules.duplicates(in: r, at: "/Rules", what: "rule")
     }
 
     static let permissions = KindPermissions(

@@ -22,9 +22,7 @@ public enum DriftRendering {
     /// `/LifecycleConfiguration/Rules/0/ExpirationInDays` -> `LifecycleConfiguration.Rules[0].ExpirationInDays`.
     /// A map key in a path may come from AWS (an alarm's dimension name): escaped.
     static func readablePath(_ path: String) -> String {
-        UntrustedText.line(path.split(separator: "/").reduce(into: "") { out, part in
-            if Int(part) != nil { out += "[\(part)]" } else { out += (out.isEmpty ? "" : ".") + part }
-        })
+        UntrustedText.line(PropertyPath.readable(path))
     }
 
     /// `7 -> 30`: live, then what the repository wants (the change apply would make).

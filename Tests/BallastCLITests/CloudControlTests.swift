@@ -162,9 +162,11 @@ import Testing
             + "handler"), "\(validate.stdout)")
     }
 
-    /// Without the type's schema, the type is unknown, and the message says how to get it.
+    /// A schema a resource needs is checked, and one at another type's path names its place.
     @Test func aSchemaFileIsCheckedAndNamesItsPlace() throws {
-        let repo = try Self.repository("  - {type: AWS::Kinesis::Stream, id: frames, properties: {ShardCount: 2}}\n",
+        let repo = try Self.repository("  - {type: AWS::Kinesis::Stream, id: frames, properties: {ShardCount: 2}}\n"
+                                       + "  - {type: AWS::SNS::Topic, id: \"arn:aws:sns:us-east-1:123456789012:t\", "
+                                       + "properties: {DisplayName: T}}\n",
                                        schemas: [], extra: ["schemas/AWS-Kinesis-Stream.json": "{\"typeName\": \n[",
                                                             "schemas/AWS-SNS-Topic.json": try CfnLintSchemas.text(
                                                                 for: "AWS::Kinesis::Stream")])

@@ -115,7 +115,13 @@ public struct ResourceDecoder: Sendable {
         }
         var fields: [String: Expectation] = [:]
         for entry in entries {
-            let fieldPath = path + "/" + entry.key
+            let fieldPath = PropertyPath.appending(path, entry.key)
+            guard !entry.key.isEmpty else {
+                // As a JSON Pointer the empty name is a segment of its own; a patch with `""` for a
+                // path would be the whole document. No AWS property is named so.
+                diagnostics.add(entry.keyLocation, "an empty property name in \(what): name the property")
+                continue
+            }
             guard let type = schema[entry.key] else {
                 diagnostics.add(entry.keyLocation, "unknown property '\(entry.key)' in \(what)"
                     + Suggestion.hint(for: entry.key, in: schema.names))
@@ -154,6 +160,10 @@ public struct ResourceDecoder: Sendable {
                 return nil
             }
             return range(node, type, name: name, diagnostics: &diagnostics).map(Expectation.range)
+        }
+        // A list's entries keep their lines, so a check on one entry (a repeated key) can name it.
+        for (index, item) in (node.items ?? []).enumerated() {
+            sources[PropertyPath.appending(path, index: index)] = item.location
         }
         return value(node, type, name: name, diagnostics: &diagnostics).map(Expectation.exact)
     }
@@ -199,6 +209,12 @@ public struct ResourceDecoder: Sendable {
 
     /// Checks one fixed value against its type.
     func value(_ node: Node, _ type: ValueType, name: String, diagnostics: inout Diagnostics) -> Value? {
+        if let bad = Self.nonFinite(in: node) {
+            // YAML's `.nan` and `.inf` are numbers to YAML, not to any AWS API (JSON has neither).
+            diagnostics.add(bad.location, "\(name) must be a finite number, found \(bad.text): AWS takes no "
+                + "NaN or infinity")
+            return nil
+        }
         func mismatch(_ extra: String = "") -> Value? {
             let found = node.scalar.map { "\($0.typeName) \($0)" } ?? node.kindName
             diagnostics.add(node.location, "\(name) must be \(type.name), found \(found)\(extra)")
@@ -217,9 +233,9 @@ public struct ResourceDecoder: Sendable {
             diagnostics.add(node.location, "\(name) must be one of \(allowed.map(String.init).joined(separator: ", ")); "
                 + "\(i) is not (nearest: \(nearest))")
             return nil
-        case .number:
-            guard let v = node.scalar, v.number != nil else { return mismatch() }
-            return v
+        case .number(let allowed):
+            guard let v = node.scalar, let x = v.number else { return mismatch() }
+            return allowed.contains(x) ? v : mismatch()
         case .boolean:
             guard case .bool(let b)? = node.scalar else {
                 if case .string(let s)? = node.scalar, ["yes", "no", "on", "off", "y", "n"].contains(s.lowercased()) {
@@ -270,6 +286,16 @@ public struct ResourceDecoder: Sendable {
                 result[entry.key] = v
             }
             return .map(result)
+        }
+    }
+
+    /// The first NaN or infinity in a node, at any depth, with where it was written.
+    static func nonFinite(in node: Node) -> (location: SourceLocation, text: String)? {
+        switch node.content {
+        case .scalar(.double(let d), let text): return d.isFinite ? nil : (node.location, text)
+        case .scalar: return nil
+        case .sequence(let items): return items.lazy.compactMap(nonFinite).first
+        case .mapping(let entries): return entries.lazy.compactMap { nonFinite(in: $0.value) }.first
         }
     }
 }

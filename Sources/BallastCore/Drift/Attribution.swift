@@ -227,7 +227,7 @@ public struct CloudTrailEvent: Sendable, Equatable {
         let newest = events.sorted { $0.time > $1.time }
         if drift.status == .deleted { return newest.first { $0.eventName.hasPrefix("Delete") } }
         let differing = Set(drift.differences.flatMap { difference in
-            difference.path.split(separator: "/").map { $0.lowercased() }.filter { Int($0) == nil }
+            PropertyPath.segments(difference.path).map { $0.lowercased() }.filter { Int($0) == nil }
         })
         return newest.first { event in
             event.isWrite(writes) && !differing.isDisjoint(with: event.namedProperties)

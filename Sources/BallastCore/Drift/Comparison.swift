@@ -66,7 +66,7 @@ public enum Comparison {
             // Item by item, so a changed lifecycle rule names its field.
             var found: [PropertyDifference] = []
             for index in 0..<max(want.count, have.count) {
-                let itemPath = "\(path)/\(index)"
+                let itemPath = PropertyPath.appending(path, index: index)
                 switch (index < want.count ? want[index] : nil, index < have.count ? have[index] : nil) {
                 case let (w?, h?): found += compare(w, h, at: itemPath, rules)
                 case let (w?, nil): found.append(PropertyDifference(path: itemPath, expected: w, actual: nil, type: .remove))
@@ -77,7 +77,7 @@ public enum Comparison {
             return found
         case (.map(let want), .map(let have)):
             return Set(want.keys).union(have.keys).sorted().flatMap { key -> [PropertyDifference] in
-                let keyPath = "\(path)/\(key)"
+                let keyPath = PropertyPath.appending(path, key)
                 switch (want[key], have[key]) {
                 case let (w?, h?): return compare(w, h, at: keyPath, rules)
                 case let (w?, nil): return [PropertyDifference(path: keyPath, expected: w, actual: nil, type: .remove)]
@@ -96,9 +96,9 @@ public enum Comparison {
     static func setDifferences(_ want: [Value], _ have: [Value], at path: String) -> [PropertyDifference] {
         let wantSet = Set(want), haveSet = Set(have)
         let removed = want.enumerated().filter { !haveSet.contains($0.element) }
-            .map { PropertyDifference(path: "\(path)/\($0.offset)", expected: $0.element, actual: nil, type: .remove) }
+            .map { PropertyDifference(path: PropertyPath.appending(path, index: $0.offset), expected: $0.element, actual: nil, type: .remove) }
         let added = have.enumerated().filter { !wantSet.contains($0.element) }
-            .map { PropertyDifference(path: "\(path)/\($0.offset)", expected: nil, actual: $0.element, type: .add) }
+            .map { PropertyDifference(path: PropertyPath.appending(path, index: $0.offset), expected: nil, actual: $0.element, type: .add) }
         return removed + added
     }
 }

@@ -11,10 +11,10 @@ public enum LiveRead: Sendable, Equatable {
 /// of a live property map; nil when absent (a JSON null is absent too).
 public func value(at path: String, in properties: [String: Value]) -> Value? {
     var current: Value = .map(properties)
-    for part in path.split(separator: "/") {
+    for part in PropertyPath.segments(path) {
         switch current {
         case .map(let fields):
-            guard let next = fields[String(part)] else { return nil }
+            guard let next = fields[part] else { return nil }
             current = next
         case .list(let items):
             guard let index = Int(part), items.indices.contains(index) else { return nil }

@@ -97,13 +97,13 @@ public struct DesiredResource: Sendable {
 
     /// Every declared leaf, by property path, in path order.
     public var leaves: [(path: String, expectation: Expectation)] {
-        properties.flatMap { Expectation.leaves(of: $0.value, at: "/" + $0.key) }
+        properties.flatMap { Expectation.leaves(of: $0.value, at: PropertyPath.appending("", $0.key)) }
             .sorted { $0.path < $1.path }
     }
 
     /// The expectation at a path such as `/ProvisionedThroughput/ReadCapacityUnits`.
     public func expectation(at path: String) -> Expectation? {
-        var parts = path.split(separator: "/").map(String.init)[...]
+        var parts = PropertyPath.segments(path)[...]
         guard let first = parts.popFirst(), var current = properties[first] else { return nil }
         for part in parts {
             guard case .object(let fields) = current, let next = fields[part] else { return nil }
@@ -141,7 +141,7 @@ public indirect enum Expectation: Sendable, Hashable {
 
     static func leaves(of e: Expectation, at path: String) -> [(path: String, expectation: Expectation)] {
         if case .object(let fields) = e {
-            return fields.flatMap { leaves(of: $0.value, at: path + "/" + $0.key) }
+            return fields.flatMap { leaves(of: $0.value, at: PropertyPath.appending(path, $0.key)) }
         }
         return [(path, e)]
     }

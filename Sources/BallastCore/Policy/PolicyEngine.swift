@@ -191,12 +191,12 @@ public struct PolicyEngine: Sendable {
 
     /// Puts `value` at `/A/B` in a nested map.
     static func place(_ value: Value, at path: String, in map: inout [String: Value]) {
-        let parts = path.split(separator: "/").map(String.init)
+        let parts = PropertyPath.segments(path)
         guard let first = parts.first else { return }
         if parts.count == 1 { map[first] = value; return }
         var inner: [String: Value] = [:]
         if case .map(let existing)? = map[first] { inner = existing }
-        place(value, at: "/" + parts.dropFirst().joined(separator: "/"), in: &inner)
+        place(value, at: PropertyPath.join(parts.dropFirst()), in: &inner)
         map[first] = .map(inner)
     }
 }

@@ -21,6 +21,8 @@ public struct RegistrySchema: Sendable {
     /// Each handler's permissions (`read`, `update`, `list`); nil when the schema carries no
     /// `handlers` (a copy that stripped them, such as cfn-lint's), so nothing is known of them.
     public let handlers: [String: [String]]?
+    /// What converting it left unchecked (a pattern with a back-reference), for the user to know.
+    public let notes: [String]
 
     /// Whether Cloud Control can update the type: the registry gives an updatable type an
     /// `update` handler. A schema without handlers says nothing either way.
@@ -35,8 +37,15 @@ public struct RegistrySchema: Sendable {
     /// The longest schema the registry returns: `DescribeType`'s `Schema` (botocore's cloudformation
     /// model, shape `TypeSchema`: at most 16,777,216 characters).
     public static let maxBytes = 16 << 20
-    /// `$ref` chains deeper than this (recursive definitions: WAF statements) take any value.
-    static let maxRefDepth = 16
+    /// ballast's bounds on converting a schema (repository text): nesting deeper than this takes any
+    /// value; more nodes than this, or longer than this, and the schema is refused as too large.
+    /// AWS's largest schemas (`AWS::WAFv2::RuleGroup`, `AWS::IoTTwinMaker::ComponentType`) convert to a
+    /// few thousand nodes with definitions shared.
+    static let maxDepth = 64
+    public static let maxNodes = 200_000
+    public static let maxConversion = Duration.seconds(2)
+    /// ballast's bound: a value longer than this (in UTF-8 bytes) is not matched against a pattern.
+    public static let maxPatternInput = 65_536
 
     /// `AWS::Service::Resource`: three parts of letters and digits, as the registry names types.
     public static func isTypeName(_ text: String) -> Bool {
@@ -49,7 +58,8 @@ public struct RegistrySchema: Sendable {
     }
 
     public init(typeName: String, file: String, properties: ObjectSchema, primaryIdentifier: [String],
-                readOnly: Set<String>, createOnly: Set<String>, writeOnly: Set<String>, handlers: [String: [String]]?) {
+                readOnly: Set<String>, createOnly: Set<String>, writeOnly: Set<String>, handlers: [String: [String]]?,
+                notes: [String] = []) {
         self.typeName = typeName
         self.file = file
         self.properties = properties
@@ -58,6 +68,7 @@ public struct RegistrySchema: Sendable {
         self.createOnly = createOnly
         self.writeOnly = writeOnly
         self.handlers = handlers
+        self.notes = notes
     }
 
     /// Parses a schema file; a mistake names the file, and the line and column where JSON breaks.
@@ -80,11 +91,19 @@ public struct RegistrySchema: Sendable {
         guard case .map(let fields)? = document["properties"] else {
             throw Diagnostic(SourceLocation(file: file), "the schema of \(typeName) has no `properties`")
         }
-        let converter = Converter(definitions: document["definitions"]?.mapValue ?? [:])
-        let properties = ObjectSchema(fields.keys.sorted().map { ($0, converter.type(of: fields[$0]!, depth: 0)) })
+        let converter = Converter(definitions: document["definitions"]?.mapValue ?? [:], file: file)
+        var converted: [(String, ValueType)] = []
+        for name in fields.keys.sorted() {
+            guard !name.isEmpty else {
+                throw Diagnostic(SourceLocation(file: file), "the schema of \(typeName) has a property with an "
+                    + "empty name")
+            }
+            converted.append((name, try converter.type(of: fields[name]!, depth: 0)))
+        }
+        let properties = ObjectSchema(converted)
         let identifier = (document["primaryIdentifier"]?.list ?? []).compactMap { $0.string.map(propertyPath) }
-            .map { String($0.dropFirst()) }
-        guard !identifier.isEmpty, identifier.allSatisfy({ !$0.contains("/") && fields[$0] != nil }) else {
+            .map(PropertyPath.segments)
+        guard !identifier.isEmpty, identifier.allSatisfy({ $0.count == 1 && fields[$0[0]] != nil }) else {
             throw Diagnostic(SourceLocation(file: file), "the schema of \(typeName) names no primary identifier "
                 + "among its properties")
         }
@@ -95,18 +114,21 @@ public struct RegistrySchema: Sendable {
         if case .map(let declared)? = document["handlers"] {
             handlers = declared.mapValues { ($0["permissions"]?.list ?? []).compactMap(\.string) }
         }
-        return RegistrySchema(typeName: typeName, file: file, properties: properties, primaryIdentifier: identifier,
+        return RegistrySchema(typeName: typeName, file: file, properties: properties,
+                              primaryIdentifier: identifier.map { $0[0] },
                               readOnly: paths("readOnlyProperties"), createOnly: paths("createOnlyProperties"),
-                              writeOnly: paths("writeOnlyProperties"), handlers: handlers)
+                              writeOnly: paths("writeOnlyProperties"), handlers: handlers,
+                              notes: converter.unchecked)
     }
 
-    /// `/properties/Tags/*/Key` -> `/Tags`: a JSON pointer into the schema as a desired-state path,
-    /// cut where it enters a list (ballast owns a list whole).
+    /// `/properties/Tags/*/Key` -> `/Tags`: a JSON pointer into the schema as a desired-state path
+    /// (a pointer too: `/properties/a~1b` stays `/a~1b`, one property), cut where it enters a list
+    /// (ballast owns a list whole).
     static func propertyPath(_ pointer: String) -> String {
-        var parts = pointer.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        var parts = PropertyPath.segments(pointer)
         if parts.first == "properties" { parts.removeFirst() }
         if let star = parts.firstIndex(of: "*") { parts = Array(parts[..<star]) }
-        return "/" + parts.joined(separator: "/")
+        return PropertyPath.join(parts)
     }
 
     /// Why ballast cannot own a declared path, or nil: a read-only, create-only or write-only
@@ -134,7 +156,7 @@ public struct RegistrySchema: Sendable {
     public func ownable(_ live: [String: Value]) -> [String: Value] {
         var kept = Value.map(live)
         for path in readOnly.union(createOnly).union(writeOnly) {
-            kept = Self.removing(path.split(separator: "/").map(String.init)[...], from: kept)
+            kept = Self.removing(PropertyPath.segments(path)[...], from: kept)
         }
         if case .map(let fields) = kept { return fields }
         return live
@@ -157,16 +179,51 @@ public struct RegistrySchema: Sendable {
         return SourceLocation(file: file, line: line, column: column)
     }
 
-    /// JSON Schema (the subset resource schemas use) to ballast's value types.
-    struct Converter {
+    /// JSON Schema (the subset resource schemas use) to ballast's value types. Each definition is
+    /// converted once and shared wherever it is referred to (a definition referring four times to the
+    /// next is not unrolled), a definition that refers back to itself takes any value there, and the
+    /// whole conversion is bounded in nodes and time: a schema is repository text.
+    final class Converter {
         let definitions: [String: Value]
+        let file: String
+        private var converted: [String: ValueType] = [:]
+        private var converting: Set<String> = []
+        private var nodes = 0
+        private let started = ContinuousClock.now
+        /// Patterns left out of the check, with why (said as notes, never as a pass).
+        private(set) var unchecked: [String] = []
 
-        func type(of node: Value, depth: Int) -> ValueType {
+        init(definitions: [String: Value], file: String) {
+            self.definitions = definitions
+            self.file = file
+        }
+
+        func count() throws(Diagnostic) {
+            nodes += 1
+            guard nodes <= RegistrySchema.maxNodes else {
+                throw Diagnostic(SourceLocation(file: file), "the schema converts to over \(RegistrySchema.maxNodes) "
+                    + "nodes: too large to check (ballast's bound)")
+            }
+            if nodes % 1_024 == 0, ContinuousClock.now - started > RegistrySchema.maxConversion {
+                throw Diagnostic(SourceLocation(file: file), "the schema took over \(RegistrySchema.maxConversion) "
+                    + "to convert: too large to check (ballast's bound)")
+            }
+        }
+
+        func type(of node: Value, depth: Int) throws(Diagnostic) -> ValueType {
+            try count()
+            guard depth <= RegistrySchema.maxDepth else { return .any }
             if let reference = node["$ref"]?.string {
                 let prefix = "#/definitions/"
-                guard depth < RegistrySchema.maxRefDepth, reference.hasPrefix(prefix),
-                      let target = definitions[String(reference.dropFirst(prefix.count))] else { return .any }
-                return type(of: target, depth: depth + 1)
+                guard reference.hasPrefix(prefix) else { return .any }
+                let name = String(reference.dropFirst(prefix.count))
+                if let done = converted[name] { return done }
+                guard let target = definitions[name], !converting.contains(name) else { return .any }
+                converting.insert(name)
+                let result = try type(of: target, depth: depth + 1)
+                converting.remove(name)
+                converted[name] = result
+                return result
             }
             let declared: [String]
             switch node["type"] {
@@ -180,21 +237,24 @@ public struct RegistrySchema: Sendable {
             }
             switch declared[0] {
             case "integer": return integer(node)
-            case "number": return .number
+            case "number": return number(node)
             case "boolean": return .boolean
             case "string": return string(node)
             case "array":
-                let element = node["items"].map { type(of: $0, depth: depth) } ?? .any
-                return .list(element, maxCount: node["maxItems"]?.int)
+                let element = try node["items"].map { item throws(Diagnostic) in try type(of: item, depth: depth + 1) }
+                return .list(element ?? .any, maxCount: node["maxItems"]?.int)
             case "object":
                 if case .map(let fields)? = node["properties"] {
-                    return .object(ObjectSchema(fields.keys.sorted().map { ($0, type(of: fields[$0]!, depth: depth)) }))
+                    var converted: [(String, ValueType)] = []
+                    for name in fields.keys.sorted() { converted.append((name, try type(of: fields[name]!, depth: depth + 1))) }
+                    return .object(ObjectSchema(converted))
                 }
                 if case .map(let patterns)? = node["patternProperties"], let first = patterns.values.first {
-                    return .map(type(of: first, depth: depth))
+                    return .map(try type(of: first, depth: depth + 1))
                 }
-                if case .map = node["additionalProperties"] { return .map(type(of: node["additionalProperties"]!,
-                                                                                    depth: depth)) }
+                if case .map = node["additionalProperties"] {
+                    return .map(try type(of: node["additionalProperties"]!, depth: depth + 1))
+                }
                 return .map(.any)
             default: return .any
             }
@@ -206,25 +266,38 @@ public struct RegistrySchema: Sendable {
             return lower <= upper ? .integer(lower...upper) : .integer(Int.min...Int.max)
         }
 
+        func number(_ node: Value) -> ValueType {
+            let lower = node["minimum"]?.number.flatMap { $0.isFinite ? $0 : nil } ?? -Double.greatestFiniteMagnitude
+            let upper = node["maximum"]?.number.flatMap { $0.isFinite ? $0 : nil } ?? Double.greatestFiniteMagnitude
+            return lower <= upper ? .number(lower...upper) : .number
+        }
+
         func string(_ node: Value) -> ValueType {
             if let options = node["enum"]?.list?.compactMap(\.string), !options.isEmpty { return .oneOf(options) }
             let minimum = node["minLength"]?.int, maximum = node["maxLength"]?.int
-            // ballast's bound, not AWS's: a longer pattern is not checked.
-            let pattern = node["pattern"]?.string.flatMap { $0.utf8.count <= 1_024 ? $0 : nil }
+            var compiled: LinearPattern?
+            if let source = node["pattern"]?.string {
+                do throws(LinearPattern.Unsupported) { compiled = try LinearPattern(source) } catch {
+                    // Left out of the check and said so, not guessed at.
+                    if unchecked.count < 20 {
+                        unchecked.append("\(file): the pattern \(UntrustedText.line(String(source.prefix(80)))) is not "
+                            + "checked: \(error)")
+                    }
+                }
+            }
+            let pattern = compiled
             guard minimum != nil || maximum != nil || pattern != nil else { return .text }
             var said: [String] = []
             if let minimum, let maximum { said.append("\(minimum) to \(maximum) characters") } else if let minimum {
                 said.append("at least \(minimum) characters")
             } else if let maximum { said.append("at most \(maximum) characters") }
-            // A pattern Swift's regex engine cannot read is left out of the check, not guessed at. The
-            // check compiles it again for each value: `Regex` is not Sendable, and validation checks few values.
-            let compiles = pattern.map { (try? Regex($0)) != nil } ?? false
-            if compiles, let pattern { said.append("matching \(pattern)") }
+            if let pattern { said.append("matching \(pattern.source)") }
             return .string(StringFormat(said.joined(separator: ", ")) { text in
                 if let minimum, text.count < minimum { return false }
                 if let maximum, text.count > maximum { return false }
-                guard compiles, let pattern, let regex = try? Regex(pattern) else { return true }
-                return text.firstMatch(of: regex) != nil
+                // A value too long to match in reasonable time is not pattern-checked (ballast's bound).
+                guard let pattern, text.utf8.count <= RegistrySchema.maxPatternInput else { return true }
+                return pattern.matches(text)
             })
         }
     }

@@ -43,9 +43,9 @@ public enum Check {
         return [Diagnostic(r.location(of: b), "\(name(b)) cannot be combined with \(name(a))")]
     }
 
-    /// `/Rules` -> `Rules`, `/A/B` -> `A.B`: a path as messages name it.
+    /// `/Rules` -> `Rules`, `/A/B` -> `A.B`: a path as messages name it (`PropertyPath.readable`).
     public static func name(_ path: String) -> String {
-        path.split(separator: "/").joined(separator: ".")
+        PropertyPath.readable(path)
     }
 
     static func fmt(_ x: Double) -> String {

@@ -3,7 +3,8 @@ public indirect enum ValueType: Sendable {
     case integer(ClosedRange<Int>)
     /// An integer from a fixed set (CloudWatch Logs retention days).
     case integerIn([Int])
-    case number
+    /// A number inside bounds (finite always: YAML's `.nan` and `.inf` are refused).
+    case number(ClosedRange<Double>)
     case boolean
     case string(StringFormat?)
     case oneOf([String])
@@ -17,6 +18,8 @@ public indirect enum ValueType: Sendable {
     public static let nonNegative = ValueType.integer(0...Int.max)
     public static let positive = ValueType.integer(1...Int.max)
     public static let text = ValueType.string(nil)
+    /// Any finite number.
+    public static let number = ValueType.number(-Double.greatestFiniteMagnitude...Double.greatestFiniteMagnitude)
 
     public var acceptsRanges: Bool {
         switch self {
@@ -34,7 +37,13 @@ public indirect enum ValueType: Sendable {
             if r.upperBound == Int.max { return r.lowerBound == 0 ? "a non-negative integer" : "an integer >= \(r.lowerBound)" }
             return "an integer from \(r.lowerBound) to \(r.upperBound)"
         case .integerIn: return "an integer"
-        case .number: return "a number"
+        case .number(let r):
+            let (lo, hi) = (r.lowerBound, r.upperBound)
+            let unbounded = (-Double.greatestFiniteMagnitude, Double.greatestFiniteMagnitude)
+            if lo == unbounded.0, hi == unbounded.1 { return "a number" }
+            if hi == unbounded.1 { return "a number >= \(Check.fmt(lo))" }
+            if lo == unbounded.0 { return "a number <= \(Check.fmt(hi))" }
+            return "a number from \(Check.fmt(lo)) to \(Check.fmt(hi))"
         case .boolean: return "true or false"
         case .string(let f): return f.map { "a string (\($0.description))" } ?? "a string"
         case .oneOf(let options): return "one of " + options.joined(separator: ", ")

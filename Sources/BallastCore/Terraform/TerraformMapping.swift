@@ -50,7 +50,7 @@ public struct TerraformMapping: Sendable {
         for property in properties {
             guard let raw = Self.attribute(property.attribute, in: attributes), raw != .null,
                   let value = property.convert(raw) else { continue }
-            out = Self.setting(value, at: property.path.split(separator: "/").map(String.init), in: out)
+            out = Self.setting(value, at: PropertyPath.segments(property.path), in: out)
         }
         guard case .map(let map) = out else { return [:] }
         return map

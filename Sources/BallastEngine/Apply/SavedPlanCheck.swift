@@ -80,14 +80,14 @@ public struct SavedPlanCheck: Sendable, Equatable {
     /// Sets (or removes, for nil) the value at a map path; a path through anything
     /// but maps is left alone, so the comparison then names it.
     static func put(_ value: Value?, at path: String, in properties: inout [String: Value]) {
-        let parts = path.split(separator: "/").map(String.init)
+        let parts = PropertyPath.segments(path)
         guard let first = parts.first else { return }
         guard parts.count > 1 else {
             properties[first] = value
             return
         }
         guard case .map(var inner) = properties[first] ?? .map([:]) else { return }
-        put(value, at: "/" + parts.dropFirst().joined(separator: "/"), in: &inner)
+        put(value, at: PropertyPath.join(parts.dropFirst()), in: &inner)
         properties[first] = .map(inner)
     }
 }

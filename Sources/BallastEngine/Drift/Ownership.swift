@@ -172,11 +172,11 @@ public struct Ownership: Sendable {
                   let set = stacks[StackKey(region: drift.resource.region, stack: stack)]?.templateProperties[logicalId]
                   else { continue }
             let clashing = paths.filter { path in
-                set.contains(path.split(separator: "/").first.map(String.init) ?? "")
+                set.contains(PropertyPath.segments(path).first ?? "")
             }
             guard !clashing.isEmpty else { continue }
             found.append("\(change.type) \(change.id): CloudFormation stack \(stack) sets "
-                + clashing.map { "\(logicalId)\($0.replacingOccurrences(of: "/", with: "."))" }.joined(separator: ", ")
+                + clashing.map { "\(logicalId).\(PropertyPath.readable($0))" }.joined(separator: ", ")
                 + " in its template; its next update undoes this. Change the template instead, "
                 + "or remove the property from it")
         }

@@ -25,6 +25,27 @@ struct KeyedList: Sendable {
         return values.contains(where: { $0 == nil }) ? nil : values.compactMap { $0 }
     }
 
+    /// Entries of the desired list at `path` that repeat an earlier entry's key, each at its line: two
+    /// entries for one live entry can never both hold (a write would make one, the next pass the other).
+    func duplicates(in resource: DesiredResource, at path: String, what: String) -> [Diagnostic] {
+        guard case .list(let entries)? = resource.exactValue(at: path) else { return [] }
+        var first: [[Value]: Int] = [:]
+        var found: [Diagnostic] = []
+        for (index, entry) in entries.enumerated() {
+            guard let identity = identity(of: entry) else { continue }
+            if let earlier = first[identity] {
+                let fields = key.map { $0.replacingOccurrences(of: "/", with: ".") }
+                let named = zip(fields, identity).map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+                found.append(Diagnostic(resource.location(of: PropertyPath.appending(path, index: index)),
+                                        "\(what) \(index + 1) repeats \(what) \(earlier + 1) (\(named)): ballast owns "
+                                            + "each by \(fields.joined(separator: " + ")), so each may be named once"))
+            } else {
+                first[identity] = index
+            }
+        }
+        return found
+    }
+
     /// The live entries as the desired ones see them, in desired order: each cut to the fields its
     /// desired entry names; an empty map where live has no such entry.
     func owned(_ desired: [Value], live: [Value]) -> [Value] {

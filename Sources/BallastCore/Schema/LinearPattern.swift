@@ -1,0 +1,390 @@
+/// A JSON Schema `pattern` (ECMA-262 syntax, found anywhere in the value) matched in time linear in
+/// the value's length: the pattern is compiled to a Thompson NFA and the value run through it once,
+/// every state at a time, so no pattern can backtrack (`^(a+)+$` on `aaaa…b` takes as long as any
+/// other). A registry schema is repository text, so it is untrusted: what this cannot match in
+/// linear time (back-references, lookaround, inline flags) is refused at compile, and the value
+/// left "not checked" by the caller, never guessed at.
+public struct LinearPattern: Sendable {
+    /// Why a pattern is not compiled.
+    public struct Unsupported: Error, Sendable, CustomStringConvertible {
+        public let description: String
+    }
+
+    /// ballast's bound, not AWS's: a counted repetition (`a{1000}{1000}`) unrolls into this many
+    /// states at most; a larger program is refused, as an unsupported one is.
+    public static let maxProgram = 4_096
+    /// ballast's bound: a pattern longer than this is not compiled.
+    public static let maxPatternLength = 1_024
+
+    enum Instruction: Sendable {
+        case scalar(CharacterSet)
+        case split(Int, Int)
+        case jump(Int)
+        case start
+        case end
+        case match
+    }
+
+    /// Scalars as sorted, inclusive ranges; `negated` flips membership.
+    struct CharacterSet: Sendable {
+        var ranges: [ClosedRange<UInt32>]
+        var negated = false
+
+        func contains(_ scalar: UInt32) -> Bool {
+            ranges.contains { $0.contains(scalar) } != negated
+        }
+
+        static let digit = CharacterSet(ranges: [0x30...0x39])
+        static let word = CharacterSet(ranges: [0x30...0x39, 0x41...0x5A, 0x5F...0x5F, 0x61...0x7A])
+        /// ECMA-262 `WhiteSpace` and `LineTerminator`.
+        static let space = CharacterSet(ranges: [0x09...0x0D, 0x20...0x20, 0xA0...0xA0, 0x1680...0x1680,
+                                                 0x2000...0x200A, 0x2028...0x2029, 0x202F...0x202F,
+                                                 0x205F...0x205F, 0x3000...0x3000, 0xFEFF...0xFEFF])
+        /// `.`: anything but a line terminator.
+        static let dot = CharacterSet(ranges: [0x0A...0x0A, 0x0D...0x0D, 0x2028...0x2029], negated: true)
+
+        var inverted: CharacterSet { CharacterSet(ranges: ranges, negated: !negated) }
+    }
+
+    let program: [Instruction]
+    public let source: String
+
+    public init(_ pattern: String) throws(Unsupported) {
+        guard pattern.utf8.count <= Self.maxPatternLength else {
+            throw Unsupported(description: "longer than \(Self.maxPatternLength) bytes")
+        }
+        var parser = Parser(scalars: Array(pattern.unicodeScalars))
+        let tree = try parser.parse()
+        var compiler = Compiler()
+        try compiler.emit(tree)
+        try compiler.append(.match)
+        program = compiler.program
+        source = pattern
+    }
+
+    /// Whether the pattern matches anywhere in `text`.
+    public func matches(_ text: String) -> Bool {
+        let input = Array(text.unicodeScalars)
+        var current: [Int] = [], next: [Int] = []
+        var mark = [Int](repeating: -1, count: program.count)
+        var generation = 0
+        // Adds a state and everything it reaches without reading; true when that reaches `match`.
+        func add(_ start: Int, at position: Int, to list: inout [Int]) -> Bool {
+            var stack = [start]
+            while let pc = stack.popLast() {
+                guard mark[pc] != generation else { continue }
+                mark[pc] = generation
+                switch program[pc] {
+                case .match: return true
+                case .jump(let target): stack.append(target)
+                case .split(let a, let b): stack.append(b); stack.append(a)
+                case .start: if position == 0 { stack.append(pc + 1) }
+                case .end: if position == input.count { stack.append(pc + 1) }
+                case .scalar: list.append(pc)
+                }
+            }
+            return false
+        }
+        for position in 0...input.count {
+            // Unanchored: a match may start at every position.
+            if add(0, at: position, to: &current) { return true }
+            guard position < input.count else { break }
+            generation += 1
+            next.removeAll(keepingCapacity: true)
+            let scalar = input[position].value
+            for pc in current {
+                if case .scalar(let set) = program[pc], set.contains(scalar),
+                   add(pc + 1, at: position + 1, to: &next) { return true }
+            }
+            swap(&current, &next)
+        }
+        return false
+    }
+
+    // MARK: Parsing
+
+    indirect enum Node {
+        case empty
+        case set(CharacterSet)
+        case start, end
+        case concat([Node])
+        case alternation([Node])
+        case repeated(Node, min: Int, max: Int?)
+    }
+
+    struct Parser {
+        let scalars: [Unicode.Scalar]
+        var at = 0
+        var depth = 0
+
+        init(scalars: [Unicode.Scalar]) { self.scalars = scalars }
+
+        func unsupported(_ what: String) -> Unsupported { Unsupported(description: what) }
+
+        var peek: Unicode.Scalar? { at < scalars.count ? scalars[at] : nil }
+
+        mutating func parse() throws(Unsupported) -> Node {
+            let node = try alternation()
+            if at < scalars.count { throw unsupported("an unmatched ) at \(at + 1)") }
+            return node
+        }
+
+        mutating func alternation() throws(Unsupported) -> Node {
+            depth += 1
+            defer { depth -= 1 }
+            guard depth <= 64 else { throw unsupported("groups nested over 64 deep") }
+            var branches = [try sequence()]
+            while peek == "|" {
+                at += 1
+                branches.append(try sequence())
+            }
+            return branches.count == 1 ? branches[0] : .alternation(branches)
+        }
+
+        mutating func sequence() throws(Unsupported) -> Node {
+            var items: [Node] = []
+            while let scalar = peek, scalar != "|", scalar != ")" {
+                var atom = try self.atom()
+                if let quantifier = try self.quantifier() {
+                    if case .start = atom { throw unsupported("a quantified anchor") }
+                    if case .end = atom { throw unsupported("a quantified anchor") }
+                    atom = .repeated(atom, min: quantifier.min, max: quantifier.max)
+                    // ECMA-262 repeats an atom once: `a**` is a syntax error.
+                    if let next = peek, ["*", "+", "?"].contains(next) || (next == "{" && startsCounted()) {
+                        throw unsupported("a quantifier with nothing to repeat")
+                    }
+                }
+                items.append(atom)
+            }
+            return items.count == 1 ? items[0] : (items.isEmpty ? .empty : .concat(items))
+        }
+
+        mutating func quantifier() throws(Unsupported) -> (min: Int, max: Int?)? {
+            guard let scalar = peek else { return nil }
+            var result: (min: Int, max: Int?)
+            switch scalar {
+            case "*": result = (0, nil); at += 1
+            case "+": result = (1, nil); at += 1
+            case "?": result = (0, 1); at += 1
+            case "{":
+                guard let counted = counted() else { return nil } // a literal `{` (ECMA-262 Annex B)
+                result = counted
+            default: return nil
+            }
+            if peek == "?" { at += 1 } // lazy: the same language
+            if let max = result.max, max < result.min { throw unsupported("a repetition {\(result.min),\(max)}") }
+            return result
+        }
+
+        /// Whether a counted repetition starts here (nothing read).
+        func startsCounted() -> Bool {
+            var copy = self
+            return copy.counted() != nil
+        }
+
+        /// `{n}`, `{n,}`, `{n,m}`; nil (nothing read) when the brace is not one.
+        mutating func counted() -> (min: Int, max: Int?)? {
+            var cursor = at + 1
+            func number() -> Int? {
+                var value = 0, digits = 0
+                while cursor < scalars.count, let digit = Int(String(scalars[cursor])), digits < 6 {
+                    value = value * 10 + digit
+                    digits += 1
+                    cursor += 1
+                }
+                return digits == 0 ? nil : value
+            }
+            guard let low = number() else { return nil }
+            var high: Int? = low
+            if cursor < scalars.count, scalars[cursor] == "," {
+                cursor += 1
+                high = number()
+            }
+            guard cursor < scalars.count, scalars[cursor] == "}" else { return nil }
+            at = cursor + 1
+            return (low, high)
+        }
+
+        mutating func atom() throws(Unsupported) -> Node {
+            let scalar = scalars[at]
+            at += 1
+            switch scalar {
+            case "^": return .start
+            case "$": return .end
+            case ".": return .set(.dot)
+            case "[": return .set(try characterClass())
+            case "(":
+                if peek == "?" {
+                    at += 1
+                    if peek == ":" {
+                        at += 1
+                    } else if peek == "<", at + 1 < scalars.count, scalars[at + 1] != "=", scalars[at + 1] != "!" {
+                        // A named group: its name is not needed to match.
+                        while let next = peek, next != ">" { at += 1 }
+                        guard peek == ">" else { throw unsupported("an unterminated group name") }
+                        at += 1
+                    } else {
+                        throw unsupported("lookaround or inline flags (?\(peek.map(String.init) ?? ""))")
+                    }
+                }
+                let inner = try alternation()
+                guard peek == ")" else { throw unsupported("an unclosed (") }
+                at += 1
+                return inner
+            case ")": throw unsupported("an unmatched )")
+            case "*", "+", "?": throw unsupported("a quantifier with nothing to repeat")
+            case "\\": return try escape(inClass: false)
+            default: return .set(CharacterSet(ranges: [scalar.value...scalar.value]))
+            }
+        }
+
+        /// After `\`: a class, a control character, or the character itself.
+        mutating func escape(inClass: Bool) throws(Unsupported) -> Node {
+            guard let scalar = peek else { throw unsupported("a trailing \\") }
+            at += 1
+            func one(_ value: UInt32) -> Node { .set(CharacterSet(ranges: [value...value])) }
+            switch scalar {
+            case "d": return .set(.digit)
+            case "D": return .set(CharacterSet.digit.inverted)
+            case "w": return .set(.word)
+            case "W": return .set(CharacterSet.word.inverted)
+            case "s": return .set(.space)
+            case "S": return .set(CharacterSet.space.inverted)
+            case "n": return one(0x0A)
+            case "r": return one(0x0D)
+            case "t": return one(0x09)
+            case "f": return one(0x0C)
+            case "v": return one(0x0B)
+            case "0": return one(0)
+            case "b" where inClass: return one(0x08)
+            case "b", "B": throw unsupported("a word boundary \\\(scalar)")
+            case "x": return one(try hex(2))
+            case "u": return one(try hex(4))
+            case "1"..."9": throw unsupported("a back-reference \\\(scalar)")
+            case "c", "k", "p", "P": throw unsupported("the escape \\\(scalar)")
+            default:
+                guard !(scalar.properties.isAlphabetic && scalar.isASCII) else {
+                    throw unsupported("the escape \\\(scalar)")
+                }
+                return one(scalar.value)
+            }
+        }
+
+        mutating func hex(_ count: Int) throws(Unsupported) -> UInt32 {
+            guard at + count <= scalars.count,
+                  let value = UInt32(String(String.UnicodeScalarView(scalars[at..<at + count])), radix: 16) else {
+                throw unsupported("a malformed \\x or \\u escape")
+            }
+            at += count
+            return value
+        }
+
+        mutating func characterClass() throws(Unsupported) -> CharacterSet {
+            var set = CharacterSet(ranges: [])
+            if peek == "^" {
+                set.negated = true
+                at += 1
+            }
+            var first = true
+            while true {
+                guard let scalar = peek else { throw unsupported("an unclosed [") }
+                if scalar == "]", !first { at += 1; break }
+                if scalar == "]" { at += 1; break } // `[]` matches nothing; `[^]` anything
+                first = false
+                let low = try classMember()
+                if peek == "-", at + 1 < scalars.count, scalars[at + 1] != "]" {
+                    at += 1
+                    let high = try classMember()
+                    guard let lo = low.single, let hi = high.single, lo <= hi else {
+                        throw unsupported("a malformed class range")
+                    }
+                    set.ranges.append(lo...hi)
+                } else {
+                    set.ranges += low.ranges
+                }
+            }
+            return set
+        }
+
+        /// One member of a class: a scalar, or a class escape folded into ranges.
+        mutating func classMember() throws(Unsupported) -> (ranges: [ClosedRange<UInt32>], single: UInt32?) {
+            let scalar = scalars[at]
+            at += 1
+            guard scalar == "\\" else { return ([scalar.value...scalar.value], scalar.value) }
+            guard case .set(let inner) = try escape(inClass: true) else { throw unsupported("a class escape") }
+            if inner.negated {
+                return (Self.complement(inner.ranges), nil)
+            }
+            let single = inner.ranges.count == 1 && inner.ranges[0].count == 1 ? inner.ranges[0].lowerBound : nil
+            return (inner.ranges, single)
+        }
+
+        /// The ranges not covered by `ranges`, over every Unicode scalar value.
+        static func complement(_ ranges: [ClosedRange<UInt32>]) -> [ClosedRange<UInt32>] {
+            var result: [ClosedRange<UInt32>] = []
+            var next: UInt32 = 0
+            for range in ranges.sorted(by: { $0.lowerBound < $1.lowerBound }) {
+                if range.lowerBound > next { result.append(next...(range.lowerBound - 1)) }
+                next = max(next, range.upperBound + 1)
+            }
+            if next <= 0x10FFFF { result.append(next...0x10FFFF) }
+            return result
+        }
+    }
+
+    // MARK: Compiling
+
+    struct Compiler {
+        var program: [Instruction] = []
+
+        mutating func append(_ instruction: Instruction) throws(Unsupported) {
+            guard program.count < LinearPattern.maxProgram else {
+                throw Unsupported(description: "over \(LinearPattern.maxProgram) states once its repetitions are "
+                    + "counted out")
+            }
+            program.append(instruction)
+        }
+
+        mutating func emit(_ node: Node) throws(Unsupported) {
+            switch node {
+            case .empty: break
+            case .set(let set): try append(.scalar(set))
+            case .start: try append(.start)
+            case .end: try append(.end)
+            case .concat(let items): for item in items { try emit(item) }
+            case .alternation(let branches):
+                var jumps: [Int] = []
+                for (index, branch) in branches.enumerated() {
+                    if index == branches.count - 1 {
+                        try emit(branch)
+                    } else {
+                        let split = program.count
+                        try append(.split(split + 1, -1))
+                        try emit(branch)
+                        jumps.append(program.count)
+                        try append(.jump(-1))
+                        program[split] = .split(split + 1, program.count)
+                    }
+                }
+                for jump in jumps { program[jump] = .jump(program.count) }
+            case .repeated(let inner, let min, let max):
+                for _ in 0..<min { try emit(inner) }
+                if let max {
+                    var splits: [Int] = []
+                    for _ in min..<max {
+                        splits.append(program.count)
+                        try append(.split(program.count + 1, -1))
+                        try emit(inner)
+                    }
+                    for split in splits { program[split] = .split(split + 1, program.count) }
+                } else {
+                    let loop = program.count
+                    try append(.split(loop + 1, -1))
+                    try emit(inner)
+                    try append(.jump(loop))
+                    program[loop] = .split(loop + 1, program.count)
+                }
+            }
+        }
+    }
+}
