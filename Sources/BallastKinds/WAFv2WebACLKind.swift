@@ -188,6 +188,7 @@ public struct WAFv2WebACLKind: ResourceKind {
                                                        field: "DefaultAction")
             }
             if case .list(let desired)? = change.to("/Rules") {
+                try refuseOtherStatements(desired, live: document["Rules"]?.list ?? [], acl: acl)
                 let (entries, unmatched) = rules.merged(live: document["Rules"]?.list ?? [], desired: desired)
                 if !unmatched.isEmpty {
                     let names = unmatched.map { $0["Name"]?.string ?? "?" }.joined(separator: ", ")
@@ -202,6 +203,24 @@ public struct WAFv2WebACLKind: ResourceKind {
             } catch let error as AWSError where error.code == "WAFOptimisticLockException" && attempt < attempts {
                 continue
             }
+        }
+    }
+
+    /// ballast owns a rule's rate-based statement, not its kind of statement: a named rule whose live
+    /// statement is another (a `ByteMatchStatement` block rule) is refused by name before anything
+    /// is written, since writing the rate-based one would replace the statement and drop the rule's
+    /// match whole.
+    static func refuseOtherStatements(_ desired: [Value], live: [Value], acl: WebACL) throws {
+        for entry in desired {
+            guard case .map(let wanted)? = entry["Statement"], let identity = rules.identity(of: entry),
+                  let match = live.first(where: { rules.identity(of: $0) == identity }),
+                  case .map(let present)? = match["Statement"], Set(present.keys) != Set(wanted.keys) else { continue }
+            let name = UntrustedText.line(entry["Name"]?.string ?? "?")
+            let have = present.keys.sorted().map(UntrustedText.line).joined(separator: ", ")
+            throw WriteError("web ACL \(UntrustedText.line(acl.name)): rule \(name) has a \(have) live, not a "
+                + "\(wanted.keys.sorted().joined(separator: ", ")): ballast changes a rule's rate-based statement and "
+                + "never replaces a statement of another type (it would drop the rule's match); change the rule in "
+                + "WAF, or stop declaring its Statement")
         }
     }
 

@@ -80,6 +80,29 @@ import Testing
         #expect(try await Self.rule("brand-new", of: id) == nil)
     }
 
+    /// A named rule whose live statement is of another type (a byte-match block rule) is refused by
+    /// name, before any write: the rule keeps its statement.
+    @Test func aRuleOfAnotherStatementTypeIsRefusedNotReplaced() async throws {
+        let byteMatch: Value = ["ByteMatchStatement": [
+            "SearchString": "YmFk", "FieldToMatch": ["UriPath": [:]], "PositionalConstraint": "CONTAINS",
+            "TextTransformations": [["Priority": 0, "Type": "NONE"]]]]
+        var live = Self.live
+        live["Rules"] = [["Name": "block-bad", "Action": ["Block": [:]], "Statement": byteMatch]]
+        let id = try await seeder().create("AWS::WAFv2::WebACL", id: uniqueName("acl"), live)
+        let before = try await Self.rule("block-bad", of: id)
+        #expect(before?["Statement"]?["ByteMatchStatement"] != nil, "\(before ?? .null)")
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::WAFv2::WebACL, id: "\(id)",
+                 properties: {Rules: [{Name: block-bad, Statement: {RateBasedStatement: {Limit: 100}}}]}}
+
+            """)
+        let apply = try repo.ballast(["apply", "--auto-approve"])
+        #expect(apply.status == 1)
+        #expect((apply.stdout + apply.stderr).contains("rule block-bad has a ByteMatchStatement live, not a "
+            + "RateBasedStatement"), "\(apply.stdout)\(apply.stderr)")
+        #expect(try await Self.rule("block-bad", of: id) == before)
+    }
+
     /// Another writer between ballast's read and its update: WAF refuses the stale lock token
     /// (`WAFOptimisticLockException`); ballast reads the ACL again and updates with the new token.
     @Test func aStaleLockTokenIsReadAgainAndRetried() async throws {

@@ -171,7 +171,8 @@ extension LiveSeeder {
 extension LiveSeeder {
     /// A REGIONAL web ACL named `name` (or the ACL an id `NAME|ID|SCOPE` names) with the rules the
     /// properties give, each completed as a template would: a priority, a rate-based statement
-    /// aggregating by IP, CloudWatch metrics. Returns `NAME|ID|REGIONAL`. Seeding again over an
+    /// aggregating by IP (a statement of another type is kept as given), CloudWatch metrics. Returns
+    /// `NAME|ID|REGIONAL`. Seeding again over an
     /// existing ACL of that name updates it.
     func wafWebACL(_ id: String, _ p: [String: Value]) async throws -> String {
         let name = String(id.split(separator: "|").first ?? "")
@@ -181,8 +182,10 @@ extension LiveSeeder {
             rate["Limit"] = rate["Limit"] ?? 2_000
             rate["AggregateKeyType"] = rate["AggregateKeyType"] ?? "IP"
             let sampled = rule["VisibilityConfig"]?["SampledRequestsEnabled"] ?? true
+            let statement: Value = rule["Statement"]?["RateBasedStatement"] == nil && rule["Statement"] != nil
+                ? rule["Statement"]! : ["RateBasedStatement": .map(rate)]
             return .map(["Name": ruleName, "Priority": .int(index), "Action": rule["Action"] ?? ["Block": [:]],
-                         "Statement": ["RateBasedStatement": .map(rate)],
+                         "Statement": statement,
                          "VisibilityConfig": ["SampledRequestsEnabled": sampled, "CloudWatchMetricsEnabled": true,
                                               "MetricName": ruleName]])
         }

@@ -97,6 +97,7 @@ public final class BudgetsStandIn: Sendable {
                   !subscribers.isEmpty else {
                 return error(400, "InvalidParameterException", "Notification and Subscribers are required")
             }
+            if let refusal = refusal(subscribers) { return refusal }
             if budgets[name]!.notifications.contains(where: { same($0.notification, notification) }) {
                 return error(400, "DuplicateRecordException", "the notification already exists")
             }
@@ -109,9 +110,58 @@ public final class BudgetsStandIn: Sendable {
             else { return error(400, "NotFoundException", "Unable to delete notification: it doesn't exist.") }
             budgets[name]!.notifications.remove(at: index)
             return ok([:])
+        case "UpdateNotification":
+            guard budgets[name] != nil else { return notFound() }
+            guard let old = input["OldNotification"]?.map, let new = input["NewNotification"]?.map,
+                  let index = budgets[name]!.notifications.firstIndex(where: { same($0.notification, old) }) else {
+                return error(400, "NotFoundException", "Unable to update notification: it doesn't exist.")
+            }
+            if !same(old, new), budgets[name]!.notifications.contains(where: { same($0.notification, new) }) {
+                return error(400, "DuplicateRecordException", "the notification already exists")
+            }
+            budgets[name]!.notifications[index].notification = new
+            return ok([:])
+        case "CreateSubscriber", "DeleteSubscriber":
+            guard budgets[name] != nil else { return notFound() }
+            guard let notification = input["Notification"]?.map, let subscriber = input["Subscriber"],
+                  let index = budgets[name]!.notifications.firstIndex(where: { same($0.notification, notification) })
+            else { return error(400, "NotFoundException", "Unable to find the notification.") }
+            var subscribers = budgets[name]!.notifications[index].subscribers
+            if operation == "CreateSubscriber" {
+                guard !subscribers.contains(subscriber) else {
+                    return error(400, "DuplicateRecordException", "the subscriber already exists")
+                }
+                subscribers.append(subscriber)
+                if let refusal = refusal(subscribers) { return refusal }
+            } else {
+                guard let at = subscribers.firstIndex(of: subscriber) else {
+                    return error(400, "NotFoundException", "Unable to delete subscriber: it doesn't exist.")
+                }
+                // "A notification must have at least one subscriber": AWS refuses to remove the last.
+                guard subscribers.count > 1 else {
+                    return error(400, "InvalidParameterException", "a notification keeps at least one subscriber")
+                }
+                subscribers.remove(at: at)
+            }
+            budgets[name]!.notifications[index].subscribers = subscribers
+            return ok([:])
         default:
             return error(400, "InvalidParameterException", "the stand-in does not answer \(operation)")
         }
+    }
+
+    /// What AWS refuses of a notification's subscribers ("Quotas and restrictions": 10 e-mail
+    /// addresses and 1 SNS topic; an SNS subscriber's address is a topic ARN).
+    static func refusal(_ subscribers: [Value]) -> LoopbackHTTPServer.Reply? {
+        let sns = subscribers.filter { $0["SubscriptionType"] == "SNS" }
+        if sns.count > 1 || subscribers.filter({ $0["SubscriptionType"] == "EMAIL" }).count > 10 {
+            return error(400, "InvalidParameterException", "a notification has at most 10 e-mail subscribers and 1 "
+                + "SNS topic")
+        }
+        if let bad = sns.first(where: { !($0["Address"]?.string ?? "").hasPrefix("arn:aws:sns:") }) {
+            return error(400, "InvalidParameterException", "Invalid SNS topic ARN: \(bad["Address"]?.string ?? "")")
+        }
+        return nil
     }
 
     /// A notification is the one its type, comparison, threshold and threshold type name.
