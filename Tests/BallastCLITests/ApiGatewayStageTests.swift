@@ -108,4 +108,29 @@ import Testing
         #expect(stage["routeSettings"]?["GET /pets"] == ["throttlingRateLimit": 10, "throttlingBurstLimit": 3])
         #expect(stage["routeSettings"]?["GET /orders"] == ["throttlingRateLimit": 20])
     }
+
+    /// A route key holds slashes: as a JSON Pointer (RFC 6901) it is one segment, `GET ~1pets~1{id}`, in
+    /// the JSON report and `--output cfn`; text, markdown and SARIF quote it whole.
+    @Test func aRouteKeyIsOneSegmentOfEveryPath() async throws {
+        let live: [String: Value] = ["RouteSettings": ["GET /pets/{id}": ["ThrottlingRateLimit": 10]]]
+        let id = try await seeder().create("AWS::ApiGatewayV2::Stage", id: uniqueName("http") + "/prod", live)
+        let resources = """
+              - {type: AWS::ApiGatewayV2::Stage, id: "\(id)",
+                 properties: {RouteSettings: {'GET /pets/{id}': {ThrottlingRateLimit: 20}}}}
+            """
+        let drift = try DriftRun.run(resources)
+        #expect(drift.differences(of: id) == [difference("/RouteSettings/GET ~1pets~1{id}/ThrottlingRateLimit", 20, 10)])
+        let repo = try TempRepository.desiredState(resources + "\n")
+        let cfn = try repo.ballast(["drift", "--output", "cfn"])
+        #expect(cfn.stdout.contains("/RouteSettings/GET ~1pets~1{id}/ThrottlingRateLimit"), "\(cfn.stdout)")
+        #expect(!cfn.stdout.contains("GET /pets/{id}/Throttling"), "\(cfn.stdout)")
+        for format in ["text", "markdown", "sarif"] {
+            let out = try repo.ballast(["drift", "--output", format]).stdout
+            #expect(out.contains(#"RouteSettings[\"GET /pets/{id}\"].ThrottlingRateLimit"#)
+                || out.contains(#"RouteSettings["GET /pets/{id}"].ThrottlingRateLimit"#), "\(format): \(out)")
+        }
+        let apply = try repo.ballast(["apply", "--auto-approve"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        #expect(try DriftRun.run(resources).status(of: id) == "IN_SYNC")
+    }
 }

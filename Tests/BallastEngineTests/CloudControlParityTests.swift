@@ -2,7 +2,7 @@ import BallastAWS
 import BallastCore
 import BallastDesiredState
 import BallastEngine
-import BallastKinds
+@testable import BallastKinds
 import BallastTestSupport
 import Foundation
 import Testing
@@ -54,5 +54,21 @@ import Testing
             #expect(one.differences == other.differences, "\(one.differences) vs \(other.differences)")
             #expect(one.via == .native && other.via == .cloudControl)
         }
+    }
+}
+
+/// Cloud Control's patch names each owned property by its JSON Pointer: a name holding `/` is one
+/// segment (`/a~1b`), never a path into another property.
+@Suite struct CloudControlPatchTests {
+    @Test func aNameWithASlashIsOneSegmentOfThePatch() {
+        let change = PlannedChange(type: "Test::Path::Thing", id: "x", region: "us-east-1", environment: "test",
+                                   operation: APIOperation(.cloudControl, "UpdateResource"),
+                                   set: ["/a~1b": .init(from: 1, to: 2),
+                                         "/Policy/aws:RequestTag~1team": .init(from: nil, to: "ops")])
+        let patch = CloudControlKind.patch(change, live: ["a/b": 1, "Policy": [:]])
+        #expect(patch == [
+            ["op": "add", "path": "/Policy/aws:RequestTag~1team", "value": "ops"],
+            ["op": "replace", "path": "/a~1b", "value": 2],
+        ])
     }
 }
