@@ -11,7 +11,16 @@ public enum IAMPolicy {
     /// `notify` (drift) reading and writing the notify state's item in each lock table.
     public static func document(for state: DesiredState, schemas: KindSchemas, purpose: Purpose,
                                 publishMetrics: Bool = false, notify: Bool = false, explain: Bool = false) -> Value {
+        policy(for: state, schemas: schemas, purpose: purpose, publishMetrics: publishMetrics, notify: notify,
+               explain: explain).document
+    }
+
+    /// The policy, and what each registry schema's handlers asked for: granted, or held back and why.
+    public static func policy(for state: DesiredState, schemas: KindSchemas, purpose: Purpose,
+                              publishMetrics: Bool = false, notify: Bool = false, explain: Bool = false)
+        -> (document: Value, fromSchemas: [(type: String, judgement: SchemaPermissions.Judgement)]) {
         var statements: [Value] = []
+        var fromSchemas: [(type: String, judgement: SchemaPermissions.Judgement)] = []
         for kind in schemas.all {
             let resources = state.environments.flatMap { environment in
                 environment.resources.filter { $0.type == kind.type }.map { (environment, $0) }
@@ -40,10 +49,13 @@ public enum IAMPolicy {
             }
             if !unscoped.isEmpty { statements.append(statement(sid + "List", unscoped.map(\.iamAction), ["*"])) }
             // A Cloud Control type's handlers act with the caller's credentials: their permissions, from the
-            // repository's registry schema (so each is checked to be an IAM action, never passed through).
+            // repository's registry schema, so untrusted: each checked to be an IAM action, and wildcards and
+            // escalating actions granted only where an environment declaring the type lists them.
             let handlers = permissions.handlers.read + (purpose == .apply ? permissions.handlers.write : [])
-            let handlerActions = Set(handlers.filter(isAction)).sorted()
-            if !handlerActions.isEmpty { statements.append(statement(sid + "Handlers", handlerActions, ["*"])) }
+            let allowed = Set(resources.flatMap { environment, _ in environment.schemaPermissions })
+            let judgement = SchemaPermissions.judge(handlers.filter(isAction), allowed: allowed)
+            if !judgement.granted.isEmpty { statements.append(statement(sid + "Handlers", judgement.granted, ["*"])) }
+            if !handlers.isEmpty { fromSchemas.append((kind.type, judgement)) }
         }
         // Stacks refs point into, and those environments name for ownership: their resources, ARN and template.
         let stacks = Set(state.environments.flatMap { environment in
@@ -87,11 +99,13 @@ public enum IAMPolicy {
             statements.append(statement("ExplainDrift", actions, ["*"]))
         }
         if publishMetrics {
-            guard case .map(var metrics) = statement("PublishMetrics", ["cloudwatch:PutMetricData"], ["*"]) else { return .null }
+            guard case .map(var metrics) = statement("PublishMetrics", ["cloudwatch:PutMetricData"], ["*"]) else {
+                return (.null, fromSchemas)
+            }
             metrics["Condition"] = ["StringEquals": ["cloudwatch:namespace": .string(DriftMetrics.namespace)]]
             statements.append(.map(metrics))
         }
-        return ["Version": "2012-10-17", "Statement": .list(statements)]
+        return (["Version": "2012-10-17", "Statement": .list(statements)], fromSchemas)
     }
 
     static func statement(_ sid: String, _ actions: [String], _ resources: [String]) -> Value {

@@ -13,6 +13,12 @@ struct IAMPolicyCommand: ParsableCommand {
             resource, with a Sid per kind. An environment without `account` gets `*` as the account \
             in its ARNs; a resource named by a CloudFormation ref gets `*` as its name.
 
+            A Cloud Control type's registry schema (schemas/) names the permissions its handlers need. \
+            They are repository text: standard error says which actions came from which schema, and \
+            wildcards and actions that escalate privilege (IAM, STS, Organizations, a KMS key's policy \
+            and grants, secret values) are left out unless the environment lists them under \
+            `schemaPermissions` in its environment.yaml.
+
             EXAMPLES:
               ballast iam-policy --for drift > ballast-drift.json
               ballast iam-policy --for apply --env prod
@@ -36,9 +42,20 @@ struct IAMPolicyCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try Planning.load(source)
-        let document = IAMPolicy.document(for: loaded.state, schemas: loaded.schemas, purpose: purpose,
-                                          publishMetrics: publishMetrics, notify: notify, explain: explain)
+        let (document, fromSchemas) = IAMPolicy.policy(for: loaded.state, schemas: loaded.schemas, purpose: purpose,
+                                                       publishMetrics: publishMetrics, notify: notify, explain: explain)
         Terminal.write(JSON.encode(document, pretty: true) + "\n")
+        for (type, judgement) in fromSchemas {
+            let file = RegistrySchema.path(for: type)
+            if !judgement.granted.isEmpty {
+                Terminal.note("\(file) (\(type)) asks for, granted: "
+                    + judgement.granted.map(UntrustedText.line).joined(separator: ", "))
+            }
+            for (action, reason) in judgement.refused {
+                Terminal.warning("\(file) (\(type)) asks for \(UntrustedText.line(action)): not granted, \(reason); "
+                    + "list it under schemaPermissions in the environment.yaml to grant it")
+            }
+        }
     }
 }
 

@@ -24,6 +24,10 @@ enum Terminal {
         emit(paint("note:", .yellow) + " " + UntrustedText.block(message) + "\n", to: .standardError)
     }
 
+    static func warning(_ message: String) {
+        emit(paint("warning:", .yellow) + " " + UntrustedText.block(message) + "\n", to: .standardError)
+    }
+
     static func error(_ message: String) {
         emit(paint("error:", .red) + " " + UntrustedText.block(message) + "\n", to: .standardError)
     }

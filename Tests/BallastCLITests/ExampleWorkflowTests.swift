@@ -161,6 +161,7 @@ import Testing
         let scripts = try Self.scripts()
         let name = try #require(scripts["Name the archive"])
         let download = try #require(scripts["Download"])
+        let checkScript = try #require(scripts["Check the archive against SHA256SUMS"])
         let runner = try Runner()
         let (named, outputs) = try runner.run(name, ["REPOSITORY": "your-org/ballast", "VERSION": "v0.1.0",
                                                      "FROM_SOURCE": "false"])
@@ -170,28 +171,65 @@ import Testing
         let environment = ["REPOSITORY": "your-org/ballast", "VERSION": "v0.1.0", "NAME": outputs["name"] ?? "",
                            "FOLDER": outputs["folder"] ?? ""]
         let kept = (outputs["folder"] ?? "") + "/" + archive
+        // Download, then the check every run makes.
+        func install(_ extra: [String: String] = [:]) throws -> Run.Result {
+            let fetched = try runner.run(download, environment).0
+            guard fetched.status == 0 else { return fetched }
+            return try runner.run(checkScript, environment.merging(extra) { $1 }).0
+        }
 
         // Listed with its checksum: kept.
         let sum = try Self.sha256("the archive")
         let other = String(repeating: "0", count: 64) + "  ballast-0.1.0-linux-other.tar.gz\n"
         try runner.publish("v0.1.0", archive: archive, bytes: "the archive", sums: other + "\(sum)  \(archive)\n")
-        let good = try runner.run(download, environment).0
+        let good = try install()
         #expect(good.status == 0, "\(good.stdout)\(good.stderr)")
         #expect(FileManager.default.fileExists(atPath: kept))
+
+        // A cache hit (the archive already there, no download) is checked too: a changed one is refused.
+        try "a poisoned cache".write(toFile: kept, atomically: true, encoding: .utf8)
+        let poisoned = try runner.run(checkScript, environment).0
+        #expect(poisoned.status == 1 && poisoned.stdout.contains("is not the archive SHA256SUMS lists"),
+                "\(poisoned.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: kept))
+
+        // A pinned sha256 other than the release's (archive and SHA256SUMS both replaced): refused.
+        let pinned = try install(["PINNED": String(repeating: "a", count: 64)])
+        #expect(pinned.status == 1 && pinned.stdout.contains("is not the archive the pinned sha256 names"),
+                "\(pinned.stdout)")
+        #expect(!FileManager.default.fileExists(atPath: kept))
+        #expect(try install(["PINNED": sum]).status == 0)
 
         // Not the bytes SHA256SUMS lists (a changed asset): refused and not kept.
         try? FileManager.default.removeItem(atPath: kept)
         try runner.publish("v0.1.0", archive: archive, bytes: "another archive", sums: "\(sum)  \(archive)\n")
-        let changed = try runner.run(download, environment).0
+        let changed = try install()
         #expect(changed.status == 1 && changed.stdout.contains("is not the archive SHA256SUMS lists"),
                 "\(changed.stdout)")
         #expect(!FileManager.default.fileExists(atPath: kept))
 
         // SHA256SUMS does not name the archive (only a name that contains it): refused.
         try runner.publish("v0.1.0", archive: archive, bytes: "the archive", sums: "\(sum)  x\(archive)\n")
-        let unlisted = try runner.run(download, environment).0
+        let unlisted = try install()
         #expect(unlisted.status == 1 && unlisted.stdout.contains("does not list \(archive)"), "\(unlisted.stdout)")
         #expect(!FileManager.default.fileExists(atPath: kept))
+    }
+
+    /// The cache is keyed by the repository as well as the archive's name, and the check step runs on a
+    /// cache hit (it has no condition on the cache).
+    @Test func theCacheIsKeyedByRepositoryAndItsHitsAreChecked() throws {
+        let program = """
+            import json, sys, yaml
+            steps = yaml.safe_load(open(sys.argv[1]))["runs"]["steps"]
+            print(json.dumps({s["name"].split(" $")[0]: {"if": s.get("if", ""), "key": s.get("with", {}).get("key", "")}
+                              for s in steps}))
+            """
+        let result = try Run.process("/usr/bin/env", ["python3", "-c", program, Self.action])
+        let steps = try JSON.parse(result.stdout)
+        #expect(steps["Restore the archive"]?["key"]?.string?.contains("${{ inputs.repository }}") == true,
+                "\(result.stdout)")
+        let check = steps["Check the archive against SHA256SUMS"]?["if"]?.string
+        #expect(check != nil && check?.contains("cache-hit") == false, "\(result.stdout)")
     }
 
     @Test func aVersionOrRepositoryThatIsNotOneIsRefusedBeforeAnyDownload() throws {

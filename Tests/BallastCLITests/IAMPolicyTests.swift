@@ -187,4 +187,40 @@ import Testing
         let without = try Run.ballast(["iam-policy", "--for", "drift", "--repo", repo.path]).stdout
         #expect(!without.contains("cloudtrail:LookupEvents"))
     }
+
+    /// A schema that asks for `iam:*`, `sts:AssumeRole`, `iam:PassRole`, `kms:*` and `s3:Get*` gets none of them
+    /// into the drift role: standard error names each with the schema it came from and why; the plain
+    /// action is granted; an environment that lists `iam:PassRole` under `schemaPermissions` grants that one.
+    @Test func aSchemaCannotGrantWildcardsOrEscalation() throws {
+        let asked = ["kinesis:DescribeStreamSummary", "iam:*", "sts:AssumeRole", "iam:PassRole", "kms:*", "s3:Get*",
+                     "kms:CreateGrant", "secretsmanager:GetSecretValue"]
+        let schema = try CfnLintSchemas.withHandlers("AWS::Kinesis::Stream", read: asked, update: [])
+        func repository(_ environment: String) throws -> TempRepository {
+            let repo = try TempRepository()
+            _ = try repo.commit(["desired-state/test/environment.yaml": environment,
+                                 "desired-state/test/resources.yaml": "resources:\n"
+                                     + "  - {type: AWS::Kinesis::Stream, id: frames, properties: {ShardCount: 2}}\n",
+                                 RegistrySchema.path(for: "AWS::Kinesis::Stream"): schema], message: "desired")
+            return repo
+        }
+        let plain = try repository(Fixture.environment)
+        let run = try Run.ballast(["iam-policy", "--for", "drift", "--repo", plain.path])
+        #expect(run.status == 0, "\(run.stderr)")
+        let statements = try JSON.parse(run.stdout)["Statement"]?.list ?? []
+        let granted = Set(statements.flatMap { $0["Action"]?.list ?? [] }.compactMap(\.string))
+        #expect(granted.contains("kinesis:DescribeStreamSummary"))
+        for action in asked.dropFirst() {
+            #expect(!granted.contains(action), "\(action) granted: \(run.stdout)")
+            #expect(run.stderr.contains("schemas/AWS-Kinesis-Stream.json (AWS::Kinesis::Stream) asks for \(action): "
+                + "not granted"), "\(action): \(run.stderr)")
+        }
+        #expect(run.stderr.contains("asks for iam:PassRole: not granted, escalates privilege (iam)"), "\(run.stderr)")
+        #expect(run.stderr.contains("asks for s3:Get*: not granted, a wildcard"), "\(run.stderr)")
+        #expect(run.stderr.contains("asks for, granted: kinesis:DescribeStreamSummary"), "\(run.stderr)")
+
+        let listing = try repository(Fixture.environment + "schemaPermissions: [iam:PassRole]\n")
+        let allowed = try Run.ballast(["iam-policy", "--for", "drift", "--repo", listing.path])
+        let handlers = try JSON.parse(allowed.stdout)["Statement"]?.list?.first { $0["Sid"] == "KinesisStreamHandlers" }
+        #expect(handlers?["Action"] == ["iam:PassRole", "kinesis:DescribeStreamSummary"], "\(allowed.stdout)")
+    }
 }

@@ -1,6 +1,7 @@
 /// Decodes `desired-state/<env>/environment.yaml`.
 public enum EnvironmentDecoder {
-    static let keys = ["region", "account", "changeWindows", "lockTable", "terraform", "cloudformation", "assumeRole"]
+    static let keys = ["region", "account", "changeWindows", "lockTable", "terraform", "cloudformation", "assumeRole",
+                       "schemaPermissions"]
     static let roleKeys = ["roleArn", "externalId", "sessionName", "durationSeconds"]
     static let windowKeys = ["days", "start", "end"]
 
@@ -29,11 +30,34 @@ public enum EnvironmentDecoder {
         let stacks = map["cloudformation"]
             .map { list($0, what: "cloudformation", key: "stacks", diagnostics: &diagnostics) } ?? []
         let role = map["assumeRole"].flatMap { roleToAssume($0, diagnostics: &diagnostics) }
+        let granted = map["schemaPermissions"].map { schemaPermissions($0, diagnostics: &diagnostics) } ?? []
         guard diagnostics.all.count == before, let region else { return nil }
-        return Environment(name: name, region: region, account: account, changeWindows: windows,
-                           lockTable: lockTable, assumeRole: role, terraformStates: states,
-                           cloudFormationStacks: stacks,
-                           source: SourceLocation(file: file, line: 1, column: 1))
+        var environment = Environment(name: name, region: region, account: account, changeWindows: windows,
+                                      lockTable: lockTable, assumeRole: role, terraformStates: states,
+                                      cloudFormationStacks: stacks,
+                                      source: SourceLocation(file: file, line: 1, column: 1))
+        environment.schemaPermissions = granted
+        return environment
+    }
+
+    /// `schemaPermissions: [iam:PassRole, ...]`: the wildcards and escalating actions a registry schema's
+    /// handlers ask for that this environment grants; each an IAM action as written.
+    static func schemaPermissions(_ node: Node, diagnostics: inout Diagnostics) -> Set<String> {
+        guard let items = node.items else {
+            diagnostics.add(node.location, "schemaPermissions must be a list of IAM actions (iam:PassRole)")
+            return []
+        }
+        var found: Set<String> = []
+        for item in items {
+            guard let action = item.scalar?.string, SchemaPermissions.risk(of: action) != "not an IAM action",
+                  action.count <= 200 else {
+                diagnostics.add(item.location, "each of schemaPermissions is an IAM action, service:Action "
+                    + "(iam:PassRole)")
+                continue
+            }
+            found.insert(action)
+        }
+        return found
     }
 
     /// `assumeRole: {roleArn, externalId?, sessionName?, durationSeconds?}`.

@@ -24,6 +24,9 @@ public struct Environment: Sendable {
     public var terraformStates: [String]
     /// CloudFormation stacks that may own this environment's resources (named, so a run reads only them).
     public var cloudFormationStacks: [String]
+    /// Wildcards and escalating actions a registry schema's handlers ask for that `iam-policy` may grant
+    /// (`SchemaPermissions`); any other handler action is granted as asked.
+    public var schemaPermissions: Set<String> = []
     public var resources: [DesiredResource]
     /// The environment.yaml file.
     public var source: SourceLocation
