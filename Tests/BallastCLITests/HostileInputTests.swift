@@ -242,4 +242,30 @@ import Testing
          "primaryIdentifier": ["/properties/Id"], "readOnlyProperties": ["/properties/Id"]}
         """
     }
+
+    /// An S3 state's key names one object: `..`, `.` and empty segments are refused at their line (an
+    /// endpoint that resolves them would read another bucket's object).
+    @Test func anS3StateKeyCannotClimb() throws {
+        let environment = Fixture.environment + """
+            terraform:
+              states:
+                - s3://bucket-a/../bucket-b/secret.tfstate
+                - s3://bucket-a/./state.tfstate
+                - s3://bucket-a//state.tfstate
+                - s3://bucket-a/envs/prod.tfstate
+
+            """
+        let repo = try TempRepository()
+        _ = try repo.commit(["desired-state/test/environment.yaml": environment,
+                             "desired-state/test/resources.yaml": "resources: []\n"], message: "desired")
+        let run = try Self.validate(repo)
+        #expect(run.status == 1)
+        #expect(run.stdout.contains("environment.yaml:4:7: an S3 Terraform state's key names one object: a '..' "
+            + "segment in 's3://bucket-a/../bucket-b/secret.tfstate' is not allowed"), "\(run.stdout)")
+        #expect(run.stdout.contains("environment.yaml:5:7: an S3 Terraform state's key names one object: a '.'"),
+                "\(run.stdout)")
+        #expect(run.stdout.contains("environment.yaml:6:7: an S3 Terraform state's key names one object: an empty "
+            + "segment"), "\(run.stdout)")
+        #expect(!run.stdout.contains("envs/prod.tfstate"), "\(run.stdout)")
+    }
 }

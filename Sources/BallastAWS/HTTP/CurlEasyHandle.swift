@@ -36,6 +36,9 @@ final class CurlEasyHandle: @unchecked Sendable {
         sink.reset(maxBody: maxResponseBytes)
 
         try set(CURLOPT_URL, ballast_curl_setopt_string(handle, CURLOPT_URL, request.url))
+        // What is sent is what was signed, byte for byte: libcurl would otherwise remove `.` and `..`
+        // segments (RFC 3986 dot-segment removal) from a path whose signature covers them as written.
+        try set(CURLOPT_PATH_AS_IS, ballast_curl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1))
         // http and https only, for the request and any redirect: never file://, gopher://, ...
         try set(CURLOPT_PROTOCOLS_STR, ballast_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
         try set(CURLOPT_REDIR_PROTOCOLS_STR, ballast_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
