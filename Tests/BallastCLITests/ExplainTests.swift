@@ -107,6 +107,34 @@ import Testing
         #expect(live?["cause"]?.string?.hasPrefix("ballast rollback (journal entry ") == true, "\(live ?? .null)")
     }
 
+    /// A session named `ballast-ops` with the aws-cli's user agent, after a ballast apply of the same
+    /// resource, is not ballast: no journal entry wrote its value then. It is said as the CLI's, by the
+    /// caller, with a note; a tag named `retentionInDays` deeper in a request names no property.
+    @Test func attributionCannotBeForgedBySessionNameOrAgent() async throws {
+        let group = "/ballast/" + uniqueName("forged")
+        let (repo, _) = try await Self.drifted(group, live: 30)
+        let rollback = try repo.ballast(["rollback", "--to", "HEAD~1", "--auto-approve"])
+        #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
+        let admin: Value = ["type": "AssumedRole", "principalId": "AROAEXAMPLE:ballast-ops", "accountId": "123456789012",
+                            "arn": "arn:aws:sts::123456789012:assumed-role/Admin/ballast-ops"]
+        // Another value than the rollback wrote (60), later: a person's change under ballast's name.
+        _ = try await seeder().client.json(.logs, "PutRetentionPolicy", .map([
+            "logGroupName": .string(group), "retentionInDays": 7]))
+        Self.trail.record(name: "PutRetentionPolicy", source: "logs.amazonaws.com", resource: group,
+                          at: Date().addingTimeInterval(5), identity: admin, userAgent: Self.cli,
+                          parameters: ["logGroupName": .string(group), "retentionInDays": 7])
+        // Newer still, a tag write whose tag is named like the property: not the change.
+        Self.trail.record(name: "TagLogGroup", source: "logs.amazonaws.com", resource: group,
+                          at: Date().addingTimeInterval(10), identity: Self.dana, userAgent: Self.cli,
+                          parameters: ["logGroupName": .string(group), "tags": ["retentionInDays": "90"]])
+        let (_, drift) = try Self.explained(repo)
+        let attribution = drift.resources[group]?["attribution"]
+        let live = attribution?["live"]
+        #expect(live?["via"] == "cli" && live?["by"] == "arn:aws:sts::123456789012:assumed-role/Admin/ballast-ops",
+                "\(attribution ?? .null)")
+        #expect(attribution?["note"]?.string?.contains("not counted as ballast's") == true, "\(attribution ?? .null)")
+    }
+
     /// No event, no permission, over --explain-max: each said, and the status and exit code stay.
     @Test func whatCannotBeFoundIsSaidAndChangesNothing() async throws {
         let (quiet, busy) = ("/ballast/" + uniqueName("quiet"), "/ballast/" + uniqueName("busy"))

@@ -77,6 +77,37 @@ public struct JournalEntry: Sendable, Equatable {
         self.stage = stage
     }
 
+    /// How long after an entry's time its writes may land and still be its own: ballast's bound
+    /// (an apply's writes, each followed to completion within `--wait-timeout`), with a few minutes
+    /// before it for clocks that disagree.
+    public static let writeWindow: ClosedRange<TimeInterval> = -300...3_600
+
+    /// Whether this entry made `event`: an applied write of the resource, made within the entry's
+    /// window, whose request gives every value the entry wrote that it names at its documented path,
+    /// and at least one of them. A session name or user agent alone never makes a write ballast's.
+    public func wrote(_ event: CloudTrailEvent, of type: String, id: String) -> Bool {
+        let offset = event.time.timeIntervalSince(time)
+        guard Self.writeWindow.contains(offset) else { return false }
+        return changes.contains { written in
+            guard written.outcome == .applied, written.change.type == type, written.change.id == id else {
+                return false
+            }
+            let named = written.change.set.compactMap { path, assignment in
+                event.value(at: path).map { (given: $0, wrote: assignment.to) }
+            }
+            return !named.isEmpty && named.allSatisfy { Self.same($0.given, $0.wrote) }
+        }
+    }
+
+    /// A request's value against a written one: numbers by value, whatever type the request spells
+    /// them in (`"7"` and `7`), everything else as it is.
+    static func same(_ given: Value, _ wrote: Value) -> Bool {
+        if given == wrote { return true }
+        if let text = given.string, let number = Double(text), let written = wrote.number { return number == written }
+        if let text = given.string, case .bool(let flag) = wrote { return text == (flag ? "true" : "false") }
+        return false
+    }
+
     public var outcome: Outcome {
         switch stage {
         case .started: return .started

@@ -181,10 +181,17 @@ public struct CloudTrailEvent: Sendable, Equatable {
         }
     }
 
-    /// How it was made, from the user agent (and the caller, for AWS's own services).
+    /// Whether the event says it is ballast's (its user agent, or a `ballast-` session name): a hint
+    /// only, since anyone can send either. ballast's own write is recognised by a journal entry that
+    /// matches it (`JournalEntry.wrote(_:of:)`), never by this.
+    public var claimsBallast: Bool {
+        userAgent.lowercased().hasPrefix("ballast/") || (sessionName?.hasPrefix("ballast-") ?? false)
+    }
+
+    /// How it was made, from the user agent (and the caller, for AWS's own services). Never
+    /// `ballast`: that takes a journal entry (the explainer says it).
     public var via: String {
         let agent = userAgent.lowercased()
-        if agent.hasPrefix("ballast/") || (sessionName?.hasPrefix("ballast-") ?? false) { return "ballast" }
         if agent.contains("cloudformation.amazonaws.com") || by == "cloudformation.amazonaws.com" {
             return "cloudformation"
         }
@@ -198,18 +205,26 @@ public struct CloudTrailEvent: Sendable, Equatable {
         return "sdk"
     }
 
-    /// The names its request gives, lowercased, at any depth (`desiredCapacity` names `DesiredCapacity`).
-    public var namedProperties: Set<String> { Self.keys(of: requestParameters, depth: 0) }
+    /// The value its request gives for a property path, at the path the API documents for it: the
+    /// property's names from the top of `requestParameters`, compared without case
+    /// (`/ProvisionedThroughput/ReadCapacityUnits` is `provisionedThroughput.readCapacityUnits`); a list
+    /// index matches any entry of a list. A name deeper in the request (a tag named `retentionInDays`)
+    /// is not the property.
+    public func value(at path: String) -> Value? {
+        Self.walk(requestParameters, PropertyPath.segments(path)[...])
+    }
 
-    static func keys(of value: Value, depth: Int) -> Set<String> {
-        guard depth < 16 else { return [] }
+    static func walk(_ value: Value, _ names: ArraySlice<String>) -> Value? {
+        guard let name = names.first else { return value }
         switch value {
         case .map(let fields):
-            return fields.reduce(into: Set(fields.keys.map { $0.lowercased() })) {
-                $0.formUnion(keys(of: $1.value, depth: depth + 1))
-            }
-        case .list(let items): return items.reduce(into: []) { $0.formUnion(keys(of: $1, depth: depth + 1)) }
-        default: return []
+            let wanted = name.lowercased()
+            guard let key = fields.keys.first(where: { $0.lowercased() == wanted }) else { return nil }
+            return walk(fields[key]!, names.dropFirst())
+        case .list(let items) where Int(name) != nil:
+            return items.lazy.compactMap { walk($0, names.dropFirst()) }.first
+        default:
+            return nil
         }
     }
 
@@ -221,16 +236,13 @@ public struct CloudTrailEvent: Sendable, Equatable {
     }
 
     /// The event that made a drift: the newest write (a delete, for a DELETED resource) whose request
-    /// names a property that now differs. `writes` are the kind's write API names.
+    /// gives a property that now differs, at its documented path. `writes` are the kind's write API names.
     public static func culprit(_ events: [CloudTrailEvent], for drift: ResourceDrift,
                                writes: Set<String>) -> CloudTrailEvent? {
         let newest = events.sorted { $0.time > $1.time }
         if drift.status == .deleted { return newest.first { $0.eventName.hasPrefix("Delete") } }
-        let differing = Set(drift.differences.flatMap { difference in
-            PropertyPath.segments(difference.path).map { $0.lowercased() }.filter { Int($0) == nil }
-        })
         return newest.first { event in
-            event.isWrite(writes) && !differing.isDisjoint(with: event.namedProperties)
+            event.isWrite(writes) && drift.differences.contains { event.value(at: $0.path) != nil }
         }
     }
 }

@@ -74,22 +74,30 @@ public struct Explainer: Sendable {
                 work.append((e, r, clients(drift.resource.region, roles[environment.name] ?? nil)))
             }
         }
-        let results = await withTaskGroup(of: (Int, Int, Attribution).self) { group in
+        let results = await withTaskGroup(of: (Int, Int, Attribution, CloudTrailEvent?).self) { group in
             for item in work {
                 let drift = report.environments[item.environment].resources[item.resource]
-                group.addTask { (item.environment, item.resource, await live(drift, client: item.client, now: now)) }
+                group.addTask {
+                    let (attribution, event) = await live(drift, client: item.client, now: now)
+                    return (item.environment, item.resource, attribution, event)
+                }
             }
-            return await group.reduce(into: [(Int, Int, Attribution)]()) { $0.append($1) }
+            return await group.reduce(into: [(Int, Int, Attribution, CloudTrailEvent?)]()) { $0.append($1) }
         }
         let repository = Repository(loaded)
-        for (e, r, found) in results {
+        for (e, r, found, event) in results {
             let drift = report.environments[e].resources[r]
             var attribution = found
             attribution.driftSince = DriftNotifier.driftSince(drift, in: repository.firstSeen)
-            if let change = attribution.live, change.via == "ballast",
-               let entry = Self.entry(in: repository.journal, for: drift, at: change.at) {
-                attribution.live?.cause = "ballast \(entry.kind.rawValue) (journal entry "
-                    + "\(entry.id.prefix(8)), by \(entry.actor), revision \(entry.revision.prefix(12)))"
+            if let event, attribution.live?.eventId == event.eventId {
+                if let entry = Self.entry(in: repository.journal, for: drift, made: event) {
+                    attribution.live?.via = "ballast"
+                    attribution.live?.cause = "ballast \(entry.kind.rawValue) (journal entry "
+                        + "\(entry.id.prefix(8)), by \(entry.actor), revision \(entry.revision.prefix(12)))"
+                } else if event.claimsBallast {
+                    attribution.notes.append("the event names ballast (its session name or user agent), but no "
+                        + "journal entry wrote these values then: not counted as ballast's")
+                }
             }
             if let (desired, note) = repository.desired(drift) {
                 attribution.desired = desired
@@ -101,14 +109,16 @@ public struct Explainer: Sendable {
     }
 
     /// The live side: the newest of CloudTrail's write naming a differing property and an autoscaler's
-    /// activity; what could not be found, said.
-    func live(_ drift: ResourceDrift, client: AWSClient, now: Date) async -> Attribution {
+    /// activity; what could not be found, said. The CloudTrail event too, for the journal to recognise.
+    func live(_ drift: ResourceDrift, client: AWSClient, now: Date) async -> (Attribution, CloudTrailEvent?) {
         let writes = Set((kinds.schemas[type: drift.resource.type]?.writes ?? []).map(\.name))
         var fromTrail: Attribution.LiveChange?
+        var culprit: CloudTrailEvent?
         var problem: String?
         do {
             let events = try await lookup(drift.displayId, client: client, now: now)
-            fromTrail = CloudTrailEvent.culprit(events, for: drift, writes: writes).map { culprit in
+            culprit = CloudTrailEvent.culprit(events, for: drift, writes: writes)
+            fromTrail = culprit.map { culprit in
                 .init(by: culprit.by, at: culprit.time, via: culprit.via, eventId: culprit.eventId,
                       cause: Self.call(culprit))
             }
@@ -120,7 +130,7 @@ public struct Explainer: Sendable {
         let newest = [fromTrail, scaled].compactMap { $0 }.max { $0.at < $1.at }
         let days = Int((options.since / 86_400).rounded())
         let notes = problem.map { [$0] } ?? (newest == nil ? ["no matching event in the last \(days) days"] : [])
-        return Attribution(live: newest, notes: notes)
+        return (Attribution(live: newest, notes: notes), culprit)
     }
 
     /// `LookupEvents` by resource name over `since`, newest first, a few pages at most.
@@ -197,14 +207,9 @@ public struct Explainer: Sendable {
         return nil
     }
 
-    /// The newest journal entry that wrote this resource no later than a few minutes after the event.
-    static func entry(in journal: [JournalEntry], for drift: ResourceDrift, at time: Date) -> JournalEntry? {
-        journal.filter { entry in
-            entry.time <= time.addingTimeInterval(300) && entry.changes.contains { written in
-                written.outcome == .applied && written.change.type == drift.resource.type
-                    && written.change.id == drift.displayId
-            }
-        }.max { $0.time < $1.time }
+    /// The newest journal entry that made `event`: within its apply's window, the same values.
+    static func entry(in journal: [JournalEntry], for drift: ResourceDrift, made event: CloudTrailEvent) -> JournalEntry? {
+        journal.filter { $0.wrote(event, of: drift.resource.type, id: drift.displayId) }.max { $0.time < $1.time }
     }
 
     /// `logs:PutRetentionPolicy` from `logs.amazonaws.com` and `PutRetentionPolicy`.
