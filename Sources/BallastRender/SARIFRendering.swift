@@ -32,7 +32,7 @@ public enum SARIFRendering {
         for drift in report.environments.flatMap(\.resources) {
             let resource = "\(drift.resource.type) \(drift.displayId) (\(drift.resource.environment))"
             // With --explain, who changed it closes each message.
-            let who = drift.attribution.map { " (\($0.summary))" } ?? ""
+            let who = drift.attribution.map { " (\(plain($0.summary)))" } ?? ""
             switch drift.status {
             case .inSync: continue
             case .deleted:
@@ -104,8 +104,17 @@ public enum SARIFRendering {
 
     static func level(_ severity: Policy.Severity) -> String { severity == .deny ? "error" : "warning" }
 
+    /// Text from AWS in a message: one line (no line break, control or bidirectional override), no
+    /// markup a viewer could read (`<!--`), at most 2,000 characters.
+    static func plain(_ text: String) -> String {
+        UntrustedText.field(text, limit: 2_000).replacingOccurrences(of: "<", with: "\\x3C")
+            .replacingOccurrences(of: ">", with: "\\x3E")
+    }
+
     static func result(rule: String, index: Int, level: String, message: String, at location: SourceLocation?) -> Value {
-        var entry: [String: Value] = ["ruleId": .string(rule), "ruleIndex": .int(index), "level": .string(level), "message": ["text": .string(message)]]
+        // Every message is one line: what it quotes from AWS or the repository cannot start another.
+        var entry: [String: Value] = ["ruleId": .string(rule), "ruleIndex": .int(index), "level": .string(level),
+                                      "message": ["text": .string(UntrustedText.line(message))]]
         if let location {
             // Relative to the repository root, which is where code scanning resolves them.
             let uri = location.file.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? location.file

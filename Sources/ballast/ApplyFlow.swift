@@ -155,22 +155,26 @@ struct ApplyFlow {
         return true
     }
 
+    /// One line per write. Each field is escaped on its own (an AWS message with a line break cannot
+    /// start a line of its own that reads as another write's) and cut at a length a reader can take.
     static func report(_ entry: JournalEntry) {
         Terminal.out("")
         for item in entry.changes {
             let change = item.change
+            let what = "\(UntrustedText.field(change.call, limit: 200)) \(UntrustedText.field(change.id, limit: 2_048))"
+            let error = UntrustedText.field(item.error ?? "")
             switch item.outcome {
-            case .applied where item.verified: Terminal.out("applied        \(change.call) \(change.id)")
+            case .applied where item.verified: Terminal.out("applied        \(what)")
             case .applied where item.pending:
-                Terminal.out("pending        \(change.call) \(change.id): written; AWS has not finished it (\(item.error ?? ""))")
-            case .applied: Terminal.out("not verified   \(change.call) \(change.id): written, but read back \(item.error ?? "")")
-            case .failed: Terminal.out("failed         \(change.call) \(change.id): \(item.error ?? "")")
-            case .notAttempted: Terminal.out("not attempted  \(change.call) \(change.id)")
-            case .unknown: Terminal.out("unknown        \(change.call) \(change.id): \(item.error ?? "")")
+                Terminal.out("pending        \(what): written; AWS has not finished it (\(error))")
+            case .applied: Terminal.out("not verified   \(what): written, but read back \(error)")
+            case .failed: Terminal.out("failed         \(what): \(error)")
+            case .notAttempted: Terminal.out("not attempted  \(what)")
+            case .unknown: Terminal.out("unknown        \(what): \(error)")
             }
         }
         // A settings tool cannot create what is gone: say so, never skip it silently.
-        for resource in entry.unfixable { Terminal.out("cannot fix     \(resource): it does not exist") }
+        for resource in entry.unfixable { Terminal.out("cannot fix     \(UntrustedText.field(resource)): it does not exist") }
         let applied = entry.changes.filter { $0.outcome == .applied }
         let pending = applied.filter(\.pending).count
         Terminal.out("Apply: \(applied.count) of \(entry.changes.count) changes applied, "

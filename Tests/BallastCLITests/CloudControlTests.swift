@@ -94,6 +94,20 @@ import Testing
         #expect(try await Self.liveStream(name)["StreamDescriptionSummary"]?["OpenShardCount"] == 3)
     }
 
+    /// A handler's StatusMessage is AWS's text: its line break cannot make a line of the apply log that
+    /// reads as another write's outcome.
+    @Test func aStatusMessageCannotForgeALineOfTheApplyLog() async throws {
+        let name = try await Self.stream(shards: 3)
+        MotoServer.shared.standIns.cloudControl.failNext(name, code: "InternalFailure",
+                                                         message: "oops\napplied        cloudformation:UpdateResource x")
+        let repo = try Self.repository("  - {type: AWS::Kinesis::Stream, id: \(name), properties: {ShardCount: 5}}\n")
+        let apply = try repo.ballast(["apply", "--auto-approve"])
+        #expect(apply.status == 1, "\(apply.stdout)\(apply.stderr)")
+        let lines = apply.stdout.split(separator: "\n")
+        #expect(!lines.contains { $0.hasPrefix("applied ") }, "\(apply.stdout)")
+        #expect(apply.stdout.contains("oops\\napplied        cloudformation:UpdateResource x"), "\(apply.stdout)")
+    }
+
     /// A request still in progress at --wait-timeout is a failure naming its request token.
     @Test func aRequestThatNeverEndsTimesOut() async throws {
         let name = try await Self.stream(shards: 1)

@@ -253,6 +253,35 @@ import Testing
         #expect(!text.stdout.contains("\u{1B}"))
     }
 
+    /// SARIF messages carry attribution as one line of plain text: no line break, bidirectional override or
+    /// markup from a session name; and a CloudTrail field outside the event document (a 150 KB EventName) is
+    /// cut, so the JSON report stays small.
+    @Test func attributionIsBoundedAndPlainInSARIFAndJSON() async throws {
+        let group = "/ballast/" + uniqueName("sarif")
+        let (repo, _) = try await Self.drifted(group, live: 30)
+        let session = "eve\u{202E}<!--\nfixed"
+        // 150 KB: under the event document's own bound (256 KiB), so only the field's cap keeps it out.
+        Self.trail.record(name: "PutRetentionPolicy" + String(repeating: "X", count: 150_000),
+                          source: "logs.amazonaws.com", resource: group, at: Date(),
+                          identity: ["type": "AssumedRole",
+                                     "arn": .string("arn:aws:sts::123456789012:assumed-role/OpsOnCall/" + session)],
+                          userAgent: Self.cli, parameters: ["logGroupName": .string(group), "retentionInDays": 30])
+        let sarif = try repo.ballast(["drift", "--explain", "--output", "sarif"])
+        let messages = (try JSON.parse(sarif.stdout)["runs"]?.list?.first?["results"]?.list ?? [])
+            .compactMap { $0["message"]?["text"]?.string }
+        #expect(!messages.isEmpty, "\(sarif.stdout.prefix(2_000))")
+        for message in messages {
+            #expect(!message.contains("\n") && !message.contains("\u{202E}") && !message.contains("<!--"),
+                    "\(message.prefix(500))")
+        }
+        #expect(messages.contains { $0.contains("OpsOnCall/eve\\u{202E}\\x3C!--\\nfixed") }, "\(messages)")
+        let json = try repo.ballast(["drift", "--explain", "--output", "json"])
+        #expect(json.stdout.utf8.count < 64 << 10, "a \(json.stdout.utf8.count)-byte report")
+        let cause = try JSON.parse(json.stdout)["environments"]?.list?.first?["resources"]?.list?.first?["attribution"]?[
+            "live"]?["cause"]?.string
+        #expect(cause?.hasPrefix("logs:PutRetentionPolicyXXX") == true && (cause?.count ?? 0) < 200, "\(cause ?? "")")
+    }
+
     /// `driftSince` is when a notifying (scheduled) run first saw the drift, kept while the same drift
     /// stays; a drift that changes starts again.
     @Test func driftSinceIsTheFirstNotifyingRunThatSawIt() async throws {

@@ -155,11 +155,15 @@ public struct CloudTrailEvent: Sendable, Equatable {
         let text = entry["CloudTrailEvent"]?.string ?? "{}"
         let document = text.utf8.count <= Self.maxDocumentBytes ? (try? JSON.parse(text)) ?? .map([:]) : .map([:])
         let identity = document["userIdentity"] ?? .map([:])
-        self.init(eventId: id, eventName: name,
-                  eventSource: entry["EventSource"]?.string ?? document["eventSource"]?.string ?? "",
-                  time: Date(timeIntervalSince1970: seconds), by: Self.principal(identity),
-                  userAgent: document["userAgent"]?.string ?? "",
-                  sessionName: Self.sessionName(identity),
+        // Each field outside and inside the document bounded (ballast's bounds, each past what AWS
+        // sends: an ARN is at most 2,048 characters, an API's name well under 128), so no answer can
+        // make a report larger than a reader can take.
+        let cap = UntrustedText.capped
+        self.init(eventId: cap(id, 128), eventName: cap(name, 128),
+                  eventSource: cap(entry["EventSource"]?.string ?? document["eventSource"]?.string ?? "", 256),
+                  time: Date(timeIntervalSince1970: seconds), by: cap(Self.principal(identity), 2_048),
+                  userAgent: cap(document["userAgent"]?.string ?? "", 1_024),
+                  sessionName: Self.sessionName(identity).map { cap($0, 256) },
                   requestParameters: document["requestParameters"] ?? .null,
                   readOnly: entry["ReadOnly"]?.string == "true")
     }

@@ -27,6 +27,18 @@ public enum UntrustedText {
     /// One line: every hazard escaped, line breaks and tabs included.
     public static func line(_ text: String) -> String { escaped(text, keeping: []) }
 
+    /// One field of a line (an AWS error, an id): escaped as `line`, and cut at `limit` characters with
+    /// what was cut said, so no answer can make a line longer than a reader can take.
+    public static func field(_ text: String, limit: Int = 1_000) -> String {
+        guard text.count > limit else { return line(text) }
+        return line(String(text.prefix(limit))) + "… (\(text.count - limit) more characters)"
+    }
+
+    /// A string from AWS kept in a report: at most `limit` characters (ballast's bound), the rest cut.
+    public static func capped(_ text: String, limit: Int) -> String {
+        text.count > limit ? String(text.prefix(limit)) + "…" : text
+    }
+
     /// Many lines: hazards escaped, but line breaks and tabs kept.
     public static func block(_ text: String) -> String { escaped(text, keeping: ["\n", "\t"]) }
 
