@@ -12,7 +12,8 @@ packages=(git pkg-config libgit2-dev libcurl4-openssl-dev libyaml-dev libssl-dev
 # cmark-gfm is GitHub's markdown renderer: the tests render ballast's comments with it.
 # debootstrap makes the Debian root the release archive is tried in; buildah and podman build
 # the Containerfile's image from a base made from it (no registry is needed).
-$build_only || packages+=(cmark-gfm debootstrap buildah podman)
+# GNU time measures the hostile-input tests' peak memory.
+$build_only || packages+=(cmark-gfm debootstrap buildah podman time)
 need_moto=false
 if ! $build_only && ! command -v moto_server >/dev/null 2>&1 && [ ! -x .build-tools/venv/bin/moto_server ]; then
   need_moto=true

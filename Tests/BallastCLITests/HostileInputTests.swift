@@ -8,12 +8,21 @@ import Testing
 /// an entry twice, Budgets' ranges, empty property names. Each runs `validate` under `timeout`, so
 /// a binary that hangs fails the test instead of stopping the suite.
 @Suite struct HostileInputTests {
-    /// `ballast validate` killed after `seconds`: exit 124 says it hung.
-    static func validate(_ repo: TempRepository, seconds: Int = 60) throws -> Run.Result {
+    /// `ballast validate` killed after `seconds` (exit 137 says it hung), its time and peak memory
+    /// (GNU time's maximum resident set, on the last line of standard error) printed under `label`.
+    static func validate(_ repo: TempRepository, seconds: Int = 60, label: String? = nil) throws -> Run.Result {
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
-        return try Run.process("/usr/bin/timeout", ["-s", "KILL", String(seconds), Run.ballastBinary, "validate",
-                                                    "--repo", repo.path], environment: environment)
+        let started = ContinuousClock.now
+        let run = try Run.process("/usr/bin/time", ["-f", "peak-rss-kib %M", "/usr/bin/timeout", "-s", "KILL",
+                                                    String(seconds), Run.ballastBinary, "validate", "--repo", repo.path],
+                                  environment: environment)
+        let lines = run.stderr.split(separator: "\n", omittingEmptySubsequences: false)
+        let peak = lines.last { $0.hasPrefix("peak-rss-kib ") }.map { String($0.dropFirst("peak-rss-kib ".count)) }
+        if let label {
+            print("\(label): \(ContinuousClock.now - started), peak memory \(peak ?? "?") KiB")
+        }
+        return run
     }
 
     static func repository(_ resources: String, files: [String: String] = [:]) throws -> TempRepository {
@@ -36,9 +45,7 @@ import Testing
               - {type: AWS::RDS::Integration, id: "\(Self.integration)", properties: {IntegrationName: \(name)}}
 
             """, files: [RegistrySchema.path(for: "AWS::RDS::Integration"): schema])
-        let started = ContinuousClock.now
-        let run = try Self.validate(repo)
-        print("validate with the RDS Integration pattern on a 25-character name: \(ContinuousClock.now - started)")
+        let run = try Self.validate(repo, label: "validate with the RDS Integration pattern on a 25-character name")
         #expect(run.status == 1, "exit \(run.status) (124/137: it hung)\n\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("desired-state/test/resources.yaml:2:")
             && run.stdout.contains("IntegrationName must be a string (1 to 64 characters, matching "
@@ -60,7 +67,7 @@ import Testing
             """, files: [RegistrySchema.path(for: "Test::Hostile::Pattern"): Self.schema(
                 typeName: "Test::Hostile::Pattern", definitions: "{}",
                 properties: #""Name": {"type": "string", "pattern": "^(a+)+$"}"#)])
-        let run = try Self.validate(repo)
+        let run = try Self.validate(repo, label: "validate with ^(a+)+$ on 31 characters")
         #expect(run.status == 1, "exit \(run.status) (124/137: it hung)\n\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("Name must be a string (matching ^(a+)+$)"), "\(run.stdout)")
     }
@@ -86,9 +93,7 @@ import Testing
             """, files: [RegistrySchema.path(for: "Test::Hostile::FanOut"): Self.schema(
                 typeName: "Test::Hostile::FanOut", definitions: "{" + definitions.joined(separator: ", ") + "}",
                 properties: ##""Root": {"$ref": "#/definitions/D0"}"##)])
-        let started = ContinuousClock.now
-        let run = try Self.validate(repo)
-        print("validate with a 4-way $ref fan-out 30 deep: \(ContinuousClock.now - started)")
+        let run = try Self.validate(repo, label: "validate with a 4-way $ref fan-out 30 deep")
         #expect(run.status == 1, "exit \(run.status) (124/137: it hung)\n\(run.stdout)\(run.stderr)")
         #expect(run.stdout.contains("resources.yaml:3:") && run.stdout.contains("must be an integer <= 5, found "
             + "integer 9"), "\(run.stdout)")
@@ -108,10 +113,8 @@ import Testing
               - {type: AWS::WAFv2::RuleGroup, id: "rg|id|REGIONAL", properties: {Description: rules}}
 
             """, files: files)
-        let started = ContinuousClock.now
-        let run = try Self.validate(repo)
-        print("validate with AWS's IoTTwinMaker ComponentType and Entity and WAFv2 RuleGroup schemas: "
-            + "\(ContinuousClock.now - started)")
+        let run = try Self.validate(repo, label: "validate with AWS's IoTTwinMaker ComponentType and Entity and "
+            + "WAFv2 RuleGroup schemas")
         #expect(run.status == 0, "exit \(run.status)\n\(run.stdout)\(run.stderr)")
         #expect(!run.stdout.contains("AWS-Unused-Thing"), "\(run.stdout)")
     }
