@@ -9,12 +9,17 @@ public struct LoadRequest: Sendable {
     public var worktree: Bool
     /// Empty means every environment.
     public var environments: [String]
+    /// Registry schemas built besides those of the types the files name (`import --type`); nil builds
+    /// every schema in `schemas/` (`import` of every type).
+    public var registryTypes: Set<String>? = []
 
-    public init(repositoryPath: String, revision: String = "HEAD", worktree: Bool = false, environments: [String] = []) {
+    public init(repositoryPath: String, revision: String = "HEAD", worktree: Bool = false, environments: [String] = [],
+                registryTypes: Set<String>? = []) {
         self.repositoryPath = repositoryPath
         self.revision = revision
         self.worktree = worktree
         self.environments = environments
+        self.registryTypes = registryTypes
     }
 }
 
@@ -108,7 +113,7 @@ public struct DesiredStateLoader: Sendable {
             throw LoadError("no \(SourceFiles.desiredStateFolder)/ folder in \(at)")
         }
 
-        let decoded = try decode(files, environments: request.environments)
+        let decoded = try decode(files, environments: request.environments, registryTypes: request.registryTypes)
         guard !decoded.availableEnvironments.isEmpty else {
             let skipped = files.unreadable.keys.sorted().map { "\($0) is \(files.unreadable[$0]!)" }
             throw LoadError("no environments under \(SourceFiles.desiredStateFolder)/: add a folder per environment, each "
@@ -147,7 +152,8 @@ public struct DesiredStateLoader: Sendable {
     }
 
     /// The part of loading that needs no repository: files in, desired state and mistakes out.
-    public func decode(_ files: SourceFiles, environments wanted: [String] = []) throws(LoadError) -> DecodedFiles {
+    public func decode(_ files: SourceFiles, environments wanted: [String] = [],
+                       registryTypes extra: Set<String>? = []) throws(LoadError) -> DecodedFiles {
         var diagnostics = Diagnostics()
         for (path, what) in files.unreadable.sorted(by: { $0.key < $1.key }) {
             diagnostics.add(SourceLocation(file: path), "not read: it is \(what); ballast reads the YAML files in this "
@@ -157,8 +163,9 @@ public struct DesiredStateLoader: Sendable {
                                                           diagnostics: &diagnostics)
         let policyFiles = parse(files.policies.filter { isYAML($0.key) }, diagnostics: &diagnostics)
         // Only the schemas of types the read files name are built: every other file in `schemas/` costs nothing.
-        let named = Self.typesNamed(in: folders.flatMap { $0.resourceFiles } + policyFiles)
-        let used = files.schemas.filter { path, _ in named.contains { RegistrySchema.path(for: $0) == path } }
+        let named = Self.typesNamed(in: folders.flatMap { $0.resourceFiles } + policyFiles).union(extra ?? [])
+        let paths = Set(named.map(RegistrySchema.path(for:)))
+        let used = extra == nil ? files.schemas : files.schemas.filter { paths.contains($0.key) }
         let registry = registrySchemas(used, diagnostics: &diagnostics)
         let schemas = schemas.adding(registry)
         let assembler = DesiredStateAssembler(schemas: schemas.resources)

@@ -98,8 +98,10 @@ struct ImportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let loaded = try Failure.guarding {
+            // The registry schema of the type named (or of every type), though no resource declares it yet.
             try RepositoryOptions.load(LoadRequest(repositoryPath: repo ?? FileManager.default.currentDirectoryPath,
-                                                   worktree: true, environments: [env]))
+                                                   worktree: true, environments: [env],
+                                                   registryTypes: type.map { [$0] }))
         }
         guard let environment = loaded.state.environments.first(where: { $0.name == env }) else {
             // The folder is there but did not load: say why (file:line:column), not that it is missing.
