@@ -10,6 +10,7 @@ import Foundation
 //   swift build -c release && swift run -c release ballast-bench accounts [resources] [accounts]  (10000 10)
 //   swift build -c release && swift run -c release ballast-bench latency [resources]   (default 2000)
 //   swift build -c release && swift run -c release ballast-bench quotas [resources]   (default 2000)
+//   swift run -c release ballast-bench schemas [runs]   (every cfn-lint registry schema, default 3 runs)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let numbers = arguments.dropFirst().compactMap { Int($0) }
@@ -23,9 +24,10 @@ case "terraform": try await TerraformBenchmark.run(numbers)
 case "accounts": try await ScaleBenchmark.accounts(numbers)
 case "latency": try await ScaleBenchmark.latency(numbers)
 case "quotas": try await QuotaBenchmark.run(numbers)
+case "schemas": try SchemaBenchmark.run(numbers)
 default:
     print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | "
         + "drift [resources] [runs] | apply [changes] [runs] | policy [resources] [runs] | terraform [resources...] | "
-        + "accounts [resources] [accounts] | latency [resources] | quotas [resources]")
+        + "accounts [resources] [accounts] | latency [resources] | quotas [resources] | schemas [runs]")
     exit(64)
 }

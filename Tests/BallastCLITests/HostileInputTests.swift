@@ -72,6 +72,22 @@ import Testing
         #expect(run.stdout.contains("Name must be a string (matching ^(a+)+$)"), "\(run.stdout)")
     }
 
+    /// A pattern a linear-time engine cannot match (lookaround) is not checked, and a note says so once for
+    /// the schema: never a pass the user cannot see, never a refusal ballast guessed at.
+    @Test func aPatternThatCannotBeMatchedInLinearTimeIsSaidNotGuessed() throws {
+        let repo = try Self.repository("""
+              - {type: Test::Hostile::Look, id: one, properties: {Name: "aws:reserved", Other: b}}
+
+            """, files: [RegistrySchema.path(for: "Test::Hostile::Look"): Self.schema(
+                typeName: "Test::Hostile::Look", definitions: "{}",
+                properties: #""Name": {"type": "string", "pattern": "^(?!aws:).*$"}, "#
+                    + #""Other": {"type": "string", "pattern": "^(a)\\1$"}"#)])
+        let run = try Self.validate(repo)
+        #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
+        #expect(run.stderr.contains("note: schemas/Test-Hostile-Look.json: 2 patterns not checked (ballast matches "
+            + "patterns in linear time, with no back-reference, lookaround or inline flag); the first, "), "\(run.stderr)")
+    }
+
     /// A schema whose definitions each refer four times to the next: 4^30 paths if unrolled, 30 definitions
     /// converted once each when shared. validate answers, and what the schema says is still checked.
     @Test func aRefFanOutIsConvertedOnce() throws {

@@ -27,6 +27,13 @@ import Testing
         ("^[]$", "", false),                             // `[]` matches nothing
         ("^(a|)$", "", true),
         ("^(a*)*$", "aaaa", true),
+        // Unicode categories, as AWS's tag patterns write them.
+        ("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$", "héllo wörld_1:/=+-@", true),
+        ("^([\\p{L}\\p{Z}\\p{N}_.:/=+\\-@]*)$", "a<b", false),
+        ("^\\P{L}+$", "123", true),
+        ("^\\P{L}+$", "12a", false),
+        ("^[^\\p{Zs}]+$", "no space", false),
+        ("^[\\w-.]+$", "a-b.c", true),                  // `-` after a class escape is itself (Annex B)
     ])
     func matchesAsECMA262Does(_ pattern: String, _ text: String, _ expected: Bool) throws {
         #expect(try LinearPattern(pattern).matches(text) == expected, "\(pattern) on \(text)")
@@ -34,6 +41,7 @@ import Testing
 
     /// What a linear-time engine cannot do is refused, so the value is "not checked", never guessed at.
     @Test(arguments: ["(a)\\1", "(?=a)", "(?!a)b", "(?<=a)b", "(?i)abc", "\\bword", "a**", "(abc", "abc)", "[a",
+                      "\\p{Greek}", "\\p{L",
                       "a{2,1}", String(repeating: "a{1000}", count: 5)])
     func refusesWhatItCannotMatchInLinearTime(_ pattern: String) {
         #expect(throws: LinearPattern.Unsupported.self) { try LinearPattern(pattern) }

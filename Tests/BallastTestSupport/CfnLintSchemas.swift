@@ -30,6 +30,17 @@ public enum CfnLintSchemas {
         return try String(contentsOfFile: folder + "/resources/" + file + ".json", encoding: .utf8)
     }
 
+    /// Every type cfn-lint has a schema of for us-east-1, sorted.
+    public static func types() throws -> [String] {
+        let index = try String(contentsOfFile: try folder.get() + "/providers/us_east_1.py", encoding: .utf8)
+        var found: Set<String> = []
+        for line in index.split(separator: "\n") {
+            let parts = line.split(separator: "\"")
+            if parts.count >= 2, RegistrySchema.isTypeName(String(parts[1])) { found.insert(String(parts[1])) }
+        }
+        return found.sorted()
+    }
+
     /// The schema as a registry schema, read the way `validate` reads `schemas/`.
     public static func registry(for type: String) throws -> RegistrySchema {
         try RegistrySchema.parse(Array(try text(for: type).utf8), file: RegistrySchema.path(for: type))

@@ -25,13 +25,83 @@ public struct LinearPattern: Sendable {
         case match
     }
 
-    /// Scalars as sorted, inclusive ranges; `negated` flips membership.
+    /// Scalars as inclusive ranges and Unicode general categories (`\p{L}`); `negated` flips membership.
     struct CharacterSet: Sendable {
         var ranges: [ClosedRange<UInt32>]
         var negated = false
+        /// Categories by their one- or two-letter name (`L`, `Zs`): a scalar in any of them is in the set.
+        var categories: Set<String> = []
+        /// The same, negated one by one (`\P{L}`: anything not a letter).
+        var excludedCategories: Set<String> = []
+
+        init(ranges: [ClosedRange<UInt32>], negated: Bool = false) {
+            self.ranges = ranges
+            self.negated = negated
+        }
 
         func contains(_ scalar: UInt32) -> Bool {
-            ranges.contains { $0.contains(scalar) } != negated
+            var found = ranges.contains { $0.contains(scalar) }
+            if !found, !categories.isEmpty || !excludedCategories.isEmpty, let value = Unicode.Scalar(scalar) {
+                let name = Self.category(value)
+                found = categories.contains { name.hasPrefix($0) }
+                    || excludedCategories.contains { !name.hasPrefix($0) }
+            }
+            return found != negated
+        }
+
+        /// The two-letter name of a scalar's general category (`Lu`, `Nd`, `Zs`).
+        static func category(_ scalar: Unicode.Scalar) -> String {
+            switch scalar.properties.generalCategory {
+            case .uppercaseLetter: "Lu"
+            case .lowercaseLetter: "Ll"
+            case .titlecaseLetter: "Lt"
+            case .modifierLetter: "Lm"
+            case .otherLetter: "Lo"
+            case .nonspacingMark: "Mn"
+            case .spacingMark: "Mc"
+            case .enclosingMark: "Me"
+            case .decimalNumber: "Nd"
+            case .letterNumber: "Nl"
+            case .otherNumber: "No"
+            case .connectorPunctuation: "Pc"
+            case .dashPunctuation: "Pd"
+            case .openPunctuation: "Ps"
+            case .closePunctuation: "Pe"
+            case .initialPunctuation: "Pi"
+            case .finalPunctuation: "Pf"
+            case .otherPunctuation: "Po"
+            case .mathSymbol: "Sm"
+            case .currencySymbol: "Sc"
+            case .modifierSymbol: "Sk"
+            case .otherSymbol: "So"
+            case .spaceSeparator: "Zs"
+            case .lineSeparator: "Zl"
+            case .paragraphSeparator: "Zp"
+            case .control: "Cc"
+            case .format: "Cf"
+            case .surrogate: "Cs"
+            case .privateUse: "Co"
+            case .unassigned: "Cn"
+            @unknown default: "Cn"
+            }
+        }
+
+        /// General categories `\p{...}` may name: each group and each member.
+        static let categoryNames: Set<String> = ["L", "Lu", "Ll", "Lt", "Lm", "Lo", "M", "Mn", "Mc", "Me", "N", "Nd",
+                                                 "Nl", "No", "P", "Pc", "Pd", "Ps", "Pe", "Pi", "Pf", "Po", "S", "Sm",
+                                                 "Sc", "Sk", "So", "Z", "Zs", "Zl", "Zp", "C", "Cc", "Cf", "Cs", "Co",
+                                                 "Cn"]
+
+        /// Adds another set's members (a class escape inside a class).
+        mutating func add(_ other: CharacterSet) {
+            if other.negated {
+                // Only a negated set of ranges is folded in (as its complement); categories stay whole.
+                ranges += Parser.complement(other.ranges)
+            } else {
+                ranges += other.ranges
+                categories.formUnion(other.categories)
+                excludedCategories.formUnion(other.excludedCategories)
+            }
         }
 
         static let digit = CharacterSet(ranges: [0x30...0x39])
@@ -261,7 +331,20 @@ public struct LinearPattern: Sendable {
             case "x": return one(try hex(2))
             case "u": return one(try hex(4))
             case "1"..."9": throw unsupported("a back-reference \\\(scalar)")
-            case "c", "k", "p", "P": throw unsupported("the escape \\\(scalar)")
+            case "p", "P":
+                // A Unicode general category, as ECMA-262's `u` flag reads `\p{L}` (schemas use it so).
+                guard peek == "{", let close = scalars[at...].firstIndex(of: "}") else {
+                    throw unsupported("the escape \\\(scalar) without {name}")
+                }
+                let name = String(String.UnicodeScalarView(scalars[(at + 1)..<close]))
+                guard CharacterSet.categoryNames.contains(name) else {
+                    throw unsupported("the property \\\(scalar){\(name)}")
+                }
+                at = close + 1
+                var set = CharacterSet(ranges: [])
+                if scalar == "p" { set.categories = [name] } else { set.excludedCategories = [name] }
+                return .set(set)
+            case "c", "k": throw unsupported("the escape \\\(scalar)")
             default:
                 guard !(scalar.properties.isAlphabetic && scalar.isASCII) else {
                     throw unsupported("the escape \\\(scalar)")
@@ -292,31 +375,32 @@ public struct LinearPattern: Sendable {
                 if scalar == "]" { at += 1; break } // `[]` matches nothing; `[^]` anything
                 first = false
                 let low = try classMember()
-                if peek == "-", at + 1 < scalars.count, scalars[at + 1] != "]" {
+                // A range needs a single character on its left; after a class escape (`[\w-.]`), `-` is itself
+                // (ECMA-262 Annex B).
+                if let lo = low.single, peek == "-", at + 1 < scalars.count, scalars[at + 1] != "]" {
                     at += 1
                     let high = try classMember()
-                    guard let lo = low.single, let hi = high.single, lo <= hi else {
-                        throw unsupported("a malformed class range")
-                    }
+                    guard let hi = high.single, lo <= hi else { throw unsupported("a malformed class range") }
                     set.ranges.append(lo...hi)
                 } else {
-                    set.ranges += low.ranges
+                    set.add(low.set)
                 }
             }
             return set
         }
 
-        /// One member of a class: a scalar, or a class escape folded into ranges.
-        mutating func classMember() throws(Unsupported) -> (ranges: [ClosedRange<UInt32>], single: UInt32?) {
+        /// One member of a class: a scalar, or a class escape; `single` when it is one character.
+        mutating func classMember() throws(Unsupported) -> (set: CharacterSet, single: UInt32?) {
             let scalar = scalars[at]
             at += 1
-            guard scalar == "\\" else { return ([scalar.value...scalar.value], scalar.value) }
+            guard scalar == "\\" else { return (CharacterSet(ranges: [scalar.value...scalar.value]), scalar.value) }
             guard case .set(let inner) = try escape(inClass: true) else { throw unsupported("a class escape") }
-            if inner.negated {
-                return (Self.complement(inner.ranges), nil)
+            if inner.negated, !inner.categories.isEmpty || !inner.excludedCategories.isEmpty {
+                throw unsupported("a negated category inside a class")
             }
-            let single = inner.ranges.count == 1 && inner.ranges[0].count == 1 ? inner.ranges[0].lowerBound : nil
-            return (inner.ranges, single)
+            let single = !inner.negated && inner.categories.isEmpty && inner.excludedCategories.isEmpty
+                && inner.ranges.count == 1 && inner.ranges[0].count == 1 ? inner.ranges[0].lowerBound : nil
+            return (inner, single)
         }
 
         /// The ranges not covered by `ranges`, over every Unicode scalar value.

@@ -118,7 +118,7 @@ public struct RegistrySchema: Sendable {
                               primaryIdentifier: identifier.map { $0[0] },
                               readOnly: paths("readOnlyProperties"), createOnly: paths("createOnlyProperties"),
                               writeOnly: paths("writeOnlyProperties"), handlers: handlers,
-                              notes: converter.unchecked)
+                              notes: converter.uncheckedNote)
     }
 
     /// `/properties/Tags/*/Key` -> `/Tags`: a JSON pointer into the schema as a desired-state path
@@ -191,7 +191,15 @@ public struct RegistrySchema: Sendable {
         private var nodes = 0
         private let started = ContinuousClock.now
         /// Patterns left out of the check, with why (said as notes, never as a pass).
-        private(set) var unchecked: [String] = []
+        private var unchecked: [String] = []
+        private var uncheckedCount = 0
+
+        /// One note for the patterns left out of the check, if any.
+        var uncheckedNote: [String] {
+            guard let first = unchecked.first else { return [] }
+            return ["\(file): \(uncheckedCount) pattern\(uncheckedCount == 1 ? "" : "s") not checked (ballast matches "
+                + "patterns in linear time, with no back-reference, lookaround or inline flag); \(first)"]
+        }
 
         init(definitions: [String: Value], file: String) {
             self.definitions = definitions
@@ -279,9 +287,9 @@ public struct RegistrySchema: Sendable {
             if let source = node["pattern"]?.string {
                 do throws(LinearPattern.Unsupported) { compiled = try LinearPattern(source) } catch {
                     // Left out of the check and said so, not guessed at.
-                    if unchecked.count < 20 {
-                        unchecked.append("\(file): the pattern \(UntrustedText.line(String(source.prefix(80)))) is not "
-                            + "checked: \(error)")
+                    uncheckedCount += 1
+                    if unchecked.isEmpty {
+                        unchecked = ["the first, \(UntrustedText.line(String(source.prefix(80)))), has \(error)"]
                     }
                 }
             }
