@@ -1,6 +1,7 @@
 import BallastCore
 
-/// CloudWatch Logs groups: retention, one of the values PutRetentionPolicy accepts.
+/// CloudWatch Logs groups: retention, one of the values PutRetentionPolicy accepts, or `null` for a
+/// group that never expires (DeleteRetentionPolicy removes a retention that was set).
 public struct LogGroupKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
@@ -8,6 +9,7 @@ public struct LogGroupKind: ResourceKind {
 
     static let describeLogGroups = APIOperation(.logs, "DescribeLogGroups")
     static let putRetentionPolicy = APIOperation(.logs, "PutRetentionPolicy")
+    static let deleteRetentionPolicy = APIOperation(.logs, "DeleteRetentionPolicy")
 
     /// PutRetentionPolicy's allowed values (botocore logs model, `Days`).
     static let retentionDays = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096,
@@ -15,7 +17,7 @@ public struct LogGroupKind: ResourceKind {
 
     static let permissions = KindPermissions(
         read: [describeLogGroups],
-        write: [putRetentionPolicy],
+        write: [putRetentionPolicy, deleteRetentionPolicy],
         unscoped: [describeLogGroups]) { id, region, account in
         "arn:aws:logs:\(region):\(account):log-group:\(name(id))"
     }
@@ -27,7 +29,10 @@ public struct LogGroupKind: ResourceKind {
 
     static let properties = ResourceSchema(
         type: "AWS::Logs::LogGroup",
-        properties: ObjectSchema([("RetentionInDays", .integerIn(retentionDays))]))
+        properties: ObjectSchema([("RetentionInDays", .integerIn(retentionDays))]),
+        // "If you omit retentionInDays ... the events in the log group are always retained and never
+        // expire" (PutRetentionPolicy, CloudWatch Logs API Reference).
+        unsettable: ["/RetentionInDays": "never expires"])
     /// DescribeLogGroups filters by name prefix and answers in name order, 50 a
     /// page. Names are grouped by their folder (`/aws/lambda/`); each group is
     /// one prefix query paged only as far as its last name.
@@ -79,12 +84,23 @@ public struct LogGroupKind: ResourceKind {
         }]
     }
 
+    /// PutRetentionPolicy for a retention; DeleteRetentionPolicy for one that must be unset.
     static func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        ChangeBuilder.single(drift, putRetentionPolicy)
+        ChangeBuilder.single(drift, putRetentionPolicy).map { change in
+            change.to("/RetentionInDays") == .null ? change.calling(deleteRetentionPolicy) : change
+        }
     }
 
     public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
-        _ = try await client.json(putRetentionPolicy, .map([
-            "logGroupName": .string(name(change.id)), "retentionInDays": change.to("/RetentionInDays") ?? .null]))
+        let group = Value.string(name(change.id))
+        switch change.operation {
+        case deleteRetentionPolicy:
+            _ = try await client.json(deleteRetentionPolicy, .map(["logGroupName": group]))
+        default:
+            guard let days = change.to("/RetentionInDays"), days != .null else {
+                throw WriteError("\(change.call) needs a retention; an unset one is DeleteRetentionPolicy's")
+            }
+            _ = try await client.json(putRetentionPolicy, .map(["logGroupName": group, "retentionInDays": days]))
+        }
     }
 }

@@ -297,10 +297,16 @@ func resource(_ body: String) -> [String: String] {
         #expect(found == ["desired-state/stray.yaml: resource files belong in an environment folder (desired-state/<environment>/)"])
     }
 
+    /// An empty value is a mistake; where AWS may leave the property unset, the message says how to say so.
     @Test func nullValueIsAMistake() throws {
         let files = resource("  - type: AWS::Logs::LogGroup\n    id: x\n    properties:\n      RetentionInDays:\n")
         try expectMistakes(files, [
-            "desired-state/prod/r.yaml:5:23: RetentionInDays has no value; remove it to leave the property unmanaged",
+            "desired-state/prod/r.yaml:5:23: RetentionInDays has no value; remove it to leave the property unmanaged "
+                + "(write `null` to say it must be unset)",
+        ])
+        let queue = resource("  - type: AWS::SQS::Queue\n    id: q\n    properties:\n      DelaySeconds: null\n")
+        try expectMistakes(queue, [
+            "desired-state/prod/r.yaml:5:21: DelaySeconds has no value; remove it to leave the property unmanaged",
         ])
     }
 

@@ -58,7 +58,7 @@ public struct ResourceDecoder: Sendable {
         var sources: [String: SourceLocation] = [:]
         if let propertiesNode = map["properties"] {
             if let fields = object(propertiesNode, schema.properties, path: "", what: "\(type) properties",
-                                   sources: &sources, diagnostics: &diagnostics) {
+                                   unsettable: schema.unsettable, sources: &sources, diagnostics: &diagnostics) {
                 properties = fields
             }
         } else {
@@ -107,7 +107,7 @@ public struct ResourceDecoder: Sendable {
 
     // MARK: Property values
 
-    func object(_ node: Node, _ schema: ObjectSchema, path: String, what: String,
+    func object(_ node: Node, _ schema: ObjectSchema, path: String, what: String, unsettable: [String: String] = [:],
                 sources: inout [String: SourceLocation], diagnostics: inout Diagnostics) -> [String: Expectation]? {
         guard let entries = node.entries else {
             diagnostics.add(node.location, "\(what) must be a mapping, found \(node.kindName)")
@@ -128,23 +128,28 @@ public struct ResourceDecoder: Sendable {
                 continue
             }
             sources[fieldPath] = entry.keyLocation
-            if let e = expectation(entry.value, type, path: fieldPath, sources: &sources, diagnostics: &diagnostics) {
+            if let e = expectation(entry.value, type, path: fieldPath, unsettable: unsettable, sources: &sources,
+                                   diagnostics: &diagnostics) {
                 fields[entry.key] = e
             }
         }
         return fields
     }
 
-    func expectation(_ node: Node, _ type: ValueType, path: String,
+    func expectation(_ node: Node, _ type: ValueType, path: String, unsettable: [String: String] = [:],
                      sources: inout [String: SourceLocation], diagnostics: inout Diagnostics) -> Expectation? {
         let name = Check.name(path)
-        if case .scalar(.null, _) = node.content {
-            diagnostics.add(node.location, "\(name) has no value; remove it to leave the property unmanaged")
+        if case .scalar(.null, let text) = node.content {
+            // An explicit `null` where AWS may leave the property unset: it must be unset. An empty value
+            // (`RetentionInDays:`) is not explicit, so it is still a mistake.
+            if unsettable[path] != nil, ["null", "~", "Null", "NULL"].contains(text) { return .exact(.null) }
+            let hint = unsettable[path] == nil ? "" : " (write `null` to say it must be unset)"
+            diagnostics.add(node.location, "\(name) has no value; remove it to leave the property unmanaged" + hint)
             return nil
         }
         if case .object(let schema) = type {
-            return object(node, schema, path: path, what: name, sources: &sources, diagnostics: &diagnostics)
-                .map(Expectation.object)
+            return object(node, schema, path: path, what: name, unsettable: unsettable, sources: &sources,
+                          diagnostics: &diagnostics).map(Expectation.object)
         }
         // A mapping where the schema takes any value (a registry schema's `["object", "string"]`) is owned
         // field by field, as an object is: the fields it does not name are AWS's.

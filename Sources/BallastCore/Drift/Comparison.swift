@@ -42,6 +42,10 @@ public enum Comparison {
         resource.leaves.flatMap { leaf -> [PropertyDifference] in
             let actual = value(at: leaf.path, in: live)
             switch leaf.expectation {
+            case .exact(.null):
+                // Must be unset: in sync when AWS has no value, NOT_EQUAL with the value it has.
+                return actual.map { [PropertyDifference(path: leaf.path, expected: .null, actual: $0, type: .notEqual)] }
+                    ?? []
             case .exact(let expected):
                 guard let actual else { return [PropertyDifference(path: leaf.path, expected: expected, actual: nil, type: .remove)] }
                 return compare(expected, actual, at: leaf.path, rules)

@@ -8,12 +8,17 @@ public struct ResourceSchema: Sendable {
     public let idFormat: StringFormat?
     /// Checks across properties (MinSize <= MaxSize); they see only fixed values.
     public let checks: @Sendable (DesiredResource) -> [Diagnostic]
+    /// Property paths AWS may leave unset, where an explicit YAML `null` means "must be unset"
+    /// (`RetentionInDays: null`: a log group that never expires), with what unset means, in words.
+    public let unsettable: [String: String]
 
     public init(type: String, properties: ObjectSchema, idFormat: StringFormat? = nil,
+                unsettable: [String: String] = [:],
                 checks: @escaping @Sendable (DesiredResource) -> [Diagnostic] = { _ in [] }) {
         self.type = type
         self.properties = properties
         self.idFormat = idFormat
+        self.unsettable = unsettable
         self.checks = checks
     }
 }

@@ -92,7 +92,12 @@ public struct Importer: Sendable {
                         source: SourceLocation(file: "", line: 0, column: 0)))
                             .filter { all.contains($0.key) && $0.value != .null }
                     // Only what ballast owns: a WAF rule's priority and statement stay the template's.
-                    let projected = kind.schema.resource.properties.project(owned)
+                    var projected = kind.schema.resource.properties.project(owned)
+                    // What AWS leaves unset, said so: `RetentionInDays: null`, a group that never expires.
+                    for path in kind.schema.resource.unsettable.keys {
+                        let top = PropertyPath.segments(path)
+                        if top.count == 1, projected[top[0]] == nil { projected[top[0]] = .null }
+                    }
                     result.resources.append(ImportedResource(type: type, identity: entry.identity,
                                                              properties: projected,
                                                              origin: entry.origin))
