@@ -32,6 +32,18 @@ public enum PlanRendering {
                 lines.append("      \(DriftRendering.readablePath(path)): \(assignment.from?.description ?? "(none)") -> \(assignment.to)")
             }
         }
+        let held = plan.report.resources.flatMap { drift in
+            drift.differences.compactMap { difference in difference.held.map { (drift, difference, $0) } }
+        }
+        if !held.isEmpty {
+            lines.append("")
+            lines.append("Held (not written):")
+            for (drift, difference, hold) in held {
+                lines.append("  \(drift.resource.type) \(UntrustedText.line(drift.displayId)) "
+                    + "\(DriftRendering.readablePath(difference.path)): \(DriftRendering.change(difference))  "
+                    + "(\(UntrustedText.line(hold.summary)), \(UntrustedText.line(hold.id)))")
+            }
+        }
         if !plan.conflicts.isEmpty {
             lines.append("")
             lines.append("Another tool manages these (its next apply undoes the write):")

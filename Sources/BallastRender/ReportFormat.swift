@@ -49,10 +49,14 @@ public enum DriftRendering {
     }
 
     /// `3 modified, 1 deleted, 0 not checked, 14 in sync (18 resources)`; all in sync is just the count.
+    /// Held drift is counted apart: `1 held (a hand change kept for now)`.
     public static func counts(_ summary: DriftSummary) -> String {
         let resources = "\(summary.resources) resource\(summary.resources == 1 ? "" : "s")"
-        if !summary.hasDrift && summary.notChecked == 0 { return "\(resources) in sync" }
-        return "\(summary.modified) modified, \(summary.deleted) deleted, \(summary.notChecked) not checked, "
-            + "\(summary.inSync) in sync (\(resources))"
+        let held = summary.held > 0 ? ", \(summary.held) held" : ""
+        if !summary.hasDrift && summary.notChecked == 0 {
+            return summary.held > 0 ? "\(summary.inSync) in sync\(held) (\(resources))" : "\(resources) in sync"
+        }
+        return "\(summary.modified - summary.held) modified, \(summary.deleted) deleted, \(summary.notChecked) not "
+            + "checked, \(summary.inSync) in sync\(held) (\(resources))"
     }
 }

@@ -9,7 +9,8 @@ struct TextRenderer {
         var lines = ["ballast \(report.command) at \(report.revision), \(Timestamp.iso8601(report.generatedAt)); values read live -> desired", ""]
         for environment in report.environments {
             let summary = DriftSummary(environment.resources)
-            let notInSync = environment.resources.filter { $0.status != .inSync }
+            // A resource in sync whose hold just ended is named once, with the hold.
+            let notInSync = environment.resources.filter { $0.status != .inSync || $0.holdEnded != nil }
             lines.append(paint(safe(environment.name), "1") + " (\(safe(environment.region))): \(summary.inSync) of \(summary.resources) in sync")
             // One reason for everything (an account guard, no credentials): say it once.
             let reasons = Set(notInSync.compactMap(\.reason))
@@ -27,10 +28,15 @@ struct TextRenderer {
                 case .notChecked: lines.append("      not checked: \(safe(drift.reason ?? "unknown reason"))")
                 default:
                     for difference in drift.differences {
-                        lines.append("      \(DriftRendering.readablePath(difference.path)): \(DriftRendering.change(difference))")
+                        let held = difference.held.map { "  (" + safe($0.summary) + ")" } ?? ""
+                        lines.append("      \(DriftRendering.readablePath(difference.path)): "
+                            + "\(DriftRendering.change(difference))\(held)")
                     }
                 }
                 if let attribution = drift.attribution { lines.append("      " + safe(attribution.summary)) }
+                if let ended = drift.holdEnded {
+                    lines.append("      hold \(safe(ended.id)) ended (\(safe(ended.summary)))")
+                }
             }
             lines.append("")
         }

@@ -21,6 +21,10 @@ public struct WatchServer: Sendable {
         public var port: Int
         public var selfHeal: Bool
         public var pull: Bool
+        /// `BALLAST_PLAN_KEY`, for the holds' MACs.
+        public var holdKey: [UInt8]?
+        /// The passes' clock.
+        public var clock: @Sendable () -> Date = { Date() }
 
         public init(request: LoadRequest, interval: Duration, host: String, port: Int, selfHeal: Bool, pull: Bool) {
             self.request = request
@@ -58,7 +62,8 @@ public struct WatchServer: Sendable {
         let setup = aws(requests)
         let pass = ReconcilePass(kinds: kinds, request: settings.request, pull: settings.pull,
                                  selfHeal: settings.selfHeal,
-                                 clients: { setup.client(region: $0, role: $1) })
+                                 clients: { setup.client(region: $0, role: $1) }, clock: settings.clock,
+                                 holdKey: settings.holdKey)
         let health = WatchHealth(interval: settings.interval)
         // The first pass waits for the server to be listening: a watch that cannot bind its
         // address stops before it reads or heals anything.

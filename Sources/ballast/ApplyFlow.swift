@@ -78,6 +78,7 @@ struct ApplyFlow {
         let autoApprove = options.autoApprove
         let run = ApplyRun(
             kinds: builtInKinds, clients: { setup.client(region: $0, role: $1) }, gitDirectory: loaded.gitDirectory,
+            clock: try RunContext.clock(),
             confirm: { count in await onOwnThread { Self.confirm(count, autoApprove: autoApprove) } },  // reads the terminal
             events: { event in
                 switch event {
@@ -90,7 +91,7 @@ struct ApplyFlow {
                 case .problem(let text): Terminal.error(text)
                 }
             },
-            progress: progress.update(environment:read:total:))
+            progress: progress.update(environment:read:total:), holdKey: try RunContext.key())
         let request = ApplyRequest(kind: kind, relatedCommit: relatedCommit, saved: saved,
                                    continueOnError: options.continueOnError, overrideWindow: options.overrideWindow,
                                    waitTimeout: options.waitSeconds)

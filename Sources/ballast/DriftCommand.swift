@@ -78,9 +78,10 @@ struct DriftCommand: AsyncParsableCommand {
         if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.most : nil) { return }
         let (setup, calls) = budget.setup(debug: debug)
         let progress = Progress(label: "reading live settings", calls: calls)
-        let detector = DriftDetector(kinds: builtInKinds, clients: { setup.client(region: $0, role: $1) },
+        var detector = DriftDetector(kinds: builtInKinds, clients: { setup.client(region: $0, role: $1) },
                                      progress: progress.update(environment:read:total:))
-        var report = await detector.detect(loaded, stack: stack).report
+        detector.holdKey = try RunContext.key()
+        var report = await detector.detect(loaded, stack: stack, now: try RunContext.clock()()).report
         report.shard = sharding.selected
         report = await explanation.explained(report, loaded: loaded, setup: setup)
         progress.finish()

@@ -14,8 +14,9 @@ enum Planning {
 
     static func read(_ loaded: LoadedState, setup: AWSSetup) async throws -> Plan {
         let progress = Progress(label: "reading live settings")
-        let detector = detector(setup, progress: progress.update(environment:read:total:))
-        let plan = await Planner.plan(loaded, detector: detector)
+        var detector = detector(setup, progress: progress.update(environment:read:total:))
+        detector.holdKey = try RunContext.key()
+        let plan = await Planner.plan(loaded, detector: detector, now: try RunContext.clock()())
         progress.finish()
         for warning in plan.report.warnings { Terminal.note(warning) }
         return plan

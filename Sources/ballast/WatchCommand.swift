@@ -74,9 +74,11 @@ struct WatchCommand: AsyncParsableCommand {
             Terminal.note("listening on \(listen), beyond loopback: anyone who can reach it reads /metrics and "
                 + "/healthz (resource counts per environment); bind 127.0.0.1 unless a scraper elsewhere needs it")
         }
-        let settings = WatchServer.Settings(request: source.request, interval: .milliseconds(Int64(seconds * 1000)),
+        var settings = WatchServer.Settings(request: source.request, interval: .milliseconds(Int64(seconds * 1000)),
                                             host: address?.host ?? "127.0.0.1", port: address?.port ?? 9464,
                                             selfHeal: selfHeal, pull: pull)
+        settings.holdKey = try RunContext.key()
+        settings.clock = try RunContext.clock()
         let debug = self.debug
         do {
             try await WatchServer(settings: settings, kinds: builtInKinds)

@@ -26,6 +26,8 @@ public struct PropertyDifference: Sendable, Equatable {
     public var expected: Value?
     public var actual: Value?
     public var type: DifferenceType
+    /// The hold that keeps this live value for now (`ballast hold`): shown, never written.
+    public var held: HoldMark?
 
     public init(path: String, expected: Value?, actual: Value?, type: DifferenceType) {
         self.path = path

@@ -54,14 +54,17 @@ extension ResourceDrift {
         let differences = (json["differences"]?.list ?? []).compactMap { difference -> PropertyDifference? in
             guard let path = difference["path"]?.string,
                   let kind = difference["type"]?.string.flatMap(DifferenceType.init(rawValue:)) else { return nil }
-            return PropertyDifference(path: path, expected: difference["expected"], actual: difference["actual"],
-                                      type: kind)
+            var read = PropertyDifference(path: path, expected: difference["expected"], actual: difference["actual"],
+                                          type: kind)
+            read.held = HoldMark(json: difference["held"])
+            return read
         }
         self.init(resource: resource, physicalId: id, status: status, differences: differences,
                   reason: json["reason"]?.string)
         managedBy = ManagedBy(json: json["managedBy"])
         via = json["via"]?.string.flatMap(KindPath.init(rawValue:))
         attribution = Attribution(json: json["attribution"])
+        holdEnded = HoldMark(json: json["holdEnded"])
     }
 }
 

@@ -10,7 +10,7 @@ public extension DriftReport {
             "generatedAt": .string(Timestamp.iso8601(generatedAt)),
             "summary": .map([
                 "resources": .int(summary.resources), "inSync": .int(summary.inSync), "modified": .int(summary.modified),
-                "deleted": .int(summary.deleted), "notChecked": .int(summary.notChecked),
+                "deleted": .int(summary.deleted), "notChecked": .int(summary.notChecked), "held": .int(summary.held),
             ]),
             "environments": .list(environments.map { environment in
                 .map(["name": .string(environment.name), "region": .string(environment.region),
@@ -45,12 +45,17 @@ extension ResourceDrift {
         if let managedBy { fields["managedBy"] = managedBy.json }
         if let via { fields["via"] = .string(via.rawValue) }
         if let attribution { fields["attribution"] = attribution.json }
+        if let holdEnded { fields["holdEnded"] = .map(["id": .string(holdEnded.id), "by": .string(holdEnded.by),
+                                                       "until": .string(Timestamp.iso8601(holdEnded.until))]) }
         return .map(fields)
     }
 }
 
 extension PropertyDifference {
     var json: Value {
-        .map(["path": .string(path), "expected": expected ?? .null, "actual": actual ?? .null, "type": .string(type.rawValue)])
+        var fields: [String: Value] = ["path": .string(path), "expected": expected ?? .null, "actual": actual ?? .null,
+                                       "type": .string(type.rawValue)]
+        if let held { fields["held"] = held.json }
+        return .map(fields)
     }
 }

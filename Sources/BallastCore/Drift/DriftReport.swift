@@ -26,6 +26,8 @@ public struct ResourceDrift: Sendable {
     public var via: KindPath?
     /// Who changed it and since when, with `--explain`.
     public var attribution: Attribution?
+    /// A hold on it that ended since a run last said so (said once).
+    public var holdEnded: HoldMark?
 
     public init(resource: DesiredResource, physicalId: String?, status: DriftStatus,
                 differences: [PropertyDifference] = [], reason: String? = nil, live: [String: Value]? = nil) {
@@ -79,6 +81,8 @@ public struct EnvironmentDrift: Sendable {
 /// Counts per status, as the report's `summary`.
 public struct DriftSummary: Sendable, Equatable {
     public var resources = 0, inSync = 0, modified = 0, deleted = 0, notChecked = 0
+    /// MODIFIED resources whose every difference is held: known hand changes, not open drift.
+    public var held = 0
 
     public init(_ drifts: [ResourceDrift]) {
         resources = drifts.count
@@ -89,10 +93,12 @@ public struct DriftSummary: Sendable, Equatable {
             case .deleted: deleted += 1
             case .notChecked: notChecked += 1
             }
+            if drift.onlyHeld { held += 1 }
         }
     }
 
-    public var hasDrift: Bool { modified + deleted > 0 }
+    /// Open drift: a held difference alone is not.
+    public var hasDrift: Bool { modified - held + deleted > 0 }
 }
 
 /// The outcome of `ballast drift`: what every renderer reads.

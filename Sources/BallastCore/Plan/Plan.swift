@@ -33,6 +33,15 @@ public struct Plan: Sendable {
             return .null
         }
         if !conflicts.isEmpty { fields["conflicts"] = .list(conflicts.map(Value.string)) }
+        let held = report.resources.flatMap { drift in
+            drift.differences.compactMap { difference -> Value? in
+                guard let hold = difference.held else { return nil }
+                return ["type": .string(drift.resource.type), "id": .string(drift.displayId),
+                        "region": .string(drift.resource.region), "environment": .string(drift.resource.environment),
+                        "path": .string(difference.path), "hold": hold.json]
+            }
+        }
+        if !held.isEmpty { fields["held"] = .list(held) }
         return .map(fields)
     }
 }

@@ -19,6 +19,8 @@ public struct ApplyRun: Sendable {
     let events: @Sendable (ApplyEvent) -> Void
     let progress: DriftDetector.ReadProgress
     let actor: String?
+    /// `BALLAST_PLAN_KEY`, for the holds' MACs.
+    let holdKey: [UInt8]?
 
     /// `locks` defaults to each environment's lock table, else a lock file in `.git`.
     public init(kinds: Kinds, clients: @escaping AWSClients,
@@ -28,7 +30,8 @@ public struct ApplyRun: Sendable {
                 confirm: @escaping @Sendable (Int) async -> Bool,
                 events: @escaping @Sendable (ApplyEvent) -> Void = { _ in },
                 progress: @escaping DriftDetector.ReadProgress = { _, _, _ in },
-                actor: String? = nil) {
+                actor: String? = nil, holdKey: [UInt8]? = nil) {
+        self.holdKey = holdKey
         self.clients = clients
         self.kinds = kinds
         self.locks = locks ?? { environment, owner in
@@ -72,13 +75,17 @@ public struct ApplyRun: Sendable {
         for entry in await journal.closeInterrupted() {
             events(.note(Self.describeInterrupted(entry)))
         }
-        let (report, ownership) = await DriftDetector(kinds: kinds, clients: clients, progress: progress).detect(loaded)
+        var detector = DriftDetector(kinds: kinds, clients: clients, progress: progress)
+        detector.holdKey = holdKey
+        let (report, ownership) = await detector.detect(loaded, now: clock())
         var plan = Planner.plan(report, schemas: kinds.schemas)
         plan.conflicts = ownership.conflicts(plan.changes, report: report)
         if let saved = request.saved, let refusal = await refusal(of: saved, fresh: plan, loaded: loaded) {
             return .refused(refusal)
         }
-        let changes = request.saved?.changes ?? plan.changes
+        // A saved plan made before a hold never writes what the hold keeps.
+        let (changes, held) = Holds.unheld(request.saved?.changes ?? plan.changes, report: report)
+        for item in held { events(.note("\(item) is held: not written")) }
         // Policies hold at apply time too, against the changes about to be written (a saved plan's included).
         plan.policy = PolicyEngine(loaded.policies).check(loaded.state, changes: changes, drift: report)
         let policy = plan.policy

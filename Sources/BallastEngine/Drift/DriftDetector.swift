@@ -15,6 +15,8 @@ public struct DriftDetector: Sendable {
     let progress: ReadProgress
     /// Each CloudFormation stack is listed once a run, for refs and for ownership alike.
     let stackReads: StackReads
+    /// `BALLAST_PLAN_KEY`: with it, a hold without a matching MAC is ignored.
+    public var holdKey: [UInt8]?
 
     public init(kinds: Kinds, clients: @escaping AWSClients, progress: @escaping ReadProgress = { _, _, _ in }) {
         self.init(kinds: kinds, clients: clients, progress: progress, stackReads: StackReads())
@@ -35,7 +37,21 @@ public struct DriftDetector: Sendable {
         // The types this revision reads through Cloud Control join the build's kinds for the run.
         let detector = DriftDetector(kinds: kinds.adding(loaded.registry), clients: clients, progress: progress,
                                      stackReads: stackReads)
-        return await detector.detectWithKinds(loaded, stack: stack, now: now)
+        let (found, ownership) = await detector.detectWithKinds(loaded, stack: stack, now: now)
+        return (await held(found, loaded: loaded, now: now), ownership)
+    }
+
+    /// The report with the environments' holds on it (`Holds.apply`); an ended hold it names is
+    /// remembered as said, so the next report does not name it again (where the store can be written).
+    func held(_ report: DriftReport, loaded: LoadedState, now: Date) async -> DriftReport {
+        let store = HoldStore(repositoryPath: loaded.repositoryRoot, environments: loaded.state.environments,
+                              clients: clients, key: holdKey)
+        let read = await store.read()
+        var marked = Holds.apply(read.holds, to: report, now: now)
+        marked.warnings += read.warnings
+        let ended = Holds.ended(in: marked)
+        if !ended.isEmpty { try? await store.reportedEnded(ended, among: read.holds) }
+        return marked
     }
 
     func detectWithKinds(_ loaded: LoadedState, stack: String?, now: Date)

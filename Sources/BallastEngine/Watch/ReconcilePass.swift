@@ -32,9 +32,12 @@ public struct ReconcilePass: Sendable {
     let clients: AWSClients
     let kinds: Kinds
     let clock: @Sendable () -> Date
+    /// `BALLAST_PLAN_KEY`, for the holds' MACs.
+    let holdKey: [UInt8]?
 
     public init(kinds: Kinds, request: LoadRequest, pull: Bool, selfHeal: Bool, clients: @escaping AWSClients,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                clock: @escaping @Sendable () -> Date = { Date() }, holdKey: [UInt8]? = nil) {
+        self.holdKey = holdKey
         self.kinds = kinds
         self.request = request
         self.pull = pull
@@ -73,7 +76,9 @@ public struct ReconcilePass: Sendable {
                           detail: "\(loaded.diagnostics.count) mistake(s) in the desired state, "
                               + "first: \(loaded.diagnostics[0])")
         }
-        let report = await DriftDetector(kinds: kinds, clients: clients).detect(loaded).report
+        var detector = DriftDetector(kinds: kinds, clients: clients)
+        detector.holdKey = holdKey
+        let report = await detector.detect(loaded, now: clock()).report
         var result = Result(outcome: .inSync, revision: loaded.revision, report: report, pulled: pulled)
         let summary = report.summary
         if summary.notChecked > 0 {
@@ -82,7 +87,8 @@ public struct ReconcilePass: Sendable {
         }
         guard summary.hasDrift else { return result }
         result.outcome = .drift
-        guard selfHeal, summary.modified > 0 else { return result }
+        // A held difference is never healed: only what no hold keeps.
+        guard selfHeal, summary.modified - summary.held > 0 else { return result }
         return await heal(loaded, result)
     }
 
@@ -90,7 +96,7 @@ public struct ReconcilePass: Sendable {
         var result = drifted
         let heal = ApplyRun(kinds: kinds, clients: clients, gitDirectory: loaded.gitDirectory, clock: clock,
                             confirm: { _ in true },
-                            actor: "ballast watch --self-heal")
+                            actor: "ballast watch --self-heal", holdKey: holdKey)
         switch await heal.run(loaded, ApplyRequest(kind: .apply, waitTimeout: 120)) {
         case .refused(let refusal):
             result.outcome = .healRefused
