@@ -80,10 +80,14 @@ public enum IAMPolicy {
         if purpose == .drift, notify, !tables.isEmpty {
             statements.append(statement("DriftNotifyState", ["dynamodb:GetItem", "dynamodb:PutItem"], tables.sorted()))
         }
+        // Every run reads the environment's holds where its journal is kept (`ballast hold`).
+        if purpose == .drift, !tables.isEmpty {
+            statements.append(statement("Holds", ["dynamodb:Scan"], tables.sorted()))
+        }
         if purpose == .apply {
             if !tables.isEmpty {
                 statements.append(statement("LockTable", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
-                                                          "dynamodb:UpdateItem"], tables.sorted()))
+                                                          "dynamodb:UpdateItem", "dynamodb:Scan"], tables.sorted()))
             }
         }
         if explain {

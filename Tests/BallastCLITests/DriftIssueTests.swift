@@ -57,4 +57,35 @@ import Testing
         #expect(checks.violations.isEmpty, "\(checks.violations)")
         print("GitHub requests checked against the OpenAPI description: \(checks.requests)")
     }
+
+    /// Held drift is listed in a section of its own and is not open drift: an issue opened for real drift
+    /// keeps the held change apart, and once only held drift is left the issue is closed, saying so.
+    @Test func heldDriftHasASectionOfItsOwnAndIsNotOpenDrift() async throws {
+        let github = try GitHubStandIn()
+        let (held, open) = ("/ballast/" + uniqueName("held"), "/ballast/" + uniqueName("open"))
+        try await seeder().create("AWS::Logs::LogGroup", id: held, ["RetentionInDays": 7])
+        try await seeder().create("AWS::Logs::LogGroup", id: open, ["RetentionInDays": 7])
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::Logs::LogGroup, id: \(held), properties: {RetentionInDays: 30}}
+              - {type: AWS::Logs::LogGroup, id: \(open), properties: {RetentionInDays: 30}}
+            """ + "\n")
+        let hold = try repo.ballast(["hold", "--env", "test", "--type", "AWS::Logs::LogGroup", "--id", held, "--for",
+                                     "1h", "--reason", "INC-7: keep a week of logs only"])
+        #expect(hold.status == 0, "\(hold.stderr)")
+        let opened = try repo.ballast(["drift", "--github-issue"], github.environment)
+        #expect(opened.status == 2, "\(opened.stderr)")
+        let body = try #require(try github.control("state")["issues"]?.list?.last?["body"]?.string)
+        #expect(body.contains("**test**: 1 drifted, 1 held"), "\(body)")
+        #expect(body.contains("#### ✋ Held: hand changes kept for now, not written (`ballast hold`)"), "\(body)")
+        #expect(body.contains("INC\\-7"), "\(body)")
+        let html = try CMark.render(body)
+        #expect(html.contains("<table>"), "the held section renders as a table")
+
+        try await setRetention(open, 30)
+        let closed = try repo.ballast(["drift", "--github-issue"], github.environment)
+        #expect(closed.status == 0, "\(closed.stdout)\(closed.stderr)")
+        let comments = try github.comments(on: 1)
+        #expect(comments.first?.hasPrefix("**test** has no open drift (1 held: hand changes kept for now)") == true,
+                "\(comments)")
+    }
 }

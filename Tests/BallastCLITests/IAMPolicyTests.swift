@@ -77,6 +77,10 @@ import Testing
             "cloudformation:GetTemplate",
                                                             "cloudformation:ListStackResources"])
         #expect(bySid["LockTable"]?["Resource"] == ["arn:aws:dynamodb:eu-west-1:123456789012:table/ballast-locks"])
+        #expect(bySid["LockTable"]?["Action"]?.list?.contains("dynamodb:Scan") == true, "holds are read: \(text)")
+        // Drift reads the environment's holds from its lock table.
+        let drift = try JSON.parse(try policy(repo, "drift"))["Statement"]?.list?.first { $0["Sid"] == "Holds" }
+        #expect(drift?["Action"] == ["dynamodb:Scan"])
         #expect(bySid["ECSService"]?["Resource"] == ["arn:aws:ecs:eu-west-1:123456789012:service/*/*"])
         #expect(bySid["LogsLogGroup"]?["Resource"] == ["arn:aws:logs:eu-west-1:123456789012:log-group:*"])
     }

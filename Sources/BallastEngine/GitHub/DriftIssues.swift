@@ -47,7 +47,9 @@ public struct DriftIssues: Sendable {
                     done.append((environment.name, .created(url: issue["html_url"]?.string ?? "")))
                 }
             } else if summary.notChecked == 0, let existing, let number = existing["number"]?.int {
-                let note = "**\(Markdown.text(environment.name))** is back in sync: \(summary.resources) resources at "
+                let state = summary.held > 0 ? "has no open drift (\(summary.held) held: hand changes kept for now)"
+                    : "is back in sync"
+                let note = "**\(Markdown.text(environment.name))** \(state): \(summary.resources) resources at "
                     + "\(Markdown.code(report.revision)), read \(Timestamp.iso8601(report.generatedAt)). Closing."
                 _ = try await client.send("POST", client.repositoryPath("/issues/\(number)/comments"),
                                           body: ["body": .string(note)])

@@ -32,6 +32,7 @@ public struct CommentRenderer {
         var head = CommentMarker.make(environments.joined(separator: ",")) + "\n"
         head += headline(environments) + "\n"
         var sections = report.environments.map(section)
+        if let held = heldSection() { sections.append(held) }
         if let plan, !plan.conflicts.isEmpty {
             sections.append(CommentLayout.Section(
                 heading: "#### ⚠️ Another tool manages these: its next apply undoes the write",
@@ -68,15 +69,37 @@ public struct CommentRenderer {
             let said = parts.filter { !$0.isEmpty }
             return said.isEmpty ? "no changes" : said.joined(separator: ", ")
         }
-        parts = [count(.modified) > 0 ? "\(count(.modified)) drifted" : "",
+        let held = resources.filter(\.onlyHeld).count
+        parts = [count(.modified) - held > 0 ? "\(count(.modified) - held) drifted" : "",
                  count(.deleted) > 0 ? "\(count(.deleted)) deleted" : "",
-                 count(.notChecked) > 0 ? "\(count(.notChecked)) not checked" : ""]
+                 count(.notChecked) > 0 ? "\(count(.notChecked)) not checked" : "",
+                 held > 0 ? "\(held) held" : ""]
         let said = parts.filter { !$0.isEmpty }
         return said.isEmpty ? "\(resources.count) in sync" : said.joined(separator: ", ")
     }
 
+    /// Held differences in a section of their own: known hand changes, kept for now, never written.
+    func heldSection() -> CommentLayout.Section? {
+        let rows = report.resources.flatMap { drift in
+            drift.differences.compactMap { difference -> String? in
+                guard let hold = difference.held else { return nil }
+                return "| \(Markdown.code(drift.resource.type)) \(Markdown.code(drift.displayId)) | "
+                    + "\(Markdown.code(DriftRendering.readablePath(difference.path))) | "
+                    + "\(Markdown.code(Markdown.short(difference.actual?.description ?? "(none)"))) → "
+                    + "\(Markdown.code(Markdown.short(DriftRendering.expected(difference)))) | "
+                    + "\(Markdown.text(Markdown.short(hold.summary, limit: 300))) (\(Markdown.code(hold.id))) |"
+            }
+        }
+        guard !rows.isEmpty else { return nil }
+        return CommentLayout.Section(
+            heading: "#### ✋ Held: hand changes kept for now, not written (`ballast hold`)",
+            columns: ["Resource", "Property", "Live → desired", "Hold"], rows: rows,
+            foldedRow: { "| … \($0) more | | | |" })
+    }
+
     func section(_ environment: EnvironmentDrift) -> CommentLayout.Section {
-        let shown = environment.resources.filter { $0.status != .inSync }
+        // A resource whose every difference is held is in the held section, not among the drifted.
+        let shown = environment.resources.filter { $0.status != .inSync && !$0.onlyHeld }
         let inSync = environment.resources.count - shown.count
         var heading = "### \(Markdown.text(environment.name)) · \(Markdown.code(environment.region))"
         if inSync > 0 { heading += "\n\n\(inSync) resource\(inSync == 1 ? "" : "s") in sync." }
@@ -118,7 +141,7 @@ public struct CommentRenderer {
                 }
             }
         }
-        return drift.differences.map {
+        return drift.differences.filter { $0.held == nil }.map {
             (DriftRendering.readablePath($0.path), $0.actual?.description ?? "(none)", DriftRendering.expected($0))
         }
     }
@@ -146,7 +169,7 @@ public struct CommentRenderer {
                 out += "| \(Markdown.code(DriftRendering.readablePath(difference.path))) | "
                     + "\(Markdown.code(Markdown.short(difference.actual?.description ?? "(none)", limit: 1_000))) | "
                     + "\(Markdown.code(Markdown.short(DriftRendering.expected(difference), limit: 1_000))) | "
-                    + "\(difference.type.rawValue) |\n"
+                    + "\(difference.type.rawValue)\(difference.held == nil ? "" : " (held)") |\n"
             }
             out += "\n"
         }
