@@ -31,6 +31,9 @@ struct WatchMetrics: Sendable {
                     Gauge(label: "ballast_resources", dimensions: [("environment", name), ("status", label)])
                         .record(count)
                 }
+                // Differences a hold keeps (`ballast hold`): known hand changes, not open drift.
+                let held = environment.resources.reduce(0) { $0 + $1.differences.filter { $0.held != nil }.count }
+                Gauge(label: "ballast_held_properties", dimensions: [("environment", name)]).record(held)
             }
         }
         lastRun.record(endedAt)

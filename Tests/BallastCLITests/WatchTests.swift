@@ -157,6 +157,28 @@ import Testing
         #expect(history.stdout.contains("ballast watch --self-heal"), "\(history.stdout)")
     }
 
+    /// A held scale-up survives self-heal: the pass reports it held (in sync for the loop, counted by
+    /// `ballast_held_properties`) and writes nothing; released, the next pass heals it.
+    @Test func selfHealNeverWritesAHeldProperty() async throws {
+        let group = "/ballast/" + uniqueName("held")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let hold = try repo.ballast(["hold", "--env", "test", "--type", "AWS::Logs::LogGroup", "--id", group, "--for",
+                                     "1h", "--reason", "INC-4411: keep it while we look"])
+        #expect(hold.status == 0, "\(hold.stderr)")
+        let id = try #require(hold.stdout.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines))
+        let watch = try Watch(["--interval", "1s", "--self-heal"], repo: repo)
+        _ = try watch.lastRun { $0["outcome"] == "in_sync" }
+        _ = try watch.lastRun { $0["outcome"] == "in_sync" }
+        #expect(try await liveRetention(group) == 7)
+        #expect(try watch.metrics()["ballast_held_properties{environment=test}"] == 1)
+        #expect(try repo.ballast(["hold", "--release", id]).status == 0)
+        _ = try watch.lastRun { $0["outcome"] == "healed" }
+        #expect(try await liveRetention(group) == 30)
+        #expect(try watch.stop(SIGINT) == 0)
+    }
+
     @Test func pullFastForwardsToWhatWasPushed() async throws {
         let group = "/ballast/" + uniqueName("pull")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
