@@ -51,9 +51,12 @@ private struct Composer {
     /// A node and its size in nodes, aliases expanded.
     mutating func node(_ event: YAMLEvent, _ reader: YAMLEventReader) throws(Diagnostic) -> (node: Node, size: Int) {
         switch event {
-        case .scalar(let text, let tag, let anchor, let plain, let at):
-            let value = resolve(text, tag: tag, plain: plain, at: at)
-            return remember(Node(.scalar(value, text: text), tag: tag, location: at), size: 1, anchor)
+        case .scalar(let text, let tag, let anchor, let style, let at, let end):
+            let value = resolve(text, tag: tag, plain: style == .plain, at: at)
+            var scalar = Node(.scalar(value, text: text), tag: tag, location: at)
+            scalar.end = end
+            scalar.style = style
+            return remember(scalar, size: 1, anchor)
         case .alias(let anchor, let at):
             guard let target = anchors[anchor] else {
                 throw Diagnostic(at, "unknown alias '*\(anchor)' (no anchor '&\(anchor)' before it)")
@@ -63,7 +66,9 @@ private struct Composer {
                 throw Diagnostic(at, "aliases expand this file past \(YAML.maxAliasedNodes) nodes; "
                     + "a file that size is a mistake (or an alias bomb)")
             }
-            return target
+            var shared = target
+            shared.node.shared = true
+            return shared
         case .sequenceStart(let tag, let anchor, let at):
             try enter(at, tag: tag, kind: "list")
             defer { depth -= 1 }
@@ -124,9 +129,13 @@ private struct Composer {
         return tag.hasPrefix(core) ? "!!" + tag.dropFirst(core.count) : tag
     }
 
+    /// An anchored node is shared by its aliases: it and every alias of it are marked so.
     mutating func remember(_ node: Node, size: Int, _ anchor: String?) -> (node: Node, size: Int) {
-        if let anchor { anchors[anchor] = (node, size) }
-        return (node, size)
+        guard let anchor else { return (node, size) }
+        var shared = node
+        shared.shared = true
+        anchors[anchor] = (shared, size)
+        return (shared, size)
     }
 
     /// YAML 1.2 core schema: untagged plain scalars may be null, bool, int or

@@ -8,7 +8,8 @@ enum YAMLEvent {
     case documentEnd
     case streamEnd
     case alias(anchor: String, at: SourceLocation)
-    case scalar(text: String, tag: String?, anchor: String?, plain: Bool, at: SourceLocation)
+    case scalar(text: String, tag: String?, anchor: String?, style: Node.ScalarStyle, at: SourceLocation,
+                end: SourceLocation)
     case sequenceStart(tag: String?, anchor: String?, at: SourceLocation)
     case sequenceEnd
     case mappingStart(tag: String?, anchor: String?, at: SourceLocation)
@@ -63,8 +64,15 @@ final class YAMLEventReader {
         case YAML_SCALAR_EVENT:
             let s = event.data.scalar
             let text = String(decoding: UnsafeBufferPointer(start: s.value, count: s.length), as: UTF8.self)
-            return .scalar(text: text, tag: string(s.tag), anchor: string(s.anchor),
-                           plain: s.style == YAML_PLAIN_SCALAR_STYLE, at: at)
+            let style: Node.ScalarStyle = switch s.style {
+            case YAML_SINGLE_QUOTED_SCALAR_STYLE: .singleQuoted
+            case YAML_DOUBLE_QUOTED_SCALAR_STYLE: .doubleQuoted
+            case YAML_LITERAL_SCALAR_STYLE: .literal
+            case YAML_FOLDED_SCALAR_STYLE: .folded
+            default: .plain
+            }
+            return .scalar(text: text, tag: string(s.tag), anchor: string(s.anchor), style: style, at: at,
+                           end: location(event.end_mark))
         case YAML_SEQUENCE_START_EVENT:
             return .sequenceStart(tag: string(event.data.sequence_start.tag),
                                   anchor: string(event.data.sequence_start.anchor), at: at)

@@ -40,7 +40,7 @@ struct Ballast: AsyncParsableCommand {
         subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
                       RevertCommand.self, HistoryCommand.self, UnlockCommand.self, PolicyCommand.self, DoctorCommand.self,
                       IAMPolicyCommand.self, CommentCommand.self, WatchCommand.self, ImportCommand.self,
-                      ReportCommand.self, SchemaCommand.self, HoldCommand.self])
+                      ReportCommand.self, SchemaCommand.self, HoldCommand.self, AdoptCommand.self])
 
     /// Settings from the environment that every command depends on are checked before any runs.
     static func main() async {

@@ -25,6 +25,18 @@ public struct Node: Sendable {
     public var content: Content
     public var tag: String?
     public var location: SourceLocation
+    /// Where a scalar ends (just past its last character), and how it was written: what an edit
+    /// that replaces it in place needs.
+    public var end: SourceLocation?
+    public var style: ScalarStyle?
+    /// Anchored (`&defaults`) or reached through an alias (`*defaults`): the same text stands for
+    /// several places, so changing it changes all of them.
+    public var shared = false
+
+    /// How a scalar was written.
+    public enum ScalarStyle: Sendable, Equatable {
+        case plain, singleQuoted, doubleQuoted, literal, folded
+    }
 
     public init(_ content: Content, tag: String? = nil, location: SourceLocation) {
         self.content = content
