@@ -155,6 +155,41 @@ echo; echo "\$ cat desired-state/prod/logs-log-group.yaml"; cat desired-state/pr
 git add -A && git commit -qm "Adopt the incident's debug log groups"
 run drift --env prod
 
+echo; echo "==> the next incident, both ways: alice scales tolling-vision up by hand (right, keep it), and cuts its"
+echo "    log retention to a week (wrong, put it back)"
+AWS_ACCESS_KEY_ID=ASIADEMOONCALLALICE python3 - "$AWS_ENDPOINT_URL" <<'PY'
+import boto3, sys
+boto3.client("autoscaling", region_name="us-east-1", endpoint_url=sys.argv[1]).update_auto_scaling_group(
+    AutoScalingGroupName="tolling-vision-prod-asg", MaxSize=20, DesiredCapacity=16)
+boto3.client("logs", region_name="us-east-1", endpoint_url=sys.argv[1]).put_retention_policy(
+    logGroupName="/aws/ec2/tolling-vision", retentionInDays=7)
+PY
+# The incident runs in prod's Sunday change window, so self-heal may write: the clock is fixed there.
+export BALLAST_NOW=2026-12-06T02:30:00Z
+run hold --env prod --type AWS::AutoScaling::AutoScalingGroup --id tolling-vision-prod-asg \
+  --property MaxSize --property DesiredCapacity --for 4h --reason "INC-4411: peak traffic on the bridge gantries"
+run hold --list
+run drift --env prod
+echo; echo "\$ ballast watch --env prod --self-heal --interval 2s   # until its first heal, then stopped"
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+"$ballast" watch --env prod --self-heal --interval 2s --listen "127.0.0.1:$port" 2>"$scratch/watch.log" &
+watcher=$!
+for _ in $(seq 150); do
+  curl -sf "http://127.0.0.1:$port/healthz" 2>/dev/null | grep -qE '"outcome" *: *"(healed|heal_failed|heal_refused)"' && break
+  sleep 0.2
+done
+echo "  /metrics: $(curl -sf "http://127.0.0.1:$port/metrics" 2>/dev/null | grep '^ballast_held_properties' || true)"
+kill "$watcher"; wait "$watcher" 2>/dev/null || true
+sed 's/^/  /' "$scratch/watch.log"
+run drift --env prod   # the retention is back; the held scale-up is not open drift
+echo; echo "==> the incident is over and the scale-up stays: adopt it into git, with who made it"
+run adopt --env prod --type AWS::AutoScaling::AutoScalingGroup --id tolling-vision-prod-asg --widen --commit \
+  --message "Keep tolling-vision at 16 workers after INC-4411"
+echo; echo "\$ git show --stat HEAD"; git show --stat HEAD | sed 's/^/  /'
+echo; echo "\$ git diff HEAD~1 -- desired-state/prod/tolling-vision.yaml"; git diff HEAD~1 -- desired-state/prod/tolling-vision.yaml
+run drift --env prod
+unset BALLAST_NOW
+
 echo; echo "==> policies: a branch that cuts prod's plate-read logs to 7 days is denied (exit 3)"
 git checkout -q -b cost-cutting
 sed -i 's/RetentionInDays: 90 .*/RetentionInDays: 7/' desired-state/prod/tolling-vision.yaml
