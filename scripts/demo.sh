@@ -146,7 +146,8 @@ echo; echo "==> the incident also left log groups made by hand: adopt what is li
 python3 - "$AWS_ENDPOINT_URL" <<'PY'
 import boto3, sys
 logs = boto3.client("logs", region_name="us-east-1", endpoint_url=sys.argv[1])
-for name, days in [("/aws/lambda/fare-table-scraper-prod-debug", 14), ("/aws/lambda/road-works-scraper-prod-debug", 30)]:
+# Kept at least 30 days, as prod's log-retention-minimum policy asks: adopted, they pass it.
+for name, days in [("/aws/lambda/fare-table-scraper-prod-debug", 30), ("/aws/lambda/road-works-scraper-prod-debug", 60)]:
     logs.create_log_group(logGroupName=name)
     logs.put_retention_policy(logGroupName=name, retentionInDays=days)
 PY

@@ -101,10 +101,13 @@ import Testing
     }
 
     /// The adopted result breaks a deny policy (retention under 14 days): every file is as it was, exit 3.
+    /// A deny that failed before the adoption (another group, declared at 3 days) is not adopt's to judge.
     @Test func aDenyPolicyOnTheResultRestoresEveryFile() async throws {
-        let group = "/adopt/" + uniqueName("deny")
+        let (group, old) = ("/adopt/" + uniqueName("deny"), "/adopt/" + uniqueName("old"))
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        try await seeder().create("AWS::Logs::LogGroup", id: old, ["RetentionInDays": 3])
         let text = "resources:\n  - {type: AWS::Logs::LogGroup, id: \"\(group)\", properties: {RetentionInDays: 30}}\n"
+            + "  - {type: AWS::Logs::LogGroup, id: \"\(old)\", properties: {RetentionInDays: 3}}\n"
         let policy = """
             policies:
               - id: two-weeks-of-logs
@@ -116,8 +119,13 @@ import Testing
         let repo = try Self.repository(text, extra: ["policies/logs.yaml": policy])
         let adopt = try repo.ballast(["adopt"])
         #expect(adopt.status == 3, "\(adopt.stdout)\(adopt.stderr)")
-        #expect(adopt.stdout.contains("two-weeks-of-logs"), "\(adopt.stdout)")
+        #expect(adopt.stdout.contains("two-weeks-of-logs") && adopt.stdout.contains(group)
+            && !adopt.stdout.contains(old), "\(adopt.stdout)")
         #expect(try Self.file(repo) == text)
+        try await setRetention(group, 60)
+        let allowed = try repo.ballast(["adopt"])
+        #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
+        #expect(try Self.file(repo) == text.replacingOccurrences(of: "RetentionInDays: 30", with: "RetentionInDays: 60"))
     }
 
     /// --commit makes one commit: each property with its old and new value, who made the live change as a

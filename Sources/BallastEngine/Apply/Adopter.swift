@@ -176,7 +176,10 @@ public struct Adopter: Sendable {
             result.files = []
             return result
         }
-        let denied = PolicyEngine(check.policies).check(check.state).filter(\.blocks)
+        // A deny the adopted values bring in: one that already failed before them is not adopt's to judge.
+        let key = { (result: PolicyResult) in [result.policy, result.environment, result.resource].joined(separator: "\u{0}") }
+        let before = Set(PolicyEngine(loaded.policies).check(loaded.state).filter(\.blocks).map(key))
+        let denied = PolicyEngine(check.policies).check(check.state).filter { $0.blocks && !before.contains(key($0)) }
         if !check.diagnostics.isEmpty || !denied.isEmpty {
             result.mistakes = check.diagnostics
             result.denied = denied
