@@ -22,9 +22,10 @@ public struct LogGroupKind: ResourceKind {
         "arn:aws:logs:\(region):\(account):log-group:\(name(id))"
     }
 
-    /// `aws_cloudwatch_log_group`: a retention of 0 is "never expire", which CloudFormation leaves unset.
+    /// `aws_cloudwatch_log_group`: a retention of 0 is "never expire", which the desired state says as
+    /// `RetentionInDays: null` (must be unset).
     static let terraform = TerraformMapping("aws_cloudwatch_log_group", idAttribute: "name", [
-        .init("/RetentionInDays", "retention_in_days", convert: TerraformValue.unless(0)),
+        .init("/RetentionInDays", "retention_in_days", convert: { $0 == 0 ? .null : $0 }),
     ])
 
     static let properties = ResourceSchema(

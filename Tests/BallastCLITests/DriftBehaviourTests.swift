@@ -67,7 +67,7 @@ import Testing
         #expect(run.resources[group]?["reason"]?.string
             == "DescribeLogGroups: ThrottlingException: Rate exceeded (after 2 attempts)")
         #expect(run.differences(of: rule) == [difference("/State", "DISABLED", "ENABLED")])
-        #expect(run.report["summary"] == ["resources": 2, "inSync": 0, "modified": 1, "deleted": 0, "notChecked": 1])
+        #expect(run.report["summary"] == ["resources": 2, "inSync": 0, "modified": 1, "deleted": 0, "notChecked": 1, "held": 0])
         #expect(throttling.requestCount == 2)
     }
 
@@ -259,7 +259,7 @@ import Testing
         #expect(result.stdout.contains("Drift: 1 modified, 0 deleted, 0 not checked, 1 in sync (2 resources)."))
         let saved = try JSON.parse(try String(contentsOfFile: file, encoding: .utf8))
         #expect(saved["command"] == "drift" && saved["schemaVersion"] == 1)
-        #expect(saved["summary"] == ["resources": 2, "inSync": 1, "modified": 1, "deleted": 0, "notChecked": 0])
+        #expect(saved["summary"] == ["resources": 2, "inSync": 1, "modified": 1, "deleted": 0, "notChecked": 0, "held": 0])
         let planFile = repo.path + "/plan.json"
         #expect(try repo.ballast(["plan", "--output", "markdown", "--out-json", planFile]).status == 2)
         let plan = try JSON.parse(try String(contentsOfFile: planFile, encoding: .utf8))

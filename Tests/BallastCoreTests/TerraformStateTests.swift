@@ -32,8 +32,8 @@ import Testing
     @Test func mappingsTurnAttributesIntoCloudFormationProperties() throws {
         let state = try TerraformState(json: Self.state)
         let logs = LogGroupKind.schema.terraform
-        // Retention 0 is "never expire": CloudFormation leaves it unset.
-        #expect(logs.properties(from: state.instances[0].attributes).isEmpty)
+        // Retention 0 is "never expire": the desired state says it as `RetentionInDays: null` (must be unset).
+        #expect(logs.properties(from: state.instances[0].attributes) == ["RetentionInDays": .null])
         #expect(logs.properties(from: state.instances[1].attributes) == ["RetentionInDays": 14])
         #expect(logs.id(state.instances[1].attributes) == "/app/worker")
         let table = DynamoDBTableKind.schema.terraform.properties(from: state.instances[2].attributes)

@@ -19,8 +19,7 @@ public struct ImportCheck: Sendable {
         for resource in resources {
             let label = "\(resource.type) \(resource.identity)"
             if resource.properties.isEmpty {
-                skipped.append("\(resource.origin): \(label) has no value of a property ballast owns to keep "
-                    + "(for a log group: it never expires, which the desired state cannot say)")
+                skipped.append("\(resource.origin): \(label) has no value of a property ballast owns to keep")
                 continue
             }
             if let first = seen["\(resource.type) \(resource.identity)"] {
