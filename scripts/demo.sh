@@ -36,20 +36,39 @@ cd "$scratch/repo"
 git init -q -b main && git config user.name "Dana Ops" && git config user.email dana@example.com
 git add -A && git commit -q -m "Example desired state"
 
-run() { echo; echo "\$ ballast $*"; "$ballast" "$@" || echo "(exit $?)"; }
-run policy test
+# Each step: the command, echoed shell-quoted (it pastes), and the exit code it must end with; any other
+# stops the demo, naming the step. The demo's clock is its own, not the machine's: BALLAST_NOW (which
+# ballast reads for change windows, holds and the journal) starts on a Monday morning, outside prod's
+# change windows, and moves a minute a step, so the story is the same at any hour.
+clock_start=$(date -u -d "2026-12-07T10:00:00Z" +%s)
+steps=0
+tick() { steps=$((steps + 1)); BALLAST_NOW=$(date -u -d "@$((clock_start + steps * 60))" +%Y-%m-%dT%H:%M:%SZ); export BALLAST_NOW; }
+run() {
+  local expected=$1; shift
+  tick
+  echo; printf '$ ballast'; printf ' %q' "$@"; echo
+  local status=0
+  "$ballast" "$@" || status=$?
+  [ "$status" -eq 0 ] || echo "(exit $status)"
+  if [ "$status" -ne "$expected" ]; then
+    printf 'demo: step %d, ballast%s, exited %d where the story expects %d\n' "$steps" "$(printf ' %q' "$@")" \
+      "$status" "$expected" >&2
+    exit 1
+  fi
+}
+run 0 policy test
 
 echo; echo "==> creating prod in the emulator, with the incident's hand edits"
 # The incident's edits were an on-call engineer's, through the CLI: the emulator's CloudTrail records them so.
 AWS_ACCESS_KEY_ID=ASIADEMOONCALLALICE "$seed" . --env prod --incident "$incident"
-run doctor --env prod
-run drift --env prod
-run drift --env prod --explain
-run drift --env prod --output markdown
+run 0 doctor --env prod
+run 2 drift --env prod
+run 2 drift --env prod --explain
+run 2 drift --env prod --output markdown
 # The pull-request comment of the fix (scripts/screenshot-comment.sh pictures it for the README).
 echo; echo "\$ ballast plan --env prod --output markdown"
 "$ballast" plan --env prod --output markdown | tee "${BALLAST_DEMO_COMMENT:-/dev/null}" || true
-run plan --env prod --out prod.plan.json
+run 2 plan --env prod --out prod.plan.json
 echo; echo "==> a plan file is a CI artifact: someone edits it (and recomputes its checksum)"
 python3 - prod.plan.json forged.plan.json <<'PY'
 import hashlib, json, sys
@@ -64,13 +83,11 @@ text = json.dumps(plan, sort_keys=True, separators=(",", ":"), ensure_ascii=Fals
 plan["checksum"] = hashlib.sha256(text.encode()).hexdigest()
 json.dump(plan, open(sys.argv[2], "w"), indent=2)
 PY
-run apply forged.plan.json --override-window "an attacker's reason"
+run 1 apply forged.plan.json --override-window "an attacker's reason"
 # prod takes changes only in its change windows; outside them an apply needs a journaled reason.
-echo; echo "\$ ballast apply prod.plan.json"
-if ! "$ballast" apply prod.plan.json; then
-  run apply prod.plan.json --override-window "INC-2291: restore the settings changed by hand"
-fi
-run drift --env prod   # what is left: the log group someone deleted
+run 1 apply prod.plan.json   # the demo's clock is a Monday morning: outside prod's windows
+run 0 apply prod.plan.json --override-window "INC-2291: restore the settings changed by hand"
+run 2 drift --env prod   # what is left: the log group someone deleted
 
 window=(--override-window "DEMO: outside prod's change window")
 echo; echo "==> the team re-creates the deleted log group (a settings tool never creates resources)"
@@ -78,13 +95,13 @@ python3 -c "import boto3; boto3.client('logs', region_name='us-east-1', endpoint
 echo; echo "==> a change through git: page sooner on the tolling-vision queue backlog"
 sed -i '/tolling-vision-prod-queue-backlog/,/Threshold/ s/Threshold: 300/Threshold: 60/' desired-state/prod/tolling-vision.yaml
 git commit -qam "Page on tolling-vision backlog after 60 s"
-run apply --env prod --auto-approve "${window[@]}"
+run 0 apply --env prod --auto-approve "${window[@]}"
 echo; echo "==> the pager storms: roll back to the previous revision at once"
-run rollback --to HEAD~1 --env prod --auto-approve "${window[@]}"
+run 0 rollback --to HEAD~1 --env prod --auto-approve "${window[@]}"
 echo; echo "==> then make git say so: revert the commit (live already matches, so nothing to write)"
-run revert HEAD --env prod --apply --auto-approve "${window[@]}"
+run 0 revert HEAD --env prod --apply --auto-approve "${window[@]}"
 echo; echo "\$ git log --oneline -3"; git log --oneline -3
-run history --env prod --limit 3
+run 0 history --env prod --limit 3
 
 echo; echo "==> tolling-vision's WAF web ACL was made by hand (AWS chose its id): adopt it from live"
 python3 - "$AWS_ENDPOINT_URL" <<'PY'
@@ -97,7 +114,7 @@ rule = {"Name": "plate-reader-rate", "Priority": 0, "Action": {"Block": {}}, "Vi
 waf.create_web_acl(Name="tolling-vision-acl", Scope="REGIONAL", DefaultAction={"Allow": {}}, Rules=[rule],
                    VisibilityConfig=visibility("tolling-vision-acl"))
 PY
-run import --env prod --from-live --type AWS::WAFv2::WebACL --id 'tolling-vision-acl|*'
+run 0 import --env prod --from-live --type AWS::WAFv2::WebACL --id 'tolling-vision-acl|*'
 acl_file=$(ls desired-state/prod/*web-acl*.yaml)
 echo; echo "\$ cat $acl_file"; cat "$acl_file"
 git add -A && git commit -qm "Adopt tolling-vision's web ACL"
@@ -112,8 +129,8 @@ acl["Rules"][0]["Statement"]["RateBasedStatement"]["Limit"] = 20000
 waf.update_web_acl(Name=acl["Name"], Scope="REGIONAL", Id=acl["Id"], DefaultAction=acl["DefaultAction"],
                    Rules=acl["Rules"], VisibilityConfig=acl["VisibilityConfig"], LockToken=got["LockToken"])
 PY
-run drift --env prod
-run apply --env prod --auto-approve "${window[@]}"
+run 2 drift --env prod
+run 0 apply --env prod --auto-approve "${window[@]}"
 
 echo; echo "==> a type with no native kind: vehicle-tracking's Kinesis stream, read and written through Cloud Control"
 python3 - "$AWS_ENDPOINT_URL" <<'PY'
@@ -121,7 +138,7 @@ import boto3, sys
 boto3.client("kinesis", region_name="us-east-1", endpoint_url=sys.argv[1]).create_stream(
     StreamName="vehicle-positions-prod", ShardCount=3)
 PY
-run schema fetch AWS::Kinesis::Stream
+run 0 schema fetch AWS::Kinesis::Stream
 cat > desired-state/prod/vehicle-positions-stream.yaml <<'YAML'
 resources:
   # No native kind: read and written through Cloud Control, checked against schemas/AWS-Kinesis-Stream.json.
@@ -138,9 +155,9 @@ import boto3, sys
 boto3.client("kinesis", region_name="us-east-1", endpoint_url=sys.argv[1]).update_shard_count(
     StreamName="vehicle-positions-prod", TargetShardCount=6, ScalingType="UNIFORM_SCALING")
 PY
-run drift --env prod
-run drift --env prod --dry-run-reads
-run apply --env prod --auto-approve "${window[@]}"
+run 2 drift --env prod
+run 0 drift --env prod --dry-run-reads
+run 0 apply --env prod --auto-approve "${window[@]}"
 
 echo; echo "==> the incident also left log groups made by hand: adopt what is live (git becomes the truth)"
 python3 - "$AWS_ENDPOINT_URL" <<'PY'
@@ -151,10 +168,10 @@ for name, days in [("/aws/lambda/fare-table-scraper-prod-debug", 30), ("/aws/lam
     logs.create_log_group(logGroupName=name)
     logs.put_retention_policy(logGroupName=name, retentionInDays=days)
 PY
-run import --env prod --from-live --type AWS::Logs::LogGroup --id '/aws/lambda/*-debug'
+run 0 import --env prod --from-live --type AWS::Logs::LogGroup --id '/aws/lambda/*-debug'
 echo; echo "\$ cat desired-state/prod/logs-log-group.yaml"; cat desired-state/prod/logs-log-group.yaml
 git add -A && git commit -qm "Adopt the incident's debug log groups"
-run drift --env prod
+run 0 drift --env prod
 
 echo; echo "==> the next incident, both ways: alice scales tolling-vision up by hand (right, keep it), and cuts its"
 echo "    log retention to a week (wrong, put it back)"
@@ -165,12 +182,13 @@ boto3.client("autoscaling", region_name="us-east-1", endpoint_url=sys.argv[1]).u
 boto3.client("logs", region_name="us-east-1", endpoint_url=sys.argv[1]).put_retention_policy(
     logGroupName="/aws/ec2/tolling-vision", retentionInDays=7)
 PY
-# The incident runs in prod's Sunday change window, so self-heal may write: the clock is fixed there.
-export BALLAST_NOW=2026-12-06T02:30:00Z
-run hold --env prod --type AWS::AutoScaling::AutoScalingGroup --id tolling-vision-prod-asg \
+# The incident runs in prod's Sunday change window, so self-heal may write: the demo's clock moves there.
+clock_start=$(( $(date -u -d "2026-12-13T02:30:00Z" +%s) - steps * 60 ))
+run 0 hold --env prod --type AWS::AutoScaling::AutoScalingGroup --id tolling-vision-prod-asg \
   --property MaxSize --property DesiredCapacity --for 4h --reason "INC-4411: peak traffic on the bridge gantries"
-run hold --list
-run drift --env prod
+run 0 hold --list
+run 2 drift --env prod
+tick
 echo; echo "\$ ballast watch --env prod --self-heal --interval 2s   # until its first heal, then stopped"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 "$ballast" watch --env prod --self-heal --interval 2s --listen "127.0.0.1:$port" 2>"$scratch/watch.log" &
@@ -182,28 +200,27 @@ done
 echo "  /metrics: $(curl -sf "http://127.0.0.1:$port/metrics" 2>/dev/null | grep '^ballast_held_properties' || true)"
 kill "$watcher"; wait "$watcher" 2>/dev/null || true
 sed 's/^/  /' "$scratch/watch.log"
-run drift --env prod   # the retention is back; the held scale-up is not open drift
+run 0 drift --env prod   # the retention is back; the held scale-up is not open drift
 echo; echo "==> the incident is over and the scale-up stays: adopt it into git, with who made it"
-run adopt --env prod --type AWS::AutoScaling::AutoScalingGroup --id tolling-vision-prod-asg --widen --commit \
+run 0 adopt --env prod --type AWS::AutoScaling::AutoScalingGroup --id tolling-vision-prod-asg --widen --commit \
   --message "Keep tolling-vision at 16 workers after INC-4411"
 echo; echo "\$ git show --stat HEAD"; git show --stat HEAD | sed 's/^/  /'
 echo; echo "\$ git diff HEAD~1 -- desired-state/prod/tolling-vision.yaml"; git diff HEAD~1 -- desired-state/prod/tolling-vision.yaml
-run drift --env prod
-unset BALLAST_NOW
+run 0 drift --env prod
 
 echo; echo "==> policies: a branch that cuts prod's plate-read logs to 7 days is denied (exit 3)"
 git checkout -q -b cost-cutting
 sed -i 's/RetentionInDays: 90 .*/RetentionInDays: 7/' desired-state/prod/tolling-vision.yaml
 git commit -qam "Keep tolling-vision logs 7 days"
-run plan --env prod
+run 3 plan --env prod
 echo; echo "\$ ballast plan --env prod --output sarif   # for code scanning; the first result:"
 "$ballast" plan --env prod --output sarif | python3 -c "import json,sys; print(json.dumps(json.load(sys.stdin)['runs'][0]['results'][0], indent=2))" || true
-run apply --env prod --auto-approve "${window[@]}"
+run 3 apply --env prod --auto-approve "${window[@]}"
 git checkout -q main
 
 echo; echo "==> an incident edit with mistakes never reaches AWS"
 sed -i 's/      MinSize: 3 .*/      MinSize: 20/; s/RetentionInDays: 90/RetentionInDay: 90/' desired-state/prod/tolling-vision.yaml
 git commit -qam "Scale tolling-vision up during incident"
-run validate
-run drift --env prod
-run validate --revision HEAD~1
+run 1 validate
+run 1 drift --env prod
+run 0 validate --revision HEAD~1
