@@ -24,7 +24,20 @@ public enum PlanRendering {
     }
 
     static func text(_ plan: Plan) -> String {
-        var lines = [plan.changes.isEmpty ? "No changes." : "Plan: \(plan.changes.count) change\(plan.changes.count == 1 ? "" : "s")"]
+        let summary = plan.report.summary
+        let unread = summary.notChecked
+        var lines: [String]
+        if unread > 0 && unread == summary.resources {
+            // Never "No changes" for a run that read nothing: nothing is known about live.
+            lines = ["Nothing could be read (\(unread) resource\(unread == 1 ? "" : "s") not checked, the reason above): "
+                + "no plan can be made"]
+        } else if plan.changes.isEmpty {
+            lines = [unread > 0 ? "No changes for what was read; \(unread) resource\(unread == 1 ? "" : "s") could not "
+                + "be read (above), so the plan is incomplete." : "No changes."]
+        } else {
+            lines = ["Plan: \(plan.changes.count) change\(plan.changes.count == 1 ? "" : "s")"
+                + (unread > 0 ? " (incomplete: \(unread) resource\(unread == 1 ? "" : "s") could not be read)" : "")]
+        }
         for change in plan.changes {
             lines.append("  \(change.call) \(UntrustedText.line(change.id))  "
                 + "(\(UntrustedText.line(change.environment)), \(UntrustedText.line(change.region)))")

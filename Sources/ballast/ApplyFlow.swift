@@ -178,9 +178,14 @@ struct ApplyFlow {
         for resource in entry.unfixable { Terminal.out("cannot fix     \(UntrustedText.field(resource)): it does not exist") }
         let applied = entry.changes.filter { $0.outcome == .applied }
         let pending = applied.filter(\.pending).count
+        // Every write made, but some resources do not exist: say what the partial outcome (exit 1) is about.
+        let cannotFix = entry.outcome == .partial && applied.count == entry.changes.count && !entry.unfixable.isEmpty
+            ? ": every write was made; \(entry.unfixable.count) resource\(entry.unfixable.count == 1 ? "" : "s") "
+                + "cannot be fixed (\(entry.unfixable.count == 1 ? "it does" : "they do") not exist; ballast does not "
+                + "create resources)" : ""
         Terminal.out("Apply: \(applied.count) of \(entry.changes.count) changes applied, "
             + "\(applied.filter(\.verified).count) verified by reading them back"
             + (pending > 0 ? ", \(pending) pending (run `ballast drift` later to see them land)" : "")
-            + "; outcome \(entry.outcome.rawValue).")
+            + "; outcome \(entry.outcome.rawValue)\(cannotFix).")
     }
 }

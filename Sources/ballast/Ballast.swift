@@ -35,6 +35,8 @@ struct Ballast: AsyncParsableCommand {
               ballast watch --interval 15m           drift on a loop, /metrics for Prometheus
               ballast import --env prod --from-terraform terraform.tfstate
               ballast schema fetch AWS::Kinesis::Stream  any other type, through Cloud Control
+              ballast hold --env prod --type T --id I --for 4h --reason "INC-1"   keep a hand change for now
+              ballast adopt --env prod --commit      write live values into the YAML, as a commit
             """,
         version: BuildInfo.versionText,
         subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
@@ -59,6 +61,10 @@ struct Ballast: AsyncParsableCommand {
             for mistake in mistakes { Terminal.error(mistake) }
             Foundation.exit(1)
         }
+        if let unknown = unknownCommand(Array(CommandLine.arguments.dropFirst())) {
+            Terminal.error(unknown)
+            Foundation.exit(1)
+        }
         do {
             var command = try parseAsRoot(nil)
             if var asyncCommand = command as? AsyncParsableCommand {
@@ -75,6 +81,15 @@ struct Ballast: AsyncParsableCommand {
             }
             exit(withError: error)
         }
+    }
+
+    /// The first word when it is no command (`ballast drfit`): the nearest command's name, and the list.
+    static func unknownCommand(_ arguments: [String]) -> String? {
+        guard let first = arguments.first, !first.hasPrefix("-"), first != "help" else { return nil }
+        let names = configuration.subcommands.map { $0.configuration.commandName ?? "" }.filter { !$0.isEmpty }
+        guard !names.contains(first) else { return nil }
+        return "unknown command '\(UntrustedText.line(first))'" + Suggestion.hint(for: first, in: names)
+            + "; commands: " + names.joined(separator: ", ")
     }
 
     /// The values of options that are secrets themselves (`--notify URL`, `--notify=URL`).

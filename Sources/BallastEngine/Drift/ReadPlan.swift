@@ -95,8 +95,11 @@ public struct ReadPlan: Sendable {
         var lines = ["Reads planned (no call made): \(total) call\(total == 1 ? "" : "s") for "
             + "\(groups.reduce(0) { $0 + $1.resources }) resources"]
         if let rates, rates.unpacedInFlight == nil {
-            lines.append(String(format: "At ballast's request rates (BALLAST_API_RATES), at least %.1f s",
-                                minimumSeconds(at: rates)))
+            // Under a tenth of a second is said as such: "at least 0.0 s" bounds nothing.
+            let seconds = minimumSeconds(at: rates)
+            lines.append("At ballast's request rates (BALLAST_API_RATES), "
+                + (seconds < 0.1 ? "the burst allowances cover every call: no wait for pacing"
+                    : String(format: "at least %.1f s", seconds)))
         }
         lines.append("")
         for group in groups {
