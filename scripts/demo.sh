@@ -86,7 +86,7 @@ PY
 run 1 apply forged.plan.json --override-window "an attacker's reason"
 # prod takes changes only in its change windows; outside them an apply needs a journaled reason.
 run 1 apply prod.plan.json   # the demo's clock is a Monday morning: outside prod's windows
-run 0 apply prod.plan.json --override-window "INC-2291: restore the settings changed by hand"
+run 1 apply prod.plan.json --override-window "INC-2291: restore the settings changed by hand"  # partial: one group is gone
 run 2 drift --env prod   # what is left: the log group someone deleted
 
 window=(--override-window "DEMO: outside prod's change window")
