@@ -3,17 +3,33 @@
 # the C libraries (libgit2, libcurl, libyaml, libcrypto), git, and the moto AWS
 # emulator for the tests and the demo. Safe to run again: it installs only what is missing.
 # --build-only: only what building ballast needs (scripts/release.sh).
+# --demo: what the demo needs besides: the emulator (moto) and cfn-lint's schemas, none of the test checkers.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_only=false
+demo=false
 [ "${1:-}" = "--build-only" ] && build_only=true
+[ "${1:-}" = "--demo" ] && demo=true
+
+# The Swift toolchain is not installed here (Debian has none): say which one ballast needs.
+# Package.swift says swift-tools-version 6.0; the tests and the release run on 6.3.1.
+if ! command -v swift >/dev/null 2>&1; then
+  echo "ballast needs the Swift 6 toolchain (6.0 or later; tested with 6.3.1), and there is no swift on PATH:" >&2
+  echo "install it from swift.org (the Debian 12 tarball, or swiftly), then run this again." >&2
+  exit 1
+fi
+swift_version=$(swift --version 2>/dev/null | sed -n 's/.*Swift version \([0-9][0-9]*\)\.\([0-9][0-9]*\).*/\1 \2/p' | head -1)
+if [ -n "$swift_version" ] && [ "${swift_version%% *}" -lt 6 ]; then
+  echo "ballast needs Swift 6.0 or later (tested with 6.3.1); this is Swift ${swift_version/ /.}." >&2
+  exit 1
+fi
 
 packages=(git pkg-config libgit2-dev libcurl4-openssl-dev libyaml-dev libssl-dev)
 # cmark-gfm is GitHub's markdown renderer: the tests render ballast's comments with it.
 # debootstrap makes the Debian root the release archive is tried in; buildah and podman build
 # the Containerfile's image from a base made from it (no registry is needed).
 # GNU time measures the hostile-input tests' peak memory.
-$build_only || packages+=(cmark-gfm debootstrap buildah podman time)
+$build_only || $demo || packages+=(cmark-gfm debootstrap buildah podman time)
 need_moto=false
 if ! $build_only && ! command -v moto_server >/dev/null 2>&1 && [ ! -x .build-tools/venv/bin/moto_server ]; then
   need_moto=true
@@ -25,6 +41,8 @@ need_jsonschema=false
 python=python3; [ -x .build-tools/venv/bin/python3 ] && python=.build-tools/venv/bin/python3
 if $build_only; then
   :
+elif $demo; then
+  packages+=(python3 python3-venv)
 elif ! command -v "$python" >/dev/null 2>&1 || ! "$python" -c 'import jsonschema' 2>/dev/null; then
   need_jsonschema=true
   packages+=(python3 python3-venv)
@@ -49,6 +67,15 @@ if $need_moto; then
   echo "==> pip install 'moto[server]' into .build-tools/venv"
   venv
   .build-tools/venv/bin/pip install -q 'moto[server]==5.2.1'
+fi
+# The demo's registry stand-in serves cfn-lint's schemas (`ballast schema fetch`); nothing else is its.
+if $demo; then
+  if ! .build-tools/venv/bin/python3 -c 'import cfnlint' 2>/dev/null && ! python3 -c 'import cfnlint' 2>/dev/null; then
+    echo "==> pip install cfn-lint into .build-tools/venv"
+    venv
+    .build-tools/venv/bin/pip install -q 'cfn-lint'
+  fi
+  exit 0
 fi
 # parliament (PyPI) checks the IAM policy `ballast iam-policy` prints against AWS's table of actions.
 if ! command -v parliament >/dev/null 2>&1 && [ ! -x .build-tools/venv/bin/parliament ]; then

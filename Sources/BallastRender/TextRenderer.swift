@@ -20,11 +20,18 @@ struct TextRenderer {
                 lines.append("")
                 continue
             }
+            // A reason several resources share is said once, above them.
+            let shared = Dictionary(notInSync.filter { $0.status == .notChecked }.map { ($0.reason ?? "", 1) },
+                                    uniquingKeysWith: +).filter { $0.value > 1 }
+            for reason in shared.keys.sorted() {
+                lines.append("  \(marker(.notChecked)) \(shared[reason]!) resources not checked: \(safe(reason))")
+            }
             for drift in notInSync {
                 lines.append("  \(marker(drift.status)) \(safe(drift.resource.type)) \(safe(drift.displayId))\(refNote(drift))  "
                     + "(\(safe(drift.resource.source.description)))")
                 switch drift.status {
                 case .deleted: lines.append("      does not exist")
+                case .notChecked where shared[drift.reason ?? ""] != nil: lines.append("      not checked (the reason above)")
                 case .notChecked: lines.append("      not checked: \(safe(drift.reason ?? "unknown reason"))")
                 default:
                     for difference in drift.differences {

@@ -15,6 +15,12 @@ import Testing
         #expect(!plan.stdout.contains("No changes"), "\(plan.stdout)")
         #expect(plan.stdout.contains("Nothing could be read (2 resources not checked, the reason above): no plan can "
             + "be made"), "\(plan.stdout)")
+        // The comment says a reason many resources share once, not once a row.
+        let markdown = try repo.ballast(["drift", "--output", "markdown"], offline)
+        #expect(markdown.stdout.components(separatedBy: "resources not checked: `").count == 2, "\(markdown.stdout)")
+        #expect(markdown.stdout.components(separatedBy: "not checked (the reason above)").count == 3,
+                "\(markdown.stdout)")
+        #expect(!markdown.stdout.contains("Not checked: `"), "\(markdown.stdout)")
     }
 
     @Test func aMistypedCommandGetsTheNearestName() throws {

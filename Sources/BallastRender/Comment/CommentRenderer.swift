@@ -103,20 +103,33 @@ public struct CommentRenderer {
         let inSync = environment.resources.count - shown.count
         var heading = "### \(Markdown.text(environment.name)) · \(Markdown.code(environment.region))"
         if inSync > 0 { heading += "\n\n\(inSync) resource\(inSync == 1 ? "" : "s") in sync." }
+        // One reason for several resources (no credentials, an account guard) is said once, above them.
+        let shared = Self.sharedReasons(shown)
+        for reason in shared.keys.sorted() {
+            heading += "\n\n⚠️ \(shared[reason]!) resources not checked: \(Markdown.code(Markdown.short(reason, limit: 600)))"
+        }
         let columns = plan == nil ? ["", "Resource", "Drifted properties", "Declared at"]
                                   : ["", "Resource", "Change", "Call"]
         return CommentLayout.Section(
-            heading: heading, columns: columns, rows: shown.map(row),
-            details: shown.filter { $0.status != .deleted }.map(details),
+            heading: heading, columns: columns, rows: shown.map { row($0, shared: Set(shared.keys)) },
+            details: shown.filter { $0.status != .deleted && !($0.status == .notChecked && shared[$0.reason ?? ""] != nil) }
+                .map(details),
             foldedRow: { "| … | \($0) more resources | | |" })
     }
 
-    func row(_ drift: ResourceDrift) -> String {
+    /// Reasons that several not-checked resources share, with how many.
+    static func sharedReasons(_ drifts: [ResourceDrift]) -> [String: Int] {
+        let counts = Dictionary(drifts.filter { $0.status == .notChecked }.map { ($0.reason ?? "", 1) }, uniquingKeysWith: +)
+        return counts.filter { $0.value > 1 }
+    }
+
+    func row(_ drift: ResourceDrift, shared: Set<String> = []) -> String {
         let resource = "\(Markdown.code(drift.resource.type)) \(Markdown.code(drift.displayId))"
         let changes = changes(for: drift)
         let what: String
         switch drift.status {
         case .deleted: what = "does not exist" + (plan == nil ? "" : " (ballast does not create resources)")
+        case .notChecked where shared.contains(drift.reason ?? ""): what = "not checked (the reason above)"
         case .notChecked: what = "not checked: " + Markdown.code(Markdown.short(drift.reason ?? "", limit: 120))
         default:
             let properties = settings(drift, changes: changes)
