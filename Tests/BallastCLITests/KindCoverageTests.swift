@@ -45,11 +45,11 @@ import Testing
         }
     }
 
-    /// The README's table of kinds has a row for each.
-    @Test func theReadmeHasARowForEveryKind() throws {
+    /// The desired-state page's table of kinds (what each reads and writes) has a row for each.
+    @Test func theDocsHaveARowForEveryKind() throws {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        let readme = try String(contentsOf: root.appendingPathComponent("README.md"), encoding: .utf8)
+        let readme = try String(contentsOf: root.appendingPathComponent("docs/desired-state.md"), encoding: .utf8)
         let rows = Set(Self.types.filter { readme.contains("\n| `\($0)` |") })
         #expect(rows == Self.types, "missing: \(Self.types.subtracting(rows).sorted())")
     }

@@ -1,0 +1,64 @@
+import BallastAWS
+import BallastCore
+import BallastKinds
+
+/// docs/kinds.md, made from the kinds' own declarations: each kind's id, properties with their
+/// types and ranges, what may be unset, the calls it reads and writes with, their IAM actions and
+/// the request rates ballast paces them at (with the AWS page each rate comes from). A test fails
+/// when the committed page is not what this makes (`BALLAST_UPDATE_DOCS=1` writes it).
+public enum KindReference {
+    public static func markdown(_ kinds: KindSchemas = Kinds.builtIn.schemas,
+                                rates: RequestRates = .defaults) -> String {
+        var out = """
+            # Kinds reference
+
+            Generated from the kinds' declarations (`Sources/BallastKinds/`) by the tests
+            (`KindReferenceTests`; `BALLAST_UPDATE_DOCS=1 swift test --filter KindReferenceTests` writes it):
+            a kind changes here when its code does. For how each kind reads and writes, in words, see
+            [the desired-state repository](desired-state.md); for any other type,
+            [Cloud Control](any-cloudformation-type.md).
+
+            """
+        for kind in kinds.all.sorted(by: { $0.type < $1.type }) {
+            let resource = kind.resource
+            out += "\n## `\(kind.type)`\n\n"
+            out += "- **id**: " + (resource.idFormat.map { "`\($0.description)`" } ?? "the resource's name or ARN") + "\n"
+            if !kind.terraform.resourceType.isEmpty {
+                out += "- **Terraform**: `\(kind.terraform.resourceType)`\n"
+            }
+            out += "\n| property | type |\n| --- | --- |\n"
+            for (path, name, type) in rows(resource.properties, at: "", named: "") {
+                let unset = resource.unsettable[path].map { "; `null`: must be unset (\($0))" } ?? ""
+                out += "| `\(escape(name))` | \(escape(type.name))\(unset) |\n"
+            }
+            out += "\n| call | IAM action | when | paced at |\n| --- | --- | --- | --- |\n"
+            for (operation, when) in kind.permissions.read.map({ ($0, "read") }) + kind.permissions.write.map({ ($0, "write") }) {
+                let rate = rates.rate(forKey: rates.key(operation))
+                let paced = String(format: "%g/s, burst %g: ", rate.perSecond, rate.burst) + rate.sourceText
+                out += "| `\(operation.call)` | `\(operation.iamAction)` | \(when) | \(escape(paced)) |\n"
+            }
+        }
+        return out
+    }
+
+    /// Every leaf property of a schema: its path, its name as people read it (`MethodSettings[].HttpMethod`,
+    /// `RouteSettings.<key>.ThrottlingRateLimit`), and its type; nested objects, lists and maps of objects
+    /// flattened.
+    static func rows(_ schema: ObjectSchema, at path: String, named prefix: String) -> [(String, String, ValueType)] {
+        schema.fields.flatMap { field -> [(String, String, ValueType)] in
+            let fieldPath = PropertyPath.appending(path, field.name)
+            let name = prefix.isEmpty ? field.name : prefix + "." + field.name
+            switch field.type {
+            case .object(let inner): return rows(inner, at: fieldPath, named: name)
+            case .list(.object(let inner), let most):
+                let bound = most.map { " (at most \($0))" } ?? ""
+                return [(fieldPath, name + bound, field.type)] + rows(inner, at: fieldPath + "/*", named: name + "[]")
+            case .map(.object(let inner)):
+                return rows(inner, at: fieldPath + "/*", named: name + ".<key>")
+            default: return [(fieldPath, name, field.type)]
+            }
+        }
+    }
+
+    static func escape(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|") }
+}
