@@ -1,0 +1,160 @@
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// The docs' console examples are the program's output: a block marked `<!-- example: SCENARIO -->`
+/// has each `$ ballast ...` line run in that scenario's repository, and what it prints must be what
+/// the block shows after the command (commit ids, times and temporary paths normalised; a `...` line
+/// stands for any lines; `(exit N)` is the exit code). A stale example fails here.
+@Suite struct DocsExampleTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
+
+    /// One marked block: where it is, its scenario, and its commands with what each prints.
+    struct Example: CustomStringConvertible {
+        var file: String
+        var line: Int
+        var scenario: String
+        var steps: [(command: [String], expected: [String], exit: Int32)]
+        var description: String { "\(file):\(line) (\(scenario))" }
+    }
+
+    /// Every marked example in README.md and docs/.
+    static func examples() throws -> [Example] {
+        var files = ["README.md"]
+        let docs = FileManager.default.enumerator(atPath: root.appendingPathComponent("docs").path)
+        while let path = docs?.nextObject() as? String {
+            if path.hasSuffix(".md") { files.append("docs/" + path) }
+        }
+        var found: [Example] = []
+        for file in files.sorted() {
+            let lines = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
+                .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            var index = 0
+            while index < lines.count {
+                defer { index += 1 }
+                guard lines[index].hasPrefix("<!-- example: "), lines[index].hasSuffix(" -->"),
+                      index + 1 < lines.count, lines[index + 1].hasPrefix("```") else { continue }
+                let scenario = String(lines[index].dropFirst("<!-- example: ".count).dropLast(" -->".count))
+                var example = Example(file: file, line: index + 1, scenario: scenario, steps: [])
+                var cursor = index + 2
+                while cursor < lines.count, !lines[cursor].hasPrefix("```") {
+                    let line = lines[cursor]
+                    if line.hasPrefix("$ ballast ") {
+                        example.steps.append((try words(String(line.dropFirst("$ ballast ".count))), [], 0))
+                    } else if let last = example.steps.indices.last {
+                        if line.hasPrefix("(exit "), let code = Int32(line.dropFirst(6).dropLast()) {
+                            example.steps[last].exit = code
+                        } else {
+                            example.steps[last].expected.append(line)
+                        }
+                    }
+                    cursor += 1
+                }
+                found.append(example)
+            }
+        }
+        return found
+    }
+
+    /// A command line's words, as a shell splits them (single and double quotes; a `#` comment ends it).
+    static func words(_ line: String) throws -> [String] {
+        var words: [String] = [], current = "", quote: Character?, started = false
+        for character in line {
+            if let open = quote {
+                if character == open { quote = nil } else { current.append(character) }
+            } else if character == "'" || character == "\"" {
+                quote = character
+                started = true
+            } else if character == "#", !started || current.isEmpty {
+                break
+            } else if character == " " {
+                if started { words.append(current) }
+                current = ""
+                started = false
+            } else {
+                current.append(character)
+                started = true
+            }
+        }
+        if started { words.append(current) }
+        guard quote == nil else { throw TestFailure("an unclosed quote in: \(line)") }
+        return words
+    }
+
+    /// Commit ids, ISO times and temporary folders vary from run to run: each becomes one token.
+    static func normalised(_ text: String) -> String {
+        var out = text
+        for (pattern, token) in [("/tmp/[A-Za-z0-9._/-]+", "<tmp>"),
+                                 ("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9]{4})", "<time>"),
+                                 ("\\b[0-9a-f]{7,40}\\b", "<sha>")] {
+            out = out.replacingOccurrences(of: pattern, with: token, options: .regularExpression)
+        }
+        return out
+    }
+
+    /// Whether `actual` is `expected`, a `...` line in it standing for any lines (none included).
+    static func matches(_ expected: [String], _ actual: [String]) -> Bool {
+        guard let first = expected.first else { return actual.isEmpty }
+        if first == "..." {
+            return (0...actual.count).contains { matches(Array(expected.dropFirst()), Array(actual.dropFirst($0))) }
+        }
+        guard let line = actual.first, normalised(line) == normalised(first) else { return false }
+        return matches(Array(expected.dropFirst()), Array(actual.dropFirst()))
+    }
+
+    /// The example desired state and policies, committed; with `incident-edit`, then the demo's edit with
+    /// mistakes committed on top (MinSize above MaxSize, a misspelt property).
+    static func repository(_ scenario: String) throws -> TempRepository {
+        var files: [String: String] = [:]
+        for folder in ["desired-state", "policies"] {
+            let base = root.appendingPathComponent(folder)
+            let urls = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) ?? .init()
+            for case let url as URL in urls where url.pathExtension == "yaml" {
+                files[folder + url.path.dropFirst(base.path.count)] = try String(contentsOf: url, encoding: .utf8)
+            }
+        }
+        let repo = try TempRepository()
+        try repo.commit(files, message: "Example desired state")
+        switch scenario {
+        case "example-repository": break
+        case "incident-edit":
+            let path = "desired-state/prod/tolling-vision.yaml"
+            let edited = try #require(files[path])
+                .replacingOccurrences(of: "      MinSize: 3                          # one per availability zone",
+                                      with: "      MinSize: 20")
+                .replacingOccurrences(of: "RetentionInDays: 90", with: "RetentionInDay: 90")
+            try repo.commit([path: edited], message: "Scale tolling-vision up during incident")
+        default: throw TestFailure("no scenario \(scenario)")
+        }
+        return repo
+    }
+
+    @Test func everyMarkedExampleIsWhatTheProgramPrints() throws {
+        let examples = try Self.examples()
+        #expect(examples.count >= 2, "the docs mark their examples: \(examples)")
+        let offline = ["AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""]
+        for example in examples {
+            let repo = try Self.repository(example.scenario)
+            for step in example.steps {
+                let run = try Run.ballast(step.command, cwd: repo.path, environment: offline)
+                let printed = (run.stdout + run.stderr).split(separator: "\n", omittingEmptySubsequences: false)
+                    .map(String.init).filter { !$0.isEmpty }
+                let expected = step.expected.filter { !$0.isEmpty }
+                let command = "ballast " + step.command.joined(separator: " ")
+                let shown = expected.joined(separator: "\n"), said = printed.joined(separator: "\n")
+                #expect(run.status == step.exit, "\(example): \(command) exited \(run.status), the example says \(step.exit)")
+                #expect(Self.matches(expected, printed), "\(example): \(command) prints\n\(said)\nwhere it shows\n\(shown)")
+            }
+        }
+    }
+
+    /// The check itself: a changed example fails it.
+    @Test func aChangedExampleFails() {
+        #expect(Self.matches(["valid: 4bc5730a936d: 2 environment(s)"], ["valid: 0123456789ab: 2 environment(s)"]))
+        #expect(!Self.matches(["valid: 4bc5730a936d: 3 environment(s)"], ["valid: 0123456789ab: 2 environment(s)"]))
+        #expect(Self.matches(["a", "...", "d"], ["a", "b", "c", "d"]))
+        #expect(!Self.matches(["a", "...", "e"], ["a", "b", "c", "d"]))
+    }
+}
