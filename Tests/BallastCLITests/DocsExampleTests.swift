@@ -58,11 +58,18 @@ import Testing
         return found
     }
 
-    /// A command line's words, as a shell splits them (single and double quotes; a `#` comment ends it).
+    /// A command line's words, as a shell splits them (single and double quotes, backslash escapes as
+    /// `printf %q` writes them; a `#` comment ends it).
     static func words(_ line: String) throws -> [String] {
-        var words: [String] = [], current = "", quote: Character?, started = false
+        var words: [String] = [], current = "", quote: Character?, started = false, escaped = false
         for character in line {
-            if let open = quote {
+            if escaped {
+                current.append(character)
+                escaped = false
+            } else if quote == nil, character == "\\" {
+                escaped = true
+                started = true
+            } else if let open = quote {
                 if character == open { quote = nil } else { current.append(character) }
             } else if character == "'" || character == "\"" {
                 quote = character
@@ -88,6 +95,7 @@ import Testing
         var out = text
         for (pattern, token) in [("/tmp/[A-Za-z0-9._/-]+", "<tmp>"),
                                  ("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9]{4})", "<time>"),
+                                 ("[0-9]{4}-[0-9]{2}-[0-9]{2}", "<date>"), ("\\bh-[0-9a-f]{12}\\b", "<hold>"),
                                  ("\\b[0-9a-f]{7,40}\\b", "<sha>")] {
             out = out.replacingOccurrences(of: pattern, with: token, options: .regularExpression)
         }
@@ -118,7 +126,7 @@ import Testing
         let repo = try TempRepository()
         try repo.commit(files, message: "Example desired state")
         switch scenario {
-        case "example-repository": break
+        case "example-repository", "demo": break
         case "incident-edit":
             let path = "desired-state/prod/tolling-vision.yaml"
             let edited = try #require(files[path])
@@ -131,11 +139,76 @@ import Testing
         return repo
     }
 
+    /// One step of the demo's transcript: the command's words, what it printed, its exit code.
+    struct Step {
+        var command: [String]
+        var output: [String]
+        var exit: Int32
+    }
+
+    /// The demo (`scripts/demo.sh`), run once with the binaries this test run built: the docs quote its
+    /// transcript, so a quoted step whose output changed fails here.
+    static let demo: Result<[Step], TestFailure> = {
+        let folder = URL(fileURLWithPath: Run.ballastBinary).deletingLastPathComponent().path
+        // Standard error too, in its place: a step's notes are part of what it says.
+        guard let run = try? Run.process("/bin/bash", ["-c", "\"$0\" 2>&1", root.appendingPathComponent("scripts/demo.sh").path],
+                                         environment: ProcessInfo.processInfo.environment.merging(
+                                            ["BALLAST_DEMO_BIN": folder, "NO_COLOR": "1"]) { $1 }),
+              run.status == 0 else {
+            return .failure(TestFailure("the demo did not run to its end"))
+        }
+        var steps: [Step] = []
+        for line in run.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init) {
+            if line.hasPrefix("$ ballast ") {
+                guard let command = try? words(String(line.dropFirst("$ ballast ".count))) else { continue }
+                steps.append(Step(command: command, output: [], exit: 0))
+            } else if line.hasPrefix("$ ") || line.hasPrefix("==> ") {
+                steps.append(Step(command: [], output: [], exit: 0))  // not ballast's: closes the step before
+            } else if let last = steps.indices.last {
+                if line.hasPrefix("(exit "), let code = Int32(line.dropFirst(6).dropLast()) {
+                    steps[last].exit = code
+                } else if !line.isEmpty {
+                    steps[last].output.append(line)
+                }
+            }
+        }
+        return .success(steps)
+    }()
+
+    /// A `demo` example: each of its commands is found in the demo's transcript, in order (the demo runs
+    /// some commands several times: the one whose output the example shows), and must have printed what
+    /// the example shows.
+    func checkAgainstTheDemo(_ example: Example) throws {
+        let transcript = try Self.demo.get()
+        var from = 0
+        for step in example.steps {
+            let command = "ballast " + step.command.joined(separator: " ")
+            let expectedLines = step.expected.filter { !$0.isEmpty }
+            let candidates = transcript.indices.dropFirst(from).filter { transcript[$0].command == step.command }
+            guard let first = candidates.first else {
+                Issue.record("\(example): the demo runs no \(command) (after the example's earlier steps)")
+                return
+            }
+            let at = candidates.first { Self.matches(expectedLines, transcript[$0].output) } ?? first
+            from = at + 1
+            let expected = step.expected.filter { !$0.isEmpty }
+            let said = transcript[at].output.joined(separator: "\n"), shown = expected.joined(separator: "\n")
+            let exit = transcript[at].exit
+            #expect(exit == step.exit, "\(example): \(command) exited \(exit) in the demo, the example says \(step.exit)")
+            #expect(Self.matches(expected, transcript[at].output),
+                    "\(example): \(command) prints in the demo\n\(said)\nwhere it shows\n\(shown)")
+        }
+    }
+
     @Test func everyMarkedExampleIsWhatTheProgramPrints() throws {
         let examples = try Self.examples()
         #expect(examples.count >= 2, "the docs mark their examples: \(examples)")
         let offline = ["AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": ""]
         for example in examples {
+            if example.scenario == "demo" {
+                try checkAgainstTheDemo(example)
+                continue
+            }
             let repo = try Self.repository(example.scenario)
             for step in example.steps {
                 let run = try Run.ballast(step.command, cwd: repo.path, environment: offline)
