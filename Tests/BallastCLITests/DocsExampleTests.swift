@@ -90,10 +90,12 @@ import Testing
         return words
     }
 
-    /// Commit ids, ISO times and temporary folders vary from run to run: each becomes one token.
+    /// Commit ids, ISO times and dates, hold ids, UUIDs, ports and temporary folders vary from run to run:
+    /// each becomes one token.
     static func normalised(_ text: String) -> String {
         var out = text
-        for (pattern, token) in [("/tmp/[A-Za-z0-9._/-]+", "<tmp>"),
+        for (pattern, token) in [("/tmp/[A-Za-z0-9._/-]+", "<tmp>"), ("127\\.0\\.0\\.1:[0-9]+", "127.0.0.1:<port>"),
+                                 ("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "<uuid>"),
                                  ("[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9:.]+(Z|[+-][0-9]{4})", "<time>"),
                                  ("[0-9]{4}-[0-9]{2}-[0-9]{2}", "<date>"), ("\\bh-[0-9a-f]{12}\\b", "<hold>"),
                                  ("\\b[0-9a-f]{7,40}\\b", "<sha>")] {
