@@ -232,4 +232,26 @@ import Testing
         #expect(Self.matches(["a", "...", "d"], ["a", "b", "c", "d"]))
         #expect(!Self.matches(["a", "...", "e"], ["a", "b", "c", "d"]))
     }
+
+    /// The demo's story does not depend on the hour it runs at: started with the clock inside prod's
+    /// change window and outside it, it prints the same steps with the same exit codes and output.
+    @Test func theDemoTellsTheSameStoryAtAnyHour() throws {
+        let folder = URL(fileURLWithPath: Run.ballastBinary).deletingLastPathComponent().path
+        func transcript(at now: String) throws -> [String] {
+            let run = try Run.process("/bin/bash", ["-c", "\"$0\" 2>&1", Self.root.appendingPathComponent("scripts/demo.sh").path],
+                                      environment: ProcessInfo.processInfo.environment.merging(
+                                        ["BALLAST_DEMO_BIN": folder, "NO_COLOR": "1", "BALLAST_NOW": now]) { $1 })
+            #expect(run.status == 0, "the demo at \(now) stopped:\n\(run.stdout.suffix(2_000))")
+            // git's own author dates (`git show`) are the machine's: not ballast's story.
+            return run.stdout.split(separator: "\n").map { Self.normalised(String($0)) }
+                .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("Date:") }
+        }
+        let inside = try transcript(at: "2026-12-06T02:30:00Z"), outside = try transcript(at: "2026-12-08T09:00:00Z")
+        #expect(inside.count > 200)
+        for (a, b) in zip(inside, outside) where a != b {
+            Issue.record("the story differs by the hour:\n\(a)\n\(b)")
+            break
+        }
+        #expect(inside.count == outside.count)
+    }
 }
