@@ -21,11 +21,6 @@ extension GitRepository {
         var tree: OpaquePointer?
         try Libgit2.check(git_tree_lookup(&tree, pointer, &treeId), "cannot read the tree")
         defer { git_tree_free(tree) }
-        let signature = try Signature(self)
-        var created = git_oid()
-        var parents: [OpaquePointer?] = [headHandle]
-        try Libgit2.check(git_commit_create(&created, pointer, "HEAD", signature.pointer, signature.pointer, nil,
-                                            message, tree, 1, &parents), "cannot commit")
-        return try commit(GitOID(created).hex)
+        return try commitOnHead(tree!, parent: headHandle, message: message, what: paths.joined(separator: ", "))
     }
 }

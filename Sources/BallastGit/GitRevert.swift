@@ -52,11 +52,17 @@ extension GitRepository {
             try checkout(tree!)
         }
         let message = "Revert \"\(reverted.summary)\"\n\nThis reverts commit \(reverted.sha).\n"
+        return try commitOnHead(tree!, parent: headHandle, message: message, what: "the revert")
+    }
+
+    /// Commits `tree` on HEAD (whose commit is `parent`) with `message`, as git's configured user.
+    func commitOnHead(_ tree: OpaquePointer, parent: OpaquePointer, message: String,
+                      what: String) throws(GitError) -> GitCommit {
         let signature = try Signature(self)
         var created = git_oid()
-        var parents: [OpaquePointer?] = [headHandle]
+        var parents: [OpaquePointer?] = [parent]
         try Libgit2.check(git_commit_create(&created, pointer, "HEAD", signature.pointer, signature.pointer, nil,
-                                            message, tree, 1, &parents), "cannot commit the revert")
+                                            message, tree, 1, &parents), "cannot commit \(what)")
         return try commit(GitOID(created).hex)
     }
 

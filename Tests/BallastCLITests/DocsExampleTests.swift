@@ -117,14 +117,7 @@ import Testing
     /// The example desired state and policies, committed; with `incident-edit`, then the demo's edit with
     /// mistakes committed on top (MinSize above MaxSize, a misspelt property).
     static func repository(_ scenario: String) throws -> TempRepository {
-        var files: [String: String] = [:]
-        for folder in ["desired-state", "policies"] {
-            let base = root.appendingPathComponent(folder)
-            let urls = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) ?? .init()
-            for case let url as URL in urls where url.pathExtension == "yaml" {
-                files[folder + url.path.dropFirst(base.path.count)] = try String(contentsOf: url, encoding: .utf8)
-            }
-        }
+        let files = try Fixture.exampleFiles(root: root)
         let repo = try TempRepository()
         try repo.commit(files, message: "Example desired state")
         switch scenario {

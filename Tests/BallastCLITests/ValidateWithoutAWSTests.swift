@@ -15,14 +15,7 @@ import Testing
     func example(_ edit: [String: String] = [:]) throws -> TempRepository {
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .deletingLastPathComponent()
-        var files: [String: String] = [:]
-        for folder in ["desired-state", "policies"] {
-            let base = root.appendingPathComponent(folder)
-            let urls = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) ?? .init()
-            for case let url as URL in urls where url.pathExtension == "yaml" {
-                files[folder + url.path.dropFirst(base.path.count)] = try String(contentsOf: url, encoding: .utf8)
-            }
-        }
+        var files = try Fixture.exampleFiles(root: root)
         files.merge(edit) { _, new in new }
         let repo = try TempRepository()
         try repo.commit(files, message: "example")

@@ -176,6 +176,19 @@ public enum Run {
 
 /// A minimal valid environment file and a resource file, for repositories in tests.
 public enum Fixture {
+    /// This project's example repository: its `desired-state/` and `policies/` YAML files by path.
+    public static func exampleFiles(root: URL) throws -> [String: String] {
+        var files: [String: String] = [:]
+        for folder in ["desired-state", "policies"] {
+            let base = root.appendingPathComponent(folder)
+            let urls = FileManager.default.enumerator(at: base, includingPropertiesForKeys: nil) ?? .init()
+            for case let url as URL in urls where url.pathExtension == "yaml" {
+                files[folder + url.path.dropFirst(base.path.count)] = try String(contentsOf: url, encoding: .utf8)
+            }
+        }
+        return files
+    }
+
     public static let environment = "region: us-east-1\n"
 
     public static func logGroup(_ id: String, days: Int) -> String {
