@@ -55,6 +55,17 @@ import Testing
         #expect(result.stdout.contains("cronjob/ballast-drift against version"))
     }
 
+    /// A pull request that changes only a registry schema is validated and planned too: the workflows that
+    /// plan on pull requests (and apply on pushes) run for `schemas/**` as for `desired-state/**`.
+    @Test func aSchemaOnlyChangeRunsThePlanWorkflows() throws {
+        for name in ["ballast-plan.yml", "ballast-sharded.yml", "ballast-apply.yml"] {
+            let text = try String(contentsOfFile: Self.examples + "/.github/workflows/" + name, encoding: .utf8)
+            let paths = text.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("paths:") }
+            #expect(!paths.isEmpty && paths.allSatisfy { $0.contains("\"schemas/**\"") && $0.contains("\"desired-state/**\"") },
+                    "\(name): \(paths)")
+        }
+    }
+
     @Test func everyBallastCommandAndFlagTheyRunExists() throws {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("Contracts/workflow_commands.py").path
