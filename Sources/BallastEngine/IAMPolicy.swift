@@ -53,7 +53,7 @@ public enum IAMPolicy {
             // escalating actions granted only where an environment declaring the type lists them.
             let handlers = permissions.handlers.read + (purpose == .apply ? permissions.handlers.write : [])
             let allowed = Set(resources.flatMap { environment, _ in environment.schemaPermissions })
-            let judgement = SchemaPermissions.judge(handlers.filter(isAction), allowed: allowed)
+            let judgement = SchemaPermissions.judge(handlers.filter(SchemaPermissions.isAction), allowed: allowed)
             if !judgement.granted.isEmpty { statements.append(statement(sid + "Handlers", judgement.granted, ["*"])) }
             if !handlers.isEmpty { fromSchemas.append((kind.type, judgement)) }
         }
@@ -115,16 +115,6 @@ public enum IAMPolicy {
     static func statement(_ sid: String, _ actions: [String], _ resources: [String]) -> Value {
         ["Sid": .string(sid), "Effect": "Allow", "Action": .list(actions.map(Value.string)),
          "Resource": .list(resources.map(Value.string))]
-    }
-
-    /// `kinesis:DescribeStreamSummary`: a service prefix and an action (a `*` wildcard allowed).
-    static func isAction(_ text: String) -> Bool {
-        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
-        guard parts.count == 2, (1...64).contains(parts[0].count), (1...128).contains(parts[1].count) else {
-            return false
-        }
-        return parts[0].allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
-            && parts[1].allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "*" }
     }
 
     /// `AWS::Logs::LogGroup` -> `LogsLogGroup` (a Sid is letters and digits).

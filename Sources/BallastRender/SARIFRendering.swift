@@ -104,10 +104,10 @@ public enum SARIFRendering {
 
     static func level(_ severity: Policy.Severity) -> String { severity == .deny ? "error" : "warning" }
 
-    /// Text from AWS in a message: one line (no line break, control or bidirectional override), no
-    /// markup a viewer could read (`<!--`), at most 2,000 characters.
+    /// Text from AWS in a message: no markup a viewer could read (`<!--`), at most 2,000 characters
+    /// (`result` makes the whole message one line).
     static func plain(_ text: String) -> String {
-        UntrustedText.field(text, limit: 2_000).replacingOccurrences(of: "<", with: "\\x3C")
+        UntrustedText.capped(text, limit: 2_000).replacingOccurrences(of: "<", with: "\\x3C")
             .replacingOccurrences(of: ">", with: "\\x3E")
     }
 

@@ -30,9 +30,9 @@ struct AWSFacts {
         }
         var account: String?
         do {
-            let identity = try await setup.client(region: firstRegion?.name ?? "us-east-1").query(.sts, "GetCallerIdentity")
-            account = identity.child("Account")?.text
-            Terminal.out("  identity     \(identity.child("Arn")?.text ?? "?") (account \(account ?? "?"))")
+            let identity = try await setup.client(region: firstRegion?.name ?? "us-east-1").callerIdentity()
+            account = identity.account
+            Terminal.out("  identity     \(UntrustedText.line(identity.arn)) (account \(identity.account))")
         } catch {
             Terminal.out("  identity     problem: \(error)")
             problems.append("identity: \(error)")

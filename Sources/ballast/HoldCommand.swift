@@ -99,7 +99,7 @@ struct HoldCommand: AsyncParsableCommand {
                               clients: { setup.client(region: $0, role: $1) }, key: try RunContext.key())
         if list { return try await listHolds(store, now: now) }
         if let release {
-            guard let ended = try await Self.guarding({ try await store.release(release, by: try await who(setup,
+            guard let ended = try await Failure.guarding({ try await store.release(release, by: try await who(setup,
                 loaded: loaded), at: now) }) else {
                 Terminal.error("no hold \(UntrustedText.line(release)); `ballast hold --list` lists them")
                 throw Failure.error
@@ -111,14 +111,14 @@ struct HoldCommand: AsyncParsableCommand {
         guard let env, let type, let id, let duration, let reason, let seconds = ApplyOptions.seconds(duration) else {
             return
         }
-        let (resource, paths) = try Self.guarding { () throws(HoldError) in
+        let (resource, paths) = try Failure.guarding {
             try Holding.target(in: loaded, environment: env, type: type, id: id, region: region, properties: property)
         }
         let hold = Hold(environment: env, type: type, region: resource.region, resourceId: resource.identity.description,
                         properties: paths, by: try await who(setup, loaded: loaded),
                         gitUser: Actor.current(repositoryPath: loaded.repositoryRoot, environment: [:]),
                         createdAt: now, until: now.addingTimeInterval(seconds), reason: reason)
-        try await Self.guarding { try await store.add(hold) }
+        try await Failure.guarding { try await store.add(hold) }
         let what = paths.isEmpty ? "every owned property" : paths.map(PropertyPath.readable).joined(separator: ", ")
         Terminal.out("Held \(what) of \(type) \(UntrustedText.line(hold.resourceId)) (\(env)) until "
             + "\(Timestamp.iso8601(hold.until)): \(hold.id)")
@@ -129,10 +129,7 @@ struct HoldCommand: AsyncParsableCommand {
         let environment = loaded.state.environments.first { $0.name == (env ?? "") } ?? loaded.state.environments.first
         let client = setup.client(region: environment?.region ?? "us-east-1", role: environment?.assumeRole)
         do {
-            guard let arn = try await client.query(.sts, "GetCallerIdentity").child("Arn")?.text, !arn.isEmpty else {
-                throw HoldError("STS GetCallerIdentity answered without an Arn")
-            }
-            return arn
+            return try await client.callerIdentity().arn
         } catch {
             Terminal.error("cannot tell who makes the hold (STS GetCallerIdentity): \(error)")
             throw Failure.error
@@ -162,20 +159,6 @@ struct HoldCommand: AsyncParsableCommand {
                 : hold.properties.map(PropertyPath.readable).joined(separator: ", ")
             Terminal.out("\(hold.id)  \(hold.environment)  \(hold.type) \(UntrustedText.field(hold.resourceId)) "
                 + "\(what)  \(state)  by \(UntrustedText.field(hold.by)): \(UntrustedText.field(hold.reason))")
-        }
-    }
-
-    static func guarding<T>(_ body: () async throws -> T) async throws -> T {
-        do { return try await body() } catch let error as HoldError {
-            Terminal.error(error.description)
-            throw Failure.error
-        }
-    }
-
-    static func guarding<T>(_ body: () throws(HoldError) -> T) throws -> T {
-        do { return try body() } catch {
-            Terminal.error(error.description)
-            throw Failure.error
         }
     }
 }

@@ -21,9 +21,6 @@ enum RunContext {
 
     /// `BALLAST_PLAN_KEY`, or nil; too short a key is refused.
     static func key() throws -> [UInt8]? {
-        do { return try PlanFile.key(from: ProcessInfo.processInfo.environment) } catch {
-            Terminal.error(error.description)
-            throw Failure.error
-        }
+        try Failure.guarding { try PlanFile.key(from: ProcessInfo.processInfo.environment) }
     }
 }

@@ -53,13 +53,17 @@ public final class AWSClient: AWSAPI {
     public func rememberBucketRegion(_ bucket: String, _ region: String) { facts.remember(bucket, region) }
 
     public func callerAccount() async throws -> String {
-        try await facts.account(of: principal) { [self] in
-            guard let account = try await query(.sts, "GetCallerIdentity").child("Account")?.text else {
-                throw AWSError(service: "STS", operation: "GetCallerIdentity", code: "IncompleteAnswer",
-                               message: "the answer names no account", status: 0, requestId: nil)
-            }
-            return account
+        try await facts.account(of: principal) { [self] in try await callerIdentity().account }
+    }
+
+    /// Who these credentials are (STS GetCallerIdentity): the account and the caller's ARN.
+    public func callerIdentity() async throws -> (account: String, arn: String) {
+        let answer = try await query(.sts, "GetCallerIdentity")
+        guard let account = answer.child("Account")?.text, let arn = answer.child("Arn")?.text, !arn.isEmpty else {
+            throw AWSError(service: "STS", operation: "GetCallerIdentity", code: "IncompleteAnswer",
+                           message: "the answer names no account or no caller", status: 0, requestId: nil)
         }
+        return (account, arn)
     }
 
     public func usesDefaultEndpoint(_ service: AWSService) -> Bool {

@@ -49,8 +49,7 @@ public enum EnvironmentDecoder {
         }
         var found: Set<String> = []
         for item in items {
-            guard let action = item.scalar?.string, SchemaPermissions.risk(of: action) != "not an IAM action",
-                  action.count <= 200 else {
+            guard let action = item.scalar?.string, SchemaPermissions.isAction(action) else {
                 diagnostics.add(item.location, "each of schemaPermissions is an IAM action, service:Action "
                     + "(iam:PassRole)")
                 continue

@@ -214,7 +214,10 @@ public struct ResourceDecoder: Sendable {
 
     /// Checks one fixed value against its type.
     func value(_ node: Node, _ type: ValueType, name: String, diagnostics: inout Diagnostics) -> Value? {
-        if let bad = Self.nonFinite(in: node) {
+        // A scalar is checked here; lists, maps and objects check their items as this recurses into them.
+        // Only `.any`, taken whole, is walked for one.
+        let whole: Node? = if case .any = type { node } else if case .scalar = node.content { node } else { nil }
+        if let whole, let bad = Self.nonFinite(in: whole) {
             // YAML's `.nan` and `.inf` are numbers to YAML, not to any AWS API (JSON has neither).
             diagnostics.add(bad.location, "\(name) must be a finite number, found \(bad.text): AWS takes no "
                 + "NaN or infinity")

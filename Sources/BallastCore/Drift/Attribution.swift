@@ -155,9 +155,9 @@ public struct CloudTrailEvent: Sendable, Equatable {
         let text = entry["CloudTrailEvent"]?.string ?? "{}"
         let document = text.utf8.count <= Self.maxDocumentBytes ? (try? JSON.parse(text)) ?? .map([:]) : .map([:])
         let identity = document["userIdentity"] ?? .map([:])
-        // Each field outside and inside the document bounded (ballast's bounds, each past what AWS
-        // sends: an ARN is at most 2,048 characters, an API's name well under 128), so no answer can
-        // make a report larger than a reader can take.
+        // Each field outside and inside the document bounded (ballast's bounds, each at or past what AWS
+        // sends: an ARN is at most 2,048 characters, botocore's iam model `arnType`; an API's name well
+        // under 128), so no answer can make a report larger than a reader can take.
         let cap = UntrustedText.capped
         self.init(eventId: cap(id, 128), eventName: cap(name, 128),
                   eventSource: cap(entry["EventSource"]?.string ?? document["eventSource"]?.string ?? "", 256),

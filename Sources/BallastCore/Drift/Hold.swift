@@ -162,7 +162,11 @@ public enum Holds {
                         marked.environments[e].resources[r].differences[d].held = hold.mark
                     }
                 }
-                let ended = mine.filter { !$0.endReported && $0.ended(at: now) != nil && !$0.active(at: now) }
+                // Said once where the run can record it; where it cannot (a read-only role), for a week at most.
+                let ended = mine.filter { hold in
+                    guard !hold.endReported, !hold.active(at: now), let end = hold.ended(at: now) else { return false }
+                    return now.timeIntervalSince(end) <= Hold.longest
+                }
                 if let newest = ended.max(by: { $0.ended(at: now)! < $1.ended(at: now)! }) {
                     marked.environments[e].resources[r].holdEnded = newest.mark
                 }

@@ -4,12 +4,23 @@
 /// privilege are granted only when the environment lists them (`schemaPermissions` in its
 /// environment.yaml); every other action is a plain IAM action, granted as asked.
 public enum SchemaPermissions {
-    /// Why an action is not granted unless listed, or nil for a plain action.
+    /// `kinesis:DescribeStreamSummary`: a service prefix and an action (a `*` wildcard allowed), as IAM
+    /// writes one; anything else in a schema's permissions is never passed through.
+    public static func isAction(_ text: String) -> Bool {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false)
+        guard parts.count == 2, (1...64).contains(parts[0].count), (1...128).contains(parts[1].count) else {
+            return false
+        }
+        return parts[0].allSatisfy { ($0.isASCII && ($0.isLowercase || $0.isNumber)) || $0 == "-" }
+            && parts[1].allSatisfy { ($0.isASCII && ($0.isLetter || $0.isNumber)) || $0 == "*" }
+    }
+
+    /// Why an action (one `isAction` accepts) is not granted unless listed, or nil for a plain action.
     public static func risk(of action: String) -> String? {
         let parts = action.split(separator: ":", maxSplits: 1).map { $0.lowercased() }
         guard parts.count == 2 else { return "not an IAM action" }
         let (service, name) = (parts[0], parts[1])
-        if action.contains("*") || action.contains("?") { return "a wildcard" }
+        if action.contains("*") { return "a wildcard" }
         // Identity and account control: each can make a role more than it is.
         if ["iam", "sts", "organizations", "sso", "identitystore"].contains(service) {
             return "escalates privilege (\(service))"

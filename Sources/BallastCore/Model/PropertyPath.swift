@@ -37,6 +37,12 @@ public enum PropertyPath {
         names.map { "/" + escape($0) }.joined()
     }
 
+    /// A `--property` argument as a path: `/DesiredCapacity` as it is, `DesiredCapacity` and
+    /// `ProvisionedThroughput/ReadCapacityUnits` with a `/` between the names.
+    public static func argument(_ text: String) -> String {
+        text.hasPrefix("/") ? text : join(text.split(separator: "/").map(String.init))
+    }
+
     /// The path for reading: `/Rules/0/Name` -> `Rules[0].Name`; a name that is not a plain
     /// identifier is quoted: `/RouteSettings/GET ~1pets/ThrottlingRateLimit` ->
     /// `RouteSettings["GET /pets"].ThrottlingRateLimit`. Not escaped for any output: renderers do that.

@@ -88,7 +88,7 @@ public struct Adopter: Sendable {
             return result
         }
         var edits: [(file: String, key: SourceLocation, field: String?, index: Int?, value: Value, adoption: Adoption)] = []
-        let wanted = request.properties.map { $0.hasPrefix("/") ? $0 : PropertyPath.join($0.split(separator: "/").map(String.init)) }
+        let wanted = request.properties.map(PropertyPath.argument)
         for drift in report.resources {
             let name = "\(drift.resource.type) \(UntrustedText.line(drift.displayId)) (\(drift.resource.environment))"
             switch drift.status {

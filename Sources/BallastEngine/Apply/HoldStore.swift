@@ -132,30 +132,17 @@ public struct HoldStore: Sendable {
     static func itemKey(_ environment: String, _ id: String) -> String { "ballast/hold/\(environment)/\(id)" }
 
     static let putItem = APIOperation(.dynamodb, "PutItem")
-    static let scan = APIOperation(.dynamodb, "Scan")
 
-    /// The environment's hold items in its lock table, every page (ballast's bound: 100 pages).
+    /// The environment's hold items in its lock table (a hold over 16 KiB is none: ballast's bound).
     func items(_ table: String, _ environment: Environment) async throws -> [Hold] {
-        let client = clients(environment.region, environment.assumeRole)
-        var found: [Hold] = []
-        var start: Value?
-        for _ in 0..<100 {
-            var input: [String: Value] = [
-                "TableName": .string(table), "FilterExpression": "begins_with(LockID, :prefix)",
-                "ExpressionAttributeValues": [":prefix": ["S": .string("ballast/hold/\(environment.name)/")]],
-            ]
-            if let start { input["ExclusiveStartKey"] = start }
-            let page = try await client.json(Self.scan, .map(input))
-            for item in page["Items"]?.list ?? [] {
-                if let text = item["Hold"]?["S"]?.string, text.utf8.count <= 16_384,
-                   let hold = (try? JSON.parse(text)).flatMap(Hold.init(json:)), hold.environment == environment.name {
-                    found.append(hold)
-                }
-            }
-            start = page["LastEvaluatedKey"]
-            if start == nil { break }
+        let items = try await LockTableJournal.items(startingWith: Self.itemKey(environment.name, ""), in: table,
+                                                     client: clients(environment.region, environment.assumeRole))
+        return items.compactMap { item in
+            guard let text = item["Hold"]?["S"]?.string, text.utf8.count <= 16_384,
+                  let hold = (try? JSON.parse(text)).flatMap(Hold.init(json:)), hold.environment == environment.name
+            else { return nil }
+            return hold
         }
-        return found
     }
 }
 
@@ -193,7 +180,7 @@ public enum Holding {
         let leaves = resource.leaves.map(\.path)
         var paths: [String] = []
         for property in properties {
-            let path = property.hasPrefix("/") ? property : PropertyPath.join(property.split(separator: "/").map(String.init))
+            let path = PropertyPath.argument(property)
             guard leaves.contains(where: { $0 == path || $0.hasPrefix(path + "/") }) else {
                 throw HoldError("\(type) \(id) does not own \(UntrustedText.line(property)): it declares "
                     + leaves.map(PropertyPath.readable).joined(separator: ", "))

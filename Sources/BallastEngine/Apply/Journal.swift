@@ -163,23 +163,34 @@ public struct LockTableJournal: Sendable {
 
     /// Every entry of `environment` kept in the table, newest first.
     public func entries(environment: String) async throws -> [JournalEntry] {
-        var found: [JournalEntry] = []
+        let items = try await Self.items(startingWith: "ballast/journal/\(environment)/", in: table, client: client)
+        return Journal.newestFirst(items.compactMap { item in
+            item["Entry"]?["S"]?.string.flatMap { try? JSON.parse($0) }.flatMap(JournalEntry.init(json:))
+        })
+    }
+
+    static let scan = APIOperation(.dynamodb, "Scan")
+    /// ballast's bound on a lock table's pages read by one scan: 100 MB at DynamoDB's 1 MB a page ("Scanning
+    /// tables in DynamoDB": "A single Scan request can retrieve a maximum of 1 MB of data").
+    static let maxScanPages = 100
+
+    /// The table's items whose `LockID` starts with `prefix` (the journal's entries, an environment's
+    /// holds), every page up to `maxScanPages`.
+    static func items(startingWith prefix: String, in table: String, client: AWSClient) async throws -> [Value] {
+        var found: [Value] = []
         var start: Value?
-        repeat {
+        for _ in 0..<maxScanPages {
             var input: [String: Value] = [
                 "TableName": .string(table), "FilterExpression": "begins_with(LockID, :prefix)",
-                "ExpressionAttributeValues": [":prefix": ["S": .string("ballast/journal/\(environment)/")]],
+                "ExpressionAttributeValues": [":prefix": ["S": .string(prefix)]],
             ]
             if let start { input["ExclusiveStartKey"] = start }
-            let page = try await client.json(.dynamodb, "Scan", .map(input))
-            for item in page["Items"]?.list ?? [] {
-                if let text = item["Entry"]?["S"]?.string, let entry = (try? JSON.parse(text)).flatMap(JournalEntry.init(json:)) {
-                    found.append(entry)
-                }
-            }
+            let page = try await client.json(scan, .map(input))
+            found += page["Items"]?.list ?? []
             start = page["LastEvaluatedKey"]
-        } while start != nil
-        return Journal.newestFirst(found)
+            if start == nil { break }
+        }
+        return found
     }
 }
 
