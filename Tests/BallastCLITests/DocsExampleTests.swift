@@ -218,6 +218,16 @@ import Testing
         }
     }
 
+    /// docs/plan-comment.md (pictured in the README as docs/plan-comment.png) is the demo's plan comment.
+    @Test func thePlanCommentInTheDocsIsTheDemos() throws {
+        let transcript = try Self.demo.get()
+        let step = try #require(transcript.first { $0.command == ["plan", "--env", "prod", "--output", "markdown"] })
+        let committed = try String(contentsOf: Self.root.appendingPathComponent("docs/plan-comment.md"), encoding: .utf8)
+            .split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        let stale: Comment = "docs/plan-comment.md is stale: scripts/screenshot-comment.sh makes it and its picture again"
+        #expect(Self.matches(committed, step.output), stale)
+    }
+
     /// The check itself: a changed example fails it.
     @Test func aChangedExampleFails() {
         #expect(Self.matches(["valid: 4bc5730a936d: 2 environment(s)"], ["valid: 0123456789ab: 2 environment(s)"]))

@@ -118,13 +118,14 @@ public struct Adopter: Sendable {
                         environment: drift.resource.environment, type: drift.resource.type, id: drift.displayId,
                         path: leaf.path, old: old, new: now, location: key, by: drift.attribution?.live)))
                 case .range(let range):
-                    guard let now = current, let bound = range.nearestBound(to: now) else { continue }
+                    guard let now = current, range.nearestBound(to: now) != nil else { continue }
                     guard request.widen else {
                         result.refused.append("\(property): live \(now) is outside \(range) (--widen moves the nearest "
                             + "bound to it)")
                         continue
                     }
-                    let lower = bound == range.lower && (now.number ?? 0) < (range.lower?.number ?? 0)
+                    // Below the range: the lower bound moves; above it: the upper one.
+                    let lower = range.lower?.number.map { (now.number ?? 0) < $0 } ?? false
                     let (field, index): (String, Int?) = range.lower != nil && range.upper != nil
                         ? ("within", lower ? 0 : 1) : (lower ? "atLeast" : "atMost", nil)
                     var widened = range
@@ -142,7 +143,10 @@ public struct Adopter: Sendable {
         var originals: [String: [UInt8]] = [:]
         var texts: [String: [UInt8]] = [:]
         let root = loaded.repositoryRoot
-        for edit in edits.sorted(by: { ($0.file, $1.key.line, $1.key.column) < ($1.file, $0.key.line, $0.key.column) }) {
+        let ordered = edits.sorted { a, b in
+            a.file != b.file ? a.file < b.file : (a.key.line, a.key.column) > (b.key.line, b.key.column)
+        }
+        for edit in ordered {
             guard let bytes = texts[edit.file] ?? FileManager.default.contents(atPath: root + "/" + edit.file).map(Array.init)
             else {
                 result.refused.append("\(edit.file) cannot be read"); continue
