@@ -40,7 +40,7 @@ public enum PlanRendering {
         }
         for change in plan.changes {
             lines.append("  \(change.call) \(UntrustedText.line(change.id))  "
-                + "(\(UntrustedText.line(change.environment)), \(UntrustedText.line(change.region)))")
+                + "(\(UntrustedText.line(change.key.environment)), \(UntrustedText.line(change.key.region)))")
             for (path, assignment) in change.set.sorted(by: { $0.key < $1.key }) where assignment.from != assignment.to {
                 lines.append("      \(DriftRendering.readablePath(path)): \(assignment.from?.description ?? "(none)") -> \(assignment.to)")
             }

@@ -29,8 +29,11 @@ public enum SARIFRendering {
     /// Drift (`drift --output sarif`): one result per differing property, at the line that declares it.
     public static func render(drift report: DriftReport) -> String {
         var run = Run()
+        let regions = Set(report.environments.filter(\.spansRegions).map(\.name))
         for drift in report.environments.flatMap(\.resources) {
-            let resource = "\(drift.resource.type) \(drift.displayId) (\(drift.resource.environment))"
+            let place = drift.resource.environment
+                + (regions.contains(drift.resource.environment) ? ", " + drift.resource.region : "")
+            let resource = "\(drift.resource.type) \(drift.displayId) (\(place))"
             // With --explain, who changed it closes each message.
             let who = drift.attribution.map { " (\(plain($0.summary)))" } ?? ""
             switch drift.status {

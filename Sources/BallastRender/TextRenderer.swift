@@ -26,8 +26,11 @@ struct TextRenderer {
             for reason in shared.keys.sorted() {
                 lines.append("  \(marker(.notChecked)) \(shared[reason]!) resources not checked: \(safe(reason))")
             }
+            let regions = environment.spansRegions
             for drift in notInSync {
-                lines.append("  \(marker(drift.status)) \(safe(drift.resource.type)) \(safe(drift.displayId))\(refNote(drift))  "
+                let region = regions ? " [" + safe(drift.resource.region) + "]" : ""
+                lines.append("  \(marker(drift.status)) \(safe(drift.resource.type)) \(safe(drift.displayId))\(region)"
+                    + "\(refNote(drift))  "
                     + "(\(safe(drift.resource.source.description)))")
                 switch drift.status {
                 case .deleted: lines.append("      does not exist")

@@ -101,7 +101,7 @@ struct AdoptCommand: AsyncParsableCommand {
             return
         }
         for adoption in result.adopted {
-            Terminal.out("adopted  \(adoption.location)  \(adoption.type) \(UntrustedText.field(adoption.id)) "
+            Terminal.out("adopted  \(adoption.location)  \(adoption.resource.type) \(UntrustedText.field(adoption.id)) "
                 + "\(PropertyPath.readable(adoption.path)): \(adoption.old) -> \(adoption.new)")
         }
         // A held property adopted into git is no longer a hand change to hold.
@@ -109,8 +109,7 @@ struct AdoptCommand: AsyncParsableCommand {
                               clients: clients, key: key)
         let holds = await store.read().holds.filter { $0.active(at: now) }
         for hold in holds where result.adopted.contains(where: { adoption in
-            adoption.environment == hold.environment && adoption.type == hold.type
-                && (adoption.id == hold.resourceId) && hold.covers(adoption.path)
+            adoption.resource == hold.resource && hold.covers(adoption.path)
         }) {
             _ = try? await store.release(hold.id, by: "ballast adopt", at: now)
             Terminal.out("ended hold \(hold.id): its change is adopted")

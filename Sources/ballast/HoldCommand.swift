@@ -104,8 +104,8 @@ struct HoldCommand: AsyncParsableCommand {
                 Terminal.error("no hold \(UntrustedText.line(release)); `ballast hold --list` lists them")
                 throw Failure.error
             }
-            Terminal.out("Released \(ended.id) on \(ended.type) \(UntrustedText.line(ended.resourceId)) "
-                + "(\(ended.environment)): the next run reports its drift again.")
+            Terminal.out("Released \(ended.id) on \(ended.resource.type) \(UntrustedText.line(ended.resource.id)) "
+                + "(\(ended.resource.environment)): the next run reports its drift again.")
             return
         }
         guard let env, let type, let id, let duration, let reason, let seconds = ApplyOptions.seconds(duration) else {
@@ -114,13 +114,13 @@ struct HoldCommand: AsyncParsableCommand {
         let (resource, paths) = try Failure.guarding {
             try Holding.target(in: loaded, environment: env, type: type, id: id, region: region, properties: property)
         }
-        let hold = Hold(environment: env, type: type, region: resource.region, resourceId: resource.identity.description,
+        let hold = Hold(resource: resource.key,
                         properties: paths, by: try await who(setup, loaded: loaded),
                         gitUser: Actor.current(repositoryPath: loaded.repositoryRoot, environment: [:]),
                         createdAt: now, until: now.addingTimeInterval(seconds), reason: reason)
         try await Failure.guarding { try await store.add(hold) }
         let what = paths.isEmpty ? "every owned property" : paths.map(PropertyPath.readable).joined(separator: ", ")
-        Terminal.out("Held \(what) of \(type) \(UntrustedText.line(hold.resourceId)) (\(env)) until "
+        Terminal.out("Held \(what) of \(type) \(UntrustedText.line(hold.resource.id)) (\(env)) until "
             + "\(Timestamp.iso8601(hold.until)): \(hold.id)")
     }
 
@@ -139,7 +139,7 @@ struct HoldCommand: AsyncParsableCommand {
     func listHolds(_ store: HoldStore, now: Date) async throws {
         let read = await store.read()
         for warning in read.warnings { Terminal.note(warning) }
-        let holds = read.holds.filter { env == nil || $0.environment == env }
+        let holds = read.holds.filter { env == nil || $0.resource.environment == env }
         if output == "json" {
             Terminal.write(JSON.encode(.map(["holds": .list(holds.map { hold in
                 guard case .map(var fields) = hold.json else { return .null }
@@ -157,7 +157,7 @@ struct HoldCommand: AsyncParsableCommand {
                 : hold.releasedAt.map { "released \(Timestamp.iso8601($0))" } ?? "ended \(Timestamp.iso8601(hold.until))"
             let what = hold.properties.isEmpty ? "every owned property"
                 : hold.properties.map(PropertyPath.readable).joined(separator: ", ")
-            Terminal.out("\(hold.id)  \(hold.environment)  \(hold.type) \(UntrustedText.field(hold.resourceId)) "
+            Terminal.out("\(hold.id)  \(hold.resource.environment)  \(hold.resource.type) \(UntrustedText.field(hold.resource.id)) "
                 + "\(what)  \(state)  by \(UntrustedText.field(hold.by)): \(UntrustedText.field(hold.reason))")
         }
     }

@@ -32,7 +32,8 @@ import Testing
     }
 
     @Test func aJournalEntryReadsBackAndNamesItsOutcome() {
-        let change = PlannedChange(type: "AWS::Logs::LogGroup", id: "/aws/x", region: "us-east-1", environment: "prod",
+        let change = PlannedChange(ResourceKey(environment: "prod", type: "AWS::Logs::LogGroup", id: "/aws/x",
+                                                       region: "us-east-1"),
                                    operation: APIOperation(.logs, "PutRetentionPolicy"),
                                    set: ["/RetentionInDays": .init(from: 7, to: 30)])
         var entry = JournalEntry(kind: .rollback, environments: ["prod"], revision: "abc", time: utc("2026-11-23T07:00:00Z"),
@@ -53,8 +54,8 @@ import Testing
     /// a journal without starts (an older ballast) names the first change with no record.
     @Test func anInterruptedApplyNamesWhatMayHaveLanded() {
         let changes = (0..<4).map { n in
-            JournalEntry.Change(change: PlannedChange(type: "AWS::Logs::LogGroup", id: "/aws/\(n)", region: "us-east-1",
-                                                      environment: "prod",
+            JournalEntry.Change(change: PlannedChange(ResourceKey(environment: "prod", type: "AWS::Logs::LogGroup",
+                                                                  id: "/aws/\(n)", region: "us-east-1"),
                                                       operation: APIOperation(.logs, "PutRetentionPolicy"),
                                                       set: ["/RetentionInDays": .init(from: 7, to: 30)]),
                                 outcome: .notAttempted)

@@ -66,7 +66,7 @@ import Testing
             """)
         let resource = try #require(decoded.state.environments.first?.resources.first)
         // The plan writes the physical id the stack resolved the ref to.
-        let change = PlannedChange(type: resource.type, id: "web-Group-1A2B3C", region: "us-east-1", environment: "prod",
+        let change = PlannedChange(resource.key, id: "web-Group-1A2B3C",
                                    operation: APIOperation(.autoScaling, "UpdateAutoScalingGroup"),
                                    set: ["/DesiredCapacity": .init(from: 2, to: 4)])
         let drift = DriftReport(revision: "r", generatedAt: Date(), environments: [
@@ -75,8 +75,12 @@ import Testing
         ])
         let engine = PolicyEngine(decoded.policies)
         #expect(engine.check(decoded.state, changes: [change], drift: drift).map(\.result) == [.pass])
-        // Without the report the desired resource is unknown: the policy cannot read properties and errs, never passes.
-        let unmapped = engine.check(decoded.state, changes: [change])
+        // The change carries its declared key, so the report is not needed to find its resource.
+        #expect(engine.check(decoded.state, changes: [change]).map(\.result) == [.pass])
+        // A change of a resource that is not declared: the policy cannot read properties and errs, never passes.
+        var stray = change
+        stray.key = ResourceKey(environment: "prod", type: resource.type, id: "web-Group-1A2B3C", region: "us-east-1")
+        let unmapped = engine.check(decoded.state, changes: [stray])
         #expect(unmapped.map(\.result) == [.error])
         #expect(unmapped.first?.message.contains("no such key: 'MinSize'") == true)
     }

@@ -13,7 +13,7 @@ import Testing
                          rates: RequestRates(["logs:PutRetentionPolicy": .init(1, burst: 3)], fallback: .init(50)))
 
     func retention(_ id: String, to days: Int) -> PlannedChange {
-        PlannedChange(type: "AWS::Logs::LogGroup", id: id, region: "us-east-1", environment: "test",
+        PlannedChange(ResourceKey(environment: "test", type: "AWS::Logs::LogGroup", id: id, region: "us-east-1"),
                       operation: APIOperation(.logs, "PutRetentionPolicy"),
                       set: ["/RetentionInDays": .init(from: 7, to: .int(days))])
     }

@@ -61,7 +61,8 @@ import Testing
 /// segment (`/a~1b`), never a path into another property.
 @Suite struct CloudControlPatchTests {
     @Test func aNameWithASlashIsOneSegmentOfThePatch() {
-        let change = PlannedChange(type: "Test::Path::Thing", id: "x", region: "us-east-1", environment: "test",
+        let change = PlannedChange(ResourceKey(environment: "test", type: "Test::Path::Thing", id: "x",
+                                                       region: "us-east-1"),
                                    operation: APIOperation(.cloudControl, "UpdateResource"),
                                    set: ["/a~1b": .init(from: 1, to: 2),
                                          "/Policy/aws:RequestTag~1team": .init(from: nil, to: "ops")])

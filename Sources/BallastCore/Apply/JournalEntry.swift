@@ -89,7 +89,7 @@ public struct JournalEntry: Sendable, Equatable {
         let offset = event.time.timeIntervalSince(time)
         guard Self.writeWindow.contains(offset) else { return false }
         return changes.contains { written in
-            guard written.outcome == .applied, written.change.type == type, written.change.id == id else {
+            guard written.outcome == .applied, written.change.key.type == type, written.change.id == id else {
                 return false
             }
             let named = written.change.set.compactMap { path, assignment in

@@ -88,7 +88,9 @@ struct PolicyTestDecoder {
         if let desired, desired.type != type {
             diagnostics.add(change["type"]!.location, "the change's type \(type) is not the resource's \(desired.type)")
         }
-        return .change(PlannedChange(type: type, id: id, region: desired?.region ?? region, environment: environment,
-                                     operation: APIOperation(recordedCall: "test"), set: set), desired: desired)
+        let key = ResourceKey(environment: environment, type: type, id: desired?.key.id ?? id,
+                              region: desired?.region ?? region)
+        return .change(PlannedChange(key, id: id, operation: APIOperation(recordedCall: "test"), set: set),
+                       desired: desired)
     }
 }

@@ -76,6 +76,13 @@ public struct EnvironmentDrift: Sendable {
         self.region = region
         self.resources = resources
     }
+
+    /// Whether it declares resources in more than one region: reports then name each one's region,
+    /// since one name may be declared in two of them.
+    public var spansRegions: Bool {
+        guard let first = resources.first?.resource.region else { return false }
+        return resources.contains { $0.resource.region != first }
+    }
 }
 
 /// Counts per status, as the report's `summary`.

@@ -7,11 +7,8 @@ import Foundation
 /// its journal; everything in it is untrusted text to whoever shows it.
 public struct Hold: Sendable, Equatable {
     public var id: String
-    public var environment: String
-    public var type: String
-    public var region: String
-    /// The resource's id as declared (`/aws/lambda/people-count`, or a ref as `stack/logicalId (CloudFormation)`).
-    public var resourceId: String
+    /// The resource as declared (its id is a ref's text, `stack/logicalId (CloudFormation)`, for a ref).
+    public var resource: ResourceKey
     /// Property paths held (JSON Pointers); empty holds every owned property.
     public var properties: [String]
     /// The AWS caller's ARN that made it.
@@ -33,13 +30,10 @@ public struct Hold: Sendable, Equatable {
     public static let reasonLength = 1...500
 
     public init(id: String = "h-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12),
-                environment: String, type: String, region: String, resourceId: String, properties: [String],
+                resource: ResourceKey, properties: [String],
                 by: String, gitUser: String?, createdAt: Date, until: Date, reason: String) {
         self.id = id
-        self.environment = environment
-        self.type = type
-        self.region = region
-        self.resourceId = resourceId
+        self.resource = resource
         self.properties = properties
         self.by = by
         self.gitUser = gitUser
@@ -63,10 +57,7 @@ public struct Hold: Sendable, Equatable {
     }
 
     /// Whether it is about `drift`'s resource.
-    public func names(_ drift: ResourceDrift) -> Bool {
-        drift.resource.environment == environment && drift.resource.type == type && drift.resource.region == region
-            && (drift.resource.identity.description == resourceId || drift.physicalId == resourceId)
-    }
+    public func names(_ drift: ResourceDrift) -> Bool { drift.key == resource }
 
     /// What a difference or a report says of it: `{"id", "by", "until", "reason"}`.
     public var mark: HoldMark { HoldMark(id: id, by: by, until: until, reason: reason) }
@@ -74,8 +65,8 @@ public struct Hold: Sendable, Equatable {
     /// The fields the MAC covers: everything that says what is held, by whom, until when and why.
     public var signed: Value {
         var fields: [String: Value] = [
-            "id": .string(id), "environment": .string(environment), "type": .string(type), "region": .string(region),
-            "resourceId": .string(resourceId), "properties": .list(properties.map(Value.string)), "by": .string(by),
+            "id": .string(id), "environment": .string(resource.environment), "type": .string(resource.type),
+            "region": .string(resource.region), "resourceId": .string(resource.id), "properties": .list(properties.map(Value.string)), "by": .string(by),
             "createdAt": .string(Timestamp.iso8601(createdAt)), "until": .string(Timestamp.iso8601(until)),
             "reason": .string(reason),
         ]
@@ -104,7 +95,7 @@ public struct Hold: Sendable, Equatable {
         let paths = properties.compactMap(\.string)
         guard paths.count == properties.count, Self.reasonLength.contains(reason.count), id.count <= 64,
               until.timeIntervalSince(createdAt) <= Self.longest + 60 else { return nil }
-        self.init(id: id, environment: environment, type: type, region: region, resourceId: resourceId,
+        self.init(id: id, resource: ResourceKey(environment: environment, type: type, id: resourceId, region: region),
                   properties: paths, by: by, gitUser: json["gitUser"]?.string, createdAt: createdAt, until: until,
                   reason: reason)
         mac = json["mac"]?.string
@@ -182,16 +173,13 @@ public enum Holds {
         var kept: [PlannedChange] = []
         var held: [String] = []
         for change in changes {
-            let drift = report.resources.first { drift in
-                drift.resource.type == change.type && drift.resource.region == change.region
-                    && drift.resource.environment == change.environment && drift.displayId == change.id
-            }
+            let drift = report.resources.first { $0.key == change.key }
             let heldPaths = drift?.differences.filter { $0.held != nil }.map(\.path) ?? []
             var copy = change
             for path in change.set.keys.sorted()
             where heldPaths.contains(where: { $0 == path || $0.hasPrefix(path + "/") || path.hasPrefix($0 + "/") }) {
                 copy.set[path] = nil
-                held.append("\(change.type) \(change.id) \(path)")
+                held.append("\(change.key.type) \(change.id) \(path)")
             }
             if !copy.set.isEmpty { kept.append(copy) }
         }

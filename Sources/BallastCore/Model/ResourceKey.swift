@@ -1,10 +1,13 @@
-/// One live resource as ballast addresses it: in an environment, of a CloudFormation type,
-/// by the id AWS knows it by, in a region. The applier, verifier, ownership, the saved-plan
-/// check, the journal and shards all key resources by this one value.
+/// One declared resource: in an environment, of a CloudFormation type, in a region, by the id it
+/// is declared with. Desired resources, drift results, planned changes, policy subjects, shards,
+/// comment rows, the applier, the verifier, ownership, the saved-plan check and the journal all
+/// key resources by this one value. The physical id a `ref` resolves to is kept apart, beside it
+/// (`ResourceDrift.physicalId`, `PlannedChange.id`): two declarations are two keys even when one
+/// name is declared in two regions.
 public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let environment: String
     public let type: String
-    /// The physical id (`/aws/lambda/people-count`), or the identity's text while it is unresolved.
+    /// The identity as declared: a name (`/aws/lambda/people-count`), or a `ref`'s text.
     public let id: String
     public let region: String
 
@@ -14,6 +17,9 @@ public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertib
         self.id = id
         self.region = region
     }
+
+    /// Its four parts joined by NUL, which none of them holds: what a shard hashes.
+    public var text: String { [environment, type, region, id].joined(separator: "\u{0}") }
 
     /// `prod AWS::Logs::LogGroup /aws/x (us-east-1)`.
     public var description: String { "\(environment) \(type) \(id) (\(region))" }
@@ -28,12 +34,8 @@ public extension DesiredResource {
     var key: ResourceKey { ResourceKey(environment: environment, type: type, id: identity.description, region: region) }
 }
 
-public extension PlannedChange {
-    var key: ResourceKey { ResourceKey(environment: environment, type: type, id: id, region: region) }
-}
-
 public extension ResourceDrift {
     var key: ResourceKey {
-        ResourceKey(environment: resource.environment, type: resource.type, id: displayId, region: resource.region)
+        resource.key
     }
 }

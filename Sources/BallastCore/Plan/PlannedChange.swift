@@ -11,22 +11,20 @@ public struct PlannedChange: Sendable, Equatable {
         }
     }
 
-    public var type: String
+    /// The resource as declared.
+    public var key: ResourceKey
+    /// The id the write addresses: the declared one, or the one its `ref` resolved to.
     public var id: String
-    public var region: String
-    public var environment: String
     public var action: ChangeAction
     /// The write that makes the change, one of its kind's.
     public var operation: APIOperation
     /// Property path -> from/to.
     public var set: [String: Assignment]
 
-    public init(type: String, id: String, region: String, environment: String, action: ChangeAction = .update,
-                operation: APIOperation, set: [String: Assignment]) {
-        self.type = type
-        self.id = id
-        self.region = region
-        self.environment = environment
+    public init(_ key: ResourceKey, id: String? = nil, action: ChangeAction = .update, operation: APIOperation,
+                set: [String: Assignment]) {
+        self.key = key
+        self.id = id ?? key.id
         self.action = action
         self.operation = operation
         self.set = set
@@ -35,11 +33,15 @@ public struct PlannedChange: Sendable, Equatable {
     /// `autoscaling:UpdateAutoScalingGroup`: the operation as a plan file names it.
     public var call: String { operation.call }
 
-    /// `{"type","id","region","action":"update","call","set":{"/DesiredCapacity":{"from":5,"to":3}}}`.
+    /// `{"type","id","region","action":"update","call","set":{"/DesiredCapacity":{"from":5,"to":3}}}`, and
+    /// `declaredId` where a `ref` resolved to another id.
     public var json: Value {
-        .map(["type": .string(type), "id": .string(id), "region": .string(region), "environment": .string(environment),
-              "action": .string(action.rawValue), "call": .string(call),
-              "set": .map(set.mapValues { .map(["from": $0.from ?? .null, "to": $0.to]) })])
+        var fields: [String: Value] = [
+            "type": .string(key.type), "id": .string(id), "region": .string(key.region),
+            "environment": .string(key.environment), "action": .string(action.rawValue), "call": .string(call),
+            "set": .map(set.mapValues { .map(["from": $0.from ?? .null, "to": $0.to]) })]
+        if id != key.id { fields["declaredId"] = .string(key.id) }
+        return .map(fields)
     }
 }
 
@@ -78,7 +80,8 @@ public extension PlannedChange {
             guard let to = assignment["to"] else { return nil }
             assignments[path] = Assignment(from: assignment["from"], to: to)
         }
-        self.init(type: type, id: id, region: region, environment: json["environment"]?.string ?? "", action: action,
-                  operation: written, set: assignments)
+        let key = ResourceKey(environment: json["environment"]?.string ?? "", type: type,
+                              id: json["declaredId"]?.string ?? id, region: region)
+        self.init(key, id: id, action: action, operation: written, set: assignments)
     }
 }

@@ -32,7 +32,7 @@ public struct PolicyEngine: Sendable {
         }
         var results = parts.joined()
         if let changes {
-            let desired = Self.desiredByChangeKey(resources, drift)
+            let desired = Dictionary(resources.map { ($0.key, $0) }, uniquingKeysWith: { first, _ in first })
             var owners: [ResourceKey: ManagedBy] = [:]
             for resource in drift?.resources ?? [] { owners[resource.key] = resource.managedBy }
             let changePolicies = set.policies.filter { $0.scope == .change }
@@ -76,19 +76,10 @@ public struct PolicyEngine: Sendable {
     /// One change policy on a change, or nil when the policy's match leaves the change out.
     func result(of policy: Policy, on change: PlannedChange, desired: DesiredResource?,
                 managedBy: ManagedBy? = nil) -> PolicyResult? {
-        guard policy.match.matches(type: change.type, id: change.id, environment: change.environment) else { return nil }
+        guard policy.match.matches(type: change.key.type, id: change.id, environment: change.key.environment) else { return nil }
         var result = evaluate(policy, on: change, desired: desired, managedBy: managedBy)
-        waive(&result, type: change.type, id: change.id)
+        waive(&result, type: change.key.type, id: change.id)
         return result
-    }
-
-    /// A change names the physical id it writes; its desired resource is found by that id.
-    static func desiredByChangeKey(_ resources: [DesiredResource],
-                                   _ drift: DriftReport?) -> [ResourceKey: DesiredResource] {
-        var byKey: [ResourceKey: DesiredResource] = [:]
-        for resource in resources { byKey[resource.key] = resource }
-        for resource in drift?.environments.flatMap(\.resources) ?? [] { byKey[resource.key] = resource.resource }
-        return byKey
     }
 
     func evaluate(_ policy: Policy, on subject: PolicySubject) -> PolicyResult {
@@ -113,16 +104,16 @@ public struct PolicyEngine: Sendable {
             if let from = assignment.from { Self.place(from, at: path, in: &before) }
             Self.place(assignment.to, at: path, in: &after)
         }
-        var resource: [CELKey: CELValue] = [.string("type"): .string(change.type), .string("id"): .string(change.id),
-                                            .string("region"): .string(change.region)]
+        var resource: [CELKey: CELValue] = [.string("type"): .string(change.key.type), .string("id"): .string(change.id),
+                                            .string("region"): .string(change.key.region)]
         if let desired { resource[.string("source")] = .string("\(desired.source.file):\(desired.source.line)") }
         resource[.string("managedBy")] = CELValue(managedBy?.json ?? ["tool": "none"])
         let variables: [String: CELValue] = ["before": CELValue(.map(before)), "after": CELValue(.map(after)),
                                              "properties": desired.map { Self.propertyVariants($0.properties)[0].properties } ?? .map([:]),
-                                             "environment": .string(change.environment), "resource": .map(resource)]
+                                             "environment": .string(change.key.environment), "resource": .map(resource)]
         let outcome = run(policy, variables)
-        return PolicyResult(policy: policy.id, severity: policy.severity, resource: "\(change.type) \(change.id)",
-                            environment: change.environment, message: outcome.message, result: outcome.result, source: desired?.source)
+        return PolicyResult(policy: policy.id, severity: policy.severity, resource: "\(change.key.type) \(change.id)",
+                            environment: change.key.environment, message: outcome.message, result: outcome.result, source: desired?.source)
     }
 
     func run(_ policy: Policy, _ variables: [String: CELValue]) -> (result: PolicyResult.Outcome, message: String) {

@@ -1,6 +1,6 @@
 /// One of N slices of the desired resources (`--shard I/N`), for spreading a run over
-/// a CI matrix or an indexed job. A resource's slice depends only on its environment,
-/// type and identity (FNV-1a), so a rerun or a resource added elsewhere never moves it.
+/// a CI matrix or an indexed job. A resource's slice depends only on its key (environment,
+/// type, region and identity; FNV-1a), so a rerun or a resource added elsewhere never moves it.
 public struct Shard: Sendable, Equatable {
     /// 1-based.
     public let index: Int
@@ -36,8 +36,7 @@ public struct Shard: Sendable, Equatable {
 
     /// The 1-based shard of N that `resource` belongs to.
     public static func slot(_ resource: DesiredResource, of count: Int) -> Int {
-        let key = resource.key
-        return slot(key.environment + "\u{0}" + key.type + "\u{0}" + key.id, of: count)
+        slot(resource.key.text, of: count)
     }
 
     /// The state with only this shard's resources (environments keep their settings).

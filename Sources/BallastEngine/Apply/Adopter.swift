@@ -30,8 +30,8 @@ public struct Adopter: Sendable {
 
     /// One property written from live.
     public struct Adoption: Sendable {
-        public var environment: String
-        public var type: String
+        public var resource: ResourceKey
+        /// The id it was read by (a ref's resolved one), for what is said.
         public var id: String
         public var path: String
         /// As the repository said it (a value, or a range), and what it says now.
@@ -115,7 +115,7 @@ public struct Adopter: Sendable {
                         result.refused.append("\(property): AWS has no value for it"); continue
                     }
                     edits.append((key.file, key, nil, nil, now, Adoption(
-                        environment: drift.resource.environment, type: drift.resource.type, id: drift.displayId,
+                        resource: drift.key, id: drift.displayId,
                         path: leaf.path, old: old, new: now, location: key, by: drift.attribution?.live)))
                 case .range(let range):
                     guard let now = current, range.nearestBound(to: now) != nil else { continue }
@@ -131,7 +131,7 @@ public struct Adopter: Sendable {
                     var widened = range
                     if lower { widened.lower = now } else { widened.upper = now }
                     edits.append((key.file, key, field, index, now, Adoption(
-                        environment: drift.resource.environment, type: drift.resource.type, id: drift.displayId,
+                        resource: drift.key, id: drift.displayId,
                         path: leaf.path, old: range.asValue, new: widened.asValue, location: key,
                         by: drift.attribution?.live)))
                 case .object: continue
@@ -158,7 +158,7 @@ public struct Adopter: Sendable {
                 result.adopted.append(edit.adoption)
             } catch {
                 let adoption = edit.adoption
-                result.refused.append("\(adoption.type) \(UntrustedText.line(adoption.id)) (\(adoption.environment)) "
+                result.refused.append("\(adoption.resource.type) \(UntrustedText.line(adoption.id)) (\(adoption.resource.environment)) "
                     + "\(PropertyPath.readable(adoption.path)) at \(edit.key): \(error.description)")
             }
         }
@@ -205,7 +205,7 @@ public struct Adopter: Sendable {
         let first = subject ?? "Adopt \(adopted.count) live value\(adopted.count == 1 ? "" : "s") into git"
         var lines = [UntrustedText.line(first), ""]
         for adoption in adopted {
-            lines.append("- \(adoption.type) \(UntrustedText.line(adoption.id)) (\(adoption.environment)) "
+            lines.append("- \(adoption.resource.type) \(UntrustedText.line(adoption.id)) (\(adoption.resource.environment)) "
                 + "\(PropertyPath.readable(adoption.path)): \(adoption.old) -> \(adoption.new)")
         }
         let trailers = adopted.compactMap { adoption -> String? in

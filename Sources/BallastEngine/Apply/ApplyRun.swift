@@ -98,7 +98,7 @@ public struct ApplyRun: Sendable {
         // Only resources that do not exist: nothing to write or journal, but never a silent success.
         if changes.isEmpty { return .nothingToWrite(unfixable: plan.unfixable) }
 
-        let touched = Set(changes.map(\.environment))
+        let touched = Set(changes.map(\.key.environment))
         let refusals = loaded.state.environments.filter { touched.contains($0.name) }
             .compactMap { $0.windowRefusal(at: clock()) }
         if !refusals.isEmpty {
@@ -120,7 +120,7 @@ public struct ApplyRun: Sendable {
         let roles = Dictionary(loaded.state.environments.map { ($0.name, $0.assumeRole) },
                                uniquingKeysWith: { a, _ in a })
         let clients = clients
-        let writer: @Sendable (PlannedChange) -> AWSClient = { clients($0.region, roles[$0.environment] ?? nil) }
+        let writer: @Sendable (PlannedChange) -> AWSClient = { clients($0.key.region, roles[$0.key.environment] ?? nil) }
         let applier = Applier(kinds: kinds, client: writer, waitTimeout: request.waitTimeout) { change in
             await verifier.verify([change], planned: report, state: state) == [nil]
         }

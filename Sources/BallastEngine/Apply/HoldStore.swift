@@ -34,7 +34,7 @@ public struct HoldStore: Sendable {
         var read = Read()
         var found: [Hold] = []
         if environments.contains(where: { $0.lockTable == nil }) {
-            do { found += try notes().filter { hold in environments.contains { $0.name == hold.environment } } } catch {
+            do { found += try notes().filter { hold in environments.contains { $0.name == hold.resource.environment } } } catch {
                 read.warnings.append("holds not read from git notes (\(Self.notesRef)): \(error)")
             }
         }
@@ -48,8 +48,8 @@ public struct HoldStore: Sendable {
         for hold in found {
             if let key, hold.mac.map({ Checksum.constantTimeEqual($0, Self.mac(hold, key: key)) }) != true {
                 let why = hold.mac == nil ? "it is unsigned" : "its MAC does not match"
-                read.warnings.append("hold \(UntrustedText.line(hold.id)) on \(hold.type) "
-                    + "\(UntrustedText.line(hold.resourceId)) is ignored: \(why) and \(PlanFile.keyVariable) is set")
+                read.warnings.append("hold \(UntrustedText.line(hold.id)) on \(hold.resource.type) "
+                    + "\(UntrustedText.line(hold.resource.id)) is ignored: \(why) and \(PlanFile.keyVariable) is set")
                 continue
             }
             read.holds.append(hold)
@@ -87,8 +87,8 @@ public struct HoldStore: Sendable {
     }
 
     func write(_ hold: Hold) async throws {
-        guard let environment = environments.first(where: { $0.name == hold.environment }) else {
-            throw HoldError("no environment \(hold.environment) to keep the hold in")
+        guard let environment = environments.first(where: { $0.name == hold.resource.environment }) else {
+            throw HoldError("no environment \(hold.resource.environment) to keep the hold in")
         }
         if let table = environment.lockTable {
             _ = try await clients(environment.region, environment.assumeRole).json(Self.putItem, .map([
@@ -139,7 +139,7 @@ public struct HoldStore: Sendable {
                                                      client: clients(environment.region, environment.assumeRole))
         return items.compactMap { item in
             guard let text = item["Hold"]?["S"]?.string, text.utf8.count <= 16_384,
-                  let hold = (try? JSON.parse(text)).flatMap(Hold.init(json:)), hold.environment == environment.name
+                  let hold = (try? JSON.parse(text)).flatMap(Hold.init(json:)), hold.resource.environment == environment.name
             else { return nil }
             return hold
         }

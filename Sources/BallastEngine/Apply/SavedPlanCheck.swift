@@ -18,17 +18,17 @@ public struct SavedPlanCheck: Sendable, Equatable {
         }
         var seen = Set<Write>()
         for (index, change) in saved.enumerated() {
-            let label = "change \(index + 1) (\(change.call) \(change.id) in \(change.environment), \(change.region))"
+            let label = "change \(index + 1) (\(change.call) \(change.id) in \(change.key.environment), \(change.key.region))"
             guard seen.insert(Write(resource: change.key, operation: change.operation)).inserted else {
                 forged.append("\(label): appears twice")
                 continue
             }
             guard let drift = report.resources.first(where: { $0.key == change.key }) else {
-                forged.append("\(label): no \(change.type) \(change.id) is declared in \(change.environment) "
-                    + "with region \(change.region) at \(report.revision.prefix(12))")
+                forged.append("\(label): no \(change.key.type) \(change.id) is declared in \(change.key.environment) "
+                    + "with region \(change.key.region) at \(report.revision.prefix(12))")
                 continue
             }
-            check(change, label: label, against: drift, kind: schemas[type: change.type],
+            check(change, label: label, against: drift, kind: schemas[type: change.key.type],
                   revision: String(report.revision.prefix(12)))
         }
     }
@@ -39,11 +39,11 @@ public struct SavedPlanCheck: Sendable, Equatable {
     mutating func check(_ change: PlannedChange, label: String, against drift: ResourceDrift, kind: KindSchema?,
                         revision: String) {
         guard let kind else {
-            forged.append("\(label): ballast cannot write \(change.type)")
+            forged.append("\(label): ballast cannot write \(change.key.type)")
             return
         }
         guard let live = drift.live else {
-            stale.append("\(change.type) \(change.id): "
+            stale.append("\(change.key.type) \(change.id): "
                 + (drift.status == .deleted ? "no longer exists" : "could not be read again: \(drift.reason ?? "")"))
             return
         }
@@ -65,13 +65,13 @@ public struct SavedPlanCheck: Sendable, Equatable {
             }
         }
         for path in expected.set.keys.sorted() where change.set[path] == nil {
-            stale.append("\(change.type) \(change.id) \(path): now \(value(at: path, in: live)?.description ?? "(none)"), "
+            stale.append("\(change.key.type) \(change.id) \(path): now \(value(at: path, in: live)?.description ?? "(none)"), "
                 + "which the plan did not change")
         }
         for (path, assignment) in change.set.sorted(by: { $0.key < $1.key }) {
             let now = value(at: path, in: live)
             if now != assignment.from {
-                stale.append("\(change.type) \(change.id) \(path): planned from \(assignment.from?.description ?? "(none)"), "
+                stale.append("\(change.key.type) \(change.id) \(path): planned from \(assignment.from?.description ?? "(none)"), "
                     + "now \(now?.description ?? "(none)")")
             }
         }

@@ -157,12 +157,12 @@ public struct Ownership: Sendable {
         for change in changes {
             guard let drift = resources[change.key] else { continue }
             let paths = change.set.keys.sorted()
-            if let owner = terraform[OwnedId(type: change.type, id: change.id)], case .id = drift.resource.identity {
+            if let owner = terraform[OwnedId(type: change.key.type, id: change.id)], case .id = drift.resource.identity {
                 let clashing = paths.filter { path in owner.paths.contains { path == $0 || path.hasPrefix($0 + "/") } }
                 guard !clashing.isEmpty else { continue }
-                let mapping = schemas[type: change.type]?.terraform
+                let mapping = schemas[type: change.key.type]?.terraform
                 let attributes = clashing.compactMap { mapping?.attribute(for: $0) }
-                found.append("\(change.type) \(change.id): Terraform (\(owner.address) in \(owner.state)) also sets "
+                found.append("\(change.key.type) \(change.id): Terraform (\(owner.address) in \(owner.state)) also sets "
                     + "\(attributes.joined(separator: ", ")); its next apply undoes this. Change it in the HCL of "
                     + "\(owner.address) instead, or hand it to ballast with lifecycle { ignore_changes = "
                     + "[\(attributes.joined(separator: ", "))] }")
@@ -175,7 +175,7 @@ public struct Ownership: Sendable {
                 set.contains(PropertyPath.segments(path).first ?? "")
             }
             guard !clashing.isEmpty else { continue }
-            found.append("\(change.type) \(change.id): CloudFormation stack \(stack) sets "
+            found.append("\(change.key.type) \(change.id): CloudFormation stack \(stack) sets "
                 + clashing.map { "\(logicalId).\(PropertyPath.readable($0))" }.joined(separator: ", ")
                 + " in its template; its next update undoes this. Change the template instead, "
                 + "or remove the property from it")

@@ -94,8 +94,8 @@ public struct Applier: Sendable {
 
     private func write(_ change: PlannedChange) async -> Outcome {
         do {
-            guard let kind = kinds.kind(for: change.type) else {
-                throw WriteError("ballast cannot write \(change.type)")
+            guard let kind = kinds.kind(for: change.key.type) else {
+                throw WriteError("ballast cannot write \(change.key.type)")
             }
             try await kind.apply(change, with: client(change), waitTimeout: waitTimeout)
             return .applied

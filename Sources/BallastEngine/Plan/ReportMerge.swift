@@ -98,15 +98,13 @@ public enum ReportMerge {
 
     /// Each resource once, in the shard its environment, type and identity hash to.
     static func checkMembership(_ reports: [DriftReport], names: [String]) throws(ReportMergeError) {
-        var seen: [String: String] = [:]
+        var seen: [ResourceKey: String] = [:]
         for (report, name) in zip(reports, names) {
             for environment in report.environments {
                 for drift in environment.resources {
                     let resource = drift.resource
                     let label = "\(resource.type) \(drift.displayId) in \(environment.name)"
-                    let identity = [environment.name, resource.type, resource.region, resource.identity.description]
-                        .joined(separator: "\u{0}")
-                    if let earlier = seen.updateValue(name, forKey: identity) {
+                    if let earlier = seen.updateValue(name, forKey: drift.key) {
                         throw ReportMergeError("\(label) is in two reports (\(earlier) and \(name)): "
                             + "a shard was copied or edited")
                     }

@@ -10,9 +10,7 @@ enum ChangeBuilder {
         }
         guard !set.isEmpty else { return nil }
         extra(&set)
-        return PlannedChange(type: drift.resource.type, id: drift.physicalId ?? drift.resource.identity.description,
-                             region: drift.resource.region, environment: drift.resource.environment,
-                             operation: operation, set: set)
+        return PlannedChange(drift.key, id: drift.physicalId, operation: operation, set: set)
     }
 
     /// The one write that fixes every owned property of a kind written by a single call.

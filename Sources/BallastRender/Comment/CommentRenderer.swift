@@ -10,17 +10,16 @@ public struct CommentRenderer {
     var report: DriftReport
     /// Nil for drift.
     var plan: Plan?
-    /// The plan's writes by environment, type and id.
-    private let writes: [String: [PlannedChange]]
+    /// The plan's writes by the resource they write.
+    private let writes: [ResourceKey: [PlannedChange]]
+    /// Environments that declare resources in more than one region: their rows name each one's region.
+    private let severalRegions: Set<String>
 
     public init(report: DriftReport, plan: Plan? = nil) {
         self.report = report
         self.plan = plan
-        writes = Dictionary(grouping: plan?.changes ?? []) { Self.key($0.environment, $0.type, $0.id) }
-    }
-
-    private static func key(_ environment: String, _ type: String, _ id: String) -> String {
-        [environment, type, id].joined(separator: "\u{0}")
+        writes = Dictionary(grouping: plan?.changes ?? [], by: \.key)
+        severalRegions = Set(report.environments.filter(\.spansRegions).map(\.name))
     }
 
     public func render(limit: Int = PlanRendering.commentLimit) -> String {
@@ -58,7 +57,7 @@ public struct CommentRenderer {
         let count = { (status: DriftStatus) in resources.filter { $0.status == status }.count }
         var parts: [String] = []
         if let plan {
-            let changing = Set(plan.changes.filter { $0.environment == environment.name }.map { "\($0.type) \($0.id)" })
+            let changing = Set(plan.changes.filter { $0.key.environment == environment.name }.map(\.key))
             parts.append(changing.isEmpty ? "" : "\(changing.count) to change")
             parts.append(count(.deleted) > 0 ? "\(count(.deleted)) missing" : "")
             parts.append(count(.notChecked) > 0 ? "\(count(.notChecked)) not checked" : "")
@@ -83,7 +82,7 @@ public struct CommentRenderer {
         let rows = report.resources.flatMap { drift in
             drift.differences.compactMap { difference -> String? in
                 guard let hold = difference.held else { return nil }
-                return "| \(Markdown.code(drift.resource.type)) \(Markdown.code(drift.displayId)) | "
+                return "| \(Markdown.code(drift.resource.type)) \(Markdown.code(drift.displayId))\(regionNote(drift)) | "
                     + "\(Markdown.code(DriftRendering.readablePath(difference.path))) | "
                     + "\(Markdown.code(Markdown.short(difference.actual?.description ?? "(none)"))) → "
                     + "\(Markdown.code(Markdown.short(DriftRendering.expected(difference)))) | "
@@ -123,8 +122,13 @@ public struct CommentRenderer {
         return counts.filter { $0.value > 1 }
     }
 
+    /// ` · `eu-west-1`` where the resource's environment has more than one region, else nothing.
+    func regionNote(_ drift: ResourceDrift) -> String {
+        severalRegions.contains(drift.resource.environment) ? " · " + Markdown.code(drift.resource.region) : ""
+    }
+
     func row(_ drift: ResourceDrift, shared: Set<String> = []) -> String {
-        let resource = "\(Markdown.code(drift.resource.type)) \(Markdown.code(drift.displayId))"
+        let resource = "\(Markdown.code(drift.resource.type)) \(Markdown.code(drift.displayId))\(regionNote(drift))"
         let changes = changes(for: drift)
         let what: String
         switch drift.status {
@@ -169,13 +173,15 @@ public struct CommentRenderer {
     }
 
     func changes(for drift: ResourceDrift) -> [PlannedChange] {
-        writes[Self.key(drift.resource.environment, drift.resource.type, drift.displayId)] ?? []
+        writes[drift.key] ?? []
     }
 
     /// A resource's every difference whole (up to 1,000 characters a value), where it is declared, and its calls.
     func details(_ drift: ResourceDrift) -> String {
         var out = "<details><summary><code>\(Markdown.html(drift.resource.type))</code> "
-            + "<code>\(Markdown.html(Markdown.short(drift.displayId, limit: 200)))</code></summary>\n\n"
+            + "<code>\(Markdown.html(Markdown.short(drift.displayId, limit: 200)))</code>"
+            + (severalRegions.contains(drift.resource.environment)
+                ? " <code>\(Markdown.html(drift.resource.region))</code>" : "") + "</summary>\n\n"
         if !drift.differences.isEmpty {
             out += "| Property | Live | Desired | Difference |\n|---|---|---|---|\n"
             for difference in drift.differences {
