@@ -36,7 +36,9 @@ let package = Package(
         .target(name: "CBuildInfo"),
 
         .target(name: "BallastCore"),
-        .target(name: "BallastAWS", dependencies: ["BallastCore", "CCurl", "CCurlShim", "CCrypto"]),
+        // SHA-256 and HMAC: the one owner of libcrypto (SigV4, plan files, reports, holds).
+        .target(name: "BallastCrypto", dependencies: ["CCrypto"]),
+        .target(name: "BallastAWS", dependencies: ["BallastCore", "BallastCrypto", "CCurl", "CCurlShim"]),
         .target(name: "BallastYAML", dependencies: ["BallastCore", "CYAML"]),
         .target(name: "BallastGit", dependencies: ["CGit2"]),
         .target(name: "BallastKinds", dependencies: ["BallastCore"]),
@@ -45,8 +47,8 @@ let package = Package(
         // Reports as text, JSON, Markdown (the pull-request comment), SARIF and CloudFormation's format.
         .target(name: "BallastRender", dependencies: ["BallastCore", "BallastDesiredState"]),
         .target(name: "BallastEngine",
-                dependencies: ["BallastCore", "BallastDesiredState", "BallastRender", "BallastYAML", "BallastGit",
-                               "BallastKinds", "BallastAWS"]),
+                dependencies: ["BallastCore", "BallastCrypto", "BallastDesiredState", "BallastRender", "BallastYAML",
+                               "BallastGit", "BallastKinds"]),
         // The reconcile loop's server: HTTP, Prometheus exposition, signals, structured logs.
         .target(name: "BallastWatch", dependencies: [
             "BallastEngine", "BallastAWS", "BallastGit", "BallastCore", "BallastDesiredState", "BallastKinds",
@@ -83,14 +85,14 @@ let package = Package(
                                                            "BallastEngine", "BallastTestSupport"],
                     exclude: ["Snapshots", "CELConformance"]),
         .testTarget(name: "BallastEngineTests",
-                    dependencies: ["BallastEngine", "BallastCore", "BallastAWS", "BallastDesiredState", "BallastKinds",
-                                   "BallastTestSupport"]),
+                    dependencies: ["BallastEngine", "BallastCore", "BallastCrypto", "BallastAWS", "BallastDesiredState",
+                                   "BallastKinds", "BallastTestSupport"]),
         .testTarget(name: "BallastGitTests",
                     dependencies: ["BallastCore", "BallastDesiredState", "BallastGit", "BallastEngine",
                                                           "BallastKinds",
                                                           "BallastTestSupport"]),
         .testTarget(name: "BallastCLITests",
-                    dependencies: ["BallastTestSupport", "BallastCore", "BallastAWS", "BallastKinds"],
+                    dependencies: ["BallastTestSupport", "BallastCore", "BallastCrypto", "BallastAWS", "BallastKinds"],
                     exclude: ["SARIF", "Contracts", "GitHub"]),
         .testTarget(name: "BallastAWSTests", dependencies: ["BallastAWS", "BallastCore", "BallastTestSupport"],
                     resources: [.copy("SigV4Suite")]),

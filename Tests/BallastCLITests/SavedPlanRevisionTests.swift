@@ -1,3 +1,4 @@
+import BallastCrypto
 import BallastAWS
 import BallastCore
 import BallastTestSupport

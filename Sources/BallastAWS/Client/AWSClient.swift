@@ -1,3 +1,4 @@
+import BallastCrypto
 import BallastCore
 import Foundation
 

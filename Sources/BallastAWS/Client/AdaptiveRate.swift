@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 
 /// The client-side rate of the SDKs' `adaptive` retry mode: on a throttled answer the rate

@@ -1,3 +1,4 @@
+import BallastCore
 /// What may be shown of secrets: nothing, or for an access key id only its last four characters.
 public enum Redaction {
     static let sensitiveHeaders: Set<String> = ["authorization", "x-amz-security-token", "x-aws-ec2-metadata-token"]

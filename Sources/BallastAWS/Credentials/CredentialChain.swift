@@ -1,3 +1,4 @@
+import BallastCore
 /// The AWS CLI's order: environment, web identity, shared profile files, ECS
 /// container, EC2 instance metadata. The first source that is configured wins.
 public struct CredentialChain: CredentialProvider {

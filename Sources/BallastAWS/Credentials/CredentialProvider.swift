@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 
 /// One source of credentials. Returns nil when it is not configured here (the

@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 
 /// AWS credentials. Their description never shows the secret or the token.

@@ -1,3 +1,4 @@
+import BallastCore
 /// `AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`, optional `AWS_SESSION_TOKEN`.
 public struct EnvironmentCredentials: CredentialProvider {
     let environment: [String: String]

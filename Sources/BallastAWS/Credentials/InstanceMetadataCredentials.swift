@@ -1,3 +1,4 @@
+import BallastCore
 /// EC2 instance-profile credentials through IMDSv2: a session token first (PUT),
 /// then the role name and its credentials. `AWS_EC2_METADATA_DISABLED=true` turns
 /// it off; `AWS_EC2_METADATA_SERVICE_ENDPOINT` moves it (tests use loopback).

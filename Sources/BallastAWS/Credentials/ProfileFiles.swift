@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 
 /// `~/.aws/credentials` and `~/.aws/config` (or `AWS_SHARED_CREDENTIALS_FILE`,

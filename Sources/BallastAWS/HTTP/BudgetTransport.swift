@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 
 /// A run's budget (`--max-requests`, `--max-duration`): once spent, every request fails at

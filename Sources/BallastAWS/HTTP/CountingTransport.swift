@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 
 /// A transport that counts the requests it sends (AWS API calls, retries included) and

@@ -1,3 +1,4 @@
+import BallastCore
 import CCurl
 import Foundation
 import CCurlShim

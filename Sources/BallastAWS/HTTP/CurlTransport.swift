@@ -1,3 +1,4 @@
+import BallastCore
 import Dispatch
 import Foundation
 

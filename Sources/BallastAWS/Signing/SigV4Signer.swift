@@ -1,3 +1,5 @@
+import BallastCore
+import BallastCrypto
 import Foundation
 
 /// AWS Signature Version 4. A value type; every step is its own function and the

@@ -1,3 +1,4 @@
+import BallastCore
 /// RFC 3986 percent-encoding as SigV4 defines it: unreserved characters stay,
 /// everything else becomes %XX with upper-case hex.
 enum URIEncoding {

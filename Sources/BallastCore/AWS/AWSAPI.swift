@@ -19,6 +19,13 @@ public protocol AWSAPI: Sendable {
     /// identity: the account guard, the plan file and Budgets' calls share the answer.
     func callerAccount() async throws -> String
 
+    /// Who these credentials are (STS GetCallerIdentity): the account and the caller's ARN.
+    func callerIdentity() async throws -> (account: String, arn: String)
+
+    /// Where `operation` is paced and how many calls may be in flight there (the applier runs
+    /// one queue a slot); unpaced, every operation has a bucket of its own.
+    func inFlightSlots(for operation: APIOperation) -> (bucket: String, size: Int)
+
     /// Whether `service` is reached at AWS's own endpoint, not one set by `AWS_ENDPOINT_URL_*`
     /// (Timestream discovers its endpoint only on AWS).
     func usesDefaultEndpoint(_ service: AWSService) -> Bool
@@ -32,6 +39,9 @@ public protocol AWSAPI: Sendable {
     /// `rest-json` protocol.
     func restJSON(_ service: AWSService, _ operation: String, method: String, segments: [String],
                   query: [(String, String)], body: Value?) async throws -> Value
+
+    /// S3 GetObject's body, bounded by the transport (a Terraform state).
+    func getObject(bucket: String, key: String) async throws -> [UInt8]
 
     /// `rest-xml` protocol: the root element of the answer.
     func restXML(_ service: AWSService, _ operation: String, method: String, segments: [String],

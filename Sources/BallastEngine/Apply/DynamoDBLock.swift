@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 import Foundation
 
@@ -13,9 +12,9 @@ public struct DynamoDBLock: ApplyLock {
     let table: String
     let environment: String
     let owner: LockOwner
-    let client: AWSClient
+    let client: any AWSAPI
 
-    public init(table: String, environment: String, owner: LockOwner, client: AWSClient) {
+    public init(table: String, environment: String, owner: LockOwner, client: any AWSAPI) {
         self.table = table
         self.environment = environment
         self.owner = owner

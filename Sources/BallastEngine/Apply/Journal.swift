@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 import BallastGit
 import Foundation
@@ -76,9 +75,9 @@ public struct Journal: Sendable {
 /// The journal's copy in a lock table: item `ballast/journal/<env>/<time>/<id>`.
 public struct LockTableJournal: Sendable {
     let table: String
-    let client: AWSClient
+    let client: any AWSAPI
 
-    public init(table: String, client: AWSClient) {
+    public init(table: String, client: any AWSAPI) {
         self.table = table
         self.client = client
     }
@@ -176,7 +175,7 @@ public struct LockTableJournal: Sendable {
 
     /// The table's items whose `LockID` starts with `prefix` (the journal's entries, an environment's
     /// holds), every page up to `maxScanPages`.
-    static func items(startingWith prefix: String, in table: String, client: AWSClient) async throws -> [Value] {
+    static func items(startingWith prefix: String, in table: String, client: any AWSAPI) async throws -> [Value] {
         var found: [Value] = []
         var start: Value?
         for _ in 0..<maxScanPages {

@@ -1,10 +1,9 @@
-import BallastAWS
 import BallastCore
 
 /// An environment that names an account is only read with credentials for that
 /// account: a report of "everything DELETED" from the wrong account misleads.
 public struct AccountGuard: Sendable {
-    let client: @Sendable (String) -> AWSClient
+    let client: @Sendable (String) -> any AWSAPI
 
     /// The problem when an environment's guard names another account than the credentials'.
     public static func mismatch(_ environment: Environment, account: String) -> String? {
@@ -13,7 +12,7 @@ public struct AccountGuard: Sendable {
     }
 
     /// The account the client's credentials belong to; nil when STS cannot say.
-    public static func account(_ client: AWSClient) async -> String? {
+    public static func account(_ client: any AWSAPI) async -> String? {
         try? await client.callerAccount()
     }
 

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 import BallastDesiredState
 import BallastKinds
@@ -113,7 +112,7 @@ public struct DriftDetector: Sendable {
     }
 
     func detect(_ state: DesiredState, revision: String, now: Date,
-                client: @escaping @Sendable (String) -> AWSClient,
+                client: @escaping @Sendable (String) -> any AWSAPI,
                 stackReads: StackReads? = nil) async -> DriftReport {
         let resources = state.environments.flatMap(\.resources)
         let blocked = await AccountGuard(client: client).problems(for: state.environments)
@@ -171,7 +170,7 @@ public struct DriftDetector: Sendable {
 
     /// One reader call per (kind, region), all groups at once; the clients' pacer bounds the calls in flight.
     func readGroups(_ groups: [GroupKey: [(index: Int, id: String)]], resources: [DesiredResource],
-                    client: @escaping @Sendable (String) -> AWSClient) async -> [GroupKey: [String: LiveRead]] {
+                    client: @escaping @Sendable (String) -> any AWSAPI) async -> [GroupKey: [String: LiveRead]] {
         // Each environment's count of resources to read, said once before any is read.
         let members = groups.mapValues { group in
             Dictionary(grouping: group, by: { resources[$0.index].environment }).mapValues(\.count)

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 /// `ballast drift --publish-metrics`: the counts of a drift run as CloudWatch metrics
@@ -8,7 +7,7 @@ public enum DriftMetrics {
     public static let namespace = "Ballast"
 
     /// One PutMetricData per environment, in its region; returns what failed.
-    public static func publish(_ report: DriftReport, client: @Sendable (String) -> AWSClient) async -> [String] {
+    public static func publish(_ report: DriftReport, client: @Sendable (String) -> any AWSAPI) async -> [String] {
         var problems: [String] = []
         for environment in report.environments {
             let summary = DriftSummary(environment.resources)

@@ -1,4 +1,4 @@
-import BallastAWS
+import BallastCrypto
 import BallastCore
 import BallastGit
 import BallastRender
@@ -172,9 +172,9 @@ public struct DriftNotifier: Sendable {
 /// `ballast/drift-notify/<env>`, attribute `Fingerprint`.
 public struct DriftStateTable: Sendable {
     public let table: String
-    let client: AWSClient
+    let client: any AWSAPI
 
-    public init(table: String, client: AWSClient) {
+    public init(table: String, client: any AWSAPI) {
         self.table = table
         self.client = client
     }

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 import BallastDesiredState
 import BallastGit
@@ -61,7 +60,7 @@ public struct Explainer: Sendable {
                                uniquingKeysWith: { first, _ in first })
         var explained = report
         var budget = options.max
-        var work: [(environment: Int, resource: Int, client: AWSClient)] = []
+        var work: [(environment: Int, resource: Int, client: any AWSAPI)] = []
         for (e, environment) in report.environments.enumerated() {
             for (r, drift) in environment.resources.enumerated()
             where drift.status == .modified || drift.status == .deleted {
@@ -110,7 +109,7 @@ public struct Explainer: Sendable {
 
     /// The live side: the newest of CloudTrail's write naming a differing property and an autoscaler's
     /// activity; what could not be found, said. The CloudTrail event too, for the journal to recognise.
-    func live(_ drift: ResourceDrift, client: AWSClient, now: Date) async -> (Attribution, CloudTrailEvent?) {
+    func live(_ drift: ResourceDrift, client: any AWSAPI, now: Date) async -> (Attribution, CloudTrailEvent?) {
         let writes = Set((kinds.schemas[type: drift.resource.type]?.writes ?? []).map(\.name))
         var fromTrail: Attribution.LiveChange?
         var culprit: CloudTrailEvent?
@@ -134,7 +133,7 @@ public struct Explainer: Sendable {
     }
 
     /// `LookupEvents` by resource name over `since`, newest first, a few pages at most.
-    func lookup(_ name: String, client: AWSClient, now: Date) async throws -> [CloudTrailEvent] {
+    func lookup(_ name: String, client: any AWSAPI, now: Date) async throws -> [CloudTrailEvent] {
         var events: [CloudTrailEvent] = []
         var input: [String: Value] = [
             "LookupAttributes": [["AttributeKey": "ResourceName", "AttributeValue": .string(name)]],
@@ -153,7 +152,7 @@ public struct Explainer: Sendable {
     /// A capacity an autoscaler moved: an Auto Scaling group's (EC2 Auto Scaling), or an ECS service's
     /// desired count or a DynamoDB table's provisioned capacity (Application Auto Scaling): the newest
     /// activity a policy or a scheduled action made, when no user request came after it.
-    func autoscaler(_ drift: ResourceDrift, client: AWSClient) async -> Attribution.LiveChange? {
+    func autoscaler(_ drift: ResourceDrift, client: any AWSAPI) async -> Attribution.LiveChange? {
         let paths = Set(drift.differences.map(\.path))
         switch drift.resource.type {
         case "AWS::AutoScaling::AutoScalingGroup"
@@ -182,7 +181,7 @@ public struct Explainer: Sendable {
 
     /// Application Auto Scaling's activities of one scalable target.
     func scalableTarget(_ namespace: String, _ resourceId: String, _ dimension: String,
-                        _ client: AWSClient) async -> Attribution.LiveChange? {
+                        _ client: any AWSAPI) async -> Attribution.LiveChange? {
         guard let answer = try? await client.json(Self.describeScalableTargetActivities, .map([
             "ServiceNamespace": .string(namespace), "ResourceId": .string(resourceId),
             "ScalableDimension": .string(dimension), "MaxResults": .int(Self.activities),

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 import BallastKinds
 import BallastYAML
@@ -185,7 +184,7 @@ public struct Ownership: Sendable {
 
     /// A stack's ARN (DescribeStacks), resources (ListStackResources) and template (GetTemplate: JSON or
     /// YAML, whose short tags like `!Ref` are kept as tags) -> the property names each logical id sets.
-    static func stack(_ key: StackKey, client: AWSClient, schemas: KindSchemas,
+    static func stack(_ key: StackKey, client: any AWSAPI, schemas: KindSchemas,
                       stackReads: StackReads) async -> Result<Stack, StackResolver.Problem> {
         var stack = Stack()
         do {

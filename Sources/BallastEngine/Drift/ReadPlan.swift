@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 import BallastKinds
 
@@ -20,23 +19,6 @@ public struct ReadPlan: Sendable {
 
     public var groups: [Group]
     public var total: Int { groups.reduce(0) { $0 + $1.calls.values.reduce(0, +) } }
-
-    /// The shortest time `rates` allow for these calls: each (account, region, bucket) sends
-    /// its calls at its rate after its burst, all buckets at once; the slowest decides.
-    public func minimumSeconds(at rates: RequestRates) -> Double {
-        var calls: [String: (key: String, count: Int)] = [:]
-        for group in groups {
-            let principal = AWSSetup.principal(of: group.role.map { RoleToAssume(roleArn: $0) })
-            for (operation, count) in group.calls {
-                let key = rates.key(operation)
-                calls["\(principal) \(group.region) \(key)", default: (key, 0)].count += count
-            }
-        }
-        return calls.values.map { bucket in
-            let rate = rates.rate(forKey: bucket.key)
-            return max(0, Double(bucket.count) - rate.burst) / rate.perSecond
-        }.max() ?? 0
-    }
 
     public init(_ state: DesiredState, schemas: KindSchemas) {
         var groups: [String: Group] = [:]
@@ -88,44 +70,5 @@ public struct ReadPlan: Sendable {
             groups[key]!.calls = calls
         }
         self.groups = order.compactMap { groups[$0] }
-    }
-
-    /// With `rates`, the time they allow for the calls is said too.
-    public func text(at rates: RequestRates? = nil) -> String {
-        var lines = ["Reads planned (no call made): \(total) call\(total == 1 ? "" : "s") for "
-            + "\(groups.reduce(0) { $0 + $1.resources }) resources"]
-        if let rates, rates.unpacedInFlight == nil {
-            // Under a tenth of a second is said as such: "at least 0.0 s" bounds nothing.
-            let seconds = minimumSeconds(at: rates)
-            lines.append("At ballast's request rates (BALLAST_API_RATES), "
-                + (seconds < 0.1 ? "the burst allowances cover every call: no wait for pacing"
-                    : String(format: "at least %.1f s", seconds)))
-        }
-        lines.append("")
-        for group in groups {
-            let who = group.role.map { "as \(UntrustedText.line($0))" } ?? "as the credential chain's identity"
-            lines.append("\(group.environments.map(UntrustedText.line).joined(separator: ", "))  "
-                + "(\(UntrustedText.line(group.region)), \(who)): \(group.resources) resources")
-            for (operation, count) in group.calls.sorted(by: { $0.key.call < $1.key.call }) {
-                let action = operation.call
-                let width = max(50, action.count + 2)
-                lines.append("  " + action.padding(toLength: width, withPad: " ", startingAt: 0) + String(count))
-            }
-            for (type, count) in group.cloudControl.sorted(by: { $0.key < $1.key }) {
-                lines.append("  via cloudcontrol: \(type), \(count) resource\(count == 1 ? "" : "s"), "
-                    + "one GetResource each (the rest via native kinds)")
-            }
-        }
-        if let rates, rates.unpacedInFlight == nil {
-            lines += ["", "Request rates (per account and region; where each number comes from):"]
-            let keys = Set(groups.flatMap { $0.calls.keys.map(rates.key) })
-            for key in keys.sorted() {
-                let rate = rates.rate(forKey: key)
-                let figures = String(format: "%g/s, burst %g", rate.perSecond, rate.burst)
-                lines.append("  " + key.padding(toLength: max(34, key.count + 2), withPad: " ", startingAt: 0)
-                    + figures.padding(toLength: 22, withPad: " ", startingAt: 0) + rate.sourceText)
-            }
-        }
-        return lines.joined(separator: "\n") + "\n"
     }
 }

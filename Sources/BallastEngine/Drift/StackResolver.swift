@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 import BallastKinds
 import Foundation
@@ -8,7 +7,7 @@ import Foundation
 /// (DescribeStackResources would be one call, but it stops at 100 resources.)
 /// `ref: {stack, output}` takes the id from the stack's outputs: one DescribeStacks per stack.
 struct StackResolver: Sendable {
-    let client: @Sendable (String) -> AWSClient
+    let client: @Sendable (String) -> any AWSAPI
     /// Each kind's id from a CloudFormation physical id.
     let schemas: KindSchemas
     /// A run's stack reads, shared with ownership: each stack is listed and described once a run.
@@ -114,7 +113,7 @@ struct StackResolver: Sendable {
     }
 
     /// DescribeStacks: the stack's ARN and outputs.
-    static func describe(_ key: StackKey, _ client: AWSClient) async -> Result<Description, Problem> {
+    static func describe(_ key: StackKey, _ client: any AWSAPI) async -> Result<Description, Problem> {
         do {
             let answer = try await client.query(.describeStacks, ["StackName": key.stack])
             let stack = answer.child("Stacks")?.children.first
@@ -136,7 +135,7 @@ struct StackResolver: Sendable {
         return Problem(reason: "cannot read CloudFormation stack \(key.stack): \(error)")
     }
 
-    static func read(_ key: StackKey, _ client: AWSClient) async -> Result<[String: Entry], Problem> {
+    static func read(_ key: StackKey, _ client: any AWSAPI) async -> Result<[String: Entry], Problem> {
         do {
             let pages = try await client.queryPages(.listStackResources, ["StackName": key.stack])
             var entries: [String: Entry] = [:]
@@ -162,12 +161,12 @@ final class StackReads: @unchecked Sendable {
     private var descriptions: [StackResolver.StackKey: Task<Described, Never>] = [:]
 
     /// ListStackResources.
-    func entries(_ key: StackResolver.StackKey, client: AWSClient) async -> Listing {
+    func entries(_ key: StackResolver.StackKey, client: any AWSAPI) async -> Listing {
         await once(key, in: \.listings) { await StackResolver.read(key, client) }
     }
 
     /// DescribeStacks.
-    func description(_ key: StackResolver.StackKey, client: AWSClient) async -> Described {
+    func description(_ key: StackResolver.StackKey, client: any AWSAPI) async -> Described {
         await once(key, in: \.descriptions) { await StackResolver.describe(key, client) }
     }
 

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 import BallastDesiredState
 import Foundation
@@ -8,7 +7,7 @@ public extension TerraformState {
     /// for ownership (`terraform.states`, from the repository root) and `import --from-terraform`.
     /// `confined`: a location from the repository (environment.yaml), which must stay inside it.
     static func read(_ location: String, relativeTo directory: String, confined: Bool = true,
-                     client: AWSClient) async throws(TerraformStateError) -> TerraformState {
+                     client: any AWSAPI) async throws(TerraformStateError) -> TerraformState {
         let text: String
         if location.hasPrefix("s3://") {
             let path = location.dropFirst(5).split(separator: "/", maxSplits: 1).map(String.init)

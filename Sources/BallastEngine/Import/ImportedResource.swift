@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 import BallastKinds
 import Foundation
@@ -37,7 +36,7 @@ public struct Importer: Sendable {
 
     /// The ids of `type` matching `pattern`: itself without wildcards, else listed (by the
     /// pattern's literal prefix) and matched; throws when the kind cannot list.
-    public func ids(of type: String, matching pattern: String, client: AWSClient) async throws -> [String] {
+    public func ids(of type: String, matching pattern: String, client: any AWSAPI) async throws -> [String] {
         guard Glob.hasWildcards(pattern) else { return [pattern] }
         guard let kind = kinds.kind(for: type) else { return [] }
         let prefix = String(pattern.prefix { !"*?[".contains($0) })
@@ -77,7 +76,7 @@ public struct Importer: Sendable {
     /// The live values of every property a kind owns, for resources named by id or ref.
     public func fromLive(
         _ wanted: [(type: String, identity: ResourceIdentity, physicalId: String, origin: String)],
-                                client: AWSClient) async -> ImportResult {
+                                client: any AWSAPI) async -> ImportResult {
         var result = ImportResult()
         let byType = Dictionary(grouping: wanted, by: \.type)
         for type in byType.keys.sorted() {
@@ -123,7 +122,7 @@ public enum Glob {
 
 public extension Importer {
     /// The stack's resources of the kinds ballast knows, as `ref: {stack, logicalId}`, with their live values.
-    func fromCloudFormation(_ stack: String, client: AWSClient) async throws(ImportError) -> ImportResult {
+    func fromCloudFormation(_ stack: String, client: any AWSAPI) async throws(ImportError) -> ImportResult {
         let entries: [String: StackResolver.Entry]
         switch await StackResolver.read(StackResolver.StackKey(region: client.region, stack: stack), client) {
         case .success(let listed): entries = listed

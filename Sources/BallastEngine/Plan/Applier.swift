@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 import BallastKinds
 
@@ -13,7 +12,7 @@ public struct Applier: Sendable {
     }
 
     /// The client a change is written with (its region, its environment's role).
-    let client: @Sendable (PlannedChange) -> AWSClient
+    let client: @Sendable (PlannedChange) -> any AWSAPI
     /// The writer of each change's kind.
     let kinds: Kinds
     /// Reads a change's resource back: true when AWS holds every value it sets. A write
@@ -23,7 +22,7 @@ public struct Applier: Sendable {
     /// How long a write AWS finishes in the background is followed (Cloud Control's requests), in seconds.
     let waitTimeout: Double
 
-    public init(kinds: Kinds, client: @escaping @Sendable (PlannedChange) -> AWSClient, waitTimeout: Double = 600,
+    public init(kinds: Kinds, client: @escaping @Sendable (PlannedChange) -> any AWSAPI, waitTimeout: Double = 600,
                 landed: @escaping @Sendable (PlannedChange) async -> Bool = { _ in false }) {
         self.client = client
         self.kinds = kinds

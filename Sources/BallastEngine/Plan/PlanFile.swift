@@ -1,4 +1,4 @@
-import BallastAWS
+import BallastCrypto
 import BallastCore
 import BallastDesiredState
 import Foundation

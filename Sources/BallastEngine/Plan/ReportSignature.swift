@@ -1,4 +1,4 @@
-import BallastAWS
+import BallastCrypto
 import BallastCore
 
 /// A JSON report's MAC (`--out-json` with `BALLAST_PLAN_KEY` set): HMAC-SHA256 over the report

@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 import BallastDesiredState
 import BallastGit

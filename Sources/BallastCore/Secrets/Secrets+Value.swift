@@ -1,4 +1,3 @@
-import BallastAWS
 import BallastCore
 
 public extension Secrets {

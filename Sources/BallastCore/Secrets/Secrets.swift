@@ -51,12 +51,6 @@ public enum Secrets {
         return authority[..<at]
     }
 
-    static func register(_ credentials: Credentials) {
-        register(credentials.secretAccessKey)
-        register(credentials.sessionToken)
-        register(credentials.accessKeyId)
-    }
-
     /// `text` with every known secret, the credentials of every URL (whatever their length)
     /// and every SigV4 signature replaced by `<redacted>`.
     public static func scrub(_ text: String) -> String {

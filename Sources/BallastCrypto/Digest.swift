@@ -1,8 +1,9 @@
 import CCrypto
 
-/// SHA-256 and HMAC-SHA256 from OpenSSL's libcrypto.
-enum Digest {
-    static func sha256(_ data: some Collection<UInt8>) -> [UInt8] {
+/// SHA-256 and HMAC-SHA256 from OpenSSL's libcrypto: the one owner of CCrypto. SigV4 signs with
+/// it; plan files, reports and holds are checked with it.
+public enum Digest {
+    public static func sha256(_ data: some Collection<UInt8>) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(SHA256_DIGEST_LENGTH))
         let bytes = Array(data)
         bytes.withUnsafeBufferPointer { input in
@@ -11,7 +12,7 @@ enum Digest {
         return out
     }
 
-    static func hmacSHA256(key: [UInt8], _ data: some Collection<UInt8>) -> [UInt8] {
+    public static func hmacSHA256(key: [UInt8], _ data: some Collection<UInt8>) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: Int(EVP_MAX_MD_SIZE))
         var length: UInt32 = 0
         let bytes = Array(data)
@@ -23,7 +24,7 @@ enum Digest {
         return Array(out.prefix(Int(length)))
     }
 
-    static func hex(_ bytes: [UInt8]) -> String {
+    public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)
@@ -35,7 +36,7 @@ enum Digest {
     }
 }
 
-/// SHA-256 and HMAC for callers outside the client (plan file checksums and MACs).
+/// SHA-256 and HMAC as hex, for plan file checksums and MACs.
 public enum Checksum {
     public static func sha256Hex(_ bytes: [UInt8]) -> String { Digest.hex(Digest.sha256(bytes)) }
 
