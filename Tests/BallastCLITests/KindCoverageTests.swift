@@ -7,7 +7,7 @@ import Testing
 
 /// Every kind in the registry is covered where a kind must be: the seeder, the scale fixture (and
 /// so the scale tests and the benchmarks), the apply cases (each checked against botocore's model:
-/// the contract cases), and the rate table names every service it calls (a documented quota or,
+/// the contract cases), the in-memory fixtures, and the rate table names every service it calls (a documented quota or,
 /// deliberately, the adaptive start). A Terraform mapping is a field of the kind's schema, so a
 /// kind cannot be built without one. A kind added without them fails here, not silently.
 @Suite struct KindCoverageTests {
@@ -26,6 +26,13 @@ import Testing
     @Test func theApplyCasesHaveEveryKind() {
         let cases = Set(ApplyKindTests.cases.map(\.type))
         #expect(Self.types.isSubset(of: cases), "missing: \(Self.types.subtracting(cases).sorted())")
+    }
+
+    /// Each kind runs without an emulator too (KindFixtureTests): its fixture is there.
+    @Test func everyKindHasAFixture() {
+        let missing = Self.types.filter { !FileManager.default.fileExists(atPath: KindFixture.path(of: $0)) }
+        #expect(missing.isEmpty,
+                "no fixture (BALLAST_UPDATE_FIXTURES=1 swift test --filter KindFixtureRecording): \(missing.sorted())")
     }
 
     @Test func theRateTableNamesEveryServiceAKindCalls() {

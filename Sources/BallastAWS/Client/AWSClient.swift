@@ -200,19 +200,11 @@ public final class AWSClient: AWSAPI {
         return try decodeJSON(response, service, operation)
     }
 
-    /// Operations whose botocore model says `requestChecksumRequired`: S3 refuses them
-    /// without a body checksum.
-    static let checksumRequired: Set<String> = ["PutBucketVersioning", "PutBucketLifecycleConfiguration"]
-
     /// `rest-xml` protocol: the root element of the answer.
     public func restXML(_ service: AWSService, _ operation: String, method: String, segments: [String],
                         query: [(String, String)], body: String?) async throws -> XMLTree {
-        var call = AWSOperation.rest(service, operation, method: method, segments: segments, query: query, xmlBody: body)
-        if Self.checksumRequired.contains(operation) {
-            call.headers.append(("x-amz-sdk-checksum-algorithm", "SHA256"))
-            call.headers.append(("x-amz-checksum-sha256", Data(Digest.sha256(call.body)).base64EncodedString()))
-        }
-        let response = try await send(call)
+        let response = try await send(.restXML(service, operation, method: method, segments: segments, query: query,
+                                               body: body))
         if response.body.isEmpty { return XMLTree(name: "", text: "", children: []) }
         guard let root = XMLTree.parse(response.body) else { throw malformed(service, operation, "an XML answer") }
         return root

@@ -1,4 +1,6 @@
+import BallastCrypto
 import BallastCore
+import Foundation
 
 /// One API call, encoded for its service's wire protocol and ready to sign.
 public struct AWSOperation: Sendable {
@@ -61,8 +63,23 @@ public struct AWSOperation: Sendable {
         return op
     }
 
-    /// The request, before signing.
-    func request(endpoint: String) -> HTTPRequest {
+    /// Operations whose botocore model says `requestChecksumRequired`: S3 refuses them
+    /// without a body checksum.
+    static let checksumRequired: Set<String> = ["PutBucketVersioning", "PutBucketLifecycleConfiguration"]
+
+    /// `rest-xml` with an XML body, and the body's SHA-256 where the operation requires a checksum.
+    public static func restXML(_ service: AWSService, _ operation: String, method: String, segments: [String],
+                               query: [(String, String)] = [], body: String?) -> AWSOperation {
+        var call = rest(service, operation, method: method, segments: segments, query: query, xmlBody: body)
+        if checksumRequired.contains(operation) {
+            call.headers.append(("x-amz-sdk-checksum-algorithm", "SHA256"))
+            call.headers.append(("x-amz-checksum-sha256", Data(Digest.sha256(call.body)).base64EncodedString()))
+        }
+        return call
+    }
+
+    /// The request, before signing (the in-memory AWS of the tests records this wire form too).
+    public func request(endpoint: String) -> HTTPRequest {
         var url = endpoint + path
         if !query.isEmpty { url += "?" + URIEncoding.form(query) }
         return HTTPRequest(method: method, url: url, headers: headers, body: body)

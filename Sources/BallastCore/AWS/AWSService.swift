@@ -89,4 +89,11 @@ public struct AWSService: Sendable, Hashable {
         wire: .json(version: "1.1", targetPrefix: "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101"))
     public static let cloudFormation = AWSService(serviceId: "CloudFormation", signingName: "cloudformation",
                                                   endpointPrefix: "cloudformation", apiVersion: "2010-05-15", wire: .query)
+
+    /// Every service ballast calls, for finding one by its id.
+    public static let all: [AWSService] = [
+        .sts, .logs, .dynamodb, .lambda, .s3, .autoScaling, .ecs, .applicationAutoScaling, .cloudWatch, .secretsManager,
+        .kms, .rds, .timestreamWrite, .events, .sqs, .wafv2, .apiGateway, .apiGatewayV2, .elastiCache, .budgets,
+        .cloudControl, .cloudTrail, .cloudFormation,
+    ]
 }

@@ -1,5 +1,3 @@
-import BallastCore
-
 public extension Secrets {
     /// A JSON value with every string scrubbed (keys too): for what leaves ballast as JSON,
     /// a report file, a journal entry, a webhook or GitHub request body.

@@ -1,0 +1,62 @@
+import BallastCore
+import BallastKinds
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// Every kind without an emulator: its fixture's desired YAML against an in-memory AWS that
+/// answers as moto did. The engine must report the same drift, write the same changes, read
+/// in sync afterwards and make the same calls; and every call it made, in its wire form, is
+/// checked against botocore's models. `KindFixtureRecording` makes the fixtures.
+@Suite struct KindFixtureTests {
+    static let types = Kinds.builtIn.schemas.types.sorted()
+
+    @Test(arguments: types)
+    func theEngineDoesWithTheAnswersWhatItDidWithTheEmulator(_ type: String) async throws {
+        let fixture = try KindFixture.read(type)
+        let aws = fixture.aws()
+        let outcome = try await KindFixture.exercise(try fixture.repository()) { region, _ in aws.inRegion(region) }
+        #expect(outcome == fixture.outcome, "\(type): \(JSON.encode(outcome, pretty: true))")
+        let made = aws.calls.map { JSON.encode($0.json) }.sorted()
+        let recorded = fixture.calls.map { JSON.encode($0) }.sorted()
+        #expect(made == recorded, "\(type): calls differ")
+        let checked = try Contract.check(aws.wireLines)
+        #expect(checked.problems == [], "\(type): \(checked.problems)")
+        #expect(checked.summary.contains("checked \(aws.calls.count) requests"), "\(type): \(checked.summary)")
+        print("\(type): \(aws.calls.count) calls, \(checked.summary.trimmingCharacters(in: .whitespacesAndNewlines)) "
+            + "against botocore's models, 0 violations")
+    }
+
+    /// The port can fail a call as AWS does: a throttled read leaves the resource not checked,
+    /// with the reason, and nothing is written.
+    @Test func aThrottledReadIsNotCheckedAndNothingIsWritten() async throws {
+        let fixture = try KindFixture.read("AWS::Logs::LogGroup")
+        let aws = fixture.aws()
+        aws.fail(APIOperation(.logs, "DescribeLogGroups"), times: 1,
+                 with: .error(code: "ThrottlingException", message: "Rate exceeded", status: 400))
+        let outcome = try await KindFixture.exercise(try fixture.repository()) { region, _ in aws.inRegion(region) }
+        #expect(outcome["changes"] == nil)
+        #expect(outcome["drift"]?.list?.first?["status"] == "NOT_CHECKED")
+        #expect(outcome["drift"]?.list?.first?["reason"]?.string?.contains("ThrottlingException") == true,
+                "\(JSON.encode(outcome))")
+        #expect(!aws.calls.contains { $0.operation.name == "PutRetentionPolicy" })
+    }
+}
+
+/// The contract checker (Tests/BallastCLITests/Contracts/check_requests.py) over wire lines.
+enum Contract {
+    static let checker = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("BallastCLITests/Contracts/check_requests.py").path
+
+    static func check(_ lines: String) throws -> (problems: [String], summary: String) {
+        let input = NSTemporaryDirectory() + "ballast-wire-" + UUID().uuidString + ".jsonl"
+        try lines.write(toFile: input, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: input) }
+        let result = try Run.process("/bin/sh", ["-c", "python3 \"$0\" < \"$1\"", checker, input])
+        let problems = result.stdout.split(separator: "\n").map(String.init)
+        guard result.status == 0 || result.status == 1 && !problems.isEmpty else {
+            throw TestFailure("the request checker failed (exit \(result.status)): \(result.stderr)")
+        }
+        return (problems, result.stderr)
+    }
+}

@@ -1,0 +1,113 @@
+import BallastCore
+import BallastDesiredState
+import BallastEngine
+import BallastKinds
+import Foundation
+
+/// One kind's fixture: the desired YAML, the live answers, and what the engine does with them:
+/// the drift it reports, the changes it writes (with their outcomes), the drift after, and every
+/// call it makes. Made from the emulator (`BALLAST_UPDATE_FIXTURES=1 swift test --filter
+/// KindFixtureRecording`), replayed against `InMemoryAWS` (`KindFixtureTests`), no emulator needed.
+public struct KindFixture: Sendable {
+    public var type: String
+    /// The resource's line under `resources:`.
+    public var desired: String
+    public var answers: [RecordingAWS.Entry]
+    /// `{"drift", "changes", "after"}`: what `exercise` returned when the fixture was made.
+    public var outcome: Value
+    /// Each call as `InMemoryAWS.Call.json`, in the order made.
+    public var calls: [Value]
+
+    public init(type: String, desired: String, answers: [RecordingAWS.Entry], outcome: Value, calls: [Value]) {
+        self.type = type
+        self.desired = desired
+        self.answers = answers
+        self.outcome = outcome
+        self.calls = calls
+    }
+
+    /// Where a kind's fixture is kept: `Tests/BallastEngineTests/KindFixtures/AWS-Logs-LogGroup.json`.
+    public static func path(of type: String) -> String {
+        folder + "/" + type.replacingOccurrences(of: "::", with: "-") + ".json"
+    }
+
+    public static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("BallastEngineTests/KindFixtures").path
+
+    /// The desired state's repository.
+    public func repository() throws -> TempRepository { try TempRepository.desiredState(desired) }
+
+    /// Apply (which reads, plans, writes and verifies), then drift again: the drift report's resources,
+    /// each change with its outcome, and the resources as read after.
+    public static func exercise(_ repo: TempRepository, clients: @escaping AWSClients) async throws -> Value {
+        let loaded = try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path, revision: "HEAD"))
+        let planned = Locked<Plan?>(nil)
+        let run = ApplyRun(kinds: .builtIn, clients: clients, gitDirectory: repo.path + "/.git",
+                           confirm: { _ in true },
+                           events: { event in if case .planned(let plan) = event { planned.update { $0 = plan } } },
+                           actor: "fixture")
+        let result = await run.run(loaded, ApplyRequest())
+        var outcome: [String: Value] = [:]
+        if let plan = planned.current {
+            outcome["drift"] = plan.report.json()["environments"]?.list?.first?["resources"] ?? .null
+        }
+        switch result {
+        case .finished(let entry, _):
+            outcome["changes"] = .list(entry.changes.map { ["change": $0.change.json, "outcome": .string($0.outcome.rawValue)] })
+        default:
+            outcome["result"] = .string("\(result)")
+        }
+        let detector = DriftDetector(kinds: .builtIn, clients: clients)
+        let (after, _) = await detector.detect(loaded)
+        outcome["after"] = after.json()["environments"]?.list?.first?["resources"] ?? .null
+        return .map(outcome)
+    }
+
+    public var json: Value {
+        ["type": .string(type), "desired": .string(desired),
+         "answers": .list(answers.map { ["call": $0.call.json, "answer": $0.answer.json] }),
+         "outcome": outcome, "calls": .list(calls)]
+    }
+
+    public init(json: Value) throws {
+        guard let type = json["type"]?.string, let desired = json["desired"]?.string,
+              let answers = json["answers"]?.list, let outcome = json["outcome"], let calls = json["calls"]?.list else {
+            throw TestFailure("a kind fixture needs type, desired, answers, outcome and calls")
+        }
+        self.init(type: type, desired: desired, answers: try answers.map { item in
+            guard let call = item["call"], let name = call["call"]?.string, let service = call["service"]?.string,
+                  let region = call["region"]?.string, let input = call["input"],
+                  let answer = item["answer"].flatMap(InMemoryAWS.Answer.init(json:)),
+                  let operation = APIOperation(recordedCall: name, service: service) else {
+                throw TestFailure("a malformed answer in the \(type) fixture: \(JSON.encode(item))")
+            }
+            return RecordingAWS.Entry(call: InMemoryAWS.Call(operation: operation, region: region, input: input),
+                                      answer: answer)
+        }, outcome: outcome, calls: calls)
+    }
+
+    public static func read(_ type: String) throws -> KindFixture {
+        try KindFixture(json: try JSON.parse(try String(contentsOfFile: path(of: type), encoding: .utf8)))
+    }
+
+    public func write() throws {
+        try FileManager.default.createDirectory(atPath: Self.folder, withIntermediateDirectories: true)
+        try (JSON.encode(json, pretty: true) + "\n").write(toFile: Self.path(of: type), atomically: true, encoding: .utf8)
+    }
+
+    /// An in-memory AWS that answers as the emulator did, in the same order.
+    public func aws() -> InMemoryAWS {
+        let aws = InMemoryAWS()
+        for entry in answers { aws.answer(entry.call, with: [entry.answer]) }
+        return aws
+    }
+}
+
+extension APIOperation {
+    /// `logs:PutRetentionPolicy` with the service's signing name, back to the operation.
+    init?(recordedCall call: String, service signingName: String) {
+        guard let service = AWSService.all.first(where: { $0.signingName == signingName }),
+              let name = call.split(separator: ":").last.map(String.init) else { return nil }
+        self.init(service, name)
+    }
+}
