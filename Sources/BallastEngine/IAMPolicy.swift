@@ -4,30 +4,52 @@ import BallastKinds
 /// The least-privilege IAM policy for a command on a desired state (`ballast iam-policy`):
 /// the actions the kinds in use call, scoped to each resource's ARN where AWS allows it,
 /// `*` only for actions that take no narrower resource; a statement (and `Sid`) per kind.
+/// Every action comes from a declared `APIOperation`: the kinds' permissions, and `RunCalls`
+/// for ballast's own (stacks, Terraform states, the lock table, metrics, CloudTrail).
 public enum IAMPolicy {
-    public enum Purpose: String, Sendable, CaseIterable { case drift, apply }
+    /// The command the policy is for. `plan` reads as `drift` does; `rollback` and `revert` write as
+    /// `apply` does; `watch` reads (with `selfHeal`, writes as `apply`); `history` reads the journal
+    /// from the lock tables; `hold` reads and keeps holds there.
+    public enum Purpose: String, Sendable, CaseIterable {
+        case drift, plan, apply, rollback, revert, watch, history, hold
+
+        /// Whether the command writes what the kinds own.
+        func writes(selfHeal: Bool) -> Bool {
+            switch self {
+            case .apply, .rollback, .revert: true
+            case .watch: selfHeal
+            case .drift, .plan, .history, .hold: false
+            }
+        }
+
+        /// Whether it reads the kinds (drift, plan, apply and the like; not history or hold).
+        var reads: Bool { ![.history, .hold].contains(self) }
+    }
 
     /// `publishMetrics` adds `cloudwatch:PutMetricData`, limited to the `Ballast` namespace;
     /// `notify` (drift) reading and writing the notify state's item in each lock table.
     public static func document(for state: DesiredState, schemas: KindSchemas, purpose: Purpose,
-                                publishMetrics: Bool = false, notify: Bool = false, explain: Bool = false) -> Value {
+                                publishMetrics: Bool = false, notify: Bool = false, explain: Bool = false,
+                                selfHeal: Bool = false) -> Value {
         policy(for: state, schemas: schemas, purpose: purpose, publishMetrics: publishMetrics, notify: notify,
-               explain: explain).document
+               explain: explain, selfHeal: selfHeal).document
     }
 
     /// The policy, and what each registry schema's handlers asked for: granted, or held back and why.
     public static func policy(for state: DesiredState, schemas: KindSchemas, purpose: Purpose,
-                              publishMetrics: Bool = false, notify: Bool = false, explain: Bool = false)
+                              publishMetrics: Bool = false, notify: Bool = false, explain: Bool = false,
+                              selfHeal: Bool = false)
         -> (document: Value, fromSchemas: [(type: String, judgement: SchemaPermissions.Judgement)]) {
         var statements: [Value] = []
         var fromSchemas: [(type: String, judgement: SchemaPermissions.Judgement)] = []
-        for kind in schemas.all {
+        let writes = purpose.writes(selfHeal: selfHeal)
+        for kind in schemas.all where purpose.reads {
             let resources = state.environments.flatMap { environment in
                 environment.resources.filter { $0.type == kind.type }.map { (environment, $0) }
             }
             guard !resources.isEmpty else { continue }
             let permissions = kind.permissions
-            let actions = permissions.read + (purpose == .apply ? permissions.write : [])
+            let actions = permissions.read + (writes ? permissions.write : [])
             let sid = sidName(kind.type)
             let ids = resources.map { environment, resource -> (id: String, region: String, account: String) in
                 switch resource.identity {
@@ -51,7 +73,7 @@ public enum IAMPolicy {
             // A Cloud Control type's handlers act with the caller's credentials: their permissions, from the
             // repository's registry schema, so untrusted: each checked to be an IAM action, and wildcards and
             // escalating actions granted only where an environment declaring the type lists them.
-            let handlers = permissions.handlers.read + (purpose == .apply ? permissions.handlers.write : [])
+            let handlers = permissions.handlers.read + (writes ? permissions.handlers.write : [])
             let allowed = Set(resources.flatMap { environment, _ in environment.schemaPermissions })
             let judgement = SchemaPermissions.judge(handlers.filter(SchemaPermissions.isAction), allowed: allowed)
             if !judgement.granted.isEmpty { statements.append(statement(sid + "Handlers", judgement.granted, ["*"])) }
@@ -64,33 +86,34 @@ public enum IAMPolicy {
                 "arn:aws:cloudformation:\(region):\(environment.account ?? "*"):stack/\(stack)/*"
             }
         })
-        if !stacks.isEmpty {
-            let actions = ["cloudformation:DescribeStacks", "cloudformation:GetTemplate",
-                           "cloudformation:ListStackResources"]
-            statements.append(statement("CloudFormationStacks", actions, stacks.sorted()))
+        if purpose.reads, !stacks.isEmpty {
+            statements.append(statement("CloudFormationStacks", RunCalls.stacks.map(\.iamAction), stacks.sorted()))
         }
         let states = Set(state.environments.flatMap(\.terraformStates).filter { $0.hasPrefix("s3://") }
             .map { "arn:aws:s3:::" + $0.dropFirst(5) })
-        if !states.isEmpty { statements.append(statement("TerraformStates", ["s3:GetObject"], states.sorted())) }
+        if purpose.reads, !states.isEmpty {
+            statements.append(statement("TerraformStates", RunCalls.terraformStates.map(\.iamAction), states.sorted()))
+        }
         let tables = Set(state.environments.compactMap { environment in
             environment.lockTable.map {
                 "arn:aws:dynamodb:\(environment.region):\(environment.account ?? "*"):table/\($0)"
             }
         })
         if purpose == .drift, notify, !tables.isEmpty {
-            statements.append(statement("DriftNotifyState", ["dynamodb:GetItem", "dynamodb:PutItem"], tables.sorted()))
+            statements.append(statement("DriftNotifyState", RunCalls.notifyState.map(\.iamAction), tables.sorted()))
         }
-        // Every run reads the environment's holds where its journal is kept (`ballast hold`).
-        if purpose == .drift, !tables.isEmpty {
-            statements.append(statement("Holds", ["dynamodb:Scan"], tables.sorted()))
-        }
-        if purpose == .apply {
-            if !tables.isEmpty {
-                statements.append(statement("LockTable", ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:DeleteItem",
-                                                          "dynamodb:UpdateItem", "dynamodb:Scan"], tables.sorted()))
+        if !tables.isEmpty {
+            let (sid, calls): (String, [APIOperation])
+            switch purpose {
+            case _ where writes: (sid, calls) = ("LockTable", RunCalls.applying)
+            case .history: (sid, calls) = ("Journal", RunCalls.history)
+            case .hold: (sid, calls) = ("Holds", RunCalls.holding)
+            // Every run reads the environment's holds where its journal is kept (`ballast hold`).
+            default: (sid, calls) = ("Holds", RunCalls.holds)
             }
+            statements.append(statement(sid, calls.map(\.iamAction), tables.sorted()))
         }
-        if explain {
+        if explain, purpose.reads {
             // LookupEvents and DescribeScalingActivities take no narrower resource than `*`.
             let types = Set(state.environments.flatMap(\.resources).map(\.type))
             let actions = Explainer.operations.filter { operation in
@@ -103,7 +126,7 @@ public enum IAMPolicy {
             statements.append(statement("ExplainDrift", actions, ["*"]))
         }
         if publishMetrics {
-            guard case .map(var metrics) = statement("PublishMetrics", ["cloudwatch:PutMetricData"], ["*"]) else {
+            guard case .map(var metrics) = statement("PublishMetrics", RunCalls.metrics.map(\.iamAction), ["*"]) else {
                 return (.null, fromSchemas)
             }
             metrics["Condition"] = ["StringEquals": ["cloudwatch:namespace": .string(DriftMetrics.namespace)]]

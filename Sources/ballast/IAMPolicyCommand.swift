@@ -5,7 +5,7 @@ import BallastEngine
 struct IAMPolicyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "iam-policy",
-        abstract: "Print the least-privilege IAM policy for drift or apply on this desired state.",
+        abstract: "Print the least-privilege IAM policy for a command on this desired state.",
         discussion: """
             Only the actions ballast's reads (and, for apply, writes) call for the kinds in use, each \
             scoped to the resources' ARNs where AWS allows it (log groups, tables, alarms, functions, \
@@ -19,14 +19,24 @@ struct IAMPolicyCommand: ParsableCommand {
             and grants, secret values) are left out unless the environment lists them under \
             `schemaPermissions` in its environment.yaml.
 
+            --for names the command: drift and plan read; apply, rollback and revert write (and take \
+            the lock table's lock and journal); watch reads, or writes with --self-heal; history reads \
+            the journal from the lock tables (--from-lock-table); hold reads and keeps holds there. \
+            Every action is one of ballast's declared operations: the kinds' and ballast's own.
+
             EXAMPLES:
               ballast iam-policy --for drift > ballast-drift.json
+              ballast iam-policy --for watch --self-heal
               ballast iam-policy --for apply --env prod
               ballast iam-policy --for drift --explain
             """)
 
-    @Option(name: .customLong("for"), help: ArgumentHelp("drift or apply.", valueName: "command"))
+    @Option(name: .customLong("for"), help: ArgumentHelp(
+        "drift, plan, apply, rollback, revert, watch, history or hold.", valueName: "command"))
     var purpose: IAMPolicy.Purpose = .drift
+
+    @Flag(name: .long, help: "With --for watch: the writes of watch --self-heal too.")
+    var selfHeal = false
 
     @Flag(name: .long, help: "Add cloudwatch:PutMetricData (namespace Ballast only), for drift --publish-metrics.")
     var publishMetrics = false
@@ -40,10 +50,15 @@ struct IAMPolicyCommand: ParsableCommand {
 
     @OptionGroup var source: RepositoryOptions
 
+    func validate() throws {
+        if selfHeal, purpose != .watch { throw ValidationError("--self-heal goes with --for watch") }
+    }
+
     func run() throws {
         let loaded = try Planning.load(source)
         let (document, fromSchemas) = IAMPolicy.policy(for: loaded.state, schemas: loaded.schemas, purpose: purpose,
-                                                       publishMetrics: publishMetrics, notify: notify, explain: explain)
+                                                       publishMetrics: publishMetrics, notify: notify, explain: explain,
+                                                       selfHeal: selfHeal)
         Terminal.write(JSON.encode(document, pretty: true) + "\n")
         for (type, judgement) in fromSchemas {
             let file = RegistrySchema.path(for: type)

@@ -33,7 +33,7 @@ public struct DynamoDBLock: ApplyLock {
         item["Acquired"] = ["S": .string(Timestamp.iso8601(now))]
         item["Expires"] = ["N": .string(String(Int(now.timeIntervalSince1970 + Self.lifetime)))]
         do {
-            _ = try await client.json(.dynamodb, "PutItem", [
+            _ = try await client.json(.putItem, [
                 "TableName": .string(table), "Item": .map(item),
                 "ConditionExpression": "attribute_not_exists(LockID) OR Expires < :now",
                 "ExpressionAttributeValues": [":now": ["N": .string(String(Int(now.timeIntervalSince1970)))]],
@@ -50,7 +50,7 @@ public struct DynamoDBLock: ApplyLock {
 
     public func release() async throws {
         do {
-            _ = try await client.json(.dynamodb, "DeleteItem", [
+            _ = try await client.json(.deleteItem, [
                 "TableName": .string(table), "Key": key,
                 "ConditionExpression": "#owner = :token",  // OWNER is a DynamoDB reserved word
                 "ExpressionAttributeNames": ["#owner": "Owner"],
@@ -63,12 +63,12 @@ public struct DynamoDBLock: ApplyLock {
 
     public func breakLock() async throws -> LockRecord? {
         let found = try await current()
-        _ = try await client.json(.dynamodb, "DeleteItem", ["TableName": .string(table), "Key": key])
+        _ = try await client.json(.deleteItem, ["TableName": .string(table), "Key": key])
         return found?.record
     }
 
     func current() async throws -> (record: LockRecord, token: String)? {
-        let answer = try await client.json(.dynamodb, "GetItem", ["TableName": .string(table), "Key": key, "ConsistentRead": true])
+        let answer = try await client.json(.getItem, ["TableName": .string(table), "Key": key, "ConsistentRead": true])
         guard let item = answer["Item"] else { return nil }
         let record = LockRecord(holder: item["Holder"]?["S"]?.string ?? "an unknown holder",
                                 revision: item["Revision"]?["S"]?.string ?? "?",

@@ -91,7 +91,7 @@ public struct LockTableJournal: Sendable {
     /// One item per environment of the entry; the same key on a retry, so a repeat is harmless.
     /// The intent and the entry that ends it share the key: the end replaces the intent.
     public func record(_ entry: JournalEntry, environment: String) async throws {
-        _ = try await client.json(.dynamodb, "PutItem", [
+        _ = try await client.json(.putItem, [
             "TableName": .string(table),
             "Item": ["LockID": ["S": .string(key(entry, environment))],
                      "Entry": ["S": .string(JSON.encode(Secrets.scrub(entry.json)))]],
@@ -102,13 +102,13 @@ public struct LockTableJournal: Sendable {
     func markRunning(_ intent: JournalEntry, environment: String) async throws {
         guard case .map(var item) = runningKey(environment) else { return }
         item["Journal"] = ["S": .string(key(intent, environment))]
-        _ = try await client.json(.dynamodb, "PutItem", ["TableName": .string(table), "Item": .map(item)])
+        _ = try await client.json(.putItem, ["TableName": .string(table), "Item": .map(item)])
     }
 
     /// Adds a finished write's index to the intent's `Applied` or `Failed` number set
     /// (a set: a retried add changes nothing).
     func recordProgress(_ intent: JournalEntry, environment: String, index: Int, outcome: JournalEntry.Written) async throws {
-        _ = try await client.json(.dynamodb, "UpdateItem", [
+        _ = try await client.json(.updateItem, [
             "TableName": .string(table), "Key": ["LockID": ["S": .string(key(intent, environment))]],
             "UpdateExpression": .string("ADD \(Self.progressAttribute(outcome)) :index"),
             "ExpressionAttributeValues": [":index": ["NS": [.string(String(index))]]],
@@ -127,7 +127,7 @@ public struct LockTableJournal: Sendable {
     /// Removes the running mark if it still names this apply.
     func clearRunning(environment: String, id: String) async throws {
         do {
-            _ = try await client.json(.dynamodb, "DeleteItem", [
+            _ = try await client.json(.deleteItem, [
                 "TableName": .string(table), "Key": runningKey(environment),
                 "ConditionExpression": "contains(Journal, :id)",
                 "ExpressionAttributeValues": [":id": ["S": .string(id)]],
@@ -140,10 +140,10 @@ public struct LockTableJournal: Sendable {
     /// The apply marked running in this environment, closed as interrupted: the caller
     /// holds the lock, so it is not running any more.
     func runningEntry(environment: String) async throws -> JournalEntry? {
-        let mark = try await client.json(.dynamodb, "GetItem", ["TableName": .string(table), "Key": runningKey(environment),
+        let mark = try await client.json(.getItem, ["TableName": .string(table), "Key": runningKey(environment),
                                                                 "ConsistentRead": true])
         guard let key = mark["Item"]?["Journal"]?["S"]?.string else { return nil }
-        let answer = try await client.json(.dynamodb, "GetItem", ["TableName": .string(table), "ConsistentRead": true,
+        let answer = try await client.json(.getItem, ["TableName": .string(table), "ConsistentRead": true,
                                                                   "Key": ["LockID": ["S": .string(key)]]])
         guard let item = answer["Item"], let text = item["Entry"]?["S"]?.string,
               let entry = (try? JSON.parse(text)).flatMap(JournalEntry.init(json:)), entry.stage == .started else {
@@ -168,7 +168,6 @@ public struct LockTableJournal: Sendable {
         })
     }
 
-    static let scan = APIOperation(.dynamodb, "Scan")
     /// ballast's bound on a lock table's pages read by one scan: 100 MB at DynamoDB's 1 MB a page ("Scanning
     /// tables in DynamoDB": "A single Scan request can retrieve a maximum of 1 MB of data").
     static let maxScanPages = 100
@@ -184,7 +183,7 @@ public struct LockTableJournal: Sendable {
                 "ExpressionAttributeValues": [":prefix": ["S": .string(prefix)]],
             ]
             if let start { input["ExclusiveStartKey"] = start }
-            let page = try await client.json(scan, .map(input))
+            let page = try await client.json(.scan, .map(input))
             found += page["Items"]?.list ?? []
             start = page["LastEvaluatedKey"]
             if start == nil { break }

@@ -23,7 +23,7 @@ public enum DriftMetrics {
                 parameters[member + "Dimensions.member.1.Value"] = environment.name
             }
             do {
-                _ = try await client(environment.region).query(.cloudWatch, "PutMetricData", parameters)
+                _ = try await client(environment.region).query(.putMetricData, parameters)
             } catch {
                 problems.append("metrics for \(environment.name) were not published: \(error)")
             }

@@ -182,7 +182,7 @@ public struct DriftStateTable: Sendable {
     func key(_ environment: String) -> Value { ["LockID": ["S": .string("ballast/drift-notify/\(environment)")]] }
 
     func fingerprint(_ environment: String) async throws -> String? {
-        let answer = try await client.json(.dynamodb, "GetItem", [
+        let answer = try await client.json(.getItem, [
             "TableName": .string(table), "Key": key(environment), "ConsistentRead": true])
         return answer["Item"]?["Fingerprint"]?["S"]?.string
     }
@@ -190,7 +190,7 @@ public struct DriftStateTable: Sendable {
     func keep(_ fingerprint: String, environment: String) async throws {
         guard case .map(var item) = key(environment) else { return }
         item["Fingerprint"] = ["S": .string(fingerprint)]
-        _ = try await client.json(.dynamodb, "PutItem", ["TableName": .string(table), "Item": .map(item)])
+        _ = try await client.json(.putItem, ["TableName": .string(table), "Item": .map(item)])
     }
 }
 

@@ -1,10 +1,40 @@
 import BallastCore
 
-/// The operations a run makes besides the kinds' own: the account guard and CloudFormation
-/// stacks (refs and ownership). `--dry-run-reads` counts them; `iam-policy` grants them.
+/// The operations ballast makes besides the kinds' own, each declared once: the account guard,
+/// CloudFormation stacks (refs and ownership), Terraform states in S3, the lock table (journal,
+/// lock, holds, drift-notify state) and CloudWatch metrics. Every call site uses these values;
+/// `--dry-run-reads` counts them; `iam-policy` grants them from `RunCalls`, never from a string.
 extension APIOperation {
     static let getCallerIdentity = APIOperation(.sts, "GetCallerIdentity")
     static let listStackResources = APIOperation(.cloudFormation, "ListStackResources")
     static let describeStacks = APIOperation(.cloudFormation, "DescribeStacks")
     static let getTemplate = APIOperation(.cloudFormation, "GetTemplate")
+    static let getObject = APIOperation(.s3, "GetObject")
+    static let getItem = APIOperation(.dynamodb, "GetItem")
+    static let putItem = APIOperation(.dynamodb, "PutItem")
+    static let updateItem = APIOperation(.dynamodb, "UpdateItem")
+    static let deleteItem = APIOperation(.dynamodb, "DeleteItem")
+    static let scan = APIOperation(.dynamodb, "Scan")
+    static let putMetricData = APIOperation(.cloudWatch, "PutMetricData")
+}
+
+/// Which of those each use makes: what `iam-policy` grants for it.
+public enum RunCalls {
+    /// Stacks a ref points into, or an environment names for ownership.
+    static let stacks: [APIOperation] = [.describeStacks, .getTemplate, .listStackResources]
+    /// Terraform states kept in S3.
+    static let terraformStates: [APIOperation] = [.getObject]
+    /// Every run reads the environment's holds from its lock table.
+    static let holds: [APIOperation] = [.scan]
+    /// `ballast hold`: reads the holds, keeps a new one or a release.
+    static let holding: [APIOperation] = [.scan, .putItem]
+    /// `drift --notify`: the notify state's item.
+    static let notifyState: [APIOperation] = [.getItem, .putItem]
+    /// apply (rollback, revert, self-heal): the lock, the journal (intent, progress, entry; interrupted
+    /// runs found by a scan), the holds, and an ended hold recorded as said.
+    static let applying: [APIOperation] = [.getItem, .putItem, .updateItem, .deleteItem, .scan]
+    /// `history --from-lock-table`: the journal's entries.
+    static let history: [APIOperation] = [.scan]
+    /// `--publish-metrics`.
+    static let metrics: [APIOperation] = [.putMetricData]
 }

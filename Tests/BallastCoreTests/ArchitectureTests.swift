@@ -1,0 +1,41 @@
+import Foundation
+import Testing
+
+/// The seams the layout promises, read off the sources: the engine sees ports, never the AWS
+/// client; every AWS call the engine and the kinds make is a declared `APIOperation` (so
+/// `iam-policy` can grant it), never an operation spelled as a string at the call.
+@Suite struct ArchitectureTests {
+    static let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().appendingPathComponent("Sources")
+
+    /// Each Swift file under `Sources/<module>`, with its text.
+    func files(_ module: String) throws -> [(path: String, text: String)] {
+        let root = Self.sources.appendingPathComponent(module)
+        let paths = FileManager.default.enumerator(atPath: root.path)?.compactMap { $0 as? String } ?? []
+        return try paths.filter { $0.hasSuffix(".swift") }.sorted().map {
+            ("Sources/\(module)/\($0)", try String(contentsOf: root.appendingPathComponent($0), encoding: .utf8))
+        }
+    }
+
+    @Test func theEngineImportsNoAWSClient() throws {
+        let engine = try files("BallastEngine")
+        #expect(!engine.isEmpty)
+        let client = try Regex(#"\bAWSClient\b"#)
+        let leaks = engine.filter { $0.text.contains("import BallastAWS") || $0.text.contains(client) }
+        #expect(leaks.map(\.path) == [])
+    }
+
+    @Test func everyCallIsADeclaredOperation() throws {
+        let call = try Regex(#"\.(json|query|restJSON|restXML|jsonPages|queryPages)\(\.[A-Za-z0-9]+, ""#)
+        var spelled: [String] = []
+        for module in ["BallastEngine", "BallastKinds", "BallastWatch", "ballast"] {
+            for file in try files(module) {
+                for (number, line) in file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+                where line.contains(call) {
+                    spelled.append("\(file.path):\(number + 1): \(line.trimmingCharacters(in: .whitespaces))")
+                }
+            }
+        }
+        #expect(spelled == [])
+    }
+}
