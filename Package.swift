@@ -49,6 +49,8 @@ let package = Package(
         .target(name: "BallastEngine",
                 dependencies: ["BallastCore", "BallastCrypto", "BallastDesiredState", "BallastRender", "BallastYAML",
                                "BallastGit", "BallastKinds"]),
+        // The adapters the CLI hands the engine for its ports (GitHub's REST API over libcurl).
+        .target(name: "BallastAdapters", dependencies: ["BallastCore", "BallastEngine"]),
         // The reconcile loop's server: HTTP, Prometheus exposition, signals, structured logs.
         .target(name: "BallastWatch", dependencies: [
             "BallastEngine", "BallastAWS", "BallastGit", "BallastCore", "BallastDesiredState", "BallastKinds",
@@ -60,8 +62,8 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "ballast", dependencies: [
-            "BallastEngine", "BallastAWS", "BallastDesiredState", "BallastKinds", "BallastRender", "BallastWatch",
-            "CBuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "BallastEngine", "BallastAdapters", "BallastAWS", "BallastDesiredState", "BallastKinds", "BallastRender",
+            "BallastWatch", "CBuildInfo", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         // Benchmarks are programs that print figures, never timed tests. They build
         // their repositories and moto server with the tests' own helpers.

@@ -12,9 +12,9 @@ public struct DriftIssues: Sendable {
         case created(url: String), updated(url: String), closed(url: String), unchanged
     }
 
-    let client: GitHubClient
+    let client: any GitHubAPI
 
-    public init(client: GitHubClient) {
+    public init(client: any GitHubAPI) {
         self.client = client
     }
 
@@ -36,12 +36,12 @@ public struct DriftIssues: Sendable {
                         done.append((environment.name, .unchanged))
                         continue
                     }
-                    let (issue, _) = try await client.send("PATCH", client.repositoryPath("/issues/\(number)"),
+                    let issue = try await client.send("PATCH", client.repositoryPath("/issues/\(number)"),
                                                            body: ["body": .string(body)])
                     done.append((environment.name, .updated(url: issue["html_url"]?.string ?? "")))
                 } else {
                     let title = "Drift in " + UntrustedText.line(environment.name)
-                    let (issue, _) = try await client.send("POST", client.repositoryPath("/issues"), body: [
+                    let issue = try await client.send("POST", client.repositoryPath("/issues"), body: [
                         "title": .string(String(title.prefix(256))), "body": .string(body),
                         "labels": [.string(Self.label)]])
                     done.append((environment.name, .created(url: issue["html_url"]?.string ?? "")))
@@ -53,7 +53,7 @@ public struct DriftIssues: Sendable {
                     + "\(Markdown.code(report.revision)), read \(Timestamp.iso8601(report.generatedAt)). Closing."
                 _ = try await client.send("POST", client.repositoryPath("/issues/\(number)/comments"),
                                           body: ["body": .string(note)])
-                let (issue, _) = try await client.send("PATCH", client.repositoryPath("/issues/\(number)"),
+                let issue = try await client.send("PATCH", client.repositoryPath("/issues/\(number)"),
                                                        body: ["state": "closed"])
                 done.append((environment.name, .closed(url: issue["html_url"]?.string ?? "")))
             } else {

@@ -13,9 +13,9 @@ public struct PullRequestComment: Sendable {
 
     /// GitHub's limit on a comment body, in characters.
     public static let githubLimit = 65_536
-    let client: GitHubClient
+    let client: any GitHubAPI
 
-    public init(client: GitHubClient) {
+    public init(client: any GitHubAPI) {
         self.client = client
     }
 
@@ -30,11 +30,11 @@ public struct PullRequestComment: Sendable {
         let comments = try await client.list(client.repositoryPath("/issues/\(pullRequest)/comments"))
         if let earlier = comments.first(where: { CommentMarker.marks($0, marker, author: author) }),
            let id = earlier["id"]?.int {
-            let (updated, _) = try await client.send("PATCH", client.repositoryPath("/issues/comments/\(id)"),
+            let updated = try await client.send("PATCH", client.repositoryPath("/issues/comments/\(id)"),
                                                      body: ["body": .string(body)])
             return .updated(url: updated["html_url"]?.string ?? "(GitHub gave no URL)")
         }
-        let (created, _) = try await client.send("POST", client.repositoryPath("/issues/\(pullRequest)/comments"),
+        let created = try await client.send("POST", client.repositoryPath("/issues/\(pullRequest)/comments"),
                                                  body: ["body": .string(body)])
         return .created(url: created["html_url"]?.string ?? "(GitHub gave no URL)")
     }

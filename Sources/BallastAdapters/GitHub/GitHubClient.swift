@@ -1,4 +1,5 @@
 import BallastCore
+import BallastEngine
 import Foundation
 
 /// Where and as whom ballast talks to GitHub: Actions' own variables.
@@ -35,20 +36,10 @@ public struct GitHubSettings: Sendable {
     }
 }
 
-public struct GitHubError: Error, Sendable, CustomStringConvertible {
-    public let description: String
-    /// GitHub's HTTP status, when GitHub answered with an error.
-    public let status: Int?
-    public init(_ description: String, status: Int? = nil) {
-        self.description = description
-        self.status = status
-    }
-}
-
 /// GitHub's REST API over ballast's libcurl transport: JSON in and out, every page
 /// of a list (the `Link` header), and errors that say what to do. The token goes in
 /// one header and in nothing ballast prints.
-public struct GitHubClient: Sendable {
+public struct GitHubClient: GitHubAPI {
     let settings: GitHubSettings
     let transport: any HTTPTransport
     /// Pages read for one list at most (100 items each): bounds what a huge thread costs.
@@ -60,11 +51,15 @@ public struct GitHubClient: Sendable {
     }
 
     /// `/repos/{owner}/{repo}` + `path`, with owner and name from the settings.
-    func repositoryPath(_ path: String) -> String {
+    public func repositoryPath(_ path: String) -> String {
         "/repos/\(settings.repository)\(path)"
     }
 
-    func send(_ method: String, _ path: String, body: Value? = nil) async throws -> (Value, HTTPResponse) {
+    public func send(_ method: String, _ path: String, body: Value?) async throws -> Value {
+        try await exchange(method, path, body: body).0
+    }
+
+    func exchange(_ method: String, _ path: String, body: Value? = nil) async throws -> (Value, HTTPResponse) {
         let url = path.hasPrefix("http") ? path : settings.apiURL + path
         var request = HTTPRequest(method: method, url: url)
         request.setHeader("Accept", "application/vnd.github+json")
@@ -102,13 +97,13 @@ public struct GitHubClient: Sendable {
     /// GITHUB_TOKEN, a GitHub App's) is refused there, and GraphQL's `viewer` names its bot
     /// (`github-actions[bot]`), the login the REST API shows. GITHUB_ACTOR is not proof: it names
     /// who started the workflow, not whose token this is.
-    func identity() async throws -> String {
+    public func identity() async throws -> String {
         do {
-            let (user, _) = try await send("GET", "/user")
+            let (user, _) = try await exchange("GET", "/user")
             if let login = user["login"]?.string, !login.isEmpty { return login }
             throw GitHubError("GitHub's answer to GET /user has no login")
         } catch let error as GitHubError where error.status == 403 {
-            let (answer, _) = try await send("POST", settings.graphQLURL,
+            let (answer, _) = try await exchange("POST", settings.graphQLURL,
                                              body: ["query": "query { viewer { login } }"])
             guard let login = answer["data"]?["viewer"]?["login"]?.string, !login.isEmpty else {
                 let reason = answer["errors"]?[0]?["message"]?.string
@@ -122,12 +117,12 @@ public struct GitHubClient: Sendable {
     }
 
     /// Every item of a list endpoint, following `Link: <…>; rel="next"` (same host only).
-    func list(_ path: String) async throws -> [Value] {
+    public func list(_ path: String) async throws -> [Value] {
         var items: [Value] = []
         var next: String? = path + (path.contains("?") ? "&" : "?") + "per_page=100"
         var pages = 0
         while let current = next, pages < Self.maxPages {
-            let (page, response) = try await send("GET", current)
+            let (page, response) = try await exchange("GET", current)
             guard let found = page.list else {
                 throw GitHubError("GitHub's answer to \(Self.call("GET", current)) is not a list; check "
                     + "GITHUB_API_URL (\(settings.apiURL))")
