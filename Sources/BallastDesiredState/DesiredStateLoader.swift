@@ -1,4 +1,5 @@
 import BallastCore
+import BallastKinds
 import BallastGit
 import BallastYAML
 
@@ -42,9 +43,11 @@ public struct LoadedState: Sendable {
     public var availableEnvironments: [String]
     /// The registry schemas in `schemas/`, of types read through Cloud Control.
     public var registry: [RegistrySchema]
-    /// The kinds' schemas the state was decoded with: the build's, and one per registry schema of a
-    /// type no kind of the build covers.
-    public var schemas: KindSchemas
+    /// This revision's one registry: the build's kinds, and a Cloud Control kind per registry schema of
+    /// a type none of them covers. The state was decoded with it; everything after reads and writes with it.
+    public var kinds: Kinds
+    /// The kinds' schemas (`kinds.schemas`).
+    public var schemas: KindSchemas { kinds.schemas }
     public var diagnostics: [Diagnostic]
     /// Things the user should know that are not mistakes (an uncommitted change).
     public var notes: [String]
@@ -68,7 +71,7 @@ public struct DecodedFiles: Sendable {
     public var policies: PolicySet
     public var availableEnvironments: [String]
     public var registry: [RegistrySchema]
-    public var schemas: KindSchemas
+    public var kinds: Kinds
     public var diagnostics: [Diagnostic]
 }
 
@@ -83,10 +86,11 @@ public struct LoadError: ReportedError {
 /// Reads the desired state through libgit2 (or from the working tree), parses
 /// YAML, decodes against every kind's schema, and collects all mistakes.
 public struct DesiredStateLoader: Sendable {
-    let schemas: KindSchemas
+    let kinds: Kinds
 
-    public init(schemas: KindSchemas) {
-        self.schemas = schemas
+    /// `kinds`: the build's (`Kinds.builtIn`); each load adds the revision's registry schemas to them.
+    public init(kinds: Kinds) {
+        self.kinds = kinds
     }
 
     public func load(_ request: LoadRequest) throws(LoadError) -> LoadedState {
@@ -122,7 +126,7 @@ public struct DesiredStateLoader: Sendable {
         return LoadedState(repositoryRoot: root, isBare: repository.isBare, gitDirectory: repository.gitDirectory, commit: commit, head: head,
                            fromWorktree: request.worktree, state: decoded.state, policyFiles: decoded.policyFiles, policies: decoded.policies,
                            availableEnvironments: decoded.availableEnvironments, registry: decoded.registry,
-                           schemas: decoded.schemas, diagnostics: decoded.diagnostics,
+                           kinds: decoded.kinds, diagnostics: decoded.diagnostics,
                            notes: notes + decoded.registry.flatMap(\.notes))
     }
 
@@ -167,12 +171,12 @@ public struct DesiredStateLoader: Sendable {
         let paths = Set(named.map(RegistrySchema.path(for:)))
         let used = extra == nil ? files.schemas : files.schemas.filter { paths.contains($0.key) }
         let registry = registrySchemas(used, diagnostics: &diagnostics)
-        let schemas = schemas.adding(registry)
-        let assembler = DesiredStateAssembler(schemas: schemas.resources)
+        let kinds = kinds.adding(registry)
+        let assembler = DesiredStateAssembler(schemas: kinds.schemas.resources)
         let state = assembler.assemble(folders, diagnostics: &diagnostics)
         let policies = PolicyDecoder.decode(policyFiles, resources: assembler.decoder, diagnostics: &diagnostics)
         return DecodedFiles(state: state, policyFiles: policyFiles, policies: policies, availableEnvironments: available,
-                            registry: registry, schemas: schemas, diagnostics: diagnostics.sorted)
+                            registry: registry, kinds: kinds, diagnostics: diagnostics.sorted)
     }
 
     /// The CloudFormation type names that files' `type:` keys name, at any depth.

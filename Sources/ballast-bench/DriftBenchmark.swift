@@ -86,8 +86,7 @@ enum DriftBenchmark {
     /// (its schema's planned reads, which `--dry-run-reads` prints), plus the account guard's STS
     /// call; any paging an answer needs comes on top.
     static func minimalCalls(_ repository: String) throws -> Int {
-        let schemas = Kinds.builtIn.schemas
-        let loaded = try DesiredStateLoader(schemas: schemas).load(LoadRequest(repositoryPath: repository))
-        return ReadPlan(loaded.state, schemas: schemas).total
+        let loaded = try DesiredStateLoader(kinds: .builtIn).load(LoadRequest(repositoryPath: repository))
+        return ReadPlan(loaded.state, schemas: loaded.schemas).total
     }
 }

@@ -24,7 +24,7 @@ try repo.commit(files, message: "bench")
 // Move HEAD on, so the benchmark reads a commit, not the files on disk.
 try repo.commit(message: "next")
 
-let loader = DesiredStateLoader(schemas: Kinds.builtIn.schemas)
+let loader = DesiredStateLoader(kinds: Kinds.builtIn)
 let request = LoadRequest(repositoryPath: repo.path, revision: "HEAD~1")
 var seconds: [Double] = []
 var resources = 0

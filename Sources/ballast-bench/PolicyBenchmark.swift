@@ -29,7 +29,7 @@ enum PolicyBenchmark {
         }
         let repo = try TempRepository()
         try repo.commit(files, message: "bench")
-        let loaded = try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(LoadRequest(repositoryPath: repo.path))
+        let loaded = try DesiredStateLoader(kinds: Kinds.builtIn).load(LoadRequest(repositoryPath: repo.path))
         precondition(loaded.diagnostics.isEmpty, "benchmark input must be valid: \(loaded.diagnostics.prefix(3))")
         let engine = PolicyEngine(loaded.policies)
 

@@ -70,7 +70,7 @@ func incident(_ path: String) -> (overrides: [String: [String: Value]], skip: Se
 
 let loaded: LoadedState
 do {
-    loaded = try DesiredStateLoader(schemas: Kinds.builtIn.schemas)
+    loaded = try DesiredStateLoader(kinds: Kinds.builtIn)
         .load(LoadRequest(repositoryPath: repository, environments: environments))
 } catch { fail("\(error)") }
 if let mistake = loaded.diagnostics.first { fail(mistake.description) }

@@ -79,10 +79,10 @@ struct AdoptCommand: AsyncParsableCommand {
         let key = try RunContext.key()
         detector.holdKey = key
         let now = try RunContext.clock()()
-        let explainer = commit ? Explainer(kinds: builtInKinds.adding(loaded.registry), clients: clients) : nil
+        let explainer = commit ? Explainer(kinds: loaded.kinds, clients: clients) : nil
         let request = Adopter.Request(environment: env, type: type, id: id, properties: property, widen: widen)
         let result = await Adopter(detector: detector, explainer: explainer)
-            .adopt(loaded, request, schemas: loaded.schemas, now: now)
+            .adopt(loaded, request, now: now)
         for warning in result.warnings { Terminal.note(warning) }
         for refusal in result.refused { Terminal.error("not adopted: " + refusal) }
         if !result.mistakes.isEmpty || !result.denied.isEmpty {

@@ -3,6 +3,7 @@ import BallastAWS
 import BallastCore
 import BallastDesiredState
 import BallastEngine
+import BallastKinds
 import Foundation
 
 struct ImportCommand: AsyncParsableCommand {
@@ -77,8 +78,8 @@ struct ImportCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr.")
     var debug = false
 
-    /// The build's kinds and the types the repository's schemas add (Cloud Control's).
-    func importer(_ registry: [RegistrySchema] = []) -> Importer { Importer(kinds: builtInKinds.adding(registry)) }
+    /// The build's kinds, or a loaded revision's (the types its registry schemas add are Cloud Control's).
+    func importer(_ kinds: Kinds = builtInKinds) -> Importer { Importer(kinds: kinds) }
 
     func validate() throws {
         let sources = [fromTerraform != nil, fromCloudformation != nil, fromLive].filter { $0 }.count
@@ -110,7 +111,7 @@ struct ImportCommand: AsyncParsableCommand {
                 + "(create desired-state/\(env)/environment.yaml first)")
             throw Failure.error
         }
-        let importer = importer(loaded.registry)
+        let importer = importer(loaded.kinds)
         if let type, !importer.knownTypes.contains(type) {
             Terminal.error("ballast has no kind \(type), and \(RegistrySchema.path(for: type)) is not in the "
                 + "repository: `ballast schema fetch \(type)` writes it, and then Cloud Control reads the type")
@@ -159,7 +160,7 @@ struct ImportCommand: AsyncParsableCommand {
         let writer = ImportWriter(environmentFolder: loaded.repositoryRoot + "/desired-state/\(env)", source: source)
         // Every resource as validate checks it: what the desired state cannot hold is not written.
         let check = ImportCheck(undeclared, environment: env, region: environment.region, writer: writer,
-                                loader: DesiredStateLoader(schemas: loaded.schemas))
+                                loader: DesiredStateLoader(kinds: loaded.kinds))
         // Types ballast has no kind for are not its to import (a note); a resource of its kinds
         // whose values the desired state cannot hold is a failure to import what was asked (exit 1).
         let unexpressed = check.skipped

@@ -43,7 +43,7 @@ struct RepositoryOptions: ParsableArguments {
     }
 
     static func load(_ request: LoadRequest) throws -> LoadedState {
-        let loaded = try DesiredStateLoader(schemas: builtInKinds.schemas).load(request)
+        let loaded = try DesiredStateLoader(kinds: builtInKinds).load(request)
         for note in loaded.notes { Terminal.note(note) }
         return loaded
     }

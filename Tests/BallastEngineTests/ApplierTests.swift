@@ -3,6 +3,7 @@ import BallastCore
 import BallastEngine
 import BallastKinds
 import BallastTestSupport
+import Foundation
 import Testing
 
 /// The writer on moto: a failure starts nothing new unless told to go on, and then only the
@@ -50,5 +51,24 @@ extension Applier.Outcome {
         case .failed: "failed"
         case .notAttempted: "not attempted"
         }
+    }
+}
+
+/// The planner never drops a drift in silence.
+@Suite struct PlannerTests {
+    @Test func aDriftOfATypeNoKindWritesIsSaidNotDropped() throws {
+        let resource = DesiredResource(type: "Test::Unknown::Thing", identity: .id("thing-1"), region: "us-east-1",
+                                       environment: "test", properties: ["Size": .exact(2)],
+                                       source: SourceLocation(file: "desired-state/test/things.yaml", line: 2, column: 5))
+        let drift = ResourceDrift(resource: resource, physicalId: "thing-1", status: .modified,
+                                  differences: [PropertyDifference(path: "/Size", expected: 2, actual: 1, type: .notEqual)],
+                                  live: ["Size": 1])
+        let report = DriftReport(revision: "r", generatedAt: Date(), environments: [
+            EnvironmentDrift(name: "test", region: "us-east-1", resources: [drift]),
+        ])
+        let plan = Planner.plan(report, schemas: Kinds.builtIn.schemas)
+        #expect(plan.changes.isEmpty)
+        #expect(plan.report.warnings.contains { $0.contains("Test::Unknown::Thing") && $0.contains("thing-1") },
+                "\(plan.report.warnings)")
     }
 }

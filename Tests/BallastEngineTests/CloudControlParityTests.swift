@@ -36,11 +36,11 @@ import Testing
         let setup = AWSSetup(environment: MotoServer.shared.environment)
         let clients: AWSClients = { setup.client(region: $0, role: $1) }
 
-        let native = try DesiredStateLoader(schemas: Kinds.builtIn.schemas).load(request)
+        let native = try DesiredStateLoader(kinds: Kinds.builtIn).load(request)
         let nativeReport = await DriftDetector(kinds: .builtIn, clients: clients).detect(native).report
 
         let cloudControl = Kinds([LogGroupKind.self]).adding([try CfnLintSchemas.registry(for: "AWS::SQS::Queue")])
-        let viaCloudControl = try DesiredStateLoader(schemas: cloudControl.schemas).load(request)
+        let viaCloudControl = try DesiredStateLoader(kinds: cloudControl).load(request)
         #expect(viaCloudControl.diagnostics.isEmpty, "\(viaCloudControl.diagnostics)")
         let cloudControlReport = await DriftDetector(kinds: cloudControl, clients: clients).detect(viaCloudControl)
             .report

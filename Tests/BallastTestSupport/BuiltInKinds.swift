@@ -3,5 +3,5 @@ import BallastKinds
 
 public extension DesiredStateLoader {
     /// The loader with every kind of this build, as `ballast` makes it.
-    static var builtIn: DesiredStateLoader { DesiredStateLoader(schemas: Kinds.builtIn.schemas) }
+    static var builtIn: DesiredStateLoader { DesiredStateLoader(kinds: Kinds.builtIn) }
 }

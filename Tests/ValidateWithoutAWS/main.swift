@@ -12,7 +12,7 @@ func standardError(_ line: String) {
     FileHandle.standardError.write(Data((UntrustedText.block(line) + "\n").utf8))
 }
 do {
-    let loaded = try DesiredStateLoader(schemas: Kinds.builtIn.schemas)
+    let loaded = try DesiredStateLoader(kinds: Kinds.builtIn)
         .load(LoadRequest(repositoryPath: path))
     for note in loaded.notes { standardError("note: " + note) }
     let validation = Validation(loaded)

@@ -67,7 +67,7 @@ public struct Adopter: Sendable {
 
     /// Reads live values, writes each adoptable one into its file, and checks the result; the files are
     /// left as they were unless every check passes.
-    public func adopt(_ loaded: LoadedState, _ request: Request, schemas: KindSchemas, now: Date) async -> Result {
+    public func adopt(_ loaded: LoadedState, _ request: Request, now: Date) async -> Result {
         var result = Result()
         var state = loaded
         state.state.environments = loaded.state.environments.compactMap { environment in
@@ -107,7 +107,7 @@ public struct Adopter: Sendable {
                 guard let key = drift.resource.propertySources[leaf.path] else {
                     result.refused.append("\(property): where it is declared is not known"); continue
                 }
-                let unsettable = schemas[type: drift.resource.type]?.resource.unsettable[leaf.path] != nil
+                let unsettable = loaded.schemas[type: drift.resource.type]?.resource.unsettable[leaf.path] != nil
                 let current = value(at: leaf.path, in: live)
                 switch leaf.expectation {
                 case .exact(let old):
@@ -173,7 +173,7 @@ public struct Adopter: Sendable {
         // The result must be a valid desired state that every deny policy passes; else every file goes back.
         let check: LoadedState
         do {
-            check = try DesiredStateLoader(schemas: schemas).load(LoadRequest(repositoryPath: root, worktree: true))
+            check = try DesiredStateLoader(kinds: loaded.kinds).load(LoadRequest(repositoryPath: root, worktree: true))
         } catch {
             result.mistakes = [Diagnostic(SourceLocation(file: root), "\(error)")]
             restore(originals, root: root)

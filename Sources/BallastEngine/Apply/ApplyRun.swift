@@ -63,7 +63,7 @@ public struct ApplyRun: Sendable {
             }
         }
         var run = self
-        run.kinds = kinds.adding(loaded.registry)
+        run.kinds = loaded.kinds
         let result = await run.underLock(loaded, request, owner: owner)
         await release(held)
         return result

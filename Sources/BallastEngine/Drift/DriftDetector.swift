@@ -34,7 +34,7 @@ public struct DriftDetector: Sendable {
     public func detect(_ loaded: LoadedState, stack: String? = nil, now: Date = Date())
         async -> (report: DriftReport, ownership: Ownership) {
         // The types this revision reads through Cloud Control join the build's kinds for the run.
-        let detector = DriftDetector(kinds: kinds.adding(loaded.registry), clients: clients, progress: progress,
+        let detector = DriftDetector(kinds: loaded.kinds, clients: clients, progress: progress,
                                      stackReads: stackReads)
         let (found, ownership) = await detector.detectWithKinds(loaded, stack: stack, now: now)
         return (await held(found, loaded: loaded, now: now), ownership)

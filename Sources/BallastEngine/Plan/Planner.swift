@@ -9,9 +9,19 @@ public enum Planner {
         var report = drift
         report.command = "plan"
         // A held difference is never written: the changes are made from what is not held.
-        let changes = drift.resources.filter { $0.status == .modified && !$0.onlyHeld }
-            .flatMap { schemas[type: $0.resource.type]?.changes(for: $0.withoutHeld) ?? [] }
-            .sorted { ($0.key, $0.call) < ($1.key, $1.call) }
+        var changes: [PlannedChange] = []
+        for resource in drift.resources where resource.status == .modified && !resource.onlyHeld {
+            // The loader resolves every declared type to a kind; a report from elsewhere (a merged or
+            // saved one) may name a type these kinds do not have: said, never dropped in silence.
+            guard let kind = schemas[type: resource.resource.type] else {
+                report.warnings.append("no kind of this build or the revision's schemas/ writes "
+                    + "\(UntrustedText.line(resource.resource.type)): the drift of "
+                    + "\(UntrustedText.line(resource.displayId)) is not planned")
+                continue
+            }
+            changes += kind.changes(for: resource.withoutHeld)
+        }
+        changes.sort { ($0.key, $0.call) < ($1.key, $1.call) }
         return Plan(report: report, changes: changes)
     }
 

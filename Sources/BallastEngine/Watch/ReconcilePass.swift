@@ -66,7 +66,7 @@ public struct ReconcilePass: Sendable {
         }
         let loaded: LoadedState
         do {
-            loaded = try DesiredStateLoader(schemas: kinds.schemas).load(request)
+            loaded = try DesiredStateLoader(kinds: kinds).load(request)
         } catch {
             return Result(outcome: .error, pulled: pulled, detail: "\(error)")
         }
