@@ -43,7 +43,8 @@ let package = Package(
         .target(name: "BallastGit", dependencies: ["CGit2"]),
         .target(name: "BallastKinds", dependencies: ["BallastCore"]),
         // Loading and validating the desired state: no AWS, no HTTP client (`validate` needs neither).
-        .target(name: "BallastDesiredState", dependencies: ["BallastCore", "BallastYAML", "BallastGit", "BallastKinds"]),
+        .target(name: "BallastDesiredState",
+                dependencies: ["BallastCore", "BallastYAML", "BallastGit", "BallastKinds"]),
         // Reports as text, JSON, Markdown (the pull-request comment), SARIF and CloudFormation's format.
         .target(name: "BallastRender", dependencies: ["BallastCore", "BallastDesiredState"]),
         .target(name: "BallastEngine",

@@ -40,7 +40,9 @@ public enum Digest {
 public enum Checksum {
     public static func sha256Hex(_ bytes: [UInt8]) -> String { Digest.hex(Digest.sha256(bytes)) }
 
-    public static func hmacSHA256Hex(key: [UInt8], _ bytes: [UInt8]) -> String { Digest.hex(Digest.hmacSHA256(key: key, bytes)) }
+    public static func hmacSHA256Hex(key: [UInt8], _ bytes: [UInt8]) -> String {
+        Digest.hex(Digest.hmacSHA256(key: key, bytes))
+    }
 
     /// Equal strings, compared in time that does not depend on where they differ (MACs).
     public static func constantTimeEqual(_ a: String, _ b: String) -> Bool {

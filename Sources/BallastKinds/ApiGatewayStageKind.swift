@@ -117,7 +117,10 @@ public struct ApiGatewayStageKind: ResourceKind {
 
     /// One `replace` per setting each named entry sets (a setting of a method with no override yet
     /// creates the override); entries the repository does not name are not touched.
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [updateStage: write]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         let operations = (change.to("/MethodSettings")?.list ?? []).flatMap(patchOperations)
         guard !operations.isEmpty else { return }
         _ = try await client.restJSON(updateStage, method: "PATCH",

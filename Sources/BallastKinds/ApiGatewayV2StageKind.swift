@@ -114,7 +114,10 @@ public struct ApiGatewayV2StageKind: ResourceKind {
 
     /// One UpdateStage: each owned settings object as it is live with the owned fields written in
     /// (a route key with no settings yet gets them).
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [updateStage: write]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         let segments = ["v2", "apis", api(change.id), "stages", stage(change.id)]
         let answer = try await client.restJSON(getStages, method: "GET", segments: Array(segments.dropLast()))
         guard let current = (answer["items"]?.list ?? []).first(where: { $0["stageName"]?.string == stage(change.id) })

@@ -69,7 +69,10 @@ public struct AutoScalingGroupKind: ResourceKind {
         ChangeBuilder.single(drift, updateAutoScalingGroup)
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [updateAutoScalingGroup: write]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         var parameters = ["AutoScalingGroupName": name(change.id)]
         for key in ["MinSize", "MaxSize", "DesiredCapacity"] { parameters[key] = change.to("/" + key)?.description }
         _ = try await client.query(updateAutoScalingGroup, parameters)

@@ -271,7 +271,16 @@ public struct BudgetsBudgetKind: ResourceKind {
             .compactMap { $0 }
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [
+        updateBudget: write,
+        updateNotification: write,
+        createNotification: write,
+    ]
+    /// Made inside a notification's write, never named by a plan.
+    public static let callsWithin: [APIOperation] = [createSubscriber, deleteSubscriber]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         let client = global(client)
         let account = try await client.callerAccount()
         let key: [String: Value] = ["AccountId": .string(account), "BudgetName": .string(change.id)]

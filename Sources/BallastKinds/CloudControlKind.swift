@@ -24,8 +24,18 @@ public struct CloudControlKind: Sendable {
 
     init(_ registry: RegistrySchema) { self.registry = registry }
 
+    /// UpdateResource is the one write a plan names; GetResourceRequestStatus follows it.
     var kind: AnyResourceKind {
-        AnyResourceKind(schema: Self.schema(for: registry), read: read, apply: apply, list: list)
+        do {
+            return try AnyResourceKind(schema: Self.schema(for: registry), read: read,
+                                       writes: [Self.updateResource: { change, client, wait in
+                                           try await apply(change, with: client, waitTimeout: wait)
+                                       }],
+                                       callsWithin: [Self.getResourceRequestStatus],
+                                       list: list)
+        } catch {
+            preconditionFailure(error.description)
+        }
     }
 
     /// The kind's schema: the registry schema's properties, a refusal at validation for what
@@ -87,9 +97,6 @@ public struct CloudControlKind: Sendable {
     /// UpdateResource with a JSON Patch (RFC 6902) of only the owned paths, then the request
     /// followed until the handler says SUCCESS or FAILED, for at most `waitTimeout` seconds.
     func apply(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
-        guard change.operation == Self.updateResource else {
-            throw WriteError("\(registry.typeName) is written with \(Self.updateResource.call), not \(change.call)")
-        }
         let live = change.set.contains { $0.value.from == nil && PropertyPath.segments($0.key).count > 1 }
             ? try await properties(change.id, with: client) : nil
         let patch = Self.patch(change, live: live)

@@ -130,7 +130,10 @@ public struct CloudWatchAlarmKind: ResourceKind {
         ChangeBuilder.single(drift, putMetricAlarm)
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [putMetricAlarm: write]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         let alarmName = name(change.id)
         let answer = try await client.query(describeAlarms, ["AlarmNames.member.1": alarmName])
         guard let alarm = answer.child("MetricAlarms")?.children.first else {

@@ -88,7 +88,10 @@ public struct DBInstanceKind: ResourceKind {
         ChangeBuilder.single(drift, modifyDBInstance)
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [modifyDBInstance: write]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         var parameters = ["DBInstanceIdentifier": ARN.name(change.id, after: "db:"), "ApplyImmediately": "true"]
         for key in ["BackupRetentionPeriod", "PreferredBackupWindow", "PreferredMaintenanceWindow", "DeletionProtection"] {
             parameters[key] = change.to("/" + key).map { $0.string ?? $0.description }

@@ -136,27 +136,31 @@ public struct DynamoDBTableKind: ResourceKind {
         }].compactMap { $0 }
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
-        let table: [String: Value] = ["TableName": .string(change.id)]
-        switch change.operation {
-        case updateTable:
-            var input = table
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [
+        updateTable: { change, client, _ in
+            var input = table(change)
             input["BillingMode"] = change.to("/BillingMode")
-            if let read = change.to("/ProvisionedThroughput/ReadCapacityUnits"), let write = change.to("/ProvisionedThroughput/WriteCapacityUnits") {
+            if let read = change.to("/ProvisionedThroughput/ReadCapacityUnits"),
+               let write = change.to("/ProvisionedThroughput/WriteCapacityUnits") {
                 input["ProvisionedThroughput"] = .map(["ReadCapacityUnits": read, "WriteCapacityUnits": write])
             }
             _ = try await client.json(updateTable, .map(input))
-        case updateContinuousBackups:
-            _ = try await client.json(updateContinuousBackups, .map(table.merging([
-                "PointInTimeRecoverySpecification": .map(["PointInTimeRecoveryEnabled":
-                    change.to("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled") ?? false]),
+        },
+        updateContinuousBackups: { change, client, _ in
+            let enabled = change.to("/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled") ?? false
+            _ = try await client.json(updateContinuousBackups, .map(table(change).merging([
+                "PointInTimeRecoverySpecification": .map(["PointInTimeRecoveryEnabled": enabled]),
             ]) { $1 }))
-        case updateTimeToLive:
-            _ = try await client.json(updateTimeToLive, .map(table.merging([
+        },
+        updateTimeToLive: { change, client, _ in
+            _ = try await client.json(updateTimeToLive, .map(table(change).merging([
                 "TimeToLiveSpecification": .map(["Enabled": change.to("/TimeToLiveSpecification/Enabled") ?? false,
-                                                 "AttributeName": change.to("/TimeToLiveSpecification/AttributeName") ?? ""]),
+                                                 "AttributeName": change.to("/TimeToLiveSpecification/AttributeName")
+                                                    ?? ""]),
             ]) { $1 }))
-        default: throw WriteError("ballast cannot perform \(change.call)")
-        }
-    }
+        },
+    ]
+
+    static func table(_ change: PlannedChange) -> [String: Value] { ["TableName": .string(change.id)] }
 }

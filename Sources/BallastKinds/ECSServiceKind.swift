@@ -63,7 +63,10 @@ public struct ECSServiceKind: ResourceKind {
         ChangeBuilder.single(drift, updateService)
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [updateService: write]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         var input: [String: Value] = ["cluster": .string(cluster(change.id)), "service": .string(serviceName(change.id))]
         input["desiredCount"] = change.to("/DesiredCount")
         _ = try await client.json(updateService, .map(input))

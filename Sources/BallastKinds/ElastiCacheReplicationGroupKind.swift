@@ -121,7 +121,14 @@ public struct ElastiCacheReplicationGroupKind: ResourceKind {
         return changes.compactMap { $0 }
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [
+        modifyReplicationGroup: write,
+        increaseReplicaCount: write,
+        decreaseReplicaCount: write,
+    ]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         var parameters = ["ReplicationGroupId": change.id, "ApplyImmediately": "true"]
         switch change.operation {
         case modifyReplicationGroup:

@@ -89,20 +89,25 @@ public struct EventsRuleKind: ResourceKind {
         return [state.to("/State") == "DISABLED" ? state.calling(disableRule) : state]
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
-        let (bus, name) = parts(change.id)
-        var input: [String: Value] = ["Name": .string(name)]
-        if let bus { input["EventBusName"] = .string(bus) }
-        switch change.operation {
-        case enableRule: _ = try await client.json(enableRule, .map(input))
-        case disableRule: _ = try await client.json(disableRule, .map(input))
-        case putRule:
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [
+        enableRule: { change, client, _ in _ = try await client.json(enableRule, .map(rule(change))) },
+        disableRule: { change, client, _ in _ = try await client.json(disableRule, .map(rule(change))) },
+        putRule: { change, client, _ in
+            var input = rule(change)
             let live = try await client.json(describeRule, .map(input))
             for key in ["Description", "RoleArn", "EventPattern", "State"] { input[key] = live[key] }
             input["ScheduleExpression"] = change.to("/ScheduleExpression")
             if let state = change.to("/State") { input["State"] = state }
             _ = try await client.json(putRule, .map(input))
-        default: throw WriteError("ballast cannot perform \(change.call)")
-        }
+        },
+    ]
+
+    /// The rule's `Name`, and its `EventBusName` when it is not on the default bus.
+    static func rule(_ change: PlannedChange) -> [String: Value] {
+        let (bus, name) = parts(change.id)
+        var input: [String: Value] = ["Name": .string(name)]
+        if let bus { input["EventBusName"] = .string(bus) }
+        return input
     }
 }

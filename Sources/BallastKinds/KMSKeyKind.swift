@@ -73,19 +73,25 @@ public struct KMSKeyKind: ResourceKind {
         return [change.to("/EnableKeyRotation") == false ? change.calling(disableKeyRotation) : change]
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [
+        enableKeyRotation: { change, client, _ in
+            var input = try await key(change, client)
+            input["RotationPeriodInDays"] = change.to("/RotationPeriodInDays")
+            _ = try await client.json(enableKeyRotation, .map(input))
+        },
+        disableKeyRotation: { change, client, _ in
+            _ = try await client.json(disableKeyRotation, .map(try await key(change, client)))
+        },
+    ]
+
+    /// `KeyId` for the rotation calls: an alias resolved to its key first.
+    static func key(_ change: PlannedChange, _ client: any AWSAPI) async throws -> [String: Value] {
         var keyId = change.id
         if isAlias(keyId) {
             let key = try await client.json(describeKey, .map(["KeyId": .string(keyId)]))
             keyId = key["KeyMetadata"]?["KeyId"]?.string ?? keyId
         }
-        var input: [String: Value] = ["KeyId": .string(keyId)]
-        switch change.operation {
-        case enableKeyRotation:
-            input["RotationPeriodInDays"] = change.to("/RotationPeriodInDays")
-            _ = try await client.json(enableKeyRotation, .map(input))
-        case disableKeyRotation: _ = try await client.json(disableKeyRotation, .map(input))
-        default: throw WriteError("ballast cannot perform \(change.call)")
-        }
+        return ["KeyId": .string(keyId)]
     }
 }

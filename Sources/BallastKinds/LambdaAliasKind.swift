@@ -82,7 +82,10 @@ public struct LambdaAliasKind: ResourceKind {
 
     /// PutProvisionedConcurrencyConfig; AWS answers at once with the configuration `IN_PROGRESS`,
     /// and the read-back waits for `READY`.
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [putProvisionedConcurrencyConfig: write]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         let path = "/ProvisionedConcurrencyConfig/ProvisionedConcurrentExecutions"
         guard let executions = change.to(path) else { return }
         let answer = try await client.restJSON(putProvisionedConcurrencyConfig, method: "PUT", segments: [

@@ -58,19 +58,21 @@ public struct LambdaFunctionKind: ResourceKind {
             .compactMap { $0 }
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
-        switch change.operation {
-        case updateFunctionConfiguration:
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [
+        updateFunctionConfiguration: { change, client, _ in
             var body: [String: Value] = [:]
             body["MemorySize"] = change.to("/MemorySize")
             body["Timeout"] = change.to("/Timeout")
             _ = try await client.restJSON(updateFunctionConfiguration, method: "PUT",
-                                          segments: ["2015-03-31", "functions", change.id, "configuration"], body: .map(body))
-        case putFunctionConcurrency:
+                                          segments: ["2015-03-31", "functions", change.id, "configuration"],
+                                          body: .map(body))
+        },
+        putFunctionConcurrency: { change, client, _ in
+            let concurrency = change.to("/ReservedConcurrentExecutions") ?? .null
             _ = try await client.restJSON(putFunctionConcurrency, method: "PUT",
                                           segments: ["2017-10-31", "functions", change.id, "concurrency"],
-                                          body: .map(["ReservedConcurrentExecutions": change.to("/ReservedConcurrentExecutions") ?? .null]))
-        default: throw WriteError("ballast cannot perform \(change.call)")
-        }
-    }
+                                          body: .map(["ReservedConcurrentExecutions": concurrency]))
+        },
+    ]
 }

@@ -92,16 +92,19 @@ public struct LogGroupKind: ResourceKind {
         }
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
-        let group = Value.string(name(change.id))
-        switch change.operation {
-        case deleteRetentionPolicy:
-            _ = try await client.json(deleteRetentionPolicy, .map(["logGroupName": group]))
-        default:
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [
+        putRetentionPolicy: { change, client, _ in
             guard let days = change.to("/RetentionInDays"), days != .null else {
                 throw WriteError("\(change.call) needs a retention; an unset one is DeleteRetentionPolicy's")
             }
-            _ = try await client.json(putRetentionPolicy, .map(["logGroupName": group, "retentionInDays": days]))
-        }
-    }
+            let input: Value = ["logGroupName": group(change), "retentionInDays": days]
+            _ = try await client.json(putRetentionPolicy, input)
+        },
+        deleteRetentionPolicy: { change, client, _ in
+            _ = try await client.json(deleteRetentionPolicy, .map(["logGroupName": group(change)]))
+        },
+    ]
+
+    static func group(_ change: PlannedChange) -> Value { .string(name(change.id)) }
 }

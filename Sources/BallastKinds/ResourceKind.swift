@@ -10,9 +10,14 @@ public protocol ResourceKind: Sendable {
     /// the fewest calls the APIs allow. Every target gets an answer, keyed by id.
     static func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead]
 
-    /// Performs one planned change, one of `schema.writes`. Every write sets absolute values,
-    /// so repeating it is safe.
-    static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws
+    /// How each write a plan may name is made, keyed by its operation (one of `schema.writes`).
+    /// Every write sets absolute values, so repeating one is safe. Checked when `Kinds` is built:
+    /// each declared write is here, or among `callsWithin`.
+    static var writes: [APIOperation: KindWrite] { get }
+
+    /// Declared writes made only inside another write (a budget notification's subscribers): granted
+    /// by IAM, never named by a plan.
+    static var callsWithin: [APIOperation] { get }
 
     /// The ids of every resource of this kind whose id starts with `prefix` (for `import --id GLOB`),
     /// or nil when the kind cannot list.
@@ -21,6 +26,17 @@ public protocol ResourceKind: Sendable {
 
 public extension ResourceKind {
     static func list(prefix: String, with client: any AWSAPI) async throws -> [String]? { nil }
+    static var callsWithin: [APIOperation] { [] }
+}
+
+/// One write of a kind: the call a planned change names, made for that change through the client
+/// handed in; `waitTimeout` bounds following a write AWS finishes in the background (Cloud Control's).
+public typealias KindWrite = @Sendable (_ change: PlannedChange, _ client: any AWSAPI, _ waitTimeout: Double)
+    async throws -> Void
+
+/// A registry that cannot be built: a kind's writes do not match what it declares.
+public struct KindDeclarationError: Error, CustomStringConvertible {
+    public let description: String
 }
 
 /// One kind's schema, reader and writer as a value: a native kind's, or Cloud Control's for a type
@@ -28,33 +44,47 @@ public extension ResourceKind {
 public struct AnyResourceKind: Sendable {
     public let schema: KindSchema
     let reader: @Sendable ([LiveTarget], any AWSAPI) async -> [String: LiveRead]
-    let writer: @Sendable (PlannedChange, any AWSAPI, Double) async throws -> Void
+    /// Each write a plan may name, by its operation.
+    let writes: [APIOperation: KindWrite]
     let lister: @Sendable (String, any AWSAPI) async throws -> [String]?
 
+    /// Refused unless every declared write is in `writes` or `callsWithin`, and nothing else is.
     init(schema: KindSchema, read: @escaping @Sendable ([LiveTarget], any AWSAPI) async -> [String: LiveRead],
-         apply: @escaping @Sendable (PlannedChange, any AWSAPI, Double) async throws -> Void,
-         list: @escaping @Sendable (String, any AWSAPI) async throws -> [String]?) {
+         writes: [APIOperation: KindWrite], callsWithin: [APIOperation] = [],
+         list: @escaping @Sendable (String, any AWSAPI) async throws -> [String]?) throws(KindDeclarationError) {
+        let declared = Set(schema.writes), made = Set(writes.keys), within = Set(callsWithin)
+        guard made.isDisjoint(with: within), made.union(within) == declared else {
+            let missing = declared.subtracting(made).subtracting(within).map(\.call).sorted()
+            let undeclared = made.union(within).subtracting(declared).map(\.call).sorted()
+            throw KindDeclarationError(description: "\(schema.type): writes without code: \(missing); "
+                + "code for writes it does not declare: \(undeclared)")
+        }
         self.schema = schema
         reader = read
-        writer = apply
+        self.writes = writes
         lister = list
     }
 
-    init(_ kind: any ResourceKind.Type) {
-        self.init(schema: kind.schema, read: { await kind.read($0, with: $1) },
-                  apply: { change, client, _ in try await kind.apply(change, with: client) },
-                  list: { try await kind.list(prefix: $0, with: $1) })
+    init(_ kind: any ResourceKind.Type) throws(KindDeclarationError) {
+        try self.init(schema: kind.schema, read: { await kind.read($0, with: $1) }, writes: kind.writes,
+                      callsWithin: kind.callsWithin, list: { try await kind.list(prefix: $0, with: $1) })
     }
+
+    /// The write a change names, when the kind makes it.
+    public func write(for operation: APIOperation) -> KindWrite? { writes[operation] }
 
     /// `ResourceKind.read`.
     public func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         await reader(targets, client)
     }
 
-    /// `ResourceKind.apply`; a write AWS finishes in the background (Cloud Control's) is followed
-    /// for at most `waitTimeout` seconds.
+    /// Makes `change` with its write; a write AWS finishes in the background (Cloud Control's) is
+    /// followed for at most `waitTimeout` seconds. A change naming no write of this kind is refused.
     public func apply(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double = 600) async throws {
-        try await writer(change, client, waitTimeout)
+        guard let write = writes[change.operation] else {
+            throw WriteError("\(schema.type) has no write \(change.call)")
+        }
+        try await write(change, client, waitTimeout)
     }
 
     /// `ResourceKind.list`.
@@ -70,8 +100,18 @@ public struct Kinds: Sendable {
     public let schemas: KindSchemas
     let byType: [String: AnyResourceKind]
 
+    /// The kinds, each checked: a kind whose writes do not match its declaration is a build mistake,
+    /// so building the registry stops the program (every test builds it).
+    /// Whether `kind`'s writes match what it declares: each declared write has code (or is made
+    /// inside another), and no code is for a write it does not declare.
+    public static func check(_ kind: any ResourceKind.Type) throws(KindDeclarationError) {
+        _ = try AnyResourceKind(kind)
+    }
+
     public init(_ kinds: [any ResourceKind.Type]) {
-        self.init(kinds.map(AnyResourceKind.init))
+        do { self.init(try kinds.map { kind throws(KindDeclarationError) in try AnyResourceKind(kind) }) } catch {
+            preconditionFailure(error.description)
+        }
     }
 
     init(_ kinds: [AnyResourceKind]) {
@@ -87,9 +127,12 @@ public struct Kinds: Sendable {
         return Kinds(schemas.all.compactMap { byType[$0.type] } + extra)
     }
 
-    /// Every kind in this file's folder. Adding a kind is one file plus one line here.
-    public static var builtIn: Kinds {
-        Kinds([
+    /// Every kind in this file's folder. Adding a kind is one file plus one line in `builtInTypes`.
+    public static var builtIn: Kinds { Kinds(builtInTypes) }
+
+    /// The native kinds of this build.
+    public static var builtInTypes: [any ResourceKind.Type] {
+        [
             AutoScalingGroupKind.self,
             ECSServiceKind.self,
             DynamoDBTableKind.self,
@@ -110,7 +153,7 @@ public struct Kinds: Sendable {
             BudgetsBudgetKind.self,
             LambdaAliasKind.self,
             ElastiCacheReplicationGroupKind.self,
-        ])
+        ]
     }
 
     /// The reader and writer of a CloudFormation type.

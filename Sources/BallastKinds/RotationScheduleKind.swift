@@ -73,7 +73,10 @@ public struct RotationScheduleKind: ResourceKind {
         }.map { [$0] } ?? []
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [rotateSecret: write]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         var rules: [String: Value] = [:]
         for key in ["AutomaticallyAfterDays", "ScheduleExpression", "Duration"] { rules[key] = change.to("/RotationRules/" + key) }
         var input: [String: Value] = ["SecretId": .string(change.id), "RotateImmediately": false, "RotationRules": .map(rules)]

@@ -122,7 +122,13 @@ public struct S3BucketKind: ResourceKind {
             .compactMap { $0 }
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [
+        putBucketVersioning: write,
+        putBucketLifecycleConfiguration: write,
+    ]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         let bucket = ARN(change.id)?.resource ?? change.id
         try await inBucketRegion(bucket, client) { client in try await write(change, bucket, client) }
     }

@@ -139,7 +139,10 @@ public struct SQSQueueKind: ResourceKind {
         }.map { [$0] } ?? []
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [setQueueAttributes: write]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         var attributes: [String: Value] = [:]
         for (name, _) in numbers {
             if let value = change.to("/" + name)?.number { attributes[name] = .string(String(Int(value))) }

@@ -94,7 +94,10 @@ public struct ScalableTargetKind: ResourceKind {
         }.map { [$0] } ?? []
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [registerScalableTarget: write]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         let (namespace, resourceId, dimension) = parts(change.id)
         var input: [String: Value] = ["ServiceNamespace": .string(namespace), "ResourceId": .string(resourceId),
                                       "ScalableDimension": .string(dimension)]

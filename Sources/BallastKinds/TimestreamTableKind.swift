@@ -117,7 +117,10 @@ public struct TimestreamTableKind: ResourceKind {
         }.map { [$0] } ?? []
     }
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [updateTable: write]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         let parts = change.id.split(separator: "/", maxSplits: 1).map(String.init)
         var retention: [String: Value] = [:]
         retention["MemoryStoreRetentionPeriodInHours"] = change.to("/RetentionProperties/MemoryStoreRetentionPeriodInHours")

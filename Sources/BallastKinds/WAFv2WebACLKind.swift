@@ -176,7 +176,10 @@ public struct WAFv2WebACLKind: ResourceKind {
     /// Another writer between the read and the update makes WAF refuse the lock token: read again.
     static let attempts = 3
 
-    public static func apply(_ change: PlannedChange, with client: any AWSAPI) async throws {
+    /// Each write a plan may name, by its operation (checked against `schema.writes` when `Kinds` is built).
+    public static let writes: [APIOperation: KindWrite] = [updateWebACL: write]
+
+    static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         guard let acl = WebACL(change.id) else { throw WriteError("'\(change.id)' is not NAME|ID|SCOPE") }
         for attempt in 1...attempts {
             let (document, token) = try await current(acl, client)

@@ -85,7 +85,8 @@ struct HistoryCommand: AsyncParsableCommand {
             let values = item.change.set.sorted { $0.key < $1.key }
                 .map { "\($0.key) \($0.value.from?.description ?? "(none)") -> \($0.value.to.description)" }.joined(separator: ", ")
             let failure = item.error.map { ": \($0)" } ?? ""
-            lines.append("    \(item.outcome.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)) \(item.change.key.type) \(item.change.id)  \(values)\(failure)")
+            let outcome = item.outcome.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
+            lines.append("    \(outcome) \(item.change.key.type) \(item.change.id)  \(values)\(failure)")
         }
         for resource in entry.unfixable { lines.append("    cannot fix    \(resource): it does not exist") }
         return lines.joined(separator: "\n")

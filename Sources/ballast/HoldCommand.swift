@@ -157,7 +157,8 @@ struct HoldCommand: AsyncParsableCommand {
                 : hold.releasedAt.map { "released \(Timestamp.iso8601($0))" } ?? "ended \(Timestamp.iso8601(hold.until))"
             let what = hold.properties.isEmpty ? "every owned property"
                 : hold.properties.map(PropertyPath.readable).joined(separator: ", ")
-            Terminal.out("\(hold.id)  \(hold.resource.environment)  \(hold.resource.type) \(UntrustedText.field(hold.resource.id)) "
+            Terminal.out("\(hold.id)  \(hold.resource.environment)  \(hold.resource.type) "
+                + "\(UntrustedText.field(hold.resource.id)) "
                 + "\(what)  \(state)  by \(UntrustedText.field(hold.by)): \(UntrustedText.field(hold.reason))")
         }
     }

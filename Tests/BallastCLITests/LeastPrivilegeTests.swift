@@ -31,7 +31,8 @@ import Testing
         let table = try await createLockTable()
         let group = "/ballast/" + uniqueName("least"), rule = uniqueName("least")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        try await seeder().create("AWS::Events::Rule", id: rule, ["State": "DISABLED", "ScheduleExpression": "rate(1 hour)"])
+        try await seeder().create("AWS::Events::Rule", id: rule,
+                                  ["State": "DISABLED", "ScheduleExpression": "rate(1 hour)"])
         let environment = Fixture.environment + "lockTable: \(table)\n"
         let repo = try TempRepository()
         func commit(_ days: Int) throws {
@@ -77,7 +78,8 @@ import Testing
 
     /// Reading the journal from the lock tables is granted for history alone: a Scan, nothing else.
     @Test func historyIsGrantedItsScanAndNothingMore() throws {
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: /x, properties: {RetentionInDays: 7}}\n",
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: /x, properties: {RetentionInDays: 7}}\n",
                                                    environment: Fixture.environment + "lockTable: locks\n")
         let printed = try repo.ballast(["iam-policy", "--for", "history"])
         #expect(printed.status == 0, "\(printed.stderr)")

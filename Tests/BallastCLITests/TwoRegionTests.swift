@@ -15,7 +15,8 @@ import Testing
               - {type: AWS::Logs::LogGroup, id: \(group), region: eu-west-1, properties: {RetentionInDays: 30}}
             """)
         func plan(_ format: String) throws -> Run.Result {
-            try Run.ballast(["plan", "--repo", repo.path, "--output", format], environment: MotoServer.shared.environment)
+            try Run.ballast(["plan", "--repo", repo.path, "--output", format],
+                            environment: MotoServer.shared.environment)
         }
         let json = try JSON.parse(try plan("json").stdout)
         let changes = json["changes"]?.list ?? []

@@ -59,9 +59,11 @@ extension Applier.Outcome {
     @Test func aDriftOfATypeNoKindWritesIsSaidNotDropped() throws {
         let resource = DesiredResource(type: "Test::Unknown::Thing", identity: .id("thing-1"), region: "us-east-1",
                                        environment: "test", properties: ["Size": .exact(2)],
-                                       source: SourceLocation(file: "desired-state/test/things.yaml", line: 2, column: 5))
+                                       source: SourceLocation(file: "desired-state/test/things.yaml", line: 2,
+                                                              column: 5))
         let drift = ResourceDrift(resource: resource, physicalId: "thing-1", status: .modified,
-                                  differences: [PropertyDifference(path: "/Size", expected: 2, actual: 1, type: .notEqual)],
+                                  differences: [PropertyDifference(path: "/Size", expected: 2, actual: 1,
+                                                                   type: .notEqual)],
                                   live: ["Size": 1])
         let report = DriftReport(revision: "r", generatedAt: Date(), environments: [
             EnvironmentDrift(name: "test", region: "us-east-1", resources: [drift]),

@@ -61,9 +61,12 @@ public final class InMemoryAWS: AWSAPI, @unchecked Sendable {
         public init?(json: Value) {
             if case .map(let fields) = json, let value = fields["json"] { self = .json(value) }
             else if let text = json["xml"]?.string { self = .xml(text) }
-            else if let text = json["bytes"]?.string, let data = Data(base64Encoded: text) { self = .bytes(Array(data)) }
+            else if let text = json["bytes"]?.string, let data = Data(base64Encoded: text) {
+                self = .bytes(Array(data))
+            }
             else if let error = json["error"], let code = error["code"]?.string {
-                self = .error(code: code, message: error["message"]?.string ?? "", status: error["status"]?.number.map { Int($0) } ?? 400)
+                self = .error(code: code, message: error["message"]?.string ?? "",
+                              status: error["status"]?.number.map { Int($0) } ?? 400)
             } else { return nil }
         }
     }
@@ -116,7 +119,8 @@ public final class InMemoryAWS: AWSAPI, @unchecked Sendable {
             let (path, query) = request.pathAndQuery
             var headers: [String: Value] = [:]
             for header in request.headers { headers[header.name.lowercased()] = .string(header.value) }
-            return JSON.encode(["method": .string(request.method), "target": .string(query.isEmpty ? path : path + "?" + query),
+            let target = query.isEmpty ? path : path + "?" + query
+            return JSON.encode(["method": .string(request.method), "target": .string(target),
                                 "headers": .map(headers), "body": .string(Data(request.body).base64EncodedString())])
         }.joined(separator: "\n") + "\n"
     }
@@ -125,7 +129,9 @@ public final class InMemoryAWS: AWSAPI, @unchecked Sendable {
 
     public func inRegion(_ other: String) -> any AWSAPI { InMemoryAWS(region: other, sharing: self) }
     public func bucketRegion(_ bucket: String) -> String? { state.current.buckets[bucket] }
-    public func rememberBucketRegion(_ bucket: String, _ region: String) { state.update { $0.buckets[bucket] = region } }
+    public func rememberBucketRegion(_ bucket: String, _ region: String) {
+        state.update { $0.buckets[bucket] = region }
+    }
     public func callerAccount() async throws -> String { account }
     public func callerIdentity() async throws -> (account: String, arn: String) { (account, arn) }
     public func inFlightSlots(for operation: APIOperation) -> (bucket: String, size: Int) { (operation.call, .max) }
@@ -138,21 +144,24 @@ public final class InMemoryAWS: AWSAPI, @unchecked Sendable {
         return root.child(action + "Result") ?? root
     }
 
-    public func json(_ service: AWSService, _ operation: String, _ input: Value, endpoint: String?) async throws -> Value {
+    public func json(_ service: AWSService, _ operation: String, _ input: Value,
+                     endpoint: String?) async throws -> Value {
         try jsonAnswer(try take(service, operation, input, .json(service, operation, input)), service, operation)
     }
 
     public func restJSON(_ service: AWSService, _ operation: String, method: String, segments: [String],
                          query: [(String, String)], body: Value?) async throws -> Value {
         let input = Self.rest(method, segments, query, body ?? .null)
-        let wire = AWSOperation.rest(service, operation, method: method, segments: segments, query: query, jsonBody: body)
+        let wire = AWSOperation.rest(service, operation, method: method, segments: segments, query: query,
+                                     jsonBody: body)
         return try jsonAnswer(try take(service, operation, input, wire), service, operation)
     }
 
     public func restXML(_ service: AWSService, _ operation: String, method: String, segments: [String],
                         query: [(String, String)], body: String?) async throws -> XMLTree {
         let input = Self.rest(method, segments, query, body.map(Value.string) ?? .null)
-        let wire = AWSOperation.restXML(service, operation, method: method, segments: segments, query: query, body: body)
+        let wire = AWSOperation.restXML(service, operation, method: method, segments: segments, query: query,
+                                        body: body)
         let answer = try take(service, operation, input, wire)
         if case .xml(let text) = answer, text.isEmpty { return XMLTree(name: "", text: "", children: []) }
         return try xml(answer, service, operation)
@@ -269,7 +278,8 @@ public final class RecordingAWS: AWSAPI, @unchecked Sendable {
         }
     }
 
-    public func json(_ service: AWSService, _ operation: String, _ input: Value, endpoint: String?) async throws -> Value {
+    public func json(_ service: AWSService, _ operation: String, _ input: Value,
+                     endpoint: String?) async throws -> Value {
         try await keep(service, operation, input, { .json($0) }) {
             try await inner.json(service, operation, input, endpoint: endpoint)
         }

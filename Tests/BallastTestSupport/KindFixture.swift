@@ -53,7 +53,9 @@ public struct KindFixture: Sendable {
         }
         switch result {
         case .finished(let entry, _):
-            outcome["changes"] = .list(entry.changes.map { ["change": $0.change.json, "outcome": .string($0.outcome.rawValue)] })
+            outcome["changes"] = .list(entry.changes.map {
+                ["change": $0.change.json, "outcome": .string($0.outcome.rawValue)]
+            })
         default:
             outcome["result"] = .string("\(result)")
         }
@@ -92,7 +94,8 @@ public struct KindFixture: Sendable {
 
     public func write() throws {
         try FileManager.default.createDirectory(atPath: Self.folder, withIntermediateDirectories: true)
-        try (JSON.encode(json, pretty: true) + "\n").write(toFile: Self.path(of: type), atomically: true, encoding: .utf8)
+        try (JSON.encode(json, pretty: true) + "\n")
+            .write(toFile: Self.path(of: type), atomically: true, encoding: .utf8)
     }
 
     /// An in-memory AWS that answers as the emulator did, in the same order.

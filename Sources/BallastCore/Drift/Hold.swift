@@ -66,7 +66,8 @@ public struct Hold: Sendable, Equatable {
     public var signed: Value {
         var fields: [String: Value] = [
             "id": .string(id), "environment": .string(resource.environment), "type": .string(resource.type),
-            "region": .string(resource.region), "resourceId": .string(resource.id), "properties": .list(properties.map(Value.string)), "by": .string(by),
+            "region": .string(resource.region), "resourceId": .string(resource.id),
+            "properties": .list(properties.map(Value.string)), "by": .string(by),
             "createdAt": .string(Timestamp.iso8601(createdAt)), "until": .string(Timestamp.iso8601(until)),
             "reason": .string(reason),
         ]

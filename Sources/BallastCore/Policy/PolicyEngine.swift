@@ -76,7 +76,9 @@ public struct PolicyEngine: Sendable {
     /// One change policy on a change, or nil when the policy's match leaves the change out.
     func result(of policy: Policy, on change: PlannedChange, desired: DesiredResource?,
                 managedBy: ManagedBy? = nil) -> PolicyResult? {
-        guard policy.match.matches(type: change.key.type, id: change.id, environment: change.key.environment) else { return nil }
+        guard policy.match.matches(type: change.key.type, id: change.id, environment: change.key.environment) else {
+            return nil
+        }
         var result = evaluate(policy, on: change, desired: desired, managedBy: managedBy)
         waive(&result, type: change.key.type, id: change.id)
         return result
@@ -104,7 +106,8 @@ public struct PolicyEngine: Sendable {
             if let from = assignment.from { Self.place(from, at: path, in: &before) }
             Self.place(assignment.to, at: path, in: &after)
         }
-        var resource: [CELKey: CELValue] = [.string("type"): .string(change.key.type), .string("id"): .string(change.id),
+        var resource: [CELKey: CELValue] = [.string("type"): .string(change.key.type),
+                                            .string("id"): .string(change.id),
                                             .string("region"): .string(change.key.region)]
         if let desired { resource[.string("source")] = .string("\(desired.source.file):\(desired.source.line)") }
         resource[.string("managedBy")] = CELValue(managedBy?.json ?? ["tool": "none"])
@@ -113,7 +116,8 @@ public struct PolicyEngine: Sendable {
                                              "environment": .string(change.key.environment), "resource": .map(resource)]
         let outcome = run(policy, variables)
         return PolicyResult(policy: policy.id, severity: policy.severity, resource: "\(change.key.type) \(change.id)",
-                            environment: change.key.environment, message: outcome.message, result: outcome.result, source: desired?.source)
+                            environment: change.key.environment, message: outcome.message, result: outcome.result,
+                            source: desired?.source)
     }
 
     func run(_ policy: Policy, _ variables: [String: CELValue]) -> (result: PolicyResult.Outcome, message: String) {

@@ -158,8 +158,9 @@ public struct Adopter: Sendable {
                 result.adopted.append(edit.adoption)
             } catch {
                 let adoption = edit.adoption
-                result.refused.append("\(adoption.resource.type) \(UntrustedText.line(adoption.id)) (\(adoption.resource.environment)) "
-                    + "\(PropertyPath.readable(adoption.path)) at \(edit.key): \(error.description)")
+                result.refused.append("\(adoption.resource.type) \(UntrustedText.line(adoption.id)) "
+                    + "(\(adoption.resource.environment)) \(PropertyPath.readable(adoption.path)) at \(edit.key): "
+                    + error.description)
             }
         }
         result.adopted.sort { ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file,
@@ -205,8 +206,9 @@ public struct Adopter: Sendable {
         let first = subject ?? "Adopt \(adopted.count) live value\(adopted.count == 1 ? "" : "s") into git"
         var lines = [UntrustedText.line(first), ""]
         for adoption in adopted {
-            lines.append("- \(adoption.resource.type) \(UntrustedText.line(adoption.id)) (\(adoption.resource.environment)) "
-                + "\(PropertyPath.readable(adoption.path)): \(adoption.old) -> \(adoption.new)")
+            lines.append("- \(adoption.resource.type) \(UntrustedText.line(adoption.id)) "
+                + "(\(adoption.resource.environment)) \(PropertyPath.readable(adoption.path)): "
+                + "\(adoption.old) -> \(adoption.new)")
         }
         let trailers = adopted.compactMap { adoption -> String? in
             guard let by = adoption.by else { return nil }

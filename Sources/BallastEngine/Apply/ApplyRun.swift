@@ -119,7 +119,9 @@ public struct ApplyRun: Sendable {
         let roles = Dictionary(loaded.state.environments.map { ($0.name, $0.assumeRole) },
                                uniquingKeysWith: { a, _ in a })
         let clients = clients
-        let writer: @Sendable (PlannedChange) -> any AWSAPI = { clients($0.key.region, roles[$0.key.environment] ?? nil) }
+        let writer: @Sendable (PlannedChange) -> any AWSAPI = {
+            clients($0.key.region, roles[$0.key.environment] ?? nil)
+        }
         let applier = Applier(kinds: kinds, client: writer, waitTimeout: request.waitTimeout) { change in
             await verifier.verify([change], planned: report, state: state) == [nil]
         }

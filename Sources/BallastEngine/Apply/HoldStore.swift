@@ -34,7 +34,9 @@ public struct HoldStore: Sendable {
         var read = Read()
         var found: [Hold] = []
         if environments.contains(where: { $0.lockTable == nil }) {
-            do { found += try notes().filter { hold in environments.contains { $0.name == hold.resource.environment } } } catch {
+            do {
+                found += try notes().filter { hold in environments.contains { $0.name == hold.resource.environment } }
+            } catch {
                 read.warnings.append("holds not read from git notes (\(Self.notesRef)): \(error)")
             }
         }
@@ -139,7 +141,8 @@ public struct HoldStore: Sendable {
                                                      client: clients(environment.region, environment.assumeRole))
         return items.compactMap { item in
             guard let text = item["Hold"]?["S"]?.string, text.utf8.count <= 16_384,
-                  let hold = (try? JSON.parse(text)).flatMap(Hold.init(json:)), hold.resource.environment == environment.name
+                  let hold = (try? JSON.parse(text)).flatMap(Hold.init(json:)),
+                  hold.resource.environment == environment.name
             else { return nil }
             return hold
         }

@@ -18,7 +18,8 @@ public struct SavedPlanCheck: Sendable, Equatable {
         }
         var seen = Set<Write>()
         for (index, change) in saved.enumerated() {
-            let label = "change \(index + 1) (\(change.call) \(change.id) in \(change.key.environment), \(change.key.region))"
+            let label = "change \(index + 1) (\(change.call) \(change.id) in \(change.key.environment), "
+                + "\(change.key.region))"
             guard seen.insert(Write(resource: change.key, operation: change.operation)).inserted else {
                 forged.append("\(label): appears twice")
                 continue
@@ -65,13 +66,14 @@ public struct SavedPlanCheck: Sendable, Equatable {
             }
         }
         for path in expected.set.keys.sorted() where change.set[path] == nil {
-            stale.append("\(change.key.type) \(change.id) \(path): now \(value(at: path, in: live)?.description ?? "(none)"), "
-                + "which the plan did not change")
+            stale.append("\(change.key.type) \(change.id) \(path): "
+                + "now \(value(at: path, in: live)?.description ?? "(none)"), which the plan did not change")
         }
         for (path, assignment) in change.set.sorted(by: { $0.key < $1.key }) {
             let now = value(at: path, in: live)
             if now != assignment.from {
-                stale.append("\(change.key.type) \(change.id) \(path): planned from \(assignment.from?.description ?? "(none)"), "
+                stale.append("\(change.key.type) \(change.id) \(path): "
+                    + "planned from \(assignment.from?.description ?? "(none)"), "
                     + "now \(now?.description ?? "(none)")")
             }
         }

@@ -156,12 +156,14 @@ public struct Ownership: Sendable {
         for change in changes {
             guard let drift = resources[change.key] else { continue }
             let paths = change.set.keys.sorted()
-            if let owner = terraform[OwnedId(type: change.key.type, id: change.id)], case .id = drift.resource.identity {
+            if let owner = terraform[OwnedId(type: change.key.type, id: change.id)],
+               case .id = drift.resource.identity {
                 let clashing = paths.filter { path in owner.paths.contains { path == $0 || path.hasPrefix($0 + "/") } }
                 guard !clashing.isEmpty else { continue }
                 let mapping = schemas[type: change.key.type]?.terraform
                 let attributes = clashing.compactMap { mapping?.attribute(for: $0) }
-                found.append("\(change.key.type) \(change.id): Terraform (\(owner.address) in \(owner.state)) also sets "
+                found.append("\(change.key.type) \(change.id): Terraform (\(owner.address) in \(owner.state)) "
+                    + "also sets "
                     + "\(attributes.joined(separator: ", ")); its next apply undoes this. Change it in the HCL of "
                     + "\(owner.address) instead, or hand it to ballast with lifecycle { ignore_changes = "
                     + "[\(attributes.joined(separator: ", "))] }")

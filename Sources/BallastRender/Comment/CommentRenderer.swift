@@ -82,7 +82,8 @@ public struct CommentRenderer {
         let rows = report.resources.flatMap { drift in
             drift.differences.compactMap { difference -> String? in
                 guard let hold = difference.held else { return nil }
-                return "| \(Markdown.code(drift.resource.type)) \(Markdown.code(drift.displayId))\(regionNote(drift)) | "
+                return "| \(Markdown.code(drift.resource.type)) \(Markdown.code(drift.displayId))"
+                    + "\(regionNote(drift)) | "
                     + "\(Markdown.code(DriftRendering.readablePath(difference.path))) | "
                     + "\(Markdown.code(Markdown.short(difference.actual?.description ?? "(none)"))) → "
                     + "\(Markdown.code(Markdown.short(DriftRendering.expected(difference)))) | "
