@@ -82,20 +82,27 @@ public struct DriftNotifier: Sendable {
             let parts = key.split(separator: "\u{1F}", maxSplits: 2)
             return parts.first != "since" || parts.count < 2 || !environments.contains(String(parts[1]))
         }
-        for drift in report.resources where drift.status == .modified || drift.status == .deleted {
-            let key = sinceKey(drift)
-            let fingerprint = fingerprint(EnvironmentDrift(name: "", region: "", resources: [drift]))
-            if let earlier = state[key], earlier.hasPrefix(fingerprint + "@") {
-                kept[key] = earlier
-            } else {
-                kept[key] = fingerprint + "@" + Timestamp.iso8601(now)
+        for environment in report.environments {
+            for drift in environment.resources where drift.status == .modified || drift.status == .deleted {
+                let key = sinceKey(drift, home: environment.region)
+                let fingerprint = fingerprint(EnvironmentDrift(name: "", region: environment.region,
+                                                               resources: [drift]))
+                if let earlier = state[key], earlier.hasPrefix(fingerprint + "@") {
+                    kept[key] = earlier
+                } else {
+                    kept[key] = fingerprint + "@" + Timestamp.iso8601(now)
+                }
             }
         }
         return kept
     }
 
-    static func sinceKey(_ drift: ResourceDrift) -> String {
-        ["since", drift.resource.environment, drift.resource.type, drift.displayId].joined(separator: "\u{1F}")
+    /// `since<US>env<US>type<US>id`, and `<US>region` for a resource outside its environment's own
+    /// region: one name in two regions is two entries (a key without a region, as earlier runs kept
+    /// it, stays the home region's).
+    static func sinceKey(_ drift: ResourceDrift, home: String) -> String {
+        let key = ["since", drift.resource.environment, drift.resource.type, drift.displayId]
+        return (key + (drift.resource.region == home ? [] : [drift.resource.region])).joined(separator: "\u{1F}")
     }
 
     /// The state's `since` entries, read from git notes once for `drift --explain`; empty when there are none.
@@ -108,16 +115,18 @@ public struct DriftNotifier: Sendable {
 
     /// When a notifying run first saw this resource's drift (`driftSince`): only while its drift is
     /// the one then seen.
-    static func driftSince(_ drift: ResourceDrift, in entries: [String: String]) -> Date? {
-        let fingerprint = fingerprint(EnvironmentDrift(name: "", region: "", resources: [drift]))
-        guard let entry = entries[sinceKey(drift)], entry.hasPrefix(fingerprint + "@") else { return nil }
+    static func driftSince(_ drift: ResourceDrift, home: String, in entries: [String: String]) -> Date? {
+        let fingerprint = fingerprint(EnvironmentDrift(name: "", region: home, resources: [drift]))
+        guard let entry = entries[sinceKey(drift, home: home)], entry.hasPrefix(fingerprint + "@") else { return nil }
         return Timestamp.parse(String(entry.dropFirst(fingerprint.count + 1)))
     }
 
     /// What is not in sync, and how, as one hash: a change in any value is a change.
     static func fingerprint(_ environment: EnvironmentDrift) -> String {
         let lines = environment.resources.filter { $0.status != .inSync }.map { drift in
+            // The region only where it is not the environment's own: earlier fingerprints stay valid.
             ([drift.status.rawValue, drift.resource.type, drift.displayId]
+                + (drift.resource.region == environment.region ? [] : [drift.resource.region])
                 + drift.differences.map { "\($0.path)=\($0.actual?.description ?? "-")" }).joined(separator: "\u{1F}")
         }.sorted()
         return Checksum.sha256Hex(Array(lines.joined(separator: "\n").utf8))

@@ -87,7 +87,8 @@ public struct Explainer: Sendable {
         for (e, r, found, event) in results {
             let drift = report.environments[e].resources[r]
             var attribution = found
-            attribution.driftSince = DriftNotifier.driftSince(drift, in: repository.firstSeen)
+            attribution.driftSince = DriftNotifier.driftSince(drift, home: report.environments[e].region,
+                                                              in: repository.firstSeen)
             if let event, attribution.live?.eventId == event.eventId {
                 if let entry = Self.entry(in: repository.journal, for: drift, made: event) {
                     attribution.live?.via = "ballast"
