@@ -12,18 +12,31 @@ import Testing
 struct KindFixtureRecording {
     @Test(arguments: ApplyKindTests.cases)
     func record(_ kind: ApplyKindTests.Case) async throws {
-        let name = kind.id()
-        try await kind.seedFirst?(name)
+        try await record(kind, environment: Fixture.environment)
+    }
+
+    /// Ballast's own calls too: a log group in an environment with a lock table (the lock, the
+    /// journal's items, the holds read), kept as `lock-table.json`.
+    @Test func recordWithALockTable() async throws {
+        let table = try await createLockTable()
+        let kind = try #require(ApplyKindTests.cases.first { $0.type == "AWS::Logs::LogGroup" })
+        try await record(kind, environment: Fixture.environment + "lockTable: \(table)\n", name: "lock-table")
+    }
+
+    func record(_ kind: ApplyKindTests.Case, environment: String, name: String? = nil) async throws {
+        let id = kind.id()
+        try await kind.seedFirst?(id)
         guard case .map(let live) = kind.live else { return }
-        let id = try await seeder().create(kind.type, id: name, live)
-        let desired = "  - {type: \(kind.type), id: \"\(id)\", properties: \(kind.desired)}\n"
+        let created = try await seeder().create(kind.type, id: id, live)
+        let desired = "  - {type: \(kind.type), id: \"\(created)\", properties: \(kind.desired)}\n"
         let setup = AWSSetup(environment: MotoServer.shared.environment)
         let log = Locked<[RecordingAWS.Entry]>([])
-        let outcome = try await KindFixture.exercise(try TempRepository.desiredState(desired)) { region, role in
+        let repo = try TempRepository.desiredState(desired, environment: environment)
+        let outcome = try await KindFixture.exercise(repo) { region, role in
             RecordingAWS(setup.client(region: region, role: role), log: log)
         }
-        let fixture = KindFixture(type: kind.type, desired: desired, answers: log.current, outcome: outcome,
-                                  calls: log.current.map(\.call.json))
+        let fixture = KindFixture(type: kind.type, name: name, desired: desired, environment: environment,
+                                  answers: log.current, outcome: outcome, calls: log.current.map(\.call.json))
         #expect(outcome["changes"]?.list?.isEmpty == false, "\(kind.type): \(JSON.encode(outcome))")
         try fixture.write()
     }

@@ -74,6 +74,8 @@ public final class InMemoryAWS: AWSAPI, @unchecked Sendable {
     struct State {
         /// Answers by call key, used in order; the last one answers every later call.
         var answers: [String: [Answer]] = [:]
+        /// Answers by operation alone, for calls no exact answer fits, used in order likewise.
+        var anyInput: [String: [Answer]] = [:]
         var failures: [String: (left: Int, answer: Answer)] = [:]
         var calls: [Call] = []
         var wire: [HTTPRequest] = []
@@ -103,6 +105,12 @@ public final class InMemoryAWS: AWSAPI, @unchecked Sendable {
     /// Answers `call` (by its key) with `answers` in turn.
     public func answer(_ call: Call, with answers: [Answer]) {
         state.update { $0.answers[call.key, default: []] += answers }
+    }
+
+    /// Answers any call of `operation` that no exact answer fits, with `answers` in turn: for calls whose
+    /// input carries times and tokens of their own run (the lock table's items).
+    public func answer(any operation: APIOperation, with answers: [Answer]) {
+        state.update { $0.anyInput[operation.call, default: []] += answers }
     }
 
     /// The next `times` calls of `operation` (in any region) get `answer`: a throttle, a fault.
@@ -197,9 +205,14 @@ public final class InMemoryAWS: AWSAPI, @unchecked Sendable {
                 state.failures[call.operation.call]?.left -= 1
                 return failure.answer
             }
-            guard var queue = state.answers[call.key], !queue.isEmpty else { return nil }
+            if var queue = state.answers[call.key], !queue.isEmpty {
+                let next = queue.removeFirst()
+                if !queue.isEmpty { state.answers[call.key] = queue }
+                return next
+            }
+            guard var queue = state.anyInput[call.operation.call], !queue.isEmpty else { return nil }
             let next = queue.removeFirst()
-            if !queue.isEmpty { state.answers[call.key] = queue }
+            if !queue.isEmpty { state.anyInput[call.operation.call] = queue }
             return next
         }
         guard let answer else {

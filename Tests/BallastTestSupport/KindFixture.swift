@@ -10,32 +10,43 @@ import Foundation
 /// KindFixtureRecording`), replayed against `InMemoryAWS` (`KindFixtureTests`), no emulator needed.
 public struct KindFixture: Sendable {
     public var type: String
+    /// The file it is kept in, without `.json`: the type's name, or another for a variant.
+    public var name: String
     /// The resource's line under `resources:`.
     public var desired: String
+    /// The environment's `environment.yaml`.
+    public var environment: String
     public var answers: [RecordingAWS.Entry]
     /// `{"drift", "changes", "after"}`: what `exercise` returned when the fixture was made.
     public var outcome: Value
     /// Each call as `InMemoryAWS.Call.json`, in the order made.
     public var calls: [Value]
 
-    public init(type: String, desired: String, answers: [RecordingAWS.Entry], outcome: Value, calls: [Value]) {
+    public init(type: String, name: String? = nil, desired: String, environment: String = Fixture.environment,
+                answers: [RecordingAWS.Entry], outcome: Value, calls: [Value]) {
         self.type = type
+        self.name = name ?? Self.fileName(type)
         self.desired = desired
+        self.environment = environment
         self.answers = answers
         self.outcome = outcome
         self.calls = calls
     }
 
     /// Where a kind's fixture is kept: `Tests/BallastEngineTests/KindFixtures/AWS-Logs-LogGroup.json`.
-    public static func path(of type: String) -> String {
-        folder + "/" + type.replacingOccurrences(of: "::", with: "-") + ".json"
-    }
+    public static func path(of type: String) -> String { path(named: fileName(type)) }
+
+    static func path(named name: String) -> String { folder + "/" + name + ".json" }
+
+    static func fileName(_ type: String) -> String { type.replacingOccurrences(of: "::", with: "-") }
 
     public static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("BallastEngineTests/KindFixtures").path
 
     /// The desired state's repository.
-    public func repository() throws -> TempRepository { try TempRepository.desiredState(desired) }
+    public func repository() throws -> TempRepository {
+        try TempRepository.desiredState(desired, environment: environment)
+    }
 
     /// Apply (which reads, plans, writes and verifies), then drift again: the drift report's resources,
     /// each change with its outcome, and the resources as read after.
@@ -66,7 +77,8 @@ public struct KindFixture: Sendable {
     }
 
     public var json: Value {
-        ["type": .string(type), "desired": .string(desired),
+        ["type": .string(type), "name": .string(name), "desired": .string(desired),
+         "environment": .string(environment),
          "answers": .list(answers.map { ["call": $0.call.json, "answer": $0.answer.json] }),
          "outcome": outcome, "calls": .list(calls)]
     }
@@ -76,7 +88,8 @@ public struct KindFixture: Sendable {
               let answers = json["answers"]?.list, let outcome = json["outcome"], let calls = json["calls"]?.list else {
             throw TestFailure("a kind fixture needs type, desired, answers, outcome and calls")
         }
-        self.init(type: type, desired: desired, answers: try answers.map { item in
+        self.init(type: type, name: json["name"]?.string, desired: desired,
+                  environment: json["environment"]?.string ?? Fixture.environment, answers: try answers.map { item in
             guard let call = item["call"], let name = call["call"]?.string, let service = call["service"]?.string,
                   let region = call["region"]?.string, let input = call["input"],
                   let answer = item["answer"].flatMap(InMemoryAWS.Answer.init(json:)),
@@ -88,21 +101,41 @@ public struct KindFixture: Sendable {
         }, outcome: outcome, calls: calls)
     }
 
-    public static func read(_ type: String) throws -> KindFixture {
-        try KindFixture(json: try JSON.parse(try String(contentsOfFile: path(of: type), encoding: .utf8)))
+    public static func read(_ type: String) throws -> KindFixture { try read(named: fileName(type)) }
+
+    /// A fixture by its file's name (`lock-table`).
+    public static func read(named name: String) throws -> KindFixture {
+        try KindFixture(json: try JSON.parse(try String(contentsOfFile: path(named: name), encoding: .utf8)))
     }
 
     public func write() throws {
         try FileManager.default.createDirectory(atPath: Self.folder, withIntermediateDirectories: true)
         try (JSON.encode(json, pretty: true) + "\n")
-            .write(toFile: Self.path(of: type), atomically: true, encoding: .utf8)
+            .write(toFile: Self.path(named: name), atomically: true, encoding: .utf8)
     }
 
-    /// An in-memory AWS that answers as the emulator did, in the same order.
+    /// The lock table's item calls: their inputs carry the run's own times, ids and lock token.
+    public static let ownItemCalls: Set<String> = ["dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                                                   "dynamodb:DeleteItem", "dynamodb:Scan"]
+
+    /// An in-memory AWS that answers as the emulator did, in the same order; the lock table's item
+    /// calls by operation (their inputs differ from run to run), every other call by its input.
     public func aws() -> InMemoryAWS {
         let aws = InMemoryAWS()
-        for entry in answers { aws.answer(entry.call, with: [entry.answer]) }
+        for entry in answers {
+            if Self.ownItemCalls.contains(entry.call.operation.call) {
+                aws.answer(any: entry.call.operation, with: [entry.answer])
+            } else {
+                aws.answer(entry.call, with: [entry.answer])
+            }
+        }
         return aws
+    }
+
+    /// A call as fixtures compare it: a lock-table item call by its operation and table alone.
+    public static func comparable(_ call: Value) -> String {
+        guard let name = call["call"]?.string, ownItemCalls.contains(name) else { return JSON.encode(call) }
+        return name + " " + (call["input"]?["TableName"]?.string ?? "")
     }
 }
 

@@ -93,7 +93,7 @@ public struct HoldStore: Sendable {
             throw HoldError("no environment \(hold.resource.environment) to keep the hold in")
         }
         if let table = environment.lockTable {
-            _ = try await clients(environment.region, environment.assumeRole).json(Self.putItem, .map([
+            _ = try await clients(environment.region, environment.assumeRole).json(.putItem, .map([
                 "TableName": .string(table),
                 "Item": ["LockID": ["S": .string(Self.itemKey(environment.name, hold.id))],
                          "Hold": ["S": .string(JSON.encode(hold.json))]],
@@ -132,8 +132,6 @@ public struct HoldStore: Sendable {
     static func rank(_ hold: Hold) -> Int { (hold.releasedAt != nil ? 2 : 0) + (hold.endReported ? 1 : 0) }
 
     static func itemKey(_ environment: String, _ id: String) -> String { "ballast/hold/\(environment)/\(id)" }
-
-    static let putItem = APIOperation(.dynamodb, "PutItem")
 
     /// The environment's hold items in its lock table (a hold over 16 KiB is none: ballast's bound).
     func items(_ table: String, _ environment: Environment) async throws -> [Hold] {
