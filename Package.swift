@@ -50,12 +50,13 @@ let package = Package(
         .target(name: "BallastEngine",
                 dependencies: ["BallastCore", "BallastCrypto", "BallastDesiredState", "BallastRender", "BallastYAML",
                                "BallastGit", "BallastKinds"]),
-        // The adapters the CLI hands the engine for its ports (GitHub's REST API over libcurl).
-        .target(name: "BallastAdapters", dependencies: ["BallastCore", "BallastEngine"]),
+        // The adapters the CLI hands the engine for its ports: GitHub's REST API, the lock tables in DynamoDB.
+        .target(name: "BallastAdapters",
+                dependencies: ["BallastCore", "BallastAWS", "BallastDesiredState", "BallastEngine"]),
         // The reconcile loop's server: HTTP, Prometheus exposition, signals, structured logs.
         .target(name: "BallastWatch", dependencies: [
-            "BallastEngine", "BallastAWS", "BallastGit", "BallastCore", "BallastDesiredState", "BallastKinds",
-            .product(name: "Hummingbird", package: "hummingbird"),
+            "BallastEngine", "BallastAdapters", "BallastAWS", "BallastGit", "BallastCore", "BallastDesiredState",
+            "BallastKinds", .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),  // the HTTP/1 channel's limits
             .product(name: "Prometheus", package: "swift-prometheus"),
             .product(name: "Metrics", package: "swift-metrics"),
@@ -81,15 +82,16 @@ let package = Package(
                           dependencies: ["BallastDesiredState", "BallastKinds", "BallastCore"],
                           path: "Tests/ValidateWithoutAWS"),
         .target(name: "BallastTestSupport",
-                dependencies: ["BallastAWS", "BallastCore", "BallastDesiredState", "BallastEngine", "BallastKinds"],
+                dependencies: ["BallastAWS", "BallastAdapters", "BallastCore", "BallastDesiredState", "BallastEngine",
+                               "BallastKinds"],
                 path: "Tests/BallastTestSupport"),
         .testTarget(name: "BallastCoreTests",
                     dependencies: ["BallastCore", "BallastDesiredState", "BallastKinds", "BallastRender", "BallastYAML",
                                                            "BallastEngine", "BallastTestSupport"],
                     exclude: ["Snapshots", "CELConformance"]),
         .testTarget(name: "BallastEngineTests",
-                    dependencies: ["BallastEngine", "BallastCore", "BallastCrypto", "BallastAWS", "BallastDesiredState",
-                                   "BallastKinds", "BallastTestSupport"],
+                    dependencies: ["BallastEngine", "BallastAdapters", "BallastCore", "BallastCrypto", "BallastAWS",
+                                   "BallastDesiredState", "BallastKinds", "BallastTestSupport"],
                     exclude: ["KindFixtures"]),
         .testTarget(name: "BallastGitTests",
                     dependencies: ["BallastCore", "BallastDesiredState", "BallastGit", "BallastEngine",

@@ -1,3 +1,4 @@
+import BallastAdapters
 import BallastAWS
 import BallastCore
 import BallastDesiredState
@@ -60,9 +61,10 @@ public struct WatchServer: Sendable {
         let logger = Logger(label: "ballast.watch")
         let requests = CountingTransport(CurlTransport())
         let setup = aws(requests)
+        let clients: AWSClients = { setup.client(region: $0, role: $1) }
         let pass = ReconcilePass(kinds: kinds, request: settings.request, pull: settings.pull,
-                                 selfHeal: settings.selfHeal,
-                                 clients: { setup.client(region: $0, role: $1) }, clock: settings.clock,
+                                 selfHeal: settings.selfHeal, clients: clients,
+                                 lockTables: DynamoDBLockTable.tables(clients), clock: settings.clock,
                                  holdKey: settings.holdKey)
         let health = WatchHealth(interval: settings.interval)
         // The first pass waits for the server to be listening: a watch that cannot bind its

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BallastAdapters
 import BallastAWS
 import BallastCore
 import BallastDesiredState
@@ -75,7 +76,7 @@ struct AdoptCommand: AsyncParsableCommand {
         try Failure.refuseMistakes(loaded)
         let setup = AWSSetup(debug: debug)
         let clients: AWSClients = { setup.client(region: $0, role: $1) }
-        var detector = DriftDetector(kinds: builtInKinds, clients: clients)
+        var detector = DriftDetector(kinds: builtInKinds, clients: clients, lockTables: setup.lockTables)
         let key = try RunContext.key()
         detector.holdKey = key
         let now = try RunContext.clock()()
@@ -106,7 +107,7 @@ struct AdoptCommand: AsyncParsableCommand {
         }
         // A held property adopted into git is no longer a hand change to hold.
         let store = HoldStore(repositoryPath: loaded.repositoryRoot, environments: loaded.state.environments,
-                              clients: clients, key: key)
+                              lockTables: setup.lockTables, key: key)
         let holds = await store.read().holds.filter { $0.active(at: now) }
         for hold in holds where result.adopted.contains(where: { adoption in
             adoption.resource == hold.resource && hold.covers(adoption.path)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BallastAdapters
 import BallastAWS
 import BallastCore
 import BallastDesiredState
@@ -77,7 +78,8 @@ struct ApplyFlow {
         let progress = Progress(label: "reading live settings")
         let autoApprove = options.autoApprove
         let run = ApplyRun(
-            kinds: builtInKinds, clients: { setup.client(region: $0, role: $1) }, gitDirectory: loaded.gitDirectory,
+            kinds: builtInKinds, clients: setup.clients, lockTables: setup.lockTables,
+            gitDirectory: loaded.gitDirectory,
             clock: try RunContext.clock(),
             confirm: { count in await onOwnThread { Self.confirm(count, autoApprove: autoApprove) } },  // reads the terminal
             events: { event in

@@ -79,7 +79,7 @@ struct DriftCommand: AsyncParsableCommand {
         if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.most : nil) { return }
         let (setup, calls) = budget.setup(debug: debug)
         let progress = Progress(label: "reading live settings", calls: calls)
-        var detector = DriftDetector(kinds: builtInKinds, clients: { setup.client(region: $0, role: $1) },
+        var detector = DriftDetector(kinds: builtInKinds, clients: setup.clients, lockTables: setup.lockTables,
                                      progress: progress.update(environment:read:total:))
         detector.holdKey = try RunContext.key()
         var report = await detector.detect(loaded, stack: stack, now: try RunContext.clock()()).report
@@ -100,11 +100,9 @@ struct DriftCommand: AsyncParsableCommand {
             if !problems.isEmpty { throw Failure.error }
         }
         if let notify {
+            let lockTables = setup.lockTables
             let tables = Dictionary(uniqueKeysWithValues: loaded.state.environments.compactMap { environment in
-                environment.lockTable.map {
-                    (environment.name, DriftStateTable(table: $0, client: setup.client(region: environment.region,
-                                                                                      role: environment.assumeRole)))
-                }
+                environment.lockTable.map { (environment.name, lockTables($0, environment)) }
             })
             let notifier = DriftNotifier(repositoryPath: loaded.repositoryRoot, transport: setup.transport,
                                          tables: tables)

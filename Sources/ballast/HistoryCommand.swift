@@ -1,4 +1,5 @@
 import ArgumentParser
+import BallastAdapters
 import BallastAWS
 import BallastCore
 import BallastEngine
@@ -62,7 +63,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 continue
             }
             do {
-                entries += try await LockTableJournal(table: table, client: setup.client(region: environment.region)).entries(environment: environment.name)
+                entries += try await setup.lockTables(table, environment).entries(environment: environment.name)
             } catch {
                 Terminal.error("cannot read the journal in lock table \(table): \(error)")
                 throw Failure.error

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BallastAdapters
 import BallastAWS
 import BallastCore
 import BallastDesiredState
@@ -96,7 +97,7 @@ struct HoldCommand: AsyncParsableCommand {
         let setup = AWSSetup(debug: debug)
         let now = try RunContext.clock()()
         let store = HoldStore(repositoryPath: loaded.repositoryRoot, environments: loaded.state.environments,
-                              clients: { setup.client(region: $0, role: $1) }, key: try RunContext.key())
+                              lockTables: setup.lockTables, key: try RunContext.key())
         if list { return try await listHolds(store, now: now) }
         if let release {
             guard let ended = try await Failure.guarding({ try await store.release(release, by: try await who(setup,

@@ -1,3 +1,4 @@
+import BallastAdapters
 import BallastAWS
 import BallastCore
 import BallastDesiredState
@@ -24,7 +25,7 @@ enum Planning {
 
     static func detector(_ setup: AWSSetup,
                          progress: @escaping DriftDetector.ReadProgress = { _, _, _ in }) -> DriftDetector {
-        DriftDetector(kinds: builtInKinds, clients: { setup.client(region: $0, role: $1) }, progress: progress)
+        DriftDetector(kinds: builtInKinds, clients: setup.clients, lockTables: setup.lockTables, progress: progress)
     }
 
     /// The account the plan is made in, for the plan file; nil when STS cannot say.

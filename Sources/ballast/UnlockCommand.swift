@@ -1,4 +1,5 @@
 import ArgumentParser
+import BallastAdapters
 import BallastAWS
 import BallastEngine
 
@@ -31,8 +32,9 @@ struct UnlockCommand: AsyncParsableCommand {
             throw Failure.error
         }
         let owner = LockOwner(actor: Actor.current(repositoryPath: loaded.repositoryRoot), revision: loaded.revision)
+        let lockTables = AWSSetup().lockTables
         let lock: any ApplyLock = declared.lockTable.map {
-            DynamoDBLock(table: $0, environment: environment, owner: owner, client: AWSSetup().client(region: declared.region))
+            lockTables($0, declared).lock(environment: environment, owner: owner)
         } ?? FileLock(gitDirectory: loaded.gitDirectory, environment: environment, owner: owner)
         guard force else {
             Terminal.error("unlock removes the lock in \(lock.place) even while an apply holds it; pass --force if that apply is gone")

@@ -28,7 +28,7 @@ import Testing
     @Test func everyCallIsADeclaredOperation() throws {
         let call = try Regex(#"\.(json|query|restJSON|restXML|jsonPages|queryPages)\(\.[A-Za-z0-9]+, ""#)
         var spelled: [String] = []
-        for module in ["BallastEngine", "BallastKinds", "BallastWatch", "ballast"] {
+        for module in ["BallastEngine", "BallastKinds", "BallastAdapters", "BallastWatch", "ballast"] {
             for file in try files(module) {
                 for (number, line) in file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
                 where line.contains(call) {

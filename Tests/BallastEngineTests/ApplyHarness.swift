@@ -1,4 +1,5 @@
 import BallastCrypto
+import BallastAdapters
 import BallastAWS
 import BallastCore
 import BallastDesiredState
@@ -24,7 +25,7 @@ struct ApplyHarness {
         confirm: @escaping @Sendable (Int) async -> Bool = { _ in true },
              locks: (@Sendable (Environment, LockOwner) -> any ApplyLock)? = nil) -> ApplyRun {
         let (events, setup) = (events, setup)
-        return ApplyRun(kinds: .builtIn, clients: { setup.client(region: $0, role: $1) }, locks: locks,
+        return ApplyRun(kinds: .builtIn, clients: setup.clients, lockTables: setup.lockTables, locks: locks,
                         gitDirectory: repo.path + "/.git",
                         clock: clock, confirm: confirm,
                         events: { event in
@@ -36,7 +37,7 @@ struct ApplyHarness {
     /// A plan of HEAD, saved as `ballast plan --out` saves it.
     func savePlan(key: [UInt8]? = nil) async throws -> String {
         let setup = setup
-        let detector = DriftDetector(kinds: .builtIn, clients: { setup.client(region: $0, role: $1) })
+        let detector = DriftDetector(kinds: .builtIn, clients: setup.clients, lockTables: setup.lockTables)
         let plan = await Planner.plan(try loaded(), detector: detector)
         let path = repo.path + "/plan-\(UUID().uuidString.prefix(6)).json"
         try PlanFile.write(plan, account: MotoServer.account, key: key, to: path)

@@ -1,3 +1,4 @@
+import BallastAdapters
 import BallastAWS
 import BallastCore
 import BallastDesiredState
@@ -37,13 +38,14 @@ import Testing
         let clients: AWSClients = { setup.client(region: $0, role: $1) }
 
         let native = try DesiredStateLoader(kinds: Kinds.builtIn).load(request)
-        let nativeReport = await DriftDetector(kinds: .builtIn, clients: clients).detect(native).report
+        let nativeReport = await DriftDetector(kinds: .builtIn, clients: clients, lockTables: setup.lockTables)
+            .detect(native).report
 
         let cloudControl = Kinds([LogGroupKind.self]).adding([try CfnLintSchemas.registry(for: "AWS::SQS::Queue")])
         let viaCloudControl = try DesiredStateLoader(kinds: cloudControl).load(request)
         #expect(viaCloudControl.diagnostics.isEmpty, "\(viaCloudControl.diagnostics)")
-        let cloudControlReport = await DriftDetector(kinds: cloudControl, clients: clients).detect(viaCloudControl)
-            .report
+        let cloudControlReport = await DriftDetector(kinds: cloudControl, clients: clients,
+                                                     lockTables: setup.lockTables).detect(viaCloudControl).report
 
         let pairs = zip(nativeReport.resources, cloudControlReport.resources)
         #expect(pairs.map { $0.0.status } == [.modified, .inSync, .deleted])

@@ -1,3 +1,4 @@
+import BallastAdapters
 import BallastCore
 import BallastDesiredState
 import BallastEngine
@@ -53,7 +54,8 @@ public struct KindFixture: Sendable {
     public static func exercise(_ repo: TempRepository, clients: @escaping AWSClients) async throws -> Value {
         let loaded = try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path, revision: "HEAD"))
         let planned = Locked<Plan?>(nil)
-        let run = ApplyRun(kinds: .builtIn, clients: clients, gitDirectory: repo.path + "/.git",
+        let run = ApplyRun(kinds: .builtIn, clients: clients, lockTables: DynamoDBLockTable.tables(clients),
+                           gitDirectory: repo.path + "/.git",
                            confirm: { _ in true },
                            events: { event in if case .planned(let plan) = event { planned.update { $0 = plan } } },
                            actor: "fixture")
@@ -70,7 +72,7 @@ public struct KindFixture: Sendable {
         default:
             outcome["result"] = .string("\(result)")
         }
-        let detector = DriftDetector(kinds: .builtIn, clients: clients)
+        let detector = DriftDetector(kinds: .builtIn, clients: clients, lockTables: DynamoDBLockTable.tables(clients))
         let (after, _) = await detector.detect(loaded)
         outcome["after"] = after.json()["environments"]?.list?.first?["resources"] ?? .null
         return .map(outcome)

@@ -17,15 +17,13 @@ public struct JournalRecord: Sendable {
 /// environment finds an intent that never ended and closes it as `interrupted`.
 struct ApplyJournal: Sendable {
     let loaded: LoadedState
-    let clients: AWSClients
+    let lockTables: LockTables
 
     var progressDirectory: String { loaded.gitDirectory + "/ballast-applies" }
     func progressFile(_ id: String) -> String { progressDirectory + "/\(id).jsonl" }
-    var tables: [(environment: Environment, journal: LockTableJournal)] {
+    var tables: [(environment: Environment, journal: any LockTable)] {
         loaded.state.environments.compactMap { environment in
-            environment.lockTable.map {
-                (environment, LockTableJournal(table: $0, client: clients(environment.region, environment.assumeRole)))
-            }
+            environment.lockTable.map { (environment, lockTables($0, environment)) }
         }
     }
 
@@ -43,7 +41,7 @@ struct ApplyJournal: Sendable {
         if let problem = written.problems.first { throw JournalProblem(problem) }
         for (environment, journal) in tables {
             do { try await journal.markRunning(intent, environment: environment.name) } catch {
-                throw JournalProblem("cannot mark the apply running in lock table \(journal.table): \(error)")
+                throw JournalProblem("cannot mark the apply running in \(journal.place): \(error)")
             }
         }
     }
@@ -135,9 +133,9 @@ struct ApplyJournal: Sendable {
         for (environment, journal) in tables where environments.contains(environment.name) {
             do {
                 try await journal.record(entry, environment: environment.name)
-                written.places.append("lock table \(journal.table)")
+                written.places.append(journal.place)
             } catch {
-                written.problems.append("the journal entry could not be written to lock table \(journal.table): \(error)")
+                written.problems.append("the journal entry could not be written to \(journal.place): \(error)")
             }
         }
         return written

@@ -10,6 +10,7 @@ import Foundation
 /// read back, journal the end, unlock. It returns what happened; it prints nothing.
 public struct ApplyRun: Sendable {
     let clients: AWSClients
+    let lockTables: LockTables
     /// The build's kinds; a run adds the types its revision reads through Cloud Control.
     var kinds: Kinds
     let locks: @Sendable (Environment, LockOwner) -> any ApplyLock
@@ -22,7 +23,7 @@ public struct ApplyRun: Sendable {
     let holdKey: [UInt8]?
 
     /// `locks` defaults to each environment's lock table, else a lock file in `.git`.
-    public init(kinds: Kinds, clients: @escaping AWSClients,
+    public init(kinds: Kinds, clients: @escaping AWSClients, lockTables: @escaping LockTables,
                 locks: (@Sendable (Environment, LockOwner) -> any ApplyLock)? = nil,
                 gitDirectory: String,
                 clock: @escaping @Sendable () -> Date = { Date() },
@@ -32,13 +33,13 @@ public struct ApplyRun: Sendable {
                 actor: String? = nil, holdKey: [UInt8]? = nil) {
         self.holdKey = holdKey
         self.clients = clients
+        self.lockTables = lockTables
         self.kinds = kinds
         self.locks = locks ?? { environment, owner in
             guard let table = environment.lockTable else {
                 return FileLock(gitDirectory: gitDirectory, environment: environment.name, owner: owner)
             }
-            return DynamoDBLock(table: table, environment: environment.name, owner: owner,
-                                client: clients(environment.region, environment.assumeRole))
+            return lockTables(table, environment).lock(environment: environment.name, owner: owner)
         }
         self.clock = clock
         self.confirm = confirm
@@ -70,11 +71,11 @@ public struct ApplyRun: Sendable {
     }
 
     func underLock(_ loaded: LoadedState, _ request: ApplyRequest, owner: LockOwner) async -> ApplyResult {
-        let journal = ApplyJournal(loaded: loaded, clients: clients)
+        let journal = ApplyJournal(loaded: loaded, lockTables: lockTables)
         for entry in await journal.closeInterrupted() {
             events(.note(Self.describeInterrupted(entry)))
         }
-        var detector = DriftDetector(kinds: kinds, clients: clients, progress: progress)
+        var detector = DriftDetector(kinds: kinds, clients: clients, lockTables: lockTables, progress: progress)
         detector.holdKey = holdKey
         let (report, ownership) = await detector.detect(loaded, now: clock())
         var plan = Planner.plan(report, schemas: kinds.schemas)
@@ -114,7 +115,7 @@ public struct ApplyRun: Sendable {
             unfixable: plan.unfixable.map { "\($0.resource.type) \($0.displayId)" }, stage: .started)
         do { try await journal.begin(intent) } catch { return .refused(.journal(error.description)) }
 
-        let verifier = Verifier(detector: DriftDetector(kinds: kinds, clients: clients))
+        let verifier = Verifier(detector: DriftDetector(kinds: kinds, clients: clients, lockTables: lockTables))
         let state = loaded.state
         let roles = Dictionary(loaded.state.environments.map { ($0.name, $0.assumeRole) },
                                uniquingKeysWith: { a, _ in a })

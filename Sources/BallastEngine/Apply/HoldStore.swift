@@ -13,13 +13,14 @@ public struct HoldStore: Sendable {
     public static let notesRef = "refs/notes/ballast-holds"
     let repositoryPath: String
     let environments: [Environment]
-    let clients: AWSClients
+    let lockTables: LockTables
     let key: [UInt8]?
 
-    public init(repositoryPath: String, environments: [Environment], clients: @escaping AWSClients, key: [UInt8]?) {
+    public init(repositoryPath: String, environments: [Environment], lockTables: @escaping LockTables,
+                key: [UInt8]?) {
         self.repositoryPath = repositoryPath
         self.environments = environments
-        self.clients = clients
+        self.lockTables = lockTables
         self.key = key
     }
 
@@ -42,7 +43,7 @@ public struct HoldStore: Sendable {
         }
         for environment in environments {
             guard let table = environment.lockTable else { continue }
-            do { found += try await items(table, environment) } catch {
+            do { found += try await lockTables(table, environment).holds(environment: environment.name) } catch {
                 read.warnings.append("holds of \(environment.name) not read from lock table \(table): "
                     + String("\(error)".prefix(300)))
             }
@@ -93,11 +94,7 @@ public struct HoldStore: Sendable {
             throw HoldError("no environment \(hold.resource.environment) to keep the hold in")
         }
         if let table = environment.lockTable {
-            _ = try await clients(environment.region, environment.assumeRole).json(.putItem, .map([
-                "TableName": .string(table),
-                "Item": ["LockID": ["S": .string(Self.itemKey(environment.name, hold.id))],
-                         "Hold": ["S": .string(JSON.encode(hold.json))]],
-            ]))
+            try await lockTables(table, environment).keep(hold)
             return
         }
         do throws(GitError) {
@@ -130,21 +127,6 @@ public struct HoldStore: Sendable {
 
     /// Later states win whatever order notes come in: made, then ended and said, then released.
     static func rank(_ hold: Hold) -> Int { (hold.releasedAt != nil ? 2 : 0) + (hold.endReported ? 1 : 0) }
-
-    static func itemKey(_ environment: String, _ id: String) -> String { "ballast/hold/\(environment)/\(id)" }
-
-    /// The environment's hold items in its lock table (a hold over 16 KiB is none: ballast's bound).
-    func items(_ table: String, _ environment: Environment) async throws -> [Hold] {
-        let items = try await LockTableJournal.items(startingWith: Self.itemKey(environment.name, ""), in: table,
-                                                     client: clients(environment.region, environment.assumeRole))
-        return items.compactMap { item in
-            guard let text = item["Hold"]?["S"]?.string, text.utf8.count <= 16_384,
-                  let hold = (try? JSON.parse(text)).flatMap(Hold.init(json:)),
-                  hold.resource.environment == environment.name
-            else { return nil }
-            return hold
-        }
-    }
 }
 
 /// A hold could not be kept or read.

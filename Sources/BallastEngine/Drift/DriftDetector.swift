@@ -8,6 +8,8 @@ import Foundation
 public struct DriftDetector: Sendable {
     /// Clients by region and role (they share transport and, per role, credentials).
     let clients: AWSClients
+    /// The environments' lock tables, where their holds are kept.
+    let lockTables: LockTables
     /// The kinds this run reads, and their schemas.
     let kinds: Kinds
     /// Called as groups finish, per environment.
@@ -17,12 +19,15 @@ public struct DriftDetector: Sendable {
     /// `BALLAST_PLAN_KEY`: with it, a hold without a matching MAC is ignored.
     public var holdKey: [UInt8]?
 
-    public init(kinds: Kinds, clients: @escaping AWSClients, progress: @escaping ReadProgress = { _, _, _ in }) {
-        self.init(kinds: kinds, clients: clients, progress: progress, stackReads: StackReads())
+    public init(kinds: Kinds, clients: @escaping AWSClients, lockTables: @escaping LockTables,
+                progress: @escaping ReadProgress = { _, _, _ in }) {
+        self.init(kinds: kinds, clients: clients, lockTables: lockTables, progress: progress, stackReads: StackReads())
     }
 
-    init(kinds: Kinds, clients: @escaping AWSClients, progress: @escaping ReadProgress, stackReads: StackReads) {
+    init(kinds: Kinds, clients: @escaping AWSClients, lockTables: @escaping LockTables,
+         progress: @escaping ReadProgress, stackReads: StackReads) {
         self.clients = clients
+        self.lockTables = lockTables
         self.kinds = kinds
         self.progress = progress
         self.stackReads = stackReads
@@ -34,8 +39,9 @@ public struct DriftDetector: Sendable {
     public func detect(_ loaded: LoadedState, stack: String? = nil, now: Date = Date())
         async -> (report: DriftReport, ownership: Ownership) {
         // The types this revision reads through Cloud Control join the build's kinds for the run.
-        let detector = DriftDetector(kinds: loaded.kinds, clients: clients, progress: progress,
-                                     stackReads: stackReads)
+        var detector = DriftDetector(kinds: loaded.kinds, clients: clients, lockTables: lockTables,
+                                     progress: progress, stackReads: stackReads)
+        detector.holdKey = holdKey
         let (found, ownership) = await detector.detectWithKinds(loaded, stack: stack, now: now)
         return (await held(found, loaded: loaded, now: now), ownership)
     }
@@ -44,7 +50,7 @@ public struct DriftDetector: Sendable {
     /// remembered as said, so the next report does not name it again (where the store can be written).
     func held(_ report: DriftReport, loaded: LoadedState, now: Date) async -> DriftReport {
         let store = HoldStore(repositoryPath: loaded.repositoryRoot, environments: loaded.state.environments,
-                              clients: clients, key: holdKey)
+                              lockTables: lockTables, key: holdKey)
         let read = await store.read()
         var marked = Holds.apply(read.holds, to: report, now: now)
         marked.warnings += read.warnings
@@ -99,7 +105,7 @@ public struct DriftDetector: Sendable {
                 part.environments.removeAll { $0.assumeRole != role }
                 let (stackReads, progress) = (stackReads, progress)
                 group.addTask {
-                    await DriftDetector(kinds: kinds, clients: clients, progress: progress)
+                    await DriftDetector(kinds: kinds, clients: clients, lockTables: lockTables, progress: progress)
                         .detect(part, revision: revision, now: now, client: { clients($0, role) },
                                 stackReads: stackReads)
                 }

@@ -15,9 +15,9 @@ public struct DriftNotifier: Sendable {
     let repositoryPath: String
     let transport: any HTTPTransport
     /// Lock tables by environment name.
-    let tables: [String: DriftStateTable]
+    let tables: [String: any LockTable]
 
-    public init(repositoryPath: String, transport: any HTTPTransport, tables: [String: DriftStateTable] = [:]) {
+    public init(repositoryPath: String, transport: any HTTPTransport, tables: [String: any LockTable] = [:]) {
         self.repositoryPath = repositoryPath
         self.transport = transport
         self.tables = tables
@@ -36,8 +36,8 @@ public struct DriftNotifier: Sendable {
             let fingerprint = Self.fingerprint(environment)
             let table = tables[environment.name]
             var kept: String?
-            do { kept = try await table?.fingerprint(environment.name) } catch {
-                problems.append("the drift state could not be read from lock table \(table?.table ?? ""): \(error)")
+            do { kept = try await table?.notifiedDrift(environment: environment.name) } catch {
+                problems.append("the drift state could not be read from \(table?.place ?? ""): \(error)")
             }
             // No earlier run is an environment in sync: a first run that finds none says nothing.
             let before = kept ?? state[environment.name] ?? Self.inSync
@@ -54,8 +54,8 @@ public struct DriftNotifier: Sendable {
                 }
                 sent.append(environment.name)
                 state[environment.name] = fingerprint
-                do { try await table?.keep(fingerprint, environment: environment.name) } catch {
-                    problems.append("the drift state could not be kept in lock table \(table?.table ?? ""): \(error)")
+                do { try await table?.keepNotifiedDrift(fingerprint, environment: environment.name) } catch {
+                    problems.append("the drift state could not be kept in \(table?.place ?? ""): \(error)")
                 }
             } catch {
                 problems.append("the webhook could not be reached for \(environment.name): \(error)")
@@ -177,33 +177,6 @@ public struct DriftNotifier: Sendable {
     }
 }
 
-/// The last notified drift of an environment in its lock table: item
-/// `ballast/drift-notify/<env>`, attribute `Fingerprint`.
-public struct DriftStateTable: Sendable {
-    public let table: String
-    let client: any AWSAPI
-
-    public init(table: String, client: any AWSAPI) {
-        self.table = table
-        self.client = client
-    }
-
-    func key(_ environment: String) -> Value { ["LockID": ["S": .string("ballast/drift-notify/\(environment)")]] }
-
-    func fingerprint(_ environment: String) async throws -> String? {
-        let answer = try await client.json(.getItem, [
-            "TableName": .string(table), "Key": key(environment), "ConsistentRead": true])
-        return answer["Item"]?["Fingerprint"]?["S"]?.string
-    }
-
-    func keep(_ fingerprint: String, environment: String) async throws {
-        guard case .map(var item) = key(environment) else { return }
-        item["Fingerprint"] = ["S": .string(fingerprint)]
-        _ = try await client.json(.putItem, ["TableName": .string(table), "Item": .map(item)])
-    }
-}
-
-/// The drift-notify state could not be kept.
 public struct NotifyError: ReportedError {
     public let description: String
 

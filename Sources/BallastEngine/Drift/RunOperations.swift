@@ -5,17 +5,17 @@ import BallastCore
 /// lock, holds, drift-notify state) and CloudWatch metrics. Every call site uses these values;
 /// `--dry-run-reads` counts them; `iam-policy` grants them from `RunCalls`, never from a string.
 extension APIOperation {
-    static let getCallerIdentity = APIOperation(.sts, "GetCallerIdentity")
-    static let listStackResources = APIOperation(.cloudFormation, "ListStackResources")
-    static let describeStacks = APIOperation(.cloudFormation, "DescribeStacks")
-    static let getTemplate = APIOperation(.cloudFormation, "GetTemplate")
-    static let getObject = APIOperation(.s3, "GetObject")
-    static let getItem = APIOperation(.dynamodb, "GetItem")
-    static let putItem = APIOperation(.dynamodb, "PutItem")
-    static let updateItem = APIOperation(.dynamodb, "UpdateItem")
-    static let deleteItem = APIOperation(.dynamodb, "DeleteItem")
-    static let scan = APIOperation(.dynamodb, "Scan")
-    static let putMetricData = APIOperation(.cloudWatch, "PutMetricData")
+    public static let getCallerIdentity = APIOperation(.sts, "GetCallerIdentity")
+    public static let listStackResources = APIOperation(.cloudFormation, "ListStackResources")
+    public static let describeStacks = APIOperation(.cloudFormation, "DescribeStacks")
+    public static let getTemplate = APIOperation(.cloudFormation, "GetTemplate")
+    public static let getObject = APIOperation(.s3, "GetObject")
+    public static let getItem = APIOperation(.dynamodb, "GetItem")
+    public static let putItem = APIOperation(.dynamodb, "PutItem")
+    public static let updateItem = APIOperation(.dynamodb, "UpdateItem")
+    public static let deleteItem = APIOperation(.dynamodb, "DeleteItem")
+    public static let scan = APIOperation(.dynamodb, "Scan")
+    public static let putMetricData = APIOperation(.cloudWatch, "PutMetricData")
 }
 
 /// Which of those each use makes: what `iam-policy` grants for it.

@@ -29,13 +29,16 @@ public struct ReconcilePass: Sendable {
     let pull: Bool
     let selfHeal: Bool
     let clients: AWSClients
+    let lockTables: LockTables
     let kinds: Kinds
     let clock: @Sendable () -> Date
     /// `BALLAST_PLAN_KEY`, for the holds' MACs.
     let holdKey: [UInt8]?
 
     public init(kinds: Kinds, request: LoadRequest, pull: Bool, selfHeal: Bool, clients: @escaping AWSClients,
-                clock: @escaping @Sendable () -> Date = { Date() }, holdKey: [UInt8]? = nil) {
+                lockTables: @escaping LockTables, clock: @escaping @Sendable () -> Date = { Date() },
+                holdKey: [UInt8]? = nil) {
+        self.lockTables = lockTables
         self.holdKey = holdKey
         self.kinds = kinds
         self.request = request
@@ -75,7 +78,7 @@ public struct ReconcilePass: Sendable {
                           detail: "\(loaded.diagnostics.count) mistake(s) in the desired state, "
                               + "first: \(loaded.diagnostics[0])")
         }
-        var detector = DriftDetector(kinds: kinds, clients: clients)
+        var detector = DriftDetector(kinds: kinds, clients: clients, lockTables: lockTables)
         detector.holdKey = holdKey
         let report = await detector.detect(loaded, now: clock()).report
         var result = Result(outcome: .inSync, revision: loaded.revision, report: report, pulled: pulled)
@@ -93,7 +96,7 @@ public struct ReconcilePass: Sendable {
 
     private func heal(_ loaded: LoadedState, _ drifted: Result) async -> Result {
         var result = drifted
-        let heal = ApplyRun(kinds: kinds, clients: clients, gitDirectory: loaded.gitDirectory, clock: clock,
+        let heal = ApplyRun(kinds: kinds, clients: clients, lockTables: lockTables, gitDirectory: loaded.gitDirectory, clock: clock,
                             confirm: { _ in true },
                             actor: "ballast watch --self-heal", holdKey: holdKey)
         switch await heal.run(loaded, ApplyRequest(kind: .apply, waitTimeout: 120)) {
