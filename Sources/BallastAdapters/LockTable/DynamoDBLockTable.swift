@@ -29,39 +29,11 @@ public struct DynamoDBLockTable: LockTable {
         DynamoDBLock(table: table, environment: environment, owner: owner, client: client)
     }
 
-    var journal: LockTableJournal { LockTableJournal(table: table, client: client) }
-
-    public func record(_ entry: JournalEntry, environment: String) async throws {
-        try await journal.record(entry, environment: environment)
-    }
-
-    public func markRunning(_ intent: JournalEntry, environment: String) async throws {
-        try await journal.markRunning(intent, environment: environment)
-    }
-
-    public func recordProgress(_ intent: JournalEntry, environment: String, index: Int,
-                               outcome: JournalEntry.Written) async throws {
-        try await journal.recordProgress(intent, environment: environment, index: index, outcome: outcome)
-    }
-
-    public func clearRunning(environment: String, id: String) async throws {
-        try await journal.clearRunning(environment: environment, id: id)
-    }
-
-    public func runningEntry(environment: String) async throws -> JournalEntry? {
-        try await journal.runningEntry(environment: environment)
-    }
-
-    public func entries(environment: String) async throws -> [JournalEntry] {
-        try await journal.entries(environment: environment)
-    }
-
     static func holdKey(_ environment: String, _ id: String) -> String { "ballast/hold/\(environment)/\(id)" }
 
     /// The environment's hold items (a hold over 16 KiB is none: ballast's bound).
     public func holds(environment: String) async throws -> [Hold] {
-        let items = try await LockTableJournal.items(startingWith: Self.holdKey(environment, ""), in: table,
-                                                     client: client)
+        let items = try await items(startingWith: Self.holdKey(environment, ""))
         return items.compactMap { item in
             guard let text = item["Hold"]?["S"]?.string, text.utf8.count <= 16_384,
                   let hold = (try? JSON.parse(text)).flatMap(Hold.init(json:)),
@@ -79,15 +51,6 @@ public struct DynamoDBLockTable: LockTable {
         ]))
     }
 
-    var notifyState: DriftStateTable { DriftStateTable(table: table, client: client) }
-
-    public func notifiedDrift(environment: String) async throws -> String? {
-        try await notifyState.fingerprint(environment)
-    }
-
-    public func keepNotifiedDrift(_ fingerprint: String, environment: String) async throws {
-        try await notifyState.keep(fingerprint, environment: environment)
-    }
 }
 
 /// The lock of an environment with a `lockTable`: one item per environment,
@@ -96,7 +59,7 @@ public struct DynamoDBLockTable: LockTable {
 /// lock tables have; `Expires` (epoch seconds) can be the table's TTL attribute.
 struct DynamoDBLock: ApplyLock {
     /// A crashed apply's lock lapses after this; no apply holds a lock this long.
-    public static let lifetime: TimeInterval = 3600
+    static let lifetime: TimeInterval = 3600
 
     let table: String
     let environment: String
@@ -108,13 +71,6 @@ struct DynamoDBLock: ApplyLock {
         self.environment = environment
         self.owner = owner
         self.client = client
-    }
-
-    /// Each environment's lock table, reached with the client of its region and role.
-    public static func tables(_ clients: @escaping AWSClients) -> LockTables {
-        { table, environment in
-            DynamoDBLockTable(table: table, client: clients(environment.region, environment.assumeRole))
-        }
     }
 
     public var place: String { "DynamoDB table \(table) in \(client.region)" }
@@ -173,21 +129,13 @@ struct DynamoDBLock: ApplyLock {
     }
 }
 
-/// The journal's copy in a lock table: item `ballast/journal/<env>/<time>/<id>`.
-struct LockTableJournal: Sendable {
-    let table: String
-    let client: any AWSAPI
-
-    init(table: String, client: any AWSAPI) {
-        self.table = table
-        self.client = client
-    }
-
-    func key(_ entry: JournalEntry, _ environment: String) -> String {
+/// The journal's copy: item `ballast/journal/<env>/<time>/<id>`, and the running mark.
+public extension DynamoDBLockTable {
+    internal func key(_ entry: JournalEntry, _ environment: String) -> String {
         "ballast/journal/\(environment)/\(Timestamp.iso8601(entry.time))/\(entry.id)"
     }
 
-    func runningKey(_ environment: String) -> Value { ["LockID": ["S": .string("ballast/running/\(environment)")]] }
+    internal func runningKey(_ environment: String) -> Value { ["LockID": ["S": .string("ballast/running/\(environment)")]] }
 
     /// One item per environment of the entry; the same key on a retry, so a repeat is harmless.
     /// The intent and the entry that ends it share the key: the end replaces the intent.
@@ -208,7 +156,8 @@ struct LockTableJournal: Sendable {
 
     /// Adds a finished write's index to the intent's `Applied` or `Failed` number set
     /// (a set: a retried add changes nothing).
-    func recordProgress(_ intent: JournalEntry, environment: String, index: Int, outcome: JournalEntry.Written) async throws {
+    func recordProgress(_ intent: JournalEntry, environment: String, index: Int,
+                        outcome: JournalEntry.Written) async throws {
         _ = try await client.json(.updateItem, [
             "TableName": .string(table), "Key": ["LockID": ["S": .string(key(intent, environment))]],
             "UpdateExpression": .string("ADD \(Self.progressAttribute(outcome)) :index"),
@@ -217,7 +166,7 @@ struct LockTableJournal: Sendable {
     }
 
     /// The lock-table item's number set a write's index goes in: started, failed, applied.
-    static func progressAttribute(_ outcome: JournalEntry.Written) -> String {
+    internal static func progressAttribute(_ outcome: JournalEntry.Written) -> String {
         switch outcome {
         case .applied: "Applied"
         case .unknown: "Started"
@@ -263,7 +212,7 @@ struct LockTableJournal: Sendable {
 
     /// Every entry of `environment` kept in the table, newest first.
     func entries(environment: String) async throws -> [JournalEntry] {
-        let items = try await Self.items(startingWith: "ballast/journal/\(environment)/", in: table, client: client)
+        let items = try await items(startingWith: "ballast/journal/\(environment)/")
         return Journal.newestFirst(items.compactMap { item in
             item["Entry"]?["S"]?.string.flatMap { try? JSON.parse($0) }.flatMap(JournalEntry.init(json:))
         })
@@ -271,14 +220,14 @@ struct LockTableJournal: Sendable {
 
     /// ballast's bound on a lock table's pages read by one scan: 100 MB at DynamoDB's 1 MB a page ("Scanning
     /// tables in DynamoDB": "A single Scan request can retrieve a maximum of 1 MB of data").
-    static let maxScanPages = 100
+    internal static let maxScanPages = 100
 
     /// The table's items whose `LockID` starts with `prefix` (the journal's entries, an environment's
     /// holds), every page up to `maxScanPages`.
-    static func items(startingWith prefix: String, in table: String, client: any AWSAPI) async throws -> [Value] {
+    internal func items(startingWith prefix: String) async throws -> [Value] {
         var found: [Value] = []
         var start: Value?
-        for _ in 0..<maxScanPages {
+        for _ in 0..<Self.maxScanPages {
             var input: [String: Value] = [
                 "TableName": .string(table), "FilterExpression": "begins_with(LockID, :prefix)",
                 "ExpressionAttributeValues": [":prefix": ["S": .string(prefix)]],
@@ -295,25 +244,19 @@ struct LockTableJournal: Sendable {
 
 /// The last notified drift of an environment in its lock table: item
 /// `ballast/drift-notify/<env>`, attribute `Fingerprint`.
-struct DriftStateTable: Sendable {
-    let table: String
-    let client: any AWSAPI
-
-    init(table: String, client: any AWSAPI) {
-        self.table = table
-        self.client = client
+public extension DynamoDBLockTable {
+    internal func notifyKey(_ environment: String) -> Value {
+        ["LockID": ["S": .string("ballast/drift-notify/\(environment)")]]
     }
 
-    func key(_ environment: String) -> Value { ["LockID": ["S": .string("ballast/drift-notify/\(environment)")]] }
-
-    func fingerprint(_ environment: String) async throws -> String? {
+    func notifiedDrift(environment: String) async throws -> String? {
         let answer = try await client.json(.getItem, [
-            "TableName": .string(table), "Key": key(environment), "ConsistentRead": true])
+            "TableName": .string(table), "Key": notifyKey(environment), "ConsistentRead": true])
         return answer["Item"]?["Fingerprint"]?["S"]?.string
     }
 
-    func keep(_ fingerprint: String, environment: String) async throws {
-        guard case .map(var item) = key(environment) else { return }
+    func keepNotifiedDrift(_ fingerprint: String, environment: String) async throws {
+        guard case .map(var item) = notifyKey(environment) else { return }
         item["Fingerprint"] = ["S": .string(fingerprint)]
         _ = try await client.json(.putItem, ["TableName": .string(table), "Item": .map(item)])
     }
