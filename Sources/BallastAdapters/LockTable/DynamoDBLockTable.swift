@@ -135,7 +135,9 @@ public extension DynamoDBLockTable {
         "ballast/journal/\(environment)/\(Timestamp.iso8601(entry.time))/\(entry.id)"
     }
 
-    internal func runningKey(_ environment: String) -> Value { ["LockID": ["S": .string("ballast/running/\(environment)")]] }
+    internal func runningKey(_ environment: String) -> Value {
+        ["LockID": ["S": .string("ballast/running/\(environment)")]]
+    }
 
     /// One item per environment of the entry; the same key on a retry, so a repeat is harmless.
     /// The intent and the entry that ends it share the key: the end replaces the intent.

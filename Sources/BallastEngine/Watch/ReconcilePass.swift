@@ -96,8 +96,8 @@ public struct ReconcilePass: Sendable {
 
     private func heal(_ loaded: LoadedState, _ drifted: Result) async -> Result {
         var result = drifted
-        let heal = ApplyRun(kinds: kinds, clients: clients, lockTables: lockTables, gitDirectory: loaded.gitDirectory, clock: clock,
-                            confirm: { _ in true },
+        let heal = ApplyRun(kinds: kinds, clients: clients, lockTables: lockTables,
+                            gitDirectory: loaded.gitDirectory, clock: clock, confirm: { _ in true },
                             actor: "ballast watch --self-heal", holdKey: holdKey)
         switch await heal.run(loaded, ApplyRequest(kind: .apply, waitTimeout: 120)) {
         case .refused(let refusal):
