@@ -17,11 +17,14 @@ import Testing
         }
     }
 
-    @Test func theEngineImportsNoAWSClient() throws {
+    @Test func theEngineImportsNoAdapter() throws {
         let engine = try files("BallastEngine")
         #expect(!engine.isEmpty)
         let client = try Regex(#"\bAWSClient\b"#)
-        let leaks = engine.filter { $0.text.contains("import BallastAWS") || $0.text.contains(client) }
+        let leaks = engine.filter {
+            $0.text.contains("import BallastAWS") || $0.text.contains("import BallastAdapters")
+                || $0.text.contains(client)
+        }
         #expect(leaks.map(\.path) == [])
     }
 
