@@ -67,7 +67,7 @@ struct HoldCommand: AsyncParsableCommand {
                                             valueName: "path"))
     var repo: String?
 
-    @Flag(name: .long, help: "Log every AWS request and response (credentials redacted).")
+    @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr.")
     var debug = false
 
     func validate() throws {
@@ -118,7 +118,8 @@ struct HoldCommand: AsyncParsableCommand {
         let hold = Hold(resource: resource.key,
                         properties: paths, by: try await who(setup, loaded: loaded),
                         gitUser: Actor.current(repositoryPath: loaded.repositoryRoot, environment: [:]),
-                        createdAt: now, until: now.addingTimeInterval(seconds), reason: reason)
+                        createdAt: now, until: now.addingTimeInterval(seconds),
+                        reason: Secrets.scrub(reason))
         try await Failure.guarding { try await store.add(hold) }
         let what = paths.isEmpty ? "every owned property" : paths.map(PropertyPath.readable).joined(separator: ", ")
         Terminal.out("Held \(what) of \(type) \(UntrustedText.line(hold.resource.id)) (\(env)) until "

@@ -108,6 +108,20 @@ import Testing
         #expect(unknown.status == 1 && unknown.stderr.contains("no hold h-nothere"), "\(unknown.stderr)")
     }
 
+    /// A reason is kept where others read it (a pushed note, a shared table): a secret in it goes through
+    /// the one scrubber before it is kept.
+    @Test func aSecretInAReasonIsNeverKept() async throws {
+        let (repo, group) = try await Self.drifted()
+        let secret = MotoServer.shared.environment["AWS_SECRET_ACCESS_KEY"] ?? ""
+        #expect(secret.count >= 8)
+        let made = try repo.ballast(["hold", "--env", "test", "--type", "AWS::Logs::LogGroup", "--id", group,
+                                     "--for", "1h", "--reason", "INC-4412: rotated " + secret], Self.at(0))
+        #expect(made.status == 0, "\(made.stdout)\(made.stderr)")
+        let note = try repo.git(["notes", "--ref=refs/notes/ballast-holds", "show", "HEAD"])
+        #expect(note.contains("INC-4412: rotated <redacted>"), "\(note)")
+        #expect(!note.contains(secret))
+    }
+
     /// A hold names a declared resource and properties it owns, for at most 168 hours, with a reason.
     @Test func whatCannotBeHeldIsRefused() async throws {
         let (repo, group) = try await Self.drifted()

@@ -216,6 +216,7 @@ public struct Adopter: Sendable {
                 + (by.eventId.map { " (event \(UntrustedText.line($0)))" } ?? "")
         }
         if !trailers.isEmpty { lines += [""] + Array(Set(trailers)).sorted() }
-        return lines.joined(separator: "\n") + "\n"
+        // A commit is pushed and read by anyone with the repository: through the one scrubber.
+        return Secrets.scrub(lines.joined(separator: "\n") + "\n")
     }
 }
