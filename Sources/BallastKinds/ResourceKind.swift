@@ -70,9 +70,6 @@ public struct AnyResourceKind: Sendable {
                       callsWithin: kind.callsWithin, list: { try await kind.list(prefix: $0, with: $1) })
     }
 
-    /// The write a change names, when the kind makes it.
-    public func write(for operation: APIOperation) -> KindWrite? { writes[operation] }
-
     /// `ResourceKind.read`.
     public func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
         await reader(targets, client)

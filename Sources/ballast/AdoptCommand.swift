@@ -60,7 +60,7 @@ struct AdoptCommand: AsyncParsableCommand {
                                             valueName: "path"))
     var repo: String?
 
-    @Flag(name: .long, help: "Log every AWS request and response (credentials redacted).")
+    @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr.")
     var debug = false
 
     func validate() throws {

@@ -64,14 +64,6 @@ enum Contract {
         .appendingPathComponent("BallastCLITests/Contracts/check_requests.py").path
 
     static func check(_ lines: String) throws -> (problems: [String], summary: String) {
-        let input = NSTemporaryDirectory() + "ballast-wire-" + UUID().uuidString + ".jsonl"
-        try lines.write(toFile: input, atomically: true, encoding: .utf8)
-        defer { try? FileManager.default.removeItem(atPath: input) }
-        let result = try Run.process("/bin/sh", ["-c", "python3 \"$0\" < \"$1\"", checker, input])
-        let problems = result.stdout.split(separator: "\n").map(String.init)
-        guard result.status == 0 || result.status == 1 && !problems.isEmpty else {
-            throw TestFailure("the request checker failed (exit \(result.status)): \(result.stderr)")
-        }
-        return (problems, result.stderr)
+        try RequestRecorder.violations(checker: checker, lines: lines)
     }
 }

@@ -1,5 +1,6 @@
 import BallastAWS
 import BallastCore
+import BallastKinds
 import Foundation
 
 /// An AWS in memory: the `AWSAPI` port answered from a table, for testing the engine and a kind
@@ -247,12 +248,8 @@ public final class InMemoryAWS: AWSAPI, @unchecked Sendable {
 public extension XMLTree {
     /// The element as XML text again (names, text and children; the table keeps answers this way).
     var xmlText: String {
-        func escape(_ text: String) -> String {
-            text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-                .replacingOccurrences(of: ">", with: "&gt;")
-        }
         guard !name.isEmpty else { return "" }
-        return "<\(name)>" + escape(children.isEmpty ? text : "") + children.map(\.xmlText).joined() + "</\(name)>"
+        return "<\(name)>" + XMLText.escape(children.isEmpty ? text : "") + children.map(\.xmlText).joined() + "</\(name)>"
     }
 }
 

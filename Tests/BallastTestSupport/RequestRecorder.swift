@@ -46,8 +46,13 @@ public final class RequestRecorder: Sendable {
 
     /// Runs a checker script over every recorded request (JSON lines on its stdin).
     public func run(_ script: String, _ arguments: [String] = []) throws -> Run.Result {
+        try Self.run(script, arguments, lines: jsonLines)
+    }
+
+    /// Runs a checker script over requests as JSON lines (a recorder's, or the in-memory AWS's).
+    public static func run(_ script: String, _ arguments: [String] = [], lines: String) throws -> Run.Result {
         let input = NSTemporaryDirectory() + "ballast-requests-" + UUID().uuidString + ".jsonl"
-        try jsonLines.write(toFile: input, atomically: true, encoding: .utf8)
+        try lines.write(toFile: input, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: input) }
         let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
         return try Run.process("/bin/sh", ["-c", "python3 \"$0\" \(quoted) < \"$1\"", script, input])
@@ -55,7 +60,12 @@ public final class RequestRecorder: Sendable {
 
     /// Runs botocore's models over every recorded request; returns the violations, one a line.
     public func violations(checker: String) throws -> (problems: [String], summary: String) {
-        let result = try run(checker)
+        try Self.violations(checker: checker, lines: jsonLines)
+    }
+
+    /// botocore's models over requests as JSON lines; the violations, one a line.
+    public static func violations(checker: String, lines: String) throws -> (problems: [String], summary: String) {
+        let result = try run(checker, lines: lines)
         let problems = result.stdout.split(separator: "\n").map(String.init)
         // Exit 1 with problems listed is a verdict; any other failure (a Python traceback exits 1
         // too, with nothing listed) is the checker's own, and never a pass.

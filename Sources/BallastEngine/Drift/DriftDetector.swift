@@ -38,10 +38,9 @@ public struct DriftDetector: Sendable {
     /// With `stack`, only the resources that stack manages (by ref, or by physical id in its resources).
     public func detect(_ loaded: LoadedState, stack: String? = nil, now: Date = Date())
         async -> (report: DriftReport, ownership: Ownership) {
-        // The types this revision reads through Cloud Control join the build's kinds for the run.
-        var detector = DriftDetector(kinds: loaded.kinds, clients: clients, lockTables: lockTables,
+        // The revision's own registry: the build's kinds and the types its schemas/ read through Cloud Control.
+        let detector = DriftDetector(kinds: loaded.kinds, clients: clients, lockTables: lockTables,
                                      progress: progress, stackReads: stackReads)
-        detector.holdKey = holdKey
         let (found, ownership) = await detector.detectWithKinds(loaded, stack: stack, now: now)
         return (await held(found, loaded: loaded, now: now), ownership)
     }

@@ -16,10 +16,6 @@ public protocol GitHubAPI: Sendable {
     func identity() async throws -> String
 }
 
-public extension GitHubAPI {
-    func send(_ method: String, _ path: String) async throws -> Value { try await send(method, path, body: nil) }
-}
-
 public struct GitHubError: Error, Sendable, CustomStringConvertible {
     public let description: String
     /// GitHub's HTTP status, when GitHub answered with an error.
