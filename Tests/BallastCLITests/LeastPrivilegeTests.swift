@@ -4,7 +4,8 @@ import BallastTestSupport
 import Foundation
 import Testing
 
-/// Each command runs under moto's IAM enforcement as a user holding exactly the actions
+/// Each command (drift with --notify, --publish-metrics and --explain; plan; apply; history from the
+/// lock table; rollback; revert; hold; watch --self-heal) runs under moto's IAM enforcement as a user holding exactly the actions
 /// `ballast iam-policy --for <command>` prints for it (moto's resource matching knows only `*`,
 /// so the ARNs are parliament's to check, in IAMPolicyTests). Nothing may be refused: a call
 /// ballast makes that the policy does not grant fails here by name.
@@ -52,8 +53,15 @@ import Testing
             return result
         }
 
-        _ = try await run(["drift", "--publish-metrics", "--explain"],
-                          ["drift", "--publish-metrics", "--explain", "--output", "json"], expect: 2)
+        let posts = Locked(0)
+        let webhook = try LoopbackHTTPServer { _ in
+            posts.update { $0 += 1 }
+            return .response(status: 200, headers: [:], body: Array("ok".utf8))
+        }
+        _ = try await run(["drift", "--publish-metrics", "--explain", "--notify"],
+                          ["drift", "--publish-metrics", "--explain", "--notify", webhook.url + "/hook",
+                           "--output", "json"], expect: 2)
+        #expect(posts.current == 1)
         _ = try await run(["plan"], ["plan", "--output", "json"], expect: 2)
         // Enforced, and no more than needed: apply as plan's user is refused, by the action's name.
         let refused = try repo.ballast(["apply", "--auto-approve"], try await user(repo, ["--for", "plan"]))
@@ -62,6 +70,10 @@ import Testing
         let history = try await run(["history"], ["history", "--from-lock-table"], expect: 0)
         #expect(history.stdout.contains("apply"), "\(history.stdout)")
         _ = try await run(["rollback"], ["rollback", "--to", "HEAD~1", "--auto-approve"], expect: 0)
+        let sixty = try repo.git(["rev-parse", "HEAD"]).trimmingCharacters(in: .whitespacesAndNewlines)
+        try await setRetention(group, 7)  // so the revert has a write to make
+        let revert = try await run(["revert"], ["revert", sixty, "--apply", "--auto-approve"], expect: 0)
+        #expect(revert.stdout.contains("1 of 1 changes applied"), "\(revert.stdout)")
         _ = try await run(["hold"], ["hold", "--env", "test", "--type", "AWS::Events::Rule", "--id", rule,
                                      "--for", "1h", "--reason", "INC-1: least privilege"], expect: 0)
         _ = try await run(["hold"], ["hold", "--list"], expect: 0)
