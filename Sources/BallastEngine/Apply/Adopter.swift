@@ -147,9 +147,9 @@ public struct Adopter: Sendable {
             a.file != b.file ? a.file < b.file : (a.key.line, a.key.column) > (b.key.line, b.key.column)
         }
         for edit in ordered {
-            guard let bytes = texts[edit.file] ?? FileManager.default.contents(atPath: root + "/" + edit.file).map(Array.init)
-            else {
-                result.refused.append("\(edit.file) cannot be read"); continue
+            guard let bytes = texts[edit.file] ?? Self.readOwn(root + "/" + edit.file) else {
+                result.refused.append("\(edit.file) cannot be read as a regular file of at most "
+                    + "\(SourceFiles.maxFileBytes) bytes"); continue
             }
             originals[edit.file] = originals[edit.file] ?? bytes
             do throws(YAMLEditor.Refusal) {
@@ -165,7 +165,9 @@ public struct Adopter: Sendable {
         }
         result.adopted.sort { ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file,
                                                                                          $1.location.line, $1.location.column) }
-        for (file, bytes) in texts where !FileManager.default.createFile(atPath: root + "/" + file, contents: Data(bytes)) {
+        // Written only where a regular file was read: a link put there since is not followed.
+        for (file, bytes) in texts where Self.readOwn(root + "/" + file) == nil
+            || !FileManager.default.createFile(atPath: root + "/" + file, contents: Data(bytes)) {
             restore(originals, root: root)
             result.mistakes = [Diagnostic(SourceLocation(file: file), "cannot be written; every file is as it was")]
             return result
@@ -198,6 +200,13 @@ public struct Adopter: Sendable {
         for (file, bytes) in originals {
             _ = FileManager.default.createFile(atPath: root + "/" + file, contents: Data(bytes))
         }
+    }
+
+    /// A desired-state file's bytes when it is a regular file (not a link) within the loader's bound.
+    static func readOwn(_ path: String) -> [UInt8]? {
+        guard (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType == .typeRegular
+        else { return nil }
+        return try? BoundedFile.read(path, maxBytes: SourceFiles.maxFileBytes, what: path)
     }
 
     /// The commit message: a subject, then each adopted property with its old and new value, and who
