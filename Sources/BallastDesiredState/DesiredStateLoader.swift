@@ -172,7 +172,7 @@ public struct DesiredStateLoader: Sendable {
         let used = extra == nil ? files.schemas : files.schemas.filter { paths.contains($0.key) }
         let registry = registrySchemas(used, diagnostics: &diagnostics)
         let kinds = kinds.adding(registry)
-        let assembler = DesiredStateAssembler(schemas: kinds.schemas.resources)
+        let assembler = DesiredStateAssembler(kinds: kinds.all)
         let state = assembler.assemble(folders, diagnostics: &diagnostics)
         let policies = PolicyDecoder.decode(policyFiles, resources: assembler.decoder, diagnostics: &diagnostics)
         return DecodedFiles(state: state, policyFiles: policyFiles, policies: policies, availableEnvironments: available,

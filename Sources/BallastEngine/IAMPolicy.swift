@@ -1,5 +1,4 @@
 import BallastCore
-import BallastKinds
 
 /// The least-privilege IAM policy for a command on a desired state (`ballast iam-policy`):
 /// the actions the kinds in use call, scoped to each resource's ARN where AWS allows it,

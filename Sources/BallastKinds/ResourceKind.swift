@@ -29,64 +29,11 @@ public extension ResourceKind {
     static var callsWithin: [APIOperation] { [] }
 }
 
-/// One write of a kind: the call a planned change names, made for that change through the client
-/// handed in; `waitTimeout` bounds following a write AWS finishes in the background (Cloud Control's).
-public typealias KindWrite = @Sendable (_ change: PlannedChange, _ client: any AWSAPI, _ waitTimeout: Double)
-    async throws -> Void
-
-/// A registry that cannot be built: a kind's writes do not match what it declares.
-public struct KindDeclarationError: Error, CustomStringConvertible {
-    public let description: String
-}
-
-/// One kind's schema, reader and writer as a value: a native kind's, or Cloud Control's for a type
-/// known by its registry schema.
-public struct AnyResourceKind: Sendable {
-    public let schema: KindSchema
-    let reader: @Sendable ([LiveTarget], any AWSAPI) async -> [String: LiveRead]
-    /// Each write a plan may name, by its operation.
-    let writes: [APIOperation: KindWrite]
-    let lister: @Sendable (String, any AWSAPI) async throws -> [String]?
-
-    /// Refused unless every declared write is in `writes` or `callsWithin`, and nothing else is.
-    init(schema: KindSchema, read: @escaping @Sendable ([LiveTarget], any AWSAPI) async -> [String: LiveRead],
-         writes: [APIOperation: KindWrite], callsWithin: [APIOperation] = [],
-         list: @escaping @Sendable (String, any AWSAPI) async throws -> [String]?) throws(KindDeclarationError) {
-        let declared = Set(schema.writes), made = Set(writes.keys), within = Set(callsWithin)
-        guard made.isDisjoint(with: within), made.union(within) == declared else {
-            let missing = declared.subtracting(made).subtracting(within).map(\.call).sorted()
-            let undeclared = made.union(within).subtracting(declared).map(\.call).sorted()
-            throw KindDeclarationError(description: "\(schema.type): writes without code: \(missing); "
-                + "code for writes it does not declare: \(undeclared)")
-        }
-        self.schema = schema
-        reader = read
-        self.writes = writes
-        lister = list
-    }
-
+extension AnyResourceKind {
+    /// A native kind as a value: the shape a registry schema's Cloud Control kind has too.
     init(_ kind: any ResourceKind.Type) throws(KindDeclarationError) {
         try self.init(schema: kind.schema, read: { await kind.read($0, with: $1) }, writes: kind.writes,
                       callsWithin: kind.callsWithin, list: { try await kind.list(prefix: $0, with: $1) })
-    }
-
-    /// `ResourceKind.read`.
-    public func read(_ targets: [LiveTarget], with client: any AWSAPI) async -> [String: LiveRead] {
-        await reader(targets, client)
-    }
-
-    /// Makes `change` with its write; a write AWS finishes in the background (Cloud Control's) is
-    /// followed for at most `waitTimeout` seconds. A change naming no write of this kind is refused.
-    public func apply(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double = 600) async throws {
-        guard let write = writes[change.operation] else {
-            throw WriteError("\(schema.type) has no write \(change.call)")
-        }
-        try await write(change, client, waitTimeout)
-    }
-
-    /// `ResourceKind.list`.
-    public func list(prefix: String, with client: any AWSAPI) async throws -> [String]? {
-        try await lister(prefix, client)
     }
 }
 
@@ -94,6 +41,8 @@ public struct AnyResourceKind: Sendable {
 /// where the program starts and handed to whatever needs it; a repository's registry schemas
 /// add the types it reads through Cloud Control (`adding`).
 public struct Kinds: Sendable {
+    /// Every kind, in registry order.
+    public let all: [AnyResourceKind]
     public let schemas: KindSchemas
     let byType: [String: AnyResourceKind]
 
@@ -112,6 +61,7 @@ public struct Kinds: Sendable {
     }
 
     init(_ kinds: [AnyResourceKind]) {
+        all = kinds
         schemas = KindSchemas(kinds.map(\.schema), anyType: CloudControlKind.schema(for:))
         byType = Dictionary(kinds.map { ($0.schema.type, $0) }, uniquingKeysWith: { first, _ in first })
     }
@@ -121,7 +71,7 @@ public struct Kinds: Sendable {
     public func adding(_ registry: [RegistrySchema]) -> Kinds {
         let extra = registry.filter { byType[$0.typeName] == nil }.map { CloudControlKind($0).kind }
         guard !extra.isEmpty else { return self }
-        return Kinds(schemas.all.compactMap { byType[$0.type] } + extra)
+        return Kinds(all + extra)
     }
 
     /// Every kind in this file's folder. Adding a kind is one file plus one line in `builtInTypes`.
@@ -153,7 +103,8 @@ public struct Kinds: Sendable {
         ]
     }
 
-    /// The reader and writer of a CloudFormation type.
+    /// The kind of a CloudFormation type, where a type's name arrives (a desired-state file, a saved
+    /// plan, a stack's resource list, `--type`): after that the kind travels with what it is of.
     public func kind(for type: String) -> AnyResourceKind? { byType[type] }
 }
 

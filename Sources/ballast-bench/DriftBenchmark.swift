@@ -87,6 +87,6 @@ enum DriftBenchmark {
     /// call; any paging an answer needs comes on top.
     static func minimalCalls(_ repository: String) throws -> Int {
         let loaded = try DesiredStateLoader(kinds: .builtIn).load(LoadRequest(repositoryPath: repository))
-        return ReadPlan(loaded.state, schemas: loaded.schemas).total
+        return ReadPlan(loaded.state).total
     }
 }

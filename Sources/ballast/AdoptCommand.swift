@@ -80,7 +80,7 @@ struct AdoptCommand: AsyncParsableCommand {
         let key = try RunContext.key()
         detector.holdKey = key
         let now = try RunContext.clock()()
-        let explainer = commit ? Explainer(kinds: loaded.kinds, clients: clients) : nil
+        let explainer = commit ? Explainer(clients: clients) : nil
         let request = Adopter.Request(environment: env, type: type, id: id, properties: property, widen: widen)
         let result = await Adopter(detector: detector, explainer: explainer)
             .adopt(loaded, request, now: now)

@@ -62,7 +62,7 @@ struct ApplyCommand: AsyncParsableCommand {
         guard let planFile else { return try await ApplyFlow(options: options).run(source) }
         let (saved, notes) = try Failure.guarding {
             try PlanFile.read(planFile, key: PlanFile.key(from: ProcessInfo.processInfo.environment),
-                              schemas: builtInKinds.schemas)
+                              kinds: builtInKinds)
         }
         for note in notes { Terminal.note(note) }
         let revision = try Failure.guarding {

@@ -23,7 +23,7 @@ struct BudgetOptions: ParsableArguments {
     func printedReadPlan(_ loaded: LoadedState, explainMax: Int? = nil) -> Bool {
         guard dryRunReads else { return false }
         let rates = (try? RequestRates.fromEnvironment(ProcessInfo.processInfo.environment)) ?? .defaults
-        Terminal.write(ReadPlan(loaded.state, schemas: loaded.schemas).text(at: rates))
+        Terminal.write(ReadPlan(loaded.state).text(at: rates))
         if let explainMax {
             let most = min(explainMax, loaded.state.resourceCount)
             let rate = rates.rate(forKey: rates.key(Explainer.operations[0]))

@@ -46,8 +46,7 @@ struct ExplainOptions: ParsableArguments {
     /// The report with attributions, when asked.
     func explained(_ report: DriftReport, loaded: LoadedState, setup: AWSSetup) async -> DriftReport {
         guard explain else { return report }
-        let explainer = Explainer(kinds: loaded.kinds,
-                                  clients: { setup.client(region: $0, role: $1) },
+        let explainer = Explainer(clients: { setup.client(region: $0, role: $1) },
                                   options: .init(since: since ?? Explainer.history, max: most))
         return await explainer.explain(report, loaded: loaded)
     }

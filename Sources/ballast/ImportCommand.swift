@@ -112,7 +112,9 @@ struct ImportCommand: AsyncParsableCommand {
             throw Failure.error
         }
         let importer = importer(loaded.kinds)
-        if let type, !importer.knownTypes.contains(type) {
+        // `--type` is looked up once, in the revision's kinds; the kind travels on from here.
+        let kind = type.flatMap(loaded.kinds.kind(for:))
+        if let type, kind == nil {
             Terminal.error("ballast has no kind \(type), and \(RegistrySchema.path(for: type)) is not in the "
                 + "repository: `ballast schema fetch \(type)` writes it, and then Cloud Control reads the type")
             throw Failure.error
@@ -137,7 +139,8 @@ struct ImportCommand: AsyncParsableCommand {
             for pattern in id {
                 ids += try await Failure.guarding {
                     do {
-                        return try await importer.ids(of: type ?? "", matching: pattern, client: client)
+                        guard let kind else { throw LoadError("--id needs --type") }
+                        return try await importer.ids(of: kind, matching: pattern, client: client)
                     } catch let error as LoadError {
                         throw error
                     } catch {
@@ -145,9 +148,9 @@ struct ImportCommand: AsyncParsableCommand {
                     }
                 }
             }
-            let wanted = Array(Set(ids)).sorted().map {
-                (type: type ?? "", identity: ResourceIdentity.id($0), physicalId: $0, origin: $0)
-            }
+            let wanted = kind.map { kind in
+                Array(Set(ids)).sorted().map { ImportTarget(kind: kind, identity: .id($0), physicalId: $0, origin: $0) }
+            } ?? []
             result = await importer.fromLive(wanted, client: client)
             source = "live values (\(environment.region))"
         }

@@ -64,7 +64,7 @@ struct ReportMergeCommand: AsyncParsableCommand {
         }
         let key = try Failure.guarding { try PlanFile.key(from: ProcessInfo.processInfo.environment) }
         let (plan, notes) = try Failure.guarding {
-            try ReportMerge.merge(reports, key: key, schemas: builtInKinds.schemas)
+            try ReportMerge.merge(reports, key: key, kinds: builtInKinds)
         }
         for note in notes { Terminal.note(note) }
         let colour = Terminal.useColour(STDOUT_FILENO)

@@ -16,7 +16,8 @@ import Testing
             let resource = DesiredResource(
                 type: "AWS::Logs::LogGroup", identity: .id(id), region: "us-east-1", environment: environment,
                 properties: ["RetentionInDays": .exact(30)],
-                source: SourceLocation(file: "desired-state/\(environment)/logs.yaml", line: index + 2, column: 5))
+                source: SourceLocation(file: "desired-state/\(environment)/logs.yaml", line: index + 2, column: 5),
+                kind: Kinds.builtIn.kind(for: "AWS::Logs::LogGroup"))
             return .judge(resource, physicalId: id, read: .found(["RetentionInDays": 7]))
         }
         let split = count * 4 / 5
@@ -29,7 +30,7 @@ import Testing
                                                      resources: (split..<count).map { drift($0,
                                                          environment: "staging") }),
                                  ])
-        var plan = Planner.plan(report, schemas: Kinds.builtIn.schemas)
+        var plan = Planner.plan(report)
         plan.policy = (0..<denies).map { index in
             PolicyResult(policy: "log-retention-minimum", severity: .deny,
                 resource: "AWS::Logs::LogGroup /aws/lambda/service-\(index)",

@@ -16,7 +16,8 @@ import Testing
     func retention(_ id: String, to days: Int) -> PlannedChange {
         PlannedChange(ResourceKey(environment: "test", type: "AWS::Logs::LogGroup", id: id, region: "us-east-1"),
                       operation: APIOperation(.logs, "PutRetentionPolicy"),
-                      set: ["/RetentionInDays": .init(from: 7, to: .int(days))])
+                      set: ["/RetentionInDays": .init(from: 7, to: .int(days))],
+                      kind: Kinds.builtIn.kind(for: "AWS::Logs::LogGroup"))
     }
 
     /// A missing group first (its write fails), then two that exist; the missing one has a second write.
@@ -31,14 +32,14 @@ import Testing
 
     @Test func aFailureStartsNothingNew() async throws {
         let setup = setup
-        let applier = Applier(kinds: .builtIn, client: { _ in setup.client(region: "us-east-1") })
+        let applier = Applier(client: { _ in setup.client(region: "us-east-1") })
         let outcomes = await applier.apply(try await changes())
         #expect(outcomes.map(\.1.label) == ["failed", "not attempted", "not attempted", "not attempted"])
     }
 
     @Test func goingOnSkipsOnlyTheFailedResourcesOtherWrites() async throws {
         let setup = setup
-        let outcomes = await Applier(kinds: .builtIn, client: { _ in setup.client(region: "us-east-1") })
+        let outcomes = await Applier(client: { _ in setup.client(region: "us-east-1") })
             .apply(try await changes(), continueOnError: true)
         #expect(outcomes.map(\.1.label) == ["failed", "not attempted", "applied", "applied"])
     }
@@ -68,7 +69,7 @@ extension Applier.Outcome {
         let report = DriftReport(revision: "r", generatedAt: Date(), environments: [
             EnvironmentDrift(name: "test", region: "us-east-1", resources: [drift]),
         ])
-        let plan = Planner.plan(report, schemas: Kinds.builtIn.schemas)
+        let plan = Planner.plan(report)
         #expect(plan.changes.isEmpty)
         #expect(plan.report.warnings.contains { $0.contains("Test::Unknown::Thing") && $0.contains("thing-1") },
                 "\(plan.report.warnings)")

@@ -45,7 +45,7 @@ struct ApplyHarness {
     }
 
     func apply(_ path: String, key: [UInt8]? = nil) async throws -> ApplyResult {
-        let saved = try PlanFile.read(path, key: key, schemas: Kinds.builtIn.schemas).plan
+        let saved = try PlanFile.read(path, key: key, kinds: .builtIn).plan
         return await run.run(try loaded(revision: saved.revision), ApplyRequest(saved: saved))
     }
 }

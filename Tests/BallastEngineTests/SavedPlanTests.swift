@@ -124,15 +124,15 @@ import Testing
         let harness = try await harness()
         let key = Array("0123456789abcdef0123456789abcdef".utf8)
         let path = try await harness.savePlan(key: key)
-        let schemas = Kinds.builtIn.schemas
-        #expect(try PlanFile.read(path, key: key, schemas: schemas).plan.authenticated)
-        #expect(try PlanFile.read(path, key: nil, schemas: schemas).notes
+        let kinds = Kinds.builtIn
+        #expect(try PlanFile.read(path, key: key, kinds: kinds).plan.authenticated)
+        #expect(try PlanFile.read(path, key: nil, kinds: kinds).notes
             == ["\(path) carries a MAC, but BALLAST_PLAN_KEY is not set here, so it was not checked"])
         try Forger.edit(path) { $0["revision"] = "HEAD~1" }
-        #expect(throws: PlanFileError.self) { try PlanFile.read(path, key: key, schemas: Kinds.builtIn.schemas) }
+        #expect(throws: PlanFileError.self) { try PlanFile.read(path, key: key, kinds: .builtIn) }
         let unsigned = try await harness.savePlan()
         do {
-            _ = try PlanFile.read(unsigned, key: key, schemas: Kinds.builtIn.schemas)
+            _ = try PlanFile.read(unsigned, key: key, kinds: .builtIn)
             Issue.record("a plan without a MAC was read while a key is set")
         } catch {
             #expect(error.description.hasSuffix("the plan has no MAC, but BALLAST_PLAN_KEY is set: make it with `ballast plan --out` under the same key"))

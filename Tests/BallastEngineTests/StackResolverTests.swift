@@ -9,7 +9,8 @@ import Testing
 @Suite struct StackResolverTests {
     func resource(_ type: String, _ identity: ResourceIdentity) -> DesiredResource {
         DesiredResource(type: type, identity: identity, region: "eu-west-1", environment: "prod", properties: [:],
-                        source: SourceLocation(file: "desired-state/prod/tv.yaml", line: 3, column: 5))
+                        source: SourceLocation(file: "desired-state/prod/tv.yaml", line: 3, column: 5),
+                        kind: Kinds.builtIn.kind(for: type))
     }
 
     let stacks = StackResolver.Stacks(stacks: [
@@ -23,7 +24,7 @@ import Testing
         StackResolver.StackKey(region: "eu-west-1", stack: "tolling-vision-prod"): .success([
             "CognitoClientSecretArn": "arn:aws:secretsmanager:eu-west-1:123456789012:secret:tv/cognito-AbCdEf",
         ]),
-    ], schemas: Kinds.builtIn.schemas)
+    ])
 
     @Test func aCustomResourceResolvesToItsPhysicalIdForAnyDeclaredType() throws {
         let asg = resource("AWS::AutoScaling::AutoScalingGroup", .ref(stack: "tolling-vision-prod",

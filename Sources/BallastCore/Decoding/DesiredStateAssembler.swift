@@ -30,8 +30,8 @@ public struct EnvironmentFiles: Sendable {
 public struct DesiredStateAssembler: Sendable {
     public let decoder: ResourceDecoder
 
-    public init(schemas: [ResourceSchema]) {
-        decoder = ResourceDecoder(schemas: schemas)
+    public init(kinds: [AnyResourceKind]) {
+        decoder = ResourceDecoder(kinds: kinds)
     }
 
     public func assemble(_ folders: [EnvironmentFiles], diagnostics: inout Diagnostics) -> DesiredState {

@@ -1,14 +1,16 @@
-/// Decodes resource documents (`resources: [...]`) against the kinds' schemas.
+/// Decodes resource documents (`resources: [...]`) against the kinds' schemas, and hands each resource
+/// its kind: the one place a resource's type name is looked up.
 public struct ResourceDecoder: Sendable {
     static let documentKeys = ["resources"]
     static let resourceKeys = ["type", "id", "ref", "region", "properties"]
     static let refKeys = ["stack", "logicalId", "output"]
     static let rangeKeys = ["within", "atLeast", "atMost"]
 
-    public let schemas: [String: ResourceSchema]
+    /// The loaded revision's kinds, by CloudFormation type.
+    let kinds: [String: AnyResourceKind]
 
-    public init(schemas: [ResourceSchema]) {
-        self.schemas = Dictionary(schemas.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })
+    public init(kinds: [AnyResourceKind]) {
+        self.kinds = Dictionary(kinds.map { ($0.type, $0) }, uniquingKeysWith: { a, _ in a })
     }
 
     public func decode(document: Node, environment: String, defaultRegion: String,
@@ -37,8 +39,8 @@ public struct ResourceDecoder: Sendable {
         }
         let before = diagnostics.all.count
         guard let type = map.string("type", diagnostics: &diagnostics) else { return nil }
-        guard let schema = schemas[type] else {
-            let hint = Suggestion.hint(for: type, in: schemas.keys.sorted())
+        guard let kind = kinds[type] else {
+            let hint = Suggestion.hint(for: type, in: kinds.keys.sorted())
             // Any other CloudFormation type is read through Cloud Control once its schema is in the repository.
             let registry = hint.isEmpty && RegistrySchema.isTypeName(type)
                 ? "; no native kind, and no \(RegistrySchema.path(for: type)) for Cloud Control "
@@ -47,6 +49,7 @@ public struct ResourceDecoder: Sendable {
                             "unknown resource type '\(UntrustedText.line(type))'" + hint + registry)
             return nil
         }
+        let schema = kind.schema.resource
         let identity = self.identity(map, schema: schema, diagnostics: &diagnostics)
         var region = defaultRegion
         if map["region"] != nil, let r = map.string("region", diagnostics: &diagnostics) {
@@ -67,7 +70,7 @@ public struct ResourceDecoder: Sendable {
         // Cross-property checks run on whatever decoded, so one run reports every mistake.
         let resource = DesiredResource(type: type, identity: identity ?? .id(""), region: region,
                                        environment: environment, properties: properties,
-                                       source: node.location, propertySources: sources)
+                                       source: node.location, propertySources: sources, kind: kind)
         diagnostics.add(contentsOf: schema.checks(resource))
         return identity != nil && diagnostics.all.count == before ? resource : nil
     }

@@ -85,10 +85,14 @@ public struct DesiredResource: Sendable {
     public var source: SourceLocation
     /// Where each declared property path (`/ProvisionedThroughput/ReadCapacityUnits`) was written.
     public var propertySources: [String: SourceLocation]
+    /// Its kind, resolved once when the revision was decoded (of `type`); nil only for a resource read
+    /// back from a report, of a type this build may not know.
+    public var kind: AnyResourceKind?
 
     public init(type: String, identity: ResourceIdentity, region: String, environment: String,
                 properties: [String: Expectation], source: SourceLocation,
-                propertySources: [String: SourceLocation] = [:]) {
+                propertySources: [String: SourceLocation] = [:], kind: AnyResourceKind? = nil) {
+        self.kind = kind
         self.type = type
         self.identity = identity
         self.region = region

@@ -20,10 +20,14 @@ public struct PlannedChange: Sendable, Equatable {
     public var operation: APIOperation
     /// Property path -> from/to.
     public var set: [String: Assignment]
+    /// The kind that writes it: its resource's, handed on by the planner, or resolved once where a saved
+    /// plan is read; nil when no kind of this build has its type (a saved plan refuses it by name).
+    public var kind: AnyResourceKind?
 
     public init(_ key: ResourceKey, id: String? = nil, action: ChangeAction = .update, operation: APIOperation,
-                set: [String: Assignment]) {
+                set: [String: Assignment], kind: AnyResourceKind? = nil) {
         self.key = key
+        self.kind = kind
         self.id = id ?? key.id
         self.action = action
         self.operation = operation
@@ -68,8 +72,18 @@ public enum PlanTargets {
 }
 
 public extension PlannedChange {
-    /// Reads a change back from a plan file or journal; nil when it is malformed, or when
-    /// `operation` knows no write of its type by its `call`.
+    /// Reads a change back from a plan file, a report or a journal, with the kind `kinds` has for its
+    /// type (the one lookup of it); nil when it is malformed. A call the kind does not make, or a type
+    /// with no kind, is kept as written, so the saved-plan check refuses it by name and a merge keeps it.
+    init?(json: Value, kinds: (_ type: String) -> AnyResourceKind?) {
+        guard let type = json["type"]?.string else { return nil }
+        let kind = kinds(type)
+        self.init(json: json) { _, call in kind?.schema.write(call: call) ?? APIOperation(recordedCall: call) }
+        self.kind = kind
+    }
+
+    /// Reads a change back; nil when it is malformed, or when `operation` knows no write of its type by
+    /// its `call`.
     init?(json: Value, operation: (_ type: String, _ call: String) -> APIOperation?) {
         guard let type = json["type"]?.string, let id = json["id"]?.string, let region = json["region"]?.string,
               let call = json["call"]?.string, let written = operation(type, call),

@@ -107,7 +107,7 @@ public struct Adopter: Sendable {
                 guard let key = drift.resource.propertySources[leaf.path] else {
                     result.refused.append("\(property): where it is declared is not known"); continue
                 }
-                let unsettable = loaded.schemas[type: drift.resource.type]?.resource.unsettable[leaf.path] != nil
+                let unsettable = drift.resource.kind?.schema.resource.unsettable[leaf.path] != nil
                 let current = value(at: leaf.path, in: live)
                 switch leaf.expectation {
                 case .exact(let old):

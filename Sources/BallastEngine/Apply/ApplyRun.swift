@@ -78,13 +78,17 @@ public struct ApplyRun: Sendable {
         var detector = DriftDetector(kinds: kinds, clients: clients, lockTables: lockTables, progress: progress)
         detector.holdKey = holdKey
         let (report, ownership) = await detector.detect(loaded, now: clock())
-        var plan = Planner.plan(report, schemas: kinds.schemas)
+        var plan = Planner.plan(report)
         plan.conflicts = ownership.conflicts(plan.changes, report: report)
-        if let saved = request.saved, let refusal = await refusal(of: saved, fresh: plan, loaded: loaded) {
-            return .refused(refusal)
+        var chosen = plan.changes
+        if let saved = request.saved {
+            switch await check(saved, fresh: plan, loaded: loaded) {
+            case .refused(let refusal): return .refused(refusal)
+            case .accepted(let checked): chosen = checked
+            }
         }
         // A saved plan made before a hold never writes what the hold keeps.
-        let (changes, held) = Holds.unheld(request.saved?.changes ?? plan.changes, report: report)
+        let (changes, held) = Holds.unheld(chosen, report: report)
         for item in held { events(.note("\(item) is held: not written")) }
         // Policies hold at apply time too, against the changes about to be written (a saved plan's included).
         plan.policy = PolicyEngine(loaded.policies).check(loaded.state, changes: changes, drift: report)
@@ -123,7 +127,7 @@ public struct ApplyRun: Sendable {
         let writer: @Sendable (PlannedChange) -> any AWSAPI = {
             clients($0.key.region, roles[$0.key.environment] ?? nil)
         }
-        let applier = Applier(kinds: kinds, client: writer, waitTimeout: request.waitTimeout) { change in
+        let applier = Applier(client: writer, waitTimeout: request.waitTimeout) { change in
             await verifier.verify([change], planned: report, state: state) == [nil]
         }
         let outcomes = await applier.apply(changes, continueOnError: request.continueOnError, starting: { index in
@@ -182,22 +186,24 @@ public struct ApplyRun: Sendable {
     }
 
     /// A saved plan is applied only when it is what the desired state asks for, made
-    /// in the account the credentials are for, and no planned live value has moved.
-    func refusal(of saved: SavedPlan, fresh plan: Plan, loaded: LoadedState) async -> ApplyRefusal? {
+    /// in the account the credentials are for, and no planned live value has moved; then its changes
+    /// are written by the kinds of the resources they are declared as.
+    func check(_ saved: SavedPlan, fresh plan: Plan, loaded: LoadedState) async -> SavedPlanVerdict {
         guard let planned = saved.account else {
-            return .wrongAccount("the plan file records no account; make it again with `ballast plan --out`")
+            return .refused(.wrongAccount("the plan file records no account; make it again with `ballast plan --out`"))
         }
         guard let now = await AccountGuard.planAccount(loaded.state, clients: clients) else {
-            return .wrongAccount("cannot tell which account the credentials are for; "
-                + "the plan was made in account \(planned)")
+            return .refused(.wrongAccount("cannot tell which account the credentials are for; "
+                + "the plan was made in account \(planned)"))
         }
         guard now == planned else {
-            return .wrongAccount("the credentials are for account \(now); the plan was made in account \(planned)")
+            return .refused(.wrongAccount("the credentials are for account \(now); "
+                + "the plan was made in account \(planned)"))
         }
-        let check = SavedPlanCheck(saved.changes, fresh: plan.report, schemas: kinds.schemas)
-        if !check.forged.isEmpty { return .forged(check.forged) }
-        if !check.stale.isEmpty { return .stale(check.stale) }
-        return nil
+        let check = SavedPlanCheck(saved.changes, fresh: plan.report)
+        if !check.forged.isEmpty { return .refused(.forged(check.forged)) }
+        if !check.stale.isEmpty { return .refused(.stale(check.stale)) }
+        return .accepted(check.changes)
     }
 
     static func describeInterrupted(_ entry: JournalEntry) -> String {
@@ -217,4 +223,10 @@ public struct ApplyRun: Sendable {
             }
         }
     }
+}
+
+/// What the check of a saved plan decides: refused, or the changes to write.
+enum SavedPlanVerdict {
+    case refused(ApplyRefusal)
+    case accepted([PlannedChange])
 }

@@ -1,5 +1,4 @@
 import BallastCore
-import BallastKinds
 
 /// Checks a saved plan against a fresh read of the desired state at its revision.
 /// A saved change must be exactly what the desired state asks for, given the live
@@ -10,8 +9,11 @@ import BallastKinds
 public struct SavedPlanCheck: Sendable, Equatable {
     public var forged: [String] = []
     public var stale: [String] = []
+    /// The saved changes, each with the kind of the resource it is declared as at the plan's revision:
+    /// what writes them.
+    public var changes: [PlannedChange] = []
 
-    public init(_ saved: [PlannedChange], fresh report: DriftReport, schemas: KindSchemas) {
+    public init(_ saved: [PlannedChange], fresh report: DriftReport) {
         struct Write: Hashable {
             let resource: ResourceKey
             let operation: APIOperation
@@ -29,7 +31,10 @@ public struct SavedPlanCheck: Sendable, Equatable {
                     + "with region \(change.key.region) at \(report.revision.prefix(12))")
                 continue
             }
-            check(change, label: label, against: drift, kind: schemas[type: change.key.type],
+            var change = change
+            change.kind = drift.resource.kind
+            changes.append(change)
+            check(change, label: label, against: drift, kind: change.kind?.schema,
                   revision: String(report.revision.prefix(12)))
         }
     }

@@ -121,7 +121,7 @@ public struct DriftDetector: Sendable {
                 stackReads: StackReads? = nil) async -> DriftReport {
         let resources = state.environments.flatMap(\.resources)
         let blocked = await AccountGuard(client: client).problems(for: state.environments)
-        let resolver = StackResolver(client: client, schemas: kinds.schemas, stackReads: stackReads ?? self.stackReads)
+        let resolver = StackResolver(client: client, stackReads: stackReads ?? self.stackReads)
         let stacks = await resolver.resolve(resources.filter { blocked[$0.environment] == nil })
 
         // Every resource either gets a physical id to read or an early verdict.
@@ -136,19 +136,19 @@ public struct DriftDetector: Sendable {
             case .failure(let problem):
                 verdicts[index] = .notChecked(resource, problem.reason)
             case .success(let id):
-                toRead[GroupKey(type: resource.type, region: resource.region), default: []].append((index, id))
+                guard let kind = resource.kind else {
+                    verdicts[index] = .notChecked(resource, physicalId: id, "ballast cannot read \(resource.type)")
+                    continue
+                }
+                toRead[GroupKey(kind: kind, region: resource.region), default: []].append((index, id))
             }
         }
 
         let reads = await readGroups(toRead, resources: resources, client: client)
         for (key, members) in toRead {
-            let kind = kinds.schemas[type: key.type]
+            let kind = key.kind.schema
             for member in members {
                 let resource = resources[member.index]
-                guard let kind else {
-                    verdicts[member.index] = .notChecked(resource, physicalId: member.id, "ballast cannot read \(key.type)")
-                    continue
-                }
                 var read = reads[key]?[member.id] ?? .failed("no answer")
                 if case .found(let live) = read { read = .found(kind.normalized(live, for: resource)) }
                 verdicts[member.index] = .judge(resource, physicalId: member.id, read: read, rules: kind.comparison)
@@ -169,7 +169,7 @@ public struct DriftDetector: Sendable {
     public typealias ReadProgress = @Sendable (_ environment: String, _ read: Int, _ of: Int) -> Void
 
     struct GroupKey: Hashable, Sendable {
-        let type: String
+        let kind: AnyResourceKind
         let region: String
     }
 
@@ -191,8 +191,7 @@ public struct DriftDetector: Sendable {
         let progress = progress
         return await withTaskGroup(of: (GroupKey, [String: LiveRead]).self) { group in
             for (key, targets) in work {
-                guard let kind = kinds.kind(for: key.type) else { continue }
-                group.addTask { (key, await kind.read(targets, with: client(key.region))) }
+                group.addTask { (key, await key.kind.read(targets, with: client(key.region))) }
             }
             var results: [GroupKey: [String: LiveRead]] = [:]
             for await (key, reads) in group {

@@ -1,7 +1,6 @@
 import BallastCore
 import BallastDesiredState
 import BallastGit
-import BallastKinds
 import Foundation
 
 /// `drift --explain`: for each MODIFIED or DELETED resource, who changed it (CloudTrail's
@@ -38,11 +37,9 @@ public struct Explainer: Sendable {
     }
 
     let clients: AWSClients
-    let kinds: Kinds
     let options: Options
 
-    public init(kinds: Kinds, clients: @escaping AWSClients, options: Options = Options()) {
-        self.kinds = kinds
+    public init(clients: @escaping AWSClients, options: Options = Options()) {
         self.clients = clients
         self.options = options
     }
@@ -111,7 +108,7 @@ public struct Explainer: Sendable {
     /// The live side: the newest of CloudTrail's write naming a differing property and an autoscaler's
     /// activity; what could not be found, said. The CloudTrail event too, for the journal to recognise.
     func live(_ drift: ResourceDrift, client: any AWSAPI, now: Date) async -> (Attribution, CloudTrailEvent?) {
-        let writes = Set((kinds.schemas[type: drift.resource.type]?.writes ?? []).map(\.name))
+        let writes = Set((drift.resource.kind?.schema.writes ?? []).map(\.name))
         var fromTrail: Attribution.LiveChange?
         var culprit: CloudTrailEvent?
         var problem: String?

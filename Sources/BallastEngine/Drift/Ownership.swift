@@ -1,5 +1,4 @@
 import BallastCore
-import BallastKinds
 import BallastYAML
 import Foundation
 
@@ -160,7 +159,7 @@ public struct Ownership: Sendable {
                case .id = drift.resource.identity {
                 let clashing = paths.filter { path in owner.paths.contains { path == $0 || path.hasPrefix($0 + "/") } }
                 guard !clashing.isEmpty else { continue }
-                let mapping = schemas[type: change.key.type]?.terraform
+                let mapping = change.kind?.schema.terraform
                 let attributes = clashing.compactMap { mapping?.attribute(for: $0) }
                 found.append("\(change.key.type) \(change.id): Terraform (\(owner.address) in \(owner.state)) "
                     + "also sets "

@@ -1,5 +1,4 @@
 import BallastCore
-import BallastKinds
 
 /// The calls a drift run will make, known before any is made (`--dry-run-reads`): per
 /// group of environments read together (a region and a role), each operation's count
@@ -20,7 +19,7 @@ public struct ReadPlan: Sendable {
     public var groups: [Group]
     public var total: Int { groups.reduce(0) { $0 + $1.calls.values.reduce(0, +) } }
 
-    public init(_ state: DesiredState, schemas: KindSchemas) {
+    public init(_ state: DesiredState) {
         var groups: [String: Group] = [:]
         var order: [String] = []
         for environment in state.environments {
@@ -41,15 +40,15 @@ public struct ReadPlan: Sendable {
             let resources = environments.flatMap(\.resources).filter { $0.region == group.region }
             var calls: [APIOperation: Int] = [:]
             if environments.contains(where: { $0.account != nil }) { calls[.getCallerIdentity] = 1 }
-            for (type, members) in Dictionary(grouping: resources, by: \.type) {
-                guard let kind = schemas[type: type] else { continue }
-                if kind.via == .cloudControl { groups[key]!.cloudControl[type] = members.count }
+            // A resource with no kind is not read, so costs nothing (the loader gives every declared one its kind).
+            for (kind, members) in Dictionary(grouping: resources.filter { $0.kind != nil }, by: { $0.kind! }) {
+                if kind.schema.via == .cloudControl { groups[key]!.cloudControl[kind.type] = members.count }
                 var declared: [String: Set<String>] = [:]
                 for resource in members {
                     declared[resource.identity.description, default: []].formUnion(resource.properties.keys)
                 }
                 let targets = declared.map { LiveTarget(id: $0.key, declared: $0.value) }
-                for (operation, count) in kind.plannedReads(targets) { calls[operation, default: 0] += count }
+                for (operation, count) in kind.schema.plannedReads(targets) { calls[operation, default: 0] += count }
             }
             // The session asks STS once per identity (`AWSAPI.callerAccount`), whoever needs it.
             if let asked = calls[.getCallerIdentity], asked > 1 { calls[.getCallerIdentity] = 1 }

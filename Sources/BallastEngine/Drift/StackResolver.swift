@@ -1,5 +1,4 @@
 import BallastCore
-import BallastKinds
 import Foundation
 
 /// Resolves `ref: {stack, logicalId}` through CloudFormation: one
@@ -8,8 +7,6 @@ import Foundation
 /// `ref: {stack, output}` takes the id from the stack's outputs: one DescribeStacks per stack.
 struct StackResolver: Sendable {
     let client: @Sendable (String) -> any AWSAPI
-    /// Each kind's id from a CloudFormation physical id.
-    let schemas: KindSchemas
     /// A run's stack reads, shared with ownership: each stack is listed and described once a run.
     var stackReads = StackReads()
 
@@ -36,7 +33,6 @@ struct StackResolver: Sendable {
     struct Stacks: Sendable {
         let stacks: [StackKey: Result<[String: Entry], Problem>]
         var outputs: [StackKey: Result<[String: String], Problem>] = [:]
-        let schemas: KindSchemas
 
         func physicalId(of resource: DesiredResource) -> Result<String, Problem> {
             switch resource.identity {
@@ -54,7 +50,7 @@ struct StackResolver: Sendable {
                 guard let value = outputs[key], !value.isEmpty else {
                     return .failure(Problem(reason: "stack \(stack) has no output \(key)"))
                 }
-                return .success(schemas[type: resource.type]?.id(fromPhysicalId: value) ?? value)
+                return .success(resource.kind?.schema.id(fromPhysicalId: value) ?? value)
             }
         }
 
@@ -77,8 +73,7 @@ struct StackResolver: Sendable {
                 guard !entry.physicalId.isEmpty else {
                     return .failure(Problem(reason: "\(stack)/\(logicalId) has no physical id yet"))
                 }
-                let kind = schemas[type: resource.type]
-                return .success(kind?.id(fromPhysicalId: entry.physicalId) ?? entry.physicalId)
+                return .success(resource.kind?.schema.id(fromPhysicalId: entry.physicalId) ?? entry.physicalId)
             }
         }
     }
@@ -98,7 +93,7 @@ struct StackResolver: Sendable {
         async let outputs = Self.each(keys { if case .output = $0 { true } else { false } }) { key in
             await stackReads.description(key, client: client(key.region)).map(\.outputs)
         }
-        return Stacks(stacks: await logical, outputs: await outputs, schemas: schemas)
+        return Stacks(stacks: await logical, outputs: await outputs)
     }
 
     /// `read` for every key at once.

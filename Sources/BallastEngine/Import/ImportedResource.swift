@@ -36,12 +36,11 @@ public struct Importer: Sendable {
 
     /// The ids of `type` matching `pattern`: itself without wildcards, else listed (by the
     /// pattern's literal prefix) and matched; throws when the kind cannot list.
-    public func ids(of type: String, matching pattern: String, client: any AWSAPI) async throws -> [String] {
+    public func ids(of kind: AnyResourceKind, matching pattern: String, client: any AWSAPI) async throws -> [String] {
         guard Glob.hasWildcards(pattern) else { return [pattern] }
-        guard let kind = kinds.kind(for: type) else { return [] }
         let prefix = String(pattern.prefix { !"*?[".contains($0) })
         guard let listed = try await kind.list(prefix: prefix, with: client) else {
-            throw ImportError("--id with wildcards needs a listing, which ballast does not have for \(type); "
+            throw ImportError("--id with wildcards needs a listing, which ballast does not have for \(kind.type); "
                 + "give its ids")
         }
         return listed.filter { Glob.matches(pattern, $0) }.sorted()
@@ -74,13 +73,10 @@ public struct Importer: Sendable {
     }
 
     /// The live values of every property a kind owns, for resources named by id or ref.
-    public func fromLive(
-        _ wanted: [(type: String, identity: ResourceIdentity, physicalId: String, origin: String)],
-                                client: any AWSAPI) async -> ImportResult {
+    public func fromLive(_ wanted: [ImportTarget], client: any AWSAPI) async -> ImportResult {
         var result = ImportResult()
-        let byType = Dictionary(grouping: wanted, by: \.type)
-        for type in byType.keys.sorted() {
-            guard let kind = kinds.kind(for: type), let entries = byType[type] else { continue }
+        for (kind, entries) in Dictionary(grouping: wanted, by: \.kind).sorted(by: { $0.key.type < $1.key.type }) {
+            let type = kind.type
             let all = Set(kind.schema.resource.properties.fields.map(\.name))
             let reads = await kind.read(entries.map { LiveTarget(id: $0.physicalId, declared: all) }, with: client)
             for entry in entries {
@@ -88,7 +84,7 @@ public struct Importer: Sendable {
                 case .found(let live)?:
                     let owned = kind.schema.normalized(live, for: DesiredResource(
                         type: type, identity: entry.identity, region: client.region, environment: "", properties: [:],
-                        source: SourceLocation(file: "", line: 0, column: 0)))
+                        source: SourceLocation(file: "", line: 0, column: 0), kind: kind))
                             .filter { all.contains($0.key) && $0.value != .null }
                     // Only what ballast owns: a WAF rule's priority and statement stay the template's.
                     var projected = kind.schema.resource.properties.project(owned)
@@ -128,10 +124,11 @@ public extension Importer {
         case .success(let listed): entries = listed
         case .failure(let problem): throw ImportError(problem.reason)
         }
-        var wanted: [(type: String, identity: ResourceIdentity, physicalId: String, origin: String)] = []
+        var wanted: [ImportTarget] = []
         var skipped: [String] = []
         for (logicalId, entry) in entries.sorted(by: { $0.key < $1.key }) {
-            guard let kind = kinds.schemas[type: entry.type] else {
+            // A stack's resource type arrives here, from CloudFormation: looked up once.
+            guard let kind = kinds.kind(for: entry.type) else {
                 skipped.append("\(stack)/\(logicalId): ballast has no kind \(entry.type)")
                 continue
             }
@@ -139,13 +136,29 @@ public extension Importer {
                 skipped.append("\(stack)/\(logicalId): no physical id yet")
                 continue
             }
-            let physicalId = kind.id(fromPhysicalId: entry.physicalId)
-            wanted.append((entry.type, .ref(stack: stack, logicalId: logicalId), physicalId,
-                           "\(stack)/\(logicalId)"))
+            wanted.append(ImportTarget(kind: kind, identity: .ref(stack: stack, logicalId: logicalId),
+                                       physicalId: kind.schema.id(fromPhysicalId: entry.physicalId),
+                                       origin: "\(stack)/\(logicalId)"))
         }
         var result = await fromLive(wanted, client: client)
         result.skipped = skipped + result.skipped
         return result
+    }
+}
+
+/// A resource to import from its live values: its kind, how the desired state will name it, the id
+/// read, and where it came from (for what is said of it).
+public struct ImportTarget: Sendable {
+    public let kind: AnyResourceKind
+    public let identity: ResourceIdentity
+    public let physicalId: String
+    public let origin: String
+
+    public init(kind: AnyResourceKind, identity: ResourceIdentity, physicalId: String, origin: String) {
+        self.kind = kind
+        self.identity = identity
+        self.physicalId = physicalId
+        self.origin = origin
     }
 }
 

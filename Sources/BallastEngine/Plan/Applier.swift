@@ -1,5 +1,4 @@
 import BallastCore
-import BallastKinds
 
 /// Performs planned changes, each resource's in plan order and different resources' at once
 /// within the pacer's limits, stopping at the first failure unless told to go on, and says
@@ -13,8 +12,6 @@ public struct Applier: Sendable {
 
     /// The client a change is written with (its region, its environment's role).
     let client: @Sendable (PlannedChange) -> any AWSAPI
-    /// The writer of each change's kind.
-    let kinds: Kinds
     /// Reads a change's resource back: true when AWS holds every value it sets. A write
     /// whose answer was lost may have landed before its retry failed (a conflict, "already
     /// in that state"): then it is applied, not failed.
@@ -22,10 +19,9 @@ public struct Applier: Sendable {
     /// How long a write AWS finishes in the background is followed (Cloud Control's requests), in seconds.
     let waitTimeout: Double
 
-    public init(kinds: Kinds, client: @escaping @Sendable (PlannedChange) -> any AWSAPI, waitTimeout: Double = 600,
+    public init(client: @escaping @Sendable (PlannedChange) -> any AWSAPI, waitTimeout: Double = 600,
                 landed: @escaping @Sendable (PlannedChange) async -> Bool = { _ in false }) {
         self.client = client
-        self.kinds = kinds
         self.waitTimeout = waitTimeout
         self.landed = landed
     }
@@ -93,7 +89,7 @@ public struct Applier: Sendable {
 
     private func write(_ change: PlannedChange) async -> Outcome {
         do {
-            guard let kind = kinds.kind(for: change.key.type) else {
+            guard let kind = change.kind else {
                 throw WriteError("ballast cannot write \(change.key.type)")
             }
             try await kind.apply(change, with: client(change), waitTimeout: waitTimeout)

@@ -1,6 +1,7 @@
 import BallastCrypto
 import BallastCore
 import BallastDesiredState
+import BallastKinds
 import Foundation
 
 /// A plan saved by `ballast plan --out`, as `apply FILE` reads it back.
@@ -56,12 +57,12 @@ public enum PlanFile {
     /// A damaged file, a wrong MAC, or a missing one while a key is set, is refused.
     /// Returns notes for the user (a MAC present but no key to check it).
     public static func read(_ path: String, key: [UInt8]?,
-                            schemas: KindSchemas) throws(PlanFileError) -> (plan: SavedPlan, notes: [String]) {
+                            kinds: Kinds) throws(PlanFileError) -> (plan: SavedPlan, notes: [String]) {
         let bytes: [UInt8]
         do { bytes = try BoundedFile.read(path, maxBytes: maxBytes, what: "the plan file \(path)") } catch {
             throw PlanFileError(error.description)
         }
-        return try decode(bytes, name: path, key: key, schemas: schemas)
+        return try decode(bytes, name: path, key: key, kinds: kinds)
     }
 
     /// A plan file larger than this is refused before it is read (100,000 changes fit).
@@ -69,7 +70,7 @@ public enum PlanFile {
 
     /// The checks of `read` on a file's bytes; `name` is used in messages.
     public static func decode(_ bytes: [UInt8], name path: String, key: [UInt8]?,
-                              schemas: KindSchemas) throws(PlanFileError) -> (plan: SavedPlan, notes: [String]) {
+                              kinds: Kinds) throws(PlanFileError) -> (plan: SavedPlan, notes: [String]) {
         guard case .map(var fields)? = try? JSON.parse(bytes) else {
             throw PlanFileError("\(path): not a ballast plan file")
         }
@@ -98,7 +99,7 @@ public enum PlanFile {
             break
         }
         let listed = fields["changes"]?.list ?? []
-        let changes = listed.compactMap { PlannedChange(json: $0, operation: schemas.writeOrRecorded) }
+        let changes = listed.compactMap { PlannedChange(json: $0, kinds: kinds.kind(for:)) }
         guard changes.count == listed.count else { throw PlanFileError("\(path): a change in it is malformed") }
         let plan = SavedPlan(revision: fields["revision"]?.string ?? "HEAD",
                              environments: (fields["environments"]?.list ?? []).compactMap { $0["name"]?.string },

@@ -1,4 +1,5 @@
 import BallastCore
+import BallastKinds
 import Foundation
 
 /// `ballast report merge`: one report from the JSON reports of a sharded run, as if one
@@ -11,7 +12,7 @@ public enum ReportMerge {
     /// `reports` as (file name, parsed JSON); `key` is `BALLAST_PLAN_KEY`'s. Returns the merged
     /// plan and notes for the user.
     public static func merge(_ reports: [(name: String, json: Value)], key: [UInt8]? = nil,
-                             schemas: KindSchemas) throws(ReportMergeError)
+                             kinds: Kinds) throws(ReportMergeError)
         -> (plan: Plan, notes: [String]) {
         var parts: [(report: DriftReport, json: Value)] = []
         var notes: [String] = []
@@ -64,7 +65,7 @@ public enum ReportMerge {
 
         let changes = parts.flatMap { part in
             (part.json["changes"]?.list ?? []).compactMap {
-                PlannedChange(json: $0, operation: schemas.writeOrRecorded)
+                PlannedChange(json: $0, kinds: kinds.kind(for:))
             }
         }.sorted { ($0.key, $0.call) < ($1.key, $1.call) }
         var policy: [PolicyResult] = []
