@@ -7,11 +7,11 @@ import Testing
 /// Makes each kind's fixture from the emulator: `BALLAST_UPDATE_FIXTURES=1 swift test --filter
 /// KindFixtureRecording`. The apply cases' live resource is seeded drifted, the engine applies and
 /// reads again through a recording port, and what moto (and the stand-ins) answered, with what the
-/// engine made of it, is written to Tests/BallastEngineTests/KindFixtures. `KindFixtureTests` replays it.
+/// engine made of it, is written to the kind's folder (`Tests/BallastTestSupport/Kinds/LogGroup/fixture.json`). `KindFixtureTests` replays it.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["BALLAST_UPDATE_FIXTURES"] == "1"))
 struct KindFixtureRecording {
-    @Test(arguments: ApplyKindTests.cases)
-    func record(_ kind: ApplyKindTests.Case) async throws {
+    @Test(arguments: KindMaterial.all)
+    func record(_ kind: KindMaterial) async throws {
         try await record(kind, environment: Fixture.environment)
     }
 
@@ -19,16 +19,16 @@ struct KindFixtureRecording {
     /// journal's items, the holds read), kept as `lock-table.json`.
     @Test func recordWithALockTable() async throws {
         let table = try await createLockTable()
-        let kind = try #require(ApplyKindTests.cases.first { $0.type == "AWS::Logs::LogGroup" })
+        let kind = try #require(KindMaterial.of("AWS::Logs::LogGroup"))
         try await record(kind, environment: Fixture.environment + "lockTable: \(table)\n", name: "lock-table")
     }
 
-    func record(_ kind: ApplyKindTests.Case, environment: String, name: String? = nil) async throws {
-        let id = kind.id()
-        try await kind.seedFirst?(id)
-        guard case .map(let live) = kind.live else { return }
+    func record(_ kind: KindMaterial, environment: String, name: String? = nil) async throws {
+        let id = kind.apply.id()
+        try await kind.apply.seedFirst?(id)
+        guard case .map(let live) = kind.apply.live else { return }
         let created = try await seeder().create(kind.type, id: id, live)
-        let desired = "  - {type: \(kind.type), id: \"\(created)\", properties: \(kind.desired)}\n"
+        let desired = "  - {type: \(kind.type), id: \"\(created)\", properties: \(kind.apply.desired)}\n"
         let setup = AWSSetup(environment: MotoServer.shared.environment)
         let log = Locked<[RecordingAWS.Entry]>([])
         let repo = try TempRepository.desiredState(desired, environment: environment)

@@ -34,15 +34,20 @@ public struct KindFixture: Sendable {
         self.calls = calls
     }
 
-    /// Where a kind's fixture is kept: `Tests/BallastEngineTests/KindFixtures/AWS-Logs-LogGroup.json`.
+    /// Where a kind's fixture is kept: in the kind's folder, with the rest of its material
+    /// (`Tests/BallastTestSupport/Kinds/LogGroup/fixture.json`).
     public static func path(of type: String) -> String { path(named: fileName(type)) }
 
-    static func path(named name: String) -> String { folder + "/" + name + ".json" }
+    /// A kind's fixture by its type's file name (`AWS-Logs-LogGroup`), or another by its own (`lock-table`,
+    /// ballast's own calls) in Tests/BallastEngineTests/Fixtures.
+    static func path(named name: String) -> String {
+        KindMaterial.all.first { fileName($0.type) == name }?.fixture ?? folder + "/" + name + ".json"
+    }
 
     static func fileName(_ type: String) -> String { type.replacingOccurrences(of: "::", with: "-") }
 
     public static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .appendingPathComponent("BallastEngineTests/KindFixtures").path
+        .appendingPathComponent("BallastEngineTests/Fixtures").path
 
     /// The desired state's repository.
     public func repository() throws -> TempRepository {
@@ -111,9 +116,11 @@ public struct KindFixture: Sendable {
     }
 
     public func write() throws {
-        try FileManager.default.createDirectory(atPath: Self.folder, withIntermediateDirectories: true)
+        let path = Self.path(named: name)
+        try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent,
+                                                withIntermediateDirectories: true)
         try (JSON.encode(json, pretty: true) + "\n")
-            .write(toFile: Self.path(named: name), atomically: true, encoding: .utf8)
+            .write(toFile: path, atomically: true, encoding: .utf8)
     }
 
     /// The lock table's item calls: their inputs carry the run's own times, ids and lock token.
