@@ -41,4 +41,25 @@ import Testing
         }
         #expect(spelled == [])
     }
+
+    /// A resource's kind is looked up by its type's name once, where the name arrives (a desired-state
+    /// file at decode, a saved plan or merged report, a CloudFormation stack's resource list, a Terraform
+    /// state); after that the kind travels with the resource, its drift and its changes. The engine
+    /// looks a name up only in those readers.
+    @Test func theEngineLooksAKindUpOnlyWhereATypeNameArrives() throws {
+        let lookup = try Regex(#"\[type: |\.kind\(for:|\.kind\(terraformType:|writeOrRecorded|schemas\[type"#)
+        let arrivals: Set = ["Sources/BallastEngine/Plan/PlanFile.swift", "Sources/BallastEngine/Plan/ReportMerge.swift",
+                             "Sources/BallastEngine/Drift/Ownership.swift",
+                             "Sources/BallastEngine/Import/ImportedResource.swift"]
+        var found: [String] = []
+        for module in ["BallastEngine", "BallastWatch", "BallastRender"] {
+            for file in try files(module) where !arrivals.contains(file.path) {
+                for (number, line) in file.text.split(separator: "\n", omittingEmptySubsequences: false).enumerated()
+                where line.contains(lookup) {
+                    found.append("\(file.path):\(number + 1): \(line.trimmingCharacters(in: .whitespaces))")
+                }
+            }
+        }
+        #expect(found == [])
+    }
 }
