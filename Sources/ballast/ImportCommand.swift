@@ -154,10 +154,12 @@ struct ImportCommand: AsyncParsableCommand {
             result = await importer.fromLive(wanted, client: client)
             source = "live values (\(environment.region))"
         }
-        let declared = Set(environment.resources.map { "\($0.type) \($0.identity)" })
-        let undeclared = result.resources.filter { !declared.contains("\($0.type) \($0.identity)") }
+        // A resource is read in the environment's region: declared already when that key is.
+        let declared = Set(environment.resources.map(\.key))
+        let key = { (resource: ImportedResource) in resource.key(environment: env, region: environment.region) }
+        let undeclared = result.resources.filter { !declared.contains(key($0)) }
         var alreadyDeclared: [String] = []
-        for resource in result.resources where declared.contains("\(resource.type) \(resource.identity)") {
+        for resource in result.resources where declared.contains(key(resource)) {
             alreadyDeclared.append("\(resource.origin): \(resource.type) \(resource.identity) is declared already")
         }
         let writer = ImportWriter(environmentFolder: loaded.repositoryRoot + "/desired-state/\(env)", source: source)

@@ -55,6 +55,28 @@ import Testing
         #expect(try String(contentsOfFile: file, encoding: .utf8) == text)
     }
 
+    /// A resource is one name in one region: the same log group name declared in another region of the
+    /// environment (a per-resource `region:`) is another resource, so the home region's is imported.
+    @Test func aNameDeclaredInAnotherRegionIsAnotherResource() async throws {
+        let name = "/import/" + uniqueName("regional")
+        try await seeder().create("AWS::Logs::LogGroup", id: name, ["RetentionInDays": 7])
+        let repo = try TempRepository()
+        try repo.commit(["desired-state/test/environment.yaml": "region: us-east-1\n",
+                         "desired-state/test/regional.yaml": """
+                            resources:
+                              - {type: AWS::Logs::LogGroup, id: "\(name)", region: eu-west-1, properties: {RetentionInDays: 30}}
+
+                            """], message: "the name in eu-west-1")
+        let result = try repo.ballast(["import", "--env", "test", "--from-live", "--type", "AWS::Logs::LogGroup",
+                                       "--id", name])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        #expect(!result.stderr.contains("declared already"), "\(result.stderr)")
+        let text = try? String(contentsOfFile: repo.path + "/desired-state/test/logs-log-group.yaml", encoding: .utf8)
+        #expect(text?.contains("id: \"\(name)\"") == true && text?.contains("RetentionInDays: 7") == true)
+        let validate = try repo.ballast(["validate", "--worktree"])
+        #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
+    }
+
     /// Queues listed by a name prefix (ListQueues), their owned attributes read and written as
     /// numbers and the redrive policy as a mapping, in sync with live straight after.
     @Test func queuesAreAdoptedByAGlob() async throws {

@@ -13,7 +13,7 @@ public struct ImportCheck: Sendable {
     /// `environment` is the environment's folder name, `region` its region.
     public init(_ resources: [ImportedResource], environment: String, region: String, writer: ImportWriter,
                 loader: DesiredStateLoader) {
-        var seen: [String: String] = [:]
+        var seen: [ResourceKey: String] = [:]
         let folder = SourceFiles.desiredStateFolder + "/" + environment
         let environmentFile = Array("region: \(JSON.encode(.string(region)))\n".utf8)
         for resource in resources {
@@ -22,7 +22,8 @@ public struct ImportCheck: Sendable {
                 skipped.append("\(resource.origin): \(label) has no value of a property ballast owns to keep")
                 continue
             }
-            if let first = seen["\(resource.type) \(resource.identity)"] {
+            let key = resource.key(environment: environment, region: region)
+            if let first = seen[key] {
                 skipped.append("\(resource.origin): \(label) is imported already from \(first)")
                 continue
             }
@@ -36,7 +37,7 @@ public struct ImportCheck: Sendable {
                 skipped.append("\(resource.origin): \(label) cannot be written as desired state: \(problem)")
                 continue
             }
-            seen["\(resource.type) \(resource.identity)"] = resource.origin
+            seen[key] = resource.origin
             kept.append(resource)
         }
     }

@@ -17,6 +17,11 @@ public struct ImportedResource: Sendable {
         self.properties = properties
         self.origin = origin
     }
+
+    /// The resource as it will be declared in `environment`, whose region it is read in.
+    public func key(environment: String, region: String) -> ResourceKey {
+        ResourceKey(environment: environment, type: type, id: identity.description, region: region)
+    }
 }
 
 /// What an import found, and what it left and why.
