@@ -94,7 +94,9 @@ public struct DesiredStateLoader: Sendable {
     }
 
     public func load(_ request: LoadRequest) throws(LoadError) -> LoadedState {
-        let repository = try gitStep { () throws(GitError) in try GitRepository(discoveringFrom: request.repositoryPath) }
+        let repository = try gitStep { () throws(GitError) in
+            try GitRepository(discoveringFrom: request.repositoryPath)
+        }
         let root = repository.workdir ?? repository.gitDirectory
         let head = try? repository.commit("HEAD")
         let files: SourceFiles
@@ -113,21 +115,28 @@ public struct DesiredStateLoader: Sendable {
         let notes = try worktreeNote(repository, head: head, read: files, fromWorktree: request.worktree,
                                      readHead: commit == head).map { [$0] } ?? []
         guard files.desiredState != nil else {
-            let at = request.worktree ? "the working tree of \(root)" : "revision \(request.revision) (\(commit?.shortSHA ?? "?"))"
+            let at =
+                request.worktree
+                ? "the working tree of \(root)" : "revision \(request.revision) (\(commit?.shortSHA ?? "?"))"
             throw LoadError("no \(SourceFiles.desiredStateFolder)/ folder in \(at)")
         }
 
         let decoded = try decode(files, environments: request.environments, registryTypes: request.registryTypes)
         guard !decoded.availableEnvironments.isEmpty else {
             let skipped = files.unreadable.keys.sorted().map { "\($0) is \(files.unreadable[$0]!)" }
-            throw LoadError("no environments under \(SourceFiles.desiredStateFolder)/: add a folder per environment, each "
-                + "with an environment.yaml" + (skipped.isEmpty ? "" : " (" + skipped.joined(separator: "; ") + ")"))
+            throw LoadError(
+                "no environments under \(SourceFiles.desiredStateFolder)/: add a folder per environment, each "
+                    + "with an environment.yaml"
+                    + (skipped.isEmpty ? "" : " (" + skipped.joined(separator: "; ") + ")"))
         }
-        return LoadedState(repositoryRoot: root, isBare: repository.isBare, gitDirectory: repository.gitDirectory, commit: commit, head: head,
-                           fromWorktree: request.worktree, state: decoded.state, policyFiles: decoded.policyFiles, policies: decoded.policies,
-                           availableEnvironments: decoded.availableEnvironments, registry: decoded.registry,
-                           kinds: decoded.kinds, diagnostics: decoded.diagnostics,
-                           notes: notes + decoded.registry.flatMap(\.notes))
+        return LoadedState(
+            repositoryRoot: root, isBare: repository.isBare, gitDirectory: repository.gitDirectory, commit: commit,
+            head: head,
+            fromWorktree: request.worktree, state: decoded.state, policyFiles: decoded.policyFiles,
+            policies: decoded.policies,
+            availableEnvironments: decoded.availableEnvironments, registry: decoded.registry,
+            kinds: decoded.kinds, diagnostics: decoded.diagnostics,
+            notes: notes + decoded.registry.flatMap(\.notes))
     }
 
     /// When the working tree differs from HEAD under the folders ballast reads,
@@ -139,15 +148,21 @@ public struct DesiredStateLoader: Sendable {
         let folders = [SourceFiles.desiredStateFolder, SourceFiles.policiesFolder, RegistrySchema.folder]
         let changed: [String]
         if let head {
-            changed = try gitStep { () throws(GitError) in try repository.changedInWorkingTree(under: folders, comparedTo: head) }
+            changed = try gitStep { () throws(GitError) in
+                try repository.changedInWorkingTree(under: folders, comparedTo: head)
+            }
         } else {
             changed = files.changedPaths(comparedTo: SourceFiles(desiredState: nil))
         }
         guard !changed.isEmpty else { return nil }
         if fromWorktree {
-            return "reading the working tree (--worktree): \(describe(changed)) \(changed.count == 1 ? "differs" : "differ") from HEAD"
+            return
+                "reading the working tree (--worktree): \(describe(changed)) "
+                    + "\(changed.count == 1 ? "differs" : "differ") from HEAD"
         }
-        return "the working tree has uncommitted changes in \(describe(changed)); they are not read (pass --worktree to read them)"
+        return
+            "the working tree has uncommitted changes in \(describe(changed)); they are not read (pass "
+                + "--worktree to read them)"
     }
 
     /// Runs a libgit2 step; its error becomes the one-line load error.
@@ -160,8 +175,10 @@ public struct DesiredStateLoader: Sendable {
                        registryTypes extra: Set<String>? = []) throws(LoadError) -> DecodedFiles {
         var diagnostics = Diagnostics()
         for (path, what) in files.unreadable.sorted(by: { $0.key < $1.key }) {
-            diagnostics.add(SourceLocation(file: path), "not read: it is \(what); ballast reads the YAML files in this "
-                + "repository itself")
+            diagnostics.add(
+                SourceLocation(file: path),
+                "not read: it is \(what); ballast reads the YAML files in this "
+                    + "repository itself")
         }
         let (folders, available) = try environmentFolders(files.desiredState ?? [:], only: wanted,
                                                           diagnostics: &diagnostics)
@@ -175,8 +192,9 @@ public struct DesiredStateLoader: Sendable {
         let assembler = DesiredStateAssembler(kinds: kinds.all)
         let state = assembler.assemble(folders, diagnostics: &diagnostics)
         let policies = PolicyDecoder.decode(policyFiles, resources: assembler.decoder, diagnostics: &diagnostics)
-        return DecodedFiles(state: state, policyFiles: policyFiles, policies: policies, availableEnvironments: available,
-                            registry: registry, kinds: kinds, diagnostics: diagnostics.sorted)
+        return DecodedFiles(
+            state: state, policyFiles: policyFiles, policies: policies, availableEnvironments: available,
+            registry: registry, kinds: kinds, diagnostics: diagnostics.sorted)
     }
 
     /// The CloudFormation type names that files' `type:` keys name, at any depth.
@@ -260,6 +278,7 @@ public struct DesiredStateLoader: Sendable {
     }
 
     func describe(_ paths: [String]) -> String {
-        paths.count <= 3 ? paths.joined(separator: ", ") : paths.prefix(3).joined(separator: ", ") + " and \(paths.count - 3) more"
+        paths.count <= 3
+            ? paths.joined(separator: ", ") : paths.prefix(3).joined(separator: ", ") + " and \(paths.count - 3) more"
     }
 }

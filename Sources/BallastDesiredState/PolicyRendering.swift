@@ -16,9 +16,11 @@ public enum PolicyRendering {
             lines.append(title)
             for result in members {
                 let at = result.source.map { "  (\(UntrustedText.line($0.description)))" } ?? ""
-                lines.append("  \(UntrustedText.line(result.policy))  \(UntrustedText.line(result.resource))  "
-                    + "[\(UntrustedText.line(result.environment))]\(at)")
-                lines.append("      " + UntrustedText.line(result.message + (result.reason.map { "; waived: \($0)" } ?? "")))
+                lines.append(
+                    "  \(UntrustedText.line(result.policy))  \(UntrustedText.line(result.resource))  "
+                        + "[\(UntrustedText.line(result.environment))]\(at)")
+                lines.append(
+                    "      " + UntrustedText.line(result.message + (result.reason.map { "; waived: \($0)" } ?? "")))
             }
         }
         lines.append("Policies: " + summary(results) + ".")

@@ -49,10 +49,12 @@ public struct SourceFiles: Sendable, Equatable {
 
     /// From a commit's tree, through libgit2, without a checkout.
     static func committed(_ repository: GitRepository, _ commit: GitCommit) throws(GitError) -> SourceFiles {
-        SourceFiles(try repository.files(under: desiredStateFolder, at: commit, wanted: isYAML, maxBytes: maxFileBytes),
-                    try repository.files(under: policiesFolder, at: commit, wanted: isYAML, maxBytes: maxFileBytes),
-                    try repository.files(under: RegistrySchema.folder, at: commit, wanted: isJSON,
-                                         maxBytes: RegistrySchema.maxBytes))
+        SourceFiles(
+            try repository.files(under: desiredStateFolder, at: commit, wanted: isYAML, maxBytes: maxFileBytes),
+            try repository.files(under: policiesFolder, at: commit, wanted: isYAML, maxBytes: maxFileBytes),
+            try repository.files(
+                under: RegistrySchema.folder, at: commit, wanted: isJSON,
+                maxBytes: RegistrySchema.maxBytes))
     }
 
     /// From the working tree as it is on disk, committed or not.

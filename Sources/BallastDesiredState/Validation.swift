@@ -21,7 +21,8 @@ public struct Validation: Sendable {
         var lines = loaded.diagnostics.map(\.description)
         guard loaded.diagnostics.isEmpty else {
             let files = Set(loaded.diagnostics.map(\.location.file)).count
-            lines.append("invalid: \(loaded.revisionLabel): \(loaded.diagnostics.count) mistake(s) in \(files) file(s)")
+            lines.append(
+                "invalid: \(loaded.revisionLabel): \(loaded.diagnostics.count) mistake(s) in \(files) file(s)")
             return lines.map { $0 + "\n" }.joined()
         }
         let environments = loaded.state.environments

@@ -39,8 +39,9 @@ extension GitRepository {
         text += line + "\n"
         let signature = try Signature(self)
         var written = git_oid()
-        try Libgit2.check(git_note_create(&written, pointer, ref, signature.pointer, signature.pointer, &target, text, 1),
-                          "cannot write the note on \(commit.shortSHA) under \(ref)")
+        try Libgit2.check(
+            git_note_create(&written, pointer, ref, signature.pointer, signature.pointer, &target, text, 1),
+            "cannot write the note on \(commit.shortSHA) under \(ref)")
     }
 }
 
@@ -106,7 +107,8 @@ extension GitRepository {
         var target = commit.oid.raw
         let signature = try Signature(self)
         var written = git_oid()
-        try Libgit2.check(git_note_create(&written, pointer, ref, signature.pointer, signature.pointer, &target, text, 1),
-                          "cannot write the note on \(commit.shortSHA) under \(ref)")
+        try Libgit2.check(
+            git_note_create(&written, pointer, ref, signature.pointer, signature.pointer, &target, text, 1),
+            "cannot write the note on \(commit.shortSHA) under \(ref)")
     }
 }

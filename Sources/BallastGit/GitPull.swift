@@ -37,7 +37,8 @@ extension GitRepository {
             throw GitError("cannot pull: \(branch) and \(upstreamName) have diverged; only fast-forwards are taken")
         }
         var target: OpaquePointer?
-        try Libgit2.check(git_object_lookup(&target, pointer, &after, GIT_OBJECT_COMMIT), "cannot read \(upstreamName)")
+        try Libgit2.check(
+            git_object_lookup(&target, pointer, &after, GIT_OBJECT_COMMIT), "cannot read \(upstreamName)")
         defer { git_object_free(target) }
         if workdir != nil {
             var options = git_checkout_options()

@@ -105,9 +105,10 @@ public final class GitRepository {
         if code == GIT_ENOTFOUND.rawValue || code == GIT_EAMBIGUOUS.rawValue || code == GIT_EINVALIDSPEC.rawValue {
             let why = code == GIT_EAMBIGUOUS.rawValue ? "ambiguous revision" : "unknown revision"
             if code == GIT_ENOTFOUND.rawValue, isShallow {
-                throw GitError("\(why) '\(revision)' in \(workdir ?? gitDirectory), which is a shallow clone (it has only "
-                    + "part of the history): fetch more with `git fetch --deepen=50` or `git fetch --unshallow` "
-                    + "(GitHub Actions: actions/checkout with fetch-depth: 0)")
+                throw GitError(
+                    "\(why) '\(revision)' in \(workdir ?? gitDirectory), which is a shallow clone (it has only "
+                        + "part of the history): fetch more with `git fetch --deepen=50` or `git fetch --unshallow` "
+                        + "(GitHub Actions: actions/checkout with fetch-depth: 0)")
             }
             throw GitError("\(why) '\(revision)' in \(workdir ?? gitDirectory)")
         }
@@ -155,8 +156,10 @@ public final class GitRepository {
         return found
     }
 
-    private func collect(tree oid: GitOID, prefix: String, odb: OpaquePointer?, wanted: (String) -> Bool, maxBytes: Int,
-                         into found: inout TreeFiles) throws(GitError) {
+    private func collect(
+        tree oid: GitOID, prefix: String, odb: OpaquePointer?, wanted: (String) -> Bool, maxBytes: Int,
+        into found: inout TreeFiles
+    ) throws(GitError) {
         var raw = oid.raw
         var tree: OpaquePointer?
         try Libgit2.check(git_tree_lookup(&tree, pointer, &raw), "cannot read tree \(prefix)")
@@ -192,13 +195,17 @@ public final class GitRepository {
     /// changed, added (untracked included), or removed. Sizes and git's blob ids are
     /// compared (libgit2 stats first and hashes only same-size files), so a large
     /// untracked file costs a stat, not a read. Submodules and ignored files are left out.
-    public func changedInWorkingTree(under folders: [String], comparedTo commit: GitCommit) throws(GitError) -> [String] {
+    public func changedInWorkingTree(
+        under folders: [String], comparedTo commit: GitCommit
+    ) throws(GitError) -> [String] {
         try withTree(of: commit) { tree throws(GitError) in
             try changedInWorkingTree(under: folders, comparedTo: tree)
         }
     }
 
-    private func changedInWorkingTree(under folders: [String], comparedTo tree: OpaquePointer?) throws(GitError) -> [String] {
+    private func changedInWorkingTree(
+        under folders: [String], comparedTo tree: OpaquePointer?
+    ) throws(GitError) -> [String] {
         var options = git_diff_options()
         try Libgit2.check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "cannot set up a diff")
         options.flags = GIT_DIFF_INCLUDE_UNTRACKED.rawValue | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue

@@ -17,14 +17,19 @@ extension GitRepository {
         if workdir != nil {
             let dirty = try uncommittedPaths(under: cleanPath)
             if !dirty.isEmpty {
-                throw GitError("cannot revert: uncommitted changes under \(cleanPath)/ (\(dirty.prefix(3).joined(separator: ", "))"
-                    + (dirty.count > 3 ? " and \(dirty.count - 3) more" : "") + "); commit or stash them first")
+                throw GitError(
+                    "cannot revert: uncommitted changes under \(cleanPath)/ "
+                        + "(\(dirty.prefix(3).joined(separator: ", "))"
+                        + (dirty.count > 3 ? " and \(dirty.count - 3) more" : "") + "); commit or stash them first")
             }
         }
         let revertedHandle = try lookup(reverted)
         defer { git_commit_free(revertedHandle) }
         guard git_commit_parentcount(revertedHandle) == 1 else {
-            throw GitError("cannot revert \(reverted.shortSHA): it is a merge commit (or has no parent); revert it with git revert -m")
+            throw GitError(
+                "cannot revert \(reverted.shortSHA): it is a merge commit (or has no parent); revert it with "
+                    + "git revert -m"
+            )
         }
         let headHandle = try lookup(head)
         defer { git_commit_free(headHandle) }
@@ -77,12 +82,17 @@ extension GitRepository {
         options.notify_flags = GIT_CHECKOUT_NOTIFY_CONFLICT.rawValue
         options.notify_payload = Unmanaged.passUnretained(blocked).toOpaque()
         options.notify_cb = { _, path, _, _, _, payload in
-            if let path, let payload { Unmanaged<Paths>.fromOpaque(payload).takeUnretainedValue().list.append(String(cString: path)) }
+            if let path, let payload {
+                Unmanaged<Paths>.fromOpaque(payload).takeUnretainedValue().list.append(String(cString: path))
+            }
             return 0
         }
         let code = withExtendedLifetime(blocked) { git_checkout_tree(pointer, tree, &options) }
         if code < 0 && !blocked.list.isEmpty {
-            throw GitError("cannot revert: local changes to \(blocked.list.joined(separator: ", ")) would be overwritten; commit or stash them first")
+            throw GitError(
+                "cannot revert: local changes to \(blocked.list.joined(separator: ", ")) would be overwritten; "
+                    + "commit or stash them first"
+            )
         }
         try Libgit2.check(code, "cannot update the working tree for the revert")
     }

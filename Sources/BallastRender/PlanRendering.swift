@@ -5,12 +5,16 @@ import BallastDesiredState
 /// no write can fix.
 public enum PlanRendering {
     /// `policies` describe the SARIF rules (their descriptions); results alone name them.
-    public static func render(_ plan: Plan, as format: ReportFormat, colour: Bool = false, policies: [Policy] = []) -> String {
+    public static func render(
+        _ plan: Plan, as format: ReportFormat, colour: Bool = false, policies: [Policy] = []
+    ) -> String {
         switch format {
         case .sarif: return SARIFRendering.render(policy: plan.policy, policies: policies)
         case .json: return JSON.encode(plan.json, pretty: true) + "\n"
         case .cfn: return DriftRendering.render(plan.report, as: .cfn)
-        case .text: return DriftRendering.render(plan.report, as: .text, colour: colour) + "\n" + text(plan) + PolicyRendering.text(plan.policy)
+        case .text:
+            return DriftRendering.render(plan.report, as: .text, colour: colour) + "\n" + text(plan)
+                + PolicyRendering.text(plan.policy)
         case .markdown: return comment(plan)
         }
     }
@@ -29,20 +33,30 @@ public enum PlanRendering {
         var lines: [String]
         if unread > 0 && unread == summary.resources {
             // Never "No changes" for a run that read nothing: nothing is known about live.
-            lines = ["Nothing could be read (\(unread) resource\(unread == 1 ? "" : "s") not checked, the reason above): "
-                + "no plan can be made"]
+            lines = [
+                "Nothing could be read (\(unread) resource\(unread == 1 ? "" : "s") not checked, the reason above): "
+                    + "no plan can be made"
+            ]
         } else if plan.changes.isEmpty {
-            lines = [unread > 0 ? "No changes for what was read; \(unread) resource\(unread == 1 ? "" : "s") could not "
-                + "be read (above), so the plan is incomplete." : "No changes."]
+            lines = [
+                unread > 0
+                    ? "No changes for what was read; \(unread) resource\(unread == 1 ? "" : "s") could not "
+                        + "be read (above), so the plan is incomplete." : "No changes."
+            ]
         } else {
             lines = ["Plan: \(plan.changes.count) change\(plan.changes.count == 1 ? "" : "s")"
                 + (unread > 0 ? " (incomplete: \(unread) resource\(unread == 1 ? "" : "s") could not be read)" : "")]
         }
         for change in plan.changes {
-            lines.append("  \(change.call) \(UntrustedText.line(change.id))  "
-                + "(\(UntrustedText.line(change.key.environment)), \(UntrustedText.line(change.key.region)))")
-            for (path, assignment) in change.set.sorted(by: { $0.key < $1.key }) where assignment.from != assignment.to {
-                lines.append("      \(DriftRendering.readablePath(path)): \(assignment.from?.description ?? "(none)") -> \(assignment.to)")
+            lines.append(
+                "  \(change.call) \(UntrustedText.line(change.id))  "
+                    + "(\(UntrustedText.line(change.key.environment)), \(UntrustedText.line(change.key.region)))")
+            for (path, assignment) in change.set.sorted(by: { $0.key < $1.key })
+            where assignment.from != assignment.to {
+                lines.append(
+                    "      \(DriftRendering.readablePath(path)): \(assignment.from?.description ?? "(none)") -> "
+                        + "\(assignment.to)"
+                )
             }
         }
         let held = plan.report.resources.flatMap { drift in

@@ -9,7 +9,10 @@ public enum PolicyTestRendering {
             lines.append("\(outcome.passed ? "ok  " : "FAIL")  \(outcome.test.policy): \(outcome.test.name)")
             guard !outcome.passed else { continue }
             let said = outcome.message.isEmpty ? "" : ": \(outcome.message)"
-            lines.append("      expected \(outcome.test.expect.rawValue), got \(outcome.actual.rawValue)\(said) (\(outcome.test.source))")
+            lines.append(
+                "      expected \(outcome.test.expect.rawValue), got \(outcome.actual.rawValue)\(said) "
+                    + "(\(outcome.test.source))"
+            )
         }
         let failed = outcomes.filter { !$0.passed }.count
         lines.append("policy tests: \(outcomes.count - failed) passed, \(failed) failed")

@@ -33,7 +33,8 @@ public enum DriftRendering {
     static func expected(_ difference: PropertyDifference) -> String {
         guard let expected = difference.expected else { return "(none)" }
         if expected == .null { return "(unset)" }
-        if case .map(let range) = expected, let bound = range.first, ["within", "atLeast", "atMost"].contains(bound.key) {
+        if case .map(let range) = expected, let bound = range.first,
+            ["within", "atLeast", "atMost"].contains(bound.key) {
             switch bound.key {
             case "within": return "within \(bound.value)"
             case "atLeast": return "at least \(bound.value)"

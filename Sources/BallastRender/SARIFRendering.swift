@@ -9,7 +9,9 @@ public enum SARIFRendering {
     static let mistakeRule = "ballast/invalid-file"
 
     /// Policy results that did not pass (validate and plan), and validate's mistakes.
-    public static func render(policy results: [PolicyResult], policies: [Policy], mistakes: [Diagnostic] = []) -> String {
+    public static func render(
+        policy results: [PolicyResult], policies: [Policy], mistakes: [Diagnostic] = []
+    ) -> String {
         var run = Run()
         for mistake in mistakes {
             run.add(rule: mistakeRule, level: "error", message: mistake.message, at: mistake.location) {
@@ -20,8 +22,11 @@ public enum SARIFRendering {
         for result in results where result.result != .pass {
             let suppression: Value? = result.result == .waived
                 ? ["kind": "external", "justification": .string(result.reason ?? "waived")] : nil
-            run.add(rule: result.policy, level: level(result.severity), message: "\(result.resource) (\(result.environment)): \(result.message)",
-                    at: result.source, suppression: suppression) { rule(result, byId[result.policy]) }
+            run.add(
+                rule: result.policy, level: level(result.severity),
+                message: "\(result.resource) (\(result.environment)): \(result.message)",
+                at: result.source, suppression: suppression
+            ) { rule(result, byId[result.policy]) }
         }
         return run.document
     }
@@ -44,8 +49,11 @@ public enum SARIFRendering {
                     rule("ballast/deleted", "A declared resource that does not exist", level: "warning")
                 }
             case .notChecked:
-                run.add(rule: "ballast/not-checked", level: "error", message: "\(resource) could not be read: \(drift.reason ?? "")",
-                        at: drift.resource.source) {
+                run.add(
+                    rule: "ballast/not-checked", level: "error",
+                    message: "\(resource) could not be read: \(drift.reason ?? "")",
+                    at: drift.resource.source
+                ) {
                     rule("ballast/not-checked", "A declared resource ballast could not read", level: "error")
                 }
             case .modified:
@@ -84,20 +92,31 @@ public enum SARIFRendering {
         }
 
         var document: String {
-            let driver: Value = ["name": "ballast", "semanticVersion": .string(BallastVersion.current), "rules": .list(rules)]
-            let document: Value = ["$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
-                                   "runs": [["tool": ["driver": driver], "columnKind": "unicodeCodePoints", "results": .list(results)]]]
+            let driver: Value = [
+                "name": "ballast", "semanticVersion": .string(BallastVersion.current), "rules": .list(rules),
+            ]
+            let document: Value = [
+                "$schema": "https://json.schemastore.org/sarif-2.1.0.json", "version": "2.1.0",
+                "runs": [["tool": ["driver": driver], "columnKind": "unicodeCodePoints", "results": .list(results)]],
+            ]
             return JSON.encode(document, pretty: true) + "\n"
         }
     }
 
     static func rule(_ result: PolicyResult, _ policy: Policy?) -> Value {
-        var fields = ruleFields(result.policy, policy?.description ?? policy?.message, level: level(policy?.severity ?? result.severity))
-        if let policy { fields["properties"] = ["tags": ["policy", .string(policy.scope.rawValue)], "assert": .string(policy.assert.source)] }
+        var fields = ruleFields(
+            result.policy, policy?.description ?? policy?.message, level: level(policy?.severity ?? result.severity))
+        if let policy {
+            fields["properties"] = [
+                "tags": ["policy", .string(policy.scope.rawValue)], "assert": .string(policy.assert.source),
+            ]
+        }
         return .map(fields)
     }
 
-    static func rule(_ id: String, _ description: String?, level: String) -> Value { .map(ruleFields(id, description, level: level)) }
+    static func rule(_ id: String, _ description: String?, level: String) -> Value {
+        .map(ruleFields(id, description, level: level))
+    }
 
     static func ruleFields(_ id: String, _ description: String?, level: String) -> [String: Value] {
         var fields: [String: Value] = ["id": .string(id), "defaultConfiguration": ["level": .string(level)]]
@@ -114,7 +133,8 @@ public enum SARIFRendering {
             .replacingOccurrences(of: ">", with: "\\x3E")
     }
 
-    static func result(rule: String, index: Int, level: String, message: String, at location: SourceLocation?) -> Value {
+    static func result(rule: String, index: Int, level: String, message: String,
+                       at location: SourceLocation?) -> Value {
         // Every message is one line: what it quotes from AWS or the repository cannot start another.
         var entry: [String: Value] = ["ruleId": .string(rule), "ruleIndex": .int(index), "level": .string(level),
                                       "message": ["text": .string(UntrustedText.line(message))]]
@@ -123,7 +143,9 @@ public enum SARIFRendering {
             let uri = location.file.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? location.file
             var physical: [String: Value] = ["artifactLocation": ["uri": .string(uri)]]
             if location.line > 0 {
-                physical["region"] = location.column > 0 ? ["startLine": .int(location.line), "startColumn": .int(location.column)]
+                physical["region"] =
+                    location.column > 0
+                    ? ["startLine": .int(location.line), "startColumn": .int(location.column)]
                     : ["startLine": .int(location.line)]
             }
             entry["locations"] = [["physicalLocation": .map(physical)]]

@@ -6,17 +6,27 @@ struct TextRenderer {
     let colour: Bool
 
     func render(_ report: DriftReport) -> String {
-        var lines = ["ballast \(report.command) at \(report.revision), \(Timestamp.iso8601(report.generatedAt)); values read live -> desired", ""]
+        var lines = [
+            "ballast \(report.command) at \(report.revision), \(Timestamp.iso8601(report.generatedAt)); values "
+                + "read live -> desired",
+            "",
+        ]
         for environment in report.environments {
             let summary = DriftSummary(environment.resources)
             // A resource in sync whose hold just ended is named once, with the hold.
             let notInSync = environment.resources.filter { $0.status != .inSync || $0.holdEnded != nil }
-            lines.append(paint(safe(environment.name), "1") + " (\(safe(environment.region))): \(summary.inSync) of \(summary.resources) in sync")
+            lines.append(
+                paint(safe(environment.name), "1")
+                    + " (\(safe(environment.region))): \(summary.inSync) of \(summary.resources) in sync")
             // One reason for everything (an account guard, no credentials): say it once.
             let reasons = Set(notInSync.compactMap(\.reason))
-            if notInSync.count > 1, notInSync.count == environment.resources.count, notInSync.allSatisfy({ $0.status == .notChecked }),
-               reasons.count == 1 {
-                lines.append("  \(marker(.notChecked)) none of the \(notInSync.count) resources checked: \(safe(reasons.first!))")
+            if notInSync.count > 1, notInSync.count == environment.resources.count,
+                notInSync.allSatisfy({ $0.status == .notChecked }),
+                reasons.count == 1 {
+                lines.append(
+                    "  \(marker(.notChecked)) none of the \(notInSync.count) resources checked: "
+                        + "\(safe(reasons.first!))"
+                )
                 lines.append("")
                 continue
             }
@@ -34,7 +44,8 @@ struct TextRenderer {
                     + "(\(safe(drift.resource.source.description)))")
                 switch drift.status {
                 case .deleted: lines.append("      does not exist")
-                case .notChecked where shared[drift.reason ?? ""] != nil: lines.append("      not checked (the reason above)")
+                case .notChecked where shared[drift.reason ?? ""] != nil:
+                    lines.append("      not checked (the reason above)")
                 case .notChecked: lines.append("      not checked: \(safe(drift.reason ?? "unknown reason"))")
                 default:
                     for difference in drift.differences {

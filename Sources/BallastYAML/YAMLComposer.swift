@@ -95,11 +95,13 @@ private struct Composer {
                 let value = try node(reader.next(), reader)
                 size += key.size + value.size
                 guard case .scalar(_, let text) = key.node.content else {
-                    diagnostics.append(Diagnostic(key.node.location, "mapping keys must be plain text, found a \(key.node.kindName)"))
+                    diagnostics.append(
+                        Diagnostic(key.node.location, "mapping keys must be plain text, found a \(key.node.kindName)"))
                     continue
                 }
                 if let first = seen[text] {
-                    diagnostics.append(Diagnostic(key.node.location, "duplicate key '\(text)' (first at line \(first.line))"))
+                    diagnostics.append(
+                        Diagnostic(key.node.location, "duplicate key '\(text)' (first at line \(first.line))"))
                     continue
                 }
                 seen[text] = key.node.location
@@ -119,7 +121,8 @@ private struct Composer {
         }
         let core = "tag:yaml.org,2002:"
         if let tag, tag != core + (kind == "list" ? "seq" : "map") {
-            diagnostics.append(Diagnostic(at, "unsupported YAML tag '\(Self.short(tag))' on a \(kind); write it without a tag"))
+            diagnostics.append(
+                Diagnostic(at, "unsupported YAML tag '\(Self.short(tag))' on a \(kind); write it without a tag"))
         }
     }
 
@@ -153,7 +156,12 @@ private struct Composer {
             diagnostics.append(Diagnostic(at, "'\(text)' is not a valid !!\(wanted)"))
             return .string(text)
         default:
-            diagnostics.append(Diagnostic(at, "unsupported YAML tag '\(Self.short(tag))'; use plain values or !!str, !!int, !!float, !!bool, !!null"))
+            diagnostics.append(
+                Diagnostic(
+                    at,
+                    "unsupported YAML tag '\(Self.short(tag))'; use plain values or !!str, !!int, !!float, "
+                        + "!!bool, !!null"
+                ))
             return .string(text)
         }
     }

@@ -31,7 +31,9 @@ public enum YAMLEditor {
             node = entry.value
         }
         if let index {
-            guard let items = node.items, items.indices.contains(index) else { throw Refusal("\(key) has no item \(index)") }
+            guard let items = node.items, items.indices.contains(index) else {
+                throw Refusal("\(key) has no item \(index)")
+            }
             shared = shared || node.shared
             node = items[index]
         }

@@ -52,7 +52,9 @@ enum AWSBenchmark {
         }
 
         // The anchor: one `aws` process per call, as a runbook loop runs it.
-        let loop = "for i in $(seq \(cliCalls)); do aws logs describe-log-groups --region us-east-1 --endpoint-url \(moto.endpoint) --output json >/dev/null || exit 1; done"
+        let loop =
+            "for i in $(seq \(cliCalls)); do aws logs describe-log-groups --region us-east-1 --endpoint-url "
+                + "\(moto.endpoint) --output json >/dev/null || exit 1; done"
         let (seconds, cpu) = try await measure(children: true) {
             let result = try Run.process("/bin/sh", ["-c", loop], environment: environment)
             guard result.status == 0 else { throw TestFailure("the aws CLI loop failed: \(result.stderr)") }

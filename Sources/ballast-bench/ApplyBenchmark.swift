@@ -22,33 +22,52 @@ enum ApplyBenchmark {
             say("run \(run + 1)/\(runs): seeding \(fixture.count) drifted resources ...")
             let items = try await ScaleFixture.seed(fixture, with: seeder)
             let repo = try TempRepository()
-            _ = try repo.commit(["desired-state/bench/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
-                                 "desired-state/bench/resources.yaml": "resources:\n" + items.map(\.desired).joined()], message: "bench")
+            _ = try repo.commit(
+                [
+                    "desired-state/bench/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
+                    "desired-state/bench/resources.yaml": "resources:\n" + items.map(\.desired).joined(),
+                ], message: "bench")
             let planFile = repo.path + "/bench.plan.json"
 
-            let (plan, planStep) = try timed(binary, ["plan", "--repo", repo.path, "--out", planFile, "--output", "json"], environment, moto)
+            let (plan, planStep) = try timed(
+                binary, ["plan", "--repo", repo.path, "--out", planFile, "--output", "json"], environment, moto)
             let changes = (try? JSON.parse(plan.stdout))?["changes"]?.list?.count ?? 0
             guard plan.status == 2, changes == total else {
-                throw TestFailure("plan made \(changes) changes, expected \(total) (exit \(plan.status)): \(plan.stderr.prefix(400))")
+                throw TestFailure(
+                    "plan made \(changes) changes, expected \(total) (exit \(plan.status)): \(plan.stderr.prefix(400))"
+                )
             }
             let (apply, applyStep) = try timed(binary, ["apply", planFile, "--repo", repo.path], environment, moto)
-            guard apply.status == 0, apply.stdout.contains("Apply: \(total) of \(total) changes applied, \(total) verified") else {
-                throw TestFailure("apply did not apply and verify all \(total) (exit \(apply.status)): "
-                    + String(apply.stdout.suffix(600)) + apply.stderr.prefix(400))
+            guard apply.status == 0,
+                apply.stdout.contains("Apply: \(total) of \(total) changes applied, \(total) verified")
+            else {
+                throw TestFailure(
+                    "apply did not apply and verify all \(total) (exit \(apply.status)): "
+                        + String(apply.stdout.suffix(600)) + apply.stderr.prefix(400))
             }
             planned.append(planStep)
             applied.append(applyStep)
-            say(String(format: "  plan %.2f s, %d calls; apply %.2f s, %d calls", planStep.seconds, planStep.calls, applyStep.seconds, applyStep.calls))
+            say(
+                String(
+                    format: "  plan %.2f s, %d calls; apply %.2f s, %d calls", planStep.seconds, planStep.calls,
+                    applyStep.seconds, applyStep.calls))
         }
-        say("ballast plan --out + apply FILE (release), \(total) changes of \(kinds.count) kinds, all applied and verified")
+        say(
+            "ballast plan --out + apply FILE (release), \(total) changes of \(kinds.count) kinds, all applied "
+                + "and verified"
+        )
         report("plan ", planned, total)
         report("apply", applied, total)
-        say("  apply calls = re-read for the stale check + \(total) writes (an alarm re-put reads the alarm first, a KMS alias"
-            + " is resolved to its key) + read-back of the written resources + STS for the account")
+        say(
+            "  apply calls = re-read for the stale check + \(total) writes (an alarm re-put reads the alarm "
+                + "first, a KMS alias"
+                + " is resolved to its key) + read-back of the written resources + STS for the account")
     }
 
     /// Runs the binary through a fresh counting proxy.
-    static func timed(_ binary: String, _ arguments: [String], _ environment: [String: String], _ moto: MotoServer) throws -> (Run.Result, (seconds: Double, calls: Int)) {
+    static func timed(
+        _ binary: String, _ arguments: [String], _ environment: [String: String], _ moto: MotoServer
+    ) throws -> (Run.Result, (seconds: Double, calls: Int)) {
         let counter = try LoopbackHTTPServer { request in
             LoopbackHTTPServer.forward(request, toPort: moto.port).map { .raw($0) } ?? .drop
         }
@@ -61,9 +80,13 @@ enum ApplyBenchmark {
     }
 
     static func report(_ step: String, _ samples: [(seconds: Double, calls: Int)], _ total: Int) {
-        let seconds = samples.map(\.seconds).sorted(), calls = samples.map(\.calls).sorted()
-        say(String(format: "  %@  wall time min %.2f s  median %.2f s  max %.2f s   API calls median %d (%.2f per change)",
-                   step, seconds.first!, seconds[seconds.count / 2], seconds.last!, calls[calls.count / 2],
-                   Double(calls[calls.count / 2]) / Double(total)))
+        let seconds = samples.map(\.seconds).sorted()
+        let calls = samples.map(\.calls).sorted()
+        say(
+            String(
+                format:
+                    "  %@  wall time min %.2f s  median %.2f s  max %.2f s   API calls median %d (%.2f per change)",
+                step, seconds.first!, seconds[seconds.count / 2], seconds.last!, calls[calls.count / 2],
+                Double(calls[calls.count / 2]) / Double(total)))
     }
 }

@@ -24,15 +24,19 @@ enum DriftBenchmark {
         say(String(format: "  seeded in %.1f s", Date().timeIntervalSince(seedStart)))
 
         let repo = try TempRepository()
-        _ = try repo.commit(["desired-state/bench/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
-                             "desired-state/bench/resources.yaml": "resources:\n" + items.map(\.desired).joined()], message: "bench")
+        _ = try repo.commit(
+            [
+                "desired-state/bench/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
+                "desired-state/bench/resources.yaml": "resources:\n" + items.map(\.desired).joined(),
+            ], message: "bench")
         let binary = Run.ballastBinary.replacingOccurrences(of: "/debug/", with: "/release/")
         let expectedDrift = items.filter { $0.drifted }.count
 
         var seconds: [Double] = []
         for _ in 0..<runs {
             let start = DispatchTime.now().uptimeNanoseconds
-            let result = try Run.process(binary, ["drift", "--repo", repo.path, "--output", "json"], environment: environment)
+            let result = try Run.process(
+                binary, ["drift", "--repo", repo.path, "--output", "json"], environment: environment)
             seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
             try check(result, expectedDrift: expectedDrift, resources: items.count)
         }
@@ -50,14 +54,21 @@ enum DriftBenchmark {
 
         seconds.sort()
         say("ballast drift (release) over \(items.count) resources, \(expectedDrift) drifted, all found")
-        say(String(format: "  wall time   runs %d   min %.2f s   median %.2f s   max %.2f s", runs, seconds.first!, seconds[seconds.count / 2], seconds.last!))
-        say(String(format: "  API calls   %d made   %.3f per resource   smallest possible %d   ratio %.3f (target <= 1.1)",
-                   calls, Double(calls) / Double(items.count), minimum, Double(calls) / Double(minimum)))
+        say(
+            String(
+                format: "  wall time   runs %d   min %.2f s   median %.2f s   max %.2f s", runs, seconds.first!,
+                seconds[seconds.count / 2], seconds.last!))
+        say(
+            String(
+                format:
+                    "  API calls   %d made   %.3f per resource   smallest possible %d   ratio %.3f (target <= 1.1)",
+                calls, Double(calls) / Double(items.count), minimum, Double(calls) / Double(minimum)))
     }
 
     /// A moto server of the benchmark's own, the environment that points the binary at it, and a seeder.
     static func emulator() throws -> (MotoServer, [String: String], LiveSeeder) {
-        let moto = try MotoServer(authenticated: false)  // one server for every service, so the proxy counts every call
+        // One server for every service, so the proxy counts every call.
+        let moto = try MotoServer(authenticated: false)
         var environment = ProcessInfo.processInfo.environment.merging(moto.environment) { _, new in new }
         environment["NO_COLOR"] = "1"
         environment["AWS_PROFILE"] = nil
@@ -75,10 +86,14 @@ enum DriftBenchmark {
             let report = try? JSON.parse(result.stdout)
             let odd = (report?["environments"]?.list ?? []).flatMap { $0["resources"]?.list ?? [] }
                 .filter { $0["status"] != "IN_SYNC" }
-                .map { "\($0["status"]?.string ?? "") \($0["type"]?.string ?? "") \($0["id"]?.string ?? "") "
-                    + "\($0["reason"]?.string ?? JSON.encode($0["differences"] ?? .null))" }
-            throw TestFailure("drift did not find exactly the \(expectedDrift) drifted resources (exit \(result.status)): "
-                + JSON.encode(report?["summary"] ?? .null) + "\n" + odd.joined(separator: "\n") + "\n" + result.stderr.prefix(400))
+                .map {
+                    "\($0["status"]?.string ?? "") \($0["type"]?.string ?? "") \($0["id"]?.string ?? "") "
+                        + "\($0["reason"]?.string ?? JSON.encode($0["differences"] ?? .null))"
+                }
+            throw TestFailure(
+                "drift did not find exactly the \(expectedDrift) drifted resources (exit \(result.status)): "
+                    + JSON.encode(report?["summary"] ?? .null) + "\n" + odd.joined(separator: "\n") + "\n"
+                    + result.stderr.prefix(400))
         }
     }
 

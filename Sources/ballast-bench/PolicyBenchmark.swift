@@ -18,14 +18,16 @@ enum PolicyBenchmark {
                 severity: \(i % 2 == 0 ? "deny" : "warn")
                 match: {type: "AWS::*", environments: [prod]}
                 assert: >-
-                  resource.id.startsWith('service-') || resource.id.matches('^[a-z/-]+[0-9]+') || size(properties) >= \(i)
+                  resource.id.startsWith('service-') || resource.id.matches('^[a-z/-]+[0-9]+')
+                  || size(properties) >= \(i)
                   || resource.region in ['us-east-1', 'eu-west-1']
 
             """ }.joined()
         var files = ["desired-state/prod/environment.yaml": "region: us-east-1\n",
                      "policies/operations.yaml": defaults, "policies/extra.yaml": "policies:\n" + extra]
         for f in 0..<(total / 50) {
-            files["desired-state/prod/services-\(f).yaml"] = "resources:\n" + (0..<50).map { LoadBenchmark.resource(f * 50 + $0) }.joined()
+            files["desired-state/prod/services-\(f).yaml"] =
+                "resources:\n" + (0..<50).map { LoadBenchmark.resource(f * 50 + $0) }.joined()
         }
         let repo = try TempRepository()
         try repo.commit(files, message: "bench")
@@ -41,9 +43,15 @@ enum PolicyBenchmark {
             seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
         }
         seconds.sort()
-        say("\(loaded.policies.policies.count) policies over \(loaded.state.resourceCount) resources: \(results.count) results "
-            + "(\(results.filter { $0.result == .pass }.count) pass, \(results.filter { $0.result == .fail }.count) fail)")
-        say(String(format: "  runs %d   min %.1f ms   median %.1f ms   max %.1f ms   (target: under 200 ms)",
-                   runs, seconds.first! * 1000, seconds[seconds.count / 2] * 1000, seconds.last! * 1000))
+        say(
+            "\(loaded.policies.policies.count) policies over \(loaded.state.resourceCount) resources: "
+                + "\(results.count) results "
+                + "(\(results.filter { $0.result == .pass }.count) pass, "
+                + "\(results.filter { $0.result == .fail }.count) fail)"
+        )
+        say(
+            String(
+                format: "  runs %d   min %.1f ms   median %.1f ms   max %.1f ms   (target: under 200 ms)",
+                runs, seconds.first! * 1000, seconds[seconds.count / 2] * 1000, seconds.last! * 1000))
     }
 }

@@ -28,7 +28,8 @@ enum QuotaBenchmark {
         let emulator = try measure(binary, ["drift", "--repo", repo.path, "--output", "json"], unpaced, moto,
                                    quotas: false)
         try DriftBenchmark.check(emulator.result, expectedDrift: drifted, resources: items.count)
-        print(String(format: "  (the same drift unpaced, no quotas: %.2f s, what moto itself takes)", emulator.seconds))
+        print(
+            String(format: "  (the same drift unpaced, no quotas: %.2f s, what moto itself takes)", emulator.seconds))
 
         let apply = try measure(binary, ["apply", "--repo", repo.path, "--auto-approve"], environment, moto)
         let applied = "Apply: \(drifted) of \(drifted) changes applied, \(drifted) verified"

@@ -20,7 +20,8 @@ enum SchemaBenchmark {
                 do {
                     let schema = try RegistrySchema.parse(texts[index], file: RegistrySchema.path(for: type))
                     if run == 0, let note = schema.notes.first {
-                        unchecked += Int(note.split(separator: ":").dropFirst().first?.split(separator: " ").first ?? "") ?? 0
+                        unchecked +=
+                            Int(note.split(separator: ":").dropFirst().first?.split(separator: " ").first ?? "") ?? 0
                         withUnchecked += 1
                     }
                 } catch {
@@ -32,13 +33,21 @@ enum SchemaBenchmark {
         let sorted = best.sorted()
         func percentile(_ p: Double) -> Double { sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] }
         let slowest = best.enumerated().sorted { $0.element > $1.element }.prefix(5)
-        print(String(format: "convert (best of %d): total %.1f ms, p50 %.3f ms, p95 %.3f ms, max %.1f ms", runs,
-                     best.reduce(0, +), percentile(0.5), percentile(0.95), sorted.last ?? 0))
-        print("slowest: " + slowest.map { String(format: "%@ %.1f ms", types[$0.offset], $0.element) }
-            .joined(separator: ", "))
-        print("refused (too large, or not a resource ballast can name): \(refused.count)"
-            + (refused.isEmpty ? "" : ": " + refused.joined(separator: "; ")))
-        print("patterns not checked (lookaround, back-references, inline flags): \(unchecked) in \(withUnchecked) schemas")
+        print(
+            String(
+                format: "convert (best of %d): total %.1f ms, p50 %.3f ms, p95 %.3f ms, max %.1f ms", runs,
+                best.reduce(0, +), percentile(0.5), percentile(0.95), sorted.last ?? 0))
+        print(
+            "slowest: "
+                + slowest.map { String(format: "%@ %.1f ms", types[$0.offset], $0.element) }
+                .joined(separator: ", "))
+        print(
+            "refused (too large, or not a resource ballast can name): \(refused.count)"
+                + (refused.isEmpty ? "" : ": " + refused.joined(separator: "; ")))
+        print(
+            "patterns not checked (lookaround, back-references, inline flags): \(unchecked) in \(withUnchecked) "
+                + "schemas"
+        )
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
         print("peak memory: \(usage.ru_maxrss / 1_024) MiB")

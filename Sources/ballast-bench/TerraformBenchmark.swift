@@ -34,8 +34,12 @@ enum TerraformBenchmark {
             // The state lives outside the repository: imported from the flag (an environment's
             // `terraform.states` names paths inside the repository only).
             try repo.commit(["desired-state/bench/environment.yaml": "region: us-east-1\n"], message: "environment")
-            let imported = try Run.process(binary, ["import", "--env", "bench", "--from-terraform", terraform.stateFile,
-                                                    "--repo", repo.path], environment: environment)
+            let imported = try Run.process(
+                binary,
+                [
+                    "import", "--env", "bench", "--from-terraform", terraform.stateFile,
+                    "--repo", repo.path,
+                ], environment: environment)
             guard imported.status == 0 else { throw TestFailure("import failed: \(imported.stderr)") }
             try repo.commit(message: "imported")
 
@@ -69,12 +73,15 @@ enum TerraformBenchmark {
                                Double(terraformCalls) / Double(max(ballastCalls, 1))))
 
             // The same, behind AWS's documented quotas and 40 ms a round trip (`AWSQuotas`).
-            let terraformDrift = try throughQuotas(moto) { proxy in _ = try terraform.refreshOnlyPlan(endpoint: proxy) }
+            let terraformDrift = try throughQuotas(moto) { proxy in _ = try terraform.refreshOnlyPlan(endpoint: proxy)
+            }
             let ballastDrift = try throughQuotas(moto) { proxy in
                 var proxied = environment
                 proxied["AWS_ENDPOINT_URL"] = proxy
-                try DriftBenchmark.check(try Run.process(binary, ["drift", "--repo", repo.path, "--output", "json"],
-                                                         environment: proxied), expectedDrift: drifted, resources: size)
+                try DriftBenchmark.check(
+                    try Run.process(
+                        binary, ["drift", "--repo", repo.path, "--output", "json"],
+                        environment: proxied), expectedDrift: drifted, resources: size)
             }
             let terraformApply = try throughQuotas(moto) { proxy in
                 _ = try terraform.run(["apply", "-auto-approve", "-input=false", "-no-color", "-var",
@@ -99,10 +106,12 @@ enum TerraformBenchmark {
                     ballast.floor, ballast.seconds / ballast.floor))
             }
         }
-        print("\nSame live set in moto (half log groups, a quarter alarms, a quarter DynamoDB tables; "
-            + "every tenth log group "
-            + "and alarm drifted):")
-        print("| resources | terraform plan -refresh-only | calls | ballast drift | calls | time ratio | calls ratio |")
+        print(
+            "\nSame live set in moto (half log groups, a quarter alarms, a quarter DynamoDB tables; "
+                + "every tenth log group "
+                + "and alarm drifted):")
+        print(
+            "| resources | terraform plan -refresh-only | calls | ballast drift | calls | time ratio | calls ratio |")
         print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
         rows.forEach { print($0) }
         print("\nBehind AWS's documented quotas, 40 ms a round trip (drift: terraform plan -refresh-only and "

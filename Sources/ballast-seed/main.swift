@@ -46,10 +46,14 @@ func option(_ name: String) -> String? {
 }
 let environments = option("--env").map { [$0] } ?? []
 let incidentFile = option("--incident")
-guard let repository = arguments.first, !repository.hasPrefix("--") else { fail("usage: ballast-seed REPO [--env NAME] [--incident FILE]") }
+guard let repository = arguments.first, !repository.hasPrefix("--") else {
+    fail("usage: ballast-seed REPO [--env NAME] [--incident FILE]")
+}
 
 let environment = ProcessInfo.processInfo.environment
-guard let endpoint = environment["AWS_ENDPOINT_URL"], endpoint.contains("://127.0.0.1:") || endpoint.contains("://localhost:") else {
+guard let endpoint = environment["AWS_ENDPOINT_URL"],
+    endpoint.contains("://127.0.0.1:") || endpoint.contains("://localhost:")
+else {
     fail("AWS_ENDPOINT_URL must point at a local emulator (http://127.0.0.1:PORT)")
 }
 
@@ -81,5 +85,8 @@ for env in loaded.state.environments {
     do {
         try await seeder.seed(DesiredState(environments: [env]), overrides: edits.overrides, skip: edits.skip)
     } catch { fail("seeding \(env.name): \(error)") }
-    print("seeded \(env.name): \(env.resources.count - edits.skip.count) resources, \(edits.overrides.count) incident edits")
+    print(
+        "seeded \(env.name): \(env.resources.count - edits.skip.count) resources, \(edits.overrides.count) "
+            + "incident edits"
+    )
 }

@@ -22,8 +22,9 @@ struct AWSFacts {
         Terminal.out("aws")
         do {
             let resolved = try await setup.credentials.resolve()
-            Terminal.out("  credentials  \(resolved.source), key \(Redaction.accessKey(resolved.credentials.accessKeyId))"
-                + (resolved.credentials.expiration.map { ", expires \($0)" } ?? ""))
+            Terminal.out(
+                "  credentials  \(resolved.source), key \(Redaction.accessKey(resolved.credentials.accessKeyId))"
+                    + (resolved.credentials.expiration.map { ", expires \($0)" } ?? ""))
         } catch {
             Terminal.out("  credentials  problem: \(error)")
             return ["credentials: \(error)"]
@@ -38,7 +39,8 @@ struct AWSFacts {
             problems.append("identity: \(error)")
         }
         if let region = setup.region() {
-            Terminal.out("  region       \(region.name) (\(region.source)); each environment uses its environment.yaml region")
+            Terminal.out(
+                "  region       \(region.name) (\(region.source)); each environment uses its environment.yaml region")
         }
         printEndpoints(region: firstRegion?.name ?? "us-east-1")
         for environment in environments {
@@ -60,7 +62,8 @@ struct AWSFacts {
         Terminal.out("  endpoints    (\(region))")
         for (service, endpoint) in endpoints {
             let why = endpoint.source == "default" ? "" : " (\(endpoint.source))"
-            Terminal.out("    \(service.serviceId.padding(toLength: 24, withPad: " ", startingAt: 0)) \(endpoint.url)\(why)")
+            Terminal.out(
+                "    \(service.serviceId.padding(toLength: 24, withPad: " ", startingAt: 0)) \(endpoint.url)\(why)")
         }
     }
 }

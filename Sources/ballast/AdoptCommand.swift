@@ -97,13 +97,15 @@ struct AdoptCommand: AsyncParsableCommand {
             throw Failure.error
         }
         if result.adopted.isEmpty {
-            Terminal.out(result.refused.isEmpty ? "Nothing to adopt: no owned property has drifted." : "Nothing adopted.")
+            Terminal.out(
+                result.refused.isEmpty ? "Nothing to adopt: no owned property has drifted." : "Nothing adopted.")
             if !result.refused.isEmpty { throw Failure.error }
             return
         }
         for adoption in result.adopted {
-            Terminal.out("adopted  \(adoption.location)  \(adoption.resource.type) \(UntrustedText.field(adoption.id)) "
-                + "\(PropertyPath.readable(adoption.path)): \(adoption.old) -> \(adoption.new)")
+            Terminal.out(
+                "adopted  \(adoption.location)  \(adoption.resource.type) \(UntrustedText.field(adoption.id)) "
+                    + "\(PropertyPath.readable(adoption.path)): \(adoption.old) -> \(adoption.new)")
         }
         // A held property adopted into git is no longer a hand change to hold.
         let store = HoldStore(repositoryPath: loaded.repositoryRoot, environments: loaded.state.environments,

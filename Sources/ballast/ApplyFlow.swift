@@ -15,15 +15,22 @@ struct ApplyOptions: ParsableArguments {
     @Flag(name: .long, help: "Go on after a failed write instead of stopping.")
     var continueOnError = false
 
-    @Option(name: .long, help: ArgumentHelp("Apply outside the environment's change windows; the reason goes into the journal.",
-                                            valueName: "reason"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Apply outside the environment's change windows; the reason goes into the journal.",
+            valueName: "reason"))
     var overrideWindow: String?
 
     @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr.")
     var debug = false
 
-    @Option(name: .long, help: ArgumentHelp("How long to wait for AWS to finish what it accepted (a table updating, an "
-        + "instance's pending modifications) before calling a change pending: 90s, 10m, 1h.", valueName: "duration"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "How long to wait for AWS to finish what it accepted (a table updating, an "
+                + "instance's pending modifications) before calling a change pending: 90s, 10m, 1h.",
+            valueName: "duration"))
     var waitTimeout: String = "10m"
 
     @Flag(name: .long, help: "Read written resources back once and return; what AWS has not finished is pending.")
@@ -58,7 +65,8 @@ struct ApplyOptions: ParsableArguments {
     func validate() throws {
         if Self.seconds(waitTimeout) == nil { throw Self.durationError("--wait-timeout", waitTimeout) }
         if let overrideWindow, overrideWindow.trimmingCharacters(in: .whitespaces).isEmpty {
-            throw ValidationError("--override-window needs a reason, like --override-window \"INC-4312: queue backlog\"")
+            throw ValidationError(
+                "--override-window needs a reason, like --override-window \"INC-4312: queue backlog\"")
         }
     }
 }
@@ -81,7 +89,8 @@ struct ApplyFlow {
             kinds: builtInKinds, clients: setup.clients, lockTables: setup.lockTables,
             gitDirectory: loaded.gitDirectory,
             clock: try RunContext.clock(),
-            confirm: { count in await onOwnThread { Self.confirm(count, autoApprove: autoApprove) } },  // reads the terminal
+            // The confirmation reads the terminal: on its own thread.
+            confirm: { count in await onOwnThread { Self.confirm(count, autoApprove: autoApprove) } },
             events: { event in
                 switch event {
                 case .planned(let plan):
@@ -108,13 +117,17 @@ struct ApplyFlow {
         case .refused(let refusal):
             try render(refusal, saved: saved)
         case .nothingToWrite(let unfixable):
-            for drift in unfixable { Terminal.out("cannot fix     \(drift.resource.type) \(drift.displayId): it does not exist") }
+            for drift in unfixable {
+                Terminal.out("cannot fix     \(drift.resource.type) \(drift.displayId): it does not exist")
+            }
             if saved, unfixable.isEmpty { Terminal.out("Nothing to apply.") }
             if !unfixable.isEmpty { throw Failure.error }
         case .finished(let entry, let record):
             report(entry)
             for problem in record.problems { Terminal.error(problem) }
-            if !record.places.isEmpty { Terminal.out("Journal: recorded as \(record.places.joined(separator: " and ")).") }
+            if !record.places.isEmpty {
+                Terminal.out("Journal: recorded as \(record.places.joined(separator: " and ")).")
+            }
             if entry.outcome != .applied || !record.problems.isEmpty { throw Failure.error }
         }
     }
@@ -126,7 +139,8 @@ struct ApplyFlow {
         case .notChecked: Terminal.error("some resources could not be read; nothing was changed")
         case .wrongAccount(let why): Terminal.error("\(why); nothing was changed")
         case .forged(let lines):
-            Terminal.error("the plan file asks for writes the desired state at its revision does not; nothing was changed")
+            Terminal.error(
+                "the plan file asks for writes the desired state at its revision does not; nothing was changed")
             for line in lines { Terminal.err("  \(line)") }
         case .stale(let lines):
             Terminal.error("the plan is stale: live values moved since it was made; nothing was changed")
@@ -164,7 +178,8 @@ struct ApplyFlow {
         Terminal.out("")
         for item in entry.changes {
             let change = item.change
-            let what = "\(UntrustedText.field(change.call, limit: 200)) \(UntrustedText.field(change.id, limit: 2_048))"
+            let what =
+                "\(UntrustedText.field(change.call, limit: 200)) \(UntrustedText.field(change.id, limit: 2_048))"
             let error = UntrustedText.field(item.error ?? "")
             switch item.outcome {
             case .applied where item.verified: Terminal.out("applied        \(what)")
@@ -177,7 +192,9 @@ struct ApplyFlow {
             }
         }
         // A settings tool cannot create what is gone: say so, never skip it silently.
-        for resource in entry.unfixable { Terminal.out("cannot fix     \(UntrustedText.field(resource)): it does not exist") }
+        for resource in entry.unfixable {
+            Terminal.out("cannot fix     \(UntrustedText.field(resource)): it does not exist")
+        }
         let applied = entry.changes.filter { $0.outcome == .applied }
         let pending = applied.filter(\.pending).count
         // Every write made, but some resources do not exist: say what the partial outcome (exit 1) is about.

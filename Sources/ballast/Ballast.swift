@@ -39,10 +39,12 @@ struct Ballast: AsyncParsableCommand {
               ballast adopt --env prod --commit      write live values into the YAML, as a commit
             """,
         version: BuildInfo.versionText,
-        subcommands: [ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
-                      RevertCommand.self, HistoryCommand.self, UnlockCommand.self, PolicyCommand.self, DoctorCommand.self,
-                      IAMPolicyCommand.self, CommentCommand.self, WatchCommand.self, ImportCommand.self,
-                      ReportCommand.self, SchemaCommand.self, HoldCommand.self, AdoptCommand.self])
+        subcommands: [
+            ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
+            RevertCommand.self, HistoryCommand.self, UnlockCommand.self, PolicyCommand.self, DoctorCommand.self,
+            IAMPolicyCommand.self, CommentCommand.self, WatchCommand.self, ImportCommand.self,
+            ReportCommand.self, SchemaCommand.self, HoldCommand.self, AdoptCommand.self,
+        ])
 
     /// Settings from the environment that every command depends on are checked before any runs.
     static func main() async {

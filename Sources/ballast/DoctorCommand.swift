@@ -47,7 +47,8 @@ struct DoctorCommand: AsyncParsableCommand {
         if let commit = loaded.commit {
             Terminal.out("revision     \(commit.sha)  \(commit.summary)")
         }
-        Terminal.out("reading      \(loaded.fromWorktree ? "working tree (uncommitted files)" : "committed tree, no checkout")")
+        Terminal.out(
+            "reading      \(loaded.fromWorktree ? "working tree (uncommitted files)" : "committed tree, no checkout")")
         Terminal.out("environments \(loaded.availableEnvironments.joined(separator: ", "))")
         for environment in loaded.state.environments {
             Terminal.out("")
@@ -61,7 +62,10 @@ struct DoctorCommand: AsyncParsableCommand {
         }
         if !loaded.diagnostics.isEmpty {
             Terminal.out("")
-            Terminal.out("problem: \(loaded.diagnostics.count) mistake(s) in the desired state; run 'ballast validate' for the list")
+            Terminal.out(
+                "problem: \(loaded.diagnostics.count) mistake(s) in the desired state; run 'ballast validate' "
+                    + "for the list"
+            )
             return ["desired state"]
         }
         return []

@@ -32,8 +32,12 @@ struct DriftCommand: AsyncParsableCommand {
 
     @OptionGroup var source: RepositoryOptions
 
-    @Option(name: .long, help: ArgumentHelp("text, json, markdown, cfn (CloudFormation's StackResourceDrifts shape) or sarif (each drifted property at its line).",
-                                            valueName: "format"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "text, json, markdown, cfn (CloudFormation's StackResourceDrifts shape) or sarif (each drifted "
+                + "property at its line).",
+            valueName: "format"))
     var output: ReportFormat = .text
 
     @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr; same as BALLAST_LOG=debug.")
@@ -51,9 +55,12 @@ struct DriftCommand: AsyncParsableCommand {
         + "DriftedResources, DeletedResources, NotCheckedResources; dimension Environment)."))
     var publishMetrics = false
 
-    @Option(name: .long, help: ArgumentHelp("POST {\"text\": ...} (Slack-compatible) to this webhook for each environment "
-        + "whose drift differs from the last run's (kept as a git note, refs/notes/ballast-drift, and in the "
-        + "environment's lock table when it has one).", valueName: "url"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "POST {\"text\": ...} (Slack-compatible) to this webhook for each environment "
+                + "whose drift differs from the last run's (kept as a git note, refs/notes/ballast-drift, and in the "
+                + "environment's lock table when it has one).", valueName: "url"))
     var notify: String?
 
     @Flag(name: .long, help: "With --notify, send even when nothing changed since the last run.")
@@ -88,8 +95,9 @@ struct DriftCommand: AsyncParsableCommand {
         progress.finish()
         for warning in report.warnings { Terminal.note(warning) }
         if let stack, report.resources.isEmpty {
-            Terminal.error("no desired resource is managed by CloudFormation stack \(stack) (by ref, or by physical id "
-                + "among its resources)")
+            Terminal.error(
+                "no desired resource is managed by CloudFormation stack \(stack) (by ref, or by physical id "
+                    + "among its resources)")
             throw Failure.error
         }
         Terminal.write(DriftRendering.render(report, as: output, colour: Terminal.useColour(STDOUT_FILENO)))

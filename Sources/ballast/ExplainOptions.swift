@@ -8,8 +8,11 @@ import Foundation
 /// `--explain`: who changed each drifted resource (CloudTrail, an autoscaler) and which commit set
 /// its desired line (git), for drift and plan.
 struct ExplainOptions: ParsableArguments {
-    @Flag(name: .long, help: ArgumentHelp("Say who changed each MODIFIED or DELETED resource (CloudTrail LookupEvents, "
-        + "an Auto Scaling group's scaling activities) and which commit set its desired line (git blame)."))
+    @Flag(
+        name: .long,
+        help: ArgumentHelp(
+            "Say who changed each MODIFIED or DELETED resource (CloudTrail LookupEvents, "
+                + "an Auto Scaling group's scaling activities) and which commit set its desired line (git blame)."))
     var explain = false
 
     @Option(name: .long, help: ArgumentHelp("How far back CloudTrail is searched: 90d (its event history's "

@@ -32,7 +32,10 @@ enum Failure {
     static func refuseMistakes(_ loaded: LoadedState) throws {
         guard !loaded.diagnostics.isEmpty else { return }
         for diagnostic in loaded.diagnostics { Terminal.out(diagnostic.description) }
-        Terminal.error("\(loaded.diagnostics.count) mistake(s) in the desired state at \(loaded.revisionLabel); nothing was read from AWS")
+        Terminal.error(
+            "\(loaded.diagnostics.count) mistake(s) in the desired state at \(loaded.revisionLabel); nothing "
+                + "was read from AWS"
+        )
         throw Failure.error
     }
 }

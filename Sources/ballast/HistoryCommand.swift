@@ -23,10 +23,14 @@ struct HistoryCommand: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable { case text, json }
 
-    @Option(name: .long, help: ArgumentHelp("Only this environment (repeat or comma-separate for several).", valueName: "name"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("Only this environment (repeat or comma-separate for several).", valueName: "name"))
     var env: [String] = []
 
-    @Option(name: .long, help: ArgumentHelp("The git repository (default: the one around the current directory).", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The git repository (default: the one around the current directory).", valueName: "path"))
     var repo: String?
 
     @Option(name: .long, help: ArgumentHelp("text or json.", valueName: "format"))
@@ -41,14 +45,22 @@ struct HistoryCommand: AsyncParsableCommand {
     func run() async throws {
         let path = repo ?? FileManager.default.currentDirectoryPath
         let wanted = Set(env.flatMap { $0.split(separator: ",").map(String.init) })
-        var entries = try await fromLockTable ? lockTableEntries(path, wanted) : Failure.guarding { try Journal(repositoryPath: path).entries() }
+        var entries =
+            try await fromLockTable
+            ? lockTableEntries(path, wanted) : Failure.guarding { try Journal(repositoryPath: path).entries() }
         if !wanted.isEmpty { entries.removeAll { Set($0.environments).isDisjoint(with: wanted) } }
         if let limit { entries = Array(entries.prefix(limit)) }
         switch output {
         case .json:
-            Terminal.write(JSON.encode(["schemaVersion": 1, "command": "history", "entries": .list(entries.map(\.json))], pretty: true) + "\n")
+            Terminal.write(
+                JSON.encode(
+                    ["schemaVersion": 1, "command": "history", "entries": .list(entries.map(\.json))], pretty: true)
+                    + "\n")
         case .text:
-            if entries.isEmpty { Terminal.out("No applies journaled\(wanted.isEmpty ? "" : " for \(wanted.sorted().joined(separator: ", "))").") }
+            if entries.isEmpty {
+                Terminal.out(
+                    "No applies journaled\(wanted.isEmpty ? "" : " for \(wanted.sorted().joined(separator: ", "))").")
+            }
             for entry in entries { Terminal.out(Self.describe(entry)) }
         }
     }
@@ -76,15 +88,19 @@ struct HistoryCommand: AsyncParsableCommand {
     /// `2026-11-23T07:00:00Z  rollback  prod  3f2c9a1e4b5d  alice  applied (2 of 2)` and a line per change.
     static func describe(_ entry: JournalEntry) -> String {
         let applied = entry.changes.filter { $0.outcome == .applied }.count
-        var lines = ["\(Timestamp.iso8601(entry.time))  \(entry.kind.rawValue)  \(entry.environments.joined(separator: ","))  "
-            + "\(entry.revision.prefix(12))  \(entry.actor)  \(entry.outcome.rawValue) (\(applied) of \(entry.changes.count) applied)"]
+        var lines = [
+            "\(Timestamp.iso8601(entry.time))  \(entry.kind.rawValue)  \(entry.environments.joined(separator: ","))  "
+                + "\(entry.revision.prefix(12))  \(entry.actor)  \(entry.outcome.rawValue) (\(applied) of "
+                + "\(entry.changes.count) applied)"
+        ]
         if let related = entry.relatedCommit {
             lines.append("    \(entry.kind == .revert ? "reverts" : "rolled back from") \(related.prefix(12))")
         }
         if let reason = entry.windowOverride { lines.append("    outside the change window: \(reason)") }
         for item in entry.changes {
             let values = item.change.set.sorted { $0.key < $1.key }
-                .map { "\($0.key) \($0.value.from?.description ?? "(none)") -> \($0.value.to.description)" }.joined(separator: ", ")
+                .map { "\($0.key) \($0.value.from?.description ?? "(none)") -> \($0.value.to.description)" }.joined(
+                    separator: ", ")
             let failure = item.error.map { ": \($0)" } ?? ""
             let outcome = item.outcome.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
             lines.append("    \(outcome) \(item.change.key.type) \(item.change.id)  \(values)\(failure)")

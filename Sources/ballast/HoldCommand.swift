@@ -155,9 +155,14 @@ struct HoldCommand: AsyncParsableCommand {
             return
         }
         for hold in holds {
-            let state = hold.active(at: now) ? "until \(Timestamp.iso8601(hold.until))"
-                : hold.releasedAt.map { "released \(Timestamp.iso8601($0))" } ?? "ended \(Timestamp.iso8601(hold.until))"
-            let what = hold.properties.isEmpty ? "every owned property"
+            let state =
+                hold.active(at: now)
+                ? "until \(Timestamp.iso8601(hold.until))"
+                : hold.releasedAt.map { "released \(Timestamp.iso8601($0))" }
+                    ?? "ended \(Timestamp.iso8601(hold.until))"
+            let what =
+                hold.properties.isEmpty
+                ? "every owned property"
                 : hold.properties.map(PropertyPath.readable).joined(separator: ", ")
             Terminal.out("\(hold.id)  \(hold.resource.environment)  \(hold.resource.type) "
                 + "\(UntrustedText.field(hold.resource.id)) "

@@ -56,9 +56,10 @@ struct IAMPolicyCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try Planning.load(source)
-        let (document, fromSchemas) = IAMPolicy.policy(for: loaded.state, schemas: loaded.schemas, purpose: purpose,
-                                                       publishMetrics: publishMetrics, notify: notify, explain: explain,
-                                                       selfHeal: selfHeal)
+        let (document, fromSchemas) = IAMPolicy.policy(
+            for: loaded.state, schemas: loaded.schemas, purpose: purpose,
+            publishMetrics: publishMetrics, notify: notify, explain: explain,
+            selfHeal: selfHeal)
         Terminal.write(JSON.encode(document, pretty: true) + "\n")
         for (type, judgement) in fromSchemas {
             let file = RegistrySchema.path(for: type)

@@ -84,7 +84,8 @@ struct ImportCommand: AsyncParsableCommand {
     func validate() throws {
         let sources = [fromTerraform != nil, fromCloudformation != nil, fromLive].filter { $0 }.count
         guard sources == 1 else {
-            throw ValidationError("give one source: --from-terraform STATE, --from-cloudformation STACK or --from-live")
+            throw ValidationError(
+                "give one source: --from-terraform STATE, --from-cloudformation STACK or --from-live")
         }
         if fromLive, type == nil || id.isEmpty { throw ValidationError("--from-live needs --type TYPE and --id ID") }
         if !fromLive, type != nil || !id.isEmpty { throw ValidationError("--type and --id go with --from-live") }
@@ -148,9 +149,12 @@ struct ImportCommand: AsyncParsableCommand {
                     }
                 }
             }
-            let wanted = kind.map { kind in
-                Array(Set(ids)).sorted().map { ImportTarget(kind: kind, identity: .id($0), physicalId: $0, origin: $0) }
-            } ?? []
+            let wanted =
+                kind.map { kind in
+                    Array(Set(ids)).sorted().map {
+                        ImportTarget(kind: kind, identity: .id($0), physicalId: $0, origin: $0)
+                    }
+                } ?? []
             result = await importer.fromLive(wanted, client: client)
             source = "live values (\(environment.region))"
         }

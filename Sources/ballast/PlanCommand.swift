@@ -30,7 +30,10 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var source: RepositoryOptions
 
-    @Option(name: .long, help: ArgumentHelp("text, json, markdown, cfn or sarif (the policy results, for code scanning).", valueName: "format"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "text, json, markdown, cfn or sarif (the policy results, for code scanning).", valueName: "format"))
     var output: ReportFormat = .text
 
     @Option(name: .long, help: ArgumentHelp("Save the plan (versioned JSON) to this file.", valueName: "file"))
@@ -61,7 +64,9 @@ struct PlanCommand: AsyncParsableCommand {
         var plan = try await Planning.read(loaded, setup: setup)
         plan.report.shard = sharding.selected
         plan.report = await explanation.explained(plan.report, loaded: loaded, setup: setup)
-        Terminal.write(PlanRendering.render(plan, as: output, colour: Terminal.useColour(STDOUT_FILENO), policies: loaded.policies.policies))
+        Terminal.write(
+            PlanRendering.render(
+                plan, as: output, colour: Terminal.useColour(STDOUT_FILENO), policies: loaded.policies.policies))
         try reportFile.write(plan.json)
         if let out {
             guard let account = await Planning.account(loaded, setup: setup) else {
@@ -70,7 +75,8 @@ struct PlanCommand: AsyncParsableCommand {
                 throw Failure.error
             }
             try Failure.guarding {
-                try PlanFile.write(plan, account: account, key: PlanFile.key(from: ProcessInfo.processInfo.environment), to: out)
+                try PlanFile.write(
+                    plan, account: account, key: PlanFile.key(from: ProcessInfo.processInfo.environment), to: out)
             }
         }
         if plan.exitCode != 0 { throw ExitCode(plan.exitCode) }

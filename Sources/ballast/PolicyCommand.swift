@@ -42,7 +42,8 @@ struct PolicyTestCommand: ParsableCommand {
             let mistakes = loaded.diagnostics.filter { $0.location.file.hasPrefix(SourceFiles.policiesFolder + "/") }
             guard mistakes.isEmpty else {
                 for diagnostic in mistakes { Terminal.out(diagnostic.description) }
-                Terminal.error("\(mistakes.count) mistake(s) in the policy files at \(loaded.revisionLabel); no test was run")
+                Terminal.error(
+                    "\(mistakes.count) mistake(s) in the policy files at \(loaded.revisionLabel); no test was run")
                 throw Failure.error
             }
             let engine = PolicyEngine(loaded.policies)

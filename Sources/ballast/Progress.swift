@@ -29,7 +29,9 @@ final class Progress: @unchecked Sendable {
         let done = environments.values.reduce(0) { $0 + $1.read }
         let total = environments.values.reduce(0) { $0 + $1.total }
         let now = Date()
-        guard now.timeIntervalSince(started) > 2, lastShown.map({ now.timeIntervalSince($0) >= 1 }) ?? true else { return }
+        guard now.timeIntervalSince(started) > 2, lastShown.map({ now.timeIntervalSince($0) >= 1 }) ?? true else {
+            return
+        }
         lastShown = now
         let elapsed = now.timeIntervalSince(started)
         var line = "\(label): \(done)/\(total) resources"
@@ -40,7 +42,9 @@ final class Progress: @unchecked Sendable {
         }
         line += ", \(Int(elapsed)) s"
         if let calls { line += ", \(calls.count) calls, \(calls.throttled) throttled" }
-        if done > 0, done < total { line += ", about \(Int(elapsed / Double(done) * Double(total - done)) + 1) s left" }
+        if done > 0, done < total {
+            line += ", about \(Int(elapsed / Double(done) * Double(total - done)) + 1) s left"
+        }
         if isatty(STDERR_FILENO) == 1 {
             FileHandle.standardError.write(Data("\r\(line)".utf8))
             shownOnTerminal = true

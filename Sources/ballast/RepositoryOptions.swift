@@ -9,8 +9,11 @@ struct RepositoryOptions: ParsableArguments {
                                             valueName: "path"))
     var repo: String?
 
-    @Option(name: .long, help: ArgumentHelp("Only this environment (repeat or comma-separate for several; default: all).",
-                                            valueName: "name"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "Only this environment (repeat or comma-separate for several; default: all).",
+            valueName: "name"))
     var env: [String] = []
 
     @Option(name: .long, help: ArgumentHelp("The git revision to read: sha, tag, branch, HEAD~2.", valueName: "rev"))
@@ -39,7 +42,8 @@ struct RepositoryOptions: ParsableArguments {
 
     /// HEAD's desired state of some environments: for commands that only need the environments' settings.
     static func head(repo: String?, environments: [String]) throws -> LoadedState {
-        try load(LoadRequest(repositoryPath: repo ?? FileManager.default.currentDirectoryPath, environments: environments))
+        try load(
+            LoadRequest(repositoryPath: repo ?? FileManager.default.currentDirectoryPath, environments: environments))
     }
 
     static func load(_ request: LoadRequest) throws -> LoadedState {

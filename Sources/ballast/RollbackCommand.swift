@@ -18,7 +18,8 @@ struct RollbackCommand: AsyncParsableCommand {
               ballast rollback --to v2026.11.20 --env prod --auto-approve
             """)
 
-    @Option(name: .long, help: ArgumentHelp("The revision to roll back to: sha, tag, branch, HEAD~2.", valueName: "rev"))
+    @Option(
+        name: .long, help: ArgumentHelp("The revision to roll back to: sha, tag, branch, HEAD~2.", valueName: "rev"))
     var to: String
 
     @OptionGroup var source: RepositoryOptions

@@ -22,13 +22,16 @@ struct UnlockCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Remove the lock.")
     var force = false
 
-    @Option(name: .long, help: ArgumentHelp("The git repository (default: the one around the current directory).", valueName: "path"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp("The git repository (default: the one around the current directory).", valueName: "path"))
     var repo: String?
 
     func run() async throws {
         let loaded = try Failure.guarding { try RepositoryOptions.head(repo: repo, environments: [environment]) }
         guard let declared = loaded.state.environments.first else {
-            Terminal.error("\(environment)'s environment.yaml has mistakes; run `ballast validate --env \(environment)`")
+            Terminal.error(
+                "\(environment)'s environment.yaml has mistakes; run `ballast validate --env \(environment)`")
             throw Failure.error
         }
         let owner = LockOwner(actor: Actor.current(repositoryPath: loaded.repositoryRoot), revision: loaded.revision)
@@ -37,7 +40,10 @@ struct UnlockCommand: AsyncParsableCommand {
             lockTables($0, declared).lock(environment: environment, owner: owner)
         } ?? FileLock(gitDirectory: loaded.gitDirectory, environment: environment, owner: owner)
         guard force else {
-            Terminal.error("unlock removes the lock in \(lock.place) even while an apply holds it; pass --force if that apply is gone")
+            Terminal.error(
+                "unlock removes the lock in \(lock.place) even while an apply holds it; pass --force if that "
+                    + "apply is gone"
+            )
             throw Failure.error
         }
         do {

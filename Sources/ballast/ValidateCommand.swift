@@ -24,8 +24,11 @@ struct ValidateCommand: ParsableCommand {
 
     @OptionGroup var source: RepositoryOptions
 
-    @Option(name: .long, help: ArgumentHelp("text, or sarif (SARIF 2.1.0: every mistake and failing policy at its file and line).",
-                                            valueName: "format"))
+    @Option(
+        name: .long,
+        help: ArgumentHelp(
+            "text, or sarif (SARIF 2.1.0: every mistake and failing policy at its file and line).",
+            valueName: "format"))
     var output: Format = .text
 
     func run() throws {

@@ -37,13 +37,16 @@ import Testing
         let error = await #expect(throws: CredentialError.self) {
             _ = try await resolve(bareEnvironment(["AWS_ACCESS_KEY_ID": "AKIAENV"]))
         }
-        #expect(error?.description == "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together; only AWS_ACCESS_KEY_ID is set")
+        #expect(
+            error?.description
+                == "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY must be set together; only AWS_ACCESS_KEY_ID is set")
     }
 
     @Test func nothingConfiguredNamesEverySourceTried() async throws {
         let error = await #expect(throws: CredentialError.self) { _ = try await resolve(bareEnvironment()) }
         let text = try #require(error?.description)
-        #expect(text.hasPrefix("no AWS credentials found; tried environment variables (AWS_ACCESS_KEY_ID), web identity"))
+        #expect(
+            text.hasPrefix("no AWS credentials found; tried environment variables (AWS_ACCESS_KEY_ID), web identity"))
         #expect(text.contains("profile default (/nonexistent, /nonexistent)"))
         #expect(text.contains("ECS container endpoint") && text.hasSuffix("EC2 instance metadata (IMDSv2)"))
     }
@@ -60,12 +63,16 @@ import Testing
         #expect(found.credentials.sessionToken != nil)
         #expect(found.credentials.expiration != nil)
         // The assumed identity works for signed calls.
-        let identity = try await AWSSetup(environment: environment).client(region: "us-east-1").query(.sts, "GetCallerIdentity")
+        let identity = try await AWSSetup(environment: environment).client(region: "us-east-1").query(
+            .sts, "GetCallerIdentity")
         #expect(identity.child("Arn")?.text.contains("assumed-role/github-deploy/ci-run") == true)
     }
 
     @Test func profileWithStaticKeysAndRegion() async throws {
-        let credentials = try tempFile("[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = d\n\n[ops]\naws_access_key_id=AKIAOPS\naws_secret_access_key=o\n")
+        let credentials = try tempFile(
+            "[default]\naws_access_key_id = AKIADEFAULT\naws_secret_access_key = "
+                + "d\n\n[ops]\naws_access_key_id=AKIAOPS\naws_secret_access_key=o\n"
+        )
         let config = try tempFile("[profile ops]\nregion = eu-west-1\n")
         let environment = bareEnvironment(["AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_CONFIG_FILE": config,
                                            "AWS_PROFILE": "ops", "AWS_REGION": ""])
@@ -77,7 +84,8 @@ import Testing
 
     @Test func profileRoleArnWithSourceProfileAssumesTheRole() async throws {
         let key = moto.credentials
-        let credentials = try tempFile("[base]\naws_access_key_id = \(key.id)\naws_secret_access_key = \(key.secret)\n")
+        let credentials = try tempFile("[base]\naws_access_key_id = \(key.id)\naws_secret_access_key = "
+            + "\(key.secret)\n")
         let config = try tempFile("""
             [profile deploy]
             role_arn = arn:aws:iam::123456789012:role/ballast-apply
@@ -85,20 +93,30 @@ import Testing
             role_session_name = ballast-test
 
             """)
-        let found = try await resolve(bareEnvironment(["AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_CONFIG_FILE": config,
-                                                       "AWS_PROFILE": "deploy"]))
+        let found = try await resolve(
+            bareEnvironment([
+                "AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_CONFIG_FILE": config,
+                "AWS_PROFILE": "deploy",
+            ]))
         #expect(found.credentials.accessKeyId != key.id)
         #expect(found.credentials.sessionToken != nil)
-        let client = AWSSetup(environment: bareEnvironment(["AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_CONFIG_FILE": config,
-                                                            "AWS_PROFILE": "deploy"])).client(region: "us-east-1")
+        let client = AWSSetup(
+            environment: bareEnvironment([
+                "AWS_SHARED_CREDENTIALS_FILE": credentials, "AWS_CONFIG_FILE": config,
+                "AWS_PROFILE": "deploy",
+            ])
+        ).client(region: "us-east-1")
         let identity = try await client.query(.sts, "GetCallerIdentity")
         #expect(identity.child("Arn")?.text.contains("assumed-role/ballast-apply/ballast-test") == true)
     }
 
     @Test func configSectionsThatAreNotProfilesAreIgnored() throws {
-        let config = try tempFile("[default]\nregion = us-east-1\n[profile ops]\nregion = eu-west-1\n"
-            + "[sso-session corp]\nsso_region = us-east-1\n[ops-plain]\nregion = ap-south-1\n")
-        let files = ProfileFiles(environment: ["AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent"])
+        let config = try tempFile(
+            "[default]\nregion = us-east-1\n[profile ops]\nregion = eu-west-1\n"
+                + "[sso-session corp]\nsso_region = us-east-1\n[ops-plain]\nregion = ap-south-1\n")
+        let files = ProfileFiles(environment: [
+            "AWS_CONFIG_FILE": config, "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent",
+        ])
         #expect(files.region(profile: "default") == "us-east-1")
         #expect(files.region(profile: "ops") == "eu-west-1")
         #expect(files.profile("sso-session corp") == nil && files.profile("corp") == nil)
@@ -106,7 +124,10 @@ import Testing
     }
 
     @Test func sourceProfileLoopsAndMissingProfilesAreClear() async throws {
-        let config = try tempFile("[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n[profile b]\nrole_arn = arn:aws:iam::1:role/b\nsource_profile = a\n")
+        let config = try tempFile(
+            "[profile a]\nrole_arn = arn:aws:iam::1:role/a\nsource_profile = b\n[profile b]\nrole_arn = "
+                + "arn:aws:iam::1:role/b\nsource_profile = a\n"
+        )
         let loop = await #expect(throws: CredentialError.self) {
             _ = try await resolve(bareEnvironment(["AWS_CONFIG_FILE": config, "AWS_PROFILE": "a"]))
         }
@@ -118,7 +139,8 @@ import Testing
     }
 
     @Test func ssoProfilesAreAClearErrorNotASilentSkip() async throws {
-        let config = try tempFile("[profile sso-ops]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = ops\n")
+        let config = try tempFile(
+            "[profile sso-ops]\nsso_session = corp\nsso_account_id = 123456789012\nsso_role_name = ops\n")
         let error = await #expect(throws: CredentialError.self) {
             _ = try await resolve(bareEnvironment(["AWS_CONFIG_FILE": config, "AWS_PROFILE": "sso-ops"]))
         }
@@ -126,7 +148,10 @@ import Testing
     }
 
     @Test func credentialProcess() async throws {
-        let script = try tempFile("#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": \"p\", \"SessionToken\": \"pt\", \"Expiration\": \"2099-01-01T00:00:00Z\"}'\n")
+        let script = try tempFile(
+            "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIAPROC\", \"SecretAccessKey\": \"p\", "
+                + "\"SessionToken\": \"pt\", \"Expiration\": \"2099-01-01T00:00:00Z\"}'\n"
+        )
         chmod(script, 0o755)
         let config = try tempFile("[default]\ncredential_process = \(script)\n")
         let found = try await resolve(bareEnvironment(["AWS_CONFIG_FILE": config]))
@@ -143,16 +168,24 @@ import Testing
 
     @Test func ecsContainerEndpointWithAuthorizationToken() async throws {
         let server = try LoopbackHTTPServer { request in
-            guard request.path == "/v2/credentials/task", request.headers["authorization"] == "Bearer ecs-secret" else {
+            guard request.path == "/v2/credentials/task", request.headers["authorization"] == "Bearer ecs-secret"
+            else {
                 return .response(status: 403, headers: [:], body: [])
             }
-            return .response(status: 200, headers: ["Content-Type": "application/json"], body: Array(Self.metadataDocument.utf8))
+            return .response(
+                status: 200, headers: ["Content-Type": "application/json"], body: Array(Self.metadataDocument.utf8))
         }
         let tokenFile = try tempFile("Bearer ecs-secret\n")
-        let found = try await resolve(bareEnvironment(["AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/v2/credentials/task",
-                                                       "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile]))
-        #expect(found.credentials == Credentials(accessKeyId: "AKIAMETA", secretAccessKey: "m", sessionToken: "mt",
-                                                 expiration: ISO8601DateFormatter().date(from: "2099-01-01T00:00:00Z")))
+        let found = try await resolve(
+            bareEnvironment([
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI": server.url + "/v2/credentials/task",
+                "AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE": tokenFile,
+            ]))
+        #expect(
+            found.credentials
+                == Credentials(
+                    accessKeyId: "AKIAMETA", secretAccessKey: "m", sessionToken: "mt",
+                    expiration: ISO8601DateFormatter().date(from: "2099-01-01T00:00:00Z")))
         #expect(found.source.hasPrefix("ECS container endpoint"))
     }
 
@@ -216,7 +249,8 @@ import Testing
         }
         #expect(contacted.current == 0)
         #expect(ContainerCredentials.isLoopback("127.3.4.5") && ContainerCredentials.isLoopback("::1"))
-        #expect(!ContainerCredentials.isLoopback("128.0.0.1") && !ContainerCredentials.isLoopback("127.0.0.1.evil.com"))
+        #expect(
+            !ContainerCredentials.isLoopback("128.0.0.1") && !ContainerCredentials.isLoopback("127.0.0.1.evil.com"))
         // Loopback over http is allowed (the existing ECS test uses it); https is allowed anywhere.
         try ContainerCredentials.refuseUnlessAllowed("https://credentials.example.com/x")
         try ContainerCredentials.refuseUnlessAllowed("http://[fd00:ec2::23]/x")
@@ -224,7 +258,9 @@ import Testing
 
     @Test func curlSpeaksOnlyHTTPAndHTTPS() async throws {
         for url in ["file:///etc/hostname", "dict://127.0.0.1:1/", "gopher://127.0.0.1:1/"] {
-            await #expect(throws: TransportError.self) { _ = try await CurlTransport().send(HTTPRequest(method: "GET", url: url)) }
+            await #expect(throws: TransportError.self) {
+                _ = try await CurlTransport().send(HTTPRequest(method: "GET", url: url))
+            }
         }
     }
 
@@ -252,15 +288,21 @@ import Testing
         chmod(script, 0o755)
         let config = try tempFile("[default]\ncredential_process = \(script)\n")
         let error = await #expect(throws: CredentialError.self) {
-            _ = try await resolve(bareEnvironment(["AWS_CONFIG_FILE": config, "BALLAST_CREDENTIAL_PROCESS_TIMEOUT": "1"]))
+            _ = try await resolve(
+                bareEnvironment(["AWS_CONFIG_FILE": config, "BALLAST_CREDENTIAL_PROCESS_TIMEOUT": "1"]))
         }
-        #expect(error?.description == "profile 'default': credential_process did not finish within 1 s; it was stopped (its whole process group)")
+        #expect(
+            error?.description
+                == "profile 'default': credential_process did not finish within 1 s; it was stopped (its whole "
+                    + "process group)"
+        )
         try await Task.sleep(for: .seconds(3))
         #expect(!FileManager.default.fileExists(atPath: marker), "the command's child outlived it")
 
         // It exits, but leaves a child holding stdout: what it printed is used, and the child goes.
-        let leaver = try tempFile("#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIALEFT\", \"SecretAccessKey\": \"s\"}'\n"
-            + "(sleep 3; touch \(marker)) &\nexit 0\n")
+        let leaver = try tempFile(
+            "#!/bin/sh\necho '{\"Version\": 1, \"AccessKeyId\": \"AKIALEFT\", \"SecretAccessKey\": \"s\"}'\n"
+                + "(sleep 3; touch \(marker)) &\nexit 0\n")
         chmod(leaver, 0o755)
         let leaving = try tempFile("[default]\ncredential_process = \(leaver)\n")
         let found = try await resolve(bareEnvironment(["AWS_CONFIG_FILE": leaving]))
@@ -270,13 +312,19 @@ import Testing
     }
 
     @Test func knownSecretsAndSignaturesAreScrubbed() {
-        Secrets.register(Credentials(accessKeyId: "AKIASCRUBTEST0001", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+scrub",
-                                     sessionToken: "FwoGZXIvYXdzEJr//scrub-token"))
-        let echoed = "SignatureDoesNotMatch: Authorization: AWS4-HMAC-SHA256 Credential=AKIASCRUBTEST0001/20261130/us-east-1/"
+        Secrets.register(
+            Credentials(
+                accessKeyId: "AKIASCRUBTEST0001", secretAccessKey: "wJalrXUtnFEMI/K7MDENG+scrub",
+                sessionToken: "FwoGZXIvYXdzEJr//scrub-token"))
+        let echoed =
+            "SignatureDoesNotMatch: Authorization: AWS4-HMAC-SHA256 Credential=AKIASCRUBTEST0001/20261130/us-east-1/"
             + "logs/aws4_request, SignedHeaders=host, Signature=" + String(repeating: "ab", count: 32)
             + "; X-Amz-Security-Token: FwoGZXIvYXdzEJr//scrub-token; secret wJalrXUtnFEMI/K7MDENG+scrub"
-        #expect(Secrets.scrub(echoed) == "SignatureDoesNotMatch: Authorization: AWS4-HMAC-SHA256 Credential=<redacted>/20261130/"
-            + "us-east-1/logs/aws4_request, SignedHeaders=host, Signature=<redacted>; X-Amz-Security-Token: <redacted>; "
-            + "secret <redacted>")
+        #expect(
+            Secrets.scrub(echoed)
+                == "SignatureDoesNotMatch: Authorization: AWS4-HMAC-SHA256 Credential=<redacted>/20261130/"
+                + "us-east-1/logs/aws4_request, SignedHeaders=host, Signature=<redacted>; X-Amz-Security-Token: "
+                + "<redacted>; "
+                + "secret <redacted>")
     }
 }

@@ -10,7 +10,8 @@ func motoClient(_ extra: [String: String] = [:], transport: (any HTTPTransport)?
         .client(region: "us-east-1")
 }
 
-let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam", apiVersion: "2010-05-08", wire: .query)
+let iam = AWSService(
+    serviceId: "IAM", signingName: "iam", endpointPrefix: "iam", apiVersion: "2010-05-08", wire: .query)
 
 @Suite struct MotoProtocolTests {
     @Test func queryProtocolGetCallerIdentity() async throws {
@@ -24,7 +25,10 @@ let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam"
         let prefix = "/ballast/" + uniqueName("pages") + "/"
         try await withThrowingTaskGroup(of: Void.self) { group in
             for i in 0..<120 {
-                group.addTask { _ = try await client.json(.logs, "CreateLogGroup", .map(["logGroupName": .string(prefix + "g\(i)")])) }
+                group.addTask {
+                    _ = try await client.json(
+                        .logs, "CreateLogGroup", .map(["logGroupName": .string(prefix + "g\(i)")]))
+                }
             }
             try await group.waitForAll()
         }
@@ -60,13 +64,16 @@ let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam"
         let name = uniqueName("vehicle-tracking")
         // The smallest valid zip archive: an empty central directory.
         let emptyZip = Data([0x50, 0x4B, 0x05, 0x06] + [UInt8](repeating: 0, count: 18)).base64EncodedString()
-        _ = try await client.restJSON(.lambda, "CreateFunction", method: "POST", segments: ["2015-03-31", "functions"], body: .map([
-            "FunctionName": .string(name), "Runtime": .string("python3.12"), "Role": .string(roleArn),
-            "Handler": .string("index.handler"), "Code": .map(["ZipFile": .string(emptyZip)]),
-            "MemorySize": .int(256), "Timeout": .int(30),
-        ]))
-        let configuration = try await client.restJSON(.lambda, "GetFunctionConfiguration", method: "GET",
-                                                      segments: ["2015-03-31", "functions", name, "configuration"])
+        _ = try await client.restJSON(
+            .lambda, "CreateFunction", method: "POST", segments: ["2015-03-31", "functions"],
+            body: .map([
+                "FunctionName": .string(name), "Runtime": .string("python3.12"), "Role": .string(roleArn),
+                "Handler": .string("index.handler"), "Code": .map(["ZipFile": .string(emptyZip)]),
+                "MemorySize": .int(256), "Timeout": .int(30),
+            ]))
+        let configuration = try await client.restJSON(
+            .lambda, "GetFunctionConfiguration", method: "GET",
+            segments: ["2015-03-31", "functions", name, "configuration"])
         #expect(configuration["FunctionName"]?.string == name)
         #expect(configuration["MemorySize"] == .int(256))
         #expect(configuration["Timeout"] == .int(30))
@@ -81,10 +88,12 @@ let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam"
             <Filter><Prefix>raw/</Prefix></Filter><Status>Enabled</Status><Expiration><Days>30</Days></Expiration></Rule>\
             </LifecycleConfiguration>
             """
-        _ = try await client.restXML(.s3, "PutBucketLifecycleConfiguration", method: "PUT", segments: [bucket],
-                                     query: [("lifecycle", "")], body: rules)
-        let lifecycle = try await client.restXML(.s3, "GetBucketLifecycleConfiguration", method: "GET", segments: [bucket],
-                                                 query: [("lifecycle", "")])
+        _ = try await client.restXML(
+            .s3, "PutBucketLifecycleConfiguration", method: "PUT", segments: [bucket],
+            query: [("lifecycle", "")], body: rules)
+        let lifecycle = try await client.restXML(
+            .s3, "GetBucketLifecycleConfiguration", method: "GET", segments: [bucket],
+            query: [("lifecycle", "")])
         #expect(lifecycle.name == "LifecycleConfiguration")
         #expect(lifecycle["Rule", "ID"]?.text == "expire-raw")
         #expect(lifecycle["Rule", "Expiration", "Days"]?.text == "30")
@@ -97,7 +106,8 @@ let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam"
             _ = try await client.query(iam, "CreateRole", ["RoleName": uniqueName("role\(i)"), "Path": path,
                                                           "AssumeRolePolicyDocument": #"{"Version":"2012-10-17","Statement":[]}"#])
         }
-        let pages = try await client.queryPages(iam, "ListRoles", ["PathPrefix": path, "MaxItems": "2"], token: "Marker")
+        let pages = try await client.queryPages(
+            iam, "ListRoles", ["PathPrefix": path, "MaxItems": "2"], token: "Marker")
         let roles = pages.flatMap { $0.child("Roles")?.children ?? [] }
         #expect(pages.count == 3)
         #expect(roles.count == 5)
@@ -119,7 +129,8 @@ let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam"
 
     @Test func jsonErrorIsTyped() async throws {
         let error = await #expect(throws: AWSError.self) {
-            _ = try await motoClient().json(.dynamodb, "DescribeTable", .map(["TableName": .string(uniqueName("missing"))]))
+            _ = try await motoClient().json(
+                .dynamodb, "DescribeTable", .map(["TableName": .string(uniqueName("missing"))]))
         }
         #expect(error?.service == "DynamoDB")
         #expect(error?.code == "ResourceNotFoundException")
@@ -129,8 +140,9 @@ let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam"
 
     @Test func restJSONErrorIsTyped() async throws {
         let error = await #expect(throws: AWSError.self) {
-            _ = try await motoClient().restJSON(.lambda, "GetFunctionConfiguration", method: "GET",
-                                                segments: ["2015-03-31", "functions", uniqueName("missing"), "configuration"])
+            _ = try await motoClient().restJSON(
+                .lambda, "GetFunctionConfiguration", method: "GET",
+                segments: ["2015-03-31", "functions", uniqueName("missing"), "configuration"])
         }
         #expect(error?.service == "Lambda")
         #expect(error?.code == "ResourceNotFoundException")
@@ -149,12 +161,17 @@ let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam"
     }
 
     @Test func endpointsFollowTheSDKOrder() {
-        let resolver = EndpointResolver(environment: ["AWS_ENDPOINT_URL": "http://a:1/", "AWS_ENDPOINT_URL_DYNAMODB": "http://b:2"])
+        let resolver = EndpointResolver(environment: [
+            "AWS_ENDPOINT_URL": "http://a:1/", "AWS_ENDPOINT_URL_DYNAMODB": "http://b:2",
+        ])
         #expect(resolver.endpoint(for: .dynamodb, region: "eu-west-1").url == "http://b:2")
-        #expect(resolver.endpoint(for: .logs, region: "eu-west-1") == .init(url: "http://a:1", source: "AWS_ENDPOINT_URL"))
+        #expect(
+            resolver.endpoint(for: .logs, region: "eu-west-1") == .init(url: "http://a:1", source: "AWS_ENDPOINT_URL"))
         #expect(AWSService.logs.endpointVariable == "AWS_ENDPOINT_URL_CLOUDWATCH_LOGS")
         #expect(AWSService.applicationAutoScaling.endpointVariable == "AWS_ENDPOINT_URL_APPLICATION_AUTO_SCALING")
-        #expect(EndpointResolver(environment: [:]).endpoint(for: .logs, region: "eu-west-1").url == "https://logs.eu-west-1.amazonaws.com")
+        #expect(
+            EndpointResolver(environment: [:]).endpoint(for: .logs, region: "eu-west-1").url
+                == "https://logs.eu-west-1.amazonaws.com")
     }
 
     @Test func regionOrder() {

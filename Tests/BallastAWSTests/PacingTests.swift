@@ -9,7 +9,8 @@ import Testing
     @Test func ratesParseOverTheDefaultsAndRefuseNonsense() throws {
         let rates = try RequestRates.parse("logs=20, lambda:GetFunctionConfiguration=50/10")
         #expect(rates.rate(forKey: "logs") == .init(20, burst: 10))
-        #expect(rates.key(service: "lambda", operation: "GetFunctionConfiguration") == "lambda:GetFunctionConfiguration")
+        #expect(
+            rates.key(service: "lambda", operation: "GetFunctionConfiguration") == "lambda:GetFunctionConfiguration")
         #expect(rates.key(service: "lambda", operation: "GetFunctionConcurrency") == "lambda")
         #expect(rates.rate(forKey: "lambda:GetFunctionConfiguration").burst == 10)
         #expect(rates.rate(forKey: "kms") == RequestRates.defaults.rate(forKey: "kms"))
@@ -45,7 +46,8 @@ import Testing
         let pacer = RequestPacer(rates: RequestRates(["logs": .init(100, burst: 5)], fallback: .init(10)))
         let start = Date()
         for _ in 0..<25 {
-            let permit = await pacer.admit(principal: "a", region: "r", service: "logs", operation: "DescribeLogGroups")
+            let permit = await pacer.admit(
+                principal: "a", region: "r", service: "logs", operation: "DescribeLogGroups")
             pacer.done(permit, throttled: false)
         }
         // 5 at once, then 20 at 100/s: at least 0.2 s (no upper bound: a loaded test process sleeps longer).
@@ -73,7 +75,8 @@ import Testing
         await withTaskGroup(of: Void.self) { group in
             for _ in 0..<12 {
                 group.addTask {
-                    let permit = await pacer.admit(principal: "a", region: "r", service: "kms", operation: "DescribeKey")
+                    let permit = await pacer.admit(
+                        principal: "a", region: "r", service: "kms", operation: "DescribeKey")
                     inFlight.change(+1)
                     try? await Task.sleep(nanoseconds: 20_000_000)
                     inFlight.change(-1)

@@ -23,7 +23,9 @@ final class FaultProxy: Sendable {
             }
             switch fault {
             case .throttle:
-                return .response(status: 400, headers: ["Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "throttled"],
+                return .response(
+                    status: 400,
+                    headers: ["Content-Type": "application/x-amz-json-1.1", "x-amzn-RequestId": "throttled"],
                                  body: Array(#"{"__type":"ThrottlingException","message":"Rate exceeded"}"#.utf8))
             case .unavailable:
                 return .response(status: 503, headers: [:], body: Array("Service Unavailable".utf8))
@@ -40,15 +42,18 @@ final class FaultProxy: Sendable {
         let env = MotoServer.shared.environment.merging(["AWS_ENDPOINT_URL": proxy.server.url]) { _, new in new }
             .merging(environment) { _, new in new }
         let setup = AWSSetup(environment: env)
-        return AWSClient(region: "us-east-1", credentials: setup.credentials, transport: setup.transport,
-                         endpoints: setup.endpoints, retry: setup.retry, jitter: { 1.0 }, sleep: { wait in waits.update { $0.append(wait) } })
+        return AWSClient(
+            region: "us-east-1", credentials: setup.credentials, transport: setup.transport,
+            endpoints: setup.endpoints, retry: setup.retry, jitter: { 1.0 },
+            sleep: { wait in waits.update { $0.append(wait) } })
     }
 
     @Test(arguments: [FaultProxy.Fault.throttle, .unavailable, .drop])
     func retriesTransientFaultsAndSucceeds(_ fault: FaultProxy.Fault) async throws {
         let proxy = try FaultProxy(fault, failures: 2, motoPort: MotoServer.shared.port)
         let waits = Locked<[Double]>([])
-        let result = try await client(through: proxy, waits: waits).json(.logs, "DescribeLogGroups", .map(["limit": .int(1)]))
+        let result = try await client(through: proxy, waits: waits).json(
+            .logs, "DescribeLogGroups", .map(["limit": .int(1)]))
         #expect(result["logGroups"] != nil)
         #expect(proxy.server.requestCount == 3, "two spoiled attempts, then the real answer")
         #expect(waits.current == [1.0, 2.0], "full-jitter exponential backoff (jitter pinned at 1)")
@@ -60,7 +65,11 @@ final class FaultProxy: Sendable {
         let error = await #expect(throws: AWSError.self) {
             _ = try await client(through: proxy, waits: waits).json(.logs, "DescribeLogGroups")
         }
-        #expect(error?.description == "CloudWatch Logs DescribeLogGroups failed: ThrottlingException: Rate exceeded (after 3 attempts) (HTTP 400, request id throttled)")
+        #expect(
+            error?.description
+                == "CloudWatch Logs DescribeLogGroups failed: ThrottlingException: Rate exceeded (after 3 "
+                    + "attempts) (HTTP 400, request id throttled)"
+        )
         #expect(proxy.server.requestCount == 3)
     }
 
@@ -122,7 +131,8 @@ final class FaultProxy: Sendable {
     @Test func clientErrorsAreNotRetried() async throws {
         let proxy = try FaultProxy(.throttle, failures: 0, motoPort: MotoServer.shared.port)
         _ = await #expect(throws: AWSError.self) {
-            _ = try await client(through: proxy, waits: Locked([])).json(.dynamodb, "DescribeTable", .map(["TableName": .string("missing-table")]))
+            _ = try await client(through: proxy, waits: Locked([])).json(
+                .dynamodb, "DescribeTable", .map(["TableName": .string("missing-table")]))
         }
         #expect(proxy.server.requestCount == 1)
     }
@@ -131,12 +141,16 @@ final class FaultProxy: Sendable {
 
     @Test func standardPolicyDecisions() {
         let policy = RetryPolicy()
-        let throttled = AWSError(service: "s", operation: "o", code: "RequestLimitExceeded", message: "", status: 400, requestId: nil)
+        let throttled = AWSError(
+            service: "s", operation: "o", code: "RequestLimitExceeded", message: "", status: 400, requestId: nil)
         #expect(policy.decision(for: throttled, attempt: 1, jitter: 0.5) == .retry(after: 0.5, cost: 5))
         #expect(policy.decision(for: throttled, attempt: 3, jitter: 0.5) == .stop, "3 attempts by default")
-        let denied = AWSError(service: "s", operation: "o", code: "AccessDenied", message: "", status: 403, requestId: nil)
+        let denied = AWSError(
+            service: "s", operation: "o", code: "AccessDenied", message: "", status: 403, requestId: nil)
         #expect(policy.decision(for: denied, attempt: 1, jitter: 1) == .stop)
-        #expect(policy.decision(for: TransportError("t", isTimeout: true), attempt: 1, jitter: 1) == .retry(after: 1, cost: 10))
+        #expect(
+            policy.decision(for: TransportError("t", isTimeout: true), attempt: 1, jitter: 1)
+                == .retry(after: 1, cost: 10))
         let many = RetryPolicy(maxAttempts: 20)
         #expect(many.decision(for: throttled, attempt: 10, jitter: 1) == .retry(after: 20, cost: 5), "capped at 20 s")
         #expect(RetryPolicy.fromEnvironment(["AWS_RETRY_MODE": "legacy"]).maxAttempts == 5)

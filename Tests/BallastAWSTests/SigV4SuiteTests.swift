@@ -10,7 +10,9 @@ import Testing
 
     static let cases: [String] = {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
-        return names.filter { FileManager.default.fileExists(atPath: root.appendingPathComponent($0 + "/context.json").path) }.sorted()
+        return names.filter {
+            FileManager.default.fileExists(atPath: root.appendingPathComponent($0 + "/context.json").path)
+        }.sorted()
     }()
 
     struct Case {
@@ -28,7 +30,8 @@ import Testing
     static func load(_ name: String) throws -> Case {
         let context = try JSON.parse(read(name, "context.json"))
         let raw = try read(name, "request.txt")
-        let (head, body) = raw.range(of: "\n\n").map { (String(raw[..<$0.lowerBound]), String(raw[$0.upperBound...])) } ?? (raw, "")
+        let (head, body) =
+            raw.range(of: "\n\n").map { (String(raw[..<$0.lowerBound]), String(raw[$0.upperBound...])) } ?? (raw, "")
         var lines = head.components(separatedBy: "\n")
         let requestLine = lines.removeFirst()
         let method = String(requestLine.prefix { $0 != " " })
@@ -42,24 +45,30 @@ import Testing
             }
         }
         let host = headers.first { $0.0.lowercased() == "host" }!.1
-        let request = HTTPRequest(method: method, url: "https://\(host)\(target)", headers: headers, body: Array(body.utf8))
+        let request = HTTPRequest(
+            method: method, url: "https://\(host)\(target)", headers: headers, body: Array(body.utf8))
         let c = context["credentials"]!
         var options = SigV4Signer.Options()
         options.normalizePath = context["normalize"]?.bool ?? true
         options.contentSHA256Header = context["sign_body"]?.bool ?? false
         options.omitSessionTokenFromSignature = context["omit_session_token"]?.bool ?? false
-        let signer = SigV4Signer(credentials: Credentials(accessKeyId: c["access_key_id"]!.string!,
-                                                          secretAccessKey: c["secret_access_key"]!.string!,
-                                                          sessionToken: c["token"]?.string),
-                                 region: context["region"]!.string!, service: context["service"]!.string!, options: options)
+        let signer = SigV4Signer(
+            credentials: Credentials(
+                accessKeyId: c["access_key_id"]!.string!,
+                secretAccessKey: c["secret_access_key"]!.string!,
+                sessionToken: c["token"]?.string),
+            region: context["region"]!.string!, service: context["service"]!.string!, options: options)
         let date = ISO8601DateFormatter().date(from: context["timestamp"]!.string!)!
         let signed = try read(name, "header-signed-request.txt")
         let authorization = signed.components(separatedBy: "\n").first { $0.hasPrefix("Authorization:") }!
             .dropFirst("Authorization:".count)
-        return Case(request: request, signer: signer, date: date,
-                    expected: (try read(name, "header-canonical-request.txt"), try read(name, "header-string-to-sign.txt"),
-                               try read(name, "header-signature.txt").trimmingCharacters(in: .whitespacesAndNewlines),
-                               String(authorization).trimmingCharacters(in: .whitespaces)))
+        return Case(
+            request: request, signer: signer, date: date,
+            expected: (
+                try read(name, "header-canonical-request.txt"), try read(name, "header-string-to-sign.txt"),
+                try read(name, "header-signature.txt").trimmingCharacters(in: .whitespacesAndNewlines),
+                String(authorization).trimmingCharacters(in: .whitespaces)
+            ))
     }
 
     @Test func theWholeSuiteIsHere() {

@@ -32,9 +32,14 @@ import Testing
         (["BALLAST_API_RATES": "logz=5"],
          "'logz': ballast calls no such service; it calls apigateway, application-autoscaling"),
         (["BALLAST_API_RATES": "logs=5,lambda=3,logs=6"], "'logs' is given twice"),
-        (["AWS_MAX_ATTEMPTS": "99999999999"],
-         "AWS_MAX_ATTEMPTS takes a whole number of attempts per request from 1 to 20"),
-        (["BALLAST_CREDENTIAL_PROCESS_TIMEOUT": "inf"], "BALLAST_CREDENTIAL_PROCESS_TIMEOUT takes a number of seconds"),
+        (
+            ["AWS_MAX_ATTEMPTS": "99999999999"],
+            "AWS_MAX_ATTEMPTS takes a whole number of attempts per request from 1 to 20"
+        ),
+        (
+            ["BALLAST_CREDENTIAL_PROCESS_TIMEOUT": "inf"],
+            "BALLAST_CREDENTIAL_PROCESS_TIMEOUT takes a number of seconds"
+        ),
     ]
 
     @Test(arguments: variables)

@@ -125,7 +125,8 @@ import Testing
         try await setRetention(group, 60)
         let allowed = try repo.ballast(["adopt"])
         #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
-        #expect(try Self.file(repo) == text.replacingOccurrences(of: "RetentionInDays: 30", with: "RetentionInDays: 60"))
+        #expect(
+            try Self.file(repo) == text.replacingOccurrences(of: "RetentionInDays: 30", with: "RetentionInDays: 60"))
     }
 
     /// --commit makes one commit: each property with its old and new value, who made the live change as a
@@ -146,10 +147,13 @@ import Testing
         #expect(adopt.status == 0, "\(adopt.stdout)\(adopt.stderr)")
         #expect(adopt.stdout.contains("ended hold h-"), "\(adopt.stdout)")
         let message = try repo.git(["log", "-1", "--format=%B"])
-        #expect(message.hasPrefix("Keep a week of logs after INC-9\n\n- AWS::Logs::LogGroup \(group) (test) "
-            + "RetentionInDays: 30 -> 7\n\nLive-Changed-By: "), "\(message)")
-        #expect(message.contains("Live-Changed-By: arn:aws:sts::123456789012:assumed-role/OpsOnCall/alice via cli at "),
-                "\(message)")
+        #expect(
+            message.hasPrefix(
+                "Keep a week of logs after INC-9\n\n- AWS::Logs::LogGroup \(group) (test) "
+                    + "RetentionInDays: 30 -> 7\n\nLive-Changed-By: "), "\(message)")
+        #expect(
+            message.contains("Live-Changed-By: arn:aws:sts::123456789012:assumed-role/OpsOnCall/alice via cli at "),
+            "\(message)")
         #expect(try repo.git(["status", "--porcelain"]).isEmpty)
         let drift = try repo.ballast(["drift"])
         #expect(drift.status == 0, "\(drift.stdout)")

@@ -7,8 +7,11 @@ import Testing
 /// write it could says why its outcome is partial, a mistyped command gets the nearest name.
 @Suite struct AnswersTests {
     @Test func aPlanThatReadNothingSaysSoNotNoChanges() throws {
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: /answers/a, properties: "
-            + "{RetentionInDays: 30}}\n  - {type: AWS::Logs::LogGroup, id: /answers/b, properties: {RetentionInDays: 30}}\n")
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: /answers/a, properties: "
+                + "{RetentionInDays: 30}}\n  - {type: AWS::Logs::LogGroup, id: /answers/b, properties: "
+                + "{RetentionInDays: 30}}\n"
+        )
         let offline = ["AWS_ENDPOINT_URL": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1"]
         let plan = try repo.ballast(["plan"], offline)
         #expect(plan.status == 1, "\(plan.stdout)\(plan.stderr)")
@@ -43,9 +46,13 @@ import Testing
             """)
         let apply = try repo.ballast(["apply", "--auto-approve"])
         #expect(apply.status == 1, "\(apply.stdout)\(apply.stderr)")
-        #expect(apply.stdout.contains("Apply: 1 of 1 changes applied, 1 verified by reading them back; outcome partial: "
-            + "every write was made; 1 resource cannot be fixed (it does not exist; ballast does not create resources)."),
-                "\(apply.stdout)")
+        #expect(
+            apply.stdout.contains(
+                "Apply: 1 of 1 changes applied, 1 verified by reading them back; outcome partial: "
+                    + "every write was made; 1 resource cannot be fixed (it does not exist; ballast does not "
+                    + "create resources)."
+            ),
+            "\(apply.stdout)")
     }
 
     @Test func theReadPlanNeverSaysAtLeastZeroSeconds() throws {

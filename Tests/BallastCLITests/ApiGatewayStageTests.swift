@@ -119,7 +119,8 @@ import Testing
                  properties: {RouteSettings: {'GET /pets/{id}': {ThrottlingRateLimit: 20}}}}
             """
         let drift = try DriftRun.run(resources)
-        #expect(drift.differences(of: id) == [difference("/RouteSettings/GET ~1pets~1{id}/ThrottlingRateLimit", 20, 10)])
+        #expect(
+            drift.differences(of: id) == [difference("/RouteSettings/GET ~1pets~1{id}/ThrottlingRateLimit", 20, 10)])
         let repo = try TempRepository.desiredState(resources + "\n")
         let cfn = try repo.ballast(["drift", "--output", "cfn"])
         #expect(cfn.stdout.contains("/RouteSettings/GET ~1pets~1{id}/ThrottlingRateLimit"), "\(cfn.stdout)")

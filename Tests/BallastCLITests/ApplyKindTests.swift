@@ -29,7 +29,9 @@ import Testing
 
         let apply = try Run.ballast(["apply", "--auto-approve", "--repo", repo.path], environment: environment)
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
-        #expect(apply.stdout.contains("Apply: \(planned.count) of \(planned.count) changes applied, \(planned.count) verified"))
+        #expect(
+            apply.stdout.contains(
+                "Apply: \(planned.count) of \(planned.count) changes applied, \(planned.count) verified"))
 
         let drift = try Run.ballast(["drift", "--repo", repo.path], environment: environment)
         #expect(drift.status == 0, "\(drift.stdout)\(drift.stderr)")

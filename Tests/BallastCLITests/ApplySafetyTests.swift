@@ -14,7 +14,8 @@ import Testing
 
     /// A window on a day three days from now: never open while the test runs.
     var closedWindow: String {
-        let today = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date()).weekday!
+        let today = Calendar(identifier: .gregorian).dateComponents(in: TimeZone(identifier: "UTC")!, from: Date())
+            .weekday!
         let day = Weekday(rawValue: (today + 2) % 7 + 1)!.shortName
         return "region: us-east-1\nchangeWindows:\n  - {days: [\(day)], start: \"00:00\", end: \"24:00\"}\n"
     }
@@ -38,15 +39,20 @@ import Testing
         #expect(overridden.stderr.contains("applying anyway (--override-window: INC-4312: queue backlog)"))
         #expect(try await liveRetention(group) == 30)
         #expect(try history(repo).first?["windowOverride"] == "INC-4312: queue backlog")
-        #expect(try repo.ballast(["apply", "--auto-approve", "--override-window", " "]).stderr.contains("needs a reason"))
+        #expect(
+            try repo.ballast(["apply", "--auto-approve", "--override-window", " "]).stderr.contains("needs a reason"))
     }
 
     /// Writes to different resources go at once; a resource's writes go in order, and its failed write
     /// stops the rest of that resource's. Here a function's first write is refused.
     @Test func aFailureInTheMiddleIsReportedExactlyJournaledAsPartialAndARerunConverges() async throws {
-        let asg = uniqueName("asg"), function = uniqueName("mid-fn"), group = "/ballast/" + uniqueName("mid")
-        try await seeder().create("AWS::AutoScaling::AutoScalingGroup", id: asg, ["MinSize": 1, "MaxSize": 4, "DesiredCapacity": 4])
-        try await seeder().create("AWS::Lambda::Function", id: function, ["MemorySize": 128, "ReservedConcurrentExecutions": 1])
+        let asg = uniqueName("asg")
+        let function = uniqueName("mid-fn")
+        let group = "/ballast/" + uniqueName("mid")
+        try await seeder().create(
+            "AWS::AutoScaling::AutoScalingGroup", id: asg, ["MinSize": 1, "MaxSize": 4, "DesiredCapacity": 4])
+        try await seeder().create(
+            "AWS::Lambda::Function", id: function, ["MemorySize": 128, "ReservedConcurrentExecutions": 1])
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
         let repo = try TempRepository.desiredState("""
               - {type: AWS::AutoScaling::AutoScalingGroup, id: \(asg), properties: {DesiredCapacity: 2}}
@@ -69,11 +75,14 @@ import Testing
         let apply = try repo.ballast(["apply", planFile], ["AWS_ENDPOINT_URL_LAMBDA": conflict.url])
         #expect(apply.status == 1)
         #expect(apply.stdout.contains("applied        autoscaling:UpdateAutoScalingGroup \(asg)"), "\(apply.stdout)")
-        #expect(apply.stdout.contains("failed         lambda:PutFunctionConcurrency \(function): Lambda PutFunctionConcurrency failed: "
-            + "ResourceConflictException"), "\(apply.stdout)")
+        #expect(
+            apply.stdout.contains(
+                "failed         lambda:PutFunctionConcurrency \(function): Lambda PutFunctionConcurrency failed: "
+                    + "ResourceConflictException"), "\(apply.stdout)")
         #expect(apply.stdout.contains("not attempted  lambda:UpdateFunctionConfiguration \(function)"))
         #expect(apply.stdout.contains("applied        logs:PutRetentionPolicy \(group)"))
-        #expect(apply.stdout.contains("Apply: 2 of 4 changes applied, 2 verified by reading them back; outcome partial."))
+        #expect(
+            apply.stdout.contains("Apply: 2 of 4 changes applied, 2 verified by reading them back; outcome partial."))
 
         let entry = try #require(try history(repo).first)
         #expect(entry["outcome"] == "partial")
@@ -98,13 +107,18 @@ import Testing
         // Reads and writes are slowed (not the lock's own calls), so the first apply holds the lock for seconds.
         let port = MotoServer.shared.port
         let slow = try LoopbackHTTPServer { request in
-            if request.headers.first(where: { $0.key.lowercased() == "x-amz-target" })?.value.hasPrefix("Logs_") == true {
+            if request.headers.first(where: { $0.key.lowercased() == "x-amz-target" })?.value.hasPrefix("Logs_")
+                == true {
                 Thread.sleep(forTimeInterval: 0.7)
             }
             return LoopbackHTTPServer.forward(request, toPort: port).map { .raw($0) } ?? .drop
         }
-        let (path, variables) = (repo.path, MotoServer.shared.environment.merging(["AWS_ENDPOINT_URL": slow.url]) { _, new in new })
-        let results = try await both { try Run.ballast(["apply", "--auto-approve", "--repo", path], environment: variables) }
+        let (path, variables) = (
+            repo.path, MotoServer.shared.environment.merging(["AWS_ENDPOINT_URL": slow.url]) { _, new in new }
+        )
+        let results = try await both {
+            try Run.ballast(["apply", "--auto-approve", "--repo", path], environment: variables)
+        }
         #expect(results.filter { $0.status == 0 }.count == 1, "\(results.map { $0.stdout + $0.stderr })")
         let loser = try #require(results.first { $0.status != 0 })
         #expect(loser.stderr.contains("environment test is locked by"))
@@ -112,7 +126,8 @@ import Testing
         #expect(!loser.stdout.contains("applied "))
         #expect(try await liveRetention(group) == 30)
         // The lock item is gone afterwards; the journal is in the notes and in the table.
-        let item = try await seeder().client.json(.dynamodb, "GetItem", ["TableName": .string(table), "Key": ["LockID": ["S": "ballast/lock/test"]]])
+        let item = try await seeder().client.json(
+            .dynamodb, "GetItem", ["TableName": .string(table), "Key": ["LockID": ["S": "ballast/lock/test"]]])
         #expect(item["Item"] == nil)
         let fromTable = try repo.ballast(["history", "--from-lock-table", "--output", "json"])
         #expect(fromTable.status == 0, "\(fromTable.stderr)")
@@ -123,11 +138,16 @@ import Testing
     @Test func aHeldLockNamesItsHolderAndAgeAndUnlockForceRemovesIt() async throws {
         let (repo, table, group) = try await lockTableRepository()
         let acquired = Date().addingTimeInterval(-300)
-        try await putLock(table, holder: "bob on runner-7 (pid 41)", acquired: acquired, expires: Date().addingTimeInterval(3000))
+        try await putLock(
+            table, holder: "bob on runner-7 (pid 41)", acquired: acquired, expires: Date().addingTimeInterval(3000))
 
         let refused = try repo.ballast(["apply", "--auto-approve"])
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("environment test is locked by bob on runner-7 (pid 41), applying 0123456789ab, since \(Timestamp.iso8601(acquired)) (5 min ago)"))
+        #expect(
+            refused.stderr.contains(
+                "environment test is locked by bob on runner-7 (pid 41), applying 0123456789ab, since "
+                    + "\(Timestamp.iso8601(acquired)) (5 min ago)"
+            ))
         #expect(refused.stderr.contains("ballast unlock test --force"))
         #expect(try await liveRetention(group) == 7)
 
@@ -138,8 +158,11 @@ import Testing
         #expect(try repo.ballast(["apply", "--auto-approve"]).status == 0)
 
         // A lock past its expiry (a crashed runner's) is taken over without unlock.
-        try await putLock(table, holder: "carol on runner-2 (pid 7)", acquired: Date().addingTimeInterval(-7200), expires: Date().addingTimeInterval(-3600))
-        _ = try await seeder().client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group), "retentionInDays": 14])
+        try await putLock(
+            table, holder: "carol on runner-2 (pid 7)", acquired: Date().addingTimeInterval(-7200),
+            expires: Date().addingTimeInterval(-3600))
+        _ = try await seeder().client.json(
+            .logs, "PutRetentionPolicy", ["logGroupName": .string(group), "retentionInDays": 14])
         #expect(try repo.ballast(["apply", "--auto-approve"]).status == 0)
     }
 
@@ -150,9 +173,17 @@ import Testing
         let dropped = Locked(false)
         let lossy = try LoopbackHTTPServer { request in
             let answer = LoopbackHTTPServer.forward(request, toPort: port)
-            let isLockPut = String(decoding: request.raw, as: UTF8.self).contains("ballast/lock/test")
-                && request.headers.first { $0.key.lowercased() == "x-amz-target" }?.value == "DynamoDB_20120810.PutItem"
-            if isLockPut, dropped.update({ (done: inout Bool) -> Bool in defer { done = true }; return !done }) { return .drop }
+            let isLockPut =
+                String(decoding: request.raw, as: UTF8.self).contains("ballast/lock/test")
+                && request.headers.first { $0.key.lowercased() == "x-amz-target" }?.value
+                    == "DynamoDB_20120810.PutItem"
+            if isLockPut,
+                dropped.update({ (done: inout Bool) -> Bool in
+                    defer { done = true }
+                    return !done
+                }) {
+                return .drop
+            }
             return answer.map { .raw($0) } ?? .drop
         }
         let apply = try repo.ballast(["apply", "--auto-approve"], ["AWS_ENDPOINT_URL": lossy.url])
@@ -177,7 +208,8 @@ import Testing
         #expect(refused.stderr.contains("/.git/ballast-test.lock]"))
         #expect(try await liveRetention(group) == 7)
         // Its process is gone: the lock is taken over.
-        try live.replacingOccurrences(of: "\(getpid())", with: "999999").write(toFile: lockFile, atomically: true, encoding: .utf8)
+        try live.replacingOccurrences(of: "\(getpid())", with: "999999").write(
+            toFile: lockFile, atomically: true, encoding: .utf8)
         #expect(try repo.ballast(["apply", "--auto-approve"]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: lockFile))
     }
@@ -193,13 +225,18 @@ import Testing
         // Logs calls are slowed, so the winner still holds the lock while the others try.
         let port = MotoServer.shared.port
         let slow = try LoopbackHTTPServer { request in
-            if request.headers.first(where: { $0.key.lowercased() == "x-amz-target" })?.value.hasPrefix("Logs_") == true {
+            if request.headers.first(where: { $0.key.lowercased() == "x-amz-target" })?.value.hasPrefix("Logs_")
+                == true {
                 Thread.sleep(forTimeInterval: 0.5)
             }
             return LoopbackHTTPServer.forward(request, toPort: port).map { .raw($0) } ?? .drop
         }
-        let (path, variables) = (repo.path, MotoServer.shared.environment.merging(["AWS_ENDPOINT_URL": slow.url]) { _, new in new })
-        let results = try await together(6) { try Run.ballast(["apply", "--auto-approve", "--repo", path], environment: variables) }
+        let (path, variables) = (
+            repo.path, MotoServer.shared.environment.merging(["AWS_ENDPOINT_URL": slow.url]) { _, new in new }
+        )
+        let results = try await together(6) {
+            try Run.ballast(["apply", "--auto-approve", "--repo", path], environment: variables)
+        }
         let writers = results.filter { $0.stdout.contains("applied        logs:PutRetentionPolicy") }
         #expect(writers.count == 1, "\(results.map { $0.stdout + $0.stderr })")
         #expect(results.filter { $0.stderr.contains("environment test is locked by") }.count == 5)
@@ -224,12 +261,14 @@ import Testing
                 return .drop
             }
             let body = #"{"__type":"OperationAbortedException","message":"A conflicting operation is currently in progress"}"#
-            return .response(status: 400, headers: ["Content-Type": "application/x-amz-json-1.1"], body: Array(body.utf8))
+            return .response(
+                status: 400, headers: ["Content-Type": "application/x-amz-json-1.1"], body: Array(body.utf8))
         }
         let apply = try repo.ballast(["apply", "--auto-approve"], ["AWS_ENDPOINT_URL": lossy.url])
         #expect(writes.current == 2)
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
-        #expect(apply.stdout.contains("Apply: 1 of 1 changes applied, 1 verified by reading them back; outcome applied."))
+        #expect(
+            apply.stdout.contains("Apply: 1 of 1 changes applied, 1 verified by reading them back; outcome applied."))
         #expect(try await liveRetention(group) == 30)
     }
 
@@ -242,20 +281,24 @@ import Testing
     @Test func aLifecycleWriteKeepsWhatTheRepositoryDoesNotName() async throws {
         let bucket = uniqueName("owned")
         try await seeder().create("AWS::S3::Bucket", id: bucket, [:])
-        let scratch = "<Rule><ID>tagged-scratch</ID><Status>Enabled</Status><Filter><Tag><Key>scratch</Key><Value>true</Value>"
+        let scratch =
+            "<Rule><ID>tagged-scratch</ID><Status>Enabled</Status><Filter><Tag><Key>scratch</Key><Value>true</Value>"
             + "</Tag></Filter><Expiration><Days>1</Days></Expiration></Rule>"
         let live = "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" + scratch
             + "<Rule><ID>raw</ID><Filter><And><Prefix>raw/</Prefix><Tag><Key>team</Key><Value>vision</Value></Tag>"
             + "<ObjectSizeGreaterThan>1024</ObjectSizeGreaterThan></And></Filter><Status>Enabled</Status>"
             + "<Transition><Days>10</Days><StorageClass>STANDARD_IA</StorageClass></Transition>"
             + "<Expiration><Days>30</Days></Expiration>"
-            + "<NoncurrentVersionExpiration><NoncurrentDays>7</NoncurrentDays><NewerNoncurrentVersions>3</NewerNoncurrentVersions>"
+            + "<NoncurrentVersionExpiration><NoncurrentDays>7</NoncurrentDays>"
+            + "<NewerNoncurrentVersions>3</NewerNoncurrentVersions>"
             + "</NoncurrentVersionExpiration></Rule></LifecycleConfiguration>"
         let port = MotoServer.shared.port
         let sent = Locked<[String]>([])
         let s3 = try LoopbackHTTPServer { request in
             if request.path.hasPrefix("/\(bucket)?lifecycle") {
-                if request.method == "GET" { return .response(status: 200, headers: ["Content-Type": "application/xml"], body: Array(live.utf8)) }
+                if request.method == "GET" {
+                    return .response(status: 200, headers: ["Content-Type": "application/xml"], body: Array(live.utf8))
+                }
                 let raw = String(decoding: request.raw, as: UTF8.self)
                 sent.update { $0.append(String(raw[(raw.range(of: "\r\n\r\n")?.upperBound ?? raw.endIndex)...])) }
             }
@@ -267,15 +310,26 @@ import Testing
         let variables = ["AWS_ENDPOINT_URL_S3": s3.url]
         let drift = try JSON.parse(try repo.ballast(["drift", "--output", "json"], variables).stdout)
         let differences = drift["environments"]?[0]?["resources"]?[0]?["differences"]
-        #expect(differences == [["path": "/LifecycleConfiguration/Rules/0/ExpirationInDays", "expected": 60, "actual": 30,
-                                 "type": "NOT_EQUAL"]])
+        #expect(
+            differences == [
+                [
+                    "path": "/LifecycleConfiguration/Rules/0/ExpirationInDays", "expected": 60, "actual": 30,
+                    "type": "NOT_EQUAL",
+                ]
+            ])
         _ = try repo.ballast(["apply", "--auto-approve", "--no-wait"], variables)
-        #expect(sent.current == ["<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" + scratch
-            + "<Rule><ID>raw</ID><Status>Enabled</Status><Filter><And><Prefix>raw/</Prefix><Tag><Key>team</Key>"
-            + "<Value>vision</Value></Tag><ObjectSizeGreaterThan>1024</ObjectSizeGreaterThan></And></Filter>"
-            + "<Transition><Days>10</Days><StorageClass>STANDARD_IA</StorageClass></Transition>"
-            + "<Expiration><Days>60</Days></Expiration><NoncurrentVersionExpiration><NoncurrentDays>7</NoncurrentDays>"
-            + "<NewerNoncurrentVersions>3</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule></LifecycleConfiguration>"])
+        #expect(
+            sent.current == [
+                "<LifecycleConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\">" + scratch
+                    + "<Rule><ID>raw</ID><Status>Enabled</Status><Filter><And><Prefix>raw/</Prefix>"
+                    + "<Tag><Key>team</Key><Value>vision</Value></Tag>"
+                    + "<ObjectSizeGreaterThan>1024</ObjectSizeGreaterThan></And></Filter>"
+                    + "<Transition><Days>10</Days><StorageClass>STANDARD_IA</StorageClass></Transition>"
+                    + "<Expiration><Days>60</Days></Expiration>"
+                    + "<NoncurrentVersionExpiration><NoncurrentDays>7</NoncurrentDays>"
+                    + "<NewerNoncurrentVersions>3</NewerNoncurrentVersions></NoncurrentVersionExpiration></Rule>"
+                    + "</LifecycleConfiguration>"
+            ])
     }
 
     /// A log group at 7 days desired at 30, in an environment with a fresh lock table.

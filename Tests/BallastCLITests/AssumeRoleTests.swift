@@ -37,7 +37,8 @@ import Testing
             "KeySchema": [["AttributeName": "LockID", "KeyType": "HASH"]],
         ])
         func environment(_ account: String, role: String? = nil) -> String {
-            "region: us-east-1\naccount: \"\(account)\"\nassumeRole:\n  roleArn: arn:aws:iam::\(role ?? account):role/ballast\n"
+            "region: us-east-1\naccount: \"\(account)\"\nassumeRole:\n  roleArn: "
+                + "arn:aws:iam::\(role ?? account):role/ballast\n"
                 + "  sessionName: ballast-test\n  durationSeconds: 900\n"
         }
         let repo = try TempRepository()
@@ -82,7 +83,8 @@ import Testing
             environment: "region: us-east-1\nassumeRole:\n  roleArn: ballast-role\n  durationSeconds: 60\n")
         let result = try Run.ballast(["validate", "--repo", repo.path])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("desired-state/test/environment.yaml:3:12: 'ballast-role' is not an IAM role ARN"),
-                "\(result.stdout)")
+        #expect(
+            result.stdout.contains("desired-state/test/environment.yaml:3:12: 'ballast-role' is not an IAM role ARN"),
+            "\(result.stdout)")
     }
 }

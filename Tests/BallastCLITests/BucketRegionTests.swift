@@ -20,10 +20,13 @@ import Testing
             if request.path.hasPrefix("/\(bucket)") {
                 regions.update { $0.append(region) }
                 if region != "eu-west-1" {
-                    let body = "<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access must be "
+                    let body =
+                        "<Error><Code>PermanentRedirect</Code><Message>The bucket you are attempting to access "
+                            + "must be "
                         + "addressed using the specified endpoint.</Message><Bucket>\(bucket)</Bucket></Error>"
-                    return .response(status: 301, headers: ["x-amz-bucket-region": "eu-west-1", "Content-Type": "application/xml"],
-                                     body: Array(body.utf8))
+                    return .response(
+                        status: 301, headers: ["x-amz-bucket-region": "eu-west-1", "Content-Type": "application/xml"],
+                        body: Array(body.utf8))
                 }
             }
             return LoopbackHTTPServer.forward(request, toPort: port).map { .raw($0) } ?? .drop

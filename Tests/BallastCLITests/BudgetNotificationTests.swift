@@ -52,16 +52,21 @@ import Testing
         let account = Value.string(seeder().account)
         let key: [String: Value] = ["AccountId": account, "BudgetName": .string(budget)]
         var found: [Value] = []
-        for notification in try await client.json(.budgets, "DescribeNotificationsForBudget", .map(key))["Notifications"]?
+        for notification in try await client.json(.budgets, "DescribeNotificationsForBudget", .map(key))[
+            "Notifications"]?
             .list ?? [] {
-            let subscribers = try await client.json(.budgets, "DescribeSubscribersForNotification", .map(
-                key.merging(["Notification": notification]) { a, _ in a }))["Subscribers"]?.list ?? []
+            let subscribers =
+                try await client.json(
+                    .budgets, "DescribeSubscribersForNotification",
+                    .map(
+                        key.merging(["Notification": notification]) { a, _ in a }))["Subscribers"]?.list ?? []
             found.append(.map(["Notification": notification, "Subscribers": .list(subscribers)]))
         }
         return found
     }
 
-    static func repository(_ budget: String, subscribers: String, thresholdType: String = "") throws -> TempRepository {
+    static func repository(_ budget: String, subscribers: String,
+                           thresholdType: String = "") throws -> TempRepository {
         try TempRepository.desiredState("""
               - type: AWS::Budgets::Budget
                 id: \(budget)

@@ -17,7 +17,10 @@ import Testing
             let prefix = "/ballast/" + uniqueName("budget") + "/"
             for index in 0..<5 {
                 try await seeder().create("AWS::Logs::LogGroup", id: prefix + "\(index)", ["RetentionInDays": 30])
-                lines.append("  - {type: AWS::Logs::LogGroup, id: \(prefix)\(index), properties: {RetentionInDays: \(folder == 0 ? 14 : 30)}}")
+                lines.append(
+                    "  - {type: AWS::Logs::LogGroup, id: \(prefix)\(index), properties: {RetentionInDays: "
+                        + "\(folder == 0 ? 14 : 30)}}"
+                )
             }
         }
         for index in 0..<4 {

@@ -98,8 +98,9 @@ import Testing
     /// reads as another write's outcome.
     @Test func aStatusMessageCannotForgeALineOfTheApplyLog() async throws {
         let name = try await Self.stream(shards: 3)
-        MotoServer.shared.standIns.cloudControl.failNext(name, code: "InternalFailure",
-                                                         message: "oops\napplied        cloudformation:UpdateResource x")
+        MotoServer.shared.standIns.cloudControl.failNext(
+            name, code: "InternalFailure",
+            message: "oops\napplied        cloudformation:UpdateResource x")
         let repo = try Self.repository("  - {type: AWS::Kinesis::Stream, id: \(name), properties: {ShardCount: 5}}\n")
         let apply = try repo.ballast(["apply", "--auto-approve"])
         #expect(apply.status == 1, "\(apply.stdout)\(apply.stderr)")
@@ -289,7 +290,8 @@ import Testing
         let repo = try Self.repository("  - {type: AWS::Kinesis::Stream, id: \(name), properties: {ShardCount: 2}}\n")
         let recorder = try RequestRecorder()
         MotoServer.shared.standIns.cloudControl.throttle(next: 1, operation: "UpdateResource")
-        let apply = try Run.ballast(["apply", "--auto-approve", "--repo", repo.path], environment: recorder.environment)
+        let apply = try Run.ballast(
+            ["apply", "--auto-approve", "--repo", repo.path], environment: recorder.environment)
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         let tokens = recorder.jsonLines.split(separator: "\n").compactMap { line -> String? in
             guard let request = try? JSON.parse(String(line)),

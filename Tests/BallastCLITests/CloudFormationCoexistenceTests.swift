@@ -27,7 +27,10 @@ import Testing
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stderr.contains("skipped \(stack)/Topic: ballast has no kind AWS::SNS::Topic"))
         let logs = try String(contentsOfFile: repo.path + "/desired-state/test/logs-log-group.yaml", encoding: .utf8)
-        #expect(logs.contains("    ref: {stack: \"\(stack)\", logicalId: \"AppLogs\"}\n    properties:\n      RetentionInDays: 30\n"))
+        #expect(
+            logs.contains(
+                "    ref: {stack: \"\(stack)\", logicalId: \"AppLogs\"}\n    properties:\n      RetentionInDays: 30\n")
+        )
         try repo.commit(message: "import the stack")
         let fresh = try repo.ballast(["drift"])
         #expect(fresh.status == 0, "in sync the moment it is written: \(fresh.stdout)\(fresh.stderr)")
@@ -50,10 +53,13 @@ import Testing
 
         let plan = try repo.ballast(["plan"])
         #expect(plan.status == 2)
-        #expect(plan.stdout.contains("AWS::Logs::LogGroup \(group): CloudFormation stack \(stack) sets AppLogs.RetentionInDays "
-            + "in its template; its next update undoes this."), "\(plan.stdout)")
-        #expect(try repo.ballast(["drift", "--stack", "no-such-stack"]).stderr
-            .contains("no desired resource is managed by CloudFormation stack no-such-stack"))
+        #expect(
+            plan.stdout.contains(
+                "AWS::Logs::LogGroup \(group): CloudFormation stack \(stack) sets AppLogs.RetentionInDays "
+                    + "in its template; its next update undoes this."), "\(plan.stdout)")
+        #expect(
+            try repo.ballast(["drift", "--stack", "no-such-stack"]).stderr
+                .contains("no desired resource is managed by CloudFormation stack no-such-stack"))
     }
 
     @Test func aResourceNamedByIdIsOwnedByAStackTheEnvironmentNames() async throws {
@@ -63,7 +69,8 @@ import Testing
             "TemplateBody": template])
         let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
             + "properties: {RetentionInDays: 30}}\n",
-                                                   environment: "region: us-east-1\ncloudformation:\n  stacks: [\(stack)]\n")
+                                                   environment: "region: us-east-1\ncloudformation:\n  stacks: "
+                                                       + "[\(stack)]\n")
         let drift = try repo.ballast(["drift", "--output", "json"])
         let resource = try JSON.parse(drift.stdout)["environments"]?[0]?["resources"]?[0]
         #expect(resource?["managedBy"]?["stack"] == .string(stack))

@@ -59,21 +59,39 @@ import Testing
         let github = try GitHubStandIn()
         let file = try write("<!-- ballast:prod -->\nhello\n")
         func run(_ environment: [String: String] = [:]) throws -> Run.Result {
-            try Run.ballast(["comment", file, "--pr", "9"], environment: github.environment.merging(environment) { $1 })
+            try Run.ballast(
+                ["comment", file, "--pr", "9"], environment: github.environment.merging(environment) { $1 })
         }
         let cases: [(Value, String)] = [
-            (["status": 403, "body": ["message": "Resource not accessible by integration"]],
-             "GitHub forbade GET /repos/octo-org/ops-config/issues/9/comments (HTTP 403: Resource not accessible by integration); "
-                + "the workflow needs `permissions: pull-requests: write`"),
-            (["status": 404, "body": ["message": "Not Found"]],
-                "GitHub has no GET /repos/octo-org/ops-config/issues/9/comments (HTTP 404"),
-            (["status": 403, "headers": ["x-ratelimit-remaining": "0", "x-ratelimit-reset": "1795417200"],
-              "body": ["message": "API rate limit exceeded"]],
-             "GitHub's rate limit stopped GET /repos/octo-org/ops-config/issues/9/comments (HTTP 403). The limit resets at 2026-11-23T07:00:00Z."),
-            (["status": 429, "headers": ["retry-after": "60"], "body": ["message": "secondary rate limit"]],
-                "(HTTP 429). Retry after 60 s."),
-            (["status": 422, "body": ["message": "Validation Failed", "errors": [["message": "body is too long"]]]],
-             "(HTTP 422: Validation Failed; body is too long)"),
+            (
+                ["status": 403, "body": ["message": "Resource not accessible by integration"]],
+                "GitHub forbade GET /repos/octo-org/ops-config/issues/9/comments (HTTP 403: Resource not "
+                    + "accessible by integration); "
+                    + "the workflow needs `permissions: pull-requests: write`"
+            ),
+            (
+                ["status": 404, "body": ["message": "Not Found"]],
+                "GitHub has no GET /repos/octo-org/ops-config/issues/9/comments (HTTP 404"
+            ),
+            (
+                [
+                    "status": 403, "headers": ["x-ratelimit-remaining": "0", "x-ratelimit-reset": "1795417200"],
+                    "body": ["message": "API rate limit exceeded"],
+                ],
+                "GitHub's rate limit stopped GET /repos/octo-org/ops-config/issues/9/comments (HTTP 403). The "
+                    + "limit resets at 2026-11-23T07:00:00Z."
+            ),
+            (
+                ["status": 429, "headers": ["retry-after": "60"], "body": ["message": "secondary rate limit"]],
+                "(HTTP 429). Retry after 60 s."
+            ),
+            (
+                [
+                    "status": 422,
+                    "body": ["message": "Validation Failed", "errors": [["message": "body is too long"]]],
+                ],
+                "(HTTP 422: Validation Failed; body is too long)"
+            ),
         ]
         for (failure, expected) in cases {
             guard case .map(var fields) = failure else { continue }

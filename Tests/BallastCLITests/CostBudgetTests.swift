@@ -32,9 +32,12 @@ import Testing
         var notifications: [Value] = []
         let listed = try await client.json(.budgets, "DescribeNotificationsForBudget", .map(key))
         for notification in listed["Notifications"]?.list ?? [] {
-            let subscribers = try await client.json(.budgets, "DescribeSubscribersForNotification",
-                                                    .map(key.merging(["Notification": notification]) { a, _ in a }))
-            notifications.append(["Notification": notification, "Subscribers": subscribers["Subscribers"] ?? .list([])])
+            let subscribers = try await client.json(
+                .budgets, "DescribeSubscribersForNotification",
+                .map(key.merging(["Notification": notification]) { a, _ in a }))
+            notifications.append([
+                "Notification": notification, "Subscribers": subscribers["Subscribers"] ?? .list([]),
+            ])
         }
         return (budget, notifications)
     }

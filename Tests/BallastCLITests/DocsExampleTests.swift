@@ -146,10 +146,13 @@ import Testing
     static let demo: Result<[Step], TestFailure> = {
         let folder = URL(fileURLWithPath: Run.ballastBinary).deletingLastPathComponent().path
         // Standard error too, in its place: a step's notes are part of what it says.
-        guard let run = try? Run.process("/bin/bash", ["-c", "\"$0\" 2>&1", root.appendingPathComponent("scripts/demo.sh").path],
-                                         environment: ProcessInfo.processInfo.environment.merging(
-                                            ["BALLAST_DEMO_BIN": folder, "NO_COLOR": "1"]) { $1 }),
-              run.status == 0 else {
+        guard
+            let run = try? Run.process(
+                "/bin/bash", ["-c", "\"$0\" 2>&1", root.appendingPathComponent("scripts/demo.sh").path],
+                environment: ProcessInfo.processInfo.environment.merging(
+                    ["BALLAST_DEMO_BIN": folder, "NO_COLOR": "1"]) { $1 }),
+            run.status == 0
+        else {
             return .failure(TestFailure("the demo did not run to its end"))
         }
         var steps: [Step] = []
@@ -189,9 +192,11 @@ import Testing
             let expected = step.expected.filter { !$0.isEmpty }
             let said = transcript[at].output.joined(separator: "\n"), shown = expected.joined(separator: "\n")
             let exit = transcript[at].exit
-            #expect(exit == step.exit, "\(example): \(command) exited \(exit) in the demo, the example says \(step.exit)")
-            #expect(Self.matches(expected, transcript[at].output),
-                    "\(example): \(command) prints in the demo\n\(said)\nwhere it shows\n\(shown)")
+            #expect(
+                exit == step.exit, "\(example): \(command) exited \(exit) in the demo, the example says \(step.exit)")
+            #expect(
+                Self.matches(expected, transcript[at].output),
+                "\(example): \(command) prints in the demo\n\(said)\nwhere it shows\n\(shown)")
         }
     }
 
@@ -211,9 +216,14 @@ import Testing
                     .map(String.init).filter { !$0.isEmpty }
                 let expected = step.expected.filter { !$0.isEmpty }
                 let command = "ballast " + step.command.joined(separator: " ")
-                let shown = expected.joined(separator: "\n"), said = printed.joined(separator: "\n")
-                #expect(run.status == step.exit, "\(example): \(command) exited \(run.status), the example says \(step.exit)")
-                #expect(Self.matches(expected, printed), "\(example): \(command) prints\n\(said)\nwhere it shows\n\(shown)")
+                let shown = expected.joined(separator: "\n")
+                let said = printed.joined(separator: "\n")
+                #expect(
+                    run.status == step.exit,
+                    "\(example): \(command) exited \(run.status), the example says \(step.exit)")
+                #expect(
+                    Self.matches(expected, printed), "\(example): \(command) prints\n\(said)\nwhere it shows\n\(shown)"
+                )
             }
         }
     }
@@ -222,9 +232,12 @@ import Testing
     @Test func thePlanCommentInTheDocsIsTheDemos() throws {
         let transcript = try Self.demo.get()
         let step = try #require(transcript.first { $0.command == ["plan", "--env", "prod", "--output", "markdown"] })
-        let committed = try String(contentsOf: Self.root.appendingPathComponent("docs/plan-comment.md"), encoding: .utf8)
-            .split(separator: "\n").map(String.init).filter { !$0.isEmpty }
-        let stale: Comment = "docs/plan-comment.md is stale: scripts/screenshot-comment.sh makes it and its picture again"
+        let committed = try String(
+            contentsOf: Self.root.appendingPathComponent("docs/plan-comment.md"), encoding: .utf8
+        )
+        .split(separator: "\n").map(String.init).filter { !$0.isEmpty }
+        let stale: Comment =
+            "docs/plan-comment.md is stale: scripts/screenshot-comment.sh makes it and its picture again"
         #expect(Self.matches(committed, step.output), stale)
     }
 
@@ -241,9 +254,10 @@ import Testing
     @Test func theDemoTellsTheSameStoryAtAnyHour() throws {
         let folder = URL(fileURLWithPath: Run.ballastBinary).deletingLastPathComponent().path
         func transcript(at now: String) throws -> [String] {
-            let run = try Run.process("/bin/bash", ["-c", "\"$0\" 2>&1", Self.root.appendingPathComponent("scripts/demo.sh").path],
-                                      environment: ProcessInfo.processInfo.environment.merging(
-                                        ["BALLAST_DEMO_BIN": folder, "NO_COLOR": "1", "BALLAST_NOW": now]) { $1 })
+            let run = try Run.process(
+                "/bin/bash", ["-c", "\"$0\" 2>&1", Self.root.appendingPathComponent("scripts/demo.sh").path],
+                environment: ProcessInfo.processInfo.environment.merging(
+                    ["BALLAST_DEMO_BIN": folder, "NO_COLOR": "1", "BALLAST_NOW": now]) { $1 })
             #expect(run.status == 0, "the demo at \(now) stopped:\n\(run.stdout.suffix(2_000))")
             // git's own author dates (`git show`) are the machine's: not ballast's story.
             return run.stdout.split(separator: "\n").map { Self.normalised(String($0)) }

@@ -67,7 +67,10 @@ import Testing
         #expect(run.resources[group]?["reason"]?.string
             == "DescribeLogGroups: ThrottlingException: Rate exceeded (after 2 attempts)")
         #expect(run.differences(of: rule) == [difference("/State", "DISABLED", "ENABLED")])
-        #expect(run.report["summary"] == ["resources": 2, "inSync": 0, "modified": 1, "deleted": 0, "notChecked": 1, "held": 0])
+        #expect(
+            run.report["summary"] == [
+                "resources": 2, "inSync": 0, "modified": 1, "deleted": 0, "notChecked": 1, "held": 0,
+            ])
         #expect(throttling.requestCount == 2)
     }
 
@@ -117,12 +120,19 @@ import Testing
         }
         let text = try drift("text")
         #expect(text.status == 2)
-        #expect(text.stdout.contains("  ~ AWS::Logs::LogGroup \(group)  (desired-state/prod/logs.yaml:2:5)\n      RetentionInDays: 7 -> 30\n"))
+        #expect(
+            text.stdout.contains(
+                "  ~ AWS::Logs::LogGroup \(group)  (desired-state/prod/logs.yaml:2:5)\n      RetentionInDays: 7 "
+                    + "-> 30\n"
+            ))
         #expect(text.stdout.hasSuffix("Drift: 1 modified, 0 deleted, 0 not checked, 0 in sync (1 resource).\n"))
         let markdown = try drift("markdown")
         #expect(markdown.stdout.hasPrefix("<!-- ballast:prod -->\n**prod**: 1 drifted · `\(sha.prefix(7))`\n"))
-        #expect(markdown.stdout.contains(
-            "| ~ | `AWS::Logs::LogGroup` `\(group)` | `RetentionInDays` `7` → `30` | `desired-state/prod/logs.yaml:2:5` |"))
+        #expect(
+            markdown.stdout.contains(
+                "| ~ | `AWS::Logs::LogGroup` `\(group)` | `RetentionInDays` `7` → `30` | "
+                    + "`desired-state/prod/logs.yaml:2:5` |"
+            ))
         #expect(markdown.stdout.contains("See the fix: `ballast plan --env prod`"))
         let cfn = try JSON.parse(try drift("cfn").stdout)
         let entry = try #require(cfn["StackResourceDrifts"]?.list?.first)
@@ -147,11 +157,15 @@ import Testing
     }
 
     @Test func accountGuardMismatchIsNotChecked() throws {
-        let run = try DriftRun.run("  - {type: AWS::Logs::LogGroup, id: /guarded, properties: {RetentionInDays: 30}}\n",
-                                   environment: "region: us-east-1\naccount: \"210987654321\"\n")
+        let run = try DriftRun.run(
+            "  - {type: AWS::Logs::LogGroup, id: /guarded, properties: {RetentionInDays: 30}}\n",
+            environment: "region: us-east-1\naccount: \"210987654321\"\n")
         #expect(run.status == 1)
-        #expect(run.resources["/guarded"]?["reason"]?.string
-            == "account guard: environment test is guarded to account 210987654321, but the credentials are for 123456789012")
+        #expect(
+            run.resources["/guarded"]?["reason"]?.string
+                == "account guard: environment test is guarded to account 210987654321, but the credentials are "
+                    + "for 123456789012"
+        )
     }
 }
 
@@ -223,13 +237,16 @@ import Testing
 
     /// The strict emulator checks signatures: a wrong secret key reads as what it is.
     @Test func aWrongSecretKeyIsASignatureMismatchWithAHint() throws {
-        let result = try DriftRun.run("  - {type: AWS::Logs::LogGroup, id: /ballast/any, properties: {RetentionInDays: 30}}\n",
-                                      variables: ["AWS_SECRET_ACCESS_KEY": "not-the-secret-of-this-key"])
+        let result = try DriftRun.run(
+            "  - {type: AWS::Logs::LogGroup, id: /ballast/any, properties: {RetentionInDays: 30}}\n",
+            variables: ["AWS_SECRET_ACCESS_KEY": "not-the-secret-of-this-key"])
         #expect(result.status == 1)
         let reason = result.resources["/ballast/any"]?["reason"]?.string ?? ""
         #expect(reason.contains("SignatureDoesNotMatch"), "\(reason)")
-        #expect(reason.contains("check that AWS_SECRET_ACCESS_KEY (or the profile's secret key) belongs to the access key id"),
-                "\(reason)")
+        #expect(
+            reason.contains(
+                "check that AWS_SECRET_ACCESS_KEY (or the profile's secret key) belongs to the access key id"),
+            "\(reason)")
     }
 
     /// XML answers keep a value's whitespace: a description ending in a newline is in sync.
@@ -237,7 +254,10 @@ import Testing
         let alarm = uniqueName("newline")
         try await seeder().create("AWS::CloudWatch::Alarm", id: alarm,
             ["AlarmDescription": "Pages the on-call.\n  Runbook: ops/42 "])
-        let run = try DriftRun.run("  - {type: AWS::CloudWatch::Alarm, id: \(alarm), properties: {AlarmDescription: \"Pages the on-call.\\n  Runbook: ops/42 \"}}\n")
+        let run = try DriftRun.run(
+            "  - {type: AWS::CloudWatch::Alarm, id: \(alarm), properties: {AlarmDescription: \"Pages the "
+                + "on-call.\\n  Runbook: ops/42 \"}}\n"
+        )
         #expect(run.status(of: alarm) == "IN_SYNC", "\(run.differences(of: alarm))")
     }
 
@@ -259,7 +279,8 @@ import Testing
         #expect(result.stdout.contains("Drift: 1 modified, 0 deleted, 0 not checked, 1 in sync (2 resources)."))
         let saved = try JSON.parse(try String(contentsOfFile: file, encoding: .utf8))
         #expect(saved["command"] == "drift" && saved["schemaVersion"] == 1)
-        #expect(saved["summary"] == ["resources": 2, "inSync": 1, "modified": 1, "deleted": 0, "notChecked": 0, "held": 0])
+        #expect(
+            saved["summary"] == ["resources": 2, "inSync": 1, "modified": 1, "deleted": 0, "notChecked": 0, "held": 0])
         let planFile = repo.path + "/plan.json"
         #expect(try repo.ballast(["plan", "--output", "markdown", "--out-json", planFile]).status == 2)
         let plan = try JSON.parse(try String(contentsOfFile: planFile, encoding: .utf8))
@@ -274,8 +295,10 @@ import Testing
                 "Dimensions.member.1.Name": "Environment", "Dimensions.member.1.Value": environment,
                 "StartTime": Timestamp.iso8601(now.addingTimeInterval(-600)),
                     "EndTime": Timestamp.iso8601(now.addingTimeInterval(600)),
-            ])
-            let values = answer.child("Datapoints")?.children.compactMap { $0.child("Maximum").flatMap { Double($0.text) } } ?? []
+                ])
+            let values =
+                answer.child("Datapoints")?.children.compactMap { $0.child("Maximum").flatMap { Double($0.text) } }
+                ?? []
             #expect(values == [expected], "\(metric)")
         }
     }

@@ -24,7 +24,9 @@ import Testing
 
         let opened = try drift()
         #expect(opened.status == 2, "\(opened.stderr)")
-        #expect(opened.stderr.contains("opened the drift issue for test: https://github.example/octo-org/ops-config/issues/2"))
+        #expect(
+            opened.stderr.contains(
+                "opened the drift issue for test: https://github.example/octo-org/ops-config/issues/2"))
         var ours = try #require(try issues().last)
         #expect(ours["title"] == "Drift in test" && ours["labels"] == ["ballast-drift"] && ours["state"] == "open")
         let body = ours["body"]?.string ?? ""

@@ -8,8 +8,10 @@ import Testing
 @Suite struct DriftKindTests {
     @Test func autoScalingGroup() async throws {
         let (sync, drifted) = (uniqueName("asg"), uniqueName("asg"))
-        try await seeder().create("AWS::AutoScaling::AutoScalingGroup", id: sync, ["MinSize": 1, "MaxSize": 3, "DesiredCapacity": 2])
-        try await seeder().create("AWS::AutoScaling::AutoScalingGroup", id: drifted, ["MinSize": 1, "MaxSize": 5, "DesiredCapacity": 5])
+        try await seeder().create(
+            "AWS::AutoScaling::AutoScalingGroup", id: sync, ["MinSize": 1, "MaxSize": 3, "DesiredCapacity": 2])
+        try await seeder().create(
+            "AWS::AutoScaling::AutoScalingGroup", id: drifted, ["MinSize": 1, "MaxSize": 5, "DesiredCapacity": 5])
         let run = try DriftRun.run("""
               - {type: AWS::AutoScaling::AutoScalingGroup, id: \(sync), properties: {MinSize: 1, MaxSize: 3, DesiredCapacity: {within: [1, 3]}}}
               - {type: AWS::AutoScaling::AutoScalingGroup, id: \(drifted), properties: {MinSize: 1, MaxSize: 3, DesiredCapacity: {within: [1, 3]}}}
@@ -42,7 +44,10 @@ import Testing
         // On demand, PITR and TTL never touched: AWS's defaults must read as false.
         try await seeder().create("AWS::DynamoDB::Table", id: sync, ["BillingMode": "PAY_PER_REQUEST"])
         try await seeder().create("AWS::DynamoDB::Table", id: drifted,
-                                  ["BillingMode": "PROVISIONED", "ProvisionedThroughput": ["ReadCapacityUnits": 5, "WriteCapacityUnits": 5]])
+            [
+                "BillingMode": "PROVISIONED",
+                "ProvisionedThroughput": ["ReadCapacityUnits": 5, "WriteCapacityUnits": 5],
+            ])
         let run = try DriftRun.run("""
               - type: AWS::DynamoDB::Table
                 id: \(sync)
@@ -72,8 +77,10 @@ import Testing
         try await seeder().create("AWS::DynamoDB::Table", id: table, [:])
         let read = "dynamodb/table/\(table)/dynamodb:table:ReadCapacityUnits"
         let write = "dynamodb/table/\(table)/dynamodb:table:WriteCapacityUnits"
-        try await seeder().create("AWS::ApplicationAutoScaling::ScalableTarget", id: read, ["MinCapacity": 1, "MaxCapacity": 10])
-        try await seeder().create("AWS::ApplicationAutoScaling::ScalableTarget", id: write, ["MinCapacity": 1, "MaxCapacity": 20])
+        try await seeder().create(
+            "AWS::ApplicationAutoScaling::ScalableTarget", id: read, ["MinCapacity": 1, "MaxCapacity": 10])
+        try await seeder().create(
+            "AWS::ApplicationAutoScaling::ScalableTarget", id: write, ["MinCapacity": 1, "MaxCapacity": 20])
         let run = try DriftRun.run("""
               - {type: AWS::ApplicationAutoScaling::ScalableTarget, id: \(read), properties: {MinCapacity: 1, MaxCapacity: 10}}
               - {type: AWS::ApplicationAutoScaling::ScalableTarget, id: \(write), properties: {MinCapacity: 1, MaxCapacity: 10}}
@@ -84,7 +91,8 @@ import Testing
 
     @Test func lambdaFunction() async throws {
         let (sync, drifted) = (uniqueName("fn"), uniqueName("fn"))
-        try await seeder().create("AWS::Lambda::Function", id: sync, ["MemorySize": 256, "Timeout": 30, "ReservedConcurrentExecutions": 5])
+        try await seeder().create(
+            "AWS::Lambda::Function", id: sync, ["MemorySize": 256, "Timeout": 30, "ReservedConcurrentExecutions": 5])
         try await seeder().create("AWS::Lambda::Function", id: drifted, ["MemorySize": 256, "Timeout": 30])
         let run = try DriftRun.run("""
               - {type: AWS::Lambda::Function, id: \(sync), properties: {MemorySize: 256, Timeout: 30, ReservedConcurrentExecutions: 5}}
@@ -118,13 +126,17 @@ import Testing
         let pager = "arn:aws:sns:us-east-1:123456789012:pager", chat = "arn:aws:sns:us-east-1:123456789012:chat"
         // Actions in another order, no TreatMissingData, no DatapointsToAlarm: all AWS defaults.
         try await seeder().create("AWS::CloudWatch::Alarm", id: sync, [
-            "Namespace": "AWS/SQS", "MetricName": "ApproximateAgeOfOldestMessage", "Dimensions": ["QueueName": "frames"],
-            "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 3, "Threshold": 80, "ComparisonOperator": "GreaterThanThreshold",
+                "Namespace": "AWS/SQS", "MetricName": "ApproximateAgeOfOldestMessage",
+                "Dimensions": ["QueueName": "frames"],
+                "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 3, "Threshold": 80,
+                "ComparisonOperator": "GreaterThanThreshold",
             "AlarmActions": [.string(chat), .string(pager)],
         ])
         try await seeder().create("AWS::CloudWatch::Alarm", id: drifted, [
-            "Namespace": "AWS/SQS", "MetricName": "ApproximateAgeOfOldestMessage", "Dimensions": ["QueueName": "other"],
-            "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 3, "Threshold": 90, "ComparisonOperator": "GreaterThanThreshold",
+                "Namespace": "AWS/SQS", "MetricName": "ApproximateAgeOfOldestMessage",
+                "Dimensions": ["QueueName": "other"],
+                "Statistic": "Maximum", "Period": 60, "EvaluationPeriods": 3, "Threshold": 90,
+                "ComparisonOperator": "GreaterThanThreshold",
             "AlarmActions": [.string(pager), .string(chat)],
         ])
         let desired = { (name: String) in """
@@ -145,7 +157,8 @@ import Testing
                   OKActions: []
 
             """ }
-        let run = try DriftRun.run(desired(sync).replacingOccurrences(of: "AlarmActions: [\(pager)]", with: "AlarmActions: [\(pager), \(chat)]")
+        let run = try DriftRun.run(desired(sync).replacingOccurrences(of: "AlarmActions: "
+            + "[\(pager)]", with: "AlarmActions: [\(pager), \(chat)]")
             + desired(drifted))
         #expect(run.status(of: sync) == "IN_SYNC")
         #expect(run.differences(of: drifted) == [
@@ -159,8 +172,9 @@ import Testing
         let (sync, cancelled) = ("ballast/" + uniqueName("secret"), "ballast/" + uniqueName("secret"))
         let rotator = "arn:aws:lambda:us-east-1:123456789012:function:" + uniqueName("rotator")
         for name in [sync, cancelled] {
-            try await seeder().create("AWS::SecretsManager::RotationSchedule", id: name,
-                                      ["RotationLambdaARN": .string(rotator), "RotationRules": ["AutomaticallyAfterDays": 30]])
+            try await seeder().create(
+                "AWS::SecretsManager::RotationSchedule", id: name,
+                ["RotationLambdaARN": .string(rotator), "RotationRules": ["AutomaticallyAfterDays": 30]])
         }
         // Rotation cancelled during an incident: AWS keeps the old rules on record.
         _ = try await seeder().client.json(.secretsManager, "CancelRotateSecret", ["SecretId": .string(cancelled)])
@@ -169,7 +183,8 @@ import Testing
               - {type: AWS::SecretsManager::RotationSchedule, id: \(cancelled), properties: {RotationLambdaARN: "\(rotator)", RotationRules: {AutomaticallyAfterDays: 30}}}
             """)
         #expect(run.status(of: sync) == "IN_SYNC")
-        #expect(run.differences(of: cancelled) == [difference("/RotationRules/AutomaticallyAfterDays", 30, nil, "REMOVE")])
+        #expect(
+            run.differences(of: cancelled) == [difference("/RotationRules/AutomaticallyAfterDays", 30, nil, "REMOVE")])
     }
 
     @Test func kmsKey() async throws {
@@ -189,8 +204,10 @@ import Testing
 
     @Test func dbInstance() async throws {
         let (sync, drifted) = (uniqueName("db"), uniqueName("db"))
-        let settings: [String: Value] = ["BackupRetentionPeriod": 7, "PreferredBackupWindow": "03:00-04:00",
-                                         "PreferredMaintenanceWindow": "sun:05:00-sun:06:00", "DeletionProtection": false]
+        let settings: [String: Value] = [
+            "BackupRetentionPeriod": 7, "PreferredBackupWindow": "03:00-04:00",
+            "PreferredMaintenanceWindow": "sun:05:00-sun:06:00", "DeletionProtection": false,
+        ]
         try await seeder().create("AWS::RDS::DBInstance", id: sync, settings)
         try await seeder().create("AWS::RDS::DBInstance", id: drifted, settings)
         let run = try DriftRun.run("""
@@ -198,7 +215,10 @@ import Testing
               - {type: AWS::RDS::DBInstance, id: \(drifted), properties: {BackupRetentionPeriod: 14, DeletionProtection: true}}
             """)
         #expect(run.status(of: sync) == "IN_SYNC")
-        #expect(run.differences(of: drifted) == [difference("/BackupRetentionPeriod", 14, 7), difference("/DeletionProtection", true, false)])
+        #expect(
+            run.differences(of: drifted) == [
+                difference("/BackupRetentionPeriod", 14, 7), difference("/DeletionProtection", true, false),
+            ])
     }
 
     @Test func s3Bucket() async throws {
@@ -208,7 +228,10 @@ import Testing
                                                                "LifecycleConfiguration": ["Rules": rules]])
         try await seeder().create("AWS::S3::Bucket", id: plain, [:])
         try await seeder().create("AWS::S3::Bucket", id: drifted, [
-            "LifecycleConfiguration": ["Rules": [["Id": "raw", "Status": "Enabled", "Prefix": "raw/", "ExpirationInDays": 7]]]])
+                "LifecycleConfiguration": [
+                    "Rules": [["Id": "raw", "Status": "Enabled", "Prefix": "raw/", "ExpirationInDays": 7]]
+                ]
+            ])
         let run = try DriftRun.run("""
               - type: AWS::S3::Bucket
                 id: \(sync)
@@ -234,21 +257,34 @@ import Testing
     @Test func timestreamTable() async throws {
         let database = uniqueName("db").replacingOccurrences(of: "-", with: "_")
         try await seeder().create("AWS::Timestream::Table", id: "\(database)/positions",
-                                  ["RetentionProperties": ["MemoryStoreRetentionPeriodInHours": 24, "MagneticStoreRetentionPeriodInDays": 365]])
+            [
+                "RetentionProperties": [
+                    "MemoryStoreRetentionPeriodInHours": 24, "MagneticStoreRetentionPeriodInDays": 365,
+                ]
+            ])
         try await seeder().create("AWS::Timestream::Table", id: "\(database)/events",
-                                  ["RetentionProperties": ["MemoryStoreRetentionPeriodInHours": 24, "MagneticStoreRetentionPeriodInDays": 30]])
+            [
+                "RetentionProperties": [
+                    "MemoryStoreRetentionPeriodInHours": 24, "MagneticStoreRetentionPeriodInDays": 30,
+                ]
+            ])
         let run = try DriftRun.run("""
               - {type: AWS::Timestream::Table, id: \(database)/positions, properties: {RetentionProperties: {MemoryStoreRetentionPeriodInHours: 24, MagneticStoreRetentionPeriodInDays: 365}}}
               - {type: AWS::Timestream::Table, id: \(database)/events, properties: {RetentionProperties: {MagneticStoreRetentionPeriodInDays: 365}}}
             """)
         #expect(run.status(of: "\(database)/positions") == "IN_SYNC")
-        #expect(run.differences(of: "\(database)/events") == [difference("/RetentionProperties/MagneticStoreRetentionPeriodInDays", 365, 30)])
+        #expect(
+            run.differences(of: "\(database)/events") == [
+                difference("/RetentionProperties/MagneticStoreRetentionPeriodInDays", 365, 30)
+            ])
     }
 
     @Test func eventsRule() async throws {
         let (sync, drifted) = (uniqueName("rule"), uniqueName("rule"))
-        try await seeder().create("AWS::Events::Rule", id: sync, ["State": "ENABLED", "ScheduleExpression": "rate(1 hour)"])
-        try await seeder().create("AWS::Events::Rule", id: drifted, ["State": "DISABLED", "ScheduleExpression": "rate(2 hours)"])
+        try await seeder().create(
+            "AWS::Events::Rule", id: sync, ["State": "ENABLED", "ScheduleExpression": "rate(1 hour)"])
+        try await seeder().create(
+            "AWS::Events::Rule", id: drifted, ["State": "DISABLED", "ScheduleExpression": "rate(2 hours)"])
         let run = try DriftRun.run("""
               - {type: AWS::Events::Rule, id: \(sync), properties: {State: ENABLED, ScheduleExpression: rate(1 hour)}}
               - {type: AWS::Events::Rule, id: \(drifted), properties: {State: ENABLED, ScheduleExpression: rate(1 hour)}}

@@ -10,7 +10,8 @@ import Testing
     @Test func aWebhookHearsOfChangesOnlyWithValuesEscaped() async throws {
         let group = "/ballast/" + uniqueName("notify"), alarm = uniqueName("notify")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        try await seeder().create("AWS::CloudWatch::Alarm", id: alarm, ["AlarmDescription": "<!channel> look <https://evil|here>"])
+        try await seeder().create(
+            "AWS::CloudWatch::Alarm", id: alarm, ["AlarmDescription": "<!channel> look <https://evil|here>"])
         let repo = try TempRepository.desiredState("""
               - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}
               - {type: AWS::CloudWatch::Alarm, id: \(alarm), properties: {AlarmDescription: Pages on-call}}
@@ -55,8 +56,9 @@ import Testing
         let group = "/ballast/" + uniqueName("notify-table")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
         let table = try await createLockTable()
-        let origin = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
-                                                     environment: "region: us-east-1\nlockTable: \(table)\n")
+        let origin = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+            environment: "region: us-east-1\nlockTable: \(table)\n")
         let posts = Locked(0)
         let webhook = try LoopbackHTTPServer { _ in
             posts.update { $0 += 1 }

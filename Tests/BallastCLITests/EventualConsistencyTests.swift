@@ -15,7 +15,9 @@ import Testing
             "BillingMode": "PROVISIONED", "ProvisionedThroughput": ["ReadCapacityUnits": 5, "WriteCapacityUnits": 5],
         ])
         let repo = try TempRepository.desiredState(
-            "  - {type: AWS::DynamoDB::Table, id: \(table), properties: {ProvisionedThroughput: {ReadCapacityUnits: 20, WriteCapacityUnits: 10}}}\n")
+            "  - {type: AWS::DynamoDB::Table, id: \(table), properties: {ProvisionedThroughput: "
+                + "{ReadCapacityUnits: 20, WriteCapacityUnits: 10}}}\n"
+        )
         return (repo, table)
     }
 
@@ -28,10 +30,13 @@ import Testing
             let target = request.headers["x-amz-target"] ?? ""
             guard let answer = LoopbackHTTPServer.forward(request, toPort: port) else { return .drop }
             if target == "DynamoDB_20120810.UpdateTable" { updatedAt.update { $0 = Date() } }
-            guard target == "DynamoDB_20120810.DescribeTable", let at = updatedAt.current, Date().timeIntervalSince(at) < settle
+            guard target == "DynamoDB_20120810.DescribeTable", let at = updatedAt.current,
+                Date().timeIntervalSince(at) < settle
             else { return .raw(answer) }
             let (status, body) = Self.split(answer)
-            guard case .map(var fields)? = try? JSON.parse(body), case .map(var table)? = fields["Table"] else { return .raw(answer) }
+            guard case .map(var fields)? = try? JSON.parse(body), case .map(var table)? = fields["Table"] else {
+                return .raw(answer)
+            }
             table["TableStatus"] = "UPDATING"
             table["ProvisionedThroughput"] = ["ReadCapacityUnits": 5, "WriteCapacityUnits": 5]
             fields["Table"] = .map(table)
@@ -53,13 +58,15 @@ import Testing
         let apply = try repo.ballast(["apply", "--auto-approve"], ["AWS_ENDPOINT_URL": proxy.url])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         #expect(apply.stderr.contains("waiting for AWS to finish dynamodb:UpdateTable"))
-        #expect(apply.stdout.contains("Apply: 1 of 1 changes applied, 1 verified by reading them back; outcome applied."))
+        #expect(
+            apply.stdout.contains("Apply: 1 of 1 changes applied, 1 verified by reading them back; outcome applied."))
     }
 
     @Test func whatAWSHasNotFinishedWhenTheWaitEndsIsPendingNotFailed() async throws {
         let (repo, _) = try await table()
         let proxy = try slowTables(settle: 30)
-        let apply = try repo.ballast(["apply", "--auto-approve", "--wait-timeout", "2s"], ["AWS_ENDPOINT_URL": proxy.url])
+        let apply = try repo.ballast(
+            ["apply", "--auto-approve", "--wait-timeout", "2s"], ["AWS_ENDPOINT_URL": proxy.url])
         #expect(apply.status == 1)
         #expect(apply.stdout.contains("pending        dynamodb:UpdateTable"))
         #expect(apply.stdout.contains("1 pending (run `ballast drift` later to see them land); outcome pending."),
@@ -79,11 +86,15 @@ import Testing
         return try LoopbackHTTPServer { request in
             guard let answer = LoopbackHTTPServer.forward(request, toPort: port) else { return .drop }
             if write(request) { writtenAt.update { $0 = Date() } }
-            guard read(request), let at = writtenAt.current, Date().timeIntervalSince(at) < settle else { return .raw(answer) }
+            guard read(request), let at = writtenAt.current, Date().timeIntervalSince(at) < settle else {
+                return .raw(answer)
+            }
             let (status, body) = Self.split(answer)
-            let type = String(decoding: body.prefix(1), as: UTF8.self) == "{" ? "application/x-amz-json-1.1" : "text/xml"
-            return .response(status: status, headers: ["Content-Type": type],
-                             body: Array(change(String(decoding: body, as: UTF8.self)).utf8))
+            let type =
+                String(decoding: body.prefix(1), as: UTF8.self) == "{" ? "application/x-amz-json-1.1" : "text/xml"
+            return .response(
+                status: status, headers: ["Content-Type": type],
+                body: Array(change(String(decoding: body, as: UTF8.self)).utf8))
         }
     }
 
@@ -91,13 +102,17 @@ import Testing
     @Test func readBackWaitsForAnRDSModificationToLand() async throws {
         let db = uniqueName("db")
         try await seeder().create("AWS::RDS::DBInstance", id: db, ["BackupRetentionPeriod": 1])
-        let repo = try TempRepository.desiredState("  - {type: AWS::RDS::DBInstance, id: \(db), properties: {BackupRetentionPeriod: 14}}\n")
-        let proxy = try settling(after: { String(decoding: $0.raw, as: UTF8.self).contains("Action=ModifyDBInstance") },
-                                 rewrite: { String(decoding: $0.raw, as: UTF8.self).contains("Action=DescribeDBInstances") },
-                                 settle: 3) { xml in
-            xml.replacingOccurrences(of: "<BackupRetentionPeriod>14</BackupRetentionPeriod>",
-                                     with: "<BackupRetentionPeriod>1</BackupRetentionPeriod><PendingModifiedValues>"
-                                        + "<BackupRetentionPeriod>14</BackupRetentionPeriod></PendingModifiedValues>")
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::RDS::DBInstance, id: \(db), properties: {BackupRetentionPeriod: 14}}\n")
+        let proxy = try settling(
+            after: { String(decoding: $0.raw, as: UTF8.self).contains("Action=ModifyDBInstance") },
+            rewrite: { String(decoding: $0.raw, as: UTF8.self).contains("Action=DescribeDBInstances") },
+            settle: 3
+        ) { xml in
+            xml.replacingOccurrences(
+                of: "<BackupRetentionPeriod>14</BackupRetentionPeriod>",
+                with: "<BackupRetentionPeriod>1</BackupRetentionPeriod><PendingModifiedValues>"
+                    + "<BackupRetentionPeriod>14</BackupRetentionPeriod></PendingModifiedValues>")
         }
         let apply = try repo.ballast(["apply", "--auto-approve"], ["AWS_ENDPOINT_URL": proxy.url])
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
@@ -108,10 +123,13 @@ import Testing
     @Test func readBackWaitsForAnECSDeployment() async throws {
         let service = uniqueName("cluster") + "/web"
         try await seeder().create("AWS::ECS::Service", id: service, ["DesiredCount": 6])
-        let repo = try TempRepository.desiredState("  - {type: AWS::ECS::Service, id: \(service), properties: {DesiredCount: 2}}\n")
-        let proxy = try settling(after: { $0.headers["x-amz-target"]?.hasSuffix(".UpdateService") == true },
-                                 rewrite: { $0.headers["x-amz-target"]?.hasSuffix(".DescribeServices") == true },
-                                 settle: 3) { json in
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::ECS::Service, id: \(service), properties: {DesiredCount: 2}}\n")
+        let proxy = try settling(
+            after: { $0.headers["x-amz-target"]?.hasSuffix(".UpdateService") == true },
+            rewrite: { $0.headers["x-amz-target"]?.hasSuffix(".DescribeServices") == true },
+            settle: 3
+        ) { json in
             json.replacingOccurrences(of: #""desiredCount": 2"#, with: #""desiredCount": 6"#)
                 .replacingOccurrences(of: #""desiredCount":2"#, with: #""desiredCount":6"#)
         }
@@ -125,13 +143,17 @@ import Testing
     @Test func readBackWaitsForANewRotationSchedule() async throws {
         let secret = "ballast/" + uniqueName("rotating")
         let rotator = "arn:aws:lambda:us-east-1:123456789012:function:" + uniqueName("rotator")
-        try await seeder().create("AWS::SecretsManager::RotationSchedule", id: secret,
-                                  ["RotationLambdaARN": .string(rotator), "RotationRules": ["AutomaticallyAfterDays": 90]])
-        let repo = try TempRepository.desiredState("  - {type: AWS::SecretsManager::RotationSchedule, id: \(secret), "
-            + "properties: {RotationLambdaARN: \"\(rotator)\", RotationRules: {AutomaticallyAfterDays: 30}}}\n")
-        let proxy = try settling(after: { $0.headers["x-amz-target"] == "secretsmanager.RotateSecret" },
-                                 rewrite: { $0.headers["x-amz-target"] == "secretsmanager.DescribeSecret" },
-                                 settle: 3, upstream: MotoServer.unauthenticated.port) { json in
+        try await seeder().create(
+            "AWS::SecretsManager::RotationSchedule", id: secret,
+            ["RotationLambdaARN": .string(rotator), "RotationRules": ["AutomaticallyAfterDays": 90]])
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::SecretsManager::RotationSchedule, id: \(secret), "
+                + "properties: {RotationLambdaARN: \"\(rotator)\", RotationRules: {AutomaticallyAfterDays: 30}}}\n")
+        let proxy = try settling(
+            after: { $0.headers["x-amz-target"] == "secretsmanager.RotateSecret" },
+            rewrite: { $0.headers["x-amz-target"] == "secretsmanager.DescribeSecret" },
+            settle: 3, upstream: MotoServer.unauthenticated.port
+        ) { json in
             json.replacingOccurrences(of: #""AutomaticallyAfterDays": 30"#, with: #""AutomaticallyAfterDays": 90"#)
                 .replacingOccurrences(of: #""AutomaticallyAfterDays":30"#, with: #""AutomaticallyAfterDays":90"#)
         }

@@ -60,9 +60,13 @@ import Testing
     @Test func aSchemaOnlyChangeRunsThePlanWorkflows() throws {
         for name in ["ballast-plan.yml", "ballast-sharded.yml", "ballast-apply.yml"] {
             let text = try String(contentsOfFile: Self.examples + "/.github/workflows/" + name, encoding: .utf8)
-            let paths = text.split(separator: "\n").filter { $0.trimmingCharacters(in: .whitespaces).hasPrefix("paths:") }
-            #expect(!paths.isEmpty && paths.allSatisfy { $0.contains("\"schemas/**\"") && $0.contains("\"desired-state/**\"") },
-                    "\(name): \(paths)")
+            let paths = text.split(separator: "\n").filter {
+                $0.trimmingCharacters(in: .whitespaces).hasPrefix("paths:")
+            }
+            #expect(
+                !paths.isEmpty
+                    && paths.allSatisfy { $0.contains("\"schemas/**\"") && $0.contains("\"desired-state/**\"") },
+                "\(name): \(paths)")
         }
     }
 
@@ -268,9 +272,11 @@ import Testing
                                   encoding: .utf8)
         let images = manifest.split(separator: "\n").filter { $0.contains("image:") }
             .map { $0.split(separator: "image:")[1].trimmingCharacters(in: .whitespaces) }
-        #expect(images.count == 2 && Set(images) == ["ghcr.io/your-org/ballast:\(BallastVersion.current)"], "\(images)")
-        let release = try String(contentsOfFile: ExampleWorkflowTests.examples
-            + "/.github/workflows/ballast-release.yml", encoding: .utf8)
+        #expect(
+            images.count == 2 && Set(images) == ["ghcr.io/your-org/ballast:\(BallastVersion.current)"], "\(images)")
+        let release = try String(
+            contentsOfFile: ExampleWorkflowTests.examples
+                + "/.github/workflows/ballast-release.yml", encoding: .utf8)
         #expect(release.contains("image=ghcr.io/${GITHUB_REPOSITORY_OWNER,,}/ballast"))
     }
 }

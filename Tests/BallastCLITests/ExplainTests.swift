@@ -115,8 +115,10 @@ import Testing
         let (repo, _) = try await Self.drifted(group, live: 30)
         let rollback = try repo.ballast(["rollback", "--to", "HEAD~1", "--auto-approve"])
         #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
-        let admin: Value = ["type": "AssumedRole", "principalId": "AROAEXAMPLE:ballast-ops", "accountId": "123456789012",
-                            "arn": "arn:aws:sts::123456789012:assumed-role/Admin/ballast-ops"]
+        let admin: Value = [
+            "type": "AssumedRole", "principalId": "AROAEXAMPLE:ballast-ops", "accountId": "123456789012",
+            "arn": "arn:aws:sts::123456789012:assumed-role/Admin/ballast-ops",
+        ]
         // Another value than the rollback wrote (60), later: a person's change under ballast's name.
         _ = try await seeder().client.json(.logs, "PutRetentionPolicy", .map([
             "logGroupName": .string(group), "retentionInDays": 7]))
@@ -156,8 +158,11 @@ import Testing
                 == true)
         Self.trail.deny(false)
 
-        _ = try repo.commit(["desired-state/test/more.yaml": "resources:\n  - {type: AWS::Logs::LogGroup, id: \(busy), "
-            + "properties: {RetentionInDays: 90}}\n"], message: "another")
+        _ = try repo.commit(
+            [
+                "desired-state/test/more.yaml": "resources:\n  - {type: AWS::Logs::LogGroup, id: \(busy), "
+                    + "properties: {RetentionInDays: 90}}\n"
+            ], message: "another")
         let (_, capped) = try Self.explained(repo, ["--explain-max", "1"])
         let notes = [quiet, busy].compactMap { capped.resources[$0]?["attribution"]?["note"]?.string }
         #expect(notes.contains("not explained: over --explain-max 1"), "\(notes)")
@@ -210,7 +215,8 @@ import Testing
         #expect(policy?["via"] == "autoscaling" && policy?["by"] == "autoscaling.amazonaws.com", "\(policy ?? .null)")
         #expect(policy?["cause"]?.string?.contains("triggered policy rush-hour") == true)
         let hand = drift.resources[byHand]?["attribution"]?["live"]
-        #expect(hand?["via"] != "autoscaling" && hand?["cause"] == "autoscaling:SetDesiredCapacity", "\(hand ?? .null)")
+        #expect(
+            hand?["via"] != "autoscaling" && hand?["cause"] == "autoscaling:SetDesiredCapacity", "\(hand ?? .null)")
     }
 
     /// `--dry-run-reads --explain` says what the lookups may add, and at CloudTrail's rate.
@@ -277,8 +283,9 @@ import Testing
         #expect(messages.contains { $0.contains("OpsOnCall/eve\\u{202E}\\x3C!--\\nfixed") }, "\(messages)")
         let json = try repo.ballast(["drift", "--explain", "--output", "json"])
         #expect(json.stdout.utf8.count < 64 << 10, "a \(json.stdout.utf8.count)-byte report")
-        let cause = try JSON.parse(json.stdout)["environments"]?.list?.first?["resources"]?.list?.first?["attribution"]?[
-            "live"]?["cause"]?.string
+        let cause = try JSON.parse(json.stdout)["environments"]?.list?.first?["resources"]?.list?.first?[
+            "attribution"]?[
+                "live"]?["cause"]?.string
         #expect(cause?.hasPrefix("logs:PutRetentionPolicyXXX") == true && (cause?.count ?? 0) < 200, "\(cause ?? "")")
     }
 

@@ -33,11 +33,13 @@ import Testing
         #expect(doctor.status == 1, "exit \(doctor.status) (139: a crash)\n\(doctor.stdout)\(doctor.stderr)")
 
         // Nested to the bound's depth, a well-formed answer still reads.
-        let fine = try Self.proxy(stsAnswer: "<GetCallerIdentityResponse><GetCallerIdentityResult>"
-            + "<Account>123456789012</Account><Arn>arn:aws:iam::123456789012:user/t</Arn><UserId>T</UserId>"
-            + "</GetCallerIdentityResult></GetCallerIdentityResponse>")
-        let ok = try Run.ballast(["drift", "--repo", repo.path],
-                                 environment: MotoServer.shared.environment.merging(["AWS_ENDPOINT_URL": fine.url]) { $1 })
+        let fine = try Self.proxy(
+            stsAnswer: "<GetCallerIdentityResponse><GetCallerIdentityResult>"
+                + "<Account>123456789012</Account><Arn>arn:aws:iam::123456789012:user/t</Arn><UserId>T</UserId>"
+                + "</GetCallerIdentityResult></GetCallerIdentityResponse>")
+        let ok = try Run.ballast(
+            ["drift", "--repo", repo.path],
+            environment: MotoServer.shared.environment.merging(["AWS_ENDPOINT_URL": fine.url]) { $1 })
         // The account guard passes, and the missing group is reported as drift.
         #expect(ok.status == 2 && !(ok.stdout + ok.stderr).contains("MalformedResponse"), "\(ok.stdout)\(ok.stderr)")
     }

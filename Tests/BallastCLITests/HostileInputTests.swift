@@ -14,9 +14,13 @@ import Testing
         var environment = ProcessInfo.processInfo.environment
         environment["NO_COLOR"] = "1"
         let started = ContinuousClock.now
-        let run = try Run.process("/usr/bin/time", ["-f", "peak-rss-kib %M", "/usr/bin/timeout", "-s", "KILL",
-                                                    String(seconds), Run.ballastBinary, "validate", "--repo", repo.path],
-                                  environment: environment)
+        let run = try Run.process(
+            "/usr/bin/time",
+            [
+                "-f", "peak-rss-kib %M", "/usr/bin/timeout", "-s", "KILL",
+                String(seconds), Run.ballastBinary, "validate", "--repo", repo.path,
+            ],
+            environment: environment)
         let lines = run.stderr.split(separator: "\n", omittingEmptySubsequences: false)
         let peak = lines.last { $0.hasPrefix("peak-rss-kib ") }.map { String($0.dropFirst("peak-rss-kib ".count)) }
         if let label {
@@ -84,8 +88,11 @@ import Testing
                     + #""Other": {"type": "string", "pattern": "^(a)\\1$"}"#)])
         let run = try Self.validate(repo)
         #expect(run.status == 0, "\(run.stdout)\(run.stderr)")
-        #expect(run.stderr.contains("note: schemas/Test-Hostile-Look.json: 2 patterns not checked (ballast matches "
-            + "patterns in linear time, with no back-reference, lookaround or inline flag); the first, "), "\(run.stderr)")
+        #expect(
+            run.stderr.contains(
+                "note: schemas/Test-Hostile-Look.json: 2 patterns not checked (ballast matches "
+                    + "patterns in linear time, with no back-reference, lookaround or inline flag); the first, "),
+            "\(run.stderr)")
     }
 
     /// A schema whose definitions each refer four times to the next: 4^30 paths if unrolled, 30 definitions
@@ -95,12 +102,14 @@ import Testing
         for level in 0..<30 {
             let reference = "{\"$ref\": \"" + "#/definitions/D" + String(level + 1) + "\"}"
             let next = level == 29 ? "{\"type\": \"integer\", \"maximum\": 5}" : reference
-            definitions.append("\"D\(level)\": {\"type\": \"object\", \"properties\": {\"a\": \(next), \"b\": \(next), "
-                + "\"c\": \(next), \"d\": \(next)}}")
+            definitions.append(
+                "\"D\(level)\": {\"type\": \"object\", \"properties\": {\"a\": \(next), \"b\": \(next), "
+                    + "\"c\": \(next), \"d\": \(next)}}")
         }
         // Thirty levels down the path a, b, c, d, a, ... to the integer.
         func nested(_ leaf: Int) -> String {
-            (0..<30).reversed().reduce(String(leaf)) { inner, level in "{\(["a", "b", "c", "d"][level % 4]): \(inner)}" }
+            (0..<30).reversed().reduce(String(leaf)) { inner, level in "{\(["a", "b", "c", "d"][level % 4]): \(inner)}"
+            }
         }
         let repo = try Self.repository("""
               - {type: Test::Hostile::FanOut, id: one, properties: {Root: \(nested(1))}}

@@ -19,10 +19,14 @@ import Testing
         try await seeder().create("AWS::CloudWatch::Alarm", id: alarm, ["AlarmDescription": .string(Self.hostile)])
         let environment = "ops\u{1B}]0;title\u{07}"
         let repo = try TempRepository()
-        try repo.commit(["desired-state/\(environment)/environment.yaml": Fixture.environment,
-                         "desired-state/\(environment)/alarms.yaml":
-                            "resources:\n  - {type: AWS::CloudWatch::Alarm, id: \"\(alarm)\", properties: {AlarmDescription: Pages on-call}}\n"],
-                        message: "hostile")
+        try repo.commit(
+            [
+                "desired-state/\(environment)/environment.yaml": Fixture.environment,
+                "desired-state/\(environment)/alarms.yaml":
+                    "resources:\n  - {type: AWS::CloudWatch::Alarm, id: \"\(alarm)\", properties: "
+                        + "{AlarmDescription: Pages on-call}}\n",
+            ],
+            message: "hostile")
         return (repo, alarm)
     }
 
@@ -88,7 +92,8 @@ import Testing
             + "properties: {RetentionInDays: 30}}\n")
         // An endpoint that answers every call with an error quoting the request's secrets back.
         let echo = try LoopbackHTTPServer { request in
-            let quoted = "Authorization: \(request.headers["authorization"] ?? "") Token: \(request.headers["x-amz-security-token"] ?? "")"
+            let quoted = "Authorization: \(request.headers["authorization"] ?? "") Token: "
+                + "\(request.headers["x-amz-security-token"] ?? "")"
             let body = #"{"__type":"InvalidParameterException","message":"#
                 + String(decoding: try! JSONSerialization.data(withJSONObject: [quoted],
                     options: [.withoutEscapingSlashes]),

@@ -111,7 +111,9 @@ import Testing
         let short = try await user(allowing: actions.filter { $0 != "logs:DescribeLogGroups" })
         let result = try repo.ballast(["drift", "--output", "json"], short)
         #expect(result.status == 1)
-        let resources = (try JSON.parse(result.stdout)["environments"]?.list ?? []).flatMap { $0["resources"]?.list ?? [] }
+        let resources = (try JSON.parse(result.stdout)["environments"]?.list ?? []).flatMap {
+            $0["resources"]?.list ?? []
+        }
         let group0 = resources.first { $0["id"]?.string == group }
         #expect(group0?["status"] == "NOT_CHECKED")
         #expect(group0?["reason"]?.string?.contains("logs:DescribeLogGroups") == true, "\(group0?["reason"] ?? .null)")
@@ -156,11 +158,23 @@ import Testing
                                  + "  - {type: AWS::Kinesis::Stream, id: frames, properties: {ShardCount: 2}}\n",
                              RegistrySchema.path(for: "AWS::Kinesis::Stream"): schema], message: "desired")
         for (purpose, expected) in [
-            ("drift", (["cloudformation:GetResource"], ["kinesis:DescribeStreamSummary", "kinesis:ListTagsForStream"])),
-            ("apply", (["cloudformation:GetResource", "cloudformation:UpdateResource",
-                        "cloudformation:GetResourceRequestStatus"],
-                       ["kinesis:DescribeStreamSummary", "kinesis:IncreaseStreamRetentionPeriod",
-                        "kinesis:ListTagsForStream", "kinesis:UpdateShardCount"])),
+            (
+                "drift",
+                (["cloudformation:GetResource"], ["kinesis:DescribeStreamSummary", "kinesis:ListTagsForStream"])
+            ),
+            (
+                "apply",
+                (
+                    [
+                        "cloudformation:GetResource", "cloudformation:UpdateResource",
+                        "cloudformation:GetResourceRequestStatus",
+                    ],
+                    [
+                        "kinesis:DescribeStreamSummary", "kinesis:IncreaseStreamRetentionPeriod",
+                        "kinesis:ListTagsForStream", "kinesis:UpdateShardCount",
+                    ]
+                )
+            ),
         ] {
             let text = try policy(repo, purpose)
             let findings = try Run.process("/bin/sh", ["-c",
@@ -224,7 +238,9 @@ import Testing
 
         let listing = try repository(Fixture.environment + "schemaPermissions: [iam:PassRole]\n")
         let allowed = try Run.ballast(["iam-policy", "--for", "drift", "--repo", listing.path])
-        let handlers = try JSON.parse(allowed.stdout)["Statement"]?.list?.first { $0["Sid"] == "KinesisStreamHandlers" }
+        let handlers = try JSON.parse(allowed.stdout)["Statement"]?.list?.first {
+            $0["Sid"] == "KinesisStreamHandlers"
+        }
         #expect(handlers?["Action"] == ["iam:PassRole", "kinesis:DescribeStreamSummary"], "\(allowed.stdout)")
     }
 }

@@ -39,7 +39,8 @@ import Testing
         #expect(result.stderr.contains("skipped aws_cloudwatch_log_group.again: AWS::Logs::LogGroup \(prefix)ok is "
             + "imported already from aws_cloudwatch_log_group.ok"), "\(result.stderr)")
         #expect(result.stderr.contains("imported 1 resource;"))
-        let written = try String(contentsOfFile: repo.path + "/desired-state/test/logs-log-group.yaml", encoding: .utf8)
+        let written = try String(
+            contentsOfFile: repo.path + "/desired-state/test/logs-log-group.yaml", encoding: .utf8)
         #expect(written.contains("\(prefix)ok") && !written.contains("huge") && !written.contains("rm -rf"))
         let validate = try repo.ballast(["validate", "--worktree"])
         #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
@@ -56,8 +57,10 @@ import Testing
         let result = try repo.ballast(["import", "--env", "test", "--from-live", "--type", "AWS::Logs::LogGroup",
                                        "--id", folder + "*"])
         #expect(result.status == 0, "\(result.stderr)")
-        let written = try String(contentsOfFile: repo.path + "/desired-state/test/logs-log-group.yaml", encoding: .utf8)
-        #expect(written.contains("id: \"\(folder)forever\"\n    properties:\n      RetentionInDays: null"), "\(written)")
+        let written = try String(
+            contentsOfFile: repo.path + "/desired-state/test/logs-log-group.yaml", encoding: .utf8)
+        #expect(
+            written.contains("id: \"\(folder)forever\"\n    properties:\n      RetentionInDays: null"), "\(written)")
         let validate = try repo.ballast(["validate", "--worktree"])
         #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
         #expect(try repo.ballast(["drift", "--worktree"]).status == 0)

@@ -29,24 +29,31 @@ import Testing
         let next = try repo.ballast(["apply", "--auto-approve"])
         #expect(next.status == 0, "\(next.stdout)\(next.stderr)")
         #expect(next.stderr.contains("was interrupted: "))
-        #expect(next.stdout.contains("Apply: \(groups.count - written.count) of \(groups.count - written.count) changes applied"))
+        #expect(
+            next.stdout.contains(
+                "Apply: \(groups.count - written.count) of \(groups.count - written.count) changes applied"))
         #expect(try await groupsAt30(groups).count == groups.count)
 
         let after = try history(repo)
         #expect(after.map { $0["outcome"]?.string ?? "" } == ["applied", "interrupted"])
         let interrupted = try #require(after.last?["changes"]?.list)
         let outcomes = interrupted.map { $0["outcome"]?.string ?? "" }
-        let recorded = Set(interrupted.indices.filter { outcomes[$0] == "applied" }.map { interrupted[$0]["id"]?.string ?? "" })
+        let recorded = Set(
+            interrupted.indices.filter { outcomes[$0] == "applied" }.map { interrupted[$0]["id"]?.string ?? "" })
         // Every write it recorded had landed; the writes in flight (journaled as started) are unknown,
         // and no write that landed is called "not attempted".
         let ids = interrupted.map { $0["id"]?.string ?? "" }
         let unknown = Set(interrupted.indices.filter { outcomes[$0] == "unknown" }.map { ids[$0] })
         #expect(recorded.isSubset(of: Set(written)))
         #expect(Set(written).isSubset(of: recorded.union(unknown)), "\(written) \(outcomes)")
-        #expect(!unknown.isEmpty && unknown.count <= RequestRates.defaults.rate(forKey: "logs:PutRetentionPolicy").inFlight)
+        #expect(
+            !unknown.isEmpty && unknown.count <= RequestRates.defaults.rate(forKey: "logs:PutRetentionPolicy").inFlight
+        )
         #expect(outcomes.filter { $0 == "not attempted" }.count == groups.count - recorded.count - unknown.count)
         #expect(try FileManager.default.contentsOfDirectory(atPath: repo.path + "/.git/ballast-applies").isEmpty)
-        #expect(next.stderr.contains("\(recorded.count) of \(groups.count) writes made, 0 failed, \(unknown.count) unknown"))
+        #expect(
+            next.stderr.contains(
+                "\(recorded.count) of \(groups.count) writes made, 0 failed, \(unknown.count) unknown"))
     }
 
     /// A CI runner killed mid-apply takes its `.git` with it: the lock table's copy is what tells the next runner.
@@ -55,7 +62,9 @@ import Testing
         let groups = (0..<12).map { String(format: "\(folder)/%02d", $0) }
         for group in groups { try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7]) }
         let table = try await createLockTable()
-        let resources = groups.map { "  - {type: AWS::Logs::LogGroup, id: \($0), properties: {RetentionInDays: 30}}\n" }.joined()
+        let resources = groups.map {
+            "  - {type: AWS::Logs::LogGroup, id: \($0), properties: {RetentionInDays: 30}}\n"
+        }.joined()
         let repo = try TempRepository.desiredState(resources, environment: "region: us-east-1\nlockTable: \(table)\n")
         let (written, _) = try await killApply(repo, groups, afterWrites: 4)
 
@@ -71,7 +80,9 @@ import Testing
         #expect(next.stderr.contains("was interrupted: "))
         #expect(try await groupsAt30(groups).count == groups.count)
 
-        let journal = try JSON.parse(try runner.ballast(["history", "--from-lock-table", "--output", "json"]).stdout)["entries"]?.list ?? []
+        let journal =
+            try JSON.parse(try runner.ballast(["history", "--from-lock-table", "--output", "json"]).stdout)["entries"]?
+            .list ?? []
         #expect(journal.map { $0["outcome"]?.string ?? "" } == ["applied", "interrupted"])
         let changes = journal.last?["changes"]?.list ?? []
         let recorded = Set(changes.filter { $0["outcome"] == "applied" }.compactMap { $0["id"]?.string })
@@ -87,7 +98,9 @@ import Testing
         let port = MotoServer.shared.port
         let landed = Locked(0)
         let slow = try LoopbackHTTPServer { request in
-            let isWrite = request.headers.first { $0.key.lowercased() == "x-amz-target" }?.value == "Logs_20140328.PutRetentionPolicy"
+            let isWrite =
+                request.headers.first { $0.key.lowercased() == "x-amz-target" }?.value
+                == "Logs_20140328.PutRetentionPolicy"
             if isWrite { Thread.sleep(forTimeInterval: 0.15) }
             let answer = LoopbackHTTPServer.forward(request, toPort: port)
             if isWrite, answer != nil { landed.update { $0 += 1 } }
@@ -95,7 +108,9 @@ import Testing
         }
         let apply = try start(["apply", "--auto-approve", "--repo", repo.path], endpoint: slow.url)
         let started = Date()
-        while landed.current < afterWrites, Date().timeIntervalSince(started) < 60 { try await Task.sleep(for: .milliseconds(20)) }
+        while landed.current < afterWrites, Date().timeIntervalSince(started) < 60 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         kill(apply.processIdentifier, SIGKILL)
         apply.waitUntilExit()
         try await Task.sleep(for: .milliseconds(300))  // a write the proxy was still sleeping on lands now

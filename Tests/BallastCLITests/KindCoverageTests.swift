@@ -8,8 +8,9 @@ import Testing
 /// Every kind in the registry is covered where a kind must be: its material in its folder of the test
 /// support (the seeder, the scale fixture and so the scale tests and the benchmarks, the apply case
 /// checked against botocore's model: the contract case, the in-memory fixture), and the rate table
-/// names every service it calls (a documented quota or, deliberately, the adaptive start). A Terraform mapping is a field of the kind's schema, so a
-/// kind cannot be built without one. A kind added without them fails here, not silently.
+/// names every service it calls (a documented quota or, deliberately, the adaptive start). A Terraform
+/// mapping is a field of the kind's schema, so a kind cannot be built without one. A kind added without
+/// them fails here, not silently.
 @Suite struct KindCoverageTests {
     static let types = Set(Kinds.builtIn.schemas.types)
 

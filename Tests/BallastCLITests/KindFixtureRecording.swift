@@ -7,7 +7,8 @@ import Testing
 /// Makes each kind's fixture from the emulator: `BALLAST_UPDATE_FIXTURES=1 swift test --filter
 /// KindFixtureRecording`. The apply cases' live resource is seeded drifted, the engine applies and
 /// reads again through a recording port, and what moto (and the stand-ins) answered, with what the
-/// engine made of it, is written to the kind's folder (`Tests/BallastTestSupport/Kinds/LogGroup/fixture.json`). `KindFixtureTests` replays it.
+/// engine made of it, is written to the kind's folder (`Tests/BallastTestSupport/Kinds/LogGroup/fixture.json`).
+/// `KindFixtureTests` replays it.
 @Suite(.enabled(if: ProcessInfo.processInfo.environment["BALLAST_UPDATE_FIXTURES"] == "1"))
 struct KindFixtureRecording {
     @Test(arguments: KindMaterial.all)

@@ -88,6 +88,7 @@ import Testing
         let output = result.stdout + result.stderr
         #expect(result.status == 1)
         #expect(output.contains("resources.yaml:2:"), "\(output)")
-        #expect(output.contains("NumCacheClusters must be at least 2 with AutomaticFailoverEnabled: true"), "\(output)")
+        #expect(
+            output.contains("NumCacheClusters must be at least 2 with AutomaticFailoverEnabled: true"), "\(output)")
     }
 }

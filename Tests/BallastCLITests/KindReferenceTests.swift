@@ -13,7 +13,8 @@ import Testing
             try made.write(to: Self.page, atomically: true, encoding: .utf8)
         }
         let committed = (try? String(contentsOf: Self.page, encoding: .utf8)) ?? ""
-        #expect(committed == made, "docs/kinds.md is stale: BALLAST_UPDATE_DOCS=1 swift test --filter KindReferenceTests")
+        #expect(
+            committed == made, "docs/kinds.md is stale: BALLAST_UPDATE_DOCS=1 swift test --filter KindReferenceTests")
         #expect(made.contains("## `AWS::Logs::LogGroup`") && made.contains("`null`: must be unset (never expires)"))
     }
 }

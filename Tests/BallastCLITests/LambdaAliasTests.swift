@@ -11,7 +11,9 @@ import Testing
     /// An alias without a configuration has no value (REMOVE), one that is not there is DELETED,
     /// and a FAILED allocation is NOT_CHECKED with AWS's reason, never read as a value.
     @Test func driftReadsTheAllocationAndItsFailure() async throws {
-        let (ready, bare, failed) = (uniqueName("fn") + ":live", uniqueName("fn") + ":live", uniqueName("fn") + ":live")
+        let (ready, bare, failed) = (
+            uniqueName("fn") + ":live", uniqueName("fn") + ":live", uniqueName("fn") + ":live"
+        )
         let config: [String: Value] = ["ProvisionedConcurrencyConfig": ["ProvisionedConcurrentExecutions": 3]]
         try await seeder().create("AWS::Lambda::Alias", id: ready, config)
         try await seeder().create("AWS::Lambda::Alias", id: bare, [:])
@@ -45,6 +47,7 @@ import Testing
             + "properties: {ProvisionedConcurrencyConfig: {ProvisionedConcurrentExecutions: 4}}}\n")
         let apply = try repo.ballast(["apply", "--auto-approve", "--wait-timeout", "3"])
         #expect(apply.status != 0, "\(apply.stdout)\(apply.stderr)")
-        #expect((apply.stdout + apply.stderr).contains("FUNCTION_ERROR_INIT_FAILURE"), "\(apply.stdout)\(apply.stderr)")
+        #expect(
+            (apply.stdout + apply.stderr).contains("FUNCTION_ERROR_INIT_FAILURE"), "\(apply.stdout)\(apply.stderr)")
     }
 }

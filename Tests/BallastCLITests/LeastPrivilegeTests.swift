@@ -5,9 +5,9 @@ import Foundation
 import Testing
 
 /// Each command (drift with --notify, --publish-metrics and --explain; plan; apply; history from the
-/// lock table; rollback; revert; hold; watch --self-heal) runs under moto's IAM enforcement as a user holding exactly the actions
-/// `ballast iam-policy --for <command>` prints for it (moto's resource matching knows only `*`,
-/// so the ARNs are parliament's to check, in IAMPolicyTests). Nothing may be refused: a call
+/// lock table; rollback; revert; hold; watch --self-heal) runs under moto's IAM enforcement as a user
+/// holding exactly the actions `ballast iam-policy --for <command>` prints for it (moto's resource
+/// matching knows only `*`, so the ARNs are parliament's to check, in IAMPolicyTests). Nothing may be refused: a call
 /// ballast makes that the policy does not grant fails here by name.
 @Suite struct LeastPrivilegeTests {
     /// Nothing AWS refused, in what a run printed.

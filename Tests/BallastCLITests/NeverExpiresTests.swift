@@ -8,7 +8,8 @@ import Testing
 /// writes `null` for a group that keeps its events for ever; against moto.
 @Suite struct NeverExpiresTests {
     static func retention(_ group: String) async throws -> Value? {
-        let answer = try await seeder().client.json(.logs, "DescribeLogGroups", .map(["logGroupNamePrefix": .string(group)]))
+        let answer = try await seeder().client.json(
+            .logs, "DescribeLogGroups", .map(["logGroupNamePrefix": .string(group)]))
         return answer["logGroups"]?.list?.first { $0["logGroupName"]?.string == group }?["retentionInDays"]
     }
 
@@ -46,7 +47,8 @@ import Testing
         let imported = try empty.ballast(["import", "--env", "test", "--from-live", "--type", "AWS::Logs::LogGroup",
                                           "--id", folder + "*"])
         #expect(imported.status == 0, "\(imported.stderr)")
-        let written = try String(contentsOfFile: empty.path + "/desired-state/test/logs-log-group.yaml", encoding: .utf8)
+        let written = try String(
+            contentsOfFile: empty.path + "/desired-state/test/logs-log-group.yaml", encoding: .utf8)
         #expect(written.contains("id: \"\(kept)\"\n    properties:\n      RetentionInDays: null"), "\(written)")
 
         // `null` is said on purpose: an empty value is still a mistake, and other properties take no null.

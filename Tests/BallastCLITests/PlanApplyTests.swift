@@ -11,12 +11,18 @@ import Testing
     }
 
     @Test func planThenApplyConvergesAndKeepsUnownedAlarmSettings() async throws {
-        let asg = uniqueName("asg"), group = "/ballast/" + uniqueName("apply"), alarm = uniqueName("alarm")
-        try await seeder().create("AWS::AutoScaling::AutoScalingGroup", id: asg, ["MinSize": 1, "MaxSize": 8, "DesiredCapacity": 8])
+        let asg = uniqueName("asg")
+        let group = "/ballast/" + uniqueName("apply")
+        let alarm = uniqueName("alarm")
+        try await seeder().create(
+            "AWS::AutoScaling::AutoScalingGroup", id: asg, ["MinSize": 1, "MaxSize": 8, "DesiredCapacity": 8])
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
         try await seeder().create("AWS::CloudWatch::Alarm", id: alarm, [
-            "Namespace": "AWS/SQS", "MetricName": "ApproximateAgeOfOldestMessage", "Dimensions": ["QueueName": "frames"],
-            "Threshold": 300, "EvaluationPeriods": 5, "AlarmDescription": "owned by nobody here", "AlarmActions": ["arn:aws:sns:us-east-1:123456789012:pager"]])
+                "Namespace": "AWS/SQS", "MetricName": "ApproximateAgeOfOldestMessage",
+                "Dimensions": ["QueueName": "frames"],
+                "Threshold": 300, "EvaluationPeriods": 5, "AlarmDescription": "owned by nobody here",
+                "AlarmActions": ["arn:aws:sns:us-east-1:123456789012:pager"],
+            ])
         let repo = try TempRepository.desiredState("""
               - {type: AWS::AutoScaling::AutoScalingGroup, id: \(asg), properties: {MaxSize: 4, DesiredCapacity: {within: [1, 4]}}}
               - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}
@@ -53,7 +59,8 @@ import Testing
         let planFile = repo.path + "/stale.plan.json"
         #expect(try ballast(["plan", "--out", planFile], repo).status == 2)
         // Someone changes it by hand between plan and apply.
-        _ = try await seeder().client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group), "retentionInDays": 14])
+        _ = try await seeder().client.json(
+            .logs, "PutRetentionPolicy", ["logGroupName": .string(group), "retentionInDays": 14])
         let apply = try ballast(["apply", planFile], repo)
         #expect(apply.status == 1)
         #expect(apply.stderr.contains("the plan is stale"))
@@ -69,7 +76,8 @@ import Testing
             + "properties: {RetentionInDays: 30}}\n")
         let planFile = repo.path + "/edited.plan.json"
         _ = try ballast(["plan", "--out", planFile], repo)
-        let text = try String(contentsOfFile: planFile, encoding: .utf8).replacingOccurrences(of: "\"to\": 30", with: "\"to\": 1")
+        let text = try String(contentsOfFile: planFile, encoding: .utf8).replacingOccurrences(
+            of: "\"to\": 30", with: "\"to\": 1")
         try text.write(toFile: planFile, atomically: true, encoding: .utf8)
         let apply = try ballast(["apply", planFile], repo)
         #expect(apply.status == 1)

@@ -46,19 +46,28 @@ import Testing
             == true })
         #expect(deniedResult["ruleId"] == "log-retention-minimum")
         #expect(deniedResult["level"] == "error")
-        #expect(deniedResult["locations"]?[0]?["physicalLocation"]
-            == ["artifactLocation": ["uri": "desired-state/test/logs.yaml"],
-                                                                          "region": ["startLine": 2, "startColumn": 5]])
+        #expect(
+            deniedResult["locations"]?[0]?["physicalLocation"]
+                == [
+                    "artifactLocation": ["uri": "desired-state/test/logs.yaml"],
+                    "region": ["startLine": 2, "startColumn": 5],
+                ])
         #expect(deniedResult["suppressions"] == nil)
         let waivedResult = try #require(results.first { $0["message"]?["text"]?.string?.contains(waived) == true })
         #expect(waivedResult["suppressions"]?[0]?["kind"] == "external")
-        #expect(waivedResult["suppressions"]?[0]?["justification"]?.string?.hasPrefix("debug logs are short-lived")
-            == true)
-        #expect(run["tool"]?["driver"]?["rules"]?[0]?["shortDescription"] == ["text": "Logs are kept at least 14 days"])
+        #expect(
+            waivedResult["suppressions"]?[0]?["justification"]?.string?.hasPrefix("debug logs are short-lived")
+                == true)
+        #expect(
+            run["tool"]?["driver"]?["rules"]?[0]?["shortDescription"] == ["text": "Logs are kept at least 14 days"])
 
         // validate: the same finding without AWS, and a mistake at its line and column.
-        _ = try repo.commit(["desired-state/test/bad.yaml": "resources:\n  - {type: AWS::Logs::LogGroup, id: x, properties: {RetentionInDays: 8}}\n"],
-                            message: "a mistake")
+        _ = try repo.commit(
+            [
+                "desired-state/test/bad.yaml":
+                    "resources:\n  - {type: AWS::Logs::LogGroup, id: x, properties: {RetentionInDays: 8}}\n"
+            ],
+            message: "a mistake")
         let validate = try repo.ballast(["validate", "--output", "sarif"])
         #expect(validate.status == 1)
         try SARIFSchema.validate(validate.stdout)
@@ -84,8 +93,16 @@ import Testing
             "\(markdown.stdout)")
         #expect(markdown.stdout.contains("**Blocked**: a deny policy fails"))
         #expect(markdown.stdout.contains("#### Policies: 1 denied, 0 warnings, 1 waived, 1 passed"))
-        #expect(markdown.stdout.contains("| ⛔ deny | `log-retention-minimum` | `AWS::Logs::LogGroup \(denied)` (`test`) | Logs are kept at least 14 days |"))
-        #expect(markdown.stdout.contains("| waived | `log-retention-minimum` | `AWS::Logs::LogGroup \(waived)` (`test`) | Logs are kept at least 14 days — waived\\: debug logs are short\\-lived"))
+        #expect(
+            markdown.stdout.contains(
+                "| ⛔ deny | `log-retention-minimum` | `AWS::Logs::LogGroup \(denied)` (`test`) | Logs are kept "
+                    + "at least 14 days |"
+            ))
+        #expect(
+            markdown.stdout.contains(
+                "| waived | `log-retention-minimum` | `AWS::Logs::LogGroup \(waived)` (`test`) | Logs are kept "
+                    + "at least 14 days — waived\\: debug logs are short\\-lived"
+            ))
     }
 
     @Test func theDefaultPoliciesPassTheirOwnTests() throws {

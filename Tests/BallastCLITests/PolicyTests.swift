@@ -10,9 +10,14 @@ import Testing
     func repository(_ group: String, days: String, policies: String) async throws -> TempRepository {
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
         let repo = try TempRepository()
-        _ = try repo.commit(["desired-state/test/environment.yaml": Fixture.environment,
-                             "desired-state/test/resources.yaml": "resources:\n  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: \(days)}}\n",
-                             "policies/p.yaml": policies], message: "desired")
+        _ = try repo.commit(
+            [
+                "desired-state/test/environment.yaml": Fixture.environment,
+                "desired-state/test/resources.yaml":
+                    "resources:\n  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: "
+                        + "\(days)}}\n",
+                "policies/p.yaml": policies,
+            ], message: "desired")
         return repo
     }
 
@@ -28,15 +33,24 @@ import Testing
 
     @Test func aFailingDenyBlocksPlanAndApplyAndNothingIsWritten() async throws {
         let group = "/ballast/" + uniqueName("deny")
-        let repo = try await repository(group, days: "7", policies: Self.retentionPolicy.replacingOccurrences(of: "SEVERITY", with: "deny"))
+        let repo = try await repository(
+            group, days: "7", policies: Self.retentionPolicy.replacingOccurrences(of: "SEVERITY", with: "deny"))
         let plan = try repo.ballast(["plan", "--output", "json"])
         #expect(plan.status == 3)
         let results = try JSON.parse(plan.stdout)["policy"]?.list ?? []
-        #expect(results == [["policy": "log-retention-minimum", "severity": "deny", "resource": .string("AWS::Logs::LogGroup \(group)"),
-                             "environment": "test", "message": "logs are kept at least 14 days", "result": "fail",
-                             "source": ["file": "desired-state/test/resources.yaml", "line": 2]]])
+        #expect(
+            results == [
+                [
+                    "policy": "log-retention-minimum", "severity": "deny",
+                    "resource": .string("AWS::Logs::LogGroup \(group)"),
+                    "environment": "test", "message": "logs are kept at least 14 days", "result": "fail",
+                    "source": ["file": "desired-state/test/resources.yaml", "line": 2],
+                ]
+            ])
         let text = try repo.ballast(["plan"])
-        #expect(text.stdout.contains("Denied (blocks apply):\n  log-retention-minimum  AWS::Logs::LogGroup \(group)  [test]"))
+        #expect(
+            text.stdout.contains(
+                "Denied (blocks apply):\n  log-retention-minimum  AWS::Logs::LogGroup \(group)  [test]"))
 
         let apply = try repo.ballast(["apply", "--auto-approve"])
         #expect(apply.status == 3)
@@ -47,7 +61,8 @@ import Testing
 
     @Test func aWarnIsReportedAndDoesNotBlock() async throws {
         let group = "/ballast/" + uniqueName("warn")
-        let repo = try await repository(group, days: "7", policies: Self.retentionPolicy.replacingOccurrences(of: "SEVERITY", with: "warn"))
+        let repo = try await repository(
+            group, days: "7", policies: Self.retentionPolicy.replacingOccurrences(of: "SEVERITY", with: "warn"))
         let plan = try repo.ballast(["plan"])
         #expect(plan.status == 2)
         #expect(plan.stdout.contains("Warnings:\n  log-retention-minimum"))
@@ -58,7 +73,11 @@ import Testing
     @Test func aWaiverWaivesUntilItExpiresThenWarns() async throws {
         let group = "/ballast/" + uniqueName("waived")
         let policy = Self.retentionPolicy.replacingOccurrences(of: "SEVERITY", with: "deny")
-        let waiver = { (until: String) in policy + "waivers:\n  - {policy: log-retention-minimum, id: \"/ballast/*\", until: \(until), reason: debug logs are short-lived}\n" }
+        let waiver = { (until: String) in
+            policy
+                + "waivers:\n  - {policy: log-retention-minimum, id: \"/ballast/*\", until: \(until), reason: "
+                + "debug logs are short-lived}\n"
+        }
         let repo = try await repository(group, days: "7", policies: waiver("2999-12-31"))
         let waived = try repo.ballast(["plan", "--output", "json"])
         #expect(waived.status == 2)
@@ -71,15 +90,21 @@ import Testing
         #expect(expired.status == 3)
         let results = try JSON.parse(expired.stdout)["policy"]?.list ?? []
         #expect(results.map { $0["result"]?.string ?? "" }.sorted() == ["fail", "fail"])
-        #expect(results.contains { $0["severity"] == "warn" && $0["message"]?.string?.contains("expired on 2020-01-31") == true })
+        #expect(
+            results.contains {
+                $0["severity"] == "warn" && $0["message"]?.string?.contains("expired on 2020-01-31") == true
+            })
     }
 
     @Test func aChangePolicyCatchesACapacityJumpAStatePolicyCannotSee() async throws {
         let asg = uniqueName("asg")
-        try await seeder().create("AWS::AutoScaling::AutoScalingGroup", id: asg, ["MinSize": 1, "MaxSize": 20, "DesiredCapacity": 2])
+        try await seeder().create(
+            "AWS::AutoScaling::AutoScalingGroup", id: asg, ["MinSize": 1, "MaxSize": 20, "DesiredCapacity": 2])
         let repo = try TempRepository()
+        let resources = "resources:\n  - {type: AWS::AutoScaling::AutoScalingGroup, id: \(asg), "
+            + "properties: {DesiredCapacity: 10}}\n"
         _ = try repo.commit(["desired-state/test/environment.yaml": Fixture.environment,
-                             "desired-state/test/resources.yaml": "resources:\n  - {type: AWS::AutoScaling::AutoScalingGroup, id: \(asg), properties: {DesiredCapacity: 10}}\n",
+                             "desired-state/test/resources.yaml": resources,
                              "policies/p.yaml": """
                                 policies:
                                   - id: state-capacity
@@ -95,17 +120,25 @@ import Testing
         let plan = try repo.ballast(["plan", "--output", "json"])
         #expect(plan.status == 3)
         let results = try JSON.parse(plan.stdout)["policy"]?.list ?? []
-        #expect(results.map { "\($0["policy"]?.string ?? "") \($0["result"]?.string ?? "")" }.sorted() == ["capacity-step fail", "state-capacity pass"])
+        #expect(
+            results.map { "\($0["policy"]?.string ?? "") \($0["result"]?.string ?? "")" }.sorted() == [
+                "capacity-step fail", "state-capacity pass",
+            ])
         #expect(try repo.ballast(["validate"]).status == 0)  // the state alone is fine
     }
 
     @Test func anAssertThatDoesNotParseIsAValidateMistakeAtItsColumn() throws {
         let repo = try TempRepository()
-        _ = try repo.commit(["desired-state/test/environment.yaml": Fixture.environment,
-                             "desired-state/test/resources.yaml": "resources: []\n",
-                             "policies/p.yaml": "policies:\n  - id: broken\n    severity: deny\n    assert: properties.MinSize >= (2\n"], message: "broken")
+        _ = try repo.commit(
+            [
+                "desired-state/test/environment.yaml": Fixture.environment,
+                "desired-state/test/resources.yaml": "resources: []\n",
+                "policies/p.yaml":
+                    "policies:\n  - id: broken\n    severity: deny\n    assert: properties.MinSize >= (2\n",
+            ], message: "broken")
         let result = try repo.ballast(["validate"])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("policies/p.yaml:4:37: assert: expected ')' but found the end of the expression"))
+        #expect(
+            result.stdout.contains("policies/p.yaml:4:37: assert: expected ')' but found the end of the expression"))
     }
 }

@@ -13,7 +13,8 @@ import Testing
             let prefix = "/ballast/" + uniqueName("plan-" + folder) + "/"
             for index in 0..<3 {
                 try await seeder().create("AWS::Logs::LogGroup", id: prefix + "\(index)", ["RetentionInDays": 30])
-                lines.append("  - {type: AWS::Logs::LogGroup, id: \(prefix)\(index), properties: {RetentionInDays: 30}}")
+                lines.append(
+                    "  - {type: AWS::Logs::LogGroup, id: \(prefix)\(index), properties: {RetentionInDays: 30}}")
             }
         }
         let alarm = uniqueName("plan-alarm"), table = uniqueName("plan-table")
@@ -83,7 +84,8 @@ import Testing
         }
         let repo = try TempRepository.desiredState(lines.joined(separator: "\n") + "\n")
         let planned = try repo.ballast(["drift", "--dry-run-reads"])
-        #expect(planned.stdout.contains("  timestream:ListTables                             2\n"), "\(planned.stdout)")
+        #expect(
+            planned.stdout.contains("  timestream:ListTables                             2\n"), "\(planned.stdout)")
         #expect(!planned.stdout.contains("DescribeTable"), "\(planned.stdout)")
         let (drift, targets) = try Self.driftCountingOperations(repo)
         // AWS answers 20 a page; moto answers every table in one.
@@ -116,7 +118,8 @@ import Testing
         }
         let repo = try TempRepository.desiredState(lines.joined(separator: "\n") + "\n")
         let planned = try repo.ballast(["drift", "--dry-run-reads"])
-        #expect(planned.stdout.contains("  events:ListRules                                  1\n"), "\(planned.stdout)")
+        #expect(
+            planned.stdout.contains("  events:ListRules                                  1\n"), "\(planned.stdout)")
         #expect(!planned.stdout.contains("DescribeRule"), "\(planned.stdout)")
         let (drift, targets) = try Self.driftCountingOperations(repo)
         #expect(Set(targets) == ["AWSEvents.ListRules"], "\(targets)")
@@ -135,7 +138,8 @@ import Testing
             """)
         let planned = try repo.ballast(["drift", "--dry-run-reads"], ["BALLAST_API_RATES": "logs=0.5/1"])
         #expect(planned.status == 0)
-        #expect(planned.stdout.contains("  logs:DescribeLogGroups                            2\n"), "\(planned.stdout)")
+        #expect(
+            planned.stdout.contains("  logs:DescribeLogGroups                            2\n"), "\(planned.stdout)")
         #expect(planned.stdout.contains("At ballast's request rates (BALLAST_API_RATES), at least 2.0 s\n"))
         let userRate = "  logs                              0.5/s, burst 1        BALLAST_API_RATES\n"
         #expect(planned.stdout.contains(userRate), "\(planned.stdout)")
@@ -175,7 +179,9 @@ import Testing
         _ = try await seeder().client.query(.cloudFormation, "CreateStack",
                                            ["StackName": stack, "TemplateBody": template])
         let repo = try TempRepository.desiredState(
-            "  - {type: AWS::Logs::LogGroup, ref: {stack: \(stack), logicalId: AppLogs}, properties: {RetentionInDays: 30}}\n")
+            "  - {type: AWS::Logs::LogGroup, ref: {stack: \(stack), logicalId: AppLogs}, properties: "
+                + "{RetentionInDays: 30}}\n"
+        )
         let planned = try repo.ballast(["drift", "--dry-run-reads"])
         #expect(planned.stdout.hasPrefix("Reads planned (no call made): 4 calls for 1 resources\n"),
                 "\(planned.stdout)")

@@ -135,7 +135,8 @@ extension Tag {
         defer { try? FileManager.default.removeItem(atPath: context) }
         try FileManager.default.createDirectory(atPath: context + "/dist", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: archive.path, toPath: context + "/dist/" + archive.name + ".tar.gz")
-        try FileManager.default.copyItem(atPath: Release.project + "/Containerfile", toPath: context + "/Containerfile")
+        try FileManager.default.copyItem(
+            atPath: Release.project + "/Containerfile", toPath: context + "/Containerfile")
 
         let tag = "localhost/ballast-release-test:" + UUID().uuidString.prefix(8).lowercased()
         let start = Date()

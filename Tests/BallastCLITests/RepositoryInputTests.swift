@@ -15,13 +15,16 @@ import Testing
         let home = NSTemporaryDirectory() + "ballast-home-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: home, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: home) }
-        let refused = try Run.ballast(["validate", "--repo", repo.path + "/desired-state"], environment: ["HOME": home])
+        let refused = try Run.ballast(
+            ["validate", "--repo", repo.path + "/desired-state"], environment: ["HOME": home])
         #expect(refused.status == 1)
-        #expect(refused.stderr.contains("the git repository at \(repo.path) is owned by uid 4321"), "\(refused.stderr)")
+        #expect(
+            refused.stderr.contains("the git repository at \(repo.path) is owned by uid 4321"), "\(refused.stderr)")
         #expect(refused.stderr.contains("git config --global --add safe.directory \(repo.path)"))
         // Trusted as the message says: read.
-        let trust = try Run.process("/usr/bin/env", ["git", "config", "--global", "--add", "safe.directory", repo.path],
-                                    environment: ["HOME": home, "PATH": "/usr/bin:/bin"])
+        let trust = try Run.process(
+            "/usr/bin/env", ["git", "config", "--global", "--add", "safe.directory", repo.path],
+            environment: ["HOME": home, "PATH": "/usr/bin:/bin"])
         #expect(trust.status == 0)
         let trusted = try Run.ballast(["validate", "--repo", repo.path], environment: ["HOME": home])
         #expect(trusted.status == 0, "\(trusted.stderr)")

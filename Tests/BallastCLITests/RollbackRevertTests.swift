@@ -40,7 +40,9 @@ import Testing
         #expect(entries.first?["changes"]?.list?.first?["set"] == ["/RetentionInDays": ["from": 90, "to": 30]])
         // Real git reads the journal note ballast wrote on the rolled-back-to commit.
         // Two lines: the intent written before the first write, then the entry that ends it.
-        let note = try repo.git(["notes", "--ref=ballast", "show", first]).split(separator: "\n").map { try JSON.parse(String($0)) }
+        let note = try repo.git(["notes", "--ref=ballast", "show", first]).split(separator: "\n").map {
+            try JSON.parse(String($0))
+        }
         #expect(note.map { $0["outcome"]?.string ?? "" } == ["started", "applied"])
         #expect(note.last?["kind"] == "rollback")
         let text = try repo.ballast(["history"])
@@ -80,7 +82,9 @@ import Testing
         #expect(revert.status == 0, "\(revert.stdout)\(revert.stderr)")
         #expect(try await liveRetention(group) == 30)
 
-        #expect(try repo.git(["log", "-1", "--format=%B"]) == "Revert \"Keep \(group) 90 days\"\n\nThis reverts commit \(second).")
+        #expect(
+            try repo.git(["log", "-1", "--format=%B"])
+                == "Revert \"Keep \(group) 90 days\"\n\nThis reverts commit \(second).")
         #expect(try repo.git(["rev-parse", "HEAD~1"]) == second)
         #expect(try repo.git(["show", "HEAD:desired-state/test/resources.yaml"]).contains("RetentionInDays: 30"))
         // Index and working tree follow the new commit.
@@ -126,7 +130,8 @@ import Testing
     }
 
     @Test func revertRefusesMergeCommitsAndRevertsThatChangeNothing() throws {
-        let repo = try TempRepository.desiredState(Fixture.logGroup("/ballast/merge", days: 30).replacingOccurrences(of: "resources:\n", with: ""))
+        let repo = try TempRepository.desiredState(
+            Fixture.logGroup("/ballast/merge", days: 30).replacingOccurrences(of: "resources:\n", with: ""))
         let path = "desired-state/test/resources.yaml"
         try repo.git(["checkout", "-q", "-b", "side"])
         try repo.commit(["desired-state/test/other.yaml": "resources: []\n"], message: "side")
@@ -154,7 +159,8 @@ import Testing
         #expect(rollback.status == 0, "\(rollback.stdout)\(rollback.stderr)")
         #expect(try await liveRetention(group) == 30)
         #expect(try history(bare).first?["kind"] == "rollback")
-        let note = try bare.git(["notes", "--ref=ballast", "show", first]).split(separator: "\n").last.map(String.init) ?? ""
+        let note =
+            try bare.git(["notes", "--ref=ballast", "show", first]).split(separator: "\n").last.map(String.init) ?? ""
         #expect(try JSON.parse(note)["revision"] == .string(first))
     }
 }

@@ -49,7 +49,8 @@ import Testing
         let notChecked = (report["environments"]?.list ?? []).flatMap { $0["resources"]?.list ?? [] }
             .filter { $0["status"] == "NOT_CHECKED" }
         #expect(notChecked.count > 100 && notChecked.count < 2_000)
-        #expect(notChecked.allSatisfy { ($0["reason"]?.string ?? "").contains("budget is spent (--max-requests 300)") })
+        #expect(
+            notChecked.allSatisfy { ($0["reason"]?.string ?? "").contains("budget is spent (--max-requests 300)") })
     }
 
     /// Every answer held 40 ms: drift finds every drifted resource with nothing NOT_CHECKED, then an
@@ -92,15 +93,20 @@ import Testing
         #expect(apply.stdout.contains("Apply: \(changes.count) of \(changes.count) changes applied, "
             + "\(changes.count) verified"), "\(apply.stdout.suffix(600))")
         let allowed = reads + writes + readBack
-        print(String(format: "ScaleTests: apply of %d changes behind 40 ms: %.1f s; the rates allow %.1f s "
-            + "(reads %.1f + writes %.1f + read-back %.1f; %.2fx)", changes.count, applySeconds, allowed, reads, writes,
-            readBack, applySeconds / allowed))
+        print(
+            String(
+                format: "ScaleTests: apply of %d changes behind 40 ms: %.1f s; the rates allow %.1f s "
+                    + "(reads %.1f + writes %.1f + read-back %.1f; %.2fx)", changes.count, applySeconds, allowed,
+                reads, writes,
+                readBack, applySeconds / allowed))
         #expect(changes.count >= 500 && changes.count >= drifted)
     }
 
     /// "At ballast's request rates (BALLAST_API_RATES), at least 25.2 s" -> 25.2.
     static func allowedSeconds(_ readPlan: String) -> Double? {
-        guard let line = readPlan.split(separator: "\n").first(where: { $0.contains(", at least ") }) else { return nil }
+        guard let line = readPlan.split(separator: "\n").first(where: { $0.contains(", at least ") }) else {
+            return nil
+        }
         return Double(line.split(separator: " ").dropLast().last ?? "")
     }
 
@@ -119,11 +125,15 @@ import Testing
         let lines = try String(contentsOfFile: repoPath + "/desired-state/scale/resources.yaml", encoding: .utf8)
             .split(separator: "\n").filter { line in changed.contains { line.contains("id: \"\($0)\"") } }
         let subset = try TempRepository()
-        _ = try subset.commit(["desired-state/scale/environment.yaml": ScaleWorld.environmentFile,
-                               "desired-state/scale/resources.yaml": "resources:\n" + lines.joined(separator: "\n") + "\n"],
-                              message: "read-back")
-        let plan = try Run.process(Run.ballastBinary, ["drift", "--repo", subset.path, "--dry-run-reads"],
-                                   environment: environment)
+        _ = try subset.commit(
+            [
+                "desired-state/scale/environment.yaml": ScaleWorld.environmentFile,
+                "desired-state/scale/resources.yaml": "resources:\n" + lines.joined(separator: "\n") + "\n",
+            ],
+            message: "read-back")
+        let plan = try Run.process(
+            Run.ballastBinary, ["drift", "--repo", subset.path, "--dry-run-reads"],
+            environment: environment)
         return allowedSeconds(plan.stdout) ?? 0
     }
 }

@@ -39,10 +39,18 @@ import Testing
             }
             return LoopbackHTTPServer.forward(request, toPort: motoPort).map { .raw($0) } ?? .drop
         }
-        _ = try github.control("fail", ["status": 401, "times": 10,
-                                        "body": ["message": .string("Bad credentials for header Bearer \(github.token) "
-                                            + echo)]])
-        let group = "/ballast/" + uniqueName("echo"), unreadable = "/ballast/echo-read-" + UUID().uuidString.prefix(8)
+        _ = try github.control(
+            "fail",
+            [
+                "status": 401, "times": 10,
+                "body": [
+                    "message": .string(
+                        "Bad credentials for header Bearer \(github.token) "
+                            + echo)
+                ],
+            ])
+        let group = "/ballast/" + uniqueName("echo")
+        let unreadable = "/ballast/echo-read-" + UUID().uuidString.prefix(8)
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
         try await seeder().create("AWS::Logs::LogGroup", id: unreadable, ["RetentionInDays": 7])
         let repo = try TempRepository.desiredState("""

@@ -11,15 +11,24 @@ import Testing
         let prefix = "/ballast/" + uniqueName("shard") + "/"
         var lines: [String] = []
         for index in 0..<30 {
-            if index != 29 { try await seeder().create("AWS::Logs::LogGroup", id: prefix + "\(index)",
-                ["RetentionInDays": index % 5 == 0 ? 7 : 30]) }
-            lines.append("  - {type: AWS::Logs::LogGroup, id: \(prefix)\(index), properties: {RetentionInDays: \(index == 3 ? 3 : 30)}}")
+            if index != 29 {
+                try await seeder().create(
+                    "AWS::Logs::LogGroup", id: prefix + "\(index)",
+                    ["RetentionInDays": index % 5 == 0 ? 7 : 30])
+            }
+            lines.append(
+                "  - {type: AWS::Logs::LogGroup, id: \(prefix)\(index), properties: {RetentionInDays: "
+                    + "\(index == 3 ? 3 : 30)}}"
+            )
         }
         let alarm = uniqueName("shard-alarm")
         for index in 0..<10 {
             try await seeder().create("AWS::CloudWatch::Alarm", id: "\(alarm)-\(index)",
                 ["AlarmDescription": "on-call"])
-            lines.append("  - {type: AWS::CloudWatch::Alarm, id: \(alarm)-\(index), properties: {AlarmDescription: \(index < 2 ? "paged" : "on-call")}}")
+            lines.append(
+                "  - {type: AWS::CloudWatch::Alarm, id: \(alarm)-\(index), properties: {AlarmDescription: "
+                    + "\(index < 2 ? "paged" : "on-call")}}"
+            )
         }
         let repo = try TempRepository.desiredState(lines.joined(separator: "\n") + "\n")
         try repo.commit(["policies/logs.yaml": """

@@ -16,13 +16,14 @@ import Testing
         let rotator = "arn:aws:lambda:us-east-1:123456789012:function:" + uniqueName("rotator")
         try await seeder().create("AWS::Lambda::Function", id: function, ["MemorySize": 128, "Timeout": 3])
         try await seeder().create("AWS::SecretsManager::RotationSchedule", id: secret,
-                                  ["RotationLambdaARN": .string(rotator), "RotationRules": ["AutomaticallyAfterDays": 90]])
+            ["RotationLambdaARN": .string(rotator), "RotationRules": ["AutomaticallyAfterDays": 90]])
         let repo = try TempRepository.desiredState("""
               - {type: AWS::Lambda::Function, id: \(function), properties: {MemorySize: 256, ReservedConcurrentExecutions: 2}}
               - {type: AWS::SecretsManager::RotationSchedule, id: "\(secret)", properties: {RotationLambdaARN: "\(rotator)", RotationRules: {AutomaticallyAfterDays: 30}}}
             """ + "\n")
         let recorder = try RequestRecorder()
-        let apply = try Run.ballast(["apply", "--auto-approve", "--repo", repo.path], environment: recorder.environment)
+        let apply = try Run.ballast(
+            ["apply", "--auto-approve", "--repo", repo.path], environment: recorder.environment)
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         let key = MotoServer.shared.credentials  // ballast signs every service with the test user's key
         let result = try recorder.run(Self.script, [key.id, key.secret, "lambda,secretsmanager"])
@@ -46,7 +47,8 @@ import Testing
             + "  - {type: AWS::ApiGatewayV2::Stage, id: \"\(http)\", "
             + "properties: {DefaultRouteSettings: {ThrottlingRateLimit: 25}}}\n")
         let recorder = try RequestRecorder()
-        let apply = try Run.ballast(["apply", "--auto-approve", "--repo", repo.path], environment: recorder.environment)
+        let apply = try Run.ballast(
+            ["apply", "--auto-approve", "--repo", repo.path], environment: recorder.environment)
         #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
         let key = MotoServer.shared.credentials
         let result = try recorder.run(Self.script, [key.id, key.secret, "apigateway"])

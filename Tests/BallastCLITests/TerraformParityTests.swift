@@ -109,7 +109,8 @@ struct TerraformParityTests {
         let imported = try repo.ballast(["import", "--env", "test", "--from-terraform", terraform.stateFile])
         #expect(imported.status == 0, "\(imported.stderr)")
         #expect(imported.stderr.contains("imported 5 resources"), "\(imported.stderr)")
-        #expect(imported.stderr.contains("skipped aws_launch_template.web: no kind of ballast's maps aws_launch_template"))
+        #expect(
+            imported.stderr.contains("skipped aws_launch_template.web: no kind of ballast's maps aws_launch_template"))
         #expect(try repo.ballast(["validate", "--worktree"]).status == 0)
         try repo.commit(message: "import from terraform")
         let fresh = try repo.ballast(["drift", "--output", "json"])
@@ -190,12 +191,21 @@ struct TerraformParityTests {
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
         let state = #"{"version": 4, "resources": [{"mode": "managed", "type": "aws_cloudwatch_log_group", "name": "app", "#
             + #""instances": [{"attributes": {"name": "\#(group)", "retention_in_days": 30}}]}]}"#
-        _ = try await seeder().client.send(.rest(.s3, "PutObject", method: "PUT", segments: [bucket, "prod",
-            "terraform.tfstate"],
-                                                 query: [], xmlBody: state))
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), "
-            + "properties: {RetentionInDays: 30}}\n",
-            environment: "region: us-east-1\nterraform:\n  states: [\"s3://\(bucket)/prod/terraform.tfstate\", missing.tfstate]\n")
+        _ = try await seeder().client.send(
+            .rest(
+                .s3, "PutObject", method: "PUT",
+                segments: [
+                    bucket, "prod",
+                    "terraform.tfstate",
+                ],
+                query: [], xmlBody: state))
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: \(group), "
+                + "properties: {RetentionInDays: 30}}\n",
+            environment:
+                "region: us-east-1\nterraform:\n  states: [\"s3://\(bucket)/prod/terraform.tfstate\", "
+                    + "missing.tfstate]\n"
+        )
         let drift = try repo.ballast(["drift", "--output", "json"])
         #expect(drift.status == 0, "\(drift.stderr)")
         let resource = try JSON.parse(drift.stdout)["environments"]?[0]?["resources"]?[0]

@@ -6,9 +6,13 @@ import Testing
 @Suite struct ValidateCommandTests {
     func repository() throws -> (TempRepository, old: String) {
         let repo = try TempRepository()
-        let old = try repo.commit(["desired-state/prod/environment.yaml": Fixture.environment,
-                                   "desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 7)], message: "good")
-        try repo.commit(["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 8)], message: "bad retention")
+        let old = try repo.commit(
+            [
+                "desired-state/prod/environment.yaml": Fixture.environment,
+                "desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 7),
+            ], message: "good")
+        try repo.commit(
+            ["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 8)], message: "bad retention")
         return (repo, old)
     }
 
@@ -26,7 +30,8 @@ import Testing
         let (repo, old) = try repository()
         let result = try Run.ballast(["validate", "--repo", repo.path, "--revision", String(old.prefix(10))])
         #expect(result.status == 0)
-        #expect(result.stdout == "valid: \(old.prefix(12)): 1 environment(s) (prod), 1 resource(s), 0 policy file(s)\n")
+        #expect(
+            result.stdout == "valid: \(old.prefix(12)): 1 environment(s) (prod), 1 resource(s), 0 policy file(s)\n")
     }
 
     @Test func worktreeFlagReadsUncommittedFilesAndSaysSo() throws {
@@ -34,7 +39,9 @@ import Testing
         try repo.write(["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 14)])
         let result = try Run.ballast(["validate", "--worktree"], cwd: repo.path)
         #expect(result.status == 0)
-        #expect(result.stderr == "note: reading the working tree (--worktree): desired-state/prod/logs.yaml differs from HEAD\n")
+        #expect(
+            result.stderr
+                == "note: reading the working tree (--worktree): desired-state/prod/logs.yaml differs from HEAD\n")
         let head = try Run.ballast(["validate"], cwd: repo.path)
         #expect(head.status == 1, "HEAD still has the bad retention")
         #expect(head.stderr.contains("pass --worktree to read them"))
@@ -114,13 +121,23 @@ import Testing
                         message: "two accounts")
         let result = try Run.ballast(["doctor", "--repo", repo.path], environment: moto.environment)
         let key = moto.credentials.id
-        #expect(result.stdout.contains("  credentials  environment variables (AWS_ACCESS_KEY_ID), key "
-            + String(repeating: "*", count: key.count - 4) + key.suffix(4) + "\n"))
-        #expect(result.stdout.contains("  identity     arn:aws:iam::123456789012:user/ballast-tests (account 123456789012)\n"))
+        #expect(
+            result.stdout.contains(
+                "  credentials  environment variables (AWS_ACCESS_KEY_ID), key "
+                    + String(repeating: "*", count: key.count - 4) + key.suffix(4) + "\n"))
+        #expect(
+            result.stdout.contains(
+                "  identity     arn:aws:iam::123456789012:user/ballast-tests (account 123456789012)\n"))
         #expect(result.stdout.contains("  endpoints    (eu-west-1)\n"))
-        #expect(result.stdout.contains("    Lambda                   \(MotoServer.unauthenticated.endpoint) (AWS_ENDPOINT_URL_LAMBDA)\n"))
+        #expect(
+            result.stdout.contains(
+                "    Lambda                   \(MotoServer.unauthenticated.endpoint) (AWS_ENDPOINT_URL_LAMBDA)\n"))
         #expect(result.stdout.contains("    DynamoDB                 \(moto.endpoint) (AWS_ENDPOINT_URL)\n"))
-        #expect(result.stdout.contains("  problem      environment staging is guarded to account 210987654321, but the credentials are for 123456789012"))
+        #expect(
+            result.stdout.contains(
+                "  problem      environment staging is guarded to account 210987654321, but the credentials are "
+                    + "for 123456789012"
+            ))
         #expect(result.status == 1, "a mismatched account guard is a problem")
         #expect(!result.stdout.contains(moto.credentials.secret) && !result.stderr.contains(moto.credentials.secret),
                 "no secret in any output")
@@ -130,13 +147,17 @@ import Testing
 
     @Test func doctorWithoutCredentialsSaysWhatItTried() throws {
         let (repo, old) = try repository()
-        let result = try Run.ballast(["doctor", "--repo", repo.path, "--revision", old],
-                                     environment: ["AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "",
-                                                   "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent",
-                                                   "AWS_ROLE_ARN": "", "AWS_WEB_IDENTITY_TOKEN_FILE": "",
-                                                   "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": ""])
+        let result = try Run.ballast(
+            ["doctor", "--repo", repo.path, "--revision", old],
+            environment: [
+                "AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_PROFILE": "",
+                "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_CONFIG_FILE": "/nonexistent",
+                "AWS_ROLE_ARN": "", "AWS_WEB_IDENTITY_TOKEN_FILE": "",
+                "AWS_CONTAINER_CREDENTIALS_FULL_URI": "", "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI": "",
+            ])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("  credentials  problem: no AWS credentials found; tried environment variables"))
+        #expect(
+            result.stdout.contains("  credentials  problem: no AWS credentials found; tried environment variables"))
     }
 
     // MARK: Repository edge cases: each is a mistake with its place, never a silent pass.
@@ -146,9 +167,14 @@ import Testing
         try repo.commit(["desired-state/README.md": "nothing yet\n"], message: "empty")
         let result = try Run.ballast(["validate", "--repo", repo.path])
         #expect(result.status == 1)
-        #expect(result.stderr == "error: no environments under desired-state/: add a folder per environment, each with an environment.yaml\n")
+        #expect(
+            result.stderr
+                == "error: no environments under desired-state/: add a folder per environment, each with an "
+                    + "environment.yaml\n"
+        )
         // A symbolic link where the folder should be is named.
-        try FileManager.default.createSymbolicLink(atPath: repo.path + "/desired-state/prod", withDestinationPath: "/tmp")
+        try FileManager.default.createSymbolicLink(
+            atPath: repo.path + "/desired-state/prod", withDestinationPath: "/tmp")
         try repo.git(["add", "-A"])
         try repo.git(["commit", "-q", "-m", "a link"])
         let linked = try Run.ballast(["drift", "--repo", repo.path])
@@ -163,8 +189,10 @@ import Testing
                          "desired-state/prod/environment.yml": "region: eu-west-1\n"], message: "two")
         let result = try Run.ballast(["validate", "--repo", repo.path])
         #expect(result.status == 1)
-        #expect(result.stdout.hasPrefix("desired-state/prod/environment.yml: both desired-state/prod/environment.yaml and "
-            + "desired-state/prod/environment.yml exist; keep one\n"))
+        #expect(
+            result.stdout.hasPrefix(
+                "desired-state/prod/environment.yml: both desired-state/prod/environment.yaml and "
+                    + "desired-state/prod/environment.yml exist; keep one\n"))
     }
 
     @Test func aSubmoduleUnderDesiredStateIsAMistakeAndNotAnUncommittedChange() throws {
@@ -172,12 +200,16 @@ import Testing
         try inner.commit(["prod/logs.yaml": Fixture.logGroup("/aws/app", days: 7)], message: "vendored")
         let repo = try TempRepository()
         try repo.commit(["desired-state/prod/environment.yaml": Fixture.environment], message: "env")
-        try repo.git(["-c", "protocol.file.allow=always", "submodule", "add", "-q", inner.path, "desired-state/vendored"])
+        try repo.git([
+            "-c", "protocol.file.allow=always", "submodule", "add", "-q", inner.path, "desired-state/vendored",
+        ])
         try repo.git(["commit", "-q", "-m", "submodule"])
         let result = try Run.ballast(["validate", "--repo", repo.path])
         #expect(result.status == 1)
-        #expect(result.stdout.hasPrefix("desired-state/vendored: not read: it is a submodule; ballast reads the YAML files "
-            + "in this repository itself\n"))
+        #expect(
+            result.stdout.hasPrefix(
+                "desired-state/vendored: not read: it is a submodule; ballast reads the YAML files "
+                    + "in this repository itself\n"))
         #expect(!result.stderr.contains("uncommitted"), "\(result.stderr)")
     }
 
@@ -213,7 +245,8 @@ import Testing
         try repo.commit(["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 14)], message: "third")
         let shallow = try TempRepository()
         try FileManager.default.removeItem(atPath: shallow.path)
-        _ = try Run.process("/usr/bin/env", ["git", "clone", "-q", "--depth", "1", "file://" + repo.path, shallow.path])
+        _ = try Run.process(
+            "/usr/bin/env", ["git", "clone", "-q", "--depth", "1", "file://" + repo.path, shallow.path])
         let result = try Run.ballast(["validate", "--repo", shallow.path, "--revision", "HEAD~2"])
         #expect(result.status == 1)
         #expect(result.stderr.contains("which is a shallow clone (it has only part of the history): fetch more with "
@@ -225,12 +258,17 @@ import Testing
         var bomb = "    change:\n      type: AWS::Logs::LogGroup\n      id: /aws/x\n      set:\n"
         bomb += "        /A0: {from: 1, to: &a0 [x, x, x, x, x, x, x, x, x]}\n"
         for level in 1...8 {
-            bomb += "        /A\(level): {from: 1, to: &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]}\n"
+            bomb +=
+                "        /A\(level): {from: 1, to: &a\(level) ["
+                + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]}\n"
         }
         let repo = try TempRepository()
-        try repo.commit(["desired-state/prod/environment.yaml": Fixture.environment,
-                         "policies/p.yaml": "policies:\n  - {id: p, severity: deny, on: change, assert: \"true\"}\n"
-                            + "tests:\n  - name: bomb\n    policy: p\n" + bomb + "    expect: pass\n"], message: "bomb")
+        try repo.commit(
+            [
+                "desired-state/prod/environment.yaml": Fixture.environment,
+                "policies/p.yaml": "policies:\n  - {id: p, severity: deny, on: change, assert: \"true\"}\n"
+                    + "tests:\n  - name: bomb\n    policy: p\n" + bomb + "    expect: pass\n",
+            ], message: "bomb")
         let result = try Run.ballast(["validate", "--repo", repo.path])
         #expect(result.status == 1)
         #expect(result.stdout.hasPrefix("policies/p.yaml:15:33: "))

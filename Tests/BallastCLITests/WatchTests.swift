@@ -31,8 +31,9 @@ import Testing
         }
 
         func get(_ path: String) throws -> String? {
-            let result = try Run.process("/usr/bin/env",
-                                         ["curl", "-sS", "--fail", "--max-time", "5", "http://127.0.0.1:\(port)\(path)"])
+            let result = try Run.process(
+                "/usr/bin/env",
+                ["curl", "-sS", "--fail", "--max-time", "5", "http://127.0.0.1:\(port)\(path)"])
             return result.status == 0 ? result.stdout : nil
         }
 
@@ -40,7 +41,9 @@ import Testing
         func lastRun(within seconds: Double = 60, _ wanted: (Value) -> Bool = { _ in true }) throws -> Value {
             let started = Date()
             while Date().timeIntervalSince(started) < seconds {
-                if let text = try get("/healthz"), let run = try JSON.parse(text)["lastRun"], wanted(run) { return run }
+                if let text = try get("/healthz"), let run = try JSON.parse(text)["lastRun"], wanted(run) {
+                    return run
+                }
                 guard process.isRunning else { throw TestFailure("watch exited: \(stderr)") }
                 Thread.sleep(forTimeInterval: 0.2)
             }
@@ -56,8 +59,10 @@ import Testing
             try text.write(toFile: input, atomically: true, encoding: .utf8)
             defer { try? FileManager.default.removeItem(atPath: input) }
             let parsed = try Run.process("/bin/sh", ["-c", "python3 \"\(script)\" < \"\(input)\""])
-            guard parsed.status
-                == 0 else { throw TestFailure("prometheus_client could not parse /metrics: \(parsed.stderr)\n\(text)") }
+            guard
+                parsed.status
+                    == 0
+            else { throw TestFailure("prometheus_client could not parse /metrics: \(parsed.stderr)\n\(text)") }
             var samples: [String: Double] = [:]
             for sample in try JSON.parse(parsed.stdout).list ?? [] {
                 let labels = (sample[1].flatMap { value -> [(String, String)]? in
@@ -182,7 +187,8 @@ import Testing
     @Test func pullFastForwardsToWhatWasPushed() async throws {
         let group = "/ballast/" + uniqueName("pull")
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let origin = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let origin = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
         let remote = try origin.bareClone()
         let checkout = try TempRepository()
         try checkout.git(["remote", "add", "origin", remote.path])

@@ -9,8 +9,10 @@ import Testing
 @Suite struct WebACLTests {
     static let live: [String: Value] = [
         "DefaultAction": ["Allow": [:]],
-        "Rules": [["Name": "per-ip", "Statement": ["RateBasedStatement": ["Limit": 2_000, "EvaluationWindowSec": 300]]],
-                  ["Name": "unowned", "Action": ["Count": [:]]]],
+        "Rules": [
+            ["Name": "per-ip", "Statement": ["RateBasedStatement": ["Limit": 2_000, "EvaluationWindowSec": 300]]],
+            ["Name": "unowned", "Action": ["Count": [:]]],
+        ],
     ]
 
     /// The live rule as GetWebACL answers it.
@@ -76,7 +78,8 @@ import Testing
             """)
         let apply = try repo.ballast(["apply", "--auto-approve"])
         #expect(apply.status == 1)
-        #expect((apply.stdout + apply.stderr).contains("has no rule named brand-new"), "\(apply.stdout)\(apply.stderr)")
+        #expect(
+            (apply.stdout + apply.stderr).contains("has no rule named brand-new"), "\(apply.stdout)\(apply.stderr)")
         #expect(try await Self.rule("brand-new", of: id) == nil)
     }
 

@@ -15,13 +15,17 @@ import Testing
     @Test func insideAWindowAnApplyMayRun() {
         #expect(prod.windowRefusal(at: utc("2026-11-22T02:00:00Z")) == nil)   // Sunday, first minute
         #expect(prod.windowRefusal(at: utc("2026-11-22T03:59:59Z")) == nil)
-        #expect(prod.windowRefusal(at: utc("2026-11-26T13:30:00Z")) == nil)   // Thursday
-        #expect(prod.windowRefusal(at: utc("2026-11-28T00:30:00Z")) == nil)   // Saturday, in Friday's window past midnight
+        #expect(prod.windowRefusal(at: utc("2026-11-26T13:30:00Z")) == nil)  // Thursday
+        // Saturday, in Friday's window past midnight.
+        #expect(prod.windowRefusal(at: utc("2026-11-28T00:30:00Z")) == nil)
     }
 
     @Test func outsideEveryWindowTheRefusalNamesThemAndTheNextOpening() {
-        #expect(prod.windowRefusal(at: utc("2026-11-22T04:00:00Z"))
-            == "prod is outside its change windows (Sun 02:00-04:00; Tue, Thu 13:00-14:00; Fri 23:00-01:00, UTC); the next opens Tue 2026-11-24 13:00 UTC")
+        #expect(
+            prod.windowRefusal(at: utc("2026-11-22T04:00:00Z"))
+                == "prod is outside its change windows (Sun 02:00-04:00; Tue, Thu 13:00-14:00; Fri 23:00-01:00, "
+                    + "UTC); the next opens Tue 2026-11-24 13:00 UTC"
+        )
         #expect(prod.nextWindowOpening(after: utc("2026-11-27T22:59:30Z")) == utc("2026-11-27T23:00:00Z"))
         #expect(prod.nextWindowOpening(after: utc("2026-11-28T01:00:00Z")) == utc("2026-11-29T02:00:00Z"))
     }
@@ -32,13 +36,16 @@ import Testing
     }
 
     @Test func aJournalEntryReadsBackAndNamesItsOutcome() {
-        let change = PlannedChange(ResourceKey(environment: "prod", type: "AWS::Logs::LogGroup", id: "/aws/x",
-                                                       region: "us-east-1"),
-                                   operation: APIOperation(.logs, "PutRetentionPolicy"),
-                                   set: ["/RetentionInDays": .init(from: 7, to: 30)])
-        var entry = JournalEntry(kind: .rollback, environments: ["prod"], revision: "abc", time: utc("2026-11-23T07:00:00Z"),
-                                 actor: "alice", planChecksum: "f00", windowOverride: "INC-1", relatedCommit: "def",
-                                 changes: [.init(change: change, outcome: .applied, verified: true)])
+        let change = PlannedChange(
+            ResourceKey(
+                environment: "prod", type: "AWS::Logs::LogGroup", id: "/aws/x",
+                region: "us-east-1"),
+            operation: APIOperation(.logs, "PutRetentionPolicy"),
+            set: ["/RetentionInDays": .init(from: 7, to: 30)])
+        var entry = JournalEntry(
+            kind: .rollback, environments: ["prod"], revision: "abc", time: utc("2026-11-23T07:00:00Z"),
+            actor: "alice", planChecksum: "f00", windowOverride: "INC-1", relatedCommit: "def",
+            changes: [.init(change: change, outcome: .applied, verified: true)])
         #expect(entry.outcome == .applied)
         #expect(JournalEntry(json: entry.json) == entry)
         #expect(entry.json["rolledBackFrom"] == "def")

@@ -48,9 +48,11 @@ import Testing
     /// looks a name up only in those readers.
     @Test func theEngineLooksAKindUpOnlyWhereATypeNameArrives() throws {
         let lookup = try Regex(#"\[type: |\.kind\(for:|\.kind\(terraformType:|writeOrRecorded|schemas\[type"#)
-        let arrivals: Set = ["Sources/BallastEngine/Plan/PlanFile.swift", "Sources/BallastEngine/Plan/ReportMerge.swift",
-                             "Sources/BallastEngine/Drift/Ownership.swift",
-                             "Sources/BallastEngine/Import/ImportedResource.swift"]
+        let arrivals: Set = [
+            "Sources/BallastEngine/Plan/PlanFile.swift", "Sources/BallastEngine/Plan/ReportMerge.swift",
+            "Sources/BallastEngine/Drift/Ownership.swift",
+            "Sources/BallastEngine/Import/ImportedResource.swift",
+        ]
         var found: [String] = []
         for module in ["BallastEngine", "BallastWatch", "BallastRender"] {
             for file in try files(module) where !arrivals.contains(file.path) {
@@ -61,5 +63,27 @@ import Testing
             }
         }
         #expect(found == [])
+    }
+
+    /// Lines under 120 columns: every line of the sources; in the tests, every line of code (a line of a
+    /// multi-line literal or a raw string is data: a desired-state file, expected output, a script).
+    @Test func linesAreUnder120Columns() throws {
+        let root = Self.sources.deletingLastPathComponent()
+        var long: [String] = []
+        for folder in ["Sources", "Tests"] {
+            let base = root.appendingPathComponent(folder)
+            let paths = FileManager.default.enumerator(atPath: base.path)?.compactMap { $0 as? String } ?? []
+            for path in paths.filter({ $0.hasSuffix(".swift") }).sorted() {
+                let text = try String(contentsOf: base.appendingPathComponent(path), encoding: .utf8)
+                var inLiteral = false
+                for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                    let delimiters = line.components(separatedBy: "\"\"\"").count - 1
+                    let data = folder == "Tests" && (inLiteral || delimiters > 0 || line.contains("#\""))
+                    if delimiters % 2 == 1 { inLiteral.toggle() }
+                    if line.count >= 120, !data { long.append("\(folder)/\(path):\(number + 1)") }
+                }
+            }
+        }
+        #expect(long == [])
     }
 }

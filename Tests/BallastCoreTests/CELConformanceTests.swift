@@ -19,18 +19,26 @@ import Testing
 
     @Test func everyCaseInTheSubsetPasses() throws {
         var tally = Tally()
-        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter { $0.hasSuffix(".textproto") }.sorted()
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.folder.path).filter {
+            $0.hasSuffix(".textproto")
+        }.sorted()
         for file in files {
-            let proto = try TextProto.parse(try String(contentsOf: Self.folder.appendingPathComponent(file), encoding: .utf8))
+            let proto = try TextProto.parse(
+                try String(contentsOf: Self.folder.appendingPathComponent(file), encoding: .utf8))
             let fileName = proto["name"]?.text ?? file
             for section in proto.all("section") {
                 let before = tally.inSubset
                 let cases = section.all("test")
                 for test in cases { run(test, file: fileName, section: section["name"]?.text ?? "?", tally: &tally) }
-                if tally.inSubset == before { tally.skippedSections.append("\(fileName)/\(section["name"]?.text ?? "?") (\(cases.count))") }
+                if tally.inSubset == before {
+                    tally.skippedSections.append("\(fileName)/\(section["name"]?.text ?? "?") (\(cases.count))")
+                }
             }
         }
-        print("CEL conformance: \(tally.passed) passed of \(tally.inSubset) cases in ballast's subset (\(tally.total) cases in \(files.count) files)")
+        print(
+            "CEL conformance: \(tally.passed) passed of \(tally.inSubset) cases in ballast's subset "
+                + "(\(tally.total) cases in \(files.count) files)"
+        )
         print("sections with no case in the subset: " + tally.skippedSections.joined(separator: ", "))
         for failure in tally.failures { print("FAIL " + failure) }
         #expect(tally.failures.isEmpty)
@@ -46,7 +54,9 @@ import Testing
         var variables: [String: CELValue] = [:]
         for binding in test.all("bindings") {
             // Dotted names are qualified identifiers: outside the subset.
-            guard let key = binding["key"]?.text, !key.contains("."), let value = binding["value"]?["value"].flatMap(Self.value) else { return }
+            guard let key = binding["key"]?.text, !key.contains("."),
+                let value = binding["value"]?["value"].flatMap(Self.value)
+            else { return }
             variables[key] = value
         }
         let expected: CELValue?
@@ -64,18 +74,26 @@ import Testing
             expression = try CELExpression(source)
         } catch {
             if error.message.contains("outside ballast's CEL subset") || error.message.hasPrefix("unknown function")
-                || error.message.hasPrefix("unknown method") || error.message.hasPrefix("'") && error.message.contains("reserved") {
+                || error.message.hasPrefix("unknown method")
+                || error.message.hasPrefix("'") && error.message.contains("reserved") {
                 return
             }
             tally.inSubset += 1
-            if wantsError { tally.passed += 1 } else { tally.failures.append("\(name): \(source) did not parse: \(error)") }
+            if wantsError {
+                tally.passed += 1
+            } else {
+                tally.failures.append("\(name): \(source) did not parse: \(error)")
+            }
             return
         }
         tally.inSubset += 1
         do {
             let result = try expression.evaluate(variables)
-            if let expected, Self.same(result, expected) { tally.passed += 1 } else {
-                tally.failures.append("\(name): \(source) = \(result.display), expected \(expected.map(\.display) ?? "an error")")
+            if let expected, Self.same(result, expected) {
+                tally.passed += 1
+            } else {
+                tally.failures.append(
+                    "\(name): \(source) = \(result.display), expected \(expected.map(\.display) ?? "an error")")
             }
         } catch {
             if wantsError { tally.passed += 1 } else { tally.failures.append("\(name): \(source) failed: \(error)") }
@@ -111,7 +129,9 @@ import Testing
         case "map_value":
             var fields: [CELKey: CELValue] = [:]
             for entry in inner.all("entries") {
-                guard let key = entry["key"].flatMap(value), let value = entry["value"].flatMap(value) else { return nil }
+                guard let key = entry["key"].flatMap(value), let value = entry["value"].flatMap(value) else {
+                    return nil
+                }
                 switch key {
                 case .int(let i): fields[.int(i)] = value
                 case .string(let s): fields[.string(s)] = value
@@ -129,7 +149,8 @@ import Testing
         switch (a, b) {
         case (.double(let x), .double(let y)): return x == y || (x.isNaN && y.isNaN)
         case (.list(let x), .list(let y)): return x.count == y.count && zip(x, y).allSatisfy(same)
-        case (.map(let x), .map(let y)): return x.count == y.count && x.allSatisfy { key, value in y[key].map { same(value, $0) } ?? false }
+        case (.map(let x), .map(let y)):
+            return x.count == y.count && x.allSatisfy { key, value in y[key].map { same(value, $0) } ?? false }
         default: return a == b
         }
     }

@@ -41,20 +41,36 @@ import Testing
     }
 
     @Test func syntaxErrorsSayWhereAndWhat() {
-        #expect(throws: CELError("expected ')' but found the end of the expression", at: 6)) { try CELExpression("(1 + 2") }
-        #expect(throws: CELError("unknown function 'max' (ballast's CEL subset has contains, endsWith, matches, size, startsWith)", at: 0)) {
+        #expect(throws: CELError("expected ')' but found the end of the expression", at: 6)) {
+            try CELExpression("(1 + 2")
+        }
+        #expect(
+            throws: CELError(
+                "unknown function 'max' (ballast's CEL subset has contains, endsWith, matches, size, startsWith)",
+                at: 0)
+        ) {
             try CELExpression("max(1, 2)")
         }
-        #expect(throws: CELError("has() takes one field selection, like has(properties.MinSize)", at: 0)) { try CELExpression("has(x)") }
+        #expect(throws: CELError("has() takes one field selection, like has(properties.MinSize)", at: 0)) {
+            try CELExpression("has(x)")
+        }
     }
 
     @Test func functions() throws {
-        #expect(try eval("size('héllo') == 5 && size([1, 2]) == 2 && size({'a': 1}) == 1 && 'abc'.size() == 3") == .bool(true))
-        #expect(try eval("'/aws/lambda/x'.startsWith('/aws/') && 'x.yaml'.endsWith('.yaml') && 'prod-api'.contains('-')") == .bool(true))
-        #expect(try eval("'tolling-vision-prod-asg'.matches('^[a-z-]+-prod-asg$') && !'staging'.matches('prod')") == .bool(true))
+        #expect(
+            try eval("size('héllo') == 5 && size([1, 2]) == 2 && size({'a': 1}) == 1 && 'abc'.size() == 3")
+                == .bool(true))
+        #expect(
+            try eval("'/aws/lambda/x'.startsWith('/aws/') && 'x.yaml'.endsWith('.yaml') && 'prod-api'.contains('-')")
+                == .bool(true))
+        #expect(
+            try eval("'tolling-vision-prod-asg'.matches('^[a-z-]+-prod-asg$') && !'staging'.matches('prod')")
+                == .bool(true))
         #expect(try eval("matches('abc', 'b')") == .bool(true))
         // RE2 forms the README names: classes, repetition, anchors, groups, alternation, (?i).
-        #expect(try eval("'Prod-API'.matches('(?i)^prod-(api|web)$') && 'a1b22'.matches('^[a-z]\\\\d[a-z]\\\\d{2}$')") == .bool(true))
+        #expect(
+            try eval("'Prod-API'.matches('(?i)^prod-(api|web)$') && 'a1b22'.matches('^[a-z]\\\\d[a-z]\\\\d{2}$')")
+                == .bool(true))
         #expect(throws: CELError.self) { try eval("'x'.matches('(')") }
         #expect(try eval("has({'a': 1}.a) && !has({'a': 1}.b)") == .bool(true))
         #expect(try eval("1 == 1.0 && [1] == [1.0] && 'a' != 1 && null == null") == .bool(true))

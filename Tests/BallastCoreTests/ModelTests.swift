@@ -72,6 +72,8 @@ import Testing
 
     @Test func nestingPastTheCapIsAnErrorNotAStackOverflow() {
         #expect(throws: JSON.ParseError.self) { try JSON.parse(String(repeating: "[", count: 100_000)) }
-        #expect(throws: Never.self) { try JSON.parse(String(repeating: "[", count: 256) + String(repeating: "]", count: 256)) }
+        #expect(throws: Never.self) {
+            try JSON.parse(String(repeating: "[", count: 256) + String(repeating: "]", count: 256))
+        }
     }
 }

@@ -66,13 +66,17 @@ import Testing
             """)
         let resource = try #require(decoded.state.environments.first?.resources.first)
         // The plan writes the physical id the stack resolved the ref to.
-        let change = PlannedChange(resource.key, id: "web-Group-1A2B3C",
-                                   operation: APIOperation(.autoScaling, "UpdateAutoScalingGroup"),
-                                   set: ["/DesiredCapacity": .init(from: 2, to: 4)])
-        let drift = DriftReport(revision: "r", generatedAt: Date(), environments: [
-            EnvironmentDrift(name: "prod", region: "us-east-1",
-                             resources: [ResourceDrift(resource: resource, physicalId: "web-Group-1A2B3C", status: .modified)]),
-        ])
+        let change = PlannedChange(
+            resource.key, id: "web-Group-1A2B3C",
+            operation: APIOperation(.autoScaling, "UpdateAutoScalingGroup"),
+            set: ["/DesiredCapacity": .init(from: 2, to: 4)])
+        let drift = DriftReport(
+            revision: "r", generatedAt: Date(),
+            environments: [
+                EnvironmentDrift(
+                    name: "prod", region: "us-east-1",
+                    resources: [ResourceDrift(resource: resource, physicalId: "web-Group-1A2B3C", status: .modified)])
+            ])
         let engine = PolicyEngine(decoded.policies)
         #expect(engine.check(decoded.state, changes: [change], drift: drift).map(\.result) == [.pass])
         // The change carries its declared key, so the report is not needed to find its resource.

@@ -69,7 +69,9 @@ indirect enum TextProto {
             let start = position
             while position < bytes.count {
                 let c = bytes[position]
-                let ok = (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 || c == 46 || c == 45 || c == 43
+                let ok =
+                    (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95 || c == 46
+                    || c == 45 || c == 43
                 if !ok { break }
                 position += 1
             }
@@ -84,7 +86,8 @@ indirect enum TextProto {
             }
             if c == UInt8(ascii: "\"") || c == UInt8(ascii: "'") {
                 var joined: [UInt8] = []
-                while position < bytes.count, bytes[position] == UInt8(ascii: "\"") || bytes[position] == UInt8(ascii: "'") {
+                while position < bytes.count,
+                    bytes[position] == UInt8(ascii: "\"") || bytes[position] == UInt8(ascii: "'") {
                     joined += try string()
                     skip()
                 }
@@ -118,8 +121,10 @@ indirect enum TextProto {
                     out += Array(String(Character(Unicode.Scalar(UInt32(hex, radix: 16) ?? 63) ?? "?")).utf8)
                 case UInt8(ascii: "x"):
                     var hex = ""
-                    while hex.count < 2, position < bytes.count, let _ = UInt8(String(UnicodeScalar(bytes[position])), radix: 16) {
-                        hex.append(Character(UnicodeScalar(bytes[position]))); position += 1
+                    while hex.count < 2, position < bytes.count,
+                        UInt8(String(UnicodeScalar(bytes[position])), radix: 16) != nil {
+                        hex.append(Character(UnicodeScalar(bytes[position])))
+                        position += 1
                     }
                     out.append(UInt8(hex, radix: 16) ?? 0)
                 case 48...55:

@@ -8,16 +8,21 @@ import Testing
 /// Runs the real loader on in-memory files and returns every mistake as printed.
 func mistakes(_ files: [String: String], environment: String = "region: us-east-1\n") throws -> [String] {
     var texts = files
-    if texts["desired-state/prod/environment.yaml"] == nil { texts["desired-state/prod/environment.yaml"] = environment }
+    if texts["desired-state/prod/environment.yaml"] == nil {
+        texts["desired-state/prod/environment.yaml"] = environment
+    }
     return try DesiredStateLoader.builtIn.decode(SourceFiles(texts: texts)).diagnostics.map(\.description)
 }
 
 /// Compares every printed mistake, showing both lists when they differ.
-func expectMistakes(_ files: [String: String], _ expected: [String], sourceLocation: Testing.SourceLocation = #_sourceLocation) throws {
+func expectMistakes(
+    _ files: [String: String], _ expected: [String], sourceLocation: Testing.SourceLocation = #_sourceLocation
+) throws {
     let actual = try mistakes(files)
     if actual != expected {
-        Issue.record("mistakes differ\nactual:\n  \(actual.joined(separator: "\n  "))\nexpected:\n  \(expected.joined(separator: "\n  "))",
-                     sourceLocation: sourceLocation)
+        let (got, wanted) = (actual.joined(separator: "\n  "), expected.joined(separator: "\n  "))
+        let shown = "actual:\n  \(got)\nexpected:\n  \(wanted)"
+        Issue.record("mistakes differ\n\(shown)", sourceLocation: sourceLocation)
     }
 }
 
@@ -41,16 +46,22 @@ func resource(_ body: String) -> [String: String] {
 
     @Test func unknownTypeSuggestsTheClosest() throws {
         let files = resource("  - type: AWS::Logs::LogGrop\n    id: x\n    properties: {RetentionInDays: 7}\n")
-        try expectMistakes(files, [
-            "desired-state/prod/r.yaml:2:11: unknown resource type 'AWS::Logs::LogGrop' (did you mean AWS::Logs::LogGroup?)",
-        ])
+        try expectMistakes(
+            files,
+            [
+                "desired-state/prod/r.yaml:2:11: unknown resource type 'AWS::Logs::LogGrop' (did you mean "
+                    + "AWS::Logs::LogGroup?)"
+            ])
     }
 
     @Test func unknownPropertySuggestsTheClosest() throws {
         let files = resource("  - type: AWS::Logs::LogGroup\n    id: x\n    properties:\n      RetentionDays: 7\n")
-        try expectMistakes(files, [
-            "desired-state/prod/r.yaml:5:7: unknown property 'RetentionDays' in AWS::Logs::LogGroup properties (did you mean RetentionInDays?)",
-        ])
+        try expectMistakes(
+            files,
+            [
+                "desired-state/prod/r.yaml:5:7: unknown property 'RetentionDays' in AWS::Logs::LogGroup "
+                    + "properties (did you mean RetentionInDays?)"
+            ])
     }
 
     @Test func unknownNestedPropertySuggests() throws {
@@ -61,15 +72,20 @@ func resource(_ body: String) -> [String: String] {
                   ProvisionedThroughput: {ReadCapacityUnit: 5}
 
             """)
-        try expectMistakes(files, [
-            "desired-state/prod/r.yaml:5:31: unknown property 'ReadCapacityUnit' in ProvisionedThroughput (did you mean ReadCapacityUnits?)",
-        ])
+        try expectMistakes(
+            files,
+            [
+                "desired-state/prod/r.yaml:5:31: unknown property 'ReadCapacityUnit' in ProvisionedThroughput "
+                    + "(did you mean ReadCapacityUnits?)"
+            ])
     }
 
     @Test func unknownResourceKeySuggests() throws {
         let files = resource("  - type: AWS::Logs::LogGroup\n    id: x\n    propertes: {RetentionInDays: 7}\n")
         let found = try mistakes(files)
-        #expect(found.contains("desired-state/prod/r.yaml:4:5: unknown key 'propertes' in a resource (did you mean properties?)"))
+        #expect(
+            found.contains(
+                "desired-state/prod/r.yaml:4:5: unknown key 'propertes' in a resource (did you mean properties?)"))
     }
 
     @Test func wrongValueType() throws {
@@ -80,17 +96,26 @@ func resource(_ body: String) -> [String: String] {
     }
 
     @Test func yamlOneOneBooleansAreRejectedWithAReason() throws {
-        let files = resource("  - type: AWS::KMS::Key\n    id: alias/k\n    properties:\n      EnableKeyRotation: yes\n")
-        try expectMistakes(files, [
-            "desired-state/prod/r.yaml:5:26: EnableKeyRotation must be true or false, found string \"yes\" (YAML 1.2: only true and false are booleans)",
-        ])
+        let files = resource(
+            "  - type: AWS::KMS::Key\n    id: alias/k\n    properties:\n      EnableKeyRotation: yes\n")
+        try expectMistakes(
+            files,
+            [
+                "desired-state/prod/r.yaml:5:26: EnableKeyRotation must be true or false, found string \"yes\" "
+                    + "(YAML 1.2: only true and false are booleans)"
+            ])
     }
 
     @Test func minSizeAboveMaxSize() throws {
-        let files = resource("  - type: AWS::AutoScaling::AutoScalingGroup\n    id: g\n    properties:\n      MinSize: 5\n      MaxSize: 2\n")
-        try expectMistakes(files, [
-            "desired-state/prod/r.yaml:5:7: MinSize (5) must not exceed MaxSize (2)",
-        ])
+        let files = resource(
+            "  - type: AWS::AutoScaling::AutoScalingGroup\n    id: g\n    properties:\n      MinSize: 5\n      "
+                + "MaxSize: 2\n"
+        )
+        try expectMistakes(
+            files,
+            [
+                "desired-state/prod/r.yaml:5:7: MinSize (5) must not exceed MaxSize (2)"
+            ])
     }
 
     @Test func desiredCapacityOutsideFixedBounds() throws {
@@ -117,16 +142,20 @@ func resource(_ body: String) -> [String: String] {
                     ReadCapacityUnits: 0
 
             """)
-        try expectMistakes(files, [
-            "desired-state/prod/r.yaml:6:28: ProvisionedThroughput.ReadCapacityUnits must be an integer >= 1, found integer 0",
-        ])
+        try expectMistakes(
+            files,
+            [
+                "desired-state/prod/r.yaml:6:28: ProvisionedThroughput.ReadCapacityUnits must be an integer >= "
+                    + "1, found integer 0"
+            ])
     }
 
     @Test func retentionMustBeAValueCloudWatchLogsAccepts() throws {
         let files = resource("  - type: AWS::Logs::LogGroup\n    id: x\n    properties:\n      RetentionInDays: 31\n")
         let found = try mistakes(files)
         #expect(found.count == 1)
-        #expect(found[0].hasPrefix("desired-state/prod/r.yaml:5:24: RetentionInDays must be one of 1, 3, 5, 7, 14, 30,"))
+        #expect(
+            found[0].hasPrefix("desired-state/prod/r.yaml:5:24: RetentionInDays must be one of 1, 3, 5, 7, 14, 30,"))
         #expect(found[0].hasSuffix("31 is not (nearest: 30)"))
     }
 
@@ -143,10 +172,13 @@ func resource(_ body: String) -> [String: String] {
                   MemorySize: 64
 
             """)
-        try expectMistakes(files, [
-            "desired-state/prod/r.yaml:6:44: RetentionProperties.MemoryStoreRetentionPeriodInHours must be an integer from 1 to 8766, found integer 9000",
-            "desired-state/prod/r.yaml:10:19: MemorySize must be an integer from 128 to 10240, found integer 64",
-        ])
+        try expectMistakes(
+            files,
+            [
+                "desired-state/prod/r.yaml:6:44: RetentionProperties.MemoryStoreRetentionPeriodInHours must be "
+                    + "an integer from 1 to 8766, found integer 9000",
+                "desired-state/prod/r.yaml:10:19: MemorySize must be an integer from 128 to 10240, found integer 64",
+            ])
     }
 
     @Test func idAndRefAreExclusiveAndOneIsRequired() throws {
@@ -170,10 +202,14 @@ func resource(_ body: String) -> [String: String] {
     }
 
     @Test func idShapeIsCheckedPerKind() throws {
-        let files = resource("  - type: AWS::ECS::Service\n    id: just-a-service\n    properties: {DesiredCount: 1}\n")
-        try expectMistakes(files, [
-            "desired-state/prod/r.yaml:3:9: 'just-a-service' is not a valid id for AWS::ECS::Service (expected cluster/service)",
-        ])
+        let files = resource(
+            "  - type: AWS::ECS::Service\n    id: just-a-service\n    properties: {DesiredCount: 1}\n")
+        try expectMistakes(
+            files,
+            [
+                "desired-state/prod/r.yaml:3:9: 'just-a-service' is not a valid id for AWS::ECS::Service "
+                    + "(expected cluster/service)"
+            ])
     }
 
     @Test func rangesAreCheckedForShapeOrderAndType() throws {
@@ -200,10 +236,13 @@ func resource(_ body: String) -> [String: String] {
     }
 
     @Test func rangesAreAccepted() throws {
-        let state = try DesiredStateLoader.builtIn.decode(SourceFiles(texts: [
-            "desired-state/prod/environment.yaml": "region: us-east-1\n",
-            "desired-state/prod/r.yaml": "resources:\n  - type: AWS::Logs::LogGroup\n    id: x\n    properties:\n      RetentionInDays: {atLeast: 30}\n",
-        ]))
+        let state = try DesiredStateLoader.builtIn.decode(
+            SourceFiles(texts: [
+                "desired-state/prod/environment.yaml": "region: us-east-1\n",
+                "desired-state/prod/r.yaml":
+                    "resources:\n  - type: AWS::Logs::LogGroup\n    id: x\n    properties:\n      "
+                        + "RetentionInDays: {atLeast: 30}\n",
+            ]))
         #expect(state.diagnostics.isEmpty)
         let resource = try #require(state.state.environments.first?.resources.first)
         #expect(resource.properties["RetentionInDays"] == .range(ValueRange(lower: .int(30), upper: nil)))
@@ -228,12 +267,16 @@ func resource(_ body: String) -> [String: String] {
                 properties: {EnableKeyRotation: false, RotationPeriodInDays: 365}
 
             """)
-        try expectMistakes(files, [
-            "desired-state/prod/r.yaml:6:7: ProvisionedThroughput cannot be set when BillingMode is PAY_PER_REQUEST",
-            "desired-state/prod/r.yaml:7:33: TimeToLiveSpecification.Enabled: true needs AttributeName",
-            "desired-state/prod/r.yaml:11:51: RotationRules.ScheduleExpression cannot be combined with RotationRules.AutomaticallyAfterDays",
-            "desired-state/prod/r.yaml:14:44: RotationPeriodInDays needs EnableKeyRotation: true",
-        ])
+        try expectMistakes(
+            files,
+            [
+                "desired-state/prod/r.yaml:6:7: ProvisionedThroughput cannot be set when BillingMode is "
+                    + "PAY_PER_REQUEST",
+                "desired-state/prod/r.yaml:7:33: TimeToLiveSpecification.Enabled: true needs AttributeName",
+                "desired-state/prod/r.yaml:11:51: RotationRules.ScheduleExpression cannot be combined with "
+                    + "RotationRules.AutomaticallyAfterDays",
+                "desired-state/prod/r.yaml:14:44: RotationPeriodInDays needs EnableKeyRotation: true",
+            ])
     }
 
     @Test func duplicateIdentityAcrossFiles() throws {
@@ -241,16 +284,20 @@ func resource(_ body: String) -> [String: String] {
             "desired-state/prod/a.yaml": Fixture.logGroup("/aws/x", days: 7),
             "desired-state/prod/b.yaml": Fixture.logGroup("/aws/x", days: 14),
         ]
-        try expectMistakes(files, [
-            "desired-state/prod/b.yaml:2:5: duplicate resource: AWS::Logs::LogGroup /aws/x in us-east-1 is already declared at desired-state/prod/a.yaml:2:5 (environment prod)",
-        ])
+        try expectMistakes(
+            files,
+            [
+                "desired-state/prod/b.yaml:2:5: duplicate resource: AWS::Logs::LogGroup /aws/x in us-east-1 is "
+                    + "already declared at desired-state/prod/a.yaml:2:5 (environment prod)"
+            ])
     }
 
     @Test func sameIdInAnotherRegionOrAnotherAccountsEnvironmentIsFine() throws {
         let files = [
             "desired-state/prod/environment.yaml": "region: us-east-1\naccount: \"111111111111\"\n",
             "desired-state/prod/a.yaml": Fixture.logGroup("/aws/x", days: 7),
-            "desired-state/prod/b.yaml": Fixture.logGroup("/aws/x", days: 7).replacingOccurrences(of: "    id:", with: "    region: eu-west-1\n    id:"),
+            "desired-state/prod/b.yaml": Fixture.logGroup("/aws/x", days: 7).replacingOccurrences(
+                of: "    id:", with: "    region: eu-west-1\n    id:"),
             "desired-state/staging/environment.yaml": "region: us-east-1\naccount: \"222222222222\"\n",
             "desired-state/staging/a.yaml": Fixture.logGroup("/aws/x", days: 7),
         ]
@@ -277,24 +324,37 @@ func resource(_ body: String) -> [String: String] {
 
                 """,
         ]
-        try expectMistakes(files, [
-            "desired-state/prod/environment.yaml:1:9: 'us-east1' is not an AWS region name (like us-east-1)",
-            "desired-state/prod/environment.yaml:2:10: account must be a 12-digit AWS account id in quotes, like \"123456789012\"",
-            "desired-state/prod/environment.yaml:4:17: \"Funday\" is not a day name (use Sun, Mon, Tue, Wed, Thu, Fri, Sat)",
-            "desired-state/prod/environment.yaml:5:12: '25:00' is not a UTC time of day as HH:MM (00:00 to 24:00)",
-            "desired-state/prod/environment.yaml:7:1: unknown key 'lockTabel' in environment.yaml (did you mean lockTable?)",
-        ])
+        try expectMistakes(
+            files,
+            [
+                "desired-state/prod/environment.yaml:1:9: 'us-east1' is not an AWS region name (like us-east-1)",
+                "desired-state/prod/environment.yaml:2:10: account must be a 12-digit AWS account id in quotes, "
+                    + "like \"123456789012\"",
+                "desired-state/prod/environment.yaml:4:17: \"Funday\" is not a day name (use Sun, Mon, Tue, "
+                    + "Wed, Thu, Fri, Sat)",
+                "desired-state/prod/environment.yaml:5:12: '25:00' is not a UTC time of day as HH:MM (00:00 to 24:00)",
+                "desired-state/prod/environment.yaml:7:1: unknown key 'lockTabel' in environment.yaml (did you "
+                    + "mean lockTable?)",
+            ])
     }
 
     @Test func missingEnvironmentFile() throws {
         let files = ["desired-state/qa/r.yaml": Fixture.logGroup("/x", days: 7)]
         let found = try DesiredStateLoader.builtIn.decode(SourceFiles(texts: files)).diagnostics.map(\.description)
-        #expect(found == ["desired-state/qa/environment.yaml: missing: every environment folder needs an environment.yaml with at least 'region'"])
+        #expect(
+            found == [
+                "desired-state/qa/environment.yaml: missing: every environment folder needs an environment.yaml "
+                    + "with at least 'region'"
+            ])
     }
 
     @Test func resourceFileOutsideAnEnvironmentFolder() throws {
         let found = try mistakes(["desired-state/stray.yaml": Fixture.logGroup("/x", days: 7)])
-        #expect(found == ["desired-state/stray.yaml: resource files belong in an environment folder (desired-state/<environment>/)"])
+        #expect(
+            found == [
+                "desired-state/stray.yaml: resource files belong in an environment folder "
+                    + "(desired-state/<environment>/)"
+            ])
     }
 
     /// An empty value is a mistake; where AWS may leave the property unset, the message says how to say so.
@@ -313,7 +373,9 @@ func resource(_ body: String) -> [String: String] {
     @Test func everyMistakeIsReportedInOneRun() throws {
         let files = [
             "desired-state/prod/a.yaml": "resources:\n  - type: AWS::Nope\n    id: x\n    properties: {}\n",
-            "desired-state/prod/b.yaml": "resources:\n  - type: AWS::Lambda::Function\n    id: f\n    properties: {Timeout: 0, MemorySize: 1}\n",
+            "desired-state/prod/b.yaml":
+                "resources:\n  - type: AWS::Lambda::Function\n    id: f\n    properties: {Timeout: 0, "
+                    + "MemorySize: 1}\n",
             "desired-state/prod/c.yaml": "resources: [\n",
         ]
         #expect(try mistakes(files).count == 4)
@@ -321,7 +383,8 @@ func resource(_ body: String) -> [String: String] {
 
     @Test func policyFileOutlineIsChecked() throws {
         let files = ["policies/p.yaml": "policies: []\nwaiver: []\n"]
-        try expectMistakes(files, ["policies/p.yaml:2:1: unknown key 'waiver' in a policy file (did you mean waivers?)"])
+        try expectMistakes(
+            files, ["policies/p.yaml:2:1: unknown key 'waiver' in a policy file (did you mean waivers?)"])
     }
 
     @Test func unknownEnvironmentIsAnError() throws {
@@ -343,14 +406,21 @@ private func byLocation(_ a: String, _ b: String) -> Bool {
 
 /// One log group declared in prod and in qa: a duplicate unless the environments name different accounts.
 @Suite struct DuplicateAcrossEnvironmentsTests {
-    static let duplicate = "desired-state/qa/a.yaml:2:5: duplicate resource: AWS::Logs::LogGroup /aws/shared in us-east-1 "
+    static let duplicate =
+        "desired-state/qa/a.yaml:2:5: duplicate resource: AWS::Logs::LogGroup /aws/shared in us-east-1 "
         + "is already declared at desired-state/prod/a.yaml:2:5 (environment prod); if the two environments are in "
         + "different AWS accounts, give each environment.yaml its `account`"
 
     func files(prod: String?, qa: String?) -> [String: String] {
-        func environment(_ account: String?) -> String { "region: us-east-1\n" + (account.map { "account: \"\($0)\"\n" } ?? "") }
-        return ["desired-state/prod/environment.yaml": environment(prod), "desired-state/prod/a.yaml": Fixture.logGroup("/aws/shared", days: 7),
-                "desired-state/qa/environment.yaml": environment(qa), "desired-state/qa/a.yaml": Fixture.logGroup("/aws/shared", days: 14)]
+        func environment(_ account: String?) -> String {
+            "region: us-east-1\n" + (account.map { "account: \"\($0)\"\n" } ?? "")
+        }
+        return [
+            "desired-state/prod/environment.yaml": environment(prod),
+            "desired-state/prod/a.yaml": Fixture.logGroup("/aws/shared", days: 7),
+            "desired-state/qa/environment.yaml": environment(qa),
+            "desired-state/qa/a.yaml": Fixture.logGroup("/aws/shared", days: 14),
+        ]
     }
 
     @Test func sameAccountInTwoEnvironmentsIsADuplicate() throws {

@@ -34,19 +34,25 @@ import Testing
 
     @Test func aPlainStringThatWouldReadAsAnotherTypeIsQuoted() throws {
         let text = "resources:\n  - {type: AWS::CloudWatch::Alarm, id: a, properties: {AlarmDescription: loud}}\n"
-        for (value, written) in [("80", "\"80\""), ("true", "\"true\""), ("a: b", "\"a: b\""), ("plain text", "plain text"),
-                                 ("", "\"\""), ("x, y", "\"x, y\""), ("# no", "\"# no\"")] {
+        for (value, written) in [
+            ("80", "\"80\""), ("true", "\"true\""), ("a: b", "\"a: b\""), ("plain text", "plain text"),
+            ("", "\"\""), ("x, y", "\"x, y\""), ("# no", "\"# no\""),
+        ] {
             let edited = try edit(text, line: 2, column: 56, to: .string(value))
             #expect(edited == text.replacingOccurrences(of: "loud}}", with: written + "}}"), "\(value)")
         }
     }
 
     @Test func aRangeBoundAndAListItemAreEditedInPlace() throws {
-        let text = "resources:\n  - {type: T, id: a, properties: {DesiredCapacity: {within: [3, 12]}, MinSize: {atLeast: 2}}}\n"
-        #expect(try edit(text, line: 2, column: 35, field: "within", index: 1, to: 16)
-            == text.replacingOccurrences(of: "[3, 12]", with: "[3, 16]"))
-        #expect(try edit(text, line: 2, column: 71, field: "atLeast", to: 1)
-            == text.replacingOccurrences(of: "atLeast: 2", with: "atLeast: 1"))
+        let text =
+            "resources:\n  - {type: T, id: a, properties: {DesiredCapacity: {within: [3, 12]}, MinSize: "
+                + "{atLeast: 2}}}\n"
+        #expect(
+            try edit(text, line: 2, column: 35, field: "within", index: 1, to: 16)
+                == text.replacingOccurrences(of: "[3, 12]", with: "[3, 16]"))
+        #expect(
+            try edit(text, line: 2, column: 71, field: "atLeast", to: 1)
+                == text.replacingOccurrences(of: "atLeast: 2", with: "atLeast: 1"))
     }
 
     @Test func theSecondDocumentAndMultiByteTextBeforeItAreKept() throws {
@@ -56,7 +62,9 @@ import Testing
     }
 
     @Test func whatIsSharedOrNotAScalarIsRefused() {
-        let shared = "resources:\n  - {type: T, id: a, properties: {R: &keep 30}}\n  - {type: T, id: b, properties: {R: *keep}}\n"
+        let shared =
+            "resources:\n  - {type: T, id: a, properties: {R: &keep 30}}\n  - {type: T, id: b, properties: {R: "
+                + "*keep}}\n"
         for line in [2, 3] {
             let refusal = #expect(throws: YAMLEditor.Refusal.self) { try edit(shared, line: line, column: 35, to: 7) }
             #expect(refusal?.description.contains("anchor or alias") == true, "\(refusal.map { "\($0)" } ?? "")")

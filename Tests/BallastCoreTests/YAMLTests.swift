@@ -94,7 +94,9 @@ import Testing
     static var aliasBomb: String {
         var text = "a0: &a0 [x, x, x, x, x, x, x, x, x]\n"
         for level in 1...8 {
-            text += "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ") + "]\n"
+            text +=
+                "a\(level): &a\(level) [" + Array(repeating: "*a\(level - 1)", count: 9).joined(separator: ", ")
+                + "]\n"
         }
         return text
     }
@@ -103,14 +105,21 @@ import Testing
         let found = mistakes(Array(Self.aliasBomb.utf8))
         #expect(found.count == 1)
         #expect(found.first?.hasPrefix("t.yaml:6:") == true)
-        #expect(found.first?.hasSuffix("aliases expand this file past 100000 nodes; a file that size is a mistake (or an alias bomb)") == true)
+        #expect(
+            found.first?.hasSuffix(
+                "aliases expand this file past 100000 nodes; a file that size is a mistake (or an alias bomb)") == true
+        )
         // Ordinary anchors stay fine.
         #expect(mistakes(Array("base: &b {x: 1}\none: *b\ntwo: *b\n".utf8)).isEmpty)
     }
 
     @Test func deepNestingIsAMistakeNotACrash() {
-        #expect(mistakes(Array(String(repeating: "[", count: 8000).utf8)) == ["t.yaml:1:257: nested deeper than 256 levels"])
-        #expect(mistakes(Array((String(repeating: "[", count: 256) + String(repeating: "]", count: 256)).utf8)).isEmpty)
+        #expect(
+            mistakes(Array(String(repeating: "[", count: 8000).utf8)) == [
+                "t.yaml:1:257: nested deeper than 256 levels"
+            ])
+        #expect(
+            mistakes(Array((String(repeating: "[", count: 256) + String(repeating: "]", count: 256)).utf8)).isEmpty)
     }
 
     @Test func aBadByteIsReportedWhereItIs() {
@@ -121,10 +130,14 @@ import Testing
     }
 
     @Test func tagsOnMappingsAndListsAreMistakes() {
-        #expect(mistakes(Array("a: !!set {x: 1}\nb: !custom [1]\nc: !!python/object:os.system {x: 1}\nd: !!map {x: 1}\n".utf8)) == [
-            "t.yaml:1:4: unsupported YAML tag '!!set' on a mapping; write it without a tag",
-            "t.yaml:2:4: unsupported YAML tag '!custom' on a list; write it without a tag",
-            "t.yaml:3:4: unsupported YAML tag '!!python/object:os.system' on a mapping; write it without a tag",
-        ])
+        #expect(
+            mistakes(
+                Array("a: !!set {x: 1}\nb: !custom [1]\nc: !!python/object:os.system {x: 1}\nd: !!map {x: 1}\n".utf8))
+                == [
+                    "t.yaml:1:4: unsupported YAML tag '!!set' on a mapping; write it without a tag",
+                    "t.yaml:2:4: unsupported YAML tag '!custom' on a list; write it without a tag",
+                    "t.yaml:3:4: unsupported YAML tag '!!python/object:os.system' on a mapping; write it "
+                        + "without a tag",
+                ])
     }
 }

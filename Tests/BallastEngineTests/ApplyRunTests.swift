@@ -12,8 +12,9 @@ import Testing
     /// A log group at 7 days desired at 30; `test` takes changes on Sundays 02:00-04:00 UTC.
     func harness() async throws -> ApplyHarness {
         try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
-                                                   environment: "region: us-east-1\nchangeWindows:\n  - {days: [Sun], start: \"02:00\", end: \"04:00\"}\n")
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n",
+            environment: "region: us-east-1\nchangeWindows:\n  - {days: [Sun], start: \"02:00\", end: \"04:00\"}\n")
         return ApplyHarness(repo: repo)
     }
 
@@ -25,8 +26,13 @@ import Testing
         let harness = try await harness()
         let monday = Timestamp.parse("2026-11-30T10:00:00Z")!, sunday = Timestamp.parse("2026-11-29T03:00:00Z")!
         let refused = await harness.run(clock: { monday }).run(try harness.loaded(), ApplyRequest())
-        guard case .refused(.outsideWindows(let refusals)) = refused else { throw TestFailure("not refused: \(refused)") }
-        #expect(refusals == ["test is outside its change windows (Sun 02:00-04:00, UTC); the next opens Sun 2026-12-06 02:00 UTC"])
+        guard case .refused(.outsideWindows(let refusals)) = refused else {
+            throw TestFailure("not refused: \(refused)")
+        }
+        #expect(
+            refusals == [
+                "test is outside its change windows (Sun 02:00-04:00, UTC); the next opens Sun 2026-12-06 02:00 UTC"
+            ])
         #expect(try await liveRetention(group) == 7)
         #expect(try history(harness).isEmpty)
 
@@ -51,9 +57,15 @@ import Testing
     @Test func aLockHeldElsewhereRefusesAndNothingIsAsked() async throws {
         let harness = try await harness()
         let asked = Locked(false)
-        let result = await harness.run(confirm: { _ in asked.update { $0 = true }; return true }, locks: { environment, _ in
-            HeldLock(environment: environment.name)
-        }).run(try harness.loaded(), ApplyRequest())
+        let result = await harness.run(
+            confirm: { _ in
+                asked.update { $0 = true }
+                return true
+            },
+            locks: { environment, _ in
+                HeldLock(environment: environment.name)
+            }
+        ).run(try harness.loaded(), ApplyRequest())
         guard case .refused(.locked(let held)) = result else { throw TestFailure("not locked: \(result)") }
         #expect(held.record.holder == "erin on runner-9 (pid 12)")
         #expect(!asked.current)
@@ -66,8 +78,11 @@ struct HeldLock: ApplyLock {
     let environment: String
     var place: String { "a test lock" }
     func acquire() async throws {
-        throw LockHeld(environment: environment, record: LockRecord(holder: "erin on runner-9 (pid 12)", revision: "abc",
-                                                                    acquired: Date()), place: place)
+        throw LockHeld(
+            environment: environment,
+            record: LockRecord(
+                holder: "erin on runner-9 (pid 12)", revision: "abc",
+                acquired: Date()), place: place)
     }
     func release() async throws {}
     func breakLock() async throws -> LockRecord? { nil }

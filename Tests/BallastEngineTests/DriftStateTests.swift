@@ -7,13 +7,18 @@ import Testing
 /// regions is two resources there too, and what earlier runs kept for the home region still counts.
 @Suite struct DriftStateTests {
     func drift(_ region: String, _ live: Int) -> ResourceDrift {
-        let resource = DesiredResource(type: "AWS::Logs::LogGroup", identity: .id("/ballast/twin"), region: region,
-                                       environment: "prod", properties: ["RetentionInDays": .exact(30)],
-                                       source: SourceLocation(file: "desired-state/prod/logs.yaml", line: 2, column: 5))
-        return ResourceDrift(resource: resource, physicalId: "/ballast/twin", status: .modified,
-                             differences: [PropertyDifference(path: "/RetentionInDays", expected: 30,
-                                                              actual: .int(live), type: .notEqual)],
-                             live: ["RetentionInDays": .int(live)])
+        let resource = DesiredResource(
+            type: "AWS::Logs::LogGroup", identity: .id("/ballast/twin"), region: region,
+            environment: "prod", properties: ["RetentionInDays": .exact(30)],
+            source: SourceLocation(file: "desired-state/prod/logs.yaml", line: 2, column: 5))
+        return ResourceDrift(
+            resource: resource, physicalId: "/ballast/twin", status: .modified,
+            differences: [
+                PropertyDifference(
+                    path: "/RetentionInDays", expected: 30,
+                    actual: .int(live), type: .notEqual)
+            ],
+            live: ["RetentionInDays": .int(live)])
     }
 
     @Test func oneNameInTwoRegionsIsSeenSinceItsOwnTime() {

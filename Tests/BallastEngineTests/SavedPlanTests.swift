@@ -63,12 +63,15 @@ import Testing
         for index in 0..<2 { try Forger.editChange(path, index) { $0["environment"] = "dev" } }
         let revision = String(try harness.repo.git(["rev-parse", "HEAD"]).prefix(12))
         let result = try await harness.apply(path)
-        #expect(result.forged == [
-            "change 1 (cloudwatch:PutMetricAlarm \(alarm) in dev, us-east-1): no AWS::CloudWatch::Alarm \(alarm) is declared "
-                + "in dev with region us-east-1 at \(revision)",
-            "change 2 (logs:PutRetentionPolicy \(group) in dev, us-east-1): no AWS::Logs::LogGroup \(group) is declared "
-                + "in dev with region us-east-1 at \(revision)",
-        ])
+        #expect(
+            result.forged == [
+                "change 1 (cloudwatch:PutMetricAlarm \(alarm) in dev, us-east-1): no AWS::CloudWatch::Alarm "
+                    + "\(alarm) is declared "
+                    + "in dev with region us-east-1 at \(revision)",
+                "change 2 (logs:PutRetentionPolicy \(group) in dev, us-east-1): no AWS::Logs::LogGroup \(group) "
+                    + "is declared "
+                    + "in dev with region us-east-1 at \(revision)",
+            ])
         try await expectNothingWritten()
     }
 
@@ -93,7 +96,9 @@ import Testing
         try Forger.editChange(path, 1) { $0["region"] = "eu-west-1" }
         let result = try await harness.apply(path)
         #expect(result.forged?.count == 1)
-        #expect(result.forged?.first?.contains("no AWS::Logs::LogGroup \(group) is declared in test with region eu-west-1") == true)
+        #expect(
+            result.forged?.first?.contains("no AWS::Logs::LogGroup \(group) is declared in test with region eu-west-1")
+                == true)
         try await expectNothingWritten()
     }
 
@@ -101,7 +106,9 @@ import Testing
         let harness = try await harness()
         let path = try await harness.savePlan()
         try Forger.edit(path) { $0["account"] = nil }
-        #expect(try await harness.apply(path).wrongAccount == "the plan file records no account; make it again with `ballast plan --out`")
+        #expect(
+            try await harness.apply(path).wrongAccount
+                == "the plan file records no account; make it again with `ballast plan --out`")
         try Forger.edit(path) { $0["account"] = "999999999999" }
         #expect(try await harness.apply(path).wrongAccount
             == "the credentials are for account 123456789012; the plan was made in account 999999999999")
@@ -111,8 +118,12 @@ import Testing
     @Test func aMovedFromAloneIsStaleAndAnEditedFromIsHarmless() async throws {
         let harness = try await harness()
         let path = try await harness.savePlan()
-        _ = try await seeder().client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group), "retentionInDays": 14])
-        #expect(try await harness.apply(path).stale == ["AWS::Logs::LogGroup \(group) /RetentionInDays: planned from 7, now 14"])
+        _ = try await seeder().client.json(
+            .logs, "PutRetentionPolicy", ["logGroupName": .string(group), "retentionInDays": 14])
+        #expect(
+            try await harness.apply(path).stale == [
+                "AWS::Logs::LogGroup \(group) /RetentionInDays: planned from 7, now 14"
+            ])
         #expect(try await liveRetention(group) == 14)
         // A `from` edited to today's value makes the plan true again: it still writes only what the state asks.
         try Forger.editChange(path, 1) { Forger.setPath(&$0, "/RetentionInDays", from: 14, to: 30) }
@@ -135,7 +146,11 @@ import Testing
             _ = try PlanFile.read(unsigned, key: key, kinds: .builtIn)
             Issue.record("a plan without a MAC was read while a key is set")
         } catch {
-            #expect(error.description.hasSuffix("the plan has no MAC, but BALLAST_PLAN_KEY is set: make it with `ballast plan --out` under the same key"))
+            #expect(
+                error.description.hasSuffix(
+                    "the plan has no MAC, but BALLAST_PLAN_KEY is set: make it with `ballast plan --out` under "
+                        + "the same key"
+                ))
         }
         #expect(throws: PlanFileError.self) { try PlanFile.key(from: ["BALLAST_PLAN_KEY": "short"]) }
     }

@@ -40,11 +40,18 @@ import Testing
             Issue.record("a log group taken as a group")
             return
         }
-        #expect(problem.reason
-            == "tolling-vision-prod/AppLogs is a AWS::Logs::LogGroup, not a AWS::AutoScaling::AutoScalingGroup")
-        let pending = resource("AWS::AutoScaling::AutoScalingGroup", .ref(stack: "tolling-vision-prod",
-            logicalId: "Pending"))
-        guard case .failure(let notYet) = stacks.physicalId(of: pending) else { Issue.record("no id resolved"); return }
+        #expect(
+            problem.reason
+                == "tolling-vision-prod/AppLogs is a AWS::Logs::LogGroup, not a AWS::AutoScaling::AutoScalingGroup")
+        let pending = resource(
+            "AWS::AutoScaling::AutoScalingGroup",
+            .ref(
+                stack: "tolling-vision-prod",
+                logicalId: "Pending"))
+        guard case .failure(let notYet) = stacks.physicalId(of: pending) else {
+            Issue.record("no id resolved")
+            return
+        }
         #expect(notYet.reason == "tolling-vision-prod/Pending has no physical id yet")
     }
 

@@ -7,8 +7,10 @@ import Testing
 /// The journal's git notes under concurrent writers, checked with the git CLI.
 @Suite struct JournalTests {
     func entry(_ n: Int) -> JournalEntry {
-        JournalEntry(id: "entry-\(n)", kind: .apply, environments: ["prod"], revision: "abc", time: Date(timeIntervalSince1970: Double(n)),
-                     actor: "writer \(n)", planChecksum: "c", changes: [])
+        JournalEntry(
+            id: "entry-\(n)", kind: .apply, environments: ["prod"], revision: "abc",
+            time: Date(timeIntervalSince1970: Double(n)),
+            actor: "writer \(n)", planChecksum: "c", changes: [])
     }
 
     @Test func concurrentWritersOnOneCommitLoseNoEntry() async throws {

@@ -13,13 +13,22 @@ import Testing
     func history() throws -> (TempRepository, [String]) {
         let repo = try TempRepository()
         var shas: [String] = []
-        shas.append(try repo.commit(["desired-state/prod/environment.yaml": Fixture.environment,
-                                     "desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 7)], message: "first"))
-        shas.append(try repo.commit(["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 14)], message: "second"))
+        shas.append(
+            try repo.commit(
+                [
+                    "desired-state/prod/environment.yaml": Fixture.environment,
+                    "desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 7),
+                ], message: "first"))
+        shas.append(
+            try repo.commit(
+                ["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 14)], message: "second"))
         try repo.git(["tag", "-a", "v1", "-m", "release one"])
-        shas.append(try repo.commit(["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 30)], message: "third"))
+        shas.append(
+            try repo.commit(["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 30)], message: "third")
+        )
         try repo.git(["checkout", "-q", "-b", "longer"])
-        try repo.commit(["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 60)], message: "on a branch")
+        try repo.commit(
+            ["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 60)], message: "on a branch")
         try repo.git(["checkout", "-q", "main"])
         return (repo, shas)
     }
@@ -60,9 +69,15 @@ import Testing
         let (repo, _) = try history()
         try repo.write(["desired-state/prod/logs.yaml": Fixture.logGroup("/aws/app", days: 90)])
         let committed = try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path))
-        #expect(committed.notes == ["the working tree has uncommitted changes in desired-state/prod/logs.yaml; they are not read (pass --worktree to read them)"])
+        #expect(
+            committed.notes == [
+                "the working tree has uncommitted changes in desired-state/prod/logs.yaml; they are not read "
+                    + "(pass --worktree to read them)"
+            ])
         let worktree = try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path, worktree: true))
-        #expect(worktree.notes == ["reading the working tree (--worktree): desired-state/prod/logs.yaml differs from HEAD"])
+        #expect(
+            worktree.notes == ["reading the working tree (--worktree): desired-state/prod/logs.yaml differs from HEAD"]
+        )
         #expect(worktree.revisionLabel.hasSuffix("+worktree"))
         let clean = try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path, revision: "HEAD~1"))
         #expect(clean.notes.isEmpty, "an explicit older revision is not compared with the working tree")
@@ -70,7 +85,8 @@ import Testing
 
     @Test func discoversTheRepositoryFromASubfolder() throws {
         let (repo, _) = try history()
-        let loaded = try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path + "/desired-state/prod"))
+        let loaded = try DesiredStateLoader.builtIn.load(
+            LoadRequest(repositoryPath: repo.path + "/desired-state/prod"))
         #expect(loaded.state.resourceCount == 1)
     }
 
@@ -112,7 +128,8 @@ import Testing
 
     @Test func filesUnderAFolderIncludeNestedOnes() throws {
         let repo = try TempRepository()
-        try repo.commit(["desired-state/prod/a/b/deep.yaml": "x: 1\n", "policies/p.yaml": "policies: []\n"], message: "nested")
+        try repo.commit(
+            ["desired-state/prod/a/b/deep.yaml": "x: 1\n", "policies/p.yaml": "policies: []\n"], message: "nested")
         let git = try GitRepository(discoveringFrom: repo.path)
         let files = try git.files(under: "desired-state", at: git.commit("HEAD"), wanted: { _ in true }, maxBytes: 100)
         #expect(files?.files.keys.sorted() == ["desired-state/prod/a/b/deep.yaml"])
@@ -125,15 +142,23 @@ import Testing
         try repo.commit(["desired-state/prod/environment.yaml": "region: us-east-1\n",
                          "desired-state/prod/big.yaml": String(repeating: "#", count: 500),
                          "desired-state/prod/notes.txt": "not yaml"], message: "files")
-        try repo.git(["update-index", "--add", "--cacheinfo", "160000,\(try repo.git(["rev-parse", "HEAD"])),desired-state/vendored"])
-        try FileManager.default.createSymbolicLink(atPath: repo.path + "/desired-state/staging", withDestinationPath: "prod")
+        try repo.git([
+            "update-index", "--add", "--cacheinfo",
+            "160000,\(try repo.git(["rev-parse", "HEAD"])),desired-state/vendored",
+        ])
+        try FileManager.default.createSymbolicLink(
+            atPath: repo.path + "/desired-state/staging", withDestinationPath: "prod")
         try repo.git(["add", "desired-state/staging"])
         try repo.git(["commit", "-q", "-m", "a submodule and a link"])
         let git = try GitRepository(discoveringFrom: repo.path)
-        let found = try git.files(under: "desired-state", at: git.commit("HEAD"), wanted: { $0.hasSuffix(".yaml") }, maxBytes: 100)
+        let found = try git.files(
+            under: "desired-state", at: git.commit("HEAD"), wanted: { $0.hasSuffix(".yaml") }, maxBytes: 100)
         #expect(found?.files.keys.sorted() == ["desired-state/prod/environment.yaml"])
-        #expect(found?.unreadable == ["desired-state/prod/big.yaml": "500 bytes, over the 100-byte limit for a file",
-                                      "desired-state/vendored": "a submodule", "desired-state/staging": "a symbolic link"])
+        #expect(
+            found?.unreadable == [
+                "desired-state/prod/big.yaml": "500 bytes, over the 100-byte limit for a file",
+                "desired-state/vendored": "a submodule", "desired-state/staging": "a symbolic link",
+            ])
     }
 }
 

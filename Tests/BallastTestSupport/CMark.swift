@@ -8,7 +8,9 @@ public enum CMark {
         let input = NSTemporaryDirectory() + "ballast-comment-" + UUID().uuidString + ".md"
         try markdown.write(toFile: input, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: input) }
-        let extensions = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"].flatMap { ["--extension", $0] }
+        let extensions = ["table", "strikethrough", "autolink", "tagfilter", "tasklist"].flatMap {
+            ["--extension", $0]
+        }
         let result = try Run.process("/usr/bin/env", ["cmark-gfm", "--unsafe"] + extensions + [input])
         guard result.status == 0 else { throw TestFailure("cmark-gfm failed: \(result.stderr)") }
         return result.stdout

@@ -147,7 +147,8 @@ public final class InMemoryAWS: AWSAPI, @unchecked Sendable {
     /// Never AWS's own endpoint: Timestream does not discover one here.
     public func usesDefaultEndpoint(_ service: AWSService) -> Bool { false }
 
-    public func query(_ service: AWSService, _ action: String, _ parameters: [String: String]) async throws -> XMLTree {
+    public func query(_ service: AWSService, _ action: String,
+                      _ parameters: [String: String]) async throws -> XMLTree {
         let input = Value.map(parameters.mapValues(Value.string))
         let root = try xml(try take(service, action, input, .query(service, action, parameters)), service, action)
         return root.child(action + "Result") ?? root
@@ -249,7 +250,8 @@ public extension XMLTree {
     /// The element as XML text again (names, text and children; the table keeps answers this way).
     var xmlText: String {
         guard !name.isEmpty else { return "" }
-        return "<\(name)>" + XMLText.escape(children.isEmpty ? text : "") + children.map(\.xmlText).joined() + "</\(name)>"
+        return "<\(name)>" + XMLText.escape(children.isEmpty ? text : "") + children.map(\.xmlText).joined()
+            + "</\(name)>"
     }
 }
 
@@ -282,7 +284,8 @@ public final class RecordingAWS: AWSAPI, @unchecked Sendable {
     }
     public func usesDefaultEndpoint(_ service: AWSService) -> Bool { inner.usesDefaultEndpoint(service) }
 
-    public func query(_ service: AWSService, _ action: String, _ parameters: [String: String]) async throws -> XMLTree {
+    public func query(_ service: AWSService, _ action: String,
+                      _ parameters: [String: String]) async throws -> XMLTree {
         try await keep(service, action, .map(parameters.mapValues(Value.string)), { .xml($0.xmlText) }) {
             try await inner.query(service, action, parameters)
         }

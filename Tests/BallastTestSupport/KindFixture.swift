@@ -92,7 +92,8 @@ public struct KindFixture: Sendable {
 
     public init(json: Value) throws {
         guard let type = json["type"]?.string, let desired = json["desired"]?.string,
-              let answers = json["answers"]?.list, let outcome = json["outcome"], let calls = json["calls"]?.list else {
+            let answers = json["answers"]?.list, let outcome = json["outcome"], let calls = json["calls"]?.list
+        else {
             throw TestFailure("a kind fixture needs type, desired, answers, outcome and calls")
         }
         self.init(type: type, name: json["name"]?.string, desired: desired,

@@ -22,7 +22,8 @@ public enum KindReference {
         for kind in kinds.all.sorted(by: { $0.type < $1.type }) {
             let resource = kind.resource
             out += "\n## `\(kind.type)`\n\n"
-            out += "- **id**: " + (resource.idFormat.map { "`\($0.description)`" } ?? "the resource's name or ARN") + "\n"
+            out +=
+                "- **id**: " + (resource.idFormat.map { "`\($0.description)`" } ?? "the resource's name or ARN") + "\n"
             if !kind.terraform.resourceType.isEmpty {
                 out += "- **Terraform**: `\(kind.terraform.resourceType)`\n"
             }
@@ -32,7 +33,8 @@ public enum KindReference {
                 out += "| `\(escape(name))` | \(escape(type.name))\(unset) |\n"
             }
             out += "\n| call | IAM action | when | paced at |\n| --- | --- | --- | --- |\n"
-            for (operation, when) in kind.permissions.read.map({ ($0, "read") }) + kind.permissions.write.map({ ($0, "write") }) {
+            for (operation, when) in kind.permissions.read.map({ ($0, "read") })
+                + kind.permissions.write.map({ ($0, "write") }) {
                 let rate = rates.rate(forKey: rates.key(operation))
                 let paced = String(format: "%g/s, burst %g: ", rate.perSecond, rate.burst) + rate.sourceText
                 out += "| `\(operation.call)` | `\(operation.iamAction)` | \(when) | \(escape(paced)) |\n"

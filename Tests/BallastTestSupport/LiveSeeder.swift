@@ -10,7 +10,8 @@ public struct LiveSeeder: Sendable {
     /// The account the client writes in (moto refuses a Lambda role of another account).
     public let account: String
 
-    static let iam = AWSService(serviceId: "IAM", signingName: "iam", endpointPrefix: "iam", apiVersion: "2010-05-08", wire: .query)
+    static let iam = AWSService(
+        serviceId: "IAM", signingName: "iam", endpointPrefix: "iam", apiVersion: "2010-05-08", wire: .query)
 
     public init(client: AWSClient, account: String = "123456789012") {
         self.client = client
@@ -56,7 +57,9 @@ public struct LiveSeeder: Sendable {
 
     /// Desired state -> live: each resource created with its declared values
     /// (a range at its lower bound), `overrides` (by id) taking precedence.
-    public func seed(_ state: DesiredState, overrides: [String: [String: Value]] = [:], skip: Set<String> = []) async throws {
+    public func seed(
+        _ state: DesiredState, overrides: [String: [String: Value]] = [:], skip: Set<String> = []
+    ) async throws {
         for resource in state.environments.flatMap(\.resources) {
             guard case .id(let id) = resource.identity, !skip.contains(id) else { continue }
             var properties = resource.properties.mapValues(Self.sample)
@@ -76,14 +79,18 @@ public struct LiveSeeder: Sendable {
 
     /// Runs a create; "already exists" is success, so seeding can repeat.
     func tolerant(_ body: () async throws -> Void) async throws {
-        do { try await body() } catch let error as AWSError where error.code.contains("AlreadyExist") || error.code.hasSuffix("ExistsException") || error.code == "ResourceInUseException"
-            || error.code == "ResourceConflictException" || error.code == "InvalidParameterException" && error.message.contains("exist") {
+        do { try await body() } catch let error as AWSError
+            where error.code.contains("AlreadyExist") || error.code.hasSuffix("ExistsException")
+            || error.code == "ResourceInUseException"
+            || error.code == "ResourceConflictException"
+            || error.code == "InvalidParameterException" && error.message.contains("exist") {
         }
     }
 
     /// Query-protocol list parameters: `prefix.1`, `prefix.2`, ...
     static func members(_ prefix: String, _ values: [Value]?) -> [String: String] {
-        Dictionary(uniqueKeysWithValues: (values ?? []).enumerated().map { ("\(prefix).\($0.offset + 1)", $0.element.plain) })
+        Dictionary(
+            uniqueKeysWithValues: (values ?? []).enumerated().map { ("\(prefix).\($0.offset + 1)", $0.element.plain) })
     }
 }
 

@@ -80,7 +80,9 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         case .raw(let bytes):
             Self.writeAll(fd, bytes)
         case .response(let status, let headers, let body):
-            var head = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nContent-Length: \(body.count)\r\nConnection: close\r\n"
+            var head =
+                "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nContent-Length: "
+                    + "\(body.count)\r\nConnection: close\r\n"
             for (name, value) in headers { head += "\(name): \(value)\r\n" }
             Self.writeAll(fd, Array((head + "\r\n").utf8) + body)
         }
@@ -102,7 +104,8 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(
+                in: .whitespaces)
         }
         let length = Int(headers["content-length"] ?? "0") ?? 0
         while data.count < headerEnd! + 4 + length {

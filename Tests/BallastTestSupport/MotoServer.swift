@@ -50,8 +50,11 @@ public final class MotoServer: @unchecked Sendable {
             // DynamoDB's conditional writes are atomic; moto's threaded server checks, then writes, unlocked,
             // so two at once can both pass (a lock table taken twice). One DynamoDB write at a time here.
             let target = request.headers["x-amz-target"] ?? ""
-            let atomic = target.hasPrefix("DynamoDB_20120810.")
-                && ["PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"].contains { target.hasSuffix("." + $0) }
+            let atomic =
+                target.hasPrefix("DynamoDB_20120810.")
+                && ["PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"].contains {
+                    target.hasSuffix("." + $0)
+                }
             if atomic { writes.lock() }
             defer { if atomic { writes.unlock() } }
             return LoopbackHTTPServer.forward(request, toPort: motoPort).map { .raw($0) } ?? .drop
@@ -91,10 +94,14 @@ public final class MotoServer: @unchecked Sendable {
 
     /// An IAM query call while moto checks nothing; the Authorization header only names the service.
     func iam(_ form: String) throws -> String {
-        try post("/", body: form + "&Version=2010-05-08", headers: [
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Authorization": "AWS4-HMAC-SHA256 Credential=setup/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0",
-        ])
+        try post(
+            "/", body: form + "&Version=2010-05-08",
+            headers: [
+                "Content-Type": "application/x-www-form-urlencoded",
+                "Authorization":
+                    "AWS4-HMAC-SHA256 Credential=setup/20260101/us-east-1/iam/aws4_request, SignedHeaders=host, "
+                        + "Signature=0",
+            ])
     }
 
     /// A plain socket request: this runs inside a lazy static that async tests may reach,
@@ -104,7 +111,8 @@ public final class MotoServer: @unchecked Sendable {
         for (name, value) in headers { raw += "\(name): \(value)\r\n" }
         raw += "\r\n" + body
         let request = LoopbackHTTPServer.Request(method: "POST", path: path, headers: [:], raw: Array(raw.utf8))
-        let answer = LoopbackHTTPServer.forward(request, toPort: port).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let answer =
+            LoopbackHTTPServer.forward(request, toPort: port).map { String(decoding: $0, as: UTF8.self) } ?? ""
         guard answer.hasPrefix("HTTP/1.1 2") || answer.hasPrefix("HTTP/1.0 2") else {
             throw TestFailure("moto refused \(path) \(body.prefix(40)): \(answer.prefix(300))")
         }
@@ -120,14 +128,16 @@ public final class MotoServer: @unchecked Sendable {
             + "Content-Length: \(body.utf8.count)\r\n\r\n" + body
         let request = LoopbackHTTPServer.Request(method: "POST", path: "/moto-api/config", headers: [:],
             raw: Array(raw.utf8))
-        let answer = LoopbackHTTPServer.forward(request, toPort: port).map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let answer =
+            LoopbackHTTPServer.forward(request, toPort: port).map { String(decoding: $0, as: UTF8.self) } ?? ""
         guard answer.hasPrefix("HTTP/1.1 2") || answer.hasPrefix("HTTP/1.0 2") else {
             throw TestFailure("moto did not take its configuration: \(answer.prefix(80))")
         }
     }
 
     static func binary() -> String? {
-        let candidates = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/moto_server" }
+        let candidates =
+            (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/moto_server" }
             + [FileManager.default.currentDirectoryPath + "/.build-tools/venv/bin/moto_server"]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) }
     }

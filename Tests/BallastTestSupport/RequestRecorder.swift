@@ -23,7 +23,9 @@ public final class RequestRecorder: Sendable {
     public var environment: [String: String] {
         var variables = MotoServer.shared.environment
         variables["AWS_ENDPOINT_URL"] = strict.url
-        for service in MotoServer.unauthenticatedServices { variables["AWS_ENDPOINT_URL_" + service] = unauthenticated.url }
+        for service in MotoServer.unauthenticatedServices {
+            variables["AWS_ENDPOINT_URL_" + service] = unauthenticated.url
+        }
         return variables
     }
 
@@ -39,7 +41,9 @@ public final class RequestRecorder: Sendable {
             break
         }
         let body = Data(raw[min(start, raw.count)...]).base64EncodedString()
-        let object: [String: Any] = ["method": request.method, "target": request.path, "headers": request.headers, "body": body]
+        let object: [String: Any] = [
+            "method": request.method, "target": request.path, "headers": request.headers, "body": body,
+        ]
         let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
         return String(decoding: data, as: UTF8.self)
     }
@@ -54,7 +58,8 @@ public final class RequestRecorder: Sendable {
         let input = NSTemporaryDirectory() + "ballast-requests-" + UUID().uuidString + ".jsonl"
         try lines.write(toFile: input, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: input) }
-        let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let quoted = arguments.map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(
+            separator: " ")
         return try Run.process("/bin/sh", ["-c", "python3 \"$0\" \(quoted) < \"$1\"", script, input])
     }
 

@@ -48,7 +48,9 @@ public enum ScaleFixture {
         return seeded
     }
 
-    public static func item(_ type: String, _ id: String, _ live: [String: Value], _ desired: String, drifted: Bool) -> Item {
+    public static func item(
+        _ type: String, _ id: String, _ live: [String: Value], _ desired: String, drifted: Bool
+    ) -> Item {
         Item(type: type, id: id, live: live, properties: desired, drifted: drifted)
     }
 

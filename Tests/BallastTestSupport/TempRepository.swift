@@ -24,7 +24,8 @@ public final class TempRepository {
     public func write(_ files: [String: String]) throws {
         for (relative, content) in files {
             let url = URL(fileURLWithPath: path).appendingPathComponent(relative)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             try content.write(to: url, atomically: true, encoding: .utf8)
         }
     }
@@ -164,7 +165,9 @@ public enum Run {
         return exe.deletingLastPathComponent().appendingPathComponent("ballast").path
     }
 
-    public static func ballast(_ arguments: [String], cwd: String? = nil, environment: [String: String] = [:]) throws -> Result {
+    public static func ballast(
+        _ arguments: [String], cwd: String? = nil, environment: [String: String] = [:]
+    ) throws -> Result {
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
         // Tests never reach for the real instance-metadata address.

@@ -143,8 +143,10 @@ public final class AWSClient: AWSAPI {
         if !operation.unsigned {
             let resolved = try await credentials.resolve().credentials
             let options = operation.service.wire == .restXML ? SigV4Signer.Options.s3 : SigV4Signer.Options()
-            SigV4Signer(credentials: resolved, region: region, service: operation.service.signingName, options: options)
-                .sign(&request, date: clock())
+            SigV4Signer(
+                credentials: resolved, region: region, service: operation.service.signingName, options: options
+            )
+            .sign(&request, date: clock())
         }
         // Unsigned, as the SDKs leave it: CloudTrail records it, so `drift --explain` knows ballast's own writes.
         request.setHeader("User-Agent", Self.userAgent)
@@ -167,8 +169,9 @@ public final class AWSClient: AWSAPI {
         let tries = attempts == 1 ? "" : " (after \(attempts) attempts)"
         if let aws = error as? AWSError {
             guard attempts > 1 else { return aws }
-            return AWSError(service: aws.service, operation: aws.operation, code: aws.code, message: aws.message + tries,
-                            status: aws.status, requestId: aws.requestId)
+            return AWSError(
+                service: aws.service, operation: aws.operation, code: aws.code, message: aws.message + tries,
+                status: aws.status, requestId: aws.requestId)
         }
         return AWSError(service: operation.service.serviceId, operation: operation.name, code: "TransportError",
                         message: "\(error)\(tries)", status: 0, requestId: nil)
@@ -177,7 +180,8 @@ public final class AWSClient: AWSAPI {
     // MARK: Protocol helpers
 
     /// `query` protocol: the `<Action>Result` element of the answer.
-    public func query(_ service: AWSService, _ action: String, _ parameters: [String: String]) async throws -> XMLTree {
+    public func query(_ service: AWSService, _ action: String,
+                      _ parameters: [String: String]) async throws -> XMLTree {
         let response = try await send(.query(service, action, parameters))
         guard let root = XMLTree.parse(response.body) else {
             throw malformed(service, action, "an XML answer")
@@ -194,9 +198,12 @@ public final class AWSClient: AWSAPI {
     }
 
     /// `rest-json` protocol.
-    public func restJSON(_ service: AWSService, _ operation: String, method: String, segments: [String],
-                         query: [(String, String)], body: Value?) async throws -> Value {
-        let response = try await send(.rest(service, operation, method: method, segments: segments, query: query, jsonBody: body))
+    public func restJSON(
+        _ service: AWSService, _ operation: String, method: String, segments: [String],
+        query: [(String, String)], body: Value?
+    ) async throws -> Value {
+        let response = try await send(
+            .rest(service, operation, method: method, segments: segments, query: query, jsonBody: body))
         return try decodeJSON(response, service, operation)
     }
 
@@ -212,7 +219,9 @@ public final class AWSClient: AWSAPI {
 
     private func decodeJSON(_ response: HTTPResponse, _ service: AWSService, _ operation: String) throws -> Value {
         if response.body.isEmpty { return .map([:]) }
-        do { return try JSON.parse(response.body) } catch { throw malformed(service, operation, "a JSON answer (\(error))") }
+        do { return try JSON.parse(response.body) } catch {
+            throw malformed(service, operation, "a JSON answer (\(error))")
+        }
     }
 
     private func malformed(_ service: AWSService, _ operation: String, _ expected: String) -> AWSError {

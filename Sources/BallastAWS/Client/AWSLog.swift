@@ -15,17 +15,26 @@ public struct AWSLog: Sendable {
     public static func fromEnvironment(_ environment: [String: String], force: Bool = false) -> AWSLog? {
         guard force || environment["BALLAST_LOG"]?.lowercased() == "debug" else { return nil }
         // Errors quote AWS's answers, which may echo secrets or hold control characters.
-        return AWSLog { FileHandle.standardError.write(Data(("debug: " + Secrets.scrub(UntrustedText.line($0)) + "\n").utf8)) }
+        return AWSLog {
+            FileHandle.standardError.write(Data(("debug: " + Secrets.scrub(UntrustedText.line($0)) + "\n").utf8))
+        }
     }
 
     func request(_ request: HTTPRequest, operation: String, attempt: Int) {
-        let headers = request.headers.map { "\($0.name): \(Redaction.header($0.name, $0.value))" }.joined(separator: "; ")
-        sink("-> \(operation) attempt \(attempt): \(request.method) \(request.url) [\(headers)] body \(request.body.count) bytes")
+        let headers = request.headers.map { "\($0.name): \(Redaction.header($0.name, $0.value))" }.joined(
+            separator: "; ")
+        sink(
+            "-> \(operation) attempt \(attempt): \(request.method) \(request.url) [\(headers)] body "
+                + "\(request.body.count) bytes"
+        )
     }
 
     func response(_ response: HTTPResponse, operation: String, milliseconds: Int) {
         let id = response.headers["x-amzn-requestid"] ?? response.headers["x-amz-request-id"] ?? "-"
-        sink("<- \(operation): HTTP \(response.status) in \(milliseconds) ms, \(response.body.count) bytes, request id \(id)")
+        sink(
+            "<- \(operation): HTTP \(response.status) in \(milliseconds) ms, \(response.body.count) bytes, "
+                + "request id \(id)"
+        )
     }
 
     func failure(_ error: Error, operation: String, retryIn seconds: Double?) {

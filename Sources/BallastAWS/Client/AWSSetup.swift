@@ -37,7 +37,8 @@ public struct AWSSetup: Sendable {
         self.sts = sts
         // Metadata endpoints answer within a second or not at all.
         let metadata = CurlTransport(maxConcurrent: 2, connectTimeoutMs: 1_000, totalTimeoutMs: 2_000)
-        credentials = CachedCredentials(CredentialChain.standard(environment: environment, sts: sts, metadataTransport: metadata))
+        credentials = CachedCredentials(
+            CredentialChain.standard(environment: environment, sts: sts, metadataTransport: metadata))
     }
 
     /// Where the region came from, for `doctor`.

@@ -54,7 +54,8 @@ public struct RetryPolicy: Sendable {
             cost = transport.isTimeout ? 10 : 5
         case let aws as AWSError where Self.isThrottling(aws):
             cost = 5
-        case let aws as AWSError where Self.transientCodes.contains(aws.code) || Self.transientStatuses.contains(aws.status):
+        case let aws as AWSError
+        where Self.transientCodes.contains(aws.code) || Self.transientStatuses.contains(aws.status):
             cost = 5
         default:
             return .stop

@@ -26,7 +26,8 @@ public struct ContainerCredentials: CredentialProvider {
         }
         var request = HTTPRequest(method: "GET", url: url)
         if let file = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"], !file.isEmpty {
-            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
+            guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8)
+            else {
                 throw CredentialError("ECS credentials: cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (\(file))")
             }
             let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -38,7 +39,8 @@ public struct ContainerCredentials: CredentialProvider {
         }
         let response: HTTPResponse
         do { response = try await transport.send(request) } catch {
-            throw CredentialError("ECS credentials: the container endpoint \(request.hostHeader ?? url) did not answer (\(error))")
+            throw CredentialError(
+                "ECS credentials: the container endpoint \(request.hostHeader ?? url) did not answer (\(error))")
         }
         guard response.status == 200 else {
             throw CredentialError("ECS credentials: the container endpoint answered HTTP \(response.status)")
@@ -61,10 +63,14 @@ extension ContainerCredentials {
         }
         let host = url.host?.lowercased() ?? ""
         let bare = host.hasPrefix("[") ? String(host.dropFirst().dropLast()) : host
-        if !bare.isEmpty, scheme == "https" || (scheme == "http" && (agentHosts.contains(bare) || isLoopback(bare))) { return }
-        throw CredentialError("AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to a loopback address, "
-            + "169.254.170.2, 169.254.170.23 or [fd00:ec2::23]; \(UntrustedText.line(scheme))://\(UntrustedText.line(host)) "
-            + "was not contacted")
+        if !bare.isEmpty, scheme == "https" || (scheme == "http" && (agentHosts.contains(bare) || isLoopback(bare))) {
+            return
+        }
+        throw CredentialError(
+            "AWS_CONTAINER_CREDENTIALS_FULL_URI must be https, or http to a loopback address, "
+                + "169.254.170.2, 169.254.170.23 or [fd00:ec2::23]; "
+                + "\(UntrustedText.line(scheme))://\(UntrustedText.line(host)) "
+                + "was not contacted")
     }
 
     /// 127.0.0.0/8, ::1 and `localhost`.

@@ -39,7 +39,8 @@ public struct InstanceMetadataCredentials: CredentialProvider {
         }
         let document = try await transport.send(HTTPRequest(method: "GET", url: base + role, headers: auth))
         guard document.status == 200 else {
-            throw CredentialError("EC2 instance metadata: credentials of role \(role) answered HTTP \(document.status)")
+            throw CredentialError(
+                "EC2 instance metadata: credentials of role \(role) answered HTTP \(document.status)")
         }
         return try MetadataCredentials.decode(document.body, source: "EC2 instance metadata")
     }

@@ -26,7 +26,10 @@ public struct ProfileCredentials: CredentialProvider {
     public func credentials() async throws -> Credentials? {
         guard files.profile(profileName) != nil else {
             if explicitProfile {
-                throw CredentialError("AWS_PROFILE names profile '\(profileName)', which is in neither \(files.credentialsPath) nor \(files.configPath)")
+                throw CredentialError(
+                    "AWS_PROFILE names profile '\(profileName)', which is in neither \(files.credentialsPath) "
+                        + "nor \(files.configPath)"
+                )
             }
             return nil
         }
@@ -35,7 +38,8 @@ public struct ProfileCredentials: CredentialProvider {
 
     func resolve(_ name: String, visited: [String]) async throws -> Credentials? {
         guard let profile = files.profile(name) else {
-            throw CredentialError("profile '\(visited.last ?? name)' names source_profile '\(name)', which does not exist")
+            throw CredentialError(
+                "profile '\(visited.last ?? name)' names source_profile '\(name)', which does not exist")
         }
         if let role = profile["role_arn"] {
             return try await assumeRole(role, profile: profile, name: name, visited: visited)
@@ -48,8 +52,9 @@ public struct ProfileCredentials: CredentialProvider {
             return try await onOwnThread { try CredentialProcess.run(command, profile: name, timeout: timeout) }
         }
         if profile["sso_session"] != nil || profile["sso_start_url"] != nil {
-            throw CredentialError("profile '\(name)' uses AWS IAM Identity Center (SSO), which ballast does not read yet; "
-                + "set credential_process = aws configure export-credentials --profile \(name) --format process")
+            throw CredentialError(
+                "profile '\(name)' uses AWS IAM Identity Center (SSO), which ballast does not read yet; "
+                    + "set credential_process = aws configure export-credentials --profile \(name) --format process")
         }
         if profile["aws_access_key_id"] != nil || profile["aws_secret_access_key"] != nil {
             throw CredentialError("profile '\(name)' has only one of aws_access_key_id and aws_secret_access_key")
@@ -57,20 +62,26 @@ public struct ProfileCredentials: CredentialProvider {
         return nil  // a profile with only settings (region) holds no credentials
     }
 
-    func assumeRole(_ role: String, profile: [String: String], name: String, visited: [String]) async throws -> Credentials {
+    func assumeRole(
+        _ role: String, profile: [String: String], name: String, visited: [String]
+    ) async throws -> Credentials {
         guard !visited.contains(name) else {
-            throw CredentialError("profiles form a source_profile loop: \((visited + [name]).joined(separator: " -> "))")
+            throw CredentialError(
+                "profiles form a source_profile loop: \((visited + [name]).joined(separator: " -> "))")
         }
         let source: Credentials?
         if let sourceName = profile["source_profile"] {
             // A source profile's own keys are used even if it also names a role (CLI behaviour for self-reference).
-            if sourceName == name, let id = profile["aws_access_key_id"], let secret = profile["aws_secret_access_key"] {
-                source = Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: profile["aws_session_token"])
+            if sourceName == name, let id = profile["aws_access_key_id"],
+               let secret = profile["aws_secret_access_key"] {
+                source = Credentials(
+                    accessKeyId: id, secretAccessKey: secret, sessionToken: profile["aws_session_token"])
             } else {
                 source = try await resolve(sourceName, visited: visited + [name])
             }
         } else if let credentialSource = profile["credential_source"] {
-            throw CredentialError("profile '\(name)': credential_source = \(credentialSource) is not supported; use source_profile")
+            throw CredentialError(
+                "profile '\(name)': credential_source = \(credentialSource) is not supported; use source_profile")
         } else {
             throw CredentialError("profile '\(name)' has role_arn but neither source_profile nor credential_source")
         }
@@ -78,11 +89,13 @@ public struct ProfileCredentials: CredentialProvider {
             throw CredentialError("profile '\(name)': its source_profile holds no credentials")
         }
         do {
-            return try await sts.assumeRole(roleArn: role, sessionName: profile["role_session_name"] ?? STSContext.sessionName(),
-                                            externalId: profile["external_id"],
-                                            durationSeconds: profile["duration_seconds"].flatMap { Int($0) }, with: source)
+            return try await sts.assumeRole(
+                roleArn: role, sessionName: profile["role_session_name"] ?? STSContext.sessionName(),
+                externalId: profile["external_id"],
+                durationSeconds: profile["duration_seconds"].flatMap { Int($0) }, with: source)
         } catch let error as AWSError {
-            throw CredentialError("profile '\(name)': STS AssumeRole for \(role) failed: \(error.code) \(error.message)")
+            throw CredentialError(
+                "profile '\(name)': STS AssumeRole for \(role) failed: \(error.code) \(error.message)")
         }
     }
 }
@@ -97,9 +110,13 @@ enum CredentialProcess {
             throw CredentialError("profile '\(profile)': credential_process exited with status \(status)")
         }
         guard let json = try? JSONSerialization.jsonObject(with: Data(data)) as? [String: Any],
-              (json["Version"] as? Int) == 1,
-              let id = json["AccessKeyId"] as? String, let secret = json["SecretAccessKey"] as? String else {
-            throw CredentialError("profile '\(profile)': credential_process must print JSON with Version 1, AccessKeyId and SecretAccessKey")
+            (json["Version"] as? Int) == 1,
+            let id = json["AccessKeyId"] as? String, let secret = json["SecretAccessKey"] as? String
+        else {
+            throw CredentialError(
+                "profile '\(profile)': credential_process must print JSON with Version 1, AccessKeyId and "
+                    + "SecretAccessKey"
+            )
         }
         return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: json["SessionToken"] as? String,
                            expiration: (json["Expiration"] as? String).flatMap(ISO8601.parse))
@@ -138,7 +155,8 @@ enum CredentialProcess {
         let spawned = posix_spawn(&pid, "/bin/sh", &actions, &attributes, argv, environ)
         close(writeEnd)
         guard spawned == 0 else {
-            throw CredentialError("profile '\(profile)': credential_process could not start: \(String(cString: strerror(spawned)))")
+            throw CredentialError(
+                "profile '\(profile)': credential_process could not start: \(String(cString: strerror(spawned)))")
         }
         _ = fcntl(readEnd, F_SETFL, fcntl(readEnd, F_GETFL) | O_NONBLOCK)
 
@@ -160,8 +178,9 @@ enum CredentialProcess {
             if Date() > deadline {
                 kill(-pid, SIGKILL)
                 if status == nil { _ = waitpid(pid, nil, 0) }
-                throw CredentialError("profile '\(profile)': credential_process did not finish within \(Int(timeout)) s; "
-                    + "it was stopped (its whole process group)")
+                throw CredentialError(
+                    "profile '\(profile)': credential_process did not finish within \(Int(timeout)) s; "
+                        + "it was stopped (its whole process group)")
             }
             guard open else { usleep(20_000); continue }
             var poller = pollfd(fd: readEnd, events: Int16(POLLIN), revents: 0)

@@ -44,7 +44,8 @@ public struct ProfileFiles: Sendable {
 
     /// INI sections of profile settings, keyed by profile name.
     static func parse(path: String, isConfig: Bool) -> [String: [String: String]] {
-        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8)
+        else {
             return [:]
         }
         var profiles: [String: [String: String]] = [:]

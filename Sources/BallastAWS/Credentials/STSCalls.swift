@@ -17,13 +17,15 @@ public struct STSContext: Sendable {
     /// which never ask for credentials (see `AWSOperation.unsigned`).
     func client(signedWith credentials: Credentials?) -> AWSClient {
         let provider = StaticCredentials(credentials ?? Credentials(accessKeyId: "", secretAccessKey: ""))
-        return AWSClient(region: region, credentials: CachedCredentials(provider), transport: transport, endpoints: endpoints)
+        return AWSClient(
+            region: region, credentials: CachedCredentials(provider), transport: transport, endpoints: endpoints)
     }
 
     /// AssumeRoleWithWebIdentity: unsigned, the token is the proof.
     func assumeRoleWithWebIdentity(roleArn: String, sessionName: String, token: String) async throws -> Credentials {
-        var operation = AWSOperation.query(.sts, "AssumeRoleWithWebIdentity",
-                                           ["RoleArn": roleArn, "RoleSessionName": sessionName, "WebIdentityToken": token])
+        var operation = AWSOperation.query(
+            .sts, "AssumeRoleWithWebIdentity",
+            ["RoleArn": roleArn, "RoleSessionName": sessionName, "WebIdentityToken": token])
         operation.unsigned = true
         let client = client(signedWith: nil)
         let response = try await client.send(operation)

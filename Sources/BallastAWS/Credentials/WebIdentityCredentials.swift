@@ -21,15 +21,20 @@ public struct WebIdentityCredentials: CredentialProvider {
                 + (role.isEmpty ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN") + " is set")
         }
         guard let data = FileManager.default.contents(atPath: tokenFile),
-              let token = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty
-        else { throw CredentialError("web identity: cannot read a token from AWS_WEB_IDENTITY_TOKEN_FILE (\(tokenFile))") }
+            let token = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+            !token.isEmpty
+        else {
+            throw CredentialError("web identity: cannot read a token from AWS_WEB_IDENTITY_TOKEN_FILE (\(tokenFile))")
+        }
         Secrets.register(token)  // before it is sent: STS's error may echo it
         do {
-            return try await sts.assumeRoleWithWebIdentity(roleArn: role,
-                                                           sessionName: environment["AWS_ROLE_SESSION_NAME"] ?? STSContext.sessionName(),
-                                                           token: token)
+            return try await sts.assumeRoleWithWebIdentity(
+                roleArn: role,
+                sessionName: environment["AWS_ROLE_SESSION_NAME"] ?? STSContext.sessionName(),
+                token: token)
         } catch let error as AWSError {
-            throw CredentialError("web identity: STS AssumeRoleWithWebIdentity for \(role) failed: \(error.code) \(error.message)")
+            throw CredentialError(
+                "web identity: STS AssumeRoleWithWebIdentity for \(role) failed: \(error.code) \(error.message)")
         }
     }
 }

@@ -42,23 +42,27 @@ final class CurlEasyHandle: @unchecked Sendable {
         try set(CURLOPT_PATH_AS_IS, ballast_curl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1))
         // http and https only, for the request and any redirect: never file://, gopher://, ...
         try set(CURLOPT_PROTOCOLS_STR, ballast_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
-        try set(CURLOPT_REDIR_PROTOCOLS_STR, ballast_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+        try set(
+            CURLOPT_REDIR_PROTOCOLS_STR, ballast_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
         try set(CURLOPT_NOSIGNAL, ballast_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))  // threads + timeouts
-        try set(CURLOPT_CONNECTTIMEOUT_MS, ballast_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMs))
+        try set(
+            CURLOPT_CONNECTTIMEOUT_MS, ballast_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMs))
         try set(CURLOPT_TIMEOUT_MS, ballast_curl_setopt_long(handle, CURLOPT_TIMEOUT_MS, totalTimeoutMs))
         try set(CURLOPT_TCP_KEEPALIVE, ballast_curl_setopt_long(handle, CURLOPT_TCP_KEEPALIVE, 1))
         switch request.method {
         case "GET": try set(CURLOPT_HTTPGET, ballast_curl_setopt_long(handle, CURLOPT_HTTPGET, 1))
         case "HEAD": try set(CURLOPT_NOBODY, ballast_curl_setopt_long(handle, CURLOPT_NOBODY, 1))
-        default: try set(CURLOPT_CUSTOMREQUEST, ballast_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method))
+        default:
+            try set(CURLOPT_CUSTOMREQUEST, ballast_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, request.method))
         }
         if !request.body.isEmpty || request.method == "POST" || request.method == "PUT" {
             // COPYPOSTFIELDS: curl keeps its own copy; the Swift buffer may go away.
             try set(CURLOPT_POSTFIELDSIZE_LARGE,
                     ballast_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.count)))
             let copied = request.body.withUnsafeBufferPointer { body in
-                ballast_curl_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS,
-                                            UnsafeMutableRawPointer(mutating: body.baseAddress ?? UnsafePointer(bitPattern: 1)!))
+                ballast_curl_setopt_pointer(
+                    handle, CURLOPT_COPYPOSTFIELDS,
+                    UnsafeMutableRawPointer(mutating: body.baseAddress ?? UnsafePointer(bitPattern: 1)!))
             }
             try set(CURLOPT_COPYPOSTFIELDS, copied)
         }
@@ -66,25 +70,31 @@ final class CurlEasyHandle: @unchecked Sendable {
             headerList = curl_slist_append(headerList, "\(name): \(value)")
         }
         headerList = curl_slist_append(headerList, "Expect:")  // no 100-continue round trip
-        try set(CURLOPT_HTTPHEADER, ballast_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList)))
+        try set(
+            CURLOPT_HTTPHEADER,
+            ballast_curl_setopt_pointer(handle, CURLOPT_HTTPHEADER, UnsafeMutableRawPointer(headerList)))
 
         let context = Unmanaged.passUnretained(sink).toOpaque()
-        try set(CURLOPT_WRITEFUNCTION, ballast_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
-            let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
-            // Past the bound, returning short makes libcurl stop the transfer (CURLE_WRITE_ERROR).
-            guard sink.body.count + size * count <= sink.maxBody else {
-                sink.tooLarge = true
-                return 0
-            }
-            sink.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: size * count))
-            return size * count
-        })
+        try set(
+            CURLOPT_WRITEFUNCTION,
+            ballast_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION) { data, size, count, context in
+                let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+                // Past the bound, returning short makes libcurl stop the transfer (CURLE_WRITE_ERROR).
+                guard sink.body.count + size * count <= sink.maxBody else {
+                    sink.tooLarge = true
+                    return 0
+                }
+                sink.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: size * count))
+                return size * count
+            })
         try set(CURLOPT_WRITEDATA, ballast_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context))
-        try set(CURLOPT_HEADERFUNCTION, ballast_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
-            let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
-            sink.headerLine(UnsafeRawBufferPointer(start: data, count: size * count))
-            return size * count
-        })
+        try set(
+            CURLOPT_HEADERFUNCTION,
+            ballast_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION) { data, size, count, context in
+                let sink = Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue()
+                sink.headerLine(UnsafeRawBufferPointer(start: data, count: size * count))
+                return size * count
+            })
         try set(CURLOPT_HEADERDATA, ballast_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
 
         let code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
@@ -106,7 +116,8 @@ final class CurlEasyHandle: @unchecked Sendable {
     /// transfer made without it.
     func set(_ option: CURLoption, _ code: CURLcode) throws(TransportError) {
         guard code == CURLE_OK else {
-            throw TransportError("libcurl refused option \(option.rawValue): \(String(cString: curl_easy_strerror(code)))")
+            throw TransportError(
+                "libcurl refused option \(option.rawValue): \(String(cString: curl_easy_strerror(code)))")
         }
     }
 }

@@ -29,7 +29,9 @@ public struct AWSOperation: Sendable {
     }
 
     /// `query` protocol: a form body with Action and Version (STS, Auto Scaling, CloudWatch, RDS, CloudFormation).
-    public static func query(_ service: AWSService, _ action: String, _ parameters: [String: String] = [:]) -> AWSOperation {
+    public static func query(
+        _ service: AWSService, _ action: String, _ parameters: [String: String] = [:]
+    ) -> AWSOperation {
         let pairs = [("Action", action), ("Version", service.apiVersion)] + parameters.sorted { $0.key < $1.key }
         return AWSOperation(service: service, name: action,
                             headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
@@ -49,10 +51,13 @@ public struct AWSOperation: Sendable {
 
     /// `rest-json` and `rest-xml`: the operation lives in method and path.
     /// `segments` are raw path segments; each is percent-encoded here.
-    public static func rest(_ service: AWSService, _ operation: String, method: String, segments: [String],
-                            query: [(String, String)] = [], jsonBody: Value? = nil, xmlBody: String? = nil) -> AWSOperation {
-        var op = AWSOperation(service: service, name: operation, method: method,
-                              path: "/" + segments.map { URIEncoding.encode($0) }.joined(separator: "/"), query: query)
+    public static func rest(
+        _ service: AWSService, _ operation: String, method: String, segments: [String],
+        query: [(String, String)] = [], jsonBody: Value? = nil, xmlBody: String? = nil
+    ) -> AWSOperation {
+        var op = AWSOperation(
+            service: service, name: operation, method: method,
+            path: "/" + segments.map { URIEncoding.encode($0) }.joined(separator: "/"), query: query)
         if let jsonBody {
             op.headers.append(("Content-Type", "application/json"))
             op.body = Array(JSON.encode(jsonBody).utf8)

@@ -41,7 +41,8 @@ enum ErrorParsing {
             + "temporary credentials)",
         "UnrecognizedClientException": "check that the access key id exists and is active",
     ]
-    static let signatureHint = "check that AWS_SECRET_ACCESS_KEY (or the profile's secret key) belongs to the access key id; "
+    static let signatureHint =
+        "check that AWS_SECRET_ACCESS_KEY (or the profile's secret key) belongs to the access key id; "
         + "this is not an IAM permission problem"
 
     /// A code for bodies that carry none (HEAD requests, proxies).

@@ -140,7 +140,8 @@ public struct SigV4Signer: Sendable {
             return (URIEncoding.encode(URIEncoding.decode(kv[0])),
                     URIEncoding.encode(kv.count > 1 ? URIEncoding.decode(kv[1]) : ""))
         }
-        return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+        return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(
+            separator: "&")
     }
 
     /// Trims and collapses runs of spaces, as the canonical form wants.

@@ -25,7 +25,8 @@ enum URIEncoding {
         var out = [UInt8]()
         var bytes = Array(s.utf8)[...]
         while let b = bytes.popFirst() {
-            if b == 0x25, bytes.count >= 2, let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16) {
+            if b == 0x25, bytes.count >= 2,
+               let v = UInt8(String(decoding: bytes.prefix(2), as: UTF8.self), radix: 16) {
                 out.append(v)
                 bytes = bytes.dropFirst(2)
             } else {
@@ -44,6 +45,7 @@ enum URIEncoding {
     /// `+`). AWS hashes the bytes it receives, so either form is valid there; writing
     /// botocore's lets an emulator that re-encodes the parsed form check the signature.
     static func formBody(_ pairs: [(String, String)]) -> String {
-        pairs.map { encode($0.0) + "=" + encode($0.1).replacingOccurrences(of: "%20", with: "+") }.joined(separator: "&")
+        pairs.map { encode($0.0) + "=" + encode($0.1).replacingOccurrences(of: "%20", with: "+") }.joined(
+            separator: "&")
     }
 }

@@ -34,7 +34,10 @@ public struct JournalEntry: Sendable, Equatable {
         /// Accepted by AWS, not finished when ballast stopped waiting: neither failed nor verified.
         public var pending: Bool = false
 
-        public init(change: PlannedChange, outcome: Written, error: String? = nil, verified: Bool = false, pending: Bool = false) {
+        public init(
+            change: PlannedChange, outcome: Written, error: String? = nil, verified: Bool = false,
+            pending: Bool = false
+        ) {
             self.pending = pending
             self.change = change
             self.outcome = outcome
@@ -117,7 +120,8 @@ public struct JournalEntry: Sendable, Equatable {
         let applied = changes.filter { $0.outcome == .applied }
         if applied.isEmpty && !changes.isEmpty { return .failed }
         let complete = applied.count == changes.count && applied.allSatisfy(\.verified) && unfixable.isEmpty
-        if !complete, applied.count == changes.count, applied.allSatisfy({ $0.verified || $0.pending }), unfixable.isEmpty {
+        if !complete, applied.count == changes.count, applied.allSatisfy({ $0.verified || $0.pending }),
+            unfixable.isEmpty {
             return .pending
         }
         return complete ? .applied : .partial
@@ -126,7 +130,8 @@ public struct JournalEntry: Sendable, Equatable {
     public var json: Value {
         var fields: [String: Value] = [
             "id": .string(id), "kind": .string(kind.rawValue), "environments": .list(environments.map(Value.string)),
-            "revision": .string(revision), "time": .string(Timestamp.iso8601(time, milliseconds: true)), "actor": .string(actor),
+            "revision": .string(revision), "time": .string(Timestamp.iso8601(time, milliseconds: true)),
+            "actor": .string(actor),
             "planChecksum": .string(planChecksum), "outcome": .string(outcome.rawValue),
             "unfixable": .list(unfixable.map(Value.string)),
             "changes": .list(changes.map { entry in
@@ -154,11 +159,13 @@ public struct JournalEntry: Sendable, Equatable {
             return Change(change: change, outcome: outcome, error: item["error"]?.string,
                           verified: item["verified"] == .bool(true), pending: item["pending"] == .bool(true))
         }
-        self.init(id: id, kind: kind, environments: (json["environments"]?.list ?? []).compactMap(\.string),
-                  revision: revision, time: time, actor: json["actor"]?.string ?? "", planChecksum: json["planChecksum"]?.string ?? "",
-                  windowOverride: json["windowOverride"]?.string,
-                  relatedCommit: (json["reverted"] ?? json["rolledBackFrom"])?.string,
-                  changes: changes, unfixable: (json["unfixable"]?.list ?? []).compactMap(\.string))
+        self.init(
+            id: id, kind: kind, environments: (json["environments"]?.list ?? []).compactMap(\.string),
+            revision: revision, time: time, actor: json["actor"]?.string ?? "",
+            planChecksum: json["planChecksum"]?.string ?? "",
+            windowOverride: json["windowOverride"]?.string,
+            relatedCommit: (json["reverted"] ?? json["rolledBackFrom"])?.string,
+            changes: changes, unfixable: (json["unfixable"]?.list ?? []).compactMap(\.string))
         switch json["outcome"]?.string {
         case Outcome.started.rawValue: stage = .started
         case Outcome.interrupted.rawValue: stage = .interrupted

@@ -53,7 +53,9 @@ extension ChangeWindow: CustomStringConvertible {
         let parts = utc.dateComponents([.weekday, .year, .month, .day, .hour, .minute], from: date)
         let day = Weekday(rawValue: parts.weekday!)!.shortName
         let two = { (n: Int) in (n < 10 ? "0" : "") + "\(n)" }
-        return "\(day) \(parts.year!)-\(two(parts.month!))-\(two(parts.day!)) \(two(parts.hour!)):\(two(parts.minute!)) UTC"
+        return
+            "\(day) \(parts.year!)-\(two(parts.month!))-\(two(parts.day!)) "
+                + "\(two(parts.hour!)):\(two(parts.minute!)) UTC"
     }
 
     static let utc: Calendar = {

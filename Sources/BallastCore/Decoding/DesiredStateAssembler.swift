@@ -43,15 +43,18 @@ public struct DesiredStateAssembler: Sendable {
                 continue
             }
             guard let document = envFile.documents.first else {
-                diagnostics.add(SourceLocation(file: envFile.path, line: 1, column: 1), "environment.yaml is empty; it needs at least 'region'")
+                diagnostics.add(
+                    SourceLocation(file: envFile.path, line: 1, column: 1),
+                    "environment.yaml is empty; it needs at least 'region'")
                 continue
             }
             guard var environment = EnvironmentDecoder.decode(document, name: folder.name, file: envFile.path,
                                                               diagnostics: &diagnostics) else { continue }
             for file in folder.resourceFiles.sorted(by: { $0.path < $1.path }) {
                 for document in file.documents {
-                    environment.resources += decoder.decode(document: document, environment: folder.name,
-                                                            defaultRegion: environment.region, diagnostics: &diagnostics)
+                    environment.resources += decoder.decode(
+                        document: document, environment: folder.name,
+                        defaultRegion: environment.region, diagnostics: &diagnostics)
                 }
             }
             environments.append(environment)
@@ -74,7 +77,8 @@ public struct DesiredStateAssembler: Sendable {
             for resource in environment.resources {
                 let key = Key(type: resource.type, region: resource.region, identity: resource.identity)
                 let clash = declared[key, default: []].first { earlier in
-                    earlier.resource.environment == environment.name || earlier.account == nil || environment.account == nil
+                    earlier.resource.environment == environment.name || earlier.account == nil
+                        || environment.account == nil
                         || earlier.account == environment.account
                 }
                 guard let first = clash?.resource else {
@@ -84,7 +88,9 @@ public struct DesiredStateAssembler: Sendable {
                 var message = "duplicate resource: \(resource.type) \(resource.identity) in \(resource.region) "
                     + "is already declared at \(first.source) (environment \(first.environment))"
                 if first.environment != environment.name {
-                    message += "; if the two environments are in different AWS accounts, give each environment.yaml its `account`"
+                    message +=
+                        "; if the two environments are in different AWS accounts, give each environment.yaml "
+                            + "its `account`"
                 }
                 found.append(Diagnostic(resource.source, message))
             }

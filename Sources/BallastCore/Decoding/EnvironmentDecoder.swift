@@ -115,7 +115,8 @@ public enum EnvironmentDecoder {
     }
 
     static func changeWindow(_ node: Node, diagnostics: inout Diagnostics) -> ChangeWindow? {
-        guard let map = MappingReader(node, what: "a change window", known: windowKeys, diagnostics: &diagnostics) else {
+        guard let map = MappingReader(node, what: "a change window", known: windowKeys, diagnostics: &diagnostics)
+        else {
             return nil
         }
         var days = Set<Weekday>()
@@ -134,7 +135,9 @@ public enum EnvironmentDecoder {
             }
         } else {
             ok = false
-            diagnostics.add(map["days"]?.location ?? node.location, "a change window needs 'days': a non-empty list like [Sat, Sun]")
+            diagnostics.add(
+                map["days"]?.location ?? node.location,
+                "a change window needs 'days': a non-empty list like [Sat, Sun]")
         }
         let start = time(map, "start", diagnostics: &diagnostics)
         let end = time(map, "end", diagnostics: &diagnostics)

@@ -9,18 +9,25 @@ public enum PolicyDecoder {
     static let matchKeys = ["type", "id", "environments"]
     static let waiverKeys = ["policy", "id", "environments", "until", "reason"]
 
-    public static func decode(_ files: [ParsedFile], resources: ResourceDecoder, diagnostics: inout Diagnostics) -> PolicySet {
+    public static func decode(
+        _ files: [ParsedFile], resources: ResourceDecoder, diagnostics: inout Diagnostics
+    ) -> PolicySet {
         var set = PolicySet()
         var waiverNodes: [Node] = [], testNodes: [Node] = []
         var seen: [String: SourceLocation] = [:]
         for file in files {
             for document in file.documents {
                 if case .scalar(.null, _) = document.content { continue }
-                guard let reader = MappingReader(document, what: "a policy file", known: sections, diagnostics: &diagnostics) else { continue }
+                guard
+                    let reader = MappingReader(
+                        document, what: "a policy file", known: sections, diagnostics: &diagnostics)
+                else { continue }
                 for section in sections {
                     guard let list = reader[section] else { continue }
                     guard let items = list.items else {
-                        if list.scalar != .null { diagnostics.add(list.location, "'\(section)' must be a list, found \(list.kindName)") }
+                        if list.scalar != .null {
+                            diagnostics.add(list.location, "'\(section)' must be a list, found \(list.kindName)")
+                        }
                         continue
                     }
                     switch section {
@@ -28,7 +35,8 @@ public enum PolicyDecoder {
                         for item in items {
                             guard let policy = decodePolicy(item, diagnostics: &diagnostics) else { continue }
                             if let first = seen[policy.id] {
-                                diagnostics.add(policy.source, "duplicate policy id '\(policy.id)' (first at \(first))")
+                                diagnostics.add(
+                                    policy.source, "duplicate policy id '\(policy.id)' (first at \(first))")
                                 continue
                             }
                             seen[policy.id] = policy.source
@@ -49,25 +57,37 @@ public enum PolicyDecoder {
     }
 
     static func decodePolicy(_ node: Node, diagnostics: inout Diagnostics) -> Policy? {
-        guard let map = MappingReader(node, what: "a policy", known: policyKeys, diagnostics: &diagnostics) else { return nil }
+        guard let map = MappingReader(node, what: "a policy", known: policyKeys, diagnostics: &diagnostics) else {
+            return nil
+        }
         let before = diagnostics.all.count
         let id = map.string("id", diagnostics: &diagnostics)
         let description = map.string("description", required: false, diagnostics: &diagnostics)
         let message = map.string("message", required: false, diagnostics: &diagnostics)
         let severity = map.string("severity", diagnostics: &diagnostics).flatMap { text -> Policy.Severity? in
             guard let severity = Policy.Severity(rawValue: text) else {
-                diagnostics.add(map["severity"]!.location, "severity must be deny or warn, found '\(text)'" + Suggestion.hint(for: text, in: ["deny", "warn"]))
+                diagnostics.add(
+                    map["severity"]!.location,
+                    "severity must be deny or warn, found '\(text)'"
+                        + Suggestion.hint(for: text, in: ["deny", "warn"]))
                 return nil
             }
             return severity
         }
         var scope = Policy.Scope.state
         if let text = map.string("on", required: false, diagnostics: &diagnostics) {
-            if let parsed = Policy.Scope(rawValue: text) { scope = parsed } else {
-                diagnostics.add(map["on"]!.location, "'on' must be state or change, found '\(text)'" + Suggestion.hint(for: text, in: ["state", "change"]))
+            if let parsed = Policy.Scope(rawValue: text) {
+                scope = parsed
+            } else {
+                diagnostics.add(
+                    map["on"]!.location,
+                    "'on' must be state or change, found '\(text)'"
+                        + Suggestion.hint(for: text, in: ["state", "change"]))
             }
         }
-        let match = map["match"].map { decodeMatch($0, what: "a policy's match", keys: matchKeys, diagnostics: &diagnostics) } ?? PolicyMatch()
+        let match =
+            map["match"].map { decodeMatch($0, what: "a policy's match", keys: matchKeys, diagnostics: &diagnostics) }
+            ?? PolicyMatch()
         var assert: CELExpression?
         if let text = map.string("assert", diagnostics: &diagnostics), let node = map["assert"] {
             do { assert = try CELExpression(text) } catch {
@@ -81,11 +101,15 @@ public enum PolicyDecoder {
                       assertLocation: map["assert"]!.location, message: message, source: node.location)
     }
 
-    static func decodeMatch(_ node: Node, what: String, keys: [String], diagnostics: inout Diagnostics) -> PolicyMatch {
-        guard let map = MappingReader(node, what: what, known: keys, diagnostics: &diagnostics) else { return PolicyMatch() }
-        return PolicyMatch(type: map.string("type", required: false, diagnostics: &diagnostics),
-                           id: map.string("id", required: false, diagnostics: &diagnostics),
-                           environments: environments(map, diagnostics: &diagnostics))
+    static func decodeMatch(_ node: Node, what: String, keys: [String],
+                            diagnostics: inout Diagnostics) -> PolicyMatch {
+        guard let map = MappingReader(node, what: what, known: keys, diagnostics: &diagnostics) else {
+            return PolicyMatch()
+        }
+        return PolicyMatch(
+            type: map.string("type", required: false, diagnostics: &diagnostics),
+            id: map.string("id", required: false, diagnostics: &diagnostics),
+            environments: environments(map, diagnostics: &diagnostics))
     }
 
     static func environments(_ map: MappingReader, diagnostics: inout Diagnostics) -> [String]? {
@@ -98,25 +122,32 @@ public enum PolicyDecoder {
     }
 
     static func decodeWaiver(_ node: Node, policies: [String], diagnostics: inout Diagnostics) -> Waiver? {
-        guard let map = MappingReader(node, what: "a waiver", known: waiverKeys, diagnostics: &diagnostics) else { return nil }
+        guard let map = MappingReader(node, what: "a waiver", known: waiverKeys, diagnostics: &diagnostics) else {
+            return nil
+        }
         let before = diagnostics.all.count
         let policy = map.string("policy", diagnostics: &diagnostics)
         if let policy, !policies.contains(policy) {
-            diagnostics.add(map["policy"]!.location, "the waiver names an unknown policy '\(policy)'" + Suggestion.hint(for: policy, in: policies))
+            diagnostics.add(
+                map["policy"]!.location,
+                "the waiver names an unknown policy '\(policy)'" + Suggestion.hint(for: policy, in: policies))
         }
         let reason = map.string("reason", diagnostics: &diagnostics)
         let untilText = map["until"].map { $0.scalar?.string ?? $0.scalar.map(\.description) ?? "" }
         var until: Date?
         if let untilText {
             until = Self.day(untilText)
-            if until == nil { diagnostics.add(map["until"]!.location, "until must be a date like 2027-01-31, found '\(untilText)'") }
+            if until == nil {
+                diagnostics.add(map["until"]!.location, "until must be a date like 2027-01-31, found '\(untilText)'")
+            }
         } else {
             diagnostics.add(node.location, "a waiver is missing 'until': waivers expire")
         }
         let match = PolicyMatch(id: map.string("id", required: false, diagnostics: &diagnostics),
                                 environments: environments(map, diagnostics: &diagnostics))
         guard diagnostics.all.count == before, let policy, let reason, let until, let untilText else { return nil }
-        return Waiver(policy: policy, match: match, until: until, untilText: untilText, reason: reason, source: node.location)
+        return Waiver(
+            policy: policy, match: match, until: until, untilText: untilText, reason: reason, source: node.location)
     }
 
     /// `2027-01-31` as midnight UTC.

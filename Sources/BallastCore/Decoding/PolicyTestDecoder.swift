@@ -17,12 +17,16 @@ struct PolicyTestDecoder {
     let resources: ResourceDecoder
 
     func decode(_ node: Node, diagnostics: inout Diagnostics) -> PolicyTestCase? {
-        guard let map = MappingReader(node, what: "a policy test", known: Self.keys, diagnostics: &diagnostics) else { return nil }
+        guard let map = MappingReader(node, what: "a policy test", known: Self.keys, diagnostics: &diagnostics) else {
+            return nil
+        }
         let before = diagnostics.all.count
         let name = map.string("name", diagnostics: &diagnostics)
         let policy = map.string("policy", diagnostics: &diagnostics).flatMap { id -> Policy? in
             guard let found = policies.first(where: { $0.id == id }) else {
-                diagnostics.add(map["policy"]!.location, "the test names an unknown policy '\(id)'" + Suggestion.hint(for: id, in: policies.map(\.id)))
+                diagnostics.add(
+                    map["policy"]!.location,
+                    "the test names an unknown policy '\(id)'" + Suggestion.hint(for: id, in: policies.map(\.id)))
                 return nil
             }
             return found
@@ -30,8 +34,10 @@ struct PolicyTestDecoder {
         let expect = map.string("expect", diagnostics: &diagnostics).flatMap { text -> PolicyTestCase.Expected? in
             let options = PolicyTestCase.Expected.allCases.map(\.rawValue)
             guard let expected = PolicyTestCase.Expected(rawValue: text) else {
-                diagnostics.add(map["expect"]!.location, "expect must be one of \(options.joined(separator: ", ")), found '\(text)'"
-                    + Suggestion.hint(for: text, in: options))
+                diagnostics.add(
+                    map["expect"]!.location,
+                    "expect must be one of \(options.joined(separator: ", ")), found '\(text)'"
+                        + Suggestion.hint(for: text, in: options))
                 return nil
             }
             return expected
@@ -40,10 +46,17 @@ struct PolicyTestDecoder {
             ?? policy?.match.environments?.first ?? "test"
         var region = Self.defaultRegion
         if map["region"] != nil, let r = map.string("region", diagnostics: &diagnostics) {
-            if RegionName.isValid(r) { region = r } else { diagnostics.add(map["region"]!.location, "'\(r)' is not an AWS region name (like us-east-1)") }
+            if RegionName.isValid(r) {
+                region = r
+            } else {
+                diagnostics.add(map["region"]!.location, "'\(r)' is not an AWS region name (like us-east-1)")
+            }
         }
-        let desired = map["resource"].flatMap { resources.resource($0, environment: environment, defaultRegion: region, diagnostics: &diagnostics) }
-        let subject = self.subject(map, policy: policy, desired: desired, environment: environment, region: region, diagnostics: &diagnostics)
+        let desired = map["resource"].flatMap {
+            resources.resource($0, environment: environment, defaultRegion: region, diagnostics: &diagnostics)
+        }
+        let subject = self.subject(
+            map, policy: policy, desired: desired, environment: environment, region: region, diagnostics: &diagnostics)
         guard diagnostics.all.count == before, let name, let policy, let expect, let subject else { return nil }
         return PolicyTestCase(name: name, policy: policy.id, subject: subject, expect: expect, source: node.location)
     }
@@ -51,24 +64,36 @@ struct PolicyTestDecoder {
     func subject(_ map: MappingReader, policy: Policy?, desired: DesiredResource?, environment: String, region: String,
                  diagnostics: inout Diagnostics) -> PolicyTestCase.Subject? {
         guard let changeNode = map["change"] else {
-            if map["resource"] == nil { diagnostics.add(map.node.location, "a policy test needs 'resource' (for a state policy) or 'change' (for a change policy)") }
+            if map["resource"] == nil {
+                diagnostics.add(
+                    map.node.location,
+                    "a policy test needs 'resource' (for a state policy) or 'change' (for a change policy)")
+            }
             if let policy, policy.scope == .change {
-                diagnostics.add(map.node.location, "'\(policy.id)' runs on changes (on: change); give the test a 'change'")
+                diagnostics.add(
+                    map.node.location, "'\(policy.id)' runs on changes (on: change); give the test a 'change'")
             }
             return desired.map { .resource($0) }
         }
         if let policy, policy.scope == .state {
-            diagnostics.add(changeNode.location, "'\(policy.id)' runs on the desired state; give the test a 'resource', not a 'change'")
+            diagnostics.add(
+                changeNode.location,
+                "'\(policy.id)' runs on the desired state; give the test a 'resource', not a 'change'")
         }
-        guard let change = MappingReader(changeNode, what: "a test's change", known: Self.changeKeys, diagnostics: &diagnostics) else { return nil }
+        guard
+            let change = MappingReader(
+                changeNode, what: "a test's change", known: Self.changeKeys, diagnostics: &diagnostics)
+        else { return nil }
         let type = change.string("type", required: desired == nil, diagnostics: &diagnostics) ?? desired?.type
-        let id = change.string("id", required: desired == nil, diagnostics: &diagnostics) ?? desired?.identity.description
+        let id =
+            change.string("id", required: desired == nil, diagnostics: &diagnostics) ?? desired?.identity.description
         guard let setNode = change["set"] else {
             diagnostics.add(changeNode.location, "a test's change needs 'set': {/Property: {from: old, to: new}}")
             return nil
         }
         guard let entries = setNode.entries else {
-            diagnostics.add(setNode.location, "'set' must be a mapping of property paths to {from, to}, found \(setNode.kindName)")
+            diagnostics.add(
+                setNode.location, "'set' must be a mapping of property paths to {from, to}, found \(setNode.kindName)")
             return nil
         }
         var set: [String: PlannedChange.Assignment] = [:]
@@ -77,7 +102,10 @@ struct PolicyTestDecoder {
                 diagnostics.add(entry.keyLocation, "a property path starts with '/', like /\(entry.key)")
                 continue
             }
-            guard let assignment = MappingReader(entry.value, what: "an assignment", known: ["from", "to"], diagnostics: &diagnostics) else { continue }
+            guard
+                let assignment = MappingReader(
+                    entry.value, what: "an assignment", known: ["from", "to"], diagnostics: &diagnostics)
+            else { continue }
             guard let to = assignment["to"] else {
                 diagnostics.add(entry.value.location, "an assignment needs 'to' (and 'from' unless AWS had no value)")
                 continue
@@ -86,7 +114,8 @@ struct PolicyTestDecoder {
         }
         guard let type, let id else { return nil }
         if let desired, desired.type != type {
-            diagnostics.add(change["type"]!.location, "the change's type \(type) is not the resource's \(desired.type)")
+            diagnostics.add(
+                change["type"]!.location, "the change's type \(type) is not the resource's \(desired.type)")
         }
         let key = ResourceKey(environment: environment, type: type, id: desired?.key.id ?? id,
                               region: desired?.region ?? region)

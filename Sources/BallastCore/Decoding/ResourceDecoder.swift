@@ -32,9 +32,12 @@ public struct ResourceDecoder: Sendable {
         }
     }
 
-    func resource(_ node: Node, environment: String, defaultRegion: String,
-                  diagnostics: inout Diagnostics) -> DesiredResource? {
-        guard let map = MappingReader(node, what: "a resource", known: Self.resourceKeys, diagnostics: &diagnostics) else {
+    func resource(
+        _ node: Node, environment: String, defaultRegion: String,
+        diagnostics: inout Diagnostics
+    ) -> DesiredResource? {
+        guard let map = MappingReader(node, what: "a resource", known: Self.resourceKeys, diagnostics: &diagnostics)
+        else {
             return nil
         }
         let before = diagnostics.all.count
@@ -86,7 +89,8 @@ public struct ResourceDecoder: Sendable {
         case (let idNode?, nil):
             guard let id = map.string("id", diagnostics: &diagnostics) else { return nil }
             if let format = schema.idFormat, !format.matches(id) {
-                diagnostics.add(idNode.location, "'\(id)' is not a valid id for \(schema.type) (expected \(format.description))")
+                diagnostics.add(
+                    idNode.location, "'\(id)' is not a valid id for \(schema.type) (expected \(format.description))")
                 return nil
             }
             return .id(id)
@@ -161,10 +165,12 @@ public struct ResourceDecoder: Sendable {
             return object(node, schema, path: path, what: name, sources: &sources, diagnostics: &diagnostics)
                 .map(Expectation.object)
         }
-        if let entries = node.entries, entries.contains(where: { Self.rangeKeys.contains($0.key) || $0.key.first?.isLowercase == true }),
-           !isMap(type) {
+        if let entries = node.entries,
+            entries.contains(where: { Self.rangeKeys.contains($0.key) || $0.key.first?.isLowercase == true }),
+            !isMap(type) {
             guard type.acceptsRanges else {
-                diagnostics.add(node.location, "\(name) does not accept a range (within/atLeast/atMost apply to numbers)")
+                diagnostics.add(
+                    node.location, "\(name) does not accept a range (within/atLeast/atMost apply to numbers)")
                 return nil
             }
             return range(node, type, name: name, diagnostics: &diagnostics).map(Expectation.range)
@@ -209,7 +215,8 @@ public struct ResourceDecoder: Sendable {
             return nil
         }
         if let lo = lower?.number, let hi = upper?.number, lo > hi {
-            diagnostics.add(node.location, "\(name): the range's lowest bound \(lower!) is above its highest \(upper!)")
+            diagnostics.add(
+                node.location, "\(name): the range's lowest bound \(lower!) is above its highest \(upper!)")
             return nil
         }
         return ValueRange(lower: lower, upper: upper)
@@ -241,8 +248,10 @@ public struct ResourceDecoder: Sendable {
             guard case .int(let i)? = node.scalar else { return mismatch() }
             if allowed.contains(i) { return .int(i) }
             let nearest = allowed.min { abs($0 - i) < abs($1 - i) }!
-            diagnostics.add(node.location, "\(name) must be one of \(allowed.map(String.init).joined(separator: ", ")); "
-                + "\(i) is not (nearest: \(nearest))")
+            diagnostics.add(
+                node.location,
+                "\(name) must be one of \(allowed.map(String.init).joined(separator: ", ")); "
+                    + "\(i) is not (nearest: \(nearest))")
             return nil
         case .number(let allowed):
             guard let v = node.scalar, let x = v.number else { return mismatch() }
@@ -277,7 +286,8 @@ public struct ResourceDecoder: Sendable {
             guard let entries = node.entries else { return mismatch() }
             var result: [String: Value] = [:]
             for entry in entries {
-                guard let v = value(entry.value, element, name: "\(name).\(entry.key)", diagnostics: &diagnostics) else {
+                guard let v = value(entry.value, element, name: "\(name).\(entry.key)", diagnostics: &diagnostics)
+                else {
                     return nil
                 }
                 result[entry.key] = v
@@ -291,7 +301,8 @@ public struct ResourceDecoder: Sendable {
             var result: [String: Value] = [:]
             for entry in reader.node.entries! {
                 guard let fieldType = schema[entry.key] else { return nil }
-                guard let v = value(entry.value, fieldType, name: "\(name).\(entry.key)", diagnostics: &diagnostics) else {
+                guard let v = value(entry.value, fieldType, name: "\(name).\(entry.key)", diagnostics: &diagnostics)
+                else {
                     return nil
                 }
                 result[entry.key] = v

@@ -46,7 +46,8 @@ public struct Attribution: Sendable, Equatable {
     /// What could not be found, and why ("no matching event in the last 90 days").
     public var notes: [String]
 
-    public init(live: LiveChange? = nil, desired: DesiredChange? = nil, driftSince: Date? = nil, notes: [String] = []) {
+    public init(live: LiveChange? = nil, desired: DesiredChange? = nil, driftSince: Date? = nil,
+                notes: [String] = []) {
         self.live = live
         self.desired = desired
         self.driftSince = driftSince

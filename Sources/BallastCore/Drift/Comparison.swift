@@ -46,10 +46,14 @@ public enum Comparison {
             switch leaf.expectation {
             case .exact(.null):
                 // Must be unset: in sync when AWS has no value, NOT_EQUAL with the value it has.
-                return actual.map { [PropertyDifference(path: leaf.path, expected: .null, actual: $0, type: .notEqual)] }
+                return actual.map {
+                    [PropertyDifference(path: leaf.path, expected: .null, actual: $0, type: .notEqual)]
+                }
                     ?? []
             case .exact(let expected):
-                guard let actual else { return [PropertyDifference(path: leaf.path, expected: expected, actual: nil, type: .remove)] }
+                guard let actual else {
+                    return [PropertyDifference(path: leaf.path, expected: expected, actual: nil, type: .remove)]
+                }
                 return compare(expected, actual, at: leaf.path, rules)
             case .range(let range):
                 // In sync anywhere inside the range.
@@ -64,7 +68,9 @@ public enum Comparison {
         }
     }
 
-    static func compare(_ expected: Value, _ actual: Value, at path: String, _ rules: ComparisonRules) -> [PropertyDifference] {
+    static func compare(
+        _ expected: Value, _ actual: Value, at path: String, _ rules: ComparisonRules
+    ) -> [PropertyDifference] {
         switch (expected, actual) {
         case (.list(let want), .list(let have)) where rules.unordered.contains(path):
             return setDifferences(want, have, at: path)
@@ -74,9 +80,11 @@ public enum Comparison {
             for index in 0..<max(want.count, have.count) {
                 let itemPath = PropertyPath.appending(path, index: index)
                 switch (index < want.count ? want[index] : nil, index < have.count ? have[index] : nil) {
-                case let (w?, h?): found += compare(w, h, at: itemPath, rules)
-                case let (w?, nil): found.append(PropertyDifference(path: itemPath, expected: w, actual: nil, type: .remove))
-                case let (nil, h?): found.append(PropertyDifference(path: itemPath, expected: nil, actual: h, type: .add))
+                case (let w?, let h?): found += compare(w, h, at: itemPath, rules)
+                case (let w?, nil):
+                    found.append(PropertyDifference(path: itemPath, expected: w, actual: nil, type: .remove))
+                case (nil, let h?):
+                    found.append(PropertyDifference(path: itemPath, expected: nil, actual: h, type: .add))
                 case (nil, nil): break
                 }
             }
@@ -93,7 +101,8 @@ public enum Comparison {
             }
         default:
             // Numbers compare by value (80 == 80.0): `Value` equality does that.
-            return expected == actual ? [] : [PropertyDifference(path: path, expected: expected, actual: actual, type: .notEqual)]
+            return expected == actual
+                ? [] : [PropertyDifference(path: path, expected: expected, actual: actual, type: .notEqual)]
         }
     }
 
@@ -102,9 +111,17 @@ public enum Comparison {
     static func setDifferences(_ want: [Value], _ have: [Value], at path: String) -> [PropertyDifference] {
         let wantSet = Set(want), haveSet = Set(have)
         let removed = want.enumerated().filter { !haveSet.contains($0.element) }
-            .map { PropertyDifference(path: PropertyPath.appending(path, index: $0.offset), expected: $0.element, actual: nil, type: .remove) }
+            .map {
+                PropertyDifference(
+                    path: PropertyPath.appending(path, index: $0.offset), expected: $0.element, actual: nil,
+                    type: .remove)
+            }
         let added = have.enumerated().filter { !wantSet.contains($0.element) }
-            .map { PropertyDifference(path: PropertyPath.appending(path, index: $0.offset), expected: nil, actual: $0.element, type: .add) }
+            .map {
+                PropertyDifference(
+                    path: PropertyPath.appending(path, index: $0.offset), expected: nil, actual: $0.element, type: .add
+                )
+            }
         return removed + added
     }
 }

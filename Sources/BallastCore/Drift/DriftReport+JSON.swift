@@ -9,7 +9,8 @@ public extension DriftReport {
             "revision": .string(revision),
             "generatedAt": .string(Timestamp.iso8601(generatedAt)),
             "summary": .map([
-                "resources": .int(summary.resources), "inSync": .int(summary.inSync), "modified": .int(summary.modified),
+                "resources": .int(summary.resources), "inSync": .int(summary.inSync),
+                "modified": .int(summary.modified),
                 "deleted": .int(summary.deleted), "notChecked": .int(summary.notChecked), "held": .int(summary.held),
             ]),
             "environments": .list(environments.map { environment in

@@ -58,7 +58,9 @@ public struct ResourceDrift: Sendable {
     }
 
     /// NOT_CHECKED before any read (an unresolved ref, a failed account guard).
-    public static func notChecked(_ resource: DesiredResource, physicalId: String? = nil, _ reason: String) -> ResourceDrift {
+    public static func notChecked(
+        _ resource: DesiredResource, physicalId: String? = nil, _ reason: String
+    ) -> ResourceDrift {
         ResourceDrift(resource: resource, physicalId: physicalId, status: .notChecked, reason: reason)
     }
 
@@ -142,14 +144,16 @@ public enum Timestamp {
     /// a second apart still sort in order).
     public static func iso8601(_ date: Date, milliseconds: Bool = false) -> String {
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = milliseconds ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
+        formatter.formatOptions =
+            milliseconds ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
         return formatter.string(from: date)
     }
 
     /// Reads either form back.
     public static func parse(_ text: String) -> Date? {
         let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = text.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
+        formatter.formatOptions =
+            text.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
         return formatter.date(from: text)
     }
 }

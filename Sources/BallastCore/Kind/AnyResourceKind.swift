@@ -20,11 +20,15 @@ public struct AnyResourceKind: Sendable, Hashable {
     let lister: @Sendable (String, any AWSAPI) async throws -> [String]?
 
     /// Refused unless every declared write is in `writes` or `callsWithin`, and nothing else is.
-    public init(schema: KindSchema,
-                read: @escaping @Sendable ([LiveTarget], any AWSAPI) async -> [String: LiveRead],
-                writes: [APIOperation: KindWrite], callsWithin: [APIOperation] = [],
-                list: @escaping @Sendable (String, any AWSAPI) async throws -> [String]?) throws(KindDeclarationError) {
-        let declared = Set(schema.writes), made = Set(writes.keys), within = Set(callsWithin)
+    public init(
+        schema: KindSchema,
+        read: @escaping @Sendable ([LiveTarget], any AWSAPI) async -> [String: LiveRead],
+        writes: [APIOperation: KindWrite], callsWithin: [APIOperation] = [],
+        list: @escaping @Sendable (String, any AWSAPI) async throws -> [String]?
+    ) throws(KindDeclarationError) {
+        let declared = Set(schema.writes)
+        let made = Set(writes.keys)
+        let within = Set(callsWithin)
         guard made.isDisjoint(with: within), made.union(within) == declared else {
             let missing = declared.subtracting(made).subtracting(within).map(\.call).sorted()
             let undeclared = made.union(within).subtracting(declared).map(\.call).sorted()

@@ -35,7 +35,13 @@ public enum JSON {
         case .bool(let b): out += b ? "true" : "false"
         case .int(let i): out += String(i)
         case .double(let d):
-            if d.isFinite, d == d.rounded(), abs(d) < 1e15 { out += String(Int(d)) + ".0" } else if d.isFinite { out += String(d) } else { out += "null" }
+            if d.isFinite, d == d.rounded(), abs(d) < 1e15 {
+                out += String(Int(d)) + ".0"
+            } else if d.isFinite {
+                out += String(d)
+            } else {
+                out += "null"
+            }
         case .string(let s): writeString(s, into: &out)
         case .list(let items):
             if items.isEmpty { out += "[]"; return }
@@ -112,7 +118,9 @@ public enum JSON {
 
         mutating func literal(_ word: String) throws(ParseError) {
             let w = Array(word.utf8)
-            guard at + w.count <= bytes.count, Array(bytes[at..<at + w.count]) == w else { throw fail("expected \(word)") }
+            guard at + w.count <= bytes.count, Array(bytes[at..<at + w.count]) == w else {
+                throw fail("expected \(word)")
+            }
             at += w.count
         }
 
@@ -199,7 +207,8 @@ public enum JSON {
         }
 
         mutating func hex4() throws(ParseError) -> UInt32 {
-            guard at + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[at..<at + 4], as: UTF8.self), radix: 16) else {
+            guard at + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[at..<at + 4], as: UTF8.self), radix: 16)
+            else {
                 throw fail("bad \\u escape")
             }
             at += 4

@@ -53,7 +53,8 @@ public enum PropertyPath {
             } else if !name.isEmpty, name.unicodeScalars.allSatisfy(isPlain) {
                 out += (out.isEmpty ? "" : ".") + name
             } else {
-                let quoted = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                let quoted = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
+                    of: "\"", with: "\\\"")
                 out += "[\"\(quoted)\"]"
             }
         }

@@ -31,7 +31,9 @@ public struct ResourceKey: Sendable, Hashable, Comparable, CustomStringConvertib
 
 public extension DesiredResource {
     /// The resource as declared: its id is the identity's text until a `ref` is resolved.
-    var key: ResourceKey { ResourceKey(environment: environment, type: type, id: identity.description, region: region) }
+    var key: ResourceKey {
+        ResourceKey(environment: environment, type: type, id: identity.description, region: region)
+    }
 }
 
 public extension ResourceDrift {

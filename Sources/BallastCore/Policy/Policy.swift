@@ -37,7 +37,8 @@ public struct PolicyMatch: Sendable {
     }
 
     func matches(type resourceType: String, environment: String) -> Bool {
-        (type.map { Glob.matches($0, resourceType) } ?? true) && (environments.map { $0.contains(environment) } ?? true)
+        (type.map { Glob.matches($0, resourceType) } ?? true)
+            && (environments.map { $0.contains(environment) } ?? true)
     }
 
     func matches(id resourceId: String) -> Bool { id.map { Glob.matches($0, resourceId) } ?? true }

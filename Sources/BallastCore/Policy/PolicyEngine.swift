@@ -16,7 +16,9 @@ public struct PolicyEngine: Sendable {
     /// the policies in theirs), then change policies change by change, then expired waivers.
     /// `drift` (a plan's report) names the physical ids `ref:` resources resolved to, so a change
     /// to one finds its desired resource.
-    public func check(_ state: DesiredState, changes: [PlannedChange]? = nil, drift: DriftReport? = nil) -> [PolicyResult] {
+    public func check(
+        _ state: DesiredState, changes: [PlannedChange]? = nil, drift: DriftReport? = nil
+    ) -> [PolicyResult] {
         let resources = state.environments.flatMap(\.resources)
         let kinds = ResourceKinds(resources)
         // Type and environment are matched once per (environment, type), not per resource.
@@ -25,7 +27,9 @@ public struct PolicyEngine: Sendable {
             statePolicies.filter { set.policies[$0].match.matches(type: key.type, environment: key.environment) }
         }
         // Resources are independent: slices of them run on every core and are joined in order.
-        let slices = stride(from: 0, to: resources.count, by: Self.sliceSize).map { $0..<min($0 + Self.sliceSize, resources.count) }
+        let slices = stride(from: 0, to: resources.count, by: Self.sliceSize).map {
+            $0..<min($0 + Self.sliceSize, resources.count)
+        }
         let parts = SliceResults(count: slices.count)
         DispatchQueue.concurrentPerform(iterations: slices.count) { n in
             parts.store(n, stateResults(resources[slices[n]], kindOf: kinds.ofResource, candidates: candidates))
@@ -111,9 +115,11 @@ public struct PolicyEngine: Sendable {
                                             .string("region"): .string(change.key.region)]
         if let desired { resource[.string("source")] = .string("\(desired.source.file):\(desired.source.line)") }
         resource[.string("managedBy")] = CELValue(managedBy?.json ?? ["tool": "none"])
-        let variables: [String: CELValue] = ["before": CELValue(.map(before)), "after": CELValue(.map(after)),
-                                             "properties": desired.map { Self.propertyVariants($0.properties)[0].properties } ?? .map([:]),
-                                             "environment": .string(change.key.environment), "resource": .map(resource)]
+        let variables: [String: CELValue] = [
+            "before": CELValue(.map(before)), "after": CELValue(.map(after)),
+            "properties": desired.map { Self.propertyVariants($0.properties)[0].properties } ?? .map([:]),
+            "environment": .string(change.key.environment), "resource": .map(resource),
+        ]
         let outcome = run(policy, variables)
         return PolicyResult(policy: policy.id, severity: policy.severity, resource: "\(change.key.type) \(change.id)",
                             environment: change.key.environment, message: outcome.message, result: outcome.result,
@@ -136,18 +142,25 @@ public struct PolicyEngine: Sendable {
 
     func waive(_ result: inout PolicyResult, type: String, id: String) {
         guard result.result == .fail || result.result == .error else { return }
-        guard let waiver = set.waivers.first(where: {
-            $0.policy == result.policy && !$0.isExpired(on: today) && $0.match.matches(type: type, id: id, environment: result.environment)
-        }) else { return }
+        guard
+            let waiver = set.waivers.first(where: {
+                $0.policy == result.policy && !$0.isExpired(on: today)
+                    && $0.match.matches(type: type, id: id, environment: result.environment)
+            })
+        else { return }
         result.result = .waived
         result.reason = "\(waiver.reason) (waiver until \(waiver.untilText), \(waiver.source))"
     }
 
     func expiredWaivers() -> [PolicyResult] {
         set.waivers.filter { $0.isExpired(on: today) }.map { waiver in
-            PolicyResult(policy: waiver.policy, severity: .warn, resource: waiver.match.id ?? "*", environment: waiver.match.environments?.joined(separator: ",") ?? "*",
-                         message: "the waiver of \(waiver.policy) expired on \(waiver.untilText) and no longer applies: \(waiver.reason)",
-                         result: .fail, source: waiver.source)
+            PolicyResult(
+                policy: waiver.policy, severity: .warn, resource: waiver.match.id ?? "*",
+                environment: waiver.match.environments?.joined(separator: ",") ?? "*",
+                message:
+                    "the waiver of \(waiver.policy) expired on \(waiver.untilText) and no longer applies: "
+                        + "\(waiver.reason)",
+                result: .fail, source: waiver.source)
         }
     }
 
@@ -165,14 +178,22 @@ public struct PolicyEngine: Sendable {
                 var objects: [([String: Value], [String])] = [([:], [])]
                 for (name, inner) in fields.sorted(by: { $0.key < $1.key }) {
                     let options = expand(inner, path: path + "." + name)
-                    objects = objects.flatMap { object in options.map { (object.0.merging([name: $0.0]) { _, new in new }, object.1 + [$0.1].compactMap { $0 }) } }
+                    objects = objects.flatMap { object in
+                        options.map {
+                            (object.0.merging([name: $0.0]) { _, new in new }, object.1 + [$0.1].compactMap { $0 })
+                        }
+                    }
                 }
                 return objects.map { (.map($0.0), $0.1.isEmpty ? nil : $0.1.joined(separator: ", ")) }
             }
         }
         for (name, expectation) in properties.sorted(by: { $0.key < $1.key }) {
             let options = expand(expectation, path: name)
-            variants = variants.flatMap { variant in options.map { (variant.0.merging([name: $0.0]) { _, new in new }, variant.1 + [$0.1].compactMap { $0 }) } }
+            variants = variants.flatMap { variant in
+                options.map {
+                    (variant.0.merging([name: $0.0]) { _, new in new }, variant.1 + [$0.1].compactMap { $0 })
+                }
+            }
         }
         return variants.map { ($0.0, $0.1.isEmpty ? nil : $0.1.joined(separator: ", ")) }
     }

@@ -33,8 +33,10 @@ public struct PolicyResult: Sendable, Equatable {
     public var warns: Bool { severity == .warn && (result == .fail || result == .error) }
 
     public var json: Value {
-        var fields: [String: Value] = ["policy": .string(policy), "severity": .string(severity.rawValue), "resource": .string(resource),
-                                       "environment": .string(environment), "message": .string(message), "result": .string(result.rawValue)]
+        var fields: [String: Value] = [
+            "policy": .string(policy), "severity": .string(severity.rawValue), "resource": .string(resource),
+            "environment": .string(environment), "message": .string(message), "result": .string(result.rawValue),
+        ]
         if let source { fields["source"] = ["file": .string(source.file), "line": .int(source.line)] }
         if let reason { fields["reason"] = .string(reason) }
         return .map(fields)

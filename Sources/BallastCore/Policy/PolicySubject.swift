@@ -17,10 +17,19 @@ final class PolicySubject {
         name = "\(resource.type) \(id)"
         environment = resource.environment
         source = resource.source
-        let described: CELValue = .map([.string("type"): .string(resource.type), .string("id"): .string(id), .string("region"): .string(resource.region),
-                                        .string("source"): .string("\(resource.source.file):\(resource.source.line)")])
+        let described: CELValue = .map([
+            .string("type"): .string(resource.type), .string("id"): .string(id),
+            .string("region"): .string(resource.region),
+            .string("source"): .string("\(resource.source.file):\(resource.source.line)"),
+        ])
         variants = PolicyEngine.propertyVariants(resource.properties).map { variant in
-            (variant.label, ["properties": variant.properties, "environment": .string(resource.environment), "resource": described])
+            (
+                variant.label,
+                [
+                    "properties": variant.properties, "environment": .string(resource.environment),
+                    "resource": described,
+                ]
+            )
         }
     }
 }
@@ -50,7 +59,8 @@ extension CELValue {
         case .exact(let value): self.init(value)
         case .range: self = .null
         case .object(let fields):
-            self = .map(Dictionary(uniqueKeysWithValues: fields.map { (CELKey.string($0.key), CELValue(exactly: $0.value)) }))
+            self = .map(
+                Dictionary(uniqueKeysWithValues: fields.map { (CELKey.string($0.key), CELValue(exactly: $0.value)) }))
         }
     }
 }

@@ -48,10 +48,14 @@ extension PolicyEngine {
         switch test.subject {
         case .resource(let resource):
             let id = resource.identity.description
-            guard policy.scope == .state, policy.match.matches(type: resource.type, id: id, environment: resource.environment) else { return skipped }
+            guard policy.scope == .state,
+                policy.match.matches(type: resource.type, id: id, environment: resource.environment)
+            else { return skipped }
             result = self.result(of: policy, on: PolicySubject(resource, id: id))
         case .change(let change, let desired):
-            guard policy.scope == .change, let found = self.result(of: policy, on: change, desired: desired) else { return skipped }
+            guard policy.scope == .change, let found = self.result(of: policy, on: change, desired: desired) else {
+                return skipped
+            }
             result = found
         }
         let actual: PolicyTestCase.Expected = switch result.result {

@@ -254,7 +254,9 @@ public struct RegistrySchema: Sendable {
             case "object":
                 if case .map(let fields)? = node["properties"] {
                     var converted: [(String, ValueType)] = []
-                    for name in fields.keys.sorted() { converted.append((name, try type(of: fields[name]!, depth: depth + 1))) }
+                    for name in fields.keys.sorted() {
+                        converted.append((name, try type(of: fields[name]!, depth: depth + 1)))
+                    }
                     return .object(ObjectSchema(converted))
                 }
                 if case .map(let patterns)? = node["patternProperties"], let first = patterns.values.first {

@@ -35,11 +35,17 @@ public enum Check {
     }
 
     /// A fixed value must lie inside the fixed bounds of two other properties.
-    public static func between(_ r: DesiredResource, _ path: String, _ lower: String, _ upper: String) -> [Diagnostic] {
+    public static func between(_ r: DesiredResource, _ path: String, _ lower: String,
+                               _ upper: String) -> [Diagnostic] {
         guard let x = r.exactValue(at: path)?.number, let lo = r.exactValue(at: lower)?.number,
-              let hi = r.exactValue(at: upper)?.number, lo <= hi, x < lo || x > hi else { return [] }
-        return [Diagnostic(r.location(of: path),
-                           "\(name(path)) (\(fmt(x))) must be between \(name(lower)) (\(fmt(lo))) and \(name(upper)) (\(fmt(hi)))")]
+            let hi = r.exactValue(at: upper)?.number, lo <= hi, x < lo || x > hi
+        else { return [] }
+        return [
+            Diagnostic(
+                r.location(of: path),
+                "\(name(path)) (\(fmt(x))) must be between \(name(lower)) (\(fmt(lo))) and \(name(upper)) (\(fmt(hi)))"
+            )
+        ]
     }
 
     /// Two properties that must not both be declared.

@@ -34,7 +34,9 @@ public indirect enum ValueType: Sendable {
         case .integer(let r):
             if r == Int.min...Int.max { return "an integer" }
             if r.lowerBound == Int.min { return "an integer <= \(r.upperBound)" }
-            if r.upperBound == Int.max { return r.lowerBound == 0 ? "a non-negative integer" : "an integer >= \(r.lowerBound)" }
+            if r.upperBound == Int.max {
+                return r.lowerBound == 0 ? "a non-negative integer" : "an integer >= \(r.lowerBound)"
+            }
             return "an integer from \(r.lowerBound) to \(r.upperBound)"
         case .integerIn: return "an integer"
         case .number(let r):

@@ -87,7 +87,8 @@ public struct Adopter: Sendable {
             result.refused.append("nothing declared matches \(named)")
             return result
         }
-        var edits: [(file: String, key: SourceLocation, field: String?, index: Int?, value: Value, adoption: Adoption)] = []
+        var edits:
+            [(file: String, key: SourceLocation, field: String?, index: Int?, value: Value, adoption: Adoption)] = []
         let wanted = request.properties.map(PropertyPath.argument)
         for drift in report.resources {
             let name = "\(drift.resource.type) \(UntrustedText.line(drift.displayId)) (\(drift.resource.environment))"
@@ -101,7 +102,8 @@ public struct Adopter: Sendable {
             let live = drift.live ?? [:]
             for leaf in drift.resource.leaves {
                 let touched = drift.differences.contains { $0.path == leaf.path || $0.path.hasPrefix(leaf.path + "/") }
-                guard touched, wanted.isEmpty || wanted.contains(where: { leaf.path == $0 || leaf.path.hasPrefix($0 + "/") })
+                guard touched,
+                    wanted.isEmpty || wanted.contains(where: { leaf.path == $0 || leaf.path.hasPrefix($0 + "/") })
                 else { continue }
                 let property = "\(name) \(PropertyPath.readable(leaf.path))"
                 guard let key = drift.resource.propertySources[leaf.path] else {
@@ -120,8 +122,9 @@ public struct Adopter: Sendable {
                 case .range(let range):
                     guard let now = current, range.nearestBound(to: now) != nil else { continue }
                     guard request.widen else {
-                        result.refused.append("\(property): live \(now) is outside \(range) (--widen moves the nearest "
-                            + "bound to it)")
+                        result.refused.append(
+                            "\(property): live \(now) is outside \(range) (--widen moves the nearest "
+                                + "bound to it)")
                         continue
                     }
                     // Below the range: the lower bound moves; above it: the upper one.
@@ -163,8 +166,12 @@ public struct Adopter: Sendable {
                     + error.description)
             }
         }
-        result.adopted.sort { ($0.location.file, $0.location.line, $0.location.column) < ($1.location.file,
-                                                                                         $1.location.line, $1.location.column) }
+        result.adopted.sort {
+            ($0.location.file, $0.location.line, $0.location.column) < (
+                $1.location.file,
+                $1.location.line, $1.location.column
+            )
+        }
         // Written only where a regular file was read: a link put there since is not followed.
         for (file, bytes) in texts where Self.readOwn(root + "/" + file) == nil
             || !FileManager.default.createFile(atPath: root + "/" + file, contents: Data(bytes)) {
@@ -184,7 +191,9 @@ public struct Adopter: Sendable {
             return result
         }
         // A deny the adopted values bring in: one that already failed before them is not adopt's to judge.
-        let key = { (result: PolicyResult) in [result.policy, result.environment, result.resource].joined(separator: "\u{0}") }
+        let key = { (result: PolicyResult) in
+            [result.policy, result.environment, result.resource].joined(separator: "\u{0}")
+        }
         let before = Set(PolicyEngine(loaded.policies).check(loaded.state).filter(\.blocks).map(key))
         let denied = PolicyEngine(check.policies).check(check.state).filter { $0.blocks && !before.contains(key($0)) }
         if !check.diagnostics.isEmpty || !denied.isEmpty {

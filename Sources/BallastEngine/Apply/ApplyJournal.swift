@@ -78,8 +78,11 @@ struct ApplyJournal: Sendable {
     func closeInterrupted() async -> [JournalEntry] {
         var found: [String: JournalEntry] = [:]
         let names = Set(loaded.state.environments.map(\.name))
-        for file in (try? FileManager.default.contentsOfDirectory(atPath: progressDirectory)) ?? [] where file.hasSuffix(".jsonl") {
-            guard let entry = Self.readProgress(progressDirectory + "/" + file), !names.isDisjoint(with: entry.environments) else {
+        for file in (try? FileManager.default.contentsOfDirectory(atPath: progressDirectory)) ?? []
+        where file.hasSuffix(".jsonl") {
+            guard let entry = Self.readProgress(progressDirectory + "/" + file),
+                !names.isDisjoint(with: entry.environments)
+            else {
                 continue
             }
             found[entry.id] = entry
@@ -101,7 +104,8 @@ struct ApplyJournal: Sendable {
     static func readProgress(_ path: String) -> JournalEntry? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
         let lines = text.split(separator: "\n")
-        guard let first = lines.first, let intent = (try? JSON.parse(String(first))).flatMap(JournalEntry.init(json:)) else {
+        guard let first = lines.first, let intent = (try? JSON.parse(String(first))).flatMap(JournalEntry.init(json:))
+        else {
             return nil
         }
         var progress: [Int: (JournalEntry.Written, String?)] = [:]

@@ -114,7 +114,8 @@ public struct ApplyRun: Sendable {
         let intent = JournalEntry(
             kind: request.kind, environments: loaded.state.environments.map(\.name), revision: loaded.revision,
             time: clock(),
-            actor: owner.actor, planChecksum: checksum, windowOverride: refusals.isEmpty ? nil : request.overrideWindow,
+            actor: owner.actor, planChecksum: checksum,
+            windowOverride: refusals.isEmpty ? nil : request.overrideWindow,
             relatedCommit: request.relatedCommit, changes: changes.map { .init(change: $0, outcome: .notAttempted) },
             unfixable: plan.unfixable.map { "\($0.resource.type) \($0.displayId)" }, stage: .started)
         do { try await journal.begin(intent) } catch { return .refused(.journal(error.description)) }

@@ -34,7 +34,9 @@ public final class FileLock: ApplyLock, @unchecked Sendable {
             guard fd >= 0 else { throw LockError("cannot open \(path): \(String(cString: strerror(errno)))") }
             guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {
                 close(fd)
-                guard errno == EWOULDBLOCK else { throw LockError("cannot lock \(path): \(String(cString: strerror(errno)))") }
+                guard errno == EWOULDBLOCK else {
+                    throw LockError("cannot lock \(path): \(String(cString: strerror(errno)))")
+                }
                 throw LockHeld(environment: environment, record: read()?.record ?? Self.unknown, place: place)
             }
             guard Self.sameFile(fd, path) else {
@@ -84,8 +86,10 @@ public final class FileLock: ApplyLock, @unchecked Sendable {
     static func isAlive(_ pid: Int32) -> Bool { kill(pid, 0) == 0 || errno == EPERM }
 
     func record(_ fd: Int32) throws {
-        let body: Value = ["token": .string(owner.token), "holder": .string(owner.holder), "revision": .string(owner.revision),
-                           "acquired": .string(Timestamp.iso8601(Date())), "host": .string(owner.host), "pid": .int(Int(owner.pid))]
+        let body: Value = [
+            "token": .string(owner.token), "holder": .string(owner.holder), "revision": .string(owner.revision),
+            "acquired": .string(Timestamp.iso8601(Date())), "host": .string(owner.host), "pid": .int(Int(owner.pid)),
+        ]
         let bytes = Array((JSON.encode(body) + "\n").utf8)
         let written = bytes.withUnsafeBytes { ftruncate(fd, 0) == 0 ? pwrite(fd, $0.baseAddress, $0.count, 0) : -1 }
         guard written == bytes.count else {

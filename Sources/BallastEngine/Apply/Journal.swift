@@ -36,7 +36,9 @@ public struct Journal: Sendable {
         for note in notes {
             for line in note.text.split(separator: "\n") {
                 // An apply's intent and the entry that ends it share an id: the later line is the truth.
-                if let entry = (try? JSON.parse(String(line))).flatMap(JournalEntry.init(json:)) { latest[entry.id] = entry }
+                if let entry = (try? JSON.parse(String(line))).flatMap(JournalEntry.init(json:)) {
+                    latest[entry.id] = entry
+                }
             }
         }
         return Self.newestFirst(Array(latest.values))
@@ -58,7 +60,9 @@ public struct Journal: Sendable {
     /// holder dies, so a writer killed mid-note never blocks the next one.
     func withExclusiveFile(_ path: String, _ body: () throws -> Void) throws {
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
-        guard fd >= 0 else { throw JournalProblem("journal: cannot open \(path): \(String(cString: strerror(errno)))") }
+        guard fd >= 0 else {
+            throw JournalProblem("journal: cannot open \(path): \(String(cString: strerror(errno)))")
+        }
         defer { close(fd) }
         var locked = false
         for _ in 0..<200 {
@@ -74,9 +78,14 @@ public struct Journal: Sendable {
 
 /// Who applies: the CI's user when a CI runs it, else git's user, else the login.
 public enum Actor {
-    static let ciVariables = ["GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BUILDKITE_BUILD_CREATOR", "CIRCLE_USERNAME", "BITBUCKET_STEP_TRIGGERER_UUID"]
+    static let ciVariables = [
+        "GITHUB_ACTOR", "GITLAB_USER_LOGIN", "BUILDKITE_BUILD_CREATOR", "CIRCLE_USERNAME",
+        "BITBUCKET_STEP_TRIGGERER_UUID",
+    ]
 
-    public static func current(repositoryPath: String, environment: [String: String] = ProcessInfo.processInfo.environment) -> String {
+    public static func current(
+        repositoryPath: String, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) -> String {
         if let explicit = environment["BALLAST_ACTOR"], !explicit.isEmpty { return explicit }
         for name in ciVariables { if let value = environment[name], !value.isEmpty { return value } }
         if let user = (try? GitRepository(discoveringFrom: repositoryPath))?.configuredUser { return user }

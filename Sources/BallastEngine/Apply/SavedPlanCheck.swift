@@ -56,7 +56,8 @@ public struct SavedPlanCheck: Sendable, Equatable {
         // The plan the desired state makes when live holds the values the saved plan recorded.
         var then = live
         for (path, assignment) in change.set { Self.put(assignment.from, at: path, in: &then) }
-        let judged = ResourceDrift.judge(drift.resource, physicalId: drift.displayId, read: .found(then), rules: kind.comparison)
+        let judged = ResourceDrift.judge(
+            drift.resource, physicalId: drift.displayId, read: .found(then), rules: kind.comparison)
         guard let expected = kind.changes(for: judged).first(where: { $0.operation == change.operation }) else {
             forged.append("\(label): the desired state at \(revision) makes no \(change.call) call for it")
             return
@@ -67,7 +68,8 @@ public struct SavedPlanCheck: Sendable, Equatable {
                 continue
             }
             if wanted.to != assignment.to {
-                forged.append("\(label): sets \(path) to \(assignment.to), but the desired state asks for \(wanted.to)")
+                forged.append(
+                    "\(label): sets \(path) to \(assignment.to), but the desired state asks for \(wanted.to)")
             }
         }
         for path in expected.set.keys.sorted() where change.set[path] == nil {

@@ -8,7 +8,8 @@ public struct AccountGuard: Sendable {
     /// The problem when an environment's guard names another account than the credentials'.
     public static func mismatch(_ environment: Environment, account: String) -> String? {
         guard let expected = environment.account, expected != account else { return nil }
-        return "environment \(environment.name) is guarded to account \(expected), but the credentials are for \(account)"
+        return
+            "environment \(environment.name) is guarded to account \(expected), but the credentials are for \(account)"
     }
 
     /// The account the client's credentials belong to; nil when STS cannot say.

@@ -185,7 +185,9 @@ public struct DriftDetector: Sendable {
         let work: [(GroupKey, [LiveTarget])] = groups.map { key, members in
             // Two environments may name the same resource: read it once, for everything either declares.
             var declared: [String: Set<String>] = [:]
-            for member in members { declared[member.id, default: []].formUnion(resources[member.index].properties.keys) }
+            for member in members {
+                declared[member.id, default: []].formUnion(resources[member.index].properties.keys)
+            }
             return (key, declared.keys.sorted().map { LiveTarget(id: $0, declared: declared[$0]!) })
         }
         let progress = progress

@@ -205,7 +205,9 @@ public struct Explainer: Sendable {
     }
 
     /// The newest journal entry that made `event`: within its apply's window, the same values.
-    static func entry(in journal: [JournalEntry], for drift: ResourceDrift, made event: CloudTrailEvent) -> JournalEntry? {
+    static func entry(
+        in journal: [JournalEntry], for drift: ResourceDrift, made event: CloudTrailEvent
+    ) -> JournalEntry? {
         journal.filter { $0.wrote(event, of: drift.resource.type, id: drift.displayId) }.max { $0.time < $1.time }
     }
 

@@ -142,7 +142,9 @@ public struct Ownership: Sendable {
     /// The read stack (in the resource's region) that has this physical id.
     func stackOwning(_ resource: DesiredResource, id: String) -> (key: StackKey, stack: Stack, logicalId: String)? {
         for (key, stack) in stacks.sorted(by: { $0.key.stack < $1.key.stack }) where key.region == resource.region {
-            if let logicalId = stack.logicalIds[OwnedId(type: resource.type, id: id)] { return (key, stack, logicalId) }
+            if let logicalId = stack.logicalIds[OwnedId(type: resource.type, id: id)] {
+                return (key, stack, logicalId)
+            }
         }
         return nil
     }
@@ -169,8 +171,8 @@ public struct Ownership: Sendable {
                 continue
             }
             guard case .cloudFormation(let stack, let logicalId?, _)? = owner(of: drift.resource, id: drift.displayId),
-                  let set = stacks[StackKey(region: drift.resource.region, stack: stack)]?.templateProperties[logicalId]
-                  else { continue }
+                let set = stacks[StackKey(region: drift.resource.region, stack: stack)]?.templateProperties[logicalId]
+            else { continue }
             let clashing = paths.filter { path in
                 set.contains(PropertyPath.segments(path).first ?? "")
             }

@@ -68,7 +68,8 @@ struct StackResolver: Sendable {
                     return .failure(Problem(reason: "stack \(stack) has no resource with logical id \(logicalId)"))
                 }
                 guard entry.type == resource.type || Self.isCustom(entry.type) else {
-                    return .failure(Problem(reason: "\(stack)/\(logicalId) is a \(entry.type), not a \(resource.type)"))
+                    return .failure(
+                        Problem(reason: "\(stack)/\(logicalId) is a \(entry.type), not a \(resource.type)"))
                 }
                 guard !entry.physicalId.isEmpty else {
                     return .failure(Problem(reason: "\(stack)/\(logicalId) has no physical id yet"))

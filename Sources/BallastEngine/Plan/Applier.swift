@@ -35,9 +35,11 @@ public struct Applier: Sendable {
     /// Without `continueOnError` a failure starts nothing new (writes in flight end and are
     /// reported). `starting` hears of each write before it is sent and `finished` as it ends,
     /// in the order writes end, one at a time.
-    public func apply(_ changes: [PlannedChange], continueOnError: Bool = false,
-                      starting: @Sendable (Int) async -> Void = { _ in },
-                      finished: @Sendable (Int, Outcome) async -> Void = { _, _ in }) async -> [(PlannedChange, Outcome)] {
+    public func apply(
+        _ changes: [PlannedChange], continueOnError: Bool = false,
+        starting: @Sendable (Int) async -> Void = { _ in },
+        finished: @Sendable (Int, Outcome) async -> Void = { _, _ in }
+    ) async -> [(PlannedChange, Outcome)] {
         var queues: [[Int]] = []
         var queueOf: [ResourceKey: Int] = [:]
         for (index, change) in changes.enumerated() {

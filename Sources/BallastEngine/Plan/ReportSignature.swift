@@ -20,8 +20,9 @@ public enum ReportSignature {
                 + "--out-json under the same key")
         }
         guard Checksum.constantTimeEqual(mac, PlanFile.mac(key: key, Array(JSON.encode(.map(fields)).utf8))) else {
-            throw ReportMergeError("\(name): its MAC does not match \(PlanFile.keyVariable): the report was edited, or "
-                + "written with another key")
+            throw ReportMergeError(
+                "\(name): its MAC does not match \(PlanFile.keyVariable): the report was edited, or "
+                    + "written with another key")
         }
     }
 }

@@ -11,7 +11,8 @@ public struct Verifier: Sendable {
 
     /// For each applied change (by index in `applied`), nil when verified,
     /// else what the re-read showed instead.
-    public func verify(_ applied: [PlannedChange], planned report: DriftReport, state: DesiredState) async -> [String?] {
+    public func verify(_ applied: [PlannedChange], planned report: DriftReport,
+                       state: DesiredState) async -> [String?] {
         let wanted = Set(applied.map(\.key))
         let sources = Set(report.resources.filter { wanted.contains($0.key) }.map(\.resource.source))
         var subset = state

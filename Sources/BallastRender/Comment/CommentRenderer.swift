@@ -106,20 +106,25 @@ public struct CommentRenderer {
         // One reason for several resources (no credentials, an account guard) is said once, above them.
         let shared = Self.sharedReasons(shown)
         for reason in shared.keys.sorted() {
-            heading += "\n\n⚠️ \(shared[reason]!) resources not checked: \(Markdown.code(Markdown.short(reason, limit: 600)))"
+            heading +=
+                "\n\n⚠️ \(shared[reason]!) resources not checked: "
+                    + Markdown.code(Markdown.short(reason, limit: 600))
         }
         let columns = plan == nil ? ["", "Resource", "Drifted properties", "Declared at"]
                                   : ["", "Resource", "Change", "Call"]
         return CommentLayout.Section(
             heading: heading, columns: columns, rows: shown.map { row($0, shared: Set(shared.keys)) },
-            details: shown.filter { $0.status != .deleted && !($0.status == .notChecked && shared[$0.reason ?? ""] != nil) }
-                .map(details),
+            details: shown.filter {
+                $0.status != .deleted && !($0.status == .notChecked && shared[$0.reason ?? ""] != nil)
+            }
+            .map(details),
             foldedRow: { "| … | \($0) more resources | | |" })
     }
 
     /// Reasons that several not-checked resources share, with how many.
     static func sharedReasons(_ drifts: [ResourceDrift]) -> [String: Int] {
-        let counts = Dictionary(drifts.filter { $0.status == .notChecked }.map { ($0.reason ?? "", 1) }, uniquingKeysWith: +)
+        let counts = Dictionary(
+            drifts.filter { $0.status == .notChecked }.map { ($0.reason ?? "", 1) }, uniquingKeysWith: +)
         return counts.filter { $0.value > 1 }
     }
 
@@ -140,7 +145,8 @@ public struct CommentRenderer {
             let properties = settings(drift, changes: changes)
             let more = properties.count > 3 ? ["+\(properties.count - 3) more"] : []
             what = (properties.prefix(3).map { path, from, to in
-                "\(Markdown.code(path)) \(Markdown.code(Markdown.short(from))) → \(Markdown.code(Markdown.short(to)))"
+                "\(Markdown.code(path)) \(Markdown.code(Markdown.short(from))) → "
+                    + Markdown.code(Markdown.short(to))
             } + more).joined(separator: "<br>")
         }
         let last = plan == nil ? Markdown.code(drift.resource.source.description)
@@ -238,7 +244,8 @@ public struct CommentRenderer {
                 next = "Apply after merge: " + Markdown.code("ballast apply" + scope)
             }
         } else {
-            next = report.summary.hasDrift ? "See the fix: " + Markdown.code("ballast plan" + scope) : "Nothing to fix."
+            next =
+                report.summary.hasDrift ? "See the fix: " + Markdown.code("ballast plan" + scope) : "Nothing to fix."
         }
         return "---\n" + next + "\n\n<sub>ballast \(BallastVersion.current) · \(report.command) of "
             + "\(Markdown.code(report.revision)) · read \(Timestamp.iso8601(report.generatedAt))</sub>\n"

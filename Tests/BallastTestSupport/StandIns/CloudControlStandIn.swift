@@ -107,10 +107,16 @@ public final class CloudControlStandIn: Sendable {
             let after = input["NextToken"]?.string
             let all = try backend.list(caller).sorted().filter { after == nil || $0 > after! }
             let page = all.prefix(2)
-            var answer: [String: Value] = ["TypeName": .string(type), "ResourceDescriptions": .list(try page.map { id in
-                ["Identifier": .string(id),
-                 "Properties": .string(JSON.encode(.map(try backend.read(caller, id) ?? [:])))]
-            })]
+            var answer: [String: Value] = [
+                "TypeName": .string(type),
+                "ResourceDescriptions": .list(
+                    try page.map { id in
+                        [
+                            "Identifier": .string(id),
+                            "Properties": .string(JSON.encode(.map(try backend.read(caller, id) ?? [:]))),
+                        ]
+                    }),
+            ]
             if page.count < all.count, let last = page.last { answer["NextToken"] = .string(last) }
             return Self.ok(answer)
         } catch {

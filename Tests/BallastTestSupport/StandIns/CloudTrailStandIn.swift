@@ -74,9 +74,11 @@ public final class CloudTrailStandIn: Sendable {
             "EventId": .string(id), "EventName": .string(name), "ReadOnly": "false",
             "AccessKeyId": .string(identity["accessKeyId"]?.string ?? "AKIAEXAMPLE"),
             "EventTime": .double(time.timeIntervalSince1970), "EventSource": .string(source),
-            "Username": .string(identity["userName"]?.string ?? identity["arn"]?.string?.split(separator: "/").last
-                .map(String.init) ?? ""),
-            "Resources": [["ResourceName": .string(resource)]], "CloudTrailEvent": .string(JSON.encode(.map(document))),
+            "Username": .string(
+                identity["userName"]?.string ?? identity["arn"]?.string?.split(separator: "/").last
+                    .map(String.init) ?? ""),
+            "Resources": [["ResourceName": .string(resource)]],
+            "CloudTrailEvent": .string(JSON.encode(.map(document))),
         ]
         events.update { $0.append(Event(entry: entry, time: time, resources: [resource])) }
         return id

@@ -24,12 +24,16 @@ struct CELEvaluator {
             return value
         case .select(let target, let field, let at):
             let value = try eval(target)
-            guard case .map(let fields) = value else { throw CELError("cannot select '\(field)' from \(value.typeName)", at: at) }
+            guard case .map(let fields) = value else {
+                throw CELError("cannot select '\(field)' from \(value.typeName)", at: at)
+            }
             guard let found = fields[.string(field)] else { throw CELError("no such key: '\(field)'", at: at) }
             return found
         case .has(let target, let field, let at):
             let value = try eval(target)
-            guard case .map(let fields) = value else { throw CELError("has() needs a map, found \(value.typeName)", at: at) }
+            guard case .map(let fields) = value else {
+                throw CELError("has() needs a map, found \(value.typeName)", at: at)
+            }
             return .bool(fields[.string(field)] != nil)
         case .index(let target, let index, let at):
             return try element(try eval(target), try eval(index), at: at)
@@ -108,11 +112,15 @@ struct CELEvaluator {
     func element(_ target: CELValue, _ index: CELValue, at: Int) throws(CELError) -> CELValue {
         switch (target, index) {
         case (.list(let items), .int(let i)):
-            guard i >= 0, i < items.count else { throw CELError("index \(i) out of range (size \(items.count))", at: at) }
+            guard i >= 0, i < items.count else {
+                throw CELError("index \(i) out of range (size \(items.count))", at: at)
+            }
             return items[Int(i)]
         case (.list(let items), .double(let d)):
             guard let i = Int(exactly: d) else { throw noOverload("[]", [target, index], at: at) }
-            guard i >= 0, i < items.count else { throw CELError("index \(i) out of range (size \(items.count))", at: at) }
+            guard i >= 0, i < items.count else {
+                throw CELError("index \(i) out of range (size \(items.count))", at: at)
+            }
             return items[i]
         case (.map(let fields), _):
             guard let key = CELKey(index) else { throw noOverload("[]", [target, index], at: at) }
@@ -155,7 +163,11 @@ struct CELEvaluator {
         case (.int(let a), .double(let b)): return b.isNaN ? .unordered : Self.compare(a, b)
         case (.double(let a), .int(let b)):
             guard !a.isNaN else { return .unordered }
-            switch Self.compare(b, a) { case .less: return .greater; case .greater: return .less; default: return .equal }
+            switch Self.compare(b, a) {
+            case .less: return .greater
+            case .greater: return .less
+            default: return .equal
+            }
         case (.string(let a), .string(let b)):
             let x = a.unicodeScalars.map(\.value), y = b.unicodeScalars.map(\.value)
             return x == y ? .equal : x.lexicographicallyPrecedes(y) ? .less : .greater
@@ -212,8 +224,10 @@ struct CELEvaluator {
         case ("size", .string(let s), nil): return .int(Int64(s.unicodeScalars.count))
         case ("size", .list(let l), nil): return .int(Int64(l.count))
         case ("size", .map(let m), nil): return .int(Int64(m.count))
-        case ("startsWith", .string(let s), .string(let p)?): return .bool(s.unicodeScalars.starts(with: p.unicodeScalars))
-        case ("endsWith", .string(let s), .string(let p)?): return .bool(s.unicodeScalars.reversed().starts(with: p.unicodeScalars.reversed()))
+        case ("startsWith", .string(let s), .string(let p)?):
+            return .bool(s.unicodeScalars.starts(with: p.unicodeScalars))
+        case ("endsWith", .string(let s), .string(let p)?):
+            return .bool(s.unicodeScalars.reversed().starts(with: p.unicodeScalars.reversed()))
         case ("contains", .string(let s), .string(let p)?): return .bool(p.isEmpty || s.contains(p))
         case ("matches", .string, .string("")?): return .bool(true)  // the empty pattern matches anywhere
         case ("matches", .string(let s), .string(let pattern)?):
@@ -236,7 +250,8 @@ extension CELValue {
         case .bool(let b): "\(b)"
         case .null: "null"
         case .list(let items): "[" + items.map(\.display).joined(separator: ", ") + "]"
-        case .map(let fields): "{" + fields.map { "\($0.key.value.display): \($0.value.display)" }.sorted().joined(separator: ", ") + "}"
+        case .map(let fields):
+            "{" + fields.map { "\($0.key.value.display): \($0.value.display)" }.sorted().joined(separator: ", ") + "}"
         }
     }
 }

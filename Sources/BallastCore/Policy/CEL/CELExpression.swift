@@ -41,7 +41,9 @@ public struct CELExpression: Sendable {
         self.source = source
         let tokens = try CELLexer.tokens(source)
         guard tokens.count <= Self.maxTokens + 1 else {  // + the end token
-            throw CELError("expression has more than \(Self.maxTokens) tokens; split the policy", at: tokens[Self.maxTokens].offset)
+            throw CELError(
+                "expression has more than \(Self.maxTokens) tokens; split the policy",
+                at: tokens[Self.maxTokens].offset)
         }
         var parser = CELParser(tokens: tokens)
         root = try parser.parseWhole()
@@ -77,7 +79,9 @@ struct CELParser {
     }
 
     mutating func expect(_ symbol: String) throws(CELError) {
-        guard take(symbol) else { throw CELError("expected '\(symbol)' but found \(describe(current.kind))", at: current.offset) }
+        guard take(symbol) else {
+            throw CELError("expected '\(symbol)' but found \(describe(current.kind))", at: current.offset)
+        }
     }
 
     func describe(_ kind: CELLexer.Kind) -> String {
@@ -104,7 +108,9 @@ struct CELParser {
     }
 
     /// The binary operators by level, loosest first; each level is left-associative.
-    static let levels: [Set<String>] = [["||"], ["&&"], ["==", "!=", "<", "<=", ">", ">=", "in"], ["+", "-"], ["*", "/", "%"]]
+    static let levels: [Set<String>] = [
+        ["||"], ["&&"], ["==", "!=", "<", "<=", ">", ">=", "in"], ["+", "-"], ["*", "/", "%"],
+    ]
 
     mutating func binary(_ level: Int) throws(CELError) -> CELNode {
         guard level < Self.levels.count else { return try unary() }
@@ -132,7 +138,9 @@ struct CELParser {
             // A negated integer literal is one literal, so -9223372036854775808 fits.
             if case .int(let digits) = current.kind {
                 position += 1
-                guard let value = Self.integer("-" + digits) else { throw CELError("integer literal out of range", at: at) }
+                guard let value = Self.integer("-" + digits) else {
+                    throw CELError("integer literal out of range", at: at)
+                }
                 return try member(.literal(.int(value), at))
             }
             return .unary("-", try unary(), at)
@@ -160,7 +168,10 @@ struct CELParser {
                 position += 1
                 if take("(") {
                     guard CELExpression.functions.contains(name) else {
-                        throw CELError("unknown method '\(name)' (ballast's CEL subset has \(CELExpression.functions.sorted().joined(separator: ", ")))", at: at + 1)
+                        throw CELError(
+                            "unknown method '\(name)' (ballast's CEL subset has "
+                                + "\(CELExpression.functions.sorted().joined(separator: ", ")))",
+                            at: at + 1)
                     }
                     node = .call(name, target: node, try arguments(")"), at)
                 } else if isSymbol("{") {
@@ -194,7 +205,9 @@ struct CELParser {
         position += 1
         switch token.kind {
         case .int(let digits):
-            guard let value = Self.integer(digits) else { throw CELError("integer literal out of range", at: token.offset) }
+            guard let value = Self.integer(digits) else {
+                throw CELError("integer literal out of range", at: token.offset)
+            }
             return .literal(.int(value), token.offset)
         case .double(let value): return .literal(.double(value), token.offset)
         case .string(let value): return .literal(.string(value), token.offset)
@@ -203,7 +216,9 @@ struct CELParser {
         case .identifier("null"): return .literal(.null, token.offset)
         case .identifier(let name):
             guard take("(") else {
-                if isSymbol("{") { throw CELError("message construction is outside ballast's CEL subset", at: current.offset) }
+                if isSymbol("{") {
+                    throw CELError("message construction is outside ballast's CEL subset", at: current.offset)
+                }
                 return .identifier(name, token.offset)
             }
             let args = try arguments(")")
@@ -214,7 +229,10 @@ struct CELParser {
                 return .has(target, field, token.offset)
             }
             guard CELExpression.functions.contains(name) else {
-                throw CELError("unknown function '\(name)' (ballast's CEL subset has \(CELExpression.functions.sorted().joined(separator: ", ")))", at: token.offset)
+                throw CELError(
+                    "unknown function '\(name)' (ballast's CEL subset has "
+                        + "\(CELExpression.functions.sorted().joined(separator: ", ")))",
+                    at: token.offset)
             }
             return .call(name, target: nil, args, token.offset)
         case .symbol("("):

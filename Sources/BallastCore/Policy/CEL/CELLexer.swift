@@ -14,10 +14,14 @@ struct CELLexer {
         let offset: Int
     }
 
-    static let symbols = ["==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "+", "-", "*", "/", "%", "?", ":", ".", ",",
-                          "[", "]", "(", ")", "{", "}"]
-    static let reserved: Set<String> = ["as", "break", "const", "continue", "else", "for", "function", "if", "import", "let",
-                                        "loop", "package", "namespace", "return", "var", "void", "while"]
+    static let symbols = [
+        "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "+", "-", "*", "/", "%", "?", ":", ".", ",",
+        "[", "]", "(", ")", "{", "}",
+    ]
+    static let reserved: Set<String> = [
+        "as", "break", "const", "continue", "else", "for", "function", "if", "import", "let",
+        "loop", "package", "namespace", "return", "var", "void", "while",
+    ]
 
     let text: [Character]
     var position = 0
@@ -49,8 +53,11 @@ struct CELLexer {
             var word = ""
             while let d = peek(), d.isLetter || d.isDigit || d == "_", d.isASCII { word.append(d); position += 1 }
             let quote = peek()
-            if quote == "\"" || quote == "'", ["r", "R", "b", "B", "rb", "rB", "Rb", "RB", "br", "bR", "Br", "BR"].contains(word) {
-                if word.lowercased().contains("b") { throw CELError("bytes literals are outside ballast's CEL subset", at: start) }
+            if quote == "\"" || quote == "'",
+                ["r", "R", "b", "B", "rb", "rB", "Rb", "RB", "br", "bR", "Br", "BR"].contains(word) {
+                if word.lowercased().contains("b") {
+                    throw CELError("bytes literals are outside ballast's CEL subset", at: start)
+                }
                 return Token(kind: .string(try string(raw: true)), offset: start)
             }
             if Self.reserved.contains(word) { throw CELError("'\(word)' is a reserved word", at: start) }
@@ -91,8 +98,13 @@ struct CELLexer {
         if peek() == "0", peek(1) == "x" || peek(1) == "X" {
             position += 2
             var digits = ""
-            while let d = peek(), d.isHexDigit { digits.append(d); position += 1 }
-            if peek() == "u" || peek() == "U" { throw CELError("unsigned integers are outside ballast's CEL subset", at: start) }
+            while let d = peek(), d.isHexDigit {
+                digits.append(d)
+                position += 1
+            }
+            if peek() == "u" || peek() == "U" {
+                throw CELError("unsigned integers are outside ballast's CEL subset", at: start)
+            }
             guard !digits.isEmpty else { throw CELError("a hex number needs digits", at: start) }
             return Token(kind: .int("0x" + digits), offset: start)
         }
@@ -113,7 +125,9 @@ struct CELLexer {
                 while let d = peek(), d.isDigit { literal.append(d); position += 1 }
             }
         }
-        if !isDouble, peek() == "u" || peek() == "U" { throw CELError("unsigned integers are outside ballast's CEL subset", at: start) }
+        if !isDouble, peek() == "u" || peek() == "U" {
+            throw CELError("unsigned integers are outside ballast's CEL subset", at: start)
+        }
         if isDouble {
             guard let value = Double(literal) else { throw CELError("bad number '\(literal)'", at: start) }
             return Token(kind: .double(value), offset: start)

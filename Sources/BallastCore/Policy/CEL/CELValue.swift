@@ -30,7 +30,8 @@ public enum CELValue: Sendable, Equatable {
         case .bool(let b): self = .bool(b)
         case .null: self = .null
         case .list(let items): self = .list(items.map(CELValue.init))
-        case .map(let fields): self = .map(Dictionary(uniqueKeysWithValues: fields.map { (CELKey.string($0.key), CELValue($0.value)) }))
+        case .map(let fields):
+            self = .map(Dictionary(uniqueKeysWithValues: fields.map { (CELKey.string($0.key), CELValue($0.value)) }))
         }
     }
 
@@ -38,7 +39,8 @@ public enum CELValue: Sendable, Equatable {
     /// element by element, values of different types unequal.
     public func celEquals(_ other: CELValue) -> Bool {
         switch (self, other) {
-        case (.int(let a), .double(let b)), (.double(let b), .int(let a)): return Double(a) == b && b.isFinite && Int64(exactly: b) == a
+        case (.int(let a), .double(let b)), (.double(let b), .int(let a)):
+            return Double(a) == b && b.isFinite && Int64(exactly: b) == a
         // Code point by code point: CEL does not normalise Unicode.
         case (.string(let a), .string(let b)): return a.unicodeScalars.elementsEqual(b.unicodeScalars)
         case (.list(let a), .list(let b)): return a.count == b.count && zip(a, b).allSatisfy { $0.celEquals($1) }

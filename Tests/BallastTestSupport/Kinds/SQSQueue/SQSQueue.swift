@@ -35,8 +35,7 @@ extension LiveSeeder {
     /// A dead-letter queue the redrive policy names is created first: SQS refuses one that is not there.
     func sqsQueue(_ name: String, _ p: [String: Value]) async throws {
         if let target = p["RedrivePolicy"]?["deadLetterTargetArn"]?.string,
-            let dlq = target.split(separator: ":").last.map(String.init)
-        {
+           let dlq = target.split(separator: ":").last.map(String.init) {
             try await tolerant { _ = try await client.json(.sqs, "CreateQueue", .map(["QueueName": .string(dlq)])) }
         }
         try await tolerant { _ = try await client.json(.sqs, "CreateQueue", .map(["QueueName": .string(name)])) }
