@@ -6,7 +6,12 @@ import BallastCore
 public struct ApiGatewayStageKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:), normalize: normalized(_:for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:), normalize: normalized(_:for:))
+
+    /// What else changes what it owns: a stage deleted. Watched for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.apiGateway, "DeleteStage", iamAction: "apigateway:DELETE"),
+    ]
 
     /// IAM authorizes API Gateway's management API by HTTP method on the resource's path.
     static let getStages = APIOperation(.apiGateway, "GetStages", iamAction: "apigateway:GET")
@@ -25,7 +30,9 @@ public struct ApiGatewayStageKind: ResourceKind {
 
     /// "AWS::ApiGateway::Stage MethodSetting": "Forward slashes (/) are encoded as ~1 and the initial
     /// slash must include a forward slash"; `/*` with `*` applies to every method.
-    static let resourcePath = StringFormat("a resource path with its slashes after the first written ~1: /~1pets, /*") {
+    static let resourcePath = StringFormat(
+        "a resource path with its slashes after the first written ~1: /~1pets, /*"
+    ) {
         $0.hasPrefix("/") && !$0.dropFirst().contains("/")
     }
 
@@ -91,8 +98,10 @@ public struct ApiGatewayStageKind: ResourceKind {
             guard let slash = key.lastIndex(of: "/") else { return nil }
             let path = String(key[..<slash]), method = String(key[key.index(after: slash)...])
             // Keys come escaped (`~1pets`); a plain `pets/{id}` is escaped the same way.
-            var entry: [String: Value] = ["ResourcePath": .string("/" + path.replacingOccurrences(of: "/", with: "~1")),
-                                          "HttpMethod": .string(method)]
+            var entry: [String: Value] = [
+                "ResourcePath": .string("/" + path.replacingOccurrences(of: "/", with: "~1")),
+                "HttpMethod": .string(method),
+            ]
             for setting in settings { entry[setting.name] = byKey[key]?[setting.live] }
             return .map(entry)
         }

@@ -6,7 +6,12 @@ import BallastCore
 public struct ApiGatewayV2StageKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:), normalize: normalized(_:for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:), normalize: normalized(_:for:))
+
+    /// What else changes what it owns: a stage deleted. Watched for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.apiGatewayV2, "DeleteStage", iamAction: "apigateway:DELETE"),
+    ]
 
     /// IAM authorizes API Gateway's management API by HTTP method on the resource's path.
     static let getStages = APIOperation(.apiGatewayV2, "GetStages", iamAction: "apigateway:GET")
@@ -58,8 +63,9 @@ public struct ApiGatewayV2StageKind: ResourceKind {
             try await Reading.listed(group, name: { stage($0.id) }) { token in
                 var query: [(String, String)] = []
                 if let token { query.append(("nextToken", token)) }
-                let page = try await client.restJSON(getStages, method: "GET",
-                                                     segments: ["v2", "apis", api(group[0].id), "stages"], query: query)
+                let page = try await client.restJSON(
+                    getStages, method: "GET",
+                    segments: ["v2", "apis", api(group[0].id), "stages"], query: query)
                 let members = (page["items"]?.list ?? []).compactMap { item -> (String, LiveRead)? in
                     item["stageName"]?.string.map { ($0, .found(live(item))) }
                 }

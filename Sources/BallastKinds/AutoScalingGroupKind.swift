@@ -4,7 +4,14 @@ import BallastCore
 public struct AutoScalingGroupKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+
+    /// What else changes what it owns: a runbook's `set-desired-capacity`, or the group deleted. Watched for (`watch
+    /// --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.autoScaling, "SetDesiredCapacity"),
+        APIOperation(.autoScaling, "DeleteAutoScalingGroup"),
+    ]
 
     static let describeAutoScalingGroups = APIOperation(.autoScaling, "DescribeAutoScalingGroups")
     static let updateAutoScalingGroup = APIOperation(.autoScaling, "UpdateAutoScalingGroup")

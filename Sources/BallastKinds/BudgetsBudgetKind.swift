@@ -6,7 +6,15 @@ import BallastCore
 public struct BudgetsBudgetKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:), normalize: normalized(_:for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:), normalize: normalized(_:for:))
+
+    /// What else changes what it owns: a notification or subscriber changed apart, or the budget deleted. Watched
+    /// for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.budgets, "DeleteNotification", iamAction: "budgets:ModifyBudget"),
+        APIOperation(.budgets, "UpdateSubscriber", iamAction: "budgets:ModifyBudget"),
+        APIOperation(.budgets, "DeleteBudget", iamAction: "budgets:ModifyBudget"),
+    ]
 
     /// IAM authorizes every read as `budgets:ViewBudget` and every write as `budgets:ModifyBudget`
     /// ("Actions, resources, and condition keys for AWS Budget Service").

@@ -142,7 +142,8 @@ public struct CloudControlKind: Sendable {
             var parts = PropertyPath.segments(path)
             guard assignment.from == nil else { return operation("replace", parts, assignment.to) }
             var value = assignment.to
-            while parts.count > 1, let live, BallastCore.value(at: PropertyPath.join(parts.dropLast()), in: live) == nil {
+            while parts.count > 1, let live,
+                BallastCore.value(at: PropertyPath.join(parts.dropLast()), in: live) == nil {
                 value = .map([parts.removeLast(): value])
             }
             return operation("add", parts, value)

@@ -4,7 +4,15 @@ import BallastCore
 public struct CloudWatchAlarmKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        comparison: comparison, plannedReads: plannedReads, changes: changes(for:))
+        comparison: comparison, changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+
+    /// What else changes what it owns: actions switched off or on (`ActionsEnabled`), or the alarm deleted. Watched
+    /// for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.cloudWatch, "DisableAlarmActions"),
+        APIOperation(.cloudWatch, "EnableAlarmActions"),
+        APIOperation(.cloudWatch, "DeleteAlarms"),
+    ]
 
     static let describeAlarms = APIOperation(.cloudWatch, "DescribeAlarms")
     static let putMetricAlarm = APIOperation(.cloudWatch, "PutMetricAlarm")
@@ -55,9 +63,12 @@ public struct CloudWatchAlarmKind: ResourceKind {
         ]),
         checks: { r in
             var found = Check.ordered(r, "/DatapointsToAlarm", "/EvaluationPeriods")
-            if let p = r.exactValue(at: "/Period")?.number, p != 10, p != 30, p.truncatingRemainder(dividingBy: 60) != 0 {
-                found.append(Diagnostic(r.location(of: "/Period"),
-                                        "Period must be 10, 30 or a multiple of 60 seconds, not \(Value.double(p))"))
+            if let p = r.exactValue(at: "/Period")?.number, p != 10, p != 30,
+                p.truncatingRemainder(dividingBy: 60) != 0 {
+                found.append(
+                    Diagnostic(
+                        r.location(of: "/Period"),
+                        "Period must be 10, 30 or a multiple of 60 seconds, not \(Value.double(p))"))
             }
             return found
         })
@@ -78,7 +89,8 @@ public struct CloudWatchAlarmKind: ResourceKind {
                 parameters["AlarmNames.member.\(index + 1)"] = name(target.id)
             }
             let alarms = try await client.queryPages(describeAlarms, parameters).items("MetricAlarms")
-            let found = Dictionary(alarms.map { ($0.child("AlarmName")?.text ?? "", properties($0)) }, uniquingKeysWith: { a, _ in a })
+            let found = Dictionary(
+                alarms.map { ($0.child("AlarmName")?.text ?? "", properties($0)) }, uniquingKeysWith: { a, _ in a })
             return Reading.pair(batch, found, key: name)
         }
     }
@@ -144,17 +156,21 @@ public struct CloudWatchAlarmKind: ResourceKind {
             throw WriteError("ballast cannot perform PutMetricAlarm for a metric-math alarm")
         }
         var parameters = ["AlarmName": alarmName]
-        for key in ["AlarmDescription", "ActionsEnabled", "MetricName", "Namespace", "Statistic", "ExtendedStatistic", "Period",
-                    "Unit", "EvaluationPeriods", "DatapointsToAlarm", "Threshold", "ComparisonOperator", "TreatMissingData",
-                    "EvaluateLowSampleCountPercentile", "ThresholdMetricId"] {
+        for key in [
+            "AlarmDescription", "ActionsEnabled", "MetricName", "Namespace", "Statistic", "ExtendedStatistic",
+            "Period",
+            "Unit", "EvaluationPeriods", "DatapointsToAlarm", "Threshold", "ComparisonOperator", "TreatMissingData",
+            "EvaluateLowSampleCountPercentile", "ThresholdMetricId",
+        ] {
             parameters[key] = change.to("/" + key).map(plain) ?? alarm.child(key)?.text
         }
         for list in ["AlarmActions", "OKActions", "InsufficientDataActions"] {
             let items = change.to("/" + list)?.list?.map(plain) ?? alarm.members(list).map(\.text)
             for (index, item) in items.enumerated() { parameters["\(list).member.\(index + 1)"] = item }
         }
-        var dimensions = Dictionary(alarm.members("Dimensions").map { ($0.child("Name")?.text ?? "", $0.child("Value")?.text ?? "") },
-                                    uniquingKeysWith: { a, _ in a })
+        var dimensions = Dictionary(
+            alarm.members("Dimensions").map { ($0.child("Name")?.text ?? "", $0.child("Value")?.text ?? "") },
+            uniquingKeysWith: { a, _ in a })
         if case .map(let wanted)? = change.to("/Dimensions") { dimensions = wanted.mapValues(plain) }
         for (index, key) in dimensions.keys.sorted().enumerated() {
             parameters["Dimensions.member.\(index + 1).Name"] = key

@@ -4,7 +4,12 @@ import BallastCore
 public struct DBInstanceKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+
+    /// What else changes what it owns: the instance deleted. Watched for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.rds, "DeleteDBInstance"),
+    ]
 
     static let describeDBInstances = APIOperation(.rds, "DescribeDBInstances")
     static let modifyDBInstance = APIOperation(.rds, "ModifyDBInstance")
@@ -93,7 +98,9 @@ public struct DBInstanceKind: ResourceKind {
 
     static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         var parameters = ["DBInstanceIdentifier": ARN.name(change.id, after: "db:"), "ApplyImmediately": "true"]
-        for key in ["BackupRetentionPeriod", "PreferredBackupWindow", "PreferredMaintenanceWindow", "DeletionProtection"] {
+        for key in [
+            "BackupRetentionPeriod", "PreferredBackupWindow", "PreferredMaintenanceWindow", "DeletionProtection",
+        ] {
             parameters[key] = change.to("/" + key).map { $0.string ?? $0.description }
         }
         _ = try await client.query(modifyDBInstance, parameters)

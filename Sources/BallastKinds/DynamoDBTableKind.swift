@@ -4,7 +4,12 @@ import BallastCore
 public struct DynamoDBTableKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+
+    /// What else changes what it owns: the table deleted. Watched for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.dynamodb, "DeleteTable"),
+    ]
 
     static let describeContinuousBackups = APIOperation(.dynamodb, "DescribeContinuousBackups")
     static let describeTable = APIOperation(.dynamodb, "DescribeTable")
@@ -44,9 +49,12 @@ public struct DynamoDBTableKind: ResourceKind {
         checks: { r in
             var found: [Diagnostic] = []
             // On-demand tables have no provisioned throughput to set.
-            if r.exactValue(at: "/BillingMode") == .string("PAY_PER_REQUEST"), r.expectation(at: "/ProvisionedThroughput") != nil {
-                found.append(Diagnostic(r.location(of: "/ProvisionedThroughput"),
-                                        "ProvisionedThroughput cannot be set when BillingMode is PAY_PER_REQUEST"))
+            if r.exactValue(at: "/BillingMode") == .string("PAY_PER_REQUEST"),
+                r.expectation(at: "/ProvisionedThroughput") != nil {
+                found.append(
+                    Diagnostic(
+                        r.location(of: "/ProvisionedThroughput"),
+                        "ProvisionedThroughput cannot be set when BillingMode is PAY_PER_REQUEST"))
             }
             // UpdateTimeToLive needs the attribute name to turn TTL on.
             if r.exactValue(at: "/TimeToLiveSpecification/Enabled") == .bool(true),
@@ -84,9 +92,12 @@ public struct DynamoDBTableKind: ResourceKind {
             }
             if target.wants("PointInTimeRecoverySpecification") {
                 let backups = try await client.json(describeContinuousBackups, table)
-                let status = backups["ContinuousBackupsDescription"]?["PointInTimeRecoveryDescription"]?["PointInTimeRecoveryStatus"]?.string
+                let status = backups["ContinuousBackupsDescription"]?["PointInTimeRecoveryDescription"]?[
+                    "PointInTimeRecoveryStatus"]?.string
                 // PITR that was never turned on is off.
-                live["PointInTimeRecoverySpecification"] = .map(["PointInTimeRecoveryEnabled": .bool(status == "ENABLED")])
+                live["PointInTimeRecoverySpecification"] = .map([
+                    "PointInTimeRecoveryEnabled": .bool(status == "ENABLED")
+                ])
             }
             if target.wants("TimeToLiveSpecification") {
                 let ttl = try await client.json(describeTimeToLive, table)["TimeToLiveDescription"]

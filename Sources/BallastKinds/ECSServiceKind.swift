@@ -4,7 +4,13 @@ import BallastCore
 public struct ECSServiceKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
+        changedBy: changedBy,
         plannedReads: plannedReads, changes: changes(for:), idFromPhysicalId: id(fromPhysicalId:))
+
+    /// What else changes what it owns: the service deleted. Watched for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.ecs, "DeleteService"),
+    ]
 
     static let describeServices = APIOperation(.ecs, "DescribeServices")
     static let updateService = APIOperation(.ecs, "UpdateService")
@@ -38,7 +44,9 @@ public struct ECSServiceKind: ResourceKind {
             var found: [String: [String: Value]] = [:]
             for service in answer["services"]?.list ?? [] {
                 // Deleted services linger as INACTIVE for a while: they are gone.
-                guard service["status"]?.string != "INACTIVE", let name = service["serviceName"]?.string else { continue }
+                guard service["status"]?.string != "INACTIVE", let name = service["serviceName"]?.string else {
+                    continue
+                }
                 found[name] = ["DesiredCount": service["desiredCount"]].compactMapValues { $0 }
             }
             return Reading.pair(batch, found, key: serviceName)
@@ -67,7 +75,9 @@ public struct ECSServiceKind: ResourceKind {
     public static let writes: [APIOperation: KindWrite] = [updateService: write]
 
     static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
-        var input: [String: Value] = ["cluster": .string(cluster(change.id)), "service": .string(serviceName(change.id))]
+        var input: [String: Value] = [
+            "cluster": .string(cluster(change.id)), "service": .string(serviceName(change.id)),
+        ]
         input["desiredCount"] = change.to("/DesiredCount")
         _ = try await client.json(updateService, .map(input))
     }

@@ -8,7 +8,12 @@ import BallastCore
 public struct ElastiCacheReplicationGroupKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+
+    /// What else changes what it owns: the group deleted. Watched for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.elastiCache, "DeleteReplicationGroup"),
+    ]
 
     static let describeReplicationGroups = APIOperation(.elastiCache, "DescribeReplicationGroups")
     static let modifyReplicationGroup = APIOperation(.elastiCache, "ModifyReplicationGroup")
@@ -137,7 +142,8 @@ public struct ElastiCacheReplicationGroupKind: ResourceKind {
             }
         case increaseReplicaCount, decreaseReplicaCount:
             // A cluster-mode-disabled group's replicas are its clusters less the primary.
-            let replicas = change.to("/ReplicasPerNodeGroup")?.int ?? change.to("/NumCacheClusters")?.int.map { $0 - 1 }
+            let replicas =
+                change.to("/ReplicasPerNodeGroup")?.int ?? change.to("/NumCacheClusters")?.int.map { $0 - 1 }
             guard let replicas else { throw WriteError("no replica count to set") }
             parameters["NewReplicaCount"] = String(replicas)
         default:

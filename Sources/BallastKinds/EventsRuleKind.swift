@@ -4,7 +4,12 @@ import BallastCore
 public struct EventsRuleKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+
+    /// What else changes what it owns: the rule deleted. Watched for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.events, "DeleteRule"),
+    ]
 
     static let describeRule = APIOperation(.events, "DescribeRule")
     static let disableRule = APIOperation(.events, "DisableRule")

@@ -4,7 +4,12 @@ import BallastCore
 public struct KMSKeyKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+
+    /// What else changes what it owns: the key scheduled for deletion. Watched for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.kms, "ScheduleKeyDeletion"),
+    ]
 
     static let describeKey = APIOperation(.kms, "DescribeKey")
     static let disableKeyRotation = APIOperation(.kms, "DisableKeyRotation")
@@ -25,10 +30,15 @@ public struct KMSKeyKind: ResourceKind {
         ]),
         checks: { r in
             // A rotation period means nothing while rotation is off.
-            guard r.exactValue(at: "/EnableKeyRotation") == .bool(false), r.expectation(at: "/RotationPeriodInDays") != nil else {
+            guard r.exactValue(at: "/EnableKeyRotation") == .bool(false),
+                r.expectation(at: "/RotationPeriodInDays") != nil
+            else {
                 return []
             }
-            return [Diagnostic(r.location(of: "/RotationPeriodInDays"), "RotationPeriodInDays needs EnableKeyRotation: true")]
+            return [
+                Diagnostic(
+                    r.location(of: "/RotationPeriodInDays"), "RotationPeriodInDays needs EnableKeyRotation: true")
+            ]
         })
 
     static let permissions = KindPermissions(

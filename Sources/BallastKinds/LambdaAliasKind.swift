@@ -8,7 +8,14 @@ import BallastCore
 public struct LambdaAliasKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+
+    /// What else changes what it owns: provisioned concurrency removed, or the alias deleted. Watched for (`watch
+    /// --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.lambda, "DeleteProvisionedConcurrencyConfig"),
+        APIOperation(.lambda, "DeleteAlias"),
+    ]
 
     static let getProvisionedConcurrencyConfig = APIOperation(.lambda, "GetProvisionedConcurrencyConfig")
     static let putProvisionedConcurrencyConfig = APIOperation(.lambda, "PutProvisionedConcurrencyConfig")
@@ -92,7 +99,8 @@ public struct LambdaAliasKind: ResourceKind {
             "2019-09-30", "functions", function(change.id), "provisioned-concurrency",
         ], query: [("Qualifier", alias(change.id))], body: .map(["ProvisionedConcurrentExecutions": executions]))
         if answer["Status"]?.string == "FAILED" {
-            throw WriteError("provisioned concurrency FAILED: " + (answer["StatusReason"]?.string ?? "no reason given"))
+            throw WriteError(
+                "provisioned concurrency FAILED: " + (answer["StatusReason"]?.string ?? "no reason given"))
         }
     }
 

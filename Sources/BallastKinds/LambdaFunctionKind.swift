@@ -4,7 +4,14 @@ import BallastCore
 public struct LambdaFunctionKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+
+    /// What else changes what it owns: reserved concurrency removed, or the function deleted. Watched for (`watch
+    /// --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.lambda, "DeleteFunctionConcurrency"),
+        APIOperation(.lambda, "DeleteFunction"),
+    ]
 
     static let getFunction = APIOperation(.lambda, "GetFunction")
     static let putFunctionConcurrency = APIOperation(.lambda, "PutFunctionConcurrency")

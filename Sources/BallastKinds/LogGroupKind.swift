@@ -5,7 +5,12 @@ import BallastCore
 public struct LogGroupKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+
+    /// What else changes what it owns: the group deleted. Watched for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.logs, "DeleteLogGroup"),
+    ]
 
     static let describeLogGroups = APIOperation(.logs, "DescribeLogGroups")
     static let putRetentionPolicy = APIOperation(.logs, "PutRetentionPolicy")

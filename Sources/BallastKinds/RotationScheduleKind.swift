@@ -6,7 +6,14 @@ import Foundation
 public struct RotationScheduleKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+
+    /// What else changes what it owns: rotation cancelled, or the secret deleted. Watched for (`watch --events`),
+    /// never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.secretsManager, "CancelRotateSecret"),
+        APIOperation(.secretsManager, "DeleteSecret"),
+    ]
 
     static let describeSecret = APIOperation(.secretsManager, "DescribeSecret")
     static let rotateSecret = APIOperation(.secretsManager, "RotateSecret")
@@ -24,16 +31,28 @@ public struct RotationScheduleKind: ResourceKind {
     static let properties = ResourceSchema(
         type: "AWS::SecretsManager::RotationSchedule",
         properties: ObjectSchema([
-            ("RotationLambdaARN", .string(StringFormat("a Lambda function ARN") { $0.hasPrefix("arn:") && $0.contains(":lambda:") })),
-            ("RotationRules", .object(ObjectSchema([
-                ("AutomaticallyAfterDays", .integer(1...1000)),
-                ("ScheduleExpression", .string(Schedule.format)),
-                ("Duration", .string(StringFormat("hours like 2h, 1 to 24") { d in
-                    d.hasSuffix("h") && Int(d.dropLast()).map { (1...24).contains($0) } == true
-                })),
-            ]))),
+            (
+                "RotationLambdaARN",
+                .string(StringFormat("a Lambda function ARN") { $0.hasPrefix("arn:") && $0.contains(":lambda:") })
+            ),
+            (
+                "RotationRules",
+                .object(
+                    ObjectSchema([
+                        ("AutomaticallyAfterDays", .integer(1...1000)),
+                        ("ScheduleExpression", .string(Schedule.format)),
+                        (
+                            "Duration",
+                            .string(
+                                StringFormat("hours like 2h, 1 to 24") { d in
+                                    d.hasSuffix("h") && Int(d.dropLast()).map { (1...24).contains($0) } == true
+                                })
+                        ),
+                    ]))
+            ),
         ]),
-        checks: { r in Check.exclusive(r, "/RotationRules/AutomaticallyAfterDays", "/RotationRules/ScheduleExpression") })
+        checks: { r in Check.exclusive(r, "/RotationRules/AutomaticallyAfterDays", "/RotationRules/ScheduleExpression")
+        })
 
     static let permissions = KindPermissions(
         read: [describeSecret],
@@ -49,7 +68,9 @@ public struct RotationScheduleKind: ResourceKind {
             // A secret scheduled for deletion is gone as far as rotation goes.
             if secret["DeletedDate"] != nil { return .missing }
             var live: [String: Value] = [:]
-            if let lambda = secret["RotationLambdaARN"]?.string, !lambda.isEmpty { live["RotationLambdaARN"] = .string(lambda) }
+            if let lambda = secret["RotationLambdaARN"]?.string, !lambda.isEmpty {
+                live["RotationLambdaARN"] = .string(lambda)
+            }
             // Rotation turned off keeps its old rules on record; off means no rules.
             if secret["RotationEnabled"]?.bool == true, case .map(let rules)? = secret["RotationRules"] {
                 live["RotationRules"] = .map(rules)
@@ -66,8 +87,10 @@ public struct RotationScheduleKind: ResourceKind {
 
     static func changes(for drift: ResourceDrift) -> [PlannedChange] {
         ChangeBuilder.change(drift, rotateSecret) { set in
-            for path in ["/RotationLambdaARN", "/RotationRules/AutomaticallyAfterDays", "/RotationRules/ScheduleExpression",
-                         "/RotationRules/Duration"] where drift.resource.expectation(at: path) != nil {
+            for path in [
+                "/RotationLambdaARN", "/RotationRules/AutomaticallyAfterDays", "/RotationRules/ScheduleExpression",
+                "/RotationRules/Duration",
+            ] where drift.resource.expectation(at: path) != nil {
                 ChangeBuilder.keep(path, from: drift.live, in: &set)
             }
         }.map { [$0] } ?? []
@@ -78,8 +101,12 @@ public struct RotationScheduleKind: ResourceKind {
 
     static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         var rules: [String: Value] = [:]
-        for key in ["AutomaticallyAfterDays", "ScheduleExpression", "Duration"] { rules[key] = change.to("/RotationRules/" + key) }
-        var input: [String: Value] = ["SecretId": .string(change.id), "RotateImmediately": false, "RotationRules": .map(rules)]
+        for key in ["AutomaticallyAfterDays", "ScheduleExpression", "Duration"] {
+            rules[key] = change.to("/RotationRules/" + key)
+        }
+        var input: [String: Value] = [
+            "SecretId": .string(change.id), "RotateImmediately": false, "RotationRules": .map(rules),
+        ]
         input["RotationLambdaARN"] = change.to("/RotationLambdaARN")
         // The model's idempotency token: every retry of this call sends the same one, so a
         // repeat after a lost answer is one rotation setting, not two.

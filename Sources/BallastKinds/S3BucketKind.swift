@@ -4,20 +4,33 @@ import BallastCore
 public struct S3BucketKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:), normalize: normalized(_:for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:), normalize: normalized(_:for:))
+
+    /// What else changes what it owns: the lifecycle removed, or the bucket deleted. Watched for (`watch --events`),
+    /// never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.s3, "DeleteBucketLifecycle", iamAction: "s3:PutLifecycleConfiguration"),
+        APIOperation(.s3, "DeleteBucket"),
+    ]
 
     static let getBucketVersioning = APIOperation(.s3, "GetBucketVersioning")
     static let putBucketVersioning = APIOperation(.s3, "PutBucketVersioning")
     /// IAM authorizes the lifecycle calls by other names than the API's.
     static let getBucketLifecycleConfiguration = APIOperation(.s3, "GetBucketLifecycleConfiguration",
                                                               iamAction: "s3:GetLifecycleConfiguration")
+    // CloudTrail logs it as `PutBucketLifecycle` (the S3 User Guide, "Amazon S3 CloudTrail events").
     static let putBucketLifecycleConfiguration = APIOperation(.s3, "PutBucketLifecycleConfiguration",
-                                                              iamAction: "s3:PutLifecycleConfiguration")
+                                                              iamAction: "s3:PutLifecycleConfiguration",
+                                                              eventName: "PutBucketLifecycle")
 
-    static let transition = ValueType.object(ObjectSchema([
-        ("StorageClass", .oneOf(["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA"])),
-        ("TransitionInDays", .nonNegative),
-    ]))
+    static let transition = ValueType.object(
+        ObjectSchema([
+            (
+                "StorageClass",
+                .oneOf(["DEEP_ARCHIVE", "GLACIER", "GLACIER_IR", "INTELLIGENT_TIERING", "ONEZONE_IA", "STANDARD_IA"])
+            ),
+            ("TransitionInDays", .nonNegative),
+        ]))
 
     static let rule = ValueType.object(ObjectSchema([
         ("Id", .text),
@@ -137,9 +150,10 @@ public struct S3BucketKind: ResourceKind {
         switch change.operation {
         case putBucketVersioning:
             let status = change.to("/VersioningConfiguration/Status")?.string ?? "Suspended"
-            _ = try await client.restXML(putBucketVersioning, method: "PUT", segments: [bucket],
-                                         query: [("versioning", "")],
-                                         body: "<VersioningConfiguration><Status>\(status)</Status></VersioningConfiguration>")
+            _ = try await client.restXML(
+                putBucketVersioning, method: "PUT", segments: [bucket],
+                query: [("versioning", "")],
+                body: "<VersioningConfiguration><Status>\(status)</Status></VersioningConfiguration>")
         case putBucketLifecycleConfiguration:
             // The put replaces the whole configuration: start from what is live.
             let live = try await liveRules(bucket, client)

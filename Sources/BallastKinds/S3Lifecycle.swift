@@ -22,7 +22,9 @@ enum S3Lifecycle {
     static func owned(_ desired: [Value], live: [Value]) -> [Value] {
         let matches = match(desired, liveIds: live.map { $0["Id"]?.string })
         return zip(desired, matches).map { rule, index in
-            guard let index, case .map(let fields) = live[index], case .map(let wanted) = rule else { return .map([:]) }
+            guard let index, case .map(let fields) = live[index], case .map(let wanted) = rule else {
+                return .map([:])
+            }
             return .map(fields.filter { wanted[$0.key] != nil })
         }
     }

@@ -6,7 +6,12 @@ import BallastCore
 public struct SQSQueueKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+
+    /// What else changes what it owns: the queue deleted. Watched for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.sqs, "DeleteQueue"),
+    ]
 
     static let getQueueUrl = APIOperation(.sqs, "GetQueueUrl")
     static let getQueueAttributes = APIOperation(.sqs, "GetQueueAttributes")

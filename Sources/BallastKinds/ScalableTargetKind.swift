@@ -5,7 +5,13 @@ import BallastCore
 public struct ScalableTargetKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
+        changedBy: changedBy,
         plannedReads: plannedReads, changes: changes(for:), idFromPhysicalId: id(fromPhysicalId:))
+
+    /// What else changes what it owns: the target deregistered. Watched for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.applicationAutoScaling, "DeregisterScalableTarget"),
+    ]
 
     static let describeScalableTargets = APIOperation(.applicationAutoScaling, "DescribeScalableTargets")
     static let registerScalableTarget = APIOperation(.applicationAutoScaling, "RegisterScalableTarget")
@@ -23,11 +29,15 @@ public struct ScalableTargetKind: ResourceKind {
     }
 
     /// `aws_appautoscaling_target`: the id is namespace/resource id/dimension.
-    static let terraform = TerraformMapping("aws_appautoscaling_target", id: { attributes in
-        guard let namespace = attributes["service_namespace"]?.string, let resource = attributes["resource_id"]?.string,
-              let dimension = attributes["scalable_dimension"]?.string else { return nil }
-        return "\(namespace)/\(resource)/\(dimension)"
-    }, [.init("/MinCapacity", "min_capacity"), .init("/MaxCapacity", "max_capacity")])
+    static let terraform = TerraformMapping(
+        "aws_appautoscaling_target",
+        id: { attributes in
+            guard let namespace = attributes["service_namespace"]?.string,
+                let resource = attributes["resource_id"]?.string,
+                let dimension = attributes["scalable_dimension"]?.string
+            else { return nil }
+            return "\(namespace)/\(resource)/\(dimension)"
+        }, [.init("/MinCapacity", "min_capacity"), .init("/MaxCapacity", "max_capacity")])
 
     static let properties = ResourceSchema(
         type: "AWS::ApplicationAutoScaling::ScalableTarget",
@@ -55,13 +65,18 @@ public struct ScalableTargetKind: ResourceKind {
         return await Reading.inGroups(batches) { batch in
             let namespace = parts(batch[0].id).namespace
             let resourceIds = Array(Set(batch.map { parts($0.id).resourceId })).sorted()
-            let pages = try await client.jsonPages(describeScalableTargets, [
-                "ServiceNamespace": .string(namespace), "ResourceIds": .list(resourceIds.map(Value.string)), "MaxResults": .int(50),
-            ], token: "NextToken")
+            let pages = try await client.jsonPages(
+                describeScalableTargets,
+                [
+                    "ServiceNamespace": .string(namespace), "ResourceIds": .list(resourceIds.map(Value.string)),
+                    "MaxResults": .int(50),
+                ], token: "NextToken")
             var found: [String: [String: Value]] = [:]
             for target in pages.flatMap({ $0["ScalableTargets"]?.list ?? [] }) {
-                let id = [namespace, target["ResourceId"]?.string ?? "", target["ScalableDimension"]?.string ?? ""].joined(separator: "/")
-                found[id] = ["MinCapacity": target["MinCapacity"], "MaxCapacity": target["MaxCapacity"]].compactMapValues { $0 }
+                let id = [namespace, target["ResourceId"]?.string ?? "", target["ScalableDimension"]?.string ?? ""]
+                    .joined(separator: "/")
+                found[id] = ["MinCapacity": target["MinCapacity"], "MaxCapacity": target["MaxCapacity"]]
+                    .compactMapValues { $0 }
             }
             return Reading.pair(batch, found)
         }
@@ -70,7 +85,10 @@ public struct ScalableTargetKind: ResourceKind {
     /// `ecs/service/cluster/web/ecs:service:DesiredCount` -> resource id `service/cluster/web`.
     static func parts(_ id: String) -> (namespace: String, resourceId: String, dimension: String) {
         let segments = id.split(separator: "/", omittingEmptySubsequences: false)
-        return (String(segments.first ?? ""), segments.dropFirst().dropLast().joined(separator: "/"), String(segments.last ?? ""))
+        return (
+            String(segments.first ?? ""), segments.dropFirst().dropLast().joined(separator: "/"),
+            String(segments.last ?? "")
+        )
     }
 
     /// CloudFormation's physical id is `resourceId|dimension|namespace`.

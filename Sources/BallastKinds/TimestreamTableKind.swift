@@ -4,7 +4,13 @@ import BallastCore
 public struct TimestreamTableKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
+        changedBy: changedBy,
         plannedReads: plannedReads, changes: changes(for:), idFromPhysicalId: id(fromPhysicalId:))
+
+    /// What else changes what it owns: the table deleted. Watched for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.timestreamWrite, "DeleteTable"),
+    ]
 
     static let describeEndpoints = APIOperation(.timestreamWrite, "DescribeEndpoints")
     static let describeTable = APIOperation(.timestreamWrite, "DescribeTable")
@@ -123,10 +129,15 @@ public struct TimestreamTableKind: ResourceKind {
     static func write(_ change: PlannedChange, with client: any AWSAPI, waitTimeout: Double) async throws {
         let parts = change.id.split(separator: "/", maxSplits: 1).map(String.init)
         var retention: [String: Value] = [:]
-        retention["MemoryStoreRetentionPeriodInHours"] = change.to("/RetentionProperties/MemoryStoreRetentionPeriodInHours")
-        retention["MagneticStoreRetentionPeriodInDays"] = change.to("/RetentionProperties/MagneticStoreRetentionPeriodInDays")
-        _ = try await client.json(updateTable, .map([
-            "DatabaseName": .string(parts[0]), "TableName": .string(parts.count > 1 ? parts[1] : ""), "RetentionProperties": .map(retention),
-        ]), endpoint: try await discoveredEndpoint(client))
+        retention["MemoryStoreRetentionPeriodInHours"] = change.to(
+            "/RetentionProperties/MemoryStoreRetentionPeriodInHours")
+        retention["MagneticStoreRetentionPeriodInDays"] = change.to(
+            "/RetentionProperties/MagneticStoreRetentionPeriodInDays")
+        _ = try await client.json(
+            updateTable,
+            .map([
+                "DatabaseName": .string(parts[0]), "TableName": .string(parts.count > 1 ? parts[1] : ""),
+                "RetentionProperties": .map(retention),
+            ]), endpoint: try await discoveredEndpoint(client))
     }
 }

@@ -7,8 +7,13 @@ import BallastCore
 public struct WAFv2WebACLKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        plannedReads: plannedReads, changes: changes(for:), normalize: normalized(_:for:),
+        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:), normalize: normalized(_:for:),
         idFromPhysicalId: { physicalId in WebACL(physicalId)?.id ?? physicalId })
+
+    /// What else changes what it owns: the web ACL deleted. Watched for (`watch --events`), never called.
+    static let changedBy: [APIOperation] = [
+        APIOperation(.wafv2, "DeleteWebACL"),
+    ]
 
     static let getWebACL = APIOperation(.wafv2, "GetWebACL")
     static let updateWebACL = APIOperation(.wafv2, "UpdateWebACL")
@@ -139,9 +144,11 @@ public struct WAFv2WebACLKind: ResourceKind {
     /// The live ACL and its lock token.
     static func current(_ acl: WebACL, _ client: any AWSAPI) async throws -> ([String: Value], String) {
         let answer = try await acl.client(client).json(getWebACL, .map(acl.request))
-        guard case .map(let document)? = answer["WebACL"]?.droppingNulls, let token = answer["LockToken"]?.string else {
-            throw AWSError(service: "WAFV2", operation: "GetWebACL", code: "IncompleteAnswer",
-                           message: "the answer has no web ACL or no lock token", status: 0, requestId: nil)
+        guard case .map(let document)? = answer["WebACL"]?.droppingNulls, let token = answer["LockToken"]?.string
+        else {
+            throw AWSError(
+                service: "WAFV2", operation: "GetWebACL", code: "IncompleteAnswer",
+                message: "the answer has no web ACL or no lock token", status: 0, requestId: nil)
         }
         return (document, token)
     }
@@ -195,8 +202,11 @@ public struct WAFv2WebACLKind: ResourceKind {
                 let (entries, unmatched) = rules.merged(live: document["Rules"]?.list ?? [], desired: desired)
                 if !unmatched.isEmpty {
                     let names = unmatched.map { $0["Name"]?.string ?? "?" }.joined(separator: ", ")
-                    throw WriteError("web ACL \(acl.name) has no rule named \(names): ballast changes a rule's "
-                        + "settings and does not create rules (its priority, statement and metrics are the template's)")
+                    throw WriteError(
+                        "web ACL \(acl.name) has no rule named \(names): ballast changes a rule's "
+                            + "settings and does not create rules (its priority, statement and metrics are the "
+                            + "template's)"
+                    )
                 }
                 request["Rules"] = .list(entries)
             }

@@ -43,7 +43,7 @@ struct Ballast: AsyncParsableCommand {
             ValidateCommand.self, DriftCommand.self, PlanCommand.self, ApplyCommand.self, RollbackCommand.self,
             RevertCommand.self, HistoryCommand.self, UnlockCommand.self, PolicyCommand.self, DoctorCommand.self,
             IAMPolicyCommand.self, CommentCommand.self, WatchCommand.self, ImportCommand.self,
-            ReportCommand.self, SchemaCommand.self, HoldCommand.self, AdoptCommand.self,
+            ReportCommand.self, SchemaCommand.self, HoldCommand.self, AdoptCommand.self, EventsCommand.self,
         ])
 
     /// Settings from the environment that every command depends on are checked before any runs.

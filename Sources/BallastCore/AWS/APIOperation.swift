@@ -10,13 +10,22 @@ public struct APIOperation: Sendable, Hashable, CustomStringConvertible {
     public let iamAction: String
     /// Whether repeating it is safe: every write ballast makes sets absolute values.
     public let idempotent: Bool
+    /// The `eventName` CloudTrail records a call by: the API's name, or the first part of it (CloudTrail
+    /// logs `PutBucketLifecycleConfiguration` as `PutBucketLifecycle`; Lambda's names carry a version
+    /// after the name, `UpdateFunctionConfiguration20150331v2`). An event rule matches it as a prefix.
+    public let eventName: String
 
-    public init(_ service: AWSService, _ name: String, iamAction: String? = nil, idempotent: Bool = true) {
+    public init(_ service: AWSService, _ name: String, iamAction: String? = nil, idempotent: Bool = true,
+                eventName: String? = nil) {
         self.service = service
         self.name = name
         self.iamAction = iamAction ?? service.iamPrefix + ":" + name
         self.idempotent = idempotent
+        self.eventName = eventName ?? name
     }
+
+    /// The `eventSource` CloudTrail records the service's calls under: `logs.amazonaws.com`.
+    public var eventSource: String { service.signingName + ".amazonaws.com" }
 
     /// `logs:PutRetentionPolicy`: IAM's service prefix and the API's name. A plan file's `call`,
     /// and the key the rate table paces by (`RequestRates.key(_:)`).

@@ -37,9 +37,9 @@ struct MappingReader {
     }
 }
 
-enum RegionName {
+public enum RegionName {
     /// `us-east-1`, `eu-central-2`, `us-gov-west-1`: letters, dashes, a final number.
-    static func isValid(_ s: String) -> Bool {
+    public static func isValid(_ s: String) -> Bool {
         let parts = s.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 3, parts.first!.count == 2, let last = parts.last, !last.isEmpty,
               last.allSatisfy(\.isASCII), last.allSatisfy(\.isNumber) else { return false }

@@ -12,6 +12,10 @@ public struct KindSchema: Sendable {
     public let comparison: ComparisonRules
     /// How the kind reads and writes: its own code, or Cloud Control's.
     public let via: KindPath
+    /// The other calls that change what the kind owns, or delete the resource (`SetDesiredCapacity`,
+    /// `DeleteLogGroup`): never made by ballast, so never granted; what `watch --events` listens for
+    /// besides the kind's own writes.
+    public let changedBy: [APIOperation]
     let plannedReads: @Sendable ([LiveTarget]) -> [APIOperation: Int]
     let changes: @Sendable (ResourceDrift) -> [PlannedChange]
     let normalize: @Sendable ([String: Value], DesiredResource) -> [String: Value]
@@ -27,7 +31,7 @@ public struct KindSchema: Sendable {
     ///   - idFromPhysicalId: the id ballast uses for a CloudFormation physical id
     ///     (an ECS service ARN -> `cluster/service`).
     public init(_ resource: ResourceSchema, permissions: KindPermissions, terraform: TerraformMapping,
-                comparison: ComparisonRules = .plain, via: KindPath = .native,
+                comparison: ComparisonRules = .plain, via: KindPath = .native, changedBy: [APIOperation] = [],
                 plannedReads: @escaping @Sendable ([LiveTarget]) -> [APIOperation: Int],
                 changes: @escaping @Sendable (ResourceDrift) -> [PlannedChange],
                 normalize: @escaping @Sendable ([String: Value], DesiredResource) -> [String: Value]
@@ -38,6 +42,7 @@ public struct KindSchema: Sendable {
         self.terraform = terraform
         self.comparison = comparison
         self.via = via
+        self.changedBy = changedBy
         self.plannedReads = plannedReads
         self.changes = changes
         self.normalize = normalize
@@ -49,6 +54,9 @@ public struct KindSchema: Sendable {
 
     /// The writes a plan may name for this kind.
     public var writes: [APIOperation] { permissions.write }
+
+    /// Every call that changes what the kind owns: its writes, and the others that do (`changedBy`).
+    public var watched: [APIOperation] { writes + changedBy }
 
     public func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] { plannedReads(targets) }
 

@@ -10,14 +10,18 @@ enum Reading {
 
     /// One call (or page chain) per slice of `size` targets. A failed slice is
     /// NOT_CHECKED; `missing` error codes mean none of the slice exists.
-    static func inBatches(_ targets: [LiveTarget], of size: Int, missing: Set<String> = [],
-                          _ read: @escaping @Sendable ([LiveTarget]) async throws -> [String: LiveRead]) async -> [String: LiveRead] {
+    static func inBatches(
+        _ targets: [LiveTarget], of size: Int, missing: Set<String> = [],
+        _ read: @escaping @Sendable ([LiveTarget]) async throws -> [String: LiveRead]
+    ) async -> [String: LiveRead] {
         await inGroups(chunks(targets, of: size), missing: missing, read)
     }
 
     /// Like `inBatches` for groups a kind forms itself (one ECS cluster's services).
-    static func inGroups(_ batches: [[LiveTarget]], missing: Set<String> = [],
-                         _ read: @escaping @Sendable ([LiveTarget]) async throws -> [String: LiveRead]) async -> [String: LiveRead] {
+    static func inGroups(
+        _ batches: [[LiveTarget]], missing: Set<String> = [],
+        _ read: @escaping @Sendable ([LiveTarget]) async throws -> [String: LiveRead]
+    ) async -> [String: LiveRead] {
         let results = await bounded(batches) { batch -> [String: LiveRead] in
             do {
                 return try await read(batch)
@@ -117,9 +121,13 @@ enum Reading {
     }
 
     /// Targets found in a batched answer are `found`; the rest do not exist.
-    static func pair(_ targets: [LiveTarget], _ found: [String: [String: Value]],
-                     key: (String) -> String = { $0 }) -> [String: LiveRead] {
-        Dictionary(targets.map { ($0.id, found[key($0.id)].map(LiveRead.found) ?? .missing) }, uniquingKeysWith: { a, _ in a })
+    static func pair(
+        _ targets: [LiveTarget], _ found: [String: [String: Value]],
+        key: (String) -> String = { $0 }
+    ) -> [String: LiveRead] {
+        Dictionary(
+            targets.map { ($0.id, found[key($0.id)].map(LiveRead.found) ?? .missing) }, uniquingKeysWith: { a, _ in a }
+        )
     }
 
     /// Calls for `count` items `size` at a time.
@@ -136,8 +144,10 @@ enum Reading {
     }
 
     /// Runs `body` over `items`, at most `limit` at a time, keeping no order.
-    static func bounded<Item: Sendable, Result: Sendable>(_ items: [Item], limit: Int = concurrency,
-                                                          _ body: @escaping @Sendable (Item) async -> Result) async -> [Result] {
+    static func bounded<Item: Sendable, Result: Sendable>(
+        _ items: [Item], limit: Int = concurrency,
+        _ body: @escaping @Sendable (Item) async -> Result
+    ) async -> [Result] {
         await withTaskGroup(of: Result.self) { group in
             var results: [Result] = []
             var next = items.makeIterator()
