@@ -37,7 +37,7 @@ public enum IAMPolicy {
     /// The policy, and what each registry schema's handlers asked for: granted, or held back and why.
     public static func policy(for state: DesiredState, schemas: KindSchemas, purpose: Purpose,
                               publishMetrics: Bool = false, notify: Bool = false, explain: Bool = false,
-                              selfHeal: Bool = false)
+                              selfHeal: Bool = false, eventsQueue: String? = nil)
         -> (document: Value, fromSchemas: [(type: String, judgement: SchemaPermissions.Judgement)]) {
         var statements: [Value] = []
         var fromSchemas: [(type: String, judgement: SchemaPermissions.Judgement)] = []
@@ -111,6 +111,10 @@ public enum IAMPolicy {
             default: (sid, calls) = ("Holds", RunCalls.holds)
             }
             statements.append(statement(sid, calls.map(\.iamAction), tables.sorted()))
+        }
+        // `watch --events`: the queue's long poll and the removal of what was handled, on that queue alone.
+        if purpose == .watch, let eventsQueue {
+            statements.append(statement("EventsQueue", RunCalls.events.map(\.iamAction), [eventsQueue]))
         }
         if explain, purpose.reads {
             // LookupEvents and DescribeScalingActivities take no narrower resource than `*`.

@@ -16,9 +16,15 @@ final class WatchLoop: Service, @unchecked Sendable {
     let logger: Logger
     let health: WatchHealth
     let listening: AsyncStream<Void>
+    let shared: WatchShared
+    /// Told once, when the first pass has ended (the event loop waits for it).
+    let firstPass: AsyncStream<Void>.Continuation?
 
     init(pass: ReconcilePass, interval: Duration, requests: CountingTransport, metrics: WatchMetrics, logger: Logger,
-         health: WatchHealth, listening: AsyncStream<Void>) {
+         health: WatchHealth, listening: AsyncStream<Void>, shared: WatchShared,
+         firstPass: AsyncStream<Void>.Continuation? = nil) {
+        self.shared = shared
+        self.firstPass = firstPass
         self.pass = pass
         self.interval = interval
         self.requests = requests
@@ -37,9 +43,11 @@ final class WatchLoop: Service, @unchecked Sendable {
             let result = await pass.run()
             let now = requests.count
             let ended = Date()
-            metrics.record(result, endedAt: ended.timeIntervalSince1970, newRequests: now - counted)
+            metrics.record(result, endedAt: ended.timeIntervalSince1970, newRequests: now - counted, shared: shared)
             log(result, requests: now - counted)
             health.finished(result, at: ended)
+            firstPass?.yield()
+            firstPass?.finish()
             counted = now
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
         }
@@ -80,10 +88,28 @@ final class WatchHealth: @unchecked Sendable {
     private let interval: TimeInterval
     private var last: (outcome: ReconcilePass.Outcome, revision: String?, at: Date)?
     private var failuresInARow = 0
+    /// `watch --events`: the queue's last answer (and when a message last came), and its last problem.
+    private let events: Bool
+    private var queueAnsweredAt: Date?
+    private var lastMessageAt: Date?
+    private var queueProblem: String?
 
-    init(interval: Duration) {
+    init(interval: Duration, events: Bool = false) {
         let parts = interval.components
         self.interval = Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+        self.events = events
+    }
+
+    func queueAnswered(messages: Int, at date: Date) {
+        lock.withLock {
+            queueAnsweredAt = date
+            queueProblem = nil
+            if messages > 0 { lastMessageAt = date }
+        }
+    }
+
+    func queueFailed(_ problem: String) {
+        lock.withLock { queueProblem = problem }
     }
 
     func finished(_ result: ReconcilePass.Result, at date: Date) {
@@ -113,6 +139,20 @@ final class WatchHealth: @unchecked Sendable {
             var json: [String: Value] = ["status": problems.isEmpty ? "ok" : "unhealthy",
                                          "failuresInARow": .int(failuresInARow)]
             if !problems.isEmpty { json["problems"] = .list(problems) }
+            if events {
+                // A quiet queue is not a failure (the periodic pass goes on), but it is said: CloudTrail's
+                // events reach EventBridge on a best-effort basis, and a rule or policy may be wrong.
+                var state: [String: Value] = [:]
+                let quiet = now.timeIntervalSince(lastMessageAt ?? started)
+                state["lastMessageAt"] = lastMessageAt.map { .string(Timestamp.iso8601($0)) } ?? .null
+                state["quietSeconds"] = .int(Int(quiet))
+                if quiet > interval {
+                    state["note"] = .string("no event for \(Int(quiet)) s, longer than the interval between full "
+                        + "passes (\(Int(interval)) s): drift is found by those passes until events arrive")
+                }
+                if let queueProblem { state["problem"] = .string(queueProblem) }
+                json["events"] = .map(state)
+            }
             json["lastRun"] = last.map { last in [
                 "outcome": .string(last.outcome.rawValue), "revision": last.revision.map { .string($0) } ?? .null,
                 "finishedAt": .string(Timestamp.iso8601(last.at)),

@@ -1,5 +1,6 @@
 import BallastCore
 import BallastEngine
+import Foundation
 import Metrics
 
 /// What `/metrics` shows, recorded through swift-metrics (the command bootstraps it
@@ -22,23 +23,64 @@ struct WatchMetrics: Sendable {
         Counter(label: "ballast_runs_total", dimensions: [("outcome", outcome.rawValue)])
     }
 
-    func record(_ result: ReconcilePass.Result, endedAt: Double, newRequests: Int) {
+    /// `watch --events`: messages taken from the queue, events that named a declared resource, and
+    /// messages that were not events (left for the dead-letter queue).
+    let eventsReceived = Counter(label: "ballast_events_received_total")
+    let eventsMatched = Counter(label: "ballast_events_matched_total")
+    let eventsMalformed = Counter(label: "ballast_events_malformed_total")
+    /// From an event's time to the drift it showed reported.
+    let detection = Metrics.Timer(label: "ballast_detection_seconds")
+    /// How long a drifted resource stayed drifted, once it is back in sync: time to remediate.
+    let resolved = Metrics.Timer(label: "ballast_drift_resolved_seconds")
+
+    /// The histograms' buckets: detection within seconds, remediation within minutes to days.
+    static let buckets: [String: [Duration]] = [
+        "ballast_detection_seconds": [.milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(5),
+                                      .seconds(10), .seconds(30), .seconds(60), .seconds(300), .seconds(900)],
+        "ballast_drift_resolved_seconds": [.seconds(60), .seconds(300), .seconds(900), .seconds(3_600),
+                                           .seconds(4 * 3_600), .seconds(86_400), .seconds(7 * 86_400)],
+    ]
+
+    func record(_ result: ReconcilePass.Result, endedAt: Double, newRequests: Int, shared: WatchShared) {
         if let report = result.report {
-            for environment in report.environments {
-                let name = UntrustedText.line(environment.name)
-                for (status, label) in Self.statuses {
-                    let count = environment.resources.filter { $0.status == status }.count
-                    Gauge(label: "ballast_resources", dimensions: [("environment", name), ("status", label)])
-                        .record(count)
-                }
-                // Differences a hold keeps (`ballast hold`): known hand changes, not open drift.
-                let held = environment.resources.reduce(0) { $0 + $1.differences.filter { $0.held != nil }.count }
-                Gauge(label: "ballast_held_properties", dimensions: [("environment", name)]).record(held)
-            }
+            let ended = Date(timeIntervalSince1970: endedAt)
+            recordResources(shared.merge(report, at: ended, full: true), at: ended, shared: shared)
         }
         lastRun.record(endedAt)
         lastDuration.record(result.duration)
         requests.increment(by: newRequests)
         Self.runs(result.outcome).increment()
+    }
+
+    /// The resources of the last read of each, by environment and status; held differences; each drifted
+    /// resource's age (`ballast_drift_age_seconds`, from when a pass first saw it drifted); and the time
+    /// each one that came back in sync had been drifted.
+    func recordResources(_ report: DriftReport, at date: Date, shared: WatchShared) {
+        for environment in report.environments {
+            let name = UntrustedText.line(environment.name)
+            for (status, label) in Self.statuses {
+                let count = environment.resources.filter { $0.status == status }.count
+                Gauge(label: "ballast_resources", dimensions: [("environment", name), ("status", label)])
+                    .record(count)
+            }
+            // Differences a hold keeps (`ballast hold`): known hand changes, not open drift.
+            let held = environment.resources.reduce(0) { $0 + $1.differences.filter { $0.held != nil }.count }
+            Gauge(label: "ballast_held_properties", dimensions: [("environment", name)]).record(held)
+        }
+        let (drifted, backInSync) = shared.ages(of: report, at: date)
+        for (drift, since) in drifted {
+            Self.age(drift.key).record(date.timeIntervalSince(since))
+        }
+        for (key, seconds) in backInSync {
+            Self.age(key).destroy()
+            resolved.recordNanoseconds(Int64(seconds * 1e9))
+        }
+    }
+
+    static func age(_ key: ResourceKey) -> Gauge {
+        Gauge(label: "ballast_drift_age_seconds", dimensions: [
+            ("environment", UntrustedText.line(key.environment)), ("type", UntrustedText.line(key.type)),
+            ("region", UntrustedText.line(key.region)), ("id", UntrustedText.line(key.id)),
+        ])
     }
 }

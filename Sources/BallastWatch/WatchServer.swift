@@ -26,6 +26,9 @@ public struct WatchServer: Sendable {
         public var holdKey: [UInt8]?
         /// The passes' clock.
         public var clock: @Sendable () -> Date = { Date() }
+        /// `--events QUEUE_URL`: the queue `ballast events template` made, and its region when its
+        /// URL names one (else the environments').
+        public var events: (url: String, region: String?)?
 
         public init(request: LoadRequest, interval: Duration, host: String, port: Int, selfHeal: Bool, pull: Bool) {
             self.request = request
@@ -57,7 +60,9 @@ public struct WatchServer: Sendable {
     /// Runs until a signal. `transport` is the one AWS calls go through (counted here).
     public func run(aws: @escaping @Sendable (any HTTPTransport) -> AWSSetup) async throws {
         let registry = PrometheusCollectorRegistry()
-        MetricsSystem.bootstrap(PrometheusMetricsFactory(registry: registry))
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets = WatchMetrics.buckets
+        MetricsSystem.bootstrap(factory)
         let logger = Logger(label: "ballast.watch")
         let requests = CountingTransport(CurlTransport())
         let setup = aws(requests)
@@ -66,12 +71,22 @@ public struct WatchServer: Sendable {
                                  selfHeal: settings.selfHeal, clients: clients,
                                  lockTables: DynamoDBLockTable.tables(clients), clock: settings.clock,
                                  holdKey: settings.holdKey)
-        let health = WatchHealth(interval: settings.interval)
+        let health = WatchHealth(interval: settings.interval, events: settings.events != nil)
         // The first pass waits for the server to be listening: a watch that cannot bind its
         // address stops before it reads or heals anything.
         let (listening, listeningGate) = AsyncStream<Void>.makeStream()
-        let loop = WatchLoop(pass: pass, interval: settings.interval, requests: requests, metrics: WatchMetrics(),
-                             logger: logger, health: health, listening: listening)
+        let (firstPass, firstPassGate) = AsyncStream<Void>.makeStream()
+        let (metrics, shared) = (WatchMetrics(), WatchShared())
+        let loop = WatchLoop(pass: pass, interval: settings.interval, requests: requests, metrics: metrics,
+                             logger: logger, health: health, listening: listening, shared: shared,
+                             firstPass: settings.events == nil ? nil : firstPassGate)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        if let events = settings.events {
+            let region = events.region ?? (try? pass.load().get())?.state.environments.first?.region ?? "us-east-1"
+            let queue = EventQueue(url: events.url, client: setup.client(region: region, role: nil))
+            services.append(.init(service: EventLoop(queue: queue, pass: pass, metrics: metrics, logger: logger,
+                                                     health: health, shared: shared, ready: firstPass)))
+        }
 
         let router = Router()
         router.get("/metrics") { _, _ -> Response in
@@ -97,11 +112,12 @@ public struct WatchServer: Sendable {
                               logger: serverLogger)
         // Shut down in reverse: the loop first (finishing its pass), then the server.
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: loop)],
+            services: [.init(service: app), .init(service: loop)] + services,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: serverLogger))
         logger.info("watching", metadata: [
             "listen": "\(settings.host):\(settings.port)", "interval": "\(settings.interval)",
             "self_heal": "\(settings.selfHeal)", "pull": "\(settings.pull)",
+            "events": "\(settings.events.map { UntrustedText.line($0.url) } ?? "none")",
         ])
         try await group.run()
     }

@@ -38,6 +38,10 @@ struct IAMPolicyCommand: ParsableCommand {
     @Flag(name: .long, help: "With --for watch: the writes of watch --self-heal too.")
     var selfHeal = false
 
+    @Option(name: .long, help: ArgumentHelp("With --for watch: receiving and removing messages of this queue, "
+        + "for watch --events.", valueName: "queue-url"))
+    var events: String?
+
     @Flag(name: .long, help: "Add cloudwatch:PutMetricData (namespace Ballast only), for drift --publish-metrics.")
     var publishMetrics = false
 
@@ -52,14 +56,20 @@ struct IAMPolicyCommand: ParsableCommand {
 
     func validate() throws {
         if selfHeal, purpose != .watch { throw ValidationError("--self-heal goes with --for watch") }
+        if events != nil, purpose != .watch { throw ValidationError("--events goes with --for watch") }
+        if let events, EventQueue.parse(events) == nil {
+            throw ValidationError("--events takes an SQS queue URL like "
+                + "https://sqs.us-east-1.amazonaws.com/123456789012/ballast-events")
+        }
     }
 
     func run() throws {
         let loaded = try Planning.load(source)
+        let queue = events.flatMap(EventQueue.parse).map { EventQueue.arn($0.url, region: $0.region) }
         let (document, fromSchemas) = IAMPolicy.policy(
             for: loaded.state, schemas: loaded.schemas, purpose: purpose,
             publishMetrics: publishMetrics, notify: notify, explain: explain,
-            selfHeal: selfHeal)
+            selfHeal: selfHeal, eventsQueue: queue)
         Terminal.write(JSON.encode(document, pretty: true) + "\n")
         for (type, judgement) in fromSchemas {
             let file = RegistrySchema.path(for: type)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import BallastAWS
+import BallastCore
 import BallastEngine
 import BallastWatch
 import Foundation
@@ -23,11 +24,25 @@ struct WatchCommand: AsyncParsableCommand {
             same lock and journal, only when policies pass and the change window is open (a refusal \
             is logged, never overridden).
 
+            With --events QUEUE_URL (the queue `ballast events template` makes), it also long-polls \
+            that queue for CloudTrail's events of the calls that change what ballast owns, re-reads \
+            only the resources an event names (events for one resource within a second are one read), \
+            and reports their drift within seconds, attributed to the event's caller (no LookupEvents \
+            call); a change ballast's own user agent made is read but put on no one. A message is \
+            removed once handled; one that is not an event is left for the dead-letter queue. The \
+            interval's full pass goes on as the backstop. /metrics adds ballast_events_received_total, \
+            ballast_events_matched_total, ballast_events_malformed_total, ballast_detection_seconds (event \
+            to drift reported), ballast_drift_age_seconds per drifted resource and \
+            ballast_drift_resolved_seconds (how long drift lasted); /healthz says when no event has come \
+            for longer than the interval, and the queue's last problem.
+
             SIGTERM or SIGINT stops it after the current pass; exit code 0.
 
             EXAMPLES:
               ballast watch --interval 15m --listen 127.0.0.1:9464
               ballast watch --interval 5m --listen 0.0.0.0:9464 --env prod --pull --self-heal
+              ballast watch --interval 1h --env prod \\
+                --events https://sqs.us-east-1.amazonaws.com/123456789012/ballast-events
             """)
 
     @OptionGroup var source: RepositoryOptions
@@ -44,6 +59,10 @@ struct WatchCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Fetch the branch's upstream and fast-forward before each pass.")
     var pull = false
 
+    @Option(name: .long, help: ArgumentHelp("Also read the resources CloudTrail's events on this SQS queue "
+        + "name, within seconds (see `ballast events template`).", valueName: "queue-url"))
+    var events: String?
+
     @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr.")
     var debug = false
 
@@ -53,6 +72,11 @@ struct WatchCommand: AsyncParsableCommand {
         }
         guard address != nil else {
             throw ValidationError("--listen takes host:port, like 127.0.0.1:9464, not '\(listen)'")
+        }
+        if let events, EventQueue.parse(events) == nil {
+            throw ValidationError("--events takes an SQS queue URL like "
+                + "https://sqs.us-east-1.amazonaws.com/123456789012/ballast-events, "
+                + "not '\(UntrustedText.line(events))'")
         }
         if source.revision != nil || source.worktree {
             throw ValidationError("watch reads the checked-out branch's HEAD on every pass; "
@@ -79,6 +103,7 @@ struct WatchCommand: AsyncParsableCommand {
                                             selfHeal: selfHeal, pull: pull)
         settings.holdKey = try RunContext.key()
         settings.clock = try RunContext.clock()
+        settings.events = events.flatMap(EventQueue.parse)
         let debug = self.debug
         do {
             try await WatchServer(settings: settings, kinds: builtInKinds)

@@ -88,6 +88,28 @@ import Testing
         #expect(!watch.stderr.contains("AccessDenied"), "\(watch.stderr)")
     }
 
+    /// `watch --events` receives, reads what an event names and removes the message with what
+    /// `iam-policy --for watch --events QUEUE_URL` prints, and nothing more.
+    @Test func watchEventsRunsWithExactlyItsPolicy() async throws {
+        let group = "/ballast/" + uniqueName("least")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let queue = try await WatchEventsTests.queue()
+        let policy = try Run.ballast(["iam-policy", "--repo", repo.path, "--for", "watch", "--events", queue])
+        #expect(policy.stdout.contains("sqs:ReceiveMessage") && policy.stdout.contains("sqs:DeleteMessage"))
+        #expect(!policy.stdout.contains("sqs:SendMessage"), "nothing else of SQS: \(policy.stdout)")
+        let watch = try WatchTests.Watch(["--interval", "1h", "--events", queue], repo: repo,
+                                         environment: try await user(repo, ["--for", "watch", "--events", queue]))
+        _ = try watch.lastRun()
+        try await WatchEventsTests.send(WatchEventsTests.event("PutRetentionPolicy", ["logGroupName": .string(group)]),
+                                        to: queue)
+        _ = try WatchEventsTests.waitFor(watch) { ($0["ballast_events_matched_total{}"] ?? 0) >= 1 }
+        try await Task.sleep(for: .milliseconds(500))  // the message's removal
+        #expect(try watch.stop() == 0)
+        #expect(!watch.stderr.contains("AccessDenied") && !watch.stderr.contains("not_removed"), "\(watch.stderr)")
+    }
+
     /// Reading the journal from the lock tables is granted for history alone: a Scan, nothing else.
     @Test func historyIsGrantedItsScanAndNothingMore() throws {
         let repo = try TempRepository.desiredState(

@@ -186,6 +186,11 @@ public struct CloudTrailEvent: Sendable, Equatable {
         }
     }
 
+    /// `logs:PutRetentionPolicy`: the service's part of the event source and the call's name.
+    public var call: String {
+        (eventSource.split(separator: ".").first.map(String.init) ?? eventSource) + ":" + eventName
+    }
+
     /// Whether the event says it is ballast's (its user agent, or a `ballast-` session name): a hint
     /// only, since anyone can send either. ballast's own write is recognised by a journal entry that
     /// matches it (`JournalEntry.wrote(_:of:)`), never by this.

@@ -86,6 +86,26 @@ public struct ChangeEvent: Sendable, Equatable {
         return parts.allSatisfy(tokens.contains)
     }
 
+    /// The declared resources the event is a change to: of a kind that watches its call, in its region
+    /// (a global service's, such as Budgets, in any), in its account where the environment names one,
+    /// and named by its request. `physicalIds` gives the id a `ref` resolved to in the last read; a
+    /// resource known by neither is left to the next full pass.
+    public func resources(in state: DesiredState, physicalIds: [ResourceKey: String]) -> [ResourceKey] {
+        var found: [ResourceKey] = []
+        for environment in state.environments {
+            if let wanted = environment.account, let account, wanted != account { continue }
+            for resource in environment.resources {
+                guard let kind = resource.kind?.schema, isWatched(by: kind) else { continue }
+                let global = kind.watched.contains { $0.service.globalHost != nil }
+                guard global || resource.region == region else { continue }
+                let id: String?
+                if case .id(let declared) = resource.identity { id = declared } else { id = physicalIds[resource.key] }
+                if let id, names(id) { found.append(resource.key) }
+            }
+        }
+        return found
+    }
+
     static func parts(_ text: Substring) -> [Substring] {
         text.split(whereSeparator: { "/:|".contains($0) })
     }

@@ -45,6 +45,22 @@ public struct DriftDetector: Sendable {
         return (await held(found, loaded: loaded, now: now), ownership)
     }
 
+    /// Drift of only the resources `keys` names (what an event named), with the environments' holds:
+    /// their reads and nothing else of a full run (no Terraform states, no stacks but a ref's own).
+    public func detect(_ loaded: LoadedState, only keys: Set<ResourceKey>, now: Date = Date()) async -> DriftReport {
+        var state = loaded.state
+        for index in state.environments.indices {
+            state.environments[index].resources.removeAll { !keys.contains($0.key) }
+        }
+        state.environments.removeAll { $0.resources.isEmpty }
+        let detector = DriftDetector(kinds: loaded.kinds, clients: clients, lockTables: lockTables,
+                                     progress: progress, stackReads: stackReads)
+        let report = await detector.detect(state, revision: loaded.revision, now: now)
+        var only = loaded
+        only.state = state
+        return await held(report, loaded: only, now: now)
+    }
+
     /// The report with the environments' holds on it (`Holds.apply`); an ended hold it names is
     /// remembered as said, so the next report does not name it again (where the store can be written).
     func held(_ report: DriftReport, loaded: LoadedState, now: Date) async -> DriftReport {

@@ -117,7 +117,7 @@ public struct Explainer: Sendable {
             culprit = CloudTrailEvent.culprit(events, for: drift, writes: writes)
             fromTrail = culprit.map { culprit in
                 .init(by: culprit.by, at: culprit.time, via: culprit.via, eventId: culprit.eventId,
-                      cause: Self.call(culprit))
+                      cause: culprit.call)
             }
         } catch {
             problem = "CloudTrail not readable: \(Self.reason(error))"
@@ -212,11 +212,6 @@ public struct Explainer: Sendable {
     }
 
     /// `logs:PutRetentionPolicy` from `logs.amazonaws.com` and `PutRetentionPolicy`.
-    static func call(_ event: CloudTrailEvent) -> String {
-        let service = event.eventSource.split(separator: ".").first.map(String.init) ?? event.eventSource
-        return service + ":" + event.eventName
-    }
-
     static func reason(_ error: Error) -> String {
         guard let aws = error as? AWSError else { return "\(error)" }
         return aws.code + (aws.message.isEmpty ? "" : ": " + String(aws.message.prefix(300)))

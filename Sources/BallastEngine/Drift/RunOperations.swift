@@ -16,6 +16,9 @@ extension APIOperation {
     public static let deleteItem = APIOperation(.dynamodb, "DeleteItem")
     public static let scan = APIOperation(.dynamodb, "Scan")
     public static let putMetricData = APIOperation(.cloudWatch, "PutMetricData")
+    /// `watch --events`: the queue's long poll, and a handled message's removal.
+    public static let receiveMessage = APIOperation(.sqs, "ReceiveMessage")
+    public static let deleteMessage = APIOperation(.sqs, "DeleteMessage")
 }
 
 /// Which of those each use makes: what `iam-policy` grants for it.
@@ -37,4 +40,6 @@ public enum RunCalls {
     static let history: [APIOperation] = [.scan]
     /// `--publish-metrics`.
     static let metrics: [APIOperation] = [.putMetricData]
+    /// `watch --events`: the queue, and nothing else of SQS.
+    static let events: [APIOperation] = [.receiveMessage, .deleteMessage]
 }

@@ -94,6 +94,58 @@ public struct ReconcilePass: Sendable {
         return await heal(loaded, result)
     }
 
+    /// The desired state as a pass reads it (without pulling: the full pass pulls), or why it cannot be used.
+    public func load() -> Swift.Result<LoadedState, LoadError> {
+        do {
+            let loaded = try DesiredStateLoader(kinds: kinds).load(request)
+            guard loaded.diagnostics.isEmpty else {
+                return .failure(LoadError("\(loaded.diagnostics.count) mistake(s) in the desired state, "
+                    + "first: \(loaded.diagnostics[0])"))
+            }
+            return .success(loaded)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// An event-driven pass (`watch --events`): only the resources events named are read, each drifted
+    /// one attributed to its event (who, how, when; no `LookupEvents` call), except a change that says it
+    /// is ballast's own (its user agent), which is read but never put on someone else. Healed as a full
+    /// pass heals, touching only those resources.
+    public func run(changes: [ResourceKey: ChangeEvent], loaded: LoadedState) async -> Result {
+        let started = clock()
+        var detector = DriftDetector(kinds: kinds, clients: clients, lockTables: lockTables)
+        detector.holdKey = holdKey
+        var report = await detector.detect(loaded, only: Set(changes.keys), now: clock())
+        for (e, environment) in report.environments.enumerated() {
+            for (r, drift) in environment.resources.enumerated() where drift.status != .inSync {
+                guard let change = changes[drift.key], !change.event.claimsBallast else { continue }
+                let event = change.event
+                var attribution = drift.attribution ?? Attribution()
+                attribution.live = .init(by: event.by, at: event.time, via: event.via, eventId: event.eventId,
+                                         cause: event.call)
+                report.environments[e].resources[r].attribution = attribution
+            }
+        }
+        var result = Result(outcome: .inSync, revision: loaded.revision, report: report)
+        let summary = report.summary
+        if summary.notChecked > 0 {
+            result.outcome = .notChecked
+        } else if summary.hasDrift {
+            result.outcome = .drift
+            if selfHeal, summary.modified - summary.held > 0 {
+                var only = loaded
+                for index in only.state.environments.indices {
+                    only.state.environments[index].resources.removeAll { changes[$0.key] == nil }
+                }
+                only.state.environments.removeAll { $0.resources.isEmpty }
+                result = await heal(only, result)
+            }
+        }
+        result.duration = clock().timeIntervalSince(started)
+        return result
+    }
+
     private func heal(_ loaded: LoadedState, _ drifted: Result) async -> Result {
         var result = drifted
         let heal = ApplyRun(kinds: kinds, clients: clients, lockTables: lockTables,

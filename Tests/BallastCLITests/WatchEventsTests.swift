@@ -1,0 +1,144 @@
+import BallastAWS
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// `ballast watch --events`: CloudTrail's events, as EventBridge delivers them to the queue, read
+/// within seconds; only what they name is read again, with the event's caller as who changed it.
+@Suite struct WatchEventsTests {
+    static let client = AWSSetup(environment: MotoServer.shared.environment).client(region: "us-east-1")
+
+    /// A queue in moto, as the template makes it (a dead-letter queue after five receipts).
+    static func queue() async throws -> String {
+        let name = uniqueName("events")
+        let dlq = try await client.json(.sqs, "CreateQueue", ["QueueName": .string(name + "-dead-letter")])
+        let dlqArn = try await client.json(.sqs, "GetQueueAttributes", [
+            "QueueUrl": dlq["QueueUrl"] ?? .null, "AttributeNames": ["QueueArn"],
+        ])["Attributes"]?["QueueArn"]?.string ?? ""
+        let redrive = JSON.encode(["deadLetterTargetArn": .string(dlqArn), "maxReceiveCount": 5])
+        let made = try await client.json(.sqs, "CreateQueue", [
+            "QueueName": .string(name), "Attributes": ["RedrivePolicy": .string(redrive)],
+        ])
+        return try #require(made["QueueUrl"]?.string)
+    }
+
+    /// What EventBridge puts on the queue for a CloudTrail management event (the EventBridge User
+    /// Guide, "AWS service events delivered via AWS CloudTrail").
+    static func event(_ name: String, _ parameters: Value, source: String = "logs.amazonaws.com",
+                      agent: String = "aws-cli/2.15.0 Python/3.11", at time: Date = Date()) -> String {
+        let stamp = Timestamp.iso8601(time)
+        let detail: Value = [
+            "eventVersion": "1.09", "eventID": .string(UUID().uuidString.lowercased()), "eventTime": .string(stamp),
+            "eventSource": .string(source), "eventName": .string(name), "awsRegion": "us-east-1",
+            "userAgent": .string(agent), "readOnly": false, "recipientAccountId": "123456789012",
+            "userIdentity": ["type": "AssumedRole", "arn": "arn:aws:sts::123456789012:assumed-role/OpsOnCall/alice"],
+            "requestParameters": parameters,
+        ]
+        return JSON.encode([
+            "version": "0", "id": .string(UUID().uuidString.lowercased()),
+            "detail-type": "AWS API Call via CloudTrail", "source": "aws.logs", "account": "123456789012",
+            "time": .string(stamp), "region": "us-east-1", "resources": [], "detail": detail,
+        ])
+    }
+
+    static func send(_ body: String, to queue: String) async throws {
+        _ = try await client.json(.sqs, "SendMessage", ["QueueUrl": .string(queue), "MessageBody": .string(body)])
+    }
+
+    static func waitFor(_ watch: WatchTests.Watch, within seconds: Double = 30,
+                        _ wanted: ([String: Double]) -> Bool) throws -> [String: Double] {
+        let started = Date()
+        var last: [String: Double] = [:]
+        while Date().timeIntervalSince(started) < seconds {
+            last = try watch.metrics()
+            if wanted(last) { return last }
+            guard watch.process.isRunning else { throw TestFailure("watch exited: \(watch.stderr)") }
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        throw TestFailure("not seen in \(seconds) s: \(last.filter { $0.key.hasPrefix("ballast_events") })\n"
+            + watch.stderr)
+    }
+
+    /// A hand change's event: found and attributed within seconds of the event, with one read; an event
+    /// for nothing declared is removed and counted; a message that is not an event is left for the
+    /// dead-letter queue.
+    @Test func aHandChangeIsFoundFromItsEventAndAttributedToItsCaller() async throws {
+        let changed = "/ballast/" + uniqueName("events"), other = "/ballast/" + uniqueName("events")
+        try await seeder().create("AWS::Logs::LogGroup", id: changed, ["RetentionInDays": 30])
+        try await seeder().create("AWS::Logs::LogGroup", id: other, ["RetentionInDays": 30])
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::Logs::LogGroup, id: \(changed), properties: {RetentionInDays: 30}}
+              - {type: AWS::Logs::LogGroup, id: \(other), properties: {RetentionInDays: 30}}
+            """ + "\n")
+        let queue = try await Self.queue()
+        let watch = try WatchTests.Watch(["--interval", "1h", "--events", queue], repo: repo)
+        #expect(try watch.lastRun()["outcome"] == "in_sync")
+
+        // The hand change, then its event; another group's event; and a message that is no event.
+        _ = try await Self.client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(changed),
+                                                                     "retentionInDays": 1])
+        try await Self.send(Self.event("PutRetentionPolicy", ["logGroupName": .string(changed),
+                                                               "retentionInDays": 1]), to: queue)
+        try await Self.send(Self.event("PutRetentionPolicy", ["logGroupName": "/not/declared",
+                                                               "retentionInDays": 1]), to: queue)
+        try await Self.send("not an event", to: queue)
+        let metrics = try Self.waitFor(watch) {
+            ($0["ballast_events_received_total{}"] ?? 0) >= 3 && ($0["ballast_detection_seconds_count{}"] ?? 0) >= 1
+        }
+        #expect(metrics["ballast_events_matched_total{}"] == 1)
+        #expect(metrics["ballast_events_malformed_total{}"] == 1)
+        #expect(metrics["ballast_resources{environment=test,status=modified}"] == 1, "\(metrics)")
+        #expect(metrics["ballast_resources{environment=test,status=in_sync}"] == 1)
+        let age = "ballast_drift_age_seconds{environment=test,id=\(changed),region=us-east-1,type=AWS::Logs::LogGroup}"
+        #expect(metrics[age] != nil, "\(metrics.keys.filter { $0.contains("age") })")
+        // Detected within seconds of the event (loopback; the benchmark measures it at volume).
+        #expect((metrics["ballast_detection_seconds_sum{}"] ?? 99) < 10)
+
+        #expect(try watch.stop() == 0)
+        let line = watch.stderr.split(separator: "\n").first { $0.contains("events") && $0.contains("matched=1") }
+        #expect(line?.contains("\(changed) MODIFIED by arn:aws:sts::123456789012:assumed-role/OpsOnCall/alice "
+            + "via cli (logs:PutRetentionPolicy)") == true, "\(watch.stderr)")
+        #expect(watch.stderr.contains("left_for=dead-letter queue"), "\(watch.stderr)")
+        // Only the message that is no event is still in the queue (in flight until its visibility ends).
+        let attributes = try await Self.client.json(.sqs, "GetQueueAttributes", [
+            "QueueUrl": .string(queue),
+            "AttributeNames": ["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
+        ])["Attributes"]
+        let left = (Int(attributes?["ApproximateNumberOfMessages"]?.string ?? "") ?? -1)
+            + (Int(attributes?["ApproximateNumberOfMessagesNotVisible"]?.string ?? "") ?? -1)
+        #expect(left == 1, "\(attributes ?? .null)")
+    }
+
+    /// ballast's own write is read, but put on no one; a queue that cannot be read is said in /healthz
+    /// while the full pass goes on.
+    @Test func ownWritesAreReadButNotAttributedAndAMissingQueueIsSaid() async throws {
+        let group = "/ballast/" + uniqueName("events")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let queue = try await Self.queue()
+        let watch = try WatchTests.Watch(["--interval", "1h", "--events", queue], repo: repo)
+        _ = try watch.lastRun()
+        try await Self.send(Self.event("PutRetentionPolicy", ["logGroupName": .string(group)],
+                                       agent: "ballast/1.0 (apply)"), to: queue)
+        let metrics = try Self.waitFor(watch) { ($0["ballast_events_matched_total{}"] ?? 0) >= 1 }
+        #expect(metrics["ballast_detection_seconds_count{}"] ?? 0 == 0, "ballast's own change is no detection")
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!watch.stderr.contains("by arn:aws:sts"), "\(watch.stderr)")
+
+        _ = try await Self.client.json(.sqs, "DeleteQueue", ["QueueUrl": .string(queue)])
+        let started = Date()
+        var health: Value = .null
+        while Date().timeIntervalSince(started) < 30 {
+            health = try JSON.parse(try watch.get("/healthz") ?? "{}")
+            if health["events"]?["problem"] != nil { break }
+            try await Task.sleep(for: .milliseconds(300))
+        }
+        // SQS's JSON protocol names it QueueDoesNotExist (AWS.SimpleQueueService.NonExistentQueue in its query one).
+        let problem = health["events"]?["problem"]?.string ?? ""
+        #expect(problem.contains("QueueDoesNotExist") || problem.contains("NonExistentQueue"), "\(health)")
+        #expect(health["status"] == "ok", "the full pass goes on: \(health)")
+        #expect(try watch.stop() == 0)
+    }
+}
