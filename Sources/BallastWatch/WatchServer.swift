@@ -114,11 +114,12 @@ public struct WatchServer: Sendable {
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: app), .init(service: loop)] + services,
             gracefulShutdownSignals: [.sigterm, .sigint], logger: serverLogger))
-        logger.info("watching", metadata: [
+        var said: Logger.Metadata = [
             "listen": "\(settings.host):\(settings.port)", "interval": "\(settings.interval)",
             "self_heal": "\(settings.selfHeal)", "pull": "\(settings.pull)",
-            "events": "\(settings.events.map { UntrustedText.line($0.url) } ?? "none")",
-        ])
+        ]
+        if let events = settings.events { said["events"] = "\(UntrustedText.line(events.url))" }
+        logger.info("watching", metadata: said)
         try await group.run()
     }
 }
