@@ -21,10 +21,12 @@ final class EventLoop: Service, @unchecked Sendable {
     /// Opens after the first full pass: its reads give a `ref`'s physical id.
     let ready: AsyncStream<Void>
 
-    /// Events for one resource within this window are one read.
+    /// Events for one resource within this window (longer while a burst keeps coming) are one read.
     static let window: Duration = .seconds(1)
-    /// Messages gathered into one read at most.
-    static let mostPerRead = 100
+    /// Messages, and their bytes, gathered into one read at most: a burst is read in as few reads as
+    /// this allows, and no burst holds more than 16 MiB of messages at once.
+    static let mostPerRead = 1_000
+    static let mostBytesPerRead = 16 << 20
 
     init(queue: EventQueue, pass: ReconcilePass, metrics: WatchMetrics, logger: Logger, health: WatchHealth,
          shared: WatchShared, ready: AsyncStream<Void>) {
@@ -63,15 +65,20 @@ final class EventLoop: Service, @unchecked Sendable {
         }
     }
 
-    /// A long poll, then what else arrives within `window`, up to `mostPerRead` messages.
+    /// A long poll, then what else arrives within `window` and, past it, whatever the queue still hands
+    /// over in full batches (a burst is drained, not cut at the window), up to `mostPerRead` messages and
+    /// `mostBytesPerRead` bytes.
     func collect() async throws -> [QueueMessage] {
         var messages = try await queue.receive()
         guard !messages.isEmpty else { return [] }
+        var bytes = messages.reduce(0) { $0 + $1.body.utf8.count }
         let until = ContinuousClock.now + Self.window
-        while messages.count < Self.mostPerRead, ContinuousClock.now < until {
-            let more = try await queue.receive(wait: 1)
-            if more.isEmpty { break }
+        while messages.count < Self.mostPerRead, bytes < Self.mostBytesPerRead {
+            let waiting = ContinuousClock.now < until
+            let more = try await queue.receive(wait: waiting ? 1 : 0)
             messages += more
+            bytes += more.reduce(0) { $0 + $1.body.utf8.count }
+            if more.isEmpty || (!waiting && more.count < EventQueue.batch) { break }
         }
         return messages
     }
