@@ -21,8 +21,9 @@ final class EventLoop: Service, @unchecked Sendable {
     /// Opens after the first full pass: its reads give a `ref`'s physical id.
     let ready: AsyncStream<Void>
 
-    /// Events for one resource within this window (longer while a burst keeps coming) are one read.
-    static let window: Duration = .seconds(1)
+    /// Events for one resource within this window (longer while a burst keeps coming) are one read:
+    /// short, as every event waits for it.
+    static let window: Duration = .milliseconds(250)
     /// Messages, and their bytes, gathered into one read at most: a burst is read in as few reads as
     /// this allows, and no burst holds more than 16 MiB of messages at once.
     static let mostPerRead = 1_000
@@ -74,11 +75,12 @@ final class EventLoop: Service, @unchecked Sendable {
         var bytes = messages.reduce(0) { $0 + $1.body.utf8.count }
         let until = ContinuousClock.now + Self.window
         while messages.count < Self.mostPerRead, bytes < Self.mostBytesPerRead {
-            let waiting = ContinuousClock.now < until
-            let more = try await queue.receive(wait: waiting ? 1 : 0)
+            let more = try await queue.receive(wait: 0)
             messages += more
             bytes += more.reduce(0) { $0 + $1.body.utf8.count }
-            if more.isEmpty || (!waiting && more.count < EventQueue.batch) { break }
+            if more.count == EventQueue.batch { continue }  // a burst: drained
+            guard ContinuousClock.now < until else { break }
+            if more.isEmpty { try await Task.sleep(for: .milliseconds(50)) }
         }
         return messages
     }
@@ -105,14 +107,17 @@ final class EventLoop: Service, @unchecked Sendable {
         if !sorted.changes.isEmpty {
             let result = await pass.run(changes: sorted.changes, loaded: loaded)
             let reported = Date()
+            var detections: [Double] = []
             if let report = result.report {
                 for drift in report.resources where drift.status != .inSync {
                     guard let change = sorted.changes[drift.key], !change.event.claimsBallast else { continue }
-                    metrics.detection.recordNanoseconds(Int64(max(0, reported.timeIntervalSince(change.time)) * 1e9))
+                    let seconds = max(0, reported.timeIntervalSince(change.time))
+                    detections.append(seconds)
+                    metrics.detection.recordNanoseconds(Int64(seconds * 1e9))
                 }
                 metrics.recordResources(shared.merge(report, at: reported), at: reported, shared: shared)
             }
-            log(result, sorted: sorted)
+            log(result, sorted: sorted, detections: detections, at: reported)
             // A read that failed is tried again: its messages come back after the visibility timeout.
             if result.outcome != .error && result.outcome != .notChecked { remove += sorted.matchedMessages }
         }
@@ -123,10 +128,13 @@ final class EventLoop: Service, @unchecked Sendable {
         }
     }
 
-    func log(_ result: ReconcilePass.Result, sorted: EventSorting) {
+    /// One line per read; `detection_s` lists each drifted resource's time from its event to this line.
+    /// `reported_at` (to the millisecond) is when its drift was known.
+    func log(_ result: ReconcilePass.Result, sorted: EventSorting, detections: [Double], at reported: Date) {
         var metadata: Logger.Metadata = [
             "outcome": "\(result.outcome.rawValue)", "duration_s": "\(String(format: "%.3f", result.duration))",
             "events": "\(sorted.received)", "matched": "\(sorted.matched)", "resources": "\(sorted.changes.count)",
+            "reported_at": "\(Timestamp.iso8601(reported, milliseconds: true))",
         ]
         if let report = result.report {
             let changed = report.resources.filter { $0.status != .inSync }.prefix(20).map { drift in
@@ -136,6 +144,9 @@ final class EventLoop: Service, @unchecked Sendable {
             if !changed.isEmpty {
                 metadata["drift"] = "\(UntrustedText.line(changed.joined(separator: "; ")))"
             }
+        }
+        if !detections.isEmpty {
+            metadata["detection_s"] = "\(detections.map { String(format: "%.3f", $0) }.joined(separator: ","))"
         }
         if let detail = result.detail { metadata["detail"] = "\(UntrustedText.line(String(detail.prefix(500))))" }
         logger.info("events", metadata: metadata)

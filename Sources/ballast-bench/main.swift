@@ -11,6 +11,8 @@ import Foundation
 //   swift build -c release && swift run -c release ballast-bench latency [resources]   (default 2000)
 //   swift build -c release && swift run -c release ballast-bench quotas [resources]   (default 2000)
 //   swift run -c release ballast-bench schemas [runs]   (every cfn-lint registry schema, default 3 runs)
+//   swift build -c release && swift run -c release ballast-bench events [resources] [events] [seconds]
+//     (default 2000 1000 60: watch --events, events through moto's EventBridge)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let numbers = arguments.dropFirst().compactMap { Int($0) }
@@ -25,9 +27,11 @@ case "accounts": try await ScaleBenchmark.accounts(numbers)
 case "latency": try await ScaleBenchmark.latency(numbers)
 case "quotas": try await QuotaBenchmark.run(numbers)
 case "schemas": try SchemaBenchmark.run(numbers)
+case "events": try await EventsBenchmark.run(numbers)
 default:
     print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | "
         + "drift [resources] [runs] | apply [changes] [runs] | policy [resources] [runs] | terraform [resources...] | "
-        + "accounts [resources] [accounts] | latency [resources] | quotas [resources] | schemas [runs]")
+        + "accounts [resources] [accounts] | latency [resources] | quotas [resources] | schemas [runs] | "
+        + "events [resources] [events] [seconds]")
     exit(64)
 }

@@ -26,7 +26,7 @@ struct WatchCommand: AsyncParsableCommand {
 
             With --events QUEUE_URL (the queue `ballast events template` makes), it also long-polls \
             that queue for CloudTrail's events of the calls that change what ballast owns, re-reads \
-            only the resources an event names (events for one resource within a second are one read), \
+            only the resources an event names (events for one resource within a quarter second are one read), \
             and reports their drift within seconds, attributed to the event's caller (no LookupEvents \
             call); a change ballast's own user agent made is read but put on no one. A message is \
             removed once handled; one that is not an event is left for the dead-letter queue. The \
