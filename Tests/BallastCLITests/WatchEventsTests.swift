@@ -183,6 +183,52 @@ import Testing
         #expect(checked.problems == [], "\(checked.summary)")
     }
 
+    /// As AWS does, every write CloudTrail records is delivered: a console user's change is reported with
+    /// its author within seconds; ballast's own apply that puts it back is read (in sync) and put on no one.
+    @Test func aConsoleChangeIsReportedWithItsAuthorAndBallastsOwnApplyIsNot() async throws {
+        let group = "/ballast/" + uniqueName("console")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let queue = try await Self.queue()
+        let cloudTrail = MotoServer.shared.standIns.cloudTrail
+        // EventBridge's envelope around each CloudTrail record of this group, on the queue.
+        let token = cloudTrail.deliver(for: [group]) { detail in
+            let envelope = JSON.encode([
+                "version": "0", "id": .string(UUID().uuidString.lowercased()),
+                "detail-type": "AWS API Call via CloudTrail", "source": "aws.logs", "account": "123456789012",
+                "time": detail["eventTime"] ?? .null, "region": "us-east-1", "resources": [], "detail": detail,
+            ])
+            Task { try? await Self.send(envelope, to: queue) }
+        }
+        defer { cloudTrail.stopDelivering(token) }
+        let watch = try WatchTests.Watch(["--interval", "1h", "--events", queue], repo: repo)
+        _ = try watch.lastRun()
+
+        // Carol sets it to a day in the console.
+        _ = try await Self.client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group),
+                                                                     "retentionInDays": 1])
+        cloudTrail.record(name: "PutRetentionPolicy", source: "logs.amazonaws.com", resource: group, at: Date(),
+                          identity: ["type": "IAMUser", "userName": "carol",
+                                     "arn": "arn:aws:iam::123456789012:user/carol"],
+                          userAgent: "console.amazonaws.com",
+                          parameters: ["logGroupName": .string(group), "retentionInDays": 1])
+        _ = try Self.waitFor(watch) { ($0["ballast_detection_seconds_count{}"] ?? 0) >= 1 }
+        #expect(watch.stderr.contains("\(group) MODIFIED by arn:aws:iam::123456789012:user/carol via console"),
+                "\(watch.stderr)")
+
+        // ballast's apply puts it back; its own event is read, in sync, and detects nothing.
+        let apply = try repo.ballast(["apply", "--auto-approve"])
+        #expect(apply.status == 0, "\(apply.stdout)\(apply.stderr)")
+        let after = try Self.waitFor(watch) {
+            ($0["ballast_resources{environment=test,status=in_sync}"] ?? 0) == 1
+                && ($0["ballast_events_matched_total{}"] ?? 0) >= 3
+        }
+        #expect(after["ballast_detection_seconds_count{}"] == 1, "\(after)")
+        #expect(after["ballast_drift_resolved_seconds_count{}"] == 1, "time to remediate: \(after)")
+        #expect(try watch.stop() == 0)
+    }
+
     /// ballast's own write is read, but put on no one; a queue that cannot be read is said in /healthz
     /// while the full pass goes on.
     @Test func ownWritesAreReadButNotAttributedAndAMissingQueueIsSaid() async throws {

@@ -27,6 +27,19 @@ public final class CloudTrailStandIn: Sendable {
     private let throttled = Locked<Int>(0)
     private let activities = Locked<[String: [[String: String]]]>([:])
     private let targetActivities = Locked<[String: [[String: Value]]]>([:])
+    private let deliveries = Locked<[UUID: (resources: Set<String>, put: @Sendable (Value) -> Void)]>([:])
+
+    /// From now on each event recorded for one of `resources` is also handed to `put` as the CloudTrail
+    /// record EventBridge delivers (its `detail`), as AWS hands every management event to the default
+    /// bus. Scoped to a test's own resources: the stand-in serves every test at once. Returns the token
+    /// `stopDelivering` takes.
+    public func deliver(for resources: Set<String>, to put: @escaping @Sendable (Value) -> Void) -> UUID {
+        let token = UUID()
+        deliveries.update { $0[token] = (resources, put) }
+        return token
+    }
+
+    public func stopDelivering(_ token: UUID) { deliveries.update { $0[token] = nil } }
 
     /// An Application Auto Scaling activity of a scalable target (an alarm's policy moving an ECS
     /// service's desired count), as `DescribeScalingActivities` will list it, newest first.
@@ -81,6 +94,9 @@ public final class CloudTrailStandIn: Sendable {
             "CloudTrailEvent": .string(JSON.encode(.map(document))),
         ]
         events.update { $0.append(Event(entry: entry, time: time, resources: [resource])) }
+        for delivery in deliveries.current.values where delivery.resources.contains(resource) {
+            delivery.put(.map(document))
+        }
         return id
     }
 
