@@ -115,7 +115,7 @@ final class EventLoop: Service, @unchecked Sendable {
                     detections.append(seconds)
                     metrics.detection.recordNanoseconds(Int64(seconds * 1e9))
                 }
-                metrics.recordResources(shared.merge(report, at: reported), at: reported, shared: shared)
+                metrics.recordResources(shared.merge(report), at: reported, shared: shared)
             }
             log(result, sorted: sorted, detections: detections, at: reported)
             // A read that failed is tried again: its messages come back after the visibility timeout.
@@ -199,7 +199,7 @@ final class WatchShared: @unchecked Sendable {
 
     /// A full pass's report replaces the last; a partial one's resources replace theirs in it.
     /// Returns the whole, as it now stands.
-    func merge(_ partial: DriftReport, at date: Date, full: Bool = false) -> DriftReport {
+    func merge(_ partial: DriftReport, full: Bool = false) -> DriftReport {
         lock.withLock {
             guard !full, var whole = report else {
                 report = partial

@@ -44,7 +44,7 @@ struct WatchMetrics: Sendable {
     func record(_ result: ReconcilePass.Result, endedAt: Double, newRequests: Int, shared: WatchShared) {
         if let report = result.report {
             let ended = Date(timeIntervalSince1970: endedAt)
-            recordResources(shared.merge(report, at: ended, full: true), at: ended, shared: shared)
+            recordResources(shared.merge(report, full: true), at: ended, shared: shared)
         }
         lastRun.record(endedAt)
         lastDuration.record(result.duration)

@@ -28,7 +28,7 @@ public struct WatchServer: Sendable {
         public var clock: @Sendable () -> Date = { Date() }
         /// `--events QUEUE_URL`: the queue `ballast events template` made, and its region when its
         /// URL names one (else the environments').
-        public var events: (url: String, region: String?)?
+        public var events: EventQueue.Address?
 
         public init(request: LoadRequest, interval: Duration, host: String, port: Int, selfHeal: Bool, pull: Bool) {
             self.request = request

@@ -45,7 +45,7 @@ enum EventsBenchmark {
         let reads = Locked<[String: Int]>([:])
         let counter = try LoopbackHTTPServer { request in
             let operation = request.headers["x-amz-target"].map { String($0.split(separator: ".").last ?? "") }
-                ?? AWSWireAction.of(request)
+                ?? AWSWire.form(request.body)["Action"] ?? request.method
             reads.update { $0[operation, default: 0] += 1 }
             return LoopbackHTTPServer.forward(request, toPort: moto.port).map { .raw($0) } ?? .drop
         }
@@ -135,17 +135,6 @@ enum EventsBenchmark {
             try await Task.sleep(for: .milliseconds(100))
         }
         throw TestFailure("\(what): not within \(Int(seconds)) s")
-    }
-}
-
-/// The action of a query-protocol request (its form's `Action`), or its path's first part.
-enum AWSWireAction {
-    static func of(_ request: LoopbackHTTPServer.Request) -> String {
-        let body = String(decoding: request.body, as: UTF8.self)
-        for pair in body.split(separator: "&") where pair.hasPrefix("Action=") {
-            return String(pair.dropFirst("Action=".count))
-        }
-        return request.method + " " + (request.path.split(separator: "?").first.map(String.init) ?? "")
     }
 }
 

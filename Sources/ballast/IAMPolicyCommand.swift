@@ -65,7 +65,7 @@ struct IAMPolicyCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try Planning.load(source)
-        let queue = events.flatMap(EventQueue.parse).map { EventQueue.arn($0.url, region: $0.region) }
+        let queue = events.flatMap(EventQueue.parse)?.arn
         let (document, fromSchemas) = IAMPolicy.policy(
             for: loaded.state, schemas: loaded.schemas, purpose: purpose,
             publishMetrics: publishMetrics, notify: notify, explain: explain,

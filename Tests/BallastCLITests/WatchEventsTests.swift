@@ -229,6 +229,44 @@ import Testing
         #expect(try watch.stop() == 0)
     }
 
+    /// With --self-heal, what an event shows drifted is put back as a full pass puts it back, within
+    /// seconds and without waiting for the interval.
+    @Test func selfHealPutsBackWhatAnEventShowed() async throws {
+        let group = "/ballast/" + uniqueName("heal")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let queue = try await Self.queue()
+        let watch = try WatchTests.Watch(["--interval", "1h", "--self-heal", "--events", queue], repo: repo)
+        #expect(try watch.lastRun()["outcome"] == "in_sync")
+        _ = try await Self.client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group),
+                                                                     "retentionInDays": 1])
+        try await Self.send(Self.event("PutRetentionPolicy", ["logGroupName": .string(group),
+                                                               "retentionInDays": 1]), to: queue)
+        let started = Date()
+        while Date().timeIntervalSince(started) < 30, !watch.stderr.contains("outcome=healed") {
+            try await Task.sleep(for: .milliseconds(200))
+        }
+        #expect(try watch.stop() == 0)
+        let lines = watch.stderr.split(separator: "\n")
+        #expect(lines.contains { $0.contains("events") && $0.contains("outcome=healed") }, "\(watch.stderr)")
+        #expect(try await liveRetention(group) == 30)
+    }
+
+    /// A queue that stays quiet for longer than the interval is said in /healthz, without failing it:
+    /// the full passes go on.
+    @Test func aQuietQueueIsSaidInHealthz() async throws {
+        let repo = try TempRepository.desiredState("  - {type: AWS::Logs::LogGroup, id: /ballast/quiet, "
+            + "properties: {RetentionInDays: 30}}\n")
+        let watch = try WatchTests.Watch(["--interval", "1s", "--events", try await Self.queue()], repo: repo)
+        _ = try watch.lastRun()
+        try await Task.sleep(for: .milliseconds(1_500))
+        let health = try JSON.parse(try watch.get("/healthz") ?? "{}")
+        #expect(health["events"]?["note"]?.string?.contains("longer than the interval") == true, "\(health)")
+        #expect(health["status"] == "ok", "\(health)")
+        #expect(try watch.stop() == 0)
+    }
+
     /// ballast's own write is read, but put on no one; a queue that cannot be read is said in /healthz
     /// while the full pass goes on.
     @Test func ownWritesAreReadButNotAttributedAndAMissingQueueIsSaid() async throws {

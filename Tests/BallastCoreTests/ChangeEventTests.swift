@@ -1,4 +1,5 @@
 @testable import BallastCore
+import BallastDesiredState
 import BallastKinds
 import Foundation
 import Testing
@@ -101,5 +102,43 @@ import Testing
         #expect(event.event.userAgent.count == 1_024 + 1, "cut, and marked with an ellipsis")
         // At most `maxLeaves` values of a request are read: each of these is one token.
         #expect(ChangeEvent.tokens(of: event.event.requestParameters).count == ChangeEvent.maxLeaves)
+    }
+
+    /// Which declared resources an event is a change to: its kind's call, its region (any, for a global
+    /// service), its account where the environment names one, and a `ref` by the id the last read resolved.
+    @Test func anEventIsAChangeToTheDeclaredResourcesItNames() throws {
+        let decoded = try DesiredStateLoader.builtIn.decode(SourceFiles(texts: [
+            "desired-state/prod/environment.yaml": "region: eu-west-1\naccount: \"123456789012\"\n",
+            "desired-state/prod/r.yaml": """
+                resources:
+                  - {type: AWS::Logs::LogGroup, id: /aws/lambda/people-count, properties: {RetentionInDays: 30}}
+                  - {type: AWS::Logs::LogGroup, id: /aws/lambda/people-count, region: us-east-1,
+                     properties: {RetentionInDays: 30}}
+                  - {type: AWS::Logs::LogGroup, ref: {stack: web, logicalId: Logs}, properties: {RetentionInDays: 7}}
+                  - {type: AWS::Budgets::Budget, id: monthly, properties: {BudgetLimit: {Amount: 100}}}
+
+                """,
+        ]))
+        #expect(decoded.diagnostics.isEmpty, "\(decoded.diagnostics)")
+        let state = decoded.state
+        let keys = state.environments.flatMap(\.resources).map(\.key)
+        func named(_ message: String, ids: [ResourceKey: String] = [:]) throws -> [ResourceKey] {
+            try ChangeEvent.parse(message).get().resources(in: state, physicalIds: ids)
+        }
+        // The region's own resource, not the same name in another region.
+        #expect(try named(Self.message()) == [keys[0]])
+        #expect(try named(Self.message(region: "us-east-1")) == [keys[1]])
+        // Another account's call names nothing of an environment that names its account.
+        let elsewhere = Self.message().replacingOccurrences(of: "123456789012", with: "210987654321")
+        #expect(try named(elsewhere) == [])
+        // A ref, by the physical id the last read resolved it to; unknown until read.
+        let resolved = Self.message(parameters: ["logGroupName": "web-Logs-1A2B"])
+        #expect(try named(resolved) == [])
+        #expect(try named(resolved, ids: [keys[2]: "web-Logs-1A2B"]) == [keys[2]])
+        // A global service's call, made in us-east-1, names the environment's budget in eu-west-1.
+        let budget = Self.message(source: "budgets.amazonaws.com", name: "UpdateBudget",
+                                  parameters: ["accountId": "123456789012", "newBudget": ["budgetName": "monthly"]],
+                                  region: "us-east-1")
+        #expect(try named(budget) == [keys[3]])
     }
 }

@@ -7,6 +7,16 @@ public struct DesiredState: Sendable {
     }
 
     public var resourceCount: Int { environments.reduce(0) { $0 + $1.resources.count } }
+
+    /// Only the resources `keys` names, in environments that keep at least one.
+    public func keeping(_ keys: Set<ResourceKey>) -> DesiredState {
+        var kept = self
+        for index in kept.environments.indices {
+            kept.environments[index].resources.removeAll { !keys.contains($0.key) }
+        }
+        kept.environments.removeAll { $0.resources.isEmpty }
+        return kept
+    }
 }
 
 /// One folder under `desired-state/`.

@@ -48,11 +48,7 @@ public struct DriftDetector: Sendable {
     /// Drift of only the resources `keys` names (what an event named), with the environments' holds:
     /// their reads and nothing else of a full run (no Terraform states, no stacks but a ref's own).
     public func detect(_ loaded: LoadedState, only keys: Set<ResourceKey>, now: Date = Date()) async -> DriftReport {
-        var state = loaded.state
-        for index in state.environments.indices {
-            state.environments[index].resources.removeAll { !keys.contains($0.key) }
-        }
-        state.environments.removeAll { $0.resources.isEmpty }
+        let state = loaded.state.keeping(keys)
         let detector = DriftDetector(kinds: loaded.kinds, clients: clients, lockTables: lockTables,
                                      progress: progress, stackReads: stackReads)
         let report = await detector.detect(state, revision: loaded.revision, now: now)

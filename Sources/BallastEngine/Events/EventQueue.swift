@@ -32,9 +32,21 @@ public struct EventQueue: Sendable {
         self.client = client
     }
 
-    /// A queue URL as SQS gives it: `https://sqs.REGION.amazonaws.com/ACCOUNT/NAME` (or an emulator's
+    /// A queue as its URL names it: `https://sqs.REGION.amazonaws.com/ACCOUNT/NAME` (or an emulator's
     /// `http://HOST:PORT/ACCOUNT/NAME`), with the region when the host names one.
-    public static func parse(_ text: String) -> (url: String, region: String?)? {
+    public struct Address: Sendable, Equatable {
+        public let url: String
+        public let region: String?
+        public let account: String
+        public let name: String
+
+        /// `arn:aws:sqs:REGION:ACCOUNT:NAME` (`*` for a region the URL does not name).
+        public var arn: String { "arn:aws:sqs:\(region ?? "*"):\(account):\(name)" }
+    }
+
+    /// nil unless it is such a URL: an account of 12 digits, a queue name of 1 to 80 letters, digits,
+    /// hyphens and underscores (`.fifo` allowed), at most 1,024 characters, no query or fragment.
+    public static func parse(_ text: String) -> Address? {
         guard text.utf8.count <= 1_024, let url = URL(string: text), let scheme = url.scheme,
               ["https", "http"].contains(scheme), let host = url.host, !host.isEmpty,
               url.query == nil, url.fragment == nil else { return nil }
@@ -46,14 +58,7 @@ public struct EventQueue: Sendable {
         }
         let labels = host.split(separator: ".")
         let region = labels.count >= 4 && labels[0] == "sqs" ? String(labels[1]) : nil
-        return (text, region)
-    }
-
-    /// The queue's ARN (`arn:aws:sqs:REGION:ACCOUNT:NAME`), from its URL; `*` for a part the URL lacks.
-    public static func arn(_ url: String, region: String?) -> String {
-        let parts = URL(string: url)?.path.split(separator: "/") ?? []
-        let (account, name) = parts.count == 2 ? (String(parts[0]), String(parts[1])) : ("*", "*")
-        return "arn:aws:sqs:\(region ?? "*"):\(account):\(name)"
+        return Address(url: text, region: region, account: String(parts[1]), name: String(parts[2]))
     }
 
     /// Up to ten messages, waiting up to `wait` seconds (at most twenty) for the first. Each body is kept

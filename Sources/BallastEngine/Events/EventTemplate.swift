@@ -65,9 +65,11 @@ public struct EventRules: Sendable, Equatable {
 /// The CloudFormation template (YAML) `ballast events template` prints.
 public enum EventTemplate {
     /// For the home region (`region` is where the queue is): the queue, encrypted at rest, its dead-letter
-    /// queue and redrive policy, the rules on the default bus, and a queue policy that lets only those
-    /// rules send. For another region: rules that forward to the home region's default bus (EventBridge
-    /// delivers cross-Region to an event bus, not to a queue) and the role they send with.
+    /// queue (keeping what it holds 14 days, 1,209,600 s, SQS's longest `MessageRetentionPeriod`: the
+    /// Amazon SQS API Reference, SetQueueAttributes) and redrive policy, the rules on the default bus, and
+    /// a queue policy that lets only those rules send. For another region: rules that forward to the home
+    /// region's default bus (EventBridge delivers cross-Region to an event bus, not to a queue) and the
+    /// role they send with.
     public static func yaml(_ rules: EventRules, environments: [String], queueName: String, region: String,
                             home: String) -> String {
         let patterns = rules.patterns

@@ -135,10 +135,7 @@ public struct ReconcilePass: Sendable {
             result.outcome = .drift
             if selfHeal, summary.modified - summary.held > 0 {
                 var only = loaded
-                for index in only.state.environments.indices {
-                    only.state.environments[index].resources.removeAll { changes[$0.key] == nil }
-                }
-                only.state.environments.removeAll { $0.resources.isEmpty }
+                only.state = loaded.state.keeping(Set(changes.keys))
                 result = await heal(only, result)
             }
         }

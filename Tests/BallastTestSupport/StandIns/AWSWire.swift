@@ -4,7 +4,7 @@ import Foundation
 /// The wire shapes the stand-ins answer in, one place for each: the JSON protocol's answers and
 /// errors (`__type`, `Message`, as botocore reads them), the query protocol's `ErrorResponse`, its
 /// form bodies, and XML text escaping.
-enum AWSWire {
+public enum AWSWire {
     /// A JSON-protocol answer: `application/x-amz-json-VERSION` (1.0 or 1.1, the service's model says).
     static func json(_ version: String, _ answer: [String: Value], status: Int = 200) -> LoopbackHTTPServer.Reply {
         .response(status: status, headers: ["Content-Type": "application/x-amz-json-\(version)",
@@ -30,7 +30,7 @@ enum AWSWire {
     }
 
     /// A query-protocol request's form body, decoded.
-    static func form(_ body: [UInt8]) -> [String: String] {
+    public static func form(_ body: [UInt8]) -> [String: String] {
         var form: [String: String] = [:]
         for pair in String(decoding: body, as: UTF8.self).split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1).map {
