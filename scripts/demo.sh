@@ -4,8 +4,12 @@
 # left behind (scripts/demo-incident.yaml), then ask ballast what drifted, as
 # text and as a pull-request comment; plan the fix, apply the saved plan and
 # check again; change a setting through git, roll it back by revision, record
-# the rollback with a revert commit, and read the apply journal. Also shows
-# validate catching an incident edit with mistakes before anything reaches AWS.
+# the rollback with a revert commit, and read the apply journal. The next
+# incident: `watch --events` (on the queue `events template` makes) names the
+# engineer who changed a setting by hand within seconds of the call; a hold keeps
+# the right change, self-heal puts back the wrong one, adopt writes the kept one
+# into git. Also shows validate catching an incident edit with mistakes before
+# anything reaches AWS.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.build-tools/venv/bin:$PATH"
@@ -182,15 +186,46 @@ echo; echo "\$ cat desired-state/prod/logs-log-group.yaml"; cat desired-state/pr
 git add -A && git commit -qm "Adopt the incident's debug log groups"
 run 0 drift --env prod
 
-echo; echo "==> the next incident, both ways: alice scales tolling-vision up by hand (right, keep it), and cuts its"
-echo "    log retention to a week (wrong, put it back)"
-AWS_ACCESS_KEY_ID=ASIADEMOONCALLALICE python3 - "$AWS_ENDPOINT_URL" <<'PY'
+echo; echo "==> drift within seconds: CloudTrail's events, through EventBridge, on a queue the watch reads"
+echo "\$ ballast events template --env prod --queue-name ballast-prod-events > ../events.yaml"
+"$ballast" events template --env prod --queue-name ballast-prod-events >../events.yaml
+echo "  $(grep -c 'Type: AWS::Events::Rule' ../events.yaml) rules on the default bus, for the calls that change what" \
+  "prod owns; a queue, its dead-letter queue, a policy that lets only those rules send"
+# Deployed as `aws cloudformation deploy --template-file events.yaml --stack-name ballast-prod-events` would.
+queue=$(python3 - "$AWS_ENDPOINT_URL" <<'PY'
 import boto3, sys
-boto3.client("autoscaling", region_name="us-east-1", endpoint_url=sys.argv[1]).update_auto_scaling_group(
-    AutoScalingGroupName="tolling-vision-prod-asg", MaxSize=20, DesiredCapacity=16)
-boto3.client("logs", region_name="us-east-1", endpoint_url=sys.argv[1]).put_retention_policy(
-    logGroupName="/aws/ec2/tolling-vision", retentionInDays=7)
+cfn = boto3.client("cloudformation", region_name="us-east-1", endpoint_url=sys.argv[1])
+cfn.create_stack(StackName="ballast-prod-events", TemplateBody=open("../events.yaml").read())
+outputs = cfn.describe_stacks(StackName="ballast-prod-events")["Stacks"][0]["Outputs"]
+print(next(o["OutputValue"] for o in outputs if o["OutputKey"] == "QueueUrl"))
 PY
+)
+echo "  stack ballast-prod-events made; its queue: $queue"
+
+echo; echo "==> the next incident, both ways: alice scales tolling-vision up by hand (right, keep it), and cuts its"
+echo "    log retention to a week (wrong, put it back); the watch, running, names her within seconds of each call"
+tick
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+echo; echo "\$ ballast watch --env prod --events $queue --interval 1h --listen 127.0.0.1:$port   # its log, once stopped"
+"$ballast" watch --env prod --events "$queue" --interval 1h --listen "127.0.0.1:$port" 2>"$scratch/events.log" &
+watcher=$!
+# How many drifts the watch has reported from events so far (0 until it answers).
+detections() {
+  curl -sf "http://127.0.0.1:$port/metrics" 2>/dev/null | awk '/^ballast_detection_seconds_count/ {n = $2} END {print n + 0}'
+}
+for _ in $(seq 150); do grep -q ' run$' "$scratch/events.log" && break; sleep 0.2; done
+edit() {
+  local before; before=$(detections)
+  AWS_ACCESS_KEY_ID=ASIADEMOONCALLALICE python3 -c "$1"
+  for _ in $(seq 150); do [ "$(detections)" -gt "$before" ] && return; sleep 0.1; done
+  echo "demo: the watch reported no drift within 15 s of alice's call" >&2; cat "$scratch/events.log" >&2; exit 1
+}
+edit "import boto3; boto3.client('autoscaling', region_name='us-east-1', endpoint_url='$AWS_ENDPOINT_URL')\
+.update_auto_scaling_group(AutoScalingGroupName='tolling-vision-prod-asg', MaxSize=20, DesiredCapacity=16)"
+edit "import boto3; boto3.client('logs', region_name='us-east-1', endpoint_url='$AWS_ENDPOINT_URL')\
+.put_retention_policy(logGroupName='/aws/ec2/tolling-vision', retentionInDays=7)"
+kill "$watcher"; wait "$watcher" 2>/dev/null || true
+sed 's/^/  /' "$scratch/events.log"
 # The incident runs in prod's Sunday change window, so self-heal may write: the demo's clock moves there.
 clock_start=$(( $(date -u -d "2026-12-13T02:30:00Z" +%s) - steps * 60 ))
 run 0 hold --env prod --type AWS::AutoScaling::AutoScalingGroup --id tolling-vision-prod-asg \
@@ -198,8 +233,8 @@ run 0 hold --env prod --type AWS::AutoScaling::AutoScalingGroup --id tolling-vis
 run 0 hold --list
 run 2 drift --env prod
 tick
-echo; echo "\$ ballast watch --env prod --self-heal --interval 2s   # until its first heal, then stopped"
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+echo; echo "\$ ballast watch --env prod --self-heal --interval 2s --listen 127.0.0.1:$port   # until its first heal"
 "$ballast" watch --env prod --self-heal --interval 2s --listen "127.0.0.1:$port" 2>"$scratch/watch.log" &
 watcher=$!
 for _ in $(seq 150); do

@@ -36,6 +36,21 @@ if arguments == ["--serve"] {
             "sessionContext": ["sessionIssuer": ["type": "Role", "userName": "OpsOnCall",
                                                  "arn": "arn:aws:iam::123456789012:role/OpsOnCall"]],
         ], userAgent: "aws-cli/2.22.4 Python/3.12.6 Linux/6.1.0 exe/x86_64.debian.12 prompt/off")
+        // As AWS hands every management event CloudTrail records to EventBridge's default bus, every write
+        // made here is put on the emulator's bus (a rule of `ballast events template` sends it on to a queue).
+        let bus = AWSSetup(environment: [
+            "AWS_ENDPOINT_URL": server.endpoint, "AWS_ACCESS_KEY_ID": "demo", "AWS_SECRET_ACCESS_KEY": "demo",
+        ])
+        _ = server.standIns.cloudTrail.deliverEvery { detail in
+            let region = detail["awsRegion"]?.string ?? "us-east-1"
+            let service = detail["eventSource"]?.string?.split(separator: ".").first.map(String.init) ?? "aws"
+            Task {
+                _ = try? await bus.client(region: region).json(.events, "PutEvents", ["Entries": [[
+                    "Source": .string("aws." + service), "DetailType": "AWS API Call via CloudTrail",
+                    "Detail": .string(JSON.encode(detail)),
+                ]]])
+            }
+        }
         FileHandle.standardOutput.write(Data((server.endpoint + "\n").utf8))
         while true { try await Task.sleep(for: .seconds(3_600)) }
     } catch { fail("cannot start the emulator: \(error)") }

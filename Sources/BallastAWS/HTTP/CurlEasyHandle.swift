@@ -28,13 +28,14 @@ final class CurlEasyHandle: @unchecked Sendable {
         curl_easy_cleanup(handle)
     }
 
-    /// Runs one transfer to completion on the calling thread.
-    func perform(_ request: HTTPRequest, connectTimeoutMs: Int, totalTimeoutMs: Int,
-                 maxResponseBytes: Int) throws(TransportError) -> HTTPResponse {
+    /// Runs one transfer to completion on the calling thread, or until `cancellation` is set (libcurl asks
+    /// at least once a second, waiting included: a 20-second long poll stops within a second).
+    func perform(_ request: HTTPRequest, connectTimeoutMs: Int, totalTimeoutMs: Int, maxResponseBytes: Int,
+                 cancellation: TransferCancellation) throws(TransportError) -> HTTPResponse {
         curl_easy_reset(handle)  // options only: live connections and caches stay
         curl_slist_free_all(headerList)
         headerList = nil
-        sink.reset(maxBody: maxResponseBytes)
+        sink.reset(maxBody: maxResponseBytes, cancellation: cancellation)
 
         try set(CURLOPT_URL, ballast_curl_setopt_string(handle, CURLOPT_URL, request.url))
         // What is sent is what was signed, byte for byte: libcurl would otherwise remove `.` and `..`
@@ -96,9 +97,21 @@ final class CurlEasyHandle: @unchecked Sendable {
                 return size * count
             })
         try set(CURLOPT_HEADERDATA, ballast_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context))
+        try set(CURLOPT_NOPROGRESS, ballast_curl_setopt_long(handle, CURLOPT_NOPROGRESS, 0))
+        try set(
+            CURLOPT_XFERINFOFUNCTION,
+            ballast_curl_setopt_progress(handle, CURLOPT_XFERINFOFUNCTION) { context, _, _, _, _ in
+                // Non-zero stops the transfer (CURLE_ABORTED_BY_CALLBACK).
+                Unmanaged<ResponseSink>.fromOpaque(context!).takeUnretainedValue().cancellation?.isSet == true ? 1 : 0
+            })
+        try set(CURLOPT_XFERINFODATA, ballast_curl_setopt_pointer(handle, CURLOPT_XFERINFODATA, context))
 
         let code = withExtendedLifetime(sink) { curl_easy_perform(handle) }
         guard code == CURLE_OK else {
+            if code == CURLE_ABORTED_BY_CALLBACK {
+                throw TransportError("\(request.method) \(request.hostHeader ?? request.url): cancelled",
+                                     isCancelled: true)
+            }
             if sink.tooLarge {
                 throw TransportError("\(request.method) \(request.hostHeader ?? request.url): the answer is over "
                     + "\(sink.maxBody) bytes; not read")
@@ -129,9 +142,11 @@ private final class ResponseSink {
     var body: [UInt8] = []
     var headers: [String: String] = [:]
     var tooLarge = false
+    var cancellation: TransferCancellation?
 
-    func reset(maxBody: Int) {
+    func reset(maxBody: Int, cancellation: TransferCancellation) {
         self.maxBody = maxBody
+        self.cancellation = cancellation
         body = []
         headers = [:]
         tooLarge = false
@@ -194,4 +209,14 @@ final class TransferThread: @unchecked Sendable {
             job()
         }
     }
+}
+
+/// Set when the task awaiting a transfer is cancelled (a watch stopping in the middle of a long poll);
+/// the transfer's thread reads it.
+final class TransferCancellation: @unchecked Sendable {
+    private let lock = NSLock()
+    private var set = false
+
+    var isSet: Bool { lock.withLock { set } }
+    func cancel() { lock.withLock { set = true } }
 }

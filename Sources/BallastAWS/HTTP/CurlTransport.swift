@@ -43,16 +43,23 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
         defer { release(handle) }
         await request.whenSending?()
         let (connect, total, most) = (connectTimeoutMs, totalTimeoutMs, maxResponseBytes)
-        return try await withCheckedThrowingContinuation { continuation in
-            handle.worker.run {
-                do throws(TransportError) {
-                    let response = try handle.perform(request, connectTimeoutMs: connect, totalTimeoutMs: total,
-                                                       maxResponseBytes: most)
-                    continuation.resume(returning: response)
-                } catch {
-                    continuation.resume(throwing: error)
+        let cancellation = TransferCancellation()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { continuation in
+                handle.worker.run {
+                    do throws(TransportError) {
+                        let response = try handle.perform(request, connectTimeoutMs: connect, totalTimeoutMs: total,
+                                                           maxResponseBytes: most, cancellation: cancellation)
+                        continuation.resume(returning: response)
+                    } catch where error.isCancelled {
+                        continuation.resume(throwing: CancellationError())
+                    } catch {
+                        continuation.resume(throwing: error)
+                    }
                 }
             }
+        } onCancel: {
+            cancellation.cancel()
         }
     }
 

@@ -79,10 +79,13 @@ public protocol HTTPTransport: Sendable {
 public struct TransportError: Error, Sendable, CustomStringConvertible {
     public let message: String
     public let isTimeout: Bool
+    /// The task that waited for it was cancelled: nothing to retry.
+    public let isCancelled: Bool
 
-    public init(_ message: String, isTimeout: Bool = false) {
+    public init(_ message: String, isTimeout: Bool = false, isCancelled: Bool = false) {
         self.message = message
         self.isTimeout = isTimeout
+        self.isCancelled = isCancelled
     }
 
     public var description: String { message }

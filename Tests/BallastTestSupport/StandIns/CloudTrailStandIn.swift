@@ -27,7 +27,8 @@ public final class CloudTrailStandIn: Sendable {
     private let throttled = Locked<Int>(0)
     private let activities = Locked<[String: [[String: String]]]>([:])
     private let targetActivities = Locked<[String: [[String: Value]]]>([:])
-    private let deliveries = Locked<[UUID: (resources: Set<String>, put: @Sendable (Value) -> Void)]>([:])
+    /// Who is handed the events recorded for some resources (every one's when `nil`).
+    private let deliveries = Locked<[UUID: (resources: Set<String>?, put: @Sendable (Value) -> Void)]>([:])
 
     /// From now on each event recorded for one of `resources` is also handed to `put` as the CloudTrail
     /// record EventBridge delivers (its `detail`), as AWS hands every management event to the default
@@ -36,6 +37,14 @@ public final class CloudTrailStandIn: Sendable {
     public func deliver(for resources: Set<String>, to put: @escaping @Sendable (Value) -> Void) -> UUID {
         let token = UUID()
         deliveries.update { $0[token] = (resources, put) }
+        return token
+    }
+
+    /// Every event recorded from now on is handed to `put`, as `deliver(for:to:)` hands a test's: for the
+    /// demo's emulator, which serves one story, not many tests.
+    public func deliverEvery(to put: @escaping @Sendable (Value) -> Void) -> UUID {
+        let token = UUID()
+        deliveries.update { $0[token] = (nil, put) }
         return token
     }
 
@@ -94,7 +103,7 @@ public final class CloudTrailStandIn: Sendable {
             "CloudTrailEvent": .string(JSON.encode(.map(document))),
         ]
         events.update { $0.append(Event(entry: entry, time: time, resources: [resource])) }
-        for delivery in deliveries.current.values where delivery.resources.contains(resource) {
+        for delivery in deliveries.current.values where delivery.resources?.contains(resource) ?? true {
             delivery.put(.map(document))
         }
         return id
