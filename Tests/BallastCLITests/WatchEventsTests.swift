@@ -111,6 +111,41 @@ import Testing
         #expect(left == 1, "\(attributes ?? .null)")
     }
 
+    /// Messages as large as SQS allows (1 MiB) cost the watch a bounded amount: JSON nested past any
+    /// sense is counted as malformed and left for the dead-letter queue; an event whose caller's user
+    /// agent is most of a megabyte is read, its resource read again, and its log line stays short.
+    @Test func messagesAsLargeAsSQSAllowsAreBounded() async throws {
+        let group = "/ballast/" + uniqueName("large")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let queue = try await Self.queue()
+        _ = try await Self.client.json(.sqs, "SetQueueAttributes", [
+            "QueueUrl": .string(queue), "Attributes": ["MaximumMessageSize": "1048576"],
+        ])
+        let watch = try WatchTests.Watch(["--interval", "1h", "--events", queue], repo: repo)
+        _ = try watch.lastRun()
+
+        let deep = String(repeating: "[", count: 500_000) + String(repeating: "]", count: 500_000)
+        try await Self.send(deep, to: queue)
+        _ = try await Self.client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group),
+                                                                     "retentionInDays": 1])
+        let agent = "aws-cli/2.15.0 " + String(repeating: "\u{1b}[31mx", count: 80_000)
+        let large = Self.event("PutRetentionPolicy", ["logGroupName": .string(group), "retentionInDays": 1],
+                               agent: agent)
+        #expect(large.utf8.count > 800_000)
+        try await Self.send(large, to: queue)
+        let metrics = try Self.waitFor(watch) {
+            ($0["ballast_events_malformed_total{}"] ?? 0) >= 1 && ($0["ballast_detection_seconds_count{}"] ?? 0) >= 1
+        }
+        #expect(metrics["ballast_events_matched_total{}"] == 1, "\(metrics)")
+        #expect(try watch.stop() == 0)
+        let line = try #require(watch.stderr.split(separator: "\n").first { $0.contains("matched=1") })
+        #expect(line.contains("\(group) MODIFIED by arn:aws:sts::123456789012:assumed-role/OpsOnCall/alice"))
+        #expect(line.utf8.count < 2_000, "a log line of \(line.utf8.count) bytes")
+        #expect(!watch.stderr.contains("\u{1b}"), "a terminal escape from the message reached the log")
+    }
+
     /// The template, deployed to moto's CloudFormation, makes rules and a queue through which
     /// EventBridge delivers the calls the kinds name, and not others; the watch reads them from there.
     @Test func theDeployedTemplateDeliversTheCallsItNamesToTheWatch() async throws {

@@ -77,6 +77,9 @@ import Testing
         // A name nested anywhere counts (a budget's), but no part may be missing.
         #expect(try names(["accountId": "123456789012", "newBudget": ["budgetName": "monthly"]], "monthly"))
         #expect(try !names(.null, "monthly"))
+        // A key declared by alias is named only by a call that named the alias (docs/commands/events.md).
+        #expect(try names(["keyId": "alias/orders"], "alias/orders"))
+        #expect(try !names(["keyId": "1234abcd-12ab-34cd-56ef-1234567890ab"], "alias/orders"))
     }
 
     @Test func anEventIsWatchedByTheKindWhoseCallsItIs() throws {
