@@ -301,7 +301,7 @@ import Testing
         #expect(health["status"] == "ok", "\(health)")
         // SIGTERM in the middle of a 20-second long poll: the poll is cut, not waited for (Kubernetes gives
         // a pod 30 seconds, a second stop signal in a terminal none).
-        #expect(try watch.stop(within: 5) == 0)
+        #expect(try watch.stop(within: 10) == 0)
     }
 
     /// ballast's own write is read, but put on no one; a queue that cannot be read is said in /healthz
