@@ -26,7 +26,7 @@ public enum IAMPolicy {
     }
 
     /// `publishMetrics` adds `cloudwatch:PutMetricData`, limited to the `Ballast` namespace;
-    /// `notify` (drift) reading and writing the notify state's item in each lock table.
+    /// `notify` (drift, watch) reading and writing the notify state's item in each lock table.
     public static func document(for state: DesiredState, schemas: KindSchemas, purpose: Purpose,
                                 publishMetrics: Bool = false, notify: Bool = false, explain: Bool = false,
                                 selfHeal: Bool = false) -> Value {
@@ -98,7 +98,7 @@ public enum IAMPolicy {
                 "arn:aws:dynamodb:\(environment.region):\(environment.account ?? "*"):table/\($0)"
             }
         })
-        if purpose == .drift, notify, !tables.isEmpty {
+        if purpose == .drift || purpose == .watch, notify, !tables.isEmpty {
             statements.append(statement("DriftNotifyState", RunCalls.notifyState.map(\.iamAction), tables.sorted()))
         }
         if !tables.isEmpty {

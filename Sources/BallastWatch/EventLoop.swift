@@ -20,6 +20,8 @@ final class EventLoop: Service, @unchecked Sendable {
     let shared: WatchShared
     /// Opens after the first full pass: its reads give a `ref`'s physical id.
     let ready: AsyncStream<Void>
+    /// `--notify`: told of what each read changed in the whole picture.
+    let announcer: WatchAnnouncer?
 
     /// Events for one resource within this window (longer while a burst keeps coming) are one read:
     /// short, as every event waits for it.
@@ -30,7 +32,8 @@ final class EventLoop: Service, @unchecked Sendable {
     static let mostBytesPerRead = 16 << 20
 
     init(queue: EventQueue, pass: ReconcilePass, metrics: WatchMetrics, logger: Logger, health: WatchHealth,
-         shared: WatchShared, ready: AsyncStream<Void>) {
+         shared: WatchShared, ready: AsyncStream<Void>, announcer: WatchAnnouncer? = nil) {
+        self.announcer = announcer
         self.queue = queue
         self.pass = pass
         self.metrics = metrics
@@ -104,6 +107,7 @@ final class EventLoop: Service, @unchecked Sendable {
                                                "problem": "\(problem.description)", "left_for": "dead-letter queue"])
         }
         var remove = sorted.unmatched
+        var whole: DriftReport?
         if !sorted.changes.isEmpty {
             let result = await pass.run(changes: sorted.changes, loaded: loaded)
             let reported = Date()
@@ -115,7 +119,9 @@ final class EventLoop: Service, @unchecked Sendable {
                     detections.append(seconds)
                     metrics.detection.recordNanoseconds(Int64(seconds * 1e9))
                 }
-                metrics.recordResources(shared.merge(report), at: reported, shared: shared)
+                let merged = shared.merge(report)
+                metrics.recordResources(merged, at: reported, shared: shared)
+                whole = merged
             }
             log(result, sorted: sorted, detections: detections, at: reported)
             // A read that failed is tried again: its messages come back after the visibility timeout.
@@ -126,6 +132,7 @@ final class EventLoop: Service, @unchecked Sendable {
             logger.warning("events", metadata: ["not_removed": "\(failed.count)", "problem": "\(first.reason)",
                                                 "detail": "they come back and are read again"])
         }
+        if let announcer, let whole { await announcer.announce(whole) }
     }
 
     /// One line per read; `detection_s` lists each drifted resource's time from its event to this line.

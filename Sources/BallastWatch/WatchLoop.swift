@@ -19,10 +19,13 @@ final class WatchLoop: Service, @unchecked Sendable {
     let shared: WatchShared
     /// Told once, when the first pass has ended (the event loop waits for it).
     let firstPass: AsyncStream<Void>.Continuation?
+    /// `--notify`: told of each pass's drift.
+    let announcer: WatchAnnouncer?
 
     init(pass: ReconcilePass, interval: Duration, requests: CountingTransport, metrics: WatchMetrics, logger: Logger,
          health: WatchHealth, listening: AsyncStream<Void>, shared: WatchShared,
-         firstPass: AsyncStream<Void>.Continuation? = nil) {
+         firstPass: AsyncStream<Void>.Continuation? = nil, announcer: WatchAnnouncer? = nil) {
+        self.announcer = announcer
         self.shared = shared
         self.firstPass = firstPass
         self.pass = pass
@@ -43,11 +46,13 @@ final class WatchLoop: Service, @unchecked Sendable {
             let result = await pass.run()
             let now = requests.count
             let ended = Date()
-            metrics.record(result, endedAt: ended.timeIntervalSince1970, newRequests: now - counted, shared: shared)
+            let whole = metrics.record(result, endedAt: ended.timeIntervalSince1970, newRequests: now - counted,
+                                       shared: shared)
             log(result, requests: now - counted)
             health.finished(result, at: ended)
             firstPass?.yield()
             firstPass?.finish()
+            if let announcer, let whole { await announcer.announce(whole) }
             counted = now
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: self.interval) }
         }

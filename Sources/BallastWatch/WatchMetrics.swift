@@ -41,15 +41,22 @@ struct WatchMetrics: Sendable {
                                            .seconds(4 * 3_600), .seconds(86_400), .seconds(7 * 86_400)],
     ]
 
-    func record(_ result: ReconcilePass.Result, endedAt: Double, newRequests: Int, shared: WatchShared) {
+    /// Returns the pass's report, now the watch's whole picture (none when the pass read nothing).
+    @discardableResult
+    func record(_ result: ReconcilePass.Result, endedAt: Double, newRequests: Int,
+                shared: WatchShared) -> DriftReport? {
+        var whole: DriftReport?
         if let report = result.report {
             let ended = Date(timeIntervalSince1970: endedAt)
-            recordResources(shared.merge(report, full: true), at: ended, shared: shared)
+            let merged = shared.merge(report, full: true)
+            recordResources(merged, at: ended, shared: shared)
+            whole = merged
         }
         lastRun.record(endedAt)
         lastDuration.record(result.duration)
         requests.increment(by: newRequests)
         Self.runs(result.outcome).increment()
+        return whole
     }
 
     /// The resources of the last read of each, by environment and status; held differences; each drifted

@@ -29,6 +29,8 @@ public struct WatchServer: Sendable {
         /// `--events QUEUE_URL`: the queue `ballast events template` made, and its region when its
         /// URL names one (else the environments').
         public var events: EventQueue.Address?
+        /// `--notify URL`: a Slack-compatible webhook told of each change of an environment's drift.
+        public var notify: String?
 
         public init(request: LoadRequest, interval: Duration, host: String, port: Int, selfHeal: Bool, pull: Bool) {
             self.request = request
@@ -64,7 +66,8 @@ public struct WatchServer: Sendable {
         factory.durationHistogramBuckets = WatchMetrics.buckets
         MetricsSystem.bootstrap(factory)
         let logger = Logger(label: "ballast.watch")
-        let requests = CountingTransport(CurlTransport())
+        let curl = CurlTransport()
+        let requests = CountingTransport(curl)
         let setup = aws(requests)
         let clients: AWSClients = { setup.client(region: $0, role: $1) }
         let pass = ReconcilePass(kinds: kinds, request: settings.request, pull: settings.pull,
@@ -77,15 +80,21 @@ public struct WatchServer: Sendable {
         let (listening, listeningGate) = AsyncStream<Void>.makeStream()
         let (firstPass, firstPassGate) = AsyncStream<Void>.makeStream()
         let (metrics, shared) = (WatchMetrics(), WatchShared())
+        // The webhook is not AWS: its calls are not counted as API requests.
+        let announcer = settings.notify.map {
+            WatchAnnouncer(url: $0, pass: pass, transport: curl, lockTables: DynamoDBLockTable.tables(clients),
+                           logger: logger)
+        }
         let loop = WatchLoop(pass: pass, interval: settings.interval, requests: requests, metrics: metrics,
                              logger: logger, health: health, listening: listening, shared: shared,
-                             firstPass: settings.events == nil ? nil : firstPassGate)
+                             firstPass: settings.events == nil ? nil : firstPassGate, announcer: announcer)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         if let events = settings.events {
             let region = events.region ?? (try? pass.load().get())?.state.environments.first?.region ?? "us-east-1"
             let queue = EventQueue(url: events.url, client: setup.client(region: region, role: nil))
             services.append(.init(service: EventLoop(queue: queue, pass: pass, metrics: metrics, logger: logger,
-                                                     health: health, shared: shared, ready: firstPass)))
+                                                     health: health, shared: shared, ready: firstPass,
+                                                     announcer: announcer)))
         }
 
         let router = Router()
@@ -119,6 +128,7 @@ public struct WatchServer: Sendable {
             "self_heal": "\(settings.selfHeal)", "pull": "\(settings.pull)",
         ]
         if let events = settings.events { said["events"] = "\(UntrustedText.line(events.url))" }
+        if settings.notify != nil { said["notify"] = "true" }
         logger.info("watching", metadata: said)
         try await group.run()
     }

@@ -108,12 +108,7 @@ struct DriftCommand: AsyncParsableCommand {
             if !problems.isEmpty { throw Failure.error }
         }
         if let notify {
-            let lockTables = setup.lockTables
-            let tables = Dictionary(uniqueKeysWithValues: loaded.state.environments.compactMap { environment in
-                environment.lockTable.map { (environment.name, lockTables($0, environment)) }
-            })
-            let notifier = DriftNotifier(repositoryPath: loaded.repositoryRoot, transport: setup.transport,
-                                         tables: tables)
+            let notifier = DriftNotifier(loaded: loaded, transport: setup.transport, lockTables: setup.lockTables)
             let (sent, problems) = await notifier.notify(report, url: notify, always: notifyAlways)
             if !sent.isEmpty { Terminal.note("notified the webhook about " + sent.joined(separator: ", ")) }
             for problem in problems { Terminal.error(problem) }

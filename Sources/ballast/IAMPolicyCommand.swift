@@ -45,7 +45,8 @@ struct IAMPolicyCommand: ParsableCommand {
     @Flag(name: .long, help: "Add cloudwatch:PutMetricData (namespace Ballast only), for drift --publish-metrics.")
     var publishMetrics = false
 
-    @Flag(name: .long, help: "Add reading and writing the lock tables' drift-notify item, for drift --notify.")
+    @Flag(name: .long, help: ArgumentHelp("Add reading and writing the lock tables' drift-notify item, for "
+        + "drift --notify and watch --notify."))
     var notify = false
 
     @Flag(name: .long, help: ArgumentHelp("Add cloudtrail:LookupEvents (and the scaling activities of Auto "

@@ -63,6 +63,11 @@ struct WatchCommand: AsyncParsableCommand {
         + "name, within seconds (see `ballast events template`).", valueName: "queue-url"))
     var events: String?
 
+    @Option(name: .long, help: ArgumentHelp("POST {\"text\": ...} (Slack-compatible) to this webhook when an "
+        + "environment's drift changes, as `drift --notify` does (the state it keeps is shared with it); with "
+        + "--events, within seconds of a hand change and naming who made it.", valueName: "url"))
+    var notify: String?
+
     @Flag(name: .long, help: "Log each AWS request (credentials redacted) on stderr.")
     var debug = false
 
@@ -77,6 +82,10 @@ struct WatchCommand: AsyncParsableCommand {
             throw ValidationError("--events takes an SQS queue URL like "
                 + "https://sqs.us-east-1.amazonaws.com/123456789012/ballast-events, "
                 + "not '\(UntrustedText.line(events))'")
+        }
+        if let notify, !(notify.hasPrefix("https://") || notify.hasPrefix("http://")) {
+            // Not echoed: a webhook URL is a secret.
+            throw ValidationError("--notify takes a webhook URL (https://...)")
         }
         if source.revision != nil || source.worktree {
             throw ValidationError("watch reads the checked-out branch's HEAD on every pass; "
@@ -104,6 +113,7 @@ struct WatchCommand: AsyncParsableCommand {
         settings.holdKey = try RunContext.key()
         settings.clock = try RunContext.clock()
         settings.events = events.flatMap(EventQueue.parse)
+        settings.notify = notify
         let debug = self.debug
         do {
             try await WatchServer(settings: settings, kinds: builtInKinds)

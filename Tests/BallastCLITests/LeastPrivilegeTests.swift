@@ -86,6 +86,22 @@ import Testing
         #expect(pass["outcome"] == "healed", "\(watch.stderr)")
         #expect(try watch.stop() == 0)
         #expect(!watch.stderr.contains("AccessDenied"), "\(watch.stderr)")
+
+        // watch --notify (no writes of its own) tells the webhook and keeps what it told in the lock table.
+        try await setRetention(group, 7)
+        let told = posts.current
+        let notifying = try WatchTests.Watch(["--interval", "1h", "--notify", webhook.url + "/hook"], repo: repo,
+                                             environment: try await user(repo, ["--for", "watch", "--notify"]))
+        _ = try notifying.lastRun()
+        let started = Date()
+        while posts.current == told, Date().timeIntervalSince(started) < 20 {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        try await Task.sleep(for: .milliseconds(500))  // the state's write, after the post
+        #expect(posts.current > told, "the watch told the webhook nothing: \(notifying.stderr)")
+        #expect(try notifying.stop() == 0)
+        #expect(!notifying.stderr.contains("AccessDenied") && !notifying.stderr.contains("error ballast.watch"),
+                "\(notifying.stderr)")
     }
 
     /// `watch --events` receives, reads what an event names and removes the message with what

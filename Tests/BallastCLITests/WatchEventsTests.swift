@@ -146,6 +146,60 @@ import Testing
         #expect(!watch.stderr.contains("\u{1b}"), "a terminal escape from the message reached the log")
     }
 
+    /// `--notify`: the webhook hears of the drift an event showed within seconds, with who made it; the
+    /// same drift again is not news; ballast's apply that puts it back is told as back in sync. The
+    /// webhook's URL, a secret, is in no log line.
+    @Test func aWebhookHearsOfAnEventsDriftWithItsAuthor() async throws {
+        let group = "/ballast/" + uniqueName("notify")
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let posts = Locked<[String]>([])
+        let webhook = try LoopbackHTTPServer { request in
+            if let text = (try? JSON.parse(request.body))?["text"]?.string { posts.update { $0.append(text) } }
+            return .response(status: 200, headers: [:], body: Array("ok".utf8))
+        }
+        defer { webhook.stop() }
+        let queue = try await Self.queue()
+        let hook = webhook.url + "/hooks/T0/B0/s3cr3t-token"
+        let watch = try WatchTests.Watch(["--interval", "1h", "--events", queue, "--notify", hook], repo: repo)
+        _ = try watch.lastRun()
+        func waitForPosts(_ count: Int) throws {
+            let started = Date()
+            while posts.current.count < count, Date().timeIntervalSince(started) < 30 {
+                Thread.sleep(forTimeInterval: 0.1)
+            }
+            guard posts.current.count >= count else {
+                throw TestFailure("\(posts.current.count) posts, not \(count): \(watch.stderr)")
+            }
+        }
+        #expect(posts.current.isEmpty, "an environment in sync from the start is not news")
+
+        _ = try await Self.client.json(.logs, "PutRetentionPolicy", ["logGroupName": .string(group),
+                                                                     "retentionInDays": 1])
+        let change: Value = ["logGroupName": .string(group), "retentionInDays": 1]
+        try await Self.send(Self.event("PutRetentionPolicy", change), to: queue)
+        try waitForPosts(1)
+        let told = posts.current[0]
+        #expect(told.hasPrefix("ballast: drift in test at "), "\(told)")
+        #expect(told.contains("• AWS::Logs::LogGroup \(group): /RetentionInDays 1 → 30 (by "
+            + "arn:aws:sts::123456789012:assumed-role/OpsOnCall/alice via cli, logs:PutRetentionPolicy)"), "\(told)")
+
+        // The same change's event again: read again, the same drift, no post.
+        try await Self.send(Self.event("PutRetentionPolicy", change), to: queue)
+        _ = try Self.waitFor(watch) { ($0["ballast_events_matched_total{}"] ?? 0) >= 2 }
+        try await Task.sleep(for: .milliseconds(500))
+        #expect(posts.current.count == 1, "\(posts.current)")
+
+        #expect(try repo.ballast(["apply", "--auto-approve"]).status == 0)
+        try await Self.send(Self.event("PutRetentionPolicy", ["logGroupName": .string(group), "retentionInDays": 30],
+                                       agent: "ballast/1.0 (apply)"), to: queue)
+        try waitForPosts(2)
+        #expect(posts.current[1].hasPrefix("ballast: test is back in sync (1 resources)"), "\(posts.current)")
+        #expect(try watch.stop() == 0)
+        #expect(!watch.stderr.contains("s3cr3t-token"), "\(watch.stderr)")
+    }
+
     /// The template, deployed to moto's CloudFormation, makes rules and a queue through which
     /// EventBridge delivers the calls the kinds name, and not others; the watch reads them from there.
     @Test func theDeployedTemplateDeliversTheCallsItNamesToTheWatch() async throws {

@@ -1,5 +1,6 @@
 import BallastCrypto
 import BallastCore
+import BallastDesiredState
 import BallastGit
 import BallastRender
 import Foundation
@@ -21,6 +22,15 @@ public struct DriftNotifier: Sendable {
         self.repositoryPath = repositoryPath
         self.transport = transport
         self.tables = tables
+    }
+
+    /// The notifier of a loaded revision: each environment's drift state kept in its lock table too, when
+    /// it names one.
+    public init(loaded: LoadedState, transport: any HTTPTransport, lockTables: LockTables) {
+        let tables = Dictionary(loaded.state.environments.compactMap { environment in
+            environment.lockTable.map { (environment.name, lockTables($0, environment)) }
+        }, uniquingKeysWith: { first, _ in first })
+        self.init(repositoryPath: loaded.repositoryRoot, transport: transport, tables: tables)
     }
 
     /// Sends what changed (everything with `always`), records the new state, and returns
@@ -122,7 +132,7 @@ public struct DriftNotifier: Sendable {
     }
 
     /// What is not in sync, and how, as one hash: a change in any value is a change.
-    static func fingerprint(_ environment: EnvironmentDrift) -> String {
+    public static func fingerprint(_ environment: EnvironmentDrift) -> String {
         let lines = environment.resources.filter { $0.status != .inSync }.map { drift in
             // The region only where it is not the environment's own: earlier fingerprints stay valid.
             ([drift.status.rawValue, drift.resource.type, drift.displayId]
@@ -153,7 +163,9 @@ public struct DriftNotifier: Sendable {
             default: detail = drift.differences.prefix(3).map { "\($0.path) \($0.actual?.description ?? "(none)") → "
                 + "\($0.expected?.description ?? "(none)")" }.joined(separator: ", ")
             }
-            lines.append("• \(safe(drift.resource.type)) \(safe(drift.displayId)): \(safe(detail))")
+            // Who made the live value, where a CloudTrail event or `--explain` said.
+            let who = drift.attribution?.live.map { " (by \($0.by) via \($0.via)\($0.cause.map { ", " + $0 } ?? ""))" }
+            lines.append("• \(safe(drift.resource.type)) \(safe(drift.displayId)): \(safe(detail + (who ?? "")))")
         }
         if shown.count > 5 { lines.append("… and \(shown.count - 5) more") }
         return lines.joined(separator: "\n")
