@@ -107,10 +107,7 @@ import Testing
     /// `watch --events` receives, reads what an event names and removes the message with what
     /// `iam-policy --for watch --events QUEUE_URL` prints, and nothing more.
     @Test func watchEventsRunsWithExactlyItsPolicy() async throws {
-        let group = "/ballast/" + uniqueName("least")
-        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
-        let repo = try TempRepository.desiredState(
-            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let (group, repo) = try await WatchEventsTests.declaredGroup("least")
         let queue = try await WatchEventsTests.queue()
         let policy = try Run.ballast(["iam-policy", "--repo", repo.path, "--for", "watch", "--events", queue])
         #expect(policy.stdout.contains("sqs:ReceiveMessage") && policy.stdout.contains("sqs:DeleteMessage"))

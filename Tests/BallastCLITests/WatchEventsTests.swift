@@ -9,6 +9,15 @@ import Testing
 @Suite struct WatchEventsTests {
     static let client = AWSSetup(environment: MotoServer.shared.environment).client(region: "us-east-1")
 
+    /// A log group made in moto (`live` days) and a repository declaring it at 30 days.
+    static func declaredGroup(_ name: String, live: Int = 30) async throws -> (String, TempRepository) {
+        let group = "/ballast/" + uniqueName(name)
+        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": .int(live)])
+        let repo = try TempRepository.desiredState(
+            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        return (group, repo)
+    }
+
     /// A queue in moto, as the template makes it (a dead-letter queue after five receipts).
     static func queue() async throws -> String {
         let name = uniqueName("events")
@@ -115,10 +124,7 @@ import Testing
     /// sense is counted as malformed and left for the dead-letter queue; an event whose caller's user
     /// agent is most of a megabyte is read, its resource read again, and its log line stays short.
     @Test func messagesAsLargeAsSQSAllowsAreBounded() async throws {
-        let group = "/ballast/" + uniqueName("large")
-        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
-        let repo = try TempRepository.desiredState(
-            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let (group, repo) = try await Self.declaredGroup("large")
         let queue = try await Self.queue()
         _ = try await Self.client.json(.sqs, "SetQueueAttributes", [
             "QueueUrl": .string(queue), "Attributes": ["MaximumMessageSize": "1048576"],
@@ -150,10 +156,7 @@ import Testing
     /// same drift again is not news; ballast's apply that puts it back is told as back in sync. The
     /// webhook's URL, a secret, is in no log line.
     @Test func aWebhookHearsOfAnEventsDriftWithItsAuthor() async throws {
-        let group = "/ballast/" + uniqueName("notify")
-        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
-        let repo = try TempRepository.desiredState(
-            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let (group, repo) = try await Self.declaredGroup("notify")
         let posts = Locked<[String]>([])
         let webhook = try LoopbackHTTPServer { request in
             if let text = (try? JSON.parse(request.body))?["text"]?.string { posts.update { $0.append(text) } }
@@ -203,10 +206,7 @@ import Testing
     /// The template, deployed to moto's CloudFormation, makes rules and a queue through which
     /// EventBridge delivers the calls the kinds name, and not others; the watch reads them from there.
     @Test func theDeployedTemplateDeliversTheCallsItNamesToTheWatch() async throws {
-        let group = "/ballast/" + uniqueName("deployed")
-        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
-        let repo = try TempRepository.desiredState(
-            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let (group, repo) = try await Self.declaredGroup("deployed")
         let name = uniqueName("deployed")
         let template = try repo.ballast(["events", "template", "--queue-name", name])
         #expect(template.status == 0, "\(template.stderr)")
@@ -245,10 +245,7 @@ import Testing
     /// A burst of 200 events on one resource is one read of it, and every request the watch sends to the
     /// queue is as botocore's model of SQS says.
     @Test func aBurstOnOneResourceIsOneRead() async throws {
-        let group = "/ballast/" + uniqueName("burst")
-        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
-        let repo = try TempRepository.desiredState(
-            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let (group, repo) = try await Self.declaredGroup("burst")
         let queue = try await Self.queue()
         for batch in 0..<20 {
             let entries: [Value] = (0..<10).map { index in
@@ -275,10 +272,7 @@ import Testing
     /// As AWS does, every write CloudTrail records is delivered: a console user's change is reported with
     /// its author within seconds; ballast's own apply that puts it back is read (in sync) and put on no one.
     @Test func aConsoleChangeIsReportedWithItsAuthorAndBallastsOwnApplyIsNot() async throws {
-        let group = "/ballast/" + uniqueName("console")
-        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
-        let repo = try TempRepository.desiredState(
-            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let (group, repo) = try await Self.declaredGroup("console")
         let queue = try await Self.queue()
         let cloudTrail = MotoServer.shared.standIns.cloudTrail
         // EventBridge's envelope around each CloudTrail record of this group, on the queue.
@@ -321,10 +315,7 @@ import Testing
     /// With --self-heal, what an event shows drifted is put back as a full pass puts it back, within
     /// seconds and without waiting for the interval.
     @Test func selfHealPutsBackWhatAnEventShowed() async throws {
-        let group = "/ballast/" + uniqueName("heal")
-        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 30])
-        let repo = try TempRepository.desiredState(
-            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let (group, repo) = try await Self.declaredGroup("heal")
         let queue = try await Self.queue()
         let watch = try WatchTests.Watch(["--interval", "1h", "--self-heal", "--events", queue], repo: repo)
         #expect(try watch.lastRun()["outcome"] == "in_sync")
@@ -361,10 +352,7 @@ import Testing
     /// ballast's own write is read, but put on no one; a queue that cannot be read is said in /healthz
     /// while the full pass goes on.
     @Test func ownWritesAreReadButNotAttributedAndAMissingQueueIsSaid() async throws {
-        let group = "/ballast/" + uniqueName("events")
-        try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 7])
-        let repo = try TempRepository.desiredState(
-            "  - {type: AWS::Logs::LogGroup, id: \(group), properties: {RetentionInDays: 30}}\n")
+        let (group, repo) = try await Self.declaredGroup("events", live: 7)
         let queue = try await Self.queue()
         let watch = try WatchTests.Watch(["--interval", "1h", "--events", queue], repo: repo)
         _ = try watch.lastRun()
