@@ -103,8 +103,14 @@ run 1 apply prod.plan.json --override-window "INC-2291: restore the settings cha
 run 2 drift --env prod   # what is left: the log group someone deleted
 
 window=(--override-window "DEMO: outside prod's change window")
-echo; echo "==> the team re-creates the deleted log group (a settings tool never creates resources)"
-python3 -c "import boto3; boto3.client('logs', region_name='us-east-1', endpoint_url='$AWS_ENDPOINT_URL').create_log_group(logGroupName='/aws/lambda/vehicle-tracking-prod-api')"
+echo; echo "==> the team re-creates the deleted log group (a settings tool never creates resources), with its"
+echo "    declared 30 days: giving a retention to a group that keeps its events for ever is destructive later"
+python3 - "$AWS_ENDPOINT_URL" <<'PY'
+import boto3, sys
+logs = boto3.client("logs", region_name="us-east-1", endpoint_url=sys.argv[1])
+logs.create_log_group(logGroupName="/aws/lambda/vehicle-tracking-prod-api")
+logs.put_retention_policy(logGroupName="/aws/lambda/vehicle-tracking-prod-api", retentionInDays=30)
+PY
 echo; echo "==> a change through git: page sooner on the tolling-vision queue backlog"
 sed -i '/tolling-vision-prod-queue-backlog/,/Threshold/ s/Threshold: 300/Threshold: 60/' desired-state/prod/tolling-vision.yaml
 git commit -qam "Page on tolling-vision backlog after 60 s"

@@ -4,7 +4,22 @@ import BallastCore
 public struct DBInstanceKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, destructive: destructive, plannedReads: plannedReads, changes: changes(for:))
+
+    /// Fewer days of automated backups shorten the restore window (0 turns them off); deletion
+    /// protection off lets the instance be deleted.
+    static let destructive = [
+        DestructiveChange(
+            "/BackupRetentionPeriod", .lowered,
+            reason: "Fewer days of automated backups shorten the point-in-time restore window, and 0 turns "
+                + "automated backups off (an outage when it goes to or from 0).",
+            source: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/"
+                + "USER_WorkingWithAutomatedBackups.BackupRetention.html"),
+        DestructiveChange(
+            "/DeletionProtection", .turnedOff,
+            reason: "Without deletion protection the instance can be deleted by any caller allowed to.",
+            source: "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html"),
+    ]
 
     /// What else changes what it owns: the instance deleted. Watched for (`watch --events`), never called.
     static let changedBy: [APIOperation] = [

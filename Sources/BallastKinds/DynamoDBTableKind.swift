@@ -4,7 +4,22 @@ import BallastCore
 public struct DynamoDBTableKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, destructive: destructive, plannedReads: plannedReads, changes: changes(for:))
+
+    /// Point-in-time recovery off drops the recovery window; time to live on deletes expired items.
+    static let destructive = [
+        DestructiveChange(
+            "/PointInTimeRecoverySpecification/PointInTimeRecoveryEnabled", .turnedOff,
+            reason: "Turning point-in-time recovery off drops the recovery window: turned on again, the table "
+                + "can be restored only from then on.",
+            source: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/"
+                + "PointInTimeRecovery_Howitworks.html"),
+        DestructiveChange(
+            "/TimeToLiveSpecification/Enabled", .turnedOn,
+            reason: "With time to live on, DynamoDB deletes every item whose TTL attribute has passed, "
+                + "without a write of yours.",
+            source: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/TTL.html"),
+    ]
 
     /// What else changes what it owns: the table deleted. Watched for (`watch --events`), never called.
     static let changedBy: [APIOperation] = [

@@ -8,7 +8,17 @@ import BallastCore
 public struct ElastiCacheReplicationGroupKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, destructive: destructive, plannedReads: plannedReads, changes: changes(for:))
+
+    /// Fewer days of automatic snapshots delete the older ones (0 turns them off).
+    static let destructive = [
+        DestructiveChange(
+            "/SnapshotRetentionLimit", .lowered,
+            reason: "Automatic snapshots older than the new limit are deleted, and 0 turns automatic "
+                + "snapshots off.",
+            source: "https://docs.aws.amazon.com/AmazonElastiCache/latest/APIReference/"
+                + "API_ModifyReplicationGroup.html"),
+    ]
 
     /// What else changes what it owns: the group deleted. Watched for (`watch --events`), never called.
     static let changedBy: [APIOperation] = [

@@ -4,7 +4,15 @@ import BallastCore
 public struct KMSKeyKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, destructive: destructive, plannedReads: plannedReads, changes: changes(for:))
+
+    /// Automatic rotation off leaves the key material unrotated, which audits check.
+    static let destructive = [
+        DestructiveChange(
+            "/EnableKeyRotation", .turnedOff,
+            reason: "Automatic rotation off: the key material is no longer rotated (a control audits check).",
+            source: "https://docs.aws.amazon.com/kms/latest/developerguide/rotate-keys.html"),
+    ]
 
     /// What else changes what it owns: the key scheduled for deletion. Watched for (`watch --events`), never called.
     static let changedBy: [APIOperation] = [

@@ -5,7 +5,18 @@ import BallastCore
 public struct LogGroupKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, destructive: destructive, plannedReads: plannedReads, changes: changes(for:))
+
+    /// Shorter retention deletes the older events (`RetentionInDays: null` never expires: a number set
+    /// there is a limit where there was none).
+    static let destructive = [
+        DestructiveChange(
+            "/RetentionInDays", .lowered,
+            reason: "A shorter retention deletes the log events older than it, within 72 hours; a longer one "
+                + "later does not bring them back.",
+            source: "https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutRetentionPolicy.html",
+            unsetIsUnlimited: true),
+    ]
 
     /// What else changes what it owns: the group deleted. Watched for (`watch --events`), never called.
     static let changedBy: [APIOperation] = [

@@ -6,7 +6,16 @@ import BallastCore
 public struct SQSQueueKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, destructive: destructive, plannedReads: plannedReads, changes: changes(for:))
+
+    /// A shorter retention deletes the messages older than it.
+    static let destructive = [
+        DestructiveChange(
+            "/MessageRetentionPeriod", .lowered,
+            reason: "Messages older than the new retention period are expired and deleted (within 15 minutes).",
+            source: "https://docs.aws.amazon.com/AWSSimpleQueueService/latest/APIReference/"
+                + "API_SetQueueAttributes.html"),
+    ]
 
     /// What else changes what it owns: the queue deleted. Watched for (`watch --events`), never called.
     static let changedBy: [APIOperation] = [

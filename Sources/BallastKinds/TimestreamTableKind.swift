@@ -4,8 +4,16 @@ import BallastCore
 public struct TimestreamTableKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy,
+        changedBy: changedBy, destructive: destructive,
         plannedReads: plannedReads, changes: changes(for:), idFromPhysicalId: id(fromPhysicalId:))
+
+    /// A shorter magnetic store retention deletes the older records.
+    static let destructive = [
+        DestructiveChange(
+            "/RetentionProperties/MagneticStoreRetentionPeriodInDays", .lowered,
+            reason: "Records older than the magnetic store's new retention are deleted.",
+            source: "https://docs.aws.amazon.com/timestream/latest/developerguide/storage.html"),
+    ]
 
     /// What else changes what it owns: the table deleted. Watched for (`watch --events`), never called.
     static let changedBy: [APIOperation] = [

@@ -58,6 +58,9 @@ public enum PlanRendering {
                         + "\(assignment.to)"
                 )
             }
+            if let risk = change.risk {
+                lines.append("      ! \(risk.level.rawValue): \(UntrustedText.line(risk.reason))")
+            }
         }
         let held = plan.report.resources.flatMap { drift in
             drift.differences.compactMap { difference in difference.held.map { (drift, difference, $0) } }

@@ -119,7 +119,9 @@ struct PolicyTestDecoder {
         }
         let key = ResourceKey(environment: environment, type: type, id: desired?.key.id ?? id,
                               region: desired?.region ?? region)
-        return .change(PlannedChange(key, id: id, operation: APIOperation(recordedCall: "test"), set: set),
+        // With its type's kind, so the change knows its risk (`change.risk`) as a plan's would.
+        return .change(PlannedChange(key, id: id, operation: APIOperation(recordedCall: "test"), set: set,
+                                     kind: desired?.kind ?? resources.kinds[type]),
                        desired: desired)
     }
 }

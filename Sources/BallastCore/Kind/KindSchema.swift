@@ -16,6 +16,9 @@ public struct KindSchema: Sendable {
     /// `DeleteLogGroup`): never made by ballast, so never granted; what `watch --events` listens for
     /// besides the kind's own writes.
     public let changedBy: [APIOperation]
+    /// The changes of its properties that delete data or turn a control off (spec section 8, "Risk"),
+    /// each with its reason and AWS's page: what a plan marks `risk: destructive`.
+    public let destructive: [DestructiveChange]
     let plannedReads: @Sendable ([LiveTarget]) -> [APIOperation: Int]
     let changes: @Sendable (ResourceDrift) -> [PlannedChange]
     let normalize: @Sendable ([String: Value], DesiredResource) -> [String: Value]
@@ -32,6 +35,7 @@ public struct KindSchema: Sendable {
     ///     (an ECS service ARN -> `cluster/service`).
     public init(_ resource: ResourceSchema, permissions: KindPermissions, terraform: TerraformMapping,
                 comparison: ComparisonRules = .plain, via: KindPath = .native, changedBy: [APIOperation] = [],
+                destructive: [DestructiveChange] = [],
                 plannedReads: @escaping @Sendable ([LiveTarget]) -> [APIOperation: Int],
                 changes: @escaping @Sendable (ResourceDrift) -> [PlannedChange],
                 normalize: @escaping @Sendable ([String: Value], DesiredResource) -> [String: Value]
@@ -43,6 +47,7 @@ public struct KindSchema: Sendable {
         self.comparison = comparison
         self.via = via
         self.changedBy = changedBy
+        self.destructive = destructive
         self.plannedReads = plannedReads
         self.changes = changes
         self.normalize = normalize

@@ -37,6 +37,15 @@ public struct PlannedChange: Sendable, Equatable {
     /// `autoscaling:UpdateAutoScalingGroup`: the operation as a plan file names it.
     public var call: String { operation.call }
 
+    /// Destructive when one of its values moves the way its kind declares destructive (a retention
+    /// lowered, a recovery turned off); nil otherwise, and for a change no kind of this build writes.
+    public var risk: ChangeRisk? {
+        let reasons = (kind?.schema.destructive ?? []).filter { destructive in
+            set[destructive.path].map { destructive.applies(from: $0.from, to: $0.to) } ?? false
+        }.map(\.reason)
+        return reasons.isEmpty ? nil : ChangeRisk(.destructive, reason: reasons.joined(separator: " "))
+    }
+
     /// `{"type","id","region","action":"update","call","set":{"/DesiredCapacity":{"from":5,"to":3}}}`, and
     /// `declaredId` where a `ref` resolved to another id.
     public var json: Value {
@@ -45,6 +54,7 @@ public struct PlannedChange: Sendable, Equatable {
             "environment": .string(key.environment), "action": .string(action.rawValue), "call": .string(call),
             "set": .map(set.mapValues { .map(["from": $0.from ?? .null, "to": $0.to]) })]
         if id != key.id { fields["declaredId"] = .string(key.id) }
+        if let risk { fields["risk"] = risk.json }
         return .map(fields)
     }
 }

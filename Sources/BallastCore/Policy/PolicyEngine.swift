@@ -115,8 +115,11 @@ public struct PolicyEngine: Sendable {
                                             .string("region"): .string(change.key.region)]
         if let desired { resource[.string("source")] = .string("\(desired.source.file):\(desired.source.line)") }
         resource[.string("managedBy")] = CELValue(managedBy?.json ?? ["tool": "none"])
+        // `change.risk` only when the change has one: `has(change.risk)` asks whether it is destructive.
+        var described: [String: Value] = ["call": .string(change.call), "action": .string(change.action.rawValue)]
+        if let risk = change.risk { described["risk"] = risk.json }
         let variables: [String: CELValue] = [
-            "before": CELValue(.map(before)), "after": CELValue(.map(after)),
+            "before": CELValue(.map(before)), "after": CELValue(.map(after)), "change": CELValue(.map(described)),
             "properties": desired.map { Self.propertyVariants($0.properties)[0].properties } ?? .map([:]),
             "environment": .string(change.key.environment), "resource": .map(resource),
         ]

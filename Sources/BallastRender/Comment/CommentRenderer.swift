@@ -151,7 +151,9 @@ public struct CommentRenderer {
         }
         let last = plan == nil ? Markdown.code(drift.resource.source.description)
                                : Set(changes.map(\.call)).sorted().map(Markdown.code).joined(separator: " ")
-        return "| \(mark(drift.status)) | \(resource) | \(what) | \(last) |"
+        // A write that deletes data or turns a protection off is marked where the reviewer reads the row.
+        let risky = changes.contains { $0.risk != nil }
+        return "| \(mark(drift.status))\(risky ? " ❗ destructive" : "") | \(resource) | \(what) | \(last) |"
     }
 
     /// (property, live, wanted): a plan shows the values its writes set (a range's nearest bound),
@@ -204,6 +206,9 @@ public struct CommentRenderer {
         }
         if let attribution = drift.attribution {
             out += "Who and since when: \(Markdown.text(Markdown.short(attribution.summary, limit: 1_000)))\n\n"
+        }
+        for risk in changes(for: drift).compactMap(\.risk) {
+            out += "**Destructive**: \(Markdown.text(Markdown.short(risk.reason, limit: 1_000)))\n\n"
         }
         out += "Declared at \(Markdown.code(drift.resource.source.description))"
         if let owner = drift.managedBy { out += "; managed by \(Markdown.code(owner.description))" }
