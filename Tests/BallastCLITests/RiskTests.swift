@@ -29,9 +29,9 @@ import Testing
 
         let comment = try repo.ballast(["plan", "--output", "markdown"]).stdout
         let rows = comment.split(separator: "\n").filter { $0.hasPrefix("| update") }
-        #expect(rows.count == 2, comment)
-        #expect(rows.first { $0.contains(shortened) }?.contains("❗ destructive") == true, comment)
-        #expect(rows.first { $0.contains(lengthened) }?.contains("destructive") == false, comment)
-        #expect(comment.components(separatedBy: "**Destructive**: " + reason).count == 2, comment)
+        #expect(rows.count == 2, "\(comment)")
+        #expect(rows.first { $0.contains(shortened) }?.contains("❗ destructive") == true, "\(comment)")
+        #expect(rows.first { $0.contains(lengthened) }?.contains("destructive") == false, "\(comment)")
+        #expect(comment.components(separatedBy: "**Destructive**: " + reason).count == 2, "\(comment)")
     }
 }

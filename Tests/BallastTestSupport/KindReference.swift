@@ -19,6 +19,10 @@ public enum KindReference {
             [Cloud Control](any-cloudformation-type.md).
 
             """
+        out += "\n## Destructive changes\n\n"
+            + "A planned change in one of these directions carries `risk: {class: destructive, reason}` "
+            + "(text, JSON, the comment; `change.risk` in policies):\n\n"
+            + destructiveTable(kinds) + "\n"
         for kind in kinds.all.sorted(by: { $0.type < $1.type }) {
             let resource = kind.resource
             out += "\n## `\(kind.type)`\n\n"
@@ -38,6 +42,21 @@ public enum KindReference {
                 let rate = rates.rate(forKey: rates.key(operation))
                 let paced = String(format: "%g/s, burst %g: ", rate.perSecond, rate.burst) + rate.sourceText
                 out += "| `\(operation.call)` | `\(operation.iamAction)` | \(when) | \(escape(paced)) |\n"
+            }
+        }
+        return out
+    }
+
+    /// One row per destructive case the kinds declare: the type, the property, the direction, what it
+    /// deletes or turns off, and AWS's page. docs/kinds.md and the README show it; a test holds both to it.
+    public static func destructiveTable(_ kinds: KindSchemas = Kinds.builtIn.schemas) -> String {
+        var out = "| type | property | when | what it does | AWS |\n| --- | --- | --- | --- | --- |\n"
+        for kind in kinds.all.sorted(by: { $0.type < $1.type }) {
+            for destructive in kind.destructive {
+                let page = destructive.source.split(separator: "/").last.map { String($0) } ?? destructive.source
+                let name = page.replacingOccurrences(of: ".html", with: "").replacingOccurrences(of: "API_", with: "")
+                out += "| `\(kind.type)` | `\(destructive.path.dropFirst())` | \(destructive.said) | "
+                    + "\(escape(destructive.reason)) | [\(name)](\(destructive.source)) |\n"
             }
         }
         return out
