@@ -9,7 +9,11 @@ public enum PlanRendering {
         _ plan: Plan, as format: ReportFormat, colour: Bool = false, policies: [Policy] = []
     ) -> String {
         switch format {
-        case .sarif: return SARIFRendering.render(policy: plan.policy, policies: policies)
+        case .sarif:
+            let declared = Dictionary(plan.report.resources.map { ($0.key, $0.resource.source) },
+                                      uniquingKeysWith: { first, _ in first })
+            let destructive = plan.changes.filter { $0.risk != nil }.map { ($0, declared[$0.key]) }
+            return SARIFRendering.render(policy: plan.policy, policies: policies, destructive: destructive)
         case .json: return JSON.encode(plan.json, pretty: true) + "\n"
         case .cfn: return DriftRendering.render(plan.report, as: .cfn)
         case .text:

@@ -8,9 +8,14 @@ public enum SARIFRendering {
     /// The rule for mistakes in the desired state or policies (`validate`).
     static let mistakeRule = "ballast/invalid-file"
 
-    /// Policy results that did not pass (validate and plan), and validate's mistakes.
+    /// The rule for a planned write its kind declares destructive (`plan`).
+    static let destructiveRule = "ballast/destructive-change"
+
+    /// Policy results that did not pass (validate and plan), validate's mistakes, and a plan's destructive
+    /// changes (each at the line that declares its resource).
     public static func render(
-        policy results: [PolicyResult], policies: [Policy], mistakes: [Diagnostic] = []
+        policy results: [PolicyResult], policies: [Policy], mistakes: [Diagnostic] = [],
+        destructive: [(change: PlannedChange, declared: SourceLocation?)] = []
     ) -> String {
         var run = Run()
         for mistake in mistakes {
@@ -27,6 +32,14 @@ public enum SARIFRendering {
                 message: "\(result.resource) (\(result.environment)): \(result.message)",
                 at: result.source, suppression: suppression
             ) { rule(result, byId[result.policy]) }
+        }
+        for (change, declared) in destructive {
+            guard let risk = change.risk else { continue }
+            run.add(rule: destructiveRule, level: "warning",
+                    message: "\(change.key.type) \(change.id) (\(change.key.environment)): \(change.call) is "
+                        + "\(risk.level.rawValue): \(risk.reason)", at: declared) {
+                rule(destructiveRule, "A planned write that deletes data or turns a protection off", level: "warning")
+            }
         }
         return run.document
     }

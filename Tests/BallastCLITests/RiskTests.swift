@@ -33,5 +33,14 @@ import Testing
         #expect(rows.first { $0.contains(shortened) }?.contains("❗ destructive") == true, "\(comment)")
         #expect(rows.first { $0.contains(lengthened) }?.contains("destructive") == false, "\(comment)")
         #expect(comment.components(separatedBy: "**Destructive**: " + reason).count == 2, "\(comment)")
+
+        // Code scanning: a warning at the line that declares the resource, for the destructive write only.
+        let sarif = try JSON.parse(try repo.ballast(["plan", "--output", "sarif"]).stdout)
+        let results = sarif["runs"]?[0]?["results"]?.list ?? []
+        let destructive = results.filter { $0["ruleId"] == "ballast/destructive-change" }
+        #expect(destructive.count == 1, "\(results)")
+        #expect(destructive.first?["message"]?["text"]?.string?.contains(
+            "\(shortened) (test): logs:PutRetentionPolicy is destructive: " + reason) == true, "\(destructive)")
+        #expect(destructive.first?["locations"]?[0]?["physicalLocation"]?["region"]?["startLine"] != nil)
     }
 }
