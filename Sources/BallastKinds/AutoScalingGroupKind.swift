@@ -4,7 +4,18 @@ import BallastCore
 public struct AutoScalingGroupKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, guards: guards, plannedReads: plannedReads, changes: changes(for:))
+
+    /// MaxSize and DesiredCapacity below the instances in service at the last hour's peak stop instances
+    /// the load needed. The group's metrics are published only with group metrics collection on; without
+    /// them the plan says the load is unknown.
+    static let guards = ["/MaxSize", "/DesiredCapacity"].map { path in
+        LoadGuard(path, namespace: "AWS/AutoScaling", metricName: "GroupInServiceInstances",
+                  source: "https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-metrics.html") {
+            id in
+            [(name: "AutoScalingGroupName", value: name(id))]
+        }
+    }
 
     /// What else changes what it owns: a runbook's `set-desired-capacity`, or the group deleted. Watched for (`watch
     /// --events`), never called.

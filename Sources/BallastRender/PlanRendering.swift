@@ -65,6 +65,9 @@ public enum PlanRendering {
             if let risk = change.risk {
                 lines.append("      ! \(risk.level.rawValue): \(UntrustedText.line(risk.reason))")
             }
+            if let loadGuard = change.loadGuard {
+                lines.append("      ! guard: \(UntrustedText.line(loadGuard.said))")
+            }
         }
         let held = plan.report.resources.flatMap { drift in
             drift.differences.compactMap { difference in difference.held.map { (drift, difference, $0) } }

@@ -19,6 +19,9 @@ public struct KindSchema: Sendable {
     /// The changes of its properties that delete data or turn a control off (spec section 8, "Risk"),
     /// each with its reason and AWS's page: what a plan marks `risk: destructive`.
     public let destructive: [DestructiveChange]
+    /// Its capacities, each with the metric that says what it carries: a plan that lowers one reads the
+    /// metric first (spec section 8, "guard").
+    public let guards: [LoadGuard]
     let plannedReads: @Sendable ([LiveTarget]) -> [APIOperation: Int]
     let changes: @Sendable (ResourceDrift) -> [PlannedChange]
     let normalize: @Sendable ([String: Value], DesiredResource) -> [String: Value]
@@ -35,7 +38,7 @@ public struct KindSchema: Sendable {
     ///     (an ECS service ARN -> `cluster/service`).
     public init(_ resource: ResourceSchema, permissions: KindPermissions, terraform: TerraformMapping,
                 comparison: ComparisonRules = .plain, via: KindPath = .native, changedBy: [APIOperation] = [],
-                destructive: [DestructiveChange] = [],
+                destructive: [DestructiveChange] = [], guards: [LoadGuard] = [],
                 plannedReads: @escaping @Sendable ([LiveTarget]) -> [APIOperation: Int],
                 changes: @escaping @Sendable (ResourceDrift) -> [PlannedChange],
                 normalize: @escaping @Sendable ([String: Value], DesiredResource) -> [String: Value]
@@ -48,6 +51,7 @@ public struct KindSchema: Sendable {
         self.via = via
         self.changedBy = changedBy
         self.destructive = destructive
+        self.guards = guards
         self.plannedReads = plannedReads
         self.changes = changes
         self.normalize = normalize

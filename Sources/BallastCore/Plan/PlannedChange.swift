@@ -23,6 +23,9 @@ public struct PlannedChange: Sendable, Equatable {
     /// The kind that writes it: its resource's, handed on by the planner, or resolved once where a saved
     /// plan is read; nil when no kind of this build has its type (a saved plan refuses it by name).
     public var kind: AnyResourceKind?
+    /// What the live load said about a capacity this change lowers (`LoadGuards`), when it is below what
+    /// was observed or unknown.
+    public var loadGuard: ChangeGuard?
 
     public init(_ key: ResourceKey, id: String? = nil, action: ChangeAction = .update, operation: APIOperation,
                 set: [String: Assignment], kind: AnyResourceKind? = nil) {
@@ -55,6 +58,7 @@ public struct PlannedChange: Sendable, Equatable {
             "set": .map(set.mapValues { .map(["from": $0.from ?? .null, "to": $0.to]) })]
         if id != key.id { fields["declaredId"] = .string(key.id) }
         if let risk { fields["risk"] = risk.json }
+        if let loadGuard { fields["guard"] = loadGuard.json }
         return .map(fields)
     }
 }

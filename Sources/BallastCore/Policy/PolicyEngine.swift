@@ -118,6 +118,7 @@ public struct PolicyEngine: Sendable {
         // `change.risk` only when the change has one: `has(change.risk)` asks whether it is destructive.
         var described: [String: Value] = ["call": .string(change.call), "action": .string(change.action.rawValue)]
         if let risk = change.risk { described["risk"] = risk.json }
+        if let loadGuard = change.loadGuard { described["guard"] = loadGuard.json }
         let variables: [String: CELValue] = [
             "before": CELValue(.map(before)), "after": CELValue(.map(after)), "change": CELValue(.map(described)),
             "properties": desired.map { Self.propertyVariants($0.properties)[0].properties } ?? .map([:]),

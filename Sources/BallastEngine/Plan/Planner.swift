@@ -29,10 +29,14 @@ public enum Planner {
     }
 
     /// Reads the live values of a loaded desired state and plans: drift, the
-    /// changes that fix it, and the policy results on both.
-    public static func plan(_ loaded: LoadedState, detector: DriftDetector, now: Date = Date()) async -> Plan {
+    /// changes that fix it, the load each capacity cut carries (the last `guardWindow` seconds of its
+    /// metric), and the policy results on all of it.
+    public static func plan(_ loaded: LoadedState, detector: DriftDetector, now: Date = Date(),
+                            guardWindow: TimeInterval = 3_600) async -> Plan {
         let (report, ownership) = await detector.detect(loaded, now: now)
         var plan = plan(report)
+        plan.changes = await LoadGuards(clients: detector.clients, window: guardWindow)
+            .guarded(plan.changes, in: loaded.state, now: now)
         plan.conflicts = ownership.conflicts(plan.changes, report: report)
         plan.policy = PolicyEngine(loaded.policies).check(loaded.state, changes: plan.changes, drift: report)
         return plan

@@ -152,8 +152,9 @@ public struct CommentRenderer {
         let last = plan == nil ? Markdown.code(drift.resource.source.description)
                                : Set(changes.map(\.call)).sorted().map(Markdown.code).joined(separator: " ")
         // A write that deletes data or turns a protection off is marked where the reviewer reads the row.
-        let risky = changes.contains { $0.risk != nil }
-        return "| \(mark(drift.status))\(risky ? " ❗ destructive" : "") | \(resource) | \(what) | \(last) |"
+        let risky = changes.contains { $0.risk != nil }, guarded = changes.contains { $0.loadGuard != nil }
+        let marks = (risky ? " ❗ destructive" : "") + (guarded ? " ⚠️ load" : "")
+        return "| \(mark(drift.status))\(marks) | \(resource) | \(what) | \(last) |"
     }
 
     /// (property, live, wanted): a plan shows the values its writes set (a range's nearest bound),
@@ -209,6 +210,9 @@ public struct CommentRenderer {
         }
         for risk in changes(for: drift).compactMap(\.risk) {
             out += "**Destructive**: \(Markdown.text(Markdown.short(risk.reason, limit: 1_000)))\n\n"
+        }
+        for loadGuard in changes(for: drift).compactMap(\.loadGuard) {
+            out += "**Load**: \(Markdown.text(loadGuard.said))\n\n"
         }
         out += "Declared at \(Markdown.code(drift.resource.source.description))"
         if let owner = drift.managedBy { out += "; managed by \(Markdown.code(owner.description))" }
