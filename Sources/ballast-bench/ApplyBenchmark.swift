@@ -21,12 +21,7 @@ enum ApplyBenchmark {
             let fixture = (0..<total).map { n in kinds[n % kinds.count](run * 100_000 + n / kinds.count, true) }
             say("run \(run + 1)/\(runs): seeding \(fixture.count) drifted resources ...")
             let items = try await ScaleFixture.seed(fixture, with: seeder)
-            let repo = try TempRepository()
-            _ = try repo.commit(
-                [
-                    "desired-state/bench/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
-                    "desired-state/bench/resources.yaml": "resources:\n" + items.map(\.desired).joined(),
-                ], message: "bench")
+            let repo = try ScaleFixture.repository(items)
             let planFile = repo.path + "/bench.plan.json"
 
             let (plan, planStep) = try timed(

@@ -23,12 +23,7 @@ enum DriftBenchmark {
         let items = try await ScaleFixture.seed(fixture, with: seeder)
         say(String(format: "  seeded in %.1f s", Date().timeIntervalSince(seedStart)))
 
-        let repo = try TempRepository()
-        _ = try repo.commit(
-            [
-                "desired-state/bench/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
-                "desired-state/bench/resources.yaml": "resources:\n" + items.map(\.desired).joined(),
-            ], message: "bench")
+        let repo = try ScaleFixture.repository(items)
         let binary = Run.ballastBinary.replacingOccurrences(of: "/debug/", with: "/release/")
         let expectedDrift = items.filter { $0.drifted }.count
 

@@ -21,12 +21,7 @@ enum EventsBenchmark {
         let fixture = ScaleFixture.items(total) { _ in false }
         say("seeding \(fixture.count) resources of \(ScaleFixture.kinds.count) kinds in moto (\(moto.endpoint)) ...")
         let items = try await ScaleFixture.seed(fixture, with: seeder)
-        let repo = try TempRepository()
-        _ = try repo.commit(
-            [
-                "desired-state/bench/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
-                "desired-state/bench/resources.yaml": "resources:\n" + items.map(\.desired).joined(),
-            ], message: "bench")
+        let repo = try ScaleFixture.repository(items)
         let binary = Run.ballastBinary.replacingOccurrences(of: "/debug/", with: "/release/")
         let client = AWSSetup(environment: environment, transport: CurlTransport(maxConcurrent: 16),
                               rates: .unpaced(inFlight: 16)).client(region: "us-east-1")

@@ -68,6 +68,14 @@ import Testing
                 on: change
                 assert: "!has(change.guard)"
             """ + "\n"], message: "deny cuts below the load")
+        // CloudWatch that cannot be reached: every cut is guarded as unknown, and the plan says why.
+        let nowhere = ["AWS_ENDPOINT_URL_CLOUDWATCH": "http://127.0.0.1:9", "AWS_MAX_ATTEMPTS": "1"]
+        let unreachable = try repo.ballast(["plan", "--output", "json"], nowhere)
+        let unread = (try JSON.parse(unreachable.stdout)["changes"]?.list ?? []).compactMap { $0["guard"] }
+        #expect(unread.count == 3 && unread.allSatisfy { ($0["observed"] ?? .null) == .null }, "\(unread)")
+        #expect(unreachable.stderr.contains("the load of 3 capacity cut(s) in test (us-east-1) could not be read, "
+            + "so it is unknown"), "\(unreachable.stderr)")
+
         let denied = try repo.ballast(["plan"])
         #expect(denied.status == 3, "\(denied.stdout)")
         #expect(denied.stdout.contains("Policies: 2 denied"), "\(denied.stdout)")

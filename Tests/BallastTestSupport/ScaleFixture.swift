@@ -26,6 +26,18 @@ public enum ScaleFixture {
 
     /// Creates the live side, 16 at a time; tables first, as the scalable targets point at them.
     /// Returns the items, in their order, with the ids they were created under.
+    /// A repository declaring `items` in one environment, `bench` (us-east-1, the emulator's account),
+    /// committed: what the benchmarks plan, apply and watch.
+    public static func repository(_ items: [Item]) throws -> TempRepository {
+        let repo = try TempRepository()
+        _ = try repo.commit(
+            [
+                "desired-state/bench/environment.yaml": "region: us-east-1\naccount: \"123456789012\"\n",
+                "desired-state/bench/resources.yaml": "resources:\n" + items.map(\.desired).joined(),
+            ], message: "bench")
+        return repo
+    }
+
     public static func seed(_ items: [Item], with seeder: LiveSeeder) async throws -> [Item] {
         var seeded = items
         let indices = Array(items.indices)

@@ -164,7 +164,10 @@ public struct DriftNotifier: Sendable {
                 + "\($0.expected?.description ?? "(none)")" }.joined(separator: ", ")
             }
             // Who made the live value, where a CloudTrail event or `--explain` said.
-            let who = drift.attribution?.live.map { " (by \($0.by) via \($0.via)\($0.cause.map { ", " + $0 } ?? ""))" }
+            // (an autoscaler's cause text is long: cut, as every value here is)
+            let who = drift.attribution?.live.map {
+                " (by \($0.by) via \($0.via)\($0.cause.map { ", " + String($0.prefix(200)) } ?? ""))"
+            }
             lines.append("• \(safe(drift.resource.type)) \(safe(drift.displayId)): \(safe(detail + (who ?? "")))")
         }
         if shown.count > 5 { lines.append("… and \(shown.count - 5) more") }

@@ -28,8 +28,10 @@ public struct LoadGuards: Sendable {
         window.truncatingRemainder(dividingBy: 3_600) == 0 ? "\(Int(window / 3_600))h" : "\(Int(window / 60))m"
     }
 
-    /// `changes` with a guard on each capacity cut the load does not allow, or cannot vouch for.
-    public func guarded(_ changes: [PlannedChange], in state: DesiredState, now: Date) async -> [PlannedChange] {
+    /// `changes` with a guard on each capacity cut the load does not allow, or cannot vouch for, and what
+    /// could not be read (a cut whose metric could not be read is guarded as unknown, and said here).
+    public func guarded(_ changes: [PlannedChange], in state: DesiredState,
+                        now: Date) async -> (changes: [PlannedChange], problems: [String]) {
         struct Cut {
             let change: Int
             let guardrail: LoadGuard
@@ -43,14 +45,22 @@ public struct LoadGuards: Sendable {
                 cuts[place, default: []].append(Cut(change: index, guardrail: guardrail, limit: limit))
             }
         }
-        var out = changes
-        for (place, all) in cuts {
+        var out = changes, problems: [String] = []
+        let places = cuts.keys.sorted { ($0.environment, $0.region) < ($1.environment, $1.region) }
+        for place in places {
+            let all = cuts[place] ?? []
             let role = state.environments.first { $0.name == place.environment }?.assumeRole
             let client = clients(place.region, role)
             for start in stride(from: 0, to: all.count, by: Self.queriesPerCall) {
                 let batch = Array(all[start..<min(start + Self.queriesPerCall, all.count)])
-                let peaks = (try? await read(batch.map { (changes[$0.change].id, $0.guardrail) }, client, now))
-                    ?? [:]
+                var peaks: [Int: Double] = [:]
+                do {
+                    peaks = try await read(batch.map { (changes[$0.change].id, $0.guardrail) }, client, now)
+                } catch {
+                    problems.append("the load of \(batch.count) capacity cut(s) in \(place.environment) "
+                        + "(\(place.region)) could not be read, so it is unknown: "
+                        + UntrustedText.line(String("\(error)".prefix(500))))
+                }
                 for (n, cut) in batch.enumerated() {
                     let observed = peaks[n]
                     // One guard a change: its first capacity the load does not vouch for (MaxSize before
@@ -61,7 +71,7 @@ public struct LoadGuards: Sendable {
                 }
             }
         }
-        return out
+        return (out, problems)
     }
 
     /// The highest value of each metric in the window, by its place in `metrics`; absent when it had none.

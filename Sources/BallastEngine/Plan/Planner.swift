@@ -35,8 +35,10 @@ public enum Planner {
                             guardWindow: TimeInterval = 3_600) async -> Plan {
         let (report, ownership) = await detector.detect(loaded, now: now)
         var plan = plan(report)
-        plan.changes = await LoadGuards(clients: detector.clients, window: guardWindow)
+        let guarded = await LoadGuards(clients: detector.clients, window: guardWindow)
             .guarded(plan.changes, in: loaded.state, now: now)
+        plan.changes = guarded.changes
+        plan.report.warnings += guarded.problems
         plan.conflicts = ownership.conflicts(plan.changes, report: report)
         plan.policy = PolicyEngine(loaded.policies).check(loaded.state, changes: plan.changes, drift: report)
         return plan
