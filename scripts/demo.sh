@@ -258,10 +258,22 @@ echo; echo "\$ git show --stat HEAD"; git show --stat HEAD | sed 's/^/  /'
 echo; echo "\$ git diff HEAD~1 -- desired-state/prod/tolling-vision.yaml"; git diff HEAD~1 -- desired-state/prod/tolling-vision.yaml
 run 0 drift --env prod
 
-echo; echo "==> policies: a branch that cuts prod's plate-read logs to 7 days is denied (exit 3)"
+echo; echo "==> policies: a branch that cuts prod's plate-read logs to 7 days and its readers back to 12 is denied (exit 3)"
+# What Auto Scaling publishes with group metrics collection on (the emulator publishes nothing itself):
+# the incident's 16 instances in service, within the last hour of the demo's clock.
+python3 -c "
+import boto3, datetime
+now = datetime.datetime.strptime('$BALLAST_NOW', '%Y-%m-%dT%H:%M:%SZ').replace(tzinfo=datetime.timezone.utc)
+boto3.client('cloudwatch', region_name='us-east-1', endpoint_url='$AWS_ENDPOINT_URL').put_metric_data(
+    Namespace='AWS/AutoScaling', MetricData=[{'MetricName': 'GroupInServiceInstances', 'Value': 16,
+    'Dimensions': [{'Name': 'AutoScalingGroupName', 'Value': 'tolling-vision-prod-asg'}],
+    'Timestamp': now - datetime.timedelta(minutes=m)} for m in (40, 25, 10)])"
+echo "  (Auto Scaling published tolling-vision-prod-asg's GroupInServiceInstances: 16 in the last hour)"
 git checkout -q -b cost-cutting
-sed -i 's/RetentionInDays: 90 .*/RetentionInDays: 7/' desired-state/prod/tolling-vision.yaml
-git commit -qam "Keep tolling-vision logs 7 days"
+sed -i 's/RetentionInDays: 90 .*/RetentionInDays: 7/; s/      MaxSize: 20$/      MaxSize: 12/' \
+  desired-state/prod/tolling-vision.yaml
+sed -i 's/DesiredCapacity: {within: \[3, 16\]}/DesiredCapacity: {within: [3, 12]}/' desired-state/prod/tolling-vision.yaml
+git commit -qam "Keep tolling-vision logs 7 days, and 12 readers at most"
 run 3 plan --env prod
 echo; echo "\$ ballast plan --env prod --output sarif   # for code scanning; the first result:"
 "$ballast" plan --env prod --output sarif | python3 -c "import json,sys; print(json.dumps(json.load(sys.stdin)['runs'][0]['results'][0], indent=2))" || true

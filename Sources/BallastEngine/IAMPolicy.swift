@@ -116,10 +116,11 @@ public enum IAMPolicy {
         if purpose == .watch, let eventsQueue {
             statements.append(statement("EventsQueue", RunCalls.events.map(\.iamAction), [eventsQueue]))
         }
-        // A plan reads the load of each capacity it lowers (`LoadGuards`); GetMetricData takes no narrower
+        // A plan, and each write (a self-healing watch's too), reads the load of each capacity it lowers
+        // (`LoadGuards`); GetMetricData takes no narrower
         // resource than `*` (the Service Authorization Reference lists no resource type for it).
         let guarded = state.environments.flatMap(\.resources).contains { !($0.kind?.schema.guards ?? []).isEmpty }
-        if [.plan, .apply, .rollback, .revert].contains(purpose), guarded {
+        if purpose == .plan || writes, guarded {
             statements.append(statement("LoadGuards", [LoadGuards.getMetricData.iamAction], ["*"]))
         }
         if explain, purpose.reads {

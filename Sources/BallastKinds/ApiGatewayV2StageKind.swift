@@ -6,7 +6,19 @@ import BallastCore
 public struct ApiGatewayV2StageKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:), normalize: normalized(_:for:))
+        changedBy: changedBy, guards: guards, plannedReads: plannedReads, changes: changes(for:),
+        normalize: normalized(_:for:))
+
+    /// A default route rate below the requests a second the stage served at the last hour's busiest minute
+    /// (its `Count` summed over the minute, over 60) answers the rest with 429; unset, only the account's
+    /// limit applies, so setting one is a cut.
+    static let guards = [
+        LoadGuard("/DefaultRouteSettings/ThrottlingRateLimit", namespace: "AWS/ApiGateway", metricName: "Count",
+                  statistic: "Sum", measure: .perSecond, unsetIsUnlimited: true,
+                  source: "https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-metrics.html") { id in
+            [(name: "ApiId", value: api(id)), (name: "Stage", value: stage(id))]
+        },
+    ]
 
     /// What else changes what it owns: a stage deleted. Watched for (`watch --events`), never called.
     static let changedBy: [APIOperation] = [

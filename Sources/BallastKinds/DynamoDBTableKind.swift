@@ -4,7 +4,20 @@ import BallastCore
 public struct DynamoDBTableKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, destructive: destructive, plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, destructive: destructive, guards: guards, plannedReads: plannedReads,
+        changes: changes(for:))
+
+    /// Provisioned capacity below the capacity units the last hour consumed a second (a minute's `Sum` over
+    /// its 60 seconds, as DynamoDB's metrics page says to read it) throttles the requests above it.
+    static let guards = [("Read", "/ProvisionedThroughput/ReadCapacityUnits"),
+                         ("Write", "/ProvisionedThroughput/WriteCapacityUnits")].map { side, path in
+        LoadGuard(path, namespace: "AWS/DynamoDB", metricName: "Consumed\(side)CapacityUnits", statistic: "Sum",
+                  measure: .perSecond,
+                  source: "https://docs.aws.amazon.com/amazondynamodb/latest/developerguide/metrics-dimensions.html") {
+            id in
+            [(name: "TableName", value: id)]
+        }
+    }
 
     /// Point-in-time recovery off drops the recovery window; time to live on deletes expired items.
     static let destructive = [

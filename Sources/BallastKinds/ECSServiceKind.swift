@@ -4,8 +4,17 @@ import BallastCore
 public struct ECSServiceKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy,
+        changedBy: changedBy, guards: guards,
         plannedReads: plannedReads, changes: changes(for:), idFromPhysicalId: id(fromPhysicalId:))
+
+    /// A desired count below the tasks the last hour's peak CPU would fill at 100% (the service's highest
+    /// `CPUUtilization` times its running count, rounded up) leaves the load more than the tasks can carry.
+    static let guards = [
+        LoadGuard("/DesiredCount", namespace: "AWS/ECS", metricName: "CPUUtilization", measure: .fullShareOfLive,
+                  source: "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html") { id in
+            [(name: "ClusterName", value: cluster(id)), (name: "ServiceName", value: serviceName(id))]
+        },
+    ]
 
     /// What else changes what it owns: the service deleted. Watched for (`watch --events`), never called.
     static let changedBy: [APIOperation] = [

@@ -8,7 +8,17 @@ import BallastCore
 public struct LambdaAliasKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, guards: guards, plannedReads: plannedReads, changes: changes(for:))
+
+    /// Provisioned concurrency below the alias's peak of concurrent executions sends the rest to on-demand
+    /// instances, with their cold starts: the latency it was provisioned to avoid.
+    static let guards = [
+        LoadGuard("/ProvisionedConcurrencyConfig/ProvisionedConcurrentExecutions", namespace: "AWS/Lambda",
+                  metricName: "ConcurrentExecutions",
+                  source: "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html") { id in
+            [(name: "FunctionName", value: function(id)), (name: "Resource", value: function(id) + ":" + alias(id))]
+        },
+    ]
 
     /// What else changes what it owns: provisioned concurrency removed, or the alias deleted. Watched for (`watch
     /// --events`), never called.

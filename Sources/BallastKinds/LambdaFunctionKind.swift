@@ -4,7 +4,17 @@ import BallastCore
 public struct LambdaFunctionKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, guards: guards, plannedReads: plannedReads, changes: changes(for:))
+
+    /// Reserved concurrency below the last hour's peak of concurrent executions throttles the invocations
+    /// above it; reserving it where there was none caps a function that drew on the account's pool.
+    static let guards = [
+        LoadGuard("/ReservedConcurrentExecutions", namespace: "AWS/Lambda", metricName: "ConcurrentExecutions",
+                  unsetIsUnlimited: true,
+                  source: "https://docs.aws.amazon.com/lambda/latest/dg/monitoring-metrics-types.html") { id in
+            [(name: "FunctionName", value: String(id.split(separator: ":").last ?? Substring(id)))]
+        },
+    ]
 
     /// What else changes what it owns: reserved concurrency removed, or the function deleted. Watched for (`watch
     /// --events`), never called.

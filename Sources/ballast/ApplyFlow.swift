@@ -36,6 +36,8 @@ struct ApplyOptions: ParsableArguments {
     @Flag(name: .long, help: "Read written resources back once and return; what AWS has not finished is pending.")
     var noWait = false
 
+    @OptionGroup var guards: GuardOptions
+
     /// `--wait-timeout` in seconds; 0 with `--no-wait`.
     var waitSeconds: TimeInterval { noWait ? 0 : Self.seconds(waitTimeout) ?? 600 }
 
@@ -102,7 +104,8 @@ struct ApplyFlow {
                 case .problem(let text): Terminal.error(text)
                 }
             },
-            progress: progress.update(environment:read:total:), holdKey: try RunContext.key())
+            progress: progress.update(environment:read:total:), holdKey: try RunContext.key(),
+            guardWindow: options.guards.seconds)
         let request = ApplyRequest(kind: kind, relatedCommit: relatedCommit, saved: saved,
                                    continueOnError: options.continueOnError, overrideWindow: options.overrideWindow,
                                    waitTimeout: options.waitSeconds)

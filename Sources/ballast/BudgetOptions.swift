@@ -20,7 +20,8 @@ struct BudgetOptions: ParsableArguments {
 
     /// With --dry-run-reads: prints the read plan of `loaded` and says the command is done.
     /// With `explainMax` (`--explain`), the lookups it may add are said too: they depend on what drifted.
-    func printedReadPlan(_ loaded: LoadedState, explainMax: Int? = nil) -> Bool {
+    /// With `guardWindow` (plan), the `GetMetricData` calls its capacity cuts may add.
+    func printedReadPlan(_ loaded: LoadedState, explainMax: Int? = nil, guardWindow: TimeInterval? = nil) -> Bool {
         guard dryRunReads else { return false }
         let rates = (try? RequestRates.fromEnvironment(ProcessInfo.processInfo.environment)) ?? .defaults
         Terminal.write(ReadPlan(loaded.state).text(at: rates))
@@ -33,6 +34,16 @@ struct BudgetOptions: ParsableArguments {
                 + "up to \(most) calls, at least %.1f s at %g/s (one autoscaling:DescribeScalingActivities more per "
                 + "Auto Scaling group whose capacity drifted)\n", max(0, Double(most) - rate.burst) / rate.perSecond,
                                   rate.perSecond))
+        }
+        if let guardWindow {
+            let most = LoadGuards.mostCalls(loaded.state, window: guardWindow)
+            if most > 0 {
+                let rate = rates.rate(forKey: rates.key(LoadGuards.getMetricData))
+                Terminal.write(String(format: "\nAfter the reads, for the capacities the plan lowers: up to \(most) "
+                    + "cloudwatch:GetMetricData call(s) (one per environment and region for up to "
+                    + "\(LoadGuards.metricsPerCall(window: guardWindow)) metrics), at least %.1f s at %g/s\n",
+                    max(0, Double(most) - rate.burst) / rate.perSecond, rate.perSecond))
+            }
         }
         return true
     }

@@ -48,6 +48,8 @@ struct PlanCommand: AsyncParsableCommand {
 
     @OptionGroup var budget: BudgetOptions
 
+    @OptionGroup var guards: GuardOptions
+
     @OptionGroup var explanation: ExplainOptions
 
     func validate() throws {
@@ -60,8 +62,9 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let (setup, _) = budget.setup(debug: debug)
         let loaded = try sharding.slice(try Planning.load(source))
-        if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.most : nil) { return }
-        var plan = try await Planning.read(loaded, setup: setup)
+        if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.most : nil,
+                                  guardWindow: guards.seconds) { return }
+        var plan = try await Planning.read(loaded, setup: setup, guardWindow: guards.seconds)
         plan.report.shard = sharding.selected
         plan.report = await explanation.explained(plan.report, loaded: loaded, setup: setup)
         Terminal.write(

@@ -13,11 +13,12 @@ enum Planning {
         return loaded
     }
 
-    static func read(_ loaded: LoadedState, setup: AWSSetup) async throws -> Plan {
+    static func read(_ loaded: LoadedState, setup: AWSSetup, guardWindow: TimeInterval = 3_600) async throws -> Plan {
         let progress = Progress(label: "reading live settings")
         var detector = detector(setup, progress: progress.update(environment:read:total:))
         detector.holdKey = try RunContext.key()
-        let plan = await Planner.plan(loaded, detector: detector, now: try RunContext.clock()())
+        let plan = await Planner.plan(loaded, detector: detector, now: try RunContext.clock()(),
+                                      guardWindow: guardWindow)
         progress.finish()
         for warning in plan.report.warnings { Terminal.note(warning) }
         return plan

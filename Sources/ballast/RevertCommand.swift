@@ -47,7 +47,8 @@ struct RevertCommand: AsyncParsableCommand {
             return try await ApplyFlow(options: options, kind: .revert, relatedCommit: made.reverted.sha).run(target)
         }
         let setup = AWSSetup(debug: options.debug)
-        let plan = try await Planning.read(try Planning.load(target), setup: setup)
+        let plan = try await Planning.read(try Planning.load(target), setup: setup,
+                                           guardWindow: options.guards.seconds)
         Terminal.write(PlanRendering.render(plan, as: .text, colour: Terminal.useColour(STDOUT_FILENO)))
         if plan.exitCode != 0 { throw ExitCode(plan.exitCode) }
     }

@@ -15,18 +15,8 @@ import Testing
                                       ["MinSize": 0, "MaxSize": 20, "DesiredCapacity": 0])
         }
         // What Auto Scaling publishes with group metrics collection on: in-service instances a minute.
-        let client = AWSSetup(environment: MotoServer.shared.environment).client(region: "us-east-1")
-        for (group, peak) in [(busy, 16), (quiet, 8)] {
-            var data: [String: String] = ["Namespace": "AWS/AutoScaling"]
-            for (n, minutesAgo) in [50, 30, 10].enumerated() {
-                let entry = "MetricData.member.\(n + 1)."
-                data[entry + "MetricName"] = "GroupInServiceInstances"
-                data[entry + "Dimensions.member.1.Name"] = "AutoScalingGroupName"
-                data[entry + "Dimensions.member.1.Value"] = group
-                data[entry + "Timestamp"] = Timestamp.iso8601(Date().addingTimeInterval(Double(-minutesAgo * 60)))
-                data[entry + "Value"] = "\(minutesAgo == 30 ? peak : peak / 2)"
-            }
-            _ = try await client.query(.cloudWatch, "PutMetricData", data)
+        for (group, peak) in [(busy, 16.0), (quiet, 8.0)] {
+            try await Self.put("AWS/AutoScaling", "GroupInServiceInstances", [("AutoScalingGroupName", group)], peak)
         }
         let repo = try TempRepository.desiredState([busy, quiet, dark].map {
             "  - {type: AWS::AutoScaling::AutoScalingGroup, id: \($0), properties: {MaxSize: 12}}\n"
@@ -79,5 +69,119 @@ import Testing
         let denied = try repo.ballast(["plan"])
         #expect(denied.status == 3, "\(denied.stdout)")
         #expect(denied.stdout.contains("Policies: 2 denied"), "\(denied.stdout)")
+        // An apply reads the load again before the policies judge what it is about to write: nothing is written.
+        let apply = try repo.ballast(["apply", "--auto-approve"])
+        #expect(apply.status == 3, "\(apply.stdout)\n\(apply.stderr)")
+        #expect(apply.stdout.contains("! guard: AWS/AutoScaling GroupInServiceInstances Maximum reached 16"),
+                "\(apply.stdout)")
+        let after = try JSON.parse(try repo.ballast(["drift", "--output", "json"]).stdout)
+        let values = (after["environments"]?.list?.first?["resources"]?.list ?? []).flatMap {
+            $0["differences"]?.list ?? []
+        }.compactMap { $0["actual"] }
+        #expect(values == [20, 20, 20], "every group keeps its MaxSize of 20: \(values)")
+    }
+
+    /// Each kind's capacity against its own metric, said in the capacity's units: DynamoDB's consumed units
+    /// a second (a minute's Sum over 60), Lambda's concurrent executions (a reservation where there was none
+    /// is a cut), an alias's provisioned concurrency, ECS's tasks the peak CPU fills at 100%, an HTTP API's
+    /// requests a second against a default route that had no limit.
+    @Test func eachKindsCapacityIsReadInItsOwnUnits() async throws {
+        let table = uniqueName("guard-table"), function = uniqueName("guard-fn"), alias = uniqueName("guard-fn")
+        let cluster = uniqueName("guard-cluster")
+        try await seeder().create("AWS::DynamoDB::Table", id: table, [
+            "BillingMode": "PROVISIONED",
+            "ProvisionedThroughput": ["ReadCapacityUnits": 100, "WriteCapacityUnits": 100],
+        ])
+        try await seeder().create("AWS::Lambda::Function", id: function, ["MemorySize": 256, "Timeout": 30])
+        try await seeder().create("AWS::Lambda::Alias", id: alias + ":live",
+                                  ["ProvisionedConcurrencyConfig": ["ProvisionedConcurrentExecutions": 20]])
+        try await seeder().create("AWS::ECS::Service", id: "\(cluster)/web", ["DesiredCount": 10])
+        try await seeder().create("AWS::ECS::Service", id: "\(cluster)/api", ["DesiredCount": 10])
+        let stage = try await seeder().create("AWS::ApiGatewayV2::Stage", id: uniqueName("guard-http") + "/prod", [:])
+
+        try await Self.put("AWS/DynamoDB", "ConsumedReadCapacityUnits", [("TableName", table)], 3_000)
+        try await Self.put("AWS/DynamoDB", "ConsumedWriteCapacityUnits", [("TableName", table)], 600)
+        try await Self.put("AWS/Lambda", "ConcurrentExecutions", [("FunctionName", function)], 30)
+        try await Self.put("AWS/Lambda", "ConcurrentExecutions",
+                           [("FunctionName", alias), ("Resource", alias + ":live")], 12)
+        try await Self.put("AWS/ECS", "CPUUtilization", [("ClusterName", cluster), ("ServiceName", "web")], 80)
+        try await Self.put("AWS/ECS", "CPUUtilization", [("ClusterName", cluster), ("ServiceName", "api")], 50)
+        let parts = stage.split(separator: "/").map(String.init)
+        try await Self.put("AWS/ApiGateway", "Count", [("ApiId", parts[0]), ("Stage", parts[1])], 6_000)
+
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::DynamoDB::Table, id: \(table),
+                 properties: {ProvisionedThroughput: {ReadCapacityUnits: 40, WriteCapacityUnits: 20}}}
+              - {type: AWS::Lambda::Function, id: \(function), properties: {ReservedConcurrentExecutions: 10}}
+              - {type: AWS::Lambda::Alias, id: "\(alias):live",
+                 properties: {ProvisionedConcurrencyConfig: {ProvisionedConcurrentExecutions: 15}}}
+              - {type: AWS::ECS::Service, id: \(cluster)/web, properties: {DesiredCount: 6}}
+              - {type: AWS::ECS::Service, id: \(cluster)/api, properties: {DesiredCount: 6}}
+              - {type: AWS::ApiGatewayV2::Stage, id: "\(stage)",
+                 properties: {DefaultRouteSettings: {ThrottlingRateLimit: 50}}}
+
+            """)
+        let recorder = try RequestRecorder()
+        let plan = try repo.ballast(["plan", "--output", "json"], recorder.environment)
+        #expect(plan.status == 2, "\(plan.stderr)")
+        let guards = Dictionary((try JSON.parse(plan.stdout)["changes"]?.list ?? []).map {
+            ("\($0["id"]?.string ?? "") \($0["call"]?.string ?? "")", $0["guard"] ?? .null)
+        }, uniquingKeysWith: { a, _ in a })
+        func expected(_ metric: String, _ observed: Double, _ limit: Double) -> Value {
+            ["metric": .string(metric), "observed": .double(observed), "window": "1h", "limit": .double(limit)]
+        }
+        // 3,000 read units in the busiest minute are 50 a second; the write side's 10 a second fit 20.
+        #expect(guards["\(table) dynamodb:UpdateTable"] == expected(
+            "AWS/DynamoDB ConsumedReadCapacityUnits Sum per second", 50, 40), "\(guards)")
+        #expect(guards["\(function) lambda:PutFunctionConcurrency"] == expected(
+            "AWS/Lambda ConcurrentExecutions Maximum", 30, 10), "\(guards)")
+        #expect(guards["\(alias):live lambda:PutProvisionedConcurrencyConfig"] == .null,
+                "12 at the peak: 15 provisioned carries it \(guards)")
+        // 80% of 10 tasks is 8 tasks at 100%: 6 is below; 50% is 5: 6 carries it.
+        #expect(guards["\(cluster)/web ecs:UpdateService"] == expected(
+            "AWS/ECS CPUUtilization Maximum as a count at 100%", 8, 6), "\(guards)")
+        #expect(guards["\(cluster)/api ecs:UpdateService"] == .null, "\(guards)")
+        #expect(guards["\(stage) apigateway:UpdateStage"] == expected(
+            "AWS/ApiGateway Count Sum per second", 100, 50), "\(guards)")
+        let reads = try recorder.jsonLines.split(separator: "\n").filter { line in
+            let body = try JSON.parse(String(line))["body"]?.string.flatMap { Data(base64Encoded: $0) } ?? Data()
+            return String(decoding: body, as: UTF8.self).contains("Action=GetMetricData")
+        }
+        #expect(reads.count == 1, "one GetMetricData for every capacity of the environment: \(reads.count)")
+        let checked = try recorder.violations(checker: ApplyKindTests.checker)
+        #expect(checked.problems == [], "\(checked.summary)")
+
+        // `--guard-window` reads a shorter window: the last five minutes had no data, so all six cuts are
+        // unknown, none safe.
+        let recent = try repo.ballast(["plan", "--output", "json", "--guard-window", "5m"])
+        let windows = (try JSON.parse(recent.stdout)["changes"]?.list ?? []).compactMap { $0["guard"] }
+        let unknown = windows.allSatisfy { $0["window"] == "5m" && ($0["observed"] ?? .null) == .null }
+        #expect(windows.count == 6 && unknown,
+                "\(windows)")
+        let wrong = try repo.ballast(["plan", "--guard-window", "20s"])
+        #expect(wrong.status == 1 && wrong.stderr.contains("--guard-window takes a duration from 1m to 168h"),
+                "\(wrong.status) \(wrong.stderr)")
+        // `--dry-run-reads` says the most GetMetricData calls the cuts can add.
+        let dry = try repo.ballast(["plan", "--dry-run-reads"])
+        #expect(dry.stdout.contains("up to 1 cloudwatch:GetMetricData call(s) (one per environment and region "
+            + "for up to 500 metrics)"), "\(dry.stdout)")
+    }
+
+    /// One point of `value` 30 minutes ago, and half of it 50 and 10 minutes ago.
+    static func put(_ namespace: String, _ metric: String, _ dimensions: [(String, String)],
+                    _ value: Double) async throws {
+        let client = AWSSetup(environment: MotoServer.shared.environment).client(region: "us-east-1")
+        var data: [String: String] = ["Namespace": namespace]
+        for (n, minutesAgo) in [50, 30, 10].enumerated() {
+            let entry = "MetricData.member.\(n + 1)."
+            data[entry + "MetricName"] = metric
+            for (d, dimension) in dimensions.enumerated() {
+                data[entry + "Dimensions.member.\(d + 1).Name"] = dimension.0
+                data[entry + "Dimensions.member.\(d + 1).Value"] = dimension.1
+            }
+            data[entry + "Timestamp"] = Timestamp.iso8601(Date().addingTimeInterval(Double(-minutesAgo * 60)))
+            data[entry + "Value"] = "\(minutesAgo == 30 ? value : value / 2)"
+        }
+        _ = try await client.query(.cloudWatch, "PutMetricData", data)
     }
 }

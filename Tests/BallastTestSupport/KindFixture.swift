@@ -56,11 +56,15 @@ public struct KindFixture: Sendable {
 
     /// Apply (which reads, plans, writes and verifies), then drift again: the drift report's resources,
     /// each change with its outcome, and the resources as read after.
+    /// The run's clock: fixed, so the load a capacity cut reads (`GetMetricData`'s window) is the same
+    /// call each time.
+    static let clock = Date(timeIntervalSince1970: 1_796_558_400)
+
     public static func exercise(_ repo: TempRepository, clients: @escaping AWSClients) async throws -> Value {
         let loaded = try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo.path, revision: "HEAD"))
         let planned = Locked<Plan?>(nil)
         let run = ApplyRun(kinds: .builtIn, clients: clients, lockTables: DynamoDBLockTable.tables(clients),
-                           gitDirectory: repo.path + "/.git",
+                           gitDirectory: repo.path + "/.git", clock: { clock },
                            confirm: { _ in true },
                            events: { event in if case .planned(let plan) = event { planned.update { $0 = plan } } },
                            actor: "fixture")

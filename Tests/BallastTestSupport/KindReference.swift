@@ -23,6 +23,11 @@ public enum KindReference {
             + "A planned change in one of these directions carries `risk: {class: destructive, reason}` "
             + "(text, JSON, the comment; `change.risk` in policies):\n\n"
             + destructiveTable(kinds) + "\n"
+        out += "\n## Capacities checked against their load\n\n"
+            + "Before a plan lowers one of these, it reads the metric over `--guard-window` (1h); a cut below what "
+            + "it carried, or whose metric had no data, carries `guard: {metric, observed, window, limit}` "
+            + "(`change.guard` in policies):\n\n"
+            + guardTable(kinds) + "\n"
         for kind in kinds.all.sorted(by: { $0.type < $1.type }) {
             let resource = kind.resource
             out += "\n## `\(kind.type)`\n\n"
@@ -57,6 +62,27 @@ public enum KindReference {
                 let name = page.replacingOccurrences(of: ".html", with: "").replacingOccurrences(of: "API_", with: "")
                 out += "| `\(kind.type)` | `\(destructive.path.dropFirst())` | \(destructive.said) | "
                     + "\(escape(destructive.reason)) | [\(name)](\(destructive.source)) |\n"
+            }
+        }
+        return out
+    }
+
+    /// The capacities a plan checks against their load: one row per guarded property.
+    public static func guardTable(_ kinds: KindSchemas = Kinds.builtIn.schemas) -> String {
+        var out = "| type | capacity | metric | what it needed | AWS |\n| --- | --- | --- | --- | --- |\n"
+        for kind in kinds.all.sorted(by: { $0.type < $1.type }) {
+            for guardrail in kind.guards {
+                let page = guardrail.source.split(separator: "/").last.map { String($0) } ?? guardrail.source
+                let name = page.replacingOccurrences(of: ".html", with: "")
+                let needed = switch guardrail.measure {
+                case .peak: "its highest value"
+                case .perSecond: "the busiest minute's sum over 60 s"
+                case .fullShareOfLive: "the highest % times the live count, rounded up"
+                }
+                let unset = guardrail.unsetIsUnlimited ? " (setting it where unset is a cut)" : ""
+                out += "| `\(kind.type)` | `\(guardrail.path.dropFirst())`\(unset) | `\(guardrail.namespace)` "
+                    + "`\(guardrail.metricName)` \(guardrail.statistic) | \(needed) | "
+                    + "[\(name)](\(guardrail.source)) |\n"
             }
         }
         return out

@@ -83,7 +83,9 @@ public struct RequestRates: Sendable, Equatable {
         // (PutFunctionConcurrency, UpdateFunctionConfiguration) shares 15 per second.
         "lambda:GetFunction": .aws(90, burst: 10, "Lambda quotas"),
         "lambda": .aws(14, burst: 5, "Lambda quotas"),
-        // "CloudWatch service quotas": DescribeAlarms 9 TPS, PutMetricAlarm 3 TPS, PutMetricData 500 TPS.
+        // "CloudWatch service quotas": DescribeAlarms 9 TPS, PutMetricAlarm 3 TPS, PutMetricData 500 TPS,
+        // GetMetricData 50 TPS (and 180,000 data points a second for a start within three hours).
+        "cloudwatch:GetMetricData": .aws(45, burst: 10, "CloudWatch service quotas"),
         "cloudwatch:DescribeAlarms": .aws(8.5, burst: 4, "CloudWatch service quotas"),
         "cloudwatch:PutMetricAlarm": .aws(2.9, burst: 2, "CloudWatch service quotas"),
         "cloudwatch:PutMetricData": .aws(450, burst: 50, "CloudWatch service quotas"),

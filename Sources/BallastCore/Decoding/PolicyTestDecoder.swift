@@ -7,10 +7,12 @@
 ///       expect: fail                   # pass | fail | error | waived | skip
 ///
 /// A change policy's test gives `change: {type, id, set: {/Path: {from, to}}}` (the plan
-/// JSON's shape) and, optionally, the desired `resource` the change comes from.
+/// JSON's shape), optionally the `guard` a plan read for it (`{metric, observed, window, limit}`:
+/// what the load was, since a test reads none), and, optionally, the desired `resource` the change
+/// comes from.
 struct PolicyTestDecoder {
     static let keys = ["name", "policy", "environment", "region", "resource", "change", "expect"]
-    static let changeKeys = ["type", "id", "set"]
+    static let changeKeys = ["type", "id", "set", "guard"]
     static let defaultRegion = "us-east-1"
 
     let policies: [Policy]
@@ -112,6 +114,7 @@ struct PolicyTestDecoder {
             }
             set[entry.key] = .init(from: assignment["from"]?.value, to: to.value)
         }
+        let loadGuard = change["guard"].flatMap { Self.loadGuard($0, diagnostics: &diagnostics) }
         guard let type, let id else { return nil }
         if let desired, desired.type != type {
             diagnostics.add(
@@ -120,8 +123,34 @@ struct PolicyTestDecoder {
         let key = ResourceKey(environment: environment, type: type, id: desired?.key.id ?? id,
                               region: desired?.region ?? region)
         // With its type's kind, so the change knows its risk (`change.risk`) as a plan's would.
-        return .change(PlannedChange(key, id: id, operation: APIOperation(recordedCall: "test"), set: set,
-                                     kind: desired?.kind ?? resources.kinds[type]),
-                       desired: desired)
+        var planned = PlannedChange(key, id: id, operation: APIOperation(recordedCall: "test"), set: set,
+                                    kind: desired?.kind ?? resources.kinds[type])
+        planned.loadGuard = loadGuard
+        return .change(planned, desired: desired)
+    }
+
+    /// `guard: {metric, observed, window, limit}` as a plan's JSON has it; `observed: null` (or left out)
+    /// is a metric that said nothing.
+    static func loadGuard(_ node: Node, diagnostics: inout Diagnostics) -> ChangeGuard? {
+        guard let reader = MappingReader(node, what: "a change's guard", known: ["metric", "observed", "window",
+                                                                               "limit"], diagnostics: &diagnostics)
+        else { return nil }
+        let metric = reader.string("metric", diagnostics: &diagnostics)
+        let window = reader.string("window", required: false, diagnostics: &diagnostics) ?? "1h"
+        func number(_ key: String) -> Double?? {
+            guard let value = reader[key] else { return .some(nil) }
+            if value.value == .null { return .some(nil) }
+            guard let number = value.value.number, number.isFinite else {
+                diagnostics.add(value.location, "'\(key)' must be a number, found \(value.kindName)")
+                return nil
+            }
+            return .some(number)
+        }
+        guard let metric, let observed = number("observed"), let limit = number("limit") else { return nil }
+        guard let limit else {
+            diagnostics.add(node.location, "a change's guard is missing 'limit' (the new value)")
+            return nil
+        }
+        return ChangeGuard(metric: metric, observed: observed, window: window, limit: limit)
     }
 }

@@ -36,41 +36,84 @@ public struct ChangeGuard: Sendable, Equatable {
             + "\(Self.number(limit)) is below it"
     }
 
+    /// `12`, `41.67`: a per-second rate is said to two decimals.
     static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
+        return String(format: "%.2f", value)
     }
 }
 
 /// A kind's declaration that a property is a capacity: the CloudWatch metric that says what it carries,
-/// the statistic that gives its peak, and AWS's page for the metric. A plan that lowers the property
-/// reads the metric first (`LoadGuards`).
+/// the statistic that gives its peak, how that peak is said in the property's units, and AWS's page for
+/// the metric. A plan that lowers the property reads the metric first (`LoadGuards`).
 public struct LoadGuard: Sendable {
+    /// How a metric's peak becomes the capacity it needed, in the property's own units.
+    public enum Measure: Sendable, Equatable {
+        /// The highest value as it is: instances in service, concurrent executions.
+        case peak
+        /// A per-minute `Sum` divided by the minute: capacity units or requests a second.
+        case perSecond
+        /// A utilisation in percent times the count it was measured on (the live value), rounded up: the
+        /// ECS tasks the peak's CPU would fill at 100%.
+        case fullShareOfLive
+    }
+
     /// The capacity's path, as a plan's `set` names it (`/MaxSize`).
     public let path: String
     public let namespace: String
     public let metricName: String
     public let statistic: String
+    public let measure: Measure
+    /// A capacity that was unset is unlimited (a Lambda function without reserved concurrency draws on
+    /// the account's pool): setting one is a cut.
+    public let unsetIsUnlimited: Bool
     /// The metric's dimensions for a resource's id.
     public let dimensions: @Sendable (_ id: String) -> [(name: String, value: String)]
     /// The AWS page that documents the metric.
     public let source: String
 
     public init(_ path: String, namespace: String, metricName: String, statistic: String = "Maximum",
-                source: String, dimensions: @escaping @Sendable (_ id: String) -> [(name: String, value: String)]) {
+                measure: Measure = .peak, unsetIsUnlimited: Bool = false, source: String,
+                dimensions: @escaping @Sendable (_ id: String) -> [(name: String, value: String)]) {
         self.path = path
         self.namespace = namespace
         self.metricName = metricName
         self.statistic = statistic
+        self.measure = measure
+        self.unsetIsUnlimited = unsetIsUnlimited
         self.source = source
         self.dimensions = dimensions
     }
 
-    public var metric: String { "\(namespace) \(metricName) \(statistic)" }
+    /// `AWS/AutoScaling GroupInServiceInstances Maximum`, and how it was turned into the capacity's units.
+    public var metric: String {
+        let read = "\(namespace) \(metricName) \(statistic)"
+        switch measure {
+        case .peak: return read
+        case .perSecond: return read + " per second"
+        case .fullShareOfLive: return read + " as a count at 100%"
+        }
+    }
 
     /// The new value when the change lowers this capacity, else nil.
     public func cut(in change: PlannedChange) -> Double? {
-        guard let assignment = change.set[path], let to = assignment.to.number,
-              let from = assignment.from?.number, to < from else { return nil }
-        return to
+        guard let assignment = change.set[path], let to = assignment.to.number else { return nil }
+        guard let from = assignment.from?.number else {
+            let unset = assignment.from == nil || assignment.from == .null
+            return unsetIsUnlimited && unset ? to : nil
+        }
+        return to < from ? to : nil
+    }
+
+    /// What the window's highest value says the capacity needed, for a change from `from`; nil when it
+    /// cannot say (a share of a count that was not read).
+    public func needed(peak: Double, period: Double, from: Value?) -> Double? {
+        switch measure {
+        case .peak: return peak
+        case .perSecond: return (peak / period * 100).rounded() / 100
+        case .fullShareOfLive:
+            guard let count = from?.number else { return nil }
+            return (count * peak / 100).rounded(.up)
+        }
     }
 }

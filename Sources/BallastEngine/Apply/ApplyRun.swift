@@ -21,6 +21,8 @@ public struct ApplyRun: Sendable {
     let actor: String?
     /// `BALLAST_PLAN_KEY`, for the holds' MACs.
     let holdKey: [UInt8]?
+    /// `--guard-window`: how far back each capacity cut's load is read before the policies judge it.
+    let guardWindow: TimeInterval
 
     /// `locks` defaults to each environment's lock table, else a lock file in `.git`.
     public init(kinds: Kinds, clients: @escaping AWSClients, lockTables: @escaping LockTables,
@@ -30,8 +32,9 @@ public struct ApplyRun: Sendable {
                 confirm: @escaping @Sendable (Int) async -> Bool,
                 events: @escaping @Sendable (ApplyEvent) -> Void = { _ in },
                 progress: @escaping DriftDetector.ReadProgress = { _, _, _ in },
-                actor: String? = nil, holdKey: [UInt8]? = nil) {
+                actor: String? = nil, holdKey: [UInt8]? = nil, guardWindow: TimeInterval = 3_600) {
         self.holdKey = holdKey
+        self.guardWindow = guardWindow
         self.clients = clients
         self.lockTables = lockTables
         self.kinds = kinds
@@ -88,8 +91,15 @@ public struct ApplyRun: Sendable {
             }
         }
         // A saved plan made before a hold never writes what the hold keeps.
-        let (changes, held) = Holds.unheld(chosen, report: report)
+        let (unheld, held) = Holds.unheld(chosen, report: report)
         for item in held { events(.note("\(item) is held: not written")) }
+        // The load each capacity cut carries, read now (a saved plan's guards are not trusted from its file),
+        // for the plan shown and the policies that judge it.
+        let load = await LoadGuards(clients: clients, window: guardWindow)
+            .guarded(unheld, in: loaded.state, now: clock())
+        let changes = load.changes
+        for problem in load.problems { events(.note(problem)) }
+        if request.saved == nil { plan.changes = changes }
         // Policies hold at apply time too, against the changes about to be written (a saved plan's included).
         plan.policy = PolicyEngine(loaded.policies).check(loaded.state, changes: changes, drift: report)
         let policy = plan.policy

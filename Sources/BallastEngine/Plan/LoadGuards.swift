@@ -13,6 +13,9 @@ public struct LoadGuards: Sendable {
     /// One datapoint a minute: the finest period CloudWatch keeps for standard-resolution metrics
     /// (Amazon CloudWatch User Guide, "Metrics concepts": periods of 60 seconds or a multiple).
     static let period = 60
+    /// "A single GetMetricData call can return up to 100,800 data points" (Amazon CloudWatch API Reference,
+    /// GetMetricData): a call asks for no more metrics than fill it, so each answer is one whole page.
+    static let pointsPerCall = 100_800
 
     let clients: AWSClients
     /// `--guard-window`: how far back the load is read.
@@ -23,9 +26,38 @@ public struct LoadGuards: Sendable {
         self.window = window
     }
 
-    /// `1h`, `30m`: the window as the plan says it.
+    /// `1h`, `30m`, `90s`: the window as the plan says it.
     var windowText: String {
-        window.truncatingRemainder(dividingBy: 3_600) == 0 ? "\(Int(window / 3_600))h" : "\(Int(window / 60))m"
+        if window.truncatingRemainder(dividingBy: 3_600) == 0 { return "\(Int(window / 3_600))h" }
+        if window.truncatingRemainder(dividingBy: 60) == 0 { return "\(Int(window / 60))m" }
+        return "\(Int(window))s"
+    }
+
+    /// Metrics a call: 500, or fewer when the window's one-minute points would not fit one answer (a week
+    /// of them is 10,080 a metric: 10 metrics a call).
+    var metricsPerCall: Int { Self.metricsPerCall(window: window) }
+
+    public static func metricsPerCall(window: TimeInterval) -> Int {
+        let points = max(1, Int((window / Double(period)).rounded(.up)))
+        return max(1, min(queriesPerCall, pointsPerCall / points))
+    }
+
+    /// The most `GetMetricData` calls a plan of `state` can make (`--dry-run-reads`): every declared
+    /// capacity cut, per environment and region, `metricsPerCall` a call.
+    public static func mostCalls(_ state: DesiredState, window: TimeInterval) -> Int {
+        let metricsPerCall = metricsPerCall(window: window)
+        var cuts: [ResourcePlace: Int] = [:]
+        for environment in state.environments {
+            for resource in environment.resources {
+                let paths = (resource.kind?.schema.guards ?? []).filter { guardrail in
+                    guard let top = guardrail.path.split(separator: "/").first else { return false }
+                    return resource.properties[String(top)] != nil
+                }
+                guard !paths.isEmpty else { continue }
+                cuts[ResourcePlace(environment: environment.name, region: resource.region), default: 0] += paths.count
+            }
+        }
+        return cuts.values.reduce(0) { $0 + ($1 + metricsPerCall - 1) / metricsPerCall }
     }
 
     /// `changes` with a guard on each capacity cut the load does not allow, or cannot vouch for, and what
@@ -51,8 +83,8 @@ public struct LoadGuards: Sendable {
             let all = cuts[place] ?? []
             let role = state.environments.first { $0.name == place.environment }?.assumeRole
             let client = clients(place.region, role)
-            for start in stride(from: 0, to: all.count, by: Self.queriesPerCall) {
-                let batch = Array(all[start..<min(start + Self.queriesPerCall, all.count)])
+            for start in stride(from: 0, to: all.count, by: metricsPerCall) {
+                let batch = Array(all[start..<min(start + metricsPerCall, all.count)])
                 var peaks: [Int: Double] = [:]
                 do {
                     peaks = try await read(batch.map { (changes[$0.change].id, $0.guardrail) }, client, now)
@@ -62,7 +94,10 @@ public struct LoadGuards: Sendable {
                         + UntrustedText.line(String("\(error)".prefix(500))))
                 }
                 for (n, cut) in batch.enumerated() {
-                    let observed = peaks[n]
+                    let from = changes[cut.change].set[cut.guardrail.path]?.from
+                    let observed = peaks[n].flatMap {
+                        cut.guardrail.needed(peak: $0, period: Double(Self.period), from: from)
+                    }
                     // One guard a change: its first capacity the load does not vouch for (MaxSize before
                     // DesiredCapacity, as the kind lists them).
                     guard observed.map({ cut.limit < $0 }) ?? true, out[cut.change].loadGuard == nil else { continue }
