@@ -100,6 +100,21 @@ run 1 apply forged.plan.json --override-window "an attacker's reason"
 # prod takes changes only in its change windows; outside them an apply needs a journaled reason.
 run 1 apply prod.plan.json   # the demo's clock is a Monday morning: outside prod's windows
 run 1 apply prod.plan.json --override-window "INC-2291: restore the settings changed by hand"  # partial: one group is gone
+# The rotation the apply turned on runs the rotation function, whose last step makes the new version
+# AWSCURRENT (and no longer AWSPENDING); the emulator runs no function, so the demo does that step (else
+# the rotation reads as failed).
+python3 - "$AWS_ENDPOINT_URL" <<'PY'
+import boto3, sys
+sm = boto3.client("secretsmanager", region_name="us-east-1", endpoint_url=sys.argv[1])
+stages = sm.describe_secret(SecretId="prod/transit/timetables-db")["VersionIdsToStages"]
+pending = [v for v, s in stages.items() if "AWSPENDING" in s and "AWSCURRENT" not in s]
+current = [v for v, s in stages.items() if "AWSCURRENT" in s]
+if pending:
+    sm.update_secret_version_stage(SecretId="prod/transit/timetables-db", VersionStage="AWSCURRENT",
+                                   MoveToVersionId=pending[0], RemoveFromVersionId=current[0])
+    sm.update_secret_version_stage(SecretId="prod/transit/timetables-db", VersionStage="AWSPENDING",
+                                   RemoveFromVersionId=pending[0])
+PY
 run 2 drift --env prod   # what is left: the log group someone deleted
 
 window=(--override-window "DEMO: outside prod's change window")

@@ -1,10 +1,32 @@
 import BallastCore
+import Foundation
 
 /// KMS keys, identified by key id, key ARN or alias: automatic rotation.
 public struct KMSKeyKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, destructive: destructive, plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, destructive: destructive, rotation: rotation, plannedReads: plannedReads,
+        changes: changes(for:))
+
+    /// With rotation on, whether it happened: the newest of `ListKeyRotations` against AWS's
+    /// `NextRotationDate` (or the last rotation plus the period). A key that never rotated and whose next
+    /// date nothing says is not overdue: its first rotation comes a period after rotation was turned on.
+    static func rotation(_ live: [String: Value], grace: TimeInterval, now: Date) -> Rotation? {
+        guard live["EnableKeyRotation"] == .bool(true), live[lastRotation] != nil || live[nextRotation] != nil
+            || live[rotationsRead] == .bool(true) else { return nil }
+        let last = live[lastRotation]?.number.map(Date.init(timeIntervalSince1970:))
+        let period = (live["RotationPeriodInDays"]?.number ?? 365) * 86_400
+        let due = live[nextRotation]?.number.map(Date.init(timeIntervalSince1970:))
+            ?? last?.addingTimeInterval(period)
+        return Rotation(last: last, due: due, overdue: due.map { now > $0.addingTimeInterval(grace) } ?? false)
+    }
+
+    /// What the reads say that no one declares: read for `rotation`, never compared.
+    static let lastRotation = "LastRotationDate", nextRotation = "NextRotationDate", rotationsRead = "RotationsRead"
+    /// "You can perform on-demand key rotation a maximum of 10 times per KMS key", and automatic rotation
+    /// comes at most every 90 days (AWS KMS Developer Guide, "Rotate AWS KMS keys"): a key's rotations fit
+    /// one page of 1,000 for centuries; five pages bound a strange answer.
+    static let rotationPages = 5
 
     /// Automatic rotation off leaves the key material unrotated, which audits check.
     static let destructive = [
@@ -23,6 +45,7 @@ public struct KMSKeyKind: ResourceKind {
     static let disableKeyRotation = APIOperation(.kms, "DisableKeyRotation")
     static let enableKeyRotation = APIOperation(.kms, "EnableKeyRotation")
     static let getKeyRotationStatus = APIOperation(.kms, "GetKeyRotationStatus")
+    static let listKeyRotations = APIOperation(.kms, "ListKeyRotations")
 
     /// `aws_kms_key`.
     static let terraform = TerraformMapping("aws_kms_key", idAttribute: "key_id", [
@@ -50,7 +73,7 @@ public struct KMSKeyKind: ResourceKind {
         })
 
     static let permissions = KindPermissions(
-        read: [describeKey, getKeyRotationStatus],
+        read: [describeKey, getKeyRotationStatus, listKeyRotations],
         write: [enableKeyRotation, disableKeyRotation]) { id, region, account in
         // An alias names a key only AWS can resolve: any key of the account.
         let key = id.hasPrefix("alias/") || id.contains(":alias/") ? "*" : ARN.name(id, after: "key/")
@@ -73,8 +96,31 @@ public struct KMSKeyKind: ResourceKind {
             // The period is only meaningful while rotation is on; AWS's default
             // (and the fixed period before custom periods existed) is 365 days.
             if enabled { live["RotationPeriodInDays"] = status["RotationPeriodInDays"] ?? .int(365) }
+            if let next = status[nextRotation]?.number, next.isFinite { live[nextRotation] = .double(next) }
+            // Whether rotation happened: read where the repository declares rotation, one call a key.
+            if target.declared.contains("EnableKeyRotation") {
+                live[rotationsRead] = .bool(true)
+                if let last = try await newestRotation(keyId, client) { live[lastRotation] = .double(last) }
+            }
             return .found(live)
         }
+    }
+
+    /// The newest `RotationDate` of the key's rotations, in seconds since 1970; nil when it never rotated.
+    static func newestRotation(_ keyId: String, _ client: any AWSAPI) async throws -> Double? {
+        var newest: Double?, marker: String?
+        for _ in 0..<rotationPages {
+            var input: [String: Value] = ["KeyId": .string(keyId), "Limit": .int(1_000)]
+            if let marker { input["Marker"] = .string(marker) }
+            let page = try await client.json(listKeyRotations, .map(input))
+            for rotation in page["Rotations"]?.list ?? [] {
+                guard let date = rotation["RotationDate"]?.number, date.isFinite else { continue }
+                newest = max(newest ?? date, date)
+            }
+            guard page["Truncated"]?.bool == true, let next = page["NextMarker"]?.string else { break }
+            marker = next
+        }
+        return newest
     }
 
     static func isAlias(_ id: String) -> Bool {
@@ -82,7 +128,8 @@ public struct KMSKeyKind: ResourceKind {
     }
 
     static func plannedReads(_ targets: [LiveTarget]) -> [APIOperation: Int] {
-        [describeKey: targets.filter { isAlias($0.id) }.count, getKeyRotationStatus: targets.count]
+        [describeKey: targets.filter { isAlias($0.id) }.count, getKeyRotationStatus: targets.count,
+         listKeyRotations: targets.filter { $0.declared.contains("EnableKeyRotation") }.count]
             .filter { $0.value > 0 }
     }
 

@@ -6,7 +6,30 @@ import Foundation
 public struct RotationScheduleKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, rotation: rotation, plannedReads: plannedReads, changes: changes(for:))
+
+    /// Whether the rotation happened, from what DescribeSecret already says: `LastRotatedDate` against the
+    /// rules' period (or AWS's `NextRotationDate` for a schedule expression), and a version labelled
+    /// `AWSPENDING` without `AWSCURRENT`: "the operation assumes that a previous rotation request is still in
+    /// progress", and an unsuccessful one leaves it so (Secrets Manager API Reference, RotateSecret). Never
+    /// rotated with rotation on is overdue.
+    static func rotation(_ live: [String: Value], grace: TimeInterval, now: Date) -> Rotation? {
+        guard case .map(let rules)? = live["RotationRules"] else { return nil }
+        let last = live[Fact.lastRotated]?.number.map(Date.init(timeIntervalSince1970:))
+        var due = live[Fact.nextRotation]?.number.map(Date.init(timeIntervalSince1970:))
+        if let last, let days = rules["AutomaticallyAfterDays"]?.number {
+            due = last.addingTimeInterval(days * 86_400)
+        }
+        let pending = live[Fact.pending]?.string
+        return Rotation(last: last, due: due, grace: grace, now: now, lastError: pending.map {
+            "version \($0) is still AWSPENDING alone: a rotation started and has not finished (running, or failed)"
+        })
+    }
+
+    /// What DescribeSecret says that no one declares: read for `rotation`, never compared.
+    enum Fact {
+        static let lastRotated = "LastRotatedDate", nextRotation = "NextRotationDate", pending = "PendingVersion"
+    }
 
     /// What else changes what it owns: rotation cancelled, or the secret deleted. Watched for (`watch --events`),
     /// never called.
@@ -74,6 +97,17 @@ public struct RotationScheduleKind: ResourceKind {
             // Rotation turned off keeps its old rules on record; off means no rules.
             if secret["RotationEnabled"]?.bool == true, case .map(let rules)? = secret["RotationRules"] {
                 live["RotationRules"] = .map(rules)
+            }
+            for fact in [Fact.lastRotated, Fact.nextRotation] {
+                if let date = secret[fact]?.number, date.isFinite { live[fact] = .double(date) }
+            }
+            // A version labelled AWSPENDING and not AWSCURRENT: a rotation that did not finish.
+            if case .map(let versions)? = secret["VersionIdsToStages"] {
+                let pending = versions.filter { _, stages in
+                    let labels = stages.list?.compactMap(\.string) ?? []
+                    return labels.contains("AWSPENDING") && !labels.contains("AWSCURRENT")
+                }.keys.sorted().first
+                if let pending { live[Fact.pending] = .string(String(pending.prefix(64))) }
             }
             return .found(live)
         }

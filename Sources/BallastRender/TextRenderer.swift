@@ -14,7 +14,10 @@ struct TextRenderer {
         for environment in report.environments {
             let summary = DriftSummary(environment.resources)
             // A resource in sync whose hold just ended is named once, with the hold.
-            let notInSync = environment.resources.filter { $0.status != .inSync || $0.holdEnded != nil }
+            // So is one whose rotation is overdue or failed.
+            let notInSync = environment.resources.filter {
+                $0.status != .inSync || $0.holdEnded != nil || $0.rotation?.isFinding == true
+            }
             lines.append(
                 paint(safe(environment.name), "1")
                     + " (\(safe(environment.region))): \(summary.inSync) of \(summary.resources) in sync")
@@ -57,6 +60,9 @@ struct TextRenderer {
                 if let attribution = drift.attribution { lines.append("      " + safe(attribution.summary)) }
                 if let ended = drift.holdEnded {
                     lines.append("      hold \(safe(ended.id)) ended (\(safe(ended.summary)))")
+                }
+                if let rotation = drift.rotation, rotation.isFinding {
+                    lines.append("      " + paint("! " + safe(rotation.said), "31"))
                 }
             }
             lines.append("")

@@ -1,7 +1,9 @@
+import Foundation
+
 /// Decodes `desired-state/<env>/environment.yaml`.
 public enum EnvironmentDecoder {
     static let keys = ["region", "account", "changeWindows", "lockTable", "terraform", "cloudformation", "assumeRole",
-                       "schemaPermissions"]
+                       "schemaPermissions", "rotationGrace"]
     static let roleKeys = ["roleArn", "externalId", "sessionName", "durationSeconds"]
     static let windowKeys = ["days", "start", "end"]
 
@@ -31,13 +33,27 @@ public enum EnvironmentDecoder {
             .map { list($0, what: "cloudformation", key: "stacks", diagnostics: &diagnostics) } ?? []
         let role = map["assumeRole"].flatMap { roleToAssume($0, diagnostics: &diagnostics) }
         let granted = map["schemaPermissions"].map { schemaPermissions($0, diagnostics: &diagnostics) } ?? []
+        let grace = map["rotationGrace"].map { rotationGrace($0, diagnostics: &diagnostics) }
         guard diagnostics.all.count == before, let region else { return nil }
         var environment = Environment(name: name, region: region, account: account, changeWindows: windows,
                                       lockTable: lockTable, assumeRole: role, terraformStates: states,
                                       cloudFormationStacks: stacks,
                                       source: SourceLocation(file: file, line: 1, column: 1))
         environment.schemaPermissions = granted
+        if let grace = grace ?? nil { environment.rotationGrace = grace }
         return environment
+    }
+
+    /// `rotationGrace: 1d` (`36h`, `90m`): how long past due a rotation may be before it is overdue, from 0
+    /// to 30 days.
+    static func rotationGrace(_ node: Node, diagnostics: inout Diagnostics) -> TimeInterval? {
+        let units: [Character: Double] = ["m": 60, "h": 3_600, "d": 86_400]
+        guard case .string(let text)? = node.scalar, let unit = text.last.flatMap({ units[$0] }),
+              let count = Int(text.dropLast()), (0...(30 * 86_400)).contains(Double(count) * unit) else {
+            diagnostics.add(node.location, "rotationGrace takes a duration from 0d to 30d, like 1d, 36h or 90m")
+            return nil
+        }
+        return Double(count) * unit
     }
 
     /// `schemaPermissions: [iam:PassRole, ...]`: the wildcards and escalating actions a registry schema's

@@ -11,7 +11,7 @@
 /// what the load was, since a test reads none), and, optionally, the desired `resource` the change
 /// comes from.
 struct PolicyTestDecoder {
-    static let keys = ["name", "policy", "environment", "region", "resource", "change", "expect"]
+    static let keys = ["name", "policy", "environment", "region", "resource", "change", "expect", "live"]
     static let changeKeys = ["type", "id", "set", "guard"]
     static let defaultRegion = "us-east-1"
 
@@ -59,8 +59,17 @@ struct PolicyTestDecoder {
         }
         let subject = self.subject(
             map, policy: policy, desired: desired, environment: environment, region: region, diagnostics: &diagnostics)
+        var live: [String: Value] = [:]
+        if let node = map["live"] {
+            if case .map(let fields) = node.value { live = fields } else {
+                diagnostics.add(node.location, "'live' must be a mapping (lastRotated: ...), found \(node.kindName)")
+            }
+        }
         guard diagnostics.all.count == before, let name, let policy, let expect, let subject else { return nil }
-        return PolicyTestCase(name: name, policy: policy.id, subject: subject, expect: expect, source: node.location)
+        var test = PolicyTestCase(name: name, policy: policy.id, subject: subject, expect: expect,
+                                  source: node.location)
+        test.live = live
+        return test
     }
 
     func subject(_ map: MappingReader, policy: Policy?, desired: DesiredResource?, environment: String, region: String,

@@ -65,6 +65,7 @@ extension ResourceDrift {
         via = json["via"]?.string.flatMap(KindPath.init(rawValue:))
         attribution = Attribution(json: json["attribution"])
         holdEnded = HoldMark(json: json["holdEnded"])
+        rotation = Rotation(json: json["rotation"])
     }
 }
 

@@ -48,6 +48,7 @@ extension ResourceDrift {
         if let attribution { fields["attribution"] = attribution.json }
         if let holdEnded { fields["holdEnded"] = .map(["id": .string(holdEnded.id), "by": .string(holdEnded.by),
                                                        "until": .string(Timestamp.iso8601(holdEnded.until))]) }
+        if let rotation { fields["rotation"] = rotation.json }
         return .map(fields)
     }
 }

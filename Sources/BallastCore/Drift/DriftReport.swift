@@ -28,6 +28,8 @@ public struct ResourceDrift: Sendable {
     public var attribution: Attribution?
     /// A hold on it that ended since a run last said so (said once).
     public var holdEnded: HoldMark?
+    /// Whether the rotation it configures happened (a rotation schedule, a KMS key with rotation on).
+    public var rotation: Rotation?
 
     public init(resource: DesiredResource, physicalId: String?, status: DriftStatus,
                 differences: [PropertyDifference] = [], reason: String? = nil, live: [String: Value]? = nil) {

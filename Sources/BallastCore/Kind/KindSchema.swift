@@ -1,3 +1,5 @@
+import Foundation
+
 /// Everything about one resource kind that needs no AWS call: what the desired state may
 /// say (properties, types, ranges, id shape), how live values compare, the operations it
 /// reads and writes with (and so its IAM permissions and rates), its CloudFormation and
@@ -22,6 +24,9 @@ public struct KindSchema: Sendable {
     /// Its capacities, each with the metric that says what it carries: a plan that lowers one reads the
     /// metric first (spec section 8, "guard").
     public let guards: [LoadGuard]
+    /// Whether a rotation it configures really happened, from what its read gave (the live values, and
+    /// facts such as `LastRotatedDate` that no one declares), the environment's grace and the time.
+    public let rotation: (@Sendable (_ live: [String: Value], _ grace: TimeInterval, _ now: Date) -> Rotation?)?
     let plannedReads: @Sendable ([LiveTarget]) -> [APIOperation: Int]
     let changes: @Sendable (ResourceDrift) -> [PlannedChange]
     let normalize: @Sendable ([String: Value], DesiredResource) -> [String: Value]
@@ -39,6 +44,7 @@ public struct KindSchema: Sendable {
     public init(_ resource: ResourceSchema, permissions: KindPermissions, terraform: TerraformMapping,
                 comparison: ComparisonRules = .plain, via: KindPath = .native, changedBy: [APIOperation] = [],
                 destructive: [DestructiveChange] = [], guards: [LoadGuard] = [],
+                rotation: (@Sendable ([String: Value], TimeInterval, Date) -> Rotation?)? = nil,
                 plannedReads: @escaping @Sendable ([LiveTarget]) -> [APIOperation: Int],
                 changes: @escaping @Sendable (ResourceDrift) -> [PlannedChange],
                 normalize: @escaping @Sendable ([String: Value], DesiredResource) -> [String: Value]
@@ -52,6 +58,7 @@ public struct KindSchema: Sendable {
         self.changedBy = changedBy
         self.destructive = destructive
         self.guards = guards
+        self.rotation = rotation
         self.plannedReads = plannedReads
         self.changes = changes
         self.normalize = normalize

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The desired state of one revision: environments and their resources.
 public struct DesiredState: Sendable {
     public var environments: [Environment]
@@ -37,6 +39,8 @@ public struct Environment: Sendable {
     /// Wildcards and escalating actions a registry schema's handlers ask for that `iam-policy` may grant
     /// (`SchemaPermissions`); any other handler action is granted as asked.
     public var schemaPermissions: Set<String> = []
+    /// `rotationGrace`: how long past due a rotation may be before it is overdue (default a day).
+    public var rotationGrace: TimeInterval = 86_400
     public var resources: [DesiredResource]
     /// The environment.yaml file.
     public var source: SourceLocation

@@ -31,8 +31,10 @@ public struct PolicyEngine: Sendable {
             $0..<min($0 + Self.sliceSize, resources.count)
         }
         let parts = SliceResults(count: slices.count)
+        let live = Self.live(drift)
         DispatchQueue.concurrentPerform(iterations: slices.count) { n in
-            parts.store(n, stateResults(resources[slices[n]], kindOf: kinds.ofResource, candidates: candidates))
+            parts.store(n, stateResults(resources[slices[n]], kindOf: kinds.ofResource, candidates: candidates,
+                                        live: live))
         }
         var results = parts.joined()
         if let changes {
@@ -53,8 +55,22 @@ public struct PolicyEngine: Sendable {
 
     static let sliceSize = 500
 
+    /// What state policies see of a run's reads, by resource: `live.lastRotated` (null when it never
+    /// rotated), `live.rotationDue` and `live.rotationOverdue` where a rotation was judged.
+    static func live(_ drift: DriftReport?) -> [ResourceKey: [String: Value]] {
+        var live: [ResourceKey: [String: Value]] = [:]
+        for resource in drift?.resources ?? [] {
+            guard let rotation = resource.rotation else { continue }
+            let json = rotation.json
+            live[resource.key] = ["lastRotated": json["last"] ?? .null, "rotationDue": json["due"] ?? .null,
+                                  "rotationOverdue": .bool(rotation.overdue)]
+        }
+        return live
+    }
+
     /// State policies over one slice of the resources; `kindOf` and `candidates` are indexed like the whole list.
-    func stateResults(_ resources: ArraySlice<DesiredResource>, kindOf: [Int], candidates: [[Int]]) -> [PolicyResult] {
+    func stateResults(_ resources: ArraySlice<DesiredResource>, kindOf: [Int], candidates: [[Int]],
+                      live: [ResourceKey: [String: Value]] = [:]) -> [PolicyResult] {
         var results: [PolicyResult] = []
         // Through a buffer pointer each policy is borrowed, not copied, at every evaluation.
         set.policies.withUnsafeBufferPointer { policies in
@@ -63,7 +79,7 @@ public struct PolicyEngine: Sendable {
                 let matching = candidates[kindOf[index]].filter { policies[$0].match.matches(id: id) }
                 guard !matching.isEmpty else { continue }
                 // Made once, for every policy that matches the resource.
-                let subject = PolicySubject(resources[index], id: id)
+                let subject = PolicySubject(resources[index], id: id, live: live[resources[index].key] ?? [:])
                 for policyIndex in matching { results.append(result(of: policies[policyIndex], on: subject)) }
             }
         }

@@ -11,7 +11,9 @@ final class PolicySubject {
     /// One set of variables per combination of range bounds (one when nothing is ranged).
     let variants: [(label: String?, variables: [String: CELValue])]
 
-    init(_ resource: DesiredResource, id: String) {
+    /// `live`: what a run read of the resource that policies may judge (`live.lastRotated`); empty where
+    /// nothing was read (`validate`).
+    init(_ resource: DesiredResource, id: String, live: [String: Value] = [:]) {
         type = resource.type
         self.id = id
         name = "\(resource.type) \(id)"
@@ -27,7 +29,7 @@ final class PolicySubject {
                 variant.label,
                 [
                     "properties": variant.properties, "environment": .string(resource.environment),
-                    "resource": described,
+                    "resource": described, "live": CELValue(.map(live)),
                 ]
             )
         }

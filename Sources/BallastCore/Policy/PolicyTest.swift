@@ -16,6 +16,8 @@ public struct PolicyTestCase: Sendable {
     public var subject: Subject
     public var expect: Expected
     public var source: SourceLocation
+    /// `live`: what a run would have read (`live.lastRotated`), since a test reads nothing.
+    public var live: [String: Value] = [:]
 
     public init(name: String, policy: String, subject: Subject, expect: Expected, source: SourceLocation) {
         self.name = name
@@ -51,7 +53,7 @@ extension PolicyEngine {
             guard policy.scope == .state,
                 policy.match.matches(type: resource.type, id: id, environment: resource.environment)
             else { return skipped }
-            result = self.result(of: policy, on: PolicySubject(resource, id: id))
+            result = self.result(of: policy, on: PolicySubject(resource, id: id, live: test.live))
         case .change(let change, let desired):
             guard policy.scope == .change, let found = self.result(of: policy, on: change, desired: desired) else {
                 return skipped

@@ -157,6 +157,8 @@ public struct DriftDetector: Sendable {
         }
 
         let reads = await readGroups(toRead, resources: resources, client: client)
+        let graces = Dictionary(state.environments.map { ($0.name, $0.rotationGrace) },
+                                uniquingKeysWith: { a, _ in a })
         for (key, members) in toRead {
             let kind = key.kind.schema
             for member in members {
@@ -165,6 +167,9 @@ public struct DriftDetector: Sendable {
                 if case .found(let live) = read { read = .found(kind.normalized(live, for: resource)) }
                 verdicts[member.index] = .judge(resource, physicalId: member.id, read: read, rules: kind.comparison)
                 verdicts[member.index]?.via = kind.via
+                if case .found(let live) = read, let rotation = kind.rotation {
+                    verdicts[member.index]?.rotation = rotation(live, graces[resource.environment] ?? 86_400, now)
+                }
             }
         }
 

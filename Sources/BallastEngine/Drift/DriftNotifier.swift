@@ -138,8 +138,16 @@ public struct DriftNotifier: Sendable {
             ([drift.status.rawValue, drift.resource.type, drift.displayId]
                 + (drift.resource.region == environment.region ? [] : [drift.resource.region])
                 + drift.differences.map { "\($0.path)=\($0.actual?.description ?? "-")" }).joined(separator: "\u{1F}")
-        }.sorted()
-        return Checksum.sha256Hex(Array(lines.joined(separator: "\n").utf8))
+        }
+        // A rotation that did not happen is news too; none adds nothing, so earlier fingerprints stay valid.
+        let rotations = environment.resources.compactMap { drift -> String? in
+            guard let rotation = drift.rotation, rotation.isFinding else { return nil }
+            let last = rotation.last.map { Timestamp.iso8601($0) } ?? "-"
+            return ["rotation", drift.resource.type, drift.displayId, last, rotation.lastError ?? ""]
+                .joined(separator: "\u{1F}")
+        }
+        let all = (lines + rotations).sorted()
+        return Checksum.sha256Hex(Array(all.joined(separator: "\n").utf8))
     }
 
     /// Slack's mrkdwn: `&`, `<` and `>` escaped, so no value can mention, link or format a channel.

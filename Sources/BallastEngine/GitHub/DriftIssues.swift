@@ -29,7 +29,8 @@ public struct DriftIssues: Sendable {
             let existing = open.first { CommentMarker.marks($0, marker, author: author) && $0["pull_request"] == nil }
             let summary = DriftSummary(environment.resources)
             let fingerprint = DriftNotifier.fingerprint(environment)
-            if summary.hasDrift {
+            // An overdue or failed rotation is reported as drift is, though nothing differs.
+            if summary.hasDrift || environment.resources.contains(where: { $0.rotation?.isFinding == true }) {
                 let body = Self.body(environment, report: report, marker: marker, fingerprint: fingerprint)
                 if let existing, let number = existing["number"]?.int {
                     guard Self.fingerprint(in: existing["body"]?.string ?? "") != fingerprint else {

@@ -32,6 +32,7 @@ public struct CommentRenderer {
         head += headline(environments) + "\n"
         var sections = report.environments.map(section)
         if let held = heldSection() { sections.append(held) }
+        if let rotations = rotationSection() { sections.append(rotations) }
         if let plan, !plan.conflicts.isEmpty {
             sections.append(CommentLayout.Section(
                 heading: "#### ⚠️ Another tool manages these: its next apply undoes the write",
@@ -65,6 +66,7 @@ public struct CommentRenderer {
             let denied = own.filter(\.blocks).count, warned = own.filter(\.warns).count
             parts.append(denied > 0 ? "\(denied) denied by policy" : "")
             parts.append(warned > 0 ? "\(warned) policy warning\(warned == 1 ? "" : "s")" : "")
+            parts.append(Self.rotations(environment))
             let said = parts.filter { !$0.isEmpty }
             return said.isEmpty ? "no changes" : said.joined(separator: ", ")
         }
@@ -72,9 +74,32 @@ public struct CommentRenderer {
         parts = [count(.modified) - held > 0 ? "\(count(.modified) - held) drifted" : "",
                  count(.deleted) > 0 ? "\(count(.deleted)) deleted" : "",
                  count(.notChecked) > 0 ? "\(count(.notChecked)) not checked" : "",
-                 held > 0 ? "\(held) held" : ""]
+                 held > 0 ? "\(held) held" : "", Self.rotations(environment)]
         let said = parts.filter { !$0.isEmpty }
         return said.isEmpty ? "\(resources.count) in sync" : said.joined(separator: ", ")
+    }
+
+    /// `1 rotation overdue`: configured rotations that did not happen, or failed; empty when none.
+    static func rotations(_ environment: EnvironmentDrift) -> String {
+        let found = environment.resources.filter { $0.rotation?.isFinding == true }.count
+        return found > 0 ? "\(found) rotation\(found == 1 ? "" : "s") overdue or failed" : ""
+    }
+
+    /// Rotations that are configured but did not happen (or whose last attempt failed), in sync or not.
+    func rotationSection() -> CommentLayout.Section? {
+        let rows = report.resources.compactMap { drift -> String? in
+            guard let rotation = drift.rotation, rotation.isFinding else { return nil }
+            let last = rotation.last.map { Markdown.code(Timestamp.iso8601($0)) } ?? "never"
+            let due = rotation.due.map { Markdown.code(Timestamp.iso8601($0)) } ?? "unknown"
+            let failed = rotation.lastError.map { Markdown.text(Markdown.short($0, limit: 300)) } ?? ""
+            return "| \(Markdown.code(drift.resource.type)) \(Markdown.code(drift.displayId))\(regionNote(drift)) | "
+                + "\(last) | \(due) | \(rotation.overdue ? "overdue" : "") | \(failed) |"
+        }
+        guard !rows.isEmpty else { return nil }
+        return CommentLayout.Section(
+            heading: "#### 🔑 Rotation: configured, but it did not happen",
+            columns: ["Resource", "Last rotated", "Due", "", "Last attempt"], rows: rows,
+            foldedRow: { "| … \($0) more | | | | |" })
     }
 
     /// Held differences in a section of their own: known hand changes, kept for now, never written.

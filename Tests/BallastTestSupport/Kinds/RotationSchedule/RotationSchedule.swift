@@ -46,5 +46,28 @@ extension LiveSeeder {
         var rotate: [String: Value] = ["SecretId": .string(name), "RotationRules": rules]
         rotate["RotationLambdaARN"] = p["RotationLambdaARN"]
         _ = try await client.json(.secretsManager, "RotateSecret", .map(rotate))
+        try await finishRotation(name)
+    }
+}
+
+extension LiveSeeder {
+    /// What a rotation's last step does and moto, which runs no function, does not: the version the
+    /// rotation made becomes `AWSCURRENT` and loses `AWSPENDING`. Without it the secret looks as a failed
+    /// rotation leaves it: a version labelled `AWSPENDING` alone.
+    public func finishRotation(_ secret: String) async throws {
+        let described = try await client.json(.secretsManager, "DescribeSecret", .map(["SecretId": .string(secret)]))
+        guard case .map(let versions)? = described["VersionIdsToStages"] else { return }
+        let labels = versions.mapValues { $0.list?.compactMap(\.string) ?? [] }
+        let alone = labels.first { $0.value.contains("AWSPENDING") && !$0.value.contains("AWSCURRENT") }
+        guard let pending = alone?.key else { return }
+        var input: [String: Value] = ["SecretId": .string(secret), "VersionStage": "AWSCURRENT",
+                                      "MoveToVersionId": .string(pending)]
+        if let current = labels.first(where: { $0.value.contains("AWSCURRENT") })?.key {
+            input["RemoveFromVersionId"] = .string(current)
+        }
+        _ = try await client.json(.secretsManager, "UpdateSecretVersionStage", .map(input))
+        _ = try await client.json(.secretsManager, "UpdateSecretVersionStage", .map([
+            "SecretId": .string(secret), "VersionStage": "AWSPENDING", "RemoveFromVersionId": .string(pending),
+        ]))
     }
 }
