@@ -33,11 +33,8 @@ import Testing
         let unknown = try #require(byId[dark]?["guard"], "no data is unknown, not safe: \(byId[dark] ?? .null)")
         #expect(unknown["limit"] == 12 && (unknown["observed"] ?? .null) == .null, "\(unknown)")
         #expect(JSON.encode(unknown).contains("\"observed\":null"), "\(JSON.encode(unknown))")
-        let reads = try recorder.jsonLines.split(separator: "\n").filter { line in
-            let body = try JSON.parse(String(line))["body"]?.string.flatMap { Data(base64Encoded: $0) } ?? Data()
-            return String(decoding: body, as: UTF8.self).contains("Action=GetMetricData")
-        }
-        #expect(reads.count == 1, "one GetMetricData for the three groups: \(reads.count)")
+        let reads = try Self.metricReads(recorder)
+        #expect(reads == 1, "one GetMetricData for the three groups: \(reads)")
         let checked = try recorder.violations(checker: ApplyKindTests.checker)
         #expect(checked.problems == [], "\(checked.summary)")
 
@@ -143,11 +140,8 @@ import Testing
         #expect(guards["\(cluster)/api ecs:UpdateService"] == .null, "\(guards)")
         #expect(guards["\(stage) apigateway:UpdateStage"] == expected(
             "AWS/ApiGateway Count Sum per second", 100, 50), "\(guards)")
-        let reads = try recorder.jsonLines.split(separator: "\n").filter { line in
-            let body = try JSON.parse(String(line))["body"]?.string.flatMap { Data(base64Encoded: $0) } ?? Data()
-            return String(decoding: body, as: UTF8.self).contains("Action=GetMetricData")
-        }
-        #expect(reads.count == 1, "one GetMetricData for every capacity of the environment: \(reads.count)")
+        let reads = try Self.metricReads(recorder)
+        #expect(reads == 1, "one GetMetricData for every capacity of the environment: \(reads)")
         let checked = try recorder.violations(checker: ApplyKindTests.checker)
         #expect(checked.problems == [], "\(checked.summary)")
 
@@ -165,6 +159,14 @@ import Testing
         let dry = try repo.ballast(["plan", "--dry-run-reads"])
         #expect(dry.stdout.contains("up to 1 cloudwatch:GetMetricData call(s) (one per environment and region "
             + "for up to 500 metrics)"), "\(dry.stdout)")
+    }
+
+    /// The GetMetricData requests the recorder saw.
+    static func metricReads(_ recorder: RequestRecorder) throws -> Int {
+        try recorder.jsonLines.split(separator: "\n").filter { line in
+            let body = try JSON.parse(String(line))["body"]?.string.flatMap { Data(base64Encoded: $0) } ?? Data()
+            return String(decoding: body, as: UTF8.self).contains("Action=GetMetricData")
+        }.count
     }
 
     /// One point of `value` 30 minutes ago, and half of it 50 and 10 minutes ago.
