@@ -162,4 +162,32 @@ import Testing
             resource["rotation"].map { (resource["id"]?.string ?? "", $0) }
         }, uniquingKeysWith: { a, _ in a })
     }
+
+    /// An environment whose only finding is an overdue rotation gets a drift issue that says so (nothing
+    /// differs), and the issue is closed once the rotation is on time again.
+    @Test func anOverdueRotationOpensTheDriftIssue() async throws {
+        let github = try GitHubStandIn()
+        let secret = "ballast/" + uniqueName("issue")
+        try await seeder().create("AWS::SecretsManager::RotationSchedule", id: secret, [
+            "RotationLambdaARN": .string(Self.rotator), "RotationRules": ["AutomaticallyAfterDays": 30],
+        ])
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::SecretsManager::RotationSchedule, id: \(secret),
+                 properties: {RotationRules: {AutomaticallyAfterDays: 30}}}
+
+            """)
+        func drift(_ days: Double) throws -> Run.Result {
+            try repo.ballast(["drift", "--github-issue"], github.environment.merging(Self.later(days)) { $1 })
+        }
+        let opened = try drift(40)
+        #expect(opened.status == 0, "no property differs: \(opened.stderr)")
+        #expect(opened.stderr.contains("opened the drift issue for test"), "\(opened.stderr)")
+        let issue = try #require(try github.control("state")["issues"]?.list?.last)
+        let body = issue["body"]?.string ?? ""
+        #expect(body.contains("**test**: 1 rotation overdue or failed") && body.contains("🔑 Rotation"), "\(body)")
+        let closed = try drift(10)
+        #expect(closed.stderr.contains("closed the drift issue for test (back in sync)"), "\(closed.stderr)")
+        let checks = try github.checks()
+        #expect(checks.violations.isEmpty, "\(checks.violations)")
+    }
 }
