@@ -122,6 +122,21 @@ public enum IAMPolicy {
         let guarded = state.environments.flatMap(\.resources).contains { !($0.kind?.schema.guards ?? []).isEmpty }
         if purpose == .plan || writes, guarded {
             statements.append(statement("LoadGuards", [LoadGuards.getMetricData.iamAction], ["*"]))
+            // A metric whose dimensions a call must say (a REST API's name): that call, on what it reads.
+            var lookups: [String: Set<String>] = [:]
+            for resource in state.environments.flatMap(\.resources) {
+                for lookup in (resource.kind?.schema.guards ?? []).compactMap(\.lookup) {
+                    let id: String
+                    switch resource.identity {
+                    case .id(let physical): id = physical
+                    case .ref, .output: id = resource.kind?.schema.permissions.anyId ?? "*"
+                    }
+                    lookups[lookup.operation.iamAction, default: []].insert(lookup.arn(id, resource.region))
+                }
+            }
+            for (n, (action, arns)) in lookups.sorted(by: { $0.key < $1.key }).enumerated() {
+                statements.append(statement("LoadGuardLookups" + (n == 0 ? "" : "\(n + 1)"), [action], arns.sorted()))
+            }
         }
         if explain, purpose.reads {
             // LookupEvents and DescribeScalingActivities take no narrower resource than `*`.

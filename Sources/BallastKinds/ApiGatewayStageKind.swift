@@ -6,7 +6,35 @@ import BallastCore
 public struct ApiGatewayStageKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, plannedReads: plannedReads, changes: changes(for:), normalize: normalized(_:for:))
+        changedBy: changedBy, guards: guards, plannedReads: plannedReads, changes: changes(for:),
+        normalize: normalized(_:for:))
+
+    /// The stage's own rate (the `/*` `*` method setting) below the requests a second it served at the last
+    /// hour's busiest minute answers the rest with 429; unset, only the account's limit applies. A REST API's
+    /// metrics are named by the API's name, which the id does not hold: `GetRestApi` says it, once a cut
+    /// needs it ("Amazon API Gateway dimensions for metrics": `ApiName`, `Stage`).
+    static let guards = [
+        LoadGuard("/MethodSettings", namespace: "AWS/ApiGateway", metricName: "Count", statistic: "Sum",
+                  measure: .perSecond, unsetIsUnlimited: true,
+                  source: "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
+                      + "api-gateway-metrics-and-dimensions.html",
+                  capacity: stageRate,
+                  lookup: LoadGuard.Lookup(getRestApi, arn: { id, region in
+                      "arn:aws:apigateway:\(region)::/restapis/\(api(id))"
+                  }) { id, client in
+                      let found = try await client.restJSON(getRestApi, method: "GET", segments: ["restapis", api(id)])
+                      guard let name = found["name"]?.string, !name.isEmpty else {
+                          throw AWSError(service: "apigateway", operation: "GetRestApi", code: "MalformedAnswer",
+                                         message: "no name for the API \(api(id))", status: 200, requestId: nil)
+                      }
+                      return [(name: "ApiName", value: String(name.prefix(255))), (name: "Stage", value: stage(id))]
+                  }) { _ in [] },
+    ]
+
+    /// The whole stage's `ThrottlingRateLimit`: the `/*` `*` entry's of a `MethodSettings` list.
+    static func stageRate(_ settings: Value?) -> Double? {
+        settings?.list?.first { $0["ResourcePath"] == "/*" && $0["HttpMethod"] == "*" }?["ThrottlingRateLimit"]?.number
+    }
 
     /// What else changes what it owns: a stage deleted. Watched for (`watch --events`), never called.
     static let changedBy: [APIOperation] = [
@@ -17,6 +45,7 @@ public struct ApiGatewayStageKind: ResourceKind {
     static let getStages = APIOperation(.apiGateway, "GetStages", iamAction: "apigateway:GET")
     static let updateStage = APIOperation(.apiGateway, "UpdateStage", iamAction: "apigateway:PATCH")
     static let getRestApis = APIOperation(.apiGateway, "GetRestApis", iamAction: "apigateway:GET")
+    static let getRestApi = APIOperation(.apiGateway, "GetRestApi", iamAction: "apigateway:GET")
 
     /// CloudFormation's `MethodSetting` fields ballast owns, with the patch path of each
     /// ("UpdateStage": `/{resource_path}/{http_method}/throttling/rateLimit`, ...) and GetStage's name.

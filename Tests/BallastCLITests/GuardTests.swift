@@ -161,6 +161,38 @@ import Testing
             + "for up to 500 metrics)"), "\(dry.stdout)")
     }
 
+    /// A REST API's metrics are named by the API's name, not the id the repository declares: one GetRestApi
+    /// says it, once a cut needs it, and `iam-policy` grants that call on that API alone. The stage's own
+    /// rate is its `/*` `*` method setting's.
+    @Test func aRESTStagesRateIsReadUnderItsAPIsName() async throws {
+        let name = uniqueName("guard-rest")
+        let stage = try await seeder().create("AWS::ApiGateway::Stage", id: name + "/prod", [
+            "MethodSettings": [["ResourcePath": "/*", "HttpMethod": "*", "ThrottlingRateLimit": 1_000]],
+        ])
+        try await Self.put("AWS/ApiGateway", "Count", [("ApiName", name), ("Stage", "prod")], 6_000)
+        let repo = try TempRepository.desiredState("""
+              - {type: AWS::ApiGateway::Stage, id: "\(stage)",
+                 properties: {MethodSettings: [{ResourcePath: /*, HttpMethod: '*', ThrottlingRateLimit: 50}]}}
+
+            """)
+        let recorder = try RequestRecorder()
+        let plan = try repo.ballast(["plan", "--output", "json"], recorder.environment)
+        let guarded = (try JSON.parse(plan.stdout)["changes"]?.list ?? []).compactMap { $0["guard"] }
+        #expect(guarded == [["metric": "AWS/ApiGateway Count Sum per second", "observed": 100, "window": "1h",
+                             "limit": 50]], "\(plan.stdout)\n\(plan.stderr)")
+        let api = String(stage.split(separator: "/")[0])
+        let lookups = try recorder.jsonLines.split(separator: "\n").filter { line in
+            let request = try JSON.parse(String(line))
+            return request["method"] == "GET" && request["target"]?.string == "/restapis/" + api
+        }
+        #expect(lookups.count == 1, "one GetRestApi: \(recorder.jsonLines.prefix(600))")
+        let checked = try recorder.violations(checker: ApplyKindTests.checker)
+        #expect(checked.problems == [], "\(checked.summary)")
+        let policy = try repo.ballast(["iam-policy", "--for", "plan"]).stdout
+        #expect(policy.contains("\"LoadGuardLookups\"") && policy.contains(
+            "arn:aws:apigateway:us-east-1::/restapis/\(api)\""), "\(policy)")
+    }
+
     /// The GetMetricData requests the recorder saw.
     static func metricReads(_ recorder: RequestRecorder) throws -> Int {
         try recorder.jsonLines.split(separator: "\n").filter { line in

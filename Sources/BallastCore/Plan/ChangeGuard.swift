@@ -71,9 +71,32 @@ public struct LoadGuard: Sendable {
     public let dimensions: @Sendable (_ id: String) -> [(name: String, value: String)]
     /// The AWS page that documents the metric.
     public let source: String
+    /// The capacity in the value at `path` (a number, or one field of a list's entry); nil when it has none.
+    public let capacity: @Sendable (Value?) -> Double?
+    /// Dimensions only a call can say (a REST API's name, where the id is the API's id): made once a cut
+    /// needs them, and granted by `iam-policy` with the plan's reads.
+    public let lookup: Lookup?
+
+    /// A call that says a metric's dimensions: its operation (for `iam-policy`), the ARN it acts on, and
+    /// what it makes of the answer.
+    public struct Lookup: Sendable {
+        public let operation: APIOperation
+        public let arn: @Sendable (_ id: String, _ region: String) -> String
+        public let dimensions: @Sendable (_ id: String, _ client: any AWSAPI) async throws
+            -> [(name: String, value: String)]
+
+        public init(_ operation: APIOperation, arn: @escaping @Sendable (_ id: String, _ region: String) -> String,
+                    dimensions: @escaping @Sendable (_ id: String, _ client: any AWSAPI) async throws
+                        -> [(name: String, value: String)]) {
+            self.operation = operation
+            self.arn = arn
+            self.dimensions = dimensions
+        }
+    }
 
     public init(_ path: String, namespace: String, metricName: String, statistic: String = "Maximum",
                 measure: Measure = .peak, unsetIsUnlimited: Bool = false, source: String,
+                capacity: @escaping @Sendable (Value?) -> Double? = { $0?.number }, lookup: Lookup? = nil,
                 dimensions: @escaping @Sendable (_ id: String) -> [(name: String, value: String)]) {
         self.path = path
         self.namespace = namespace
@@ -82,7 +105,15 @@ public struct LoadGuard: Sendable {
         self.measure = measure
         self.unsetIsUnlimited = unsetIsUnlimited
         self.source = source
+        self.capacity = capacity
+        self.lookup = lookup
         self.dimensions = dimensions
+    }
+
+    /// The metric's dimensions for `id`: declared, or asked of AWS through `lookup`.
+    public func dimensions(of id: String, _ client: any AWSAPI) async throws -> [(name: String, value: String)] {
+        guard let lookup else { return dimensions(id) }
+        return try await lookup.dimensions(id, client)
     }
 
     /// `AWS/AutoScaling GroupInServiceInstances Maximum`, and how it was turned into the capacity's units.
@@ -97,11 +128,8 @@ public struct LoadGuard: Sendable {
 
     /// The new value when the change lowers this capacity, else nil.
     public func cut(in change: PlannedChange) -> Double? {
-        guard let assignment = change.set[path], let to = assignment.to.number else { return nil }
-        guard let from = assignment.from?.number else {
-            let unset = assignment.from == nil || assignment.from == .null
-            return unsetIsUnlimited && unset ? to : nil
-        }
+        guard let assignment = change.set[path], let to = capacity(assignment.to) else { return nil }
+        guard let from = capacity(assignment.from) else { return unsetIsUnlimited ? to : nil }
         return to < from ? to : nil
     }
 
@@ -112,7 +140,7 @@ public struct LoadGuard: Sendable {
         case .peak: return peak
         case .perSecond: return (peak / period * 100).rounded() / 100
         case .fullShareOfLive:
-            guard let count = from?.number else { return nil }
+            guard let count = capacity(from) else { return nil }
             return (count * peak / 100).rounded(.up)
         }
     }

@@ -121,7 +121,7 @@ public struct LoadGuards: Sendable {
             parameters[query + "Id"] = "m\(n)"
             parameters[query + "MetricStat.Metric.Namespace"] = metric.guardrail.namespace
             parameters[query + "MetricStat.Metric.MetricName"] = metric.guardrail.metricName
-            for (d, dimension) in metric.guardrail.dimensions(metric.id).enumerated() {
+            for (d, dimension) in try await metric.guardrail.dimensions(of: metric.id, client).enumerated() {
                 parameters[query + "MetricStat.Metric.Dimensions.member.\(d + 1).Name"] = dimension.name
                 parameters[query + "MetricStat.Metric.Dimensions.member.\(d + 1).Value"] = dimension.value
             }
