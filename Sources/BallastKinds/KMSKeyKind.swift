@@ -22,10 +22,11 @@ public struct KMSKeyKind: ResourceKind {
     }
 
     /// What the reads say that no one declares: read for `rotation`, never compared.
-    static let lastRotation = "LastRotationDate", nextRotation = "NextRotationDate", rotationsRead = "RotationsRead"
+    static let lastRotation = "LastRotatedDate", nextRotation = "NextRotationDate", rotationsRead = "RotationsRead"
     /// "You can perform on-demand key rotation a maximum of 10 times per KMS key", and automatic rotation
     /// comes at most every 90 days (AWS KMS Developer Guide, "Rotate AWS KMS keys"): a key's rotations fit
-    /// one page of 1,000 for centuries; five pages bound a strange answer.
+    /// one page of 1,000 (`Limit` "must be between 1 and 1000", AWS KMS API Reference, ListKeyRotations)
+    /// for centuries; five pages, ballast's bound, stop a strange answer.
     static let rotationPages = 5
 
     /// Automatic rotation off leaves the key material unrotated, which audits check.

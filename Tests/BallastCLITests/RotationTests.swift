@@ -81,14 +81,7 @@ import Testing
     /// `validate`, which reads nothing.
     @Test func policiesSeeWhetherTheRotationHappened() async throws {
         let secret = "ballast/" + uniqueName("policy")
-        try await seeder().create("AWS::SecretsManager::RotationSchedule", id: secret, [
-            "RotationLambdaARN": .string(Self.rotator), "RotationRules": ["AutomaticallyAfterDays": 30],
-        ])
-        let repo = try TempRepository.desiredState("""
-              - {type: AWS::SecretsManager::RotationSchedule, id: \(secret),
-                 properties: {RotationRules: {AutomaticallyAfterDays: 30}}}
-
-            """)
+        let repo = try await Self.rotatedSecret(secret)
         try repo.commit(["policies/rotation.yaml": """
             policies:
               - id: rotation-happened
@@ -155,6 +148,18 @@ import Testing
         #expect(dry.stdout.contains("kms:ListKeyRotations"), "the read plan counts it: \(dry.stdout)")
     }
 
+    /// A secret rotated now on a 30-day schedule, and a repository that declares that schedule.
+    static func rotatedSecret(_ secret: String) async throws -> TempRepository {
+        try await seeder().create("AWS::SecretsManager::RotationSchedule", id: secret, [
+            "RotationLambdaARN": .string(rotator), "RotationRules": ["AutomaticallyAfterDays": 30],
+        ])
+        return try TempRepository.desiredState("""
+              - {type: AWS::SecretsManager::RotationSchedule, id: \(secret),
+                 properties: {RotationRules: {AutomaticallyAfterDays: 30}}}
+
+            """)
+    }
+
     /// Each resource's `rotation`, by id.
     static func rotations(_ report: String) throws -> [String: Value] {
         let resources = try JSON.parse(report)["environments"]?.list?.first?["resources"]?.list ?? []
@@ -168,14 +173,7 @@ import Testing
     @Test func anOverdueRotationOpensTheDriftIssue() async throws {
         let github = try GitHubStandIn()
         let secret = "ballast/" + uniqueName("issue")
-        try await seeder().create("AWS::SecretsManager::RotationSchedule", id: secret, [
-            "RotationLambdaARN": .string(Self.rotator), "RotationRules": ["AutomaticallyAfterDays": 30],
-        ])
-        let repo = try TempRepository.desiredState("""
-              - {type: AWS::SecretsManager::RotationSchedule, id: \(secret),
-                 properties: {RotationRules: {AutomaticallyAfterDays: 30}}}
-
-            """)
+        let repo = try await Self.rotatedSecret(secret)
         func drift(_ days: Double) throws -> Run.Result {
             try repo.ballast(["drift", "--github-issue"], github.environment.merging(Self.later(days)) { $1 })
         }

@@ -38,7 +38,7 @@ import Testing
     @Test func aKeyIsDueItsPeriodAfterItsNewestRotationUnlessAWSSaysWhen() {
         let last = Self.now.addingTimeInterval(-100 * Self.day)
         let rotated: [String: Value] = ["EnableKeyRotation": true, "RotationPeriodInDays": 90,
-                                        "RotationsRead": true, "LastRotationDate": .double(last.timeIntervalSince1970)]
+                                        "RotationsRead": true, "LastRotatedDate": .double(last.timeIntervalSince1970)]
         #expect(key(rotated) == Rotation(last: last, due: last.addingTimeInterval(90 * Self.day), overdue: true))
         #expect(key(rotated.merging(["RotationPeriodInDays": 365]) { $1 })?.overdue == false)
         let told = rotated.merging(["NextRotationDate": .double(Self.now.timeIntervalSince1970 + Self.day)]) { $1 }

@@ -58,10 +58,8 @@ public enum KindReference {
         var out = "| type | property | when | what it does | AWS |\n| --- | --- | --- | --- | --- |\n"
         for kind in kinds.all.sorted(by: { $0.type < $1.type }) {
             for destructive in kind.destructive {
-                let page = destructive.source.split(separator: "/").last.map { String($0) } ?? destructive.source
-                let name = page.replacingOccurrences(of: ".html", with: "").replacingOccurrences(of: "API_", with: "")
                 out += "| `\(kind.type)` | `\(destructive.path.dropFirst())` | \(destructive.said) | "
-                    + "\(escape(destructive.reason)) | [\(name)](\(destructive.source)) |\n"
+                    + "\(escape(destructive.reason)) | \(pageLink(destructive.source)) |\n"
             }
         }
         return out
@@ -72,8 +70,6 @@ public enum KindReference {
         var out = "| type | capacity | metric | what it needed | AWS |\n| --- | --- | --- | --- | --- |\n"
         for kind in kinds.all.sorted(by: { $0.type < $1.type }) {
             for guardrail in kind.guards {
-                let page = guardrail.source.split(separator: "/").last.map { String($0) } ?? guardrail.source
-                let name = page.replacingOccurrences(of: ".html", with: "")
                 let needed = switch guardrail.measure {
                 case .peak: "its highest value"
                 case .perSecond: "the busiest minute's sum over 60 s"
@@ -82,10 +78,17 @@ public enum KindReference {
                 let unset = guardrail.unsetIsUnlimited ? " (setting it where unset is a cut)" : ""
                 out += "| `\(kind.type)` | `\(guardrail.path.dropFirst())`\(unset) | `\(guardrail.namespace)` "
                     + "`\(guardrail.metricName)` \(guardrail.statistic) | \(needed) | "
-                    + "[\(name)](\(guardrail.source)) |\n"
+                    + "\(pageLink(guardrail.source)) |\n"
             }
         }
         return out
+    }
+
+    /// `[PutRetentionPolicy](https://...API_PutRetentionPolicy.html)`: an AWS page named by its file.
+    static func pageLink(_ source: String) -> String {
+        let page = source.split(separator: "/").last.map { String($0) } ?? source
+        let name = page.replacingOccurrences(of: ".html", with: "").replacingOccurrences(of: "API_", with: "")
+        return "[\(name)](\(source))"
     }
 
     /// Every leaf property of a schema: its path, its name as people read it (`MethodSettings[].HttpMethod`,
