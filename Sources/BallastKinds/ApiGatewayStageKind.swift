@@ -21,8 +21,9 @@ public struct ApiGatewayStageKind: ResourceKind {
                   capacity: stageRate,
                   lookup: LoadGuard.Lookup(getRestApi, arn: { id, region in
                       "arn:aws:apigateway:\(region)::/restapis/\(api(id))"
-                  }) { id, client in
-                      let found = try await client.restJSON(getRestApi, method: "GET", segments: ["restapis", api(id)])
+                  }, call: { id, client in
+                      try await client.restJSON(getRestApi, method: "GET", segments: ["restapis", api(id)])
+                  }) { id, found in
                       guard let name = found["name"]?.string, !name.isEmpty else {
                           throw AWSError(service: "apigateway", operation: "GetRestApi", code: "MalformedAnswer",
                                          message: "no name for the API \(api(id))", status: 200, requestId: nil)

@@ -77,19 +77,21 @@ public struct LoadGuard: Sendable {
     /// needs them, and granted by `iam-policy` with the plan's reads.
     public let lookup: Lookup?
 
-    /// A call that says a metric's dimensions: its operation (for `iam-policy`), the ARN it acts on, and
-    /// what it makes of the answer.
+    /// A call that says a metric's dimensions: its operation (for `iam-policy`), the ARN it reads (one call
+    /// per ARN a plan: a REST API's stages share their API's), the call, and what its answer says.
     public struct Lookup: Sendable {
         public let operation: APIOperation
         public let arn: @Sendable (_ id: String, _ region: String) -> String
-        public let dimensions: @Sendable (_ id: String, _ client: any AWSAPI) async throws
-            -> [(name: String, value: String)]
+        public let call: @Sendable (_ id: String, _ client: any AWSAPI) async throws -> Value
+        public let dimensions: @Sendable (_ id: String, _ answer: Value) throws -> [(name: String, value: String)]
 
         public init(_ operation: APIOperation, arn: @escaping @Sendable (_ id: String, _ region: String) -> String,
-                    dimensions: @escaping @Sendable (_ id: String, _ client: any AWSAPI) async throws
+                    call: @escaping @Sendable (_ id: String, _ client: any AWSAPI) async throws -> Value,
+                    dimensions: @escaping @Sendable (_ id: String, _ answer: Value) throws
                         -> [(name: String, value: String)]) {
             self.operation = operation
             self.arn = arn
+            self.call = call
             self.dimensions = dimensions
         }
     }
@@ -108,12 +110,6 @@ public struct LoadGuard: Sendable {
         self.capacity = capacity
         self.lookup = lookup
         self.dimensions = dimensions
-    }
-
-    /// The metric's dimensions for `id`: declared, or asked of AWS through `lookup`.
-    public func dimensions(of id: String, _ client: any AWSAPI) async throws -> [(name: String, value: String)] {
-        guard let lookup else { return dimensions(id) }
-        return try await lookup.dimensions(id, client)
     }
 
     /// `AWS/AutoScaling GroupInServiceInstances Maximum`, and how it was turned into the capacity's units.

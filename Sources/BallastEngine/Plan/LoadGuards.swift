@@ -116,12 +116,24 @@ public struct LoadGuards: Sendable {
             "StartTime": Timestamp.iso8601(now.addingTimeInterval(-window)), "EndTime": Timestamp.iso8601(now),
             "ScanBy": "TimestampDescending",
         ]
+        // A lookup's answers, by the ARN it read: one call for every stage of one API.
+        var answers: [String: Value] = [:]
         for (n, metric) in metrics.enumerated() {
+            var dimensions = metric.guardrail.dimensions(metric.id)
+            if let lookup = metric.guardrail.lookup {
+                let arn = lookup.arn(metric.id, client.region)
+                let answer: Value
+                if let known = answers[arn] { answer = known } else {
+                    answer = try await lookup.call(metric.id, client)
+                    answers[arn] = answer
+                }
+                dimensions = try lookup.dimensions(metric.id, answer)
+            }
             let query = "MetricDataQueries.member.\(n + 1)."
             parameters[query + "Id"] = "m\(n)"
             parameters[query + "MetricStat.Metric.Namespace"] = metric.guardrail.namespace
             parameters[query + "MetricStat.Metric.MetricName"] = metric.guardrail.metricName
-            for (d, dimension) in try await metric.guardrail.dimensions(of: metric.id, client).enumerated() {
+            for (d, dimension) in dimensions.enumerated() {
                 parameters[query + "MetricStat.Metric.Dimensions.member.\(d + 1).Name"] = dimension.name
                 parameters[query + "MetricStat.Metric.Dimensions.member.\(d + 1).Value"] = dimension.value
             }
