@@ -122,16 +122,20 @@ public enum IAMPolicy {
         let guarded = state.environments.flatMap(\.resources).contains { !($0.kind?.schema.guards ?? []).isEmpty }
         if purpose == .plan || writes, guarded {
             statements.append(statement("LoadGuards", [LoadGuards.getMetricData.iamAction], ["*"]))
-            // A metric whose dimensions a call must say (a REST API's name): that call, on what it reads.
+            // What only a call can say of a capacity (a REST API's name, a group's members, node types' memory):
+            // that call, on what it reads.
             var lookups: [String: Set<String>] = [:]
-            for resource in state.environments.flatMap(\.resources) {
-                for lookup in (resource.kind?.schema.guards ?? []).compactMap(\.lookup) {
-                    let id: String
-                    switch resource.identity {
-                    case .id(let physical): id = physical
-                    case .ref, .output: id = resource.kind?.schema.permissions.anyId ?? "*"
+            for environment in state.environments {
+                for resource in environment.resources {
+                    for lookup in (resource.kind?.schema.guards ?? []).flatMap(\.lookups) {
+                        let id: String
+                        switch resource.identity {
+                        case .id(let physical): id = physical
+                        case .ref, .output: id = resource.kind?.schema.permissions.anyId ?? "*"
+                        }
+                        lookups[lookup.operation.iamAction, default: []]
+                            .insert(lookup.arn(id, resource.region, environment.account ?? "*"))
                     }
-                    lookups[lookup.operation.iamAction, default: []].insert(lookup.arn(id, resource.region))
                 }
             }
             for (n, (action, arns)) in lookups.sorted(by: { $0.key < $1.key }).enumerated() {

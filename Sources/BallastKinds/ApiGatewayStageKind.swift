@@ -19,16 +19,17 @@ public struct ApiGatewayStageKind: ResourceKind {
                   source: "https://docs.aws.amazon.com/apigateway/latest/developerguide/"
                       + "api-gateway-metrics-and-dimensions.html",
                   capacity: stageRate,
-                  lookup: LoadGuard.Lookup(getRestApi, arn: { id, region in
+                  lookups: [LoadGuard.Lookup(getRestApi, arn: { id, region, _ in
                       "arn:aws:apigateway:\(region)::/restapis/\(api(id))"
-                  }, call: { id, client in
+                  }) { id, client in
                       try await client.restJSON(getRestApi, method: "GET", segments: ["restapis", api(id)])
-                  }) { id, found in
-                      guard let name = found["name"]?.string, !name.isEmpty else {
+                  }],
+                  metrics: { id, answers in
+                      guard let name = answers.first?["name"]?.string, !name.isEmpty else {
                           throw AWSError(service: "apigateway", operation: "GetRestApi", code: "MalformedAnswer",
                                          message: "no name for the API \(api(id))", status: 200, requestId: nil)
                       }
-                      return [(name: "ApiName", value: String(name.prefix(255))), (name: "Stage", value: stage(id))]
+                      return [[(name: "ApiName", value: String(name.prefix(255))), (name: "Stage", value: stage(id))]]
                   }) { _ in [] },
     ]
 

@@ -8,7 +8,75 @@ import BallastCore
 public struct ElastiCacheReplicationGroupKind: ResourceKind {
     public static let schema = KindSchema(
         properties, permissions: permissions, terraform: terraform,
-        changedBy: changedBy, destructive: destructive, plannedReads: plannedReads, changes: changes(for:))
+        changedBy: changedBy, destructive: destructive, guards: guards, plannedReads: plannedReads,
+        changes: changes(for:))
+
+    /// A smaller node type whose memory (`maxmemory`, bytes) is below the most any member cluster held in
+    /// the window (`BytesUsedForCache`, "Metrics for Valkey and Redis OSS") cannot hold the data: the cut
+    /// needs the group's members (DescribeReplicationGroups, as read) and the node types' memory, which
+    /// ElastiCache gives per node type in a family's defaults (DescribeEngineDefaultParameters; "some
+    /// parameter values, such as maxmemory, are determined by the engine and node type", "Configuring engine
+    /// parameters using ElastiCache parameter groups", one table for Valkey and Redis OSS). This is the least a
+    /// node type needs: the reserved memory (25% by default) comes on top.
+    static let guards = [
+        LoadGuard("/CacheNodeType", namespace: "AWS/ElastiCache", metricName: "BytesUsedForCache",
+                  source: "https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/CacheMetrics.Redis.html",
+                  lookups: [
+                      LoadGuard.Lookup(describeEngineDefaultParameters, saysCapacity: true, arn: { _, _, _ in "*" }) {
+                          _, client in try await nodeTypeMemory(client)
+                      },
+                      LoadGuard.Lookup(describeReplicationGroups, arn: { id, region, account in
+                          permissions.arn(id, region, account)
+                      }) { id, client in try await members(of: id, client) },
+                  ],
+                  metrics: { _, answers in
+                      (answers.last?.list ?? []).compactMap(\.string).map { [(name: "CacheClusterId", value: $0)] }
+                  },
+                  lookedUpCapacity: { value, answers in
+                      value?.string.flatMap { answers.first?[$0]?.number }
+                  },
+                  mostMetrics: { resource in
+                      resource.exactValue(at: "/NumCacheClusters")?.int ?? maxMembers
+                  },
+                  limitName: "the new node type's maxmemory") { _ in [] },
+    ]
+
+    /// "The node or shard limit can be increased to a maximum of 500 per cluster" ("Working with shards in
+    /// ElastiCache"): each member cluster is one node.
+    static let maxMembers = 500
+
+    /// The family whose defaults say each node type's memory: `maxmemory` is the node type's in every family
+    /// ("Valkey 7.2 parameters are the same as Redis OSS 7 parameters", "Engine specific parameters").
+    static let memoryFamily = "redis7"
+
+    /// A group's member clusters (at most `maxMembers`): the metric's `CacheClusterId`s.
+    static func members(of id: String, _ client: any AWSAPI) async throws -> Value {
+        let answer = try await client.query(describeReplicationGroups, ["ReplicationGroupId": id])
+        let clusters = answer.members("ReplicationGroups").first?.members("MemberClusters") ?? []
+        return .list(clusters.prefix(maxMembers).map { .string(String($0.text.prefix(50))) })
+    }
+
+    /// Each node type's `maxmemory` in bytes, from the family's defaults, by node type; at most 10 pages.
+    static func nodeTypeMemory(_ client: any AWSAPI) async throws -> Value {
+        var memory: [String: Value] = [:], marker: String?
+        for _ in 0..<10 {
+            var parameters = ["CacheParameterGroupFamily": memoryFamily, "MaxRecords": "100"]
+            parameters["Marker"] = marker
+            let defaults = try await client.query(describeEngineDefaultParameters, parameters).child("EngineDefaults")
+            for parameter in defaults?.members("CacheNodeTypeSpecificParameters") ?? []
+            where parameter.child("ParameterName")?.text == "maxmemory" {
+                for value in parameter.members("CacheNodeTypeSpecificValues") {
+                    guard let type = value.child("CacheNodeType")?.text, memory.count < 1_000,
+                          let bytes = value.child("Value").flatMap({ Double($0.text) }), bytes.isFinite, bytes > 0
+                    else { continue }
+                    memory[String(type.prefix(100))] = .double(bytes)
+                }
+            }
+            marker = defaults?.child("Marker")?.text
+            if (marker ?? "").isEmpty { break }
+        }
+        return .map(memory)
+    }
 
     /// Fewer days of automatic snapshots delete the older ones (0 turns them off).
     static let destructive = [
@@ -26,6 +94,7 @@ public struct ElastiCacheReplicationGroupKind: ResourceKind {
     ]
 
     static let describeReplicationGroups = APIOperation(.elastiCache, "DescribeReplicationGroups")
+    static let describeEngineDefaultParameters = APIOperation(.elastiCache, "DescribeEngineDefaultParameters")
     static let modifyReplicationGroup = APIOperation(.elastiCache, "ModifyReplicationGroup")
     static let increaseReplicaCount = APIOperation(.elastiCache, "IncreaseReplicaCount")
     static let decreaseReplicaCount = APIOperation(.elastiCache, "DecreaseReplicaCount")

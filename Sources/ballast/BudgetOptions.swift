@@ -43,6 +43,11 @@ struct BudgetOptions: ParsableArguments {
                     + "cloudwatch:GetMetricData call(s) (one per environment and region for up to "
                     + "\(LoadGuards.metricsPerCall(window: guardWindow)) metrics), at least %.1f s at %g/s\n",
                     max(0, Double(most) - rate.burst) / rate.perSecond, rate.perSecond))
+                let lookups = LoadGuards.mostLookups(loaded.state).sorted { $0.key.iamAction < $1.key.iamAction }
+                if !lookups.isEmpty {
+                    Terminal.write("and, first, what only a call can say of those capacities: "
+                        + lookups.map { "up to \($0.value) \($0.key.iamAction)" }.joined(separator: ", ") + "\n")
+                }
             }
         }
         return true

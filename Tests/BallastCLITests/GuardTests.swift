@@ -196,6 +196,64 @@ import Testing
             "arn:aws:apigateway:us-east-1::/restapis/\(api)\""), "\(policy)")
     }
 
+    /// A smaller ElastiCache node type is a cut only when its memory is less: the node types' `maxmemory`
+    /// comes from one family's defaults (read once for the plan), and the memory used is the most any member
+    /// cluster held (a replica's too), one metric a member.
+    @Test func anElastiCacheNodeTypeIsCheckedAgainstTheMemoryItsMembersHeld() async throws {
+        let full = uniqueName("guard-cache"), roomy = uniqueName("guard-cache"), small = uniqueName("guard-cache")
+        let odd = uniqueName("guard-cache")
+        for (group, type) in [(full, "cache.r7g.xlarge"), (roomy, "cache.r7g.xlarge"), (small, "cache.t4g.micro"),
+                              (odd, "cache.r7g.xlarge")] {
+            try await seeder().create("AWS::ElastiCache::ReplicationGroup", id: group,
+                                      ["CacheNodeType": .string(type), "NumCacheClusters": 2])
+        }
+        let gib = 1_073_741_824.0
+        for (member, used) in [(full + "-001", 6 * gib), (full + "-002", 14 * gib), (roomy + "-001", 4 * gib)] {
+            try await Self.put("AWS/ElastiCache", "BytesUsedForCache", [("CacheClusterId", member)], used)
+        }
+        let repo = try TempRepository.desiredState([full, roomy, small].map {
+            "  - {type: AWS::ElastiCache::ReplicationGroup, id: \($0), properties: {CacheNodeType: cache.r7g.large}}\n"
+        }.joined() + "  - {type: AWS::ElastiCache::ReplicationGroup, id: \(odd), "
+            + "properties: {CacheNodeType: cache.x9.large}}\n")
+        let recorder = try RequestRecorder()
+        let plan = try repo.ballast(["plan", "--output", "json"], recorder.environment)
+        #expect(plan.status == 2, "\(plan.stderr)")
+        let guards = Dictionary((try JSON.parse(plan.stdout)["changes"]?.list ?? []).map {
+            ($0["id"]?.string ?? "", $0["guard"] ?? .null)
+        }, uniquingKeysWith: { a, _ in a })
+        // 14 GiB in a replica at the peak; cache.r7g.large's maxmemory is 13.07 GiB.
+        #expect(guards[full] == ["metric": "AWS/ElastiCache BytesUsedForCache Maximum",
+                                 "observed": .double(14 * gib), "window": "1h",
+                                 "limit": .double(Double(Int64(13.07 * gib)))], "\(plan.stdout)\n\(plan.stderr)")
+        #expect(guards[roomy] == .null, "4 GiB fit 13.07: \(guards)")
+        #expect(guards[small] == .null, "a larger node type is no cut: \(guards)")
+        // A node type the family's defaults do not list: whether it is smaller cannot be told, and the plan says so.
+        #expect(guards[odd] == .null && plan.stderr.contains("whether test AWS::ElastiCache::ReplicationGroup \(odd) "
+            + "(us-east-1)'s new CacheNodeType is smaller could not be told, so its load was not checked: "
+            + "AWS's answer says no capacity for cache.x9.large"), "\(plan.stderr)")
+        let bodies = try recorder.jsonLines.split(separator: "\n").map { line in
+            let body = try JSON.parse(String(line))["body"]?.string.flatMap { Data(base64Encoded: $0) } ?? Data()
+            return String(decoding: body, as: UTF8.self)
+        }
+        let defaults = bodies.filter { $0.contains("Action=DescribeEngineDefaultParameters") }
+        #expect(defaults.count == 2 && defaults.allSatisfy { $0.contains("CacheParameterGroupFamily=redis7") },
+                "one family's defaults, both pages of them, for both groups: \(defaults)")
+        let metrics = bodies.filter { $0.contains("Action=GetMetricData") }
+        #expect(metrics.count == 1 && metrics[0].contains("\(full)-002") && !metrics[0].contains(small),
+                "one GetMetricData, a metric a member of the two cut groups: \(metrics)")
+        let checked = try recorder.violations(checker: ApplyKindTests.checker)
+        #expect(checked.problems == [], "\(checked.summary)")
+
+        let text = try repo.ballast(["plan"]).stdout
+        #expect(text.contains("! guard: AWS/ElastiCache BytesUsedForCache Maximum reached 15032385536 in the last "
+            + "1h; the new node type's maxmemory 14033805639 is below it"), "\(text)")
+        let policy = try repo.ballast(["iam-policy", "--for", "plan"]).stdout
+        #expect(policy.contains("elasticache:DescribeEngineDefaultParameters"), "\(policy)")
+        let dry = try repo.ballast(["plan", "--dry-run-reads"]).stdout
+        #expect(dry.contains("up to 1 elasticache:DescribeEngineDefaultParameters")
+                    && dry.contains("up to 4 elasticache:DescribeReplicationGroups"), "\(dry)")
+    }
+
     /// The GetMetricData requests the recorder saw.
     static func metricReads(_ recorder: RequestRecorder) throws -> Int {
         try recorder.jsonLines.split(separator: "\n").filter { line in

@@ -75,7 +75,8 @@ public enum KindReference {
                 case .perSecond: "the busiest minute's sum over 60 s"
                 case .fullShareOfLive: "the highest % times the live count, rounded up"
                 }
-                let unset = guardrail.unsetIsUnlimited ? " (setting it where unset is a cut)" : ""
+                var unset = guardrail.unsetIsUnlimited ? " (setting it where unset is a cut)" : ""
+                if guardrail.cutNeedsLookups { unset += " (\(guardrail.limitName), read from AWS)" }
                 out += "| `\(kind.type)` | `\(guardrail.path.dropFirst())`\(unset) | `\(guardrail.namespace)` "
                     + "`\(guardrail.metricName)` \(guardrail.statistic) | \(needed) | "
                     + "\(pageLink(guardrail.source)) |\n"

@@ -11,14 +11,18 @@ public struct ChangeGuard: Sendable, Equatable {
     public var observed: Double?
     /// `1h`.
     public var window: String
-    /// The new value the change sets.
+    /// The new value the change sets (in the metric's units: a node type's memory in bytes).
     public var limit: Double
+    /// What `limit` is, as the text plan says it: "the new value", "the new node type's maxmemory".
+    public var limitName: String
 
-    public init(metric: String, observed: Double?, window: String, limit: Double) {
+    public init(metric: String, observed: Double?, window: String, limit: Double,
+                limitName: String = "the new value") {
         self.metric = metric
         self.observed = observed
         self.window = window
         self.limit = limit
+        self.limitName = limitName
     }
 
     /// `{"metric", "observed", "window", "limit"}`; `observed` null when the metric said nothing.
@@ -32,7 +36,7 @@ public struct ChangeGuard: Sendable, Equatable {
         guard let observed else {
             return "no data for \(metric) in the last \(window): the load this capacity carries is unknown"
         }
-        return "\(metric) reached \(Self.number(observed)) in the last \(window); the new value "
+        return "\(metric) reached \(Self.number(observed)) in the last \(window); \(limitName) "
             + "\(Self.number(limit)) is below it"
     }
 
@@ -68,38 +72,57 @@ public struct LoadGuard: Sendable {
     /// the account's pool): setting one is a cut.
     public let unsetIsUnlimited: Bool
     /// The metric's dimensions for a resource's id.
-    public let dimensions: @Sendable (_ id: String) -> [(name: String, value: String)]
+    public let dimensions: @Sendable (_ id: String) -> [Dimension]
     /// The AWS page that documents the metric.
     public let source: String
     /// The capacity in the value at `path` (a number, or one field of a list's entry); nil when it has none.
     public let capacity: @Sendable (Value?) -> Double?
-    /// Dimensions only a call can say (a REST API's name, where the id is the API's id): made once a cut
-    /// needs them, and granted by `iam-policy` with the plan's reads.
-    public let lookup: Lookup?
+    /// Calls whose answers the guard needs (a REST API's name; node types' memory, a group's member clusters):
+    /// made only for a change that sets `path` (those that do not say the capacity, only for a cut), each once
+    /// per ARN a plan, and granted by `iam-policy`. Their answers are handed on in this order (`.null` for
+    /// one not made).
+    public let lookups: [Lookup]
+    /// The metrics to read given the lookups' answers (in their order): one dimension set a metric, the peak
+    /// being the highest of them (an ElastiCache group's member clusters). Nil: `dimensions(id)`, alone.
+    public let metrics: (@Sendable (_ id: String, _ answers: [Value]) throws -> [[Dimension]])?
+    /// The capacity in a value when only the lookups' answers can say it (a node type's memory). Nil: `capacity`.
+    public let lookedUpCapacity: (@Sendable (_ value: Value?, _ answers: [Value]) -> Double?)?
+    /// The most metrics a cut of a declared resource reads (`--dry-run-reads`).
+    public let mostMetrics: @Sendable (DesiredResource) -> Int
+    /// What the capacity is called where the plan says it: "the new value", "the new node type's maxmemory".
+    public let limitName: String
 
-    /// A call that says a metric's dimensions: its operation (for `iam-policy`), the ARN it reads (one call
-    /// per ARN a plan: a REST API's stages share their API's), the call, and what its answer says.
+    public typealias Dimension = (name: String, value: String)
+
+    /// A call that says what a guard needs: its operation (for `iam-policy`), the ARN it reads in an account
+    /// (`*` when the environment names none; one call per ARN a plan: a REST API's stages share their API's;
+    /// `*` where the call takes no narrower resource, made once a region), and the call.
     public struct Lookup: Sendable {
         public let operation: APIOperation
-        public let arn: @Sendable (_ id: String, _ region: String) -> String
+        public let arn: @Sendable (_ id: String, _ region: String, _ account: String) -> String
+        /// Whether it says the capacity (made for every change that sets it) rather than only the metric's
+        /// dimensions (made once the change is known to be a cut).
+        public let saysCapacity: Bool
         public let call: @Sendable (_ id: String, _ client: any AWSAPI) async throws -> Value
-        public let dimensions: @Sendable (_ id: String, _ answer: Value) throws -> [(name: String, value: String)]
 
-        public init(_ operation: APIOperation, arn: @escaping @Sendable (_ id: String, _ region: String) -> String,
-                    call: @escaping @Sendable (_ id: String, _ client: any AWSAPI) async throws -> Value,
-                    dimensions: @escaping @Sendable (_ id: String, _ answer: Value) throws
-                        -> [(name: String, value: String)]) {
+        public init(_ operation: APIOperation, saysCapacity: Bool = false,
+                    arn: @escaping @Sendable (_ id: String, _ region: String, _ account: String) -> String,
+                    call: @escaping @Sendable (_ id: String, _ client: any AWSAPI) async throws -> Value) {
             self.operation = operation
+            self.saysCapacity = saysCapacity
             self.arn = arn
             self.call = call
-            self.dimensions = dimensions
         }
     }
 
     public init(_ path: String, namespace: String, metricName: String, statistic: String = "Maximum",
                 measure: Measure = .peak, unsetIsUnlimited: Bool = false, source: String,
-                capacity: @escaping @Sendable (Value?) -> Double? = { $0?.number }, lookup: Lookup? = nil,
-                dimensions: @escaping @Sendable (_ id: String) -> [(name: String, value: String)]) {
+                capacity: @escaping @Sendable (Value?) -> Double? = { $0?.number }, lookups: [Lookup] = [],
+                metrics: (@Sendable (_ id: String, _ answers: [Value]) throws -> [[Dimension]])? = nil,
+                lookedUpCapacity: (@Sendable (_ value: Value?, _ answers: [Value]) -> Double?)? = nil,
+                mostMetrics: @escaping @Sendable (DesiredResource) -> Int = { _ in 1 },
+                limitName: String = "the new value",
+                dimensions: @escaping @Sendable (_ id: String) -> [Dimension]) {
         self.path = path
         self.namespace = namespace
         self.metricName = metricName
@@ -108,7 +131,11 @@ public struct LoadGuard: Sendable {
         self.unsetIsUnlimited = unsetIsUnlimited
         self.source = source
         self.capacity = capacity
-        self.lookup = lookup
+        self.lookups = lookups
+        self.metrics = metrics
+        self.lookedUpCapacity = lookedUpCapacity
+        self.mostMetrics = mostMetrics
+        self.limitName = limitName
         self.dimensions = dimensions
     }
 
@@ -122,11 +149,31 @@ public struct LoadGuard: Sendable {
         }
     }
 
-    /// The new value when the change lowers this capacity, else nil.
-    public func cut(in change: PlannedChange) -> Double? {
+    /// Whether the change sets this capacity at all (it may lower it: `cut(in:answers:)` says).
+    public func isSet(in change: PlannedChange) -> Bool { change.set[path] != nil }
+
+    /// Whether only the lookups' answers can say if a change lowers the capacity.
+    public var cutNeedsLookups: Bool { lookedUpCapacity != nil }
+
+    /// The new value when the change lowers this capacity, else nil; `answers` are the lookups' (in order).
+    public func cut(in change: PlannedChange, answers: [Value] = []) -> Double? {
+        let capacity: (Value?) -> Double? = lookedUpCapacity.map { lookedUp in { lookedUp($0, answers) } }
+            ?? self.capacity
         guard let assignment = change.set[path], let to = capacity(assignment.to) else { return nil }
         guard let from = capacity(assignment.from) else { return unsetIsUnlimited ? to : nil }
         return to < from ? to : nil
+    }
+
+    /// The values whose capacity the lookups' answers do not say (a node type the family's defaults lack):
+    /// whether the change is a cut cannot be told.
+    public func unknownCapacities(in change: PlannedChange, answers: [Value]) -> [Value] {
+        guard let lookedUpCapacity, let assignment = change.set[path] else { return [] }
+        return [assignment.from, assignment.to].compactMap { $0 }.filter { lookedUpCapacity($0, answers) == nil }
+    }
+
+    /// The metrics a cut of resource `id` reads, given the lookups' answers.
+    public func metrics(for id: String, answers: [Value]) throws -> [[Dimension]] {
+        try metrics?(id, answers) ?? [dimensions(id)]
     }
 
     /// What the window's highest value says the capacity needed, for a change from `from`; nil when it

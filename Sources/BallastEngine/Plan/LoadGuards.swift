@@ -43,97 +43,186 @@ public struct LoadGuards: Sendable {
     }
 
     /// The most `GetMetricData` calls a plan of `state` can make (`--dry-run-reads`): every declared
-    /// capacity cut, per environment and region, `metricsPerCall` a call.
+    /// capacity cut, per environment and region, `metricsPerCall` metrics a call (a cut may read several:
+    /// an ElastiCache group's member clusters).
     public static func mostCalls(_ state: DesiredState, window: TimeInterval) -> Int {
         let metricsPerCall = metricsPerCall(window: window)
-        var cuts: [ResourcePlace: Int] = [:]
-        for environment in state.environments {
-            for resource in environment.resources {
-                let paths = (resource.kind?.schema.guards ?? []).filter { guardrail in
-                    guard let top = guardrail.path.split(separator: "/").first else { return false }
-                    return resource.properties[String(top)] != nil
+        var metrics: [ResourcePlace: Int] = [:]
+        for (place, resource, guardrail) in declaredCapacities(state) {
+            metrics[place, default: 0] += guardrail.mostMetrics(resource)
+        }
+        return metrics.values.reduce(0) { $0 + ($1 + metricsPerCall - 1) / metricsPerCall }
+    }
+
+    /// The most calls a plan of `state` makes for what its capacities' metrics need (a REST API's name, a
+    /// group's members, node types' memory), by operation: one per ARN each reads, per environment and region.
+    public static func mostLookups(_ state: DesiredState) -> [APIOperation: Int] {
+        var arns: [APIOperation: Set<String>] = [:]
+        for (place, resource, guardrail) in declaredCapacities(state) {
+            for lookup in guardrail.lookups {
+                let id: String
+                switch resource.identity {
+                case .id(let physical): id = physical
+                case .ref, .output: id = "\(resource.key.text)" // one a resource: its id is known only then
                 }
-                guard !paths.isEmpty else { continue }
-                cuts[ResourcePlace(environment: environment.name, region: resource.region), default: 0] += paths.count
+                let arn = lookup.arn(id, place.region, "*")
+                arns[lookup.operation, default: []].insert("\(place.environment) \(place.region) \(arn)")
             }
         }
-        return cuts.values.reduce(0) { $0 + ($1 + metricsPerCall - 1) / metricsPerCall }
+        return arns.mapValues(\.count)
+    }
+
+    /// Each capacity a resource of `state` declares, with where it is.
+    static func declaredCapacities(_ state: DesiredState) -> [(ResourcePlace, DesiredResource, LoadGuard)] {
+        var out: [(ResourcePlace, DesiredResource, LoadGuard)] = []
+        for environment in state.environments {
+            for resource in environment.resources {
+                for guardrail in resource.kind?.schema.guards ?? [] {
+                    guard let top = guardrail.path.split(separator: "/").first,
+                          resource.properties[String(top)] != nil else { continue }
+                    out.append((ResourcePlace(environment: environment.name, region: resource.region), resource,
+                                guardrail))
+                }
+            }
+        }
+        return out
     }
 
     /// `changes` with a guard on each capacity cut the load does not allow, or cannot vouch for, and what
     /// could not be read (a cut whose metric could not be read is guarded as unknown, and said here).
     public func guarded(_ changes: [PlannedChange], in state: DesiredState,
                         now: Date) async -> (changes: [PlannedChange], problems: [String]) {
-        struct Cut {
-            let change: Int
-            let guardrail: LoadGuard
-            let limit: Double
-        }
-        var cuts: [ResourcePlace: [Cut]] = [:]
+        var candidates: [ResourcePlace: [(change: Int, guardrail: LoadGuard)]] = [:]
         for (index, change) in changes.enumerated() {
             for guardrail in change.kind?.schema.guards ?? [] {
-                guard let limit = guardrail.cut(in: change) else { continue }
+                // A cut its values say alone, or a change only the lookups can tell is one.
+                guard guardrail.cutNeedsLookups ? guardrail.isSet(in: change) : guardrail.cut(in: change) != nil
+                else { continue }
                 let place = ResourcePlace(environment: change.key.environment, region: change.key.region)
-                cuts[place, default: []].append(Cut(change: index, guardrail: guardrail, limit: limit))
+                candidates[place, default: []].append((index, guardrail))
             }
         }
         var out = changes, problems: [String] = []
-        let places = cuts.keys.sorted { ($0.environment, $0.region) < ($1.environment, $1.region) }
+        let places = candidates.keys.sorted { ($0.environment, $0.region) < ($1.environment, $1.region) }
         for place in places {
-            let all = cuts[place] ?? []
             let role = state.environments.first { $0.name == place.environment }?.assumeRole
             let client = clients(place.region, role)
-            for start in stride(from: 0, to: all.count, by: metricsPerCall) {
-                let batch = Array(all[start..<min(start + metricsPerCall, all.count)])
-                var peaks: [Int: Double] = [:]
+            let (cuts, queries, lookupProblems) = await self.cuts(candidates[place] ?? [], of: changes, client)
+            problems += lookupProblems
+            var peaks: [Int: Double] = [:], unread = Set(cuts.indices.filter { cuts[$0].unknown })
+            for start in stride(from: 0, to: queries.count, by: metricsPerCall) {
+                let batch = Array(queries[start..<min(start + metricsPerCall, queries.count)])
                 do {
-                    peaks = try await read(batch.map { (changes[$0.change].id, $0.guardrail) }, client, now)
+                    let metrics = batch.map { (cuts[$0.cut].guardrail, $0.dimensions) }
+                    for (n, peak) in try await read(metrics, client, now) {
+                        peaks[batch[n].cut] = max(peaks[batch[n].cut] ?? peak, peak)
+                    }
                 } catch {
-                    problems.append("the load of \(batch.count) capacity cut(s) in \(place.environment) "
+                    let unreadCuts = Set(batch.map(\.cut))
+                    unread.formUnion(unreadCuts)
+                    problems.append("the load of \(unreadCuts.count) capacity cut(s) in \(place.environment) "
                         + "(\(place.region)) could not be read, so it is unknown: "
                         + UntrustedText.line(String("\(error)".prefix(500))))
                 }
-                for (n, cut) in batch.enumerated() {
-                    let from = changes[cut.change].set[cut.guardrail.path]?.from
-                    let observed = peaks[n].flatMap {
-                        cut.guardrail.needed(peak: $0, period: Double(Self.period), from: from)
-                    }
-                    // One guard a change: its first capacity the load does not vouch for (MaxSize before
-                    // DesiredCapacity, as the kind lists them).
-                    guard observed.map({ cut.limit < $0 }) ?? true, out[cut.change].loadGuard == nil else { continue }
-                    out[cut.change].loadGuard = ChangeGuard(metric: cut.guardrail.metric, observed: observed,
-                                                            window: windowText, limit: cut.limit)
+            }
+            for (n, cut) in cuts.enumerated() {
+                let from = changes[cut.change].set[cut.guardrail.path]?.from
+                let observed = unread.contains(n) ? nil : peaks[n].flatMap {
+                    cut.guardrail.needed(peak: $0, period: Double(Self.period), from: from)
                 }
+                // One guard a change: its first capacity the load does not vouch for (MaxSize before
+                // DesiredCapacity, as the kind lists them).
+                guard observed.map({ cut.limit < $0 }) ?? true, out[cut.change].loadGuard == nil else { continue }
+                out[cut.change].loadGuard = ChangeGuard(metric: cut.guardrail.metric, observed: observed,
+                                                        window: windowText, limit: cut.limit,
+                                                        limitName: cut.guardrail.limitName)
             }
         }
         return (out, problems)
     }
 
+    /// A capacity a change lowers, and whether its load is unknown already (a lookup its metric needed failed).
+    struct Cut {
+        let change: Int
+        let guardrail: LoadGuard
+        let limit: Double
+        var unknown = false
+    }
+
+    /// One metric to read: the cut it is for (by its place in the cuts), and its dimensions.
+    struct Query {
+        let cut: Int
+        let dimensions: [LoadGuard.Dimension]
+    }
+
+    /// The cuts among one place's candidates and the metrics they read, after the lookups they need (each
+    /// made once per ARN it reads); what could not be told is said.
+    func cuts(_ candidates: [(change: Int, guardrail: LoadGuard)], of changes: [PlannedChange],
+              _ client: any AWSAPI) async -> (cuts: [Cut], queries: [Query], problems: [String]) {
+        var answers: [String: Value] = [:], cuts: [Cut] = [], queries: [Query] = [], problems: [String] = []
+        for candidate in candidates {
+            let change = changes[candidate.change], guardrail = candidate.guardrail
+            var counted = false
+            do {
+                // What says the capacity first; what only names the metric once the change is a cut.
+                var found = [Value](repeating: .null, count: guardrail.lookups.count)
+                func look(_ capacity: Bool) async throws {
+                    for (n, lookup) in guardrail.lookups.enumerated() where lookup.saysCapacity == capacity {
+                        let arn = lookup.arn(change.id, client.region, "*")
+                        if let known = answers[arn] { found[n] = known; continue }
+                        found[n] = try await lookup.call(change.id, client)
+                        answers[arn] = found[n]
+                    }
+                }
+                try await look(true)
+                let unknown = guardrail.unknownCapacities(in: change, answers: found)
+                guard unknown.isEmpty else {
+                    problems.append("whether \(change.key)'s new \(guardrail.path.dropFirst()) is smaller "
+                        + "could not be told, so its load was not checked: AWS's answer says no capacity for "
+                        + unknown.map { UntrustedText.line(String(($0.string ?? $0.description).prefix(100))) }
+                            .joined(separator: " or "))
+                    continue
+                }
+                guard let limit = guardrail.cut(in: change, answers: found) else { continue }
+                cuts.append(Cut(change: candidate.change, guardrail: guardrail, limit: limit))
+                counted = true
+                try await look(false)
+                queries += try guardrail.metrics(for: change.id, answers: found).map {
+                    Query(cut: cuts.count - 1, dimensions: $0)
+                }
+            } catch {
+                let said = UntrustedText.line(String("\(error)".prefix(500)))
+                // A cut its values say is one whose load is unknown; one only the lookups could tell is said.
+                if !counted, !guardrail.cutNeedsLookups, let limit = guardrail.cut(in: change) {
+                    cuts.append(Cut(change: candidate.change, guardrail: guardrail, limit: limit))
+                    counted = true
+                }
+                if counted {
+                    cuts[cuts.count - 1].unknown = true
+                    problems.append("the load of \(change.key)'s \(guardrail.path.dropFirst()) could not be "
+                        + "read, so it is unknown: \(said)")
+                } else {
+                    problems.append("whether \(change.key)'s new \(guardrail.path.dropFirst()) is smaller "
+                        + "could not be told, so its load was not checked: \(said)")
+                }
+            }
+        }
+        return (cuts, queries, problems)
+    }
+
     /// The highest value of each metric in the window, by its place in `metrics`; absent when it had none.
-    func read(_ metrics: [(id: String, guardrail: LoadGuard)], _ client: any AWSAPI,
+    func read(_ metrics: [(guardrail: LoadGuard, dimensions: [LoadGuard.Dimension])], _ client: any AWSAPI,
               _ now: Date) async throws -> [Int: Double] {
         var parameters = [
             "StartTime": Timestamp.iso8601(now.addingTimeInterval(-window)), "EndTime": Timestamp.iso8601(now),
             "ScanBy": "TimestampDescending",
         ]
-        // A lookup's answers, by the ARN it read: one call for every stage of one API.
-        var answers: [String: Value] = [:]
         for (n, metric) in metrics.enumerated() {
-            var dimensions = metric.guardrail.dimensions(metric.id)
-            if let lookup = metric.guardrail.lookup {
-                let arn = lookup.arn(metric.id, client.region)
-                let answer: Value
-                if let known = answers[arn] { answer = known } else {
-                    answer = try await lookup.call(metric.id, client)
-                    answers[arn] = answer
-                }
-                dimensions = try lookup.dimensions(metric.id, answer)
-            }
             let query = "MetricDataQueries.member.\(n + 1)."
             parameters[query + "Id"] = "m\(n)"
             parameters[query + "MetricStat.Metric.Namespace"] = metric.guardrail.namespace
             parameters[query + "MetricStat.Metric.MetricName"] = metric.guardrail.metricName
-            for (d, dimension) in dimensions.enumerated() {
+            for (d, dimension) in metric.dimensions.enumerated() {
                 parameters[query + "MetricStat.Metric.Dimensions.member.\(d + 1).Name"] = dimension.name
                 parameters[query + "MetricStat.Metric.Dimensions.member.\(d + 1).Value"] = dimension.value
             }

@@ -8,7 +8,10 @@ import Foundation
 /// API reference describe them: query protocol, XML answers in the 2015-02-02 namespace, errors as
 /// `<ErrorResponse>` (`ReplicationGroupNotFoundFault` 404, `ReplicationGroupAlreadyExistsFault`
 /// 400). A change applied immediately leaves the group `modifying` with its old values and the new
-/// ones under `PendingModifiedValues` for half a second, as AWS does for longer.
+/// ones under `PendingModifiedValues` for half a second, as AWS does for longer. moto has no
+/// `DescribeEngineDefaultParameters` either: a family's defaults are answered here with `maxmemory` per node
+/// type (each node type's memory on AWS's "Supported node types" page, in the bytes `maxmemory` is said in),
+/// `Parameters` paged by `MaxRecords` and `Marker` inside `EngineDefaults` as the model's paginator says.
 public final class ElastiCacheStandIn: Sendable {
     struct Group: Sendable {
         var id: String
@@ -23,7 +26,19 @@ public final class ElastiCacheStandIn: Sendable {
     }
 
     static let operations: Set<String> = ["CreateReplicationGroup", "DescribeReplicationGroups",
-                                          "ModifyReplicationGroup", "IncreaseReplicaCount", "DecreaseReplicaCount"]
+                                          "ModifyReplicationGroup", "IncreaseReplicaCount", "DecreaseReplicaCount",
+                                          "DescribeEngineDefaultParameters"]
+    /// GiB of memory by node type ("Supported node types", Amazon ElastiCache User Guide).
+    static let nodeMemory: [(type: String, gib: Double)] = [
+        ("cache.t4g.micro", 0.5), ("cache.t4g.small", 1.37), ("cache.t4g.medium", 3.09),
+        ("cache.m7g.large", 6.38), ("cache.r7g.large", 13.07), ("cache.r7g.xlarge", 26.32),
+    ]
+    /// Families the stand-in knows, and the engine parameters its defaults list: more than one page of 100,
+    /// as redis7's are (a few of its names, then numbered fillers).
+    static let families: Set<String> = ["redis6.x", "redis7", "valkey7", "valkey8"]
+    static let defaultParameters = ["activerehashing", "appendonly", "maxmemory-policy", "reserved-memory-percent",
+                                    "timeout", "tcp-keepalive", "databases", "lua-time-limit"]
+        + (1...140).map { "stand-in-parameter-\($0)" }
     static let settle: TimeInterval = 0.5
     private let groups = Locked<[String: Group]>([:])
 
@@ -67,6 +82,8 @@ public final class ElastiCacheStandIn: Sendable {
             let items = page.map { "<ReplicationGroup>\(xml(groups[$0]!))</ReplicationGroup>" }.joined()
             let marker = start + size < names.count ? "<Marker>\(start + size)</Marker>" : ""
             return ok(action, "<ReplicationGroups>\(items)</ReplicationGroups>\(marker)")
+        case "DescribeEngineDefaultParameters":
+            return engineDefaults(form)
         case "ModifyReplicationGroup", "IncreaseReplicaCount", "DecreaseReplicaCount":
             guard groups[id] != nil else { return missing }
             var changes: [String: String] = [:]
@@ -83,6 +100,32 @@ public final class ElastiCacheStandIn: Sendable {
         default:
             return error(400, "InvalidAction", "the stand-in does not answer \(action)")
         }
+    }
+
+    /// A family's defaults: a page of its parameters (`MaxRecords`, 20 to 100) and, on the first page, the
+    /// node-type-specific `maxmemory`.
+    static func engineDefaults(_ form: [String: String]) -> LoopbackHTTPServer.Reply {
+        let family = form["CacheParameterGroupFamily"] ?? ""
+        guard families.contains(family) else {
+            return error(400, "InvalidParameterValue", "The parameter CacheParameterGroupFamily is not valid.")
+        }
+        let size = max(20, min(100, Int(form["MaxRecords"] ?? "100") ?? 100))
+        let start = Int(form["Marker"] ?? "0") ?? 0
+        let page = defaultParameters.dropFirst(start).prefix(size)
+        let parameters = page.map {
+            "<Parameter><ParameterName>\($0)</ParameterName><Source>system</Source></Parameter>"
+        }
+        let memory = nodeMemory.map { node in
+            "<CacheNodeTypeSpecificValue><CacheNodeType>\(node.type)</CacheNodeType>"
+                + "<Value>\(Int64(node.gib * 1_073_741_824))</Value></CacheNodeTypeSpecificValue>"
+        }.joined()
+        let specific = start > 0 ? "" : "<CacheNodeTypeSpecificParameter><ParameterName>maxmemory</ParameterName>"
+            + "<DataType>integer</DataType><IsModifiable>false</IsModifiable>"
+            + "<CacheNodeTypeSpecificValues>\(memory)</CacheNodeTypeSpecificValues></CacheNodeTypeSpecificParameter>"
+        let marker = start + size < defaultParameters.count ? "<Marker>\(start + size)</Marker>" : ""
+        return ok("DescribeEngineDefaultParameters", "<EngineDefaults><CacheParameterGroupFamily>\(family)"
+            + "</CacheParameterGroupFamily>\(marker)<Parameters>\(parameters.joined())</Parameters>"
+            + "<CacheNodeTypeSpecificParameters>\(specific)</CacheNodeTypeSpecificParameters></EngineDefaults>")
     }
 
     /// Pending changes take effect `settle` after they were asked for.
