@@ -149,6 +149,12 @@ public struct LoadGuards: Sendable {
         var unknown = false
     }
 
+    /// A lookup that failed, kept so that the resources sharing it do not ask again.
+    struct LookupFailure: Error, CustomStringConvertible {
+        let said: String
+        var description: String { said }
+    }
+
     /// One metric to read: the cut it is for (by its place in the cuts), and its dimensions.
     struct Query {
         let cut: Int
@@ -159,7 +165,9 @@ public struct LoadGuards: Sendable {
     /// made once per ARN it reads); what could not be told is said.
     func cuts(_ candidates: [(change: Int, guardrail: LoadGuard)], of changes: [PlannedChange],
               _ client: any AWSAPI) async -> (cuts: [Cut], queries: [Query], problems: [String]) {
-        var answers: [String: Value] = [:], cuts: [Cut] = [], queries: [Query] = [], problems: [String] = []
+        // Each lookup's answer, or what it failed with, by its operation and the ARN it read.
+        var answers: [String: Result<Value, LookupFailure>] = [:]
+        var cuts: [Cut] = [], queries: [Query] = [], problems: [String] = []
         for candidate in candidates {
             let change = changes[candidate.change], guardrail = candidate.guardrail
             var counted = false
@@ -168,10 +176,15 @@ public struct LoadGuards: Sendable {
                 var found = [Value](repeating: .null, count: guardrail.lookups.count)
                 func look(_ capacity: Bool) async throws {
                     for (n, lookup) in guardrail.lookups.enumerated() where lookup.saysCapacity == capacity {
-                        let arn = lookup.arn(change.id, client.region, "*")
-                        if let known = answers[arn] { found[n] = known; continue }
-                        found[n] = try await lookup.call(change.id, client)
-                        answers[arn] = found[n]
+                        let key = lookup.operation.iamAction + " " + lookup.arn(change.id, client.region, "*")
+                        let answer: Result<Value, LookupFailure>
+                        if let known = answers[key] { answer = known } else {
+                            do { answer = .success(try await lookup.call(change.id, client)) } catch {
+                                answer = .failure(LookupFailure(said: "\(error)"))
+                            }
+                            answers[key] = answer
+                        }
+                        found[n] = try answer.get()
                     }
                 }
                 try await look(true)
