@@ -46,7 +46,7 @@ let package = Package(
         .target(name: "BallastDesiredState",
                 dependencies: ["BallastCore", "BallastYAML", "BallastGit", "BallastKinds"]),
         // Reports as text, JSON, Markdown (the pull-request comment), SARIF and CloudFormation's format.
-        .target(name: "BallastRender", dependencies: ["BallastCore", "BallastDesiredState"]),
+        .target(name: "BallastRender", dependencies: ["BallastCore", "BallastCrypto", "BallastDesiredState"]),
         .target(name: "BallastEngine",
                 dependencies: ["BallastCore", "BallastCrypto", "BallastDesiredState", "BallastRender", "BallastYAML",
                                "BallastGit", "BallastKinds"]),

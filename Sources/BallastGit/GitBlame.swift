@@ -36,3 +36,41 @@ extension GitRepository {
                             time: author?.pointee.when.time ?? git_commit_time(found), summary: summary)
     }
 }
+
+extension GitRepository {
+    /// Who last set each line of `path` as of `commit`, by line number (1-based): one blame of the whole
+    /// file, for pages that ask of many lines; empty when the file is not there. At most `maxLines` lines
+    /// (a file past them is blamed up to them).
+    public func blameLines(_ path: String, at commit: GitCommit, maxLines: Int = 100_000)
+        throws(GitError) -> [Int: GitBlameLine] {
+        var options = git_blame_options()
+        try Libgit2.check(git_blame_options_init(&options, UInt32(GIT_BLAME_OPTIONS_VERSION)), "cannot blame \(path)")
+        options.newest_commit = commit.oid.raw
+        var blame: OpaquePointer?
+        let code = git_blame_file(&blame, pointer, path, &options)
+        if code == GIT_ENOTFOUND.rawValue { return [:] }
+        try Libgit2.check(code, "cannot blame \(path)")
+        defer { git_blame_free(blame) }
+        var commits: [String: GitBlameLine] = [:], lines: [Int: GitBlameLine] = [:]
+        for index in 0..<git_blame_get_hunk_count(blame) {
+            guard let hunk = git_blame_get_hunk_byindex(blame, index) else { continue }
+            var id = hunk.pointee.final_commit_id
+            let hex = GitOID(id).hex
+            if commits[hex] == nil {
+                var found: OpaquePointer?
+                try Libgit2.check(git_commit_lookup(&found, pointer, &id), "cannot read a commit that set \(path)")
+                defer { git_commit_free(found) }
+                let author = git_commit_author(found)
+                commits[hex] = GitBlameLine(
+                    commit: hex, author: author.flatMap { $0.pointee.name.map { String(cString: $0) } } ?? "",
+                    time: author?.pointee.when.time ?? git_commit_time(found),
+                    summary: git_commit_summary(found).map { String(cString: $0) } ?? "")
+            }
+            let start = Int(hunk.pointee.final_start_line_number)
+            for line in start..<min(start + Int(hunk.pointee.lines_in_hunk), maxLines + 1) {
+                lines[line] = commits[hex]
+            }
+        }
+        return lines
+    }
+}

@@ -109,6 +109,7 @@ final class EventLoop: Service, @unchecked Sendable {
         var remove = sorted.unmatched
         var whole: DriftReport?
         if !sorted.changes.isEmpty {
+            for (key, change) in sorted.changes { shared.received(change, for: key) }
             let result = await pass.run(changes: sorted.changes, loaded: loaded)
             let reported = Date()
             var detections: [Double] = []
@@ -196,6 +197,32 @@ final class WatchShared: @unchecked Sendable {
     private let lock = NSLock()
     private var report: DriftReport?
     private var since: [ResourceKey: Date] = [:]
+    /// What the watch saw of each resource for the status page: its drift episodes and the events it
+    /// received, newest last, at most `seenPerResource` of each.
+    private var seen: [ResourceKey: [HistoryEntry]] = [:]
+    /// When the last full pass ended.
+    private var lastFull: Date?
+    static let seenPerResource = 20
+
+    /// The report as it now stands, when the last full pass ended, and what the watch saw of each resource.
+    var snapshot: (report: DriftReport?, lastFull: Date?, seen: [ResourceKey: [HistoryEntry]]) {
+        lock.withLock { (report, lastFull, seen) }
+    }
+
+    /// An event received for a resource (`--events`): kept for its history.
+    func received(_ change: ChangeEvent, for key: ResourceKey) {
+        let event = change.event
+        record(HistoryEntry(.event, at: event.time, said: "\(event.eventName) (\(event.eventSource))",
+                            by: event.by, reference: event.eventId), for: key)
+    }
+
+    private func record(_ entry: HistoryEntry, for key: ResourceKey) {
+        lock.withLock {
+            var entries = seen[key] ?? []
+            entries.append(entry)
+            seen[key] = Array(entries.suffix(Self.seenPerResource))
+        }
+    }
 
     var physicalIds: [ResourceKey: String] {
         lock.withLock {
@@ -210,6 +237,7 @@ final class WatchShared: @unchecked Sendable {
         lock.withLock {
             guard !full, var whole = report else {
                 report = partial
+                lastFull = partial.generatedAt
                 return partial
             }
             let fresh = Dictionary(partial.resources.map { ($0.key, $0) }, uniquingKeysWith: { a, _ in a })
@@ -235,13 +263,27 @@ final class WatchShared: @unchecked Sendable {
             for drift in report.resources {
                 if drift.status == .modified || drift.status == .deleted {
                     let start = since[drift.key] ?? drift.attribution?.live?.at ?? date
+                    if since[drift.key] == nil { opened(drift, at: start) }
                     since[drift.key] = start
                     drifted.append((drift, start))
                 } else if drift.status == .inSync, let start = since.removeValue(forKey: drift.key) {
                     resolved.append((drift.key, date.timeIntervalSince(start)))
+                    if let last = seen[drift.key]?.lastIndex(where: { $0.source == .drift && $0.ended == nil }) {
+                        seen[drift.key]?[last].ended = date
+                    }
                 }
             }
             return (drifted, resolved)
         }
+    }
+
+    /// A drift episode begins (called with the lock held): what differed, and who changed it when known.
+    private func opened(_ drift: ResourceDrift, at start: Date) {
+        let said = drift.status == .deleted ? "does not exist"
+            : drift.differences.map { "\(PropertyPath.readable($0.path)) \($0.actual?.description ?? "(none)")" }
+                .joined(separator: ", ")
+        var entries = seen[drift.key] ?? []
+        entries.append(HistoryEntry(.drift, at: start, said: "drifted: " + said, by: drift.attribution?.live?.by))
+        seen[drift.key] = Array(entries.suffix(Self.seenPerResource))
     }
 }

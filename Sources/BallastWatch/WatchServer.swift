@@ -31,6 +31,9 @@ public struct WatchServer: Sendable {
         public var events: EventQueue.Address?
         /// `--notify URL`: a Slack-compatible webhook told of each change of an environment's drift.
         public var notify: String?
+        /// `BALLAST_WEB_TOKEN`: what the status page wants (always, when set; beyond loopback, it is served
+        /// only with one).
+        public var webToken: String?
 
         public init(request: LoadRequest, interval: Duration, host: String, port: Int, selfHeal: Bool, pull: Bool) {
             self.request = request
@@ -57,6 +60,10 @@ public struct WatchServer: Sendable {
     public init(settings: Settings, kinds: Kinds) {
         self.settings = settings
         self.kinds = kinds
+    }
+
+    public static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
     }
 
     /// Runs until a signal. `transport` is the one AWS calls go through (counted here).
@@ -107,6 +114,8 @@ public struct WatchServer: Sendable {
             return Response(status: healthy ? .ok : .serviceUnavailable, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(string: JSON.encode(json) + "\n")))
         }
+        StatusRoutes(pass: pass, shared: shared, token: settings.webToken, loopback: Self.isLoopback(settings.host),
+                     clock: settings.clock).add(to: router)
         var serverLogger = logger
         serverLogger.logLevel = .warning  // one line per pass, not per scrape
         var http = HTTP1Channel.Configuration(idleTimeout: .seconds(Self.idleSeconds))

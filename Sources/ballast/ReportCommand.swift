@@ -9,8 +9,68 @@ import Foundation
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "report",
-        abstract: "Work with JSON reports: join a sharded run's reports.",
-        subcommands: [ReportMergeCommand.self])
+        abstract: "Work with JSON reports: join a sharded run's reports, or write them as a status page.",
+        subcommands: [ReportMergeCommand.self, ReportHTMLCommand.self])
+}
+
+struct ReportHTMLCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "html",
+        abstract: "The status page of a drift or plan report, as one self-contained HTML file.",
+        discussion: """
+            The overview of every environment, each environment's resources (filterable by status and type), \
+            and each resource's declaration, differences and planned writes, in one file with no external \
+            asset and no network access: for a CI artifact or GitHub Pages. The report is read from FILE, or \
+            from standard input when none is given; a sharded run's reports are joined first (report merge). \
+            Every value is escaped as untrusted text.
+
+            EXAMPLES:
+              ballast drift --output json > drift.json; ballast report html --out status.html drift.json
+              ballast plan --output json | ballast report html --out plan.html
+            """)
+
+    @Argument(help: ArgumentHelp("The JSON reports (a drift's or a plan's; several shards are joined).",
+                                 valueName: "file"))
+    var files: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Where to write the page.", valueName: "file"))
+    var out: String
+
+    func run() async throws {
+        var reports: [(name: String, json: Value)] = []
+        for file in files.isEmpty ? ["-"] : files {
+            let bytes: [UInt8]
+            if file == "-" {
+                bytes = Array(FileHandle.standardInput.readDataToEndOfFile().prefix(PlanFile.maxBytes + 1))
+                if bytes.count > PlanFile.maxBytes {
+                    Terminal.error("the report on standard input is larger than \(PlanFile.maxBytes) bytes")
+                    throw Failure.error
+                }
+            } else {
+                bytes = try Failure.guarding { try BoundedFile.read(file, maxBytes: PlanFile.maxBytes,
+                                                                   what: "the report \(file)") }
+            }
+            do {
+                reports.append((file == "-" ? "standard input" : file,
+                                try JSON.parse(String(decoding: bytes, as: UTF8.self))))
+            } catch {
+                Terminal.error("\(file == "-" ? "standard input" : file) is not JSON: \(error)")
+                throw Failure.error
+            }
+        }
+        let key = try Failure.guarding { try PlanFile.key(from: ProcessInfo.processInfo.environment) }
+        let (plan, notes) = try Failure.guarding { try ReportMerge.merge(reports, key: key, kinds: builtInKinds) }
+        for note in notes { Terminal.note(note) }
+        let page = StatusPage(plan: plan, now: Date(), mode: .file).file()
+        do {
+            try page.write(toFile: out, atomically: true, encoding: .utf8)
+        } catch {
+            Terminal.error("cannot write \(out): \(error.localizedDescription)")
+            throw Failure.error
+        }
+        Terminal.note("wrote \(out): \(plan.report.resources.count) resources in "
+            + "\(plan.report.environments.count) environments")
+    }
 }
 
 struct ReportMergeCommand: AsyncParsableCommand {

@@ -103,9 +103,17 @@ struct WatchCommand: AsyncParsableCommand {
     func run() async throws {
         LoggingSystem.bootstrap { ScrubbedLogHandler(label: $0) }
         let seconds = ApplyOptions.seconds(interval) ?? 900
-        if let host = address?.host, !Self.isLoopback(host) {
+        let token = ProcessInfo.processInfo.environment["BALLAST_WEB_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
+        Secrets.register(token)
+        if let token, token.count < 16 {
+            Terminal.error("BALLAST_WEB_TOKEN has \(token.count) characters: the status page wants at least 16")
+            throw Failure.error
+        }
+        if let host = address?.host, !WatchServer.isLoopback(host) {
             Terminal.note("listening on \(listen), beyond loopback: anyone who can reach it reads /metrics and "
-                + "/healthz (resource counts per environment); bind 127.0.0.1 unless a scraper elsewhere needs it")
+                + "/healthz (resource counts per environment); bind 127.0.0.1 unless a scraper elsewhere needs it; "
+                + (token == nil ? "the status page is not served there without BALLAST_WEB_TOKEN"
+                    : "the status page wants BALLAST_WEB_TOKEN"))
         }
         var settings = WatchServer.Settings(request: source.request, interval: .milliseconds(Int64(seconds * 1000)),
                                             host: address?.host ?? "127.0.0.1", port: address?.port ?? 9464,
@@ -114,6 +122,7 @@ struct WatchCommand: AsyncParsableCommand {
         settings.clock = try RunContext.clock()
         settings.events = events.flatMap(EventQueue.parse)
         settings.notify = notify
+        settings.webToken = token
         let debug = self.debug
         do {
             try await WatchServer(settings: settings, kinds: builtInKinds)
@@ -125,7 +134,4 @@ struct WatchCommand: AsyncParsableCommand {
         }
     }
 
-    static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
-    }
 }

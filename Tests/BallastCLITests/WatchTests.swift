@@ -12,10 +12,11 @@ import Testing
         let port: Int
         let log = NSTemporaryDirectory() + "ballast-watch-" + UUID().uuidString + ".log"
 
-        init(_ arguments: [String], repo: TempRepository, environment: [String: String] = [:]) throws {
+        init(_ arguments: [String], repo: TempRepository, environment: [String: String] = [:],
+             host: String = "127.0.0.1") throws {
             port = try LoopbackPort.free()
             process.executableURL = URL(fileURLWithPath: Run.ballastBinary)
-            process.arguments = ["watch", "--listen", "127.0.0.1:\(port)", "--repo", repo.path] + arguments
+            process.arguments = ["watch", "--listen", "\(host):\(port)", "--repo", repo.path] + arguments
             var variables = ProcessInfo.processInfo.environment.merging(MotoServer.shared.environment) { $1 }
             variables["AWS_EC2_METADATA_DISABLED"] = "true"
             process.environment = variables.merging(environment) { $1 }

@@ -109,7 +109,7 @@ public struct Attribution: Sendable, Equatable {
     }
 
     /// An ARN's resource part, as people say it: `assumed-role/OpsOnCall/alice`, `user/dana`, `root`.
-    static func short(_ by: String) -> String {
+    public static func short(_ by: String) -> String {
         guard by.hasPrefix("arn:") else { return by }
         let parts = by.split(separator: ":", maxSplits: 5, omittingEmptySubsequences: false)
         return parts.count == 6 && !parts[5].isEmpty ? String(parts[5]) : by
