@@ -106,7 +106,8 @@ struct StatusRoutes: Sendable {
         }
         if let given = request.uri.queryParameters.get("token"), Checksum.constantTimeEqual(given, token) {
             var headers = Self.headers("text/plain; charset=utf-8")
-            headers[.location] = request.uri.path
+            // The same page, said as its segments: `//host` in a path never becomes a redirect elsewhere.
+            headers[.location] = "/" + request.uri.path.split(separator: "/").joined(separator: "/")
             headers[.setCookie] = "\(Self.cookie)=\(token); Path=/; HttpOnly; SameSite=Strict"
             return Response(status: .seeOther, headers: headers, body: .init(byteBuffer: ByteBuffer(string: "")))
         }

@@ -132,6 +132,11 @@ import Testing
         #expect(seen["url"]?.string?.contains("token") == false, "\(seen)")
         #expect(seen["cookies"] == [["name": "ballast_token", "httpOnly": true, "sameSite": "Strict"]], "\(seen)")
         #expect(!watch.stderr.contains(token), "the token is scrubbed from the log")
+        // A first visit's redirect stays on the page's host, whatever its path says.
+        let elsewhere = try Run.process("/usr/bin/env", ["curl", "-s", "-o", "/dev/null", "-w",
+                                                         "%{http_code} %{redirect_url}",
+                                                         "http://127.0.0.1:\(watch.port)//env/test?token=\(token)"])
+        #expect(elsewhere.stdout == "303 http://127.0.0.1:\(watch.port)/env/test", "\(elsewhere.stdout)")
         #expect(try watch.stop(SIGTERM) == 0)
 
         let open = try WatchTests.Watch(["--interval", "1h"], repo: repo, host: "0.0.0.0")
