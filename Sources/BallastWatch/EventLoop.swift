@@ -264,6 +264,12 @@ final class WatchShared: @unchecked Sendable {
                 if drift.status == .modified || drift.status == .deleted {
                     let start = since[drift.key] ?? drift.attribution?.live?.at ?? date
                     if since[drift.key] == nil { opened(drift, at: start) }
+                    // Who made an open episode's change, once an event or an explanation says.
+                    if let by = drift.attribution?.live?.by,
+                       let last = seen[drift.key]?.lastIndex(where: { $0.source == .drift && $0.ended == nil }),
+                       seen[drift.key]?[last].by == nil {
+                        seen[drift.key]?[last].by = by
+                    }
                     since[drift.key] = start
                     drifted.append((drift, start))
                 } else if drift.status == .inSync, let start = since.removeValue(forKey: drift.key) {

@@ -60,8 +60,13 @@ import Testing
 
     @Test func theWatchServesEveryPageToARealBrowserWithoutHarm() async throws {
         let (repo, changed, held) = try await Self.fleet()
-        let watch = try WatchTests.Watch(["--interval", "1s"], repo: repo)
+        // With --events: the hand change's CloudTrail event names who made it.
+        let queue = try await WatchEventsTests.queue()
+        let watch = try WatchTests.Watch(["--interval", "1h", "--events", queue], repo: repo)
         _ = try watch.lastRun()
+        try await WatchEventsTests.send(WatchEventsTests.event(
+            "PutRetentionPolicy", ["logGroupName": .string(changed), "retentionInDays": 90]), to: queue)
+        _ = try WatchEventsTests.waitFor(watch) { ($0["ballast_detection_seconds_count{}"] ?? 0) >= 1 }
         let shots = NSTemporaryDirectory() + "status-shots-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: shots) }
@@ -86,6 +91,7 @@ import Testing
         let environment = seen["light"]?["pages"]?["environment"]?["text"]?.string ?? ""
         // Each row in the text output's words: live -> desired, the hold, the risk, the deleted one.
         #expect(environment.contains("RetentionInDays: 90 -> 14"), "\(environment)")
+        #expect(environment.contains("changed by assumed-role/OpsOnCall/alice via cli"), "\(environment)")
         #expect(environment.contains("destructive"), "\(environment)")
         #expect(environment.contains("held by") && environment.contains("INC-7: <b>keep</b> it"), "\(environment)")
         #expect(environment.contains("does not exist"), "\(environment)")
@@ -101,8 +107,13 @@ import Testing
         #expect(resource.contains("Declare what the status page shows") || resource.contains("desired"),
                 "\(resource)")
         #expect(resource.contains("apply: logs:PutRetentionPolicy applied"), "\(resource)")
-        #expect(resource.contains("destructive"), "\(resource)")
+        #expect(resource.contains("PutRetentionPolicy (logs.amazonaws.com)"), "the event it received: \(resource)")
         let api = try JSON.parse(seen["light"]?["pages"]?["json"]?["text"]?.string ?? "")
+        let episode = api["environments"]?.list?.first?["resources"]?.list?.first { $0["id"]?.string == changed }?[
+            "history"]?.list?.first { $0["source"] == "drift" }
+        #expect(episode?["by"]?.string?.hasSuffix("assumed-role/OpsOnCall/alice") == true && episode?["ended"] == nil,
+                "the open episode names who, once the event said: \(episode ?? .null)")
+        #expect(resource.contains("destructive"), "\(resource)")
         let resources = api["environments"]?.list?.first?["resources"]?.list ?? []
         #expect(resources.count == 5, "\(api)")
         #expect(resources.contains { $0["id"]?.string == held && $0["differences"]?.list?.first?["held"] != nil })
