@@ -103,9 +103,8 @@ import Testing
                     && seen["rowsDeletedByServer"] == 1, "filtering: \(seen)")
         #expect(seen["phoneOverflow"] == false, "the page is wider than a phone")
         let resource = seen["light"]?["pages"]?["resource"]?["text"]?.string ?? ""
-        // Its history: the commits that set its lines, and the journal's write.
-        #expect(resource.contains("Declare what the status page shows") || resource.contains("desired"),
-                "\(resource)")
+        // Its history: the commit that declared it (the later commit left its line alone), and the journal's write.
+        #expect(resource.contains("desired"), "\(resource)")
         #expect(resource.contains("apply: logs:PutRetentionPolicy applied"), "\(resource)")
         #expect(resource.contains("PutRetentionPolicy (logs.amazonaws.com)"), "the event it received: \(resource)")
         let api = try JSON.parse(seen["light"]?["pages"]?["json"]?["text"]?.string ?? "")
@@ -115,6 +114,9 @@ import Testing
                 "the open episode names who, once the event said: \(episode ?? .null)")
         #expect(resource.contains("destructive"), "\(resource)")
         let resources = api["environments"]?.list?.first?["resources"]?.list ?? []
+        let commits = resources.first { $0["id"]?.string == changed }?["history"]?.list?
+            .filter { $0["source"] == "commit" }.compactMap { $0["said"]?.string }
+        #expect(commits == ["desired"], "only the commit that changed its declaration: \(commits ?? [])")
         #expect(resources.count == 5, "\(api)")
         #expect(resources.contains { $0["id"]?.string == held && $0["differences"]?.list?.first?["held"] != nil })
         if ProcessInfo.processInfo.environment["BALLAST_UPDATE_DOCS"] == "1" {
