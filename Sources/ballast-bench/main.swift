@@ -13,6 +13,7 @@ import Foundation
 //   swift run -c release ballast-bench schemas [runs]   (every cfn-lint registry schema, default 3 runs)
 //   swift build -c release && swift run -c release ballast-bench events [resources] [events] [seconds]
 //     (default 2000 1000 60: watch --events, events through moto's EventBridge)
+//   swift run -c release ballast-bench status [resources] [commits]   (default 2000 100: the status page)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let numbers = arguments.dropFirst().compactMap { Int($0) }
@@ -28,6 +29,7 @@ case "latency": try await ScaleBenchmark.latency(numbers)
 case "quotas": try await QuotaBenchmark.run(numbers)
 case "schemas": try SchemaBenchmark.run(numbers)
 case "events": try await EventsBenchmark.run(numbers)
+case "status": try StatusBenchmark.run(numbers)
 default:
     print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | "
         + "drift [resources] [runs] | apply [changes] [runs] | policy [resources] [runs] | terraform [resources...] | "

@@ -15,11 +15,11 @@ public enum StatusHistory {
         var out: [ResourceKey: [HistoryEntry]] = [:]
         let resources = loaded.state.environments.flatMap(\.resources).filter { keys?.contains($0.key) ?? true }
         if let git = try? GitRepository(discoveringFrom: loaded.repositoryRoot), let commit = loaded.commit {
-            var versions: [String: [GitFileVersion]] = [:]
+            var files: [String: Declarations] = [:]
             for resource in resources {
                 let file = resource.source.file
-                if versions[file] == nil { versions[file] = (try? git.fileVersions(file, from: commit)) ?? [] }
-                for change in commits(changing: resource, in: versions[file] ?? []) {
+                if files[file] == nil { files[file] = Declarations((try? git.fileVersions(file, from: commit)) ?? []) }
+                for change in files[file]?.commits(changing: resource) ?? [] {
                     out[resource.key, default: []].append(HistoryEntry(
                         .commit, at: Date(timeIntervalSince1970: TimeInterval(change.time)), said: change.summary,
                         by: change.author, reference: change.commit))
@@ -47,58 +47,85 @@ public enum StatusHistory {
     /// oldest with the block (its declaration) included. A resource its block cannot be found for in text (a
     /// `ref`) has none.
     public static func commits(changing resource: DesiredResource, in versions: [GitFileVersion]) -> [GitFileVersion] {
-        guard case .id(let id) = resource.identity else { return [] }
-        let blocks = versions.map { version in
-            version.contents.flatMap { block(of: resource.type, id: id, in: String(decoding: $0, as: UTF8.self)) }
-        }
-        var out: [GitFileVersion] = []
-        for (n, version) in versions.enumerated() {
-            guard let block = blocks[n] else { break }  // older than its declaration
-            let older = n + 1 < blocks.count ? blocks[n + 1] : nil
-            if block != older { out.append(version) }
-        }
-        return out
+        Declarations(versions).commits(changing: resource)
     }
 
     /// The lines of the `resources:` list item declaring `type` and `id` (block or flow style), trailing
     /// blank lines and comments dropped; nil when the text has none.
     public static func block(of type: String, id: String, in text: String) -> [Substring]? {
+        blocks(in: text)[Declarations.key(type, id)]
+    }
+
+    /// Every list item of the text's top list that says its `type:` and `id:`, by both: one pass over the
+    /// lines, so a file's version is read once for all the resources it declares.
+    static func blocks(in text: String) -> [String: [Substring]] {
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         func indent(_ line: Substring) -> Int { line.prefix { $0 == " " }.count }
         func isItem(_ line: Substring) -> Bool { line.drop { $0 == " " }.hasPrefix("- ") }
-        var start = 0
+        var out: [String: [Substring]] = [:]
+        var start = lines.firstIndex(where: isItem) ?? lines.count
+        let level = start < lines.count ? indent(lines[start]) : 0
         while start < lines.count {
-            guard isItem(lines[start]) else { start += 1; continue }
-            let level = indent(lines[start])
             var end = start + 1
             while end < lines.count {
                 let line = lines[end]
-                let blank = line.trimmingCharacters(in: .whitespaces).isEmpty
+                let blank = line.allSatisfy { $0 == " " || $0 == "\t" || $0 == "\r" }
                 if !blank && (indent(line) < level || (indent(line) == level && isItem(line))) { break }
                 end += 1
             }
-            let item = Array(lines[start..<end])
-            if names(item, "type", type) && names(item, "id", id) {
-                var kept = item
-                while let last = kept.last, last.trimmingCharacters(in: .whitespaces).isEmpty
-                    || last.trimmingCharacters(in: .whitespaces).hasPrefix("#") { kept.removeLast() }
-                return kept
+            var item = Array(lines[start..<end])
+            while let last = item.last, last.trimmingCharacters(in: .whitespaces).isEmpty
+                || last.trimmingCharacters(in: .whitespaces).hasPrefix("#") { item.removeLast() }
+            if let type = value(of: "type", in: item), let id = value(of: "id", in: item) {
+                out[Declarations.key(type, id)] = item
             }
-            start = end  // the next item at this level (a list nested in this one is not a resource)
+            // The next item at this level; a line at a shallower one ends the list.
+            guard end < lines.count, indent(lines[end]) == level, isItem(lines[end]) else { break }
+            start = end
+        }
+        return out
+    }
+
+    /// The first `key: value` of a list item (plain, or in quotes), in block or flow style.
+    static func value(of key: String, in item: [Substring]) -> String? {
+        for line in item {
+            var rest = line[...]
+            while let range = rest.range(of: key + ": ") {
+                let before = rest[..<range.lowerBound].last ?? line[..<range.lowerBound].last
+                rest = rest[range.upperBound...]
+                guard before == nil || " -{,".contains(before!) else { continue }
+                if let quote = rest.first, quote == "\"" || quote == "'" {
+                    return rest.dropFirst().firstIndex(of: quote).map { String(rest.dropFirst()[..<$0]) }
+                }
+                return String(rest.prefix { !" ,}#".contains($0) })
+            }
         }
         return nil
     }
+}
 
-    /// Whether a list item says `key: value` (plain, or quoted), in block or flow style.
-    static func names(_ item: [Substring], _ key: String, _ value: String) -> Bool {
-        let forms = [value, "\"\(value)\"", "'\(value)'"].map { "\(key): \($0)" }
-        return item.contains { line in
-            forms.contains { form in
-                guard let range = line.range(of: form) else { return false }
-                let before = line[..<range.lowerBound].last
-                let after = line[range.upperBound...].first
-                return (before == nil || " -{,".contains(before!)) && (after == nil || " ,}#".contains(after!))
-            }
+/// One file's versions (newest first), each read once into its declarations by type and id.
+struct Declarations {
+    let versions: [GitFileVersion]
+    let blocks: [[String: [Substring]]]
+
+    init(_ versions: [GitFileVersion]) {
+        self.versions = versions
+        blocks = versions.map { version in
+            version.contents.map { StatusHistory.blocks(in: String(decoding: $0, as: UTF8.self)) } ?? [:]
         }
+    }
+
+    static func key(_ type: String, _ id: String) -> String { type + "\u{0}" + id }
+
+    func commits(changing resource: DesiredResource) -> [GitFileVersion] {
+        guard case .id(let id) = resource.identity else { return [] }
+        let key = Self.key(resource.type, id)
+        var out: [GitFileVersion] = []
+        for (n, version) in versions.enumerated() {
+            guard let block = blocks[n][key] else { break }  // older than its declaration
+            if block != (n + 1 < blocks.count ? blocks[n + 1][key] : nil) { out.append(version) }
+        }
+        return out
     }
 }
