@@ -45,21 +45,8 @@ extension Markdown {
         text.contains("<!") ? text.replacingOccurrences(of: "<!", with: "<\u{2060}!") : text
     }
 
-    /// Text inside raw HTML (a `<summary>`): entities for the five characters HTML gives meaning to.
-    static func html(_ text: String) -> String {
-        var out = ""
-        for character in UntrustedText.line(text) {
-            switch character {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(character)
-            }
-        }
-        return out
-    }
+    /// Text inside raw HTML (a `<summary>`): escaped as the status page escapes it (`HTML.text`).
+    static func html(_ text: String) -> String { HTML.text(text) }
 
     /// A value shortened to `limit` characters for a table cell; the details show it whole.
     static func short(_ text: String, limit: Int = 60) -> String {
