@@ -257,6 +257,52 @@ import Testing
 
     /// The demo's story does not depend on the hour it runs at: started with the clock inside prod's
     /// change window and outside it, it prints the same steps with the same exit codes and output.
+    /// `scripts/demo.sh --serve` ends its story with the status page up, its address printed: the page
+    /// answers with prod's resources until the demo is stopped.
+    @Test func theDemoLeavesTheStatusPageUpWithServe() throws {
+        let folder = URL(fileURLWithPath: Run.ballastBinary).deletingLastPathComponent().path
+        let log = NSTemporaryDirectory() + "demo-serve-" + UUID().uuidString
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
+        defer { try? FileManager.default.removeItem(atPath: log) }
+        let demo = Process()
+        // Foundation starts it as the leader of its own process group: stopping the group stops the watch and
+        // the emulator too.
+        demo.executableURL = URL(fileURLWithPath: "/bin/bash")
+        demo.arguments = [Self.root.appendingPathComponent("scripts/demo.sh").path, "--serve"]
+        demo.environment = ProcessInfo.processInfo.environment.merging(
+            ["BALLAST_DEMO_BIN": folder, "NO_COLOR": "1"]) { $1 }
+        demo.standardOutput = FileHandle(forWritingAtPath: log)
+        demo.standardError = FileHandle.nullDevice
+        try demo.run()
+        defer {
+            kill(-demo.processIdentifier, SIGTERM)
+            let stopping = Date()
+            while demo.isRunning, Date().timeIntervalSince(stopping) < 20 { Thread.sleep(forTimeInterval: 0.2) }
+            // What is left of the group (the emulator: the test runner's children block SIGTERM) goes too.
+            kill(-demo.processIdentifier, SIGKILL)
+        }
+        var address: String?
+        let started = Date()
+        while address == nil, Date().timeIntervalSince(started) < 180, demo.isRunning {
+            let said = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+            address = said.split(separator: "\n").first { $0.contains("the status page: http://127.0.0.1:") }
+                .flatMap { $0.split(separator: " ").first { $0.hasPrefix("http://") } }.map(String.init)
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        let said = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+        let url = try #require(address, "no address printed: \(said.suffix(1_000))")
+        var api: Value = .null
+        while Date().timeIntervalSince(started) < 200 {
+            let got = try Run.process("/usr/bin/env", ["curl", "-sf", "--max-time", "5", url + "api/status.json"])
+            if got.status == 0, let parsed = try? JSON.parse(got.stdout) { api = parsed; break }
+            Thread.sleep(forTimeInterval: 0.5)
+        }
+        let prod = api["environments"]?.list?.first { $0["name"] == "prod" }
+        #expect((prod?["resources"]?.list?.count ?? 0) > 20, "\(api)")
+        let page = try Run.process("/usr/bin/env", ["curl", "-sf", "--max-time", "5", url + "env/prod"])
+        #expect(page.status == 0 && page.stdout.contains("tolling-vision-prod-asg"), "\(page.stdout.prefix(500))")
+    }
+
     @Test func theDemoTellsTheSameStoryAtAnyHour() throws {
         let folder = URL(fileURLWithPath: Run.ballastBinary).deletingLastPathComponent().path
         func transcript(at now: String) throws -> [String] {
