@@ -70,9 +70,11 @@ struct StatusRoutes: Sendable {
         let snapshot = shared.snapshot
         guard let report = snapshot.report else { return nil }
         var history = snapshot.seen
-        if keys.map({ !$0.isEmpty }) ?? true, case .success(let loaded) = pass.load() {
-            for (key, entries) in StatusHistory.entries(loaded, keys: keys) {
-                history[key, default: []] += entries
+        if case .success(let loaded) = pass.load() {
+            if keys.map({ !$0.isEmpty }) ?? true {
+                for (key, entries) in StatusHistory.entries(loaded, keys: keys) {
+                    history[key, default: []] += entries
+                }
             }
             var facts: [String: StatusPage.EnvironmentFacts] = [:]
             for environment in loaded.state.environments {

@@ -30,7 +30,8 @@ import Testing
         let alarm = uniqueName("status-alarm")
         try await seeder().create("AWS::Logs::LogGroup", id: changed, ["RetentionInDays": 7])
         let repo = try TempRepository.desiredState(
-            "  - {type: AWS::Logs::LogGroup, id: \(changed), properties: {RetentionInDays: 14}}\n")
+            "  - {type: AWS::Logs::LogGroup, id: \(changed), properties: {RetentionInDays: 14}}\n",
+            environment: "region: us-east-1\naccount: \"123456789012\"\n")
         let apply = try repo.ballast(["apply", "--auto-approve"])
         #expect(apply.status == 0, "\(apply.stdout)\n\(apply.stderr)")
         // A hand change after the apply: 90 days live, 14 declared (putting it back is destructive).
@@ -88,6 +89,8 @@ import Testing
                 #expect(page?["scripts"] == 1 && page?["images"] == 0, "\(name): \(page ?? .null)")
             }
         }
+        let overview = seen["light"]?["pages"]?["overview"]?["text"]?.string ?? ""
+        #expect(overview.contains("123456789012"), "the environment's account: \(overview)")
         let environment = seen["light"]?["pages"]?["environment"]?["text"]?.string ?? ""
         // Each row in the text output's words: live -> desired, the hold, the risk, the deleted one.
         #expect(environment.contains("RetentionInDays: 90 -> 14"), "\(environment)")

@@ -38,8 +38,7 @@ enum HTML {
     /// `<time datetime="...">2026-12-06 07:00 UTC</time>`.
     static func time(_ date: Date) -> String {
         let iso = Timestamp.iso8601(date)
-        let shown = iso.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: ":00Z", with: " UTC")
-            .replacingOccurrences(of: "Z", with: " UTC")
+        let shown = iso.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
         return "<time datetime=\"\(iso)\">\(text(shown))</time>"
     }
 
