@@ -51,6 +51,41 @@ enum AWSBenchmark {
             report("ballast, concurrency \(concurrency)", calls: requests, seconds: seconds, cpu: cpu)
         }
 
+        // ballast's own cost: a loopback server that keeps connections open and answers at once (moto's
+        // answer to the same call, recorded), so no server-side close or Python time is in the figure.
+        let answer = try await Self.recordedAnswer(client)
+        let server = try LoopbackHTTPServer(keepAlive: true) { _ in
+            .response(status: 200, headers: ["Content-Type": "application/x-amz-json-1.1"], body: answer)
+        }
+        defer { server.stop() }
+        var near = environment
+        near["AWS_ENDPOINT_URL"] = server.url
+        let nearClient = AWSSetup(environment: near, transport: CurlTransport(maxConcurrent: 16),
+                                  rates: .unpaced(inFlight: 16)).client(region: "us-east-1")
+        _ = try await nearClient.json(.logs, "DescribeLogGroups")
+        say("a keep-alive loopback server answering at once with moto's answer (\(answer.count) bytes):")
+        for concurrency in [1, 16] {
+            let before = cpuSplit(RUSAGE_SELF.rawValue)
+            let (seconds, cpu) = try await measure {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for worker in 0..<concurrency {
+                        group.addTask {
+                            for _ in stride(from: worker, to: requests, by: concurrency) {
+                                _ = try await nearClient.json(.logs, "DescribeLogGroups")
+                            }
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+            let after = cpuSplit(RUSAGE_SELF.rawValue)
+            // The server's threads are in this process: their share is in the figure, so it is an upper bound.
+            report("ballast, keep-alive, concurrency \(concurrency)", calls: requests, seconds: seconds, cpu: cpu)
+            say(String(format: "    of which user %.3f ms, system %.3f ms (the server's threads included)",
+                       (after.user - before.user) / Double(requests) * 1000,
+                       (after.system - before.system) / Double(requests) * 1000))
+        }
+
         // The anchor: one `aws` process per call, as a runbook loop runs it.
         let loop =
             "for i in $(seq \(cliCalls)); do aws logs describe-log-groups --region us-east-1 --endpoint-url "
@@ -60,6 +95,11 @@ enum AWSBenchmark {
             guard result.status == 0 else { throw TestFailure("the aws CLI loop failed: \(result.stderr)") }
         }
         report("aws CLI loop (one process per call)", calls: cliCalls, seconds: seconds, cpu: cpu)
+    }
+
+    /// moto's answer to DescribeLogGroups over the 20 groups, as a body again.
+    static func recordedAnswer(_ client: any AWSAPI) async throws -> [UInt8] {
+        Array(JSON.encode(try await client.json(.logs, "DescribeLogGroups")).utf8)
     }
 
     static func report(_ label: String, calls: Int, seconds: Double, cpu: Double) {

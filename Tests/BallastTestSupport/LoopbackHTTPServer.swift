@@ -1,8 +1,8 @@
 import Foundation
 
-/// A tiny HTTP/1.1 server on 127.0.0.1 for tests: one request per connection,
-/// answered by a handler. Serves the ECS and IMDS credential endpoints and the
-/// fault-injecting proxy in front of moto.
+/// A tiny HTTP/1.1 server on 127.0.0.1 for tests: one request per connection (or, with `keepAlive`,
+/// every request a client sends on its connection), answered by a handler. Serves the ECS and IMDS
+/// credential endpoints, the fault-injecting proxy in front of moto, and the client benchmark's server.
 public final class LoopbackHTTPServer: @unchecked Sendable {
     public struct Request: Sendable {
         public let method: String
@@ -33,12 +33,14 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
     private let lock = NSLock()
     private var stopped = false
     private var _count = 0
+    private let keepAlive: Bool
 
     /// Requests served so far.
     public var requestCount: Int { lock.withLock { _count } }
 
-    public init(handler: @escaping @Sendable (Request) -> Reply) throws {
+    public init(keepAlive: Bool = false, handler: @escaping @Sendable (Request) -> Reply) throws {
         self.handler = handler
+        self.keepAlive = keepAlive
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var yes: Int32 = 1
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
@@ -72,20 +74,23 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
 
     private func serve(_ fd: Int32) {
         defer { close(fd) }
-        guard let request = Self.readRequest(fd) else { return }
-        lock.withLock { _count += 1 }
-        switch handler(request) {
-        case .drop:
-            return
-        case .raw(let bytes):
-            Self.writeAll(fd, bytes)
-        case .response(let status, let headers, let body):
-            var head =
-                "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nContent-Length: "
-                    + "\(body.count)\r\nConnection: close\r\n"
-            for (name, value) in headers { head += "\(name): \(value)\r\n" }
-            Self.writeAll(fd, Array((head + "\r\n").utf8) + body)
-        }
+        repeat {
+            guard let request = Self.readRequest(fd) else { return }
+            lock.withLock { _count += 1 }
+            switch handler(request) {
+            case .drop:
+                return
+            case .raw(let bytes):
+                Self.writeAll(fd, bytes)
+                return
+            case .response(let status, let headers, let body):
+                var head =
+                    "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nContent-Length: "
+                        + "\(body.count)\r\n" + (keepAlive ? "" : "Connection: close\r\n")
+                for (name, value) in headers { head += "\(name): \(value)\r\n" }
+                Self.writeAll(fd, Array((head + "\r\n").utf8) + body)
+            }
+        } while keepAlive
     }
 
     static func readRequest(_ fd: Int32) -> Request? {
