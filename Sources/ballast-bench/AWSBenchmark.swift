@@ -37,16 +37,7 @@ enum AWSBenchmark {
                     (after.system - before.system) / Double(requests) * 1000))
             }
             let (seconds, cpu) = try await measure {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for worker in 0..<concurrency {
-                        group.addTask {
-                            for _ in stride(from: worker, to: requests, by: concurrency) {
-                                _ = try await client.json(.logs, "DescribeLogGroups")
-                            }
-                        }
-                    }
-                    try await group.waitForAll()
-                }
+                try await describe(client, requests, concurrency)
             }
             report("ballast, concurrency \(concurrency)", calls: requests, seconds: seconds, cpu: cpu)
         }
@@ -67,16 +58,7 @@ enum AWSBenchmark {
         for concurrency in [1, 16] {
             let before = cpuSplit(RUSAGE_SELF.rawValue)
             let (seconds, cpu) = try await measure {
-                try await withThrowingTaskGroup(of: Void.self) { group in
-                    for worker in 0..<concurrency {
-                        group.addTask {
-                            for _ in stride(from: worker, to: requests, by: concurrency) {
-                                _ = try await nearClient.json(.logs, "DescribeLogGroups")
-                            }
-                        }
-                    }
-                    try await group.waitForAll()
-                }
+                try await describe(nearClient, requests, concurrency)
             }
             let after = cpuSplit(RUSAGE_SELF.rawValue)
             // The server's threads are in this process: their share is in the figure, so it is an upper bound.
@@ -95,6 +77,20 @@ enum AWSBenchmark {
             guard result.status == 0 else { throw TestFailure("the aws CLI loop failed: \(result.stderr)") }
         }
         report("aws CLI loop (one process per call)", calls: cliCalls, seconds: seconds, cpu: cpu)
+    }
+
+    /// `requests` DescribeLogGroups calls, `concurrency` at a time.
+    static func describe(_ client: any AWSAPI, _ requests: Int, _ concurrency: Int) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for worker in 0..<concurrency {
+                group.addTask {
+                    for _ in stride(from: worker, to: requests, by: concurrency) {
+                        _ = try await client.json(.logs, "DescribeLogGroups")
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
     }
 
     /// moto's answer to DescribeLogGroups over the 20 groups, as a body again.
