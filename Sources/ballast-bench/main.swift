@@ -14,6 +14,7 @@ import Foundation
 //   swift build -c release && swift run -c release ballast-bench events [resources] [events] [seconds]
 //     (default 2000 1000 60: watch --events, events through moto's EventBridge)
 //   swift run -c release ballast-bench status [resources] [commits]   (default 2000 100: the status page)
+//   swift build -c release && swift run -c release ballast-bench startup [runs]   (default 50: --version, validate)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let numbers = arguments.dropFirst().compactMap { Int($0) }
@@ -30,6 +31,7 @@ case "quotas": try await QuotaBenchmark.run(numbers)
 case "schemas": try SchemaBenchmark.run(numbers)
 case "events": try await EventsBenchmark.run(numbers)
 case "status": try StatusBenchmark.run(numbers)
+case "startup": try StartupBenchmark.run(numbers)
 default:
     print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | "
         + "drift [resources] [runs] | apply [changes] [runs] | policy [resources] [runs] | terraform [resources...] | "
