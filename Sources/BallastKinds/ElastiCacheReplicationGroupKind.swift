@@ -60,7 +60,7 @@ public struct ElastiCacheReplicationGroupKind: ResourceKind {
     static func nodeTypeMemory(_ client: any AWSAPI) async throws -> Value {
         var memory: [String: Value] = [:], marker: String?
         for _ in 0..<10 {
-            var parameters = ["CacheParameterGroupFamily": memoryFamily, "MaxRecords": "100"]
+            var parameters = ["CacheParameterGroupFamily": memoryFamily, "MaxRecords": String(pageSize)]
             parameters["Marker"] = marker
             let defaults = try await client.query(describeEngineDefaultParameters, parameters).child("EngineDefaults")
             for parameter in defaults?.members("CacheNodeTypeSpecificParameters") ?? []
@@ -163,6 +163,8 @@ public struct ElastiCacheReplicationGroupKind: ResourceKind {
         return listed.merging(alone) { a, _ in a }
     }
 
+    /// `MaxRecords` of DescribeReplicationGroups and DescribeEngineDefaultParameters alike: "Default: 100
+    /// ... minimum 20; maximum 100" (botocore's model, elasticache 2015-02-02).
     static let pageSize = 100
 
     /// A group in CloudFormation's terms: with cluster mode off, its clusters counted from its

@@ -65,25 +65,24 @@ struct StatusRoutes: Sendable {
     }
 
     /// The page's data as it now stands; `history` names the resources whose repository history is read
-    /// (nil: all of them), since blame and the journal cost a read of the repository.
+    /// (nil: all of them), since the file versions and the journal cost a read of the repository. The
+    /// environments' accounts come from the repository too; when it cannot be read, the page goes on without.
     func page(history keys: Set<ResourceKey>?) -> StatusPage? {
         let snapshot = shared.snapshot
         guard let report = snapshot.report else { return nil }
         var history = snapshot.seen
+        var accounts: [String: String] = [:]
         if case .success(let loaded) = pass.load() {
             if keys.map({ !$0.isEmpty }) ?? true {
                 for (key, entries) in StatusHistory.entries(loaded, keys: keys) {
                     history[key, default: []] += entries
                 }
             }
-            var facts: [String: StatusPage.EnvironmentFacts] = [:]
-            for environment in loaded.state.environments {
-                facts[environment.name] = .init(account: environment.account, lastPass: snapshot.lastFull)
-            }
-            return StatusPage(plan: Planner.plan(report), facts: facts, history: history, now: clock(), mode: .served)
+            for environment in loaded.state.environments { accounts[environment.name] = environment.account }
         }
-        let facts = Dictionary(report.environments.map { ($0.name, StatusPage.EnvironmentFacts(
-            lastPass: snapshot.lastFull)) }, uniquingKeysWith: { a, _ in a })
+        let facts = Dictionary(report.environments.map {
+            ($0.name, StatusPage.EnvironmentFacts(account: accounts[$0.name], lastPass: snapshot.lastFull))
+        }, uniquingKeysWith: { a, _ in a })
         return StatusPage(plan: Planner.plan(report), facts: facts, history: history, now: clock(), mode: .served)
     }
 

@@ -41,7 +41,14 @@ struct ReportHTMLCommand: AsyncParsableCommand {
         for file in files.isEmpty ? ["-"] : files {
             let bytes: [UInt8]
             if file == "-" {
-                bytes = Array(FileHandle.standardInput.readDataToEndOfFile().prefix(PlanFile.maxBytes + 1))
+                // Read a chunk at a time, never more than the bound and one byte past it.
+                var read: [UInt8] = []
+                while read.count <= PlanFile.maxBytes,
+                      let chunk = try? FileHandle.standardInput.read(upToCount: min(1 << 20, PlanFile.maxBytes + 1
+                          - read.count)), !chunk.isEmpty {
+                    read += chunk
+                }
+                bytes = read
                 if bytes.count > PlanFile.maxBytes {
                     Terminal.error("the report on standard input is larger than \(PlanFile.maxBytes) bytes")
                     throw Failure.error

@@ -25,10 +25,12 @@ enum HTML {
     /// A path segment or query value: everything but unreserved characters percent-encoded (a `/` in an
     /// id stays inside its segment).
     static func component(_ value: String) -> String {
-        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)..<"\u{80}"))
-        allowed.insert(charactersIn: "-._~")
-        return value.addingPercentEncoding(withAllowedCharacters: allowed) ?? ""
+        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
+
+    /// RFC 3986's unreserved characters: ASCII letters and digits, `-._~`.
+    static let unreserved = CharacterSet(
+        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
     /// `'sha256-...'`: a Content-Security-Policy source that allows exactly this inline text.
     static func hashSource(_ inline: String) -> String {
