@@ -99,7 +99,7 @@ let package = Package(
                                                           "BallastTestSupport"]),
         .testTarget(name: "BallastCLITests",
                     dependencies: ["BallastTestSupport", "BallastCore", "BallastCrypto", "BallastAWS", "BallastKinds"],
-                    exclude: ["SARIF", "Contracts", "GitHub"]),
+                    exclude: ["SARIF", "Contracts", "GitHub", "Browser"]),
         .testTarget(name: "BallastAWSTests", dependencies: ["BallastAWS", "BallastCore", "BallastTestSupport"],
                     resources: [.copy("SigV4Suite")]),
     ],

@@ -217,11 +217,14 @@ final class WatchShared: @unchecked Sendable {
     }
 
     private func record(_ entry: HistoryEntry, for key: ResourceKey) {
-        lock.withLock {
-            var entries = seen[key] ?? []
-            entries.append(entry)
-            seen[key] = Array(entries.suffix(Self.seenPerResource))
-        }
+        lock.withLock { keep(entry, for: key) }
+    }
+
+    /// Adds what the watch saw of a resource, keeping the newest `seenPerResource` (called with the lock held).
+    private func keep(_ entry: HistoryEntry, for key: ResourceKey) {
+        var entries = seen[key] ?? []
+        entries.append(entry)
+        seen[key] = Array(entries.suffix(Self.seenPerResource))
     }
 
     var physicalIds: [ResourceKey: String] {
@@ -288,8 +291,7 @@ final class WatchShared: @unchecked Sendable {
         let said = drift.status == .deleted ? "does not exist"
             : drift.differences.map { "\(PropertyPath.readable($0.path)) \($0.actual?.description ?? "(none)")" }
                 .joined(separator: ", ")
-        var entries = seen[drift.key] ?? []
-        entries.append(HistoryEntry(.drift, at: start, said: "drifted: " + said, by: drift.attribution?.live?.by))
-        seen[drift.key] = Array(entries.suffix(Self.seenPerResource))
+        let episode = HistoryEntry(.drift, at: start, said: "drifted: " + said, by: drift.attribution?.live?.by)
+        keep(episode, for: drift.key)
     }
 }

@@ -49,6 +49,8 @@ let one = resources[resources.count / 2].key
 let (single, oneSeconds) = timed { StatusHistory.entries(loaded, keys: [one]) }
 let (all, allSeconds) = timed { StatusHistory.entries(loaded, keys: nil) }
 let entries = all.values.reduce(0) { $0 + $1.count }
+// The watch keeps every resource's history per commit and journal tip: what a request costs when neither moved.
+let (_, revisionSeconds) = timed { StatusHistory.revision(loaded) }
 let page = StatusPage(plan: Planner.plan(report), history: all, now: Date(), mode: .served)
 let (overview, overviewSeconds) = timed { page.overview() }
 let (environment, environmentSeconds) = timed { page.environment("prod") ?? "" }
@@ -61,6 +63,7 @@ print("status page: \(resources.count) resources in \(fileCount) files, \(commit
 print(String(format: "  history, one resource (a resource page):   %.3f s (%d entries)", oneSeconds,
              single.values.reduce(0) { $0 + $1.count }))
 print(String(format: "  history, every resource (/api/status.json): %.3f s (%d entries)", allSeconds, entries))
+print(String(format: "  the same, kept (commit and journal unmoved): %.4f s", revisionSeconds))
 for (name, seconds, bytes) in [("/", overviewSeconds, overview.utf8.count),
                                 ("/env/prod", environmentSeconds, environment.utf8.count),
                                 ("/resource/...", resourceSeconds, resource.utf8.count),

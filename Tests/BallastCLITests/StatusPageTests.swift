@@ -122,6 +122,27 @@ import Testing
         #expect(commits == ["desired"], "only the commit that changed its declaration: \(commits ?? [])")
         #expect(resources.count == 5, "\(api)")
         #expect(resources.contains { $0["id"]?.string == held && $0["differences"]?.list?.first?["held"] != nil })
+        // Put back by hand: the next read (an event's) ends the episode, and the page says when.
+        _ = try await AWSSetup(environment: MotoServer.shared.environment).client(region: "us-east-1")
+            .json(.logs, "PutRetentionPolicy", ["logGroupName": .string(changed), "retentionInDays": 14])
+        try await WatchEventsTests.send(WatchEventsTests.event(
+            "PutRetentionPolicy", ["logGroupName": .string(changed), "retentionInDays": 14]), to: queue)
+        _ = try WatchEventsTests.waitFor(watch) { ($0["ballast_drift_resolved_seconds_count{}"] ?? 0) >= 1 }
+        let after = try JSON.parse(try watch.get("/api/status.json") ?? "")
+        let ended = after["environments"]?.list?.first?["resources"]?.list?.first { $0["id"]?.string == changed }?[
+            "history"]?.list?.first { $0["source"] == "drift" }
+        #expect(ended?["ended"]?.string != nil && ended?["by"]?.string?.hasSuffix("OpsOnCall/alice") == true,
+                "the episode ended: \(ended ?? .null)")
+        let page = try watch.get(path) ?? ""
+        #expect(page.contains("drifted: RetentionInDays 90") && page.contains("(ended "), "\(page)")
+        // A new commit that changes its line is in the JSON page's history at once (what it keeps is per commit).
+        _ = try repo.commit(["desired-state/test/resources.yaml": try String(
+            contentsOfFile: repo.path + "/desired-state/test/resources.yaml", encoding: .utf8)
+            .replacingOccurrences(of: "id: \(changed), properties: {RetentionInDays: 14}",
+                                  with: "id: \(changed), properties: {RetentionInDays: 30}")], message: "Keep a month")
+        let moved = try JSON.parse(try watch.get("/api/status.json") ?? "")["environments"]?.list?.first?["resources"]?
+            .list?.first { $0["id"]?.string == changed }?["history"]?.list?.filter { $0["source"] == "commit" }
+        #expect(moved?.compactMap { $0["said"]?.string } == ["Keep a month", "desired"], "\(moved ?? [])")
         if ProcessInfo.processInfo.environment["BALLAST_UPDATE_DOCS"] == "1" {
             let docs = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                 .deletingLastPathComponent().appendingPathComponent("docs").path
@@ -187,5 +208,10 @@ import Testing
         let text = seen["text"]?.string ?? ""
         #expect(text.contains("<script>window.pwned=1</script>") && text.contains("logs:PutRetentionPolicy"),
                 "\(text)")
+        // Standard input is read up to 256 MiB and no further: one byte more is refused, and nothing is written.
+        let pipe = "head -c 268435457 /dev/zero | \"$0\" report html --out \"$1\""
+        let flood = try Run.process("/bin/bash", ["-c", pipe, Run.ballastBinary, folder + "/flood.html"])
+        #expect(flood.status == 1 && flood.stderr.contains("larger than 268435456 bytes"), "\(flood.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: folder + "/flood.html"))
     }
 }

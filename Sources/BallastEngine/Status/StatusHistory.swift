@@ -43,6 +43,15 @@ public enum StatusHistory {
         return out.mapValues { Array($0.sorted { $0.at > $1.at }.prefix(perResource)) }
     }
 
+    /// What the repository's side of the history depends on: the commit read and the journal's tip. Nil when
+    /// there is no commit (a working tree outside git), so nothing is kept for it.
+    public static func revision(_ loaded: LoadedState) -> String? {
+        guard let commit = loaded.commit else { return nil }
+        let notes = (try? GitRepository(discoveringFrom: loaded.repositoryRoot))
+            .flatMap { try? $0.commit(Journal.notesRef).sha }
+        return commit.sha + ":" + (notes ?? "")
+    }
+
     /// The versions (newest first) in which the resource's block differs from the next older one's, the
     /// oldest with the block (its declaration) included. A resource its block cannot be found for in text (a
     /// `ref`) has none.
