@@ -1,4 +1,4 @@
-// swift-tools-version:6.0
+// swift-tools-version:6.1
 import Foundation
 import PackageDescription
 
@@ -15,7 +15,9 @@ let package = Package(
         // Each from the version the tests and the release run with (README "Tested with"): no older one.
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Only `ballast watch` (BallastWatch) uses these: the long-running server.
-        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        // No default traits: FullFoundation would link Foundation and ICU (tens of MB) for form decoding ballast
+        // does not use; ConfigurationSupport, swift-configuration, which it does not either.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),

@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// A local file read whole only after its size is checked: a plan file, a shard report, a
 /// Terraform state. What a file can cost is bounded before a byte of it is held.
@@ -7,7 +7,9 @@ public enum BoundedFile {
     /// The bytes of `path`, refused when over `maxBytes`; `what` names the file in messages
     /// (`the Terraform state prod.tfstate`).
     public static func read(_ path: String, maxBytes: Int, what: String) throws(FileReadError) -> [UInt8] {
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int else {
+        // The size's type is the platform's (`UInt` here); any integer that fits is read as one.
+        guard let attribute = (try? FileManager.default.attributesOfItem(atPath: path))?[.size],
+              let size = (attribute as? any BinaryInteger).flatMap({ Int(exactly: $0) }) else {
             throw FileReadError("cannot read \(what)")
         }
         guard size <= maxBytes else {

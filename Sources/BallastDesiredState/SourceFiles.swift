@@ -1,6 +1,7 @@
 import BallastCore
 import BallastGit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The files ballast reads: the YAML files under `desired-state/` and `policies/`,
 /// keyed by repository-relative path, and what there could not be read as a file.

@@ -1,5 +1,6 @@
 import CGit2
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// A commit, copied out of libgit2.
 public struct GitCommit: Sendable, Hashable {

@@ -130,7 +130,7 @@ public struct ApiGatewayStageKind: ResourceKind {
             let path = String(key[..<slash]), method = String(key[key.index(after: slash)...])
             // Keys come escaped (`~1pets`); a plain `pets/{id}` is escaped the same way.
             var entry: [String: Value] = [
-                "ResourcePath": .string("/" + path.replacingOccurrences(of: "/", with: "~1")),
+                "ResourcePath": .string("/" + path.replacing("/", with: "~1")),
                 "HttpMethod": .string(method),
             ]
             for setting in settings { entry[setting.name] = byKey[key]?[setting.live] }

@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// Any CloudFormation type no native kind covers, read and written through the Cloud Control API
 /// with the type's own property names, and checked against the type's registry schema

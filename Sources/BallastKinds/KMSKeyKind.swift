@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// KMS keys, identified by key id, key ARN or alias: automatic rotation.
 public struct KMSKeyKind: ResourceKind {

@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// Secrets Manager rotation, identified by the secret's name or ARN. ballast
 /// reads rotation settings only, never the secret's value.

@@ -57,7 +57,7 @@ public struct TimestreamTableKind: ResourceKind {
             let database = id.split(separator: "/").first.map(String.init) ?? "*"
             return "arn:aws:timestream:\(region):\(account):database/" + database
         })) { id, region, account in
-        "arn:aws:timestream:\(region):\(account):database/" + id.replacingOccurrences(of: "/", with: "/table/")
+        "arn:aws:timestream:\(region):\(account):database/" + id.replacing("/", with: "/table/")
     }
 
     /// A database's tables come from ListTables, 20 a page (`MaxResults` is at most 20:
@@ -115,7 +115,7 @@ public struct TimestreamTableKind: ResourceKind {
     }
     /// CloudFormation may name a table `database|table`.
     static func id(fromPhysicalId physicalId: String) -> String {
-        physicalId.replacingOccurrences(of: "|", with: "/")
+        physicalId.replacing("|", with: "/")
     }
 
     /// UpdateTable takes both retention periods; the unchanged one is kept.

@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// SARIF 2.1.0 (`--output sarif`), the format GitHub code scanning reads: one
 /// result per failing policy (a waived one carries its waiver as a suppression)
@@ -142,8 +142,8 @@ public enum SARIFRendering {
     /// Text from AWS in a message: no markup a viewer could read (`<!--`), at most 2,000 characters
     /// (`result` makes the whole message one line).
     static func plain(_ text: String) -> String {
-        UntrustedText.capped(text, limit: 2_000).replacingOccurrences(of: "<", with: "\\x3C")
-            .replacingOccurrences(of: ">", with: "\\x3E")
+        UntrustedText.capped(text, limit: 2_000).replacing("<", with: "\\x3C")
+            .replacing(">", with: "\\x3E")
     }
 
     static func result(rule: String, index: Int, level: String, message: String,
@@ -153,7 +153,7 @@ public enum SARIFRendering {
                                       "message": ["text": .string(UntrustedText.line(message))]]
         if let location {
             // Relative to the repository root, which is where code scanning resolves them.
-            let uri = location.file.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? location.file
+            let uri = PercentEncoding.encode(location.file, keepSlash: true)
             var physical: [String: Value] = ["artifactLocation": ["uri": .string(uri)]]
             if location.line > 0 {
                 physical["region"] =

@@ -1,7 +1,7 @@
 import BallastCore
 import BallastDesiredState
 import BallastEngine
-import Foundation
+import FoundationEssentials
 import Logging
 import ServiceLifecycle
 
@@ -140,7 +140,7 @@ final class EventLoop: Service, @unchecked Sendable {
     /// `reported_at` (to the millisecond) is when its drift was known.
     func log(_ result: ReconcilePass.Result, sorted: EventSorting, detections: [Double], at reported: Date) {
         var metadata: Logger.Metadata = [
-            "outcome": "\(result.outcome.rawValue)", "duration_s": "\(String(format: "%.3f", result.duration))",
+            "outcome": "\(result.outcome.rawValue)", "duration_s": "\(Figures.fixed(result.duration, digits: 3))",
             "events": "\(sorted.received)", "matched": "\(sorted.matched)", "resources": "\(sorted.changes.count)",
             "reported_at": "\(Timestamp.iso8601(reported, milliseconds: true))",
         ]
@@ -154,7 +154,7 @@ final class EventLoop: Service, @unchecked Sendable {
             }
         }
         if !detections.isEmpty {
-            metadata["detection_s"] = "\(detections.map { String(format: "%.3f", $0) }.joined(separator: ","))"
+            metadata["detection_s"] = "\(detections.map { Figures.fixed($0, digits: 3) }.joined(separator: ","))"
         }
         if let detail = result.detail { metadata["detail"] = "\(UntrustedText.line(String(detail.prefix(500))))" }
         logger.info("events", metadata: metadata)
@@ -194,7 +194,7 @@ struct EventSorting {
 /// What the full passes and the event-driven ones share: the last read of every resource (a `ref`'s
 /// physical id, the statuses `/metrics` shows), and since when each drifted resource has been drifted.
 final class WatchShared: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var report: DriftReport?
     private var since: [ResourceKey: Date] = [:]
     /// What the watch saw of each resource for the status page: its drift episodes and the events it

@@ -3,7 +3,7 @@ import BallastCrypto
 import BallastDesiredState
 import BallastEngine
 import BallastRender
-import Foundation
+import FoundationEssentials
 import HTTPTypes
 import Hummingbird
 
@@ -103,7 +103,7 @@ struct StatusRoutes: Sendable {
             return nil
         }
         let cookies = (request.headers[.cookie] ?? "").split(separator: ";").map {
-            $0.trimmingCharacters(in: .whitespaces)
+            $0.trimmingSpaces()
         }
         let named = Self.cookie + "="
         let presented = cookies.filter { $0.hasPrefix(named) }.map { String($0.dropFirst(named.count)) }
@@ -125,7 +125,7 @@ struct StatusRoutes: Sendable {
 
     /// The path's segments, each percent-decoded (an id's `/` arrives as `%2F` and stays in its segment).
     static func segments(_ path: String) -> [String] {
-        path.split(separator: "/", omittingEmptySubsequences: true).map { $0.removingPercentEncoding ?? String($0) }
+        path.split(separator: "/", omittingEmptySubsequences: true).map { PercentEncoding.decode($0) }
     }
 
     static func headers(_ type: String) -> HTTPFields {
@@ -145,7 +145,7 @@ struct StatusRoutes: Sendable {
 /// Every resource's repository history, read again only when the commit read or the journal's tip moved: at
 /// 2,000 resources a read costs about 0.2 s (docs/benchmarks.md), and the JSON page may be polled.
 final class KeptHistory: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var kept: (revision: String, entries: [ResourceKey: [HistoryEntry]])?
 
     func entries(_ loaded: LoadedState) -> [ResourceKey: [HistoryEntry]] {

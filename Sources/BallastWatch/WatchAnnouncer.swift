@@ -1,7 +1,7 @@
 import BallastCore
 import BallastDesiredState
 import BallastEngine
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// `watch --notify URL`: the webhook hears of an environment's drift as `drift --notify` tells it (the

@@ -1,7 +1,7 @@
 import BallastAWS
 import BallastCore
 import BallastEngine
-import Foundation
+import FoundationEssentials
 import Logging
 import ServiceLifecycle
 
@@ -63,7 +63,7 @@ final class WatchLoop: Service, @unchecked Sendable {
     func log(_ result: ReconcilePass.Result, requests: Int) {
         var metadata: Logger.Metadata = [
             "outcome": "\(result.outcome.rawValue)",
-            "duration_s": "\(String(format: "%.3f", result.duration))",
+            "duration_s": "\(Figures.fixed(result.duration, digits: 3))",
             "api_requests": "\(requests)",
         ]
         if let revision = result.revision { metadata["revision"] = "\(revision.prefix(12))" }
@@ -88,7 +88,7 @@ final class WatchLoop: Service, @unchecked Sendable {
 /// let it read) or no pass has ended for three intervals (AWS or the loop stalled).
 final class WatchHealth: @unchecked Sendable {
     static let failuresAllowed = 3
-    private let lock = NSLock()
+    private let lock = Lock()
     private let started = Date()
     private let interval: TimeInterval
     private var last: (outcome: ReconcilePass.Outcome, revision: String?, at: Date)?

@@ -1,6 +1,6 @@
 import BallastCore
 import BallastEngine
-import Foundation
+import FoundationEssentials
 import Metrics
 
 /// What `/metrics` shows, recorded through swift-metrics (the command bootstraps it

@@ -4,7 +4,7 @@ import BallastCore
 import BallastDesiredState
 import BallastEngine
 import BallastKinds
-import Foundation
+import FoundationEssentials
 import Hummingbird
 import HummingbirdCore
 import Logging

@@ -118,7 +118,7 @@ public enum YAMLEditor {
         case .string(let text):
             switch style {
             case .singleQuoted where !text.contains("\n"):
-                return "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
+                return "'" + text.replacing("'", with: "''") + "'"
             case .plain where plainSafe(text):
                 return text
             default:

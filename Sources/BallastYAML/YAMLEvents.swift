@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import BallastCore
 import CYAML
 
@@ -100,7 +100,8 @@ final class YAMLEventReader {
         // The reader (bad UTF-8, a NUL or other control byte) names a byte offset, not a mark.
         if parser.error == YAML_READER_ERROR {
             let at = location(ofByte: Int(parser.problem_offset))
-            let byte = parser.problem_value >= 0 ? String(format: " (byte 0x%02X)", Int(parser.problem_value)) : ""
+            let byte = parser.problem_value >= 0
+                ? " (byte 0x" + Figures.zeroPadded(Int(parser.problem_value), width: 2, radix: 16) + ")" : ""
             return Diagnostic(at, "not valid UTF-8 text: \(problem)\(byte)")
         }
         return Diagnostic(location(parser.problem_mark), "YAML syntax error: \(context)\(problem)")

@@ -63,7 +63,7 @@ struct AWSFacts {
         for (service, endpoint) in endpoints {
             let why = endpoint.source == "default" ? "" : " (\(endpoint.source))"
             Terminal.out(
-                "    \(service.serviceId.padding(toLength: 24, withPad: " ", startingAt: 0)) \(endpoint.url)\(why)")
+                "    \(Figures.padded(service.serviceId, to: 24)) \(endpoint.url)\(why)")
         }
     }
 }

@@ -5,7 +5,7 @@ import BallastCore
 import BallastDesiredState
 import BallastEngine
 import BallastGit
-import Foundation
+import FoundationEssentials
 
 struct AdoptCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,7 @@ import ArgumentParser
 import BallastAWS
 import BallastCore
 import BallastEngine
-import Foundation
+import FoundationEssentials
 
 struct ApplyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

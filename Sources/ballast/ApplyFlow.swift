@@ -5,7 +5,8 @@ import BallastCore
 import BallastDesiredState
 import BallastEngine
 import BallastRender
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The options every command that writes takes (apply, rollback, revert --apply).
 struct ApplyOptions: ParsableArguments {
@@ -66,7 +67,7 @@ struct ApplyOptions: ParsableArguments {
 
     func validate() throws {
         if Self.seconds(waitTimeout) == nil { throw Self.durationError("--wait-timeout", waitTimeout) }
-        if let overrideWindow, overrideWindow.trimmingCharacters(in: .whitespaces).isEmpty {
+        if let overrideWindow, overrideWindow.trimmingSpaces().isEmpty {
             throw ValidationError(
                 "--override-window needs a reason, like --override-window \"INC-4312: queue backlog\"")
         }
@@ -167,7 +168,7 @@ struct ApplyFlow {
             Terminal.error("no terminal to ask on: pass --auto-approve, or apply a saved plan file")
             return false
         }
-        FileHandle.standardOutput.write(Data("Apply these \(count) changes? [y/N] ".utf8))
+        StandardStream.output.write("Apply these \(count) changes? [y/N] ")
         guard let answer = readLine(), ["y", "yes"].contains(answer.lowercased()) else {
             Terminal.out("Nothing was changed.")
             return false

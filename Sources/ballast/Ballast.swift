@@ -4,7 +4,8 @@ import BallastCore
 import BallastEngine
 import BallastKinds
 import BallastRender
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Every kind this build knows: built once, when the program starts, and handed to the engine.
 let builtInKinds = Kinds.builtIn
@@ -56,16 +57,16 @@ struct Ballast: AsyncParsableCommand {
             _ = try RequestRates.fromEnvironment(ProcessInfo.processInfo.environment)
         } catch {
             Terminal.error("\(error)")
-            Foundation.exit(1)
+            Glibc.exit(1)
         }
         let mistakes = numberMistakes(ProcessInfo.processInfo.environment)
         if !mistakes.isEmpty {
             for mistake in mistakes { Terminal.error(mistake) }
-            Foundation.exit(1)
+            Glibc.exit(1)
         }
         if let unknown = unknownCommand(Array(CommandLine.arguments.dropFirst())) {
             Terminal.error(unknown)
-            Foundation.exit(1)
+            Glibc.exit(1)
         }
         do {
             var command = try parseAsRoot(nil)
@@ -78,8 +79,8 @@ struct Ballast: AsyncParsableCommand {
             // A usage mistake (a flag's value out of range, say) is an error like any other: exit 1,
             // as the contract's exit codes say, not the argument parser's 64.
             if exitCode(for: error).rawValue == 64 {
-                Terminal.emit(fullMessage(for: error) + "\n", to: .standardError)
-                Foundation.exit(1)
+                Terminal.emit(fullMessage(for: error) + "\n", to: .error)
+                Glibc.exit(1)
             }
             exit(withError: error)
         }

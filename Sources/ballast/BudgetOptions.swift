@@ -3,7 +3,7 @@ import ArgumentParser
 import BallastAWS
 import BallastDesiredState
 import BallastEngine
-import Foundation
+import FoundationEssentials
 
 /// `--max-requests` and `--max-duration` (drift, plan): what a run may spend; when it is
 /// spent the resources not read yet are NOT_CHECKED with the reason (exit 1), never guessed.
@@ -28,21 +28,24 @@ struct BudgetOptions: ParsableArguments {
         if let explainMax {
             let most = min(explainMax, loaded.state.resourceCount)
             let rate = rates.rate(forKey: rates.key(Explainer.operations[0]))
-            Terminal.write(String(format: "\nWith --explain, after the reads: one cloudtrail:LookupEvents per "
+            let seconds = Figures.fixed(max(0, Double(most) - rate.burst) / rate.perSecond, digits: 1)
+            let perSecond = Figures.general(rate.perSecond)
+            Terminal.write("\nWith --explain, after the reads: one cloudtrail:LookupEvents per "
                 + "MODIFIED or DELETED resource (up to \(Explainer.maxPages) pages of \(Explainer.pageSize) events), "
                 + "for at most \(most) resources: "
-                + "up to \(most) calls, at least %.1f s at %g/s (one autoscaling:DescribeScalingActivities more per "
-                + "Auto Scaling group whose capacity drifted)\n", max(0, Double(most) - rate.burst) / rate.perSecond,
-                                  rate.perSecond))
+                + "up to \(most) calls, at least \(seconds) s at \(perSecond)/s (one "
+                + "autoscaling:DescribeScalingActivities more per Auto Scaling group whose capacity drifted)\n")
         }
         if let guardWindow {
             let most = LoadGuards.mostCalls(loaded.state, window: guardWindow)
             if most > 0 {
                 let rate = rates.rate(forKey: rates.key(LoadGuards.getMetricData))
-                Terminal.write(String(format: "\nAfter the reads, for the capacities the plan lowers: up to \(most) "
+                let seconds = Figures.fixed(max(0, Double(most) - rate.burst) / rate.perSecond, digits: 1)
+                let perSecond = Figures.general(rate.perSecond)
+                Terminal.write("\nAfter the reads, for the capacities the plan lowers: up to \(most) "
                     + "cloudwatch:GetMetricData call(s) (one per environment and region for up to "
-                    + "\(LoadGuards.metricsPerCall(window: guardWindow)) metrics), at least %.1f s at %g/s\n",
-                    max(0, Double(most) - rate.burst) / rate.perSecond, rate.perSecond))
+                    + "\(LoadGuards.metricsPerCall(window: guardWindow)) metrics), at least \(seconds) s at "
+                    + "\(perSecond)/s\n")
                 let lookups = LoadGuards.mostLookups(loaded.state).sorted { $0.key.iamAction < $1.key.iamAction }
                 if !lookups.isEmpty {
                     Terminal.write("and, first, what only a call can say of those capacities: "

@@ -2,7 +2,7 @@ import ArgumentParser
 import BallastAdapters
 import BallastAWS
 import BallastEngine
-import Foundation
+import FoundationEssentials
 
 struct CommentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,7 @@ import BallastAWS
 import BallastCore
 import BallastDesiredState
 import BallastEngine
-import Foundation
+import FoundationEssentials
 
 struct DoctorCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -80,6 +80,6 @@ struct DoctorCommand: AsyncParsableCommand {
     }
 
     func clock(_ minutes: Int) -> String {
-        String(format: "%02d:%02d", minutes / 60, minutes % 60)
+        Figures.zeroPadded(minutes / 60, width: 2) + ":" + Figures.zeroPadded(minutes % 60, width: 2)
     }
 }

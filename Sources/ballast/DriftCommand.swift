@@ -4,7 +4,8 @@ import BallastAWS
 import BallastCore
 import BallastEngine
 import BallastRender
-import Foundation
+import FoundationEssentials
+import Glibc
 
 extension ReportFormat: ExpressibleByArgument {}
 

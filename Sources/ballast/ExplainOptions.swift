@@ -3,7 +3,7 @@ import BallastAWS
 import BallastCore
 import BallastDesiredState
 import BallastEngine
-import Foundation
+import FoundationEssentials
 
 /// `--explain`: who changed each drifted resource (CloudTrail, an autoscaler) and which commit set
 /// its desired line (git), for drift and plan.

@@ -1,5 +1,5 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
 
 /// `--guard-window` (plan, apply, rollback, revert): how far back a capacity cut's load is read.
 struct GuardOptions: ParsableArguments {

@@ -3,7 +3,7 @@ import BallastAdapters
 import BallastAWS
 import BallastCore
 import BallastEngine
-import Foundation
+import FoundationEssentials
 
 struct HistoryCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -102,7 +102,7 @@ struct HistoryCommand: AsyncParsableCommand {
                 .map { "\($0.key) \($0.value.from?.description ?? "(none)") -> \($0.value.to.description)" }.joined(
                     separator: ", ")
             let failure = item.error.map { ": \($0)" } ?? ""
-            let outcome = item.outcome.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0)
+            let outcome = Figures.padded(item.outcome.rawValue, to: 13)
             lines.append("    \(outcome) \(item.change.key.type) \(item.change.id)  \(values)\(failure)")
         }
         for resource in entry.unfixable { lines.append("    cannot fix    \(resource): it does not exist") }

@@ -4,7 +4,7 @@ import BallastAWS
 import BallastCore
 import BallastDesiredState
 import BallastEngine
-import Foundation
+import FoundationEssentials
 
 struct HoldCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,8 @@ import BallastAWS
 import BallastCore
 import BallastEngine
 import BallastRender
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

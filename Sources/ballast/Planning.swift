@@ -3,7 +3,7 @@ import BallastAWS
 import BallastCore
 import BallastDesiredState
 import BallastEngine
-import Foundation
+import FoundationEssentials
 
 /// Load, refuse mistakes, read live values, plan: shared by plan, apply, rollback and revert.
 enum Planning {

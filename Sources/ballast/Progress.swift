@@ -1,6 +1,7 @@
 import BallastAWS
 import BallastCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Progress for long runs on stderr: silent for the first two seconds, then a
 /// line now and then (rewritten in place on a terminal).
@@ -9,7 +10,7 @@ final class Progress: @unchecked Sendable {
     /// The calls and throttled answers so far, when the run counts them.
     let calls: CountingTransport?
     let started = Date()
-    let lock = NSLock()
+    let lock = Lock()
     var lastShown: Date?
     var shownOnTerminal = false
     /// Per environment: read so far, and to read.
@@ -46,7 +47,7 @@ final class Progress: @unchecked Sendable {
             line += ", about \(Int(elapsed / Double(done) * Double(total - done)) + 1) s left"
         }
         if isatty(STDERR_FILENO) == 1 {
-            FileHandle.standardError.write(Data("\r\(line)".utf8))
+            StandardStream.error.write("\r\(line)")
             shownOnTerminal = true
         } else {
             Terminal.err(line)
@@ -56,7 +57,7 @@ final class Progress: @unchecked Sendable {
     func finish() {
         lock.lock()
         defer { lock.unlock() }
-        if shownOnTerminal { FileHandle.standardError.write(Data("\n".utf8)) }
+        if shownOnTerminal { StandardStream.error.write("\n") }
         shownOnTerminal = false
     }
 }

@@ -31,7 +31,7 @@ extension ReadPlan {
             let seconds = minimumSeconds(at: rates)
             lines.append("At ballast's request rates (BALLAST_API_RATES), "
                 + (seconds < 0.1 ? "the burst allowances cover every call: no wait for pacing"
-                    : String(format: "at least %.1f s", seconds)))
+                    : "at least \(Figures.fixed(seconds, digits: 1)) s"))
         }
         lines.append("")
         for group in groups {
@@ -41,7 +41,7 @@ extension ReadPlan {
             for (operation, count) in group.calls.sorted(by: { $0.key.call < $1.key.call }) {
                 let action = operation.call
                 let width = max(50, action.count + 2)
-                lines.append("  " + action.padding(toLength: width, withPad: " ", startingAt: 0) + String(count))
+                lines.append("  " + Figures.padded(action, to: width) + String(count))
             }
             for (type, count) in group.cloudControl.sorted(by: { $0.key < $1.key }) {
                 lines.append("  via cloudcontrol: \(type), \(count) resource\(count == 1 ? "" : "s"), "
@@ -53,9 +53,9 @@ extension ReadPlan {
             let keys = Set(groups.flatMap { $0.calls.keys.map(rates.key) })
             for key in keys.sorted() {
                 let rate = rates.rate(forKey: key)
-                let figures = String(format: "%g/s, burst %g", rate.perSecond, rate.burst)
-                lines.append("  " + key.padding(toLength: max(34, key.count + 2), withPad: " ", startingAt: 0)
-                    + figures.padding(toLength: 22, withPad: " ", startingAt: 0) + rate.sourceText)
+                let figures = "\(Figures.general(rate.perSecond))/s, burst \(Figures.general(rate.burst))"
+                lines.append("  " + Figures.padded(key, to: max(34, key.count + 2))
+                    + Figures.padded(figures, to: 22) + rate.sourceText)
             }
         }
         return lines.joined(separator: "\n") + "\n"

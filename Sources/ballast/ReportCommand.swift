@@ -4,7 +4,8 @@ import BallastCore
 import BallastDesiredState
 import BallastEngine
 import BallastRender
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -44,7 +45,7 @@ struct ReportHTMLCommand: AsyncParsableCommand {
                 // Read a chunk at a time, never more than the bound and one byte past it.
                 var read: [UInt8] = []
                 while read.count <= PlanFile.maxBytes,
-                      let chunk = try? FileHandle.standardInput.read(upToCount: min(1 << 20, PlanFile.maxBytes + 1
+                      let chunk = try? StandardStream.input.read(upToCount: min(1 << 20, PlanFile.maxBytes + 1
                           - read.count)), !chunk.isEmpty {
                     read += chunk
                 }
@@ -72,7 +73,7 @@ struct ReportHTMLCommand: AsyncParsableCommand {
         do {
             try page.write(toFile: out, atomically: true, encoding: .utf8)
         } catch {
-            Terminal.error("cannot write \(out): \(error.localizedDescription)")
+            Terminal.error("cannot write \(out): \(systemReason(error))")
             throw Failure.error
         }
         Terminal.note("wrote \(out): \(plan.report.resources.count) resources in "

@@ -2,7 +2,7 @@ import ArgumentParser
 import BallastAWS
 import BallastEngine
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// `--out-json FILE` (drift, plan): the JSON report (spec section 4) written beside
 /// whatever `--output` prints, for a job's artifact or a later `report merge`.
@@ -20,7 +20,7 @@ struct ReportFileOptions: ParsableArguments {
         do {
             try (JSON.encode(written, pretty: true) + "\n").write(toFile: outJSON, atomically: true, encoding: .utf8)
         } catch {
-            Terminal.error("cannot write the JSON report to \(outJSON): \(error.localizedDescription)")
+            Terminal.error("cannot write the JSON report to \(outJSON): \(systemReason(error))")
             throw Failure.error
         }
     }

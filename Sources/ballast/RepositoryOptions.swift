@@ -1,7 +1,7 @@
 import ArgumentParser
 import BallastDesiredState
 import BallastEngine
-import Foundation
+import FoundationEssentials
 
 /// The options every command takes: where the desired state comes from.
 struct RepositoryOptions: ParsableArguments {

@@ -2,7 +2,8 @@ import ArgumentParser
 import BallastAWS
 import BallastEngine
 import BallastRender
-import Foundation
+import FoundationEssentials
+import Glibc
 
 struct RevertCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

@@ -1,6 +1,6 @@
 import BallastCore
 import BallastEngine
-import Foundation
+import FoundationEssentials
 
 /// What a run takes from its environment at the edge, handed to the engine as values: the time
 /// (`BALLAST_NOW`, an ISO-8601 instant, fixes it for tests and the demo; otherwise the machine's)

@@ -4,7 +4,7 @@ import BallastCore
 import BallastDesiredState
 import BallastEngine
 import BallastKinds
-import Foundation
+import FoundationEssentials
 
 struct SchemaCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(

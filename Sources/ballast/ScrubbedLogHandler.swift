@@ -1,6 +1,6 @@
 import BallastAWS
 import BallastCore
-import Foundation
+import FoundationEssentials
 import Logging
 
 /// swift-log's lines (`watch`) on stderr, through the same scrubber and escaping as every other

@@ -2,7 +2,7 @@ import ArgumentParser
 import BallastCore
 import BallastDesiredState
 import BallastEngine
-import Foundation
+import FoundationEssentials
 
 /// `--shard I/N` (drift, plan): check one stable slice of the resources, for a CI matrix
 /// or an indexed job; `--shards N` takes I from the engine (Kubernetes Indexed Jobs'

@@ -1,6 +1,7 @@
 import BallastAWS
 import BallastCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where output goes: reports on stdout, notes and errors on stderr. Colour only
 /// on a terminal and never with NO_COLOR. Everything printed may hold text from AWS
@@ -11,33 +12,33 @@ import Foundation
 enum Terminal {
     /// Unbuffered, like `write`, so lines and whole reports keep their order in a pipe.
     static func out(_ line: String) {
-        emit(UntrustedText.block(line) + "\n", to: .standardOutput)
+        emit(UntrustedText.block(line) + "\n", to: .output)
     }
 
     /// A whole rendered report. A coloured one carries its own escapes; its renderer
     /// escaped every value.
     static func write(_ text: String) {
-        emit(useColour(STDOUT_FILENO) ? text : UntrustedText.block(text), to: .standardOutput)
+        emit(useColour(STDOUT_FILENO) ? text : UntrustedText.block(text), to: .output)
     }
 
     static func note(_ message: String) {
-        emit(paint("note:", .yellow) + " " + UntrustedText.block(message) + "\n", to: .standardError)
+        emit(paint("note:", .yellow) + " " + UntrustedText.block(message) + "\n", to: .error)
     }
 
     static func warning(_ message: String) {
-        emit(paint("warning:", .yellow) + " " + UntrustedText.block(message) + "\n", to: .standardError)
+        emit(paint("warning:", .yellow) + " " + UntrustedText.block(message) + "\n", to: .error)
     }
 
     static func error(_ message: String) {
-        emit(paint("error:", .red) + " " + UntrustedText.block(message) + "\n", to: .standardError)
+        emit(paint("error:", .red) + " " + UntrustedText.block(message) + "\n", to: .error)
     }
 
     static func err(_ line: String) {
-        emit(UntrustedText.block(line) + "\n", to: .standardError)
+        emit(UntrustedText.block(line) + "\n", to: .error)
     }
 
-    static func emit(_ text: String, to handle: FileHandle) {
-        handle.write(Data(Secrets.scrub(text).utf8))
+    static func emit(_ text: String, to stream: StandardStream) {
+        stream.write(Secrets.scrub(text))
     }
 
     enum Colour: String {

@@ -3,7 +3,7 @@ import BallastAWS
 import BallastCore
 import BallastEngine
 import BallastWatch
-import Foundation
+import FoundationEssentials
 import Logging
 
 struct WatchCommand: AsyncParsableCommand {

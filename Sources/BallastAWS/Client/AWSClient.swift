@@ -1,6 +1,7 @@
 import BallastCrypto
 import BallastCore
-import Foundation
+import FoundationEssentials
+import Dispatch
 
 /// Signs, sends and retries AWS calls for one region. Protocol-specific
 /// helpers (`query`, `json`, `restJSON`, `restXML`) decode the answers.
@@ -241,7 +242,7 @@ public extension AWSClient {
 /// What a session learns once and its clients share (`AWSSetup`): buckets' regions, as S3 said,
 /// and the account each identity's credentials belong to, as STS said.
 public final class SessionFacts: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var regions: [String: String] = [:]
     private var accounts: [String: Task<String, any Error>] = [:]
 

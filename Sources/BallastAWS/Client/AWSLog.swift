@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// Debug logging of requests (`--debug` or `BALLAST_LOG=debug`): method, URL,
 /// headers with credentials redacted, sizes and timings. Bodies are never
@@ -16,7 +16,7 @@ public struct AWSLog: Sendable {
         guard force || environment["BALLAST_LOG"]?.lowercased() == "debug" else { return nil }
         // Errors quote AWS's answers, which may echo secrets or hold control characters.
         return AWSLog {
-            FileHandle.standardError.write(Data(("debug: " + Secrets.scrub(UntrustedText.line($0)) + "\n").utf8))
+            StandardStream.error.write("debug: " + Secrets.scrub(UntrustedText.line($0)) + "\n")
         }
     }
 
@@ -38,7 +38,7 @@ public struct AWSLog: Sendable {
     }
 
     func failure(_ error: Error, operation: String, retryIn seconds: Double?) {
-        let next = seconds.map { String(format: "; retrying in %.2f s", $0) } ?? "; not retrying"
+        let next = seconds.map { "; retrying in \(Figures.fixed($0, digits: 2)) s" } ?? "; not retrying"
         sink("<- \(operation): \(error)\(next)")
     }
 }

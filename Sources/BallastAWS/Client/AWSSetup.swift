@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import BallastCore
 
 /// Builds clients the way the AWS CLI configures itself from the environment:

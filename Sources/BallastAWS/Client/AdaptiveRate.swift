@@ -1,5 +1,6 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The client-side rate of the SDKs' `adaptive` retry mode: on a throttled answer the rate
 /// drops to 0.7 of what was being sent, then grows back along a cubic curve (CUBIC, as in

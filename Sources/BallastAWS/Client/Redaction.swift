@@ -10,7 +10,7 @@ public enum Redaction {
     /// Header value safe to log.
     static func header(_ name: String, _ value: String) -> String {
         guard sensitiveHeaders.contains(name.lowercased()) else { return value }
-        if name.lowercased() == "authorization", let credential = value.range(of: "Credential=") {
+        if name.lowercased() == "authorization", let credential = value.firstRange(of: "Credential=") {
             // Keep the scope (date/region/service), drop key id and signature.
             let scope = value[credential.upperBound...].split(separator: ",").first?.split(separator: "/").dropFirst()
             return "AWS4-HMAC-SHA256 Credential=<redacted>/\(scope?.joined(separator: "/") ?? "")"

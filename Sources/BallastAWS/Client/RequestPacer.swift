@@ -1,6 +1,6 @@
 import BallastCore
 import Dispatch
-import Foundation
+import FoundationEssentials
 
 /// Paces every AWS request (retries included) with a token bucket per (account, region,
 /// service or operation) at `RequestRates`, and bounds the requests in flight per bucket
@@ -10,7 +10,7 @@ import Foundation
 public final class RequestPacer: @unchecked Sendable {
     public let rates: RequestRates
     let adaptive: Bool
-    private let lock = NSLock()
+    private let lock = Lock()
     private var buckets: [BucketKey: Bucket] = [:]
     private let now: @Sendable () -> Double
 

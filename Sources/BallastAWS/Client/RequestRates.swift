@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// The requests per second ballast allows itself per (account, region, service), and per
 /// operation where AWS sets an operation its own quota. AWS's quotas are per account and
@@ -186,7 +186,7 @@ public struct RequestRates: Sendable, Equatable {
     public static func parse(_ text: String, over base: RequestRates = .defaults) throws(RatesError) -> RequestRates {
         var rates = base
         var seen = Set<String>()
-        for entry in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !entry.isEmpty {
+        for entry in text.split(separator: ",").map({ $0.trimmingSpaces() }) where !entry.isEmpty {
             if entry == "unpaced" {
                 rates.unpacedInFlight = unpaced(inFlight: 8).unpacedInFlight
                 continue

@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// AWS's "standard" retry mode as a pure policy: an error and an attempt number
 /// in, wait-or-stop out. The loop that applies it lives in `AWSClient.send`.
@@ -61,7 +61,7 @@ public struct RetryPolicy: Sendable {
             return .stop
         }
         // Exponential backoff with full jitter: random(0, 1) * 2^attempt, capped.
-        return .retry(after: min(jitter * pow(2, Double(attempt - 1)), maxBackoff), cost: cost)
+        return .retry(after: min(jitter * Double(1 << min(max(attempt - 1, 0), 62)), maxBackoff), cost: cost)
     }
 }
 
@@ -69,7 +69,7 @@ public struct RetryPolicy: Sendable {
 /// so a failing service is not hammered by every caller at once.
 public final class RetryQuota: @unchecked Sendable {
     public static let initialTokens = 500
-    private let lock = NSLock()
+    private let lock = Lock()
     private var tokens = RetryQuota.initialTokens
 
     public init() {}

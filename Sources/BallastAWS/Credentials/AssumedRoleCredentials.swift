@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// An environment's `assumeRole`: STS AssumeRole signed with the chain's credentials
 /// (role chaining: CI's OIDC role assumes each account's ballast role), kept until
@@ -27,7 +27,7 @@ struct AssumedRoleProvider: CredentialProvider {
 
 /// One credentials cache per role, shared by every region's client of that role.
 final class AssumedRoles: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var caches: [RoleToAssume: CachedCredentials] = [:]
 
     func credentials(for role: RoleToAssume, make: () -> CachedCredentials) -> CachedCredentials {

@@ -1,5 +1,6 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// ECS task credentials: `AWS_CONTAINER_CREDENTIALS_RELATIVE_URI` (on
 /// 169.254.170.2) or `AWS_CONTAINER_CREDENTIALS_FULL_URI`, with the optional
@@ -30,7 +31,7 @@ public struct ContainerCredentials: CredentialProvider {
             else {
                 throw CredentialError("ECS credentials: cannot read AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE (\(file))")
             }
-            let token = text.trimmingCharacters(in: .whitespacesAndNewlines)
+            let token = text.trimmed()
             Secrets.register(token)
             request.setHeader("Authorization", token)
         } else if let token = environment["AWS_CONTAINER_AUTHORIZATION_TOKEN"], !token.isEmpty {

@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// One source of credentials. Returns nil when it is not configured here (the
 /// chain moves on); throws when it is configured but broken (the chain stops:

@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// AWS credentials. Their description never shows the secret or the token.
 public struct Credentials: Sendable, Equatable, CustomStringConvertible {

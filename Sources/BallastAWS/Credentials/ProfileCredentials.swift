@@ -1,5 +1,6 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The shared-files source: the profile named by `AWS_PROFILE` (or `default`),
 /// with static keys, `role_arn` + `source_profile` (STS AssumeRole, chains
@@ -109,17 +110,16 @@ enum CredentialProcess {
         guard status == 0 else {
             throw CredentialError("profile '\(profile)': credential_process exited with status \(status)")
         }
-        guard let json = try? JSONSerialization.jsonObject(with: Data(data)) as? [String: Any],
-            (json["Version"] as? Int) == 1,
-            let id = json["AccessKeyId"] as? String, let secret = json["SecretAccessKey"] as? String
+        guard let json = try? JSON.parse(String(decoding: data, as: UTF8.self)), json["Version"] == 1,
+            let id = json["AccessKeyId"]?.string, let secret = json["SecretAccessKey"]?.string
         else {
             throw CredentialError(
                 "profile '\(profile)': credential_process must print JSON with Version 1, AccessKeyId and "
                     + "SecretAccessKey"
             )
         }
-        return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: json["SessionToken"] as? String,
-                           expiration: (json["Expiration"] as? String).flatMap(ISO8601.parse))
+        return Credentials(accessKeyId: id, secretAccessKey: secret, sessionToken: json["SessionToken"]?.string,
+                           expiration: json["Expiration"]?.string.flatMap(ISO8601.parse))
     }
 
     /// At most this much output is kept (a credential document is a few hundred bytes).

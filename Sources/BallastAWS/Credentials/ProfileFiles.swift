@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// `~/.aws/credentials` and `~/.aws/config` (or `AWS_SHARED_CREDENTIALS_FILE`,
 /// `AWS_CONFIG_FILE`), parsed as the AWS CLI reads them.
@@ -11,7 +11,7 @@ public struct ProfileFiles: Sendable {
     let configFile: [String: [String: String]]
 
     public init(environment: [String: String]) {
-        let home = environment["HOME"] ?? NSHomeDirectory()
+        let home = environment["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path
         credentialsPath = Self.expand(environment["AWS_SHARED_CREDENTIALS_FILE"] ?? "~/.aws/credentials", home: home)
         configPath = Self.expand(environment["AWS_CONFIG_FILE"] ?? "~/.aws/config", home: home)
         credentialsFile = Self.parse(path: credentialsPath, isConfig: false)
@@ -39,7 +39,7 @@ public struct ProfileFiles: Sendable {
     static func profileName(section: String, isConfig: Bool) -> String? {
         guard isConfig, section != "default" else { return section }
         guard section.hasPrefix("profile ") else { return nil }
-        return section.dropFirst("profile ".count).trimmingCharacters(in: .whitespaces)
+        return section.dropFirst("profile ".count).trimmingSpaces()
     }
 
     /// INI sections of profile settings, keyed by profile name.
@@ -51,17 +51,17 @@ public struct ProfileFiles: Sendable {
         var profiles: [String: [String: String]] = [:]
         var current: String?
         for rawLine in text.split(whereSeparator: \.isNewline) {
-            let line = rawLine.trimmingCharacters(in: .whitespaces)
+            let line = rawLine.trimmingSpaces()
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") && line.hasSuffix("]") {
-                current = profileName(section: line.dropFirst().dropLast().trimmingCharacters(in: .whitespaces),
+                current = profileName(section: line.dropFirst().dropLast().trimmingSpaces(),
                                       isConfig: isConfig)
                 if let current, profiles[current] == nil { profiles[current] = [:] }
                 continue
             }
             guard let current, let eq = line.firstIndex(of: "="), !rawLine.first!.isWhitespace else { continue }
-            let key = line[..<eq].trimmingCharacters(in: .whitespaces).lowercased()
-            profiles[current]![key] = line[line.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            let key = line[..<eq].trimmingSpaces().lowercased()
+            profiles[current]![key] = line[line.index(after: eq)...].trimmingSpaces()
         }
         return profiles
     }

@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// `AWS_ROLE_ARN` + `AWS_WEB_IDENTITY_TOKEN_FILE` -> STS AssumeRoleWithWebIdentity.
 /// This is how GitHub Actions OIDC and EKS service accounts reach AWS.
@@ -21,7 +21,7 @@ public struct WebIdentityCredentials: CredentialProvider {
                 + (role.isEmpty ? "AWS_WEB_IDENTITY_TOKEN_FILE" : "AWS_ROLE_ARN") + " is set")
         }
         guard let data = FileManager.default.contents(atPath: tokenFile),
-            let token = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
+            let token = String(data: data, encoding: .utf8)?.trimmed(),
             !token.isEmpty
         else {
             throw CredentialError("web identity: cannot read a token from AWS_WEB_IDENTITY_TOKEN_FILE (\(tokenFile))")

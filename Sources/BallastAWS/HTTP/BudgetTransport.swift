@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// A run's budget (`--max-requests`, `--max-duration`): once spent, every request fails at
 /// once with `BudgetSpent`, which is never retried, so the resources not read yet are
@@ -13,7 +13,7 @@ public final class BudgetTransport: HTTPTransport, @unchecked Sendable {
     private let maxRequests: Int?
     private let deadline: Date?
     private let limitText: String
-    private let lock = NSLock()
+    private let lock = Lock()
     private var sent = 0
 
     public init(_ base: any HTTPTransport, maxRequests: Int?, maxDuration: TimeInterval?, now: Date = Date()) {

@@ -1,11 +1,11 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// A transport that counts the requests it sends (AWS API calls, retries included) and
 /// the answers that were throttling, for `watch`'s `ballast_api_requests_total` and progress lines.
 public final class CountingTransport: HTTPTransport, @unchecked Sendable {
     private let base: any HTTPTransport
-    private let lock = NSLock()
+    private let lock = Lock()
     private var sent = 0
     private var throttles = 0
 

@@ -1,6 +1,6 @@
 import BallastCore
 import CCurl
-import Foundation
+import FoundationEssentials
 import CCurlShim
 
 /// One libcurl easy handle, reused across requests so its connection stays
@@ -172,40 +172,35 @@ private final class ResponseSink {
 /// One thread that runs blocking jobs one after another, for one easy handle: a transfer
 /// blocks its thread for the whole round trip, so each handle has a thread of its own.
 final class TransferThread: @unchecked Sendable {
-    private let condition = NSCondition()
+    private let condition = Condition()
     private var jobs: [@Sendable () -> Void] = []
     private var stopped = false
 
     init() {
-        let thread = Thread { [self] in loop() }
-        thread.name = "ballast.curl"
-        thread.start()
+        startThread { [self] in loop() }
     }
 
     func run(_ job: @escaping @Sendable () -> Void) {
-        condition.lock()
-        jobs.append(job)
-        condition.signal()
-        condition.unlock()
+        condition.withLock {
+            jobs.append(job)
+            condition.signal()
+        }
     }
 
     func stop() {
-        condition.lock()
-        stopped = true
-        condition.signal()
-        condition.unlock()
+        condition.withLock {
+            stopped = true
+            condition.signal()
+        }
     }
 
     private func loop() {
         while true {
-            condition.lock()
-            while jobs.isEmpty && !stopped { condition.wait() }
-            if jobs.isEmpty {
-                condition.unlock()
-                return
+            let next: (@Sendable () -> Void)? = condition.withLock {
+                while jobs.isEmpty && !stopped { condition.wait() }
+                return jobs.isEmpty ? nil : jobs.removeFirst()
             }
-            let job = jobs.removeFirst()
-            condition.unlock()
+            guard let job = next else { return }
             job()
         }
     }
@@ -214,7 +209,7 @@ final class TransferThread: @unchecked Sendable {
 /// Set when the task awaiting a transfer is cancelled (a watch stopping in the middle of a long poll);
 /// the transfer's thread reads it.
 final class TransferCancellation: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var set = false
 
     var isSet: Bool { lock.withLock { set } }

@@ -1,6 +1,6 @@
 import BallastCore
 import Dispatch
-import Foundation
+import FoundationEssentials
 
 /// HTTP on libcurl: a pool of at most `maxConcurrent` easy handles, each reused
 /// so its connection stays open. A request waits for a free handle, then runs
@@ -22,7 +22,7 @@ public final class CurlTransport: HTTPTransport, @unchecked Sendable {
     /// The largest answer read: what a hostile or broken server can make ballast hold in memory.
     public let maxResponseBytes: Int
 
-    private let lock = NSLock()
+    private let lock = Lock()
     private var idle: [CurlEasyHandle] = []
     private var created = 0
     private var waiters: [CheckedContinuation<CurlEasyHandle, Never>] = []

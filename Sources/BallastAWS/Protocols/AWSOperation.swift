@@ -1,6 +1,6 @@
 import BallastCrypto
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// One API call, encoded for its service's wire protocol and ready to sign.
 public struct AWSOperation: Sendable {
@@ -35,7 +35,7 @@ public struct AWSOperation: Sendable {
         let pairs = [("Action", action), ("Version", service.apiVersion)] + parameters.sorted { $0.key < $1.key }
         return AWSOperation(service: service, name: action,
                             headers: [("Content-Type", "application/x-www-form-urlencoded; charset=utf-8")],
-                            body: Array(URIEncoding.formBody(pairs).utf8))
+                            body: Array(PercentEncoding.formBody(pairs).utf8))
     }
 
     /// `json` 1.0/1.1: POST / with `X-Amz-Target` (Logs, DynamoDB, ECS, KMS, ...).
@@ -57,7 +57,7 @@ public struct AWSOperation: Sendable {
     ) -> AWSOperation {
         var op = AWSOperation(
             service: service, name: operation, method: method,
-            path: "/" + segments.map { URIEncoding.encode($0) }.joined(separator: "/"), query: query)
+            path: "/" + segments.map { PercentEncoding.encode($0) }.joined(separator: "/"), query: query)
         if let jsonBody {
             op.headers.append(("Content-Type", "application/json"))
             op.body = Array(JSON.encode(jsonBody).utf8)
@@ -86,7 +86,7 @@ public struct AWSOperation: Sendable {
     /// The request, before signing (the in-memory AWS of the tests records this wire form too).
     public func request(endpoint: String) -> HTTPRequest {
         var url = endpoint + path
-        if !query.isEmpty { url += "?" + URIEncoding.form(query) }
+        if !query.isEmpty { url += "?" + PercentEncoding.form(query) }
         return HTTPRequest(method: method, url: url, headers: headers, body: body)
     }
 }

@@ -1,6 +1,6 @@
 import BallastCore
 import BallastCrypto
-import Foundation
+import FoundationEssentials
 
 /// AWS Signature Version 4. A value type; every step is its own function and the
 /// clock is a parameter, so tests pin the date and compare each step with AWS's
@@ -116,7 +116,7 @@ public struct SigV4Signer: Sendable {
     func canonicalPath(_ path: String) -> String {
         var p = path.isEmpty ? "/" : path
         if options.normalizePath { p = Self.normalize(p) }
-        return options.doubleEncodePath ? URIEncoding.encode(p, keepSlash: true) : p
+        return options.doubleEncodePath ? PercentEncoding.encode(p, keepSlash: true) : p
     }
 
     /// RFC 3986 dot-segment removal and collapsed slashes; a trailing slash stays.
@@ -137,8 +137,8 @@ public struct SigV4Signer: Sendable {
         guard !query.isEmpty else { return "" }
         let pairs = query.split(separator: "&").map { item -> (String, String) in
             let kv = item.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (URIEncoding.encode(URIEncoding.decode(kv[0])),
-                    URIEncoding.encode(kv.count > 1 ? URIEncoding.decode(kv[1]) : ""))
+            return (PercentEncoding.encode(PercentEncoding.decode(kv[0])),
+                    PercentEncoding.encode(kv.count > 1 ? PercentEncoding.decode(kv[1]) : ""))
         }
         return pairs.sorted { $0.0 == $1.0 ? $0.1 < $1.1 : $0.0 < $1.0 }.map { "\($0.0)=\($0.1)" }.joined(
             separator: "&")

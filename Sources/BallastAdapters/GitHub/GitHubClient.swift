@@ -1,6 +1,6 @@
 import BallastCore
 import BallastEngine
-import Foundation
+import FoundationEssentials
 
 /// Where and as whom ballast talks to GitHub: Actions' own variables.
 public struct GitHubSettings: Sendable {

@@ -1,7 +1,7 @@
 import BallastCore
 import BallastDesiredState
 import BallastEngine
-import Foundation
+import FoundationEssentials
 
 /// An environment's lock table in DynamoDB: the `LockTable` port as items under the partition key
 /// `LockID` (string), as Terraform's lock tables have. The lock is `ballast/lock/<env>`, the

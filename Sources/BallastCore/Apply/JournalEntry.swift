@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One apply as the journal keeps it: what was meant (revision, plan
 /// checksum), who and when, and what happened to each write.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 public extension Environment {
     /// Nil when an apply may run at `date` (no windows declared, or inside one);
@@ -60,7 +60,7 @@ extension ChangeWindow: CustomStringConvertible {
 
     static let utc: Calendar = {
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
+        calendar.timeZone = .gmt
         return calendar
     }()
 }

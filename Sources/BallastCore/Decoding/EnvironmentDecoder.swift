@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Decodes `desired-state/<env>/environment.yaml`.
 public enum EnvironmentDecoder {

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Decodes `policies/*.yaml`: `policies:`, `waivers:` and `tests:` lists. Every
 /// mistake (an assert that does not parse included) is a file:line:column diagnostic.
@@ -156,7 +156,7 @@ public enum PolicyDecoder {
         guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
               let y = Int(parts[0]), let m = Int(parts[1]), let d = Int(parts[2]) else { return nil }
         var components = DateComponents(year: y, month: m, day: d)
-        components.timeZone = TimeZone(identifier: "UTC")
+        components.timeZone = .gmt
         guard let date = ChangeWindow.utc.date(from: components),
               ChangeWindow.utc.dateComponents([.day], from: date).day == d else { return nil }
         return date

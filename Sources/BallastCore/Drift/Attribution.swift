@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Who changed a drifted resource and since when (`drift --explain`): the live side from
 /// CloudTrail or an autoscaler's activity, the desired side from git, each absent when unknown,

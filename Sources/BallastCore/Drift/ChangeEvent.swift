@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A CloudTrail management event as EventBridge delivers it to a queue: the envelope
 /// (`detail-type: AWS API Call via CloudTrail`, `time`, `region`, `account`) around the CloudTrail

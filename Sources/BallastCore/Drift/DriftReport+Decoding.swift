@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Reads a JSON report (spec section 4) back, as `ballast report merge` needs: enough
 /// of each resource to render it again in any format.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// CloudFormation drift detection's resource statuses.
 public enum DriftStatus: String, Sendable, CaseIterable {
@@ -145,18 +145,12 @@ public enum Timestamp {
     /// `2026-11-23T07:00:00Z`; with `milliseconds`, `2026-11-23T07:00:00.250Z` (journal entries
     /// a second apart still sort in order).
     public static func iso8601(_ date: Date, milliseconds: Bool = false) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions =
-            milliseconds ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
-        return formatter.string(from: date)
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: milliseconds))
     }
 
     /// Reads either form back.
     public static func parse(_ text: String) -> Date? {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions =
-            text.contains(".") ? [.withInternetDateTime, .withFractionalSeconds] : [.withInternetDateTime]
-        return formatter.date(from: text)
+        try? Date.ISO8601FormatStyle(includingFractionalSeconds: text.contains(".")).parse(text)
     }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A hand change held while an incident lasts (`ballast hold`, spec section 8): the live values of
 /// some owned properties of one declared resource are left as they are until `until` or a release,
@@ -29,7 +29,7 @@ public struct Hold: Sendable, Equatable {
     public static let longest: TimeInterval = 168 * 3_600
     public static let reasonLength = 1...500
 
-    public init(id: String = "h-" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12),
+    public init(id: String = "h-" + UUID().uuidString.lowercased().replacing("-", with: "").prefix(12),
                 resource: ResourceKey, properties: [String],
                 by: String, gitUser: String?, createdAt: Date, until: Date, reason: String) {
         self.id = id

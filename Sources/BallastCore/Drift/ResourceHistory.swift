@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// One event in a declared resource's history, as the status page lists it: a commit that changed its
 /// declaration's lines, a write ballast's journal recorded, a drift episode the watch saw, or a CloudTrail

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Whether a rotation that is configured really happened (spec section 8, "Risk"): when it last did, when
 /// the next one was due, whether that is past by more than the environment's `rotationGrace`, and why

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Everything about one resource kind that needs no AWS call: what the desired state may
 /// say (properties, types, ranges, id shape), how live values compare, the operations it

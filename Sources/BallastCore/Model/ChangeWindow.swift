@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A UTC time slot in which applies are allowed.
 public struct ChangeWindow: Sendable, Hashable {

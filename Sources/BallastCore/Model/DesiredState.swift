@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The desired state of one revision: environments and their resources.
 public struct DesiredState: Sendable {

@@ -6,13 +6,13 @@ public enum PropertyPath {
     /// `a/b~c` -> `a~1b~0c`.
     public static func escape(_ name: String) -> String {
         guard name.contains("/") || name.contains("~") else { return name }
-        return name.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        return name.replacing("~", with: "~0").replacing("/", with: "~1")
     }
 
     /// `a~1b~0c` -> `a/b~c` (`~1` first replaced, then `~0`, as RFC 6901 section 4 says).
     public static func unescape<S: StringProtocol>(_ segment: S) -> String {
         guard segment.contains("~") else { return String(segment) }
-        return segment.replacingOccurrences(of: "~1", with: "/").replacingOccurrences(of: "~0", with: "~")
+        return String(segment).replacing("~1", with: "/").replacing("~0", with: "~")
     }
 
     /// The path of `name` inside `path`: `/A` + `b/c` -> `/A/b~1c`.
@@ -53,8 +53,7 @@ public enum PropertyPath {
             } else if !name.isEmpty, name.unicodeScalars.allSatisfy(isPlain) {
                 out += (out.isEmpty ? "" : ".") + name
             } else {
-                let quoted = name.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(
-                    of: "\"", with: "\\\"")
+                let quoted = name.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"")
                 out += "[\"\(quoted)\"]"
             }
         }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What the live load said about a capacity a change lowers (spec section 8, "Risk"): the metric read
 /// over the window before the plan, the highest value it reached, and the new value. A change carries
@@ -43,7 +43,7 @@ public struct ChangeGuard: Sendable, Equatable {
     /// `12`, `41.67`: a per-second rate is said to two decimals.
     static func number(_ value: Double) -> String {
         if value == value.rounded() && abs(value) < 1e15 { return String(Int64(value)) }
-        return String(format: "%.2f", value)
+        return Figures.fixed(value, digits: 2)
     }
 }
 

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A rule over the desired state (`on: state`) or over each planned change (`on: change`).
 public struct Policy: Sendable {

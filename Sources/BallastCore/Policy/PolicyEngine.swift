@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Dispatch
 
 /// Runs policies: state policies on every matching desired resource (a ranged
 /// property at each finite bound), change policies on each planned change;

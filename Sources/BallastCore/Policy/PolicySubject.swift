@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A desired resource as state policies see it, made once for every policy that matches it.
 final class PolicySubject {
@@ -69,7 +69,7 @@ extension CELValue {
 
 /// Each slice's results, filled from several threads and joined in slice order.
 final class SliceResults: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var parts: [[PolicyResult]]
 
     init(count: Int) { parts = Array(repeating: [], count: count) }

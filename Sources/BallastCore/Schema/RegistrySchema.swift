@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A CloudFormation registry resource schema (`DescribeType`'s `Schema`), as the repository keeps
 /// it in `schemas/AWS-Kinesis-Stream.json`: what a type with no native kind may say, which of its
@@ -30,7 +30,7 @@ public struct RegistrySchema: Sendable {
 
     /// `AWS::Kinesis::Stream` -> `schemas/AWS-Kinesis-Stream.json` (spec section 7).
     public static func path(for typeName: String) -> String {
-        folder + "/" + typeName.replacingOccurrences(of: "::", with: "-") + ".json"
+        folder + "/" + typeName.replacing("::", with: "-") + ".json"
     }
 
     public static let folder = "schemas"
@@ -52,7 +52,7 @@ public struct RegistrySchema: Sendable {
         let parts = text.components(separatedBy: "::")
         return parts.count == 3 && parts.allSatisfy { part in
             !part.isEmpty && part.count <= 64 && part.unicodeScalars.allSatisfy {
-                ($0.isASCII && CharacterSet.alphanumerics.contains($0))
+                ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0)
             }
         }
     }

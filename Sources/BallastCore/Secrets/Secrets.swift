@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// Secret values this process holds (the credentials it resolved, tokens it read),
 /// scrubbed from everything it prints: an AWS error body or an endpoint's answer
@@ -39,7 +39,7 @@ public enum Secrets {
 
     /// What stands between `://` and the `@` of a URL's authority.
     static func userinfo(in text: String) -> Substring? {
-        guard let scheme = text.range(of: "://") else { return nil }
+        guard let scheme = text.firstRange(of: "://") else { return nil }
         return userinfo(after: text[scheme.upperBound...])
     }
 
@@ -56,7 +56,7 @@ public enum Secrets {
     public static func scrub(_ text: String) -> String {
         var out = text
         for secret in known.values where out.contains(secret) {
-            out = out.replacingOccurrences(of: secret, with: "<redacted>")
+            out = out.replacing(secret, with: "<redacted>")
         }
         if out.contains("@"), out.contains("://") { out = scrubURLCredentials(out) }
         guard out.contains("Signature=") else { return out }
@@ -83,7 +83,7 @@ extension Secrets {
 
 /// The set behind `Secrets`, longest first so a token that contains a key is replaced whole.
 private final class KnownSecrets: @unchecked Sendable {
-    private let lock = NSLock()
+    private let lock = Lock()
     private var set: [String] = []
 
     func add(_ value: String) {

@@ -2,7 +2,7 @@ import BallastCore
 import BallastDesiredState
 import BallastGit
 import BallastYAML
-import Foundation
+import FoundationEssentials
 
 /// `ballast adopt`: the live value of each drifted owned property written into the YAML at the
 /// line and column where its desired value is declared, nothing else in the file changed; the

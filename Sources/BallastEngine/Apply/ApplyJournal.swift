@@ -1,6 +1,7 @@
 import BallastCore
 import BallastDesiredState
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Where one apply's journal went: the places written, and what could not be.
 public struct JournalRecord: Sendable {
@@ -35,7 +36,7 @@ struct ApplyJournal: Sendable {
             try (JSON.encode(Secrets.scrub(intent.json)) + "\n")
                 .write(toFile: progressFile(intent.id), atomically: true, encoding: .utf8)
         } catch {
-            throw JournalProblem("cannot write \(progressFile(intent.id)): \(error.localizedDescription)")
+            throw JournalProblem("cannot write \(progressFile(intent.id)): \(systemReason(error))")
         }
         let written = await record(intent, environments: intent.environments)
         if let problem = written.problems.first { throw JournalProblem(problem) }
@@ -50,10 +51,11 @@ struct ApplyJournal: Sendable {
     func progress(_ intent: JournalEntry, index: Int, outcome: JournalEntry.Written, error: String?) async {
         var line: [String: Value] = ["index": .int(index), "outcome": .string(outcome.rawValue)]
         if let error { line["error"] = .string(error) }
-        if let handle = FileHandle(forWritingAtPath: progressFile(intent.id)) {
-            handle.seekToEndOfFile()
-            handle.write(Data((JSON.encode(Secrets.scrub(.map(line))) + "\n").utf8))
-            try? handle.close()
+        // Appended to the file `begin` made; no file (removed meanwhile), no line.
+        let descriptor = open(progressFile(intent.id), O_WRONLY | O_APPEND | O_CLOEXEC)
+        if descriptor >= 0 {
+            StandardStream(descriptor: descriptor).write(JSON.encode(Secrets.scrub(.map(line))) + "\n")
+            close(descriptor)
         }
         for (environment, journal) in tables where intent.environments.contains(environment.name) {
             try? await journal.recordProgress(intent, environment: environment.name, index: index, outcome: outcome)

@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// Who takes a lock: a token only this process knows (so a repeated write can
 /// tell its own lock from another's), and words for the person who finds it held.

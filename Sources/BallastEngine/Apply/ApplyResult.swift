@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// What an apply asks for beyond the desired state: which kind of apply, and how.
 public struct ApplyRequest: Sendable {

@@ -1,7 +1,7 @@
 import BallastCore
 import BallastDesiredState
 import BallastKinds
-import Foundation
+import FoundationEssentials
 
 /// One apply, the same for apply, rollback, revert and self-heal: lock every
 /// environment, close an apply before it that was interrupted, plan (or prove a

@@ -1,5 +1,6 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The lock of a repository without a lock table: `.git/ballast-<env>.lock`,
 /// held with `flock` for as long as the apply runs. The kernel drops the flock
@@ -13,7 +14,7 @@ public final class FileLock: ApplyLock, @unchecked Sendable {
     let owner: LockOwner
     /// The open, flocked lock file while held; guarded by `guardian`.
     private var descriptor: Int32 = -1
-    private let guardian = NSLock()
+    private let guardian = Lock()
 
     public init(gitDirectory: String, environment: String, owner: LockOwner) {
         path = gitDirectory + "/ballast-\(environment).lock"

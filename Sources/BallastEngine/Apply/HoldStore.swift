@@ -2,7 +2,7 @@ import BallastCrypto
 import BallastCore
 import BallastDesiredState
 import BallastGit
-import Foundation
+import FoundationEssentials
 
 /// Where holds are kept: where each environment keeps its journal. With a lock table, an item
 /// `ballast/hold/<env>/<id>` per hold, so every runner sees the same holds; without one, JSON lines

@@ -1,6 +1,7 @@
 import BallastCore
 import BallastGit
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// The apply journal: one JSON line per apply in a git note on the applied
 /// commit under `refs/notes/ballast` (push that ref to share it), and an item

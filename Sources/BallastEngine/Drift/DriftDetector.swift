@@ -1,7 +1,7 @@
 import BallastCore
 import BallastDesiredState
 import BallastKinds
-import Foundation
+import FoundationEssentials
 
 /// Joins the parts of a drift run: account guard -> resolve `ref`s -> read each
 /// kind in each region in batches -> pair desired with live -> compare.

@@ -3,7 +3,7 @@ import BallastCore
 import BallastDesiredState
 import BallastGit
 import BallastRender
-import Foundation
+import FoundationEssentials
 
 /// `ballast drift --notify URL`: a Slack-compatible webhook POST (`{"text": ...}`) per
 /// environment whose drift differs from the last run's. The last run's drift is kept
@@ -153,8 +153,8 @@ public struct DriftNotifier: Sendable {
     /// Slack's mrkdwn: `&`, `<` and `>` escaped, so no value can mention, link or format a channel.
     static func message(_ environment: EnvironmentDrift, revision: String) -> String {
         func safe(_ text: String) -> String {
-            UntrustedText.line(text).replacingOccurrences(of: "&", with: "&amp;")
-                .replacingOccurrences(of: "<", with: "&lt;").replacingOccurrences(of: ">", with: "&gt;")
+            UntrustedText.line(text).replacing("&", with: "&amp;")
+                .replacing("<", with: "&lt;").replacing(">", with: "&gt;")
         }
         let summary = DriftSummary(environment.resources)
         let name = safe(environment.name)

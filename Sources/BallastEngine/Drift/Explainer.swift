@@ -1,7 +1,7 @@
 import BallastCore
 import BallastDesiredState
 import BallastGit
-import Foundation
+import FoundationEssentials
 
 /// `drift --explain`: for each MODIFIED or DELETED resource, who changed it (CloudTrail's
 /// `LookupEvents`, or the Auto Scaling group's scaling activities for a capacity an autoscaler

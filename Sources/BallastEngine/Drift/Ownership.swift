@@ -1,6 +1,6 @@
 import BallastCore
 import BallastYAML
-import Foundation
+import FoundationEssentials
 
 /// Who else manages the desired resources, read once a run: each environment's
 /// Terraform states (`terraform: {states: [...]}`), and for a `ref`, its stack and

@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// Resolves `ref: {stack, logicalId}` through CloudFormation: one
 /// ListStackResources page chain per stack and region, cached for the run.
@@ -152,7 +152,7 @@ struct StackResolver: Sendable {
 final class StackReads: @unchecked Sendable {
     typealias Listing = Result<[String: StackResolver.Entry], StackResolver.Problem>
     typealias Described = Result<StackResolver.Description, StackResolver.Problem>
-    private let lock = NSLock()
+    private let lock = Lock()
     private var listings: [StackResolver.StackKey: Task<Listing, Never>] = [:]
     private var descriptions: [StackResolver.StackKey: Task<Described, Never>] = [:]
 

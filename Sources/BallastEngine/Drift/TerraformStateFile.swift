@@ -1,6 +1,6 @@
 import BallastCore
 import BallastDesiredState
-import Foundation
+import FoundationEssentials
 
 public extension TerraformState {
     /// A state from a path (relative to `directory`) or `s3://bucket/key` (read with ballast's own client),

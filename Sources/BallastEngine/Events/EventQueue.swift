@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// One message of the queue `watch --events` reads: its body (the EventBridge event), and the handle
 /// it is deleted by once handled.

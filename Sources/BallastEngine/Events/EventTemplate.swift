@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// What `watch --events` listens to, derived from the kinds the desired state declares: for each
 /// region a declared resource's calls are made in, the CloudTrail event sources and event names of

@@ -1,6 +1,7 @@
 import BallastCore
 import BallastRender
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `ballast comment`: one comment per pull request and key, edited on every push
 /// instead of piling up. It is found again by its marker `<!-- ballast:K -->`
@@ -44,7 +45,7 @@ public struct PullRequestComment: Sendable {
         let marker = CommentMarker.make(key)
         var text = markdown
         if let existing = CommentMarker.key(in: markdown) {
-            text = text.replacingOccurrences(of: CommentMarker.make(existing) + "\n", with: "")
+            text = text.replacing(CommentMarker.make(existing) + "\n", with: "")
         }
         return marker + "\n" + text
     }
@@ -76,9 +77,10 @@ public enum StepSummary {
             let reason = String(cString: strerror(errno))
             throw GitHubError("cannot open GITHUB_STEP_SUMMARY (\(path)) for writing: \(reason)")
         }
-        let handle = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
-        defer { try? handle.close() }
+        defer { close(descriptor) }
         let text = Secrets.scrub(markdown.hasSuffix("\n") ? markdown : markdown + "\n")
-        try handle.write(contentsOf: Data(text.utf8))
+        guard StandardStream(descriptor: descriptor).write(text) else {
+            throw GitHubError("cannot write GITHUB_STEP_SUMMARY (\(path)): \(String(cString: strerror(errno)))")
+        }
     }
 }

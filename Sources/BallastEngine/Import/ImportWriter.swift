@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// Desired-state YAML for imported resources: one file per kind (or one `--out` file),
 /// sorted by type and id so a second import of the same things writes the same bytes,
@@ -73,7 +73,7 @@ public struct ImportWriter: Sendable {
                 try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
                 try Secrets.scrub(file.text).write(toFile: file.path, atomically: true, encoding: .utf8)
             } catch {
-                throw ImportError("cannot write \(file.path): \(error.localizedDescription)")
+                throw ImportError("cannot write \(file.path): \(systemReason(error))")
             }
         }
     }

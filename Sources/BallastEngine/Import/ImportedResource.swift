@@ -1,6 +1,7 @@
 import BallastCore
 import BallastKinds
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// One resource `ballast import` adopts: what exists, as desired state.
 public struct ImportedResource: Sendable {

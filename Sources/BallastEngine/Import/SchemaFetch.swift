@@ -1,7 +1,7 @@
 import BallastCore
 import BallastDesiredState
 import BallastGit
-import Foundation
+import FoundationEssentials
 
 /// `ballast schema fetch TYPE...`: each type's schema from CloudFormation's registry
 /// (`DescribeType`, `Type=RESOURCE`), checked as `validate` will read it, and written into the

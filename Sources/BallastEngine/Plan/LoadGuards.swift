@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 
 /// Before a plan lowers a capacity, the last `window` of the metric that says what it carries (each
 /// kind's `guards`): one `GetMetricData` for up to 500 metrics of one environment and region, paced as

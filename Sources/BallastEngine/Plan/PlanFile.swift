@@ -2,7 +2,7 @@ import BallastCrypto
 import BallastCore
 import BallastDesiredState
 import BallastKinds
-import Foundation
+import FoundationEssentials
 
 /// A plan saved by `ballast plan --out`, as `apply FILE` reads it back.
 public struct SavedPlan: Sendable {
@@ -50,7 +50,7 @@ public enum PlanFile {
         do {
             try (JSON.encode(.map(fields), pretty: true) + "\n").write(toFile: path, atomically: true, encoding: .utf8)
         } catch {
-            throw PlanFileError("cannot write the plan to \(path): \(error.localizedDescription)")
+            throw PlanFileError("cannot write the plan to \(path): \(systemReason(error))")
         }
     }
 

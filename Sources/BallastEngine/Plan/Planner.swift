@@ -1,5 +1,5 @@
 import BallastCore
-import Foundation
+import FoundationEssentials
 import BallastDesiredState
 
 public enum Planner {

@@ -1,6 +1,6 @@
 import BallastCore
 import BallastKinds
-import Foundation
+import FoundationEssentials
 
 /// `ballast report merge`: one report from the JSON reports of a sharded run, as if one
 /// run had made it. Refuses reports of different revisions or commands, a missing or

@@ -1,7 +1,7 @@
 import BallastCore
 import BallastDesiredState
 import BallastGit
-import Foundation
+import FoundationEssentials
 
 /// The repository's side of each resource's history on the status page: the commits that changed its
 /// declaration (along the first-parent history of the commit read: each version of its file whose block for
@@ -83,8 +83,8 @@ public enum StatusHistory {
                 end += 1
             }
             var item = Array(lines[start..<end])
-            while let last = item.last, last.trimmingCharacters(in: .whitespaces).isEmpty
-                || last.trimmingCharacters(in: .whitespaces).hasPrefix("#") { item.removeLast() }
+            while let last = item.last, last.trimmingSpaces().isEmpty
+                || last.trimmingSpaces().hasPrefix("#") { item.removeLast() }
             if let type = value(of: "type", in: item), let id = value(of: "id", in: item) {
                 out[Declarations.key(type, id)] = item
             }
@@ -99,7 +99,7 @@ public enum StatusHistory {
     static func value(of key: String, in item: [Substring]) -> String? {
         for line in item {
             var rest = line[...]
-            while let range = rest.range(of: key + ": ") {
+            while let range = rest.firstRange(of: key + ": ") {
                 let before = rest[..<range.lowerBound].last ?? line[..<range.lowerBound].last
                 rest = rest[range.upperBound...]
                 guard before == nil || " -{,".contains(before!) else { continue }

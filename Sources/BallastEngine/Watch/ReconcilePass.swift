@@ -2,7 +2,7 @@ import BallastCore
 import BallastDesiredState
 import BallastGit
 import BallastKinds
-import Foundation
+import FoundationEssentials
 
 /// One pass of `ballast watch`: fast-forward the repository (with `pull`), read the
 /// desired state afresh, detect drift, and (with `selfHeal`) apply the fix through

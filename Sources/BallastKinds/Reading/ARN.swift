@@ -17,7 +17,7 @@ struct ARN {
     /// The name after a resource-type prefix: `autoScalingGroupName/` in an
     /// Auto Scaling ARN, `log-group:` in a Logs ARN. Ids that are no ARN pass through.
     static func name(_ id: String, after prefix: String) -> String {
-        guard let arn = ARN(id), let range = arn.resource.range(of: prefix) else { return id }
+        guard let arn = ARN(id), let range = arn.resource.firstRange(of: prefix) else { return id }
         return String(arn.resource[range.upperBound...])
     }
 }

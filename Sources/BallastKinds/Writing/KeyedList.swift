@@ -34,7 +34,7 @@ struct KeyedList: Sendable {
         for (index, entry) in entries.enumerated() {
             guard let identity = identity(of: entry) else { continue }
             if let earlier = first[identity] {
-                let fields = key.map { $0.replacingOccurrences(of: "/", with: ".") }
+                let fields = key.map { $0.replacing("/", with: ".") }
                 let named = zip(fields, identity).map { "\($0.0) \($0.1)" }.joined(separator: ", ")
                 found.append(Diagnostic(resource.location(of: PropertyPath.appending(path, index: index)),
                                         "\(what) \(index + 1) repeats \(what) \(earlier + 1) (\(named)): ballast owns "

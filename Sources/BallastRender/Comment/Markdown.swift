@@ -17,7 +17,7 @@ public enum Markdown {
         let fence = String(repeating: "`", count: longest + 1)
         let edges = [safe.first, safe.last]
         let pad = safe.isEmpty || edges.contains("`") || edges.contains(" ") ? " " : ""
-        return fence + pad + safe.replacingOccurrences(of: "|", with: "\\|") + pad + fence
+        return fence + pad + safe.replacing("|", with: "\\|") + pad + fence
     }
 
     /// Prose that renders as itself: all ASCII punctuation backslash-escaped (so no
@@ -42,7 +42,7 @@ extension Markdown {
     /// `<!--` with a word joiner after `<`: a value that holds an HTML comment (a marker of
     /// ballast's own, say) shows as itself and cannot open a comment or pass for a marker.
     static func inert(_ text: String) -> String {
-        text.contains("<!") ? text.replacingOccurrences(of: "<!", with: "<\u{2060}!") : text
+        text.contains("<!") ? text.replacing("<!", with: "<\u{2060}!") : text
     }
 
     /// Text inside raw HTML (a `<summary>`): escaped as the status page escapes it (`HTML.text`).

@@ -1,6 +1,6 @@
 import BallastCore
 import BallastCrypto
-import Foundation
+import FoundationEssentials
 
 /// HTML for the status page: every value that came from AWS, git or the repository goes through `text`,
 /// which makes control and bidirectional characters visible (as the terminal output does) and then escapes
@@ -25,12 +25,8 @@ enum HTML {
     /// A path segment or query value: everything but unreserved characters percent-encoded (a `/` in an
     /// id stays inside its segment).
     static func component(_ value: String) -> String {
-        value.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+        PercentEncoding.encode(value)
     }
-
-    /// RFC 3986's unreserved characters: ASCII letters and digits, `-._~`.
-    static let unreserved = CharacterSet(
-        charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
     /// `'sha256-...'`: a Content-Security-Policy source that allows exactly this inline text.
     static func hashSource(_ inline: String) -> String {
@@ -40,7 +36,7 @@ enum HTML {
     /// `<time datetime="...">2026-12-06 07:00 UTC</time>`.
     static func time(_ date: Date) -> String {
         let iso = Timestamp.iso8601(date)
-        let shown = iso.replacingOccurrences(of: "T", with: " ").replacingOccurrences(of: "Z", with: " UTC")
+        let shown = iso.replacing("T", with: " ").replacing("Z", with: " UTC")
         return "<time datetime=\"\(iso)\">\(text(shown))</time>"
     }
 

@@ -1,6 +1,6 @@
 import BallastCore
 import BallastCrypto
-import Foundation
+import FoundationEssentials
 
 /// The status page (spec section 8): environments, each one's resources, and each resource's declaration,
 /// differences, planned writes and history, from a drift or plan report. `watch` serves its pages one at a

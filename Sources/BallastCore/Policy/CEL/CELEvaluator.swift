@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 extension CELExpression {
     /// Evaluates with `variables` bound (`properties`, `before`, `after`, `resource`, `environment`).
@@ -231,10 +231,10 @@ struct CELEvaluator {
         case ("contains", .string(let s), .string(let p)?): return .bool(p.isEmpty || s.contains(p))
         case ("matches", .string, .string("")?): return .bool(true)  // the empty pattern matches anywhere
         case ("matches", .string(let s), .string(let pattern)?):
-            guard let regex = patterns.byPattern[pattern] ?? (try? NSRegularExpression(pattern: pattern)) else {
+            guard let regex = patterns.byPattern[pattern] ?? CompiledPatterns.compile(pattern) else {
                 throw CELError("invalid regular expression '\(pattern)'", at: at)
             }
-            return .bool(regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil)
+            return .bool(s.contains(regex))
         default: throw noOverload(name + "()", [first] + (second.map { [$0] } ?? []), at: at)
         }
     }

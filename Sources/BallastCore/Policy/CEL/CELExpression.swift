@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// A parsed CEL expression: a tree of nodes, each with its offset in the source.
 public indirect enum CELNode: Sendable {
@@ -260,18 +260,22 @@ struct CELParser {
     }
 }
 
-/// Regular expressions compiled at parse time. NSRegularExpression is immutable
-/// and documented safe to share between threads.
+/// Regular expressions compiled at parse time, matched scalar by scalar (RE2's unit, as CEL's
+/// `matches` names it). A compiled `Regex` is immutable and only read once made.
 final class CompiledPatterns: @unchecked Sendable {
-    let byPattern: [String: NSRegularExpression]
+    let byPattern: [String: Regex<AnyRegexOutput>]
+
+    static func compile(_ pattern: String) -> Regex<AnyRegexOutput>? {
+        (try? Regex(pattern))?.matchingSemantics(.unicodeScalar)
+    }
 
     init(_ root: CELNode) {
-        var found: [String: NSRegularExpression] = [:]
+        var found: [String: Regex<AnyRegexOutput>] = [:]
         func walk(_ node: CELNode) {
             switch node {
             case .call("matches", let target, let args, _):
                 if let pattern = args.last, case .literal(.string(let text), _) = pattern {
-                    found[text] = try? NSRegularExpression(pattern: text)
+                    found[text] = Self.compile(text)
                 }
                 target.map(walk)
                 args.forEach(walk)
