@@ -5,6 +5,19 @@ import PackageDescription
 // Layers, lightest first: BallastCore is pure (no C, no I/O); adapters (YAML, Git, the kinds,
 // the desired-state loader, the renderers, the AWS client) depend on it, and the kinds and the
 // loader on nothing that talks to AWS; BallastEngine joins them; the CLI wires all.
+// libgit2's soname differs on every system teams run (Debian 12 ships libgit2.so.1.5, Ubuntu 24.04 1.7,
+// Debian 13 1.9), so the release archive (scripts/release.sh sets BALLAST_STATIC_LIBGIT2=1) links Debian's
+// libgit2.a and the static libraries it needs (its pkg-config Libs.private); everything else it links has a
+// soname all three ship. Linked with lld, which resolves the archives whatever their order on the line.
+// A development build links the shared library.
+let libgit2: [LinkerSetting] = Context.environment["BALLAST_STATIC_LIBGIT2"] == "1"
+    ? [.unsafeFlags(["git2", "mbedtls", "mbedx509", "mbedcrypto", "http_parser", "ssh2", "pcre2-8"]
+        .flatMap { ["-Xlinker", "-l:lib\($0).a"] }
+        // GSSAPI for libgit2's Negotiate authentication, by its soname (libcurl loads it too; no -dev needed).
+        + ["-Xlinker", "-l:libgssapi_krb5.so.2"]),
+       .linkedLibrary("z"), .linkedLibrary("crypto"), .linkedLibrary("rt")]
+    : [.linkedLibrary("git2")]
+
 let package = Package(
     name: "ballast",
     platforms: [.macOS(.v13)],
@@ -24,8 +37,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
-        .systemLibrary(name: "CGit2", pkgConfig: "libgit2",
-                       providers: [.apt(["libgit2-dev"])]),
+        // Linked by BallastGit's settings (`libgit2` below), not by pkg-config: the release links it statically.
+        .systemLibrary(name: "CGit2", providers: [.apt(["libgit2-dev"])]),
         .systemLibrary(name: "CYAML", pkgConfig: "yaml-0.1",
                        providers: [.apt(["libyaml-dev"])]),
 
@@ -42,7 +55,7 @@ let package = Package(
         .target(name: "BallastCrypto", dependencies: ["CCrypto"]),
         .target(name: "BallastAWS", dependencies: ["BallastCore", "BallastCrypto", "CCurl", "CCurlShim"]),
         .target(name: "BallastYAML", dependencies: ["BallastCore", "CYAML"]),
-        .target(name: "BallastGit", dependencies: ["CGit2"]),
+        .target(name: "BallastGit", dependencies: ["CGit2"], linkerSettings: libgit2),
         .target(name: "BallastKinds", dependencies: ["BallastCore"]),
         // Loading and validating the desired state: no AWS, no HTTP client (`validate` needs neither).
         .target(name: "BallastDesiredState",

@@ -52,8 +52,15 @@ echo "release: building linux-$arch (this machine's); the other architecture is 
 scripts/install-deps.sh --build-only
 scratch=.build-release
 echo "==> swift build -c release --static-swift-stdlib (commit $commit, built $built)"
+# libgit2 and what it needs linked in (Package.swift says why), by lld, with identical code folded once,
+# and no symbol exported: an executable's 25,000 public Swift symbols were 2.2 MB of dynamic symbol
+# table that nothing loads it for.
+export BALLAST_STATIC_LIBGIT2=1
+mkdir -p "$scratch"
+printf '{\n  local: *;\n};\n' >"$scratch/no-exports.map"
 build=(swift build -c release --product ballast --static-swift-stdlib --scratch-path "$scratch"
-       -Xswiftc -warnings-as-errors
+       -Xswiftc -warnings-as-errors -Xswiftc -use-ld=lld -Xlinker --icf=all
+       -Xlinker "--version-script=$PWD/$scratch/no-exports.map"
        -Xcc "-DBALLAST_BUILD_COMMIT=\"$commit\"" -Xcc "-DBALLAST_BUILD_DATE=\"$built\"")
 "${build[@]}" 2>&1 | grep -v '^\[' || true
 test "${PIPESTATUS[0]}" -eq 0
@@ -63,6 +70,13 @@ binary="$("${build[@]}" --show-bin-path)/ballast"
 needed=$(readelf -d "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 swift_libraries=$(grep -E '^lib(swift|Foundation|_Foundation|dispatch|BlocksRuntime)' <<<"$needed" || true)
 [ -z "$swift_libraries" ] || fail "the binary still loads Swift's libraries: $swift_libraries"
+# Nor libgit2, whose soname differs on every system; nor ICU's data, which Foundation brings (ballast
+# imports FoundationEssentials only).
+! grep -q '^libgit2' <<<"$needed" || fail "the binary loads libgit2 (it is meant to be linked in)"
+! nm "$binary" 2>/dev/null | grep -q ' icudt[0-9]*_dat$' \
+  || fail "the binary holds ICU's data: a module imports Foundation"
+# The newest glibc symbol version it needs: the oldest glibc it runs on.
+glibc=$(objdump -T "$binary" | grep -o 'GLIBC_[0-9.]*' | sort -uV | tail -1)
 
 name="ballast-$version-linux-$arch"
 stage=$(mktemp -d)
@@ -83,11 +97,22 @@ for library in $needed; do
   packages+=("$owner")
 done
 mapfile -t packages < <(printf '%s\n' "${packages[@]}" | sort -u)
+# Debian 13 and Ubuntu 24.04 renamed two of them in the 64-bit time_t transition (same sonames): their line
+# names the new package first and Debian 12's second, as apt's alternatives are written.
+lines=()
+for package in "${packages[@]}"; do
+  case "$package" in
+    libcurl4 | libssl3) lines+=("${package}t64 | $package") ;;
+    *) lines+=("$package") ;;
+  esac
+done
 {
-  echo "# The Debian 12 (bookworm) packages ballast $version needs at run time, read off the binary"
-  echo "# (its shared libraries, and ca-certificates for TLS). Install them with:"
+  echo "# The packages ballast $version needs at run time, read off the binary: its shared libraries"
+  echo "# ($(tr '\n' ' ' <<<"$needed" | sed 's/ $//')), glibc $glibc or later"
+  echo "# (${glibc#GLIBC_} is its newest symbol version), and ca-certificates for TLS. A line with '|' names the"
+  echo "# package of Debian 13 and Ubuntu 24.04 first, Debian 12's second. On Debian 12:"
   echo "#   apt-get install --no-install-recommends ${packages[*]}"
-  printf '%s\n' "${packages[@]}"
+  printf '%s\n' "${lines[@]}"
 } >"$stage/$name/RUNTIME-PACKAGES"
 
 mkdir -p "$out"
@@ -99,5 +124,5 @@ tar --sort=name --owner=0 --group=0 --numeric-owner --mtime="@$epoch" -C "$stage
 (cd "$out" && sha256sum ballast-"$version"-linux-*.tar.gz >SHA256SUMS)
 
 echo "==> $archive ($(du -k "$archive" | cut -f1) KiB; binary $(du -k "$stage/$name/ballast" | cut -f1) KiB)"
-echo "    runtime packages: ${packages[*]}"
+echo "    runtime packages: ${packages[*]}; glibc ${glibc#GLIBC_} or later"
 cat "$out/SHA256SUMS"

@@ -9,7 +9,7 @@ extension Tag {
     @Tag static var slow: Self
 }
 
-/// The release: `scripts/release.sh`'s archive, tried on a Debian root that never had Swift
+/// The release: `scripts/release.sh`'s archive, tried on Debian 12 and Debian 13 roots that never had Swift
 /// (debootstrap, then chroot), and the Containerfile's image built from it (buildah).
 @Suite(.serialized, .tags(.slow)) struct ReleaseTests {
     @Test func theArchiveHoldsTheBinaryItsLicenceAndItsRuntimePackages() async throws {
@@ -20,31 +20,60 @@ extension Tag {
                 "\(archive.name)/RUNTIME-PACKAGES", "\(archive.name)/ballast"], "\(listing.stdout)")
         let sums = try Run.process("/usr/bin/env", ["sha256sum", "--check", "SHA256SUMS"], cwd: archive.folder)
         #expect(sums.status == 0 && sums.stdout == "\(archive.name).tar.gz: OK\n", "\(sums.stdout)\(sums.stderr)")
-        #expect(Set(["ca-certificates", "libgit2-1.5", "libcurl4", "libyaml-0-2", "libssl3"])
-            .isSubset(of: archive.runtimePackages), "\(archive.runtimePackages)")
+        // libgit2 is linked in: its soname is another on each system. The rest, each system's package.
+        #expect(Set(["ca-certificates", "libcurl4", "libyaml-0-2", "libssl3"])
+            .isSubset(of: archive.packages(for: "bookworm")), "\(archive.runtimeLines)")
+        #expect(Set(["ca-certificates", "libcurl4t64", "libyaml-0-2", "libssl3t64"])
+            .isSubset(of: archive.packages(for: "trixie")), "\(archive.runtimeLines)")
+        #expect(!archive.runtimeLines.joined().contains { $0.hasPrefix("libgit2") }, "\(archive.runtimeLines)")
 
         let unpacked = try archive.unpack()
         defer { try? FileManager.default.removeItem(atPath: unpacked) }
         let binary = unpacked + "/" + archive.name + "/ballast"
         let needed = try Run.process("/usr/bin/env", ["readelf", "-d", binary]).stdout
-        #expect(!needed.contains("libswift") && !needed.contains("libFoundation"), "\(needed)")
+        #expect(!needed.contains("libswift") && !needed.contains("libFoundation") && !needed.contains("libgit2")
+                    && !needed.contains("libxml2"), "\(needed)")
+        // The newest glibc symbol version it needs, said in RUNTIME-PACKAGES: 2.35 or older runs on Ubuntu
+        // 22.04 too (Debian 12 has 2.36, Debian 13 2.41, Ubuntu 24.04 2.39).
+        let symbols = try Run.process("/usr/bin/env", ["objdump", "-T", binary]).stdout
+        let glibc = Set(symbols.matches(of: /GLIBC_(\d+)\.(\d+)/).map { (Int($0.1) ?? 0, Int($0.2) ?? 0) }
+            .map { "\($0.0).\($0.1)" })
+        let newest = glibc.max { $0.compare($1, options: .numeric) == .orderedAscending } ?? ""
+        #expect(newest.compare("2.35", options: .numeric) != .orderedDescending, "needs glibc \(newest)")
+        let said = try String(contentsOfFile: unpacked + "/" + archive.name + "/RUNTIME-PACKAGES", encoding: .utf8)
+        #expect(said.contains("glibc GLIBC_\(newest) or later"), "\(said)")
         let sections = try Run.process("/usr/bin/env", ["readelf", "-S", binary]).stdout
         #expect(!sections.contains(".symtab") && !sections.contains(".debug_info"), "not stripped")
         let version = try Run.process(binary, ["--version"])
         #expect(version.stdout.hasPrefix("ballast \(BallastVersion.current)\ncommit: \(Release.head)"),
                 "\(version.stdout)")
         #expect(version.stdout.contains("built: 20"), "\(version.stdout)")
+        // The watch in the archive's binary (NIO and Hummingbird linked in, no symbol exported): a pass
+        // against moto, then /healthz, /metrics and the status page.
+        let group = uniqueName("/ballast/release-watch")
+        _ = try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 14])
+        let repo = try TempRepository.desiredState(Fixture.logGroup(group, days: 30)
+            .replacingOccurrences(of: "resources:\n", with: ""))
+        let watch = try WatchTests.Watch(["--interval", "1h"], repo: repo, binary: binary)
+        let pass = try watch.lastRun()
+        #expect(pass["outcome"]?.string == "drift", "\(pass)\n\(watch.stderr)")
+        #expect(try watch.metrics()["ballast_resources{environment=test,status=modified}"] == 1)
+        #expect(try watch.get("/")?.contains("<html") == true)
+        #expect(try watch.stop(SIGTERM) == 0)
         print("""
             release archive: \(archive.name).tar.gz \(archive.kibibytes) KiB \
-            (binary \(Release.kibibytes(binary)) KiB), \
+            (binary \(Release.kibibytes(binary)) KiB), needs glibc \(newest), \
             built by scripts/release.sh in \(Int(archive.seconds)) s
             """)
     }
 
-    @Test func theArchiveRunsOnADebianRootThatNeverHadSwift() async throws {
+    /// Debian 12 (bookworm) and Debian 13 (trixie), each a root with only the packages RUNTIME-PACKAGES names
+    /// for it: the archive's libraries are found, and it reads a repository and AWS there.
+    @Test(arguments: ["bookworm", "trixie"])
+    func theArchiveRunsOnADebianRootThatNeverHadSwift(suite: String) async throws {
         let archive = try await Release.shared.archive()
         let start = Date()
-        let root = try await Release.shared.debianRoot(packages: archive.runtimePackages)
+        let root = try await Release.shared.debianRoot(suite, packages: archive.packages(for: suite))
         // In a mount namespace of its own with /proc mounted, as every machine and container has it (Swift
         // reads its arguments there); the mount ends with the command, so no run leaves one behind.
         let chroot = { (arguments: [String], environment: [String: String]) throws -> Run.Result in
@@ -72,7 +101,7 @@ extension Tag {
 
         // The project's example repository, committed afresh (the chroot has no git; ballast reads it
         // through libgit2).
-        let example = root.path + "/work/example"
+        let example = root.path + "/work/example-" + UUID().uuidString.prefix(8)
         try FileManager.default.createDirectory(atPath: example, withIntermediateDirectories: true)
         for folder in ["desired-state", "policies"] {
             try FileManager.default.copyItem(atPath: Release.project + "/" + folder, toPath: example + "/" + folder)
@@ -82,7 +111,7 @@ extension Tag {
             let git = try Run.process("/usr/bin/env", ["git"] + arguments, cwd: example)
             try #require(git.status == 0, "\(git.stderr)")
         }
-        let validate = try chroot([binary, "validate", "--repo", "/work/example"], [:])
+        let validate = try chroot([binary, "validate", "--repo", String(example.dropFirst(root.path.count))], [:])
         #expect(validate.status == 0, "\(validate.stdout)\(validate.stderr)")
 
         // Drift against moto on loopback (a chroot shares the network): HTTP through libcurl, SigV4
@@ -91,17 +120,19 @@ extension Tag {
         _ = try await seeder().create("AWS::Logs::LogGroup", id: group, ["RetentionInDays": 14])
         let repo = try TempRepository.desiredState(Fixture.logGroup(group, days: 30)
             .replacingOccurrences(of: "resources:\n", with: ""))
-        try FileManager.default.copyItem(atPath: repo.path, toPath: root.path + "/work/drift")
-        let drift = try chroot([binary, "drift", "--repo", "/work/drift", "--output", "json"],
+        let drift = "/work/drift-" + UUID().uuidString.prefix(8)
+        try FileManager.default.copyItem(atPath: repo.path, toPath: root.path + drift)
+        let drifted = try chroot([binary, "drift", "--repo", drift, "--output", "json"],
                                MotoServer.shared.environment)
         let seconds = Date().timeIntervalSince(start)
-        #expect(drift.status == 2, "\(drift.stdout)\(drift.stderr)")
-        let report = try JSON.parse(drift.stdout)
+        #expect(drifted.status == 2, "\(drifted.stdout)\(drifted.stderr)")
+        let report = try JSON.parse(drifted.stdout)
         let differences = report["environments"]?[0]?["resources"]?[0]?["differences"]?.list ?? []
-        #expect(differences == [difference("/RetentionInDays", 30, 14)], "\(drift.stdout)")
+        #expect(differences == [difference("/RetentionInDays", 30, 14)], "\(drifted.stdout)")
         print("""
-            debian root: debootstrap --variant=minbase with \(archive.runtimePackages.count) runtime packages \
-            in \(Int(root.seconds)) s; from nothing to `ballast drift` in the chroot: \(Int(seconds)) s
+            debian root (\(suite)): debootstrap --variant=minbase with \(archive.packages(for: suite).count) \
+            runtime packages in \(Int(root.seconds)) s; from nothing to `ballast drift` in the chroot: \
+            \(Int(seconds)) s
             """)
     }
 
@@ -130,7 +161,7 @@ extension Tag {
             try Test.cancel("no container builder: \(Release.containerBuilderMissing ?? "")")
         }
         let archive = try await Release.shared.archive()
-        let base = try await Release.shared.baseImage(packages: archive.runtimePackages)
+        let base = try await Release.shared.baseImage(packages: archive.packages(for: "bookworm"))
         let context = NSTemporaryDirectory() + "ballast-image-" + UUID().uuidString
         defer { try? FileManager.default.removeItem(atPath: context) }
         try FileManager.default.createDirectory(atPath: context + "/dist", withIntermediateDirectories: true)
@@ -193,8 +224,15 @@ actor Release {
     struct Archive {
         let folder: String
         let name: String
-        let runtimePackages: Set<String>
+        /// RUNTIME-PACKAGES' lines, each a package or its alternatives (`libssl3t64 | libssl3`).
+        let runtimeLines: [[String]]
         let seconds: Double
+
+        /// The packages of a Debian suite: a line's first alternative is Debian 13's (and Ubuntu 24.04's)
+        /// name, its last Debian 12's.
+        func packages(for suite: String) -> Set<String> {
+            Set(runtimeLines.compactMap { suite == "bookworm" ? $0.last : $0.first })
+        }
         var path: String { folder + "/" + name + ".tar.gz" }
         var kibibytes: Int { Release.kibibytes(path) }
 
@@ -213,7 +251,7 @@ actor Release {
     }
 
     private var built: Archive?
-    private var root: DebianRoot?
+    private var roots: [String: DebianRoot] = [:]
     private var base: String?
 
     /// `scripts/release.sh` of the source's version, once per run.
@@ -247,41 +285,43 @@ actor Release {
         _ = try Run.process("/usr/bin/env", ["tar", "-xzf", Self.work + "/dist/" + name + ".tar.gz", "-C", unpacked,
                                              name + "/RUNTIME-PACKAGES"])
         let list = try String(contentsOfFile: unpacked + "/" + name + "/RUNTIME-PACKAGES", encoding: .utf8)
-        let packages = Set(list.split(separator: "\n").map(String.init).filter { !$0.hasPrefix("#") && !$0.isEmpty })
-        let archive = Archive(folder: Self.work + "/dist", name: name, runtimePackages: packages,
+        let lines = list.split(separator: "\n").filter { !$0.hasPrefix("#") && !$0.isEmpty }
+            .map { $0.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) } }
+        let archive = Archive(folder: Self.work + "/dist", name: name, runtimeLines: lines,
                               seconds: Date().timeIntervalSince(start))
         built = archive
         return archive
     }
 
-    /// A minimal Debian 12 root (`debootstrap --variant=minbase`) with only `packages` added: never
-    /// a Swift toolchain. Made once per run; debootstrap and chroot need root.
-    func debianRoot(packages: Set<String>) throws -> DebianRoot {
-        if let root { return root }
+    /// A minimal root of a Debian suite (`debootstrap --variant=minbase`) with only `packages` added: never
+    /// a Swift toolchain. Made once per run and suite; debootstrap and chroot need root.
+    func debianRoot(_ suite: String, packages: Set<String>) throws -> DebianRoot {
+        if let root = roots[suite] { return root }
         guard getuid() == 0 else { try Test.cancel("debootstrap and chroot need root (CI runs as root)") }
-        let path = Self.work + "/debian-root"
+        let path = Self.work + "/debian-root-" + suite
         let mirror = ProcessInfo.processInfo.environment["BALLAST_DEBIAN_MIRROR"] ?? "http://deb.debian.org/debian"
         let start = Date()
         let debootstrap = try Run.process("/usr/sbin/debootstrap", [
-            "--variant=minbase", "--include=" + packages.sorted().joined(separator: ","), "bookworm", path, mirror,
+            "--variant=minbase", "--include=" + packages.sorted().joined(separator: ","), suite, path, mirror,
         ])
         guard debootstrap.status == 0 else {
             throw TestFailure("debootstrap failed: \(debootstrap.stdout.suffix(3_000))"
                               + "\(debootstrap.stderr.suffix(3_000))")
         }
         let made = DebianRoot(path: path, seconds: Date().timeIntervalSince(start))
-        // The image's base is this root before anything of ballast's is put in it.
-        let tarball = Self.work + "/debian-root.tar"
-        let tar = try Run.process("/usr/bin/env", ["tar", "-C", path, "-cf", tarball, "."])
-        guard tar.status == 0 else { throw TestFailure("cannot pack the Debian root: \(tar.stderr)") }
-        root = made
+        // The image's base is the Debian 12 root before anything of ballast's is put in it.
+        if suite == "bookworm" {
+            let tar = try Run.process("/usr/bin/env", ["tar", "-C", path, "-cf", Self.work + "/debian-root.tar", "."])
+            guard tar.status == 0 else { throw TestFailure("cannot pack the Debian root: \(tar.stderr)") }
+        }
+        roots[suite] = made
         return made
     }
 
     /// The Debian root imported as a local image (no registry is reachable here).
     func baseImage(packages: Set<String>) throws -> String {
         if let base { return base }
-        _ = try debianRoot(packages: packages)
+        _ = try debianRoot("bookworm", packages: packages)
         let name = "localhost/ballast-release-test-base:bookworm"
         let imported = try Run.process("/usr/bin/env", ["podman", "import", Self.work + "/debian-root.tar", name])
         guard imported.status == 0 else { throw TestFailure("podman import failed: \(imported.stderr)") }

@@ -13,9 +13,9 @@ import Testing
         let log = NSTemporaryDirectory() + "ballast-watch-" + UUID().uuidString + ".log"
 
         init(_ arguments: [String], repo: TempRepository, environment: [String: String] = [:],
-             host: String = "127.0.0.1") throws {
+             host: String = "127.0.0.1", binary: String = Run.ballastBinary) throws {
             port = try LoopbackPort.free()
-            process.executableURL = URL(fileURLWithPath: Run.ballastBinary)
+            process.executableURL = URL(fileURLWithPath: binary)
             process.arguments = ["watch", "--listen", "\(host):\(port)", "--repo", repo.path] + arguments
             var variables = ProcessInfo.processInfo.environment.merging(MotoServer.shared.environment) { $1 }
             variables["AWS_EC2_METADATA_DISABLED"] = "true"
