@@ -17,7 +17,9 @@ public struct LinearPattern: Sendable {
     public static let maxPatternLength = 1_024
 
     enum Instruction: Sendable {
-        case scalar(CharacterSet)
+        /// Reads one scalar in `sets[n]` (by index: an instruction holds no reference, so stepping through
+        /// states retains nothing).
+        case scalar(Int)
         case split(Int, Int)
         case jump(Int)
         case start
@@ -34,12 +36,33 @@ public struct LinearPattern: Sendable {
         /// The same, negated one by one (`\P{L}`: anything not a letter).
         var excludedCategories: Set<String> = []
 
+        /// Membership of the 128 ASCII scalars, worked out once (`finished()`): most values are ASCII.
+        var ascii: (low: UInt64, high: UInt64)?
+
         init(ranges: [ClosedRange<UInt32>], negated: Bool = false) {
             self.ranges = ranges
             self.negated = negated
         }
 
+        /// The set with its ASCII members worked out, as the program keeps it.
+        func finished() -> CharacterSet {
+            var set = self
+            var low: UInt64 = 0, high: UInt64 = 0
+            for scalar in UInt32(0)..<128 where lookUp(scalar) {
+                if scalar < 64 { low |= 1 << UInt64(scalar) } else { high |= 1 << UInt64(scalar - 64) }
+            }
+            set.ascii = (low, high)
+            return set
+        }
+
         func contains(_ scalar: UInt32) -> Bool {
+            if scalar < 128, let ascii {
+                return (scalar < 64 ? ascii.low >> UInt64(scalar) : ascii.high >> UInt64(scalar - 64)) & 1 == 1
+            }
+            return lookUp(scalar)
+        }
+
+        private func lookUp(_ scalar: UInt32) -> Bool {
             var found = ranges.contains { $0.contains(scalar) }
             if !found, !categories.isEmpty || !excludedCategories.isEmpty, let value = Unicode.Scalar(scalar) {
                 let name = Self.category(value)
@@ -117,6 +140,8 @@ public struct LinearPattern: Sendable {
     }
 
     let program: [Instruction]
+    /// The scalar sets the program's `scalar` instructions read.
+    let sets: [CharacterSet]
     public let source: String
 
     public init(_ pattern: String) throws(Unsupported) {
@@ -129,18 +154,36 @@ public struct LinearPattern: Sendable {
         try compiler.emit(tree)
         try compiler.append(.match)
         program = compiler.program
+        sets = compiler.sets.map { $0.finished() }
         source = pattern
     }
 
     /// Whether the pattern matches anywhere in `text`.
     public func matches(_ text: String) -> Bool {
-        let input = Array(text.unicodeScalars)
-        var current: [Int] = [], next: [Int] = []
-        var mark = [Int](repeating: -1, count: program.count)
+        var simulation = Simulation(program, sets: sets)
+        return simulation.matches(text.unicodeScalars)
+    }
+
+    /// One run of the program over a value: every live state at once, each value scalar read once. Its
+    /// lists are its own (a nested function capturing them would box each one on the heap per call).
+    struct Simulation {
+        let program: [Instruction]
+        let sets: [CharacterSet]
+        var current: [Int] = [], next: [Int] = [], stack: [Int] = []
+        var mark: [Int]
         var generation = 0
-        // Adds a state and everything it reaches without reading; true when that reaches `match`.
-        func add(_ start: Int, at position: Int, to list: inout [Int]) -> Bool {
-            var stack = [start]
+
+        init(_ program: [Instruction], sets: [CharacterSet]) {
+            self.program = program
+            self.sets = sets
+            mark = [Int](repeating: -1, count: program.count)
+        }
+
+        /// Adds a state and everything it reaches without reading (to `next`, or to `current`); true when
+        /// that reaches `match`.
+        mutating func add(_ start: Int, atStart: Bool, atEnd: Bool, toNext: Bool) -> Bool {
+            stack.removeAll(keepingCapacity: true)
+            stack.append(start)
             while let pc = stack.popLast() {
                 guard mark[pc] != generation else { continue }
                 mark[pc] = generation
@@ -148,27 +191,37 @@ public struct LinearPattern: Sendable {
                 case .match: return true
                 case .jump(let target): stack.append(target)
                 case .split(let a, let b): stack.append(b); stack.append(a)
-                case .start: if position == 0 { stack.append(pc + 1) }
-                case .end: if position == input.count { stack.append(pc + 1) }
-                case .scalar: list.append(pc)
+                case .start: if atStart { stack.append(pc + 1) }
+                case .end: if atEnd { stack.append(pc + 1) }
+                case .scalar: if toNext { next.append(pc) } else { current.append(pc) }
                 }
             }
             return false
         }
-        for position in 0...input.count {
-            // Unanchored: a match may start at every position.
-            if add(0, at: position, to: &current) { return true }
-            guard position < input.count else { break }
-            generation += 1
-            next.removeAll(keepingCapacity: true)
-            let scalar = input[position].value
-            for pc in current {
-                if case .scalar(let set) = program[pc], set.contains(scalar),
-                   add(pc + 1, at: position + 1, to: &next) { return true }
+
+        mutating func matches(_ scalars: String.UnicodeScalarView) -> Bool {
+            // A pattern that begins with `^` can only match from the first position.
+            let anchored = if case .start = program.first { true } else { false }
+            var index = scalars.startIndex
+            var atStart = true
+            while true {
+                let atEnd = index == scalars.endIndex
+                // Unanchored: a match may start at every position.
+                if !anchored || atStart, add(0, atStart: atStart, atEnd: atEnd, toNext: false) { return true }
+                guard !atEnd, !(anchored && current.isEmpty) else { return false }
+                generation += 1
+                next.removeAll(keepingCapacity: true)
+                let scalar = scalars[index].value
+                scalars.formIndex(after: &index)
+                let nextAtEnd = index == scalars.endIndex
+                for pc in current {
+                    if case .scalar(let set) = program[pc], sets[set].contains(scalar),
+                       add(pc + 1, atStart: false, atEnd: nextAtEnd, toNext: true) { return true }
+                }
+                swap(&current, &next)
+                atStart = false
             }
-            swap(&current, &next)
         }
-        return false
     }
 
     // MARK: Parsing
@@ -420,6 +473,7 @@ public struct LinearPattern: Sendable {
 
     struct Compiler {
         var program: [Instruction] = []
+        var sets: [CharacterSet] = []
 
         mutating func append(_ instruction: Instruction) throws(Unsupported) {
             guard program.count < LinearPattern.maxProgram else {
@@ -432,7 +486,9 @@ public struct LinearPattern: Sendable {
         mutating func emit(_ node: Node) throws(Unsupported) {
             switch node {
             case .empty: break
-            case .set(let set): try append(.scalar(set))
+            case .set(let set):
+                try append(.scalar(sets.count))
+                sets.append(set)
             case .start: try append(.start)
             case .end: try append(.end)
             case .concat(let items): for item in items { try emit(item) }

@@ -234,7 +234,7 @@ struct CELEvaluator {
             guard let regex = patterns.byPattern[pattern] ?? CompiledPatterns.compile(pattern) else {
                 throw CELError("invalid regular expression '\(pattern)'", at: at)
             }
-            return .bool(s.contains(regex))
+            return .bool(regex.matches(s))
         default: throw noOverload(name + "()", [first] + (second.map { [$0] } ?? []), at: at)
         }
     }

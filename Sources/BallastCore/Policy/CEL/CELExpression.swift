@@ -260,17 +260,33 @@ struct CELParser {
     }
 }
 
-/// Regular expressions compiled at parse time, matched scalar by scalar (RE2's unit, as CEL's
-/// `matches` names it). A compiled `Regex` is immutable and only read once made.
-final class CompiledPatterns: @unchecked Sendable {
-    let byPattern: [String: Regex<AnyRegexOutput>]
+/// A `matches` pattern, compiled: in linear time (`LinearPattern`, a Thompson NFA: a policy is
+/// repository text, so no pattern may backtrack), or, for what that refuses (inline flags such as
+/// `(?i)`, POSIX classes), by Swift's `Regex`, scalar by scalar (RE2's unit, as CEL's `matches` names it).
+enum CompiledPattern: @unchecked Sendable {
+    case linear(LinearPattern)
+    case regex(Regex<AnyRegexOutput>)
 
-    static func compile(_ pattern: String) -> Regex<AnyRegexOutput>? {
-        (try? Regex(pattern))?.matchingSemantics(.unicodeScalar)
+    /// Whether the pattern matches anywhere in `text`.
+    func matches(_ text: String) -> Bool {
+        switch self {
+        case .linear(let pattern): return pattern.matches(text)
+        case .regex(let regex): return text.contains(regex)
+        }
+    }
+}
+
+/// Regular expressions compiled at parse time. Immutable, and only read once made.
+final class CompiledPatterns: @unchecked Sendable {
+    let byPattern: [String: CompiledPattern]
+
+    static func compile(_ pattern: String) -> CompiledPattern? {
+        if let linear = try? LinearPattern(pattern) { return .linear(linear) }
+        return (try? Regex(pattern)).map { .regex($0.matchingSemantics(.unicodeScalar)) }
     }
 
     init(_ root: CELNode) {
-        var found: [String: Regex<AnyRegexOutput>] = [:]
+        var found: [String: CompiledPattern] = [:]
         func walk(_ node: CELNode) {
             switch node {
             case .call("matches", let target, let args, _):
