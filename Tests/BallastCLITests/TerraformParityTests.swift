@@ -212,7 +212,8 @@ struct TerraformParityTests {
         #expect(resource?["managedBy"] == ["tool": "terraform", "address": "aws_cloudwatch_log_group.app",
                                            "state": .string("s3://\(bucket)/prod/terraform.tfstate")])
         // A state that cannot be read is a warning, never a changed status.
-        #expect(drift.stderr.contains("cannot read the Terraform state missing.tfstate (environment test)"),
+        #expect(drift.stderr.contains(
+            "cannot read the Terraform state missing.tfstate: No such file or directory (environment test)"),
             "\(drift.stderr)")
         #expect(try JSON.parse(drift.stdout)["warnings"]?.list?.count == 1)
     }
