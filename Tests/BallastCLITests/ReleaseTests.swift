@@ -9,8 +9,8 @@ extension Tag {
     @Tag static var slow: Self
 }
 
-/// The release: `scripts/release.sh`'s archive, tried on Debian 12 and Debian 13 roots that never had Swift
-/// (debootstrap, then chroot), and the Containerfile's image built from it (buildah).
+/// The release: `scripts/release.sh`'s archive, tried on Debian 12, Debian 13, Ubuntu 24.04 and Ubuntu 22.04
+/// roots that never had Swift (debootstrap, then chroot), and the Containerfile's image built from it (buildah).
 @Suite(.serialized, .tags(.slow)) struct ReleaseTests {
     @Test func theArchiveHoldsTheBinaryItsLicenceAndItsRuntimePackages() async throws {
         let archive = try await Release.shared.archive()
@@ -67,9 +67,10 @@ extension Tag {
             """)
     }
 
-    /// Debian 12 (bookworm) and Debian 13 (trixie), each a root with only the packages RUNTIME-PACKAGES names
-    /// for it: the archive's libraries are found, and it reads a repository and AWS there.
-    @Test(arguments: ["bookworm", "trixie"])
+    /// Debian 12 (bookworm), Debian 13 (trixie), Ubuntu 24.04 (noble, GitHub's ubuntu-latest) and Ubuntu
+    /// 22.04 (jammy, glibc 2.35), each a root with only the packages RUNTIME-PACKAGES names for it: the
+    /// archive's libraries are found, and it reads a repository and AWS there.
+    @Test(arguments: ["bookworm", "trixie", "noble", "jammy"])
     func theArchiveRunsOnADebianRootThatNeverHadSwift(suite: String) async throws {
         let archive = try await Release.shared.archive()
         let start = Date()
@@ -130,7 +131,8 @@ extension Tag {
         let differences = report["environments"]?[0]?["resources"]?[0]?["differences"]?.list ?? []
         #expect(differences == [difference("/RetentionInDays", 30, 14)], "\(drifted.stdout)")
         print("""
-            debian root (\(suite)): debootstrap --variant=minbase with \(archive.packages(for: suite).count) \
+            \(Release.systems[suite]?.name ?? suite) root (\(suite)): debootstrap --variant=minbase with \
+            \(archive.packages(for: suite).count) \
             runtime packages in \(Int(root.seconds)) s; from nothing to `ballast drift` in the chroot: \
             \(Int(seconds)) s
             """)
@@ -228,10 +230,11 @@ actor Release {
         let runtimeLines: [[String]]
         let seconds: Double
 
-        /// The packages of a Debian suite: a line's first alternative is Debian 13's (and Ubuntu 24.04's)
-        /// name, its last Debian 12's.
+        /// The packages of a suite: a line's first alternative is the name after the 64-bit time_t
+        /// transition (Debian 13, Ubuntu 24.04), its last the name before it (Debian 12, Ubuntu 22.04).
         func packages(for suite: String) -> Set<String> {
-            Set(runtimeLines.compactMap { suite == "bookworm" ? $0.last : $0.first })
+            let renamed = Release.systems[suite]?.timeT64 ?? true
+            return Set(runtimeLines.compactMap { renamed ? $0.first : $0.last })
         }
         var path: String { folder + "/" + name + ".tar.gz" }
         var kibibytes: Int { Release.kibibytes(path) }
@@ -248,6 +251,45 @@ actor Release {
     struct DebianRoot {
         let path: String
         let seconds: Double
+    }
+
+    /// A system a root is made of: its name, its archive, and whether its packages carry the 64-bit
+    /// time_t transition's names. debootstrap knows Ubuntu's releases by the script they share (`gutsy`).
+    struct System {
+        let name: String
+        let ubuntu: Bool
+        let timeT64: Bool
+    }
+
+    static let systems: [String: System] = [
+        "bookworm": System(name: "Debian 12", ubuntu: false, timeT64: false),
+        "trixie": System(name: "Debian 13", ubuntu: false, timeT64: true),
+        "noble": System(name: "Ubuntu 24.04", ubuntu: true, timeT64: true),
+        "jammy": System(name: "Ubuntu 22.04", ubuntu: true, timeT64: false),
+    ]
+
+    /// Ubuntu's archive key, which Debian does not carry: from Ubuntu's own `ubuntu-keyring` package, checked
+    /// against the SHA-256 noble's `Packages` index lists for it (fetched over HTTP, so the checksum is what
+    /// vouches for it).
+    static let ubuntuKeyring = (
+        path: "pool/main/u/ubuntu-keyring/ubuntu-keyring_2023.11.28.1_all.deb",
+        sha256: "36de43b15853ccae0028e9a767613770c704833f82586f28eb262f0311adb8a8")
+
+    private var keyring: String?
+
+    func ubuntuArchiveKeyring(mirror: String) throws -> String {
+        if let keyring { return keyring }
+        let deb = Self.work + "/ubuntu-keyring.deb", into = Self.work + "/ubuntu-keyring"
+        let fetch = try Run.process("/usr/bin/env",
+                                    ["curl", "-fsS", "-o", deb, mirror + "/" + Self.ubuntuKeyring.path])
+        guard fetch.status == 0 else { throw TestFailure("cannot fetch ubuntu-keyring: \(fetch.stderr)") }
+        let sum = try Run.process("/usr/bin/env", ["sha256sum", deb]).stdout.prefix(64)
+        guard sum == Self.ubuntuKeyring.sha256 else { throw TestFailure("ubuntu-keyring's SHA-256 is \(sum)") }
+        let unpack = try Run.process("/usr/bin/env", ["dpkg-deb", "-x", deb, into])
+        guard unpack.status == 0 else { throw TestFailure("cannot unpack ubuntu-keyring: \(unpack.stderr)") }
+        let path = into + "/usr/share/keyrings/ubuntu-archive-keyring.gpg"
+        keyring = path
+        return path
     }
 
     private var built: Archive?
@@ -299,11 +341,15 @@ actor Release {
         if let root = roots[suite] { return root }
         guard getuid() == 0 else { try Test.cancel("debootstrap and chroot need root (CI runs as root)") }
         let path = Self.work + "/debian-root-" + suite
-        let mirror = ProcessInfo.processInfo.environment["BALLAST_DEBIAN_MIRROR"] ?? "http://deb.debian.org/debian"
+        let environment = ProcessInfo.processInfo.environment
+        let ubuntu = Self.systems[suite]?.ubuntu ?? false
+        let mirror = ubuntu ? environment["BALLAST_UBUNTU_MIRROR"] ?? "http://archive.ubuntu.com/ubuntu"
+            : environment["BALLAST_DEBIAN_MIRROR"] ?? "http://deb.debian.org/debian"
         let start = Date()
-        let debootstrap = try Run.process("/usr/sbin/debootstrap", [
-            "--variant=minbase", "--include=" + packages.sorted().joined(separator: ","), suite, path, mirror,
-        ])
+        var arguments = ["--variant=minbase", "--include=" + packages.sorted().joined(separator: ",")]
+        if ubuntu { arguments.append("--keyring=" + (try ubuntuArchiveKeyring(mirror: mirror))) }
+        arguments += [suite, path, mirror] + (ubuntu ? ["/usr/share/debootstrap/scripts/gutsy"] : [])
+        let debootstrap = try Run.process("/usr/sbin/debootstrap", arguments)
         guard debootstrap.status == 0 else {
             throw TestFailure("debootstrap failed: \(debootstrap.stdout.suffix(3_000))"
                               + "\(debootstrap.stderr.suffix(3_000))")

@@ -42,9 +42,8 @@ final class CurlEasyHandle: @unchecked Sendable {
         // segments (RFC 3986 dot-segment removal) from a path whose signature covers them as written.
         try set(CURLOPT_PATH_AS_IS, ballast_curl_setopt_long(handle, CURLOPT_PATH_AS_IS, 1))
         // http and https only, for the request and any redirect: never file://, gopher://, ...
-        try set(CURLOPT_PROTOCOLS_STR, ballast_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
-        try set(
-            CURLOPT_REDIR_PROTOCOLS_STR, ballast_curl_setopt_string(handle, CURLOPT_REDIR_PROTOCOLS_STR, "http,https"))
+        try allowHTTPOnly(CURLOPT_PROTOCOLS_STR, orBitmask: Self.protocolsBitmask)
+        try allowHTTPOnly(CURLOPT_REDIR_PROTOCOLS_STR, orBitmask: Self.redirectProtocolsBitmask)
         try set(CURLOPT_NOSIGNAL, ballast_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))  // threads + timeouts
         try set(
             CURLOPT_CONNECTTIMEOUT_MS, ballast_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, connectTimeoutMs))
@@ -123,6 +122,21 @@ final class CurlEasyHandle: @unchecked Sendable {
         var status = 0
         _ = ballast_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
         return HTTPResponse(status: status, headers: sink.headers, body: sink.body)
+    }
+
+    /// `CURLOPT_PROTOCOLS` and `CURLOPT_REDIR_PROTOCOLS` (curl.h: long options 181 and 182), the bitmask
+    /// forms libcurl before 7.85 knows (Ubuntu 22.04 has 7.81); named by number, as the header marks them
+    /// deprecated in favour of the `_STR` forms.
+    static let protocolsBitmask = CURLoption(rawValue: 181), redirectProtocolsBitmask = CURLoption(rawValue: 182)
+    /// `CURLPROTO_HTTP | CURLPROTO_HTTPS` (curl.h: `1<<0`, `1<<1`).
+    static let httpAndHTTPS = 3
+
+    /// Allows http and https only, by the `_STR` option, or by its bitmask form when this libcurl is older
+    /// than the `_STR` options (it answers `CURLE_UNKNOWN_OPTION`).
+    func allowHTTPOnly(_ option: CURLoption, orBitmask bitmask: CURLoption) throws(TransportError) {
+        let code = ballast_curl_setopt_string(handle, option, "http,https")
+        guard code == CURLE_UNKNOWN_OPTION else { return try set(option, code) }
+        try set(bitmask, ballast_curl_setopt_long(handle, bitmask, Self.httpAndHTTPS))
     }
 
     /// A refused option is an error naming it (one this libcurl lacks, say), never a
