@@ -30,6 +30,7 @@ packages=(git pkg-config libgit2-dev libcurl4-openssl-dev libyaml-dev libssl-dev
 # the Containerfile's image from a base made from it (no registry is needed).
 # GNU time measures the hostile-input tests' peak memory. chromium is the browser the status page's
 # tests drive through Playwright (Playwright's own browser download cannot be used: it is pointed at this one).
+# curl: the tests ask the watch's pages with it, and fetch Ubuntu's archive key for the release tests' roots.
 $build_only || $demo || packages+=(cmark-gfm debootstrap buildah podman time chromium curl)
 need_moto=false
 if ! $build_only && ! command -v moto_server >/dev/null 2>&1 && [ ! -x .build-tools/venv/bin/moto_server ]; then
