@@ -88,7 +88,6 @@ import FoundationXML
 
     @Test func readsWhatLibxml2ReadsFromGeneratedDocuments() {
         var generator = Generator(state: 42)
-        var compared = 0
         for _ in 0..<3_000 {
             let document = Array(generator.document().utf8)
             let ours = XMLTree.parse(document), theirs = Self.reference(document)
@@ -99,9 +98,7 @@ import FoundationXML
                 ours:    \(Self.describe(ours))
                 libxml2: \(Self.describe(theirs))
                 """)
-            compared += 1
         }
-        #expect(compared == 3_000)
     }
 
     /// Every cut of a document before its root ends is refused, as libxml2 refuses it.

@@ -47,9 +47,7 @@ public final class Lock: @unchecked Sendable {
     fileprivate let mutex: UnsafeMutablePointer<pthread_mutex_t>
 
     public init() {
-        mutex = .allocate(capacity: 1)
-        mutex.initialize(to: pthread_mutex_t())
-        pthread_mutex_init(mutex, nil)
+        mutex = pthreadObject(pthread_mutex_t()) { pthread_mutex_init($0, nil) }
     }
 
     deinit {
@@ -74,9 +72,7 @@ public final class Condition: @unchecked Sendable {
     private let condition: UnsafeMutablePointer<pthread_cond_t>
 
     public init() {
-        condition = .allocate(capacity: 1)
-        condition.initialize(to: pthread_cond_t())
-        pthread_cond_init(condition, nil)
+        condition = pthreadObject(pthread_cond_t()) { pthread_cond_init($0, nil) }
     }
 
     deinit {
@@ -90,4 +86,12 @@ public final class Condition: @unchecked Sendable {
     public func wait() { pthread_cond_wait(condition, lock.mutex) }
 
     public func signal() { pthread_cond_signal(condition) }
+}
+
+/// A pthread object at an address of its own (one must not move once made), made by `make`.
+private func pthreadObject<T>(_ empty: T, _ make: (UnsafeMutablePointer<T>) -> Int32) -> UnsafeMutablePointer<T> {
+    let object = UnsafeMutablePointer<T>.allocate(capacity: 1)
+    object.initialize(to: empty)
+    _ = make(object)
+    return object
 }
