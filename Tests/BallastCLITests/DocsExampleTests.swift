@@ -17,6 +17,8 @@ import Testing
         var line: Int
         var scenario: String
         var steps: [(command: [String], expected: [String], exit: Int32)]
+        /// The page's own files (`this-page`): each block marked `<!-- file: PATH -->`, by its path.
+        var pageFiles: [String: String] = [:]
         var description: String { "\(file):\(line) (\(scenario))" }
     }
 
@@ -31,13 +33,21 @@ import Testing
         for file in files.sorted() {
             let lines = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
                 .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            var pageFiles: [String: String] = [:]
+            for (index, line) in lines.enumerated()
+            where line.hasPrefix("<!-- file: ") && line.hasSuffix(" -->") && index + 1 < lines.count {
+                let path = String(line.dropFirst("<!-- file: ".count).dropLast(" -->".count))
+                let body = lines[(index + 2)...].prefix { !$0.hasPrefix("```") }
+                pageFiles[path] = body.joined(separator: "\n") + "\n"
+            }
             var index = 0
             while index < lines.count {
                 defer { index += 1 }
                 guard lines[index].hasPrefix("<!-- example: "), lines[index].hasSuffix(" -->"),
                       index + 1 < lines.count, lines[index + 1].hasPrefix("```") else { continue }
                 let scenario = String(lines[index].dropFirst("<!-- example: ".count).dropLast(" -->".count))
-                var example = Example(file: file, line: index + 1, scenario: scenario, steps: [])
+                var example = Example(
+                    file: file, line: index + 1, scenario: scenario, steps: [], pageFiles: pageFiles)
                 var cursor = index + 2
                 while cursor < lines.count, !lines[cursor].hasPrefix("```") {
                     let line = lines[cursor]
@@ -118,8 +128,15 @@ import Testing
     }
 
     /// The example desired state and policies, committed; with `incident-edit`, then the demo's edit with
-    /// mistakes committed on top (MinSize above MaxSize, a misspelt property).
-    static func repository(_ scenario: String) throws -> TempRepository {
+    /// mistakes committed on top (MinSize above MaxSize, a misspelt property); with `tightened-step`, then
+    /// `asg-capacity-step` tightened to "grow by half at most" on top (a policy test no longer holds).
+    /// `this-page`: only the files the page itself shows, each in a block marked `<!-- file: PATH -->`.
+    static func repository(_ scenario: String, pageFiles: [String: String] = [:]) throws -> TempRepository {
+        if scenario == "this-page" {
+            let repo = try TempRepository()
+            try repo.commit(pageFiles, message: "The page's files")
+            return repo
+        }
         let files = try Fixture.exampleFiles(root: root)
         let repo = try TempRepository()
         try repo.commit(files, message: "Example desired state")
@@ -132,6 +149,15 @@ import Testing
                                       with: "      MinSize: 20")
                 .replacingOccurrences(of: "RetentionInDays: 90", with: "RetentionInDay: 90")
             try repo.commit([path: edited], message: "Scale tolling-vision up during incident")
+        case "tightened-step":
+            let path = "policies/operations.yaml"
+            let edited = try #require(files[path])
+                .replacingOccurrences(of: "(after.DesiredCapacity <= before.DesiredCapacity * 2 ||",
+                                      with: "(after.DesiredCapacity * 2 <= before.DesiredCapacity * 3 ||")
+                .replacingOccurrences(of: "Desired capacity may at most double or halve in one change",
+                                      with: "Desired capacity may grow by half at most in one change")
+            #expect(edited != files[path], "the scenario's edit no longer applies to \(path)")
+            try repo.commit([path: edited], message: "Grow by half at most")
         default: throw TestFailure("no scenario \(scenario)")
         }
         return repo
@@ -215,7 +241,7 @@ import Testing
                 try checkAgainstTheDemo(example)
                 continue
             }
-            let repo = try Self.repository(example.scenario)
+            let repo = try Self.repository(example.scenario, pageFiles: example.pageFiles)
             for step in example.steps {
                 let run = try Run.ballast(step.command, cwd: repo.path, environment: offline)
                 let printed = (run.stdout + run.stderr).split(separator: "\n", omittingEmptySubsequences: false)
@@ -245,6 +271,31 @@ import Testing
         let stale: Comment =
             "docs/plan-comment.md is stale: scripts/screenshot-comment.sh makes it and its picture again"
         #expect(Self.matches(committed, step.output), stale)
+    }
+
+    /// A console example no marker names would go stale unseen: every `$ ballast` line in a fenced block
+    /// is in a marked one (a command shown without its output is written without the `$ `).
+    @Test func everyConsoleExampleIsMarked() throws {
+        var files = ["README.md"]
+        let docs = FileManager.default.enumerator(atPath: Self.root.appendingPathComponent("docs").path)
+        while let path = docs?.nextObject() as? String {
+            if path.hasSuffix(".md") { files.append("docs/" + path) }
+        }
+        var unmarked: [String] = []
+        for file in files {
+            let text = try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8)
+            var inside = false, marked = false, previous = ""
+            for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+                if line.hasPrefix("```") {
+                    marked = !inside && previous.hasPrefix("<!-- example: ")
+                    inside.toggle()
+                } else if inside, !marked, line.hasPrefix("$ ballast ") {
+                    unmarked.append("\(file):\(number + 1): \(line)")
+                }
+                previous = String(line)
+            }
+        }
+        #expect(unmarked.isEmpty, "console examples no test runs:\n\(unmarked.joined(separator: "\n"))")
     }
 
     /// The check itself: a changed example fails it.
