@@ -114,7 +114,7 @@ let package = Package(
                                                           "BallastTestSupport"]),
         .testTarget(name: "BallastCLITests",
                     dependencies: ["BallastTestSupport", "BallastCore", "BallastCrypto", "BallastAWS", "BallastKinds"],
-                    exclude: ["SARIF", "Contracts", "GitHub", "Browser"]),
+                    exclude: ["SARIF", "Contracts", "GitHub", "Browser", "WallClock"]),
         .testTarget(name: "BallastAWSTests", dependencies: ["BallastAWS", "BallastCore", "BallastTestSupport"],
                     resources: [.copy("SigV4Suite")]),
     ],

@@ -356,17 +356,39 @@ import Testing
 
     @Test func theDemoTellsTheSameStoryAtAnyHour() throws {
         let folder = URL(fileURLWithPath: Run.ballastBinary).deletingLastPathComponent().path
-        func transcript(at now: String) throws -> [String] {
+        // The machine's wall clock, moved for the demo's processes (ballast, the emulator, git, date) by a
+        // preloaded library: CLOCK_REALTIME only, so sleeps and timeouts still run on the monotonic clocks.
+        let shim = FileManager.default.temporaryDirectory.appendingPathComponent("wallclock-shift-\(UUID()).so").path
+        defer { try? FileManager.default.removeItem(atPath: shim) }
+        let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("WallClock/wallclock-shift.c").path
+        let built = try Run.process("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O2", "-o", shim, source, "-ldl"])
+        try #require(built.status == 0, "the clock shim did not build: \(built.stderr)")
+        func environment(at hour: String) throws -> [String: String] {
+            let target = try #require(try? Date(hour, strategy: .iso8601))
+            let shift = Int(target.timeIntervalSinceNow.rounded())
+            return ProcessInfo.processInfo.environment.merging(
+                ["BALLAST_DEMO_BIN": folder, "NO_COLOR": "1", "LD_PRELOAD": shim,
+                 "BALLAST_TEST_WALLCLOCK_SHIFT": String(shift),
+                 // An exported BALLAST_NOW is the machine's hour too: the demo sets its own.
+                 "BALLAST_NOW": hour]) { $1 }
+        }
+        func transcript(at hour: String) throws -> [String] {
+            let env = try environment(at: hour)
+            // The shim holds: the demo's processes see the hour (a weekday and hour, as change windows do).
+            let seen = try Run.process("/usr/bin/env", ["date", "-u", "+%a %H"], environment: env)
+            let meant = try Run.process("/usr/bin/env", ["date", "-u", "-d", hour, "+%a %H"])
+            #expect(seen.stdout == meant.stdout && !seen.stdout.isEmpty, "\(seen.stdout) \(meant.stdout)")
             let run = try Run.process(
                 "/bin/bash", ["-c", "\"$0\" 2>&1", Self.root.appendingPathComponent("scripts/demo.sh").path],
-                environment: ProcessInfo.processInfo.environment.merging(
-                    ["BALLAST_DEMO_BIN": folder, "NO_COLOR": "1", "BALLAST_NOW": now]) { $1 })
-            #expect(run.status == 0, "the demo at \(now) stopped:\n\(run.stdout.suffix(2_000))")
+                environment: env)
+            #expect(run.status == 0, "the demo at \(hour) stopped:\n\(run.stdout.suffix(2_000))")
             // git's own author dates (`git show`) are the machine's: not ballast's story.
             return run.stdout.split(separator: "\n").map { Self.normalised(String($0)) }
                 .filter { !$0.trimmingCharacters(in: .whitespaces).hasPrefix("Date:") }
         }
-        let inside = try transcript(at: "2026-12-06T02:30:00Z"), outside = try transcript(at: "2026-12-08T09:00:00Z")
+        // Inside prod's change window (Sunday 02:00-04:00 UTC) and outside it.
+        let inside = try transcript(at: "2026-12-06T02:30:00Z"), outside = try transcript(at: "2026-12-08T09:30:00Z")
         #expect(inside.count > 200)
         for (a, b) in zip(inside, outside) where a != b {
             Issue.record("the story differs by the hour:\n\(a)\n\(b)")
