@@ -362,7 +362,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: shim) }
         let source = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             .appendingPathComponent("WallClock/wallclock-shift.c").path
-        let built = try Run.process("/usr/bin/env", ["cc", "-shared", "-fPIC", "-O2", "-o", shim, source, "-ldl"])
+        let built = try Run.process("/usr/bin/env", ["clang", "-shared", "-fPIC", "-O2", "-o", shim, source, "-ldl"])
         try #require(built.status == 0, "the clock shim did not build: \(built.stderr)")
         func environment(at hour: String) throws -> [String: String] {
             let target = try #require(try? Date(hour, strategy: .iso8601))
