@@ -21,9 +21,16 @@ struct BudgetOptions: ParsableArguments {
     /// With --dry-run-reads: prints the read plan of `loaded` and says the command is done.
     /// With `explainMax` (`--explain`), the lookups it may add are said too: they depend on what drifted.
     /// With `guardWindow` (plan), the `GetMetricData` calls its capacity cuts may add.
-    func printedReadPlan(_ loaded: LoadedState, explainMax: Int? = nil, guardWindow: TimeInterval? = nil) -> Bool {
+    /// With `shards` (`--shard I/N`), each rate is this shard's share of it (`RequestRates.shared(among:)`).
+    func printedReadPlan(_ loaded: LoadedState, explainMax: Int? = nil, guardWindow: TimeInterval? = nil,
+                         shards: Int = 1) -> Bool {
         guard dryRunReads else { return false }
-        let rates = (try? RequestRates.fromEnvironment(ProcessInfo.processInfo.environment)) ?? .defaults
+        let rates = ((try? RequestRates.fromEnvironment(ProcessInfo.processInfo.environment)) ?? .defaults)
+            .shared(among: shards)
+        if shards > 1 {
+            Terminal.write("One of \(shards) shards: each rate below is this shard's share of the account's, "
+                + "1/\(shards) of it (the shards read every account at once)\n")
+        }
         Terminal.write(ReadPlan(loaded.state).text(at: rates))
         if let explainMax {
             let most = min(explainMax, loaded.state.resourceCount)
@@ -64,13 +71,17 @@ struct BudgetOptions: ParsableArguments {
     }
 
     /// The AWS setup, its transport within the budget when one is set, and the counter of its calls.
-    func setup(debug: Bool) -> (AWSSetup, calls: CountingTransport) {
+    /// One of `shards` shards paces at its share of every rate (`RequestRates.shared(among:)`).
+    func setup(debug: Bool, shards: Int = 1) -> (AWSSetup, calls: CountingTransport) {
         var transport: any HTTPTransport = CurlTransport()
         if maxRequests != nil || maxDuration != nil {
             transport = BudgetTransport(transport, maxRequests: maxRequests,
                                         maxDuration: maxDuration.flatMap(ApplyOptions.seconds))
         }
         let calls = CountingTransport(transport)
-        return (AWSSetup(debug: debug, transport: calls), calls)
+        let environment = ProcessInfo.processInfo.environment
+        // `Ballast.main` has refused a malformed BALLAST_API_RATES before any command runs.
+        let rates = ((try? RequestRates.fromEnvironment(environment)) ?? .defaults).shared(among: shards)
+        return (AWSSetup(environment: environment, debug: debug, transport: calls, rates: rates), calls)
     }
 }

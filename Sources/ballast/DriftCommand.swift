@@ -84,8 +84,11 @@ struct DriftCommand: AsyncParsableCommand {
     func run() async throws {
         let loaded = try sharding.slice(try Failure.guarding { try source.load() })
         try Failure.refuseMistakes(loaded)
-        if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.most : nil) { return }
-        let (setup, calls) = budget.setup(debug: debug)
+        let shards = sharding.selected?.count ?? 1
+        if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.most : nil, shards: shards) {
+            return
+        }
+        let (setup, calls) = budget.setup(debug: debug, shards: shards)
         let progress = Progress(label: "reading live settings", calls: calls)
         var detector = DriftDetector(kinds: builtInKinds, clients: setup.clients, lockTables: setup.lockTables,
                                      progress: progress.update(environment:read:total:))

@@ -61,10 +61,11 @@ struct PlanCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (setup, _) = budget.setup(debug: debug)
+        let shards = sharding.selected?.count ?? 1
+        let (setup, _) = budget.setup(debug: debug, shards: shards)
         let loaded = try sharding.slice(try Planning.load(source))
         if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.most : nil,
-                                  guardWindow: guards.seconds) { return }
+                                  guardWindow: guards.seconds, shards: shards) { return }
         var plan = try await Planning.read(loaded, setup: setup, guardWindow: guards.seconds)
         plan.report.shard = sharding.selected
         plan.report = await explanation.explained(plan.report, loaded: loaded, setup: setup)

@@ -53,6 +53,40 @@ import Testing
             notChecked.allSatisfy { ($0["reason"]?.string ?? "").contains("budget is spent (--max-requests 300)") })
     }
 
+    /// Three shards read the same account at once, as a CI matrix does: AWS counts their calls against
+    /// the account's one quota (here the proxy's `rate` per operation, a burst of one second). Each
+    /// shard paces at a third of the rate `BALLAST_API_RATES` gives, so together they stay inside it:
+    /// no request throttled. (Each shard once paced at the whole rate: three times the quota.)
+    @Test func shardsReadingOneAccountAtOnceShareItsRate() async throws {
+        let (motoPort, environment, repoPath, _) = try await Self.world.ready()
+        let rate = 6.0
+        let proxy = try ThrottlingProxy(forwardingTo: motoPort, rate: rate)
+        defer { proxy.stop() }
+        var paced = environment
+        paced["AWS_ENDPOINT_URL"] = proxy.url
+        paced["BALLAST_API_RATES"] = (["*"] + ScaleWorld.operationsSharingAService).map { "\($0)=\(rate)/\(rate)" }
+            .joined(separator: ",")
+        let shared = paced
+        let results = try await withThrowingTaskGroup(of: Run.Result.self) { group in
+            for shard in 1...3 {
+                group.addTask {
+                    try Run.process(Run.ballastBinary, ["drift", "--repo", repoPath, "--output", "json",
+                                                        "--shard", "\(shard)/3"], environment: shared)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        for result in results {
+            #expect(result.status == 2 || result.status == 0, "\(result.stderr.prefix(2000))")
+            let summary = try JSON.parse(result.stdout)["summary"]
+            #expect(summary?["notChecked"] == .int(0), "\(summary.map { JSON.encode($0) } ?? result.stderr)")
+        }
+        let counts = proxy.counts
+        print("ScaleTests: 3 shards at once, \(counts.passed.values.reduce(0, +)) calls, "
+            + "\(counts.throttled) throttled by a proxy allowing \(rate)/s per operation")
+        #expect(counts.throttled == 0, "throttled: \(proxy.throttledOperations)")
+    }
+
     /// Every answer held 40 ms: drift finds every drifted resource with nothing NOT_CHECKED, then an
     /// apply of 500 changes converges and verifies each. The times are printed beside the time the
     /// default rates allow (`--dry-run-reads`); they are a speed figure, measured by

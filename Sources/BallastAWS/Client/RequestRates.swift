@@ -147,6 +147,20 @@ public struct RequestRates: Sendable, Equatable {
         "cloudcontrolapi": .adaptiveStart,
     ], fallback: .adaptiveStart)
 
+    /// The rates of one of `shards` processes that read the same accounts at once (`--shard I/N`):
+    /// each rate and burst divided by `shards`. A shard holds about 1/N of every environment's
+    /// resources (the split hashes each resource), so each shard calls every account, and AWS counts
+    /// the shards' calls against the account's one quota: N buckets of a rate r/N and a burst b/N
+    /// never let through more than the one bucket (r, b) would. A burst stays at least one request.
+    public func shared(among shards: Int) -> RequestRates {
+        guard shards > 1 else { return self }
+        let share = Double(shards)
+        func divided(_ rate: Rate) -> Rate {
+            Rate(rate.perSecond / share, burst: max(1, (rate.burst / share).rounded(.down)), source: rate.source)
+        }
+        return RequestRates(rates.mapValues(divided), fallback: divided(fallback), unpacedInFlight: unpacedInFlight)
+    }
+
     /// No pacing: at most `inFlight` requests at once per service.
     public static func unpaced(inFlight: Int) -> RequestRates {
         RequestRates([:], fallback: Rate(1), unpacedInFlight: inFlight)
