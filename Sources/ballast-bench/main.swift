@@ -15,6 +15,8 @@ import Foundation
 //     (default 2000 1000 60: watch --events, events through moto's EventBridge)
 //   swift run -c release ballast-bench status [resources] [commits]   (default 2000 100: the status page)
 //   swift build -c release && swift run -c release ballast-bench startup [runs]   (default 50: --version, validate)
+//   swift build -c release && swift run -c release ballast-bench fleet [accounts] [resources] [shards] [latencyMs]
+//     (default 100 10000 10 40: shard processes against FleetAWS, AWS's quotas per account)
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let numbers = arguments.dropFirst().compactMap { Int($0) }
@@ -32,10 +34,12 @@ case "schemas": try SchemaBenchmark.run(numbers)
 case "events": try await EventsBenchmark.run(numbers)
 case "status": try StatusBenchmark.run(numbers)
 case "startup": try StartupBenchmark.run(numbers)
+case "fleet": try await FleetBenchmark.run(numbers)
+case "fleet-shard": try await FleetBenchmark.shardProcess(Array(arguments.dropFirst()))
 default:
     print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | "
         + "drift [resources] [runs] | apply [changes] [runs] | policy [resources] [runs] | terraform [resources...] | "
         + "accounts [resources] [accounts] | latency [resources] | quotas [resources] | schemas [runs] | "
-        + "events [resources] [events] [seconds]")
+        + "events [resources] [events] [seconds] | fleet [accounts] [resources] [shards] [latencyMs]")
     exit(64)
 }

@@ -11,6 +11,13 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         /// The request exactly as received, for forwarding.
         public let raw: [UInt8]
 
+        public init(method: String, path: String, headers: [String: String], raw: [UInt8]) {
+            self.method = method
+            self.path = path
+            self.headers = headers
+            self.raw = raw
+        }
+
         /// What follows the headers.
         public var body: [UInt8] {
             guard let end = LoopbackHTTPServer.find(raw, Array("\r\n\r\n".utf8)) else { return [] }

@@ -1,0 +1,222 @@
+import BallastAdapters
+import BallastAWS
+import BallastCore
+import BallastDesiredState
+import BallastEngine
+import BallastKinds
+import BallastTestSupport
+import Foundation
+
+/// `fleet ACCOUNTS RESOURCES SHARDS [LATENCY_MS]`: drift of ACCOUNTS accounts holding RESOURCES resources
+/// each (the kinds' mix, every tenth drifted), as SHARDS processes (`fleet-shard`, one per shard, as a CI
+/// matrix's jobs are), against `FleetAWS`: AWS's documented quotas per account, each shard its share,
+/// every answer held LATENCY_MS (40 by default). The shards' reports are merged by `ballast report merge`
+/// and checked against the drift seeded; up to 20,000 resources in all, against one unsharded run too.
+/// Printed: each shard's wall time, CPU time and peak memory; calls per account against the floor its
+/// quotas allow; throttled requests (the goal is none).
+enum FleetBenchmark {
+    static let chainAccount = "999999999999"
+
+    static func run(_ arguments: [Int]) async throws {
+        let accountCount = arguments.count > 0 ? arguments[0] : 100
+        let perAccount = arguments.count > 1 ? arguments[1] : 10_000
+        let shardCount = arguments.count > 2 ? arguments[2] : 10
+        let latency = Double(arguments.count > 3 ? arguments[3] : 40) / 1_000
+        let parallel = Int(ProcessInfo.processInfo.environment["FLEET_PARALLEL"] ?? "")
+            ?? ProcessInfo.processInfo.activeProcessorCount
+        let (moto, _, seeder) = try DriftBenchmark.emulator()
+        let fixture = ScaleFixture.items(perAccount) { $0 % 10 == 9 }
+        say("seeding \(fixture.count) resources of \(ScaleFixture.kinds.count) kinds in moto (one account's) ...")
+        var started = Date()
+        let items = try await ScaleFixture.seed(fixture, with: seeder)
+        say(String(format: "  seeded in %.0f s", Date().timeIntervalSince(started)))
+        let accounts = (0..<accountCount).map { String(200_000_000_000 + $0) }
+        let repo = try TempRepository()
+        var files: [String: String] = [:]
+        let resources = "resources:\n" + items.map(\.desired).joined()
+        for account in accounts {
+            files["desired-state/acct-\(account)/environment.yaml"] = "region: us-east-1\naccount: \"\(account)\"\n"
+                + "assumeRole:\n  roleArn: arn:aws:iam::\(account):role/ballast-drift\n"
+            // The account's own ARNs (an alarm's topic, a function's role), as its answers carry them.
+            files["desired-state/acct-\(account)/resources.yaml"] = resources.replacing(FleetAWS.recordedAccount,
+                                                                                      with: account)
+        }
+        _ = try repo.commit(files, message: "fleet")
+        let drifted = items.filter(\.drifted).count
+
+        // Warm-up: one account's answers, asked of moto once, kept for every shard.
+        let recording = FleetAWS.Recording()
+        let warm = FleetAWS(recording: recording, emulator: moto.endpoint)
+        started = Date()
+        _ = try await shard(repo: repo.path, environments: ["acct-\(accounts[0])"], shard: nil, aws: warm)
+        let recordingPath = repo.path + "/fleet-recording.json"
+        try JSON.encode(recording.json).write(toFile: recordingPath, atomically: true, encoding: .utf8)
+        say(String(format: "  recorded %d answers of one account in %.0f s", recording.count,
+                   Date().timeIntervalSince(started)))
+
+        let total = accountCount * items.count
+        say("drift of \(accountCount) accounts x \(items.count) resources (\(total), \(drifted * accountCount) "
+            + "drifted), \(shardCount) shard processes (\(parallel) at a time on this machine's "
+            + "\(ProcessInfo.processInfo.activeProcessorCount) cores), answers held \(Int(latency * 1_000)) ms")
+        let results = try await shards(repo: repo.path, recording: recordingPath, emulator: moto.endpoint,
+                                       count: shardCount, latency: latency, parallel: parallel)
+        let binary = Run.ballastBinary.replacingOccurrences(of: "/debug/", with: "/release/")
+        let merged = try Run.process(binary, ["report", "merge"] + results.map(\.report) + ["--output", "json"])
+        let summary = try JSON.parse(merged.stdout)["summary"]
+        guard summary?["modified"] == .int(drifted * accountCount),
+              summary?["inSync"] == .int((items.count - drifted) * accountCount),
+              summary?["notChecked"] == .int(0) else {
+            let report = try? JSON.parse(merged.stdout)
+            let found = Set((report?["environments"]?.list ?? []).flatMap { $0["resources"]?.list ?? [] }
+                .filter { $0["status"] == "MODIFIED" }.compactMap { $0["id"]?.string })
+            let missed = items.filter { $0.drifted != found.contains($0.id) }.map { "\($0.type) \($0.id)" }
+            throw TestFailure("the merged report is not the seeded drift: "
+                + (summary.map { JSON.encode($0) } ?? String(merged.stderr.prefix(600)))
+                + "; drifted and not found, or found and not drifted: " + missed.joined(separator: ", "))
+        }
+        say("  merged (ballast report merge): every one of the \(drifted * accountCount) drifted found, "
+            + "none NOT_CHECKED")
+        if total <= 20_000 {
+            let one = try await shards(repo: repo.path, recording: recordingPath, emulator: moto.endpoint,
+                                       count: 1, latency: latency, parallel: 1)
+            let whole = try Run.process(binary, ["report", "merge", one[0].report, "--output", "json"])
+            guard try comparable(merged.stdout) == comparable(whole.stdout) else {
+                throw TestFailure("the merged report differs from one unsharded run's")
+            }
+            say(String(format: "  equal to one unsharded run's report (wall %.1f s)", one[0].wall))
+        }
+        print(table(results, accounts: accountCount))
+    }
+
+    /// One shard's figures, as its process printed them.
+    struct ShardResult {
+        var index: Int
+        var wall: Double
+        var cpu: Double
+        var peakMiB: Double
+        var calls: [String: Int]
+        var throttled: Int
+        var askedTheEmulator: Int
+        var operations: [String: [String: Int]]
+        var report: String
+    }
+
+    static func shards(repo: String, recording: String, emulator: String, count: Int, latency: Double,
+                       parallel: Int) async throws -> [ShardResult] {
+        let me = CommandLine.arguments[0]
+        return try await withThrowingTaskGroup(of: ShardResult.self) { group in
+            var next = 1
+            func start(_ index: Int) {
+                group.addTask {
+                    let out = repo + "/shard-\(index)-of-\(count).json"
+                    let result = try Run.process(me, ["fleet-shard", "\(index)", "\(count)", repo, recording, emulator,
+                                                      "\(latency)", out])
+                    guard result.status == 0, let line = result.stdout.split(separator: "\n").last,
+                          let figures = try? JSON.parse(String(line)) else {
+                        throw TestFailure("shard \(index)/\(count) exit \(result.status): \(result.stderr.suffix(600))")
+                    }
+                    func counts(_ value: Value?) -> [String: Int] {
+                        (value?.map ?? [:]).compactMapValues { $0.number.map { Int($0) } }
+                    }
+                    return ShardResult(index: index, wall: figures["wall"]?.number ?? 0,
+                                       cpu: figures["cpu"]?.number ?? 0, peakMiB: figures["peakMiB"]?.number ?? 0,
+                                       calls: counts(figures["calls"]),
+                                       throttled: Int(figures["throttled"]?.number ?? 0),
+                                       askedTheEmulator: Int(figures["askedTheEmulator"]?.number ?? 0),
+                                       operations: (figures["operations"]?.map ?? [:]).mapValues(counts),
+                                       report: out)
+                }
+            }
+            while next <= min(parallel, count) { start(next); next += 1 }
+            var results: [ShardResult] = []
+            while let result = try await group.next() {
+                results.append(result)
+                say(String(format: "  shard %d/%d: wall %.1f s, CPU %.1f s, peak %.0f MiB, %d calls, %d throttled",
+                           result.index, count, result.wall, result.cpu, result.peakMiB,
+                           result.calls.values.reduce(0, +), result.throttled))
+                if next <= count { start(next); next += 1 }
+            }
+            return results.sorted { $0.index < $1.index }
+        }
+    }
+
+    /// `fleet-shard I N REPO RECORDING EMULATOR LATENCY OUT`: one shard's drift in this process; its report
+    /// to OUT, its figures as one JSON line.
+    static func shardProcess(_ arguments: [String]) async throws {
+        guard arguments.count == 7, let index = Int(arguments[0]), let count = Int(arguments[1]),
+              let selected = Shard(index: index, count: count), let latency = Double(arguments[5]) else {
+            throw TestFailure("fleet-shard I N REPO RECORDING EMULATOR LATENCY OUT")
+        }
+        let started = Date()
+        let recording = FleetAWS.Recording(
+            json: try JSON.parse(try String(contentsOfFile: arguments[3], encoding: .utf8)))
+        let aws = FleetAWS(recording: recording, emulator: arguments[4], shards: count, latency: latency)
+        let report = try await shard(repo: arguments[2], environments: [], shard: selected, aws: aws)
+        try JSON.encode(report).write(toFile: arguments[6], atomically: true, encoding: .utf8)
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
+            + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
+        let counts = aws.counts
+        let figures: Value = [
+            "wall": .double(Date().timeIntervalSince(started)), "cpu": .double(cpu),
+            "peakMiB": .double(Double(usage.ru_maxrss) / 1_024),
+            "calls": .map(counts.calls.mapValues { .int($0) }),
+            "throttled": .int(counts.throttled.values.reduce(0, +)), "askedTheEmulator": .int(counts.askedTheEmulator),
+            "operations": .map(counts.operations.mapValues { .map($0.mapValues { .int($0) }) }),
+        ]
+        print(JSON.encode(figures))
+    }
+
+    /// Drift of the repository's environments (all when `environments` is empty), cut to `shard`, through
+    /// `aws`, at ballast's rates (a shard's share of them): the report as `--out-json` writes it.
+    static func shard(repo: String, environments: [String], shard: Shard?, aws: FleetAWS) async throws -> Value {
+        var loaded = try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo, environments: environments))
+        if let shard { loaded.state = shard.slice(loaded.state) }
+        let environment = [
+            "AWS_ACCESS_KEY_ID": FleetAWS.accessKey(for: chainAccount, assumed: false),
+            "AWS_SECRET_ACCESS_KEY": "fleet-secret", "AWS_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": "http://fleet.invalid", "AWS_CONFIG_FILE": "/nonexistent",
+            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
+        ]
+        let setup = AWSSetup(environment: environment, transport: aws,
+                             rates: RequestRates.defaults.shared(among: shard?.count ?? 1))
+        let detector = DriftDetector(kinds: .builtIn, clients: setup.clients, lockTables: setup.lockTables)
+        var (report, _) = await detector.detect(loaded)
+        report.shard = shard
+        return report.json()
+    }
+
+    /// A merged report without what differs between runs: when it was read, and which shard.
+    static func comparable(_ text: String) throws -> Value {
+        guard case .map(var fields) = try JSON.parse(text) else { return .null }
+        fields["generatedAt"] = nil
+        fields["shard"] = nil
+        return .map(fields)
+    }
+
+    static func table(_ results: [ShardResult], accounts: Int) -> String {
+        var perAccount: [String: [String: Int]] = [:]
+        for result in results {
+            for (account, operations) in result.operations where account != chainAccount {
+                for (operation, calls) in operations { perAccount[account, default: [:]][operation, default: 0] += calls }
+            }
+        }
+        let calls = perAccount.values.map { $0.values.reduce(0, +) }.sorted()
+        let floors = perAccount.values.map { AWSQuotas.floorSeconds($0) }.sorted()
+        let busiest = perAccount.values.first.flatMap { AWSQuotas.bucketSeconds($0).first }
+        var lines = ["", "| shard | wall | CPU | peak memory | calls | throttled | asked of moto |",
+                     "| --- | --- | --- | --- | --- | --- | --- |"]
+        for result in results {
+            lines.append(String(format: "| %d | %.1f s | %.1f s | %.0f MiB | %d | %d | %d |", result.index, result.wall,
+                                result.cpu, result.peakMiB, result.calls.values.reduce(0, +), result.throttled,
+                                result.askedTheEmulator))
+        }
+        lines.append("")
+        lines.append("calls per account: \(calls.first ?? 0) to \(calls.last ?? 0) (\(accounts) accounts); "
+            + String(format: "the quotas' floor per account %.1f s", floors.last ?? 0)
+            + (busiest.map { " (\($0.bucket): \($0.calls) calls)" } ?? "")
+            + String(format: "; slowest shard %.1f s", results.map(\.wall).max() ?? 0))
+        return lines.joined(separator: "\n")
+    }
+}

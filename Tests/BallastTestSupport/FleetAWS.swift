@@ -1,0 +1,210 @@
+import BallastAWS
+import BallastCore
+import Foundation
+
+/// Many AWS accounts in memory, at the HTTP level, for `ballast-bench fleet`: ballast's own client signs,
+/// paces, retries and parses every request, and this transport answers it as the account the request's
+/// credentials belong to would.
+///
+/// - Every account holds the same resources, one emulator account's (`recordedAccount`): an answer is
+///   the emulator's answer to the same request with the account's id put in. Answers are kept by request
+///   (`Recording`, which a warm-up run fills and a file carries to each shard process); a request none
+///   holds (a batch of a shard's own mix of names) is asked of the emulator once and kept.
+/// - STS is answered here: `AssumeRole` gives credentials whose access key id carries the role's
+///   account, and `GetCallerIdentity` names that account.
+/// - AWS's documented quotas (`AWSQuotas`) are enforced per account, each shard's share of them: one of
+///   N shards gets a bucket of r/N with a burst of b/N (at least one), so N shards within their
+///   buckets are within the account's one bucket (r, b) whenever they run. A request over it gets the
+///   service's throttling answer and is counted.
+/// - Every answer is held `latency` seconds, as a far region's are.
+public final class FleetAWS: HTTPTransport, @unchecked Sendable {
+    public static let recordedAccount = "123456789012"
+
+    /// Answers by request key (`key(of:)`), the account in them the recorded one.
+    public final class Recording: @unchecked Sendable {
+        public struct Answer: Sendable {
+            public var status: Int
+            public var headers: [String: String]
+            public var body: String
+        }
+
+        private let lock = NSLock()
+        private var answers: [String: Answer]
+
+        public init(_ answers: [String: Answer] = [:]) { self.answers = answers }
+
+        public var count: Int { lock.withLock { answers.count } }
+        subscript(key: String) -> Answer? {
+            get { lock.withLock { answers[key] } }
+            set { lock.withLock { answers[key] = newValue } }
+        }
+
+        public var json: Value {
+            .map(lock.withLock { answers }.mapValues {
+                ["status": .int($0.status), "headers": .map($0.headers.mapValues { .string($0) }),
+                 "body": .string($0.body)]
+            })
+        }
+
+        public convenience init(json: Value) {
+            var answers: [String: Answer] = [:]
+            for (key, answer) in json.map ?? [:] {
+                answers[key] = Answer(status: answer["status"]?.number.map { Int($0) } ?? 200,
+                                      headers: (answer["headers"]?.map ?? [:]).compactMapValues(\.string),
+                                      body: answer["body"]?.string ?? "")
+            }
+            self.init(answers)
+        }
+    }
+
+    /// What one shard's run asked: calls per account (STS included), throttled per account, and the
+    /// requests the emulator answered (none recorded).
+    public struct Counts: Sendable {
+        public var calls: [String: Int] = [:]
+        public var throttled: [String: Int] = [:]
+        public var operations: [String: [String: Int]] = [:]
+        public var askedTheEmulator = 0
+    }
+
+    public let recording: Recording
+    let emulator: String
+    let backend: any HTTPTransport
+    let shards: Int
+    let latency: Double
+    private let lock = NSLock()
+    private var buckets: [String: (tokens: Double, at: Double)] = [:]
+    private var counted = Counts()
+
+    /// `emulator`: the URL of a moto holding `recordedAccount`'s resources (unauthenticated: a request's
+    /// body changes with its account, so its signature cannot be moto's to check).
+    public init(recording: Recording, emulator: String, shards: Int = 1, latency: Double = 0) {
+        self.recording = recording
+        self.emulator = emulator
+        backend = CurlTransport(maxConcurrent: 16)
+        self.shards = max(1, shards)
+        self.latency = latency
+    }
+
+    public var counts: Counts { lock.withLock { counted } }
+
+    /// The access key id of an account's credentials: 20 characters, the account's 12 digits inside.
+    public static func accessKey(for account: String, assumed: Bool) -> String {
+        (assumed ? "ASIA" : "AKIA") + account + "FLET"
+    }
+
+    static func account(of request: HTTPRequest) -> String? {
+        guard let authorization = request.header("Authorization"),
+              let credential = authorization.firstRange(of: "Credential=") else { return nil }
+        let key = authorization[credential.upperBound...].prefix(20)
+        return key.count == 20 ? String(key.dropFirst(4).prefix(12)) : nil
+    }
+
+    /// What an answer is kept by: method, path, query, JSON target and body, with the account's id the
+    /// recorded one's.
+    static func key(of request: HTTPRequest, account: String) -> String {
+        let (path, query) = request.pathAndQuery
+        let text = request.method + " " + path + "?" + query + " " + (request.header("X-Amz-Target") ?? "") + " "
+            + String(decoding: request.body, as: UTF8.self)
+        return account == recordedAccount ? text : text.replacing(account, with: recordedAccount)
+    }
+
+    public func send(_ request: HTTPRequest) async throws -> HTTPResponse {
+        if let gate = request.whenSending { await gate() }
+        let account = Self.account(of: request) ?? Self.recordedAccount
+        let body = String(decoding: request.body, as: UTF8.self)
+        let (path, query) = request.pathAndQuery
+        var headers: [String: String] = [:]
+        for header in request.headers { headers[header.name.lowercased()] = header.value }
+        let asked = LoopbackHTTPServer.Request(method: request.method, path: path + (query.isEmpty ? "" : "?" + query),
+                                               headers: headers, raw: Array(request.body))
+        let operation = ThrottlingProxy.operation(of: asked)
+        let allowed = take(account: account, operation: operation)
+        if latency > 0 { try await Task.sleep(nanoseconds: UInt64(latency * 1e9)) }
+        guard allowed else { return Self.response(ThrottlingProxy.throttlingAnswer(to: asked)) }
+        if body.contains("Action=AssumeRole&") { return Self.assumeRole(body) }
+        if body.contains("Action=GetCallerIdentity") { return Self.callerIdentity(account) }
+        let key = Self.key(of: request, account: account)
+        let answer: Recording.Answer
+        if let kept = recording[key] {
+            answer = kept
+        } else {
+            var forwarded = HTTPRequest(method: request.method, url: emulator + path + (query.isEmpty ? "" : "?" + query),
+                                        headers: request.headers.map { ($0.name, $0.value) },
+                                        body: Array(body.replacing(account, with: Self.recordedAccount).utf8))
+            forwarded.setHeader("Host", String(emulator.split(separator: "/").last ?? ""))
+            forwarded.headers.removeAll { $0.name.lowercased() == "content-length" }
+            let got = try await backend.send(forwarded)
+            answer = Recording.Answer(status: got.status, headers: got.headers,
+                                      body: String(decoding: got.body, as: UTF8.self))
+            recording[key] = answer
+            lock.withLock { counted.askedTheEmulator += 1 }
+        }
+        let text = account == Self.recordedAccount ? answer.body : answer.body.replacing(Self.recordedAccount, with: account)
+        var answerHeaders = answer.headers
+        answerHeaders["content-length"] = nil
+        return HTTPResponse(status: answer.status, headers: answerHeaders, body: Array(text.utf8))
+    }
+
+    /// Takes a token of `operation`'s quota in `account`, this shard's share of it; false when none is left.
+    private func take(account: String, operation: String) -> Bool {
+        let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
+        return lock.withLock {
+            counted.calls[account, default: 0] += 1
+            counted.operations[account, default: [:]][operation, default: 0] += 1
+            guard let quota = AWSQuotas.quota(of: operation) else { return true }
+            let rate = quota.perSecond / Double(shards), burst = max(1, quota.burst / Double(shards))
+            let name = account + " " + quota.bucket
+            var bucket = buckets[name] ?? (burst, now)
+            bucket.tokens = min(burst, bucket.tokens + (now - bucket.at) * rate)
+            bucket.at = now
+            defer { buckets[name] = bucket }
+            guard bucket.tokens >= 1 else {
+                counted.throttled[account, default: 0] += 1
+                return false
+            }
+            bucket.tokens -= 1
+            return true
+        }
+    }
+
+    static func response(_ reply: LoopbackHTTPServer.Reply) -> HTTPResponse {
+        guard case .response(let status, let headers, let body) = reply else {
+            return HTTPResponse(status: 500, headers: [:], body: [])
+        }
+        return HTTPResponse(status: status, headers: Dictionary(uniqueKeysWithValues: headers.map {
+            ($0.key.lowercased(), $0.value)
+        }), body: body)
+    }
+
+    static func xml(_ text: String) -> HTTPResponse {
+        HTTPResponse(status: 200, headers: ["content-type": "text/xml"], body: Array(text.utf8))
+    }
+
+    /// STS `AssumeRole`, as botocore's model shapes it: credentials for the role's account, an hour long.
+    static func assumeRole(_ body: String) -> HTTPResponse {
+        let decoded = body.removingPercentEncoding ?? body
+        let arn = decoded.split(separator: "&").first { $0.hasPrefix("RoleArn=") }.map { $0.dropFirst(8) } ?? ""
+        let parts = arn.split(separator: ":", omittingEmptySubsequences: false)
+        let account = parts.count > 4 ? String(parts[4]) : recordedAccount
+        let role = parts.last.flatMap { $0.split(separator: "/").last }.map(String.init) ?? "role"
+        let expiration = Date(timeIntervalSinceNow: 3_600).formatted(.iso8601)
+        return xml("""
+            <AssumeRoleResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><AssumeRoleResult>\
+            <Credentials><AccessKeyId>\(accessKey(for: account, assumed: true))</AccessKeyId>\
+            <SecretAccessKey>fleet-secret</SecretAccessKey><SessionToken>fleet-session</SessionToken>\
+            <Expiration>\(expiration)</Expiration></Credentials>\
+            <AssumedRoleUser><AssumedRoleId>AROAFLEET:ballast</AssumedRoleId>\
+            <Arn>arn:aws:sts::\(account):assumed-role/\(role)/ballast</Arn></AssumedRoleUser>\
+            </AssumeRoleResult><ResponseMetadata><RequestId>fleet</RequestId></ResponseMetadata></AssumeRoleResponse>
+            """)
+    }
+
+    static func callerIdentity(_ account: String) -> HTTPResponse {
+        xml("""
+            <GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>\
+            <Arn>arn:aws:sts::\(account):assumed-role/ballast/ballast</Arn><UserId>AROAFLEET:ballast</UserId>\
+            <Account>\(account)</Account></GetCallerIdentityResult>\
+            <ResponseMetadata><RequestId>fleet</RequestId></ResponseMetadata></GetCallerIdentityResponse>
+            """)
+    }
+}
