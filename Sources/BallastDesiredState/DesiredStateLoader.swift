@@ -13,14 +13,19 @@ public struct LoadRequest: Sendable {
     /// Registry schemas built besides those of the types the files name (`import --type`); nil builds
     /// every schema in `schemas/` (`import` of every type).
     public var registryTypes: Set<String>? = []
+    /// Only the resources this keeps (a shard's, `--shard I/N`): the others are read, checked (a duplicate
+    /// across environments is found whichever shard holds it) and let go one environment at a time, so a
+    /// shard's memory follows its own share, not the repository's size. Nil keeps every resource.
+    public var keep: (@Sendable (DesiredResource) -> Bool)?
 
     public init(repositoryPath: String, revision: String = "HEAD", worktree: Bool = false, environments: [String] = [],
-                registryTypes: Set<String>? = []) {
+                registryTypes: Set<String>? = [], keep: (@Sendable (DesiredResource) -> Bool)? = nil) {
         self.repositoryPath = repositoryPath
         self.revision = revision
         self.worktree = worktree
         self.environments = environments
         self.registryTypes = registryTypes
+        self.keep = keep
     }
 }
 
@@ -51,6 +56,8 @@ public struct LoadedState: Sendable {
     public var diagnostics: [Diagnostic]
     /// Things the user should know that are not mistakes (an uncommitted change).
     public var notes: [String]
+    /// Resources the files declare, those `LoadRequest.keep` let go included.
+    public var declaredResources = 0
 
     /// The full commit id for reports; `+worktree` when uncommitted files were read.
     public var revision: String {
@@ -73,6 +80,8 @@ public struct DecodedFiles: Sendable {
     public var registry: [RegistrySchema]
     public var kinds: Kinds
     public var diagnostics: [Diagnostic]
+    /// Resources the files declare, those not kept included.
+    public var declaredResources = 0
 }
 
 /// A problem that stops loading before any file is read: not a repository,
@@ -121,7 +130,8 @@ public struct DesiredStateLoader: Sendable {
             throw LoadError("no \(SourceFiles.desiredStateFolder)/ folder in \(at)")
         }
 
-        let decoded = try decode(files, environments: request.environments, registryTypes: request.registryTypes)
+        let decoded = try decode(files, environments: request.environments, registryTypes: request.registryTypes,
+                                 keep: request.keep)
         guard !decoded.availableEnvironments.isEmpty else {
             let skipped = files.unreadable.keys.sorted().map { "\($0) is \(files.unreadable[$0]!)" }
             throw LoadError(
@@ -136,7 +146,7 @@ public struct DesiredStateLoader: Sendable {
             policies: decoded.policies,
             availableEnvironments: decoded.availableEnvironments, registry: decoded.registry,
             kinds: decoded.kinds, diagnostics: decoded.diagnostics,
-            notes: notes + decoded.registry.flatMap(\.notes))
+            notes: notes + decoded.registry.flatMap(\.notes), declaredResources: decoded.declaredResources)
     }
 
     /// When the working tree differs from HEAD under the folders ballast reads,
@@ -172,7 +182,8 @@ public struct DesiredStateLoader: Sendable {
 
     /// The part of loading that needs no repository: files in, desired state and mistakes out.
     public func decode(_ files: SourceFiles, environments wanted: [String] = [],
-                       registryTypes extra: Set<String>? = []) throws(LoadError) -> DecodedFiles {
+                       registryTypes extra: Set<String>? = [],
+                       keep: (@Sendable (DesiredResource) -> Bool)? = nil) throws(LoadError) -> DecodedFiles {
         var diagnostics = Diagnostics()
         for (path, what) in files.unreadable.sorted(by: { $0.key < $1.key }) {
             diagnostics.add(
@@ -180,21 +191,54 @@ public struct DesiredStateLoader: Sendable {
                 "not read: it is \(what); ballast reads the YAML files in this "
                     + "repository itself")
         }
-        let (folders, available) = try environmentFolders(files.desiredState ?? [:], only: wanted,
+        let (sources, available) = try environmentSources(files.desiredState ?? [:], only: wanted,
                                                           diagnostics: &diagnostics)
+        // Every environment parsed at once, or (keeping some resources) one at a time, twice: first for the
+        // types its files name, then to decode it and let go of what is not kept.
+        var parsed: [EnvironmentFiles]? = nil
+        if keep == nil { parsed = sources.map { parseFolder($0, diagnostics: &diagnostics) } }
         let policyFiles = parse(files.policies.filter { isYAML($0.key) }, diagnostics: &diagnostics)
         // Only the schemas of types the read files name are built: every other file in `schemas/` costs nothing.
-        let named = Self.typesNamed(in: folders.flatMap { $0.resourceFiles } + policyFiles).union(extra ?? [])
+        var named = Self.typesNamed(in: policyFiles).union(extra ?? [])
+        if let parsed {
+            named.formUnion(Self.typesNamed(in: parsed.flatMap { $0.resourceFiles }))
+        } else {
+            var ignored = Diagnostics()   // said in the second reading
+            for source in sources {
+                named.formUnion(Self.typesNamed(in: parseFolder(source, diagnostics: &ignored).resourceFiles))
+            }
+        }
         let paths = Set(named.map(RegistrySchema.path(for:)))
         let used = extra == nil ? files.schemas : files.schemas.filter { paths.contains($0.key) }
         let registry = registrySchemas(used, diagnostics: &diagnostics)
         let kinds = kinds.adding(registry)
         let assembler = DesiredStateAssembler(kinds: kinds.all)
-        let state = assembler.assemble(folders, diagnostics: &diagnostics)
+        let state: DesiredState
+        var declared = 0
+        if let parsed {
+            state = assembler.assemble(parsed, diagnostics: &diagnostics)
+            declared = state.resourceCount
+        } else {
+            var kept: [Environment] = [], checked: [Environment] = []
+            for source in sources {
+                let folder = parseFolder(source, diagnostics: &diagnostics)
+                for var environment in assembler.assemble([folder], diagnostics: &diagnostics, duplicates: false)
+                    .environments {
+                    var light = environment
+                    light.resources = environment.resources.map { $0.withoutProperties }
+                    checked.append(light)
+                    declared += environment.resources.count
+                    environment.resources.removeAll { !keep!($0) }
+                    kept.append(environment)
+                }
+            }
+            diagnostics.add(contentsOf: DesiredStateAssembler.duplicates(in: checked))
+            state = DesiredState(environments: kept)
+        }
         let policies = PolicyDecoder.decode(policyFiles, resources: assembler.decoder, diagnostics: &diagnostics)
         return DecodedFiles(
             state: state, policyFiles: policyFiles, policies: policies, availableEnvironments: available,
-            registry: registry, kinds: kinds, diagnostics: diagnostics.sorted)
+            registry: registry, kinds: kinds, diagnostics: diagnostics.sorted, declaredResources: declared)
     }
 
     /// The CloudFormation type names that files' `type:` keys name, at any depth.
@@ -227,9 +271,16 @@ public struct DesiredStateLoader: Sendable {
         }
     }
 
-    /// Groups files by environment folder (`desired-state/<env>/...`) and parses them.
-    func environmentFolders(_ files: [String: [UInt8]], only wanted: [String],
-                            diagnostics: inout Diagnostics) throws(LoadError) -> ([EnvironmentFiles], [String]) {
+    /// One environment folder's files, not parsed yet.
+    struct EnvironmentSource {
+        var name: String
+        var folder: String
+        var files: [String: [UInt8]]
+    }
+
+    /// Groups files by environment folder (`desired-state/<env>/...`).
+    func environmentSources(_ files: [String: [UInt8]], only wanted: [String],
+                            diagnostics: inout Diagnostics) throws(LoadError) -> ([EnvironmentSource], [String]) {
         var byEnvironment: [String: [String: [UInt8]]] = [:]
         let prefix = SourceFiles.desiredStateFolder + "/"
         for (path, bytes) in files where isYAML(path) {
@@ -247,21 +298,27 @@ public struct DesiredStateLoader: Sendable {
                 + "; environments: " + (available.isEmpty ? "none" : available.joined(separator: ", ")))
         }
         let selected = wanted.isEmpty ? available : available.filter(wanted.contains)
-        let folders = selected.map { name in
+        let sources = selected.map { name in
             let folder = prefix + name
             var envFiles = byEnvironment[name]!
             let (long, short) = (folder + "/environment.yaml", folder + "/environment.yml")
             if envFiles[long] != nil, envFiles.removeValue(forKey: short) != nil {
                 diagnostics.add(SourceLocation(file: short), "both \(long) and \(short) exist; keep one")
             }
-            let envPath = envFiles.keys.first { $0 == long || $0 == short }
-            let envBytes = envPath.flatMap { envFiles.removeValue(forKey: $0) }
-            let environmentFile = envBytes.map { parse([envPath!: $0], diagnostics: &diagnostics).first }
-            return EnvironmentFiles(name: name, folder: folder,
-                                    environmentFile: environmentFile ?? nil,
-                                    resourceFiles: parse(envFiles, diagnostics: &diagnostics))
+            return EnvironmentSource(name: name, folder: folder, files: envFiles)
         }
-        return (folders, available)
+        return (sources, available)
+    }
+
+    /// An environment folder's files parsed: its environment.yaml and its resource files.
+    func parseFolder(_ source: EnvironmentSource, diagnostics: inout Diagnostics) -> EnvironmentFiles {
+        var envFiles = source.files
+        let (long, short) = (source.folder + "/environment.yaml", source.folder + "/environment.yml")
+        let envPath = envFiles.keys.first { $0 == long || $0 == short }
+        let envBytes = envPath.flatMap { envFiles.removeValue(forKey: $0) }
+        let environmentFile = envBytes.map { parse([envPath!: $0], diagnostics: &diagnostics).first }
+        return EnvironmentFiles(name: source.name, folder: source.folder, environmentFile: environmentFile ?? nil,
+                                resourceFiles: parse(envFiles, diagnostics: &diagnostics))
     }
 
     /// Parses each file; a file with a syntax error contributes its diagnostics only.

@@ -171,8 +171,10 @@ enum FleetBenchmark {
     /// Drift of the repository's environments (all when `environments` is empty), cut to `shard`, through
     /// `aws`, at ballast's rates (a shard's share of them): the report as `--out-json` writes it.
     static func shard(repo: String, environments: [String], shard: Shard?, aws: FleetAWS) async throws -> Value {
-        var loaded = try DesiredStateLoader.builtIn.load(LoadRequest(repositoryPath: repo, environments: environments))
-        if let shard { loaded.state = shard.slice(loaded.state) }
+        // As `ballast drift --shard I/N` loads: the shard's resources kept, the rest let go as read.
+        var request = LoadRequest(repositoryPath: repo, environments: environments)
+        if let shard { request.keep = { shard.contains($0) } }
+        let loaded = try DesiredStateLoader.builtIn.load(request)
         let environment = [
             "AWS_ACCESS_KEY_ID": FleetAWS.accessKey(for: chainAccount, assumed: false),
             "AWS_SECRET_ACCESS_KEY": "fleet-secret", "AWS_REGION": "us-east-1",

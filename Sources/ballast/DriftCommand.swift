@@ -82,7 +82,7 @@ struct DriftCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let loaded = try sharding.slice(try Failure.guarding { try source.load() })
+        let loaded = try sharding.slice(try Failure.guarding { try source.load(keeping: sharding.selected) })
         try Failure.refuseMistakes(loaded)
         let shards = sharding.selected?.count ?? 1
         if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.most : nil, shards: shards) {

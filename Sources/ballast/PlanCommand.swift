@@ -63,7 +63,7 @@ struct PlanCommand: AsyncParsableCommand {
     func run() async throws {
         let shards = sharding.selected?.count ?? 1
         let (setup, _) = budget.setup(debug: debug, shards: shards)
-        let loaded = try sharding.slice(try Planning.load(source))
+        let loaded = try sharding.slice(try Planning.load(source, keeping: sharding.selected))
         if budget.printedReadPlan(loaded, explainMax: explanation.explain ? explanation.most : nil,
                                   guardWindow: guards.seconds, shards: shards) { return }
         var plan = try await Planning.read(loaded, setup: setup, guardWindow: guards.seconds)

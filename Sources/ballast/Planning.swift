@@ -7,8 +7,8 @@ import FoundationEssentials
 
 /// Load, refuse mistakes, read live values, plan: shared by plan, apply, rollback and revert.
 enum Planning {
-    static func load(_ source: RepositoryOptions) throws -> LoadedState {
-        let loaded = try Failure.guarding { try source.load() }
+    static func load(_ source: RepositoryOptions, keeping shard: Shard? = nil) throws -> LoadedState {
+        let loaded = try Failure.guarding { try source.load(keeping: shard) }
         try Failure.refuseMistakes(loaded)
         return loaded
     }

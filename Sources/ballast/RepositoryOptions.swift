@@ -1,4 +1,5 @@
 import ArgumentParser
+import BallastCore
 import BallastDesiredState
 import BallastEngine
 import FoundationEssentials
@@ -35,9 +36,12 @@ struct RepositoryOptions: ParsableArguments {
                     environments: env.flatMap { $0.split(separator: ",").map(String.init) })
     }
 
-    /// Loads the desired state, printing notes (uncommitted changes) on stderr.
-    func load() throws -> LoadedState {
-        try Self.load(request)
+    /// Loads the desired state, printing notes (uncommitted changes) on stderr. With `shard`, only its
+    /// resources are kept (the rest read, checked and let go: a shard's memory is its share's).
+    func load(keeping shard: Shard? = nil) throws -> LoadedState {
+        var request = request
+        if let shard { request.keep = { shard.contains($0) } }
+        return try Self.load(request)
     }
 
     /// HEAD's desired state of some environments: for commands that only need the environments' settings.

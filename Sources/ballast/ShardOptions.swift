@@ -34,11 +34,12 @@ struct ShardOptions: ParsableArguments {
         shard.flatMap(Shard.init) ?? Shard.fromEngine(shards: shards, environment: ProcessInfo.processInfo.environment)
     }
 
-    /// The loaded state cut to the shard (all of it without one). More shards than resources is
-    /// refused (exit 1): such a split checks nothing in some shard by construction.
+    /// The loaded state cut to the shard (all of it without one; loaded `keeping` the shard, already
+    /// its share). More shards than resources is refused (exit 1): such a split checks nothing in some
+    /// shard by construction.
     func slice(_ loaded: LoadedState) throws -> LoadedState {
         guard let selected else { return loaded }
-        let total = loaded.state.environments.reduce(0) { $0 + $1.resources.count }
+        let total = max(loaded.declaredResources, loaded.state.resourceCount)
         var sliced = loaded
         sliced.state = selected.slice(loaded.state)
         let mine = sliced.state.environments.reduce(0) { $0 + $1.resources.count }

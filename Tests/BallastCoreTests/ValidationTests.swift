@@ -437,3 +437,48 @@ private func byLocation(_ a: String, _ b: String) -> Bool {
         try expectMistakes(files(prod: "111111111111", qa: "222222222222"), [])
     }
 }
+
+/// A shard's load (`LoadRequest.keep`): only its resources kept, every mistake still found, the same
+/// resources as the whole load cut to the shard, and the count of every resource declared.
+@Suite struct KeptLoadTests {
+    static func files() -> [String: String] {
+        var files: [String: String] = [:]
+        for environment in ["prod", "qa", "staging"] {
+            files["desired-state/\(environment)/environment.yaml"] = "region: us-east-1\n"
+            files["desired-state/\(environment)/a.yaml"] = "resources:\n"
+                + (0..<30).map { "  - {type: AWS::Logs::LogGroup, id: /aws/\(environment)/\($0), "
+                    + "properties: {RetentionInDays: 7}}\n" }.joined()
+        }
+        return files
+    }
+
+    @Test func aShardsLoadKeepsWhatTheWholeLoadCutToTheShardHolds() throws {
+        let whole = try DesiredStateLoader.builtIn.decode(SourceFiles(texts: Self.files()))
+        #expect(whole.declaredResources == 90)
+        for index in 1...4 {
+            let shard = try #require(Shard(index: index, count: 4))
+            let kept = try DesiredStateLoader.builtIn.decode(SourceFiles(texts: Self.files()),
+                                                             keep: { shard.contains($0) })
+            #expect(kept.declaredResources == 90)
+            func keys(_ state: DesiredState) -> [String] {
+                state.environments.flatMap { environment in environment.resources.map(\.key.text) }
+            }
+            #expect(keys(kept.state) == keys(shard.slice(whole.state)), "shard \(index)/4")
+            #expect(kept.state.environments.map(\.name) == whole.state.environments.map(\.name))
+            #expect(kept.state.resourceCount < 90)
+        }
+    }
+
+    /// The duplicate is in qa; whichever shard holds it, every shard's load says it.
+    @Test func aDuplicateOutsideTheShardIsStillAMistake() throws {
+        var files = Self.files()
+        files["desired-state/qa/b.yaml"] = "resources:\n"
+            + "  - {type: AWS::Logs::LogGroup, id: /aws/prod/3, properties: {RetentionInDays: 7}}\n"
+        for index in 1...4 {
+            let shard = try #require(Shard(index: index, count: 4))
+            let kept = try DesiredStateLoader.builtIn.decode(SourceFiles(texts: files), keep: { shard.contains($0) })
+            #expect(kept.diagnostics.map(\.description).contains { $0.contains("duplicate resource") },
+                    "shard \(index)/4: \(kept.diagnostics)")
+        }
+    }
+}

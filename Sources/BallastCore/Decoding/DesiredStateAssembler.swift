@@ -34,7 +34,10 @@ public struct DesiredStateAssembler: Sendable {
         decoder = ResourceDecoder(kinds: kinds)
     }
 
-    public func assemble(_ folders: [EnvironmentFiles], diagnostics: inout Diagnostics) -> DesiredState {
+    /// The environments of `folders`; with `duplicates`, a resource declared twice is a mistake said here
+    /// (without, the caller checks `duplicates(in:)` over every environment itself).
+    public func assemble(_ folders: [EnvironmentFiles], diagnostics: inout Diagnostics,
+                         duplicates checking: Bool = true) -> DesiredState {
         var environments: [Environment] = []
         for folder in folders.sorted(by: { $0.name < $1.name }) {
             guard let envFile = folder.environmentFile else {
@@ -59,7 +62,7 @@ public struct DesiredStateAssembler: Sendable {
             }
             environments.append(environment)
         }
-        diagnostics.add(contentsOf: Self.duplicates(in: environments))
+        if checking { diagnostics.add(contentsOf: Self.duplicates(in: environments)) }
         return DesiredState(environments: environments)
     }
 
@@ -67,7 +70,7 @@ public struct DesiredStateAssembler: Sendable {
     /// in turn and drift would never settle. Within an environment that is always a
     /// mistake; across environments unless both name accounts and the accounts differ
     /// (the same name in two accounts is two resources).
-    static func duplicates(in environments: [Environment]) -> [Diagnostic] {
+    public static func duplicates(in environments: [Environment]) -> [Diagnostic] {
         struct Key: Hashable {
             let type: String, region: String, identity: ResourceIdentity
         }
