@@ -219,20 +219,18 @@ public struct DesiredStateLoader: Sendable {
             state = assembler.assemble(parsed, diagnostics: &diagnostics)
             declared = state.resourceCount
         } else {
-            var kept: [Environment] = [], checked: [Environment] = []
+            var kept: [Environment] = [], duplicates = DuplicateCheck()
             for source in sources {
                 let folder = parseFolder(source, diagnostics: &diagnostics)
                 for var environment in assembler.assemble([folder], diagnostics: &diagnostics, duplicates: false)
                     .environments {
-                    var light = environment
-                    light.resources = environment.resources.map { $0.withoutProperties }
-                    checked.append(light)
+                    diagnostics.add(contentsOf: duplicates.add(environment))
                     declared += environment.resources.count
-                    environment.resources.removeAll { !keep!($0) }
+                    // A new array, not removeAll: that keeps the whole environment's capacity.
+                    environment.resources = environment.resources.filter { keep!($0) }
                     kept.append(environment)
                 }
             }
-            diagnostics.add(contentsOf: DesiredStateAssembler.duplicates(in: checked))
             state = DesiredState(environments: kept)
         }
         let policies = PolicyDecoder.decode(policyFiles, resources: assembler.decoder, diagnostics: &diagnostics)

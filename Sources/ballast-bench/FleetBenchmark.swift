@@ -99,6 +99,9 @@ enum FleetBenchmark {
         var askedTheEmulator: Int
         var operations: [String: [String: Int]]
         var report: String
+        /// What the shard said of its load.
+        var loading = ""
+        var throttledOperations: [String: Int] = [:]
     }
 
     static func shards(repo: String, recording: String, emulator: String, count: Int, latency: Double,
@@ -124,7 +127,10 @@ enum FleetBenchmark {
                                        throttled: Int(figures["throttled"]?.number ?? 0),
                                        askedTheEmulator: Int(figures["askedTheEmulator"]?.number ?? 0),
                                        operations: (figures["operations"]?.map ?? [:]).mapValues(counts),
-                                       report: out)
+                                       report: out,
+                                       loading: result.stderr.split(separator: "\n")
+                                           .first { $0.hasPrefix("fleet-shard: ") }.map { String($0.dropFirst(13)) } ?? "",
+                                       throttledOperations: counts(figures["throttledOperations"]))
                 }
             }
             while next <= min(parallel, count) { start(next); next += 1 }
@@ -133,7 +139,8 @@ enum FleetBenchmark {
                 results.append(result)
                 say(String(format: "  shard %d/%d: wall %.1f s, CPU %.1f s, peak %.0f MiB, %d calls, %d throttled",
                            result.index, count, result.wall, result.cpu, result.peakMiB,
-                           result.calls.values.reduce(0, +), result.throttled))
+                           result.calls.values.reduce(0, +), result.throttled) + " (\(result.loading))"
+                    + (result.throttledOperations.isEmpty ? "" : "; throttled: \(result.throttledOperations)"))
                 if next <= count { start(next); next += 1 }
             }
             return results.sorted { $0.index < $1.index }
@@ -164,6 +171,7 @@ enum FleetBenchmark {
             "calls": .map(counts.calls.mapValues { .int($0) }),
             "throttled": .int(counts.throttled.values.reduce(0, +)), "askedTheEmulator": .int(counts.askedTheEmulator),
             "operations": .map(counts.operations.mapValues { .map($0.mapValues { .int($0) }) }),
+            "throttledOperations": .map(counts.throttledOperations.mapValues { .int($0) }),
         ]
         print(JSON.encode(figures))
     }
@@ -181,6 +189,13 @@ enum FleetBenchmark {
             "AWS_ENDPOINT_URL": "http://fleet.invalid", "AWS_CONFIG_FILE": "/nonexistent",
             "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
         ]
+        if shard != nil {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            let said = "fleet-shard: peak after loading \(usage.ru_maxrss / 1_024) MiB, "
+                + "\(loaded.state.resourceCount) of \(loaded.declaredResources) resources kept\n"
+            FileHandle.standardError.write(Data(said.utf8))
+        }
         let setup = AWSSetup(environment: environment, transport: aws,
                              rates: RequestRates.defaults.shared(among: shard?.count ?? 1))
         let detector = DriftDetector(kinds: .builtIn, clients: setup.clients, lockTables: setup.lockTables)

@@ -62,6 +62,7 @@ public final class FleetAWS: HTTPTransport, @unchecked Sendable {
     public struct Counts: Sendable {
         public var calls: [String: Int] = [:]
         public var throttled: [String: Int] = [:]
+        public var throttledOperations: [String: Int] = [:]
         public var operations: [String: [String: Int]] = [:]
         public var askedTheEmulator = 0
     }
@@ -160,6 +161,7 @@ public final class FleetAWS: HTTPTransport, @unchecked Sendable {
             defer { buckets[name] = bucket }
             guard bucket.tokens >= 1 else {
                 counted.throttled[account, default: 0] += 1
+                counted.throttledOperations[operation, default: 0] += 1
                 return false
             }
             bucket.tokens -= 1

@@ -71,32 +71,70 @@ public struct DesiredStateAssembler: Sendable {
     /// mistake; across environments unless both name accounts and the accounts differ
     /// (the same name in two accounts is two resources).
     public static func duplicates(in environments: [Environment]) -> [Diagnostic] {
-        struct Key: Hashable {
-            let type: String, region: String, identity: ResourceIdentity
-        }
-        var declared: [Key: [(resource: DesiredResource, account: String?)]] = [:]
+        var check = DuplicateCheck()
+        return environments.flatMap { check.add($0) }
+    }
+}
+
+/// The duplicate check, an environment at a time (`DesiredStateAssembler.duplicates(in:)`): of each
+/// resource it keeps only where it was declared, so a load that lets resources go (a shard's) still
+/// finds a duplicate across environments. The first earlier declaration that clashes is named.
+public struct DuplicateCheck: Sendable {
+    struct Key: Hashable {
+        let type: String, region: String, identity: ResourceIdentity
+    }
+
+    struct Seen: Sendable {
+        let order: Int, source: SourceLocation, environment: String
+    }
+
+    /// Of one key: the first declaration, the first in an environment naming no account, and the first
+    /// in each account: the only ones a later declaration can clash with first.
+    struct Declared: Sendable {
+        var first: Seen
+        var withoutAccount: Seen?
+        var byAccount: [String: Seen] = [:]
+    }
+
+    private var declared: [Key: Declared] = [:]
+    private var count = 0
+
+    public init() {}
+
+    /// The duplicates `environment` adds to those checked before it.
+    public mutating func add(_ environment: Environment) -> [Diagnostic] {
         var found: [Diagnostic] = []
-        for environment in environments {
-            for resource in environment.resources {
-                let key = Key(type: resource.type, region: resource.region, identity: resource.identity)
-                let clash = declared[key, default: []].first { earlier in
-                    earlier.resource.environment == environment.name || earlier.account == nil
-                        || environment.account == nil
-                        || earlier.account == environment.account
+        for resource in environment.resources {
+            let key = Key(type: resource.type, region: resource.region, identity: resource.identity)
+            let seen = Seen(order: count, source: resource.source, environment: environment.name)
+            count += 1
+            guard var entry = declared[key] else {
+                var entry = Declared(first: seen)
+                if let account = environment.account {
+                    entry.byAccount[account] = seen
+                } else {
+                    entry.withoutAccount = seen
                 }
-                guard let first = clash?.resource else {
-                    declared[key, default: []].append((resource, environment.account))
-                    continue
-                }
-                var message = "duplicate resource: \(resource.type) \(resource.identity) in \(resource.region) "
-                    + "is already declared at \(first.source) (environment \(first.environment))"
-                if first.environment != environment.name {
-                    message +=
-                        "; if the two environments are in different AWS accounts, give each environment.yaml "
-                            + "its `account`"
-                }
-                found.append(Diagnostic(resource.source, message))
+                declared[key] = entry
+                continue
             }
+            // Earlier ones clash in the same environment (so the same account), in an environment naming no
+            // account, or when this one names none, or in the same account.
+            let candidates = environment.account.map { [entry.withoutAccount, entry.byAccount[$0]] }
+                ?? [entry.first]
+            guard let first = candidates.compactMap({ $0 }).min(by: { $0.order < $1.order }) else {
+                if let account = environment.account { entry.byAccount[account] = seen }
+                declared[key] = entry
+                continue
+            }
+            var message = "duplicate resource: \(resource.type) \(resource.identity) in \(resource.region) "
+                + "is already declared at \(first.source) (environment \(first.environment))"
+            if first.environment != environment.name {
+                message +=
+                    "; if the two environments are in different AWS accounts, give each environment.yaml "
+                        + "its `account`"
+            }
+            found.append(Diagnostic(resource.source, message))
         }
         return found
     }

@@ -116,14 +116,6 @@ public struct DesiredResource: Sendable {
         self.propertySources = propertySources
     }
 
-    /// The resource without what it declares: what the duplicate check needs of a resource not kept.
-    public var withoutProperties: DesiredResource {
-        var light = self
-        light.properties = [:]
-        light.propertySources = [:]
-        return light
-    }
-
     /// Every declared leaf, by property path, in path order.
     public var leaves: [(path: String, expectation: Expectation)] {
         properties.flatMap { Expectation.leaves(of: $0.value, at: PropertyPath.appending("", $0.key)) }
