@@ -15,8 +15,6 @@ import Foundation
 /// Printed: each shard's wall time, CPU time and peak memory; calls per account against the floor its
 /// quotas allow; throttled requests (the goal is none).
 enum FleetBenchmark {
-    static let chainAccount = "999999999999"
-
     static func run(_ arguments: [Int]) async throws {
         let accountCount = arguments.count > 0 ? arguments[0] : 100
         let perAccount = arguments.count > 1 ? arguments[1] : 10_000
@@ -31,24 +29,14 @@ enum FleetBenchmark {
         let items = try await ScaleFixture.seed(fixture, with: seeder)
         say(String(format: "  seeded in %.0f s", Date().timeIntervalSince(started)))
         let accounts = (0..<accountCount).map { String(200_000_000_000 + $0) }
-        let repo = try TempRepository()
-        var files: [String: String] = [:]
-        let resources = "resources:\n" + items.map(\.desired).joined()
-        for account in accounts {
-            files["desired-state/acct-\(account)/environment.yaml"] = "region: us-east-1\naccount: \"\(account)\"\n"
-                + "assumeRole:\n  roleArn: arn:aws:iam::\(account):role/ballast-drift\n"
-            // The account's own ARNs (an alarm's topic, a function's role), as its answers carry them.
-            files["desired-state/acct-\(account)/resources.yaml"] = resources.replacing(FleetAWS.recordedAccount,
-                                                                                      with: account)
-        }
-        _ = try repo.commit(files, message: "fleet")
+        let repo = try FleetAWS.repository(items, accounts: accounts)
         let drifted = items.filter(\.drifted).count
 
         // Warm-up: one account's answers, asked of moto once, kept for every shard.
         let recording = FleetAWS.Recording()
         let warm = FleetAWS(recording: recording, emulator: moto.endpoint)
         started = Date()
-        _ = try await shard(repo: repo.path, environments: ["acct-\(accounts[0])"], shard: nil, aws: warm)
+        _ = try await warm.drift(repo: repo.path, environments: ["acct-\(accounts[0])"], shard: nil)
         let recordingPath = repo.path + "/fleet-recording.json"
         try JSON.encode(recording.json).write(toFile: recordingPath, atomically: true, encoding: .utf8)
         say(String(format: "  recorded %d answers of one account in %.0f s", recording.count,
@@ -116,7 +104,8 @@ enum FleetBenchmark {
                                                       "\(latency)", out])
                     guard result.status == 0, let line = result.stdout.split(separator: "\n").last,
                           let figures = try? JSON.parse(String(line)) else {
-                        throw TestFailure("shard \(index)/\(count) exit \(result.status): \(result.stderr.suffix(600))")
+                        throw TestFailure("shard \(index)/\(count) exit \(result.status): "
+                            + result.stderr.suffix(600))
                     }
                     func counts(_ value: Value?) -> [String: Int] {
                         (value?.map ?? [:]).compactMapValues { $0.number.map { Int($0) } }
@@ -129,7 +118,8 @@ enum FleetBenchmark {
                                        operations: (figures["operations"]?.map ?? [:]).mapValues(counts),
                                        report: out,
                                        loading: result.stderr.split(separator: "\n")
-                                           .first { $0.hasPrefix("fleet-shard: ") }.map { String($0.dropFirst(13)) } ?? "",
+                                           .first { $0.hasPrefix("fleet-shard: ") }
+                                           .map { String($0.dropFirst(13)) } ?? "",
                                        throttledOperations: counts(figures["throttledOperations"]))
                 }
             }
@@ -158,10 +148,11 @@ enum FleetBenchmark {
         let recording = FleetAWS.Recording(
             json: try JSON.parse(try String(contentsOfFile: arguments[3], encoding: .utf8)))
         let aws = FleetAWS(recording: recording, emulator: arguments[4], shards: count, latency: latency)
-        let report = try await shard(repo: arguments[2], environments: [], shard: selected, aws: aws)
+        let (report, kept, declared) = try await aws.drift(repo: arguments[2], environments: [], shard: selected)
         try JSON.encode(report).write(toFile: arguments[6], atomically: true, encoding: .utf8)
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
+        FileHandle.standardError.write(Data("fleet-shard: \(kept) of \(declared) resources kept\n".utf8))
         let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
         let counts = aws.counts
@@ -176,34 +167,6 @@ enum FleetBenchmark {
         print(JSON.encode(figures))
     }
 
-    /// Drift of the repository's environments (all when `environments` is empty), cut to `shard`, through
-    /// `aws`, at ballast's rates (a shard's share of them): the report as `--out-json` writes it.
-    static func shard(repo: String, environments: [String], shard: Shard?, aws: FleetAWS) async throws -> Value {
-        // As `ballast drift --shard I/N` loads: the shard's resources kept, the rest let go as read.
-        var request = LoadRequest(repositoryPath: repo, environments: environments)
-        if let shard { request.keep = { shard.contains($0) } }
-        let loaded = try DesiredStateLoader.builtIn.load(request)
-        let environment = [
-            "AWS_ACCESS_KEY_ID": FleetAWS.accessKey(for: chainAccount, assumed: false),
-            "AWS_SECRET_ACCESS_KEY": "fleet-secret", "AWS_REGION": "us-east-1",
-            "AWS_ENDPOINT_URL": "http://fleet.invalid", "AWS_CONFIG_FILE": "/nonexistent",
-            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
-        ]
-        if shard != nil {
-            var usage = rusage()
-            getrusage(RUSAGE_SELF.rawValue, &usage)
-            let said = "fleet-shard: peak after loading \(usage.ru_maxrss / 1_024) MiB, "
-                + "\(loaded.state.resourceCount) of \(loaded.declaredResources) resources kept\n"
-            FileHandle.standardError.write(Data(said.utf8))
-        }
-        let setup = AWSSetup(environment: environment, transport: aws,
-                             rates: RequestRates.defaults.shared(among: shard?.count ?? 1))
-        let detector = DriftDetector(kinds: .builtIn, clients: setup.clients, lockTables: setup.lockTables)
-        var (report, _) = await detector.detect(loaded)
-        report.shard = shard
-        return report.json()
-    }
-
     /// A merged report without what differs between runs: when it was read, and which shard.
     static func comparable(_ text: String) throws -> Value {
         guard case .map(var fields) = try JSON.parse(text) else { return .null }
@@ -215,8 +178,10 @@ enum FleetBenchmark {
     static func table(_ results: [ShardResult], accounts: Int) -> String {
         var perAccount: [String: [String: Int]] = [:]
         for result in results {
-            for (account, operations) in result.operations where account != chainAccount {
-                for (operation, calls) in operations { perAccount[account, default: [:]][operation, default: 0] += calls }
+            for (account, operations) in result.operations where account != FleetAWS.chainAccount {
+                for (operation, calls) in operations {
+                    perAccount[account, default: [:]][operation, default: 0] += calls
+                }
             }
         }
         let calls = perAccount.values.map { $0.values.reduce(0, +) }.sorted()
@@ -225,9 +190,9 @@ enum FleetBenchmark {
         var lines = ["", "| shard | wall | CPU | peak memory | calls | throttled | asked of moto |",
                      "| --- | --- | --- | --- | --- | --- | --- |"]
         for result in results {
-            lines.append(String(format: "| %d | %.1f s | %.1f s | %.0f MiB | %d | %d | %d |", result.index, result.wall,
-                                result.cpu, result.peakMiB, result.calls.values.reduce(0, +), result.throttled,
-                                result.askedTheEmulator))
+            lines.append(String(format: "| %d | %.1f s | %.1f s | %.0f MiB | %d | %d | %d |", result.index,
+                                result.wall, result.cpu, result.peakMiB, result.calls.values.reduce(0, +),
+                                result.throttled, result.askedTheEmulator))
         }
         lines.append("")
         lines.append("calls per account: \(calls.first ?? 0) to \(calls.last ?? 0) (\(accounts) accounts); "

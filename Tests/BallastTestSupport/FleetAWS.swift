@@ -1,5 +1,9 @@
+import BallastAdapters
 import BallastAWS
 import BallastCore
+import BallastDesiredState
+import BallastEngine
+import BallastKinds
 import Foundation
 
 /// Many AWS accounts in memory, at the HTTP level, for `ballast-bench fleet`: ballast's own client signs,
@@ -19,6 +23,46 @@ import Foundation
 /// - Every answer is held `latency` seconds, as a far region's are.
 public final class FleetAWS: HTTPTransport, @unchecked Sendable {
     public static let recordedAccount = "123456789012"
+    /// The credential chain's own account: the one that assumes each environment's role.
+    public static let chainAccount = "999999999999"
+
+    /// A repository of an environment per account (`acct-ACCOUNT`, assuming a role there), each declaring
+    /// `items` with the account's own id in their ARNs, as its answers carry them.
+    public static func repository(_ items: [ScaleFixture.Item], accounts: [String]) throws -> TempRepository {
+        let repo = try TempRepository()
+        var files: [String: String] = [:]
+        let resources = "resources:\n" + items.map(\.desired).joined()
+        for account in accounts {
+            files["desired-state/acct-\(account)/environment.yaml"] = "region: us-east-1\naccount: \"\(account)\"\n"
+                + "assumeRole:\n  roleArn: arn:aws:iam::\(account):role/ballast-drift\n"
+            files["desired-state/acct-\(account)/resources.yaml"] = resources.replacing(recordedAccount, with: account)
+        }
+        _ = try repo.commit(files, message: "fleet")
+        return repo
+    }
+
+    /// Drift of the repository's environments (all when `environments` is empty) through this AWS, loaded
+    /// as `ballast drift --shard I/N` loads (the shard's resources kept, the rest let go as read) and paced
+    /// at ballast's rates, a shard's share of them: the report as `--out-json` writes it, and the resources
+    /// kept of those declared.
+    public func drift(repo: String, environments: [String], shard: Shard?) async throws
+        -> (report: Value, kept: Int, declared: Int) {
+        var request = LoadRequest(repositoryPath: repo, environments: environments)
+        if let shard { request.keep = { shard.contains($0) } }
+        let loaded = try DesiredStateLoader.builtIn.load(request)
+        let environment = [
+            "AWS_ACCESS_KEY_ID": Self.accessKey(for: Self.chainAccount, assumed: false),
+            "AWS_SECRET_ACCESS_KEY": "fleet-secret", "AWS_REGION": "us-east-1",
+            "AWS_ENDPOINT_URL": "http://fleet.invalid", "AWS_CONFIG_FILE": "/nonexistent",
+            "AWS_SHARED_CREDENTIALS_FILE": "/nonexistent", "AWS_EC2_METADATA_DISABLED": "true",
+        ]
+        let setup = AWSSetup(environment: environment, transport: self,
+                             rates: RequestRates.defaults.shared(among: shard?.count ?? 1))
+        let detector = DriftDetector(kinds: .builtIn, clients: setup.clients, lockTables: setup.lockTables)
+        var (report, _) = await detector.detect(loaded)
+        report.shard = shard
+        return (report.json(), loaded.state.resourceCount, loaded.declaredResources)
+    }
 
     /// Answers by request key (`key(of:)`), the account in them the recorded one.
     public final class Recording: @unchecked Sendable {
@@ -129,7 +173,8 @@ public final class FleetAWS: HTTPTransport, @unchecked Sendable {
         if let kept = recording[key] {
             answer = kept
         } else {
-            var forwarded = HTTPRequest(method: request.method, url: emulator + path + (query.isEmpty ? "" : "?" + query),
+            let url = emulator + path + (query.isEmpty ? "" : "?" + query)
+            var forwarded = HTTPRequest(method: request.method, url: url,
                                         headers: request.headers.map { ($0.name, $0.value) },
                                         body: Array(body.replacing(account, with: Self.recordedAccount).utf8))
             forwarded.setHeader("Host", String(emulator.split(separator: "/").last ?? ""))
@@ -140,7 +185,8 @@ public final class FleetAWS: HTTPTransport, @unchecked Sendable {
             recording[key] = answer
             lock.withLock { counted.askedTheEmulator += 1 }
         }
-        let text = account == Self.recordedAccount ? answer.body : answer.body.replacing(Self.recordedAccount, with: account)
+        let text = account == Self.recordedAccount
+            ? answer.body : answer.body.replacing(Self.recordedAccount, with: account)
         var answerHeaders = answer.headers
         answerHeaders["content-length"] = nil
         return HTTPResponse(status: answer.status, headers: answerHeaders, body: Array(text.utf8))

@@ -1,0 +1,63 @@
+import BallastAWS
+import BallastCore
+import BallastTestSupport
+import Foundation
+import Testing
+
+/// What `ballast-bench fleet` measures, at a size a test runs: three accounts holding the kinds' mix
+/// (moto's answers for one account, each account's id put in), drift as three shards against
+/// `FleetAWS` (AWS's quotas per account, each shard its share), the shards' reports merged by
+/// `ballast report merge` equal to one unsharded run's, every drifted resource found in every account,
+/// nothing throttled.
+@Suite struct FleetTests {
+    static func comparable(_ text: String) throws -> Value {
+        guard case .map(var fields) = try JSON.parse(text) else { return .null }
+        fields["generatedAt"] = nil
+        fields["shard"] = nil
+        return .map(fields)
+    }
+
+    @Test func threeShardsAgainstThreeAccountsMergeToOneRunsReport() async throws {
+        let moto = try MotoServer(authenticated: false)
+        let setup = AWSSetup(environment: moto.environment, transport: CurlTransport(maxConcurrent: 16),
+                             rates: .unpaced(inFlight: 16))
+        let seeder = LiveSeeder(client: setup.client(region: "us-east-1"))
+        let items = try await ScaleFixture.seed(ScaleFixture.items(200) { $0 % 3 == 2 }, with: seeder)
+        let drifted = items.filter(\.drifted).count
+        let accounts = ["200000000001", "200000000002", "200000000003"]
+        let repo = try FleetAWS.repository(items, accounts: accounts)
+        let recording = FleetAWS.Recording()
+        _ = try await FleetAWS(recording: recording, emulator: moto.endpoint)
+            .drift(repo: repo.path, environments: ["acct-\(accounts[0])"], shard: nil)
+        #expect(recording.count > 20)
+
+        func run(_ count: Int) async throws -> (files: [String], throttled: Int, calls: [String: Int]) {
+            var files: [String] = [], throttled = 0, calls: [String: Int] = [:]
+            for index in 1...count {
+                let aws = FleetAWS(recording: FleetAWS.Recording(json: recording.json), emulator: moto.endpoint,
+                                   shards: count, latency: 0.005)
+                let (report, kept, declared) = try await aws.drift(
+                    repo: repo.path, environments: [], shard: Shard(index: index, count: count))
+                #expect(declared == items.count * accounts.count)
+                #expect(count == 1 ? kept == declared : kept < declared)
+                let file = repo.path + "/shard-\(index)-of-\(count).json"
+                try JSON.encode(report).write(toFile: file, atomically: true, encoding: .utf8)
+                files.append(file)
+                throttled += aws.counts.throttled.values.reduce(0, +)
+                calls.merge(aws.counts.calls) { $0 + $1 }
+            }
+            return (files, throttled, calls)
+        }
+        let sharded = try await run(3), whole = try await run(1)
+        let merged = try Run.ballast(["report", "merge"] + sharded.files + ["--output", "json"])
+        let one = try Run.ballast(["report", "merge"] + whole.files + ["--output", "json"])
+        #expect(merged.status == 2 && one.status == 2, "\(merged.stderr) \(one.stderr)")
+        #expect(try Self.comparable(merged.stdout) == Self.comparable(one.stdout))
+        let summary = try JSON.parse(merged.stdout)["summary"]
+        #expect(summary?["modified"] == .int(drifted * accounts.count), "\(summary.map { JSON.encode($0) } ?? "")")
+        #expect(summary?["notChecked"] == .int(0))
+        #expect(sharded.throttled == 0 && whole.throttled == 0)
+        // Every account was read, each as its own (its role assumed, its quota its own).
+        #expect(Set(sharded.calls.keys).isSuperset(of: accounts))
+    }
+}
