@@ -21,11 +21,7 @@ import Testing
         let rate = 6.0
         let proxy = try ThrottlingProxy(forwardingTo: motoPort, rate: rate)
         defer { proxy.stop() }
-        var paced = environment
-        paced["AWS_ENDPOINT_URL"] = proxy.url
-        // Per operation, as the proxy counts (several kinds read a service with more than one call).
-        paced["BALLAST_API_RATES"] = (["*"] + ScaleWorld.operationsSharingAService).map { "\($0)=\(rate)/\(rate / 2)" }
-            .joined(separator: ",")
+        let paced = Self.paced(environment, through: proxy, rate: rate, burst: rate / 2)
         let start = Date()
         let drift = try Run.process(Run.ballastBinary, ["drift", "--repo", repoPath, "--output", "json"],
                                     environment: paced)
@@ -62,11 +58,7 @@ import Testing
         let rate = 6.0
         let proxy = try ThrottlingProxy(forwardingTo: motoPort, rate: rate)
         defer { proxy.stop() }
-        var paced = environment
-        paced["AWS_ENDPOINT_URL"] = proxy.url
-        paced["BALLAST_API_RATES"] = (["*"] + ScaleWorld.operationsSharingAService).map { "\($0)=\(rate)/\(rate)" }
-            .joined(separator: ",")
-        let shared = paced
+        let shared = Self.paced(environment, through: proxy, rate: rate, burst: rate)
         let results = try await withThrowingTaskGroup(of: Run.Result.self) { group in
             for shard in 1...3 {
                 group.addTask {
@@ -85,6 +77,17 @@ import Testing
         print("ScaleTests: 3 shards at once, \(counts.passed.values.reduce(0, +)) calls, "
             + "\(counts.throttled) throttled by a proxy allowing \(rate)/s per operation")
         #expect(counts.throttled == 0, "throttled: \(proxy.throttledOperations)")
+    }
+
+    /// `environment` sent through `proxy`, with ballast's rate `rate` (and `burst`) per operation, as the
+    /// proxy counts (several kinds read a service with more than one call).
+    static func paced(_ environment: [String: String], through proxy: ThrottlingProxy, rate: Double,
+                      burst: Double) -> [String: String] {
+        var paced = environment
+        paced["AWS_ENDPOINT_URL"] = proxy.url
+        paced["BALLAST_API_RATES"] = (["*"] + ScaleWorld.operationsSharingAService).map { "\($0)=\(rate)/\(burst)" }
+            .joined(separator: ",")
+        return paced
     }
 
     /// Every answer held 40 ms: drift finds every drifted resource with nothing NOT_CHECKED, then an
