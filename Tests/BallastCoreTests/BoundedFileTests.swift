@@ -16,7 +16,9 @@ import Testing
     /// limit (a file that grows after its size was checked likewise).
     @Test func aDeviceWithoutEndIsReadOnlyToTheLimit() {
         #expect(throws: FileReadError.self) { try BoundedFile.read("/dev/zero", maxBytes: 1_000_000, what: "it") }
-        #expect(throws: FileReadError.self) { try BoundedFile.read("/nonexistent/plan.json", maxBytes: 10, what: "it") }
+        #expect(throws: FileReadError.self) {
+            try BoundedFile.read("/nonexistent/plan.json", maxBytes: 10, what: "it")
+        }
     }
 
     /// A report from a pipe (`ballast report merge <(...)`, a FIFO) is read, within the limit.
