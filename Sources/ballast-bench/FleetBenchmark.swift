@@ -68,7 +68,7 @@ enum FleetBenchmark {
             let one = try await shards(repo: repo.path, recording: recordingPath, emulator: moto.endpoint,
                                        count: 1, latency: latency, parallel: 1)
             let whole = try Run.process(binary, ["report", "merge", one[0].report, "--output", "json"])
-            guard try comparable(merged.stdout) == comparable(whole.stdout) else {
+            guard try comparableReport(merged.stdout) == comparableReport(whole.stdout) else {
                 throw TestFailure("the merged report differs from one unsharded run's")
             }
             say(String(format: "  equal to one unsharded run's report (wall %.1f s)", one[0].wall))
@@ -165,14 +165,6 @@ enum FleetBenchmark {
             "throttledOperations": .map(counts.throttledOperations.mapValues { .int($0) }),
         ]
         print(JSON.encode(figures))
-    }
-
-    /// A merged report without what differs between runs: when it was read, and which shard.
-    static func comparable(_ text: String) throws -> Value {
-        guard case .map(var fields) = try JSON.parse(text) else { return .null }
-        fields["generatedAt"] = nil
-        fields["shard"] = nil
-        return .map(fields)
     }
 
     static func table(_ results: [ShardResult], accounts: Int) -> String {

@@ -256,3 +256,15 @@ public final class FleetAWS: HTTPTransport, @unchecked Sendable {
             """)
     }
 }
+
+/// A merged report as two runs of the same state compare it: without when it was read, which shard, and
+/// with policy results in one order (a merge sorts them by place).
+public func comparableReport(_ text: String) throws -> Value {
+    guard case .map(var fields) = try JSON.parse(text) else { return .null }
+    fields["generatedAt"] = nil
+    fields["shard"] = nil
+    if case .list(let results)? = fields["policy"] {
+        fields["policy"] = .list(results.sorted { JSON.encode($0) < JSON.encode($1) })
+    }
+    return .map(fields)
+}
