@@ -195,8 +195,7 @@ public struct DesiredStateLoader: Sendable {
                                                           diagnostics: &diagnostics)
         // Every environment parsed at once, or (keeping some resources) one at a time, twice: first for the
         // types its files name, then to decode it and let go of what is not kept.
-        var parsed: [EnvironmentFiles]? = nil
-        if keep == nil { parsed = sources.map { parseFolder($0, diagnostics: &diagnostics) } }
+        let parsed = keep == nil ? sources.map { parseFolder($0, diagnostics: &diagnostics) } : nil
         let policyFiles = parse(files.policies.filter { isYAML($0.key) }, diagnostics: &diagnostics)
         // Only the schemas of types the read files name are built: every other file in `schemas/` costs nothing.
         var named = Self.typesNamed(in: policyFiles).union(extra ?? [])
@@ -213,26 +212,20 @@ public struct DesiredStateLoader: Sendable {
         let registry = registrySchemas(used, diagnostics: &diagnostics)
         let kinds = kinds.adding(registry)
         let assembler = DesiredStateAssembler(kinds: kinds.all)
-        let state: DesiredState
-        var declared = 0
-        if let parsed {
-            state = assembler.assemble(parsed, diagnostics: &diagnostics)
-            declared = state.resourceCount
-        } else {
-            var kept: [Environment] = [], duplicates = DuplicateCheck()
-            for source in sources {
-                let folder = parseFolder(source, diagnostics: &diagnostics)
-                for var environment in assembler.assemble([folder], diagnostics: &diagnostics, duplicates: false)
-                    .environments {
-                    diagnostics.add(contentsOf: duplicates.add(environment))
-                    declared += environment.resources.count
-                    // A new array, not removeAll: that keeps the whole environment's capacity.
-                    environment.resources = environment.resources.filter { keep!($0) }
-                    kept.append(environment)
-                }
+        // An environment at a time: its duplicates checked against every earlier one, then cut to what is kept.
+        var environments: [Environment] = [], duplicates = DuplicateCheck(), declared = 0
+        for (index, source) in sources.enumerated() {
+            let folder = parsed?[index] ?? parseFolder(source, diagnostics: &diagnostics)
+            for var environment in assembler.assemble([folder], diagnostics: &diagnostics, duplicates: false)
+                .environments {
+                diagnostics.add(contentsOf: duplicates.add(environment))
+                declared += environment.resources.count
+                // A new array, not removeAll: that keeps the whole environment's capacity.
+                if let keep { environment.resources = environment.resources.filter(keep) }
+                environments.append(environment)
             }
-            state = DesiredState(environments: kept)
         }
+        let state = DesiredState(environments: environments)
         let policies = PolicyDecoder.decode(policyFiles, resources: assembler.decoder, diagnostics: &diagnostics)
         return DecodedFiles(
             state: state, policyFiles: policyFiles, policies: policies, availableEnvironments: available,
