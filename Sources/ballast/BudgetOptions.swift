@@ -25,8 +25,7 @@ struct BudgetOptions: ParsableArguments {
     func printedReadPlan(_ loaded: LoadedState, explainMax: Int? = nil, guardWindow: TimeInterval? = nil,
                          shards: Int = 1) -> Bool {
         guard dryRunReads else { return false }
-        let rates = ((try? RequestRates.fromEnvironment(ProcessInfo.processInfo.environment)) ?? .defaults)
-            .shared(among: shards)
+        let rates = Self.rates(shards: shards)
         if shards > 1 {
             Terminal.write("One of \(shards) shards: each rate below is this shard's share of the account's, "
                 + "1/\(shards) of it (the shards read every account at once)\n")
@@ -79,9 +78,12 @@ struct BudgetOptions: ParsableArguments {
                                         maxDuration: maxDuration.flatMap(ApplyOptions.seconds))
         }
         let calls = CountingTransport(transport)
-        let environment = ProcessInfo.processInfo.environment
-        // `Ballast.main` has refused a malformed BALLAST_API_RATES before any command runs.
-        let rates = ((try? RequestRates.fromEnvironment(environment)) ?? .defaults).shared(among: shards)
-        return (AWSSetup(environment: environment, debug: debug, transport: calls, rates: rates), calls)
+        return (AWSSetup(debug: debug, transport: calls, rates: Self.rates(shards: shards)), calls)
+    }
+
+    /// `BALLAST_API_RATES` over the defaults, one of `shards` shards' share of each (`Ballast.main` has
+    /// refused a malformed value before any command runs).
+    static func rates(shards: Int) -> RequestRates {
+        ((try? RequestRates.fromEnvironment(ProcessInfo.processInfo.environment)) ?? .defaults).shared(among: shards)
     }
 }
