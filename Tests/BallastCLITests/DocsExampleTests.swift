@@ -22,15 +22,20 @@ import Testing
         var description: String { "\(file):\(line) (\(scenario))" }
     }
 
-    /// Every marked example in README.md and docs/.
-    static func examples() throws -> [Example] {
+    /// README.md and every page under docs/, sorted.
+    static func documents() -> [String] {
         var files = ["README.md"]
         let docs = FileManager.default.enumerator(atPath: root.appendingPathComponent("docs").path)
         while let path = docs?.nextObject() as? String {
             if path.hasSuffix(".md") { files.append("docs/" + path) }
         }
+        return files.sorted()
+    }
+
+    /// Every marked example in README.md and docs/.
+    static func examples() throws -> [Example] {
         var found: [Example] = []
-        for file in files.sorted() {
+        for file in documents() {
             let lines = try String(contentsOf: root.appendingPathComponent(file), encoding: .utf8)
                 .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
             var pageFiles: [String: String] = [:]
@@ -276,13 +281,8 @@ import Testing
     /// A console example no marker names would go stale unseen: every `$ ballast` line in a fenced block
     /// is in a marked one (a command shown without its output is written without the `$ `).
     @Test func everyConsoleExampleIsMarked() throws {
-        var files = ["README.md"]
-        let docs = FileManager.default.enumerator(atPath: Self.root.appendingPathComponent("docs").path)
-        while let path = docs?.nextObject() as? String {
-            if path.hasSuffix(".md") { files.append("docs/" + path) }
-        }
         var unmarked: [String] = []
-        for file in files {
+        for file in Self.documents() {
             let text = try String(contentsOf: Self.root.appendingPathComponent(file), encoding: .utf8)
             var inside = false, marked = false, previous = ""
             for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
