@@ -70,7 +70,7 @@ public struct DesiredStateAssembler: Sendable {
     /// in turn and drift would never settle. Within an environment that is always a
     /// mistake; across environments unless both name accounts and the accounts differ
     /// (the same name in two accounts is two resources).
-    public static func duplicates(in environments: [Environment]) -> [Diagnostic] {
+    static func duplicates(in environments: [Environment]) -> [Diagnostic] {
         var check = DuplicateCheck()
         return environments.flatMap { check.add($0) }
     }
