@@ -9,8 +9,9 @@ import Foundation
 
 /// `fleet ACCOUNTS RESOURCES SHARDS [LATENCY_MS]`: drift of ACCOUNTS accounts holding RESOURCES resources
 /// each (the kinds' mix, every tenth drifted), as SHARDS processes (`fleet-shard`, one per shard, as a CI
-/// matrix's jobs are), against `FleetAWS`: AWS's documented quotas per account, each shard its share,
-/// every answer held LATENCY_MS (40 by default). The shards' reports are merged by `ballast report merge`
+/// matrix's jobs are, all at once unless FLEET_PARALLEL says fewer), against `FleetAWS`: AWS's documented
+/// quotas per account, one bucket per account and quota that every shard draws on, every answer held
+/// LATENCY_MS (40 by default). The shards' reports are merged by `ballast report merge`
 /// and checked against the drift seeded; up to 20,000 resources in all, against one unsharded run too.
 /// Printed: each shard's wall time, CPU time and peak memory; calls per account against the floor its
 /// quotas allow; throttled requests (the goal is none).
@@ -21,7 +22,7 @@ enum FleetBenchmark {
         let shardCount = arguments.count > 2 ? arguments[2] : 10
         let latency = Double(arguments.count > 3 ? arguments[3] : 40) / 1_000
         let parallel = Int(ProcessInfo.processInfo.environment["FLEET_PARALLEL"] ?? "")
-            ?? ProcessInfo.processInfo.activeProcessorCount
+            ?? shardCount
         let (moto, _, seeder) = try DriftBenchmark.emulator()
         let fixture = ScaleFixture.items(perAccount) { $0 % 10 == 9 }
         say("seeding \(fixture.count) resources of \(ScaleFixture.kinds.count) kinds in moto (one account's) ...")
@@ -34,7 +35,8 @@ enum FleetBenchmark {
 
         // Warm-up: one account's answers, asked of moto once, kept for every shard.
         let recording = FleetAWS.Recording()
-        let warm = FleetAWS(recording: recording, emulator: moto.endpoint)
+        let warm = FleetAWS(recording: recording, emulator: moto.endpoint,
+                            quotas: try FleetQuotas(path: repo.path + "/warm-up-quotas"))
         started = Date()
         _ = try await warm.drift(repo: repo.path, environments: ["acct-\(accounts[0])"], shard: nil)
         let recordingPath = repo.path + "/fleet-recording.json"
@@ -100,8 +102,9 @@ enum FleetBenchmark {
             func start(_ index: Int) {
                 group.addTask {
                     let out = repo + "/shard-\(index)-of-\(count).json"
+                    let quotas = repo + "/quotas-\(count)"
                     let result = try Run.process(me, ["fleet-shard", "\(index)", "\(count)", repo, recording, emulator,
-                                                      "\(latency)", out])
+                                                      "\(latency)", out, quotas])
                     guard result.status == 0, let line = result.stdout.split(separator: "\n").last,
                           let figures = try? JSON.parse(String(line)) else {
                         throw TestFailure("shard \(index)/\(count) exit \(result.status): "
@@ -137,17 +140,18 @@ enum FleetBenchmark {
         }
     }
 
-    /// `fleet-shard I N REPO RECORDING EMULATOR LATENCY OUT`: one shard's drift in this process; its report
-    /// to OUT, its figures as one JSON line.
+    /// `fleet-shard I N REPO RECORDING EMULATOR LATENCY OUT QUOTAS`: one shard's drift in this process, the
+    /// fleet's buckets in the file QUOTAS; its report to OUT, its figures as one JSON line.
     static func shardProcess(_ arguments: [String]) async throws {
-        guard arguments.count == 7, let index = Int(arguments[0]), let count = Int(arguments[1]),
+        guard arguments.count == 8, let index = Int(arguments[0]), let count = Int(arguments[1]),
               let selected = Shard(index: index, count: count), let latency = Double(arguments[5]) else {
-            throw TestFailure("fleet-shard I N REPO RECORDING EMULATOR LATENCY OUT")
+            throw TestFailure("fleet-shard I N REPO RECORDING EMULATOR LATENCY OUT QUOTAS")
         }
         let started = Date()
         let recording = FleetAWS.Recording(
             json: try JSON.parse(try String(contentsOfFile: arguments[3], encoding: .utf8)))
-        let aws = FleetAWS(recording: recording, emulator: arguments[4], shards: count, latency: latency)
+        let aws = FleetAWS(recording: recording, emulator: arguments[4],
+                           quotas: try FleetQuotas(path: arguments[7]), latency: latency)
         let (report, kept, declared) = try await aws.drift(repo: arguments[2], environments: [], shard: selected)
         try JSON.encode(report).write(toFile: arguments[6], atomically: true, encoding: .utf8)
         var usage = rusage()

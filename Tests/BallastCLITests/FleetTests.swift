@@ -6,7 +6,7 @@ import Testing
 
 /// What `ballast-bench fleet` measures, at a size a test runs: three accounts holding the kinds' mix
 /// (moto's answers for one account, each account's id put in), drift as three shards against
-/// `FleetAWS` (AWS's quotas per account, each shard its share), the shards' reports merged by
+/// `FleetAWS` (AWS's quotas per account, one bucket each that the shards share), the shards' reports merged by
 /// `ballast report merge` equal to one unsharded run's, every drifted resource found in every account,
 /// nothing throttled.
 @Suite struct FleetTests {
@@ -20,15 +20,17 @@ import Testing
         let accounts = ["200000000001", "200000000002", "200000000003"]
         let repo = try FleetAWS.repository(items, accounts: accounts)
         let recording = FleetAWS.Recording()
-        _ = try await FleetAWS(recording: recording, emulator: moto.endpoint)
+        _ = try await FleetAWS(recording: recording, emulator: moto.endpoint,
+                               quotas: try FleetQuotas(path: repo.path + "/warm-up-quotas"))
             .drift(repo: repo.path, environments: ["acct-\(accounts[0])"], shard: nil)
         #expect(recording.count > 20)
 
         func run(_ count: Int) async throws -> (files: [String], throttled: Int, calls: [String: Int]) {
             var files: [String] = [], throttled = 0, calls: [String: Int] = [:]
+            let quotas = try FleetQuotas(path: repo.path + "/quotas-\(count)")
             for index in 1...count {
                 let aws = FleetAWS(recording: FleetAWS.Recording(json: recording.json), emulator: moto.endpoint,
-                                   shards: count, latency: 0.005)
+                                   quotas: quotas, latency: 0.005)
                 let (report, kept, declared) = try await aws.drift(
                     repo: repo.path, environments: [], shard: Shard(index: index, count: count))
                 #expect(declared == items.count * accounts.count)
@@ -52,5 +54,27 @@ import Testing
         #expect(sharded.throttled == 0 && whole.throttled == 0)
         // Every account was read, each as its own (its role assumed, its quota its own).
         #expect(Set(sharded.calls.keys).isSuperset(of: accounts))
+    }
+
+    /// The fleet's quotas are AWS's: one bucket per account and quota, whichever process takes from it.
+    /// Two mappings of one file (each its own descriptor and lock, as two shard processes have) spend one
+    /// burst; another account's bucket is its own; the bucket refills at the quota's rate.
+    @Test func everyShardDrawsOnTheAccountsOneBucket() throws {
+        let directory = try TempRepository()
+        let path = directory.path + "/quotas"
+        let first = try FleetQuotas(path: path), second = try FleetQuotas(path: path)
+        let quota = try #require(AWSQuotas.quota(of: "Logs_20140328.DescribeLogGroups"))
+        #expect(quota.perSecond == 10 && quota.burst == 10)
+        var taken = 0
+        for index in 0..<20 where (index % 2 == 0 ? first : second).take(quota, account: "200000000001") {
+            taken += 1
+        }
+        #expect(taken == 10, "the two mappings took \(taken) of a burst of 10")
+        #expect(second.take(quota, account: "200000000002"))
+        let other = try #require(AWSQuotas.quota(of: "Action=DescribeAlarms"))
+        #expect(first.take(other, account: "200000000001"))
+        Thread.sleep(forTimeInterval: 0.25)
+        let refilled = (0..<5).filter { _ in second.take(quota, account: "200000000001") }.count
+        #expect(refilled == 2, "after 0.25 s at 10 a second: \(refilled) taken")
     }
 }

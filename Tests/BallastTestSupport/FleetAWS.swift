@@ -16,10 +16,10 @@ import Foundation
 ///   holds (a batch of a shard's own mix of names) is asked of the emulator once and kept.
 /// - STS is answered here: `AssumeRole` gives credentials whose access key id carries the role's
 ///   account, and `GetCallerIdentity` names that account.
-/// - AWS's documented quotas (`AWSQuotas`) are enforced per account, each shard's share of them: one of
-///   N shards gets a bucket of r/N with a burst of b/N (at least one), so N shards within their
-///   buckets are within the account's one bucket (r, b) whenever they run. A request over it gets the
-///   service's throttling answer and is counted.
+/// - AWS's documented quotas (`AWSQuotas`) are enforced per account as AWS enforces them: one bucket of
+///   r a second with a burst of b per account and quota (`FleetQuotas`), shared by every shard process
+///   that reads the account at the time. A request over it gets the service's throttling answer and is
+///   counted.
 /// - Every answer is held `latency` seconds, as a far region's are.
 public final class FleetAWS: HTTPTransport, @unchecked Sendable {
     public static let recordedAccount = "123456789012"
@@ -114,19 +114,19 @@ public final class FleetAWS: HTTPTransport, @unchecked Sendable {
     public let recording: Recording
     let emulator: String
     let backend: any HTTPTransport
-    let shards: Int
+    let quotas: FleetQuotas
     let latency: Double
     private let lock = NSLock()
-    private var buckets: [String: (tokens: Double, at: Double)] = [:]
     private var counted = Counts()
 
     /// `emulator`: the URL of a moto holding `recordedAccount`'s resources (unauthenticated: a request's
     /// body changes with its account, so its signature cannot be moto's to check).
-    public init(recording: Recording, emulator: String, shards: Int = 1, latency: Double = 0) {
+    /// `quotas`: the fleet's buckets, the same file for every shard of a run.
+    public init(recording: Recording, emulator: String, quotas: FleetQuotas, latency: Double = 0) {
         self.recording = recording
         self.emulator = emulator
         backend = CurlTransport(maxConcurrent: 16)
-        self.shards = max(1, shards)
+        self.quotas = quotas
         self.latency = latency
     }
 
@@ -192,27 +192,19 @@ public final class FleetAWS: HTTPTransport, @unchecked Sendable {
         return HTTPResponse(status: answer.status, headers: answerHeaders, body: Array(text.utf8))
     }
 
-    /// Takes a token of `operation`'s quota in `account`, this shard's share of it; false when none is left.
+    /// Takes a token of `operation`'s quota in `account`; false when none is left.
     private func take(account: String, operation: String) -> Bool {
-        let now = Double(DispatchTime.now().uptimeNanoseconds) / 1e9
-        return lock.withLock {
+        let quota = AWSQuotas.quota(of: operation)
+        let allowed = quota.map { quotas.take($0, account: account) } ?? true
+        lock.withLock {
             counted.calls[account, default: 0] += 1
             counted.operations[account, default: [:]][operation, default: 0] += 1
-            guard let quota = AWSQuotas.quota(of: operation) else { return true }
-            let rate = quota.perSecond / Double(shards), burst = max(1, quota.burst / Double(shards))
-            let name = account + " " + quota.bucket
-            var bucket = buckets[name] ?? (burst, now)
-            bucket.tokens = min(burst, bucket.tokens + (now - bucket.at) * rate)
-            bucket.at = now
-            defer { buckets[name] = bucket }
-            guard bucket.tokens >= 1 else {
+            if !allowed {
                 counted.throttled[account, default: 0] += 1
                 counted.throttledOperations[operation, default: 0] += 1
-                return false
             }
-            bucket.tokens -= 1
-            return true
         }
+        return allowed
     }
 
     static func response(_ reply: LoopbackHTTPServer.Reply) -> HTTPResponse {
