@@ -132,13 +132,18 @@ public struct DesiredStateLoader: Sendable {
 
         let decoded = try decode(files, environments: request.environments, registryTypes: request.registryTypes,
                                  keep: request.keep)
+        let unreadable = files.unreadable
+        _ = consume files   // the files' bytes let go before the reads
         guard !decoded.availableEnvironments.isEmpty else {
-            let skipped = files.unreadable.keys.sorted().map { "\($0) is \(files.unreadable[$0]!)" }
+            let skipped = unreadable.keys.sorted().map { "\($0) is \(unreadable[$0]!)" }
             throw LoadError(
                 "no environments under \(SourceFiles.desiredStateFolder)/: add a folder per environment, each "
                     + "with an environment.yaml"
                     + (skipped.isEmpty ? "" : " (" + skipped.joined(separator: "; ") + ")"))
         }
+        // A shard let go of most of what it read (the files, their trees, the other shards' resources): the
+        // allocator's free pages go back to the system before the reads, which would otherwise grow on top.
+        if request.keep != nil { FreePages.giveBack() }
         return LoadedState(
             repositoryRoot: root, isBare: repository.isBare, gitDirectory: repository.gitDirectory, commit: commit,
             head: head,

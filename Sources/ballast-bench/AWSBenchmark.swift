@@ -6,11 +6,14 @@ import Foundation
 /// The AWS client against moto on loopback: requests per second and client CPU
 /// per request for DescribeLogGroups at concurrency 1 and 16, and the AWS CLI
 /// in a shell loop (how runbooks do it today) as the anchor. moto is one Python
-/// process, so the server side bounds both; API calls are printed beside seconds.
+/// process, so the server side bounds both; API calls are printed beside seconds. A third number is how many
+/// calls the keep-alive server is asked (REQUESTS by default): more, for a profile of ballast's own cost
+/// (`perf record -g -- .build/release/ballast-bench aws 200 0 100000`).
 enum AWSBenchmark {
     static func run(_ arguments: [Int]) async throws {
         let requests = arguments.count > 0 ? arguments[0] : 2_000
         let cliCalls = arguments.count > 1 ? arguments[1] : 40
+        let nearRequests = arguments.count > 2 ? arguments[2] : requests
         let moto = try MotoServer(authenticated: false)  // stopped by its watchdog when the benchmark exits
         var environment = ProcessInfo.processInfo.environment.merging([
             "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench", "AWS_REGION": "us-east-1",
@@ -58,17 +61,19 @@ enum AWSBenchmark {
         for concurrency in [1, 16] {
             let before = cpuSplit(RUSAGE_SELF.rawValue)
             let (seconds, cpu) = try await measure {
-                try await describe(nearClient, requests, concurrency)
+                try await describe(nearClient, nearRequests, concurrency)
             }
             let after = cpuSplit(RUSAGE_SELF.rawValue)
             // The server's threads are in this process: their share is in the figure, so it is an upper bound.
-            report("ballast, keep-alive, concurrency \(concurrency)", calls: requests, seconds: seconds, cpu: cpu)
+            report("ballast, keep-alive, concurrency \(concurrency)", calls: nearRequests, seconds: seconds,
+                   cpu: cpu)
             say(String(format: "    of which user %.3f ms, system %.3f ms (the server's threads included)",
-                       (after.user - before.user) / Double(requests) * 1000,
-                       (after.system - before.system) / Double(requests) * 1000))
+                       (after.user - before.user) / Double(nearRequests) * 1000,
+                       (after.system - before.system) / Double(nearRequests) * 1000))
         }
 
         // The anchor: one `aws` process per call, as a runbook loop runs it.
+        guard cliCalls > 0 else { return }
         let loop =
             "for i in $(seq \(cliCalls)); do aws logs describe-log-groups --region us-east-1 --endpoint-url "
                 + "\(moto.endpoint) --output json >/dev/null || exit 1; done"

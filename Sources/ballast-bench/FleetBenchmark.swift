@@ -103,8 +103,10 @@ enum FleetBenchmark {
                 group.addTask {
                     let out = repo + "/shard-\(index)-of-\(count).json"
                     let quotas = repo + "/quotas-\(count)"
-                    let result = try Run.process(me, ["fleet-shard", "\(index)", "\(count)", repo, recording, emulator,
-                                                      "\(latency)", out, quotas])
+                    let result = try await onItsOwnThread {
+                        try Run.process(me, ["fleet-shard", "\(index)", "\(count)", repo, recording, emulator,
+                                             "\(latency)", out, quotas])
+                    }
                     guard result.status == 0, let line = result.stdout.split(separator: "\n").last,
                           let figures = try? JSON.parse(String(line)) else {
                         throw TestFailure("shard \(index)/\(count) exit \(result.status): "
@@ -140,6 +142,14 @@ enum FleetBenchmark {
         }
     }
 
+    /// `body` (a wait for a process) on a thread of its own: the concurrency pool has a thread per core, and a
+    /// wait there holds one, so no more shards than cores would run at once.
+    static func onItsOwnThread(_ body: @escaping @Sendable () throws -> Run.Result) async throws -> Run.Result {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try body() }) }
+        }
+    }
+
     /// `fleet-shard I N REPO RECORDING EMULATOR LATENCY OUT QUOTAS`: one shard's drift in this process, the
     /// fleet's buckets in the file QUOTAS; its report to OUT, its figures as one JSON line.
     static func shardProcess(_ arguments: [String]) async throws {
@@ -148,15 +158,21 @@ enum FleetBenchmark {
             throw TestFailure("fleet-shard I N REPO RECORDING EMULATOR LATENCY OUT QUOTAS")
         }
         let started = Date()
+        var phases: [String] = []
+        func phase(_ name: String) { phases.append("\(name) \(residentMiB()) MiB") }
         let recording = FleetAWS.Recording(
             json: try JSON.parse(try String(contentsOfFile: arguments[3], encoding: .utf8)))
+        phase("answers")
         let aws = FleetAWS(recording: recording, emulator: arguments[4],
                            quotas: try FleetQuotas(path: arguments[7]), latency: latency)
-        let (report, kept, declared) = try await aws.drift(repo: arguments[2], environments: [], shard: selected)
+        let (report, kept, declared) = try await aws.drift(repo: arguments[2], environments: [], shard: selected,
+                                                           phase: phase)
         try JSON.encode(report).write(toFile: arguments[6], atomically: true, encoding: .utf8)
+        phase("written")
         var usage = rusage()
         getrusage(RUSAGE_SELF.rawValue, &usage)
-        FileHandle.standardError.write(Data("fleet-shard: \(kept) of \(declared) resources kept\n".utf8))
+        FileHandle.standardError.write(Data(("fleet-shard: \(kept) of \(declared) resources kept; resident after "
+            + phases.joined(separator: ", ") + "\n").utf8))
         let cpu = Double(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec)
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
         let counts = aws.counts
@@ -197,4 +213,11 @@ enum FleetBenchmark {
             + String(format: "; slowest shard %.1f s", results.map(\.wall).max() ?? 0))
         return lines.joined(separator: "\n")
     }
+}
+
+/// This process's resident memory now, in MiB (`/proc/self/statm`'s second field, in pages).
+func residentMiB() -> Int {
+    guard let statm = try? String(contentsOfFile: "/proc/self/statm", encoding: .utf8) else { return 0 }
+    let pages = statm.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
+    return pages * Int(sysconf(Int32(_SC_PAGESIZE))) / 1_048_576
 }

@@ -2,7 +2,7 @@ import Foundation
 
 // Benchmarks that print figures (never timed tests). Release build:
 //   swift run -c release ballast-bench load [files] [resourcesPerFile] [runs]
-//   swift run -c release ballast-bench aws [requests] [cliCalls]
+//   swift run -c release ballast-bench aws [requests] [cliCalls] [keepAliveRequests]
 //   swift build -c release && swift run -c release ballast-bench drift [resources] [runs]
 //   swift build -c release && swift run -c release ballast-bench apply [changes] [runs]
 //   swift run -c release ballast-bench policy [resources] [runs]
@@ -37,8 +37,9 @@ case "startup": try StartupBenchmark.run(numbers)
 case "fleet": try await FleetBenchmark.run(numbers)
 case "fleet-shard": try await FleetBenchmark.shardProcess(Array(arguments.dropFirst()))
 default:
-    print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | aws [requests] [cliCalls] | "
-        + "drift [resources] [runs] | apply [changes] [runs] | policy [resources] [runs] | terraform [resources...] | "
+    print("usage: ballast-bench load [files] [resourcesPerFile] [runs] | "
+        + "aws [requests] [cliCalls] [keepAliveRequests] | drift [resources] [runs] | apply [changes] [runs] | "
+        + "policy [resources] [runs] | terraform [resources...] | "
         + "accounts [resources] [accounts] | latency [resources] | quotas [resources] | schemas [runs] | "
         + "events [resources] [events] [seconds] | fleet [accounts] [resources] [shards] [latencyMs]")
     exit(64)

@@ -75,14 +75,8 @@ extension Tag {
         let archive = try await Release.shared.archive()
         let start = Date()
         let root = try await Release.shared.debianRoot(suite, packages: archive.packages(for: suite))
-        // In a mount namespace of its own with /proc mounted, as every machine and container has it (Swift
-        // reads its arguments there); the mount ends with the command, so no run leaves one behind.
         let chroot = { (arguments: [String], environment: [String: String]) throws -> Run.Result in
-            try Run.process("/usr/bin/unshare", ["--mount", "--propagation", "private", "--", "/bin/sh", "-c",
-                                                 "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" \"$@\"",
-                                                 root.path] + arguments,
-                            environment: ["PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": "/root",
-                                          "NO_COLOR": "1", "LANG": "C.UTF-8"].merging(environment) { $1 })
+            try Release.run(in: root.path, arguments, environment)
         }
         // Unpacked as a user would, by the root's own tar.
         try FileManager.default.copyItem(atPath: archive.path, toPath: root.path + "/tmp/" + archive.name + ".tar.gz")
@@ -156,6 +150,42 @@ extension Tag {
         #expect(result.stdout.contains("ballast \(BallastVersion.current)\ncommit: \(Release.head)"),
                 "\(result.stdout)")
         #expect(try String(contentsOfFile: path, encoding: .utf8) == folder + "/" + archive.name + "\n")
+    }
+
+    /// The install step's other branch, on a system that lacks a library the binary loads: Debian 13's
+    /// root (a copy) with libyaml taken out again. The step installs what RUNTIME-PACKAGES names for the
+    /// system (of each line, the alternative its package lists know) with the system's apt-get, from
+    /// Debian's mirror, and the binary runs.
+    @Test func theInstallActionInstallsTheRuntimePackagesASystemLacks() async throws {
+        let archive = try await Release.shared.archive()
+        let made = try await Release.shared.debianRoot("trixie", packages: archive.packages(for: "trixie"))
+        let root = Release.work + "/debian-root-trixie-lacking"
+        try? FileManager.default.removeItem(atPath: root)
+        let copy = try Run.process("/usr/bin/env", ["cp", "-a", made.path, root])
+        try #require(copy.status == 0, "\(copy.stderr)")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let purge = try Release.run(in: root, ["dpkg", "--purge", "--force-depends", "libyaml-0-2"], [:])
+        try #require(purge.status == 0, "\(purge.stdout)\(purge.stderr)")
+
+        let install = try #require(try InstallActionTests.scripts()["Install the archive and its runtime packages"])
+        let folder = "/tmp/runner/temp/ballast-release", path = "/tmp/runner/github-path"
+        try FileManager.default.createDirectory(atPath: root + folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: archive.path, toPath: root + folder + "/" + archive.name + ".tar.gz")
+        _ = FileManager.default.createFile(atPath: root + path, contents: nil)
+        let query = ["dpkg-query", "-W", "-f", "${Status}", "libyaml-0-2"]
+        let before = try Release.run(in: root, query, [:])
+        try #require(before.stdout != "install ok installed", "libyaml-0-2 is still installed")
+        let start = Date()
+        let result = try Release.run(in: root, ["bash", "-c", install],
+                                     ["NAME": archive.name, "FOLDER": folder, "GITHUB_PATH": path])
+        #expect(result.status == 0, "\(result.stdout.suffix(2_000))\(result.stderr.suffix(2_000))")
+        #expect(result.stdout.contains("ballast \(BallastVersion.current)\ncommit: \(Release.head)"),
+                "\(result.stdout)\(result.stderr.suffix(2_000))")
+        let status = try Release.run(in: root, query, [:])
+        #expect(status.stdout == "install ok installed", "\(status.stdout)\(status.stderr)")
+        #expect(try String(contentsOfFile: root + path, encoding: .utf8) == folder + "/" + archive.name + "\n")
+        print("install action on Debian 13 lacking libyaml: its packages installed by apt-get, "
+              + "ballast --version ran, in \(Int(Date().timeIntervalSince(start))) s")
     }
 
     @Test func theContainerfileBuildsAnImageThatRunsBallastAsANonRootUser() async throws {
@@ -246,6 +276,17 @@ actor Release {
             guard tar.status == 0 else { throw TestFailure("cannot unpack \(path): \(tar.stderr)") }
             return into
         }
+    }
+
+    /// `arguments` run in the root at `path` (chroot), in a mount namespace of its own with /proc mounted, as
+    /// every machine and container has it (Swift reads its arguments there); the mount ends with the
+    /// command, so no run leaves one behind.
+    static func run(in path: String, _ arguments: [String], _ environment: [String: String]) throws -> Run.Result {
+        try Run.process("/usr/bin/unshare", ["--mount", "--propagation", "private", "--", "/bin/sh", "-c",
+                                             "mount -t proc proc \"$0/proc\" && exec chroot \"$0\" \"$@\"",
+                                             path] + arguments,
+                        environment: ["PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin", "HOME": "/root",
+                                      "NO_COLOR": "1", "LANG": "C.UTF-8"].merging(environment) { $1 })
     }
 
     struct DebianRoot {

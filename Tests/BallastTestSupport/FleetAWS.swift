@@ -45,11 +45,13 @@ public final class FleetAWS: HTTPTransport, @unchecked Sendable {
     /// as `ballast drift --shard I/N` loads (the shard's resources kept, the rest let go as read) and paced
     /// at ballast's rates, a shard's share of them: the report as `--out-json` writes it, and the resources
     /// kept of those declared.
-    public func drift(repo: String, environments: [String], shard: Shard?) async throws
-        -> (report: Value, kept: Int, declared: Int) {
+    /// `phase` is told when each step (load, read, report) is done, for figures of its memory.
+    public func drift(repo: String, environments: [String], shard: Shard?,
+                      phase: (String) -> Void = { _ in }) async throws -> (report: Value, kept: Int, declared: Int) {
         var request = LoadRequest(repositoryPath: repo, environments: environments)
         if let shard { request.keep = { shard.contains($0) } }
         let loaded = try DesiredStateLoader.builtIn.load(request)
+        phase("loaded")
         let environment = [
             "AWS_ACCESS_KEY_ID": Self.accessKey(for: Self.chainAccount, assumed: false),
             "AWS_SECRET_ACCESS_KEY": "fleet-secret", "AWS_REGION": "us-east-1",
@@ -61,7 +63,10 @@ public final class FleetAWS: HTTPTransport, @unchecked Sendable {
         let detector = DriftDetector(kinds: .builtIn, clients: setup.clients, lockTables: setup.lockTables)
         var (report, _) = await detector.detect(loaded)
         report.shard = shard
-        return (report.json(), loaded.state.resourceCount, loaded.declaredResources)
+        phase("read")
+        let json = report.json()
+        phase("report")
+        return (json, loaded.state.resourceCount, loaded.declaredResources)
     }
 
     /// Answers by request key (`key(of:)`), the account in them the recorded one.
