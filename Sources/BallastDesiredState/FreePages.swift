@@ -5,7 +5,7 @@ import Glibc
 enum FreePages {
     private typealias Trim = @convention(c) (Int) -> Int32
     // RTLD_DEFAULT is the null handle: the process's own symbols, glibc's among them.
-    nonisolated(unsafe) private static let trim: Trim? = dlsym(nil, "malloc_trim").map {
+    private static let trim: Trim? = dlsym(nil, "malloc_trim").map {
         unsafeBitCast($0, to: Trim.self)
     }
 
