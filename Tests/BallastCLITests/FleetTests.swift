@@ -58,23 +58,19 @@ import Testing
 
     /// The fleet's quotas are AWS's: one bucket per account and quota, whichever process takes from it.
     /// Two mappings of one file (each its own descriptor and lock, as two shard processes have) spend one
-    /// burst; another account's bucket is its own; the bucket refills at the quota's rate.
+    /// burst; another account's bucket is its own; the bucket refills at the quota's rate (times handed in).
     @Test func everyShardDrawsOnTheAccountsOneBucket() throws {
         let directory = try TempRepository()
         let path = directory.path + "/quotas"
         let first = try FleetQuotas(path: path), second = try FleetQuotas(path: path)
         let quota = try #require(AWSQuotas.quota(of: "Logs_20140328.DescribeLogGroups"))
         #expect(quota.perSecond == 10 && quota.burst == 10)
-        var taken = 0
-        for index in 0..<20 where (index % 2 == 0 ? first : second).take(quota, account: "200000000001") {
-            taken += 1
-        }
-        #expect(taken == 10, "the two mappings took \(taken) of a burst of 10")
-        #expect(second.take(quota, account: "200000000002"))
+        let taken = (0..<20).filter { ($0 % 2 == 0 ? first : second).take(quota, account: "200000000001", at: 100) }
+        #expect(taken.count == 10, "the two mappings took \(taken.count) of a burst of 10")
+        #expect(second.take(quota, account: "200000000002", at: 100))
         let other = try #require(AWSQuotas.quota(of: "Action=DescribeAlarms"))
-        #expect(first.take(other, account: "200000000001"))
-        Thread.sleep(forTimeInterval: 0.25)
-        let refilled = (0..<5).filter { _ in second.take(quota, account: "200000000001") }.count
-        #expect(refilled == 2, "after 0.25 s at 10 a second: \(refilled) taken")
+        #expect(first.take(other, account: "200000000001", at: 100))
+        let refilled = (0..<5).filter { _ in second.take(quota, account: "200000000001", at: 100.25) }
+        #expect(refilled.count == 2, "after 0.25 s at 10 a second: \(refilled.count) taken")
     }
 }

@@ -33,11 +33,15 @@ public final class FleetQuotas: @unchecked Sendable {
         close(descriptor)
     }
 
-    /// Takes a token of `quota` in `account`'s bucket; false (throttled) when none is left.
-    public func take(_ quota: AWSQuotas.Quota, account: String) -> Bool {
+    /// Seconds of `CLOCK_MONOTONIC`: one clock for every process on the machine.
+    public static func now() -> Double {
         var now = timespec()
         clock_gettime(CLOCK_MONOTONIC, &now)
-        let seconds = Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+        return Double(now.tv_sec) + Double(now.tv_nsec) / 1e9
+    }
+
+    /// Takes a token of `quota` in `account`'s bucket at `seconds` (`now()`); false (throttled) when none is left.
+    public func take(_ quota: AWSQuotas.Quota, account: String, at seconds: Double = now()) -> Bool {
         let hash = Self.hash(account + " " + quota.bucket)
         flock(descriptor, LOCK_EX)
         defer { flock(descriptor, LOCK_UN) }

@@ -1,3 +1,4 @@
+import BallastCore
 import Foundation
 
 /// A tiny HTTP/1.1 server on 127.0.0.1 for tests: one request per connection (or, with `keepAlive`,
@@ -122,7 +123,7 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         var headers: [String: String] = [:]
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { continue }
-            headers[line[..<colon].lowercased()] = trimmed(line[line.index(after: colon)...])
+            headers[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingSpaces()
         }
         let length = Int(headers["content-length"] ?? "0") ?? 0
         while data.count < headerEnd! + 4 + length {
@@ -132,14 +133,6 @@ public final class LoopbackHTTPServer: @unchecked Sendable {
         }
         guard parts.count >= 2 else { return nil }
         return Request(method: String(parts[0]), path: String(parts[1]), headers: headers, raw: data)
-    }
-
-    /// A header's value without the spaces and tabs around it (RFC 9110's optional whitespace).
-    static func trimmed(_ value: Substring) -> String {
-        var value = value
-        while value.first == " " || value.first == "\t" { value.removeFirst() }
-        while value.last == " " || value.last == "\t" { value.removeLast() }
-        return String(value)
     }
 
     static func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
